@@ -1,0 +1,497 @@
+"""The hub's identity and settings: ``hub.toml``, validated by pydantic.
+
+Identifiers are checked by the field's own libraries (python-stdnum for enterprise and VAT
+numbers, schwifty for IBAN and BIC) and stored in their compact, canonical form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.be import vat as be_vat
+
+from ledger.errors import ConfigError, InputError
+
+HUB_FILE = "hub.toml"
+VatRegime = Literal["exempt", "franchise", "standard"]
+ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9\-]*)+$")
+
+
+# ---------------------------------------------------------------- identifier checks
+
+
+def normalize_enterprise_number(value: str) -> str:
+    """Return the 10-digit Belgian enterprise number (KBO/BCE), checked with mod 97."""
+    try:
+        return str(be_vat.validate(value))
+    except stdnum_exceptions.ValidationError as exc:
+        raise ValueError(f"invalid Belgian enterprise number {value!r}: {exc}") from None
+
+
+def normalize_vat_number(value: str) -> str:
+    """Return a Belgian VAT number as ``BE0123456789``, checked with mod 97."""
+    try:
+        return "BE" + str(be_vat.validate(value))
+    except stdnum_exceptions.ValidationError as exc:
+        raise ValueError(f"invalid Belgian VAT number {value!r}: {exc}") from None
+
+
+def normalize_iban(value: str) -> str:
+    """Return an IBAN in compact form after checking its country format and check digits."""
+    try:
+        return str(IBAN(value).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"invalid IBAN {value!r}: {exc}") from None
+
+
+def normalize_bic(value: str) -> str:
+    """Return a BIC in compact form after checking its structure."""
+    try:
+        return str(BIC(value).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"invalid BIC {value!r}: {exc}") from None
+
+
+def parse_rate(value: str | int | float | Decimal) -> Decimal:
+    """A percentage between 0 and 100 inclusive, as a Decimal."""
+    try:
+        rate = Decimal(str(value).strip().rstrip("%").strip())
+    except InvalidOperation:
+        raise ValueError(f"invalid rate {value!r}: not a decimal number") from None
+    if not rate.is_finite() or rate < 0 or rate > 100:
+        raise ValueError(f"invalid rate {value!r}: must be between 0 and 100 (percent)")
+    return rate
+
+
+def parse_date(value: str) -> dt.date:
+    """An ISO date (YYYY-MM-DD) given by the user."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        raise InputError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+
+
+# ---------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AccountSpec(_Model):
+    """One account of the chart: its Beancount name and its PCMN code."""
+
+    name: str
+    pcmn: str
+    label: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _account_name(cls, value: str) -> str:
+        if not ACCOUNT_RE.match(value.replace("{code}", "P-CODE")):
+            raise ValueError(f"not a valid Beancount account name: {value!r}")
+        return value
+
+
+def _default_chart() -> dict[str, AccountSpec]:
+    A = AccountSpec
+    return {
+        # Balance sheet of the hub itself.
+        "cash": A(name="Assets:Caisse", pcmn="570", label="Caisse"),
+        "clients": A(name="Assets:Clients", pcmn="400", label="Clients"),
+        "vat_recoverable": A(name="Assets:TVA-a-recuperer", pcmn="411", label="TVA à récupérer"),
+        "other_receivables": A(name="Assets:Autres-creances", pcmn="416", label="Créances diverses"),
+        "grants_receivable": A(
+            name="Assets:Subsides-a-recevoir", pcmn="416", label="Subsides à recevoir"
+        ),
+        "internal_transfers": A(
+            name="Assets:Virements-internes", pcmn="580", label="Virements internes"
+        ),
+        "suspense": A(name="Assets:Compte-d-attente", pcmn="499", label="Compte d'attente"),
+        "suppliers": A(name="Liabilities:Fournisseurs", pcmn="440", label="Fournisseurs"),
+        "vat_payable": A(name="Liabilities:TVA-a-payer", pcmn="451", label="TVA à payer"),
+        "advances_received": A(
+            name="Liabilities:Acomptes-recus", pcmn="46", label="Acomptes reçus"
+        ),
+        "fund": A(name="Equity:Fonds-associatif", pcmn="10", label="Fonds de l'association"),
+        "restricted_funds": A(name="Equity:Fonds-affectes", pcmn="13", label="Fonds affectés"),
+        "retained_result": A(
+            name="Equity:Resultat-reporte", pcmn="14", label="Résultat reporté"
+        ),
+        "opening_balances": A(
+            name="Equity:Soldes-d-ouverture", pcmn="10", label="Soldes d'ouverture"
+        ),
+        # The hub's own income and costs.
+        "purchases": A(name="Expenses:Achats", pcmn="60", label="Achats"),
+        "services": A(name="Expenses:Services-et-biens-divers", pcmn="61", label="Services"),
+        "remuneration": A(name="Expenses:Remunerations", pcmn="62", label="Rémunérations"),
+        "bank_fees": A(name="Expenses:Frais-bancaires", pcmn="65", label="Frais bancaires"),
+        "sales": A(name="Income:Ventes", pcmn="70", label="Ventes du hub"),
+        "gifts": A(name="Income:Dons", pcmn="73", label="Dons"),
+        "grants": A(name="Income:Subsides", pcmn="73", label="Subsides"),
+        "other_income": A(name="Income:Autres-produits", pcmn="74", label="Autres produits"),
+        "financial_income": A(
+            name="Income:Produits-financiers", pcmn="75", label="Produits financiers"
+        ),
+        # Each participant's activity: one subtree per pseudonymous code.
+        "participant_held": A(
+            name="Liabilities:Participants:{code}",
+            pcmn="489",
+            label="Montants détenus pour le participant",
+        ),
+        "participant_sales": A(
+            name="Income:Participants:{code}:Ventes", pcmn="70", label="Ventes de l'activité"
+        ),
+        "participant_contribution": A(
+            name="Income:Participants:{code}:Contribution",
+            pcmn="74",
+            label="Contribution au hub",
+        ),
+        "participant_share": A(
+            name="Expenses:Participants:{code}:Quote-part",
+            pcmn="613",
+            label="Quote-part revenant au participant",
+        ),
+        "participant_costs": A(
+            name="Expenses:Participants:{code}:Couts", pcmn="61", label="Coûts de l'activité"
+        ),
+    }
+
+
+PARTICIPANT_ROLES = (
+    "participant_held",
+    "participant_sales",
+    "participant_contribution",
+    "participant_share",
+    "participant_costs",
+)
+
+
+class BankAccount(_Model):
+    """A bank account of the hub, and the Beancount account it is booked on."""
+
+    iban: str
+    bic: str | None = None
+    account: str = "Assets:Banque:Courant"
+    label: str = "Compte courant"
+    pcmn: str = "550"
+    opened: dt.date | None = None
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        return normalize_iban(value)
+
+    @field_validator("bic")
+    @classmethod
+    def _bic(cls, value: str | None) -> str | None:
+        return None if value in (None, "") else normalize_bic(value)
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str) -> str:
+        if not ACCOUNT_RE.match(value):
+            raise ValueError(f"not a valid Beancount account name: {value!r}")
+        return value
+
+
+class RateChange(_Model):
+    """A contribution rate that applies to payments received from ``since`` on."""
+
+    since: dt.date
+    rate: Decimal
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _rate(cls, value: Any) -> Decimal:
+        return parse_rate(value)
+
+
+class ContributionSettings(_Model):
+    """The hub's contribution on what clients pay for a participant's work."""
+
+    rate: Decimal = Decimal("10")
+    changes: list[RateChange] = Field(default_factory=list)
+    # Per-participant overrides: code -> list of dated rates.
+    participants: dict[str, list[RateChange]] = Field(default_factory=dict)
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _rate(cls, value: Any) -> Decimal:
+        return parse_rate(value)
+
+    def rate_for(self, code: str | None, on: dt.date) -> tuple[Decimal, str]:
+        """The rate in force for ``code`` on date ``on``, and the rule that gave it."""
+        override = [c for c in self.participants.get(code or "", []) if c.since <= on]
+        if override:
+            last = max(override, key=lambda c: c.since)
+            return last.rate, f"participant {code} since {last.since.isoformat()}"
+        changes = [c for c in self.changes if c.since <= on]
+        if changes:
+            last = max(changes, key=lambda c: c.since)
+            return last.rate, f"hub rate since {last.since.isoformat()}"
+        return self.rate, "hub rate"
+
+
+class RosterSettings(_Model):
+    """Where the encrypted roster lives and to whom it is encrypted (age recipients)."""
+
+    file: str = "roster.age"
+    recipients: list[str] = Field(default_factory=list)
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        for r in value:
+            if not (r.startswith("age1") or r.startswith("ssh-")):
+                raise ValueError(f"not an age recipient: {r[:12]!r}…")
+        return value
+
+
+class InvoicingSettings(_Model):
+    """Invoice series, payment terms and languages."""
+
+    series_format: str = "{year}-{seq:04d}"
+    credit_series_format: str = "NC{year}-{seq:04d}"
+    payment_terms_days: int = Field(default=30, ge=0, le=365)
+    default_lang: Literal["fr", "nl", "en"] = "fr"
+    # How the OGM goes into the EPC QR code: as unstructured text (+++…+++) or the
+    # structured-reference line. Banking apps differ; the text form is the common one.
+    epc_qr_ogm_as: Literal["text", "reference"] = "text"
+    rules_dir: str | None = None
+
+
+class ImportRule(_Model):
+    """Sends bank movements that match to an account (first matching rule wins)."""
+
+    account: str
+    counterparty_iban: str | None = None
+    contains: str | None = None
+    narration: str | None = None
+
+    @field_validator("counterparty_iban")
+    @classmethod
+    def _iban(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_iban(value)
+
+    @model_validator(mode="after")
+    def _one_criterion(self) -> ImportRule:
+        if not (self.counterparty_iban or self.contains):
+            raise ValueError("an import rule needs counterparty_iban or contains")
+        return self
+
+
+class HubIdentity(_Model):
+    """Who the hub is: everything an invoice must say about its issuer."""
+
+    name: str = Field(min_length=1, max_length=200)
+    legal_form: str = "ASBL"
+    enterprise_number: str
+    vat_regime: VatRegime = "exempt"
+    vat_number: str | None = None
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "BE"
+    court_register: str = "RPM Bruxelles"
+    email: str | None = None
+    website: str | None = None
+    # Legal text printed on invoices of an exempt hub (art. 44 of the VAT Code).
+    exemption_text: str = "Exemption de TVA – art. 44 du Code de la TVA"
+
+    @field_validator("enterprise_number")
+    @classmethod
+    def _enterprise(cls, value: str) -> str:
+        return normalize_enterprise_number(value)
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value: str | None) -> str | None:
+        return None if value in (None, "") else normalize_vat_number(value)
+
+    @model_validator(mode="after")
+    def _vat_regime(self) -> HubIdentity:
+        if self.vat_regime in ("standard", "franchise") and not self.vat_number:
+            raise ValueError(f"vat_number: required for the VAT regime {self.vat_regime!r}")
+        return self
+
+
+class HubConfig(_Model):
+    """The whole of ``hub.toml``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")
+    hub: HubIdentity
+    currency: Literal["EUR"] = "EUR"
+    bank_accounts: list[BankAccount] = Field(min_length=1)
+    contribution: ContributionSettings = Field(default_factory=ContributionSettings)
+    roster: RosterSettings = Field(default_factory=RosterSettings)
+    invoicing: InvoicingSettings = Field(default_factory=InvoicingSettings)
+    accounts: dict[str, AccountSpec] = Field(default_factory=_default_chart)
+    import_rules: list[ImportRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete_chart(self) -> HubConfig:
+        chart = _default_chart()
+        chart.update(self.accounts)
+        object.__setattr__(self, "accounts", chart)
+        ibans = [b.iban for b in self.bank_accounts]
+        if len(set(ibans)) != len(ibans):
+            raise ValueError("bank_accounts: the same IBAN is declared twice")
+        names = [b.account for b in self.bank_accounts]
+        if len(set(names)) != len(names):
+            raise ValueError("bank_accounts: two bank accounts share one Beancount account")
+        return self
+
+    # -- lookups --------------------------------------------------------------------
+
+    def account(self, role: str, code: str | None = None) -> str:
+        """The Beancount account name for a role of the chart (``{code}`` filled in)."""
+        spec = self.accounts[role]
+        if "{code}" in spec.name:
+            if code is None:
+                raise KeyError(f"account role {role!r} needs a participant code")
+            return spec.name.replace("{code}", code)
+        return spec.name
+
+    def bank_account_for_iban(self, iban: str) -> BankAccount | None:
+        """The hub's bank account with this IBAN, if the hub has one."""
+        try:
+            wanted = normalize_iban(iban)
+        except ValueError:
+            return None
+        return next((b for b in self.bank_accounts if b.iban == wanted), None)
+
+    @property
+    def main_bank(self) -> BankAccount:
+        return self.bank_accounts[0]
+
+
+# ---------------------------------------------------------------- reading and writing
+
+
+def format_validation_error(exc: ValidationError, where: str) -> str:
+    """One line naming the first invalid field and why."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"{where}: {field}: {msg}{more}"
+
+
+def load_config(books_dir: Path) -> HubConfig:
+    """Read and validate ``hub.toml`` of a books directory."""
+    path = books_dir / HUB_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: not found (is {books_dir} a coopledger books directory? "
+            "create one with 'coopledger init')"
+        ) from None
+    return parse_config(raw.decode("utf-8"), str(path))
+
+
+def parse_config(text: str, where: str = HUB_FILE) -> HubConfig:
+    """Validate the text of a ``hub.toml``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    try:
+        return HubConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, where)) from None
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (Decimal, float)):
+        return f'"{value}"'
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value)
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _toml_table(lines: list[str], header: str, data: dict[str, Any]) -> None:
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict) and v is not None}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    if header:
+        lines.append(f"\n[{header}]")
+    for key, value in scalars.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for item in value:
+                lines.append(f"\n[[{header + '.' if header else ''}{key}]]")
+                for k, v in item.items():
+                    if v is not None:
+                        lines.append(f"{k} = {_toml_value(v)}")
+            continue
+        lines.append(f"{key} = {_toml_value(value)}")
+    for key, value in tables.items():
+        _toml_table(lines, f"{header + '.' if header else ''}{_toml_key(key)}", value)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else _toml_value(key)
+
+
+def render_config(config: HubConfig) -> str:
+    """The TOML text of a configuration (the chart written out so the accountant can adapt it)."""
+    data = config.model_dump(mode="python", exclude_none=True)
+    lines = [
+        "# coopledger hub configuration. Validated on every command; see docs/configuration.md.",
+        "# Account names and PCMN codes under [accounts] may be adapted by the hub's accountant",
+        "# before the first entries are booked.",
+    ]
+    top = {k: data[k] for k in ("id", "currency")}
+    _toml_table(lines, "", top)
+    _toml_table(lines, "hub", data["hub"])
+    for bank in data["bank_accounts"]:
+        lines.append("\n[[bank_accounts]]")
+        for k, v in bank.items():
+            lines.append(f"{k} = {_toml_value(v)}")
+    contribution = dict(data["contribution"])
+    changes = contribution.pop("changes", [])
+    per_participant = contribution.pop("participants", {})
+    _toml_table(lines, "contribution", contribution)
+    for change in changes:
+        lines.append("\n[[contribution.changes]]")
+        lines.append(f"since = {_toml_value(change['since'])}")
+        lines.append(f"rate = {_toml_value(change['rate'])}")
+    for code, rates in per_participant.items():
+        for change in rates:
+            lines.append(f"\n[[contribution.participants.{_toml_key(code)}]]")
+            lines.append(f"since = {_toml_value(change['since'])}")
+            lines.append(f"rate = {_toml_value(change['rate'])}")
+    _toml_table(lines, "roster", data["roster"])
+    _toml_table(lines, "invoicing", data["invoicing"])
+    for rule in data.get("import_rules", []):
+        lines.append("\n[[import_rules]]")
+        for k, v in rule.items():
+            if v is not None:
+                lines.append(f"{k} = {_toml_value(v)}")
+    lines.append("\n# role = { name = Beancount account ({code} = participant code), pcmn = code }")
+    lines.append("[accounts]")
+    for role, spec in data["accounts"].items():
+        lines.append(
+            f"{role} = {{ name = {_toml_value(spec['name'])}, pcmn = {_toml_value(spec['pcmn'])}"
+            f", label = {_toml_value(spec['label'])} }}"
+        )
+    text = "\n".join(lines) + "\n"
+    parse_config(text)  # what we write must read back
+    return text

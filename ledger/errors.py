@@ -1,0 +1,53 @@
+"""Typed errors carrying a message meant for the user.
+
+Every error a user can cause derives from :class:`CoopledgerError`; the CLI prints its
+``message`` on one line and exits non-zero. Messages never contain personal data: they
+name files, lines, fields and pseudonymous codes only.
+"""
+
+from __future__ import annotations
+
+
+class CoopledgerError(Exception):
+    """Base of every user-facing error."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(CoopledgerError):
+    """``hub.toml`` is missing, unreadable or invalid."""
+
+
+class InputError(CoopledgerError):
+    """A value given by the user is invalid (IBAN, date, rate, amount…)."""
+
+
+class BooksError(CoopledgerError):
+    """The books directory is missing, not initialised, or does not parse."""
+
+
+class UnsafeBooksError(BooksError):
+    """The books ask to import Python code that is not on the allow list."""
+
+
+class WriteRejectedError(CoopledgerError):
+    """A write was rolled back because it would have added errors to the books."""
+
+
+class LockError(CoopledgerError):
+    """The books' lock could not be taken in time."""
+
+
+class ParticipantError(CoopledgerError):
+    """Unknown participant code, closed participant, or a refused participant change."""
+
+
+class RosterError(CoopledgerError):
+    """The encrypted roster cannot be read or written (missing key, wrong key…)."""
