@@ -1,0 +1,338 @@
+"""The ``coopledger`` command: thin argument parsing over the core.
+
+Every command that changes the books goes through ``Books.transaction``; every error a
+user can cause is a :class:`CoopledgerError` printed on one line (exit 1). Usage errors
+exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+from pydantic import ValidationError  # noqa: E402
+
+from ledger.cli_support import (  # noqa: E402
+    add_books_option,
+    books_dir,
+    date_arg,
+    open_books,
+    print_json,
+)
+from ledger.config import (  # noqa: E402
+    BankAccount,
+    ContributionSettings,
+    HubConfig,
+    HubIdentity,
+    format_validation_error,
+    parse_rate,
+)
+from ledger.errors import CoopledgerError, InputError  # noqa: E402
+
+EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "reports.cli")
+
+
+# ---------------------------------------------------------------- init
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from ledger.layout import init_books, new_hub_id
+
+    try:
+        rate = parse_rate(args.contribution_rate)
+    except ValueError as exc:
+        raise InputError(f"--contribution-rate: {exc}") from None
+    try:
+        config = HubConfig(
+            id=new_hub_id(args.name),
+            hub=HubIdentity(
+                name=args.name,
+                enterprise_number=args.enterprise_number,
+                vat_regime=args.vat_regime,
+                vat_number=args.vat_number,
+                address=args.address or "",
+                postal_code=args.postal_code or "",
+                city=args.city or "",
+            ),
+            bank_accounts=[BankAccount(iban=args.iban, bic=args.bic)],
+            contribution=ContributionSettings(rate=rate),
+        )
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, "init")) from None
+    start = args.start or dt.date(dt.date.today().year, 1, 1)
+    books, key_file = init_books(Path(args.dir), config, start)
+    print(f"Created the books of {config.hub.name} in {books.root}")
+    print(f"Hub key (decrypts the roster): {key_file}")
+    print(
+        "Back this key up now, away from the books (e.g. on a USB stick kept by two board "
+        "members): without it the roster is lost; with it and the books, anyone can tell "
+        "who the participants are."
+    )
+    print(f"Check them with: coopledger check --books {books.root}")
+    return 0
+
+
+# ---------------------------------------------------------------- participants
+
+
+def cmd_participant_add(args: argparse.Namespace) -> int:
+    from ledger.participants import add_participant
+
+    books = open_books(args)
+    code = add_participant(books, alias=args.alias, activity=args.activity or "", day=args.date)
+    print("Participant opened. Keep the code; the alias is only in the encrypted roster.")
+    print(code)
+    return 0
+
+
+def cmd_participant_list(args: argparse.Namespace) -> int:
+    from ledger.participants import find_participants, summarize
+
+    books = open_books(args)
+    ledger = books.load()
+    rows = []
+    for code, info in sorted(find_participants(ledger.entries, books.config).items()):
+        summary = summarize(ledger.entries, books.config, code)
+        rows.append(
+            {
+                "code": code,
+                "status": info.status,
+                "activity": info.activity,
+                "opened": info.opened.isoformat(),
+                "closed": info.closed.isoformat() if info.closed else None,
+                "balance": str(summary.balance),
+            }
+        )
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No participants yet. Add one with: coopledger participant add")
+        return 0
+    print(f"{'code':<10} {'status':<7} {'opened':<11} {'balance':>12}  activity")
+    for row in rows:
+        print(
+            f"{row['code']:<10} {row['status']:<7} {row['opened']:<11} "
+            f"{row['balance']:>12}  {row['activity']}"
+        )
+    return 0
+
+
+def cmd_participant_show(args: argparse.Namespace) -> int:
+    from ledger.participants import summarize
+    from ledger.roster import decrypt_roster, has_key
+
+    books = open_books(args)
+    ledger = books.load()
+    summary = summarize(ledger.entries, books.config, args.code)
+    result = summary.as_json()
+    if has_key(books.config) and not args.pseudonymous:
+        roster_path = books.root / books.config.roster.file
+        roster = decrypt_roster(
+            books.config, roster_path.read_bytes() if roster_path.exists() else None
+        )
+        entry = roster.participants.get(args.code)
+        result["alias"] = entry.alias if entry else None
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"Participant {result['code']} ({result['status']})")
+    if result.get("alias"):
+        print(f"  alias (from the encrypted roster): {result['alias']}")
+    if result["activity"]:
+        print(f"  activity:     {result['activity']}")
+    print(f"  opened:       {result['opened']}" + (f", closed {result['closed']}" if result["closed"] else ""))
+    for key, label in (
+        ("sales", "invoiced (excl. VAT)"),
+        ("received", "received from clients"),
+        ("contribution", "hub contribution"),
+        ("costs", "costs of the activity"),
+        ("payouts", "paid out"),
+        ("balance", "held for them now"),
+    ):
+        print(f"  {label:<24} {Decimal(result[key]):>12,.2f} EUR")
+    if summary.movements:
+        print("\n  date        kind          amount      balance  description")
+        for m in summary.movements:
+            print(
+                f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} {m.balance:>12,.2f}  "
+                f"{m.description}"
+            )
+    return 0
+
+
+def cmd_participant_close(args: argparse.Namespace) -> int:
+    from ledger.participants import close_participant
+
+    books = open_books(args)
+    info = close_participant(books, args.code, args.date)
+    assert info.closed is not None
+    print(f"Participant {info.code} closed on {info.closed.isoformat()}")
+    return 0
+
+
+# ---------------------------------------------------------------- check, serve, demo
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ledger.loader import format_error
+
+    books = open_books(args)
+    ledger = books.load(strict=False)
+    errors = [
+        {
+            "filename": str(getattr(e, "source", {}).get("filename", "<load>")),
+            "lineno": getattr(e, "source", {}).get("lineno", 0),
+            "message": str(getattr(e, "message", e)),
+            "where": format_error(e, books.root),
+        }
+        for e in ledger.errors
+    ]
+    if args.json:
+        print_json({"ok": not errors, "entries": len(ledger.entries), "errors": errors})
+    else:
+        for error in errors:
+            print(error["where"], file=sys.stderr)
+        if not errors:
+            print(f"OK: {len(ledger.entries)} entries, no errors")
+        else:
+            print(f"{len(errors)} error(s)", file=sys.stderr)
+    return 0 if not errors else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ledger.serve import serve
+
+    books = open_books(args)
+    serve(books, args.host, args.port, args.read_only)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ledger.demo import build_demo
+
+    books = build_demo(Path(args.dir), year=args.year, seed=args.seed)
+    print(f"Demo hub ready in {books.root}")
+    if args.serve:
+        from ledger.serve import serve
+
+        serve(books, args.host, args.port, args.read_only)
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def add_serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--read-only", action="store_true", help="answer 401 to any change")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coopledger",
+        description="Accounting and invoicing for a hub whose participants work under its "
+        "legal entity, on a plain-text Beancount ledger.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", help="create a hub's books in a new directory")
+    p.add_argument("dir")
+    p.add_argument("--name", required=True)
+    p.add_argument("--enterprise-number", required=True)
+    p.add_argument("--iban", required=True)
+    p.add_argument("--bic")
+    p.add_argument("--address")
+    p.add_argument("--postal-code")
+    p.add_argument("--city")
+    p.add_argument("--vat-regime", choices=["exempt", "franchise", "standard"], default="exempt")
+    p.add_argument("--vat-number")
+    p.add_argument("--contribution-rate", default="10", metavar="DECIMAL", help="percent")
+    p.add_argument("--start", type=date_arg, help="date the accounts open (default: 1 January)")
+    p.set_defaults(func=cmd_init)
+
+    part = sub.add_parser("participant", help="onboard, list, show and close participants")
+    psub = part.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = psub.add_parser("add", help="open a participant under a new random code")
+    add_books_option(p)
+    p.add_argument("--alias", help="kept only in the encrypted roster")
+    p.add_argument("--activity", help="a short category, e.g. catering")
+    p.add_argument("--date", type=date_arg)
+    p.set_defaults(func=cmd_participant_add)
+    p = psub.add_parser("list", help="every participant with status and balance")
+    add_books_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_participant_list)
+    p = psub.add_parser("show", help="a participant's balances and movements")
+    add_books_option(p)
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--pseudonymous", action="store_true", help="never show the alias")
+    p.set_defaults(func=cmd_participant_show)
+    p = psub.add_parser("close", help="close a participant (nothing may be held for them)")
+    add_books_option(p)
+    p.add_argument("code")
+    p.add_argument("--date", type=date_arg)
+    p.set_defaults(func=cmd_participant_close)
+
+    p = sub.add_parser("check", help="load the books safely and report every error")
+    add_books_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", help="browse the books in Fava")
+    add_books_option(p)
+    add_serve_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="build a fictional demo hub (and serve it)")
+    p.add_argument("dir")
+    p.add_argument("--year", type=int, default=None, help="the demo year (default: last year)")
+    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--serve", action="store_true")
+    add_serve_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    for module_name in EXTENSION_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name and exc.name != module_name.split(".")[0]:
+                raise
+            continue
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CoopledgerError as exc:
+        print(f"coopledger: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("coopledger: interrupted; the books are unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["books_dir", "build_parser", "main"]

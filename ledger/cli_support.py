@@ -1,0 +1,58 @@
+"""Helpers shared by every subcommand: the books option, opening them, printing JSON."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ledger.books import Books
+from ledger.config import parse_date
+
+
+def add_books_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--books",
+        metavar="DIR",
+        default=None,
+        help="the books directory (default: $COOPLEDGER_BOOKS, else the current directory)",
+    )
+
+
+def books_dir(args: argparse.Namespace) -> Path:
+    value = getattr(args, "books", None) or os.environ.get("COOPLEDGER_BOOKS") or "."
+    return Path(value)
+
+
+def open_books(args: argparse.Namespace) -> Books:
+    return Books.open(books_dir(args))
+
+
+def date_arg(value: str) -> dt.date:
+    """argparse type for --date: refuses anything but YYYY-MM-DD, one line."""
+    try:
+        return parse_date(value)
+    except Exception as exc:  # argparse prints only ArgumentTypeError messages
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, default=_default, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,84 @@
+"""A fictional demo hub that shows everything coopledger does.
+
+Every step goes through the same code paths as the real commands (init, participant add,
+invoice issue, bank import…), so the demo is also an end-to-end exercise of the product.
+All names are plainly fictional. The demo's key is written beside the books directory,
+never inside it (``<dir>.key``), since a demo has nothing to protect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import random
+from pathlib import Path
+
+from ledger.books import Books
+from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
+from ledger.layout import init_books, new_hub_id
+from ledger.participants import add_participant
+
+# (alias, activity, month opened) — obviously fictional aliases.
+DEMO_PARTICIPANTS = (
+    ("Fictive Alpha (démo)", "catering", 1),
+    ("Fictive Bravo (démo)", "couture", 1),
+    ("Fictive Charlie (démo)", "coiffure", 2),
+    ("Fictive Delta (démo)", "repair", 3),
+    ("Fictive Echo (démo)", "catering", 4),
+    ("Fictive Foxtrot (démo)", "cleaning", 6),
+    ("Fictive Golf (démo)", "couture", 9),
+)
+
+# Populators of later capabilities, called in this order when they exist.
+POPULATORS = ("invoicing.demo", "importers.demo", "reports.demo")
+
+
+def demo_config(year: int) -> HubConfig:
+    return HubConfig(
+        id=new_hub_id("Demo Hub"),
+        hub=HubIdentity(
+            name="Hub Démo Entrepreneuriat ASBL",
+            enterprise_number="0403170701",
+            vat_regime="exempt",
+            address="Rue de l'Exemple 1",
+            postal_code="1030",
+            city="Schaerbeek",
+            email="demo@example.org",
+        ),
+        bank_accounts=[
+            BankAccount(
+                iban="BE68539007547034",
+                account="Assets:Banque:Courant",
+                label="Compte courant (démo)",
+            )
+        ],
+        contribution=ContributionSettings(
+            rate="10", changes=[RateChange(since=dt.date(year, 7, 1), rate="12")]
+        ),
+    )
+
+
+def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
+    """Create the demo books in ``root`` (absent or empty) and fill a year of activity."""
+    year = year or dt.date.today().year - 1
+    rng = random.Random(seed)
+    root = root.expanduser().absolute()
+    if not os.environ.get("COOPLEDGER_KEY_FILE"):
+        os.environ["COOPLEDGER_KEY_FILE"] = str(root.parent / f"{root.name}.key")
+    books, _key = init_books(root, demo_config(year), dt.date(year, 1, 1))
+    for alias, activity, month in DEMO_PARTICIPANTS:
+        add_participant(
+            books, alias=alias, activity=activity, day=dt.date(year, month, rng.randint(1, 20))
+        )
+    for module_name in POPULATORS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name not in (module_name, module_name.split(".")[0]):
+                raise
+            continue
+        populate = getattr(module, "populate", None)
+        if populate is not None:
+            populate(books, rng, year)
+    return books

@@ -1,0 +1,180 @@
+"""The one way coopledger reads a ledger: allow-listed plugins, no pickle cache.
+
+A ledger is code: a ``plugin`` line imports a Python module, ``option "insert_pythonpath"``
+puts the books' own folder on ``sys.path``, and Fava's ``fava-extension`` and
+``import-config`` directives import or run Python. :func:`install_guard` wraps beancount's
+plugin runner (which Fava uses too) so that, in any process of ours, only allow-listed
+plugins run, the books' folder never lands on ``sys.path``, and every refusal becomes a
+load error naming the file and line. The pickle cache is never used: we call the uncached
+loader directly, as Fava does.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import pkgutil
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+from beancount import loader  # noqa: E402
+from beancount.core import data  # noqa: E402
+
+import plugins as _our_plugins  # noqa: E402
+
+UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source message entry")
+
+ALLOWED_PLUGIN_PREFIXES = ("beancount.plugins.", "beancount.ops.")
+# Fava extensions we ship and trust; anything else named in the books is refused.
+ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset()
+REFUSED_FAVA_OPTIONS = frozenset({"import-config"})
+
+
+def our_plugin_modules() -> frozenset[str]:
+    """Modules of our own ``plugins`` package (the only local plugins we allow)."""
+    return frozenset(
+        f"plugins.{m.name}" for m in pkgutil.iter_modules(_our_plugins.__path__) if not m.ispkg
+    )
+
+
+def is_allowed_plugin(name: str) -> bool:
+    """True for beancount's own plugins and the modules of our ``plugins`` package."""
+    if name.startswith(ALLOWED_PLUGIN_PREFIXES):
+        return re.fullmatch(r"[a-z_][a-z0-9_.]*", name) is not None
+    return name in our_plugin_modules()
+
+
+@dataclass
+class Ledger:
+    """What a load gives: the entries, the errors, the options."""
+
+    entries: list[data.Directive]
+    errors: list[Any]
+    options: dict[str, Any]
+    unsafe: list[Any] = field(default_factory=list)
+
+
+def _locate(options_map: dict[str, Any], pattern: re.Pattern[str]) -> data.Meta:
+    """File and line of the first line matching ``pattern`` in the loaded files."""
+    for filename in options_map.get("include", []) or [options_map.get("filename")]:
+        if not filename:
+            continue
+        try:
+            lines = Path(filename).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for lineno, line in enumerate(lines, start=1):
+            if pattern.search(line):
+                return data.new_metadata(filename, lineno)
+    return data.new_metadata(options_map.get("filename") or "<load>", 0)
+
+
+def unsafe_directives(entries: list[data.Directive], options_map: dict[str, Any]) -> list[Any]:
+    """Everything in the books that would import or run Python we do not allow."""
+    errors: list[Any] = []
+    for name, _config in options_map.get("plugin", []):
+        if not is_allowed_plugin(name):
+            meta = _locate(options_map, re.compile(r'^\s*plugin\s+"' + re.escape(name) + '"'))
+            errors.append(
+                UnsafeDirectiveError(
+                    meta,
+                    f'plugin "{name}" refused: only beancount.plugins.* and coopledger\'s own '
+                    "plugins may run (a plugin line imports Python code)",
+                    None,
+                )
+            )
+    if options_map.get("insert_pythonpath") or options_map.get("pythonpath"):
+        meta = _locate(options_map, re.compile(r'^\s*option\s+"insert_pythonpath"'))
+        errors.append(
+            UnsafeDirectiveError(
+                meta,
+                'option "insert_pythonpath" refused: the books\' folder may not be put on the '
+                "Python path",
+                None,
+            )
+        )
+    for entry in entries:
+        if not isinstance(entry, data.Custom) or not entry.values:
+            continue
+        first = entry.values[0].value
+        if entry.type == "fava-extension" and first not in ALLOWED_FAVA_EXTENSIONS:
+            errors.append(
+                UnsafeDirectiveError(
+                    entry.meta,
+                    f'custom "fava-extension" "{first}" refused: it would import Python code',
+                    entry,
+                )
+            )
+        elif entry.type == "fava-option" and first in REFUSED_FAVA_OPTIONS:
+            errors.append(
+                UnsafeDirectiveError(
+                    entry.meta,
+                    f'custom "fava-option" "{first}" refused: it would run a Python file',
+                    entry,
+                )
+            )
+    return errors
+
+
+_original_run_transformations = loader.run_transformations
+
+
+def _guarded_run_transformations(
+    entries: list[data.Directive],
+    parse_errors: list[Any],
+    options_map: dict[str, Any],
+    log_timings: Any,
+) -> tuple[list[data.Directive], list[Any]]:
+    refusals = unsafe_directives(entries, options_map)
+    safe_options = dict(options_map)
+    safe_options["plugin"] = [p for p in options_map.get("plugin", []) if is_allowed_plugin(p[0])]
+    # The loader has just prepended the books' folders to sys.path: take them off again so
+    # nothing in the books can shadow a module (our own ``plugins`` package included).
+    for folder in options_map.get("pythonpath", []) or []:
+        while folder in sys.path:
+            sys.path.remove(folder)
+    entries, errors = _original_run_transformations(
+        entries, parse_errors, safe_options, log_timings
+    )
+    return entries, list(errors) + refusals
+
+
+def install_guard() -> None:
+    """Route every beancount load in this process through the allow list (idempotent)."""
+    # Import our plugins now, from our package, so sys.modules pins them.
+    import importlib
+
+    for name in sorted(our_plugin_modules()):
+        importlib.import_module(name)
+    loader.run_transformations = _guarded_run_transformations  # type: ignore[assignment]
+
+
+def load_ledger(main_file: Path) -> Ledger:
+    """Load a ledger through the guard, without the pickle cache."""
+    install_guard()
+    path = str(Path(main_file).resolve())
+    entries, errors, options = loader._load([(path, True)], None, None, None)
+    unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]
+    return Ledger(entries, list(errors), options, unsafe)
+
+
+def format_error(error: Any, root: Path | None = None) -> str:
+    """``file:line: message`` for a beancount error, with the path relative to ``root``."""
+    source = getattr(error, "source", None) or {}
+    filename = str(source.get("filename", "<load>"))
+    lineno = source.get("lineno", 0)
+    if root is not None:
+        try:
+            filename = str(Path(filename).resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    message = str(getattr(error, "message", error)).splitlines()[0]
+    return f"{filename}:{lineno}: {message}"
+
+
+install_guard()

@@ -1,0 +1,121 @@
+"""Participant invariants.
+
+* A posting to an account of a participant's subtree needs that participant to exist
+  (its held account opened with ``participant`` metadata) and to be open on that date:
+  a closed participant receives nothing.
+* The balance the hub holds for a participant never goes below zero at the end of a day:
+  nobody is paid out of money that is not there.
+
+Participant accounts are recognised by the ``participant`` metadata on their ``open``
+entry (written by ``coopledger participant add``), and any account with a component that
+looks like a participant code (``P-`` and six characters) must be one of them.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+__plugins__ = ("check_participants",)
+
+ParticipantError = collections.namedtuple("ParticipantError", "source message entry")
+
+CODE_COMPONENT = re.compile(r"(?:^|:)(P-[0-9A-Z]{6})(?::|$)")
+
+
+def _participant_accounts(
+    entries: list[data.Directive],
+) -> tuple[dict[str, str], dict[str, str], dict[str, dt.date], dict[str, dt.date]]:
+    """account → code, code → held account, code → open date, code → close date."""
+    account_code: dict[str, str] = {}
+    held: dict[str, str] = {}
+    opened: dict[str, dt.date] = {}
+    closed: dict[str, dt.date] = {}
+    for entry in entries:
+        if isinstance(entry, data.Open) and "participant" in entry.meta:
+            code = str(entry.meta["participant"])
+            account_code[entry.account] = code
+            if entry.meta.get("role") == "participant_held":
+                held[code] = entry.account
+                opened[code] = entry.date
+    for entry in entries:
+        if isinstance(entry, data.Close) and entry.account in account_code:
+            code = account_code[entry.account]
+            if held.get(code) == entry.account:
+                closed[code] = entry.date
+    return account_code, held, opened, closed
+
+
+def check_participants(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+) -> tuple[list[data.Directive], list[Any]]:
+    errors: list[Any] = []
+    account_code, held, opened, closed = _participant_accounts(entries)
+    held_account_code = {account: code for code, account in held.items()}
+    balances: dict[str, Decimal] = collections.defaultdict(Decimal)
+    pending_day: dt.date | None = None
+    last_entry: dict[str, data.Transaction] = {}
+
+    def end_of_day() -> None:
+        for code, entry in last_entry.items():
+            if balances[code] < 0:
+                errors.append(
+                    ParticipantError(
+                        entry.meta,
+                        f"participant {code}: the balance held for them would be "
+                        f"{balances[code]} EUR at the end of {entry.date.isoformat()}; "
+                        "it may never go below zero",
+                        entry,
+                    )
+                )
+                balances[code] = Decimal(0)  # report once, then keep checking
+        last_entry.clear()
+
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if pending_day is not None and entry.date != pending_day:
+            end_of_day()
+        pending_day = entry.date
+        for posting in entry.postings:
+            account = posting.account
+            code = account_code.get(account)
+            if code is None:
+                match = CODE_COMPONENT.search(account)
+                if match:
+                    errors.append(
+                        ParticipantError(
+                            entry.meta,
+                            f"posting to {account}: no participant {match.group(1)} was "
+                            "opened with 'coopledger participant add'",
+                            entry,
+                        )
+                    )
+                continue
+            if code in closed and entry.date > closed[code]:
+                errors.append(
+                    ParticipantError(
+                        entry.meta,
+                        f"participant {code} is closed since {closed[code].isoformat()}: "
+                        "a closed participant receives nothing",
+                        entry,
+                    )
+                )
+            elif code in opened and entry.date < opened[code]:
+                errors.append(
+                    ParticipantError(
+                        entry.meta,
+                        f"participant {code} is opened only on {opened[code].isoformat()}",
+                        entry,
+                    )
+                )
+            if account in held_account_code and posting.units and posting.units.number is not None:
+                balances[code] -= posting.units.number  # a liability: credit = held for them
+                last_entry[code] = entry
+    end_of_day()
+    return entries, errors
