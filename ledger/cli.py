@@ -36,7 +36,7 @@ from ledger.config import (  # noqa: E402
 )
 from ledger.errors import CoopledgerError, InputError  # noqa: E402
 
-EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "reports.cli")
+EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli", "reports.cli")
 
 
 # ---------------------------------------------------------------- init

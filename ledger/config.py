@@ -118,6 +118,14 @@ def _default_chart() -> dict[str, AccountSpec]:
         ),
         "suspense": A(name="Assets:Compte-d-attente", pcmn="499", label="Compte d'attente"),
         "suppliers": A(name="Liabilities:Fournisseurs", pcmn="440", label="Fournisseurs"),
+        "payouts_pending": A(
+            name="Liabilities:Virements-a-executer",
+            pcmn="499",
+            label="Virements ordonnés, pas encore débités",
+        ),
+        "refunds_due": A(
+            name="Liabilities:Remboursements-dus", pcmn="489", label="Trop-perçus à rembourser"
+        ),
         "vat_payable": A(name="Liabilities:TVA-a-payer", pcmn="451", label="TVA à payer"),
         "advances_received": A(
             name="Liabilities:Acomptes-recus", pcmn="46", label="Acomptes reçus"

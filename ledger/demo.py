@@ -31,7 +31,7 @@ DEMO_PARTICIPANTS = (
 )
 
 # Populators of later capabilities, called in this order when they exist.
-POPULATORS = ("invoicing.demo", "importers.demo", "reports.demo")
+POPULATORS = ("invoicing.demo", "importers.demo", "ledger.money_demo", "reports.demo")
 
 
 def demo_config(year: int) -> HubConfig:
