@@ -1,0 +1,122 @@
+"""The statement model every bank format is read into.
+
+A :class:`Statement` is one account's statement for one period as the bank states it:
+opening and closing balances, and the :class:`Movement` records that move money. Amounts
+are signed :class:`~decimal.Decimal` (positive = money coming into the hub's account) and
+are never rounded here. Everything a parser cannot vouch for is ``None``.
+
+Each movement carries ``ref``, a *stable reference*: a string that identifies the
+movement on its bank account whichever file it is read from again (a re-download, an
+overlapping period). Formats that give a unique bank reference use it; the others derive
+it from the statement's numbering or, as a last resort, from the movement's content
+(see :func:`content_ref`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Detail(_Frozen):
+    """One detail of a globalised movement: information only, it moves no money."""
+
+    sequence: str
+    amount: Decimal
+    counterparty_name: str | None = None
+    counterparty_account: str | None = None
+    communication: str = ""
+    ogm: str | None = None
+    transaction_code: str | None = None
+
+
+class Movement(_Frozen):
+    """One booked movement on the account."""
+
+    ref: str
+    bank_ref: str | None = None
+    booking_date: dt.date
+    value_date: dt.date | None = None
+    amount: Decimal
+    currency: str
+    counterparty_name: str | None = None
+    counterparty_account: str | None = None
+    counterparty_bic: str | None = None
+    communication: str = ""
+    ogm: str | None = None
+    structured_type: str | None = None
+    structured_ref: str | None = None
+    transaction_code: str | None = None
+    end_to_end_id: str | None = None
+    r_transaction: str | None = None
+    reversal: bool = False
+    details: tuple[Detail, ...] = ()
+    # Free information the bank attaches (CODA records 3, camt AddtlNtryInf…). It may hold
+    # a counterparty's address, so it never goes into the books.
+    information: tuple[str, ...] = ()
+    line: int | None = None
+
+
+class Statement(_Frozen):
+    """One statement of one bank account."""
+
+    format: str
+    account: str
+    iban: str | None = None
+    currency: str
+    opening_balance: Decimal | None = None
+    opening_date: dt.date | None = None
+    closing_balance: Decimal | None = None
+    closing_date: dt.date | None = None
+    sequence: str | None = None
+    created: dt.date | None = None
+    duplicate: bool = False
+    movements: tuple[Movement, ...] = ()
+    information: tuple[str, ...] = ()
+    line: int | None = None
+
+    @property
+    def total(self) -> Decimal:
+        """The sum of the movements (what the balance moved by)."""
+        return sum((m.amount for m in self.movements), Decimal(0))
+
+    @property
+    def balance_gap(self) -> Decimal | None:
+        """``closing - (opening + movements)``, or None when a balance is unknown."""
+        if self.opening_balance is None or self.closing_balance is None:
+            return None
+        return self.closing_balance - (self.opening_balance + self.total)
+
+    @property
+    def label(self) -> str:
+        """How messages name the statement: its number, else its closing date."""
+        if self.sequence:
+            return f"statement {self.sequence}"
+        day = self.closing_date or self.opening_date
+        return f"statement of {day.isoformat()}" if day else "statement"
+
+
+def content_ref(prefix: str, parts: Iterable[tuple[object, ...]]) -> list[str]:
+    """Stable references for movements that have no bank reference of their own.
+
+    Each movement is identified by its content (``parts``: date, amount, counterparty
+    account, communication…) plus its rank among identical movements of the same file, so
+    the same statement read again, or an overlapping one, gives the same references.
+    """
+    seen: Counter[str] = Counter()
+    refs = []
+    for part in parts:
+        key = "|".join("" if p is None else str(p) for p in part)
+        seen[key] += 1
+        digest = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:16]
+        refs.append(f"{prefix}{digest}")
+    return refs
