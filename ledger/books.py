@@ -147,7 +147,12 @@ class Books:
         config = load_config(root)
         if not (root / MAIN_FILE).is_file():
             raise BooksError(f"{root / MAIN_FILE}: not found (not a coopledger books directory)")
-        return cls(root, config)
+        books = cls(root, config)
+        if (root / JOURNAL_FILE).exists():
+            # An earlier command died half-way through a write: undo it before reading.
+            with books.locked():
+                recover_journal(books)
+        return books
 
     @property
     def main_file(self) -> Path:
@@ -372,9 +377,11 @@ def recover_journal(books: Books) -> bool:
     if not path.exists():
         return False
     record = json.loads(path.read_text())
-    files = {
-        p: None if b is None else base64.b64decode(b) for p, b in record["files"].items()
-    }
+    # A git process killed with us leaves its index lock; we hold the books' lock, so no
+    # coopledger git command is running.
+    with contextlib.suppress(FileNotFoundError):
+        (books.root / ".git" / "index.lock").unlink()
+    files = {p: None if b is None else base64.b64decode(b) for p, b in record["files"].items()}
     if git_head(books.root) != record["head"]:
         # The commit went through: the change is complete, only the journal was left.
         clear_journal(books)

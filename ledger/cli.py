@@ -17,16 +17,16 @@ from pathlib import Path
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
-from pydantic import ValidationError  # noqa: E402
+from pydantic import ValidationError
 
-from ledger.cli_support import (  # noqa: E402
+from ledger.cli_support import (
     add_books_option,
     books_dir,
     date_arg,
     open_books,
     print_json,
 )
-from ledger.config import (  # noqa: E402
+from ledger.config import (
     BankAccount,
     ContributionSettings,
     HubConfig,
@@ -34,7 +34,7 @@ from ledger.config import (  # noqa: E402
     format_validation_error,
     parse_rate,
 )
-from ledger.errors import CoopledgerError, InputError  # noqa: E402
+from ledger.errors import CoopledgerError, InputError
 
 EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli", "reports.cli")
 
@@ -150,7 +150,10 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         print(f"  alias (from the encrypted roster): {result['alias']}")
     if result["activity"]:
         print(f"  activity:     {result['activity']}")
-    print(f"  opened:       {result['opened']}" + (f", closed {result['closed']}" if result["closed"] else ""))
+    print(
+        f"  opened:       {result['opened']}"
+        + (f", closed {result['closed']}" if result["closed"] else "")
+    )
     for key, label in (
         ("sales", "invoiced (excl. VAT)"),
         ("received", "received from clients"),
@@ -221,7 +224,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ledger.demo import build_demo
 
     books = build_demo(Path(args.dir), year=args.year, seed=args.seed)
-    print(f"Demo hub ready in {books.root}")
+    print(f"Demo hub ready in {books.root} (fictional data)")
     if args.serve:
         from ledger.serve import serve
 

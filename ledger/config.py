@@ -13,7 +13,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum import exceptions as stdnum_exceptions
@@ -109,7 +116,9 @@ def _default_chart() -> dict[str, AccountSpec]:
         "cash": A(name="Assets:Caisse", pcmn="570", label="Caisse"),
         "clients": A(name="Assets:Clients", pcmn="400", label="Clients"),
         "vat_recoverable": A(name="Assets:TVA-a-recuperer", pcmn="411", label="TVA à récupérer"),
-        "other_receivables": A(name="Assets:Autres-creances", pcmn="416", label="Créances diverses"),
+        "other_receivables": A(
+            name="Assets:Autres-creances", pcmn="416", label="Créances diverses"
+        ),
         "grants_receivable": A(
             name="Assets:Subsides-a-recevoir", pcmn="416", label="Subsides à recevoir"
         ),
@@ -132,9 +141,7 @@ def _default_chart() -> dict[str, AccountSpec]:
         ),
         "fund": A(name="Equity:Fonds-associatif", pcmn="10", label="Fonds de l'association"),
         "restricted_funds": A(name="Equity:Fonds-affectes", pcmn="13", label="Fonds affectés"),
-        "retained_result": A(
-            name="Equity:Resultat-reporte", pcmn="14", label="Résultat reporté"
-        ),
+        "retained_result": A(name="Equity:Resultat-reporte", pcmn="14", label="Résultat reporté"),
         "opening_balances": A(
             name="Equity:Soldes-d-ouverture", pcmn="10", label="Soldes d'ouverture"
         ),
@@ -493,7 +500,9 @@ def render_config(config: HubConfig) -> str:
         for k, v in rule.items():
             if v is not None:
                 lines.append(f"{k} = {_toml_value(v)}")
-    lines.append("\n# role = { name = Beancount account ({code} = participant code), pcmn = code }")
+    lines.append(
+        "\n# role = { name = Beancount account ({code} = participant code), pcmn = code }"
+    )
     lines.append("[accounts]")
     for role, spec in data["accounts"].items():
         lines.append(

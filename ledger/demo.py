@@ -12,6 +12,7 @@ import datetime as dt
 import importlib
 import os
 import random
+from decimal import Decimal
 from pathlib import Path
 
 from ledger.books import Books
@@ -29,6 +30,8 @@ DEMO_PARTICIPANTS = (
     ("Fictive Foxtrot (démo)", "cleaning", 6),
     ("Fictive Golf (démo)", "couture", 9),
 )
+
+DEMO_MARKER = "DEMO.txt"
 
 # Populators of later capabilities, called in this order when they exist.
 POPULATORS = ("invoicing.demo", "importers.demo", "ledger.money_demo", "reports.demo")
@@ -54,7 +57,7 @@ def demo_config(year: int) -> HubConfig:
             )
         ],
         contribution=ContributionSettings(
-            rate="10", changes=[RateChange(since=dt.date(year, 7, 1), rate="12")]
+            rate=Decimal("10"), changes=[RateChange(since=dt.date(year, 7, 1), rate=Decimal("12"))]
         ),
     )
 
@@ -66,7 +69,15 @@ def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
     root = root.expanduser().absolute()
     if not os.environ.get("COOPLEDGER_KEY_FILE"):
         os.environ["COOPLEDGER_KEY_FILE"] = str(root.parent / f"{root.name}.key")
+    if (root / DEMO_MARKER).exists():
+        return Books.open(root)  # built earlier: reuse it
     books, _key = init_books(root, demo_config(year), dt.date(year, 1, 1))
+    with books.transaction("demo: mark these books as a fictional demo") as tx:
+        tx.write_file(
+            DEMO_MARKER,
+            b"These books are a fictional demo built by 'coopledger demo'.\n"
+            b"Every name, number and amount in them is invented.\n",
+        )
     for alias, activity, month in DEMO_PARTICIPANTS:
         add_participant(
             books, alias=alias, activity=activity, day=dt.date(year, month, rng.randint(1, 20))

@@ -85,14 +85,18 @@ def chart_entries(config: HubConfig, day: dt.date) -> list[data.Directive]:
         if bank.bic:
             meta["bic"] = bank.bic
         entries.append(
-            data.Open(data.new_metadata("<coopledger>", index, meta), day, bank.account, ["EUR"], None)
+            data.Open(
+                data.new_metadata("<coopledger>", index, meta), day, bank.account, ["EUR"], None
+            )
         )
     for index, (role, spec) in enumerate(config.accounts.items()):
         if role.startswith(HUB_ROLES_EXCLUDED_PREFIX):
             continue
         meta = {"role": role, "pcmn": spec.pcmn, "label": spec.label}
         entries.append(
-            data.Open(data.new_metadata("<coopledger>", 100 + index, meta), day, spec.name, ["EUR"], None)
+            data.Open(
+                data.new_metadata("<coopledger>", 100 + index, meta), day, spec.name, ["EUR"], None
+            )
         )
     return entries
 

@@ -22,10 +22,12 @@ from typing import Any
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
-from beancount import loader  # noqa: E402
-from beancount.core import data  # noqa: E402
+import contextlib
 
-import plugins as _our_plugins  # noqa: E402
+from beancount import loader
+from beancount.core import data
+
+import plugins as _our_plugins
 
 UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source message entry")
 
@@ -151,7 +153,7 @@ def install_guard() -> None:
 
     for name in sorted(our_plugin_modules()):
         importlib.import_module(name)
-    loader.run_transformations = _guarded_run_transformations  # type: ignore[assignment]
+    loader.run_transformations = _guarded_run_transformations
 
 
 def load_ledger(main_file: Path) -> Ledger:
@@ -169,10 +171,8 @@ def format_error(error: Any, root: Path | None = None) -> str:
     filename = str(source.get("filename", "<load>"))
     lineno = source.get("lineno", 0)
     if root is not None:
-        try:
+        with contextlib.suppress(ValueError):
             filename = str(Path(filename).resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
     message = str(getattr(error, "message", error)).splitlines()[0]
     return f"{filename}:{lineno}: {message}"
 

@@ -130,7 +130,9 @@ def require_participant(
 ) -> ParticipantInfo:
     """The participant with this code, or a clear error."""
     if not is_code(code):
-        raise ParticipantError(f"{code!r} is not a participant code (expected P- and 6 characters)")
+        raise ParticipantError(
+            f"{code!r} is not a participant code (expected P- and 6 characters)"
+        )
     info = find_participants(entries, config).get(code)
     if info is None:
         raise ParticipantError(f"unknown participant {code}")
@@ -151,7 +153,9 @@ def require_open_participant(
     return info
 
 
-def summarize(entries: Iterable[data.Directive], config: HubConfig, code: str) -> ParticipantSummary:
+def summarize(
+    entries: Iterable[data.Directive], config: HubConfig, code: str
+) -> ParticipantSummary:
     """Balances of a participant's subtree and every movement of the balance held."""
     entries = list(entries)
     info = require_participant(entries, config, code)
@@ -187,7 +191,7 @@ def summarize(entries: Iterable[data.Directive], config: HubConfig, code: str) -
                 Movement(
                     date=entry.date,
                     kind=kind or "other",
-                    description=entry.narration,
+                    description=entry.narration or "",
                     amount=held_delta,
                     balance=running,
                     links=sorted(entry.links or ()),

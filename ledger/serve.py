@@ -31,14 +31,16 @@ def _guard_fava() -> None:
         if name not in ALLOWED_FAVA_EXTENSIONS:
             from fava.ext import FavaExtensionError
 
-            return [], [FavaExtensionError(None, f'extension "{name}" refused by coopledger', None)]
+            return [], [
+                FavaExtensionError(None, f'extension "{name}" refused by coopledger', None)
+            ]
         return original_find(base_path, name)
 
     def refused_import_config(module_path: Path) -> Any:
         raise fava_ingest.ImportConfigLoadError("import-config refused by coopledger")
 
-    fava_extensions.find_extensions = guarded_find  # type: ignore[assignment]
-    fava_ingest.load_import_config = refused_import_config  # type: ignore[assignment]
+    fava_extensions.find_extensions = guarded_find
+    fava_ingest.load_import_config = refused_import_config
 
 
 class HostAllowList:
@@ -61,7 +63,8 @@ def make_app(books: Books, read_only: bool = False, host: str = "127.0.0.1") -> 
     ledger = books.load(strict=False)
     if ledger.unsafe:
         raise UnsafeBooksError(
-            "refusing to serve: " + "; ".join(books.error_lines(type(ledger)([], ledger.unsafe, {})))
+            "refusing to serve: "
+            + "; ".join(books.error_lines(type(ledger)([], ledger.unsafe, {})))
         )
     install_guard()
     _guard_fava()

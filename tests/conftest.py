@@ -1,0 +1,130 @@
+"""Shared fixtures: temporary books, a private key directory, running the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+ENTERPRISE = "0403170701"  # a valid-checksum enterprise number used only in tests
+IBAN = "BE68539007547034"  # the textbook Belgian IBAN (valid, no real bank)
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when the reference material is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (fresh clone without ../shared)")
+    return path
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for subprocesses: keys under a temporary XDG config home."""
+    xdg = tmp_path / "xdg"
+    xdg.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    monkeypatch.delenv("COOPLEDGER_KEY_FILE", raising=False)
+    monkeypatch.delenv("COOPLEDGER_BOOKS", raising=False)
+    env = dict(os.environ)
+    env["XDG_CONFIG_HOME"] = str(xdg)
+    env["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    env.setdefault("GIT_AUTHOR_NAME", "coopledger tests")
+    env.setdefault("GIT_AUTHOR_EMAIL", "tests@example.invalid")
+    env.setdefault("GIT_COMMITTER_NAME", "coopledger tests")
+    env.setdefault("GIT_COMMITTER_EMAIL", "tests@example.invalid")
+    return env
+
+
+class Cli:
+    """Runs ``coopledger`` in a subprocess, as a user would."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env = env
+        self.cwd = cwd
+
+    def __call__(
+        self,
+        *args: str,
+        check: bool = True,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ledger.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env or self.env,
+            cwd=self.cwd,
+            input=input,
+            timeout=300,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"coopledger {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+
+@pytest.fixture
+def cli(cli_env: dict[str, str], tmp_path: Path) -> Cli:
+    return Cli(cli_env, tmp_path)
+
+
+@pytest.fixture
+def books_dir(cli: Cli, tmp_path: Path) -> Path:
+    """Freshly initialised books (through the CLI)."""
+    root = tmp_path / "books"
+    cli(
+        "init", str(root), "--name", "Hub Test ASBL", "--enterprise-number", ENTERPRISE,
+        "--iban", IBAN, "--start", "2026-01-01",
+    )  # fmt: skip
+    return root
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """sha256 of every file of the books (git internals and the lock state excluded)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith((".git/", ".coopledger/")):
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def git_state(root: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), "log", "--format=%H"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def snapshot_books() -> Iterator[object]:
+    """Compare the books before and after something that must change nothing."""
+
+    class Snap:
+        def __init__(self) -> None:
+            self.root: Path | None = None
+            self.digest: dict[str, str] = {}
+            self.git = ""
+
+        def take(self, root: Path) -> None:
+            self.root = root
+            self.digest = tree_digest(root)
+            self.git = git_state(root)
+
+        def assert_unchanged(self) -> None:
+            assert self.root is not None
+            assert tree_digest(self.root) == self.digest
+            assert git_state(self.root) == self.git
+
+    yield Snap()

@@ -1,0 +1,126 @@
+"""Plugins on small ledgers written in the test (beancount style)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from beancount import loader
+
+HEADER = """
+plugin "plugins.participants"
+plugin "plugins.privacy"
+2026-01-01 open Assets:Banque:Courant EUR
+2026-01-01 open Assets:Clients EUR
+2026-01-01 open Liabilities:Participants:P-AAAAAA EUR
+  participant: "P-AAAAAA"
+  role: "participant_held"
+2026-01-01 open Expenses:Participants:P-AAAAAA:Quote-part EUR
+  participant: "P-AAAAAA"
+  role: "participant_share"
+2026-01-01 open Income:Participants:P-AAAAAA:Contribution EUR
+  participant: "P-AAAAAA"
+  role: "participant_contribution"
+"""
+
+
+def load(body: str) -> list[str]:
+    _entries, errors, _ = loader.load_string(HEADER + textwrap.dedent(body))
+    return [e.message for e in errors]
+
+
+def test_clean_ledger_has_no_errors() -> None:
+    assert (
+        load(
+            """
+        2026-02-01 * "allocation"
+          kind: "payment"
+          Expenses:Participants:P-AAAAAA:Quote-part  100.00 EUR
+          Liabilities:Participants:P-AAAAAA         -100.00 EUR
+        2026-02-02 * "payout"
+          kind: "payout"
+          Liabilities:Participants:P-AAAAAA   100.00 EUR
+          Assets:Banque:Courant              -100.00 EUR
+        """
+        )
+        == []
+    )
+
+
+def test_balance_held_may_not_go_below_zero() -> None:
+    messages = load(
+        """
+        2026-02-01 * "payout of money that is not there"
+          Liabilities:Participants:P-AAAAAA   50.00 EUR
+          Assets:Banque:Courant              -50.00 EUR
+        """
+    )
+    assert len(messages) == 1
+    assert "P-AAAAAA" in messages[0] and "below zero" in messages[0]
+
+
+def test_same_day_order_does_not_matter() -> None:
+    # The payout is written before the receipt on the same day: fine at the end of the day.
+    assert (
+        load(
+            """
+        2026-02-01 * "payout"
+          Liabilities:Participants:P-AAAAAA   40.00 EUR
+          Assets:Banque:Courant              -40.00 EUR
+        2026-02-01 * "allocation"
+          Expenses:Participants:P-AAAAAA:Quote-part  40.00 EUR
+          Liabilities:Participants:P-AAAAAA         -40.00 EUR
+        """
+        )
+        == []
+    )
+
+
+def test_unknown_participant_account_is_refused() -> None:
+    messages = load(
+        """
+        2026-01-01 open Liabilities:Participants:P-BBBBBB EUR
+        2026-02-01 * "to a code nobody opened"
+          Assets:Banque:Courant                10.00 EUR
+          Liabilities:Participants:P-BBBBBB   -10.00 EUR
+        """
+    )
+    assert any("P-BBBBBB" in m and "participant add" in m for m in messages)
+
+
+def test_closed_participant_receives_nothing() -> None:
+    messages = load(
+        """
+        2026-03-01 close Liabilities:Participants:P-AAAAAA
+        2026-03-05 * "late allocation"
+          Expenses:Participants:P-AAAAAA:Quote-part  10.00 EUR
+          Liabilities:Participants:P-AAAAAA         -10.00 EUR
+        """
+    )
+    assert any("closed since 2026-03-01" in m for m in messages)
+
+
+def test_errors_carry_file_and_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        textwrap.dedent(HEADER)
+        + '\n2026-02-01 * "payout"\n  Liabilities:Participants:P-AAAAAA 5.00 EUR\n'
+        "  Assets:Banque:Courant -5.00 EUR\n"
+    )
+    _, errors, _ = loader.load_file(str(ledger))
+    (error,) = errors
+    assert error.source["filename"] == str(ledger)
+    lines = ledger.read_text().splitlines()
+    assert lines[error.source["lineno"] - 1].startswith('2026-02-01 * "payout"')
+
+
+def test_identity_metadata_refused_on_participant_entries() -> None:
+    messages = load(
+        """
+        2026-02-01 * "allocation"
+          participant: "P-AAAAAA"
+          name: "Someone"
+          Expenses:Participants:P-AAAAAA:Quote-part  1.00 EUR
+          Liabilities:Participants:P-AAAAAA         -1.00 EUR
+        """
+    )
+    assert any("metadata name refused" in m for m in messages)
