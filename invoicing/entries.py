@@ -1,0 +1,111 @@
+"""The Beancount entries of an issued invoice or credit note, and where its files live.
+
+Invoice: ``Assets:Clients`` debited with the total incl. VAT, the participant's sales
+credited with the total excl. VAT, ``Liabilities:TVA-a-payer`` credited with the VAT (hub
+in the standard regime only). A credit note is the same entry reversed. The PDF and the UBL
+are attached as ``document`` entries carrying the same link.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from invoicing.models import Document, link_safe
+from ledger.config import HubConfig
+
+DOCUMENTS_DIR = "documents/invoices"
+ENTRIES_KIND = "invoices"  # entries go to <year>/invoices.beancount
+
+
+def file_stem(number: str) -> str:
+    """A document number as a file name (anything unusual becomes ``-``)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", number).strip(".") or "document"
+
+
+def document_paths(doc: Document) -> dict[str, str]:
+    """Paths, relative to the books, of the PDF, the UBL and the JSON record of ``doc``."""
+    base = f"{DOCUMENTS_DIR}/{doc.date.year}/{file_stem(doc.number)}"
+    return {"pdf": f"{base}.pdf", "ubl": f"{base}.xml", "json": f"{base}.json"}
+
+
+def entries_file(doc: Document) -> str:
+    """The books file the entries of ``doc`` are appended to by the write path."""
+    return f"{doc.date.year}/{ENTRIES_KIND}.beancount"
+
+
+def _from_entries_file(doc: Document, relpath: str) -> str:
+    """``relpath`` as seen from the entries file (Beancount resolves document paths
+    relative to the file that declares them)."""
+    return posixpath.relpath(relpath, posixpath.dirname(entries_file(doc)))
+
+
+def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
+    return data.Posting(account, Amount(number, currency), None, None, None, None)
+
+
+def build_entries(
+    config: HubConfig, doc: Document, attachments: dict[str, str]
+) -> list[data.Directive]:
+    """The transaction of ``doc`` and a ``document`` entry per attached file
+    (``attachments`` maps ``pdf``/``ubl`` to paths relative to the books)."""
+    sign = Decimal(1) if doc.kind == "invoice" else Decimal(-1)
+    cur = config.currency
+    totals = doc.totals
+    links = {doc.link}
+    meta: dict[str, Any] = {"kind": doc.kind}
+    if doc.kind == "invoice":
+        meta["invoice"] = doc.number
+    else:
+        meta["credit-note"] = doc.number
+        assert doc.reference is not None
+        meta["invoice"] = doc.reference.number
+        links.add(f"inv-{link_safe(doc.reference.number)}")
+    meta["series"] = doc.series
+    meta["seq"] = Decimal(doc.seq)
+    if doc.ogm:
+        meta["ogm"] = doc.ogm
+    meta["participant"] = doc.participant
+    meta["client"] = doc.client.id
+    if doc.due and doc.kind == "invoice":
+        meta["due"] = doc.due
+    meta["lang"] = doc.lang
+    postings = [
+        _posting(config.account("clients"), sign * totals.gross, cur),
+        _posting(config.account("participant_sales", doc.participant), -sign * totals.net, cur),
+    ]
+    if config.hub.vat_regime == "standard" and totals.vat != 0:
+        postings.append(_posting(config.account("vat_payable"), -sign * totals.vat, cur))
+    if doc.kind == "invoice":
+        narration = f"Invoice {doc.number} to {doc.client.id}"
+    else:
+        assert doc.reference is not None
+        narration = f"Credit note {doc.number} on invoice {doc.reference.number}"
+    txn = data.Transaction(
+        data.new_metadata("<coopledger>", 0, meta),
+        doc.date,
+        "*",
+        None,
+        narration,
+        frozenset(),
+        frozenset(links),
+        postings,
+    )
+    out: list[data.Directive] = [txn]
+    for index, (what, relpath) in enumerate(sorted(attachments.items()), start=1):
+        out.append(
+            data.Document(
+                data.new_metadata("<coopledger>", index, {"kind": f"{doc.kind}-{what}"}),
+                doc.date,
+                config.account("clients"),
+                _from_entries_file(doc, relpath),
+                frozenset(),
+                frozenset(links),
+            )
+        )
+    return out

@@ -1,0 +1,312 @@
+"""Issuing invoices and credit notes: the one code path the CLI, the demo and the tests use.
+
+Everything that depends on the books (the participant, the client, the next number) is
+read under the books' lock inside :meth:`Books.transaction`; the PDF, the UBL, the JSON
+record and the entries are staged in that same transaction, so a document and its number
+exist only if all of it was written and the books still check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from invoicing import numbering
+from invoicing.clients import FileReader, read_clients, require_client
+from invoicing.entries import DOCUMENTS_DIR, ENTRIES_KIND, build_entries, document_paths, file_stem
+from invoicing.models import Document, InvoiceRef, Lang, LineInput, clean_text
+from invoicing.ogm import make_ogm
+from invoicing.pdf import render_pdf
+from invoicing.totals import compute
+from invoicing.ubl import render_ubl
+from invoicing.validation import Validator
+from ledger.books import Books
+from ledger.config import HubConfig
+from ledger.errors import BooksError, ConfigError, InputError
+from ledger.participants import require_open_participant
+
+
+class IssueRequest(BaseModel):
+    """What it takes to issue an invoice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    participant: str
+    client: str
+    lines: list[LineInput] = Field(default_factory=list)
+    date: dt.date | None = None
+    due: dt.date | None = None
+    lang: Lang | None = None
+
+
+class CreditRequest(BaseModel):
+    """What it takes to issue a credit note (no lines: the whole invoice is credited)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    invoice: str
+    lines: list[LineInput] = Field(default_factory=list)
+    date: dt.date | None = None
+    reason: str | None = None
+    lang: Lang | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        return clean_text(value, "reason", 300) or None if value else None
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An issued document and where its files are."""
+
+    document: Document
+    root: Path
+    paths: dict[str, str]
+
+    def path(self, what: str) -> Path | None:
+        rel = self.paths.get(what)
+        return self.root / rel if rel else None
+
+    def as_json(self) -> dict[str, Any]:
+        doc = self.document
+        t = doc.totals
+        return {
+            "kind": doc.kind,
+            "number": doc.number,
+            "date": doc.date.isoformat(),
+            "due": doc.due.isoformat() if doc.due else None,
+            "ogm": doc.ogm,
+            "currency": "EUR",
+            "total": str(t.gross),
+            "net": str(t.net),
+            "vat": str(t.vat),
+            "participant": doc.participant,
+            "client": doc.client.id,
+            "lang": doc.lang,
+            "invoice": doc.reference.number if doc.reference else None,
+            "pdf": str(self.path("pdf")),
+            "ubl": str(self.path("ubl")) if self.paths.get("ubl") else None,
+        }
+
+
+def require_hub_identity(config: HubConfig) -> None:
+    """Refuse to issue when hub.toml lacks a mention Belgian law requires of the issuer."""
+    missing = [
+        f"hub.{name}"
+        for name in ("address", "postal_code", "city")
+        if not getattr(config.hub, name).strip()
+    ]
+    if missing:
+        raise ConfigError(
+            f"hub.toml: {', '.join(missing)} must be set before issuing invoices "
+            "(the hub's seat is a mandatory mention)"
+        )
+
+
+def _dates(
+    config: HubConfig, day: dt.date | None, due: dt.date | None, today: dt.date
+) -> tuple[dt.date, dt.date]:
+    day = day or today
+    if day > today:
+        raise InputError(
+            f"--date {day.isoformat()} is in the future (today is {today.isoformat()})"
+        )
+    due = due or day + dt.timedelta(days=config.invoicing.payment_terms_days)
+    if due < day:
+        raise InputError(f"--due {due.isoformat()} is before the invoice date {day.isoformat()}")
+    return day, due
+
+
+def render_files(
+    config: HubConfig, doc: Document, validator: Validator | None = None
+) -> dict[str, bytes]:
+    """The bytes of the PDF, the UBL (business clients) and the JSON record of ``doc``."""
+    paths = document_paths(doc)
+    files = {paths["pdf"]: render_pdf(config, doc)}
+    if doc.client.is_business and doc.client.endpoint() is not None:
+        ubl = render_ubl(config, doc)
+        if validator is not None:
+            report = validator.validate_bytes(ubl, paths["ubl"])
+            if not report.ok:
+                first = report.fatal[0]
+                raise InputError(
+                    f"the e-invoice would fail Peppol validation ({len(report.fatal)} rule(s)); "
+                    f"first: [{first.rule}] {first.text}"
+                )
+        files[paths["ubl"]] = ubl
+    files[paths["json"]] = doc.model_dump_json(indent=2).encode("utf-8")
+    return files
+
+
+def _stage(tx: Any, config: HubConfig, doc: Document, files: dict[str, bytes]) -> dict[str, str]:
+    for relpath in files:
+        if tx.read_file(relpath) is not None:
+            raise BooksError(f"{relpath} already exists; refusing to overwrite an issued document")
+    for relpath, payload in files.items():
+        tx.write_file(relpath, payload)
+    paths = document_paths(doc)
+    attached = {what: rel for what, rel in paths.items() if what != "json" and rel in files}
+    tx.add_entries(build_entries(config, doc, attached), kind=ENTRIES_KIND)
+    return attached
+
+
+def issue_invoice(
+    books: Books,
+    request: IssueRequest,
+    *,
+    today: dt.date | None = None,
+    validator: Validator | None = None,
+) -> Issued:
+    """Issue an invoice in the hub's name for a participant's work; returns it."""
+    config = books.config
+    require_hub_identity(config)
+    day, due = _dates(config, request.date, request.due, today or dt.date.today())
+    lines, totals = compute(config, request.lines)  # bad lines fail before the lock
+    with books.transaction("invoice: issue") as tx:
+        entries = tx.ledger.entries
+        participant = require_open_participant(entries, config, request.participant, on=day)
+        client = require_client(read_clients(tx), request.client)
+        nxt = numbering.next_number(entries, config, "invoice", day)
+        ogm = make_ogm(day.year, nxt.seq)
+        if any(isinstance(e, data.Transaction) and e.meta.get("ogm") == ogm for e in entries):
+            raise InputError(f"structured communication {ogm} is already used")
+        doc = Document(
+            kind="invoice",
+            number=nxt.number,
+            series=nxt.series,
+            seq=nxt.seq,
+            date=day,
+            due=due,
+            lang=request.lang or client.lang or config.invoicing.default_lang,
+            participant=participant.code,
+            client=client,
+            lines=lines,
+            totals=totals,
+            ogm=ogm,
+        )
+        attached = _stage(tx, config, doc, render_files(config, doc, validator))
+        tx.message = f"invoice: issue {doc.number} ({participant.code}, {client.id})"
+    return Issued(doc, books.root, attached)
+
+
+def read_document(reader: FileReader, ref: numbering.IssuedRef) -> Document:
+    """The issued document's JSON record (kept next to its PDF)."""
+    rel = f"{DOCUMENTS_DIR}/{ref.date.year}/{file_stem(ref.number)}.json"
+    raw = reader.read_file(rel)
+    if raw is None:
+        raise BooksError(f"{rel}: missing; cannot read {ref.kind} {ref.number}")
+    try:
+        return Document.model_validate_json(raw)
+    except ValidationError:
+        raise BooksError(f"{rel}: not a valid document record") from None
+
+
+def _credits_of(entries: Iterable[data.Directive], number: str) -> list[numbering.IssuedRef]:
+    return [
+        d
+        for d in numbering.issued(entries)
+        if d.kind == "credit-note" and str(d.entry.meta.get("invoice")) == number
+    ]
+
+
+def _bases(doc: Document) -> dict[Decimal, Decimal]:
+    return {g.rate.normalize(): g.base for g in doc.totals.groups}
+
+
+def issue_credit_note(
+    books: Books,
+    request: CreditRequest,
+    *,
+    today: dt.date | None = None,
+    validator: Validator | None = None,
+) -> Issued:
+    """Issue a credit note on an invoice (the whole invoice when no lines are given)."""
+    config = books.config
+    require_hub_identity(config)
+    today = today or dt.date.today()
+    day = request.date or today
+    if day > today:
+        raise InputError(
+            f"--date {day.isoformat()} is in the future (today is {today.isoformat()})"
+        )
+    if request.lines:
+        compute(config, request.lines)  # bad lines fail before the lock
+    with books.transaction("invoice: credit") as tx:
+        entries = tx.ledger.entries
+        ref = numbering.find(entries, request.invoice, "invoice")
+        original = read_document(tx, ref)
+        if day < original.date:
+            raise InputError(
+                f"--date {day.isoformat()} is before invoice {original.number} "
+                f"({original.date.isoformat()})"
+            )
+        require_open_participant(entries, config, original.participant, on=day)
+        previous = [read_document(tx, c) for c in _credits_of(entries, original.number)]
+        if request.lines:
+            inputs = list(request.lines)
+        elif previous:
+            raise InputError(
+                f"invoice {original.number} is already partly credited "
+                f"({', '.join(p.number for p in previous)}); give the lines to credit with --line"
+            )
+        else:
+            inputs = [
+                LineInput(
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    vat_rate=line.vat_rate,
+                )
+                for line in original.lines
+            ]
+        lines, totals = compute(config, inputs)
+        _check_within(original, previous, totals.groups)
+        nxt = numbering.next_number(entries, config, "credit-note", day)
+        doc = Document(
+            kind="credit-note",
+            number=nxt.number,
+            series=nxt.series,
+            seq=nxt.seq,
+            date=day,
+            due=None,
+            lang=request.lang or original.lang,
+            participant=original.participant,
+            client=original.client,
+            lines=lines,
+            totals=totals,
+            reference=InvoiceRef(number=original.number, date=original.date),
+            reason=request.reason,
+        )
+        attached = _stage(tx, config, doc, render_files(config, doc, validator))
+        tx.message = f"invoice: credit note {doc.number} on {original.number}"
+    return Issued(doc, books.root, attached)
+
+
+def _check_within(original: Document, previous: list[Document], groups: Iterable[Any]) -> None:
+    """A credit note may not credit more than was invoiced, per VAT rate."""
+    invoiced = _bases(original)
+    credited: dict[Decimal, Decimal] = {}
+    for doc in previous:
+        for rate, base in _bases(doc).items():
+            credited[rate] = credited.get(rate, Decimal(0)) + base
+    for group in groups:
+        rate = group.rate.normalize()
+        if rate not in invoiced:
+            raise InputError(
+                f"invoice {original.number} has no line at VAT rate {rate} %; a credit note "
+                "corrects the invoice's own lines"
+            )
+        left = invoiced[rate] - credited.get(rate, Decimal(0))
+        if group.base > left:
+            raise InputError(
+                f"credit of {group.base} at {rate} % exceeds what is left to credit on invoice "
+                f"{original.number} ({left})"
+            )

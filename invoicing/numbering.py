@@ -1,0 +1,135 @@
+"""Gapless, date-ordered numbering of invoices and credit notes, read from the books.
+
+A series is one kind of document (invoice or credit note) and, when the number format
+contains ``{year}`` (the default), one year. The next number is computed from the entries
+loaded under the books' lock, so it is used only if the whole issue is written: a failed or
+crashed issue leaves no gap. An invoice may not be dated before the last one of its series.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+
+from invoicing.models import DocKind
+from ledger.config import HubConfig
+from ledger.errors import ConfigError, InputError
+
+KINDS: tuple[DocKind, ...] = ("invoice", "credit-note")
+ALLOWED_FIELDS = {"year", "seq"}
+
+
+@dataclass(frozen=True)
+class IssuedRef:
+    """What the books say about one issued document."""
+
+    kind: DocKind
+    number: str
+    series: str
+    seq: int
+    date: dt.date
+    entry: data.Transaction
+
+
+def number_of(entry: data.Transaction) -> str | None:
+    """The document's own number: meta ``invoice`` of an invoice, ``credit-note`` of a note."""
+    kind = entry.meta.get("kind")
+    key = "invoice" if kind == "invoice" else "credit-note" if kind == "credit-note" else None
+    value = entry.meta.get(key) if key else None
+    return str(value) if value is not None else None
+
+
+def issued(entries: Iterable[data.Directive]) -> list[IssuedRef]:
+    """Every invoice and credit note in the books (entries with incomplete metadata are
+    skipped here; the invoice plugin reports them)."""
+    out = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        kind = entry.meta.get("kind")
+        if kind not in KINDS:
+            continue
+        number = number_of(entry)
+        series = entry.meta.get("series")
+        seq = entry.meta.get("seq")
+        if number is None or series is None or not isinstance(seq, (int, Decimal)):
+            continue
+        out.append(IssuedRef(kind, number, str(series), int(seq), entry.date, entry))
+    return out
+
+
+def number_format(config: HubConfig, kind: DocKind) -> str:
+    """The configured format of a kind's numbers, checked (only ``{year}`` and ``{seq}``)."""
+    fmt = (
+        config.invoicing.series_format
+        if kind == "invoice"
+        else config.invoicing.credit_series_format
+    )
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"hub.toml: invoicing series format {fmt!r}: {exc}") from None
+    if "seq" not in fields or not fields <= ALLOWED_FIELDS:
+        raise ConfigError(
+            f"hub.toml: invoicing series format {fmt!r} must contain {{seq}} and may contain "
+            "only {year} besides"
+        )
+    return fmt
+
+
+def series_key(config: HubConfig, kind: DocKind, day: dt.date) -> str:
+    """The series a document dated ``day`` belongs to: its year, or ``all`` when the format
+    has no ``{year}`` (one series for ever)."""
+    return str(day.year) if "{year" in number_format(config, kind) else "all"
+
+
+def format_number(config: HubConfig, kind: DocKind, year: int, seq: int) -> str:
+    """The number of sequence ``seq`` of the series of ``year``."""
+    return number_format(config, kind).format(year=year, seq=seq)
+
+
+@dataclass(frozen=True)
+class NextNumber:
+    """The number a new document will get."""
+
+    kind: DocKind
+    number: str
+    series: str
+    seq: int
+
+
+def next_number(
+    entries: Iterable[data.Directive], config: HubConfig, kind: DocKind, day: dt.date
+) -> NextNumber:
+    """The next number of ``kind`` for a document dated ``day``; InputError if ``day`` is
+    before the last document of the series or the number is already taken."""
+    docs = issued(entries)
+    series = series_key(config, kind, day)
+    same = [d for d in docs if d.kind == kind and d.series == series]
+    last = max(same, key=lambda d: d.seq, default=None)
+    what = "invoice" if kind == "invoice" else "credit note"
+    if last is not None and day < last.date:
+        raise InputError(
+            f"{what} date {day.isoformat()} is before the last {what} of its series "
+            f"({last.number}, dated {last.date.isoformat()}): numbers must follow dates"
+        )
+    seq = (last.seq if last else 0) + 1
+    number = format_number(config, kind, day.year, seq)
+    if any(d.number == number for d in docs):
+        raise InputError(f"number {number} is already used; check the series formats in hub.toml")
+    return NextNumber(kind, number, series, seq)
+
+
+def find(entries: Iterable[data.Directive], number: str, kind: DocKind = "invoice") -> IssuedRef:
+    """The issued document with this number, or a clear error."""
+    wanted = number.strip()
+    for doc in issued(entries):
+        if doc.kind == kind and doc.number == wanted:
+            return doc
+    what = "invoice" if kind == "invoice" else "credit note"
+    raise InputError(f"unknown {what} {number!r} (see 'coopledger invoice list')")
