@@ -58,7 +58,7 @@ def new_hub_id(name: str) -> str:
     return f"{slugify(name)}-{secrets.token_hex(3)}"
 
 
-def render_main(config: HubConfig) -> str:
+def render_main(config: HubConfig, start: dt.date) -> str:
     title = config.hub.name.replace('"', "'")
     lines = [
         f"; Books of {title}, kept by coopledger. Change them with coopledger commands:",
@@ -69,6 +69,8 @@ def render_main(config: HubConfig) -> str:
         'option "documents" "documents"',
         "",
         *(f'plugin "{name}"' for name in PLUGINS),
+        "",
+        f'{start.isoformat()} custom "fava-extension" "reports.fava_participants"',
         "",
         'include "accounts.beancount"',
         'include "participants.beancount"',
@@ -113,7 +115,7 @@ def init_books(root: Path, config: HubConfig, start: dt.date) -> tuple[Books, Pa
     root = root.resolve()
     files = {
         "hub.toml": render_config(config),
-        MAIN_FILE: render_main(config),
+        MAIN_FILE: render_main(config, start),
         "accounts.beancount": "; Chart of accounts (PCMN code in the pcmn metadata).\n\n"
         + render_entries(chart_entries(config, start)),
         "participants.beancount": "; Participants' accounts, by pseudonymous code only.\n\n",

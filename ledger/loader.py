@@ -33,7 +33,7 @@ UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source me
 
 ALLOWED_PLUGIN_PREFIXES = ("beancount.plugins.", "beancount.ops.")
 # Fava extensions we ship and trust; anything else named in the books is refused.
-ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset()
+ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset({"reports.fava_participants"})
 REFUSED_FAVA_OPTIONS = frozenset({"import-config"})
 
 

@@ -26,6 +26,12 @@ def _guard_fava() -> None:
     import fava.core.ingest as fava_ingest
 
     original_find = fava_extensions.find_extensions
+    # Import our extensions now, from our package: Fava puts the books' folder first on
+    # sys.path when it imports one, and a folder there must not shadow them.
+    import importlib
+
+    for name in sorted(ALLOWED_FAVA_EXTENSIONS):
+        importlib.import_module(name)
 
     def guarded_find(base_path: Path, name: str) -> Any:
         if name not in ALLOWED_FAVA_EXTENSIONS:

@@ -1,0 +1,1 @@
+"""Reports on the books: the participants' page in Fava, statements."""
