@@ -183,6 +183,33 @@ def cmd_participant_close(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- bank accounts
+
+
+def cmd_bank_add(args: argparse.Namespace) -> int:
+    from ledger.banks import add_bank_account
+
+    books = open_books(args)
+    bank = add_bank_account(
+        books, iban=args.iban, bic=args.bic, label=args.label, account=args.account, day=args.date
+    )
+    print(f"Bank account {bank.iban} added as {bank.account}")
+    return 0
+
+
+def cmd_bank_list(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    rows = [b.model_dump(mode="json", exclude_none=True) for b in books.config.bank_accounts]
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            print(
+                f"{row['iban']:<34} {row.get('bic', ''):<11} {row['account']:<32} {row['label']}"
+            )
+    return 0
+
+
 # ---------------------------------------------------------------- check, serve, demo
 
 
@@ -287,6 +314,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("--date", type=date_arg)
     p.set_defaults(func=cmd_participant_close)
+
+    bank = sub.add_parser("bank", help="the hub's bank accounts")
+    bsub = bank.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = bsub.add_parser("add", help="declare another bank account of the hub")
+    add_books_option(p)
+    p.add_argument("--iban", required=True)
+    p.add_argument("--bic")
+    p.add_argument("--label", default="Compte")
+    p.add_argument("--account", help="Beancount account (default: Assets:Banque:<last 4 digits>)")
+    p.add_argument("--date", type=date_arg, help="date the account opens (default: today)")
+    p.set_defaults(func=cmd_bank_add)
+    p = bsub.add_parser("list", help="the hub's bank accounts")
+    add_books_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bank_list)
 
     p = sub.add_parser("check", help="load the books safely and report every error")
     add_books_option(p)

@@ -167,3 +167,28 @@ def test_every_change_is_committed_without_identity(cli, books_dir: Path) -> Non
     status = subprocess.run(["git", "-C", str(books_dir), "status", "--porcelain"],
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert status == ""
+
+
+def test_several_bank_accounts(cli, books_dir: Path, snapshot_books) -> None:  # type: ignore[no-untyped-def]
+    b = ("--books", str(books_dir))
+    cli(
+        "bank",
+        "add",
+        *b,
+        "--iban",
+        "BE71 0961 2345 6769",
+        "--label",
+        "Épargne",
+        "--date",
+        "2026-01-01",
+    )
+    banks = json.loads(cli("bank", "list", *b, "--json").stdout)
+    assert [x["iban"] for x in banks] == [IBAN, "BE71096123456769"]
+    assert banks[1]["account"] == "Assets:Banque:6769"
+    assert "Assets:Banque:6769" in (books_dir / "accounts.beancount").read_text()
+    cli("check", *b)
+    snapshot_books.take(books_dir)
+    for bad in (["--iban", "BE71096123456768"], ["--iban", "BE71096123456769"]):
+        proc = cli("bank", "add", *b, *bad, check=False)
+        assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    snapshot_books.assert_unchanged()
