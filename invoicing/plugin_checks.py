@@ -1,0 +1,200 @@
+"""Invoice invariants over the books' entries: pure functions, run by ``plugins.invoices``.
+
+For the transactions with ``kind`` ``invoice`` or ``credit-note``:
+
+* the metadata the rest of coopledger relies on is there: the document's number
+  (``invoice`` / ``credit-note``), ``series``, ``seq``, ``participant``, ``client``, the
+  link ``^inv-<number>`` (``^cn-<number>``), and for an invoice a valid 12-digit ``ogm``;
+* no number and no OGM is used twice;
+* within each series (kind + ``series``), sequence numbers run 1, 2, 3… without gaps, and
+  dates never go down as numbers go up (Royal Decree no. 1, art. 5);
+* a credit note refers to an existing invoice, is not dated before it, and carries its link.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from beancount.core import data
+from stdnum.be import ogm_vcs
+
+
+class InvoiceCheckError(NamedTuple):
+    """A Beancount-style error: where, what, which entry."""
+
+    source: dict[str, Any]
+    message: str
+    entry: Any
+
+
+KINDS = ("invoice", "credit-note")
+REQUIRED = ("series", "seq", "participant", "client")
+
+
+def _link(prefix: str, number: str) -> str:
+    return prefix + re.sub(r"[^A-Za-z0-9\-_./]", "-", number)
+
+
+class _Doc(NamedTuple):
+    kind: str
+    number: str
+    series: str
+    seq: int
+    date: dt.date
+    entry: data.Transaction
+
+
+def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError]) -> list[_Doc]:
+    docs = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.meta.get("kind") not in KINDS:
+            continue
+        kind = str(entry.meta["kind"])
+        own_key = "invoice" if kind == "invoice" else "credit-note"
+        missing = [k for k in (own_key, *REQUIRED) if entry.meta.get(k) in (None, "")]
+        if kind == "credit-note" and entry.meta.get("invoice") in (None, ""):
+            missing.append("invoice")
+        if missing:
+            errors.append(
+                InvoiceCheckError(
+                    entry.meta, f"{kind} entry lacks metadata: {', '.join(missing)}", entry
+                )
+            )
+            continue
+        number = str(entry.meta[own_key])
+        seq = entry.meta["seq"]
+        if not isinstance(seq, (int, Decimal)) or int(seq) != seq or int(seq) < 1:
+            errors.append(
+                InvoiceCheckError(entry.meta, f"{kind} {number}: seq must be 1, 2, 3…", entry)
+            )
+            continue
+        link = _link("inv-" if kind == "invoice" else "cn-", number)
+        if link not in (entry.links or ()):
+            errors.append(
+                InvoiceCheckError(entry.meta, f"{kind} {number}: link ^{link} is missing", entry)
+            )
+        if kind == "invoice":
+            ogm = str(entry.meta.get("ogm", ""))
+            if not (re.fullmatch(r"\d{12}", ogm) and ogm_vcs.is_valid(ogm)):
+                errors.append(
+                    InvoiceCheckError(
+                        entry.meta,
+                        f"invoice {number}: ogm must be a valid 12-digit structured "
+                        f"communication, got {ogm!r}",
+                        entry,
+                    )
+                )
+        docs.append(_Doc(kind, number, str(entry.meta["series"]), int(seq), entry.date, entry))
+    return docs
+
+
+def _duplicates(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
+    seen: dict[str, _Doc] = {}
+    ogms: dict[str, _Doc] = {}
+    for doc in docs:
+        if doc.number in seen:
+            errors.append(
+                InvoiceCheckError(
+                    doc.entry.meta,
+                    f"number {doc.number} is used twice (also on {seen[doc.number].date})",
+                    doc.entry,
+                )
+            )
+        seen.setdefault(doc.number, doc)
+        ogm = doc.entry.meta.get("ogm")
+        if doc.kind == "invoice" and ogm:
+            if ogm in ogms:
+                errors.append(
+                    InvoiceCheckError(
+                        doc.entry.meta,
+                        f"invoice {doc.number}: structured communication {ogm} is also used "
+                        f"by invoice {ogms[ogm].number}",
+                        doc.entry,
+                    )
+                )
+            ogms.setdefault(str(ogm), doc)
+
+
+def _series(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
+    groups: dict[tuple[str, str], list[_Doc]] = collections.defaultdict(list)
+    for doc in docs:
+        groups[(doc.kind, doc.series)].append(doc)
+    for (kind, series), group in sorted(groups.items()):
+        group.sort(key=lambda d: (d.seq, d.date))
+        expected = 1
+        previous: _Doc | None = None
+        for doc in group:
+            if doc.seq != expected:
+                what = "repeated" if doc.seq < expected else f"gap: {expected} is missing"
+                errors.append(
+                    InvoiceCheckError(
+                        doc.entry.meta,
+                        f"{kind} series {series}: {doc.number} has sequence {doc.seq} "
+                        f"({what}); numbers must be gapless",
+                        doc.entry,
+                    )
+                )
+            if previous is not None and doc.date < previous.date:
+                errors.append(
+                    InvoiceCheckError(
+                        doc.entry.meta,
+                        f"{kind} series {series}: {doc.number} ({doc.date}) is dated before "
+                        f"{previous.number} ({previous.date}); dates must follow numbers",
+                        doc.entry,
+                    )
+                )
+            expected = max(expected, doc.seq) + 1
+            previous = doc
+
+
+def _credit_notes(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
+    invoices = {d.number: d for d in docs if d.kind == "invoice"}
+    for doc in docs:
+        if doc.kind != "credit-note":
+            continue
+        original = str(doc.entry.meta["invoice"])
+        inv = invoices.get(original)
+        if inv is None:
+            errors.append(
+                InvoiceCheckError(
+                    doc.entry.meta,
+                    f"credit note {doc.number} refers to unknown invoice {original}",
+                    doc.entry,
+                )
+            )
+            continue
+        if doc.date < inv.date:
+            errors.append(
+                InvoiceCheckError(
+                    doc.entry.meta,
+                    f"credit note {doc.number} ({doc.date}) is dated before invoice "
+                    f"{original} ({inv.date})",
+                    doc.entry,
+                )
+            )
+        if _link("inv-", original) not in (doc.entry.links or ()):
+            errors.append(
+                InvoiceCheckError(
+                    doc.entry.meta,
+                    f"credit note {doc.number}: link ^{_link('inv-', original)} is missing",
+                    doc.entry,
+                )
+            )
+
+
+def check_invoice_entries(entries: Iterable[data.Directive]) -> list[InvoiceCheckError]:
+    """Every violation of the invoice invariants in ``entries``."""
+    errors: list[InvoiceCheckError] = []
+    docs = _documents(entries, errors)
+    _duplicates(docs, errors)
+    _series(docs, errors)
+    _credit_notes(docs, errors)
+    return errors
+
+
+__all__ = ["InvoiceCheckError", "check_invoice_entries"]
