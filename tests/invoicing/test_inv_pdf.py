@@ -1,0 +1,135 @@
+"""The PDF: every mention Belgian law requires of the hub as issuer, in French, Dutch and
+English (text extracted with pypdf), the EPC QR payload, escaping, and no participant."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pypdf
+import pytest
+from invoicing_support import CLIENTS, IBAN, LANGS, REGIMES, make_config, make_document
+
+from invoicing.epc import epc_payload, epc_qr
+from invoicing.i18n import fmt_date
+from invoicing.ogm import format_ogm
+from invoicing.pdf import render_pdf
+
+TITLE = {"fr": "FACTURE", "nl": "FACTUUR", "en": "INVOICE"}
+CREDIT_TITLE = {"fr": "NOTE DE CRÉDIT", "nl": "CREDITNOTA", "en": "CREDIT NOTE"}
+DUE = {"fr": "Échéance", "nl": "Vervaldatum", "en": "Due date"}
+ENTERPRISE = {"fr": "N° d'entreprise", "nl": "Ondernemingsnummer", "en": "Enterprise number"}
+VAT_LABEL = {"fr": "N° TVA", "nl": "Btw-nummer", "en": "VAT number"}
+LEGAL_FORM = {"fr": "Forme juridique", "nl": "Rechtsvorm", "en": "Legal form"}
+SEAT = {"fr": "Siège", "nl": "Zetel", "en": "Registered office"}
+EXEMPTION = {
+    "exempt": {"fr": "art. 44 du Code de la TVA", "nl": "art. 44 van het Btw-wetboek",
+               "en": "art. 44 of the Belgian VAT Code"},
+    "franchise": {"fr": "Régime particulier de franchise des petites entreprises",
+                  "nl": "Bijzondere vrijstellingsregeling voor kleine ondernemingen",
+                  "en": "Special exemption scheme for small enterprises"},
+}  # fmt: skip
+CREDIT_VAT = {"fr": "TVA à reverser à l'Etat", "nl": "Btw terug te storten aan de Staat",
+              "en": "VAT to be repaid to the State"}  # fmt: skip
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("regime", REGIMES)
+def test_invoice_mentions(regime: str, lang: str) -> None:
+    config = make_config(regime)
+    doc = make_document(config, CLIENTS["be-enterprise"], lang=lang)
+    text = pdf_text(render_pdf(config, doc))
+    required = [
+        TITLE[lang],
+        doc.number,
+        "Hub Test Entreprendre",
+        f"{LEGAL_FORM[lang]}",
+        "ASBL",
+        f"{SEAT[lang]}",
+        "Rue de l'Essai 1, 1030 Schaerbeek",
+        f"{ENTERPRISE[lang]}",
+        "0403.170.701",
+        "RPM Bruxelles",
+        "BE68 5390 0754 7034",
+        "GKCCBEBB",
+        fmt_date(doc.date, lang),
+        DUE[lang],
+        fmt_date(doc.due, lang),
+        format_ogm(doc.ogm),
+        "Démo Traiteur <b>SRL</b>",
+        "Rue Fictive 12, 1000 Bruxelles",
+    ]
+    if regime == "exempt":
+        required.append(EXEMPTION["exempt"][lang])
+    else:
+        required += [VAT_LABEL[lang], "BE 0403.170.701"]
+    if regime == "franchise":
+        required.append(EXEMPTION["franchise"][lang])
+    if lang == "en" and regime != "standard":
+        required.append("(" if regime == "franchise" else "art. 44 du Code de la TVA")
+    missing = [m for m in required if m not in text]
+    assert not missing, (missing, text)
+    assert "P-7K3Q9X" not in text  # the participant never appears on an invoice
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_amounts_are_printed_in_the_language(lang: str) -> None:
+    config = make_config("standard")
+    doc = make_document(config, CLIENTS["be-enterprise"], lang=lang)
+    text = pdf_text(render_pdf(config, doc))
+    assert doc.totals.gross == Decimal("396.47")
+    expected = {"fr": "396,47 €", "nl": "€ 396,47", "en": "€396.47"}[lang]
+    assert expected in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("regime", ["exempt", "standard"])
+def test_credit_note_mentions(regime: str, lang: str) -> None:
+    config = make_config(regime)
+    doc = make_document(config, CLIENTS["be-vat"], "credit-note", lang=lang)
+    text = pdf_text(render_pdf(config, doc))
+    assert CREDIT_TITLE[lang] in text
+    assert doc.reference.number in text and fmt_date(doc.reference.date, lang) in text
+    assert "Erreur <i>de</i> quantité" in text
+    assert (CREDIT_VAT[lang] in text) == (regime == "standard")
+    assert "+++" not in text  # nothing to pay: no structured communication
+
+
+def test_user_text_is_escaped_not_interpreted() -> None:
+    config = make_config("exempt")
+    doc = make_document(config, CLIENTS["be-enterprise"])
+    text = pdf_text(render_pdf(config, doc))
+    assert "Buffet <script>alert(1)</script> & co" in text
+    assert 'Service "à table" | heures' in text
+    assert "Démo Traiteur <b>SRL</b>" in text
+
+
+def test_pdf_is_deterministic_and_has_no_participant_metadata() -> None:
+    config = make_config("exempt")
+    doc = make_document(config, CLIENTS["person"])
+    first, second = render_pdf(config, doc), render_pdf(config, doc)
+    assert first == second
+    assert b"P-7K3Q9X" not in first
+    info = pypdf.PdfReader(io.BytesIO(first)).metadata
+    assert info is not None and "P-7K3Q9X" not in str(dict(info))
+
+
+@pytest.mark.parametrize(("setting", "line"), [("text", "+++202"), ("reference", "202")])
+def test_epc_payload(setting: str, line: str) -> None:
+    config = make_config("exempt", epc_qr_ogm_as=setting)
+    doc = make_document(config, CLIENTS["person"])
+    payload = epc_payload(config, doc.totals.gross, doc.ogm).split("\n")
+    assert payload[:4] == ["BCD", "002", "1", "SCT"]
+    assert payload[4] == "GKCCBEBB" and payload[5] == "Hub Test Entreprendre"
+    assert payload[6] == IBAN and payload[7] == f"EUR{doc.totals.gross:.2f}"
+    if setting == "text":
+        assert payload[9] == "" and payload[10] == format_ogm(doc.ogm)
+    else:
+        assert payload[9] == doc.ogm and len(payload) == 10
+    assert any(p.startswith(line[: len(line)]) for p in payload)
+    assert epc_qr(config, doc.totals.gross, doc.ogm).version <= 13
