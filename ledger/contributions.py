@@ -1,0 +1,211 @@
+"""Amounts, rounding, and the hub's contribution rule.
+
+The hub's contribution on what a client paid for a participant's work is
+``c = round(n × r / 100, 2)`` (half up), where ``n`` is the net amount received (excl.
+VAT) and ``r`` the rate in force for that participant *on the date the money was
+received*: a per-participant override first, then the hub's dated rate changes, then the
+hub's base rate (``ContributionSettings.rate_for``). The entry that books the contribution
+carries the rate, the rule's text and the amount, so an auditor can recompute it.
+
+This module also holds the small money helpers every money command shares (parsing an
+amount given by the user, rounding to cents, building postings) and ``set_rate``, which
+changes the rule in ``hub.toml`` through the write path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from ledger.books import Books
+from ledger.codes import is_code
+from ledger.config import HUB_FILE, HubConfig, RateChange, parse_config, parse_rate, render_config
+from ledger.errors import InputError, ParticipantError
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+CURRENCY = "EUR"
+MAX_AMOUNT = Decimal("10000000")
+
+
+# ---------------------------------------------------------------- amounts
+
+
+def q2(value: Decimal) -> Decimal:
+    """Round to the cent, half up (the usual commercial rounding)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(text: str | Decimal, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """A positive amount in euros with at most two decimals, or a one-line InputError."""
+    raw = str(text).strip().replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InputError(f"invalid {field} {text!r}: expected a number such as 12.50") from None
+    if not value.is_finite():
+        raise InputError(f"invalid {field} {text!r}: expected a number such as 12.50")
+    if value != value.quantize(CENT):
+        raise InputError(f"invalid {field} {text!r}: at most two decimals (cents)")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InputError(f"invalid {field} {text!r}: must be more than zero")
+    if value > MAX_AMOUNT:
+        raise InputError(f"invalid {field} {text!r}: implausibly large")
+    return value.quantize(CENT)
+
+
+def posting(account: str, number: Decimal, meta: dict[str, Any] | None = None) -> data.Posting:
+    """A posting of ``number`` EUR on ``account`` (positive = debit)."""
+    return data.Posting(account, Amount(number, CURRENCY), None, None, None, meta)
+
+
+def transaction(
+    day: dt.date,
+    narration: str,
+    postings: list[data.Posting],
+    meta: dict[str, Any],
+    links: set[str] | frozenset[str] = frozenset(),
+    flag: str = "*",
+) -> data.Transaction:
+    """A transaction with coopledger's metadata conventions (no payee: names stay out)."""
+    clean = {k: v for k, v in meta.items() if v is not None}
+    return data.Transaction(
+        data.new_metadata("<coopledger>", 0, clean),
+        day,
+        flag,
+        None,
+        narration,
+        data.EMPTY_SET,
+        frozenset(links),
+        postings,
+    )
+
+
+# ---------------------------------------------------------------- the contribution rule
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """The contribution on a net amount received, with the rule that gave the rate."""
+
+    net: Decimal
+    rate: Decimal
+    rule: str
+    amount: Decimal
+
+    def meta(self) -> dict[str, Any]:
+        """Metadata an auditor needs to recompute the contribution."""
+        return {
+            "received-net": self.net,
+            "contribution-rate": self.rate,
+            "contribution-rule": self.rule,
+            "contribution": self.amount,
+        }
+
+
+def contribution_for(config: HubConfig, code: str, day: dt.date, net: Decimal) -> Contribution:
+    """The contribution on ``net`` received for participant ``code`` on ``day``."""
+    rate, rule = config.contribution.rate_for(code, day)
+    return Contribution(net=net, rate=rate, rule=rule, amount=q2(net * rate / 100))
+
+
+def check_rate(text: str) -> Decimal:
+    """A contribution rate between 0 and 100 (percent), or a one-line InputError."""
+    try:
+        return parse_rate(text)
+    except ValueError as exc:
+        raise InputError(f"contribution rate: {exc}") from None
+
+
+def last_payment_date(entries: list[data.Directive], code: str | None) -> dt.date | None:
+    """Date of the last contribution booked (for ``code`` only, when given)."""
+    last = None
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.meta.get("kind") != "payment":
+            continue
+        if code is not None and entry.meta.get("participant") != code:
+            continue
+        if "contribution-rate" in entry.meta and (last is None or entry.date > last):
+            last = entry.date
+    return last
+
+
+def with_rate(config: HubConfig, rate: Decimal, since: dt.date | None, code: str | None) -> str:
+    """The text of ``hub.toml`` with a new rate (hub-wide or for one participant)."""
+    settings = config.contribution.model_copy(deep=True)
+    if code is None and since is None:
+        settings.rate = rate
+    elif code is None:
+        assert since is not None
+        settings.changes = sorted(
+            [c for c in settings.changes if c.since != since]
+            + [RateChange(since=since, rate=rate)],
+            key=lambda c: c.since,
+        )
+    else:
+        day = since or dt.date(1900, 1, 1)
+        current = [c for c in settings.participants.get(code, []) if c.since != day]
+        settings.participants = {
+            **settings.participants,
+            code: sorted([*current, RateChange(since=day, rate=rate)], key=lambda c: c.since),
+        }
+    updated = config.model_copy(update={"contribution": settings})
+    return render_config(updated)
+
+
+def set_rate(
+    books: Books, rate_text: str, since: dt.date | None = None, code: str | None = None
+) -> str:
+    """Change the contribution rule in ``hub.toml`` through the write path.
+
+    Refused: a rate outside 0–100 %, an unknown participant, and a change dated on or
+    before a contribution already booked under the rule it would change (booked entries
+    keep the rate of their date; a change may only take effect after them).
+    """
+    rate = check_rate(rate_text)
+    if code is not None and not is_code(code):
+        raise ParticipantError(
+            f"{code!r} is not a participant code (expected P- and 6 characters)"
+        )
+    scope = f"participant {code}" if code else "hub"
+    with books.transaction(f"contribution: {scope} rate {rate}%") as tx:
+        entries = tx.ledger.entries
+        if code is not None:
+            from ledger.participants import require_participant
+
+            require_participant(entries, books.config, code)
+        last = last_payment_date(entries, code)
+        if last is not None and (since is None or since <= last):
+            raise InputError(
+                f"contribution rate: contributions are booked up to {last.isoformat()}; "
+                f"give --since after that date (booked entries keep the rate of their date)"
+            )
+        text = with_rate(books.config, rate, since, code)
+        parse_config(text)  # what we write must read back
+        tx.write_file(HUB_FILE, text.encode("utf-8"))
+    books.config = parse_config(text)
+    return scope
+
+
+# ---------------------------------------------------------------- identifiers
+
+
+def next_id(entries: list[data.Directive], meta_key: str, prefix: str, year: int) -> str:
+    """The next ``<PREFIX>-<year>-<seq:04d>`` identifier among entries' ``meta_key``."""
+    head = f"{prefix}-{year}-"
+    seqs = [0]
+    for entry in entries:
+        value = str(getattr(entry, "meta", {}).get(meta_key, "") or "")
+        if value.startswith(head) and value[len(head) :].isdigit():
+            seqs.append(int(value[len(head) :]))
+    return f"{head}{max(seqs) + 1:04d}"
+
+
+def id_link(identifier: str) -> str:
+    """The Beancount link of an identifier such as ``EXP-2026-0003`` (``exp-2026-0003``)."""
+    return identifier.lower()

@@ -1,0 +1,322 @@
+"""Grants and gifts: money from funders, and what it paid for.
+
+``coopledger grant add FUNDER --amount G --date D`` books the grant as income of the hub
+the funder granted (``grants_receivable G / Income:Subsides:<Funder> -G``; a gift goes to
+``Income:Dons:<Funder>``), link ``^grant-<id>``. The money itself arrives on the bank
+statement and reconciliation settles the receivable with it (by amount, the grant id in
+the communication, or the funder's account), so the bank is only moved by statements.
+
+A *restricted* grant (``--restricted``) may only pay for what it was given for: costs are
+charged to it when they are booked (``expense add --grant ID``, metadata ``grant``) or
+later (``grant charge ID EXP-…``, a ``custom "grant-charge"`` entry, since booked entries
+are never edited), and never beyond its amount. ``grant report ID`` tells the funder what
+the grant paid for.
+
+Funders are organisations (foundations, public bodies); their identifier and name are no
+personal data. A gift from a private person is booked under a neutral funder id
+(e.g. ``donateur-2026-01``), never under the person's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+from beancount.parser.grammar import ValueType
+
+from ledger.books import Books
+from ledger.config import HubConfig, normalize_iban
+from ledger.contributions import ZERO, parse_amount, posting, transaction
+from ledger.errors import InputError
+
+FUNDER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+KIND = "grants"
+
+
+@dataclass
+class Charge:
+    """A cost the grant paid for."""
+
+    date: dt.date
+    expense: str
+    description: str
+    amount: Decimal
+    participant: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "expense": self.expense,
+            "description": self.description,
+            "amount": str(self.amount),
+            "participant": self.participant,
+        }
+
+
+@dataclass
+class Grant:
+    """A grant or gift and what it paid for."""
+
+    id: str
+    funder: str
+    date: dt.date
+    amount: Decimal
+    account: str
+    purpose: str = ""
+    restricted: bool = False
+    gift: bool = False
+    expected: Decimal = ZERO  # still to be received
+    charges: list[Charge] = field(default_factory=list)
+
+    @property
+    def charged(self) -> Decimal:
+        return sum((c.amount for c in self.charges), ZERO)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.charged
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "grant": self.id,
+            "funder": self.funder,
+            "kind": "gift" if self.gift else "grant",
+            "date": self.date.isoformat(),
+            "purpose": self.purpose,
+            "restricted": self.restricted,
+            "currency": "EUR",
+            "amount": str(self.amount),
+            "received": str(self.amount - self.expected),
+            "charged": str(self.charged),
+            "remaining": str(self.remaining),
+            "account": self.account,
+            "costs": [c.as_json() for c in self.charges],
+        }
+
+
+def funder_account(config: HubConfig, funder: str, gift: bool) -> str:
+    """``Income:Subsides:Fondation-exemple`` for funder ``fondation-exemple``."""
+    base = config.account("gifts" if gift else "grants")
+    return f"{base}:{funder[0].upper()}{funder[1:]}"
+
+
+def grants(entries: list[data.Directive], config: HubConfig) -> dict[str, Grant]:
+    """Every grant in the books with what was charged to it."""
+    found: dict[str, Grant] = {}
+    expenses: dict[str, data.Transaction] = {}
+    receivable = config.account("grants_receivable")
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            kind = entry.meta.get("kind")
+            if kind == "grant":
+                gid = str(entry.meta["grant"])
+                found[gid] = Grant(
+                    id=gid,
+                    funder=str(entry.meta.get("funder", "")),
+                    date=entry.date,
+                    amount=Decimal(str(entry.meta.get("amount", "0"))),
+                    account=next(
+                        (p.account for p in entry.postings if p.account.startswith("Income:")),
+                        "",
+                    ),
+                    purpose=str(entry.meta.get("purpose", "") or ""),
+                    restricted=bool(entry.meta.get("restricted", False)),
+                    gift=bool(entry.meta.get("gift", False)),
+                )
+            elif kind == "expense":
+                expenses[str(entry.meta.get("expense", ""))] = entry
+            for p in entry.postings:
+                if p.account == receivable and p.units is not None and p.units.number:
+                    for link in entry.links or ():
+                        if link.startswith("grant-") and link[6:] in found:
+                            found[link[6:]].expected += p.units.number
+    for exp_id, cost in expenses.items():
+        ref = str(cost.meta.get("grant", "") or "")
+        if ref in found:
+            found[ref].charges.append(_charge(cost, exp_id, expense_amount(cost)))
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == "grant-charge":
+            gid, exp_id = str(entry.values[0].value), str(entry.values[1].value)
+            amount = entry.values[2].value.number
+            if gid in found and exp_id in expenses:
+                charge = _charge(expenses[exp_id], exp_id, amount)
+                charge.date = entry.date
+                found[gid].charges.append(charge)
+    for grant in found.values():
+        grant.charges.sort(key=lambda c: (c.date, c.expense))
+    return found
+
+
+def expense_amount(entry: data.Transaction) -> Decimal:
+    """The cost of an expense entry (the amount less recoverable VAT)."""
+    amount = Decimal(str(entry.meta.get("amount", "0")))
+    for p in entry.postings:
+        if p.account.endswith(("TVA-a-recuperer",)) and p.units is not None and p.units.number:
+            amount -= p.units.number
+    return amount
+
+
+def _charge(entry: data.Transaction, exp_id: str, amount: Decimal) -> Charge:
+    narration = entry.narration or ""
+    description = narration.split(": ", 1)[1] if ": " in narration else narration
+    return Charge(
+        date=entry.date,
+        expense=exp_id,
+        description=description,
+        amount=amount,
+        participant=entry.meta.get("participant"),
+    )
+
+
+def require_grant(entries: list[data.Directive], grant_id: str) -> None:
+    """A clear error unless a grant with this id was booked."""
+    for entry in entries:
+        if (
+            isinstance(entry, data.Transaction)
+            and entry.meta.get("kind") == "grant"
+            and entry.meta.get("grant") == grant_id
+        ):
+            return
+    raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
+
+
+def add_grant(
+    books: Books, funder: str, amount_text: str, day: dt.date | None = None,
+    purpose: str | None = None, restricted: bool = False, gift: bool = False,
+    funder_iban: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Book a grant (or gift) as income, receivable until the bank shows it."""
+    from ledger.expenses import clean_text
+
+    config = books.config
+    day = day or dt.date.today()
+    funder = funder.strip().lower()
+    if not FUNDER_RE.match(funder):
+        raise InputError(
+            "invalid FUNDER_ID: lower-case letters, digits and hyphens (e.g. fondation-exemple)"
+        )
+    amount = parse_amount(amount_text)
+    purpose = clean_text(purpose, "--purpose", 200)
+    iban = None
+    if funder_iban:
+        try:
+            iban = normalize_iban(funder_iban)
+        except ValueError as exc:
+            raise InputError(f"--funder-iban: {exc}") from None
+    account = funder_account(config, funder, gift)
+    with books.transaction("grant: add") as tx:
+        entries = tx.ledger.entries
+        known = grants(entries, config)
+        gid = f"{funder}-{day.year}"
+        n = 1
+        while gid in known:
+            n += 1
+            gid = f"{funder}-{day.year}-{n}"
+        new: list[data.Directive] = []
+        opened = [e for e in entries if isinstance(e, data.Open) and e.account == account]
+        if not opened:
+            meta = {"role": "gift" if gift else "grant", "pcmn": "73", "funder": funder}
+            tx.add_entries(
+                [data.Open(data.new_metadata("<coopledger>", 0, meta), day, account, ["EUR"],
+                           None)],
+                kind="accounts",
+            )  # fmt: skip
+        elif opened[0].date > day:
+            raise InputError(f"--date is before {account} was opened ({opened[0].date})")
+        meta_g: dict[str, Any] = {
+            "kind": "grant",
+            "grant": gid,
+            "funder": funder,
+            "amount": amount,
+            "purpose": purpose or None,
+            "restricted": True if restricted else None,
+            "gift": True if gift else None,
+            "funder-iban": iban,
+        }
+        what = "Gift" if gift else "Grant"
+        narration = f"{what} {gid} from {funder}" + (f": {purpose}" if purpose else "")
+        new.append(
+            transaction(
+                day,
+                narration,
+                [posting(config.account("grants_receivable"), amount), posting(account, -amount)],
+                meta_g,
+                {f"grant-{gid}"},
+            )
+        )
+        tx.add_entries(new, kind=KIND)
+        tx.message = f"grant: {gid}"
+    return {"grant": gid, "funder": funder, "amount": amount, "date": day, "account": account}
+
+
+def charge_grant(
+    books: Books, grant_id: str, expense_id: str, amount_text: str | None = None,
+    day: dt.date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Charge (part of) an already booked cost to a grant."""
+    config = books.config
+    day = day or dt.date.today()
+    with books.transaction(f"grant: charge {expense_id} to {grant_id}") as tx:
+        entries = tx.ledger.entries
+        known = grants(entries, config)
+        grant = known.get(grant_id)
+        if grant is None:
+            raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
+        expense = next(
+            (
+                e for e in entries
+                if isinstance(e, data.Transaction) and e.meta.get("kind") == "expense"
+                and e.meta.get("expense") == expense_id
+            ),
+            None,
+        )  # fmt: skip
+        if expense is None:
+            raise InputError(f"no cost {expense_id} in the books")
+        if expense.meta.get("participant") and not expense.meta.get("grant"):
+            raise InputError(
+                f"{expense_id} was charged to the participant's balance; book the cost "
+                "with --grant instead"
+            )
+        cost = expense_amount(expense)
+        already = sum(
+            (c.amount for g in known.values() for c in g.charges if c.expense == expense_id),
+            ZERO,
+        )
+        amount = parse_amount(amount_text) if amount_text else cost - already
+        if amount <= 0 or already + amount > cost:
+            raise InputError(
+                f"{expense_id}: {already} of its {cost} EUR is already charged to grants"
+            )
+        if grant.restricted and amount > grant.remaining:
+            raise InputError(
+                f"grant {grant_id} is restricted and has {grant.remaining} EUR left, "
+                f"not {amount} EUR"
+            )
+        if day < expense.date:
+            raise InputError("--date is before the cost was booked")
+        meta = data.new_metadata("<coopledger>", 0, {"kind": "grant-charge"})
+        custom = data.Custom(
+            meta,
+            day,
+            "grant-charge",
+            [
+                ValueType(grant_id, str),
+                ValueType(expense_id, str),
+                ValueType(Amount(amount, "EUR"), Amount),
+            ],
+        )
+        tx.add_entries([custom], kind=KIND)
+    return {"grant": grant_id, "expense": expense_id, "amount": amount, "date": day}
+
+
+def report(entries: list[data.Directive], config: HubConfig, grant_id: str) -> Grant:
+    """What a grant paid for (a clear error if there is no such grant)."""
+    found = grants(entries, config).get(grant_id)
+    if found is None:
+        raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
+    return found

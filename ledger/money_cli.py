@@ -1,0 +1,448 @@
+"""Commands for money: ``reconcile``, ``expense``, ``payout``, ``grant``, ``contribution``.
+
+Thin argument parsing over :mod:`ledger.reconcile`, :mod:`ledger.expenses`,
+:mod:`ledger.payouts`, :mod:`ledger.grants` and :mod:`ledger.contributions`; every change
+goes through the books' one write path, every user error is a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ledger.cli_support import add_books_option, date_arg, open_books, print_json
+from ledger.contributions import ZERO, parse_amount
+from ledger.errors import InputError
+
+# ---------------------------------------------------------------- reconcile
+
+
+def _booked_summary(entries: list[Any]) -> dict[str, Any]:
+    settlements = [e for e in entries if e.meta.get("kind") == "settlement"]
+    payments = [e for e in entries if e.meta.get("kind") == "payment"]
+    return {
+        "settlements": len(settlements),
+        "allocations": len(payments),
+        "contributions": str(sum((Decimal(str(e.meta.get("contribution", 0))) for e in payments),
+                                 ZERO)),
+        "entries": [
+            {
+                "date": e.date.isoformat(),
+                "kind": e.meta.get("kind"),
+                "narration": e.narration,
+                "links": sorted(e.links or ()),
+            }
+            for e in entries
+        ],
+    }  # fmt: skip
+
+
+def run_auto(books: Any) -> list[Any]:
+    """Book every certain match; returns the entries booked."""
+    from ledger.reconcile import reconcile_new_entries
+
+    with books.transaction("reconcile: automatic matches") as tx:
+        new = reconcile_new_entries(tx.ledger.entries, books.config)
+        if new:
+            tx.add_entries(new, kind="payments")
+            tx.message = f"reconcile: {len(new)} entries booked automatically"
+    return new
+
+
+def run_assign(books: Any, ref: str, target: str) -> list[Any]:
+    """Book one decision."""
+    from ledger.reconcile import assign
+
+    with books.transaction(f"reconcile: assign {ref} to {target}") as tx:
+        new = assign(tx.ledger.entries, books.config, ref, target)
+        tx.add_entries(new, kind="payments")
+    return new
+
+
+def _print_item(index: int, total: int, item: Any) -> None:
+    row = item.as_json()
+    print(f"\n[{index}/{total}] bank line {row['ref']}  {row['date']}  {row['open']} EUR")
+    if row["counterparty"] or row["iban-last4"]:
+        print(f"  from/to: {row['counterparty'] or '—'}  (account …{row['iban-last4']})")
+    if row["communication"] or row["ogm"]:
+        print(f"  communication: {row['communication'] or ''} {row['ogm'] or ''}".rstrip())
+    for n, cand in enumerate(item.candidates[:5], start=1):
+        print(f"  {n}) {cand.target}  score {cand.score}: {', '.join(cand.reasons)}")
+    if not item.candidates:
+        print("  no candidate: type an invoice number, po-…, exp-…, grant-…, or an account")
+
+
+def walk_queue(books: Any, stdin: Any = None) -> int:
+    """Ask about each waiting bank line in the terminal; returns how many were decided."""
+    from ledger.errors import CoopledgerError
+    from ledger.reconcile import review_queue
+
+    stdin = stdin or sys.stdin
+    queue = review_queue(books.load().entries, books.config)
+    if not queue:
+        print("Nothing waits for review.")
+        return 0
+    decided = 0
+    for index, item in enumerate(queue, start=1):
+        _print_item(index, len(queue), item)
+        while True:
+            print("  choice [number / target / s = skip / q = quit]: ", end="", flush=True)
+            answer = stdin.readline()
+            if not answer:
+                print()
+                return decided
+            answer = answer.strip()
+            if answer in ("", "s"):
+                break
+            if answer == "q":
+                return decided
+            if answer.isdigit() and 1 <= int(answer) <= len(item.candidates[:5]):
+                target = item.candidates[int(answer) - 1].target
+            else:
+                target = answer
+            try:
+                run_assign(books, item.line.ref, target)
+            except CoopledgerError as exc:
+                print(f"  refused: {exc.message}")
+                continue
+            decided += 1
+            print(f"  booked: {item.line.ref} → {target}")
+            break
+    return decided
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from ledger.reconcile import review_queue, unallocated
+
+    books = open_books(args)
+    if args.assign:
+        new = run_assign(books, args.assign[0], args.assign[1])
+        if args.json:
+            print_json(_booked_summary(new))
+        else:
+            print(f"Booked {len(new)} entries for bank line {args.assign[0]}.")
+        return 0
+    if args.list:
+        entries = books.load().entries
+        rows = [item.as_json() for item in review_queue(entries, books.config)]
+        stuck = unallocated(entries, books.config)
+        if args.json:
+            print_json({"queue": rows, "unallocated": stuck})
+            return 0
+        if not rows and not stuck:
+            print("Nothing waits for review.")
+        for row in rows:
+            best = row["candidates"][0]["target"] if row["candidates"] else "—"
+            print(f"{row['date']}  {row['ref']:<24} {row['open']:>11} EUR  best: {best}")
+        for row in stuck:
+            print(f"{row['date']}  {row['bank-ref']:<24} {row['amount']:>11} EUR  {row['why']}")
+        return 0
+    new = run_auto(books)
+    queue = review_queue(books.load().entries, books.config)
+    if args.json:
+        print_json({**_booked_summary(new), "queue": [q.as_json() for q in queue]})
+        return 0
+    summary = _booked_summary(new)
+    print(
+        f"Booked {summary['settlements']} settlement(s) and {summary['allocations']} "
+        f"allocation(s) automatically; {len(queue)} bank line(s) wait for review."
+    )
+    if not args.auto and queue:
+        decided = walk_queue(books)
+        print(f"{decided} decision(s) booked.")
+    return 0
+
+
+# ---------------------------------------------------------------- expense
+
+
+def cmd_expense_add(args: argparse.Namespace) -> int:
+    from ledger.expenses import ExpenseRequest, book_expense
+
+    books = open_books(args)
+    req = ExpenseRequest(
+        amount=parse_amount(args.amount, "--amount"),
+        description=args.description,
+        participant=args.participant,
+        supplier=args.supplier,
+        vat=parse_amount(args.vat, "--vat", allow_zero=True) if args.vat else ZERO,
+        paid_from=args.paid_from,
+        account=args.account,
+        grant=args.grant,
+        day=args.date,
+    )
+    booked = book_expense(books, req, Path(args.receipt) if args.receipt else None)
+    if args.json:
+        print_json(booked)
+    else:
+        print(f"Cost {booked['expense']} booked: {booked['amount']} EUR ({booked['paid-from']})")
+        if booked["receipt"]:
+            print(f"Receipt stored: {booked['receipt']}")
+    return 0
+
+
+# ---------------------------------------------------------------- payout
+
+
+def cmd_payout(args: argparse.Namespace) -> int:
+    if args.code == "export":
+        return _payout_export(args)
+    if args.code == "list":
+        return _payout_list(args)
+    from ledger.payouts import book_payout
+
+    if args.amount is None:
+        raise InputError("usage: coopledger payout CODE AMOUNT --method bank|cash [--iban IBAN]")
+    if args.iban and len(args.iban) > 1:
+        raise InputError("--iban given more than once")
+    books = open_books(args)
+    booked = book_payout(
+        books, args.code, args.amount, args.method, args.iban[0] if args.iban else None,
+        args.date,
+    )  # fmt: skip
+    if args.json:
+        print_json(booked)
+        return 0
+    print(f"Payout {booked['payout']} booked: {booked['amount']} EUR to {booked['participant']}")
+    if booked["method"] == "bank":
+        print("Export it for the bank with: coopledger payout export --out FILE --iban "
+              f"{booked['payout']}=IBAN")  # fmt: skip
+    else:
+        print(f"Receipt to sign: {booked['receipt']}")
+    return 0
+
+
+def _payout_export(args: argparse.Namespace) -> int:
+    from ledger.payouts import export_pain001, parse_pairs
+
+    if args.amount is not None:
+        raise InputError("usage: coopledger payout export --out FILE --iban PO-…=IBAN …")
+    if not args.out:
+        raise InputError("--out FILE is required (outside the books)")
+    books = open_books(args)
+    done = export_pain001(
+        books,
+        Path(args.out),
+        parse_pairs(args.iban or [], "iban"),
+        parse_pairs(args.name or [], "name"),
+        since=args.since,
+        execution=args.date,
+    )
+    total = sum((p.amount for p in done), ZERO)
+    if args.json:
+        print_json({"file": args.out, "payouts": [p.payout for p in done], "total": total})
+    else:
+        print(f"Wrote {len(done)} transfer(s), {total} EUR, to {args.out} (pain.001.001.03)")
+    return 0
+
+
+def _payout_list(args: argparse.Namespace) -> int:
+    from ledger.payouts import pending_payouts
+
+    books = open_books(args)
+    rows = pending_payouts(books.load().entries, books.config, args.since)
+    if args.json:
+        print_json([p.__dict__ for p in rows])
+        return 0
+    if not rows:
+        print("No bank payout waits for its debit.")
+    for p in rows:
+        print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}")
+    return 0
+
+
+# ---------------------------------------------------------------- grant
+
+
+def cmd_grant_add(args: argparse.Namespace) -> int:
+    from ledger.grants import add_grant
+
+    books = open_books(args)
+    booked = add_grant(
+        books, args.funder, args.amount, args.date, args.purpose, args.restricted, args.gift,
+        args.funder_iban,
+    )  # fmt: skip
+    if args.json:
+        print_json(booked)
+    else:
+        print(f"Grant {booked['grant']} booked: {booked['amount']} EUR on {booked['account']}")
+    return 0
+
+
+def cmd_grant_charge(args: argparse.Namespace) -> int:
+    from ledger.grants import charge_grant
+
+    books = open_books(args)
+    booked = charge_grant(books, args.grant, args.expense, args.amount, args.date)
+    if args.json:
+        print_json(booked)
+    else:
+        print(f"{booked['amount']} EUR of {booked['expense']} charged to {booked['grant']}")
+    return 0
+
+
+def cmd_grant_report(args: argparse.Namespace) -> int:
+    from ledger.grants import report
+
+    books = open_books(args)
+    grant = report(books.load().entries, books.config, args.grant)
+    if args.json:
+        print_json(grant.as_json())
+        return 0
+    row = grant.as_json()
+    print(f"{row['kind'].capitalize()} {row['grant']} from {row['funder']} ({row['date']})")
+    if row["purpose"]:
+        print(f"  purpose: {row['purpose']}")
+    print(f"  amount {row['amount']} EUR, received {row['received']} EUR"
+          + (", restricted" if row["restricted"] else ""))  # fmt: skip
+    for c in row["costs"]:
+        who = f" ({c['participant']})" if c["participant"] else ""
+        print(f"  {c['date']}  {c['expense']}  {c['amount']:>10} EUR  {c['description']}{who}")
+    print(f"  paid for: {row['charged']} EUR; remaining: {row['remaining']} EUR")
+    return 0
+
+
+def cmd_grant_list(args: argparse.Namespace) -> int:
+    from ledger.grants import grants
+
+    books = open_books(args)
+    found = grants(books.load().entries, books.config)
+    rows = [g.as_json() for g in found.values()]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No grants yet. Book one with: coopledger grant add FUNDER_ID --amount …")
+    for r in rows:
+        print(f"{r['date']}  {r['grant']:<32} {r['amount']:>10} EUR  charged {r['charged']}")
+    return 0
+
+
+# ---------------------------------------------------------------- contribution
+
+
+def cmd_contribution_set_rate(args: argparse.Namespace) -> int:
+    from ledger.contributions import set_rate
+
+    books = open_books(args)
+    scope = set_rate(books, args.rate, args.since, args.participant)
+    since = f" from {args.since.isoformat()}" if args.since else ""
+    print(f"Contribution rate of the {scope} set to {args.rate}%{since}.")
+    return 0
+
+
+def cmd_contribution_show(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    settings = books.config.contribution
+    row = {
+        "rate": settings.rate,
+        "changes": [{"since": c.since, "rate": c.rate} for c in settings.changes],
+        "participants": {
+            code: [{"since": c.since, "rate": c.rate} for c in rates]
+            for code, rates in settings.participants.items()
+        },
+    }
+    if args.json:
+        print_json(row)
+        return 0
+    print(f"Hub rate: {settings.rate}%")
+    for c in settings.changes:
+        print(f"  from {c.since}: {c.rate}%")
+    for code, rates in settings.participants.items():
+        for c in rates:
+            print(f"  {code} from {c.since}: {c.rate}%")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def register(sub: Any) -> None:
+    """Add the money commands to the ``coopledger`` argument parser."""
+    p = sub.add_parser("reconcile", help="settle bank lines against invoices, payouts, costs")
+    add_books_option(p)
+    p.add_argument("--auto", action="store_true", help="book certain matches, ask nothing")
+    p.add_argument("--list", action="store_true", help="list what waits for review")
+    p.add_argument("--assign", nargs=2, metavar=("REF", "TARGET"), help="decide one bank line")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reconcile)
+
+    exp = sub.add_parser("expense", help="book costs with their receipts")
+    esub = exp.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = esub.add_parser("add", help="book a cost (of a participant's activity or of the hub)")
+    add_books_option(p)
+    p.add_argument("--participant", metavar="CODE")
+    p.add_argument("--amount", required=True, help="paid, VAT included")
+    p.add_argument("--description", required=True)
+    p.add_argument("--supplier")
+    p.add_argument("--vat", help="VAT included in --amount")
+    p.add_argument("--receipt", metavar="FILE", help="PDF, PNG or JPEG")
+    p.add_argument("--paid-from", choices=["bank", "cash", "participant"], default="bank")
+    p.add_argument("--account", metavar="ROLE_OR_ACCOUNT", help="hub costs: where to book it")
+    p.add_argument("--grant", metavar="ID", help="charge the cost to a grant")
+    p.add_argument("--date", type=date_arg)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_expense_add)
+
+    p = sub.add_parser(
+        "payout",
+        help="pay a participant out (payout CODE AMOUNT), or 'payout export' / 'payout list'",
+    )
+    add_books_option(p)
+    p.add_argument("code", metavar="CODE|export|list")
+    p.add_argument("amount", nargs="?")
+    p.add_argument("--method", choices=["bank", "cash"], default="bank")
+    p.add_argument("--iban", action="append", help="payout: IBAN; export: PO-…=IBAN (repeat)")
+    p.add_argument("--name", action="append", help="export: PO-…=name on the transfer")
+    p.add_argument("--date", type=date_arg, help="payout date, or export execution date")
+    p.add_argument("--since", type=date_arg, help="export/list: payouts from this date")
+    p.add_argument("--out", metavar="FILE", help="export: the pain.001 file (outside the books)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_payout)
+
+    gr = sub.add_parser("grant", help="grants and gifts, and what they paid for")
+    gsub = gr.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = gsub.add_parser("add", help="book a grant or gift from a funder")
+    add_books_option(p)
+    p.add_argument("funder", metavar="FUNDER_ID")
+    p.add_argument("--amount", required=True)
+    p.add_argument("--date", type=date_arg)
+    p.add_argument("--purpose")
+    p.add_argument("--restricted", action="store_true")
+    p.add_argument("--gift", action="store_true")
+    p.add_argument("--funder-iban", help="the funder organisation's account (helps matching)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_grant_add)
+    p = gsub.add_parser("charge", help="charge a booked cost to a grant")
+    add_books_option(p)
+    p.add_argument("grant", metavar="ID")
+    p.add_argument("expense", metavar="EXPENSE_ID")
+    p.add_argument("--amount")
+    p.add_argument("--date", type=date_arg)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_grant_charge)
+    p = gsub.add_parser("report", help="what a grant paid for")
+    add_books_option(p)
+    p.add_argument("grant", metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_grant_report)
+    p = gsub.add_parser("list", help="every grant")
+    add_books_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_grant_list)
+
+    co = sub.add_parser("contribution", help="the hub's contribution rule")
+    csub = co.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = csub.add_parser("set-rate", help="change the rate (hub-wide or for one participant)")
+    add_books_option(p)
+    p.add_argument("rate", metavar="RATE", help="percent, 0 to 100")
+    p.add_argument("--since", type=date_arg, help="effective from this date")
+    p.add_argument("--participant", metavar="CODE")
+    p.set_defaults(func=cmd_contribution_set_rate)
+    p = csub.add_parser("show", help="the rates in force")
+    add_books_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_contribution_show)

@@ -1,0 +1,287 @@
+"""Payouts: paying a participant what the hub holds for them, by bank or in cash.
+
+A payout is refused when it is more than the balance held for the participant (on any
+day from its date on), when the participant is closed, or, by bank, when the IBAN is not
+a valid one. Entries (see ``docs/accounting-model.md``):
+
+* by bank: ``held X / payouts_pending -X`` now (link ``^po-…``, ``end-to-end-id`` = the
+  payout's id); reconciliation settles it when the statement shows the debit. The order is
+  exported for the bank's upload as a SEPA credit-transfer file (pain.001.001.03);
+* in cash: ``held X / cash -X`` and a receipt PDF to sign (code, amount, date, hub; no
+  identity) stored under ``documents/payouts/<year>/``.
+
+**The participant's IBAN is never written into the books.** It is personal data that
+would tie a pseudonymous code to a bank account holder. The books keep only its last four
+characters (``iban-last4``): too few to find the account (the rest of a Belgian IBAN is
+ten free digits), enough to catch a typo at export and to help match the debit. A keyed
+hash was considered and rejected: it would be a stable identifier of the bank account
+across codes and years (linking two codes of one person), and with the key it can be
+brute-forced over the 10^10 Belgian account numbers. The IBAN is given again on the
+command line at export (``--iban PO-…=IBAN`` or ``CODE=IBAN``) and goes only into the
+pain.001 file, which is written outside the books.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from ledger.books import Books
+from ledger.config import HubConfig
+from ledger.contributions import id_link, next_id, parse_amount, posting, transaction
+from ledger.errors import InputError, ParticipantError
+from ledger.expenses import document_entry
+from ledger.participants import require_open_participant
+
+METHODS = ("bank", "cash")
+RECEIPTS_DIR = "documents/payouts"
+KIND = "payouts"
+
+
+@dataclass(frozen=True)
+class PendingPayout:
+    """A bank payout ordered and not yet seen debited."""
+
+    payout: str
+    participant: str
+    date: dt.date
+    amount: Decimal
+    iban_last4: str
+
+
+def check_iban(value: str) -> str:
+    """A valid IBAN in compact form, or a one-line InputError (no digits echoed back)."""
+    try:
+        return str(IBAN(value).compact)
+    except SchwiftyException as exc:
+        reason = str(exc).split(":")[0].strip().rstrip(".") or "invalid"
+        raise InputError(f"invalid IBAN: {reason}") from None
+
+
+def payout_entry(
+    config: HubConfig, payout_id: str, code: str, amount: Decimal, day: dt.date, method: str,
+    iban: str | None,
+) -> data.Transaction:  # fmt: skip
+    """The payout transaction (bank: ordered, pending the debit; cash: paid now)."""
+    held = config.account("participant_held", code)
+    meta: dict[str, Any] = {
+        "kind": "payout",
+        "payout": payout_id,
+        "participant": code,
+        "method": method,
+        "amount": amount,
+    }
+    if method == "bank":
+        assert iban is not None
+        meta["iban-last4"] = iban[-4:]
+        meta["end-to-end-id"] = payout_id
+        other = posting(config.account("payouts_pending"), -amount)
+        narration = f"Payout {payout_id} to {code}, by bank transfer (ordered)"
+    else:
+        other = posting(config.account("cash"), -amount)
+        narration = f"Payout {payout_id} to {code}, in cash"
+    return transaction(day, narration, [posting(held, amount), other], meta, {id_link(payout_id)})
+
+
+def receipt_pdf(hub_name: str, payout_id: str, code: str, amount: Decimal, day: dt.date) -> bytes:
+    """A one-page receipt to sign for a cash payout: no identity, only the code."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    pdf.setTitle(f"Reçu {payout_id}")
+    pdf.setAuthor(hub_name)
+    _, height = A4
+    y = height - 30 * mm
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(25 * mm, y, "Reçu de paiement en espèces / Ontvangstbewijs contant")
+    pdf.setFont("Helvetica", 11)
+    rows = [
+        ("Organisation", hub_name),
+        ("Reçu n°", payout_id),
+        ("Participant (code)", code),
+        ("Montant / Bedrag", f"{amount:,.2f} EUR".replace(",", " ")),
+        ("Date / Datum", day.isoformat()),
+    ]
+    y -= 15 * mm
+    for label, value in rows:
+        pdf.drawString(25 * mm, y, f"{label}:")
+        pdf.drawString(80 * mm, y, value)
+        y -= 8 * mm
+    y -= 6 * mm
+    pdf.drawString(
+        25 * mm, y, "Le participant reconnaît avoir reçu ce montant en espèces de l'organisation."
+    )
+    y -= 25 * mm
+    pdf.drawString(25 * mm, y, "Signature du participant")
+    pdf.drawString(115 * mm, y, "Pour l'organisation")
+    pdf.line(25 * mm, y - 20 * mm, 95 * mm, y - 20 * mm)
+    pdf.line(115 * mm, y - 20 * mm, 185 * mm, y - 20 * mm)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def book_payout(
+    books: Books, code: str, amount_text: str, method: str, iban: str | None = None,
+    day: dt.date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Check and book a payout; returns what was booked (never the IBAN)."""
+    config = books.config
+    day = day or dt.date.today()
+    amount = parse_amount(amount_text)
+    if method not in METHODS:
+        raise InputError(f"--method must be one of {', '.join(METHODS)}")
+    if method == "bank":
+        if not iban:
+            raise InputError("--iban is required for a bank payout (it is not kept in the books)")
+        iban = check_iban(iban)
+        if config.bank_account_for_iban(iban) is not None:
+            raise InputError("--iban is one of the hub's own accounts")
+    elif iban:
+        raise InputError("--iban is only for --method bank")
+    with books.transaction("payout") as tx:
+        entries = tx.ledger.entries
+        require_open_participant(entries, config, code, on=day)
+        from ledger.reconcile import State
+
+        available = State.of(entries, config).held_available(code, day)
+        if amount > available:
+            raise ParticipantError(
+                f"payout refused: {amount} EUR is more than the {available} EUR held for {code} "
+                f"(from {day.isoformat()} on)"
+            )
+        payout_id = next_id(entries, "payout", "PO", day.year)
+        entry = payout_entry(config, payout_id, code, amount, day, method, iban)
+        new: list[data.Directive] = [entry]
+        relpath = None
+        if method == "cash":
+            relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(payout_id)}.pdf"
+            tx.write_file(relpath, receipt_pdf(config.hub.name, payout_id, code, amount, day))
+            new.append(
+                document_entry(
+                    day, config.account("cash"), relpath, f"{day.year}/{KIND}.beancount",
+                    id_link(payout_id), "payout-receipt",
+                )
+            )  # fmt: skip
+        tx.add_entries(new, kind=KIND)
+        tx.message = f"payout: {payout_id} ({code}, {method})"
+    return {
+        "payout": payout_id,
+        "link": id_link(payout_id),
+        "participant": code,
+        "amount": amount,
+        "method": method,
+        "date": day,
+        "receipt": relpath,
+        "iban-last4": iban[-4:] if iban else None,
+    }
+
+
+# ---------------------------------------------------------------- SEPA export
+
+
+def pending_payouts(
+    entries: list[data.Directive], config: HubConfig, since: dt.date | None = None
+) -> list[PendingPayout]:
+    """Bank payouts ordered and not yet settled by a bank debit."""
+    from ledger.reconcile import State
+
+    state = State.of(entries, config)
+    out = []
+    for pend in state.open_pending("payout"):
+        if not pend.iban_last4 or (since is not None and pend.date < since):
+            continue
+        out.append(
+            PendingPayout(
+                payout=pend.link.upper(),
+                participant=pend.participant,
+                date=pend.date,
+                amount=-pend.open,
+                iban_last4=pend.iban_last4,
+            )
+        )
+    return sorted(out, key=lambda p: (p.date, p.payout))
+
+
+def parse_pairs(values: list[str], what: str) -> dict[str, str]:
+    """``KEY=VALUE`` options (``--iban PO-2026-0001=BE…``) as a dict."""
+    out = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise InputError(f"--{what} expects KEY=VALUE (a payout id or participant code)")
+        out[key.strip().upper()] = rest.strip()
+    return out
+
+
+def export_pain001(
+    books: Books, out: Path, ibans: dict[str, str], names: dict[str, str] | None = None,
+    since: dt.date | None = None, execution: dt.date | None = None,
+) -> list[PendingPayout]:  # fmt: skip
+    """Write the pending bank payouts as a pain.001.001.03 file at ``out`` (outside the
+    books); each payout's IBAN comes from ``ibans`` (by payout id or participant code)."""
+    from sepaxml import SepaTransfer
+
+    config = books.config
+    root = books.root.resolve()
+    target = out.expanduser().absolute()
+    if root == target or root in target.resolve().parents:
+        raise InputError("--out must be outside the books: the file holds bank account numbers")
+    payouts = pending_payouts(books.load().entries, config, since)
+    if not payouts:
+        raise InputError("no bank payout waits to be exported")
+    names = names or {}
+    bank = config.main_bank
+    sepa_config: dict[str, Any] = {
+        "name": config.hub.name[:70],
+        "IBAN": bank.iban,
+        "batch": True,
+        "currency": "EUR",
+    }
+    if bank.bic:
+        sepa_config["BIC"] = bank.bic
+    sepa = SepaTransfer(sepa_config, schema="pain.001.001.03", clean=True)
+    when = execution or dt.date.today()
+    for payout in payouts:
+        given = ibans.get(payout.payout) or ibans.get(payout.participant)
+        if not given:
+            raise InputError(
+                f"--iban missing for {payout.payout} ({payout.participant}): give "
+                f"--iban {payout.payout}=IBAN"
+            )
+        iban = check_iban(given)
+        if iban[-4:] != payout.iban_last4:
+            raise InputError(
+                f"--iban for {payout.payout}: it does not end in the {payout.iban_last4} "
+                "recorded when the payout was ordered"
+            )
+        name = names.get(payout.payout) or names.get(payout.participant) or payout.participant
+        sepa.add_payment(
+            {
+                "name": name[:70],
+                "IBAN": iban,
+                "amount": int(payout.amount * 100),
+                "execution_date": when,
+                "description": f"{payout.payout} {payout.participant}",
+                "endtoend_id": payout.payout,
+            }
+        )
+    try:
+        payload = sepa.export(validate=True)
+    except Exception as exc:
+        raise InputError(f"the SEPA file does not validate (pain.001.001.03): {exc}") from None
+    from ledger.books import atomic_write
+
+    atomic_write(target, payload, mode=0o600)
+    return payouts

@@ -1,0 +1,1037 @@
+"""Reconciliation: settle what the bank statement shows against what the books expect.
+
+Import writes facts (``kind: "bank"`` entries); reconciliation *appends* settlement
+entries and never edits an old one. Everything here is a pure function of the entries and
+the hub's configuration; the commands in :mod:`ledger.money_cli` write what it returns
+through the one write path, and ``coopledger import`` calls :func:`reconcile_new_entries`
+inside its own transaction.
+
+What is matched, and the entries booked (see ``docs/reconciliation.md``):
+
+* a client's payment already posted to ``clients`` with an ``^inv-`` link (OGM matched at
+  import) → the **allocation** (``kind: "payment"``): net received to the participant,
+  the hub's contribution by rule, any excess over what the invoice still asks to
+  ``refunds_due``; a partial payment is allocated in proportion;
+* a movement in **suspense**: by OGM (structured or typed in the free communication), else
+  scored on amount, counterparty IBAN or name seen on the client's earlier payments,
+  invoice number in the text, and date window; one payment may settle several invoices of
+  one client. A certain match books a **settlement** (suspense → target, dated at the bank
+  date) and, for invoices, its allocation; anything less waits in the review queue;
+* money going out: ordered payouts (``payouts_pending``, by end-to-end reference, else
+  amount + last four IBAN digits), costs paid by bank (``suppliers``), refunds of
+  overpayments (``refunds_due``), and returned payments (R-transactions), which undo the
+  allocation of the payment they return;
+* money coming from a funder: a grant receivable (``grants_receivable``).
+
+Identity: every settlement entry carries exactly one ``^bank-`` link (the movement it
+settles) and one target link (``^inv-``, ``^po-``, ``^exp-``, ``^grant-``, ``^refund-``);
+an allocation carries the ``^bank-`` and ``^inv-`` links of the receipt it allocates.
+What is open is always recomputed from these links, so running reconciliation again books
+nothing new, and a bank line is never settled twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from stdnum.be import ogm_vcs
+
+from ledger.config import HubConfig, normalize_iban
+from ledger.contributions import ZERO, contribution_for, posting, q2, transaction
+from ledger.errors import InputError
+
+CERTAIN = 80  # a match scoring at least this…
+MARGIN = 30  # …and this much above the next candidate is booked without asking
+MAX_SUBSET_INVOICES = 12
+MAX_SUBSET_SIZE = 4
+LATE_WINDOW_DAYS = 120
+PAYOUT_WINDOW_DAYS = 45
+EXPENSE_WINDOW_DAYS = (-15, 60)
+OGM_TEXT_RE = re.compile(r"(?<!\d)(\d{3})\D{0,3}(\d{4})\D{0,3}(\d{5})(?!\d)")
+TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-")
+
+
+# ---------------------------------------------------------------- the state of the books
+
+
+@dataclass
+class Invoice:
+    """An issued invoice and what has been received for it."""
+
+    link: str
+    number: str
+    participant: str
+    client: str
+    date: dt.date
+    due: dt.date | None
+    ogm: str | None
+    total: Decimal = ZERO  # T: what the client was asked (incl. VAT)
+    net: Decimal = ZERO  # N: excl. VAT
+    credited_total: Decimal = ZERO
+    credited_net: Decimal = ZERO
+    receivable: Decimal = ZERO  # the clients balance carrying this invoice's link
+    applied: Decimal = ZERO  # Σ payments applied to it (allocations)
+    received_net: Decimal = ZERO
+    contributions: Decimal = ZERO
+
+    @property
+    def effective_total(self) -> Decimal:
+        return self.total - self.credited_total
+
+    @property
+    def effective_net(self) -> Decimal:
+        return self.net - self.credited_net
+
+    @property
+    def open(self) -> Decimal:
+        """What the client still owes on it (never below zero)."""
+        return max(self.effective_total - self.applied, ZERO)
+
+
+@dataclass
+class BankLine:
+    """A bank movement as imported, and what of it still waits in suspense."""
+
+    link: str
+    ref: str
+    date: dt.date
+    amount: Decimal
+    account: str
+    counterparty: str = ""
+    iban: str = ""
+    communication: str = ""
+    ogm: str = ""
+    end_to_end: str = ""
+    returned: bool = False
+    suspense: Decimal = ZERO  # open in suspense: positive = money in not yet explained
+
+    @property
+    def is_open(self) -> bool:
+        return self.suspense != ZERO
+
+
+@dataclass
+class Receipt:
+    """Money received (or returned, if negative) on an invoice, from one bank movement."""
+
+    bank_link: str
+    inv_link: str
+    date: dt.date
+    amount: Decimal
+
+
+@dataclass
+class Pending:
+    """Something the books expect the bank to show: a payout, a cost, a grant, a refund."""
+
+    link: str
+    kind: str  # payout | expense | grant | refund
+    date: dt.date
+    amount: Decimal  # expected bank amount, signed (negative = money out)
+    open: Decimal = ZERO  # still expected, same sign as amount
+    participant: str = ""
+    iban_last4: str = ""
+    end_to_end: str = ""
+    text: str = ""  # words that may appear in the counterparty or communication
+    iban: str = ""  # a counterparty IBAN it may come from / go to (never a participant's)
+
+
+@dataclass
+class State:
+    """What reconciliation needs to know about the books, folded entry by entry."""
+
+    config: HubConfig
+    invoices: dict[str, Invoice] = field(default_factory=dict)
+    by_ogm: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, BankLine] = field(default_factory=dict)
+    receipts: list[Receipt] = field(default_factory=list)
+    allocated: set[tuple[str, str]] = field(default_factory=set)
+    pending: dict[str, Pending] = field(default_factory=dict)
+    held: dict[str, list[tuple[dt.date, Decimal]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    closed: dict[str, dt.date] = field(default_factory=dict)
+    client_ibans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    client_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    settled_lines: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, entries: Iterable[data.Directive], config: HubConfig) -> State:
+        state = cls(config)
+        for entry in sorted(entries, key=data.entry_sortkey):
+            state.add(entry)
+        return state
+
+    # -- folding --------------------------------------------------------------------
+
+    def add(self, entry: data.Directive) -> None:
+        if isinstance(entry, data.Close):
+            code = _code_of_held(self.config, entry.account)
+            if code:
+                self.closed[code] = entry.date
+            return
+        if not isinstance(entry, data.Transaction):
+            return
+        kind = str(entry.meta.get("kind", ""))
+        links = set(entry.links or ())
+        bank_links = sorted(lk for lk in links if lk.startswith("bank-"))
+        inv_links = sorted(lk for lk in links if lk.startswith("inv-"))
+        if kind == "invoice" and inv_links:
+            self._add_invoice(entry, inv_links[0])
+        elif kind == "credit-note" and inv_links:
+            self._add_credit_note(entry, inv_links[0])
+        if kind == "bank" and bank_links:
+            self._add_bank_line(entry, bank_links[0])
+        if kind == "payment" and bank_links and inv_links:
+            self._add_allocation(entry, bank_links[0], inv_links[0])
+        if kind in ("payout", "expense", "grant", "payment"):
+            self._add_pending(entry, kind)
+        self._fold_postings(entry, kind, bank_links, inv_links)
+
+    def _add_invoice(self, entry: data.Transaction, link: str) -> None:
+        code = str(entry.meta.get("participant", ""))
+        sales = self.config.account("participant_sales", code) if code else None
+        inv = Invoice(
+            link=link,
+            number=str(entry.meta.get("invoice", link[4:])),
+            participant=code,
+            client=str(entry.meta.get("client", "")),
+            date=entry.date,
+            due=_as_date(entry.meta.get("due")),
+            ogm=_digits(entry.meta.get("ogm")),
+        )
+        for p in _numbered(entry):
+            if p.account == self.config.account("clients"):
+                inv.total += p.units.number
+            elif p.account == sales:
+                inv.net -= p.units.number
+        self.invoices[link] = inv
+        if inv.ogm:
+            self.by_ogm[inv.ogm] = link
+
+    def _add_credit_note(self, entry: data.Transaction, link: str) -> None:
+        inv = self.invoices.get(link)
+        if inv is None:
+            return
+        sales = self.config.account("participant_sales", inv.participant)
+        for p in _numbered(entry):
+            if p.account == self.config.account("clients"):
+                inv.credited_total -= p.units.number
+            elif p.account == sales:
+                inv.credited_net += p.units.number
+
+    def _add_bank_line(self, entry: data.Transaction, link: str) -> None:
+        banks = {b.account for b in self.config.bank_accounts}
+        amount = sum((p.units.number for p in _numbered(entry) if p.account in banks), ZERO)
+        account = next((p.account for p in entry.postings if p.account in banks), "")
+        meta = entry.meta
+        self.lines[link] = BankLine(
+            link=link,
+            ref=str(meta.get("bank-ref", link[5:])),
+            date=entry.date,
+            amount=amount,
+            account=account,
+            counterparty=str(meta.get("counterparty", "") or ""),
+            iban=_iban(meta.get("counterparty-iban")),
+            communication=str(meta.get("communication", "") or ""),
+            ogm=_digits(meta.get("ogm")) or "",
+            end_to_end=str(meta.get("end-to-end-id", "") or ""),
+            returned=bool(meta.get("r-transaction") or meta.get("reversal")),
+        )
+
+    def _add_allocation(self, entry: data.Transaction, bank_link: str, inv_link: str) -> None:
+        self.allocated.add((bank_link, inv_link))
+        inv = self.invoices.get(inv_link)
+        if inv is None:
+            return
+        inv.applied += _dec(entry.meta.get("applied"))
+        inv.received_net += _dec(entry.meta.get("received-net"))
+        inv.contributions += _dec(entry.meta.get("contribution"))
+
+    def _add_pending(self, entry: data.Transaction, kind: str) -> None:
+        meta = entry.meta
+        for link in sorted(entry.links or ()):
+            prefix = link.split("-", 1)[0]
+            wanted = {"payout": "po", "expense": "exp", "grant": "grant", "payment": "refund"}
+            if prefix != wanted[kind] or link in self.pending:
+                continue
+            self.pending[link] = Pending(
+                link=link,
+                kind="refund" if kind == "payment" else kind,
+                date=entry.date,
+                amount=ZERO,
+                participant=str(meta.get("participant", "") or ""),
+                iban_last4=str(meta.get("iban-last4", "") or ""),
+                end_to_end=str(meta.get("end-to-end-id", "") or ""),
+                text=" ".join(
+                    str(meta.get(k, "") or "")
+                    for k in ("payout", "expense", "grant", "supplier", "funder")
+                ),
+                iban=_iban(meta.get("funder-iban") or meta.get("refund-iban")),
+            )
+
+    def _fold_postings(
+        self, entry: data.Transaction, kind: str, bank_links: list[str], inv_links: list[str]
+    ) -> None:
+        cfg = self.config
+        clients, suspense = cfg.account("clients"), cfg.account("suspense")
+        target_accounts = {
+            cfg.account("payouts_pending"): "po-",
+            cfg.account("suppliers"): "exp-",
+            cfg.account("grants_receivable"): "grant-",
+            cfg.account("refunds_due"): "refund-",
+        }
+        clients_sum = ZERO
+        for p in _numbered(entry):
+            number = p.units.number
+            if p.account == clients:
+                clients_sum += number
+                if len(inv_links) == 1 and inv_links[0] in self.invoices:
+                    self.invoices[inv_links[0]].receivable += number
+            elif p.account == suspense and len(bank_links) == 1:
+                line = self.lines.get(bank_links[0])
+                if line is not None:
+                    line.suspense -= number
+            elif p.account in target_accounts:
+                prefix = target_accounts[p.account]
+                for link in entry.links or ():
+                    if link.startswith(prefix) and link in self.pending:
+                        pend = self.pending[link]
+                        # Same sign as the bank movement expected: a liability credited
+                        # (payout, cost, refund) waits for money out, a receivable for money in.
+                        pend.open += number
+                        if pend.amount == ZERO:
+                            pend.amount = number
+            else:
+                code = _code_of_held(cfg, p.account)
+                if code:
+                    self.held[code].append((entry.date, -number))
+        if (
+            kind not in ("payment", "invoice", "credit-note")
+            and len(bank_links) == 1
+            and len(inv_links) == 1
+            and clients_sum != ZERO
+        ):
+            self.receipts.append(Receipt(bank_links[0], inv_links[0], entry.date, -clients_sum))
+            self._learn_client(bank_links[0], inv_links[0])
+            if kind == "settlement":
+                self.settled_lines.add(bank_links[0])
+
+    def _learn_client(self, bank_link: str, inv_link: str) -> None:
+        line, inv = self.lines.get(bank_link), self.invoices.get(inv_link)
+        if line is None or inv is None or not inv.client or line.amount <= 0:
+            return
+        if line.iban:
+            self.client_ibans[inv.client].add(line.iban)
+        if line.counterparty:
+            self.client_names[inv.client].add(_norm_name(line.counterparty))
+
+    # -- questions ------------------------------------------------------------------
+
+    def held_available(self, code: str, on: dt.date) -> Decimal:
+        """The least balance held for ``code`` at the end of any day from ``on`` on.
+
+        A change dated ``on`` moves every later end-of-day balance too, so this is what
+        may be taken from the participant on that date without ever going below zero.
+        """
+        moves = self.held.get(code, [])
+        balance = sum((d for day, d in moves if day <= on), ZERO)
+        lowest = balance
+        later: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for day, delta in moves:
+            if day > on:
+                later[day] += delta
+        for day in sorted(later):
+            balance += later[day]
+            lowest = min(lowest, balance)
+        return lowest
+
+    def open_invoices(self) -> list[Invoice]:
+        return [i for i in self.invoices.values() if i.open > 0]
+
+    def open_lines(self) -> list[BankLine]:
+        return sorted((ln for ln in self.lines.values() if ln.is_open), key=_line_key)
+
+    def open_pending(self, kind: str | None = None) -> list[Pending]:
+        return [
+            p for p in self.pending.values() if p.open != ZERO and (kind is None or p.kind == kind)
+        ]
+
+
+def _line_key(line: BankLine) -> tuple[dt.date, str]:
+    return (line.date, line.ref)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _numbered(entry: data.Transaction) -> Iterable[Any]:
+    for p in entry.postings:
+        if p.units is not None and p.units.number is not None:
+            yield p
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None or value == "":
+        return ZERO
+    return Decimal(str(value))
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _digits(value: Any) -> str | None:
+    if not value:
+        return None
+    digits = re.sub(r"\D", "", str(value))
+    return digits if len(digits) == 12 else None
+
+
+def _iban(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return normalize_iban(str(value))
+    except ValueError:
+        return re.sub(r"\s", "", str(value)).upper()
+
+
+def _norm_name(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    noise = {"sprl", "srl", "sa", "nv", "bv", "bvba", "asbl", "vzw", "mr", "mme", "m", "the"}
+    return " ".join(w for w in words if w not in noise)
+
+
+def _code_of_held(config: HubConfig, account: str) -> str | None:
+    template = config.accounts["participant_held"].name
+    prefix, _, suffix = template.partition("{code}")
+    if account.startswith(prefix) and account.endswith(suffix):
+        code = account[len(prefix) : len(account) - len(suffix) if suffix else None]
+        if re.fullmatch(r"P-[0-9A-Z]{6}", code):
+            return code
+    return None
+
+
+def ogms_in_text(text: str) -> list[str]:
+    """Valid structured communications typed in a free communication."""
+    found = []
+    for match in OGM_TEXT_RE.finditer(text or ""):
+        digits = "".join(match.groups())
+        if ogm_vcs.is_valid(digits):
+            found.append(digits)
+    return found
+
+
+def _mentions(text: str, token: str) -> bool:
+    if not token:
+        return False
+    return re.search(r"(?<![0-9A-Za-z])" + re.escape(token) + r"(?![0-9A-Za-z])", text) is not None
+
+
+# ---------------------------------------------------------------- allocations
+
+
+def allocation_entries(state: State) -> list[data.Transaction]:
+    """Allocations (``kind: "payment"``) for every receipt that has none yet."""
+    out: list[data.Transaction] = []
+    for receipt in sorted(state.receipts, key=lambda r: (r.date, r.bank_link, r.inv_link)):
+        key = (receipt.bank_link, receipt.inv_link)
+        if key in state.allocated:
+            continue
+        inv = state.invoices.get(receipt.inv_link)
+        if inv is None:
+            continue
+        entry = allocate(state, inv, receipt)
+        if entry is None:
+            continue
+        out.append(entry)
+        state.add(entry)
+    return out
+
+
+def _cumulative_net(inv: Invoice, paid: Decimal) -> Decimal:
+    total = inv.effective_total
+    if total <= 0:
+        return ZERO
+    return q2(min(max(paid, ZERO), total) * inv.effective_net / total)
+
+
+def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction | None:
+    """The allocation of one receipt on its invoice (``None`` when it must wait)."""
+    cfg = state.config
+    code = inv.participant
+    amount = receipt.amount
+    # A returned payment (negative) undoes at most what was applied.
+    applied = min(amount, inv.open) if amount > 0 else max(amount, -inv.applied)
+    excess = amount - applied
+    net = _cumulative_net(inv, inv.applied + applied) - _cumulative_net(inv, inv.applied)
+    meta: dict[str, Any] = {
+        "kind": "payment",
+        "participant": code or None,
+        "invoice": inv.number,
+        "bank-ref": receipt.bank_link[5:],
+        "amount": amount,
+        "applied": applied,
+    }
+    postings: list[data.Posting] = []
+    links = {receipt.bank_link, inv.link}
+    if net != ZERO and code:
+        if code in state.closed and receipt.date > state.closed[code]:
+            return None  # a closed participant receives nothing: left for review
+        if net > 0:
+            contrib = contribution_for(cfg, code, receipt.date, net)
+            meta.update(contrib.meta())
+            c_amount = contrib.amount
+        else:
+            taken = inv.contributions / inv.received_net if inv.received_net else ZERO
+            c_amount = q2(net * taken)
+            meta.update(
+                {
+                    "received-net": net,
+                    "contribution-rate": q2(taken * 100),
+                    "contribution-rule": f"reversal at the rate taken on {inv.link}",
+                    "contribution": c_amount,
+                }
+            )
+            owed_back = -(net - c_amount)
+            available = state.held_available(code, receipt.date)
+            if owed_back > available:
+                return None  # would take the balance below zero: left for review
+        held = cfg.account("participant_held", code)
+        postings += [
+            posting(cfg.account("participant_share", code), net),
+            posting(held, -net),
+        ]
+        if c_amount != ZERO:
+            postings += [
+                posting(held, c_amount),
+                posting(cfg.account("participant_contribution", code), -c_amount),
+            ]
+    if excess > 0:
+        refund_link = f"refund-{receipt.bank_link[5:]}"
+        links.add(refund_link)
+        meta["overpaid"] = excess
+        line = state.lines.get(receipt.bank_link)
+        if line is not None and line.iban:
+            meta["refund-iban"] = line.iban
+        postings += [
+            posting(cfg.account("clients"), excess),
+            posting(cfg.account("refunds_due"), -excess),
+        ]
+    elif excess < 0:
+        meta["unapplied"] = excess  # returned more than was applied: stays on the receivable
+    if not postings:
+        if applied == ZERO:
+            return None
+        # Fully applied but nothing to allocate (zero net): record the application alone.
+        meta.setdefault("received-net", ZERO)
+    what = "returned payment" if amount < 0 else "payment"
+    narration = f"{what.capitalize()} on invoice {inv.number}" + (f" ({code})" if code else "")
+    if excess > 0:
+        narration += f": {excess} EUR over what was due, to refund"
+    entry = transaction(receipt.date, narration, postings, meta, links)
+    return entry
+
+
+# ---------------------------------------------------------------- candidates for a bank line
+
+
+@dataclass
+class Candidate:
+    """One way to explain a bank line: what it settles, and how sure we are."""
+
+    target: str  # human form: "inv-2026-0007", "inv-2026-0007+inv-2026-0009", "po-…"
+    parts: list[tuple[str, Decimal]]  # (target link, amount of the line settling it)
+    score: int
+    reasons: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "score": self.score,
+            "reasons": self.reasons,
+            "parts": [{"link": lk, "amount": str(a)} for lk, a in self.parts],
+        }
+
+
+def candidates(state: State, line: BankLine) -> list[Candidate]:
+    """Every scored explanation of an open bank line, best first."""
+    if line.suspense > 0:
+        found = _incoming_candidates(state, line)
+    else:
+        found = _outgoing_candidates(state, line)
+    best: dict[str, Candidate] = {}
+    for cand in found:
+        if cand.target not in best or cand.score > best[cand.target].score:
+            best[cand.target] = cand
+    return sorted(best.values(), key=lambda c: (-c.score, c.target))
+
+
+def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
+    amount = line.suspense
+    text = f"{line.communication} {line.counterparty}"
+    out: list[Candidate] = []
+    ogms = ([line.ogm] if line.ogm else []) + ogms_in_text(line.communication)
+    for digits in ogms:
+        link = state.by_ogm.get(digits)
+        if link is not None:
+            out.append(Candidate(link, [(link, amount)], 200, ["structured communication"]))
+    name = _norm_name(line.counterparty)
+    open_invoices = state.open_invoices()
+    for inv in open_invoices:
+        score, reasons = 0, list[str]()
+        if _mentions(text, inv.number):
+            score, reasons = score + 60, [*reasons, "invoice number in the communication"]
+        if amount == inv.open:
+            score, reasons = score + 40, [*reasons, "amount equals what is due"]
+        elif amount < inv.open and score >= 60:
+            score, reasons = score + 10, [*reasons, "partial payment"]
+        elif amount > inv.open:
+            score -= 30
+        score, reasons = _identity(state, line, inv.client, name, score, reasons)
+        score, reasons = _window(line.date, inv, score, reasons)
+        if score > 0 and reasons:
+            out.append(Candidate(inv.link, [(inv.link, amount)], score, reasons))
+    out.extend(_several_invoices(state, line, open_invoices, name, text))
+    for pend in state.open_pending("grant"):
+        score, reasons = 0, list[str]()
+        if _mentions(text.lower(), pend.link[6:].lower()):
+            score, reasons = 60, ["grant reference in the communication"]
+        if amount == pend.open:
+            score, reasons = score + 40, [*reasons, "amount equals the grant receivable"]
+        if pend.iban and pend.iban == line.iban:
+            score, reasons = score + 40, [*reasons, "the funder's account"]
+        if score >= 40:
+            out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
+    return out
+
+
+def _identity(
+    state: State, line: BankLine, client: str, name: str, score: int, reasons: list[str]
+) -> tuple[int, list[str]]:
+    if line.iban and line.iban in state.client_ibans.get(client, set()):
+        return score + 40, [*reasons, "account the client paid from before"]
+    if name and name in state.client_names.get(client, set()):
+        return score + 25, [*reasons, "name the client paid under before"]
+    return score, reasons
+
+
+def _window(day: dt.date, inv: Invoice, score: int, reasons: list[str]) -> tuple[int, list[str]]:
+    late = (inv.due or inv.date) + dt.timedelta(days=LATE_WINDOW_DAYS)
+    if inv.date <= day <= late:
+        return score + 10, [*reasons, "within the invoice's payment window"]
+    if day < inv.date:
+        return score - 50, reasons
+    return score, reasons
+
+
+def _several_invoices(
+    state: State, line: BankLine, open_invoices: list[Invoice], name: str, text: str
+) -> list[Candidate]:
+    """One payment for several invoices of one client (exact sum of what is due)."""
+    out: list[Candidate] = []
+    by_client: dict[str, list[Invoice]] = defaultdict(list)
+    for inv in open_invoices:
+        if inv.client and inv.date <= line.date:
+            by_client[inv.client].append(inv)
+    for client, invoices in by_client.items():
+        if len(invoices) < 2:
+            continue
+        invoices = sorted(invoices, key=lambda i: (i.date, i.number))[-MAX_SUBSET_INVOICES:]
+        base, reasons = _identity(state, line, client, name, 0, [])
+        for size in range(2, min(MAX_SUBSET_SIZE, len(invoices)) + 1):
+            for combo in itertools.combinations(invoices, size):
+                if sum((i.open for i in combo), ZERO) != line.suspense:
+                    continue
+                score = base + 35
+                why = [*reasons, f"amount equals what {size} invoices of one client ask"]
+                if all(_mentions(text, i.number) for i in combo):
+                    score, why = score + 60, [*why, "invoice numbers in the communication"]
+                target = "+".join(i.link for i in combo)
+                out.append(Candidate(target, [(i.link, i.open) for i in combo], score, why))
+    return out
+
+
+def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
+    amount = line.suspense  # negative
+    text = f"{line.communication} {line.end_to_end}"
+    last4 = line.iban[-4:] if line.iban else ""
+    out: list[Candidate] = []
+    for pend in state.open_pending():
+        if pend.kind == "grant":
+            continue
+        score, reasons = 0, list[str]()
+        if pend.end_to_end and (
+            line.end_to_end == pend.end_to_end or _mentions(text, pend.end_to_end)
+        ):
+            score, reasons = 60, ["end-to-end reference"]
+        elif pend.kind == "expense" and _mentions(text, pend.link[4:]):
+            score, reasons = 60, ["cost reference in the communication"]
+        if amount == pend.open:
+            score, reasons = score + 40, [*reasons, "amount equals what is due"]
+        else:
+            score -= 60
+        if pend.kind == "payout":
+            if pend.iban_last4 and last4 == pend.iban_last4:
+                score, reasons = score + 40, [*reasons, "last four IBAN digits"]
+            if pend.date <= line.date <= pend.date + dt.timedelta(days=PAYOUT_WINDOW_DAYS):
+                score, reasons = score + 10, [*reasons, "after the payout order"]
+        elif pend.kind == "expense":
+            low, high = EXPENSE_WINDOW_DAYS
+            start, end = (pend.date + dt.timedelta(days=d) for d in (low, high))
+            if start <= line.date <= end:
+                score, reasons = score + 10, [*reasons, "near the cost's date"]
+            supplier = _norm_name(pend.text)
+            if supplier and supplier in _norm_name(line.counterparty):
+                score, reasons = score + 30, [*reasons, "supplier's name"]
+        elif pend.kind == "refund":
+            if pend.iban and pend.iban == line.iban:
+                score, reasons = score + 50, [*reasons, "account the overpayment came from"]
+            if line.date >= pend.date:
+                score, reasons = score + 10, [*reasons, "after the overpayment"]
+        if score > 0:
+            out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
+    out.extend(_returned_payment_candidates(state, line))
+    return out
+
+
+def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate]:
+    """An R-transaction (returned, recalled or reversed payment) undoes a receipt."""
+    out = []
+    for receipt in state.receipts:
+        original = state.lines.get(receipt.bank_link)
+        if receipt.amount != -line.suspense or original is None or receipt.date > line.date:
+            continue
+        same = [r for r in state.receipts if r.inv_link == receipt.inv_link]
+        paid = sum(1 for r in same if r.amount == receipt.amount)
+        returned = sum(1 for r in same if r.amount == -receipt.amount)
+        if receipt.amount <= 0 or paid <= returned:
+            continue
+        score, reasons = 40, ["amount of an earlier payment, returned"]
+        if line.returned:
+            score, reasons = score + 40, [*reasons, "marked as an R-transaction by the bank"]
+        if original.iban and original.iban == line.iban:
+            score, reasons = score + 30, [*reasons, "same account"]
+        if line.ogm and line.ogm == original.ogm:
+            score, reasons = score + 40, [*reasons, "same structured communication"]
+        out.append(
+            Candidate(
+                f"return:{receipt.inv_link}",
+                [(receipt.inv_link, line.suspense)],
+                score,
+                reasons,
+            )
+        )
+    return out
+
+
+def decide(cands: list[Candidate]) -> Candidate | None:
+    """The candidate to book without asking, if one is certain enough."""
+    if not cands or cands[0].score < CERTAIN:
+        return None
+    if len(cands) > 1 and cands[0].score - cands[1].score < MARGIN:
+        return None
+    return cands[0]
+
+
+# ---------------------------------------------------------------- settlement entries
+
+
+def settlement_entries(
+    state: State, line: BankLine, parts: list[tuple[str, Decimal]], how: str
+) -> list[data.Transaction]:
+    """Move a bank line out of suspense onto what it settles (dated at the bank date)."""
+    cfg = state.config
+    suspense = cfg.account("suspense")
+    total = sum((a for _, a in parts), ZERO)
+    if total != line.suspense:
+        raise InputError(
+            f"bank line {line.ref}: the parts settle {total} EUR but {line.suspense} EUR is open"
+        )
+    out = []
+    for link, amount in parts:
+        account, narration, meta = _target(state, link, amount)
+        meta.update({"kind": "settlement", "bank-ref": line.ref, "matched-by": how})
+        entry = transaction(
+            line.date,
+            narration,
+            [posting(suspense, amount), posting(account, -amount)],
+            meta,
+            {line.link, link} if link.startswith(TARGET_PREFIXES) else {line.link},
+        )
+        out.append(entry)
+    return out
+
+
+def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[str, Any]]:
+    cfg = state.config
+    if link.startswith("inv-"):
+        inv = state.invoices[link]
+        what = "Returned payment" if amount < 0 else "Payment"
+        return (
+            cfg.account("clients"),
+            f"{what} for invoice {inv.number}, out of suspense",
+            {"invoice": inv.number, "participant": inv.participant or None},
+        )
+    pend = state.pending.get(link)
+    if pend is not None:
+        narration = {
+            "payout": f"Payout {link[3:]} debited",
+            "expense": f"Cost {link[4:]} paid",
+            "grant": f"Grant {link[6:]} received",
+            "refund": f"Overpayment {link[7:]} refunded",
+        }[pend.kind]
+        account = {
+            "payout": cfg.account("payouts_pending"),
+            "expense": cfg.account("suppliers"),
+            "grant": cfg.account("grants_receivable"),
+            "refund": cfg.account("refunds_due"),
+        }[pend.kind]
+        meta: dict[str, Any] = {}
+        if pend.participant:
+            meta["participant"] = pend.participant
+        return account, narration, meta
+    return link, "Bank line assigned to an account", {}
+
+
+def book_candidate(
+    state: State, line: BankLine, cand: Candidate, how: str
+) -> list[data.Transaction]:
+    """Settlement entries for a chosen candidate, folded into the state."""
+    parts = cand.parts
+    if cand.target.startswith("return:"):
+        parts = [(cand.parts[0][0], line.suspense)]
+    entries = settlement_entries(state, line, parts, how)
+    for entry in entries:
+        state.add(entry)
+    return entries
+
+
+# ---------------------------------------------------------------- the public functions
+
+
+def auto_entries(state: State) -> list[data.Transaction]:
+    """Every entry reconciliation books by itself on this state (folded into it)."""
+    out: list[data.Transaction] = []
+    out.extend(allocation_entries(state))
+    for _ in range(5):  # a line settled may make another one certain: go round again
+        booked = len(out)
+        for line in state.open_lines():
+            cand = decide(candidates(state, line))
+            if cand is None:
+                continue
+            if cand.target.startswith("return:") and not _can_undo(state, cand, line):
+                continue
+            out.extend(book_candidate(state, line, cand, "auto"))
+            out.extend(allocation_entries(state))
+        if len(out) == booked:
+            break
+    return out
+
+
+def _can_undo(state: State, cand: Candidate, line: BankLine) -> bool:
+    inv = state.invoices.get(cand.parts[0][0])
+    if inv is None or not inv.participant:
+        return True
+    receipt = Receipt(line.link, inv.link, line.date, line.suspense)
+    return allocate(state, inv, receipt) is not None
+
+
+def reconcile_new_entries(
+    existing_entries: Iterable[data.Directive], config: HubConfig
+) -> list[data.Directive]:
+    """The settlements and allocations that the books call for, booked automatically.
+
+    ``existing_entries`` are the books' entries including what the caller is about to add
+    (e.g. an import's new bank entries); the result is what to add on top, nothing when
+    everything is already reconciled. Call it inside the transaction that writes them and
+    add the result with ``tx.add_entries(result, kind="payments")``.
+    """
+    state = State.of(existing_entries, config)
+    return list(auto_entries(state))
+
+
+@dataclass
+class QueueItem:
+    """A bank line in suspense that reconciliation could not settle by itself."""
+
+    line: BankLine
+    candidates: list[Candidate]
+
+    def as_json(self) -> dict[str, Any]:
+        line = self.line
+        return {
+            "ref": line.ref,
+            "link": line.link,
+            "date": line.date.isoformat(),
+            "amount": str(line.amount),
+            "open": str(line.suspense),
+            "direction": "in" if line.suspense > 0 else "out",
+            # Who paid the hub is on the statement already; who the hub paid may be a
+            # participant, so only the last digits of that account are ever shown.
+            "counterparty": line.counterparty if line.suspense > 0 else "",
+            "iban-last4": line.iban[-4:] if line.iban else "",
+            "communication": line.communication if line.suspense > 0 else "",
+            "ogm": line.ogm,
+            "candidates": [c.as_json() for c in self.candidates[:5]],
+        }
+
+
+def review_queue(entries: Iterable[data.Directive], config: HubConfig) -> list[QueueItem]:
+    """What waits for a decision: open bank lines with their scored candidates."""
+    state = State.of(entries, config)
+    return [QueueItem(line, candidates(state, line)) for line in state.open_lines()]
+
+
+def find_line(state: State, ref: str) -> BankLine:
+    """The bank line with this reference (``bank-ref`` or ``^bank-`` link)."""
+    ref = ref.strip().removeprefix("^")
+    line = state.lines.get(ref) or state.lines.get(f"bank-{ref}")
+    if line is None:
+        raise InputError(f"no bank line {ref} in the books")
+    if not line.is_open:
+        raise InputError(f"bank line {line.ref} is already settled; nothing is matched twice")
+    return line
+
+
+def assign(
+    entries: Iterable[data.Directive], config: HubConfig, ref: str, target: str
+) -> list[data.Directive]:
+    """Settle one bank line as decided: TARGET is an invoice (or several, joined by
+    ``+`` or ``,``), ``po-…``, ``exp-…``, ``grant-…``, ``refund-…``, ``return:inv-…``, an
+    account role of the chart (``bank_fees``, ``gifts``…) or an account name."""
+    state = State.of(entries, config)
+    line = find_line(state, ref)
+    parts = _parse_target(state, line, target)
+    out: list[data.Directive] = list(settlement_entries(state, line, parts, "decision"))
+    for entry in out:
+        state.add(entry)
+    out.extend(allocation_entries(state))
+    if target.startswith("return:") and not any(
+        isinstance(e, data.Transaction) and e.meta.get("kind") == "payment" for e in out
+    ):
+        raise InputError(
+            f"bank line {line.ref}: undoing that payment would take the participant's "
+            "balance below zero; assign it to an account instead"
+        )
+    return out
+
+
+def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, Decimal]]:
+    cfg = state.config
+    target = target.strip()
+    if target.startswith("return:"):
+        link = _invoice_link(state, target[7:])
+        return [(link, line.suspense)]
+    names = [t for t in re.split(r"[+,]", target) if t.strip()]
+    if names and all(_looks_like_invoice(state, n) for n in names):
+        links = [_invoice_link(state, n) for n in names]
+        if line.suspense < 0:
+            raise InputError(f"bank line {line.ref} is money going out; it pays no invoice")
+        if len(links) == 1:
+            return [(links[0], line.suspense)]
+        dues = [state.invoices[lk].open for lk in links]
+        if sum(dues, ZERO) != line.suspense:
+            raise InputError(
+                f"bank line {line.ref}: {line.suspense} EUR does not equal what the invoices "
+                f"still ask ({sum(dues, ZERO)} EUR); assign it to one invoice at a time"
+            )
+        return list(zip(links, dues, strict=True))
+    pend = state.pending.get(target)
+    if pend is not None:
+        if pend.open == ZERO:
+            raise InputError(f"{target} is already settled; nothing is matched twice")
+        if (pend.open > 0) != (line.suspense > 0):
+            raise InputError(f"bank line {line.ref} goes the other way than {target}")
+        if pend.kind == "grant" and line.suspense > pend.open:
+            raise InputError(
+                f"bank line {line.ref}: {line.suspense} EUR is more than the {pend.open} EUR "
+                f"still expected on {target}"
+            )
+        if pend.kind != "grant" and pend.open != line.suspense:
+            raise InputError(
+                f"bank line {line.ref}: {line.suspense} EUR is not the "
+                f"{pend.open} EUR expected on {target}"
+            )
+        return [(target, line.suspense)]
+    account = _account_of(cfg, target)
+    return [(account, line.suspense)]
+
+
+def _looks_like_invoice(state: State, name: str) -> bool:
+    name = name.strip()
+    return name.startswith("inv-") or name in {i.number for i in state.invoices.values()}
+
+
+def _invoice_link(state: State, name: str) -> str:
+    name = name.strip()
+    link = name if name.startswith("inv-") else f"inv-{name}"
+    if link not in state.invoices:
+        raise InputError(f"no invoice {name} in the books")
+    return link
+
+
+def _account_of(config: HubConfig, target: str) -> str:
+    if target in config.accounts and "{code}" not in config.accounts[target].name:
+        return config.account(target)
+    from ledger.config import ACCOUNT_RE
+
+    if ACCOUNT_RE.match(target):
+        forbidden = (
+            config.account("suspense"),
+            *(b.account for b in config.bank_accounts),
+        )
+        if target in forbidden or _code_of_held(config, target):
+            raise InputError(f"{target}: a bank line cannot be assigned to that account")
+        if re.search(r"(^|:)P-[0-9A-Z]{6}(:|$)", target):
+            raise InputError(f"{target}: use an invoice or a payout to reach a participant")
+        return target
+    raise InputError(
+        f"unknown target {target!r}: give an invoice number, po-…, exp-…, grant-…, refund-…, "
+        "return:<invoice>, an account role (e.g. bank_fees) or an account name"
+    )
+
+
+def unallocated(entries: Iterable[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
+    """Receipts on invoices that could not be allocated by themselves (and why)."""
+    state = State.of(entries, config)
+    out = []
+    for receipt in state.receipts:
+        if (receipt.bank_link, receipt.inv_link) in state.allocated:
+            continue
+        inv = state.invoices.get(receipt.inv_link)
+        code = inv.participant if inv else ""
+        if inv is None:
+            why = "unknown invoice"
+        elif code in state.closed and receipt.date > state.closed[code]:
+            why = f"participant {code} is closed"
+        else:
+            why = f"undoing it would take the balance held for {code} below zero"
+        out.append(
+            {
+                "bank-ref": receipt.bank_link[5:],
+                "invoice": receipt.inv_link[4:],
+                "date": receipt.date.isoformat(),
+                "amount": str(receipt.amount),
+                "why": why,
+            }
+        )
+    return out
