@@ -147,6 +147,7 @@ def render_files(
 
 
 def _stage(tx: Any, config: HubConfig, doc: Document, files: dict[str, bytes]) -> dict[str, str]:
+    """Stage the files and the entries of ``doc``; returns the paths written by kind."""
     for relpath in files:
         if tx.read_file(relpath) is not None:
             raise BooksError(f"{relpath} already exists; refusing to overwrite an issued document")
@@ -155,7 +156,7 @@ def _stage(tx: Any, config: HubConfig, doc: Document, files: dict[str, bytes]) -
     paths = document_paths(doc)
     attached = {what: rel for what, rel in paths.items() if what != "json" and rel in files}
     tx.add_entries(build_entries(config, doc, attached), kind=ENTRIES_KIND)
-    return attached
+    return {what: rel for what, rel in paths.items() if rel in files}
 
 
 def issue_invoice(
@@ -192,9 +193,9 @@ def issue_invoice(
             totals=totals,
             ogm=ogm,
         )
-        attached = _stage(tx, config, doc, render_files(config, doc, validator))
+        written = _stage(tx, config, doc, render_files(config, doc, validator))
         tx.message = f"invoice: issue {doc.number} ({participant.code}, {client.id})"
-    return Issued(doc, books.root, attached)
+    return Issued(doc, books.root, written)
 
 
 def read_document(reader: FileReader, ref: numbering.IssuedRef) -> Document:
@@ -285,9 +286,9 @@ def issue_credit_note(
             reference=InvoiceRef(number=original.number, date=original.date),
             reason=request.reason,
         )
-        attached = _stage(tx, config, doc, render_files(config, doc, validator))
+        written = _stage(tx, config, doc, render_files(config, doc, validator))
         tx.message = f"invoice: credit note {doc.number} on {original.number}"
-    return Issued(doc, books.root, attached)
+    return Issued(doc, books.root, written)
 
 
 def _check_within(original: Document, previous: list[Document], groups: Iterable[Any]) -> None:

@@ -21,12 +21,18 @@ EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# CLDR regions that are not ISO 3166-1 countries (reserved or grouping codes).
+NOT_COUNTRIES = frozenset(
+    {"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+)
+
+
 def _country_codes() -> frozenset[str]:
     try:
         from babel import Locale
 
         codes = (str(c) for c in Locale("en").territories)
-        return frozenset(c for c in codes if re.fullmatch(r"[A-Z]{2}", c))
+        return frozenset(c for c in codes if re.fullmatch(r"[A-Z]{2}", c)) - NOT_COUNTRIES
     except Exception:  # babel is optional: fall back to the shape check only
         return frozenset()
 
