@@ -166,14 +166,40 @@ class State:
 
     @classmethod
     def of(cls, entries: Iterable[data.Directive], config: HubConfig) -> State:
+        """Fold the books: what exists first (invoices, bank lines, pending items), then
+        every amount, so the order of files and lines never matters."""
         state = cls(config)
-        for entry in sorted(entries, key=data.entry_sortkey):
-            state.add(entry)
+        ordered = sorted(entries, key=data.entry_sortkey)
+        for entry in ordered:
+            state.define(entry)
+        for entry in ordered:
+            state.fold(entry)
         return state
 
     # -- folding --------------------------------------------------------------------
 
     def add(self, entry: data.Directive) -> None:
+        """Fold one more entry (one booked after everything already folded)."""
+        self.define(entry)
+        self.fold(entry)
+
+    def define(self, entry: data.Directive) -> None:
+        """Register what an entry creates: an invoice, a bank line, a pending item."""
+        if not isinstance(entry, data.Transaction):
+            return
+        kind = str(entry.meta.get("kind", ""))
+        links = sorted(entry.links or ())
+        bank_links = [lk for lk in links if lk.startswith("bank-")]
+        inv_links = [lk for lk in links if lk.startswith("inv-")]
+        if kind == "invoice" and inv_links:
+            self._add_invoice(entry, inv_links[0])
+        if kind == "bank" and bank_links:
+            self._add_bank_line(entry, bank_links[0])
+        if kind in ("payout", "expense", "grant", "payment"):
+            self._add_pending(entry, kind)
+
+    def fold(self, entry: data.Directive) -> None:
+        """Add what an entry moves: credit notes, allocations, every posting."""
         if isinstance(entry, data.Close):
             code = _code_of_held(self.config, entry.account)
             if code:
@@ -182,19 +208,13 @@ class State:
         if not isinstance(entry, data.Transaction):
             return
         kind = str(entry.meta.get("kind", ""))
-        links = set(entry.links or ())
-        bank_links = sorted(lk for lk in links if lk.startswith("bank-"))
-        inv_links = sorted(lk for lk in links if lk.startswith("inv-"))
-        if kind == "invoice" and inv_links:
-            self._add_invoice(entry, inv_links[0])
-        elif kind == "credit-note" and inv_links:
+        links = sorted(entry.links or ())
+        bank_links = [lk for lk in links if lk.startswith("bank-")]
+        inv_links = [lk for lk in links if lk.startswith("inv-")]
+        if kind == "credit-note" and inv_links:
             self._add_credit_note(entry, inv_links[0])
-        if kind == "bank" and bank_links:
-            self._add_bank_line(entry, bank_links[0])
         if kind == "payment" and bank_links and inv_links:
             self._add_allocation(entry, bank_links[0], inv_links[0])
-        if kind in ("payout", "expense", "grant", "payment"):
-            self._add_pending(entry, kind)
         self._fold_postings(entry, kind, bank_links, inv_links)
 
     def _add_invoice(self, entry: data.Transaction, link: str) -> None:
@@ -276,7 +296,7 @@ class State:
                     str(meta.get(k, "") or "")
                     for k in ("payout", "expense", "grant", "supplier", "funder")
                 ),
-                iban=_iban(meta.get("funder-iban") or meta.get("refund-iban")),
+                iban=_iban(meta.get("funder-iban")),
             )
 
     def _fold_postings(
@@ -529,9 +549,6 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
         refund_link = f"refund-{receipt.bank_link[5:]}"
         links.add(refund_link)
         meta["overpaid"] = excess
-        line = state.lines.get(receipt.bank_link)
-        if line is not None and line.iban:
-            meta["refund-iban"] = line.iban
         postings += [
             posting(cfg.account("clients"), excess),
             posting(cfg.account("refunds_due"), -excess),
@@ -703,7 +720,8 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
             if supplier and supplier in _norm_name(line.counterparty):
                 score, reasons = score + 30, [*reasons, "supplier's name"]
         elif pend.kind == "refund":
-            if pend.iban and pend.iban == line.iban:
+            origin = state.lines.get(f"bank-{pend.link[7:]}")
+            if origin is not None and origin.iban and origin.iban == line.iban:
                 score, reasons = score + 50, [*reasons, "account the overpayment came from"]
             if line.date >= pend.date:
                 score, reasons = score + 10, [*reasons, "after the overpayment"]
@@ -768,8 +786,8 @@ def settlement_entries(
         )
     out = []
     for link, amount in parts:
-        account, narration, meta = _target(state, link, amount)
-        meta.update({"kind": "settlement", "bank-ref": line.ref, "matched-by": how})
+        account, narration, extra = _target(state, link, amount)
+        meta = {"kind": "settlement", **extra, "bank-ref": line.ref, "matched-by": how}
         entry = transaction(
             line.date,
             narration,
@@ -794,10 +812,10 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
     pend = state.pending.get(link)
     if pend is not None:
         narration = {
-            "payout": f"Payout {link[3:]} debited",
-            "expense": f"Cost {link[4:]} paid",
+            "payout": f"Payout {link.upper()} debited",
+            "expense": f"Cost {link.upper()} paid",
             "grant": f"Grant {link[6:]} received",
-            "refund": f"Overpayment {link[7:]} refunded",
+            "refund": f"Overpayment of bank line {link[7:]} refunded",
         }[pend.kind]
         account = {
             "payout": cfg.account("payouts_pending"),
