@@ -12,9 +12,9 @@ import pytest
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for money_builders
 
-from money_builders import new_books  # noqa: E402
+from money_builders import new_books
 
-from ledger.books import Books  # noqa: E402
+from ledger.books import Books
 
 
 @pytest.fixture

@@ -18,6 +18,17 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from money_builders import (
+    CLIENT_IBANS,
+    CODES,
+    PAYEE_IBAN,
+    add_client,
+    bank_entry,
+    import_bank,
+    new_books,
+)
+from money_builders import issue as issue_invoice
+
 from invoicing.issue import CreditRequest, issue_credit_note
 from invoicing.ogm import format_ogm
 from ledger.books import Books
@@ -26,9 +37,6 @@ from ledger.money_cli import run_assign, run_auto
 from ledger.participants import summarize
 from ledger.payouts import book_payout, receipt_pdf
 from ledger.reconcile import review_queue
-from money_builders import CLIENT_IBANS, CODES, PAYEE_IBAN, add_client, bank_entry, import_bank
-from money_builders import issue as issue_invoice
-from money_builders import new_books
 
 GOLDEN = Path(__file__).parent / "golden" / "month-payments.beancount"
 D = dt.date
