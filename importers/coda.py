@@ -142,9 +142,7 @@ class _Fields:
     def digits(self, record: Record, start: int, end: int, what: str) -> str:
         value = record.text[start:end]
         if not value.isdigit() or not value.isascii():
-            raise self.fail(
-                record, what, f"{value.strip()!r} is not a number (columns {start + 1}-{end})"
-            )
+            raise self.fail(record, what, f"columns {start + 1}-{end} are not digits")
         return value
 
     def amount(self, record: Record, sign_at: int, what: str) -> Decimal:
@@ -375,7 +373,7 @@ class _Reader:
         opening_date = f.date(old, 58, "old balance date")
         sequence = old.text[125:128]
         if not sequence.isdigit():
-            raise f.fail(old, "statement number", f"{sequence!r} is not a number")
+            raise f.fail(old, "statement number", "columns 126-128 are not digits")
         closing, closing_date = opening, opening_date
         if draft.new is not None:
             new = draft.new
@@ -417,7 +415,7 @@ class _Reader:
             account, currency = zone[0:12], zone[13:16]
             if not account.isdigit():
                 raise self.fields.fail(
-                    old, "account", f"{account!r} is not a Belgian account number (structure 0)"
+                    old, "account", "columns 6-17 are not a Belgian account number (structure 0)"
                 )
         elif structure in "123":  # 1 foreign BBAN, 2 Belgian IBAN, 3 foreign IBAN
             account, currency = zone[0:34].strip(), zone[34:37]

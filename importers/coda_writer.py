@@ -123,7 +123,7 @@ class _Writer:
                 ref="",
                 booking_date=movement.booking_date,
                 value_date=movement.value_date,
-                amount=detail.amount,
+                amount=detail.amount if detail.amount is not None else Decimal(0),
                 currency=movement.currency,
                 counterparty_name=detail.counterparty_name,
                 counterparty_account=detail.counterparty_account,

@@ -31,7 +31,7 @@ class Detail(_Frozen):
     """One detail of a globalised movement: information only, it moves no money."""
 
     sequence: str
-    amount: Decimal
+    amount: Decimal | None = None
     counterparty_name: str | None = None
     counterparty_account: str | None = None
     communication: str = ""

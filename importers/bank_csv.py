@@ -1,0 +1,281 @@
+"""CSV exports of BNP Paribas Fortis, KBC, Belfius and ING Belgium (a fallback format).
+
+Each bank's export is recognised from its header row (``;``-separated; Belfius puts a few
+lines of query parameters above it). The column titles below are the Dutch ones described
+in public third-party parsers (see docs/importing.md): they are not an official format
+and change without notice, which is why CODA is preferred. A CSV export carries no
+opening or closing balance, so nothing is asserted and no account is opened from it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from importers.errors import BankFileError, UnknownFormatError
+from importers.model import Movement, Statement, content_ref
+from importers.parsing import ParseResult
+from importers.text import compact_account, iban_or_none, ogm_in_text, or_none, squash, valid_ogm
+
+HEADER_SEARCH_LINES = 20
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which column holds what in one bank's export (None: the bank has no such column)."""
+
+    bank: str
+    signature: frozenset[str]  # every one of these titles is in the header row
+    account: str
+    booking_date: str
+    amount: str
+    currency: str
+    value_date: str | None = None
+    ref: tuple[str, ...] = ()  # columns that together identify a movement
+    counterparty_account: str | None = None
+    counterparty_name: str | None = None
+    counterparty_bic: str | None = None
+    communication: tuple[str, ...] = ()
+    structured: str | None = None
+    refused_if: str | None = None  # rows with a value here were not executed
+
+
+def _layout(bank: str, header: str, **columns: object) -> Layout:
+    titles = frozenset(t.strip().lower() for t in header.split(";"))
+    return Layout(bank=bank, signature=titles, **columns)  # type: ignore[arg-type]
+
+
+LAYOUTS: tuple[Layout, ...] = (
+    _layout(
+        "bnp",
+        "Volgnummer;Uitvoeringsdatum;Valutadatum;Bedrag;Valuta rekening;Rekeningnummer;"
+        "Type verrichting;Tegenpartij;Naam van de tegenpartij;Mededeling;Details;Status;"
+        "Reden van weigering",
+        account="rekeningnummer", booking_date="uitvoeringsdatum", value_date="valutadatum",
+        amount="bedrag", currency="valuta rekening", ref=("volgnummer",),
+        counterparty_account="tegenpartij", counterparty_name="naam van de tegenpartij",
+        communication=("mededeling",), refused_if="reden van weigering",
+    ),
+    _layout(
+        "bnp",
+        "Volgnummer;Uitvoeringsdatum;Valutadatum;Bedrag;Valuta rekening;"
+        "TEGENPARTIJ VAN DE VERRICHTING;Details;Rekeningnummer",
+        account="rekeningnummer", booking_date="uitvoeringsdatum", value_date="valutadatum",
+        amount="bedrag", currency="valuta rekening", ref=("volgnummer",),
+        communication=("details",),
+    ),
+    _layout(
+        "kbc",
+        "Rekeningnummer;Rubrieknaam;Naam;Munt;Afschriftnummer;Datum;Omschrijving;Valuta;"
+        "Bedrag;Saldo;credit;debet;rekeningnummer tegenpartij;BIC tegenpartij;"
+        "Naam tegenpartij;Adres tegenpartij;gestructureerde mededeling;Vrije mededeling",
+        account="rekeningnummer", booking_date="datum", value_date="valuta", amount="bedrag",
+        currency="munt", counterparty_account="rekeningnummer tegenpartij",
+        counterparty_name="naam tegenpartij", counterparty_bic="bic tegenpartij",
+        communication=("vrije mededeling",), structured="gestructureerde mededeling",
+    ),
+    _layout(
+        "kbc",
+        "Rekeningnummer;Rubrieknaam;Naam;Munt;Afschriftnummer;Datum;Omschrijving;Valuta;"
+        "Bedrag;Saldo;Credit;Debet;Rekening tegenpartij;BIC code tegenpartij;"
+        "Naam tegenpartij;Adres tegenpartij;gestructureerde mededeling;Vrije mededeling",
+        account="rekeningnummer", booking_date="datum", value_date="valuta", amount="bedrag",
+        currency="munt", counterparty_account="rekening tegenpartij",
+        counterparty_name="naam tegenpartij", counterparty_bic="bic code tegenpartij",
+        communication=("vrije mededeling",), structured="gestructureerde mededeling",
+    ),
+    _layout(
+        "belfius",
+        "Rekening;Boekingsdatum;Afschriftnummer;Transactienummer;Rekening tegenpartij;"
+        "Naam tegenpartij bevat;Straat en nummer;Postcode en plaats;Transactie;Valutadatum;"
+        "Bedrag;Devies;BIC;Landcode;Mededelingen",
+        account="rekening", booking_date="boekingsdatum", value_date="valutadatum",
+        amount="bedrag", currency="devies", ref=("afschriftnummer", "transactienummer"),
+        counterparty_account="rekening tegenpartij", counterparty_name="naam tegenpartij bevat",
+        counterparty_bic="bic", communication=("mededelingen",),
+    ),
+    _layout(
+        "ing",
+        "Rekeningnummer;Naam van de rekening;Rekening tegenpartij;Omzetnummer;Boekingsdatum;"
+        "Valutadatum;Bedrag;Munteenheid;Omschrijving;Detail van de omzet;Bericht",
+        account="rekeningnummer", booking_date="boekingsdatum", value_date="valutadatum",
+        amount="bedrag", currency="munteenheid", ref=("omzetnummer",),
+        counterparty_account="rekening tegenpartij", communication=("bericht", "omschrijving"),
+    ),
+)  # fmt: skip
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip('"').strip() for c in next(csv.reader([line], delimiter=";"), [])]
+
+
+def find_layout(text: str) -> tuple[Layout, int] | None:
+    """The layout whose header row is among the first lines, and that row's index."""
+    for index, line in enumerate(text.splitlines()[:HEADER_SEARCH_LINES]):
+        titles = {c.lower() for c in _cells(line) if c}
+        for layout in LAYOUTS:
+            if layout.signature <= titles:
+                return layout, index
+    return None
+
+
+def looks_like_bank_csv(data: bytes) -> bool:
+    return b";" in data[:4096] and find_layout(_decode(data[:16384])) is not None
+
+
+def parse_amount(text: str) -> Decimal:
+    """``-1.234,56``, ``1234,56``, ``+12.50``, ``1 234,56 EUR`` → Decimal (ValueError else)."""
+    value = re.sub(r"[\s\u00a0]|EUR$", "", text.strip().upper())
+    if "," in value and "." in value:
+        decimal_mark = "," if value.rfind(",") > value.rfind(".") else "."
+    elif "," in value:
+        decimal_mark = ","
+    elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", value):
+        decimal_mark = ","  # 1.234 is a thousands separator
+    else:
+        decimal_mark = "."
+    thousands = "." if decimal_mark == "," else ","
+    value = value.replace(thousands, "").replace(decimal_mark, ".")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", value):
+        raise ValueError(text)
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise ValueError(text) from None
+
+
+def parse_day(text: str) -> dt.date:
+    """``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``) or ISO ``yyyy-mm-dd``."""
+    value = text.strip()
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(value)
+
+
+class _Rows:
+    def __init__(self, name: str, layout: Layout, header: Sequence[str]) -> None:
+        self.name = name
+        self.layout = layout
+        self.index = {title.lower(): i for i, title in enumerate(header) if title}
+
+    def get(self, row: Sequence[str], column: str | None) -> str:
+        if column is None:
+            return ""
+        position = self.index.get(column)
+        return row[position].strip() if position is not None and position < len(row) else ""
+
+    def movement(self, row: Sequence[str], line: int) -> tuple[str, Movement]:
+        lay, get = self.layout, self.get
+        try:
+            amount = parse_amount(get(row, lay.amount))
+            booking = parse_day(get(row, lay.booking_date))
+            value_text = get(row, lay.value_date)
+            value_day = parse_day(value_text) if value_text else None
+        except (ValueError, TypeError) as exc:
+            raise BankFileError(
+                self.name, "row", f"unreadable date or amount ({type(exc).__name__})", line
+            ) from None
+        currency = get(row, lay.currency).upper() or "EUR"
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise BankFileError(
+                self.name, "currency", f"column {lay.currency!r} is not a currency code", line
+            )
+        communication = squash(" ".join(get(row, c) for c in lay.communication))
+        structured = re.sub(r"\D", "", get(row, lay.structured))
+        ogm = valid_ogm(structured) or ogm_in_text(communication)
+        if ogm and not communication:
+            communication = f"+++{ogm[:3]}/{ogm[3:7]}/{ogm[7:]}+++"
+        counterparty = get(row, lay.counterparty_account)
+        ref = "-".join(get(row, c) for c in lay.ref) if lay.ref else ""
+        account = compact_account(get(row, lay.account)) or ""
+        return account, Movement(
+            ref=ref if ref.strip("-") else "",
+            bank_ref=ref or None,
+            booking_date=booking,
+            value_date=value_day,
+            amount=amount,
+            currency=currency,
+            counterparty_name=or_none(get(row, lay.counterparty_name)),
+            counterparty_account=iban_or_none(counterparty) or compact_account(counterparty),
+            counterparty_bic=compact_account(get(row, lay.counterparty_bic)),
+            communication=communication,
+            ogm=ogm,
+            structured_type="BBA" if valid_ogm(structured) else None,
+            structured_ref=structured or None,
+            line=line,
+        )
+
+
+def parse_bank_csv(data: bytes, name: str = "<csv>", *, strict: bool = True) -> ParseResult:
+    """Read a bank CSV export: one statement per account found in it, without balances."""
+    if not data.strip():
+        raise BankFileError(name, "empty", "the file is empty")
+    text = _decode(data)
+    found = find_layout(text)
+    if found is None:
+        raise UnknownFormatError(name, "not a CSV export of BNP Paribas Fortis, KBC, Belfius "
+                                 "or ING (header row not recognised)")  # fmt: skip
+    layout, header_at = found
+    lines = text.splitlines()
+    if len(lines) > MAX_ROWS:
+        raise BankFileError(name, "rows", f"more than {MAX_ROWS} rows")
+    rows = _Rows(name, layout, _cells(lines[header_at]))
+    by_account: dict[str, list[Movement]] = {}
+    for number in range(header_at + 1, len(lines)):
+        cells = _cells(lines[number])
+        if not any(cells):
+            continue
+        if layout.refused_if and rows.get(cells, layout.refused_if):
+            continue
+        account, movement = rows.movement(cells, number + 1)
+        if not account:
+            raise BankFileError(name, "account", "a row without the account number", number + 1)
+        by_account.setdefault(account, []).append(movement)
+    if not by_account:
+        raise BankFileError(name, "empty", "the export holds no movement")
+    statements = []
+    for account, movements in by_account.items():
+        currency = movements[0].currency
+        if any(m.currency != currency for m in movements):
+            raise BankFileError(name, "currency", f"several currencies for account {account}")
+        refs = content_ref(
+            "v-",
+            ((m.booking_date, m.amount, m.counterparty_account, m.communication)
+             for m in movements),
+        )  # fmt: skip
+        movements = [
+            m if m.ref else m.model_copy(update={"ref": r})
+            for m, r in zip(movements, refs, strict=True)
+        ]
+        movements.sort(key=lambda m: m.booking_date)
+        days = [m.booking_date for m in movements]
+        statements.append(
+            Statement(
+                format=f"csv-{layout.bank}",
+                account=account,
+                iban=iban_or_none(account),
+                currency=currency,
+                opening_date=min(days),
+                closing_date=max(days),
+                movements=tuple(movements),
+                line=header_at + 1,
+            )
+        )
+    return ParseResult(statements)

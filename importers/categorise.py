@@ -1,0 +1,173 @@
+"""Where a bank movement goes: a pure function of the movement, the settings and the books.
+
+:func:`categorise` decides, for one movement, the other side of its booking:
+
+1. a structured communication (OGM) — given as such, or typed ``+++…+++`` in the free
+   text — that belongs to an issued invoice: the clients receivable, with the invoice's
+   ``^inv-`` link (the entry the accounting model calls "client payment");
+   a globalised movement whose details each pay an issued invoice by OGM is split into one
+   booking per detail;
+2. the first ``[[import_rules]]`` of ``hub.toml`` that matches (counterparty IBAN, or a
+   text contained in the communication or the counterparty's name);
+3. otherwise the suspense account, flagged ``!`` for review. Reconciliation
+   (:mod:`ledger.reconcile`) later settles what it can from there.
+
+Reconciliation extends this by settling suspense lines; nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+from importers.model import Movement
+from importers.settings import ImportSettings, Rule
+from importers.text import iban_or_none, ogm_in_text
+
+HOW_INVOICE = "invoice"
+HOW_RULE = "rule"
+HOW_SUSPENSE = "suspense"
+
+
+@dataclass(frozen=True)
+class InvoiceRef:
+    """An issued invoice as the books record it (``kind: "invoice"``)."""
+
+    link: str
+    number: str
+    ogm: str
+    participant: str | None = None
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One transaction's worth of a movement: amount on the bank, and the other side."""
+
+    amount: Decimal
+    account: str
+    flag: str
+    narration: str
+    how: str
+    links: frozenset[str] = frozenset()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    part: str | None = None  # the detail this booking is, when a movement is split
+    ogm: str | None = None
+
+    @property
+    def matched(self) -> bool:
+        return self.how != HOW_SUSPENSE
+
+
+def issued_invoices(entries: Iterable[data.Directive]) -> dict[str, InvoiceRef]:
+    """Issued invoices by their OGM (12 digits)."""
+    out: dict[str, InvoiceRef] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.meta.get("kind") != "invoice":
+            continue
+        ogm = re.sub(r"\D", "", str(entry.meta.get("ogm") or ""))
+        links = sorted(lk for lk in entry.links or () if lk.startswith("inv-"))
+        if len(ogm) != 12 or not links:
+            continue
+        number = str(entry.meta.get("invoice") or links[0][4:])
+        participant = entry.meta.get("participant")
+        out[ogm] = InvoiceRef(links[0], number, ogm, str(participant) if participant else None)
+    return out
+
+
+def _invoice_booking(
+    amount: Decimal, invoice: InvoiceRef, settings: ImportSettings, part: str | None = None
+) -> Booking:
+    meta: dict[str, Any] = {"invoice": invoice.number}
+    if invoice.participant:
+        meta["participant"] = invoice.participant
+    return Booking(
+        amount=amount,
+        account=settings.clients,
+        flag="*",
+        narration=f"Payment for invoice {invoice.number}",
+        how=HOW_INVOICE,
+        links=frozenset({invoice.link}),
+        meta=meta,
+        part=part,
+        ogm=invoice.ogm,
+    )
+
+
+def movement_ogm(movement: Movement) -> str | None:
+    """The movement's OGM: structured, else written ``+++…+++`` in the communication."""
+    return movement.ogm or ogm_in_text(movement.communication)
+
+
+def matching_rule(movement: Movement, rules: Iterable[Rule]) -> Rule | None:
+    """The first rule that matches the movement, if any."""
+    iban = iban_or_none(movement.counterparty_account)
+    text = f"{movement.communication} {movement.counterparty_name or ''}".casefold()
+    for rule in rules:
+        if rule.counterparty_iban and iban and rule.counterparty_iban == iban:
+            return rule
+        if rule.contains and rule.contains.casefold() in text:
+            return rule
+    return None
+
+
+def _split_by_details(
+    movement: Movement, settings: ImportSettings, invoices: Mapping[str, InvoiceRef]
+) -> tuple[Booking, ...] | None:
+    """One booking per detail when every detail pays a known invoice and they add up."""
+    details = movement.details
+    if not details or movement.amount <= 0:
+        return None
+    found = []
+    for detail in details:
+        ogm = detail.ogm or ogm_in_text(detail.communication)
+        invoice = invoices.get(ogm) if ogm else None
+        if invoice is None or detail.amount is None or detail.amount <= 0:
+            return None
+        found.append((detail, invoice))
+    if sum((d.amount or Decimal(0) for d, _ in found), Decimal(0)) != movement.amount:
+        return None
+    return tuple(
+        _invoice_booking(d.amount or Decimal(0), inv, settings, part=d.sequence)
+        for d, inv in found
+    )
+
+
+def categorise(
+    movement: Movement, settings: ImportSettings, invoices: Mapping[str, InvoiceRef]
+) -> tuple[Booking, ...]:
+    """The bookings of one movement (usually one; one per detail for a split batch)."""
+    ogm = movement_ogm(movement)
+    invoice = invoices.get(ogm) if ogm else None
+    if invoice is not None and movement.amount > 0:
+        return (_invoice_booking(movement.amount, invoice, settings),)
+    split = _split_by_details(movement, settings, invoices)
+    if split is not None:
+        return split
+    rule = matching_rule(movement, settings.rules)
+    if rule is not None:
+        return (
+            Booking(
+                amount=movement.amount,
+                account=rule.account,
+                flag="*",
+                narration=rule.narration or f"Bank movement to {rule.account} (import rule)",
+                how=HOW_RULE,
+                ogm=ogm,
+            ),
+        )
+    direction = "Money in" if movement.amount > 0 else "Money out"
+    return (
+        Booking(
+            amount=movement.amount,
+            account=settings.suspense,
+            flag="!",
+            narration=f"{direction}, to review",
+            how=HOW_SUSPENSE,
+            ogm=ogm,
+        ),
+    )

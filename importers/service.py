@@ -1,0 +1,536 @@
+"""Planning an import: from bank files and the books' entries to the entries to add.
+
+:func:`plan_import` is a pure function of the files' bytes, the current entries and the
+:class:`~importers.settings.ImportSettings`. It reads and checks every file before
+anything else, so one bad file stops the whole call (all or nothing), and it decides:
+
+* which files were imported before (their sha256 is recorded by a ``custom "bank-file"``
+  entry) — those are skipped, whatever their name;
+* which movements are already in the books (same ``^bank-`` link) — skipped too, so an
+  overlapping statement adds only what is new;
+* which movements are *near-duplicates* of a movement already in the books from another
+  file (same account and amount, at most two days apart, not the same counterparty
+  account): the bank's closing balance decides — kept if the balance needs them, held
+  back (and reported) if it holds without them; a statement without balances holds them
+  back. They are always reported, never dropped silently;
+* the opening of an account that has no history, from the statement's old balance;
+* a ``balance`` assertion at each statement's closing balance, checked here first so that
+  a statement that does not follow the books (a missing one, a wrong order) is refused
+  with a message that says so.
+
+Writing is the caller's job, through ``Books.transaction`` (see :mod:`importers.cli`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from beancount.core import data
+
+from importers.categorise import InvoiceRef, issued_invoices
+from importers.categorise import categorise as categorise_movement
+from importers.entries import (
+    balance_directive,
+    bank_transaction,
+    describe,
+    file_directive,
+    imported_files,
+    money,
+    opening_transaction,
+)
+from importers.errors import BankFileError, ImportConflictError
+from importers.formats import MAX_FILE_BYTES, Format, read_statements
+from importers.model import Movement, Statement
+from importers.settings import BankRef, ImportSettings
+
+NEAR_DAYS = 2
+TOLERANCE = Decimal("0.005")
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BankFile:
+    """A bank file given to the import: its name (for messages) and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @classmethod
+    def read(cls, path: Path | str) -> BankFile:
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise BankFileError(str(path), "size", f"larger than {MAX_FILE_BYTES} bytes")
+            return cls(str(path), path.read_bytes())
+        except IsADirectoryError:
+            raise BankFileError(str(path), "file", "a directory, not a file") from None
+        except FileNotFoundError:
+            raise BankFileError(str(path), "file", "no such file") from None
+        except OSError as exc:
+            raise BankFileError(str(path), "file", f"cannot be read ({exc.strerror})") from None
+
+
+@dataclass
+class NearDuplicate:
+    """A movement that looks like one already in the books, and what was done with it."""
+
+    file: str
+    ref: str
+    link: str
+    similar_to: str
+    description: str
+    kept: bool
+    entries: list[data.Transaction] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "bank-ref": self.ref,
+            "link": self.link,
+            "similar-to": self.similar_to,
+            "movement": self.description,
+            "kept": self.kept,
+        }
+
+
+@dataclass
+class FileReport:
+    """What one file gave."""
+
+    name: str
+    sha256: str
+    format: str | None = None
+    account: str | None = None
+    statements: list[str] = field(default_factory=list)
+    movements: int = 0
+    already_present: int = 0
+    skipped: str | None = None
+    archive: str | None = None
+    day: dt.date | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.name,
+            "sha256": self.sha256,
+            "format": self.format,
+            "account": self.account,
+            "statements": self.statements,
+            "movements": self.movements,
+            "already_present": self.already_present,
+            "skipped": self.skipped,
+            "archive": self.archive,
+        }
+
+
+@dataclass
+class ImportPlan:
+    """Everything one call of the import adds, and what it found on the way."""
+
+    entries: list[data.Directive] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
+    near_duplicates: list[NearDuplicate] = field(default_factory=list)
+    statements: int = 0
+    movements: int = 0
+    matched: int = 0
+    to_review: int = 0
+    already_present: int = 0
+    review_links: set[str] = field(default_factory=set)
+    formats: dict[str, Format] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "statements": self.statements,
+            "movements": self.movements,
+            "matched": self.matched,
+            "to_review": self.to_review,
+            "already_present": self.already_present,
+            "near_duplicates": [n.as_json() for n in self.near_duplicates],
+            "files": [f.as_json() for f in self.files],
+        }
+
+
+# ---------------------------------------------------------------- what the books hold
+
+
+@dataclass
+class _Line:
+    date: dt.date
+    link: str
+    amount: Decimal
+    iban: str
+    source: str
+
+
+class _BooksView:
+    """The parts of the books an import checks against, updated as entries are planned."""
+
+    def __init__(self, entries: Sequence[data.Directive], settings: ImportSettings) -> None:
+        self.bank_accounts = {b.account for b in settings.banks}
+        self.links: set[str] = set()
+        self.postings: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+        self.balances: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+        self.lines: dict[tuple[str, Decimal], list[_Line]] = defaultdict(list)
+        self.opens: dict[str, tuple[dt.date, dt.date | None]] = {}
+        self.imported = imported_files(entries)
+        self.opened: set[str] = set()  # accounts opened by this import
+        for entry in entries:
+            if isinstance(entry, data.Open):
+                self.opens[entry.account] = (entry.date, None)
+            elif isinstance(entry, data.Close) and entry.account in self.opens:
+                self.opens[entry.account] = (self.opens[entry.account][0], entry.date)
+        self.add(entries, source="books")
+
+    def add(self, entries: Iterable[data.Directive], source: str) -> None:
+        for entry in entries:
+            if (
+                isinstance(entry, data.Balance)
+                and entry.account in self.bank_accounts
+                and entry.amount.number is not None
+            ):
+                self.balances[entry.account].append((entry.date, entry.amount.number))
+            if not isinstance(entry, data.Transaction):
+                continue
+            bank_links = [lk for lk in entry.links or () if lk.startswith("bank-")]
+            self.links.update(bank_links)
+            for posting in entry.postings:
+                if posting.account not in self.bank_accounts or posting.units is None:
+                    continue
+                number = posting.units.number
+                if number is None:
+                    continue
+                self.postings[posting.account].append((entry.date, number))
+                if bank_links and entry.meta.get("kind") == "bank":
+                    iban = str(
+                        entry.meta.get("counterparty-iban")
+                        or entry.meta.get("counterparty-iban-last4")
+                        or ""
+                    )
+                    line = _Line(entry.date, bank_links[0], number, iban, source)
+                    self.lines[(posting.account, number)].append(line)
+
+    def has_history(self, account: str) -> bool:
+        return account in self.opened or bool(
+            self.postings.get(account) or self.balances.get(account)
+        )
+
+    def balance_before(self, account: str, day: dt.date) -> Decimal:
+        return sum((n for d, n in self.postings.get(account, ()) if d < day), Decimal(0))
+
+    def has_balance(self, account: str, day: dt.date, amount: Decimal) -> bool:
+        return any(d == day and n == amount for d, n in self.balances.get(account, ()))
+
+    def near_duplicate(
+        self, account: str, movement: Movement, amount: Decimal, source: str
+    ) -> str | None:
+        """The link of a movement of another file that this one looks like, if any."""
+        iban = movement.counterparty_account or ""
+        for line in self.lines.get((account, amount), ()):
+            if line.source == source or abs((line.date - movement.booking_date).days) > NEAR_DAYS:
+                continue
+            if iban and line.iban and not (iban == line.iban or iban[-4:] == line.iban[-4:]):
+                continue
+            return line.link
+        return None
+
+
+# ---------------------------------------------------------------- planning
+
+
+def assertion_day(statement: Statement) -> dt.date | None:
+    """The day at whose start the statement's closing balance holds.
+
+    Banks differ on the date they give the new balance (the day of the movements or the
+    next business day), so the assertion is put the day after the last movement; an empty
+    statement asserts its (unchanged) balance the day after its old balance date.
+    """
+    if statement.movements:
+        return max(m.booking_date for m in statement.movements) + ONE_DAY
+    day = statement.opening_date or statement.closing_date
+    return day + ONE_DAY if day else None
+
+
+def _first_day(statement: Statement) -> dt.date | None:
+    if statement.movements:
+        return min(m.booking_date for m in statement.movements)
+    return statement.opening_date or statement.closing_date
+
+
+def _bank_amount(entries: Iterable[data.Directive], account: str) -> Decimal:
+    total = Decimal(0)
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for p in entry.postings:
+                if p.account == account and p.units is not None and p.units.number is not None:
+                    total += p.units.number
+    return total
+
+
+class _Planner:
+    def __init__(
+        self,
+        entries: Sequence[data.Directive],
+        settings: ImportSettings,
+        account: str | None,
+        archive: bool,
+    ) -> None:
+        self.settings = settings
+        self.account = account
+        self.archive = archive and bool(settings.recipients)
+        self.view = _BooksView(entries, settings)
+        self.invoices: dict[str, InvoiceRef] = issued_invoices(entries)
+        self.plan = ImportPlan()
+        self.touched: dict[str, dt.date] = {}
+
+    def run(self, files: Sequence[BankFile]) -> ImportPlan:
+        work: list[tuple[tuple[str, dt.date, str, int, int], FileReport, Statement, BankRef]] = []
+        seen = set(self.view.imported)
+        for index, file in enumerate(files):
+            report = FileReport(file.name, file.sha256)
+            self.plan.files.append(report)
+            if file.sha256 in seen:
+                report.skipped = "already imported (same content)"
+                continue
+            seen.add(file.sha256)
+            fmt, statements = read_statements(file.data, file.name)
+            report.format = fmt.name
+            self.plan.formats[file.sha256] = fmt
+            for position, statement in enumerate(statements):
+                bank = self.settings.bank_for(statement, file.name, self.account)
+                if statement.currency != self.settings.currency:
+                    raise BankFileError(
+                        file.name, "currency", f"{statement.label} is in {statement.currency}, "
+                        f"the books are kept in {self.settings.currency}", statement.line,
+                    )  # fmt: skip
+                report.account = report.account or bank.account
+                day = _first_day(statement) or dt.date.min
+                key = (bank.account, day, statement.sequence or "", index, position)
+                work.append((key, report, statement, bank))
+        for _key, report, statement, bank in sorted(work, key=lambda w: w[0]):
+            self.statement(report, statement, bank)
+        self.check_later_balances()
+        self.check_open_accounts()
+        for report in self.plan.files:
+            if report.skipped is None and report.format is not None:
+                if self.archive:
+                    report.archive = archive_path(report)
+                self.plan.entries.append(self.file_entry(report))
+        return self.plan
+
+    # -- one statement --------------------------------------------------------------
+
+    def statement(self, report: FileReport, statement: Statement, bank: BankRef) -> None:
+        plan, view, name = self.plan, self.view, report.name
+        plan.statements += 1
+        report.statements.append(statement.sequence or statement.label)
+        new: list[data.Directive] = []
+        near: list[NearDuplicate] = []
+        counted: list[list[data.Transaction]] = []
+        for movement in statement.movements:
+            bookings = categorise_movement(movement, self.settings, self.invoices)
+            txns = [
+                bank_transaction(name, movement, bank, b, statement.currency) for b in bookings
+            ]
+            links = {sorted(lk for lk in t.links if lk.startswith("bank-"))[0] for t in txns}
+            if links & view.links:
+                plan.already_present += 1
+                report.already_present += 1
+                continue
+            view.links.update(links)
+            similar = view.near_duplicate(
+                bank.account, movement, money(movement.amount), report.sha256
+            )
+            if similar is not None:
+                near.append(
+                    NearDuplicate(name, movement.ref, sorted(links)[0], similar,
+                                  describe(movement), kept=False, entries=list(txns))
+                )  # fmt: skip
+                continue
+            new.extend(txns)
+            counted.append(txns)
+        opening = self.opening(name, statement, bank)
+        if opening is not None:
+            new.insert(0, opening)
+        if statement.closing_balance is not None:
+            kept = self.arbitrate(name, statement, bank, new, near)
+            for dup in near:
+                dup.kept = kept
+            if kept:
+                for dup in near:
+                    new.extend(dup.entries)
+                    counted.append(dup.entries)
+            day = assertion_day(statement)
+            closing = money(statement.closing_balance)
+            if day is not None and not view.has_balance(bank.account, day, closing):
+                new.append(balance_directive(name, statement, bank, day))
+        plan.near_duplicates.extend(near)
+        for txns in counted:
+            self.count(txns, report)
+        view.add(new, source=report.sha256)
+        plan.entries.extend(new)
+        for entry in new:
+            if entry.date < self.touched.get(bank.account, dt.date.max):
+                self.touched[bank.account] = entry.date
+        ends = [e.date for e in new] + [d for d in (statement.closing_date,) if d]
+        if ends:
+            report.day = max([report.day or dt.date.min, *ends])
+
+    def count(self, txns: list[data.Transaction], report: FileReport) -> None:
+        """Count one movement written (its transactions: one, or one per detail)."""
+        self.plan.movements += 1
+        report.movements += 1
+        if any(t.postings[1].account == self.settings.suspense for t in txns):
+            self.plan.to_review += 1
+            self.plan.review_links.update(
+                lk for t in txns for lk in t.links if lk.startswith("bank-")
+            )
+        else:
+            self.plan.matched += 1
+
+    def opening(self, name: str, statement: Statement, bank: BankRef) -> data.Transaction | None:
+        """The opening entry of an account without history (None if not needed)."""
+        if self.view.has_history(bank.account):
+            return None
+        opening = statement.opening_balance
+        if opening is None and statement.closing_balance is not None:
+            opening = statement.closing_balance - statement.total
+        day = _first_day(statement)
+        if opening is None or day is None:
+            return None
+        self.view.opened.add(bank.account)
+        if opening == 0:
+            return None
+        source = statement.model_copy(update={"opening_balance": opening})
+        return opening_transaction(name, source, bank, self.settings, day)
+
+    def arbitrate(
+        self,
+        name: str,
+        statement: Statement,
+        bank: BankRef,
+        new: list[data.Directive],
+        near: list[NearDuplicate],
+    ) -> bool:
+        """Check the closing balance; True if the near-duplicates must be kept for it."""
+        assert statement.closing_balance is not None
+        day = assertion_day(statement)
+        if day is None:
+            return False
+        closing = statement.closing_balance
+        base = self.view.balance_before(bank.account, day) + _bank_amount(new, bank.account)
+        extra = sum((_bank_amount(n.entries, bank.account) for n in near), Decimal(0))
+        if abs(base - closing) <= TOLERANCE:
+            return False
+        if near and abs(base + extra - closing) <= TOLERANCE:
+            return True
+        hint = (
+            f"; {len(near)} movement(s) look like ones already in the books"
+            if near
+            else "; is a statement missing, or were statements imported out of date order?"
+        )
+        raise ImportConflictError(
+            name,
+            "balance",
+            f"{statement.label}: after it the books would hold {money(base)} "
+            f"{statement.currency} on {bank.account} at the end of "
+            f"{(day - ONE_DAY).isoformat()}, but the bank's closing balance is "
+            f"{money(closing)}{hint}",
+            statement.line,
+        )
+
+    # -- checks across statements ----------------------------------------------------
+
+    def check_later_balances(self) -> None:
+        """Balance assertions already in the books after what is added must still hold."""
+        for account, since in self.touched.items():
+            added = [
+                e for e in self.plan.entries if isinstance(e, data.Transaction) and e.date >= since
+            ]
+            for day, amount in self.view.balances.get(account, ()):
+                if day <= since:
+                    continue
+                now = self.view.balance_before(account, day)
+                before = now - sum(
+                    (_bank_amount([e], account) for e in added if e.date < day), Decimal(0)
+                )
+                if abs(before - amount) <= TOLERANCE and abs(now - amount) > TOLERANCE:
+                    raise ImportConflictError(
+                        "import",
+                        "balance",
+                        f"the books assert {money(amount)} on {account} on {day.isoformat()}; "
+                        f"with these statements it would be {money(now)}: import statements "
+                        "in date order (this one is older than ones already imported)",
+                    )
+
+    def check_open_accounts(self) -> None:
+        """Every account posted to must be open at the entry's date."""
+        for entry in self.plan.entries:
+            if isinstance(entry, data.Transaction):
+                accounts = [p.account for p in entry.postings]
+            elif isinstance(entry, data.Balance):
+                accounts = [entry.account]
+            else:
+                continue
+            for account in accounts:
+                opened = self.view.opens.get(account)
+                where = entry.meta.get("filename", "import")
+                if opened is None:
+                    raise ImportConflictError(
+                        where, "account", f"{account} is not opened in the books (an import "
+                        "rule or the chart in hub.toml names it)",
+                    )  # fmt: skip
+                start, end = opened
+                if entry.date < start or (end is not None and entry.date > end):
+                    raise ImportConflictError(
+                        where, "account", f"{account} is open from {start.isoformat()}"
+                        + (f" to {end.isoformat()}" if end else "")
+                        + f" in the books, but the statement has an entry on "
+                        f"{entry.date.isoformat()}",
+                    )  # fmt: skip
+
+    def file_entry(self, report: FileReport) -> data.Custom:
+        bank = next(b for b in self.settings.banks if b.account == report.account)
+        day = report.day or dt.date.today()
+        return file_directive(
+            day, report.format or "", report.sha256, bank, report.statements, report.archive
+        )
+
+
+def plan_import(
+    files: Sequence[BankFile],
+    entries: Sequence[data.Directive],
+    settings: ImportSettings,
+    account: str | None = None,
+    archive: bool = False,
+) -> ImportPlan:
+    """Read and check ``files`` and plan what to add to ``entries`` (see the module doc).
+
+    With ``archive`` (and age recipients in the settings), each file gets a path under
+    ``documents/`` where the caller stores it encrypted (:attr:`FileReport.archive`).
+    """
+    return _Planner(entries, settings, account, archive).run(files)
+
+
+def archive_path(report: FileReport) -> str | None:
+    """Where the imported file is kept in the books, encrypted with age (``.age``).
+
+    Under the bank account's folder and dated, so Beancount lists it as a ``document`` of
+    the account. A bank file names everyone the hub paid, participants included, so it is
+    never stored in clear in the books (which are shared with auditors and kept in git).
+    """
+    if report.account is None or report.format is None or report.day is None:
+        return None
+    folder = report.account.replace(":", "/")
+    ext = {"coda": ".cod", "camt.053": ".xml", "mt940": ".sta", "csv": ".csv"}[report.format]
+    stem = f"{report.day.isoformat()}.{report.format}-{report.sha256[:10]}"
+    return f"documents/{folder}/{stem}{ext}.age"

@@ -1,0 +1,83 @@
+"""What an import needs to know about the hub: its bank accounts, accounts and rules.
+
+:class:`ImportSettings` is a plain snapshot of ``hub.toml`` (built by
+:meth:`ImportSettings.from_config`), so the parsing, categorising and planning code stays a
+pure function of the entries and these settings, and beangulp importers can be built
+without a books directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from importers.errors import UnknownAccountError
+from importers.model import Statement
+from importers.text import compact_account, iban_or_none
+from ledger.config import HubConfig
+
+
+@dataclass(frozen=True)
+class BankRef:
+    """One bank account of the hub and the Beancount account it is booked on."""
+
+    iban: str
+    account: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``[[import_rules]]``: movements that match go to ``account`` (first match wins)."""
+
+    account: str
+    counterparty_iban: str | None = None
+    contains: str | None = None
+    narration: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """The hub's bank accounts, the accounts an import books to, and its rules."""
+
+    banks: tuple[BankRef, ...]
+    clients: str = "Assets:Clients"
+    suspense: str = "Assets:Compte-d-attente"
+    opening: str = "Equity:Soldes-d-ouverture"
+    currency: str = "EUR"
+    rules: tuple[Rule, ...] = ()
+    recipients: tuple[str, ...] = field(default=(), repr=False)
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> ImportSettings:
+        return cls(
+            banks=tuple(BankRef(b.iban, b.account, b.label) for b in config.bank_accounts),
+            clients=config.account("clients"),
+            suspense=config.account("suspense"),
+            opening=config.account("opening_balances"),
+            currency=config.currency,
+            rules=tuple(
+                Rule(r.account, r.counterparty_iban, r.contains, r.narration)
+                for r in config.import_rules
+            ),
+            recipients=tuple(config.roster.recipients),
+        )
+
+    def bank_by_name(self, wanted: str, file: str) -> BankRef:
+        """The hub's bank account named by ``--account`` (Beancount account or IBAN)."""
+        iban = iban_or_none(wanted)
+        for bank in self.banks:
+            if wanted in (bank.account, bank.iban) or (iban is not None and iban == bank.iban):
+                return bank
+        raise UnknownAccountError(file, compact_account(wanted) or wanted)
+
+    def bank_for(self, statement: Statement, file: str, override: str | None = None) -> BankRef:
+        """The hub's bank account a statement belongs to; refuses any other account."""
+        own = next((b for b in self.banks if statement.iban and b.iban == statement.iban), None)
+        if override is not None:
+            chosen = self.bank_by_name(override, file)
+            if statement.iban and statement.iban != chosen.iban:
+                raise UnknownAccountError(file, statement.iban, statement.line)
+            return chosen
+        if own is None:
+            raise UnknownAccountError(file, statement.iban or statement.account, statement.line)
+        return own
