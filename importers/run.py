@@ -1,0 +1,87 @@
+"""The import through the books' one write path (used by the CLI and the demo).
+
+One call is one ``Books.transaction``: every file is read and checked, the plan is made
+against the books as they are under the lock, and then the bank entries, the entries
+reconciliation books on top of them (:func:`ledger.reconcile.reconcile_new_entries`) and
+the encrypted archive of each file are written together — or, if anything fails, nothing
+is (the write path also reloads the books and rolls back if a check fails there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from beancount.core import data
+
+from importers.archive import encrypt_for
+from importers.service import BankFile, ImportPlan, plan_import
+from importers.settings import ImportSettings
+from ledger.books import Books
+from ledger.reconcile import reconcile_new_entries
+
+BANK_KIND = "bank"
+RECONCILE_KIND = "payments"
+
+
+@dataclass
+class ImportResult:
+    """What one call added (or, in a dry run, would add)."""
+
+    plan: ImportPlan
+    reconciled: list[data.Directive] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def settled(self) -> int:
+        """Movements left for review at import that reconciliation settled at once."""
+        links = {
+            lk
+            for e in self.reconciled
+            if isinstance(e, data.Transaction) and e.meta.get("kind") == "settlement"
+            for lk in e.links or ()
+        }
+        return len(links & self.plan.review_links)
+
+    def summary(self) -> dict[str, Any]:
+        out = self.plan.summary()
+        out["matched"] = self.plan.matched + self.settled
+        out["to_review"] = self.plan.to_review - self.settled
+        out["reconciled"] = len(self.reconciled)
+        out["dry_run"] = self.dry_run
+        return out
+
+
+def _reconcile(books: Books, entries: Sequence[data.Directive], new: list[data.Directive]):
+    if not new:
+        return []
+    return list(reconcile_new_entries([*entries, *new], books.config))
+
+
+def import_files(
+    books: Books, files: Sequence[BankFile], account: str | None = None, dry_run: bool = False
+) -> ImportResult:
+    """Import ``files`` into ``books`` (all or nothing); with ``dry_run``, write nothing."""
+    settings = ImportSettings.from_config(books.config)
+    if dry_run:
+        entries = books.load().entries
+        plan = plan_import(files, entries, settings, account)
+        return ImportResult(plan, _reconcile(books, entries, plan.entries), dry_run=True)
+    with books.transaction("import: bank statements") as tx:
+        entries = tx.ledger.entries
+        plan = plan_import(files, entries, settings, account, archive=True)
+        result = ImportResult(plan, _reconcile(books, entries, plan.entries))
+        if plan.entries:
+            tx.add_entries(plan.entries, kind=BANK_KIND)
+            if result.reconciled:
+                tx.add_entries(result.reconciled, kind=RECONCILE_KIND)
+            for report, file in zip(plan.files, files, strict=True):
+                if report.archive:
+                    tx.write_file(report.archive, encrypt_for(settings.recipients, file.data))
+            imported = [f for f in plan.files if f.skipped is None]
+            tx.message = (
+                f"import: {plan.statements} statement(s), {plan.movements} movement(s) "
+                f"from {len(imported)} file(s)"
+            )
+    return result
