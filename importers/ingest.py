@@ -1,0 +1,117 @@
+"""beangulp importers, one per format, sharing the planning of ``coopledger import``.
+
+They work with beangulp's own tooling (``identify``, ``extract``, ``archive`` and the
+``<document>.beancount`` regression tests), e.g. in an ``import.py``::
+
+    import beangulp
+    from importers.ingest import all_importers
+    from importers.settings import BankRef, ImportSettings
+
+    settings = ImportSettings(banks=(BankRef("BE68539007547034", "Assets:Banque:Courant"),))
+    beangulp.Ingest(all_importers(settings))()
+
+``extract`` gives exactly the entries ``coopledger import`` would add to books holding
+``existing`` (bank transactions, the opening, the balance assertions and the file
+record); deduplication is by the ``^bank-`` link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import ClassVar
+
+import beangulp
+from beancount.core import data
+from beangulp import similar
+
+from importers.errors import BankFileError
+from importers.formats import BANK_CSV, CAMT, CODA, MT940, Format, read_statements
+from importers.service import BankFile, plan_import
+from importers.settings import ImportSettings
+
+SNIFF_BYTES = 65536
+
+
+class StatementImporter(beangulp.Importer):
+    """A beangulp importer for one bank file format."""
+
+    format: ClassVar[Format]
+
+    def __init__(self, settings: ImportSettings, account: str | None = None) -> None:
+        self.settings = settings
+        self.forced_account = account
+
+    @property
+    def name(self) -> str:
+        return f"coopledger.{self.format.name}"
+
+    def _file(self, filepath: str) -> BankFile:
+        return BankFile.read(filepath)
+
+    def identify(self, filepath: str) -> bool:
+        try:
+            with open(filepath, "rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+        except OSError:
+            return False
+        if self.format is CAMT and head.startswith(b"PK\x03\x04"):
+            return Path(filepath).suffix.lower() == ".zip"
+        try:
+            return self.format.sniff(head)
+        except BankFileError:
+            return False
+
+    def account(self, filepath: str) -> data.Account:
+        file = self._file(filepath)
+        _, statements = read_statements(file.data, file.name)
+        return self.settings.bank_for(statements[0], file.name, self.forced_account).account
+
+    def date(self, filepath: str) -> dt.date | None:
+        file = self._file(filepath)
+        _, statements = read_statements(file.data, file.name)
+        days = [s.closing_date for s in statements if s.closing_date]
+        days += [m.booking_date for s in statements for m in s.movements]
+        return max(days) if days else None
+
+    def filename(self, filepath: str) -> str | None:
+        file = self._file(filepath)
+        return f"{self.format.name}-{file.sha256[:10]}{self.format.extension}"
+
+    def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
+        plan = plan_import([self._file(filepath)], existing, self.settings, self.forced_account)
+        return list(plan.entries)
+
+    cmp = staticmethod(similar.same_link_comparator(r"^bank-"))
+
+
+class CodaImporter(StatementImporter):
+    """CODA v2 (Febelfin)."""
+
+    format = CODA
+
+
+class Camt053Importer(StatementImporter):
+    """ISO 20022 camt.053 (.001.02 to .001.08), or a zip of several."""
+
+    format = CAMT
+
+
+class Mt940Importer(StatementImporter):
+    """SWIFT MT940."""
+
+    format = MT940
+
+
+class BankCsvImporter(StatementImporter):
+    """CSV exports of BNP Paribas Fortis, KBC, Belfius and ING Belgium."""
+
+    format = BANK_CSV
+
+
+def all_importers(settings: ImportSettings, account: str | None = None) -> list[StatementImporter]:
+    """One importer per format, in the order formats are recognised."""
+    return [
+        cls(settings, account)
+        for cls in (CodaImporter, Camt053Importer, Mt940Importer, BankCsvImporter)
+    ]
