@@ -173,6 +173,25 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_participant_statement(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from ledger.books import atomic_write
+    from ledger.participants import summarize
+    from reports.statement import render_statement
+
+    books = open_books(args)
+    ledger = books.load()
+    summary = summarize(ledger.entries, books.config, args.code)
+    if args.start and args.end and args.end < args.start:
+        raise InputError("--to is before --from")
+    pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
+    out = Path(args.out or f"statement-{args.code}-{dt.date.today().isoformat()}.pdf")
+    atomic_write(out, pdf)
+    print(f"Statement of {args.code} written to {out}")
+    return 0
+
+
 def cmd_participant_close(args: argparse.Namespace) -> int:
     from ledger.participants import close_participant
 
@@ -309,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--pseudonymous", action="store_true", help="never show the alias")
     p.set_defaults(func=cmd_participant_show)
+    p = psub.add_parser("statement", help="a PDF statement a participant can read")
+    add_books_option(p)
+    p.add_argument("code")
+    p.add_argument("--lang", choices=["fr", "nl", "en"], default="fr")
+    p.add_argument("--from", dest="start", type=date_arg)
+    p.add_argument("--to", dest="end", type=date_arg)
+    p.add_argument("--out", help="PDF file (default: statement-CODE-DATE.pdf)")
+    p.set_defaults(func=cmd_participant_statement)
     p = psub.add_parser("close", help="close a participant (nothing may be held for them)")
     add_books_option(p)
     p.add_argument("code")
