@@ -127,6 +127,7 @@ class Receipt:
     inv_link: str
     date: dt.date
     amount: Decimal
+    returns: str = ""  # for a returned payment: the bank reference of the payment returned
 
 
 @dataclass
@@ -341,7 +342,12 @@ class State:
             and len(inv_links) == 1
             and clients_sum != ZERO
         ):
-            self.receipts.append(Receipt(bank_links[0], inv_links[0], entry.date, -clients_sum))
+            self.receipts.append(
+                Receipt(
+                    bank_links[0], inv_links[0], entry.date, -clients_sum,
+                    str(entry.meta.get("returns", "") or ""),
+                )
+            )  # fmt: skip
             self._learn_client(bank_links[0], inv_links[0])
             if kind == "settlement":
                 self.settled_lines.add(bank_links[0])
@@ -554,7 +560,19 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
             posting(cfg.account("refunds_due"), -excess),
         ]
     elif excess < 0:
-        meta["unapplied"] = excess  # returned more than was applied: stays on the receivable
+        # Returned more than was applied: first what the hub still owed back to the client
+        # on the payment returned, then the rest stays on the receivable (the client owes it).
+        refund = state.pending.get(f"refund-{receipt.returns}") if receipt.returns else None
+        undo = min(-excess, -refund.open) if refund is not None and refund.open < 0 else ZERO
+        if undo > 0 and refund is not None:
+            links.add(refund.link)
+            meta["refund-cancelled"] = undo
+            postings += [
+                posting(cfg.account("clients"), -undo),
+                posting(cfg.account("refunds_due"), undo),
+            ]
+        if excess + undo != ZERO:
+            meta["unapplied"] = excess + undo
     if not postings:
         if applied == ZERO:
             return None
@@ -579,6 +597,7 @@ class Candidate:
     parts: list[tuple[str, Decimal]]  # (target link, amount of the line settling it)
     score: int
     reasons: list[str]
+    returns: str = ""  # a returned payment: the bank reference of the payment it undoes
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -734,14 +753,12 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
 def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate]:
     """An R-transaction (returned, recalled or reversed payment) undoes a receipt."""
     out = []
+    returned = {r.returns for r in state.receipts if r.returns}
     for receipt in state.receipts:
         original = state.lines.get(receipt.bank_link)
         if receipt.amount != -line.suspense or original is None or receipt.date > line.date:
             continue
-        same = [r for r in state.receipts if r.inv_link == receipt.inv_link]
-        paid = sum(1 for r in same if r.amount == receipt.amount)
-        returned = sum(1 for r in same if r.amount == -receipt.amount)
-        if receipt.amount <= 0 or paid <= returned:
+        if receipt.amount <= 0 or receipt.bank_link[5:] in returned:
             continue
         score, reasons = 40, ["amount of an earlier payment, returned"]
         if line.returned:
@@ -756,6 +773,7 @@ def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate
                 [(receipt.inv_link, line.suspense)],
                 score,
                 reasons,
+                returns=receipt.bank_link[5:],
             )
         )
     return out
@@ -774,7 +792,7 @@ def decide(cands: list[Candidate]) -> Candidate | None:
 
 
 def settlement_entries(
-    state: State, line: BankLine, parts: list[tuple[str, Decimal]], how: str
+    state: State, line: BankLine, parts: list[tuple[str, Decimal]], how: str, returns: str = ""
 ) -> list[data.Transaction]:
     """Move a bank line out of suspense onto what it settles (dated at the bank date)."""
     cfg = state.config
@@ -788,6 +806,8 @@ def settlement_entries(
     for link, amount in parts:
         account, narration, extra = _target(state, link, amount)
         meta = {"kind": "settlement", **extra, "bank-ref": line.ref, "matched-by": how}
+        if returns:
+            meta["returns"] = returns
         entry = transaction(
             line.date,
             narration,
@@ -837,7 +857,7 @@ def book_candidate(
     parts = cand.parts
     if cand.target.startswith("return:"):
         parts = [(cand.parts[0][0], line.suspense)]
-    entries = settlement_entries(state, line, parts, how)
+    entries = settlement_entries(state, line, parts, how, cand.returns)
     for entry in entries:
         state.add(entry)
     return entries
@@ -869,7 +889,7 @@ def _can_undo(state: State, cand: Candidate, line: BankLine) -> bool:
     inv = state.invoices.get(cand.parts[0][0])
     if inv is None or not inv.participant:
         return True
-    receipt = Receipt(line.link, inv.link, line.date, line.suspense)
+    receipt = Receipt(line.link, inv.link, line.date, line.suspense, cand.returns)
     return allocate(state, inv, receipt) is not None
 
 
@@ -939,7 +959,10 @@ def assign(
     state = State.of(entries, config)
     line = find_line(state, ref)
     parts = _parse_target(state, line, target)
-    out: list[data.Directive] = list(settlement_entries(state, line, parts, "decision"))
+    returns = _returned_origin(state, line, parts[0][0]) if target.startswith("return:") else ""
+    out: list[data.Directive] = list(
+        settlement_entries(state, line, parts, "decision", returns)
+    )
     for entry in out:
         state.add(entry)
     out.extend(allocation_entries(state))
@@ -951,6 +974,14 @@ def assign(
             "balance below zero; assign it to an account instead"
         )
     return out
+
+
+def _returned_origin(state: State, line: BankLine, inv_link: str) -> str:
+    """The payment a returned one undoes: the latest of that amount on that invoice."""
+    for cand in _returned_payment_candidates(state, line):
+        if cand.parts[0][0] == inv_link:
+            return cand.returns
+    return ""
 
 
 def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, Decimal]]:
