@@ -107,7 +107,8 @@ class BankLine:
     amount: Decimal
     account: str
     counterparty: str = ""
-    iban: str = ""
+    iban: str = ""  # kept by the importer for money coming in only
+    iban_last4: str = ""  # for money going out, only the last four characters are kept
     communication: str = ""
     ogm: str = ""
     end_to_end: str = ""
@@ -263,6 +264,8 @@ class State:
             account=account,
             counterparty=str(meta.get("counterparty", "") or ""),
             iban=_iban(meta.get("counterparty-iban")),
+            iban_last4=str(meta.get("counterparty-iban-last4", "") or "")
+            or _iban(meta.get("counterparty-iban"))[-4:],
             communication=str(meta.get("communication", "") or ""),
             ogm=_digits(meta.get("ogm")) or "",
             end_to_end=str(meta.get("end-to-end-id", "") or ""),
@@ -709,7 +712,7 @@ def _several_invoices(
 def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
     amount = line.suspense  # negative
     text = f"{line.communication} {line.end_to_end}"
-    last4 = line.iban[-4:] if line.iban else ""
+    last4 = line.iban_last4
     out: list[Candidate] = []
     for pend in state.open_pending():
         if pend.kind == "grant":
@@ -740,7 +743,7 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
                 score, reasons = score + 30, [*reasons, "supplier's name"]
         elif pend.kind == "refund":
             origin = state.lines.get(f"bank-{pend.link[7:]}")
-            if origin is not None and origin.iban and origin.iban == line.iban:
+            if origin is not None and origin.iban_last4 and origin.iban_last4 == last4:
                 score, reasons = score + 50, [*reasons, "account the overpayment came from"]
             if line.date >= pend.date:
                 score, reasons = score + 10, [*reasons, "after the overpayment"]
@@ -763,7 +766,7 @@ def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate
         score, reasons = 40, ["amount of an earlier payment, returned"]
         if line.returned:
             score, reasons = score + 40, [*reasons, "marked as an R-transaction by the bank"]
-        if original.iban and original.iban == line.iban:
+        if original.iban_last4 and original.iban_last4 == line.iban_last4:
             score, reasons = score + 30, [*reasons, "same account"]
         if line.ogm and line.ogm == original.ogm:
             score, reasons = score + 40, [*reasons, "same structured communication"]
@@ -926,7 +929,7 @@ class QueueItem:
             # Who paid the hub is on the statement already; who the hub paid may be a
             # participant, so only the last digits of that account are ever shown.
             "counterparty": line.counterparty if line.suspense > 0 else "",
-            "iban-last4": line.iban[-4:] if line.iban else "",
+            "iban-last4": line.iban_last4,
             "communication": line.communication if line.suspense > 0 else "",
             "ogm": line.ogm,
             "candidates": [c.as_json() for c in self.candidates[:5]],
@@ -942,7 +945,9 @@ def review_queue(entries: Iterable[data.Directive], config: HubConfig) -> list[Q
 def find_line(state: State, ref: str) -> BankLine:
     """The bank line with this reference (``bank-ref`` or ``^bank-`` link)."""
     ref = ref.strip().removeprefix("^")
-    line = state.lines.get(ref) or state.lines.get(f"bank-{ref}")
+    line = state.lines.get(ref) or next(
+        (ln for ln in state.lines.values() if ln.ref == ref), None
+    )
     if line is None:
         raise InputError(f"no bank line {ref} in the books")
     if not line.is_open:

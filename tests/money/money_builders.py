@@ -102,13 +102,17 @@ def bank_entry(
     communication: str = "",
     extra: dict[str, Any] | None = None,
 ) -> data.Transaction:
-    """A bank movement as the importer books it."""
+    """A bank movement as the importer books it (``importers/entries.py``)."""
     number = Decimal(str(amount))
     meta: dict[str, Any] = {"kind": "bank", "bank-ref": ref}
-    if counterparty:
+    # As the importer does: who the hub pays may be a participant, so for money going out
+    # only the last four characters of the account are kept.
+    if counterparty and number > 0:
         meta["counterparty"] = counterparty
-    if iban:
+    if iban and number > 0:
         meta["counterparty-iban"] = iban
+    elif iban:
+        meta["counterparty-iban-last4"] = iban[-4:]
     if communication:
         meta["communication"] = communication
     if ogm:
