@@ -1,0 +1,110 @@
+"""Invoice invariants (``invoicing.plugin_checks``, run by ``plugins.invoices``)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from beancount import loader
+
+from invoicing.plugin_checks import check_invoice_entries
+
+HEADER = """
+2026-01-01 open Assets:Clients EUR
+2026-01-01 open Income:Ventes EUR
+"""
+
+
+def invoice(date: str, number: str, seq: int, ogm: str | None = None, series: str = "2026") -> str:
+    from invoicing.ogm import make_ogm
+
+    ogm = ogm or make_ogm(int(series) if series.isdigit() else 2026, seq)
+    return f"""
+{date} * "Invoice {number}" ^inv-{number}
+  kind: "invoice"
+  invoice: "{number}"
+  series: "{series}"
+  seq: {seq}
+  ogm: "{ogm}"
+  participant: "P-7K3Q9X"
+  client: "C0001"
+  Assets:Clients   10.00 EUR
+  Income:Ventes   -10.00 EUR
+"""
+
+
+def credit(date: str, number: str, seq: int, original: str, link: bool = True) -> str:
+    links = f"^cn-{number}" + (f" ^inv-{original}" if link else "")
+    return f"""
+{date} * "Credit note {number}" {links}
+  kind: "credit-note"
+  credit-note: "{number}"
+  invoice: "{original}"
+  series: "2026"
+  seq: {seq}
+  participant: "P-7K3Q9X"
+  client: "C0001"
+  Assets:Clients  -10.00 EUR
+  Income:Ventes    10.00 EUR
+"""
+
+
+def messages(*parts: str) -> list[str]:
+    entries, errors, _ = loader.load_string(textwrap.dedent(HEADER + "".join(parts)))
+    assert not errors
+    return [e.message for e in check_invoice_entries(entries)]
+
+
+def test_valid_series_pass() -> None:
+    assert (
+        messages(
+            invoice("2026-01-05", "2026-0001", 1),
+            invoice("2026-01-05", "2026-0002", 2),
+            invoice("2026-02-01", "2026-0003", 3),
+            invoice("2027-01-02", "2027-0001", 1, series="2027"),
+            credit("2026-02-02", "NC2026-0001", 1, "2026-0002"),
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        ([invoice("2026-01-05", "2026-0001", 1), invoice("2026-01-06", "2026-0003", 3)],
+         "gap: 2 is missing"),
+        ([invoice("2026-01-05", "2026-0002", 2)], "gap: 1 is missing"),
+        ([invoice("2026-01-05", "2026-0001", 1), invoice("2026-01-06", "2026-0001", 1)],
+         "used twice"),
+        ([invoice("2026-01-05", "2026-0001", 1), invoice("2026-01-06", "2026-0002", 1)],
+         "repeated"),
+        ([invoice("2026-01-05", "2026-0001", 1), invoice("2026-01-04", "2026-0002", 2)],
+         "dates must follow numbers"),
+        ([invoice("2026-01-05", "2026-0001", 1, ogm="202600000100")], "valid 12-digit"),
+        ([invoice("2026-01-05", "2026-0001", 1),
+          invoice("2026-01-05", "2026-0002", 2, ogm="202600000192")], "also used by"),
+        ([invoice("2026-01-05", "2026-0001", 1).replace('  client: "C0001"\n', "")],
+         "lacks metadata: client"),
+        ([invoice("2026-01-05", "2026-0001", 1).replace("^inv-2026-0001", "")],
+         "link ^inv-2026-0001 is missing"),
+        ([credit("2026-01-05", "NC2026-0001", 1, "2026-0009")], "unknown invoice 2026-0009"),
+        ([invoice("2026-01-05", "2026-0001", 1), credit("2026-01-04", "NC2026-0001", 1, "2026-0001")],
+         "dated before invoice"),
+        ([invoice("2026-01-05", "2026-0001", 1),
+          credit("2026-01-06", "NC2026-0001", 1, "2026-0001", link=False)],
+         "link ^inv-2026-0001 is missing"),
+    ],
+)  # fmt: skip
+def test_violations_are_reported(parts: list[str], expected: str) -> None:
+    found = messages(*parts)
+    assert any(expected in m for m in found), found
+
+
+def test_the_books_plugin_uses_these_checks() -> None:
+    from plugins.invoices import check_invoices
+
+    entries, _, options = loader.load_string(
+        textwrap.dedent(HEADER + invoice("2026-01-05", "2026-0002", 2))
+    )
+    _, errors = check_invoices(entries, options)
+    assert any("gap" in e.message for e in errors)
