@@ -76,13 +76,13 @@ def test_four_processes_issue_five_invoices_each(hub: Hub, tmp_path: Path) -> No
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for i in range(4)
     ]
     time.sleep(1.0)  # let every worker import and wait at the start line
     go.touch()
     for w in workers:
-        out, err = w.communicate(timeout=600)
+        _out, err = w.communicate(timeout=600)
         assert w.returncode == 0, err
     assert _numbers(hub.root) == list(range(1, 21))
     check = _check(hub.root)
