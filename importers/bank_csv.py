@@ -106,7 +106,7 @@ LAYOUTS: tuple[Layout, ...] = (
         "Valutadatum;Bedrag;Munteenheid;Omschrijving;Detail van de omzet;Bericht",
         account="rekeningnummer", booking_date="boekingsdatum", value_date="valutadatum",
         amount="bedrag", currency="munteenheid", ref=("omzetnummer",),
-        counterparty_account="rekening tegenpartij", communication=("bericht", "omschrijving"),
+        counterparty_account="rekening tegenpartij", communication=("bericht",),
     ),
 )  # fmt: skip
 

@@ -26,7 +26,14 @@ from lxml.etree import _Element as Element
 from importers.errors import BankFileError, UnknownFormatError, UnsupportedFormatError
 from importers.model import Detail, Movement, Statement, content_ref
 from importers.parsing import ParseResult, Problems
-from importers.text import compact_account, iban_or_none, or_none, squash, valid_ogm
+from importers.text import (
+    compact_account,
+    format_ogm,
+    iban_or_none,
+    or_none,
+    squash,
+    valid_ogm,
+)
 
 SUPPORTED_VERSIONS = frozenset(f"{v:02d}" for v in range(2, 9))
 MAX_ZIP_MEMBERS = 500
@@ -185,6 +192,8 @@ def _remittance(tx: Element | None) -> tuple[str, str | None, str | None, str | 
         elif ref is None:
             kind, ref = (issuer or code or "structured"), value
         texts.extend(_all_text(strd, "AddtlRmtInf"))
+    if not texts and ref:
+        texts = [format_ogm(ogm) if ogm else ref]
     return squash(" ".join(texts)), ogm, kind, ref
 
 

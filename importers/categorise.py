@@ -157,7 +157,7 @@ def categorise(
                 flag="*",
                 narration=rule.narration or f"Bank movement to {rule.account} (import rule)",
                 how=HOW_RULE,
-                ogm=ogm,
+                ogm=movement.ogm,
             ),
         )
     direction = "Money in" if movement.amount > 0 else "Money out"
@@ -168,6 +168,6 @@ def categorise(
             flag="!",
             narration=f"{direction}, to review",
             how=HOW_SUSPENSE,
-            ogm=ogm,
+            ogm=movement.ogm,
         ),
     )

@@ -473,7 +473,10 @@ class _Planner:
                     )
 
     def check_open_accounts(self) -> None:
-        """Every account posted to must be open at the entry's date."""
+        """Every account posted to must be open at the entry's date (when there are books:
+        a beangulp ``extract`` without ``-e`` plans against no entries at all)."""
+        if not self.view.opens:
+            return
         for entry in self.plan.entries:
             if isinstance(entry, data.Transaction):
                 accounts = [p.account for p in entry.postings]

@@ -1,0 +1,130 @@
+"""Helpers for the importer tests (importable as ``bank_support``): fictional statements,
+the test hub's settings, books created in-process, the sample folders.
+
+Every name, IBAN and amount here is invented; IBANs have valid check digits only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+import pytest
+
+from importers.coda_writer import CodaHeader, write_coda
+from importers.model import Movement, Statement
+from importers.settings import BankRef, ImportSettings, Rule
+from ledger.books import Books
+from ledger.config import BankAccount, HubConfig, HubIdentity, ImportRule
+from ledger.layout import init_books
+
+HERE = Path(__file__).resolve().parent
+DOCUMENTS = HERE / "documents"
+REPO = HERE.parents[1]
+SAMPLES = REPO.parent / "shared" / "samples"
+
+IBAN = "BE68539007547034"  # the hub's (textbook IBAN, no bank behind it)
+OTHER_IBAN = "BE43730004200601"  # an account the hub does not have
+CLIENT_IBAN = "BE25944771278282"
+SUPPLIER_IBAN = "BE66926197306943"
+ACCOUNT = "Assets:Banque:Courant"
+START = dt.date(2026, 1, 1)
+
+SETTINGS = ImportSettings(
+    banks=(BankRef(IBAN, ACCOUNT, "Compte courant"),),
+    rules=(Rule("Expenses:Frais-bancaires", contains="FRAIS DE GESTION", narration="Bank fees"),),
+)
+HEADER = CodaHeader(bank_id="539", bic="GKCCBEBB", holder="HUB TEST ASBL")
+
+
+def samples(folder: str) -> Path:
+    """A folder of ../shared/samples, or skip when the reference material is absent."""
+    path = SAMPLES / folder
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent (fresh clone without ../shared)")
+    return path
+
+
+def move(
+    day: dt.date, amount: str, text: str = "", ogm: str | None = None,
+    who: str | None = None, iban: str | None = None,
+) -> Movement:  # fmt: skip
+    return Movement(
+        ref="",
+        booking_date=day,
+        value_date=day,
+        amount=Decimal(amount),
+        currency="EUR",
+        communication=text,
+        ogm=ogm,
+        counterparty_name=who,
+        counterparty_account=iban,
+    )
+
+
+def statement(
+    number: int, opening: str, movements: list[Movement], iban: str = IBAN,
+    opening_date: dt.date | None = None,
+) -> Statement:  # fmt: skip
+    """A consistent statement: its closing balance is opening + movements."""
+    days = [m.booking_date for m in movements]
+    start = opening_date or (min(days) - dt.timedelta(days=1) if days else START)
+    total = sum((m.amount for m in movements), Decimal(0))
+    return Statement(
+        format="coda",
+        account=iban,
+        iban=iban,
+        currency="EUR",
+        opening_balance=Decimal(opening),
+        opening_date=start,
+        closing_balance=Decimal(opening) + total,
+        closing_date=max(days) if days else start,
+        sequence=f"{number:03d}",
+        movements=tuple(movements),
+    )
+
+
+def coda(*statements: Statement, newline: str = "\n") -> bytes:
+    return write_coda(list(statements), HEADER, newline=newline)
+
+
+def day(month: int, dom: int) -> dt.date:
+    return dt.date(2026, month, dom)
+
+
+def hub_config(rules: list[ImportRule] | None = None) -> HubConfig:
+    return HubConfig(
+        id="hub-test-import",
+        hub=HubIdentity(name="Hub Test ASBL", enterprise_number="0403170701"),
+        bank_accounts=[BankAccount(iban=IBAN, account=ACCOUNT, label="Compte courant")],
+        import_rules=rules or [],
+    )
+
+
+def make_books(root: Path, rules: list[ImportRule] | None = None) -> Books:
+    """Fresh books (opened on 2026-01-01), created in-process."""
+    books, _key = init_books(root, hub_config(rules), START)
+    return books
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """sha256 of every file of the books (git internals and the lock state excluded)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith((".git/", ".coopledger/")):
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def git_log(root: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), "log", "--format=%H %s"], capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip

@@ -1,0 +1,70 @@
+"""Golden tests, beangulp-style: each document in ``documents/<format>/`` beside the
+``<document>.beancount`` its importer must extract (``;; Account``, ``;; Date``,
+``;; Name`` header, then the entries).
+
+Regenerate after a deliberate change with ``COOPLEDGER_REGENERATE_GOLDEN=1 pytest
+tests/importers/test_imp_golden.py`` and review the diff. The same files work with
+beangulp's own runner: ``beangulp.testing.main(CodaImporter(SETTINGS))`` then
+``test tests/importers/documents/coda``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from bank_support import DOCUMENTS, SETTINGS
+from beangulp import testing
+
+from importers.ingest import (
+    BankCsvImporter,
+    Camt053Importer,
+    CodaImporter,
+    Mt940Importer,
+    StatementImporter,
+    all_importers,
+)
+
+IMPORTERS: dict[str, StatementImporter] = {
+    "coda": CodaImporter(SETTINGS),
+    "camt053": Camt053Importer(SETTINGS),
+    "mt940": Mt940Importer(SETTINGS),
+    "csv": BankCsvImporter(SETTINGS),
+}
+DOCS = sorted(
+    p for p in DOCUMENTS.glob("*/*") if p.suffix != ".beancount" and not p.name.startswith(".")
+)
+
+
+def test_every_format_has_golden_documents() -> None:
+    assert {p.parent.name for p in DOCS} == set(IMPORTERS)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_golden(doc: Path) -> None:
+    importer = IMPORTERS[doc.parent.name]
+    assert importer.identify(str(doc))
+    account, date, name, entries = testing.run_importer(importer, str(doc))
+    expected = Path(f"{doc}.beancount")
+    if os.environ.get("COOPLEDGER_REGENERATE_GOLDEN") or not expected.exists():
+        testing.write_expected_file(str(expected), account, date, name, entries, force=True)
+    diff = testing.compare_expected(str(expected), account, date, name, entries)
+    assert not diff, "".join(diff)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_only_its_own_importer_identifies_it(doc: Path) -> None:
+    claimed = [i.name for i in all_importers(SETTINGS) if i.identify(str(doc))]
+    assert claimed == [IMPORTERS[doc.parent.name].name]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_extract_again_with_its_own_output_finds_duplicates(doc: Path) -> None:
+    """beangulp's deduplication by the ^bank- link marks every movement already there."""
+    importer = IMPORTERS[doc.parent.name]
+    first = importer.extract(str(doc), [])
+    again = importer.extract(str(doc), [])
+    importer.deduplicate(again, first)
+    bank = [e for e in again if "bank-ref" in e.meta]
+    assert bank and all("__duplicate__" in e.meta for e in bank)
