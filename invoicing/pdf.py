@@ -11,7 +11,6 @@ import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -117,21 +116,24 @@ class QrFlowable(Flowable):
     def draw(self) -> None:
         n = len(self.matrix) + 8  # quiet zone of 4 modules each side
         module = self.size / n
-        drawing = Drawing(self.size, self.size)
+        path = self.canv.beginPath()
         for y, row in enumerate(self.matrix):
-            for x, dark in enumerate(row):
-                if dark:
-                    drawing.add(
-                        Rect(
-                            (x + 4) * module,
-                            self.size - (y + 5) * module,
-                            module,
-                            module,
-                            fillColor=colors.black,
-                            strokeColor=None,
-                        )
-                    )
-        drawing.drawOn(self.canv, 0, 0)
+            x = 0
+            while x < len(row):  # one rectangle per horizontal run of dark modules
+                if not row[x]:
+                    x += 1
+                    continue
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                path.rect(
+                    (start + 4) * module,
+                    self.size - (y + 5) * module,
+                    (x - start) * module,
+                    module,
+                )
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, fill=1, stroke=0)
 
 
 def _hub_lines(config: HubConfig, lang: str) -> list[tuple[str | None, str]]:
@@ -202,7 +204,7 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
     cblock: list[Flowable] = [para(L("client"), st["small"]), para(client.name, st["bold"])]
     if client.address:
         cblock.append(para(client.address, st["base"]))
-    if client.country != "BE" or client.address:
+    if client.country != "BE":
         cblock.append(para(client.country, st["base"]))
     if client.vat_number:
         cblock.append(

@@ -133,3 +133,39 @@ def test_epc_payload(setting: str, line: str) -> None:
         assert payload[9] == doc.ogm and len(payload) == 10
     assert any(p.startswith(line[: len(line)]) for p in payload)
     assert epc_qr(config, doc.totals.gross, doc.ogm).version <= 13
+
+
+def test_qr_code_is_drawn_module_for_module(tmp_path) -> None:
+    """Rasterise the drawn QR code and read its modules back (needs poppler's pdftoppm)."""
+    import shutil
+    import subprocess
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from invoicing.pdf import QrFlowable
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    config = make_config("exempt")
+    doc = make_document(config, CLIENTS["person"])
+    qr = epc_qr(config, doc.totals.gross, doc.ogm)
+    matrix = tuple(qr.matrix)
+    n = len(matrix) + 8
+    size = float(n * 10)  # 10 pt per module
+    pdf = tmp_path / "qr.pdf"
+    canvas = Canvas(str(pdf), pagesize=(size, size))
+    QrFlowable(matrix, size).drawOn(canvas, 0, 0)
+    canvas.save()
+    subprocess.run(["pdftoppm", "-gray", "-r", "72", str(pdf), str(tmp_path / "qr")], check=True)
+    pgm = next(tmp_path.glob("qr*.pgm")).read_bytes()
+    parts = pgm.split(maxsplit=4)  # P5, width, height, maxval, pixels
+    width, height, pixels = int(parts[1]), int(parts[2]), parts[4]
+    assert parts[0] == b"P5" and width == height == n * 10
+    read = tuple(
+        bytearray(
+            1 if pixels[((y + 4) * 10 + 5) * width + (x + 4) * 10 + 5] < 128 else 0
+            for x in range(len(matrix))
+        )
+        for y in range(len(matrix))
+    )
+    assert read == matrix
