@@ -101,7 +101,13 @@ def day(month: int, dom: int) -> dt.date:
 def hub_config(rules: list[ImportRule] | None = None) -> HubConfig:
     return HubConfig(
         id="hub-test-import",
-        hub=HubIdentity(name="Hub Test ASBL", enterprise_number="0403170701"),
+        hub=HubIdentity(
+            name="Hub Test ASBL",
+            enterprise_number="0403170701",
+            address="Rue de l'Essai 1",
+            postal_code="1030",
+            city="Schaerbeek",
+        ),
         bank_accounts=[BankAccount(iban=IBAN, account=ACCOUNT, label="Compte courant")],
         import_rules=rules or [],
     )
@@ -128,3 +134,42 @@ def git_log(root: Path) -> str:
         ["git", "-C", str(root), "log", "--format=%H %s"], capture_output=True, text=True,
         check=True,
     ).stdout  # fmt: skip
+
+
+def camt(st: Statement, version: str = "02") -> bytes:
+    """A minimal camt.053 document for ``st`` (tests only)."""
+
+    def bal(code: str, amount: Decimal, when: dt.date) -> str:
+        sign = "CRDT" if amount >= 0 else "DBIT"
+        return (
+            f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp>"
+            f'<Amt Ccy="{st.currency}">{abs(amount):.2f}</Amt><CdtDbtInd>{sign}</CdtDbtInd>'
+            f"<Dt><Dt>{when.isoformat()}</Dt></Dt></Bal>"
+        )
+
+    entries = []
+    for index, m in enumerate(st.movements, start=1):
+        sign = "CRDT" if m.amount >= 0 else "DBIT"
+        party = "Dbtr" if m.amount >= 0 else "Cdtr"
+        who = f"<{party}><Nm>{m.counterparty_name}</Nm></{party}>" if m.counterparty_name else ""
+        acct = (f"<{party}Acct><Id><IBAN>{m.counterparty_account}</IBAN></Id></{party}Acct>"
+                if m.counterparty_account else "")  # fmt: skip
+        entries.append(
+            f'<Ntry><Amt Ccy="{m.currency}">{abs(m.amount):.2f}</Amt><CdtDbtInd>{sign}</CdtDbtInd>'
+            f"<Sts>BOOK</Sts><BookgDt><Dt>{m.booking_date.isoformat()}</Dt></BookgDt>"
+            f"<AcctSvcrRef>CAMT-{st.sequence}-{index}</AcctSvcrRef><NtryDtls><TxDtls>"
+            f"<RltdPties>{who}{acct}</RltdPties><RmtInf><Ustrd>{m.communication}</Ustrd></RmtInf>"
+            f"</TxDtls></NtryDtls></Ntry>"
+        )
+    assert st.opening_balance is not None and st.closing_balance is not None
+    assert st.opening_date is not None and st.closing_date is not None
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:'
+        f'xsd:camt.053.001.{version}"><BkToCstmrStmt><GrpHdr><MsgId>T</MsgId></GrpHdr><Stmt>'
+        f"<Id>S{st.sequence}</Id><LglSeqNb>{st.sequence}</LglSeqNb><Acct><Id><IBAN>{st.iban}"
+        f"</IBAN></Id><Ccy>{st.currency}</Ccy></Acct>"
+        + bal("OPBD", st.opening_balance, st.opening_date)
+        + bal("CLBD", st.closing_balance, st.closing_date)
+        + "".join(entries)
+        + "</Stmt></BkToCstmrStmt></Document>"
+    ).encode()
