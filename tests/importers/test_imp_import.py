@@ -11,11 +11,11 @@ import pyrage
 import pytest
 from bank_support import (
     ACCOUNT,
-    camt,
     CLIENT_IBAN,
     IBAN,
     OTHER_IBAN,
     SUPPLIER_IBAN,
+    camt,
     coda,
     day,
     git_log,
@@ -261,10 +261,10 @@ def test_ogm_of_an_issued_invoice_pays_it_and_reconciliation_allocates(
 
 
 def test_split_batch_pays_several_invoices(tmp_path: Path) -> None:
+    from bank_support import SETTINGS
+
     from importers.categorise import InvoiceRef, categorise
     from importers.model import Detail
-
-    from bank_support import SETTINGS
 
     invoices = {
         "202600000192": InvoiceRef("inv-2026-0001", "2026-0001", "202600000192"),
@@ -292,9 +292,9 @@ def test_several_files_in_one_call_are_ordered_by_date(books: Books) -> None:
 
 def test_hub_iban_given_as_option_for_a_statement_without_iban(books: Books) -> None:
     mt940 = (
-        ":20:T1\n:25:123456789\n:28C:1/1\n:60F:C260301EUR100,00\n"
-        ":61:2603020302C5,00NTRFNONREF//R1\n:86:Don\n:62F:C260302EUR105,00\n-\n"
-    ).encode()
+        b":20:T1\n:25:123456789\n:28C:1/1\n:60F:C260301EUR100,00\n"
+        b":61:2603020302C5,00NTRFNONREF//R1\n:86:Don\n:62F:C260302EUR105,00\n-\n"
+    )
     with pytest.raises(UnknownAccountError):
         import_files(books, [BankFile("x.sta", mt940)])
     import_files(books, [BankFile("x.sta", mt940)], account=IBAN)
