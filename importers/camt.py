@@ -17,7 +17,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -93,7 +92,8 @@ def parse_xml(data: bytes, name: str) -> Element:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        raise BankFileError(name, "xml", f"not well-formed XML ({exc.msg})", line) from None
+        reason = squash(str(exc.msg).splitlines()[0] if exc.msg else "")[:80]
+        raise BankFileError(name, "xml", f"not well-formed XML ({reason})", line) from None
     if root is None:
         raise BankFileError(name, "xml", "no XML document")
     return root
@@ -393,24 +393,31 @@ def _iso_date(text: str | None) -> dt.date | None:
 # ---------------------------------------------------------------- entry points
 
 
-def _members(data: bytes, name: str) -> Iterator[tuple[str, bytes]]:
-    """The XML documents of a file: itself, or each member of a zip."""
+def _members(data: bytes, name: str) -> list[tuple[str, bytes]]:
+    """The XML documents of a file: itself, or each member of a zip (read at once)."""
     if not data.startswith(b"PK\x03\x04"):
-        yield name, data
-        return
+        return [(name, data)]
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > MAX_ZIP_MEMBERS:
             raise BankFileError(name, "zip", f"more than {MAX_ZIP_MEMBERS} files in the zip")
         if sum(i.file_size for i in infos) > MAX_XML_BYTES:
-            raise BankFileError(name, "zip", "the zip unpacks to more than "
-                                f"{MAX_XML_BYTES} bytes")  # fmt: skip
+            raise BankFileError(name, "zip", f"the zip unpacks to more than {MAX_XML_BYTES} bytes")
+        out, left = [], MAX_XML_BYTES
         for info in sorted(infos, key=lambda i: i.filename):
             with archive.open(info) as handle:
-                yield f"{name}!{info.filename}", handle.read(MAX_XML_BYTES + 1)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
-            OSError, RuntimeError, ValueError) as exc:  # fmt: skip
+                payload = handle.read(left + 1)
+            left -= len(payload)
+            if left < 0:  # the sizes the zip declares may lie
+                raise BankFileError(
+                    name, "zip", f"the zip unpacks to more than {MAX_XML_BYTES} bytes"
+                )
+            out.append((f"{name}!{info.filename}", payload))
+        return out
+    except BankFileError:
+        raise
+    except Exception as exc:  # zipfile, zlib, bz2, lzma and struct all raise their own
         raise BankFileError(name, "zip", f"unreadable zip ({type(exc).__name__})") from None
 
 

@@ -54,8 +54,8 @@ class Record:
 
 
 def looks_like_coda(data: bytes) -> bool:
-    """Whether the bytes start like a CODA file (a header record ``0…`` of version 2)."""
-    head = data[: RECORD_LENGTH + 2]
+    """Whether the bytes start like a CODA file: a 128-character header record ``00000…``."""
+    head = data[: RECORD_LENGTH + 8]
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8) :]
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
