@@ -43,7 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason": "Motif",
         "seat": "Siège",
         "legal_form": "Forme juridique",
-        "issuer": "Document émis par {name}, {form}, qui est le fournisseur.",
+        "issuer": "Document émis par {name}, qui est le fournisseur.",
     },
     "nl": {
         "invoice": "FACTUUR",
@@ -80,7 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason": "Reden",
         "seat": "Zetel",
         "legal_form": "Rechtsvorm",
-        "issuer": "Document uitgereikt door {name}, {form}, die de leverancier is.",
+        "issuer": "Document uitgereikt door {name}, die de leverancier is.",
     },
     "en": {
         "invoice": "INVOICE",
@@ -117,7 +117,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason": "Reason",
         "seat": "Registered office",
         "legal_form": "Legal form",
-        "issuer": "Document issued by {name}, {form}, who is the supplier.",
+        "issuer": "Document issued by {name}, who is the supplier.",
     },
 }
 

@@ -144,7 +144,7 @@ def _hub_lines(config: HubConfig, lang: str) -> list[tuple[str | None, str]]:
     if hub.country != "BE":
         seat = f"{seat} ({hub.country})" if seat else hub.country
     lines: list[tuple[str | None, str]] = [
-        (None, f"{hub.name} {hub.legal_form}".strip()),
+        (None, name_with_form(config)),
         (label(lang, "seat") + " :" if lang == "fr" else label(lang, "seat") + ":", seat),
         (
             label(lang, "enterprise") + (" :" if lang == "fr" else ":"),
@@ -159,6 +159,14 @@ def _hub_lines(config: HubConfig, lang: str) -> list[tuple[str | None, str]]:
         if extra:
             lines.append((None, extra))
     return lines
+
+
+def name_with_form(config: HubConfig) -> str:
+    """``Name ASBL``, without repeating a legal form the name already ends with."""
+    name, form = config.hub.name.strip(), config.hub.legal_form.strip()
+    if not form or name.upper().endswith(form.upper()):
+        return name
+    return f"{name} {form}"
 
 
 def _fmt_vat(number: str) -> str:
@@ -349,12 +357,12 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
     )
     story.append(KeepTogether([ptable]))
     story.append(Spacer(1, 4 * mm))
-    story.append(para(L("issuer", name=config.hub.name, form=config.hub.legal_form), st["small"]))
+    story.append(para(L("issuer", name=name_with_form(config)), st["small"]))
 
     footer = " · ".join(
         p
         for p in (
-            f"{config.hub.name} {config.hub.legal_form}".strip(),
+            name_with_form(config),
             f"{L('enterprise')} {fmt_enterprise(config.hub.enterprise_number)}",
             config.hub.court_register,
             f"IBAN {_fmt_iban(bank.iban)}",
