@@ -29,8 +29,8 @@ from invoicing.ubl import render_ubl
 from invoicing.validation import Validator
 from ledger.books import Books
 from ledger.config import HubConfig
-from ledger.errors import BooksError, ConfigError, InputError
-from ledger.participants import require_open_participant
+from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
+from ledger.participants import ParticipantInfo, require_open_participant
 
 
 class IssueRequest(BaseModel):
@@ -173,7 +173,7 @@ def issue_invoice(
     lines, totals = compute(config, request.lines)  # bad lines fail before the lock
     with books.transaction("invoice: issue") as tx:
         entries = tx.ledger.entries
-        participant = require_open_participant(entries, config, request.participant, on=day)
+        participant = _open_participant(entries, config, request.participant, day)
         client = require_client(read_clients(tx), request.client)
         nxt = numbering.next_number(entries, config, "invoice", day)
         ogm = make_ogm(day.year, nxt.seq)
@@ -196,6 +196,17 @@ def issue_invoice(
         written = _stage(tx, config, doc, render_files(config, doc, validator))
         tx.message = f"invoice: issue {doc.number} ({participant.code}, {client.id})"
     return Issued(doc, books.root, written)
+
+
+def _open_participant(
+    entries: list[data.Directive], config: HubConfig, code: str, day: dt.date
+) -> ParticipantInfo:
+    """The participant, open on ``day`` and not closed since (a closed participant gets no
+    new invoice or credit note, whatever its date)."""
+    info = require_open_participant(entries, config, code, on=day)
+    if info.closed is not None:
+        raise ParticipantError(f"participant {code} is closed since {info.closed.isoformat()}")
+    return info
 
 
 def read_document(reader: FileReader, ref: numbering.IssuedRef) -> Document:
@@ -249,7 +260,7 @@ def issue_credit_note(
                 f"--date {day.isoformat()} is before invoice {original.number} "
                 f"({original.date.isoformat()})"
             )
-        require_open_participant(entries, config, original.participant, on=day)
+        _open_participant(entries, config, original.participant, day)
         previous = [read_document(tx, c) for c in _credits_of(entries, original.number)]
         if request.lines:
             inputs = list(request.lines)

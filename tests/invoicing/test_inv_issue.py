@@ -190,6 +190,9 @@ def _bad_inputs(hub: Hub) -> dict[str, Callable[[], object]]:
         "unknown participant": lambda: issue(hub, participant="P-0000AA", date=day(3, 2)),
         "not a code": lambda: issue(hub, participant="Zorro", date=day(3, 2)),
         "closed participant": lambda: issue(hub, participant=hub.closed, date=day(3, 2)),
+        "closed participant, dated before closing": lambda: issue(
+            hub, participant=hub.closed, date=day(1, 2)
+        ),
         "unknown client": lambda: issue(hub, client="C0999", date=day(3, 2)),
         "zero total": lambda: issue(hub, lines=["Rien|1|0|0"], date=day(3, 2)),
         "negative total": lambda: issue(hub, lines=["A|1|5|0", "B|-2|5|0"], date=day(3, 2)),
@@ -236,6 +239,7 @@ def test_bad_input_changes_nothing(hub: Hub) -> None:
     expected = {
         "unknown participant": ParticipantError,
         "closed participant": ParticipantError,
+        "closed participant, dated before closing": ParticipantError,
         "unknown client": InputError,
     }
     for name, kind in expected.items():
