@@ -118,7 +118,11 @@ def test_dry_run_writes_nothing(cli, books_dir: Path, tmp_path: Path, snapshot_b
 
 @pytest.mark.parametrize("case", sorted(CORPUS))
 def test_bad_input_is_refused_and_changes_nothing(
-    cli, books_dir: Path, tmp_path: Path, snapshot_books, case: str  # type: ignore[no-untyped-def]
+    cli,
+    books_dir: Path,
+    tmp_path: Path,
+    snapshot_books,
+    case: str,  # type: ignore[no-untyped-def]
 ) -> None:
     make, check = CORPUS[case]
     good = write(tmp_path, "good.cod", coda(ST2.model_copy(update={"sequence": "009"})))

@@ -201,7 +201,7 @@ def test_structure_errors_name_the_check(mutate, check: str) -> None:  # type: i
 
 def test_sequence_numbers_must_increase() -> None:
     lines = records(coda(SAMPLE))
-    second = [i for i, ln in enumerate(lines) if ln.startswith("2100020000")][0]
+    second = next(i for i, ln in enumerate(lines) if ln.startswith("2100020000"))
     lines[second] = replace(lines[second], 2, "0001")
     assert error_of(join(lines)).check == "sequence"
 
