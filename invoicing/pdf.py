@@ -374,9 +374,9 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
     def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(regular, 7)
-        canvas.drawCentredString(A4[0] / 2, 10 * mm, footer)
+        canvas.drawCentredString(A4[0] / 2, 12 * mm, footer)
         canvas.drawRightString(
-            A4[0] - 18 * mm, 10 * mm, f"{doc.number} – {canvas.getPageNumber()}"
+            A4[0] - 18 * mm, 7 * mm, f"{doc.number} – {canvas.getPageNumber()}"
         )
         canvas.restoreState()
 

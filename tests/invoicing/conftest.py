@@ -37,6 +37,20 @@ def _private_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "tests@example.invalid")
 
 
+@pytest.fixture(autouse=True)
+def _every_generated_ubl_validates(tmp_path: Path) -> Iterator[None]:
+    """After each test, every UBL file the test left in books under its temporary folder
+    must pass the XSD, CEN and Peppol layers with no fatal (when the rules are present)."""
+    yield
+    files = sorted(tmp_path.rglob("documents/invoices/*/*.xml"))
+    if not files or not rules_available(RULES):
+        return
+    validator = get_validator(RULES)
+    for path in files:
+        report = validator.validate_file(path)
+        assert report.ok, (path.name, [(f.rule, f.text) for f in report.fatal])
+
+
 @pytest.fixture
 def hub_factory(tmp_path: Path) -> Callable[..., Hub]:
     """Make fresh books: ``hub_factory(regime)``."""
