@@ -1,4 +1,5 @@
-"""Builders for the money tests: small fictional hubs, through the real write path or in memory.
+"""Builders and fixtures for the money tests: small fictional hubs, through the real write
+path or in memory.
 
 Bank movements are written as the bank importer writes them (``kind: "bank"``, link
 ``^bank-<ref>``, ``bank-ref``, ``counterparty``, ``counterparty-iban``, ``communication``,
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from beancount.core import data
 
 from ledger.books import Books
@@ -60,6 +63,31 @@ def new_books(root: Path, year: int = 2026, regime: str = "exempt") -> Books:
                 kind="participants",
             )
     return books
+
+
+# ---------------------------------------------------------------- fixtures
+# (imported by the test modules: a conftest.py here would shadow the top-level one for
+# ``from conftest import …`` under pytest's default import mode)
+
+
+@pytest.fixture(name="key_env")
+def key_env_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keys under a temporary XDG config home; a neutral git identity."""
+    xdg = tmp_path / "xdg"
+    xdg.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    monkeypatch.delenv("COOPLEDGER_KEY_FILE", raising=False)
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "coopledger tests")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "tests@example.invalid")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "coopledger tests")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "tests@example.invalid")
+    return xdg
+
+
+@pytest.fixture(name="books")
+def books_fixture(tmp_path: Path, key_env: Path) -> Iterator[Books]:
+    """Fresh books of a fictional exempt hub with the three test participants."""
+    yield new_books(tmp_path / "books")
 
 
 def add_client(books: Books, name: str = "Client Fictif SRL") -> str:

@@ -16,7 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from money_builders import CLIENT_IBANS, CODES, PAYEE_IBAN, add_client, bank_entry, import_bank
+from money_builders import (
+    CLIENT_IBANS,
+    CODES,
+    PAYEE_IBAN,
+    add_client,
+    bank_entry,
+    import_bank,
+)
 from money_builders import issue as issue_invoice
 
 from ledger.books import Books
