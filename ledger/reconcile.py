@@ -993,6 +993,8 @@ def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, 
     cfg = state.config
     target = target.strip()
     if target.startswith("return:"):
+        if line.suspense > 0:
+            raise InputError(f"bank line {line.ref} is money coming in; it returns no payment")
         link = _invoice_link(state, target[7:])
         return [(link, line.suspense)]
     names = [t for t in re.split(r"[+,]", target) if t.strip()]
@@ -1044,24 +1046,34 @@ def _invoice_link(state: State, name: str) -> str:
 
 
 def _account_of(config: HubConfig, target: str) -> str:
-    if target in config.accounts and "{code}" not in config.accounts[target].name:
-        return config.account(target)
+    """The account a bank line is assigned to by hand (a role of the chart or a name)."""
     from ledger.config import ACCOUNT_RE
 
-    if ACCOUNT_RE.match(target):
-        forbidden = (
-            config.account("suspense"),
-            *(b.account for b in config.bank_accounts),
+    if target in config.accounts and "{code}" not in config.accounts[target].name:
+        account = config.account(target)
+    elif ACCOUNT_RE.match(target):
+        account = target
+    else:
+        raise InputError(
+            f"unknown target {target!r}: give an invoice number, po-…, exp-…, grant-…, "
+            "refund-…, return:<invoice>, an account role (e.g. bank_fees) or an account name"
         )
-        if target in forbidden or _code_of_held(config, target):
-            raise InputError(f"{target}: a bank line cannot be assigned to that account")
-        if re.search(r"(^|:)P-[0-9A-Z]{6}(:|$)", target):
-            raise InputError(f"{target}: use an invoice or a payout to reach a participant")
-        return target
-    raise InputError(
-        f"unknown target {target!r}: give an invoice number, po-…, exp-…, grant-…, refund-…, "
-        "return:<invoice>, an account role (e.g. bank_fees) or an account name"
-    )
+    # Accounts settled by their links (invoices, payouts, costs, grants, refunds) are reached
+    # through their targets, so that what is open stays computable; a participant's money
+    # only through an invoice or a payout.
+    forbidden = (
+        *(config.account(role) for role in (
+            "suspense", "clients", "payouts_pending", "suppliers", "refunds_due",
+            "grants_receivable",
+        )),
+        *(b.account for b in config.bank_accounts),
+    )  # fmt: skip
+    if account in forbidden or re.search(r"(^|:)P-[0-9A-Z]{6}(:|$)", account):
+        raise InputError(
+            f"{account}: a bank line cannot be assigned to that account (use an invoice, "
+            "a payout, a cost or a grant as target)"
+        )
+    return account
 
 
 def unallocated(entries: Iterable[data.Directive], config: HubConfig) -> list[dict[str, Any]]:

@@ -178,3 +178,11 @@ def test_payout_export_needs_matching_iban(paid: Books, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="outside the books"):
         export_pain001(paid, paid.root / "x.xml", {"PO-2026-0001": PAYEE_IBAN})
     assert not (tmp_path / "x.xml").exists()
+
+
+@pytest.mark.parametrize("target", ["clients", "Assets:Compte-d-attente", "suppliers",
+                                    "Assets:Banque:Courant", "return:2026-0001"])  # fmt: skip
+def test_assigning_to_an_account_settled_by_links(paid: Books, target: str) -> None:
+    import_bank(paid, bank_entry(paid.config, "B4", D(2026, 3, 27), "45.00"))
+    words = "coming in" if target.startswith("return:") else "cannot be assigned"
+    refused(paid, lambda: run_assign(paid, "B4", target), InputError, words)
