@@ -53,7 +53,10 @@ class ImportResult:
         return out
 
 
-def _reconcile(books: Books, entries: Sequence[data.Directive], new: list[data.Directive]):
+def _reconcile(
+    books: Books, entries: Sequence[data.Directive], new: list[data.Directive]
+) -> list[data.Directive]:
+    """What reconciliation books on top of the new bank entries (nothing if none)."""
     if not new:
         return []
     return list(reconcile_new_entries([*entries, *new], books.config))

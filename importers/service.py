@@ -381,7 +381,10 @@ class _Planner:
         for entry in new:
             if entry.date < self.touched.get(bank.account, dt.date.max):
                 self.touched[bank.account] = entry.date
-        ends = [e.date for e in new] + [d for d in (statement.closing_date,) if d]
+        ends = [e.date for e in new]
+        ends += [
+            d for d in (statement.closing_date, statement.opening_date, statement.created) if d
+        ]
         if ends:
             report.day = max([report.day or dt.date.min, *ends])
 
