@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -10,13 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests_support import ENTERPRISE, IBAN, git_state, tree_digest
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-ENTERPRISE = "0403170701"  # a valid-checksum enterprise number used only in tests
-IBAN = "BE68539007547034"  # the textbook Belgian IBAN (valid, no real bank)
 
 
 def shared_path(*parts: str) -> Path:
@@ -89,22 +87,6 @@ def books_dir(cli: Cli, tmp_path: Path) -> Path:
         "--iban", IBAN, "--start", "2026-01-01",
     )  # fmt: skip
     return root
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    """sha256 of every file of the books (git internals and the lock state excluded)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith((".git/", ".coopledger/")):
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
-def git_state(root: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), "log", "--format=%H"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from beancount.core import amount, data
-from conftest import tree_digest
+from tests_support import tree_digest
 
 from ledger.books import JOURNAL_FILE, Books
 from ledger.errors import WriteRejectedError

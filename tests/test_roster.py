@@ -15,10 +15,18 @@ from ledger.roster import Roster, RosterEntry, decrypt_roster, encrypt_roster
 
 
 def test_codes_are_random_unique_and_valid_account_components() -> None:
-    codes = {new_code() for _ in range(20000)}
-    assert len(codes) == 20000
-    assert all(is_code(c) for c in codes)
-    assert set("".join(c[2:] for c in codes)) <= set(ALPHABET)
+    taken: set[str] = set()
+    for _ in range(100_000):
+        taken.add(new_code(taken))
+    assert len(taken) == 100_000
+    assert all(is_code(c) for c in taken)
+    # Every character of the alphabet shows up in every position, about equally often.
+    for position in range(2, 8):
+        counts = {ch: 0 for ch in ALPHABET}
+        for code in taken:
+            counts[code[position]] += 1
+        expected = 100_000 / len(ALPHABET)
+        assert all(0.85 * expected < n < 1.15 * expected for n in counts.values())
 
 
 def test_same_alias_twice_gives_different_codes(cli, books_dir: Path) -> None:  # type: ignore[no-untyped-def]
