@@ -375,9 +375,7 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
         canvas.saveState()
         canvas.setFont(regular, 7)
         canvas.drawCentredString(A4[0] / 2, 12 * mm, footer)
-        canvas.drawRightString(
-            A4[0] - 18 * mm, 7 * mm, f"{doc.number} – {canvas.getPageNumber()}"
-        )
+        canvas.drawRightString(A4[0] - 18 * mm, 7 * mm, f"{doc.number} – {canvas.getPageNumber()}")
         canvas.restoreState()
 
     buf = io.BytesIO()

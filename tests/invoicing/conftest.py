@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for invoicing_support
+sys.path.append(str(Path(__file__).resolve().parent))  # for invoicing_support (never first)
 
 from invoicing_support import ALIAS, RULES, Hub, create_hub
 
