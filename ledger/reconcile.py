@@ -838,7 +838,7 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
             "payout": f"Payout {link.upper()} debited",
             "expense": f"Cost {link.upper()} paid",
             "grant": f"Grant {link[6:]} received",
-            "refund": f"Overpayment of bank line {link[7:]} refunded",
+            "refund": f"Overpayment of bank line {_line_ref(state, link[7:])} refunded",
         }[pend.kind]
         account = {
             "payout": cfg.account("payouts_pending"),
@@ -851,6 +851,11 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
             meta["participant"] = pend.participant
         return account, narration, meta
     return link, "Bank line assigned to an account", {}
+
+
+def _line_ref(state: State, link_id: str) -> str:
+    line = state.lines.get(f"bank-{link_id}")
+    return line.ref if line is not None else link_id
 
 
 def book_candidate(
