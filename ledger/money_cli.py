@@ -230,6 +230,7 @@ def _payout_export(args: argparse.Namespace) -> int:
         parse_pairs(args.name or [], "name"),
         since=args.since,
         execution=args.date,
+        again=args.again,
     )
     total = sum((p.amount for p in done), ZERO)
     if args.json:
@@ -250,7 +251,9 @@ def _payout_list(args: argparse.Namespace) -> int:
     if not rows:
         print("No bank payout waits for its debit.")
     for p in rows:
-        print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}")
+        sent = f"exported {p.exported}" if p.exported else "not exported yet"
+        print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
+              f"  {sent}")  # fmt: skip
     return 0
 
 
@@ -400,6 +403,7 @@ def register(sub: Any) -> None:
     p.add_argument("--date", type=date_arg, help="payout date, or export execution date")
     p.add_argument("--since", type=date_arg, help="export/list: payouts from this date")
     p.add_argument("--out", metavar="FILE", help="export: the pain.001 file (outside the books)")
+    p.add_argument("--again", action="store_true", help="export: include payouts already exported")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_payout)
 

@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from beancount.core import data
+from beancount.parser.grammar import ValueType
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from ledger.books import Books
+from ledger.books import Books, atomic_write
 from ledger.config import HubConfig
 from ledger.contributions import id_link, next_id, parse_amount, posting, transaction
 from ledger.errors import InputError, ParticipantError
@@ -42,6 +43,7 @@ from ledger.expenses import document_entry
 from ledger.participants import require_open_participant
 
 METHODS = ("bank", "cash")
+EXPORTED = "payout-exported"
 RECEIPTS_DIR = "documents/payouts"
 KIND = "payouts"
 
@@ -55,6 +57,7 @@ class PendingPayout:
     date: dt.date
     amount: Decimal
     iban_last4: str
+    exported: dt.date | None = None  # when it was last written to a pain.001 file
 
 
 def check_iban(value: str) -> str:
@@ -198,6 +201,10 @@ def pending_payouts(
     from ledger.reconcile import State
 
     state = State.of(entries, config)
+    exported: dict[str, dt.date] = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == EXPORTED:
+            exported[str(entry.values[0].value)] = entry.date
     out = []
     for pend in state.open_pending("payout"):
         if not pend.iban_last4 or (since is not None and pend.date < since):
@@ -209,6 +216,7 @@ def pending_payouts(
                 date=pend.date,
                 amount=-pend.open,
                 iban_last4=pend.iban_last4,
+                exported=exported.get(pend.link.upper()),
             )
         )
     return sorted(out, key=lambda p: (p.date, p.payout))
@@ -227,21 +235,56 @@ def parse_pairs(values: list[str], what: str) -> dict[str, str]:
 
 def export_pain001(
     books: Books, out: Path, ibans: dict[str, str], names: dict[str, str] | None = None,
-    since: dt.date | None = None, execution: dt.date | None = None,
+    since: dt.date | None = None, execution: dt.date | None = None, again: bool = False,
 ) -> list[PendingPayout]:  # fmt: skip
     """Write the pending bank payouts as a pain.001.001.03 file at ``out`` (outside the
-    books); each payout's IBAN comes from ``ibans`` (by payout id or participant code)."""
-    from sepaxml import SepaTransfer
+    books); each payout's IBAN comes from ``ibans`` (by payout id or participant code).
 
+    Each payout exported is recorded in the books (``custom "payout-exported"``), and is not
+    exported again unless ``again``: a file uploaded twice would pay twice."""
     config = books.config
     root = books.root.resolve()
     target = out.expanduser().absolute()
     if root == target or root in target.resolve().parents:
         raise InputError("--out must be outside the books: the file holds bank account numbers")
-    payouts = pending_payouts(books.load().entries, config, since)
-    if not payouts:
-        raise InputError("no bank payout waits to be exported")
-    names = names or {}
+    written = False
+    try:
+        with books.transaction("payout: export") as tx:
+            every = pending_payouts(tx.ledger.entries, config, since)
+            payouts = [p for p in every if again or p.exported is None]
+            if not payouts:
+                done = len(every) - len(payouts)
+                raise InputError(
+                    "no bank payout waits to be exported"
+                    + (f" ({done} already exported; --again to export them again)" if done else "")
+                )
+            day = execution or dt.date.today()
+            payload = _pain001(config, payouts, ibans, names or {}, day)
+            marks: list[data.Directive] = [
+                data.Custom(
+                    data.new_metadata("<coopledger>", n, {"kind": "payout-export"}),
+                    max(day, p.date), EXPORTED, [ValueType(p.payout, str)],
+                )
+                for n, p in enumerate(payouts)
+            ]  # fmt: skip
+            tx.add_entries(marks, kind=KIND)
+            tx.message = f"payout: export {len(payouts)} transfer(s) to pain.001"
+            atomic_write(target, payload, mode=0o600)  # outside the books, before the commit
+            written = True
+    except BaseException:
+        if written:  # the books refused the marks: no file that says otherwise
+            target.unlink(missing_ok=True)
+        raise
+    return payouts
+
+
+def _pain001(
+    config: HubConfig, payouts: list[PendingPayout], ibans: dict[str, str],
+    names: dict[str, str], when: dt.date,
+) -> bytes:  # fmt: skip
+    """The bytes of a pain.001.001.03 file for ``payouts``, validated against its schema."""
+    from sepaxml import SepaTransfer
+
     bank = config.main_bank
     sepa_config: dict[str, Any] = {
         "name": config.hub.name[:70],
@@ -252,7 +295,6 @@ def export_pain001(
     if bank.bic:
         sepa_config["BIC"] = bank.bic
     sepa = SepaTransfer(sepa_config, schema="pain.001.001.03", clean=True)
-    when = execution or dt.date.today()
     for payout in payouts:
         given = ibans.get(payout.payout) or ibans.get(payout.participant)
         if not given:
@@ -278,10 +320,6 @@ def export_pain001(
             }
         )
     try:
-        payload = sepa.export(validate=True)
+        return bytes(sepa.export(validate=True))
     except Exception as exc:
         raise InputError(f"the SEPA file does not validate (pain.001.001.03): {exc}") from None
-    from ledger.books import atomic_write
-
-    atomic_write(target, payload, mode=0o600)
-    return payouts

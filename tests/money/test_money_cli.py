@@ -146,6 +146,10 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
         "--iban", f"{bank['payout']}={PAYEE_IBAN}", "--date", "2026-04-01")  # fmt: skip
     xml = out.read_text()
     assert "pain.001.001.03" in xml and PAYEE_IBAN in xml and "100.00" in xml
+    twice = cli("payout", "export", "--books", books, "--out", str(tmp_path / "again.xml"),
+                "--iban", f"{bank['payout']}={PAYEE_IBAN}", ok=False)  # fmt: skip
+    assert "already exported" in twice.stderr and not (tmp_path / "again.xml").exists()
+    assert cli.json("payout", "list")[0]["exported"] == "2026-04-01"
     assert PAYEE_IBAN not in "".join(
         p.read_text(errors="ignore") for p in cli.books.rglob("*.beancount")
     )
