@@ -66,7 +66,8 @@ def _print_item(index: int, total: int, item: Any) -> None:
     row = item.as_json()
     print(f"\n[{index}/{total}] bank line {row['ref']}  {row['date']}  {row['open']} EUR")
     if row["counterparty"] or row["iban-last4"]:
-        print(f"  from/to: {row['counterparty'] or '—'}  (account …{row['iban-last4']})")
+        account = f"  (account …{row['iban-last4']})" if row["iban-last4"] else ""
+        print(f"  from/to: {row['counterparty'] or '—'}{account}")
     if row["communication"] or row["ogm"]:
         print(f"  communication: {row['communication'] or ''} {row['ogm'] or ''}".rstrip())
     for n, cand in enumerate(item.candidates[:5], start=1):

@@ -647,7 +647,7 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
             score -= 30
         score, reasons = _identity(state, line, inv.client, name, score, reasons)
         score, reasons = _window(line.date, inv, score, reasons)
-        if score > 0 and reasons:
+        if score >= 20:  # the payment window alone says nothing
             out.append(Candidate(inv.link, [(inv.link, amount)], score, reasons))
     out.extend(_several_invoices(state, line, open_invoices, name, text))
     for pend in state.open_pending("grant"):
