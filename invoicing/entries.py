@@ -17,6 +17,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from invoicing.models import Document, link_safe
+from ledger.books import entries_file as books_entries_file
 from ledger.config import HubConfig
 
 DOCUMENTS_DIR = "documents/invoices"
@@ -36,7 +37,7 @@ def document_paths(doc: Document) -> dict[str, str]:
 
 def entries_file(doc: Document) -> str:
     """The books file the entries of ``doc`` are appended to by the write path."""
-    return f"{doc.date.year}/{ENTRIES_KIND}.beancount"
+    return books_entries_file(ENTRIES_KIND, doc.date)
 
 
 def _from_entries_file(doc: Document, relpath: str) -> str:

@@ -123,6 +123,11 @@ def git_head(root: Path) -> str | None:
 # ---------------------------------------------------------------- the books
 
 
+def entries_file(kind: str, day: dt.date) -> str:
+    """The books file (relative path) that entries of this kind and date are appended to."""
+    return TOP_LEVEL_KINDS.get(kind) or f"{day.year}/{kind}.beancount"
+
+
 def render_entries(entries: Iterable[data.Directive]) -> str:
     """Beancount text for entries, each followed by a blank line."""
     out = []
@@ -267,7 +272,7 @@ class Transaction:
         """Append entries to the file of their year and kind; returns the files touched."""
         by_file: dict[str, list[data.Directive]] = {}
         for entry in entries:
-            relpath = TOP_LEVEL_KINDS.get(kind) or f"{entry.date.year}/{kind}.beancount"
+            relpath = entries_file(kind, entry.date)
             by_file.setdefault(relpath, []).append(entry)
         for relpath, group in by_file.items():
             group.sort(key=data.entry_sortkey)

@@ -42,11 +42,24 @@ EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli", "repo
 # ---------------------------------------------------------------- init
 
 
+def split_address(text: str) -> tuple[str, str, str]:
+    """``"Rue X 1, 1030 Schaerbeek"`` → street, postal code, city (as given otherwise)."""
+    import re
+
+    match = re.match(r"^\s*(.*?)[,\s]+(?:B-|BE-)?(\d{4})\s+(\S.*?)\s*$", text)
+    if not match:
+        return text.strip(), "", ""
+    return match.group(1).strip(" ,"), match.group(2), match.group(3)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from ledger.layout import init_books, new_hub_id
 
+    street, postal_code, city = split_address(args.address or "")
+    postal_code = args.postal_code or postal_code
+    city = args.city or city
     try:
         rate = parse_rate(args.contribution_rate)
     except ValueError as exc:
@@ -56,12 +69,17 @@ def cmd_init(args: argparse.Namespace) -> int:
             id=new_hub_id(args.name),
             hub=HubIdentity(
                 name=args.name,
+                legal_form=args.legal_form,
                 enterprise_number=args.enterprise_number,
                 vat_regime=args.vat_regime,
                 vat_number=args.vat_number,
-                address=args.address or "",
-                postal_code=args.postal_code or "",
-                city=args.city or "",
+                address=street,
+                postal_code=postal_code,
+                city=city,
+                country=args.country,
+                court_register=args.court_register,
+                email=args.email,
+                website=args.website,
             ),
             bank_accounts=[BankAccount(iban=args.iban, bic=args.bic)],
             contribution=ContributionSettings(rate=rate),
@@ -301,9 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enterprise-number", required=True)
     p.add_argument("--iban", required=True)
     p.add_argument("--bic")
-    p.add_argument("--address")
+    p.add_argument("--address", help='the seat, e.g. "Rue de l\'Exemple 1, 1030 Schaerbeek"')
     p.add_argument("--postal-code")
     p.add_argument("--city")
+    p.add_argument("--country", default="BE")
+    p.add_argument("--legal-form", default="ASBL", help="ASBL, VZW, AISBL…")
+    p.add_argument("--court-register", default="RPM Bruxelles", help="RPM/RPR and seat")
+    p.add_argument("--email")
+    p.add_argument("--website")
     p.add_argument("--vat-regime", choices=["exempt", "franchise", "standard"], default="exempt")
     p.add_argument("--vat-number")
     p.add_argument("--contribution-rate", default="10", metavar="DECIMAL", help="percent")

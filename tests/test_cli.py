@@ -192,3 +192,14 @@ def test_several_bank_accounts(cli, books_dir: Path, snapshot_books) -> None:  #
         proc = cli("bank", "add", *b, *bad, check=False)
         assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     snapshot_books.assert_unchanged()
+
+
+def test_init_records_the_seat_for_invoices(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "seat"
+    cli("init", str(root), "--name", "Hub Test ASBL", "--enterprise-number", ENTERPRISE, "--iban", IBAN,
+        "--address", "Rue de l'Exemple 1, 1030 Schaerbeek", "--legal-form", "VZW",
+        "--court-register", "RPR Brussel", "--email", "hub@example.org")  # fmt: skip
+    hub = (root / "hub.toml").read_text()
+    assert 'address = "Rue de l\'Exemple 1"' in hub
+    assert 'postal_code = "1030"' in hub and 'city = "Schaerbeek"' in hub
+    assert 'legal_form = "VZW"' in hub and 'court_register = "RPR Brussel"' in hub
