@@ -389,8 +389,21 @@ def recover_journal(books: Books) -> bool:
     files = {p: None if b is None else base64.b64decode(b) for p, b in record["files"].items()}
     if git_head(books.root) != record["head"]:
         # The commit went through: the change is complete, only the journal was left.
+        _remove_temp_files(books, files)
         clear_journal(books)
         return False
     restore(books, files, unstage=list(files))
+    _remove_temp_files(books, files)
     clear_journal(books)
     return True
+
+
+def _remove_temp_files(books: Books, relpaths: Iterable[str]) -> None:
+    """Temp files of ``atomic_write`` left by a process killed before its rename."""
+    for relpath in relpaths:
+        path = books.root / relpath
+        if path.parent.is_dir():
+            for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+            _remove_empty_parents(books.root, path.parent)

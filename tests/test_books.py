@@ -118,3 +118,19 @@ def test_killed_writer_never_leaves_a_torn_file(cli, books_dir: Path) -> None:  
         cli("check", "--books", str(books_dir))
         after = main.read_bytes()
         assert after == before or after.startswith(before)
+
+
+def test_recovery_removes_temp_files_of_a_killed_writer(cli_env, books_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from ledger.books import recover_journal, write_journal
+
+    books = Books.open(books_dir)
+    before = tree_digest(books_dir)
+    target = books_dir / "2026" / "other.beancount"
+    write_journal(books, {"2026/other.beancount": None}, subprocess.run(
+        ["git", "-C", str(books_dir), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip())  # fmt: skip
+    target.parent.mkdir()
+    (target.parent / ".other.beancount.abc123.tmp").write_text("half")
+    assert recover_journal(books)
+    assert tree_digest(books_dir) == before
+    assert not target.parent.exists()
