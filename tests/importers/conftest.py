@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for bank_support
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:  # for bank_support; appended, never first (see tests/money/conftest.py)
+    sys.path.append(HERE)
 
-from bank_support import make_books
+from bank_support import make_books  # noqa: E402
 
-from ledger.books import Books
+from ledger.books import Books  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
