@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 from stdnum.be import ogm_vcs
+
+from ledger.config import normalize_iban
 
 _SPACES = re.compile(r"\s+")
 _OGM_IN_TEXT = re.compile(
@@ -40,8 +40,8 @@ def iban_or_none(value: str | None) -> str | None:
     if re.fullmatch(r"\d{12}", compact):
         return belgian_bban_to_iban(compact)
     try:
-        return str(IBAN(compact).compact)
-    except SchwiftyException:
+        return normalize_iban(compact)
+    except ValueError:
         return None
 
 

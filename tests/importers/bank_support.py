@@ -7,9 +7,7 @@ Every name, IBAN and amount here is invented; IBANs have valid check digits only
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,23 +115,6 @@ def make_books(root: Path, rules: list[ImportRule] | None = None) -> Books:
     """Fresh books (opened on 2026-01-01), created in-process."""
     books, _key = init_books(root, hub_config(rules), START)
     return books
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    """sha256 of every file of the books (git internals and the lock state excluded)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith((".git/", ".coopledger/")):
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
-def git_log(root: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), "log", "--format=%H %s"], capture_output=True, text=True,
-        check=True,
-    ).stdout  # fmt: skip
 
 
 def camt(st: Statement, version: str = "02") -> bytes:

@@ -18,13 +18,12 @@ from bank_support import (
     camt,
     coda,
     day,
-    git_log,
     make_books,
     move,
     statement,
-    tree_digest,
 )
 from beancount.core import data
+from tests_support import git_state, tree_digest
 
 from importers.errors import BankFileError, ImportConflictError, UnknownAccountError
 from importers.run import import_files
@@ -75,11 +74,11 @@ def test_first_statement_opens_the_account_and_asserts_its_balance(books: Books)
 def test_importing_twice_changes_nothing(books: Books) -> None:
     payload = coda(ST1, ST2)
     run(books, payload)
-    before, log = tree_digest(books.root), git_log(books.root)
+    before, log = tree_digest(books.root), git_state(books.root)
     again = run(books, payload)
     renamed = import_files(books, [BankFile("renamed-copy.cod", payload)])
     assert tree_digest(books.root) == before
-    assert git_log(books.root) == log
+    assert git_state(books.root) == log
     for result in (again, renamed):
         summary = result.summary()
         assert (summary["statements"], summary["movements"]) == (0, 0)
@@ -139,12 +138,12 @@ def test_account_option_must_agree_with_the_statement(books: Books) -> None:
 
 
 def test_one_bad_file_means_nothing_is_written(books: Books) -> None:
-    before, log = tree_digest(books.root), git_log(books.root)
+    before, log = tree_digest(books.root), git_state(books.root)
     bad = coda(ST2).replace(b"\n9", b"\n9", 1)[:-200]  # truncated
     with pytest.raises(BankFileError):
         run(books, coda(ST1), bad)
     assert tree_digest(books.root) == before
-    assert git_log(books.root) == log
+    assert git_state(books.root) == log
 
 
 def test_out_of_order_or_missing_statement_is_refused_with_a_reason(books: Books) -> None:
