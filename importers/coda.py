@@ -200,7 +200,6 @@ class _Reader:
 
     def __init__(self, name: str, strict: bool) -> None:
         self.name = name
-        self.strict = strict
         self.fields = _Fields(name)
         self.problem = Problems(strict)
 
