@@ -187,7 +187,7 @@ def test_every_command_keeps_identities_in_the_roster(
             "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
             "1f15c4890000000d49444154789c6300010000050001"
             "0d0a2db40000000049454e44ae426082"
-        )  # fmt: skip
+        )
     )
     run("expense", "add", "--participant", codes[0], "--amount", "12.00", "--description", "ingrédients",
         "--receipt", str(receipt), "--paid-from", "cash", "--date", "2026-03-22")  # fmt: skip
