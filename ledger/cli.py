@@ -36,7 +36,7 @@ from ledger.config import (
 )
 from ledger.errors import CoopledgerError, InputError
 
-EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli", "reports.cli")
+EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli")
 
 
 # ---------------------------------------------------------------- init
@@ -399,15 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     for module_name in EXTENSION_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name and exc.name != module_name.split(".")[0]:
-                raise
-            continue
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+        importlib.import_module(module_name).register(sub)
     return parser
 
 

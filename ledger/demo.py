@@ -33,8 +33,9 @@ DEMO_PARTICIPANTS = (
 
 DEMO_MARKER = "DEMO.txt"
 
-# Populators of later capabilities, called in this order when they exist.
-POPULATORS = ("invoicing.demo", "importers.demo", "ledger.money_demo", "reports.demo")
+# What each capability adds to the demo year, in this order (invoices before the bank
+# statements that pay them, statements before the money that flows from them).
+POPULATORS = ("invoicing.demo", "importers.demo", "ledger.money_demo")
 
 
 def demo_config(year: int) -> HubConfig:
@@ -83,13 +84,5 @@ def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
             books, alias=alias, activity=activity, day=dt.date(year, month, rng.randint(1, 20))
         )
     for module_name in POPULATORS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in (module_name, module_name.split(".")[0]):
-                raise
-            continue
-        populate = getattr(module, "populate", None)
-        if populate is not None:
-            populate(books, rng, year)
+        importlib.import_module(module_name).populate(books, rng, year)
     return books
