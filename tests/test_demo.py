@@ -1,0 +1,119 @@
+"""The demo hub: a fictional year of everything, through the real code paths."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger.demo import DEMO_PARTICIPANTS
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    base = tmp_path_factory.mktemp("demo")
+    env = dict(os.environ, XDG_CONFIG_HOME=str(base / "xdg"), BEANCOUNT_DISABLE_LOAD_CACHE="1")
+    env.pop("COOPLEDGER_KEY_FILE", None)
+    root = base / "demo-books"
+    subprocess.run([sys.executable, "-m", "ledger.cli", "demo", str(root), "--year", "2025"],
+                   env=env, check=True, capture_output=True, text=True, timeout=600)  # fmt: skip
+    env["COOPLEDGER_KEY_FILE"] = str(base / "demo-books.key")
+    env["COOPLEDGER_BOOKS"] = str(root)
+    return root, env
+
+
+def run(env: dict[str, str], *args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "ledger.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_demo_books_check_and_show_a_year_of_everything(demo) -> None:  # type: ignore[no-untyped-def]
+    root, env = demo
+    assert json.loads(run(env, "check", "--json"))["ok"] is True
+    participants = json.loads(run(env, "participant", "list", "--json"))
+    assert len(participants) >= 6
+    assert sum(1 for p in participants if float(p["balance"]) > 0) >= 3
+    invoices = json.loads(run(env, "invoice", "list", "--json"))
+    statuses = {i["status"] for i in invoices}
+    assert len(invoices) >= 40 and {"paid", "overdue", "credited"} <= statuses
+    for kind in ("bank", "invoices", "payments", "expenses", "payouts", "grants"):
+        assert (root / "2025" / f"{kind}.beancount").is_file(), kind
+    assert list((root / "documents").rglob("*.pdf")) and list((root / "documents").rglob("*.xml"))
+    queue = json.loads(run(env, "reconcile", "--list", "--json"))
+    assert queue["queue"], "the demo keeps something in review"
+    shown = json.loads(run(env, "participant", "show", participants[0]["code"], "--json"))
+    assert shown["movements"] and shown["alias"] in {a for a, _, _ in DEMO_PARTICIPANTS}
+
+
+def test_demo_aliases_stay_in_the_roster(demo) -> None:  # type: ignore[no-untyped-def]
+    root, _env = demo
+    aliases = [a.lower() for a, _, _ in DEMO_PARTICIPANTS]
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            data = path.read_bytes().lower()
+            assert not any(a.encode() in data for a in aliases), path
+    history = subprocess.run(["git", "-C", str(root), "log", "-p", "--all"], capture_output=True,
+                             text=True, errors="replace", check=True).stdout.lower()  # fmt: skip
+    assert not any(a in history for a in aliases)
+
+
+def test_demo_command_reuses_existing_demo(demo) -> None:  # type: ignore[no-untyped-def]
+    root, env = demo
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout
+    assert "Demo hub ready" in run(env, "demo", str(root))
+    assert (
+        subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout
+        == head
+    )
+
+
+@pytest.mark.browser
+def test_demo_in_fava_in_a_real_browser(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from test_serve import free_port  # the helper of the serve tests
+
+    _root, env = demo
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "ledger.cli", "serve", "--port", str(port), "--read-only"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(chromium),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync"],
+            )  # fmt: skip
+            page = browser.new_page()
+            for _ in range(100):
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/")
+                    break
+                except Exception:
+                    page.wait_for_timeout(200)
+            page.wait_for_selector("text=Participants", timeout=30000)
+            page.click("text=Participants")
+            page.wait_for_selector("table.participants", timeout=30000)
+            rows = page.locator("table.participants tbody tr")
+            assert rows.count() == len(DEMO_PARTICIPANTS)
+            text = page.inner_text("table.participants")
+            assert "P-" in text and "Fictive" not in page.content()
+            page.screenshot(path=str(tmp_path / "participants.png"), full_page=True)
+            if os.environ.get("COOPLEDGER_SCREENSHOTS"):
+                page.screenshot(path=os.environ["COOPLEDGER_SCREENSHOTS"], full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
