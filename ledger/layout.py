@@ -28,7 +28,12 @@ from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
 from ledger.roster import Roster, create_key, encrypt_roster, key_path
 
-PLUGINS = ("plugins.participants", "plugins.privacy", "plugins.invoices")
+PLUGINS = (
+    "plugins.participants",
+    "plugins.privacy",
+    "plugins.invoices",
+    "plugins.reconciliation",
+)
 # Accounts of the chart that are opened at init (participant roles are opened per code).
 HUB_ROLES_EXCLUDED_PREFIX = "participant_"
 

@@ -124,3 +124,19 @@ def test_identity_metadata_refused_on_participant_entries() -> None:
         """
     )
     assert any("metadata name refused" in m for m in messages)
+
+
+def test_the_same_bank_line_is_never_allocated_twice() -> None:
+    allocation = """
+        2026-02-01 * "allocation" ^bank-T1 ^inv-2026-0001
+          kind: "payment"
+          Expenses:Participants:P-AAAAAA:Quote-part  10.00 EUR
+          Liabilities:Participants:P-AAAAAA         -10.00 EUR
+        """
+    header = 'plugin "plugins.reconciliation"\n'
+    _entries, errors, _ = loader.load_string(header + HEADER + textwrap.dedent(allocation))
+    assert errors == []
+    _entries, errors, _ = loader.load_string(
+        header + HEADER + textwrap.dedent(allocation) + textwrap.dedent(allocation)
+    )
+    assert len(errors) == 1 and "booked twice" in errors[0].message
