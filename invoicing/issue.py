@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from invoicing import numbering
 from invoicing.clients import FileReader, read_clients, require_client
 from invoicing.entries import DOCUMENTS_DIR, ENTRIES_KIND, build_entries, document_paths, file_stem
-from invoicing.models import Document, InvoiceRef, Lang, LineInput, clean_text
+from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text
 from invoicing.ogm import make_ogm
 from invoicing.pdf import render_pdf
 from invoicing.totals import compute
@@ -229,10 +229,6 @@ def _credits_of(entries: Iterable[data.Directive], number: str) -> list[numberin
     ]
 
 
-def _bases(doc: Document) -> dict[Decimal, Decimal]:
-    return {g.rate.normalize(): g.base for g in doc.totals.groups}
-
-
 def issue_credit_note(
     books: Books,
     request: CreditRequest,
@@ -280,7 +276,7 @@ def issue_credit_note(
                 for line in original.lines
             ]
         lines, totals = compute(config, inputs)
-        _check_within(original, previous, totals.groups)
+        totals = _within(original, previous, totals)
         nxt = numbering.next_number(entries, config, "credit-note", day)
         doc = Document(
             kind="credit-note",
@@ -302,23 +298,38 @@ def issue_credit_note(
     return Issued(doc, books.root, written)
 
 
-def _check_within(original: Document, previous: list[Document], groups: Iterable[Any]) -> None:
-    """A credit note may not credit more than was invoiced, per VAT rate."""
-    invoiced = _bases(original)
-    credited: dict[Decimal, Decimal] = {}
+def _within(original: Document, previous: list[Document], totals: Totals) -> Totals:
+    """A credit note may not credit more than was invoiced, per VAT rate: neither more base
+    nor more VAT. The VAT of a rate is computed on the credited base as for an invoice, but
+    never above the VAT left on the invoice at that rate, and a credit that takes the last of
+    a rate's base gives back exactly the VAT left — so the invoice's receivable and its VAT
+    end at zero, not at a rounding cent (three credits of 99.99 at 21 % would otherwise
+    give back 63.00 of the 62.99 invoiced)."""
+    invoiced = {g.rate.normalize(): g for g in original.totals.groups}
+    credited_base: dict[Decimal, Decimal] = {}
+    credited_vat: dict[Decimal, Decimal] = {}
     for doc in previous:
-        for rate, base in _bases(doc).items():
-            credited[rate] = credited.get(rate, Decimal(0)) + base
-    for group in groups:
+        for g in doc.totals.groups:
+            rate = g.rate.normalize()
+            credited_base[rate] = credited_base.get(rate, Decimal(0)) + g.base
+            credited_vat[rate] = credited_vat.get(rate, Decimal(0)) + g.vat
+    groups = []
+    for group in totals.groups:
         rate = group.rate.normalize()
         if rate not in invoiced:
             raise InputError(
                 f"invoice {original.number} has no line at VAT rate {rate} %; a credit note "
                 "corrects the invoice's own lines"
             )
-        left = invoiced[rate] - credited.get(rate, Decimal(0))
+        left = invoiced[rate].base - credited_base.get(rate, Decimal(0))
         if group.base > left:
             raise InputError(
                 f"credit of {group.base} at {rate} % exceeds what is left to credit on invoice "
                 f"{original.number} ({left})"
             )
+        vat_left = invoiced[rate].vat - credited_vat.get(rate, Decimal(0))
+        vat = vat_left if group.base == left else min(group.vat, vat_left)
+        groups.append(group.model_copy(update={"vat": vat}))
+    net = sum((g.base for g in groups), Decimal(0))
+    tax = sum((g.vat for g in groups), Decimal(0))
+    return Totals(net=net, vat=tax, gross=net + tax, groups=tuple(groups))

@@ -368,3 +368,32 @@ def test_missing_record_is_a_books_error(hub: Hub) -> None:
     result.path("json").unlink()
     with pytest.raises(BooksError, match="missing"):
         issue_credit_note(hub.books, CreditRequest(invoice=result.document.number), today=TODAY)
+
+
+def test_partial_credits_never_give_back_more_vat_than_invoiced(
+    hub_factory: Callable[..., Hub],
+) -> None:
+    """Three credits of 99.99 at 21 % on an invoice of 3 × 99.99 (VAT 62.99): each credit's
+    VAT is 21.00 on its own, but the last one gives back only what is left (20.99), so the
+    invoice ends at exactly zero and the VAT payable is not over-reversed."""
+    hub = hub_factory("standard")
+    issue(hub, lines=["Catering|3|99.99|21"], date=day(3, 1))
+    number = f"{YEAR}-0001"
+    vats = []
+    for dom in (2, 3, 4):
+        credit = issue_credit_note(
+            hub.books,
+            CreditRequest(invoice=number, date=day(3, dom),
+                          lines=[parse_line("Catering|1|99.99|21")]),
+            today=TODAY,
+        )  # fmt: skip
+        vats.append(credit.document.totals.vat)
+    assert vats == [D("21.00"), D("21.00"), D("20.99")]
+    [row] = [r for r in invoice_statuses(hub.books.load().entries, hub.books.config, TODAY)]
+    assert row.status == "credited" and row.outstanding == 0
+    with pytest.raises(InputError, match="exceeds what is left"):
+        issue_credit_note(
+            hub.books,
+            CreditRequest(invoice=number, date=day(3, 5), lines=[parse_line("x|1|0.01|21")]),
+            today=TODAY,
+        )
