@@ -101,7 +101,7 @@ def _has_git_identity(root: Path) -> bool:
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run git in the books directory, with a neutral identity if none is configured."""
     env = dict(os.environ)
-    if args[0] == "commit" and not _has_git_identity(root):
+    if args[0] in ("commit", "tag") and not _has_git_identity(root):
         env.setdefault("GIT_AUTHOR_NAME", GIT_FALLBACK_IDENTITY[0])
         env.setdefault("GIT_AUTHOR_EMAIL", GIT_FALLBACK_IDENTITY[1])
         env.setdefault("GIT_COMMITTER_NAME", GIT_FALLBACK_IDENTITY[0])

@@ -247,6 +247,28 @@ def cmd_bank_list(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- closing a year
+
+
+def cmd_close_year(args: argparse.Namespace) -> int:
+    from ledger.closing import close_year
+
+    books = open_books(args)
+    summary = close_year(books, args.year, allow_suspense=args.allow_suspense)
+    if args.json:
+        print_json(summary.as_json())
+        return 0
+    print(f"Year {summary.year} closed and sealed ({summary.entries} entries).")
+    print(f"  income                {summary.income:>14,.2f} EUR")
+    print(f"  expenses              {summary.expenses:>14,.2f} EUR")
+    print(f"  result                {summary.result:>14,.2f} EUR")
+    print(f"  held for participants {summary.held_for_participants:>14,.2f} EUR")
+    print(f"  owed by clients       {summary.receivables:>14,.2f} EUR")
+    print(f"Seal (sha256): {summary.digest}")
+    print(f"Git tag close-{summary.year}: give its hash to the accountant or auditor.")
+    return 0
+
+
 # ---------------------------------------------------------------- check, serve, demo
 
 
@@ -379,6 +401,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_books_option(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bank_list)
+
+    p = sub.add_parser("close-year", help="seal a finished year: its entries can no longer change")
+    add_books_option(p)
+    p.add_argument("year", type=int)
+    p.add_argument("--allow-suspense", action="store_true", help="close with items in suspense")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_close_year)
 
     p = sub.add_parser("check", help="load the books safely and report every error")
     add_books_option(p)

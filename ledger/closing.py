@@ -1,0 +1,142 @@
+"""Closing a year: check it, summarise it, seal it, tag it.
+
+A closed year is sealed by a ``custom "year-closed"`` entry holding a digest of every entry
+up to its last day (see :mod:`plugins.sealed`), so nothing in it can change any more
+without every later load failing; the git history gets an annotated tag ``close-YYYY``
+whose hash can be handed to the accountant or an auditor. Beancount reports income and
+expenses per period by itself, so no entry moves the result to equity: the summary (the
+result, what is held for participants, what clients still owe) is kept in the seal's
+metadata for the auditor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import amount as bc_amount
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+
+from ledger.books import Books, git
+from ledger.errors import InputError
+from ledger.loader import Ledger
+from plugins.sealed import SEAL_TYPE, seal_digest
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class YearSummary:
+    year: int
+    income: Decimal
+    expenses: Decimal
+    result: Decimal
+    held_for_participants: Decimal
+    receivables: Decimal
+    suspense: Decimal
+    digest: str = ""
+    entries: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "income": str(self.income),
+            "expenses": str(self.expenses),
+            "result": str(self.result),
+            "held_for_participants": str(self.held_for_participants),
+            "receivables": str(self.receivables),
+            "suspense": str(self.suspense),
+            "digest": self.digest,
+            "entries": self.entries,
+        }
+
+
+def closed_years(ledger: Ledger) -> set[int]:
+    return {
+        int(str(e.values[0].value))
+        for e in ledger.entries
+        if isinstance(e, data.Custom) and e.type == SEAL_TYPE and e.values
+    }
+
+
+def summarize_year(books: Books, ledger: Ledger, year: int) -> YearSummary:
+    """The year's income and expenses, and balances at its last day."""
+    config = books.config
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    held_prefix = config.account("participant_held", "X").rsplit(":", 1)[0] + ":"
+    clients, suspense = config.account("clients"), config.account("suspense")
+    income = expenses = held = receivables = waiting = ZERO
+    for entry in ledger.entries:
+        if not isinstance(entry, data.Transaction) or entry.date > end or entry.flag == "P":
+            continue
+        for posting in entry.postings:
+            if posting.units is None or posting.units.number is None:
+                continue
+            number = posting.units.number
+            root = posting.account.split(":", 1)[0]
+            if entry.date >= start and root == "Income":
+                income -= number
+            elif entry.date >= start and root == "Expenses":
+                expenses += number
+            if posting.account.startswith(held_prefix):
+                held -= number
+            elif posting.account == clients:
+                receivables += number
+            elif posting.account == suspense:
+                waiting += number
+    return YearSummary(year, income, expenses, income - expenses, held, receivables, waiting)
+
+
+def close_year(
+    books: Books, year: int, today: dt.date | None = None, allow_suspense: bool = False
+) -> YearSummary:
+    """Seal ``year``: refused before it has ended, twice, or with errors in the books."""
+    today = today or dt.date.today()
+    if dt.date(year, 12, 31) >= today:
+        raise InputError(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
+    with books.transaction(f"close-year: seal {year}") as tx:
+        ledger = tx.ledger
+        if ledger.errors:
+            raise InputError(
+                f"the books have {len(ledger.errors)} error(s); fix them before closing "
+                f"{year} (see 'coopledger check')"
+            )
+        done = closed_years(ledger)
+        if year in done:
+            raise InputError(f"{year} is already closed")
+        if done and year < max(done):
+            raise InputError(f"{year} comes before {max(done)}, which is already closed")
+        summary = summarize_year(books, ledger, year)
+        if summary.suspense != ZERO and not allow_suspense:
+            raise InputError(
+                f"{summary.suspense} EUR of {year} still waits in the suspense account; "
+                "settle it with 'coopledger reconcile' (or pass --allow-suspense)"
+            )
+        summary.digest, summary.entries = seal_digest(ledger.entries, year)
+        meta = {
+            "seal-version": "1",
+            "entries": Decimal(summary.entries),
+            "result": bc_amount.Amount(summary.result, "EUR"),
+            "held-for-participants": bc_amount.Amount(summary.held_for_participants, "EUR"),
+            "receivables": bc_amount.Amount(summary.receivables, "EUR"),
+            "suspense": bc_amount.Amount(summary.suspense, "EUR"),
+            "closed-on": today,
+        }
+        seal = data.Custom(
+            data.new_metadata("<coopledger>", 0, meta),
+            dt.date(year, 12, 31),
+            SEAL_TYPE,
+            [
+                ValueType(str(year), str),
+                ValueType(summary.digest, str),
+            ],
+        )
+        tx.add_entries([seal], kind="closing")
+    message = (
+        f"Year {year} closed by coopledger.\n\nseal sha256: {summary.digest}\n"
+        f"entries: {summary.entries}\nresult: {summary.result} EUR\n"
+    )
+    git(books.root, "tag", "-a", f"close-{year}", "-m", message)
+    return summary
