@@ -78,7 +78,10 @@ class _FileLine(BaseModel):
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             return Decimal(value)
         if isinstance(value, str):
-            return _decimal(value, "value", "line")
+            try:
+                return _decimal(value, "value", "line")
+            except InputError:
+                raise ValueError(f"{value.strip()!r} is not a number") from None
         raise ValueError("must be a number")
 
 
@@ -92,7 +95,7 @@ class InvoiceFile(BaseModel):
     date: dt.date | None = None
     due: dt.date | None = None
     lang: Lang | None = None
-    lines: list[_FileLine | str] = []
+    lines: list[Any] = []  # tables or --line strings, each checked with its line number
 
 
 def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:
@@ -114,8 +117,16 @@ def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:
         where = f"{path}: line {i}"
         if isinstance(item, str):
             lines.append(parse_line(item, where))
-        else:
-            lines.append(
-                make_line(item.description, item.quantity, item.unit_price, item.vat_rate, where)
+            continue
+        if not isinstance(item, dict):
+            raise InputError(
+                f"{where}: expected a [[lines]] table or a 'DESC|QTY|PRICE|VAT' string"
             )
+        try:
+            table = _FileLine.model_validate(item)
+        except ValidationError as exc:
+            raise InputError(f"{where}: {_error_text(exc)}") from None
+        lines.append(
+            make_line(table.description, table.quantity, table.unit_price, table.vat_rate, where)
+        )
     return parsed, lines

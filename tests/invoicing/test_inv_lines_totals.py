@@ -76,6 +76,21 @@ def test_toml_file_with_tables_and_strings(tmp_path: Path) -> None:
         ('unknown = "x"', "unknown"),
         ('[[lines]]\ndescription = "B"\nquantity = 1\nunit_price = 1\n', "vat_rate"),
         ('lines = ["Buffet|1|1"]', "line 1: malformed line"),
+        # every error names the file and the line, never pydantic's internal model names
+        (
+            '[[lines]]\ndescription = "A"\nquantity = 1\nunit_price = 1\nvat_rate = 0\n'
+            '[[lines]]\ndescription = "B"\nquantity = 1\nunit_price = "abc"\nvat_rate = 0\n',
+            r"bad\.toml: line 2: unit_price: 'abc' is not a number$",
+        ),
+        (
+            '[[lines]]\ndescription = "B"\nquantity = 1\nunit_price = 1\n',
+            r"bad\.toml: line 1: vat_rate: Field required$",
+        ),
+        (
+            '[[lines]]\ndescription = "B"\nquantity = true\nunit_price = 1\nvat_rate = 0\n',
+            r"bad\.toml: line 1: quantity: must be a number$",
+        ),
+        ("lines = [1]", r"bad\.toml: line 1: expected a \[\[lines\]\] table"),
     ],
 )
 def test_bad_toml_files(tmp_path: Path, content: str, message: str) -> None:
