@@ -10,8 +10,11 @@ as the communication; the common sub-field layouts (``/NAME/…/REMI/…`` and t
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
+import logging
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +31,26 @@ _SLASH_TAGS = re.compile(
     r"/(EREF|REMI|NAME|IBAN|BIC|CNTP|BENM|ORDP|MARF|CSID|ISDT|TRCD|RTRN|ADDR|PREF|ULTD|ULTC|"
     r"PURP|SVCL|NRTX|PREF|BUSP|OAMT|CHGS|EXCH|ULTB|ABWA|ABWE)/"
 )
+
+
+@contextlib.contextmanager
+def _library_silenced() -> Iterator[None]:
+    """Keep the ``mt940`` library's logging quiet while it parses.
+
+    On a line it cannot read, the library logs the raw text of the statement (names,
+    communications) at ERROR level, which Python prints on stderr when no handler is set:
+    that would break the one-line error and put personal data in the terminal and logs.
+    Its DEBUG messages quote every line read, too. The error we raise says which check.
+    """
+    library = logging.getLogger("mt940")
+    level, propagate = library.level, library.propagate
+    library.setLevel(logging.CRITICAL + 1)
+    library.propagate = False
+    try:
+        yield
+    finally:
+        library.setLevel(level)
+        library.propagate = propagate
 
 
 def looks_like_mt940(data: bytes) -> bool:
@@ -106,7 +129,8 @@ def _balance(data: dict[str, Any], *keys: str) -> tuple[Decimal | None, dt.date 
 def _statement(chunk: str, line: int, name: str, problems: Problems) -> Statement:
     parsed = mt940.models.Transactions()
     try:
-        parsed.parse(chunk)
+        with _library_silenced():
+            parsed.parse(chunk)
     except Exception as exc:  # the library raises many kinds; the file is what is wrong
         raise BankFileError(name, "mt940", f"unreadable statement ({type(exc).__name__})",
                             line) from None  # fmt: skip

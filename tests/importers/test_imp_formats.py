@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from decimal import Decimal
 
@@ -122,6 +123,20 @@ def test_mt940_checks() -> None:
     with pytest.raises(BankFileError) as info:
         parse_mt940(b":60F:C260301EUR100,00\n", "m.sta")
     assert info.value.check == "mt940"
+
+
+def test_mt940_library_prints_nothing_on_a_bad_line(
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The library logs a line it cannot read verbatim (names, communications) at ERROR
+    level: with no handler, Python would print it on stderr beside our one-line error."""
+    bad = MT940_TEXT.replace(":61:2603020302C", ":61:2\u00e203020302C").encode()
+    with caplog.at_level(logging.DEBUG), pytest.raises(BankFileError) as info:
+        parse_mt940(bad, "m.sta")
+    assert str(info.value) == "m.sta:1: mt940: unreadable statement (RuntimeError)"
+    assert "Client Fictif" not in capfd.readouterr().err
+    assert not [r for r in caplog.records if r.name.startswith("mt940")]
+    assert logging.getLogger("mt940").level == logging.NOTSET  # restored afterwards
 
 
 # ---------------------------------------------------------------- bank CSV
