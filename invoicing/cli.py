@@ -4,12 +4,13 @@ package. Errors are :class:`CoopledgerError` (one line on stderr, exit 1)."""
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from invoicing.clients import add_client, read_clients
 from invoicing.lines import parse_line, read_invoice_file
-from invoicing.models import LineInput
+from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
 from invoicing.validation import (
     DEFAULT_RULES_DIR,
@@ -46,7 +47,13 @@ def _lines(args: argparse.Namespace) -> list[LineInput]:
 
 
 def _money(value: Any) -> str:
-    return f"{value} EUR"
+    return f"{Decimal(value):.2f} EUR"
+
+
+def _no_ubl(client: Client) -> str:
+    if client.is_business:
+        return "none (foreign business without a Peppol id: PDF only)"
+    return "none (client is a private person: PDF only)"
 
 
 # ---------------------------------------------------------------- clients
@@ -70,7 +77,12 @@ def cmd_client_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(client.model_dump())
         return 0
-    kind = "business (Peppol e-invoice + PDF)" if client.is_business else "private person (PDF)"
+    if not client.is_business:
+        kind = "private person (PDF)"
+    elif client.endpoint() is None:
+        kind = "business without a Peppol id (PDF only; give --peppol-id for an e-invoice)"
+    else:
+        kind = f"business (Peppol e-invoice to {':'.join(client.endpoint() or ())} + PDF)"
     print(f"Client added: {kind}")
     print(client.id)
     return 0
@@ -132,7 +144,7 @@ def cmd_invoice_issue(args: argparse.Namespace) -> int:
     print(f"VAT: {_money(doc.totals.vat)}")
     print(f"Total: {_money(doc.totals.gross)}, due {out['due']}")
     print(f"PDF: {out['pdf']}")
-    print(f"UBL: {out['ubl'] or 'none (client is a private person: PDF only)'}")
+    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
     return 0
 
 
@@ -154,7 +166,7 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
     print(f"VAT: {_money(doc.totals.vat)}")
     print(f"Total credited: {_money(doc.totals.gross)}")
     print(f"PDF: {out['pdf']}")
-    print(f"UBL: {out['ubl'] or 'none (client is a private person: PDF only)'}")
+    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
     return 0
 
 

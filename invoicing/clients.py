@@ -140,6 +140,8 @@ def make_client(client_id: str, fields: dict[str, Any]) -> Client:
         if not field:
             head = msg.split(":", 1)[0]
             field = head if head in FIELDS else "client"
+        if field == "enterprise_number" and not fields.get("enterprise_number"):
+            field = "vat_number"  # derived from a Belgian VAT number: name what was given
         option = "--" + field.replace("_", "-")
         if msg.startswith(f"{field}:"):
             msg = msg[len(field) + 1 :].strip()

@@ -39,6 +39,21 @@ def test_client_add_and_list(hub: Hub) -> None:
     assert [c["id"] for c in listed] == ["C0001", "C0002", "C0003", "C0004"]
     assert listed[2]["enterprise_number"] == "0417497106" and listed[2]["business"]
     assert not listed[3]["business"]
+    assert "Peppol e-invoice to 0208:0417497106" in out and "private person" in person
+
+
+def test_foreign_business_without_peppol_id_is_told_pdf_only(hub: Hub) -> None:
+    b = str(hub.root)
+    out = run("client", "add", "--books", b, "--name", "Acme BV", "--country", "NL",
+              "--vat-number", "NL004495445B01").stdout  # fmt: skip
+    assert "without a Peppol id (PDF only" in out
+    issued = run("invoice", "issue", "--books", b, "--participant", hub.participant,
+                 "--client", out.split()[-1], "--line", "Job|1|10|0",
+                 "--date", f"{YEAR}-03-01").stdout  # fmt: skip
+    assert "UBL: none (foreign business without a Peppol id: PDF only)" in issued
+    assert "Total: 10.00 EUR" in issued
+    shown = run("invoice", "show", f"{YEAR}-0001", "--books", b, "--as-of", f"{YEAR}-03-02").stdout
+    assert "Paid: 0.00 EUR" in shown
 
 
 @pytest.mark.parametrize(
@@ -48,6 +63,7 @@ def test_client_add_and_list(hub: Hub) -> None:
         (["--country", "ZZ"], "--country: invalid country code"),
         (["--peppol-id", "garbage"], "--peppol-id: invalid Peppol id"),
         (["--enterprise-number", "0202239951"], "already exists: C0001"),
+        (["--vat-number", "BE0202239952"], "--vat-number: invalid Belgian enterprise"),
     ],
 )
 def test_client_add_errors(hub: Hub, args: list[str], message: str) -> None:
