@@ -72,19 +72,48 @@ def receipt_type(payload: bytes, name: str = "receipt") -> str:
     if payload.startswith(b"\x89PNG\r\n\x1a\n"):
         if payload[12:16] != b"IHDR" or b"IEND" not in payload[-16:]:
             raise InputError(f"receipt {name}: not a readable PNG image (damaged or truncated)")
+        _check_image(payload, name, "PNG")
         return "png"
     if payload.startswith(b"\xff\xd8\xff"):
         if b"\xff\xd9" not in payload[-4:]:
             raise InputError(f"receipt {name}: not a readable JPEG image (damaged or truncated)")
+        _check_image(payload, name, "JPEG")
         return "jpg"
     raise InputError(
         f"receipt {name}: not a PDF, PNG or JPEG file (its content says so, whatever its name)"
     )
 
 
+def _check_image(payload: bytes, name: str, kind: str) -> None:
+    """Decode the whole image (Pillow, a dependency of reportlab): a file whose header and
+    trailer are right but whose pixels are damaged is no readable receipt."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(payload)) as image:
+                if image.format != kind:
+                    raise ValueError(image.format)
+                image.load()
+    except Exception:
+        raise InputError(
+            f"receipt {name}: not a readable {kind} image (damaged or truncated)"
+        ) from None
+
+
 def _check_pdf(payload: bytes, name: str) -> None:
+    import logging
+
     from pypdf import PdfReader
 
+    # pypdf logs what it repairs ("EOF marker not found"…) on stderr: the user gets our one
+    # line instead.
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(io.BytesIO(payload), strict=False)
         if reader.is_encrypted:
@@ -95,6 +124,8 @@ def _check_pdf(payload: bytes, name: str) -> None:
         raise
     except Exception:
         raise InputError(f"receipt {name}: not a readable PDF (damaged or truncated)") from None
+    finally:
+        pypdf_log.setLevel(level)
 
 
 def read_receipt(path: Path) -> tuple[bytes, str]:

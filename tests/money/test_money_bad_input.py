@@ -123,12 +123,48 @@ def test_receipt_not_a_readable_pdf_or_image(
     refused(paid, lambda: book_expense(paid, req, path), InputError, words)
 
 
+def _damaged_images() -> list[tuple[bytes, str]]:
+    """A PNG and a JPEG whose header and trailer are right but whose pixels are not."""
+    import io
+
+    from PIL import Image
+
+    from ledger.money_demo import tiny_png
+
+    png = tiny_png()
+    idat = png.index(b"IDAT")
+    bad_png = png[: idat + 4] + b"\x00" * (png.index(b"IEND") - 8 - idat - 4) + png[-12:]
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), "white").save(buf, "JPEG")
+    jpeg = buf.getvalue()
+    bad_jpeg = jpeg[:160] + b"\x00" * (len(jpeg) - 162) + jpeg[-2:]
+    return [(bad_png, "not a readable PNG"), (bad_jpeg, "not a readable JPEG")]
+
+
+@pytest.mark.parametrize(("payload", "words"), _damaged_images(), ids=["png", "jpeg"])
+def test_receipt_with_damaged_pixels(
+    paid: Books, tmp_path: Path, payload: bytes, words: str
+) -> None:
+    path = tmp_path / "photo.png"
+    path.write_bytes(payload)
+    req = ExpenseRequest(amount=Decimal("5.00"), description="x", participant=CODES[0],
+                         paid_from="cash", day=D(2026, 3, 25))  # fmt: skip
+    refused(paid, lambda: book_expense(paid, req, path), InputError, words)
+
+
 def test_receipt_types_by_content() -> None:
     pdf = receipt_pdf("Fournisseur", "T", "-", Decimal(1), D(2026, 1, 1))
     assert receipt_type(pdf) == "pdf"
     from ledger.money_demo import tiny_png
 
     assert receipt_type(tiny_png()) == "png"
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), "white").save(buf, "JPEG")
+    assert receipt_type(buf.getvalue()) == "jpg"
 
 
 def test_cost_beyond_the_balance(paid: Books) -> None:

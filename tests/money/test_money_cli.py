@@ -134,6 +134,16 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
                     "--description", "ingrédients", "--receipt", str(receipt),
                     "--paid-from", "cash", "--date", "2026-03-25")  # fmt: skip
     assert (cli.books / cost["receipt"]).read_bytes() == receipt.read_bytes()
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(b"%PDF-1.4\n garbage garbage")
+    before = digest(cli.books)
+    bad = cli("expense", "add", "--books", books, "--participant", code, "--amount", "5",
+              "--description", "x", "--receipt", str(damaged), "--paid-from", "cash",
+              "--date", "2026-03-25", ok=False)  # fmt: skip
+    assert bad.returncode == 1 and digest(cli.books) == before
+    # one clear line: nothing of what the PDF library says while trying to repair it
+    assert bad.stderr == "coopledger: error: receipt damaged.pdf: not a readable PDF " \
+        "(damaged or truncated)\n"
     too_much = cli("payout", code, "150.01", "--method", "cash", "--date", "2026-03-31",
                    "--books", books, ok=False)  # fmt: skip
     assert too_much.returncode == 1 and "more than the 150.00 EUR held" in too_much.stderr
