@@ -254,9 +254,16 @@ def book_expense(books: Books, req: ExpenseRequest, receipt: Path | None = None)
     with books.transaction("expense: add") as tx:
         entries = tx.ledger.entries
         if req.grant:
-            from ledger.grants import require_grant
+            from ledger.grants import grants, require_grant
 
             require_grant(entries, req.grant)
+            grant = grants(entries, config)[req.grant]
+            cost = charged_cost(config, req)
+            if grant.restricted and cost > grant.remaining:
+                raise InputError(
+                    f"grant {req.grant} is restricted and has {grant.remaining} EUR left, "
+                    f"not {cost} EUR"
+                )
         if req.participant:
             require_open_participant(entries, config, req.participant, on=day)
         expense_id = next_id(entries, "expense", "EXP", day.year)

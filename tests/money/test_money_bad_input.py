@@ -205,6 +205,20 @@ def test_restricted_grant_overspent(books: Books) -> None:
             InputError, "restricted")  # fmt: skip
 
 
+def test_restricted_grant_overspent_by_a_new_cost(books: Books) -> None:
+    add_grant(books, "fondation-test", "100.00", D(2026, 2, 1), restricted=True)
+    book_expense(books, ExpenseRequest(amount=Decimal("60.00"), description="salle",
+                                       paid_from="cash", grant="fondation-test-2026",
+                                       day=D(2026, 2, 5)))  # fmt: skip
+    req = ExpenseRequest(amount=Decimal("40.01"), description="outils", paid_from="cash",
+                         grant="fondation-test-2026", day=D(2026, 2, 6))  # fmt: skip
+    refused(books, lambda: book_expense(books, req), InputError, "40.00 EUR left")
+    book_expense(books, ExpenseRequest(**{**req.__dict__, "amount": Decimal("40.00")}))
+    from ledger.grants import report
+
+    assert report(books.load().entries, books.config, "fondation-test-2026").remaining == 0
+
+
 def test_payout_export_needs_matching_iban(paid: Books, tmp_path: Path) -> None:
     from ledger.payouts import export_pain001
 
