@@ -34,6 +34,7 @@ from importers.text import compact_account, format_ogm, iban_or_none, or_none, s
 
 RECORD_LENGTH = 128
 OGM_TYPES = frozenset({"101", "102"})
+R_TYPES = "12345"
 
 
 @dataclass(frozen=True)
@@ -472,7 +473,10 @@ class _Reader:
         else:
             communication = squash(zone)
         r_transaction = None
-        if r22 is not None and r22.text[112].strip():
+        # Record 2.2: columns 110-112 blank, 113 the R-transaction type (1 reject, 2 return,
+        # 3 refund, 4 reversal, 5 cancellation), 114-117 the ISO reason. Some banks' older
+        # files fill columns 110-127 with their own data: that is not an R-transaction.
+        if r22 is not None and not r22.text[109:112].strip() and r22.text[112] in R_TYPES:
             r_transaction = f"{r22.text[112]}/{r22.text[113:117].strip()}".rstrip("/")
         account, name = _counterparty(r23)
         return Movement(

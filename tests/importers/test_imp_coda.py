@@ -130,6 +130,20 @@ def test_globalised_details_move_no_money() -> None:
     assert st_.movements[0].details[0].ogm == "202600000192"
 
 
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [("   2AC04", "2/AC04"), ("   4    ", "4"), ("        ", None), ("   0AC04", None),
+     ("0084AC04", None)],  # the last: bank data in columns 110-117, as in some KBC files
+)  # fmt: skip
+def test_r_transaction_type_of_record_22(zone: str, expected: str | None) -> None:
+    refund = move(day(4, 1), "-250.00", "Retour", iban="BE25944771278282")
+    lines = records(coda(statement(5, "1000.00", [refund])))
+    at = next(i for i, line in enumerate(lines) if line.startswith("22"))
+    lines[at] = replace(lines[at], 109, zone)
+    (m,) = parse_coda(join(lines)).statements[0].movements
+    assert m.r_transaction == expected
+
+
 def test_information_records_stay_out_of_the_communication() -> None:
     doc = (DOCUMENTS / "coda" / "hub-test-2026-03-04.cod").read_bytes()
     first = parse_coda(doc).statements[0].movements[0]
