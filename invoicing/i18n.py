@@ -177,3 +177,31 @@ def fmt_percent(value: Decimal, lang: str) -> str:
 def fmt_enterprise(number: str) -> str:
     """``0123.456.789`` for the 10-digit enterprise number."""
     return f"{number[:4]}.{number[4:7]}.{number[7:]}"
+
+
+# The same register and legal forms have a French and a Dutch name; an invoice states them
+# in its own language (the hub's legal languages in Brussels are French and Dutch).
+_COURT_PREFIX = {"fr": ("RPR", "RPM"), "nl": ("RPM", "RPR")}
+_COURT_CITY = {"fr": ("Brussel", "Bruxelles"), "nl": ("Bruxelles", "Brussel")}
+_LEGAL_FORMS = {
+    "fr": {"VZW": "ASBL", "IVZW": "AISBL"},
+    "nl": {"ASBL": "VZW", "AISBL": "IVZW"},
+}
+
+
+def court_register(text: str, lang: str) -> str:
+    """``RPM Bruxelles`` on a French invoice, ``RPR Brussel`` on a Dutch one (English keeps
+    the configured text)."""
+    words = text.split()
+    if lang not in _COURT_PREFIX or not words:
+        return text
+    other, own = _COURT_PREFIX[lang]
+    if words[0].upper() == other:
+        words[0] = own
+    city_other, city_own = _COURT_CITY[lang]
+    return " ".join(city_own if w == city_other else w for w in words)
+
+
+def legal_form(text: str, lang: str) -> str:
+    """``ASBL`` on a French invoice, ``VZW`` on a Dutch one (English keeps the text)."""
+    return _LEGAL_FORMS.get(lang, {}).get(text.strip().upper(), text)

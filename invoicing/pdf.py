@@ -32,6 +32,7 @@ from reportlab.platypus import (
 from invoicing import vat
 from invoicing.epc import epc_qr
 from invoicing.i18n import (
+    court_register,
     fmt_amount,
     fmt_date,
     fmt_enterprise,
@@ -39,6 +40,7 @@ from invoicing.i18n import (
     fmt_percent,
     fmt_price,
     label,
+    legal_form,
 )
 from invoicing.models import Document
 from invoicing.ogm import format_ogm
@@ -143,12 +145,13 @@ def _hub_lines(config: HubConfig, lang: str) -> list[tuple[str | None, str]]:
     seat = ", ".join(p for p in (street, town) if p)
     if hub.country != "BE":
         seat = f"{seat} ({hub.country})" if seat else hub.country
+    register = court_register(hub.court_register, lang)
     lines: list[tuple[str | None, str]] = [
         (None, name_with_form(config)),
         (label(lang, "seat") + " :" if lang == "fr" else label(lang, "seat") + ":", seat),
         (
             label(lang, "enterprise") + (" :" if lang == "fr" else ":"),
-            f"{fmt_enterprise(hub.enterprise_number)} – {hub.court_register}",
+            f"{fmt_enterprise(hub.enterprise_number)} – {register}",
         ),
     ]
     if hub.vat_number:
@@ -193,7 +196,8 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
         para(text, st["base"], label_text=lbl) if lbl else para(text, st["base"])
         for lbl, text in _hub_lines(config, lang)[1:]
     ]
-    hub_block.insert(1, para(f"{L('legal_form')}{c} {config.hub.legal_form}", st["base"]))
+    form = legal_form(config.hub.legal_form, lang)
+    hub_block.insert(1, para(f"{L('legal_form')}{c} {form}", st["base"]))
     ident: list[Flowable] = [para(L(doc.kind), st["title"]), Spacer(1, 2 * mm)]
     ident.append(para(doc.number, st["right_bold"], label_text=f"{L('number')}{c}"))
     date_label = L("date") if doc.kind == "invoice" else L("credit_date")
@@ -364,7 +368,7 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
         for p in (
             name_with_form(config),
             f"{L('enterprise')} {fmt_enterprise(config.hub.enterprise_number)}",
-            config.hub.court_register,
+            court_register(config.hub.court_register, lang),
             f"IBAN {_fmt_iban(bank.iban)}",
         )
         if p

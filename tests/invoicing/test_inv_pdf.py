@@ -22,6 +22,9 @@ ENTERPRISE = {"fr": "N° d'entreprise", "nl": "Ondernemingsnummer", "en": "Enter
 VAT_LABEL = {"fr": "N° TVA", "nl": "Btw-nummer", "en": "VAT number"}
 LEGAL_FORM = {"fr": "Forme juridique", "nl": "Rechtsvorm", "en": "Legal form"}
 SEAT = {"fr": "Siège", "nl": "Zetel", "en": "Registered office"}
+# The register and the legal form in the invoice's language (the hub's config is French).
+REGISTER = {"fr": "RPM Bruxelles", "nl": "RPR Brussel", "en": "RPM Bruxelles"}
+FORM = {"fr": "ASBL", "nl": "VZW", "en": "ASBL"}
 EXEMPTION = {
     "exempt": {"fr": "art. 44 du Code de la TVA", "nl": "art. 44 van het Btw-wetboek",
                "en": "art. 44 of the Belgian VAT Code"},
@@ -48,13 +51,12 @@ def test_invoice_mentions(regime: str, lang: str) -> None:
         TITLE[lang],
         doc.number,
         "Hub Test Entreprendre",
-        f"{LEGAL_FORM[lang]}",
-        "ASBL",
+        f"{LEGAL_FORM[lang]}: {FORM[lang]}" if lang != "fr" else "Forme juridique : ASBL",
         f"{SEAT[lang]}",
         "Rue de l'Essai 1, 1030 Schaerbeek",
         f"{ENTERPRISE[lang]}",
         "0403.170.701",
-        "RPM Bruxelles",
+        REGISTER[lang],
         "BE68 5390 0754 7034",
         "GKCCBEBB",
         fmt_date(doc.date, lang),
@@ -169,3 +171,14 @@ def test_qr_code_is_drawn_module_for_module(tmp_path) -> None:
         for y in range(len(matrix))
     )
     assert read == matrix
+
+
+def test_register_and_legal_form_follow_the_language() -> None:
+    from invoicing.i18n import court_register, legal_form
+
+    assert court_register("RPM Bruxelles", "nl") == "RPR Brussel"
+    assert court_register("RPR Brussel", "fr") == "RPM Bruxelles"
+    assert court_register("RPM Liège, division Liège", "fr") == "RPM Liège, division Liège"
+    assert court_register("RPM Bruxelles", "en") == "RPM Bruxelles"
+    assert (legal_form("ASBL", "nl"), legal_form("VZW", "fr")) == ("VZW", "ASBL")
+    assert (legal_form("AISBL", "nl"), legal_form("ASBL", "en")) == ("IVZW", "ASBL")
