@@ -38,7 +38,7 @@ SUPPORTED_VERSIONS = frozenset(f"{v:02d}" for v in range(2, 9))
 MAX_ZIP_MEMBERS = 500
 MAX_XML_BYTES = 50 * 1024 * 1024
 _NS_VERSION = re.compile(r"camt\.(\d{3})\.001\.(\d{2})")
-_REFUSED = {
+REFUSED_CAMT = {
     "BkToCstmrDbtCdtNtfctn": "camt.054 (a debit/credit notification, not a statement)",
     "BkToCstmrAcctRpt": "camt.052 (an intraday account report, not a statement)",
 }
@@ -432,9 +432,9 @@ def parse_camt(data: bytes, name: str = "<camt>", *, strict: bool = True) -> Par
             raise BankFileError(member, "zip", "a zip inside a zip is refused")
         root = parse_xml(payload, member)
         body, version = camt_kind(root)
-        if body in _REFUSED:
+        if body in REFUSED_CAMT:
             raise UnsupportedFormatError(
-                member, f"this is {_REFUSED[body]}; import the account's camt.053 statement "
+                member, f"this is {REFUSED_CAMT[body]}; import the account's camt.053 statement "
                 "(or its CODA file) instead",
             )  # fmt: skip
         if body != "BkToCstmrStmt":

@@ -25,6 +25,7 @@ import beangulp
 from beancount.core import data
 from beangulp import similar
 
+from importers.camt import REFUSED_CAMT
 from importers.errors import BankFileError
 from importers.formats import BANK_CSV, CAMT, CODA, MT940, Format, read_statements
 from importers.service import BankFile, plan_import
@@ -57,6 +58,8 @@ class StatementImporter(beangulp.Importer):
             return False
         if self.format is CAMT and head.startswith(b"PK\x03\x04"):
             return Path(filepath).suffix.lower() == ".zip"
+        if self.format is CAMT and any(tag.encode() in head for tag in REFUSED_CAMT):
+            return False  # camt.054/camt.052: not a statement, nothing to extract
         try:
             return self.format.sniff(head)
         except BankFileError:

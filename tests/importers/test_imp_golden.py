@@ -59,6 +59,18 @@ def test_only_its_own_importer_identifies_it(doc: Path) -> None:
     assert claimed == [IMPORTERS[doc.parent.name].name]
 
 
+@pytest.mark.parametrize("body", ["BkToCstmrDbtCdtNtfctn", "BkToCstmrAcctRpt"])
+def test_no_importer_identifies_a_camt_054_or_052(tmp_path: Path, body: str) -> None:
+    """beangulp's ``identify`` must not claim a notification it will refuse to extract."""
+    version = "054" if body == "BkToCstmrDbtCdtNtfctn" else "052"
+    doc = tmp_path / "notification.xml"
+    doc.write_text(
+        f'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+        f'camt.{version}.001.02"><{body}><GrpHdr><MsgId>1</MsgId></GrpHdr></{body}></Document>'
+    )
+    assert [i.name for i in all_importers(SETTINGS) if i.identify(str(doc))] == []
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_extract_again_with_its_own_output_finds_duplicates(doc: Path) -> None:
     """beangulp's deduplication by the ^bank- link marks every movement already there."""
