@@ -36,13 +36,14 @@ D = Decimal
 
 
 def issue(hub: Hub, client: str | None = None, lines: list[str] | None = None, **kw: object):
+    validator = kw.pop("validator", None)
     request = IssueRequest(
         participant=str(kw.pop("participant", hub.participant)),
         client=client or hub.business,
         lines=[parse_line(x) for x in (lines or ["Buffet|10|15|0"])],
         **kw,  # type: ignore[arg-type]
     )
-    return issue_invoice(hub.books, request, today=TODAY, validator=kw.get("validator"))  # type: ignore[arg-type]
+    return issue_invoice(hub.books, request, today=TODAY, validator=validator)  # type: ignore[arg-type]
 
 
 def transactions(books: Books) -> list[data.Transaction]:
@@ -397,3 +398,17 @@ def test_partial_credits_never_give_back_more_vat_than_invoiced(
             CreditRequest(invoice=number, date=day(3, 5), lines=[parse_line("x|1|0.01|21")]),
             today=TODAY,
         )
+
+
+def test_an_e_invoice_failing_peppol_is_refused_and_nothing_changes(
+    hub: Hub, validator: Validator
+) -> None:
+    """A client whose Peppol scheme is not in the EAS code list: the UBL would fail BR-CL-25,
+    so the invoice is refused before booking, with the rule in the message."""
+    odd = add_client(hub.books, {"name": "Odd Scheme SARL", "country": "FR",
+                                 "peppol_id": "9999:ABC123"})  # fmt: skip
+    before = snapshot(hub.root)
+    with pytest.raises(InputError, match=r"would fail Peppol validation .*\[BR-CL-25\]"):
+        issue(hub, client=odd.id, date=day(3, 1), validator=validator)
+    assert before.unchanged()
+    assert issue(hub, date=day(3, 1), validator=validator).document.number == f"{YEAR}-0001"
