@@ -516,7 +516,7 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
         "kind": "payment",
         "participant": code or None,
         "invoice": inv.number,
-        "bank-ref": receipt.bank_link[5:],
+        "bank-ref": _line_ref(state, receipt.bank_link[5:]),  # the bank's, as on the line
         "amount": amount,
         "applied": applied,
     }
@@ -1098,7 +1098,7 @@ def unallocated(entries: Iterable[data.Directive], config: HubConfig) -> list[di
             why = f"undoing it would take the balance held for {code} below zero"
         out.append(
             {
-                "bank-ref": receipt.bank_link[5:],
+                "bank-ref": _line_ref(state, receipt.bank_link[5:]),
                 "invoice": receipt.inv_link[4:],
                 "date": receipt.date.isoformat(),
                 "amount": str(receipt.amount),

@@ -128,5 +128,15 @@ def test_golden_month_through_coda_import(tmp_path: Path, key_env: Path) -> None
     assert summarize(books.load().entries, books.config, p3).balance == 0
     ledger = books.load()
     assert not ledger.errors
+    # An auditor finds the bank line of every entry by its bank-ref, as the bank gave it.
+    from beancount.core import data as bc
+
+    txns = [e for e in ledger.entries if isinstance(e, bc.Transaction)]
+    line_ref = {next(lk for lk in e.links if lk.startswith("bank-")): e.meta["bank-ref"]
+                for e in txns if e.meta.get("kind") == "bank" and e.links}  # fmt: skip
+    for e in txns:
+        if e.meta.get("kind") in ("payment", "settlement"):
+            link = next(lk for lk in e.links if lk.startswith("bank-"))
+            assert e.meta["bank-ref"] == line_ref[link], e
     bank_text = "".join(p.read_text() for p in (books.root / "2026").glob("*.beancount"))
     assert PAYEE_IBAN not in bank_text  # the participant's account never enters the books
