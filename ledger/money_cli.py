@@ -27,7 +27,7 @@ def _booked_summary(entries: list[Any]) -> dict[str, Any]:
         "settlements": len(settlements),
         "allocations": len(payments),
         "contributions": str(sum((Decimal(str(e.meta.get("contribution", 0))) for e in payments),
-                                 ZERO)),
+                                 Decimal("0.00"))),
         "entries": [
             {
                 "date": e.date.isoformat(),
@@ -87,7 +87,13 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
         print("Nothing waits for review.")
         return 0
     decided = 0
-    for index, item in enumerate(queue, start=1):
+    for index, first in enumerate(queue, start=1):
+        # Each decision may change the others' candidates (an invoice now paid): ask about
+        # the line as the books stand now, and skip it if it was settled meanwhile.
+        now = {q.line.link: q for q in review_queue(books.load().entries, books.config)}
+        item = now.get(first.line.link) if decided else first
+        if item is None:
+            continue
         _print_item(index, len(queue), item)
         while True:
             print("  choice [number / target / s = skip / q = quit]: ", end="", flush=True)
@@ -332,9 +338,11 @@ def cmd_contribution_set_rate(args: argparse.Namespace) -> int:
     from ledger.contributions import set_rate
 
     books = open_books(args)
+    from ledger.contributions import check_rate
+
     scope = set_rate(books, args.rate, args.since, args.participant)
     since = f" from {args.since.isoformat()}" if args.since else ""
-    print(f"Contribution rate of the {scope} set to {args.rate}%{since}.")
+    print(f"Contribution rate of the {scope} set to {check_rate(args.rate)}%{since}.")
     return 0
 
 

@@ -236,3 +236,23 @@ def test_assigning_to_an_account_settled_by_links(paid: Books, target: str) -> N
     import_bank(paid, bank_entry(paid.config, "B4", D(2026, 3, 27), "45.00"))
     words = "coming in" if target.startswith("return:") else "cannot be assigned"
     refused(paid, lambda: run_assign(paid, "B4", target), InputError, words)
+
+
+def test_walking_the_queue_shows_each_line_as_the_books_stand_now(
+    books: Books, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two identical payments of one invoice: once the first settles it, the second is no
+    longer offered as 'amount equals what is due'."""
+    import io
+
+    from ledger.money_cli import walk_queue
+
+    client = add_client(books)
+    inv = issue_invoice(books, CODES[0], client, "75.00", D(2026, 3, 3))
+    import_bank(books, bank_entry(books.config, "W1", D(2026, 3, 20), "75.00"),
+                bank_entry(books.config, "W2", D(2026, 3, 21), "75.00"))  # fmt: skip
+    assert walk_queue(books, io.StringIO(f"{inv.number}\ns\n")) == 1
+    out = capsys.readouterr().out
+    first, second = out.split("[2/2]")
+    assert "amount equals what is due" in first
+    assert "amount equals what is due" not in second

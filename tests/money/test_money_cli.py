@@ -176,7 +176,8 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
     assert (grant["charged"], grant["remaining"]) == ("120.00", "380.00")
     bad = cli("contribution", "set-rate", "150", "--books", books, ok=False)
     assert bad.returncode == 1 and "between 0 and 100" in bad.stderr
-    cli("contribution", "set-rate", "12", "--since", "2026-07-01", "--books", books)
+    rate = cli("contribution", "set-rate", "12%", "--since", "2026-07-01", "--books", books)
+    assert rate.stdout == "Contribution rate of the hub set to 12% from 2026-07-01.\n"
     assert cli.json("contribution", "show")["changes"][-1]["rate"] == "12"
     assert cli("check", "--books", books).returncode == 0
 
