@@ -74,9 +74,15 @@ def make_books(root: Path, regime: str) -> tuple[Books, list[str], list[str]]:
 
 
 def issue_many(
-    books: Books, codes: list[str], clients: list[str], count: int, start: int, validate: bool
+    books: Books,
+    codes: list[str],
+    clients: list[str],
+    count: int,
+    start: int,
+    validate: bool,
+    rules: Path = DEFAULT_RULES_DIR,
 ) -> list[float]:
-    validator = get_validator(DEFAULT_RULES_DIR) if validate else None
+    validator = get_validator(rules) if validate else None
     rate = "21" if books.config.hub.vat_regime == "standard" else "0"
     timings = []
     for i in range(start, start + count):
@@ -116,11 +122,15 @@ def main() -> int:
         "--regime", choices=["exempt", "franchise", "standard"], default="standard"
     )
     parser.add_argument("--validate", action="store_true", help="also run the Peppol validation")
+    parser.add_argument(
+        "--rules", metavar="DIR", type=Path, default=DEFAULT_RULES_DIR,
+        help=f"Peppol rules for --validate (default {DEFAULT_RULES_DIR})",
+    )  # fmt: skip
     parser.add_argument("--keep", metavar="DIR", help="build the books here and keep them")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
-    if args.validate and not rules_available(DEFAULT_RULES_DIR):
-        parser.error(f"no Peppol rules at {DEFAULT_RULES_DIR}")
+    if args.validate and not rules_available(args.rules):
+        parser.error(f"no Peppol rules at {args.rules} (give --rules DIR)")
 
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-invoicing-"))
     root = tmp / "books" if not args.keep else tmp
@@ -133,7 +143,7 @@ def main() -> int:
         seeding = time.perf_counter() - t0
         before = load_time(books)
         timings = issue_many(
-            books, codes, clients, args.invoices, args.seed_invoices, args.validate
+            books, codes, clients, args.invoices, args.seed_invoices, args.validate, args.rules
         )
         after = load_time(books)
         per_invoice = statistics.mean(timings)
