@@ -75,7 +75,7 @@ class Grant:
 
     @property
     def charged(self) -> Decimal:
-        return sum((c.amount for c in self.charges), ZERO)
+        return sum((c.amount for c in self.charges), Decimal("0.00"))
 
     @property
     def remaining(self) -> Decimal:
@@ -138,7 +138,7 @@ def grants(entries: list[data.Directive], config: HubConfig) -> dict[str, Grant]
     for exp_id, cost in expenses.items():
         ref = str(cost.meta.get("grant", "") or "")
         if ref in found:
-            found[ref].charges.append(_charge(cost, exp_id, expense_amount(cost)))
+            found[ref].charges.append(_charge(cost, exp_id, expense_amount(cost, config)))
     for entry in entries:
         if isinstance(entry, data.Custom) and entry.type == "grant-charge":
             gid, exp_id = str(entry.values[0].value), str(entry.values[1].value)
@@ -152,11 +152,12 @@ def grants(entries: list[data.Directive], config: HubConfig) -> dict[str, Grant]
     return found
 
 
-def expense_amount(entry: data.Transaction) -> Decimal:
+def expense_amount(entry: data.Transaction, config: HubConfig) -> Decimal:
     """The cost of an expense entry (the amount less recoverable VAT)."""
     amount = Decimal(str(entry.meta.get("amount", "0")))
+    vat = config.account("vat_recoverable")
     for p in entry.postings:
-        if p.account.endswith(("TVA-a-recuperer",)) and p.units is not None and p.units.number:
+        if p.account == vat and p.units is not None and p.units.number:
             amount -= p.units.number
     return amount
 
@@ -282,7 +283,7 @@ def charge_grant(
                 f"{expense_id} was charged to the participant's balance; book the cost "
                 "with --grant instead"
             )
-        cost = expense_amount(expense)
+        cost = expense_amount(expense, config)
         already = sum(
             (c.amount for g in known.values() for c in g.charges if c.expense == expense_id),
             ZERO,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 from beancount.core import data
 from money_builders import (
@@ -226,3 +227,29 @@ def test_cash_receipt_has_code_amount_date_and_no_identity() -> None:
                      "Signature"):  # fmt: skip
         assert expected in text
     assert PAYEE_IBAN not in text
+
+
+def test_grant_pays_the_cost_net_of_vat_whatever_the_vat_account_is_named(
+    tmp_path: Path, key_env: Path
+) -> None:
+    from ledger.books import Books
+    from ledger.expenses import book_expense
+    from ledger.grants import add_grant, report
+    from ledger.layout import init_books
+
+    config = make_config(regime="standard")
+    accounts = dict(config.accounts)
+    accounts["vat_recoverable"] = accounts["vat_recoverable"].model_copy(
+        update={"name": "Assets:TVA-deductible"}
+    )
+    books: Books = init_books(
+        tmp_path / "books", config.model_copy(update={"accounts": accounts}), D(2026, 1, 1)
+    )[0]
+    add_grant(books, "fondation-tva", "500.00", D(2026, 2, 1), restricted=True)
+    fresh = report(books.load().entries, books.config, "fondation-tva-2026").as_json()
+    assert (fresh["charged"], fresh["remaining"]) == ("0.00", "500.00")
+    book_expense(books, ExpenseRequest(amount=Decimal("121.00"), vat=Decimal("21.00"),
+                                       description="outils", paid_from="cash",
+                                       grant="fondation-tva-2026", day=D(2026, 2, 3)))  # fmt: skip
+    grant = report(books.load().entries, books.config, "fondation-tva-2026")
+    assert (grant.charged, grant.remaining) == (Decimal("100.00"), Decimal("400.00"))
