@@ -291,6 +291,9 @@ class _Planner:
         self.invoices: dict[str, InvoiceRef] = issued_invoices(entries)
         self.plan = ImportPlan()
         self.touched: dict[str, dt.date] = {}
+        # Balance assertions planned so far, by account: a later statement with a movement
+        # before one's day (two statements of the same day) makes it untrue at that day.
+        self.asserted: dict[str, list[data.Balance]] = defaultdict(list)
 
     def run(self, files: Sequence[BankFile]) -> ImportPlan:
         work: list[tuple[tuple[str, dt.date, str, int, int], FileReport, Statement, BankRef]] = []
@@ -369,10 +372,15 @@ class _Planner:
                 for dup in near:
                     new.extend(dup.entries)
                     counted.append(dup.entries)
+            self.supersede_assertions(bank.account, new)
             day = assertion_day(statement)
             closing = money(statement.closing_balance)
             if day is not None and not view.has_balance(bank.account, day, closing):
-                new.append(balance_directive(name, statement, bank, day))
+                assertion = balance_directive(name, statement, bank, day)
+                new.append(assertion)
+                self.asserted[bank.account].append(assertion)
+        else:
+            self.supersede_assertions(bank.account, new)
         plan.near_duplicates.extend(near)
         for txns in counted:
             self.count(txns, report)
@@ -387,6 +395,28 @@ class _Planner:
         ]
         if ends:
             report.day = max([report.day or dt.date.min, *ends])
+
+    def supersede_assertions(self, account: str, new: list[data.Directive]) -> None:
+        """Drop this import's earlier assertions that ``new`` movements would contradict.
+
+        A Beancount balance holds at the start of its day, so when the bank issues two
+        statements on the same day (or a later statement has a movement dated earlier),
+        only the last statement's closing balance can be asserted there. Each statement's
+        balance was still checked above, in order, against the movements before it.
+        """
+        dates = [
+            e.date for e in new if isinstance(e, data.Transaction) and _bank_amount([e], account)
+        ]
+        if not dates or not self.asserted.get(account):
+            return
+        first = min(dates)
+        stale = [b for b in self.asserted[account] if b.date > first]
+        for balance in stale:
+            self.asserted[account].remove(balance)
+            self.plan.entries.remove(balance)
+            number = balance.amount.number
+            if number is not None:
+                self.view.balances[account].remove((balance.date, number))
 
     def count(self, txns: list[data.Transaction], report: FileReport) -> None:
         """Count one movement written (its transactions: one, or one per detail)."""

@@ -146,6 +146,27 @@ def test_one_bad_file_means_nothing_is_written(books: Books) -> None:
     assert git_state(books.root) == log
 
 
+@pytest.mark.parametrize("one_file", [True, False])
+def test_two_statements_of_the_same_day_assert_only_the_last_balance(
+    books: Books, one_file: bool
+) -> None:
+    """A balance holds at the start of its day: when the bank issues two statements on one
+    day, asserting the first one's closing balance the next morning would be false."""
+    first = statement(12, "100.00", [move(day(3, 3), "10.00", "Don")])
+    second = statement(13, "110.00", [move(day(3, 3), "5.00", "Don bis")])
+    payloads = [coda(first, second)] if one_file else [coda(second), coda(first)]
+    summary = run(books, *payloads).summary()
+    assert (summary["statements"], summary["movements"]) == (2, 2)
+    assert_clean(books)
+    balances = [e for e in books.load().entries if isinstance(e, data.Balance)]
+    assert [(b.date, b.amount.number, b.meta["statement"]) for b in balances] == [
+        (day(3, 4), Decimal("115.00"), "013")
+    ]
+    with pytest.raises(ImportConflictError) as info:  # each statement is still checked
+        run(books, coda(statement(14, "120.00", [move(day(3, 3), "1.00", "Don ter")])))
+    assert info.value.check == "balance"
+
+
 def test_out_of_order_or_missing_statement_is_refused_with_a_reason(books: Books) -> None:
     run(books, coda(ST1))
     before = tree_digest(books.root)
