@@ -32,7 +32,7 @@ from beancount.core import data
 
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
-from ledger.contributions import ZERO, id_link, next_id, posting, transaction
+from ledger.contributions import ZERO, id_link, next_id, posting, q2, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.participants import require_open_participant
 
@@ -277,7 +277,7 @@ def book_expense(books: Books, req: ExpenseRequest, receipt: Path | None = None)
                 raise ParticipantError(
                     f"cost refused: {cost} EUR would take the balance held for "
                     f"{req.participant} below zero (available from {day.isoformat()}: "
-                    f"{available} EUR); book it --paid-from participant or charge it later"
+                    f"{q2(available)} EUR); book it --paid-from participant or charge it later"
                 )
         new: list[data.Directive] = [entry]
         relpath = None

@@ -37,7 +37,7 @@ from schwifty.exceptions import SchwiftyException
 
 from ledger.books import Books, atomic_write
 from ledger.config import HubConfig
-from ledger.contributions import id_link, next_id, parse_amount, posting, transaction
+from ledger.contributions import id_link, next_id, parse_amount, posting, q2, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.expenses import document_entry
 from ledger.participants import require_open_participant
@@ -161,8 +161,8 @@ def book_payout(
         available = State.of(entries, config).held_available(code, day)
         if amount > available:
             raise ParticipantError(
-                f"payout refused: {amount} EUR is more than the {available} EUR held for {code} "
-                f"(from {day.isoformat()} on)"
+                f"payout refused: {amount} EUR is more than the {q2(available)} EUR held for "
+                f"{code} (from {day.isoformat()} on)"
             )
         payout_id = next_id(entries, "payout", "PO", day.year)
         entry = payout_entry(config, payout_id, code, amount, day, method, iban)

@@ -80,7 +80,7 @@ def test_payout_above_the_balance(paid: Books) -> None:
 
 def test_payout_before_the_money_arrived(paid: Books) -> None:
     refused(paid, lambda: book_payout(paid, CODES[0], "10.00", "cash", None, D(2026, 3, 19)),
-            ParticipantError, "more than the 0 EUR held")  # fmt: skip
+            ParticipantError, "more than the 0.00 EUR held")  # fmt: skip
 
 
 def test_payout_to_a_closed_participant(books: Books) -> None:
