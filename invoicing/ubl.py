@@ -165,6 +165,16 @@ def _tax_category(
     _tax_scheme(b, tc, "VAT")
 
 
+def _credit_note_text(doc: Document) -> str | None:
+    """The credit note's one document-level note (PEPPOL-EN16931-R002): its reason and, when
+    it gives VAT back, the VAT Code art. 77 mention in the legal language (Dutch for a Dutch
+    document, French otherwise) — the e-invoice is the legal document, not only the PDF."""
+    parts = [doc.reason] if doc.reason else []
+    if doc.totals.vat != 0:
+        parts.append(vat.CREDIT_VAT_TEXT["nl" if doc.lang == "nl" else "fr"])
+    return " — ".join(parts) or None
+
+
 def render_ubl(config: HubConfig, doc: Document) -> bytes:
     """The UBL XML bytes (UTF-8, with declaration) of an invoice or credit note."""
     if not doc.client.is_business or doc.client.endpoint() is None:
@@ -185,7 +195,7 @@ def render_ubl(config: HubConfig, doc: Document) -> bytes:
         b.cbc(root, "InvoiceTypeCode", "380")
     else:
         b.cbc(root, "CreditNoteTypeCode", "381")
-        b.cbc(root, "Note", doc.reason)
+        b.cbc(root, "Note", _credit_note_text(doc))
     b.cbc(root, "DocumentCurrencyCode", config.currency)
     b.cbc(root, "BuyerReference", doc.client.id)
     if doc.reference is not None:

@@ -168,3 +168,21 @@ def test_official_examples_pass_and_cen_examples_fail_the_peppol_layer(
         report = validator.validate_file(path)
         assert not report.ok
         assert {f.layer for f in report.fatal} == {"peppol"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("regime", REGIMES)
+def test_credit_note_note_holds_the_reason_and_the_art_77_mention(
+    validator: Validator, regime: str, lang: str
+) -> None:
+    """One document-level note (R002): the reason, and for a credit note giving VAT back
+    the art. 77 mention in the legal language (Dutch for Dutch, French otherwise)."""
+    config = make_config(regime)
+    doc = make_document(config, CLIENTS["be-enterprise"], "credit-note", lang=lang)
+    xml = render_ubl(config, doc)
+    notes = etree.fromstring(xml).findall("cbc:Note", NS)
+    assert len(notes) == 1 and doc.reason and notes[0].text.startswith(doc.reason)
+    art77 = "Btw terug te storten aan de Staat" if lang == "nl" else "TVA à reverser à l'Etat"
+    assert (art77 in notes[0].text) == (doc.totals.vat != 0)
+    assert (doc.totals.vat != 0) == (regime == "standard")
+    assert validator.validate_bytes(xml, "cn.xml").ok
