@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
@@ -327,8 +328,15 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-only", action="store_true", help="answer 401 to any change")
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage errors on one line, like every other error of ours (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"coopledger: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="coopledger",
         description="Accounting and invoicing for a hub whose participants work under its "
         "legal entity, on a plain-text Beancount ledger.",

@@ -211,6 +211,18 @@ class BankAccount(_Model):
     def _bic(cls, value: str | None) -> str | None:
         return None if value in (None, "") else normalize_bic(value)
 
+    @model_validator(mode="after")
+    def _derive_bic(self) -> BankAccount:
+        # Belgian banks' BICs follow from the IBAN's bank code (NBB list, via schwifty).
+        if self.bic is None:
+            try:
+                derived = IBAN(self.iban).bic
+            except SchwiftyException:
+                derived = None
+            if derived is not None:
+                object.__setattr__(self, "bic", str(derived.compact))
+        return self
+
     @field_validator("account")
     @classmethod
     def _account(cls, value: str) -> str:

@@ -110,7 +110,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
     snapshot_books.take(books_dir)
     proc = cli(*args, "--books", str(books_dir), check=False)
     assert proc.returncode != 0
-    assert proc.stderr.strip() and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("coopledger: error:") and proc.stderr.count("\n") == 1
     snapshot_books.assert_unchanged()
 
 
