@@ -178,6 +178,7 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         ("received", "received from clients"),
         ("contribution", "hub contribution"),
         ("costs", "costs of the activity"),
+        ("costs_charged", "  of which charged to them"),
         ("payouts", "paid out"),
         ("balance", "held for them now"),
     ):

@@ -209,7 +209,7 @@ class BankAccount(_Model):
     @field_validator("bic")
     @classmethod
     def _bic(cls, value: str | None) -> str | None:
-        return None if value in (None, "") else normalize_bic(value)
+        return normalize_bic(value) if value else None
 
     @model_validator(mode="after")
     def _derive_bic(self) -> BankAccount:
@@ -343,7 +343,7 @@ class HubIdentity(_Model):
     @field_validator("vat_number")
     @classmethod
     def _vat(cls, value: str | None) -> str | None:
-        return None if value in (None, "") else normalize_vat_number(value)
+        return normalize_vat_number(value) if value else None
 
     @model_validator(mode="after")
     def _vat_regime(self) -> HubIdentity:

@@ -61,7 +61,8 @@ class ParticipantSummary:
     sales: Decimal = ZERO  # invoiced for the activity, excl. VAT, net of credit notes
     received: Decimal = ZERO  # what clients actually paid (excl. VAT) for the activity
     contribution: Decimal = ZERO  # the hub's contribution taken
-    costs: Decimal = ZERO  # costs of the activity
+    costs: Decimal = ZERO  # costs of the activity, whoever paid them
+    costs_charged: Decimal = ZERO  # the part of them charged to the balance held
     payouts: Decimal = ZERO  # paid out to the participant
     movements: list[Movement] = field(default_factory=list)
 
@@ -79,6 +80,7 @@ class ParticipantSummary:
             "received": str(self.received),
             "contribution": str(self.contribution),
             "costs": str(self.costs),
+            "costs_charged": str(self.costs_charged),
             "payouts": str(self.payouts),
             "accounts": info.accounts,
             "movements": [
@@ -185,6 +187,8 @@ def summarize(
             received = entry.meta.get("received-net")
             if received is not None and str(entry.meta.get("participant", "")) == code:
                 summary.received += Decimal(str(received))
+        if kind == "expense":
+            summary.costs_charged -= held_delta
         if held_delta != ZERO:
             running += held_delta
             summary.movements.append(

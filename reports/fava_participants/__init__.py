@@ -38,7 +38,7 @@ class Participants(FavaExtensionBase):
                     "sales": summary.sales,
                     "received": summary.received,
                     "contribution": summary.contribution,
-                    "costs": summary.costs,
+                    "costs": summary.costs_charged,
                     "payouts": summary.payouts,
                     "balance": summary.balance,
                     "held_account": summary.info.accounts["participant_held"],
