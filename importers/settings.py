@@ -8,12 +8,15 @@ without a books directory.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from importers.errors import UnknownAccountError
+from importers.errors import BankFileError, UnknownAccountError
 from importers.model import Statement
 from importers.text import compact_account, iban_or_none
 from ledger.config import HubConfig
+
+IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,15 @@ class ImportSettings:
             chosen = self.bank_by_name(override, file)
             if statement.iban and statement.iban != chosen.iban:
                 raise UnknownAccountError(file, statement.iban, statement.line)
+            raw = (statement.account or "").replace(" ", "").upper()
+            if not statement.iban and IBAN_SHAPE.match(raw):
+                # An IBAN whose check digits fail is a damaged file, not a reason to guess.
+                raise BankFileError(
+                    file,
+                    "account",
+                    f"{raw} has the shape of an IBAN but its check digits are wrong",
+                    statement.line,
+                )
             return chosen
         if own is None:
             raise UnknownAccountError(file, statement.iban or statement.account, statement.line)

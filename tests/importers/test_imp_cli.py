@@ -4,9 +4,11 @@ byte-identical."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,30 @@ def test_zip_of_camt_statements(cli, books_dir: Path, tmp_path: Path) -> None:  
     summary = json.loads(cli("import", "--books", str(books_dir), "--json", str(path)).stdout)
     assert (summary["statements"], summary["movements"]) == (2, 4)
     assert cli("check", "--books", str(books_dir)).returncode == 0
+
+
+def test_account_option_does_not_hide_a_damaged_iban(cli, books_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """--account picks the hub's account; it never makes a broken IBAN acceptable."""
+    from importers.coda_writer import CodaHeader, write_coda
+    from importers.model import Statement
+
+    statement = Statement(
+        format="coda", account="BE68539007547035", iban=None, currency="EUR",
+        opening_balance=Decimal("0"), opening_date=dt.date(2026, 3, 1),
+        closing_balance=Decimal("0"), closing_date=dt.date(2026, 3, 2), sequence="001",
+        movements=(),
+    )  # fmt: skip
+    path = tmp_path / "damaged.cod"
+    path.write_bytes(write_coda([statement], CodaHeader(bank_id="539", holder="Hub", company_id="00403170701"),
+                                created=dt.date(2026, 3, 2)))  # fmt: skip
+    proc = cli(
+        "import",
+        "--books",
+        str(books_dir),
+        "--account",
+        "Assets:Banque:Courant",
+        str(path),
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "check digits are wrong" in proc.stderr
