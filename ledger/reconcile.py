@@ -55,6 +55,7 @@ MAX_SUBSET_INVOICES = 12
 MAX_SUBSET_SIZE = 4
 LATE_WINDOW_DAYS = 120
 PAYOUT_WINDOW_DAYS = 45
+PAYOUT_RETURN_WINDOW_DAYS = 90  # a bounced transfer comes back within this after its debit
 EXPENSE_WINDOW_DAYS = (-15, 60)
 OGM_TEXT_RE = re.compile(r"(?<!\d)(\d{3})\D{0,3}(\d{4})\D{0,3}(\d{5})(?!\d)")
 TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-")
@@ -145,6 +146,10 @@ class Pending:
     end_to_end: str = ""
     text: str = ""  # words that may appear in the counterparty or communication
     iban: str = ""  # a counterparty IBAN it may come from / go to (never a participant's)
+    debited_by: str = ""  # payouts: the ^bank- link of the debit that settled it
+    debited_on: dt.date | None = None
+    returned_by: str = ""  # payouts: the ^bank- link of the credit that brought it back
+    returned_on: dt.date | None = None
 
 
 @dataclass
@@ -335,10 +340,17 @@ class State:
                         pend.open += number
                         if pend.amount == ZERO:
                             pend.amount = number
+                        elif pend.kind == "payout" and len(bank_links) == 1 and number > 0:
+                            pend.debited_by, pend.debited_on = bank_links[0], entry.date
             else:
                 code = _code_of_held(cfg, p.account)
                 if code:
                     self.held[code].append((entry.date, -number))
+        if kind == "settlement" and entry.meta.get("returned") and len(bank_links) == 1:
+            for link in entry.links or ():
+                payout = self.pending.get(link)
+                if payout is not None and payout.kind == "payout":
+                    payout.returned_by, payout.returned_on = bank_links[0], entry.date
         if (
             kind not in ("payment", "invoice", "credit-note")
             and len(bank_links) == 1
@@ -389,6 +401,13 @@ class State:
 
     def open_lines(self) -> list[BankLine]:
         return sorted((ln for ln in self.lines.values() if ln.is_open), key=_line_key)
+
+    def returnable_payouts(self) -> list[Pending]:
+        """Bank payouts debited and not brought back yet (a credit may return them)."""
+        return [
+            p for p in self.pending.values()
+            if p.kind == "payout" and p.debited_by and p.open == ZERO and not p.returned_by
+        ]  # fmt: skip
 
     def open_pending(self, kind: str | None = None) -> list[Pending]:
         return [
@@ -660,6 +679,36 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
             score, reasons = score + 40, [*reasons, "the funder's account"]
         if score >= 40:
             out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
+    out.extend(_returned_payout_candidates(state, line))
+    return out
+
+
+def _returned_payout_candidates(state: State, line: BankLine) -> list[Candidate]:
+    """A bank payout that bounced: money back, of its amount, after its debit.
+
+    Certain (90 or more) only with the bank's R-transaction mark or the payout's own
+    end-to-end reference, the exact amount and a date within the window after the debit;
+    the amount alone (40) is only a suggestion."""
+    out = []
+    for pend in state.returnable_payouts():
+        if line.suspense != -pend.amount or pend.debited_on is None:
+            continue
+        if line.date < pend.debited_on or pend.participant in state.closed:
+            continue
+        score, reasons = 40, ["amount of a payout debited earlier"]
+        if line.end_to_end and line.end_to_end.lower() == pend.end_to_end.lower():
+            score, reasons = score + 60, [*reasons, "the payout's end-to-end reference"]
+        elif pend.end_to_end and _mentions(line.communication, pend.end_to_end):
+            score, reasons = score + 20, [*reasons, "the payout's id in the communication"]
+        if line.returned:
+            score, reasons = score + 40, [*reasons, "marked as an R-transaction by the bank"]
+        if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
+            score, reasons = score + 20, [*reasons, "last four IBAN digits"]
+        if line.date <= pend.debited_on + dt.timedelta(days=PAYOUT_RETURN_WINDOW_DAYS):
+            score, reasons = score + 10, [*reasons, "soon after the debit"]
+        elif score >= CERTAIN:
+            score = CERTAIN - 1  # too late to be sure: a decision
+        out.append(Candidate(pend.link, [(pend.link, line.suspense)], score, reasons))
     return out
 
 
@@ -833,6 +882,18 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
             {"invoice": inv.number, "participant": inv.participant or None},
         )
     pend = state.pending.get(link)
+    if pend is not None and pend.kind == "payout" and amount > 0:
+        # Money coming back for a payout: it bounced. The participant gets it back.
+        return (
+            cfg.account("participant_held", pend.participant),
+            f"Payout {link.upper()} returned by the bank, back on the balance held",
+            {
+                "participant": pend.participant,
+                "payout": link.upper(),
+                "returned": True,
+                "returns": _line_ref(state, pend.debited_by[5:]),
+            },
+        )
     if pend is not None:
         narration = {
             "payout": f"Payout {link.upper()} debited",
@@ -1016,7 +1077,9 @@ def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, 
                 f"still ask ({sum(dues, ZERO)} EUR); assign it to one invoice at a time"
             )
         return list(zip(links, dues, strict=True))
-    pend = state.pending.get(target)
+    pend = state.pending.get(target.lower() if target.lower().startswith("po-") else target)
+    if pend is not None and pend.kind == "payout" and line.suspense > 0:
+        return [(pend.link, _returned_payout_amount(state, line, pend))]
     if pend is not None:
         if pend.open == ZERO:
             raise InputError(f"{target} is already settled; nothing is matched twice")
@@ -1035,6 +1098,37 @@ def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, 
         return [(target, line.suspense)]
     account = _account_of(cfg, target)
     return [(account, line.suspense)]
+
+
+def _returned_payout_amount(state: State, line: BankLine, pend: Pending) -> Decimal:
+    """A credit assigned to a bank payout: it brings that payout back (checked)."""
+    name = pend.link.upper()
+    if pend.returned_by:
+        raise InputError(
+            f"{name} was already returned by bank line "
+            f"{_line_ref(state, pend.returned_by[5:])}; nothing is matched twice"
+        )
+    if not pend.debited_by or pend.debited_on is None:
+        raise InputError(
+            f"{name} has not been debited yet: a credit cannot return it (cancel the order "
+            "at the bank instead)"
+        )
+    if line.date < pend.debited_on:
+        raise InputError(
+            f"bank line {line.ref} is dated before the debit of {name} "
+            f"({pend.debited_on.isoformat()}); it cannot return it"
+        )
+    if line.suspense != -pend.amount:
+        raise InputError(
+            f"bank line {line.ref}: {line.suspense} EUR is not the {-pend.amount} EUR of "
+            f"{name}; assign it to an account instead"
+        )
+    if pend.participant in state.closed:
+        raise InputError(
+            f"{name}: participant {pend.participant} is closed and receives nothing; "
+            "assign the line to an account instead"
+        )
+    return line.suspense
 
 
 def _looks_like_invoice(state: State, name: str) -> bool:
@@ -1066,6 +1160,20 @@ def _account_of(config: HubConfig, target: str) -> str:
     # Accounts settled by their links (invoices, payouts, costs, grants, refunds) are reached
     # through their targets, so that what is open stays computable; a participant's money
     # only through an invoice or a payout.
+    held = _participant_account(config, account, "participant_held")
+    if held:
+        raise InputError(
+            f"{account}: a bank line cannot be assigned to the balance held for {held}; it "
+            "changes only through an invoice or a payout (po-… gives back a payout that bounced)"
+        )
+    income = _participant_account(config, account, "participant_sales") or (
+        _participant_account(config, account, "participant_contribution")
+    )
+    if income:
+        raise InputError(
+            f"{account}: a bank line cannot be assigned to a participant's income; it is "
+            f"booked only through {income}'s invoices (assign the invoice instead)"
+        )
     forbidden = (
         *(config.account(role) for role in (
             "suspense", "clients", "payouts_pending", "suppliers", "refunds_due",
@@ -1079,6 +1187,15 @@ def _account_of(config: HubConfig, target: str) -> str:
             "a payout, a cost or a grant as target)"
         )
     return account
+
+
+def _participant_account(config: HubConfig, account: str, role: str) -> str:
+    """The participant code if ``account`` is that participant's account of ``role``."""
+    template = config.accounts[role].name
+    prefix, _, suffix = template.partition("{code}")
+    if account.startswith(prefix) and account.endswith(suffix) and len(account) > len(prefix):
+        return account[len(prefix) : len(account) - len(suffix) if suffix else None]
+    return ""
 
 
 def unallocated(entries: Iterable[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
