@@ -248,15 +248,25 @@ def _payout_export(args: argparse.Namespace) -> int:
 
 
 def _payout_list(args: argparse.Namespace) -> int:
-    from ledger.payouts import pending_payouts
+    from ledger.payouts import pending_payouts, returned_payouts
 
     books = open_books(args)
-    rows = pending_payouts(books.load().entries, books.config, args.since)
+    entries = books.load().entries
+    rows = pending_payouts(entries, books.config, args.since)
+    back = returned_payouts(entries, books.config, args.since)
     if args.json:
-        print_json([p.__dict__ for p in rows])
+        print_json(
+            [{**p.__dict__, "status": "waiting"} for p in rows]
+            + [{**p.__dict__, "status": "returned"} for p in back]
+        )
         return 0
     if not rows:
         print("No bank payout waits for its debit.")
+    for p in back:
+        print(
+            f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
+            f"  returned {p.returned} (bank line {p.returned_by}): back on the balance held"
+        )
     for p in rows:
         sent = f"exported {p.exported}" if p.exported else "not exported yet"
         print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"

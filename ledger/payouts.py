@@ -58,6 +58,8 @@ class PendingPayout:
     amount: Decimal
     iban_last4: str
     exported: dt.date | None = None  # when it was last written to a pain.001 file
+    returned: dt.date | None = None  # a debited payout the bank brought back (it bounced)
+    returned_by: str | None = None  # the bank reference of the credit that brought it back
 
 
 def check_iban(value: str) -> str:
@@ -217,6 +219,34 @@ def pending_payouts(
                 amount=-pend.open,
                 iban_last4=pend.iban_last4,
                 exported=exported.get(pend.link.upper()),
+            )
+        )
+    return sorted(out, key=lambda p: (p.date, p.payout))
+
+
+def returned_payouts(
+    entries: list[data.Directive], config: HubConfig, since: dt.date | None = None
+) -> list[PendingPayout]:
+    """Bank payouts debited and then returned by the bank (back on the balance held)."""
+    from ledger.reconcile import State
+
+    state = State.of(entries, config)
+    out = []
+    for pend in state.pending.values():
+        if pend.kind != "payout" or not pend.returned_by:
+            continue
+        if since is not None and pend.date < since:
+            continue
+        line = state.lines.get(pend.returned_by)
+        out.append(
+            PendingPayout(
+                payout=pend.link.upper(),
+                participant=pend.participant,
+                date=pend.date,
+                amount=-pend.amount,
+                iban_last4=pend.iban_last4,
+                returned=pend.returned_on,
+                returned_by=line.ref if line is not None else pend.returned_by[5:],
             )
         )
     return sorted(out, key=lambda p: (p.date, p.payout))
