@@ -8,12 +8,12 @@ tests.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+
+from tests_support import git_state, tree_digest
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
@@ -188,20 +188,8 @@ def create_hub(root: Path, regime: str = "exempt", **invoicing: object) -> Hub:
     return Hub(Books.open(root), participant, closed, business, person)
 
 
-def tree_digest(root: Path) -> dict[str, str]:
-    """sha256 of every file of the books (git internals and lock state excluded)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith((".git/", ".coopledger/")):
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
 def git_log(root: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), "log", "--format=%H"], capture_output=True, text=True, check=True
-    ).stdout
+    return git_state(root)
 
 
 @dataclass
