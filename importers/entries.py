@@ -4,9 +4,10 @@ Every movement becomes a transaction with ``kind: "bank"``, the link ``^bank-<id
 stable id of the movement on its account), the bank's reference as ``bank-ref``, and what
 the statement says about it. What the books learn about the *other* party follows one
 rule: money coming in keeps the counterparty's name and account (the clients who pay the
-hub); money going out may go to a participant, so its counterparty's name and IBAN are
-kept only when an import rule of ``hub.toml`` named that counterparty — otherwise only the
-last four characters of the IBAN (``counterparty-iban-last4``), as payouts do.
+hub); money going out — and money coming back, a returned transfer or payout — may concern
+a participant, so its counterparty's name and IBAN are kept only when an import rule of
+``hub.toml`` named that counterparty — otherwise only the last four characters of the IBAN
+(``counterparty-iban-last4``), as payouts do.
 """
 
 from __future__ import annotations
@@ -50,7 +51,13 @@ def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
 def _counterparty_meta(movement: Movement, booking: Booking) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     account = iban_or_none(movement.counterparty_account) or movement.counterparty_account
-    if movement.amount > 0 or booking.how == HOW_RULE:
+    # Money coming back (a returned transfer, or one of our payouts by its end-to-end id)
+    # comes from where the hub sent it, possibly a participant's account: treat it as
+    # money going out.
+    coming_back = bool(movement.r_transaction) or (
+        movement.end_to_end_id or ""
+    ).upper().startswith("PO-")
+    if (movement.amount > 0 and not coming_back) or booking.how == HOW_RULE:
         if movement.counterparty_name:
             meta["counterparty"] = movement.counterparty_name
         if account:

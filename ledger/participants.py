@@ -189,6 +189,8 @@ def summarize(
                 summary.received += Decimal(str(received))
         if kind == "expense":
             summary.costs_charged -= held_delta
+        elif kind == "settlement" and entry.meta.get("returned"):
+            summary.payouts -= held_delta  # a bank payout that came back
         if held_delta != ZERO:
             running += held_delta
             summary.movements.append(

@@ -34,7 +34,7 @@ from test_money_bad_input import digest, refused
 from ledger.books import Books
 from ledger.errors import InputError
 from ledger.money_cli import run_assign, run_auto
-from ledger.participants import held_balance
+from ledger.participants import held_balance, summarize
 from ledger.payouts import book_payout, export_pain001, payout_entry, returned_payouts
 from ledger.reconcile import State, assign, reconcile_new_entries, review_queue
 
@@ -120,7 +120,8 @@ def test_a_returned_payout_goes_back_to_the_participant(tmp_path: Path, key_env:
     # The participant's bank refuses the transfer (closed account): it comes back as an
     # R-transaction (type 2 return, reason AC04) carrying the payout's end-to-end reference.
     do_import(books, "march-3.cod", coda("003", "1050.00", [
-        (D(2026, 3, 26), "150.00", None, None, "RETOUR PO-2026-0001", None, "PO-2026-0001"),
+        (D(2026, 3, 26), "150.00", "Beneficiaire", PAYEE_IBAN, "RETOUR PO-2026-0001", None,
+         "PO-2026-0001"),
     ], r_types={1: "2AC04"}))  # fmt: skip
     ledger = books.load()
     assert not ledger.errors
@@ -141,6 +142,13 @@ def test_a_returned_payout_goes_back_to_the_participant(tmp_path: Path, key_env:
     }
     (returned,) = returned_payouts(ledger.entries, books.config)
     assert (returned.payout, returned.returned) == ("PO-2026-0001", D(2026, 3, 26))
+
+    # Money coming back comes from the participant's account: never its IBAN or name.
+    text = "".join(p.read_text() for p in books.root.rglob("*.beancount"))
+    assert PAYEE_IBAN not in text and "Beneficiaire" not in text
+    assert line.meta["counterparty-iban-last4"] == PAYEE_IBAN[-4:]
+    summary = summarize(ledger.entries, books.config, P1)
+    assert (summary.payouts, summary.balance) == (Decimal("0.00"), Decimal("180.00"))
 
     assert run_auto(books) == []  # a second run books nothing
     checked = cli(books, "check")
