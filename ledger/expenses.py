@@ -155,7 +155,7 @@ def clean_text(value: str | None, field: str, max_len: int = 120) -> str:
     if len(text) > max_len:
         raise InputError(f"invalid {field}: at most {max_len} characters")
     if any(c in text for c in '"\\'):
-        raise InputError(f'invalid {field}: no double quotes or backslashes')
+        raise InputError(f"invalid {field}: no double quotes or backslashes")
     return text
 
 

@@ -1011,9 +1011,7 @@ def review_queue(entries: Iterable[data.Directive], config: HubConfig) -> list[Q
 def find_line(state: State, ref: str) -> BankLine:
     """The bank line with this reference (``bank-ref`` or ``^bank-`` link)."""
     ref = ref.strip().removeprefix("^")
-    line = state.lines.get(ref) or next(
-        (ln for ln in state.lines.values() if ln.ref == ref), None
-    )
+    line = state.lines.get(ref) or next((ln for ln in state.lines.values() if ln.ref == ref), None)
     if line is None:
         raise InputError(f"no bank line {ref} in the books")
     if not line.is_open:
@@ -1031,9 +1029,7 @@ def assign(
     line = find_line(state, ref)
     parts = _parse_target(state, line, target)
     returns = _returned_origin(state, line, parts[0][0]) if target.startswith("return:") else ""
-    out: list[data.Directive] = list(
-        settlement_entries(state, line, parts, "decision", returns)
-    )
+    out: list[data.Directive] = list(settlement_entries(state, line, parts, "decision", returns))
     for entry in out:
         state.add(entry)
     out.extend(allocation_entries(state))

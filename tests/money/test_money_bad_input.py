@@ -67,8 +67,18 @@ def paid(books: Books) -> Books:
     """P1 holds 180.00 (an invoice of 200.00 paid, 10 % contribution)."""
     client = add_client(books)
     inv = issue_invoice(books, CODES[0], client, "200.00", D(2026, 3, 3))
-    import_bank(books, bank_entry(books.config, "B1", D(2026, 3, 20), "200.00",
-                                  invoice=inv.number, ogm=inv.ogm, iban=CLIENT_IBANS[0]))
+    import_bank(
+        books,
+        bank_entry(
+            books.config,
+            "B1",
+            D(2026, 3, 20),
+            "200.00",
+            invoice=inv.number,
+            ogm=inv.ogm,
+            iban=CLIENT_IBANS[0],
+        ),
+    )
     run_auto(books)
     return books
 

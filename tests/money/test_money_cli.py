@@ -66,8 +66,15 @@ def coda_file(path: Path, ogm: str) -> None:
     from importers.model import Movement, Statement
 
     def move(n: int, day: dt.date, amount: str, **kw: object) -> Movement:
-        return Movement(ref="", bank_ref=f"T{n:04d}", booking_date=day, value_date=day,
-                        amount=Decimal(amount), currency="EUR", **kw)  # type: ignore[arg-type]
+        return Movement(
+            ref="",
+            bank_ref=f"T{n:04d}",
+            booking_date=day,
+            value_date=day,
+            amount=Decimal(amount),
+            currency="EUR",
+            **kw,
+        )  # type: ignore[arg-type]
 
     moves = (
         move(1, D(2026, 3, 20), "200.00", counterparty_name="Client Fictif SRL",
@@ -96,8 +103,19 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
                "--date", "2026-01-05").stdout.strip().splitlines()[-1]  # fmt: skip
     client = cli.json("client", "add", "--name", "Client Fictif SRL",
                       "--address", "Rue Imaginaire 2, 1000 Bruxelles")["id"]  # fmt: skip
-    inv = cli.json("invoice", "issue", "--participant", code, "--client", client,
-                   "--line", "Repas|1|200|0", "--date", "2026-03-03", "--no-validate")
+    inv = cli.json(
+        "invoice",
+        "issue",
+        "--participant",
+        code,
+        "--client",
+        client,
+        "--line",
+        "Repas|1|200|0",
+        "--date",
+        "2026-03-03",
+        "--no-validate",
+    )
     ogm = inv.get("ogm") or inv["document"]["ogm"]
 
     statement = tmp_path / "march.cod"
@@ -142,8 +160,10 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
               "--date", "2026-03-25", ok=False)  # fmt: skip
     assert bad.returncode == 1 and digest(cli.books) == before
     # one clear line: nothing of what the PDF library says while trying to repair it
-    assert bad.stderr == "coopledger: error: receipt damaged.pdf: not a readable PDF " \
+    assert (
+        bad.stderr == "coopledger: error: receipt damaged.pdf: not a readable PDF "
         "(damaged or truncated)\n"
+    )
     too_much = cli("payout", code, "150.01", "--method", "cash", "--date", "2026-03-31",
                    "--books", books, ok=False)  # fmt: skip
     assert too_much.returncode == 1 and "more than the 150.00 EUR held" in too_much.stderr

@@ -87,7 +87,9 @@ def test_golden_month(tmp_path: Path, key_env: Path) -> None:
     ]  # fmt: skip
 
     pdf = tmp_path / "ticket.pdf"
-    pdf.write_bytes(receipt_pdf("Fournisseur fictif", "T-1", "-", Decimal("20.00"), D(2026, 3, 21)))
+    pdf.write_bytes(
+        receipt_pdf("Fournisseur fictif", "T-1", "-", Decimal("20.00"), D(2026, 3, 21))
+    )
     book_expense(
         books,
         ExpenseRequest(amount=Decimal("24.20"), vat=Decimal("4.20"), description="ingrédients",
@@ -140,6 +142,16 @@ def test_golden_month(tmp_path: Path, key_env: Path) -> None:
     assert balance(books, cfg.account("refunds_due")) == 0
     assert balance(books, cfg.account("payouts_pending")) == 0
     assert balance(books, cfg.account("suspense")) == Decimal("-45.00")  # B08 waits
-    assert balance(books, cfg.main_bank.account) == Decimal(
-        "121.00") + Decimal("157.30") + 100 + 363 + 142 - 363 - Decimal("7.50") + 45 - 50
+    assert (
+        balance(books, cfg.main_bank.account)
+        == Decimal("121.00")
+        + Decimal("157.30")
+        + 100
+        + 363
+        + 142
+        - 363
+        - Decimal("7.50")
+        + 45
+        - 50
+    )
     assert not books.load().errors

@@ -263,9 +263,7 @@ def check_invariants(entries: list[data.Directive], reconciled: bool) -> None:
         assert inv.applied <= inv.effective_total
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ops, min_size=3, max_size=40))
 def test_invariants_hold_across_any_sequence(sequence: list[tuple[Any, ...]]) -> None:
     world = World()
