@@ -114,13 +114,13 @@ def cmd_participant_add(args: argparse.Namespace) -> int:
 
 
 def cmd_participant_list(args: argparse.Namespace) -> int:
-    from ledger.participants import find_participants, summarize
+    from ledger.participants import summarize_all
 
     books = open_books(args)
     ledger = books.load()
     rows = []
-    for code, info in sorted(find_participants(ledger.entries, books.config).items()):
-        summary = summarize(ledger.entries, books.config, code)
+    for code, summary in sorted(summarize_all(ledger.entries, books.config).items()):
+        info = summary.info
         rows.append(
             {
                 "code": code,

@@ -155,56 +155,77 @@ def require_open_participant(
     return info
 
 
+def summarize_all(
+    entries: Iterable[data.Directive], config: HubConfig
+) -> dict[str, ParticipantSummary]:
+    """Every participant's balances and movements, in one pass over the entries."""
+    entries = list(entries)
+    summaries = {
+        code: ParticipantSummary(info=info)
+        for code, info in find_participants(entries, config).items()
+    }
+    # account -> (code, role) of every participant account
+    roles = {
+        account: (code, role)
+        for code, summary in summaries.items()
+        for role, account in summary.info.accounts.items()
+    }
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        kind = str(entry.meta.get("kind", ""))
+        held_delta: dict[str, Decimal] = {}
+        for posting in entry.postings:
+            if posting.units is None or posting.units.number is None:
+                continue
+            owner = roles.get(posting.account)
+            if owner is None:
+                continue
+            code, role = owner
+            summary, number = summaries[code], posting.units.number
+            if role == "participant_held":
+                held_delta[code] = held_delta.get(code, ZERO) - number
+                if kind == "payout":
+                    summary.payouts += number
+            elif role == "participant_sales":
+                summary.sales -= number
+            elif role == "participant_contribution":
+                summary.contribution -= number
+            elif role == "participant_costs":
+                summary.costs += number
+        if kind == "payment":
+            received = entry.meta.get("received-net")
+            code = str(entry.meta.get("participant", ""))
+            if received is not None and code in summaries:
+                summaries[code].received += Decimal(str(received))
+        for code, delta in held_delta.items():
+            summary = summaries[code]
+            if kind == "expense":
+                summary.costs_charged -= delta
+            elif kind == "settlement" and entry.meta.get("returned"):
+                summary.payouts -= delta  # a bank payout that came back
+            if delta != ZERO:
+                summary.balance += delta
+                summary.movements.append(
+                    Movement(
+                        date=entry.date,
+                        kind=kind or "other",
+                        description=entry.narration or "",
+                        amount=delta,
+                        balance=summary.balance,
+                        links=sorted(entry.links or ()),
+                    )
+                )
+    return summaries
+
+
 def summarize(
     entries: Iterable[data.Directive], config: HubConfig, code: str
 ) -> ParticipantSummary:
     """Balances of a participant's subtree and every movement of the balance held."""
     entries = list(entries)
-    info = require_participant(entries, config, code)
-    summary = ParticipantSummary(info=info)
-    acc = info.accounts
-    running = ZERO
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        kind = str(entry.meta.get("kind", ""))
-        held_delta = ZERO
-        for posting in entry.postings:
-            if posting.units is None or posting.units.number is None:
-                continue
-            number = posting.units.number
-            if posting.account == acc["participant_held"]:
-                held_delta -= number
-                if kind == "payout":
-                    summary.payouts += number
-            elif posting.account == acc["participant_sales"]:
-                summary.sales -= number
-            elif posting.account == acc["participant_contribution"]:
-                summary.contribution -= number
-            elif posting.account == acc["participant_costs"]:
-                summary.costs += number
-        if kind == "payment":
-            received = entry.meta.get("received-net")
-            if received is not None and str(entry.meta.get("participant", "")) == code:
-                summary.received += Decimal(str(received))
-        if kind == "expense":
-            summary.costs_charged -= held_delta
-        elif kind == "settlement" and entry.meta.get("returned"):
-            summary.payouts -= held_delta  # a bank payout that came back
-        if held_delta != ZERO:
-            running += held_delta
-            summary.movements.append(
-                Movement(
-                    date=entry.date,
-                    kind=kind or "other",
-                    description=entry.narration or "",
-                    amount=held_delta,
-                    balance=running,
-                    links=sorted(entry.links or ()),
-                )
-            )
-    summary.balance = running
-    return summary
+    require_participant(entries, config, code)
+    return summarize_all(entries, config)[code]
 
 
 def held_balance(entries: Iterable[data.Directive], config: HubConfig, code: str) -> Decimal:

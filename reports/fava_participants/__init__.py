@@ -15,7 +15,7 @@ from typing import Any
 from fava.ext import FavaExtensionBase
 
 from ledger.config import load_config
-from ledger.participants import find_participants, summarize
+from ledger.participants import summarize_all
 
 
 class Participants(FavaExtensionBase):
@@ -28,8 +28,7 @@ class Participants(FavaExtensionBase):
         config = load_config(root)
         entries: list[Any] = list(self.ledger.all_entries)
         out = []
-        for code in sorted(find_participants(entries, config)):
-            summary = summarize(entries, config, code)
+        for code, summary in sorted(summarize_all(entries, config).items()):
             out.append(
                 {
                     "code": code,
