@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests_support import chromium_browser, serving
 
 from ledger.demo import DEMO_PARTICIPANTS
 
@@ -79,41 +80,17 @@ def test_demo_command_reuses_existing_demo(demo) -> None:  # type: ignore[no-unt
 
 @pytest.mark.browser
 def test_demo_in_fava_in_a_real_browser(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from test_serve import free_port  # the helper of the serve tests
-
-    _root, env = demo
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ledger.cli", "serve", "--port", str(port), "--read-only"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(chromium),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync"],
-            )  # fmt: skip
-            page = browser.new_page()
-            for _ in range(100):
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/")
-                    break
-                except Exception:
-                    page.wait_for_timeout(200)
-            page.wait_for_selector("text=Participants", timeout=30000)
-            page.click("text=Participants")
-            page.wait_for_selector("table.participants", timeout=30000)
-            rows = page.locator("table.participants tbody tr")
-            assert rows.count() == len(DEMO_PARTICIPANTS)
-            text = page.inner_text("table.participants")
-            assert "P-" in text and "Fictive" not in page.content()
-            page.screenshot(path=str(tmp_path / "participants.png"), full_page=True)
-            if os.environ.get("COOPLEDGER_SCREENSHOTS"):
-                page.screenshot(path=os.environ["COOPLEDGER_SCREENSHOTS"], full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    root, env = demo
+    with serving(env, root, "--read-only") as port, chromium_browser() as browser:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("text=Participants", timeout=30000)
+        page.click("text=Participants")
+        page.wait_for_selector("table.participants", timeout=30000)
+        rows = page.locator("table.participants tbody tr")
+        assert rows.count() == len(DEMO_PARTICIPANTS)
+        text = page.inner_text("table.participants")
+        assert "P-" in text and "Fictive" not in page.content()
+        page.screenshot(path=str(tmp_path / "participants.png"), full_page=True)
+        if os.environ.get("COOPLEDGER_SCREENSHOTS"):
+            page.screenshot(path=os.environ["COOPLEDGER_SCREENSHOTS"], full_page=True)

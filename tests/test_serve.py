@@ -3,48 +3,10 @@
 from __future__ import annotations
 
 import http.client
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(cli, books_dir: Path, *extra: str) -> Iterator[int]:  # type: ignore[no-untyped-def]
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ledger.cli", "serve", "--books", str(books_dir),
-         "--port", str(port), *extra],
-        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited: {proc.stderr.read() if proc.stderr else ''}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+from tests_support import chromium_browser, free_port, serving
 
 
 def request(port: int, method: str, path: str, body: str | None = None,
@@ -62,7 +24,7 @@ SLUG = "hub-test-asbl"
 
 def test_serve_read_only(cli, books_dir: Path) -> None:  # type: ignore[no-untyped-def]
     cli("participant", "add", "--books", str(books_dir), "--alias", "Fictive Quebec (test)")
-    with serving(cli, books_dir, "--read-only") as port:
+    with serving(cli.env, books_dir, "--read-only") as port:
         status, page = request(port, "GET", f"/{SLUG}/income_statement/")
         assert status == 200
         assert "Hub Test ASBL" in page
@@ -76,7 +38,7 @@ def test_serve_read_only(cli, books_dir: Path) -> None:  # type: ignore[no-untyp
 
 
 def test_serve_refuses_foreign_host_header(cli, books_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    with serving(cli, books_dir) as port:
+    with serving(cli.env, books_dir) as port:
         status, _ = request(
             port, "GET", f"/{SLUG}/income_statement/", headers={"Host": "attacker.example"}
         )
@@ -96,18 +58,9 @@ def test_serve_refuses_books_with_foreign_plugins(cli, books_dir: Path) -> None:
 @pytest.mark.browser
 def test_fava_pages_in_a_real_browser(cli, books_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Debian's chromium, driven by playwright (no browser download)."""
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
     code = cli("participant", "add", "--books", str(books_dir), "--alias", "Fictive Romeo (test)",
                "--activity", "catering").stdout.splitlines()[-1]  # fmt: skip
-    with serving(cli, books_dir, "--read-only") as port, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(chromium),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
+    with serving(cli.env, books_dir, "--read-only") as port, chromium_browser() as browser:
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/{SLUG}/balance_sheet/")
         page.wait_for_selector(f"text={code}", timeout=30000)
@@ -115,5 +68,4 @@ def test_fava_pages_in_a_real_browser(cli, books_dir: Path, tmp_path: Path) -> N
         assert code in text
         assert "Fictive Romeo" not in page.content()
         page.screenshot(path=str(tmp_path / "balance_sheet.png"))
-        browser.close()
     assert (tmp_path / "balance_sheet.png").stat().st_size > 1000

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ENTERPRISE = "0403170701"  # a valid-checksum enterprise number used only in tests
 IBAN = "BE68539007547034"  # the textbook Belgian IBAN (valid, no real bank)
@@ -24,3 +32,56 @@ def git_state(root: Path) -> str:
     return subprocess.run(
         ["git", "-C", str(root), "log", "--format=%H"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(env: dict[str, str], books_dir: Path, *extra: str) -> Iterator[int]:
+    """``coopledger serve`` in a subprocess; yields its port once it accepts connections."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ledger.cli", "serve", "--books", str(books_dir),
+         "--port", str(port), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited: {proc.stderr.read() if proc.stderr else ''}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's chromium driven by playwright (no browser download), or skip the test."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        try:
+            yield browser
+        finally:
+            browser.close()
