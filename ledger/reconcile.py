@@ -152,6 +152,15 @@ class Pending:
     returned_on: dt.date | None = None
 
 
+def _bank_and_invoice_links(entry: data.Transaction) -> tuple[list[str], list[str]]:
+    """The ``^bank-`` and the ``^inv-`` links of an entry, sorted."""
+    links = sorted(entry.links or ())
+    return (
+        [lk for lk in links if lk.startswith("bank-")],
+        [lk for lk in links if lk.startswith("inv-")],
+    )
+
+
 @dataclass
 class State:
     """What reconciliation needs to know about the books, folded entry by entry."""
@@ -195,9 +204,7 @@ class State:
         if not isinstance(entry, data.Transaction):
             return
         kind = str(entry.meta.get("kind", ""))
-        links = sorted(entry.links or ())
-        bank_links = [lk for lk in links if lk.startswith("bank-")]
-        inv_links = [lk for lk in links if lk.startswith("inv-")]
+        bank_links, inv_links = _bank_and_invoice_links(entry)
         if kind == "invoice" and inv_links:
             self._add_invoice(entry, inv_links[0])
         if kind == "bank" and bank_links:
@@ -215,9 +222,7 @@ class State:
         if not isinstance(entry, data.Transaction):
             return
         kind = str(entry.meta.get("kind", ""))
-        links = sorted(entry.links or ())
-        bank_links = [lk for lk in links if lk.startswith("bank-")]
-        inv_links = [lk for lk in links if lk.startswith("inv-")]
+        bank_links, inv_links = _bank_and_invoice_links(entry)
         if kind == "credit-note" and inv_links:
             self._add_credit_note(entry, inv_links[0])
         if kind == "payment" and bank_links and inv_links:
