@@ -51,3 +51,11 @@ class ParticipantError(CoopledgerError):
 
 class RosterError(CoopledgerError):
     """The encrypted roster cannot be read or written (missing key, wrong key…)."""
+
+
+class KeyFileError(RosterError):
+    """A hub key file is unsafe (inside the books, readable by others) or unreadable."""
+
+
+class PrivacyRefusal(InputError):
+    """A text would carry a personal value into the books or a document (never echoed)."""
