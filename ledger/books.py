@@ -20,7 +20,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import functools
 import json
 import os
 import subprocess
@@ -34,7 +33,7 @@ from beancount.core import data
 from beancount.parser import printer
 
 from ledger.config import HubConfig, load_config
-from ledger.errors import BooksError, LockError, UnsafeBooksError, WriteRejectedError
+from ledger.errors import BooksError, ConfigError, LockError, UnsafeBooksError, WriteRejectedError
 from ledger.loader import Ledger, format_error, load_ledger
 
 MAIN_FILE = "main.beancount"
@@ -43,7 +42,7 @@ LOCK_FILE = f"{STATE_DIR}/lock"
 JOURNAL_FILE = f"{STATE_DIR}/journal.json"
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("COOPLEDGER_LOCK_TIMEOUT", "120"))
 TOP_LEVEL_KINDS = {"participants": "participants.beancount", "accounts": "accounts.beancount"}
-GIT_FALLBACK_IDENTITY = ("coopledger", "coopledger@localhost")
+GIT_FALLBACK_IDENTITY = ("coopledger", "books")
 
 
 # ---------------------------------------------------------------- low-level file writing
@@ -90,22 +89,26 @@ def _inject_fault(point: str) -> None:
 # ---------------------------------------------------------------- git
 
 
-@functools.lru_cache(maxsize=8)
-def _has_git_identity(root: Path) -> bool:
-    proc = subprocess.run(
-        ["git", "-C", str(root), "config", "user.email"], capture_output=True, check=False
-    )
-    return proc.returncode == 0 and bool(proc.stdout.strip())
+def commit_identity(root: Path) -> dict[str, str]:
+    """Commits are authored by the hub in its role (``[git] author`` of ``hub.toml``), never
+    by the machine's own git identity: a history handed to an auditor names nobody."""
+    try:
+        config = load_config(root)
+        name, hub_id = config.git.author, config.id
+    except (ConfigError, OSError, UnicodeDecodeError):  # still nobody's name
+        name, hub_id = GIT_FALLBACK_IDENTITY
+    email = f"{hub_id}@coopledger.invalid"
+    return {
+        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+    }  # fmt: skip
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git in the books directory, with a neutral identity if none is configured."""
+    """Run git in the books directory; commits and tags are authored as the hub."""
     env = dict(os.environ)
-    if args[0] in ("commit", "tag") and not _has_git_identity(root):
-        env.setdefault("GIT_AUTHOR_NAME", GIT_FALLBACK_IDENTITY[0])
-        env.setdefault("GIT_AUTHOR_EMAIL", GIT_FALLBACK_IDENTITY[1])
-        env.setdefault("GIT_COMMITTER_NAME", GIT_FALLBACK_IDENTITY[0])
-        env.setdefault("GIT_COMMITTER_EMAIL", GIT_FALLBACK_IDENTITY[1])
+    if args[0] in ("commit", "tag"):
+        env.update(commit_identity(root))
     proc = subprocess.run(
         ["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=False
     )
@@ -232,7 +235,7 @@ class Transaction:
         path = (self.books.root / relpath).resolve()
         if self.books.root not in path.parents:
             raise BooksError(f"{relpath}: outside the books directory")
-        if relpath.startswith(STATE_DIR) or relpath.startswith(".git"):
+        if relpath.split("/")[0] in (STATE_DIR, ".git"):
             raise BooksError(f"{relpath}: reserved path")
         return path
 
