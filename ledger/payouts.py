@@ -16,9 +16,10 @@ characters (``iban-last4``): too few to find the account (the rest of a Belgian 
 ten free digits), enough to catch a typo at export and to help match the debit. A keyed
 hash was considered and rejected: it would be a stable identifier of the bank account
 across codes and years (linking two codes of one person), and with the key it can be
-brute-forced over the 10^10 Belgian account numbers. The IBAN is given again on the
-command line at export (``--iban PO-…=IBAN`` or ``CODE=IBAN``) and goes only into the
-pain.001 file, which is written outside the books.
+brute-forced over the 10^10 Belgian account numbers. The IBAN and the account holder's
+name live in the participant's encrypted roster record (``participant set-payee``,
+:mod:`ledger.payees`); a bank payout and its export take them from there, in memory, and
+they go only into the pain.001 file, which is written outside the books (mode 0600).
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from ledger.books import Books, atomic_write
-from ledger.config import HubConfig
+from ledger.config import HubConfig, iban_problem
 from ledger.contributions import id_link, next_id, parse_amount, posting, q2, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.expenses import document_entry
 from ledger.participants import require_open_participant
+from ledger.payees import payee_of, payees_of
 
 METHODS = ("bank", "cash")
 EXPORTED = "payout-exported"
@@ -67,8 +69,7 @@ def check_iban(value: str) -> str:
     try:
         return str(IBAN(value).compact)
     except SchwiftyException as exc:
-        reason = str(exc).split(":")[0].strip().rstrip(".") or "invalid"
-        raise InputError(f"invalid IBAN: {reason}") from None
+        raise InputError(f"invalid IBAN: {iban_problem(exc)}") from None
 
 
 def payout_entry(
@@ -148,8 +149,9 @@ def book_payout(
     if method not in METHODS:
         raise InputError(f"--method must be one of {', '.join(METHODS)}")
     if method == "bank":
-        if not iban:
-            raise InputError("--iban is required for a bank payout (it is not kept in the books)")
+        if not iban:  # the participant's payout account, from the roster, in memory
+            require_open_participant(books.load().entries, config, code, on=day)
+            iban = payee_of(books, code).iban
         iban = check_iban(iban)
         if config.bank_account_for_iban(iban) is not None:
             raise InputError("--iban is one of the hub's own accounts")
@@ -289,7 +291,8 @@ def export_pain001(
                     + (f" ({done} already exported; --again to export them again)" if done else "")
                 )
             day = execution or dt.date.today()
-            payload = _pain001(config, payouts, ibans, names or {}, day)
+            ibans, names = _with_payees(books, payouts, ibans, names or {})
+            payload = _pain001(config, payouts, ibans, names, day)
             marks: list[data.Directive] = [
                 data.Custom(
                     data.new_metadata("<coopledger>", n, {"kind": "payout-export"}),
@@ -306,6 +309,21 @@ def export_pain001(
             target.unlink(missing_ok=True)
         raise
     return payouts
+
+
+def _with_payees(
+    books: Books, payouts: list[PendingPayout], ibans: dict[str, str], names: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The IBAN and name of each payout: given, else the participant's payee in the roster
+    (decrypted in memory; it goes into the pain.001 file only)."""
+    missing = {
+        p.participant for p in payouts if not (ibans.get(p.payout) or ibans.get(p.participant))
+    }
+    ibans, names = dict(ibans), dict(names)
+    for code, payee in payees_of(books, missing).items():
+        ibans.setdefault(code, payee.iban)
+        names.setdefault(code, payee.name)
+    return ibans, names
 
 
 def _pain001(
@@ -329,14 +347,15 @@ def _pain001(
         given = ibans.get(payout.payout) or ibans.get(payout.participant)
         if not given:
             raise InputError(
-                f"--iban missing for {payout.payout} ({payout.participant}): give "
-                f"--iban {payout.payout}=IBAN"
+                f"no payout account for {payout.payout} ({payout.participant}) in the roster: "
+                f"store it with 'coopledger participant set-payee {payout.participant}'"
             )
         iban = check_iban(given)
         if iban[-4:] != payout.iban_last4:
             raise InputError(
-                f"--iban for {payout.payout}: it does not end in the {payout.iban_last4} "
-                "recorded when the payout was ordered"
+                f"the payout account for {payout.payout} does not end in the "
+                f"{payout.iban_last4} recorded when the payout was ordered (was it changed "
+                "since? export needs the account the payout was ordered to)"
             )
         name = names.get(payout.payout) or names.get(payout.participant) or payout.participant
         sepa.add_payment(
