@@ -25,6 +25,7 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pyrage
 from pyrage import ssh, x25519
@@ -36,8 +37,9 @@ AGE_SECRET_PREFIX = "AGE-SECRET-KEY-"
 SSH_PRIVATE_HEADER = "-----BEGIN OPENSSH PRIVATE KEY-----"
 PENDING_SUFFIX = ".next"
 
-Identity = x25519.Identity | ssh.Identity
-Recipient = x25519.Recipient | ssh.Recipient
+# x25519.Identity | ssh.Identity and the same for recipients (pyrage ships no type hints).
+Identity: TypeAlias = Any
+Recipient: TypeAlias = Any
 
 
 # ---------------------------------------------------------------- recipients

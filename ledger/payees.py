@@ -17,7 +17,7 @@ from schwifty.exceptions import SchwiftyException
 
 from ledger.books import Books
 from ledger.config import iban_problem
-from ledger.errors import InputError, ParticipantError, RosterError
+from ledger.errors import InputError, RosterError
 from ledger.participants import require_participant
 from ledger.roster import Payee, editing_roster, read_roster
 
@@ -58,8 +58,8 @@ def payee_of(books: Books, code: str) -> Payee:
     """The participant's payee from the roster (a clear error when it was never set)."""
     entry = read_roster(books).participants.get(code)
     if entry is None or entry.payee is None:
-        raise ParticipantError(
-            f"no payout account for {code} in the roster: store it with "
+        raise InputError(
+            f"no payout IBAN for {code} in the roster: store it with "
             f"'coopledger participant set-payee {code}'"
         )
     return entry.payee

@@ -141,19 +141,20 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
 
 def _objects(obj: PdfObject, seen: set[tuple[int, int]]) -> Iterator[DictionaryObject]:
     """Every dictionary (and stream) reachable from ``obj``, each once."""
+    target: PdfObject | None = obj
     if isinstance(obj, IndirectObject):
-        key = (obj.idnum, obj.generation)
-        if key in seen:
+        ident = (obj.idnum, obj.generation)
+        if ident in seen:
             return
-        seen.add(key)
-        obj = obj.get_object()
-    if isinstance(obj, DictionaryObject):
-        yield obj
-        for key, value in list(obj.items()):
-            if key not in ("/Parent", "/P"):
+        seen.add(ident)
+        target = obj.get_object()
+    if isinstance(target, DictionaryObject):
+        yield target
+        for name, value in list(target.items()):
+            if name not in ("/Parent", "/P"):
                 yield from _objects(value, seen)
-    elif isinstance(obj, ArrayObject):
-        for value in obj:
+    elif isinstance(target, ArrayObject):
+        for value in target:
             yield from _objects(value, seen)
 
 

@@ -313,25 +313,38 @@ class RosterEdit:
 def editing_roster(books: Books, message: str) -> Iterator[RosterEdit]:
     """Change the roster through the write path (see the module's docstring)."""
     config = books.config
-    with books.transaction(message) as tx:
-        identities = load_identities(config, books.root)
-        opened = open_roster(books.root, config, tx.read_file(config.roster.file), identities)
-        edit = RosterEdit(tx, opened.roster.model_copy(deep=True), opened)
-        yield edit
-        recipients = edit.recipients or list(config.roster.recipients)
-        blob, used = seal_roster(opened, edit.roster, recipients, edit.fresh_keys)
-        # Before the commit: the old keys and the new ones (a rollback loses nothing), to
-        # the old recipients and the new ones; minus the keys destroyed now.
-        union: dict[str, list[str]] = {}
-        for code, secrets in opened.keys.items():
-            if code not in edit.destroyed:
-                union[code] = list(secrets)
-        for code, secret in used.items():
-            union[code] = [secret, *(s for s in union.get(code, []) if s != secret)]
-        everyone = list(dict.fromkeys([*config.roster.recipients, *recipients]))
-        write_data_keys(books.root, config, union, everyone)
-        tx.write_file(config.roster.file, blob)
-        ensure_gitignored(tx)
+    keys_file = data_keys_path(books.root, config)
+    previous: bytes | None = None
+    try:
+        with books.transaction(message) as tx:
+            identities = load_identities(config, books.root)
+            opened = open_roster(books.root, config, tx.read_file(config.roster.file), identities)
+            edit = RosterEdit(tx, opened.roster.model_copy(deep=True), opened)
+            yield edit
+            recipients = edit.recipients or list(config.roster.recipients)
+            blob, used = seal_roster(opened, edit.roster, recipients, edit.fresh_keys)
+            # Before the commit: the old keys and the new ones (a rollback loses nothing),
+            # to the old recipients and the new ones; minus the keys destroyed now.
+            union: dict[str, list[str]] = {}
+            for code, secrets in opened.keys.items():
+                if code not in edit.destroyed:
+                    union[code] = list(secrets)
+            for code, secret in used.items():
+                union[code] = [secret, *(s for s in union.get(code, []) if s != secret)]
+            everyone = list(dict.fromkeys([*config.roster.recipients, *recipients]))
+            previous = keys_file.read_bytes() if keys_file.exists() else b""
+            write_data_keys(books.root, config, union, everyone)
+            tx.write_file(config.roster.file, blob)
+            ensure_gitignored(tx)
+    except BaseException:
+        if previous is not None and not edit.destroyed:
+            # The commit was refused: the data-key file gets its exact bytes back (a key
+            # destroyed by a purge is not brought back, whatever happened).
+            if previous:
+                atomic_write(keys_file, previous, mode=0o600)
+            else:
+                keys_file.unlink(missing_ok=True)
+        raise
     settle_data_keys(books)
 
 
@@ -368,3 +381,8 @@ def settle_data_keys(books: Books) -> None:
                     needed[code] = [secret]
                     break
         write_data_keys(root, config, needed, config.roster.recipients)
+
+
+def load_identity(config: HubConfig) -> Identity:
+    """The hub key at hand (the first identity of its key file)."""
+    return load_identities(config)[0]
