@@ -218,6 +218,7 @@ class Transaction:
     books: Books
     message: str
     staged: dict[str, bytes] = field(default_factory=dict)
+    private: set[str] = field(default_factory=set)  # written and journaled, never committed
     _ledger: Ledger | None = None
 
     @property
@@ -251,6 +252,12 @@ class Transaction:
     def write_file(self, relpath: str, payload: bytes) -> None:
         self._check_relpath(relpath)
         self.staged[relpath] = payload
+
+    def write_private(self, relpath: str, payload: bytes) -> None:
+        """A file of the books' folder that git must never hold (the roster's data keys:
+        crypto-shredding needs them destroyable), written with the others (mode 0600)."""
+        self.write_file(relpath, payload)
+        self.private.add(relpath)
 
     def append_text(self, relpath: str, text: str) -> None:
         current = self.read_file(relpath)
@@ -300,7 +307,7 @@ class Transaction:
         written: list[str] = []
         try:
             for relpath, payload in changed.items():
-                atomic_write(root / relpath, payload)
+                atomic_write(root / relpath, payload, 0o600 if relpath in self.private else None)
                 written.append(relpath)
                 _inject_fault("after-first-file")
             _inject_fault("after-files")
@@ -312,9 +319,12 @@ class Transaction:
                 raise WriteRejectedError(
                     f"change refused, the books are unchanged: {detail}{more}"
                 )
-            git(root, "add", "--", *changed)
+            tracked = [p for p in changed if p not in self.private]
+            if tracked:
+                git(root, "add", "--", *tracked)
             _inject_fault("after-git-add")
-            git(root, "commit", "-q", "--no-verify", "-m", self.message, "--", *changed)
+            if tracked:
+                git(root, "commit", "-q", "--no-verify", "-m", self.message, "--", *tracked)
         except BaseException:
             restore(books, {p: previous[p] for p in written}, unstage=list(changed))
             clear_journal(books)

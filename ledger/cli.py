@@ -104,9 +104,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"Hub key (decrypts the roster): {key_file}")
     print(
         "The roster and the archived bank statements are encrypted to the hub key and to a "
-        "recovery key. Keep the recovery key offline, apart from the books and from this "
-        "machine (e.g. on paper in the board's safe): without a key the roster is lost; "
-        "with a key and the books, anyone can tell who the participants are."
+        "recovery key. Back the hub key up away from the books, and keep the recovery key "
+        "offline, apart from the books and from this machine (e.g. on paper in the board's "
+        "safe): without a key the roster is lost; with a key and the books, anyone can tell "
+        "who the participants are."
     )
     if recovery_file is not None:
         write_secret(recovery_file, identity_text(recovery, "recovery key"), books.root)

@@ -15,10 +15,9 @@ while the books, which only ever held her code, still verify. A rotation of the 
 (``key rotate``) also gives every record a fresh data key, so the old data keys, and with
 them every older version of the roster, are dead too once the old key file is gone.
 
-Everything is decrypted in memory only. Writes go through the books' write path:
-``roster.age`` is committed; the data-key file is written beside it first holding the
-old and the new keys (so a write that is rolled back loses nothing), and pruned to
-exactly the keys of the committed roster once the commit is done, under the lock.
+Everything is decrypted in memory only. Writes go through the books' write path, in one
+transaction: ``roster.age`` is committed; the data-key file is written and journaled with
+it (a refused or interrupted write leaves both as they were) but never committed.
 """
 
 from __future__ import annotations
@@ -182,12 +181,17 @@ def read_data_keys(
         raise RosterError(f"{path.name}: decrypts but is not a data-key file") from None
 
 
+def seal_data_keys(keys: Mapping[str, list[str]], recipients: Iterable[str]) -> bytes:
+    """The data-key file's bytes, encrypted to ``recipients``."""
+    payload = json.dumps({"version": 1, "keys": dict(sorted(keys.items()))}).encode()
+    return encrypt_to(list(recipients), payload)
+
+
 def write_data_keys(
     root: Path, config: HubConfig, keys: Mapping[str, list[str]], recipients: Iterable[str]
 ) -> None:
     """Write the data-key file (outside git, mode 0600), encrypted to ``recipients``."""
-    payload = json.dumps({"version": 1, "keys": dict(sorted(keys.items()))}).encode()
-    atomic_write(data_keys_path(root, config), encrypt_to(list(recipients), payload), mode=0o600)
+    atomic_write(data_keys_path(root, config), seal_data_keys(keys, recipients), mode=0o600)
 
 
 def open_roster(
@@ -311,40 +315,22 @@ class RosterEdit:
 
 @contextlib.contextmanager
 def editing_roster(books: Books, message: str) -> Iterator[RosterEdit]:
-    """Change the roster through the write path (see the module's docstring)."""
+    """Change the roster through the write path (see the module's docstring): the roster
+    is committed, its data-key file written beside it (journaled like every other file of
+    the transaction, so a refused or interrupted write leaves both as they were) but never
+    committed."""
     config = books.config
-    keys_file = data_keys_path(books.root, config)
-    previous: bytes | None = None
-    try:
-        with books.transaction(message) as tx:
-            identities = load_identities(config, books.root)
-            opened = open_roster(books.root, config, tx.read_file(config.roster.file), identities)
-            edit = RosterEdit(tx, opened.roster.model_copy(deep=True), opened)
-            yield edit
-            recipients = edit.recipients or list(config.roster.recipients)
-            blob, used = seal_roster(opened, edit.roster, recipients, edit.fresh_keys)
-            # Before the commit: the old keys and the new ones (a rollback loses nothing),
-            # to the old recipients and the new ones; minus the keys destroyed now.
-            union: dict[str, list[str]] = {}
-            for code, secrets in opened.keys.items():
-                if code not in edit.destroyed:
-                    union[code] = list(secrets)
-            for code, secret in used.items():
-                union[code] = [secret, *(s for s in union.get(code, []) if s != secret)]
-            everyone = list(dict.fromkeys([*config.roster.recipients, *recipients]))
-            previous = keys_file.read_bytes() if keys_file.exists() else b""
-            write_data_keys(books.root, config, union, everyone)
-            tx.write_file(config.roster.file, blob)
-            ensure_gitignored(tx)
-    except BaseException:
-        if previous is not None and not edit.destroyed:
-            # The commit was refused: the data-key file gets its exact bytes back (a key
-            # destroyed by a purge is not brought back, whatever happened).
-            if previous:
-                atomic_write(keys_file, previous, mode=0o600)
-            else:
-                keys_file.unlink(missing_ok=True)
-        raise
+    with books.transaction(message) as tx:
+        identities = load_identities(config, books.root)
+        opened = open_roster(books.root, config, tx.read_file(config.roster.file), identities)
+        edit = RosterEdit(tx, opened.roster.model_copy(deep=True), opened)
+        yield edit
+        recipients = edit.recipients or list(config.roster.recipients)
+        blob, used = seal_roster(opened, edit.roster, recipients, edit.fresh_keys)
+        keys = {code: [secret] for code, secret in used.items() if code not in edit.destroyed}
+        tx.write_private(config.roster.data_keys, seal_data_keys(keys, recipients))
+        tx.write_file(config.roster.file, blob)
+        ensure_gitignored(tx)
     settle_data_keys(books)
 
 
@@ -358,29 +344,11 @@ def ensure_gitignored(tx: Transaction) -> None:
 
 
 def settle_data_keys(books: Books) -> None:
-    """After a roster commit, under the lock: finish a key rotation, and keep in the
-    data-key file exactly the keys the committed roster needs, encrypted to the current
-    recipients. Idempotent (it also tidies up after a crash)."""
-    root = books.root
+    """After a roster commit: reload ``hub.toml`` (a key change rewrote it) and put a
+    rotation's new hub key in place, now that the books are encrypted to it."""
     with books.locked():
-        config = load_config(root)
-        books.config = config
-        finish_rotation(config)
-        path = root / config.roster.file
-        if not path.exists():
-            return
-        identities = load_identities(config, root)
-        outer = json.loads(decrypt_with(identities, path.read_bytes()))
-        if int(outer.get("version", 1)) < ROSTER_VERSION:
-            return
-        keys = read_data_keys(root, config, identities) or {}
-        needed: dict[str, list[str]] = {}
-        for code, item in outer.get("participants", {}).items():
-            for secret in keys.get(code, []):
-                if _open_record(code, item, [secret]) is not None:
-                    needed[code] = [secret]
-                    break
-        write_data_keys(root, config, needed, config.roster.recipients)
+        books.config = load_config(books.root)
+        finish_rotation(books.config)
 
 
 def load_identity(config: HubConfig) -> Identity:
