@@ -132,10 +132,8 @@ def require_participant(
     entries: Iterable[data.Directive], config: HubConfig, code: str
 ) -> ParticipantInfo:
     """The participant with this code, or a clear error."""
-    if not is_code(code):
-        raise ParticipantError(
-            f"{code!r} is not a participant code (expected P- and 6 characters)"
-        )
+    if not is_code(code):  # what was typed is not repeated: it may be a name
+        raise ParticipantError("not a participant code (expected P- and 6 characters)")
     info = find_participants(entries, config).get(code)
     if info is None:
         raise ParticipantError(f"unknown participant {code}")

@@ -1184,7 +1184,8 @@ def _invoice_link(state: State, name: str) -> str:
     name = name.strip()
     link = name if name.startswith("inv-") else f"inv-{name}"
     if link not in state.invoices:
-        raise InputError(f"no invoice {name} in the books")
+        shown = name if re.fullmatch(r"[A-Za-z]{0,4}-?[0-9][0-9\-/]*", name) else "(not repeated)"
+        raise InputError(f"no invoice {shown} in the books")
     return link
 
 
