@@ -135,7 +135,7 @@ def references_in(text: str | None, known: KnownParties) -> list[str]:
         found.append((match.start(), match.group().upper()))
     upper = text.upper()
     for ref in known.references:
-        for match in re.finditer(rf"(?<![A-Z0-9]){re.escape(ref)}(?![A-Z0-9])", upper):
+        for match in re.finditer(rf"(?<![A-Z0-9\-]){re.escape(ref)}(?![A-Z0-9\-])", upper):
             found.append((match.start(), ref))
     out: list[str] = []
     for _, ref in sorted(found):

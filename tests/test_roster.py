@@ -24,6 +24,7 @@ from ledger.roster import (
     open_roster,
     read_roster,
     seal_roster,
+    write_data_keys,
 )
 
 
@@ -65,8 +66,6 @@ def test_ciphertext_holds_no_roster_string(cli_env, books_dir: Path) -> None:  #
     envelope = pyrage.decrypt(blob, identities)
     assert b"P-ABCDEF" in envelope and b"Fictive" not in envelope
     opened = OpenRoster(Roster(), keys={code: [k] for code, k in keys.items()})
-    from ledger.roster import write_data_keys
-
     write_data_keys(books.root, books.config, opened.keys, books.config.roster.recipients)
     assert open_roster(books.root, books.config, blob).roster == roster
 
@@ -127,7 +126,9 @@ def test_leak_9_6_a_key_inside_the_books_is_refused(cli, books_dir: Path) -> Non
     assert not target.exists() or not any(target.iterdir())
 
 
-def test_leak_9_6_a_key_readable_by_others_is_refused(cli, books_dir: Path, snapshot_books) -> None:  # type: ignore[no-untyped-def]
+def test_leak_9_6_a_key_readable_by_others_is_refused(
+    cli, books_dir: Path, snapshot_books
+) -> None:  # type: ignore[no-untyped-def]
     key = next((Path(cli.env["XDG_CONFIG_HOME"]) / "coopledger" / "keys").glob("*.key"))
     snapshot_books.take(books_dir)
     key.chmod(0o644)
@@ -172,7 +173,7 @@ def test_each_record_has_its_own_data_key_outside_git(cli, books_dir: Path) -> N
     assert set(opened.keys) == set(codes)
     assert len({k[0] for k in opened.keys.values()}) == 3
     keys_file.rename(books_dir.parent / "elsewhere.age")
-    with pytest.raises(RosterError, match="roster-keys.age is missing"):
+    with pytest.raises(RosterError, match=r"roster-keys\.age is missing"):
         read_roster(books)
 
 

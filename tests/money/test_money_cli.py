@@ -161,15 +161,14 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
     assert bad.returncode == 1 and digest(cli.books) == before
     # one clear line: nothing of what the PDF library says while trying to repair it
     assert (
-        bad.stderr == "coopledger: error: --receipt: not a readable PDF "
-        "(damaged or truncated)\n"
+        bad.stderr == "coopledger: error: --receipt: not a readable PDF (damaged or truncated)\n"
     )
     too_much = cli("payout", code, "150.01", "--method", "cash", "--date", "2026-03-31",
                    "--books", books, ok=False)  # fmt: skip
     assert too_much.returncode == 1 and "more than the 150.00 EUR held" in too_much.stderr
     cli("participant", "set-payee", code, "--from-file", "-", "--books", books,
         stdin=f"iban = {PAYEE_IBAN}\nname = Beneficiaire Fictif\n")  # fmt: skip
-    bank = cli.json("payout", code, "100.00", "--method", "bank", "--date", "2026-03-31")
+    cli.json("payout", code, "100.00", "--method", "bank", "--date", "2026-03-31")
     cash = cli.json("payout", code, "20.00", "--method", "cash", "--date", "2026-03-31")
     assert (cli.books / cash["receipt"]).read_bytes().startswith(b"%PDF")
     out = tmp_path / "sepa.xml"
