@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from beancount.core import data
@@ -99,6 +100,14 @@ class KnownParties:
             guard=TextGuard(roster_values, with_roster=True),
         )
 
+    @cached_property
+    def references_pattern(self) -> re.Pattern[str] | None:
+        """One pattern for all our references (longest first), as whole words."""
+        if not self.references:
+            return None
+        alternatives = "|".join(map(re.escape, sorted(self.references, key=len, reverse=True)))
+        return re.compile(rf"(?<![A-Z0-9\-])({alternatives})(?![A-Z0-9\-])")
+
     def with_books(self, entries: Iterable[data.Directive]) -> KnownParties:
         """These parties, and the references the books hold (invoices, payouts, costs…)."""
         refs, ogms = set(self.references), set(self.ogms)
@@ -133,10 +142,10 @@ def references_in(text: str | None, known: KnownParties) -> list[str]:
             found.append((match.start(), match.group().upper()))
     for match in OUR_ID.finditer(text):
         found.append((match.start(), match.group().upper()))
-    upper = text.upper()
-    for ref in known.references:
-        for match in re.finditer(rf"(?<![A-Z0-9\-]){re.escape(ref)}(?![A-Z0-9\-])", upper):
-            found.append((match.start(), ref))
+    pattern = known.references_pattern
+    if pattern is not None:
+        for match in pattern.finditer(text.upper()):
+            found.append((match.start(), match.group(1)))
     out: list[str] = []
     for _, ref in sorted(found):
         if ref not in out:
