@@ -11,7 +11,8 @@ line's original for the treasurer who must decide about it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,13 @@ from importers.settings import BankRef, ImportSettings
 from ledger.books import Books
 from ledger.errors import InputError
 from ledger.keys import Identity, decrypt_with, has_key, load_identities
-from ledger.reconcile import BankOriginal
+from ledger.reconcile import BankOriginal, State
+
+# Reconciliation reads the originals of the archives that end at most this long before the
+# oldest line still open (its windows: late payments 120 days, returned payouts 90): older
+# statements are not decrypted at every command. What it learns from older lines (the
+# accounts a client paid from) comes from the books, which keep known clients' accounts.
+ORIGINALS_WINDOW_DAYS = 400
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Archived:
     relpath: str
     account: str
     format: str
+    day: dt.date
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ def archives(entries: list[data.Directive]) -> list[Archived]:
         relpath = entry.meta.get("archive")
         if relpath and len(entry.values) > 2:
             values = [str(v.value) for v in entry.values]
-            out.append(Archived(str(relpath), account=values[2], format=values[0]))
+            out.append(Archived(str(relpath), values[2], values[0], entry.date))
     return out
 
 
@@ -83,11 +91,15 @@ def originals_in(payload: bytes, name: str, bank: BankRef) -> Iterator[Original]
                 yield Original(movement_link(bank, ref), ref, movement, detail)
 
 
-def walk_archives(books: Books, entries: list[data.Directive]) -> Iterator[Original]:
-    """Every movement of every archived statement (needs the hub key)."""
+def walk_archives(
+    books: Books, entries: list[data.Directive], since: dt.date | None = None
+) -> Iterator[Original]:
+    """Every movement of the archived statements (ending on ``since`` or later)."""
     settings = ImportSettings.from_config(books.config)
     identities = load_identities(books.config, books.root)
     for archived in archives(entries):
+        if since is not None and archived.day < since:
+            continue
         bank = _bank(settings, archived.account)
         if bank is None:
             continue
@@ -95,12 +107,20 @@ def walk_archives(books: Books, entries: list[data.Directive]) -> Iterator[Origi
         yield from originals_in(payload, archived.relpath, bank)
 
 
-def load_originals(books: Books, entries: list[data.Directive]) -> dict[str, BankOriginal]:
-    """What the bank wrote, by ``^bank-`` link; empty without the hub key at hand."""
+def load_originals(
+    books: Books, entries: list[data.Directive], new: Sequence[data.Directive] = ()
+) -> dict[str, BankOriginal]:
+    """What the bank wrote, by ``^bank-`` link, for reconciliation over ``entries`` (and
+    ``new``, about to be added): nothing without the hub key at hand, nothing when no bank
+    line waits, else the archives of the window before the oldest line open."""
     if not has_key(books.config):
         return {}
+    waiting = State.of([*entries, *new], books.config).open_lines()
+    if not waiting:
+        return {}
+    since = min(line.date for line in waiting) - dt.timedelta(days=ORIGINALS_WINDOW_DAYS)
     out: dict[str, BankOriginal] = {}
-    for found in walk_archives(books, entries):
+    for found in walk_archives(books, entries, since):
         source = found.detail if found.detail is not None else found.movement
         out[found.link] = original_of(
             source.counterparty_name, source.counterparty_account, source.communication

@@ -66,7 +66,7 @@ def _reconcile(
     if not plan.entries:
         return []
     originals: Mapping[str, BankOriginal] = {
-        **load_originals(books, list(entries)),
+        **load_originals(books, list(entries), plan.entries),
         **plan.originals,
     }
     return list(reconcile_new_entries([*entries, *plan.entries], books.config, originals))

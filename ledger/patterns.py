@@ -103,12 +103,17 @@ def _drop_date(match: re.Match[str]) -> str:
 
 def pattern_problem(text: str) -> str | None:
     """What kind of personal value ``text`` seems to hold (without the roster), if any."""
+    digits = sum(c.isdigit() for c in text)
+    if digits == 0 and "@" not in text:
+        return None  # every shape but an e-mail has digits (most narrations have none)
     if _EMAIL.search(text):
         return "an e-mail address"
     if any(_valid_iban(m.group()) for m in _IBAN.finditer(text)):
         return "an IBAN"
     if any(_valid_bban(m.group()) for m in _BBAN.finditer(text)):
         return "a bank account number"
+    if digits < 7:  # too few for a phone or an account: only a street address is left
+        return "a street address" if _STREET.search(text) or _STRAAT.search(text) else None
     rest = _DATE.sub(_drop_date, _OGM.sub(" ", text))
     if _PHONE_INTL.search(rest):
         return "a phone number"
