@@ -253,6 +253,10 @@ class _StatementReader:
             for m, ref in zip(movements, refs, strict=True)
         ]
         created = _text(stmt, "CreDtTm")
+        period = _find(stmt, "FrToDt")
+        from_date = _iso_date(_text(period, "FrDtTm") or _text(period, "FrDt"))
+        if from_date is None and opening_date is not None:  # OPBD: the previous closing
+            from_date = opening_date + dt.timedelta(days=1)
         result = Statement(
             format="camt.053",
             account=compact,
@@ -262,6 +266,7 @@ class _StatementReader:
             opening_date=opening_date,
             closing_balance=closing,
             closing_date=closing_date,
+            from_date=from_date,
             sequence=_text(stmt, "LglSeqNb") or _text(stmt, "ElctrncSeqNb") or _text(stmt, "Id"),
             created=_iso_date(created),
             movements=tuple(movements),

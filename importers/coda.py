@@ -398,6 +398,7 @@ class _Reader:
             opening_date=opening_date,
             closing_balance=closing,
             closing_date=closing_date,
+            from_date=opening_date + dt.timedelta(days=1),
             sequence=sequence,
             created=created,
             duplicate=header.text[16] == "D",

@@ -77,6 +77,9 @@ class Statement(_Frozen):
     opening_date: dt.date | None = None
     closing_balance: Decimal | None = None
     closing_date: dt.date | None = None
+    # The first day the statement covers: camt's ``FrToDt`` when given, else the day after
+    # the old balance's date (banks date it with the previous closing's day).
+    from_date: dt.date | None = None
     sequence: str | None = None
     created: dt.date | None = None
     duplicate: bool = False
@@ -95,6 +98,16 @@ class Statement(_Frozen):
         if self.opening_balance is None or self.closing_balance is None:
             return None
         return self.closing_balance - (self.opening_balance + self.total)
+
+    @property
+    def first_day(self) -> dt.date | None:
+        """The statement's first day: where it starts, or its first movement if earlier."""
+        days = [m.booking_date for m in self.movements]
+        if self.from_date is not None:
+            days.append(self.from_date)
+        if days:
+            return min(days)
+        return self.opening_date or self.closing_date
 
     @property
     def label(self) -> str:

@@ -260,12 +260,6 @@ def assertion_day(statement: Statement) -> dt.date | None:
     return day + ONE_DAY if day else None
 
 
-def _first_day(statement: Statement) -> dt.date | None:
-    if statement.movements:
-        return min(m.booking_date for m in statement.movements)
-    return statement.opening_date or statement.closing_date
-
-
 def _bank_amount(entries: Iterable[data.Directive], account: str) -> Decimal:
     total = Decimal(0)
     for entry in entries:
@@ -316,7 +310,7 @@ class _Planner:
                         f"the books are kept in {self.settings.currency}", statement.line,
                     )  # fmt: skip
                 report.account = report.account or bank.account
-                day = _first_day(statement) or dt.date.min
+                day = statement.first_day or dt.date.min
                 key = (bank.account, day, statement.sequence or "", index, position)
                 work.append((key, report, statement, bank))
         for _key, report, statement, bank in sorted(work, key=lambda w: w[0]):
@@ -437,14 +431,26 @@ class _Planner:
         opening = statement.opening_balance
         if opening is None and statement.closing_balance is not None:
             opening = statement.closing_balance - statement.total
-        day = _first_day(statement)
-        if opening is None or day is None:
+        first = statement.first_day
+        if opening is None or first is None:
             return None
         self.view.opened.add(bank.account)
         if opening == 0:
             return None
         source = statement.model_copy(update={"opening_balance": opening})
+        day = self.opening_day(first, bank.account)
         return opening_transaction(name, source, bank, self.settings, day)
+
+    def opening_day(self, first: dt.date, account: str) -> dt.date:
+        """The day before the statement's first day, so that the books hold the bank's
+        balance on every day the statement covers — but never before the bank account
+        and the opening-balance account are open (books started on the first day)."""
+        day = first - ONE_DAY
+        for name in (self.settings.opening, account):
+            opened = self.view.opens.get(name)
+            if opened is not None and opened[0] > day:
+                day = min(opened[0], first)
+        return day
 
     def arbitrate(
         self,
