@@ -83,6 +83,9 @@ class Statement(_Frozen):
     sequence: str | None = None
     created: dt.date | None = None
     duplicate: bool = False
+    # An export that may have been made during its last day (a CSV with a balance column):
+    # its closing balance can only be asserted for the days before that one.
+    partial_last_day: bool = False
     movements: tuple[Movement, ...] = ()
     information: tuple[str, ...] = ()
     line: int | None = None

@@ -42,6 +42,7 @@ from importers.parsing import ParseResult, Problems
 from importers.text import (
     compact_account,
     format_ogm,
+    iban_in_text,
     iban_or_none,
     ogm_in_text,
     or_none,
@@ -84,7 +85,6 @@ _STATEMENT_LINE = re.compile(
 )
 _STATEMENT_NUMBER = re.compile(r"\s*(?P<number>[0-9A-Z ]*?)\s*(?:/\s*(?P<page>\d+))?\s*")
 _BIC_PREFIX = re.compile(r"(?P<bic>[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)[/ ]+(?P<rest>\S.*)")
-_IBAN_START = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}")
 _SLASH_CODES = (
     "EREF|PREF|KREF|MARF|CSID|CNTP|ORDP|BENM|NAME|ADDR|IBAN|BIC|ID|REMI|RTRN|TRTP|TRCD|PURP|"
     "ULTC|ULTD|ULTB|SVCL|OAMT|OCMT|CHGS|EXCH|BUSP|ISDT|IREF|CRNM|CACT|CBIC|DRNM|DACT|DBIC|"
@@ -450,7 +450,7 @@ class _Reader:
             trimmed = compact[: -len(currency)].rstrip("/")
             if not iban_or_none(compact) or iban_or_none(trimmed):
                 compact = trimmed
-        iban = iban_or_none(compact) or _iban_in(compact)
+        iban = iban_or_none(compact) or iban_in_text(compact)
         return compact, iban
 
     def sequence(self, number: _Field) -> str | None:
@@ -500,7 +500,7 @@ class _Reader:
         bank = or_none(match.group("bref"))
         if details["account"] is None:
             for text in (supplementary, customer or "", details["text"] or ""):
-                found = _iban_in(text)
+                found = iban_in_text(text)
                 if found:
                     details["account"] = found
                     break
@@ -554,19 +554,6 @@ class _Reader:
 def _reference(text: str | None) -> str | None:
     value = squash(text).strip("/ ")
     return None if value.upper() in _NOT_A_REFERENCE else value
-
-
-def _iban_in(text: str) -> str | None:
-    """The first valid IBAN written in a text (a Rabobank :61: line, an ASN :86:…),
-    spaces allowed inside it; its check digits and its country's length must hold."""
-    compact = re.sub(r"[\s.\-]", "", text.upper())
-    for start in _IBAN_START.finditer(compact):
-        begin = start.start()
-        for end in range(min(len(compact), begin + 34), begin + 14, -1):
-            candidate = compact[begin:end]
-            if candidate[-1].isalnum() and iban_or_none(candidate) == candidate:
-                return candidate
-    return None
 
 
 def _slash_fields(text: str) -> dict[str, str]:

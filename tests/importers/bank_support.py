@@ -34,8 +34,11 @@ SUPPLIER_IBAN = "BE66926197306943"
 ACCOUNT = "Assets:Banque:Courant"
 START = dt.date(2026, 1, 1)
 
+SAVINGS_IBAN = "BE62510007547061"  # the hub's second account (golden files only)
+SAVINGS = "Assets:Banque:Epargne"
+
 SETTINGS = ImportSettings(
-    banks=(BankRef(IBAN, ACCOUNT, "Compte courant"),),
+    banks=(BankRef(IBAN, ACCOUNT, "Compte courant"), BankRef(SAVINGS_IBAN, SAVINGS, "Epargne")),
     rules=(Rule("Expenses:Frais-bancaires", contains="FRAIS DE GESTION", narration="Bank fees"),),
 )
 HEADER = CodaHeader(bank_id="539", bic="GKCCBEBB", holder="HUB TEST ASBL")

@@ -154,11 +154,15 @@ def test_every_csv_layout_is_recognised_from_its_header() -> None:
         row[layout.booking_date] = "01/06/2026"
         row[layout.amount] = "1,00"
         row[layout.currency] = "EUR"
+        if layout.balance:
+            row[layout.balance] = "11,00"
         line = ";".join(row[t] for t in titles)
         data = f"{header}\n{line}\n".encode()
         assert detect(data, "x.csv") is BANK_CSV, layout.bank
         (got,) = parse_bank_csv(data).statements
         assert got.format == f"csv-{layout.bank}" and got.movements[0].amount == 1
+        if layout.balance:
+            assert (got.opening_balance, got.closing_balance) == (10, 11)
 
 
 def test_csv_refused_rows_are_skipped_and_errors_name_the_row() -> None:

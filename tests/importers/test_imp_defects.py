@@ -1,0 +1,191 @@
+"""Regression tests named after the defects of issues 15 (real bank files), 8 (defect 7, the
+opening balance) and 10 (defect 6, a 30-digit CSV amount), each through ``coopledger``.
+The MT940 defects of issue 15 are in test_imp_mt940.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyrage
+from bank_support import DOCUMENTS, coda, day, move, statement
+from beancount import loader
+from beancount.core import data
+
+from ledger.books import Books
+from ledger.roster import load_identity
+
+KBC_HEADER = (
+    "Rekeningnummer;Rubrieknaam;Naam;Munt;Afschriftnummer;Datum;Omschrijving;Valuta;Bedrag;"
+    "Saldo;credit;debet;rekeningnummer tegenpartij;BIC tegenpartij;Naam tegenpartij;"
+    "Adres tegenpartij;gestructureerde mededeling;Vrije mededeling"
+)
+
+
+def kbc_row(when: str, amount: str, saldo: str, text: str = "Don") -> str:
+    return (f"BE68539007547034;Zichtrekening;HUB TEST ASBL;EUR; 2026012;{when};OVERSCHRIJVING;"
+            f"{when};{amount};{saldo};;;;;;;;{text}")  # fmt: skip
+
+
+def write(tmp_path: Path, name: str, payload: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(payload)
+    return path
+
+
+def bank_balance(books_dir: Path, account: str, on: dt.date) -> Decimal:
+    """What the books hold on ``account`` at the start of ``on``."""
+    entries, errors, _ = loader.load_file(str(books_dir / "main.beancount"))
+    assert not errors
+    return sum(
+        (p.units.number for e in entries if isinstance(e, data.Transaction) and e.date < on
+         for p in e.postings if p.account == account and p.units.number is not None),
+        Decimal(0),
+    )  # fmt: skip
+
+
+def one_line_error(proc, path: Path, check: str) -> str:  # type: ignore[no-untyped-def]
+    assert proc.returncode == 1, proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].startswith(f"coopledger: error: {path}") and f": {check}: " in lines[0]
+    return lines[0]
+
+
+# ---------------------------------------------------------------- issue 8, defect 7
+
+
+def test_defect_8_7_first_statement_opens_the_account_the_day_before_its_first_day(
+    cli, books_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Old balance of 1 March, first movement on the 5th: the bank shows 300.00 from the
+    2nd on (the statement's first day), so the books must too — not 0 until the 5th."""
+    first = statement(1, "300.00", [move(day(3, 5), "20.00", "Don")], opening_date=day(3, 1))
+    cli("import", "--books", str(books_dir), str(write(tmp_path, "march.cod", coda(first))))
+    assert cli("check", "--books", str(books_dir)).returncode == 0
+    account = "Assets:Banque:Courant"
+    assert bank_balance(books_dir, account, day(3, 2)) == Decimal("300.00")
+    assert bank_balance(books_dir, account, day(3, 6)) == Decimal("320.00")
+    text = (books_dir / "2026" / "bank.beancount").read_text()
+    assert '2026-03-01 * "Opening balance of' in text
+
+
+def test_defect_8_7_opening_never_before_the_books_start(
+    cli, books_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Books started on 1 January, a statement opening with the balance of 31 December:
+    the opening goes on the books' first day, where the accounts are open."""
+    first = statement(
+        1, "50.00", [move(day(1, 2), "5.00", "Don")], opening_date=dt.date(2025, 12, 31)
+    )
+    cli("import", "--books", str(books_dir), str(write(tmp_path, "jan.cod", coda(first))))
+    assert cli("check", "--books", str(books_dir)).returncode == 0
+    assert (
+        '2026-01-01 * "Opening balance of' in (books_dir / "2026" / "bank.beancount").read_text()
+    )
+
+
+# ---------------------------------------------------------------- issue 10, defect 6
+
+
+def test_defect_10_6_csv_amount_of_30_digits_is_one_line(
+    cli, books_dir: Path, tmp_path: Path, snapshot_books
+) -> None:  # type: ignore[no-untyped-def]
+    huge = "1" * 28 + ",00"
+    path = write(tmp_path, "huge.csv", f"{KBC_HEADER}\n{kbc_row('02/03/2026', huge, '1,00')}\n"
+                 .encode())  # fmt: skip
+    snapshot_books.take(books_dir)
+    proc = cli("import", "--books", str(books_dir), str(path), check=False)
+    line = one_line_error(proc, path, "row")
+    assert line.endswith(":2: row: the amount has more than 15 digits")
+    snapshot_books.assert_unchanged()
+
+
+def test_defect_10_6_huge_amounts_in_every_format_are_one_line(
+    cli, books_dir: Path, tmp_path: Path, snapshot_books
+) -> None:  # type: ignore[no-untyped-def]
+    huge = "9" * 30
+    cases = {
+        "huge.sta": (b":20:T\n:25:BE68539007547034\n:28C:1\n:60F:C260301EUR" + huge.encode()
+                     + b",00\n:62F:C260301EUR1,00\n", "amount"),
+        "huge.xml": ((DOCUMENTS / "camt053" / "hub-test-2026-04-30.camt053.xml").read_bytes()
+                     .replace(b">2000.00<", b">" + huge.encode() + b".00<", 1), "balance"),
+    }  # fmt: skip
+    snapshot_books.take(books_dir)
+    for name, (payload, check) in cases.items():
+        path = write(tmp_path, name, payload)
+        one_line_error(cli("import", "--books", str(books_dir), str(path), check=False), path,
+                       check)  # fmt: skip
+    snapshot_books.assert_unchanged()
+
+
+# ---------------------------------------------------------------- issue 15, defect 5: CSV
+
+
+def test_defect_15_5_bnp_fintro_seven_column_export_in_dutch_and_french(
+    cli, books_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    csv = DOCUMENTS / "csv"
+    for name, movements in (("bnp7-nl-hub-test-2026-07.csv", 3),
+                            ("bnp7-fr-hub-test-2026-07.csv", 2)):  # fmt: skip
+        out = cli("import", "--books", str(books_dir), "--json", str(csv / name)).stdout
+        assert json.loads(out)["movements"] == movements
+    assert cli("check", "--books", str(books_dir)).returncode == 0
+
+
+def test_defect_15_5_kbc_balance_column_is_checked_and_asserted(
+    cli, books_dir: Path, tmp_path: Path, snapshot_books
+) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        kbc_row("03/03/2026", "-5,00", "270,00"),
+        kbc_row("02/03/2026", "25,00", "275,00"),
+        kbc_row("02/03/2026", "100,00", "250,00"),
+    ]  # newest first, as KBC exports
+    path = write(tmp_path, "kbc.csv", "\r".join([KBC_HEADER, *rows]).encode())
+    cli("import", "--books", str(books_dir), str(path))
+    text = (books_dir / "2026" / "bank.beancount").read_text()
+    # Asserted at the start of the export's last day (it may have been made during it).
+    assert "2026-03-03 balance Assets:Banque:Courant" in text and " 275.00 EUR" in text
+    assert '2026-03-01 * "Opening balance of' in text
+    assert cli("check", "--books", str(books_dir)).returncode == 0
+    # A later export whose balances do not follow from the ones before is refused.
+    later = [kbc_row("05/03/2026", "10,00", "291,00"), kbc_row("04/03/2026", "1,00", "271,00")]
+    bad = write(tmp_path, "kbc-2.csv", "\r".join([KBC_HEADER, *later]).encode())
+    snapshot_books.take(books_dir)
+    proc = cli("import", "--books", str(books_dir), str(bad), check=False)
+    line = one_line_error(proc, bad, "balance")
+    assert ":2: balance: the balance after this row is 291.00" in line
+    snapshot_books.assert_unchanged()
+    gap = [kbc_row("05/03/2026", "10,00", "310,00"), kbc_row("04/03/2026", "10,00", "300,00")]
+    missing = write(tmp_path, "kbc-3.csv", "\r".join([KBC_HEADER, *gap]).encode())
+    proc = cli("import", "--books", str(books_dir), str(missing), check=False)
+    assert "is a statement missing" in one_line_error(proc, missing, "balance")
+    snapshot_books.assert_unchanged()
+
+
+def test_defect_15_5_two_account_kbc_file_is_archived_under_each_account(
+    cli, books_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cli("bank", "add", "--books", str(books_dir), "--iban", "BE62510007547061", "--label",
+        "Epargne", "--account", "Assets:Banque:Epargne", "--date", "2026-01-01")  # fmt: skip
+    path = DOCUMENTS / "csv" / "kbc-two-accounts-2026-07.csv"
+    out = json.loads(cli("import", "--books", str(books_dir), "--json", str(path)).stdout)
+    (report,) = out["files"]
+    assert report["accounts"] == ["Assets:Banque:Courant", "Assets:Banque:Epargne"]
+    archives = report["archives"]
+    assert [a.split("/")[3] for a in archives] == ["Courant", "Epargne"]
+    identity = load_identity(Books.open(books_dir).config)
+    for archive in archives:
+        assert pyrage.decrypt((books_dir / archive).read_bytes(), [identity]) == path.read_bytes()
+    entries, errors, _ = loader.load_file(str(books_dir / "main.beancount"))
+    assert not errors
+    files = [e for e in entries if isinstance(e, data.Custom) and e.type == "bank-file"]
+    assert sorted(str(e.values[2].value) for e in files) == [
+        "Assets:Banque:Courant", "Assets:Banque:Epargne",
+    ]  # fmt: skip
+    documents = sorted(e.account for e in entries if isinstance(e, data.Document))
+    assert documents == ["Assets:Banque:Courant", "Assets:Banque:Epargne"]
+    again = json.loads(cli("import", "--books", str(books_dir), "--json", str(path)).stdout)
+    assert again["movements"] == 0 and again["files"][0]["skipped"]
