@@ -28,15 +28,25 @@ class _Frozen(BaseModel):
 
 
 class Detail(_Frozen):
-    """One detail of a globalised movement: information only, it moves no money."""
+    """One detail of a batch (a globalised CODA movement, a camt entry with several
+    ``TxDtls``): what one payer or payee paid, by which reference. It moves no money by
+    itself — its movement does — but it says what the movement settles. The counterparty
+    and the free text may name a person: they stay in the model (and the encrypted
+    archive), never in the books."""
 
     sequence: str
     amount: Decimal | None = None
     counterparty_name: str | None = None
     counterparty_account: str | None = None
+    counterparty_bic: str | None = None
     communication: str = ""
     ogm: str | None = None
+    structured_type: str | None = None
+    structured_ref: str | None = None
+    end_to_end_id: str | None = None
+    bank_ref: str | None = None
     transaction_code: str | None = None
+    information: tuple[str, ...] = ()
 
 
 class Movement(_Frozen):
@@ -64,6 +74,14 @@ class Movement(_Frozen):
     # a counterparty's address, so it never goes into the books.
     information: tuple[str, ...] = ()
     line: int | None = None
+
+
+def batch_gap(movement: Movement) -> Decimal | None:
+    """``movement - sum of its details`` when every detail gives its amount, else None."""
+    amounts = [d.amount for d in movement.details]
+    if not amounts or any(a is None for a in amounts):
+        return None
+    return movement.amount - sum((a for a in amounts if a is not None), Decimal(0))
 
 
 class Statement(_Frozen):

@@ -10,10 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyrage
-from bank_support import DOCUMENTS, coda, day, move, statement
+import pytest
+from bank_support import DOCUMENTS, IBAN, camt, coda, day, move, statement
 from beancount import loader
 from beancount.core import data
+from tests_support import ENTERPRISE
 
+from importers.model import Detail, Movement
 from ledger.books import Books
 from ledger.roster import load_identity
 
@@ -189,3 +192,181 @@ def test_defect_15_5_two_account_kbc_file_is_archived_under_each_account(
     assert documents == ["Assets:Banque:Courant", "Assets:Banque:Epargne"]
     again = json.loads(cli("import", "--books", str(books_dir), "--json", str(path)).stdout)
     assert again["movements"] == 0 and again["files"][0]["skipped"]
+
+
+# ---------------------------------------------------------------- issue 15, defect 3: batches
+
+
+@pytest.fixture
+def hub_dir(cli, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Books that can issue invoices (the hub's seat is set), through ``coopledger init``."""
+    root = tmp_path / "hub"
+    cli("init", str(root), "--name", "Hub Test ASBL", "--enterprise-number", ENTERPRISE,
+        "--iban", IBAN, "--start", "2026-01-01", "--address",
+        "Rue de l'Essai 1, 1030 Schaerbeek")  # fmt: skip
+    return root
+
+
+def _hub_with_invoices(hub_dir: Path, amounts: list[str], when: dt.date) -> tuple[str, list]:
+    """A participant, a client and an issued invoice (no VAT) per amount; returns the
+    participant's code and the invoices."""
+    from invoicing.clients import add_client
+    from ledger.participants import add_participant
+
+    books = Books.open(hub_dir)
+    code = add_participant(books, alias="Fictive Test Alias", activity="catering", day=day(1, 5))
+    client = add_client(books, {"name": "Client Fictif SA (test)"}).id
+    return code, [_invoice(books, code, client, amount, when) for amount in amounts]
+
+
+def _invoice(books: Books, code: str, client: str, amount: str, when: dt.date):  # type: ignore[no-untyped-def]
+    from invoicing.issue import IssueRequest, issue_invoice
+    from invoicing.models import LineInput
+
+    line = LineInput(description="Buffet", quantity=Decimal(1), unit_price=Decimal(amount),
+                     vat_rate=Decimal(0))  # fmt: skip
+    request = IssueRequest(participant=code, client=client, date=when, lines=[line])
+    return issue_invoice(books, request, today=when).document
+
+
+def _batch(when: dt.date, details: list[Detail], amount: str | None = None) -> Movement:
+    total = sum((d.amount or Decimal(0) for d in details), Decimal(0))
+    return move(when, str(amount or total), "VERSEMENTS GROUPES").model_copy(
+        update={"details": tuple(details)}
+    )
+
+
+PAYERS = [("Client Fictif SA (test)", "BE25944771278282"),
+          ("Cliente Fictive Deux (test)", "BE76952393849995"),
+          ("Association Imaginaire ASBL (test)", "BE71096123456769")]  # fmt: skip
+
+
+def _open_invoices(hub_dir: Path) -> dict[str, Decimal]:
+    from ledger.reconcile import State
+
+    books = Books.open(hub_dir)
+    state = State.of(books.load().entries, books.config)
+    return {inv.number: inv.open for inv in state.invoices.values()}
+
+
+def test_defect_15_3_a_camt_batch_of_three_payers_settles_three_invoices(
+    cli, hub_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Three payers, three invoice OGMs, one camt entry: one bank movement in the books,
+    each invoice paid by its detail. The third invoice is issued after the import: the
+    batch waits, with its details listed, until ``reconcile`` can settle all three."""
+    code, invoices = _hub_with_invoices(hub_dir, ["40.00", "55.50"], day(7, 20))
+    third_ogm = "202600000394"  # what the next invoice of 2026 will carry
+    details = [
+        Detail(sequence=str(n), amount=Decimal(amount), ogm=ogm, end_to_end_id=f"E2E-{n}",
+               counterparty_name=name, counterparty_account=iban,
+               communication=f"Merci de la part de {name}")
+        for n, (amount, ogm, (name, iban)) in enumerate(
+            zip(["40.00", "55.50", "24.50"], [invoices[0].ogm, invoices[1].ogm, third_ogm],
+                PAYERS, strict=True), start=1)
+    ]  # fmt: skip
+    batch = statement(1, "0", [_batch(day(8, 3), details)])
+    path = write(tmp_path, "batch.xml", camt(batch, "09"))
+    out = json.loads(cli("import", "--books", str(hub_dir), "--json", str(path)).stdout)
+    assert (out["movements"], out["to_review"]) == (1, 1)  # the third OGM is no invoice yet
+    queue = json.loads(cli("reconcile", "--books", str(hub_dir), "--list", "--json").stdout)
+    (item,) = queue["queue"]
+    assert item["details"] == [{"amount": "40.00", "ogm": invoices[0].ogm},
+                               {"amount": "55.50", "ogm": invoices[1].ogm},
+                               {"amount": "24.50", "ogm": third_ogm}]  # fmt: skip
+    books = Books.open(hub_dir)
+    from invoicing.clients import read_clients
+
+    third = _invoice(books, code, next(iter(read_clients(books))), "24.50", day(7, 25))
+    assert third.ogm == third_ogm
+    cli("reconcile", "--books", str(hub_dir), "--auto")
+    assert _open_invoices(hub_dir) == {invoices[0].number: 0, invoices[1].number: 0,
+                                         third.number: 0}  # fmt: skip
+    queue = json.loads(cli("reconcile", "--books", str(hub_dir), "--list", "--json").stdout)
+    assert queue["queue"] == []
+    assert cli("check", "--books", str(hub_dir)).returncode == 0
+    entries, _, _ = loader.load_file(str(hub_dir / "main.beancount"))
+    bank = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get("kind") == "bank"]
+    assert len(bank) == 1 and len([lk for lk in bank[0].links if lk.startswith("bank-")]) == 1
+    settled = [e for e in entries if isinstance(e, data.Transaction)
+               and e.meta.get("kind") == "settlement"]  # fmt: skip
+    assert sorted(lk for e in settled for lk in e.links if lk.startswith("inv-")) == sorted(
+        f"inv-{i.number}" for i in (*invoices, third)
+    )
+    assert {next(lk for lk in e.links if lk.startswith("bank-")) for e in settled} == {
+        next(lk for lk in bank[0].links if lk.startswith("bank-"))
+    }
+    payments = [e for e in entries if isinstance(e, data.Transaction)
+                and e.meta.get("kind") == "payment"]  # fmt: skip
+    assert len(payments) == 3  # each invoice allocated to the participant
+    written = "".join(p.read_text() for p in hub_dir.rglob("*.beancount"))
+    for name, iban in PAYERS:  # the payers stay in the encrypted archive, never the books
+        assert name not in written and iban not in written
+    assert "Merci de la part" not in written
+
+
+def test_defect_15_3_a_coda_globalised_movement_settles_its_invoices_at_import(
+    cli, hub_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _, invoices = _hub_with_invoices(hub_dir, ["40.00", "55.50", "24.50"], day(7, 20))
+    details = [
+        Detail(sequence=str(n), amount=Decimal(a), ogm=inv.ogm,
+               counterparty_name=name, counterparty_account=iban)
+        for n, (a, inv, (name, iban)) in enumerate(
+            zip(["40.00", "55.50", "24.50"], invoices, PAYERS, strict=True), start=1)
+    ]  # fmt: skip
+    path = write(tmp_path, "glob.cod", coda(statement(1, "0", [_batch(day(8, 3), details)])))
+    out = json.loads(cli("import", "--books", str(hub_dir), "--json", str(path)).stdout)
+    assert (out["movements"], out["matched"], out["to_review"]) == (1, 1, 0)
+    assert set(_open_invoices(hub_dir).values()) == {0}
+    assert cli("check", "--books", str(hub_dir)).returncode == 0
+
+
+def test_a_batch_whose_details_do_not_add_up_is_refused_naming_the_check(
+    cli, hub_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Details that do not add up to their movement: the file is inconsistent."""
+    _, invoices = _hub_with_invoices(hub_dir, ["40.00", "55.50"], day(7, 20))
+    details = [
+        Detail(sequence=str(n), amount=Decimal(a), ogm=inv.ogm)
+        for n, (a, inv) in enumerate(zip(["40.00", "55.50"], invoices, strict=True), 1)
+    ]
+    path = write(
+        tmp_path, "net.cod", coda(statement(1, "0", [_batch(day(8, 3), details, amount="94.50")]))
+    )
+    proc = cli("import", "--books", str(hub_dir), str(path), check=False)
+    assert proc.returncode == 1
+    assert (
+        ": batch: movement 0001: its details add up to 95.500, the movement is 94.500"
+        in proc.stderr
+    )
+
+
+def test_a_batch_debit_settles_the_payouts_of_the_hubs_sepa_file(
+    cli, hub_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from ledger.payouts import book_payout
+
+    code, invoices = _hub_with_invoices(hub_dir, ["300.00"], day(7, 20))
+    payment = move(day(7, 27), "300.00", ogm=invoices[0].ogm)
+    cli("import", "--books", str(hub_dir), str(write(tmp_path, "in.cod",
+        coda(statement(1, "0", [payment])))))  # fmt: skip
+    books = Books.open(hub_dir)
+    payouts = [book_payout(books, code, amount, "bank", iban="BE71096123456769", day=day(8, 1))
+               for amount in ("100.00", "50.00")]  # fmt: skip
+    details = [Detail(sequence=str(n), amount=-p["amount"], end_to_end_id=p["payout"],
+                      counterparty_name="Participante Fictive (test)",
+                      counterparty_account="BE71096123456769")
+               for n, p in enumerate(payouts, start=1)]  # fmt: skip
+    debit = statement(2, "300.00", [_batch(day(8, 3), details)])
+    out = json.loads(cli("import", "--books", str(hub_dir), "--json",
+                         str(write(tmp_path, "out.xml", camt(debit, "13")))).stdout)  # fmt: skip
+    assert (out["matched"], out["to_review"]) == (1, 0)
+    entries, _, _ = loader.load_file(str(hub_dir / "main.beancount"))
+    settled = {lk for e in entries if isinstance(e, data.Transaction)
+               and e.meta.get("kind") == "settlement" for lk in e.links if lk.startswith("po-")}  # fmt: skip
+    assert settled == {p["link"] for p in payouts}
+    assert cli("check", "--books", str(hub_dir)).returncode == 0
+    assert "Participante Fictive" not in "".join(
+        p.read_text() for p in hub_dir.rglob("*.beancount")
+    )
