@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pyrage
 import pytest
-from bank_support import DOCUMENTS, IBAN, camt, coda, day, move, statement
+from bank_support import DOCUMENTS, IBAN, REPO, camt, coda, day, move, statement
 from beancount import loader
 from beancount.core import data
 from tests_support import ENTERPRISE
@@ -370,3 +372,60 @@ def test_a_batch_debit_settles_the_payouts_of_the_hubs_sepa_file(
     assert "Participante Fictive" not in "".join(
         p.read_text() for p in hub_dir.rglob("*.beancount")
     )
+
+
+# ---------------------------------------------------------------- issue 15, defects 4, 6, 7
+
+
+def test_defect_15_4_camt_053_001_09_and_later_are_booked(
+    cli, books_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    docs = sorted((DOCUMENTS / "camt053").glob("*.camt053v1[0-4].xml"))
+    docs.insert(0, DOCUMENTS / "camt053" / "hub-test-2026-08-03.camt053v09.xml")
+    out = json.loads(cli("import", "--books", str(books_dir), "--json", *map(str, docs)).stdout)
+    assert (out["statements"], out["movements"]) == (6, 8)
+    assert cli("check", "--books", str(books_dir)).returncode == 0
+    later = (DOCUMENTS / "camt053" / "hub-test-2026-08-10.camt053v14.xml").read_bytes()
+    path = write(tmp_path, "v15.xml", later.replace(b"camt.053.001.14", b"camt.053.001.15"))
+    proc = cli("import", "--books", str(books_dir), str(path), check=False)
+    assert "camt.053.001.15 is not supported (versions .001.02 to .001.14)" in one_line_error(
+        proc, path, "format"
+    )
+
+
+def test_defect_15_6_first_movement_value_dated_before_the_statement(
+    cli, books_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A statement of 2 March whose first movement was value-dated 27 February: booked on
+    its booking date; the opening is the day before the statement's first day."""
+    early = move(day(3, 2), "20.00", "Don").model_copy(update={"value_date": day(2, 27)})
+    first = statement(1, "300.00", [early], opening_date=day(3, 1))
+    for name, payload in (("v.cod", coda(first)), ("v.xml", camt(first, "09"))):
+        books = tmp_path / f"books-{name}"
+        cli("init", str(books), "--name", "Hub Test ASBL", "--enterprise-number", ENTERPRISE,
+            "--iban", IBAN, "--start", "2026-01-01")  # fmt: skip
+        cli("import", "--books", str(books), str(write(tmp_path, name, payload)))
+        assert cli("check", "--books", str(books)).returncode == 0
+        text = (books / "2026" / "bank.beancount").read_text()
+        assert "2026-03-02 ! " in text and "2026-03-03 balance" in text
+        assert bank_balance(books, "Assets:Banque:Courant", day(3, 2)) == Decimal("300.00")
+
+
+def test_defect_15_7_beangulp_extract_gives_one_line_for_a_refused_file(tmp_path: Path) -> None:
+    script = write(tmp_path, "import.py", (
+        b"import beangulp\n"
+        b"from importers.ingest import all_importers\n"
+        b"from importers.settings import BankRef, ImportSettings\n"
+        b"settings = ImportSettings(banks=(BankRef('BE68539007547034', 'Assets:Banque:Courant'),))\n"
+        b"beangulp.Ingest(all_importers(settings))()\n"
+    ))  # fmt: skip
+    good = statement(1, "100.00", [move(day(3, 2), "5.00", "Don")])
+    lines = coda(good).decode("cp1252").splitlines()
+    lines[-2] = lines[-2][:42] + "000000000099990" + lines[-2][57:]  # the new balance is wrong
+    bad = write(tmp_path, "march.cod", ("\n".join(lines) + "\n").encode("cp1252"))
+    proc = subprocess.run([sys.executable, str(script), "extract", str(bad)], capture_output=True,
+                          text=True, timeout=120, cwd=REPO)  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "Exception in importer code" not in proc.stderr
+    (error,) = [ln.strip() for ln in proc.stderr.splitlines() if ": balance: " in ln]
+    assert error.startswith(f"{bad}:") and "old balance 100.000 + movements 5.000" in error
