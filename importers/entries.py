@@ -22,6 +22,7 @@ from beancount.core import account as account_type
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
+from stdnum import iso11649
 
 from importers.categorise import HOW_RULE, Booking
 from importers.model import Movement, Statement
@@ -67,6 +68,28 @@ def _counterparty_meta(movement: Movement, booking: Booking) -> dict[str, Any]:
     return meta
 
 
+def detail_meta(movement: Movement) -> dict[str, Any]:
+    """What each detail of a batch settles, as ``detail-<n>-…`` metadata: its amount and
+    references (OGM, ISO 11649 RF reference, end-to-end id) — never its counterparty
+    nor its free text, which may name a person (they stay in the encrypted archive).
+    Reconciliation reads these to settle several invoices or payouts from one entry."""
+    meta: dict[str, Any] = {}
+    if not movement.details:
+        return meta
+    meta["details"] = Decimal(len(movement.details))
+    for index, detail in enumerate(movement.details, start=1):
+        key = f"detail-{index}"
+        if detail.amount is not None:
+            meta[f"{key}-amount"] = money(detail.amount)
+        if detail.ogm:
+            meta[f"{key}-ogm"] = detail.ogm
+        elif detail.structured_ref and iso11649.is_valid(detail.structured_ref):
+            meta[f"{key}-ref"] = iso11649.compact(detail.structured_ref)  # an RF reference
+        if detail.end_to_end_id:
+            meta[f"{key}-end-to-end-id"] = detail.end_to_end_id
+    return meta
+
+
 def bank_transaction(
     file: str, movement: Movement, bank: BankRef, booking: Booking, currency: str
 ) -> data.Transaction:
@@ -85,6 +108,7 @@ def bank_transaction(
         meta["r-transaction"] = movement.r_transaction
     if movement.reversal:
         meta["reversal"] = True
+    meta.update(detail_meta(movement))
     meta.update(booking.meta)
     return data.Transaction(
         data.new_metadata(file, movement.line or 0, meta),
