@@ -498,3 +498,25 @@ def compare(stored: Sequence[StoredRecord], now: Sequence[Record]) -> list[Chang
             changes.append(Change("removed", old, None))
     changes.extend(Change("inserted", None, r) for r in rest_now)
     return changes
+
+
+# ---------------------------------------------------------------- issuing documents
+
+
+def stamp_documents(
+    entries: Sequence[data.Directive],
+    files: dict[str, bytes],
+    record_path: str | None,
+    entries_dir: str,
+) -> None:
+    """Record, when a document is issued, the sha256 of each of its files in its entries:
+    ``sha256`` on each ``document`` entry, ``record`` and ``record-sha256`` on the
+    transaction. The entries are new (not yet written): nothing issued is edited later."""
+    for entry in entries:
+        if isinstance(entry, data.Document):
+            rel = os.path.normpath(os.path.join(entries_dir, entry.filename)).replace(os.sep, "/")
+            if rel in files:
+                entry.meta["sha256"] = hashlib.sha256(files[rel]).hexdigest()
+        elif isinstance(entry, data.Transaction) and record_path and record_path in files:
+            entry.meta[RECORD_META] = record_path
+            entry.meta["record-sha256"] = hashlib.sha256(files[record_path]).hexdigest()
