@@ -85,8 +85,10 @@ def value_text(value: Any) -> str:
         num = decimal_text(number) if isinstance(number, Decimal) else "null"
         return f"{num} {value.currency}"
     if isinstance(value, position.Cost):
-        number = decimal_text(value.number) if isinstance(value.number, Decimal) else "null"
-        return f"{{{number} {value.currency} {value_text(value.date)} {value_text(value.label)}}}"
+        per_unit = decimal_text(value.number) if isinstance(value.number, Decimal) else "null"
+        return (
+            f"{{{per_unit} {value.currency} {value_text(value.date)} {value_text(value.label)}}}"
+        )
     if isinstance(value, position.CostSpec):
         parts = [value_text(v) for v in value]
         return "{spec " + " ".join(parts) + "}"
@@ -459,19 +461,19 @@ def _similar(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]]) -> bool
 def compare(stored: Sequence[StoredRecord], now: Sequence[Record]) -> list[Change]:
     """Pair what was sealed with what the books say now; unchanged records match by hash."""
     counts = Counter(r.sha256 for r in now)
-    unmatched_stored = []
-    for rec in stored:
-        if counts[rec.sha256] > 0:
-            counts[rec.sha256] -= 1
+    unmatched_stored: list[StoredRecord] = []
+    for kept in stored:
+        if counts[kept.sha256] > 0:
+            counts[kept.sha256] -= 1
         else:
-            unmatched_stored.append(rec)
+            unmatched_stored.append(kept)
     seen = Counter(s.sha256 for s in stored)
-    unmatched_now = []
-    for rec in now:
-        if seen[rec.sha256] > 0:
-            seen[rec.sha256] -= 1
+    unmatched_now: list[Record] = []
+    for current in now:
+        if seen[current.sha256] > 0:
+            seen[current.sha256] -= 1
         else:
-            unmatched_now.append(rec)
+            unmatched_now.append(current)
     changes: list[Change] = []
     # 1. the same place in the same file; 2. the same kind and type, most fields in common.
     by_ref = {r.ref: r for r in unmatched_now}

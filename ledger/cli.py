@@ -88,7 +88,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise InputError(format_validation_error(exc, "init")) from None
     start = args.start or dt.date(dt.date.today().year, 1, 1)
-    books, key_file = init_books(Path(args.dir), config, start)
+    signing_key = Path(args.signing_key).expanduser() if args.signing_key else None
+    books, key_file = init_books(Path(args.dir), config, start, signing_key=signing_key)
     print(f"Created the books of {config.hub.name} in {books.root}")
     print(f"Hub key (decrypts the roster): {key_file}")
     print(
@@ -392,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vat-number")
     p.add_argument("--contribution-rate", default="10", metavar="DECIMAL", help="percent")
     p.add_argument("--start", type=date_arg, help="date the accounts open (default: 1 January)")
+    p.add_argument(
+        "--signing-key",
+        metavar="SSH_KEY",
+        help="sign every commit and close tag with this SSH key (git SSH signing)",
+    )
     p.set_defaults(func=cmd_init)
 
     part = sub.add_parser("participant", help="onboard, list, show and close participants")

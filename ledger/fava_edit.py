@@ -105,7 +105,8 @@ class BooksFileModule(FileModule):
         return resolved.relative_to(root).as_posix()
 
     def _closed_until(self) -> dt.date | None:
-        years = seals(self.ledger.all_entries)
+        entries: list[Any] = list(self.ledger.all_entries)  # Fava types them as protocols
+        years = seals(entries)
         return dt.date(max(years), 12, 31) if years else None
 
     def _refuse_closed(self, day: dt.date, what: str) -> None:
@@ -263,7 +264,8 @@ class BooksFavaLedger(FavaLedger):
 
     def load_file(self) -> None:
         super().load_file()
+        entries: list[Any] = list(self.all_entries)  # Fava types them as protocols
         self.load_errors = [
             *self.load_errors,
-            *anchor_errors(self.books.root, self.all_entries, self.options),
+            *anchor_errors(self.books.root, entries, dict(self.options)),
         ]
