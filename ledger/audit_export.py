@@ -99,13 +99,11 @@ class AuditExport:
 
 
 def money(number: Decimal) -> str:
-    """At least two decimals, never rounded."""
-    if number == 0:
-        return "0.00"
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= -2:
-        return f"{number:.2f}"
-    return format(number, "f")
+    """Two decimals, or every decimal an amount really has: never rounded."""
+    cents = number.quantize(Decimal("0.01"))
+    if cents == number:
+        return f"{cents:.2f}"
+    return chainlib.decimal_text(number)
 
 
 def _tsv(rows: list[tuple[str, ...]]) -> bytes:

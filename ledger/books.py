@@ -176,6 +176,7 @@ def worktree_changes(root: Path) -> list[tuple[str, str]]:
     """``(what, path)`` of every change git sees in the books (the lock folder excluded)."""
     proc = git(
         root,
+        "--no-optional-locks",  # never rewrites the index: a read, not a write
         "status",
         "--porcelain=v1",
         "-z",
@@ -186,7 +187,8 @@ def worktree_changes(root: Path) -> list[tuple[str, str]]:
         check=False,
     )
     if proc.returncode != 0:
-        raise BooksError(f"{root}: git cannot read the books' history (git status failed)")
+        said = (proc.stderr.strip().splitlines() or ["error"])[0]
+        raise BooksError(f"{root}: git cannot read the books' history (git status: {said})")
     items = proc.stdout.split("\0")
     out = []
     index = 0

@@ -455,13 +455,21 @@ def check_expectations(tags: dict[int, CloseTag], expect: dict[str, str]) -> lis
     return findings
 
 
+WAS_AT = re.compile(r"\(was at (\S+)\)")
+
+
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     """The plugin and the history name the same changed record: keep the history's."""
     findings = list(findings)
     by_history = {f.where for f in findings if f.check == "chain" and f.record}
-    return [
-        f for f in findings if not (f.check == "chain" and not f.record and f.where in by_history)
-    ]
+
+    def duplicate(f: Finding) -> bool:
+        if f.check != "chain" or f.record:
+            return False
+        was = WAS_AT.search(f.message)
+        return f.where in by_history or (was is not None and was.group(1) in by_history)
+
+    return [f for f in findings if not duplicate(f)]
 
 
 def verify_books(
