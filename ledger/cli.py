@@ -286,7 +286,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         "bean-check would unpickle (run) it; delete it and use coopledger check"
         for p in pickle_caches(books.root)
     ]
-    changes = worktree_changes(books.root)
+    changes = worktree_changes(books.root) if (books.root / ".git").exists() else []
     if changes:
         warnings.append(
             f"uncommitted changes no coopledger command made: {describe_changes(changes)} "
