@@ -51,6 +51,20 @@ def closed(template: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path,
     return copy_books(books, tmp_path / "books"), env
 
 
+@pytest.fixture(scope="module")
+def open_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    home = tmp_path_factory.mktemp("integrity-open")
+    env = base_env(home)
+    build_books(home / "books", env, close=False)
+    return home / "books", env
+
+
+@pytest.fixture
+def open_books_dir(open_template, tmp_path: Path) -> tuple[Path, dict[str, str]]:  # type: ignore[no-untyped-def]
+    books, env = open_template
+    return copy_books(books, tmp_path / "books"), env
+
+
 def check(env: dict[str, str], root: Path) -> subprocess.CompletedProcess[str]:
     return run(env, "check", "--books", str(root), check=False)
 
@@ -360,10 +374,8 @@ def test_defect_10_2_issued_documents_are_covered(closed) -> None:  # type: igno
 # ---------------------------------------------------------------- chain versions
 
 
-def test_chains_that_mix_versions_verify_and_a_downgrade_fails(tmp_path: Path) -> None:
-    env = base_env(tmp_path)
-    root = tmp_path / "books"
-    build_books(root, env, close=False)
+def test_chains_that_mix_versions_verify_and_a_downgrade_fails(open_books_dir) -> None:  # type: ignore[no-untyped-def]
+    root, env = open_books_dir
     # Close YEAR-1 as coopledger did before the chain (seal version 1, its tag) ...
     books = Books.open(root)
     from plugins.sealed import seal_digest
@@ -402,11 +414,9 @@ def test_chains_that_mix_versions_verify_and_a_downgrade_fails(tmp_path: Path) -
     assert proc.returncode == 1 and "downgrade" in proc.stderr
 
 
-def test_a_v1_sealed_change_is_named_by_verify_from_history(tmp_path: Path) -> None:
+def test_a_v1_sealed_change_is_named_by_verify_from_history(open_books_dir) -> None:  # type: ignore[no-untyped-def]
     """Books sealed before the chain stay verifiable: verify names the entry from git."""
-    env = base_env(tmp_path)
-    root = tmp_path / "books"
-    build_books(root, env, close=False)
+    root, env = open_books_dir
     from plugins.sealed import seal_digest
 
     digest, _ = seal_digest(Books.open(root).load().entries, YEAR)
@@ -475,14 +485,6 @@ def test_defect_10_4_a_file_changed_while_a_command_runs_is_refused(closed, monk
 
 
 # ---------------------------------------------------------------- defect 5: close and tag
-
-
-@pytest.fixture
-def open_books_dir(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    env = base_env(tmp_path)
-    root = tmp_path / "books"
-    build_books(root, env, close=False)
-    return root, env
 
 
 def _tags(root: Path) -> list[str]:

@@ -135,6 +135,24 @@ def test_defect_10_3_fava_edit_writes_through_the_write_path(
                                                      "source": data["source"] + "; a comment\n"})  # fmt: skip
         assert status == 200, reply
         assert _log(root)[0] == "fava: edit main.beancount"
+        # The entry editor: one entry's lines, then deleting it, each a commit.
+        status, journal = api(port, "GET", "journal")
+        caisse = next(e for e in journal["data"] if e.get("narration") == "caisse")
+        status, sliced = api(port, "GET", f"source_slice?entry_hash={caisse['entry_hash']}")
+        edited = sliced["data"]["slice"].replace('"caisse"', '"caisse du marché"')
+        status, reply = api(port, "PUT", "source_slice", {"entry_hash": caisse["entry_hash"],
+                            "source": edited, "sha256sum": sliced["data"]["sha256sum"]})  # fmt: skip
+        assert status == 200, reply
+        assert _log(root)[0] == f"fava: edit an entry in {YEAR + 1}/fava.beancount"
+        assert "caisse du marché" in (root / f"{YEAR + 1}/fava.beancount").read_text()
+        status, journal = api(port, "GET", "journal")
+        caisse = next(e for e in journal["data"] if e.get("narration") == "caisse du marché")
+        status, sliced = api(port, "GET", f"source_slice?entry_hash={caisse['entry_hash']}")
+        status, reply = api(port, "DELETE", f"source_slice?entry_hash={caisse['entry_hash']}"
+                            f"&sha256sum={sliced['data']['sha256sum']}")  # fmt: skip
+        assert status == 200, reply
+        assert _log(root)[0] == f"fava: delete an entry in {YEAR + 1}/fava.beancount"
+        assert "caisse" not in (root / f"{YEAR + 1}/fava.beancount").read_text()
         assert subprocess.run(["git", "-C", str(root), "status", "--porcelain"],
                               capture_output=True, text=True).stdout == ""  # fmt: skip
         before, history = tree_digest(root), git_state(root)
