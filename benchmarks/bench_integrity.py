@@ -5,9 +5,9 @@
 Builds fictional books with ``--entries`` transactions in last year, closes that year, then
 measures: a Beancount load of the books (``loader._load``, as the other benchmarks; in this
 process it runs through our guard, so it includes the plugins), ``Books.load`` (the same plus
-the anchors reading the close tags), ``close-year`` (chain, seal, commit, tag), ``verify`` (the chain rebuilt from the tag's
-commit and compared with the books) and ``export audit``. Nothing is asserted: timings depend
-on the machine; the ratios are what to compare over time.
+the anchors reading the close tags), ``close-year`` (chain, seal, commit, tag), ``verify``
+(the chain rebuilt from the tag's commit and compared with the books) and ``export audit``.
+Nothing is asserted: timings depend on the machine; the ratios are what to compare.
 """
 
 from __future__ import annotations
