@@ -77,8 +77,7 @@ def main() -> None:
         main_file = str(books.main_file)
         t_close, _ = timed(lambda: close_year(books, year))
         t_bare = min(
-            timed(lambda: loader._load([(main_file, True)], None, None, None))[0]
-            for _ in range(3)
+            timed(lambda: loader._load([(main_file, True)], None, None, None))[0] for _ in range(3)
         )
         t_load = min(timed(lambda: books.load())[0] for _ in range(3))
         ledger = books.load()
