@@ -51,3 +51,11 @@ class ParticipantError(CoopledgerError):
 
 class RosterError(CoopledgerError):
     """The encrypted roster cannot be read or written (missing key, wrong key…)."""
+
+
+class ConflictError(CoopledgerError):
+    """The books hold changes no coopledger command made (a hand edit, another tool)."""
+
+
+class BooksWriteError(BooksError):
+    """The operating system refused a write (disk full, permission, file too large…)."""

@@ -27,6 +27,7 @@ from ledger.books import MAIN_FILE, Books, atomic_write, git, render_entries
 from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
 from ledger.roster import Roster, create_key, encrypt_roster, key_path
+from ledger.signing import configure_signing
 
 PLUGINS = (
     "plugins.participants",
@@ -109,8 +110,11 @@ def chart_entries(config: HubConfig, day: dt.date) -> list[data.Directive]:
     return entries
 
 
-def init_books(root: Path, config: HubConfig, start: dt.date) -> tuple[Books, Path]:
-    """Create the books in ``root`` (absent or empty); returns them and the key's path."""
+def init_books(
+    root: Path, config: HubConfig, start: dt.date, signing_key: Path | None = None
+) -> tuple[Books, Path]:
+    """Create the books in ``root`` (absent or empty); returns them and the key's path.
+    With ``signing_key``, every commit and close tag is SSH-signed (``ledger.signing``)."""
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise BooksError(f"{root}: not an empty directory; choose a new directory for the books")
     key_file = key_path(config)
@@ -132,7 +136,10 @@ def init_books(root: Path, config: HubConfig, start: dt.date) -> tuple[Books, Pa
         atomic_write(root / relpath, text.encode("utf-8"))
     atomic_write(root / config.roster.file, encrypt_roster(config, Roster()))
     git(root, "init", "-q", "-b", "main")
-    git(root, "add", "--", *files, config.roster.file)
+    signed = (
+        [configure_signing(root, signing_key, f"{config.id}@coopledger")] if signing_key else []
+    )
+    git(root, "add", "--", *files, config.roster.file, *signed)
     git(root, "commit", "-q", "--no-verify", "-m", "init: create the hub's books")
     books = Books.open(root)
     ledger = books.load()

@@ -123,6 +123,7 @@ def test_every_command_keeps_identities_in_the_roster(
         hub.read_text().replace('address = ""', "address = \"Rue de l'Exemple 1\"")
         .replace('postal_code = ""', 'postal_code = "1030"').replace('city = ""', 'city = "Schaerbeek"')
     )  # fmt: skip
+    cli("check", "--adopt-changes", *b)  # a hand edit: committed under its own message
     codes = [
         run(
             "participant",
