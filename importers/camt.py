@@ -1,10 +1,13 @@
-"""ISO 20022 camt.053 (bank-to-customer statement) reader, versions .001.02 to .001.08.
+"""ISO 20022 camt.053 (bank-to-customer statement) reader, versions .001.02 to .001.14.
 
 Elements are found by their local name, whatever the namespace, so every version from
-.02 to .08 reads through the same code (``BIC``/``BICFI``, ``Sts``/``Sts/Cd``,
-``Dbtr/Nm``/``Dbtr/Pty/Nm``). A zip holding several camt.053 files is read member by
-member. camt.054 (debit/credit notifications) and camt.052 (intraday reports) are
-recognised and refused: they are not statements and have no booked balances.
+.02 to .14 reads through the same code (``BIC``/``BICFI``, ``Sts``/``Sts/Cd``/``Sts/Prtry``,
+``Dbtr/Nm``/``Dbtr/Pty/Nm``, ``Dt``/``DtTm``): the elements we read kept their names and
+places through the yearly maintenance releases, which added elements around them. A zip
+holding several camt.053 files is read member by member. camt.054 (debit/credit
+notifications) and camt.052 (intraday reports) are recognised and refused: they are not
+statements and have no booked balances. An entry with several ``TxDtls`` (a batch) keeps
+them as its details, which must add up to it.
 
 Amounts are unsigned in camt; the sign is ``CdtDbtInd``. ``RvslInd`` only says that the
 entry reverses an earlier one: ``CdtDbtInd`` already gives its effect on the balance.
@@ -23,18 +26,20 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from importers.errors import BankFileError, UnknownFormatError, UnsupportedFormatError
-from importers.model import Detail, Movement, Statement, content_ref
+from importers.model import Detail, Movement, Statement, batch_gap, content_ref
 from importers.parsing import ParseResult, Problems
 from importers.text import (
     compact_account,
     format_ogm,
     iban_or_none,
+    ogm_in_text,
     or_none,
     squash,
     valid_ogm,
 )
 
-SUPPORTED_VERSIONS = frozenset(f"{v:02d}" for v in range(2, 9))
+SUPPORTED_VERSIONS = frozenset(f"{v:02d}" for v in range(2, 15))  # .001.02 to .001.14
+MAX_DIGITS = 18  # ISO 20022 amounts: 18 digits at most, 5 of them decimals
 MAX_ZIP_MEMBERS = 500
 MAX_XML_BYTES = 50 * 1024 * 1024
 _NS_VERSION = re.compile(r"camt\.(\d{3})\.001\.(\d{2})")
@@ -137,6 +142,8 @@ class _Values:
                             "not an amount") from None  # fmt: skip
         if not value.is_finite() or value < 0 or not re.fullmatch(r"\d+(\.\d+)?", text):
             raise self.fail(amt, what, "not an unsigned amount")
+        if len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
+            raise self.fail(amt, what, f"the amount has more than {MAX_DIGITS} digits")
         indicator = _text(element, "CdtDbtInd")
         if indicator not in ("CRDT", "DBIT"):
             raise self.fail(element, what, f"CdtDbtInd {indicator!r} is not CRDT or DBIT")
@@ -253,6 +260,10 @@ class _StatementReader:
             for m, ref in zip(movements, refs, strict=True)
         ]
         created = _text(stmt, "CreDtTm")
+        period = _find(stmt, "FrToDt")
+        from_date = _iso_date(_text(period, "FrDtTm") or _text(period, "FrDt"))
+        if from_date is None and opening_date is not None:  # OPBD: the previous closing
+            from_date = opening_date + dt.timedelta(days=1)
         result = Statement(
             format="camt.053",
             account=compact,
@@ -262,6 +273,7 @@ class _StatementReader:
             opening_date=opening_date,
             closing_balance=closing,
             closing_date=closing_date,
+            from_date=from_date,
             sequence=_text(stmt, "LglSeqNb") or _text(stmt, "ElctrncSeqNb") or _text(stmt, "Id"),
             created=_iso_date(created),
             movements=tuple(movements),
@@ -271,7 +283,8 @@ class _StatementReader:
         return result
 
     def booked(self, entry: Element) -> bool:
-        status = _text(entry, "Sts") or _text(entry, "Sts", "Cd") or "BOOK"
+        status = _text(entry, "Sts") or _text(entry, "Sts", "Cd") or _text(entry, "Sts", "Prtry")
+        status = status or "BOOK"
         return status.upper() == "BOOK"
 
     def movement(self, entry: Element) -> Movement:
@@ -297,17 +310,35 @@ class _StatementReader:
             if name is None and account is None:
                 name, account, bic = _party(tx, other)
             communication, ogm, kind, ref = _remittance(tx)
+            ogm = ogm or ogm_in_text(communication)
             end_to_end = _text(tx, "Refs", "EndToEndId")
             r_transaction = _text(tx, "RtrInf", "Rsn", "Cd")
             extra += _all_text(tx, "AddtlTxInf")
         else:
             for index, tx in enumerate(txs, start=1):
                 tx_amount = self.detail_amount(tx, amount)
-                tx_name, tx_account, _ = _party(tx, role)
-                text, tx_ogm, _, _ = _remittance(tx)
-                parts.append(Detail(sequence=str(index), amount=tx_amount,
-                                    counterparty_name=tx_name, counterparty_account=tx_account,
-                                    communication=text, ogm=tx_ogm))  # fmt: skip
+                tx_name, tx_account, tx_bic = _party(tx, role)
+                if tx_name is None and tx_account is None:
+                    tx_name, tx_account, tx_bic = _party(tx, other)
+                text, tx_ogm, tx_kind, tx_ref = _remittance(tx)
+                tx_e2e = _text(tx, "Refs", "EndToEndId")
+                parts.append(
+                    Detail(
+                        sequence=str(index),
+                        amount=tx_amount,
+                        counterparty_name=tx_name,
+                        counterparty_account=tx_account,
+                        counterparty_bic=tx_bic,
+                        communication=text,
+                        ogm=tx_ogm or ogm_in_text(text),
+                        structured_type=tx_kind,
+                        structured_ref=tx_ref,
+                        end_to_end_id=None if tx_e2e == "NOTPROVIDED" else tx_e2e,
+                        bank_ref=_text(tx, "Refs", "AcctSvcrRef"),
+                        transaction_code=_bank_code(tx),
+                        information=tuple(_all_text(tx, "AddtlTxInf")),
+                    )
+                )
         if not communication and not parts:
             communication = squash(" ".join(extra))
         if end_to_end == "NOTPROVIDED":
@@ -347,11 +378,18 @@ class _StatementReader:
             value = Decimal(text or "")
         except InvalidOperation:
             raise self.v.fail(tx, "detail amount", "not an amount") from None  # fmt: skip
-        if not value.is_finite():
-            raise self.v.fail(tx, "detail amount", "not a finite amount")
+        if not value.is_finite() or len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
+            raise self.v.fail(tx, "detail amount", "not an amount of at most 18 digits")
         return value if entry_amount >= 0 else -value
 
     def check(self, stmt: Element, statement: Statement) -> None:
+        for movement in statement.movements:
+            batch = batch_gap(movement)
+            if batch:
+                self.problem(BankFileError(
+                    self.name, "batch", f"the TxDtls of this entry add up to "
+                    f"{movement.amount - batch}, the entry is {movement.amount}", movement.line,
+                ))  # fmt: skip
         gap = statement.balance_gap
         if gap:
             self.problem(self.v.fail(
@@ -441,7 +479,7 @@ def parse_camt(data: bytes, name: str = "<camt>", *, strict: bool = True) -> Par
             raise UnknownFormatError(member, "an XML file that is not a camt.053 statement")
         if version is not None and version not in SUPPORTED_VERSIONS:
             raise UnsupportedFormatError(
-                member, f"camt.053.001.{version} is not supported (versions .001.02 to .001.08)"
+                member, f"camt.053.001.{version} is not supported (versions .001.02 to .001.14)"
             )
         reader = _StatementReader(member, problems)
         body_el: Element = next(iter(root))

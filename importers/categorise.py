@@ -4,9 +4,9 @@
 
 1. a structured communication (OGM) — given as such, or typed ``+++…+++`` in the free
    text — that belongs to an issued invoice: the clients receivable, with the invoice's
-   ``^inv-`` link (the entry the accounting model calls "client payment");
-   a globalised movement whose details each pay an issued invoice by OGM is split into one
-   booking per detail;
+   ``^inv-`` link (the entry the accounting model calls "client payment"). A batch (a
+   movement with details) stays one booking: reconciliation settles the invoices its
+   details pay from the suspense account;
 2. the first ``[[import_rules]]`` of ``hub.toml`` that matches (counterparty IBAN, or a
    text contained in the communication or the counterparty's name);
 3. otherwise the suspense account, flagged ``!`` for review. Reconciliation
@@ -115,39 +115,14 @@ def matching_rule(movement: Movement, rules: Iterable[Rule]) -> Rule | None:
     return None
 
 
-def _split_by_details(
-    movement: Movement, settings: ImportSettings, invoices: Mapping[str, InvoiceRef]
-) -> tuple[Booking, ...] | None:
-    """One booking per detail when every detail pays a known invoice and they add up."""
-    details = movement.details
-    if not details or movement.amount <= 0:
-        return None
-    found = []
-    for detail in details:
-        ogm = detail.ogm or ogm_in_text(detail.communication)
-        invoice = invoices.get(ogm) if ogm else None
-        if invoice is None or detail.amount is None or detail.amount <= 0:
-            return None
-        found.append((detail, invoice))
-    if sum((d.amount or Decimal(0) for d, _ in found), Decimal(0)) != movement.amount:
-        return None
-    return tuple(
-        _invoice_booking(d.amount or Decimal(0), inv, settings, part=d.sequence)
-        for d, inv in found
-    )
-
-
 def categorise(
     movement: Movement, settings: ImportSettings, invoices: Mapping[str, InvoiceRef]
 ) -> tuple[Booking, ...]:
-    """The bookings of one movement (usually one; one per detail for a split batch)."""
+    """The bookings of one movement (one: a batch is settled detail by detail later)."""
     ogm = movement_ogm(movement)
     invoice = invoices.get(ogm) if ogm else None
     if invoice is not None and movement.amount > 0:
         return (_invoice_booking(movement.amount, invoice, settings),)
-    split = _split_by_details(movement, settings, invoices)
-    if split is not None:
-        return split
     rule = matching_rule(movement, settings.rules)
     if rule is not None:
         return (

@@ -107,7 +107,8 @@ def print_text(result: ImportResult) -> None:
             continue
         statements = ", ".join(report.statements)
         print(
-            f"  {report.name}: {report.format} on {report.account}, statement(s) {statements}: "
+            f"  {report.name}: {report.format} on {', '.join(report.accounts)}, "
+            f"statement(s) {statements}: "
             f"{report.movements} new, {report.already_present} already in the books"
         )
     if plan.near_duplicates:

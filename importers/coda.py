@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from importers.errors import BankFileError
-from importers.model import Detail, Movement, Statement
+from importers.model import Detail, Movement, Statement, batch_gap
 from importers.parsing import ParseResult, Problems
 from importers.text import compact_account, format_ogm, iban_or_none, or_none, squash, valid_ogm
 
@@ -398,6 +398,7 @@ class _Reader:
             opening_date=opening_date,
             closing_balance=closing,
             closing_date=closing_date,
+            from_date=opening_date + dt.timedelta(days=1),
             sequence=sequence,
             created=created,
             duplicate=header.text[16] == "D",
@@ -406,6 +407,14 @@ class _Reader:
             line=old.line,
         )
         self.check_totals(draft, result)
+        for movement in result.movements:
+            gap = batch_gap(movement)
+            if gap:
+                self.problem(BankFileError(
+                    self.name, "batch", f"movement {movement.ref[-4:]}: its details add up to "
+                    f"{movement.amount - gap:.3f}, the movement is {movement.amount:.3f}",
+                    movement.line,
+                ))  # fmt: skip
         return result
 
     def account(self, old: Record) -> tuple[str, str | None, str]:
@@ -440,8 +449,13 @@ class _Reader:
                 amount=detail.amount,
                 counterparty_name=detail.counterparty_name,
                 counterparty_account=detail.counterparty_account,
+                counterparty_bic=detail.counterparty_bic,
                 communication=detail.communication,
                 ogm=detail.ogm,
+                structured_type=detail.structured_type,
+                structured_ref=detail.structured_ref,
+                end_to_end_id=detail.end_to_end_id,
+                bank_ref=detail.bank_ref,
                 transaction_code=detail.transaction_code,
             )
             for child in draft.children

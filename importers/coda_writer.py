@@ -129,6 +129,7 @@ class _Writer:
                 counterparty_account=detail.counterparty_account,
                 communication=detail.communication,
                 ogm=detail.ogm,
+                end_to_end_id=detail.end_to_end_id,
             )
             self.group(number, index, part, "5" + code[1:], paper, "0")
 

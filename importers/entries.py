@@ -21,6 +21,7 @@ from beancount.core import account as account_type
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
+from stdnum import iso11649
 
 from importers.categorise import HOW_RULE, Booking
 from importers.minimise import KnownParties, kept_meta, references_in
@@ -67,6 +68,30 @@ def _our_end_to_end(value: str | None, known: KnownParties) -> str | None:
     return value if refs and refs[0] == value.strip().upper() else None
 
 
+def detail_meta(movement: Movement, known: KnownParties | None = None) -> dict[str, Any]:
+    """What each detail of a batch settles, as ``detail-<n>-…`` metadata: its amount and
+    references (OGM, ISO 11649 RF reference, an end-to-end id of ours) — never its
+    counterparty nor its free text, which may name a person (they stay in the encrypted
+    archive): the same rule as the movement's (:mod:`importers.minimise`).
+    Reconciliation reads these to settle several invoices or payouts from one entry."""
+    meta: dict[str, Any] = {}
+    if not movement.details:
+        return meta
+    meta["details"] = Decimal(len(movement.details))
+    for index, detail in enumerate(movement.details, start=1):
+        key = f"detail-{index}"
+        if detail.amount is not None:
+            meta[f"{key}-amount"] = money(detail.amount)
+        if detail.ogm:
+            meta[f"{key}-ogm"] = detail.ogm
+        elif detail.structured_ref and iso11649.is_valid(detail.structured_ref):
+            meta[f"{key}-ref"] = iso11649.compact(detail.structured_ref)  # an RF reference
+        end_to_end = _our_end_to_end(detail.end_to_end_id, known or KnownParties())
+        if end_to_end:
+            meta[f"{key}-end-to-end-id"] = end_to_end
+    return meta
+
+
 def bank_transaction(
     file: str, movement: Movement, bank: BankRef, booking: Booking, currency: str,
     known: KnownParties | None = None,
@@ -89,6 +114,7 @@ def bank_transaction(
         meta["r-transaction"] = movement.r_transaction
     if movement.reversal:
         meta["reversal"] = True
+    meta.update(detail_meta(movement, known))
     meta.update(booking.meta)
     return data.Transaction(
         data.new_metadata(file, movement.line or 0, meta),

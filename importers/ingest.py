@@ -16,27 +16,42 @@ beangulp's own ``archive`` (clear copies) is refused by these importers.
 
 ``extract`` gives exactly the entries ``coopledger import`` would add to books holding
 ``existing`` (bank transactions, the opening, the balance assertions and the file
-record); deduplication is by the ``^bank-`` link.
+record); deduplication is by the ``^bank-`` link. A refused file is reported by beangulp
+on one line (``ERROR`` then our message), as its own validation errors are, instead of
+the traceback it prints for any other exception.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 import beangulp
 from beancount.core import data
-from beangulp import similar
+from beangulp import exceptions, similar
 
 from importers.archive import refuse_clear_archive
 from importers.camt import REFUSED_CAMT
 from importers.errors import BankFileError
 from importers.formats import BANK_CSV, CAMT, CODA, MT940, Format, read_statements
+from importers.mt940_reader import is_mt942
 from importers.service import BankFile, plan_import
 from importers.settings import ImportSettings
+from ledger.errors import CoopledgerError
 
 SNIFF_BYTES = 65536
+
+
+@contextlib.contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Our refusals as beangulp's own error type, which it prints as one line."""
+    try:
+        yield
+    except CoopledgerError as exc:
+        raise exceptions.Error(exc.message) from None
 
 
 class StatementImporter(beangulp.Importer):
@@ -65,30 +80,37 @@ class StatementImporter(beangulp.Importer):
             return Path(filepath).suffix.lower() == ".zip"
         if self.format is CAMT and any(tag.encode() in head for tag in REFUSED_CAMT):
             return False  # camt.054/camt.052: not a statement, nothing to extract
+        if self.format is MT940 and is_mt942(head):
+            return False  # an MT942 interim report, likewise
         try:
             return self.format.sniff(head)
         except BankFileError:
             return False
 
     def account(self, filepath: str) -> data.Account:
-        file = self._file(filepath)
-        _, statements = read_statements(file.data, file.name)
-        return self.settings.bank_for(statements[0], file.name, self.forced_account).account
+        with one_line_errors():
+            file = self._file(filepath)
+            _, statements = read_statements(file.data, file.name)
+            return self.settings.bank_for(statements[0], file.name, self.forced_account).account
 
     def date(self, filepath: str) -> dt.date | None:
-        file = self._file(filepath)
-        _, statements = read_statements(file.data, file.name)
+        with one_line_errors():
+            file = self._file(filepath)
+            _, statements = read_statements(file.data, file.name)
         days = [s.closing_date for s in statements if s.closing_date]
         days += [m.booking_date for s in statements for m in s.movements]
         return max(days) if days else None
 
     def filename(self, filepath: str) -> str | None:
         refuse_clear_archive()  # beangulp's archive would store the statement in clear
-        file = self._file(filepath)
+        with one_line_errors():
+            file = self._file(filepath)
         return f"{self.format.name}-{file.sha256[:10]}{self.format.extension}"
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
-        plan = plan_import([self._file(filepath)], existing, self.settings, self.forced_account)
+        with one_line_errors():
+            files = [self._file(filepath)]
+            plan = plan_import(files, existing, self.settings, self.forced_account)
         return list(plan.entries)
 
     cmp = staticmethod(similar.same_link_comparator(r"^bank-"))
@@ -101,7 +123,7 @@ class CodaImporter(StatementImporter):
 
 
 class Camt053Importer(StatementImporter):
-    """ISO 20022 camt.053 (.001.02 to .001.08), or a zip of several."""
+    """ISO 20022 camt.053 (.001.02 to .001.14), or a zip of several."""
 
     format = CAMT
 
@@ -113,7 +135,7 @@ class Mt940Importer(StatementImporter):
 
 
 class BankCsvImporter(StatementImporter):
-    """CSV exports of BNP Paribas Fortis, KBC, Belfius and ING Belgium."""
+    """CSV exports of BNP Paribas Fortis and Fintro, KBC, Belfius and ING Belgium."""
 
     format = BANK_CSV
 

@@ -28,15 +28,25 @@ class _Frozen(BaseModel):
 
 
 class Detail(_Frozen):
-    """One detail of a globalised movement: information only, it moves no money."""
+    """One detail of a batch (a globalised CODA movement, a camt entry with several
+    ``TxDtls``): what one payer or payee paid, by which reference. It moves no money by
+    itself — its movement does — but it says what the movement settles. The counterparty
+    and the free text may name a person: they stay in the model (and the encrypted
+    archive), never in the books."""
 
     sequence: str
     amount: Decimal | None = None
     counterparty_name: str | None = None
     counterparty_account: str | None = None
+    counterparty_bic: str | None = None
     communication: str = ""
     ogm: str | None = None
+    structured_type: str | None = None
+    structured_ref: str | None = None
+    end_to_end_id: str | None = None
+    bank_ref: str | None = None
     transaction_code: str | None = None
+    information: tuple[str, ...] = ()
 
 
 class Movement(_Frozen):
@@ -66,6 +76,14 @@ class Movement(_Frozen):
     line: int | None = None
 
 
+def batch_gap(movement: Movement) -> Decimal | None:
+    """``movement - sum of its details`` when every detail gives its amount, else None."""
+    amounts = [d.amount for d in movement.details]
+    if not amounts or any(a is None for a in amounts):
+        return None
+    return movement.amount - sum((a for a in amounts if a is not None), Decimal(0))
+
+
 class Statement(_Frozen):
     """One statement of one bank account."""
 
@@ -77,9 +95,15 @@ class Statement(_Frozen):
     opening_date: dt.date | None = None
     closing_balance: Decimal | None = None
     closing_date: dt.date | None = None
+    # The first day the statement covers: camt's ``FrToDt`` when given, else the day after
+    # the old balance's date (banks date it with the previous closing's day).
+    from_date: dt.date | None = None
     sequence: str | None = None
     created: dt.date | None = None
     duplicate: bool = False
+    # An export that may have been made during its last day (a CSV with a balance column):
+    # its closing balance can only be asserted for the days before that one.
+    partial_last_day: bool = False
     movements: tuple[Movement, ...] = ()
     information: tuple[str, ...] = ()
     line: int | None = None
@@ -95,6 +119,16 @@ class Statement(_Frozen):
         if self.opening_balance is None or self.closing_balance is None:
             return None
         return self.closing_balance - (self.opening_balance + self.total)
+
+    @property
+    def first_day(self) -> dt.date | None:
+        """The statement's first day: where it starts, or its first movement if earlier."""
+        days = [m.booking_date for m in self.movements]
+        if self.from_date is not None:
+            days.append(self.from_date)
+        if days:
+            return min(days)
+        return self.opening_date or self.closing_date
 
     @property
     def label(self) -> str:

@@ -105,8 +105,8 @@ def import_files(
             if result.reconciled:
                 tx.add_entries(result.reconciled, kind=RECONCILE_KIND)
             for report, file in zip(plan.files, files, strict=True):
-                if report.archive:
-                    tx.write_file(report.archive, encrypt_for(settings.recipients, file.data))
+                for path in report.archives.values():  # under each account it holds
+                    tx.write_file(path, encrypt_for(settings.recipients, file.data))
             imported = [f for f in plan.files if f.skipped is None]
             tx.message = (
                 f"import: {plan.statements} statement(s), {plan.movements} movement(s) "

@@ -120,6 +120,14 @@ class FileReport:
     skipped: str | None = None
     archive: str | None = None
     day: dt.date | None = None
+    # A file may hold statements of several of the hub's accounts (a CSV export): each
+    # account's statements, and where the file is archived under each account.
+    by_account: dict[str, list[str]] = field(default_factory=dict)
+    archives: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accounts(self) -> list[str]:
+        return list(self.by_account) or ([self.account] if self.account else [])
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -127,11 +135,13 @@ class FileReport:
             "sha256": self.sha256,
             "format": self.format,
             "account": self.account,
+            "accounts": self.accounts,
             "statements": self.statements,
             "movements": self.movements,
             "already_present": self.already_present,
             "skipped": self.skipped,
             "archive": self.archive,
+            "archives": list(self.archives.values()),
         }
 
 
@@ -257,18 +267,25 @@ def assertion_day(statement: Statement) -> dt.date | None:
 
     Banks differ on the date they give the new balance (the day of the movements or the
     next business day), so the assertion is put the day after the last movement; an empty
-    statement asserts its (unchanged) balance the day after its old balance date.
+    statement asserts its (unchanged) balance the day after its old balance date. An
+    export that may have been made during its last day (a CSV) asserts the balance at the
+    start of that day: a later export may still add movements to it.
     """
     if statement.movements:
-        return max(m.booking_date for m in statement.movements) + ONE_DAY
+        last = max(m.booking_date for m in statement.movements)
+        return last if statement.partial_last_day else last + ONE_DAY
     day = statement.opening_date or statement.closing_date
     return day + ONE_DAY if day else None
 
 
-def _first_day(statement: Statement) -> dt.date | None:
-    if statement.movements:
-        return min(m.booking_date for m in statement.movements)
-    return statement.opening_date or statement.closing_date
+def asserted_balance(statement: Statement) -> Decimal | None:
+    """The balance the bank gives at the start of :func:`assertion_day`."""
+    closing = statement.closing_balance
+    day = assertion_day(statement)
+    if closing is None or day is None:
+        return None
+    return closing - sum((m.amount for m in statement.movements if m.booking_date >= day),
+                         Decimal(0))  # fmt: skip
 
 
 def _bank_amount(entries: Iterable[data.Directive], account: str) -> Decimal:
@@ -322,7 +339,7 @@ class _Planner:
                         f"the books are kept in {self.settings.currency}", statement.line,
                     )  # fmt: skip
                 report.account = report.account or bank.account
-                day = _first_day(statement) or dt.date.min
+                day = statement.first_day or dt.date.min
                 key = (bank.account, day, statement.sequence or "", index, position)
                 work.append((key, report, statement, bank))
         for _key, report, statement, bank in sorted(work, key=lambda w: w[0]):
@@ -331,9 +348,12 @@ class _Planner:
         self.check_open_accounts()
         for report in self.plan.files:
             if report.skipped is None and report.format is not None:
-                if self.archive:
-                    report.archive = archive_path(report)
-                self.plan.entries.append(self.file_entry(report))
+                for account in report.accounts:
+                    path = archive_path(report, account) if self.archive else None
+                    if path:
+                        report.archives[account] = path
+                    self.plan.entries.append(self.file_entry(report, account))
+                report.archive = next(iter(report.archives.values()), None)
         return self.plan
 
     # -- one statement --------------------------------------------------------------
@@ -342,6 +362,9 @@ class _Planner:
         plan, view, name = self.plan, self.view, report.name
         plan.statements += 1
         report.statements.append(statement.sequence or statement.label)
+        report.by_account.setdefault(bank.account, []).append(
+            statement.sequence or statement.label
+        )
         new: list[data.Directive] = []
         near: list[NearDuplicate] = []
         counted: list[list[data.Transaction]] = []
@@ -382,9 +405,15 @@ class _Planner:
                     counted.append(dup.entries)
             self.supersede_assertions(bank.account, new)
             day = assertion_day(statement)
-            closing = money(statement.closing_balance)
-            if day is not None and not view.has_balance(bank.account, day, closing):
-                assertion = balance_directive(name, statement, bank, day)
+            stated = asserted_balance(statement)
+            closing = money(stated) if stated is not None else None
+            if (
+                day is not None
+                and closing is not None
+                and not view.has_balance(bank.account, day, closing)
+            ):
+                source = statement.model_copy(update={"closing_balance": stated})
+                assertion = balance_directive(name, source, bank, day)
                 new.append(assertion)
                 self.asserted[bank.account].append(assertion)
         else:
@@ -457,14 +486,26 @@ class _Planner:
         opening = statement.opening_balance
         if opening is None and statement.closing_balance is not None:
             opening = statement.closing_balance - statement.total
-        day = _first_day(statement)
-        if opening is None or day is None:
+        first = statement.first_day
+        if opening is None or first is None:
             return None
         self.view.opened.add(bank.account)
         if opening == 0:
             return None
         source = statement.model_copy(update={"opening_balance": opening})
+        day = self.opening_day(first, bank.account)
         return opening_transaction(name, source, bank, self.settings, day)
+
+    def opening_day(self, first: dt.date, account: str) -> dt.date:
+        """The day before the statement's first day, so that the books hold the bank's
+        balance on every day the statement covers — but never before the bank account
+        and the opening-balance account are open (books started on the first day)."""
+        day = first - ONE_DAY
+        for name in (self.settings.opening, account):
+            opened = self.view.opens.get(name)
+            if opened is not None and opened[0] > day:
+                day = min(opened[0], first)
+        return day
 
     def arbitrate(
         self,
@@ -475,13 +516,16 @@ class _Planner:
         near: list[NearDuplicate],
     ) -> bool:
         """Check the closing balance; True if the near-duplicates must be kept for it."""
-        assert statement.closing_balance is not None
         day = assertion_day(statement)
-        if day is None:
+        closing = asserted_balance(statement)
+        if day is None or closing is None:
             return False
-        closing = statement.closing_balance
-        base = self.view.balance_before(bank.account, day) + _bank_amount(new, bank.account)
-        extra = sum((_bank_amount(n.entries, bank.account) for n in near), Decimal(0))
+        before = [e for e in new if e.date < day]
+        base = self.view.balance_before(bank.account, day) + _bank_amount(before, bank.account)
+        extra = sum(
+            (_bank_amount([e for e in n.entries if e.date < day], bank.account) for n in near),
+            Decimal(0),
+        )
         if abs(base - closing) <= TOLERANCE:
             return False
         if near and abs(base + extra - closing) <= TOLERANCE:
@@ -554,11 +598,13 @@ class _Planner:
                         f"{entry.date.isoformat()}",
                     )  # fmt: skip
 
-    def file_entry(self, report: FileReport) -> data.Custom:
-        bank = next(b for b in self.settings.banks if b.account == report.account)
+    def file_entry(self, report: FileReport, account: str) -> data.Custom:
+        """Records the file as imported, once for each account it holds statements of."""
+        bank = next(b for b in self.settings.banks if b.account == account)
         day = report.day or dt.date.today()
+        statements = report.by_account.get(account, report.statements)
         return file_directive(
-            day, report.format or "", report.sha256, bank, report.statements, report.archive
+            day, report.format or "", report.sha256, bank, statements, report.archives.get(account)
         )
 
 
@@ -577,16 +623,18 @@ def plan_import(
     return _Planner(entries, settings, account, archive).run(files)
 
 
-def archive_path(report: FileReport) -> str | None:
+def archive_path(report: FileReport, account: str | None = None) -> str | None:
     """Where the imported file is kept in the books, encrypted with age (``.age``).
 
     Under the bank account's folder and dated, so Beancount lists it as a ``document`` of
-    the account. A bank file names everyone the hub paid, participants included, so it is
-    never stored in clear in the books (which are shared with auditors and kept in git).
+    the account (a file with statements of several accounts is kept under each of them).
+    A bank file names everyone the hub paid, participants included, so it is never stored
+    in clear in the books (which are shared with auditors and kept in git).
     """
-    if report.account is None or report.format is None or report.day is None:
+    account = account or report.account
+    if account is None or report.format is None or report.day is None:
         return None
-    folder = report.account.replace(":", "/")
+    folder = account.replace(":", "/")
     ext = {"coda": ".cod", "camt.053": ".xml", "mt940": ".sta", "csv": ".csv"}[report.format]
     stem = f"{report.day.isoformat()}.{report.format}-{report.sha256[:10]}"
     return f"documents/{folder}/{stem}{ext}.age"

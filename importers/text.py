@@ -9,6 +9,7 @@ from stdnum.be import ogm_vcs
 from ledger.config import normalize_iban
 
 _SPACES = re.compile(r"\s+")
+_IBAN_START = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}")
 _OGM_IN_TEXT = re.compile(
     r"(?:\+\+\+|\*\*\*)\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*(?:\+\+\+|\*\*\*)"
 )
@@ -43,6 +44,19 @@ def iban_or_none(value: str | None) -> str | None:
         return normalize_iban(compact)
     except ValueError:
         return None
+
+
+def iban_in_text(text: str, exclude: str | None = None) -> str | None:
+    """The first valid IBAN written in a free text (spaces allowed inside it), other than
+    ``exclude``; its check digits and its country's length must hold."""
+    compact = re.sub(r"[\s.\-]", "", text.upper())
+    for start in _IBAN_START.finditer(compact):
+        begin = start.start()
+        for end in range(min(len(compact), begin + 34), begin + 14, -1):
+            candidate = compact[begin:end]
+            if candidate != exclude and iban_or_none(candidate) == candidate:
+                return candidate
+    return None
 
 
 def belgian_bban_to_iban(bban: str) -> str | None:

@@ -9,6 +9,7 @@ exist only if all of it was written and the books still check.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from invoicing import numbering
 from invoicing.clients import FileReader, read_clients, require_client
 from invoicing.entries import DOCUMENTS_DIR, ENTRIES_KIND, build_entries, document_paths, file_stem
+from invoicing.entries import entries_file as books_file_of
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text
 from invoicing.ogm import make_ogm
 from invoicing.pdf import render_pdf
@@ -28,6 +30,7 @@ from invoicing.totals import compute
 from invoicing.ubl import render_ubl
 from invoicing.validation import Validator
 from ledger.books import Books
+from ledger.chain import stamp_documents
 from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
 from ledger.guard import TextGuard
@@ -156,7 +159,10 @@ def _stage(tx: Any, config: HubConfig, doc: Document, files: dict[str, bytes]) -
         tx.write_file(relpath, payload)
     paths = document_paths(doc)
     attached = {what: rel for what, rel in paths.items() if what != "json" and rel in files}
-    tx.add_entries(build_entries(config, doc, attached), kind=ENTRIES_KIND)
+    entries = build_entries(config, doc, attached)
+    # The sha256 of every file, recorded as it is issued (the hash chain seals them).
+    stamp_documents(entries, files, paths["json"], posixpath.dirname(books_file_of(doc)))
+    tx.add_entries(entries, kind=ENTRIES_KIND)
     return {what: rel for what, rel in paths.items() if rel in files}
 
 

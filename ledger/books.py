@@ -8,9 +8,17 @@ Every change to the books goes through :meth:`Books.transaction`:
 4. the caller stages new bytes for some files;
 5. a journal of the previous bytes is written, then each staged file is written
    atomically (temp file in the same folder, fsync, rename, fsync of the folder);
-6. the books are reloaded with the plugins; if the error count rose, every file gets its
-   exact previous bytes back and :class:`WriteRejectedError` names the new errors;
-7. otherwise the changed files are committed to git with the caller's message.
+6. the books are reloaded with the plugins; if the error count rose, or any seal, tag or
+   include check failed that passed before, every file gets its exact previous bytes back
+   and :class:`WriteRejectedError` names the new errors;
+7. otherwise the changed files are committed to git with the caller's message (and, when
+   the caller asked for one, an annotated tag is written on that commit under the lock).
+
+A command refuses to start while the books hold changes it did not make (``git status``),
+and refuses to commit when a file it read changed on disk meanwhile (its sha256):
+:class:`ConflictError` names the files; ``--adopt-changes`` commits a checked hand edit
+under its own message. Every ``OSError`` of a write becomes one :class:`BooksWriteError`
+line saying whether the books are unchanged.
 """
 
 from __future__ import annotations
@@ -20,20 +28,32 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from beancount.core import data
 from beancount.parser import printer
 
+from ledger.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.config import HubConfig, load_config
-from ledger.errors import BooksError, ConfigError, LockError, UnsafeBooksError, WriteRejectedError
+from ledger.errors import (
+    BooksError,
+    BooksWriteError,
+    ConfigError,
+    ConflictError,
+    InputError,
+    LockError,
+    UnsafeBooksError,
+    WriteRejectedError,
+)
 from ledger.loader import Ledger, format_error, load_ledger
 
 MAIN_FILE = "main.beancount"
@@ -43,6 +63,10 @@ JOURNAL_FILE = f"{STATE_DIR}/journal.json"
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("COOPLEDGER_LOCK_TIMEOUT", "120"))
 TOP_LEVEL_KINDS = {"participants": "participants.beancount", "accounts": "accounts.beancount"}
 GIT_FALLBACK_IDENTITY = ("coopledger", "books")
+# Errors that mean the history can no longer be trusted: a write may never add one, even
+# to books that already have other errors.
+INTEGRITY_ERRORS = frozenset({"SealError", "AnchorError", "MissingPluginError"})
+ADOPT_MESSAGE = "books: adopt a hand edit (checked by coopledger)"
 
 
 # ---------------------------------------------------------------- low-level file writing
@@ -74,16 +98,42 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write() names no file: say which one
         raise
 
 
 def _inject_fault(point: str) -> None:
-    """Test hook: ``COOPLEDGER_FAULT_INJECT=<point>`` kills the process at that point."""
-    if os.environ.get("COOPLEDGER_FAULT_INJECT") == point:
+    """Test hook: ``COOPLEDGER_FAULT_INJECT=<point>`` kills the process at that point;
+    ``enospc:<point>`` makes the disk full there instead."""
+    fault = os.environ.get("COOPLEDGER_FAULT_INJECT")
+    if fault == point:
         os._exit(86)
+    if fault == f"enospc:{point}":
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def os_error_message(exc: OSError, root: Path | None = None) -> str:
+    """One line for an ``OSError``: which file, what the system said, its errno name."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    what = exc.strerror or type(exc).__name__
+    where = exc.filename
+    if where is not None and root is not None:
+        with contextlib.suppress(ValueError):
+            where = Path(str(where)).resolve().relative_to(root).as_posix()
+    head = f"{where}: " if where is not None else ""
+    return f"{head}{what}" + (f" ({name})" if name else "")
+
+
+def sha256_file(path: Path) -> str | None:
+    """sha256 of a file's bytes, or None when it does not exist."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
 
 
 # ---------------------------------------------------------------- git
@@ -123,6 +173,61 @@ def git_head(root: Path) -> str | None:
     return proc.stdout.strip() or None
 
 
+STATUS_WORDS = {"M": "modified", "D": "deleted", "A": "added", "R": "renamed", "?": "new"}
+
+
+def worktree_changes(root: Path) -> list[tuple[str, str]]:
+    """``(what, path)`` of every change git sees in the books (the lock folder excluded)."""
+    proc = git(
+        root,
+        "--no-optional-locks",  # never rewrites the index: a read, not a write
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--",
+        ".",
+        f":(exclude){STATE_DIR}",
+        check=False,
+    )
+    if proc.returncode != 0:
+        said = (proc.stderr.strip().splitlines() or ["error"])[0]
+        raise BooksError(f"{root}: git cannot read the books' history (git status: {said})")
+    items = proc.stdout.split("\0")
+    out = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        index += 1
+        if len(item) < 4:
+            continue
+        code, path = item[:2], item[3:]
+        if "R" in code or "C" in code:
+            index += 1  # the original path follows
+        letter = next((c for c in code if c != " "), "?")
+        out.append((STATUS_WORDS.get(letter, "changed"), path))
+    return out
+
+
+def describe_changes(changes: list[tuple[str, str]], limit: int = 5) -> str:
+    shown = ", ".join(f"{path} ({what})" for what, path in changes[:limit])
+    more = f" and {len(changes) - limit} more" if len(changes) > limit else ""
+    return shown + more
+
+
+def tag_signing(root: Path) -> bool:
+    """True when the books sign their tags (``init --signing-key``)."""
+    proc = git(root, "config", "--bool", "tag.gpgSign", check=False)
+    return proc.stdout.strip() == "true"
+
+
+def create_tag(root: Path, name: str, message: str, commit: str) -> None:
+    """An annotated tag (signed when the books sign) on ``commit``."""
+    if os.environ.get("COOPLEDGER_FAULT_INJECT") == "tag-fails":
+        raise BooksError(f"git tag failed in {root}: injected failure")
+    git(root, "tag", "-s" if tag_signing(root) else "-a", name, "-m", message, commit)
+
+
 # ---------------------------------------------------------------- the books
 
 
@@ -156,10 +261,11 @@ class Books:
         if not (root / MAIN_FILE).is_file():
             raise BooksError(f"{root / MAIN_FILE}: not found (not a coopledger books directory)")
         books = cls(root, config)
-        if (root / JOURNAL_FILE).exists():
-            # An earlier command died half-way through a write: undo it before reading.
+        if (root / JOURNAL_FILE).exists() or (root / PENDING_TAG_FILE).exists():
+            # An earlier command died half-way through a write: undo or finish it first.
             with books.locked():
                 recover_journal(books)
+                recover_pending_tag(books)
         return books
 
     @property
@@ -167,10 +273,14 @@ class Books:
         return self.root / MAIN_FILE
 
     def load(self, strict: bool = True) -> Ledger:
-        """Load the books; with ``strict``, refuse books that ask to run foreign code."""
+        """Load the books; with ``strict``, refuse books that ask to run foreign code.
+
+        The errors include the anchors (:mod:`ledger.anchors`): seals against their
+        ``close-YYYY`` tags and every books file included."""
         ledger = load_ledger(self.main_file)
         if strict and ledger.unsafe:
             raise UnsafeBooksError(format_error(ledger.unsafe[0], self.root))
+        ledger.errors.extend(anchor_errors(self.root, ledger.entries, ledger.options))
         return ledger
 
     def error_lines(self, ledger: Ledger) -> list[str]:
@@ -205,10 +315,58 @@ class Books:
         """Stage changes, then write, check and commit them, or change nothing."""
         with self.locked():
             recover_journal(self)
+            recover_pending_tag(self)
+            refuse_foreign_changes(self)
             tx = Transaction(self, message)
             yield tx
             if tx.staged:
                 tx.commit()
+
+    def adopt_changes(self) -> list[tuple[str, str]]:
+        """Commit a hand edit under its own message, once the books check; returns it."""
+        with self.locked():
+            recover_journal(self)
+            recover_pending_tag(self)
+            changes = worktree_changes(self.root)
+            if not changes:
+                return []
+            ledger = self.load()
+            if ledger.errors:
+                first = format_error(ledger.errors[0], self.root)
+                raise InputError(
+                    f"cannot adopt the hand edit of {describe_changes(changes)}: the books "
+                    f"then have {len(ledger.errors)} error(s), first {first}; fix or undo it"
+                )
+            paths = [path for _, path in changes]
+            body = "\n".join(f"  {what}: {path}" for what, path in changes)
+            try:
+                git(self.root, "add", "-A", "--", *paths)
+                git(
+                    self.root,
+                    "commit",
+                    "-q",
+                    "--no-verify",
+                    "-m",
+                    f"{ADOPT_MESSAGE}\n\nFiles:\n{body}\n\nChecked: {len(ledger.entries)} "
+                    "entries, no errors.",
+                    "--",
+                    *paths,
+                )
+            except BooksError:
+                git(self.root, "reset", "-q", "--", *paths, check=False)
+                raise
+            return changes
+
+
+def refuse_foreign_changes(books: Books) -> None:
+    """A command never sweeps changes it did not make into its own commit."""
+    changes = worktree_changes(books.root)
+    if changes:
+        raise ConflictError(
+            f"the books have changes no coopledger command made: {describe_changes(changes)}; "
+            "review them and commit them with --adopt-changes, or undo them "
+            "(git checkout / git clean); nothing was changed"
+        )
 
 
 @dataclass
@@ -220,13 +378,38 @@ class Transaction:
     staged: dict[str, bytes] = field(default_factory=dict)
     private: set[str] = field(default_factory=set)  # written and journaled, never committed
     _ledger: Ledger | None = None
+    read_digests: dict[str, str | None] = field(default_factory=dict)
+    pending_tag: tuple[str, str] | None = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def ledger(self) -> Ledger:
         """The books as they are now, loaded under the lock."""
         if self._ledger is None:
-            self._ledger = self.books.load()
+            root = self.books.root
+            before = {p: sha256_file(p) for p in books_files(root)}
+            ledger = self.books.load()
+            files = set(before) | {Path(p) for p in ledger.options.get("include", [])}
+            after = {p: sha256_file(p) for p in files}
+            moved = sorted(p for p in files if before.get(p, after[p]) != after[p])
+            if moved:
+                names = ", ".join(self._rel(p) for p in moved)
+                raise ConflictError(f"{names} changed while coopledger read the books; run again")
+            for path, digest in after.items():
+                self.read_digests.setdefault(self._rel(path), digest)
+            self._ledger = ledger
         return self._ledger
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return Path(path).resolve().relative_to(self.books.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def tag(self, name: str, message: str) -> None:
+        """Write annotated tag ``name`` on this transaction's commit, as part of it: if the
+        process dies between commit and tag, the next command finishes or undoes both."""
+        self.pending_tag = (name, message)
 
     @property
     def config(self) -> HubConfig:
@@ -245,9 +428,12 @@ class Transaction:
             return self.staged[relpath]
         path = self._check_relpath(relpath)
         try:
-            return path.read_bytes()
+            payload = path.read_bytes()
         except FileNotFoundError:
+            self.read_digests.setdefault(relpath, None)
             return None
+        self.read_digests.setdefault(relpath, hashlib.sha256(payload).hexdigest())
+        return payload
 
     def write_file(self, relpath: str, payload: bytes) -> None:
         self._check_relpath(relpath)
@@ -296,6 +482,7 @@ class Transaction:
         books = self.books
         root = books.root
         baseline = self.ledger  # loaded before anything is written
+        self._refuse_changed_on_disk()
         previous: dict[str, bytes | None] = {}
         for relpath in self.staged:
             path = root / relpath
@@ -303,7 +490,14 @@ class Transaction:
         changed = {p: b for p, b in self.staged.items() if previous[p] != b}
         if not changed:
             return
-        write_journal(books, previous, git_head(root))
+        base = git_head(root)
+        try:
+            write_journal(books, previous, base)
+            if self.pending_tag:
+                write_pending_tag(books, self.pending_tag, self.message, base)
+        except OSError as exc:
+            clear_pending_tag(books)
+            raise BooksWriteError(f"{os_error_message(exc, root)}; nothing was changed") from None
         written: list[str] = []
         try:
             for relpath, payload in changed.items():
@@ -313,7 +507,8 @@ class Transaction:
             _inject_fault("after-files")
             after = books.load(strict=False)
             new_errors = _new_errors(books, baseline, after)
-            if after.unsafe or len(after.errors) > len(baseline.errors):
+            broken = _integrity_keys(books, after) - _integrity_keys(books, baseline)
+            if after.unsafe or len(after.errors) > len(baseline.errors) or broken:
                 detail = "; ".join(new_errors[:3]) or "the books no longer load"
                 more = f" (and {len(new_errors) - 3} more)" if len(new_errors) > 3 else ""
                 raise WriteRejectedError(
@@ -325,11 +520,40 @@ class Transaction:
             _inject_fault("after-git-add")
             if tracked:
                 git(root, "commit", "-q", "--no-verify", "-m", self.message, "--", *tracked)
-        except BaseException:
-            restore(books, {p: previous[p] for p in written}, unstage=list(changed))
-            clear_journal(books)
+        except BaseException as exc:
+            try:
+                restore(books, {p: previous[p] for p in written}, unstage=list(changed))
+                clear_journal(books)
+                clear_pending_tag(books)
+            except OSError as again:
+                raise BooksWriteError(
+                    f"{os_error_message(again, root)}; the books could not be put back yet: "
+                    "the next coopledger command will (its journal is kept)"
+                ) from None
+            if isinstance(exc, OSError):
+                raise BooksWriteError(
+                    f"{os_error_message(exc, root)}; nothing was changed"
+                ) from None
             raise
         clear_journal(books)
+        if self.pending_tag:
+            finish_pending_tag(books, self.pending_tag, base)
+        for callback in self.after_commit:
+            callback()
+
+    def _refuse_changed_on_disk(self) -> None:
+        """What this command read must still be what is on disk (someone may have edited a
+        file without the lock, e.g. in a text editor), and nothing else may have changed."""
+        root = self.books.root
+        moved = [
+            rel for rel, digest in self.read_digests.items() if sha256_file(root / rel) != digest
+        ]
+        if moved:
+            raise ConflictError(
+                f"{', '.join(sorted(moved))} changed on disk while coopledger was working "
+                "(another program edited the books); nothing was written, run the command again"
+            )
+        refuse_foreign_changes(self.books)
 
 
 def _new_errors(books: Books, before: Ledger, after: Ledger) -> list[str]:
@@ -341,6 +565,94 @@ def _error_key(books: Books, error: object) -> str:
     message = str(getattr(error, "message", error)).splitlines()[0]
     source = getattr(error, "source", None) or {}
     return f"{source.get('filename')}|{message}"
+
+
+def _integrity_keys(books: Books, ledger: Ledger) -> set[str]:
+    return {_error_key(books, e) for e in ledger.errors if type(e).__name__ in INTEGRITY_ERRORS}
+
+
+# ---------------------------------------------------------------- a commit and its tag
+
+
+def write_pending_tag(
+    books: Books, tag: tuple[str, str], commit_message: str, base: str | None
+) -> None:
+    record = {"tag": tag[0], "message": tag[1], "commit_message": commit_message, "base": base}
+    atomic_write(books.root / PENDING_TAG_FILE, json.dumps(record).encode(), mode=0o600)
+
+
+def clear_pending_tag(books: Books) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (books.root / PENDING_TAG_FILE).unlink()
+
+
+def _tag_exists(root: Path, name: str) -> bool:
+    return (
+        git(root, "rev-parse", "-q", "--verify", f"refs/tags/{name}", check=False).returncode == 0
+    )
+
+
+def _undo_commit(root: Path, base: str | None, commit: str) -> None:
+    """Take back the commit this command just made (under the lock, nothing else moved)."""
+    if base and git_head(root) == commit:
+        git(root, "reset", "-q", "--keep", base)
+
+
+def finish_pending_tag(books: Books, tag: tuple[str, str], base: str | None) -> None:
+    """Tag the commit just made; if the tag cannot be written, undo the commit."""
+    root = books.root
+    commit = git_head(root) or ""
+    _inject_fault("after-commit-before-tag")
+    try:
+        create_tag(root, tag[0], tag[1], commit)
+    except BooksError as exc:
+        _undo_commit(root, base, commit)
+        clear_pending_tag(books)
+        raise BooksError(
+            f"{exc.message}; the commit was undone, the books are as before"
+        ) from None
+    clear_pending_tag(books)
+
+
+def recover_pending_tag(books: Books) -> None:
+    """Finish a commit + tag interrupted between the two, or forget one never committed."""
+    root = books.root
+    path = root / PENDING_TAG_FILE
+    if not path.exists():
+        return
+    try:
+        record = json.loads(path.read_text())
+        name, message = str(record["tag"]), str(record["message"])
+        commit_message, base = str(record["commit_message"]), record.get("base")
+    except (OSError, ValueError, KeyError, TypeError):
+        clear_pending_tag(books)
+        return
+    head = git_head(root)
+    if _tag_exists(root, name) or head is None or head == base:
+        clear_pending_tag(books)  # done already, or the commit never happened
+        return
+    parent = git(root, "rev-parse", "-q", "--verify", f"{head}^", check=False).stdout.strip()
+    made = git(root, "log", "-1", "--format=%B", head, check=False).stdout.strip()
+    if parent != base or made != commit_message.strip():
+        clear_pending_tag(books)
+        return
+    try:
+        create_tag(root, name, message, head)
+    except BooksError as exc:
+        _undo_commit(root, base, head)
+        clear_pending_tag(books)
+        print(
+            f"coopledger: an interrupted '{commit_message.splitlines()[0]}' was undone "
+            f"({exc.message})",
+            file=sys.stderr,
+        )
+        return
+    clear_pending_tag(books)
+    print(
+        f"coopledger: finished an interrupted '{commit_message.splitlines()[0]}': tag {name} "
+        "written",
+        file=sys.stderr,
+    )
 
 
 # ---------------------------------------------------------------- journal and recovery

@@ -45,7 +45,10 @@ from ledger.prompts import ask, refuse_on_command_line
 from ledger.retention import retentions
 from ledger.roster import DETAIL_FIELDS, Payee, read_roster
 
-EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli", "ledger.privacy_cli")
+EXTENSION_MODULES = (
+    "importers.cli", "invoicing.cli", "ledger.money_cli", "ledger.integrity_cli",
+    "ledger.privacy_cli",
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- init
@@ -99,7 +102,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     recovery_file = Path(args.recovery_key_file) if args.recovery_key_file else None
     recovery = new_recovery_key(Path(args.dir), recovery_file)
     config.roster.recipients = [str(recovery.to_public())]
-    books, key_file = init_books(Path(args.dir), config, start)
+    signing_key = Path(args.signing_key).expanduser() if args.signing_key else None
+    books, key_file = init_books(Path(args.dir), config, start, signing_key=signing_key)
     print(f"Created the books of {config.hub.name} in {books.root}")
     print(f"Hub key (decrypts the roster): {key_file}")
     print(
@@ -358,10 +362,22 @@ def cmd_close_year(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ledger.loader import format_error
+    from ledger.books import describe_changes, worktree_changes
+    from ledger.loader import format_error, pickle_caches
 
     books = open_books(args)
     ledger = books.load(strict=False)
+    warnings = [
+        f"{p.relative_to(books.root).as_posix()}: a beancount pickle cache sits in the books: "
+        "bean-check would unpickle (run) it; delete it and use coopledger check"
+        for p in pickle_caches(books.root)
+    ]
+    changes = worktree_changes(books.root) if (books.root / ".git").exists() else []
+    if changes:
+        warnings.append(
+            f"uncommitted changes no coopledger command made: {describe_changes(changes)} "
+            "(commit them with --adopt-changes, or undo them)"
+        )
     errors = [
         {
             "filename": str(getattr(e, "source", {}).get("filename", "<load>")),
@@ -372,8 +388,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         for e in ledger.errors
     ]
     if args.json:
-        print_json({"ok": not errors, "entries": len(ledger.entries), "errors": errors})
+        print_json(
+            {
+                "ok": not errors,
+                "entries": len(ledger.entries),
+                "errors": errors,
+                "warnings": warnings,
+            }
+        )
     else:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         for error in errors:
             print(error["where"], file=sys.stderr)
         if not errors:
@@ -387,7 +412,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ledger.serve import serve
 
     books = open_books(args)
-    serve(books, args.host, args.port, args.read_only)
+    serve(books, args.host, args.port, edit=args.edit)
     return 0
 
 
@@ -399,7 +424,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.serve:
         from ledger.serve import serve
 
-        serve(books, args.host, args.port, args.read_only)
+        serve(books, args.host, args.port, edit=args.edit)
     return 0
 
 
@@ -409,7 +434,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--read-only", action="store_true", help="answer 401 to any change")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--read-only", action="store_true", help="answer 401 to any change (the default)"
+    )
+    mode.add_argument(
+        "--edit",
+        action="store_true",
+        help="let Fava edit the books, through coopledger's write path (checked, committed; "
+        "closed years refused)",
+    )
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -461,6 +495,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recovery-key-file", metavar="FILE",
                    help="write the recovery key there (outside the books) instead of printing "
                    "it once")  # fmt: skip
+    p.add_argument(
+        "--signing-key",
+        metavar="SSH_KEY",
+        help="sign every commit and close tag with this SSH key (git SSH signing)",
+    )
     p.set_defaults(func=cmd_init)
 
     part = sub.add_parser("participant", help="onboard, list, show and close participants")
@@ -560,6 +599,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file of the user's (not the books: their writes say so)
+        from ledger.books import os_error_message
+
+        print(f"coopledger: error: {os_error_message(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

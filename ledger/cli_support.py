@@ -22,6 +22,11 @@ def add_books_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the books directory (default: $COOPLEDGER_BOOKS, else the current directory)",
     )
+    parser.add_argument(
+        "--adopt-changes",
+        action="store_true",
+        help="first commit a hand edit of the books, under its own message, once they check",
+    )
 
 
 def books_dir(args: argparse.Namespace) -> Path:
@@ -30,7 +35,13 @@ def books_dir(args: argparse.Namespace) -> Path:
 
 
 def open_books(args: argparse.Namespace) -> Books:
-    return Books.open(books_dir(args))
+    books = Books.open(books_dir(args))
+    if getattr(args, "adopt_changes", False):
+        adopted = books.adopt_changes()
+        if adopted:
+            names = ", ".join(path for _, path in adopted)
+            print(f"Hand edit adopted and committed: {names}", file=sys.stderr)
+    return books
 
 
 def date_arg(value: str) -> dt.date:

@@ -17,12 +17,12 @@ from decimal import Decimal
 
 from beancount.core import amount as bc_amount
 from beancount.core import data
-from beancount.parser.grammar import ValueType
 
-from ledger.books import Books, git
+from ledger.books import Books
 from ledger.errors import InputError
 from ledger.loader import Ledger
-from plugins.sealed import SEAL_TYPE, seal_digest
+from ledger.sealing import seal_year
+from plugins.sealed import SEAL_TYPE
 
 ZERO = Decimal("0")
 
@@ -114,29 +114,16 @@ def close_year(
                 f"{summary.suspense} EUR of {year} still waits in the suspense account; "
                 "settle it with 'coopledger reconcile' (or pass --allow-suspense)"
             )
-        summary.digest, summary.entries = seal_digest(ledger.entries, year)
-        meta = {
-            "seal-version": "1",
-            "entries": Decimal(summary.entries),
+        summary_meta: dict[str, object] = {
             "result": bc_amount.Amount(summary.result, "EUR"),
             "held-for-participants": bc_amount.Amount(summary.held_for_participants, "EUR"),
             "receivables": bc_amount.Amount(summary.receivables, "EUR"),
             "suspense": bc_amount.Amount(summary.suspense, "EUR"),
             "closed-on": today,
         }
-        seal = data.Custom(
-            data.new_metadata("<coopledger>", 0, meta),
-            dt.date(year, 12, 31),
-            SEAL_TYPE,
-            [
-                ValueType(str(year), str),
-                ValueType(summary.digest, str),
-            ],
+        # Seal, chain and tag whatever entries the close booked (ledger.sealing).
+        sealed = seal_year(
+            tx, year, produced=[], meta=summary_meta, summary=[f"result: {summary.result} EUR"]
         )
-        tx.add_entries([seal], kind="closing")
-    message = (
-        f"Year {year} closed by coopledger.\n\nseal sha256: {summary.digest}\n"
-        f"entries: {summary.entries}\nresult: {summary.result} EUR\n"
-    )
-    git(books.root, "tag", "-a", f"close-{year}", "-m", message)
+        summary.digest, summary.entries = sealed.head, sealed.entries
     return summary

@@ -59,3 +59,11 @@ class KeyFileError(RosterError):
 
 class PrivacyRefusal(InputError):
     """A text would carry a personal value into the books or a document (never echoed)."""
+
+
+class ConflictError(CoopledgerError):
+    """The books hold changes no coopledger command made (a hand edit, another tool)."""
+
+
+class BooksWriteError(BooksError):
+    """The operating system refused a write (disk full, permission, file too large…)."""

@@ -29,6 +29,7 @@ from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
 from ledger.keys import create_key, key_path
 from ledger.roster import OpenRoster, Roster, seal_roster, write_data_keys
+from ledger.signing import configure_signing
 
 PLUGINS = (
     "plugins.participants",
@@ -113,8 +114,11 @@ def chart_entries(config: HubConfig, day: dt.date) -> list[data.Directive]:
     return entries
 
 
-def init_books(root: Path, config: HubConfig, start: dt.date) -> tuple[Books, Path]:
-    """Create the books in ``root`` (absent or empty); returns them and the key's path."""
+def init_books(
+    root: Path, config: HubConfig, start: dt.date, signing_key: Path | None = None
+) -> tuple[Books, Path]:
+    """Create the books in ``root`` (absent or empty); returns them and the key's path.
+    With ``signing_key``, every commit and close tag is SSH-signed (``ledger.signing``)."""
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise BooksError(f"{root}: not an empty directory; choose a new directory for the books")
     key_file = key_path(config)
@@ -138,7 +142,10 @@ def init_books(root: Path, config: HubConfig, start: dt.date) -> tuple[Books, Pa
     atomic_write(root / config.roster.file, roster)
     write_data_keys(root, config, {}, config.roster.recipients)
     git(root, "init", "-q", "-b", "main")
-    git(root, "add", "--", *files, config.roster.file)
+    signed = (
+        [configure_signing(root, signing_key, f"{config.id}@coopledger")] if signing_key else []
+    )
+    git(root, "add", "--", *files, config.roster.file, *signed)
     git(root, "commit", "-q", "--no-verify", "-m", "init: create the hub's books")
     books = Books.open(root)
     ledger = books.load()

@@ -30,11 +30,24 @@ from beancount.core import data
 import plugins as _our_plugins
 
 UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source message entry")
+MissingPluginError = collections.namedtuple("MissingPluginError", "source message entry")
 
 ALLOWED_PLUGIN_PREFIXES = ("beancount.plugins.", "beancount.ops.")
 # Fava extensions we ship and trust; anything else named in the books is refused.
 ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset({"reports.fava_participants"})
 REFUSED_FAVA_OPTIONS = frozenset({"import-config"})
+# The invariants coopledger checks on every load of a hub's books. Which plugins run is
+# coopledger's decision, not the books': a hub's books (a folder with ``hub.toml``) that do
+# not declare one of these get an error, and the plugin runs anyway.
+REQUIRED_PLUGINS: tuple[str, ...] = (
+    "plugins.participants",
+    "plugins.privacy",
+    "plugins.invoices",
+    "plugins.reconciliation",
+    "plugins.sealed",
+)
+HUB_CONFIG_FILE = "hub.toml"
+PICKLE_CACHE_SUFFIX = ".picklecache"
 
 
 def our_plugin_modules() -> frozenset[str]:
@@ -135,6 +148,18 @@ def _guarded_run_transformations(
     refusals = unsafe_directives(entries, options_map)
     safe_options = dict(options_map)
     safe_options["plugin"] = [p for p in options_map.get("plugin", []) if is_allowed_plugin(p[0])]
+    missing = missing_required_plugins(options_map)
+    safe_options["plugin"] += [(name, None) for name in missing]
+    main = str(options_map.get("filename") or "<load>")
+    refusals += [
+        MissingPluginError(
+            data.new_metadata(main, 1),
+            f'plugin "{name}" is missing from the books: coopledger requires it on every '
+            "load (it ran anyway); put the line back",
+            None,
+        )
+        for name in missing
+    ]
     # The loader has just prepended the books' folders to sys.path: take them off again so
     # nothing in the books can shadow a module (our own ``plugins`` package included).
     for folder in options_map.get("pythonpath", []) or []:
@@ -144,6 +169,30 @@ def _guarded_run_transformations(
         entries, parse_errors, safe_options, log_timings
     )
     return entries, list(errors) + refusals
+
+
+def is_hub_books(options_map: dict[str, Any]) -> bool:
+    """True when the loaded main file is a hub's books (``hub.toml`` beside it)."""
+    filename = options_map.get("filename")
+    return bool(filename) and (Path(str(filename)).parent / HUB_CONFIG_FILE).is_file()
+
+
+def missing_required_plugins(options_map: dict[str, Any]) -> list[str]:
+    """Required plugins a hub's books do not declare (nothing for other ledgers)."""
+    if not is_hub_books(options_map):
+        return []
+    declared = {name for name, _ in options_map.get("plugin", [])}
+    return [name for name in REQUIRED_PLUGINS if name not in declared]
+
+
+def pickle_caches(root: Path) -> list[Path]:
+    """Beancount pickle caches sitting in the books: ``bean-check`` would unpickle (run)
+    them; coopledger never reads them."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in (".git",))
+        found += [Path(folder) / f for f in sorted(files) if f.endswith(PICKLE_CACHE_SUFFIX)]
+    return found
 
 
 def install_guard() -> None:
@@ -161,7 +210,7 @@ def load_ledger(main_file: Path) -> Ledger:
     install_guard()
     path = str(Path(main_file).resolve())
     entries, errors, options = loader._load([(path, True)], None, None, None)
-    unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]
+    unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]  # refused code only
     return Ledger(entries, list(errors), options, unsafe)
 
 

@@ -115,6 +115,8 @@ class BankLine:
     end_to_end: str = ""
     returned: bool = False
     suspense: Decimal = ZERO  # open in suspense: positive = money in not yet explained
+    # A batch: (amount, OGM, end-to-end id) of each detail (``detail-<n>-…`` metadata).
+    details: tuple[tuple[Decimal, str, str], ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -311,6 +313,7 @@ class State:
             ogm=_digits(meta.get("ogm")) or "",
             end_to_end=str(meta.get("end-to-end-id", "") or ""),
             returned=bool(meta.get("r-transaction") or meta.get("reversal")),
+            details=_batch_details(meta),
         )
 
     def _add_allocation(self, entry: data.Transaction, bank_link: str, inv_link: str) -> None:
@@ -498,6 +501,22 @@ def _iban(value: Any) -> str:
         return re.sub(r"\s", "", str(value)).upper()
 
 
+def _batch_details(meta: dict[str, Any]) -> tuple[tuple[Decimal, str, str], ...]:
+    """The details of a batch entry as the importer records them: ``details: N`` and, for
+    each, ``detail-<n>-amount``, ``-ogm``, ``-end-to-end-id`` (none if one lacks its amount)."""
+    count = meta.get("details")
+    if not isinstance(count, int | Decimal) or not 0 < count <= 10_000 or count != int(count):
+        return ()
+    out = []
+    for n in range(1, int(count) + 1):
+        amount = meta.get(f"detail-{n}-amount")
+        if not isinstance(amount, int | Decimal):
+            return ()
+        ogm = _digits(meta.get(f"detail-{n}-ogm")) or ""
+        out.append((Decimal(amount), ogm, str(meta.get(f"detail-{n}-end-to-end-id", "") or "")))
+    return tuple(out)
+
+
 def _norm_name(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)
@@ -674,6 +693,7 @@ def candidates(state: State, line: BankLine) -> list[Candidate]:
         found = _incoming_candidates(state, line)
     else:
         found = _outgoing_candidates(state, line)
+    found.extend(_batch_candidates(state, line))
     best: dict[str, Candidate] = {}
     for cand in found:
         if cand.target not in best or cand.score > best[cand.target].score:
@@ -719,6 +739,30 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
             out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
     out.extend(_returned_payout_candidates(state, line))
     return out
+
+
+def _batch_candidates(state: State, line: BankLine) -> list[Candidate]:
+    """A batch entry settles what each of its details pays: an issued invoice by its OGM
+    (money in), an ordered payout by its end-to-end reference and amount (money out).
+    Certain only when every detail finds its target and the details add up to what is
+    open on the line; several details for one invoice are one part."""
+    if not line.details or sum((a for a, _, _ in line.details), ZERO) != line.suspense:
+        return []
+    parts: dict[str, Decimal] = {}
+    payouts = state.open_pending("payout")
+    for amount, ogm, end_to_end in line.details:
+        link = state.by_ogm.get(ogm) if amount > 0 and ogm else None
+        if amount < 0 and end_to_end:
+            link = next(
+                (p.link for p in payouts
+                 if p.end_to_end.lower() == end_to_end.lower() and p.open == amount),
+                None,
+            )  # fmt: skip
+        if link is None:
+            return []
+        parts[link] = parts.get(link, ZERO) + amount
+    reason = f"the references of all {len(line.details)} details of the batch"
+    return [Candidate("+".join(parts), list(parts.items()), 200, [reason])]
 
 
 def _returned_payout_candidates(state: State, line: BankLine) -> list[Candidate]:
@@ -1039,6 +1083,7 @@ class QueueItem:
             "iban-last4": line.iban_last4,
             "communication": line.communication if line.suspense > 0 else "",
             "ogm": line.ogm,
+            "details": [{"amount": str(a), "ogm": o} for a, o, _ in line.details],
             "candidates": [c.as_json() for c in self.candidates[:5]],
         }
 

@@ -1,14 +1,21 @@
 """Closed years are sealed: their entries can no longer change.
 
-``coopledger close-year YEAR`` books a ``custom "year-closed"`` entry carrying a SHA-256
-digest of every entry dated in or before that year. On every load this plugin recomputes
-the digest; if an entry of a closed year was edited, removed or added since (by hand or
-by a command), the load fails with an error naming the seal, and the write path refuses
-any change that would do so. Corrections of a closed year are booked in an open year.
+``coopledger close-year YEAR`` books a ``custom "year-closed"`` entry. On every load this
+plugin checks each seal against the books:
 
-The digest covers what entries mean, not how files are laid out: moving an entry to
-another file, reformatting or re-ordering lines keeps the seal; changing a date, an
-account, an amount, a link, a narration or any metadata breaks it.
+* **seal version 2** (every close since the hash chain): the seal holds the head of the
+  year's hash chain (:mod:`ledger.chain`) and names its chain file ``<year>/chain.jsonl``.
+  The plugin recomputes every sealed record and reports each one that changed *at the
+  changed entry's own file and line*, with the fields that changed (names only, never
+  values); a record that disappeared is reported at the seal. A chain must start from the
+  head of the close before it, and may not go back to an older version (a downgrade).
+* **seal version 1** (books closed before the chain): a SHA-256 digest of every entry dated
+  in or before the year; a change is reported at the seal (``coopledger verify`` names the
+  entry from the git history).
+
+The write path refuses any change that would add such an error. Corrections of a closed
+year are booked in an open year. The seal only proves something when compared with the
+annotated ``close-YYYY`` git tag, which ``ledger.anchors`` does on every load of the books.
 """
 
 from __future__ import annotations
@@ -22,12 +29,15 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger import chain as chainlib
+
 __plugins__ = ("check_sealed_years",)
 
 SealError = collections.namedtuple("SealError", "source message entry")
 
 SEAL_TYPE = "year-closed"
-SEAL_VERSION = "1"
+SEAL_VERSION = "1"  # the legacy digest; closes now write version 2 (ledger.chain)
+LATEST_SEAL_VERSION = 2
 SKIPPED_META = frozenset({"filename", "lineno"})
 
 
@@ -99,27 +109,142 @@ def seal_digest(entries: list[data.Directive], year: int) -> tuple[str, int]:
     return digest.hexdigest(), len(lines)
 
 
+def _error(meta: Any, message: str, entry: Any = None) -> SealError:
+    return SealError(meta, message, entry)
+
+
 def check_sealed_years(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
-    errors = []
-    seals = [e for e in entries if isinstance(e, data.Custom) and e.type == SEAL_TYPE]
-    for seal in seals:
+    errors: list[Any] = []
+    root = os.path.dirname(str(options_map.get("filename") or "")) or "."
+    seals = []
+    for seal in (e for e in entries if isinstance(e, data.Custom) and e.type == SEAL_TYPE):
         try:
             year = int(str(seal.values[0].value))
             sealed = str(seal.values[1].value)
+            version = int(str(seal.meta.get("seal-version", "1")))
         except (IndexError, ValueError):
-            errors.append(SealError(seal.meta, "a year-closed entry needs YEAR and DIGEST", seal))
+            errors.append(_error(seal.meta, "a year-closed entry needs YEAR and DIGEST", seal))
             continue
-        now, count = seal_digest(entries, year)
-        if now != sealed:
+        seals.append((year, version, sealed, seal))
+    seals.sort(key=lambda s: s[0])
+    previous_head, previous_end, highest = chainlib.GENESIS, None, 0
+    years: set[int] = set()
+    for year, version, sealed, seal in seals:
+        until = dt.date(year, 12, 31)
+        if year in years:
+            errors.append(_error(seal.meta, f"{year} is sealed twice", seal))
+            continue
+        years.add(year)
+        if version < highest:
             errors.append(
-                SealError(
+                _error(
                     seal.meta,
-                    f"the entries of {year} changed after the year was closed (sealed digest "
-                    f"{sealed[:12]}…, now {now[:12]}… over {count} entries): book corrections "
-                    "in an open year",
+                    f"the seal of {year} uses version {version} after a version-{highest} "
+                    "seal: a chain may not go back to an older algorithm (downgrade)",
                     seal,
                 )
             )
+        elif version == 1:
+            errors.extend(_check_v1(entries, seal, year, sealed))
+        elif version == chainlib.CHAIN_VERSION:
+            errors.extend(
+                _check_v2(entries, root, seal, year, sealed, previous_end, previous_head)
+            )
+        else:
+            errors.append(
+                _error(seal.meta, f"seal version {version} is unknown to this coopledger", seal)
+            )
+        highest = max(highest, version)
+        previous_head, previous_end = sealed, until
     return entries, errors
+
+
+def _check_v1(
+    entries: list[data.Directive], seal: data.Custom, year: int, sealed: str
+) -> list[Any]:
+    now, count = seal_digest(entries, year)
+    if now == sealed:
+        return []
+    return [
+        _error(
+            seal.meta,
+            f"the entries of {year} changed after the year was closed (sealed digest "
+            f"{sealed[:12]}…, now {now[:12]}… over {count} entries): book corrections "
+            "in an open year",
+            seal,
+        )
+    ]
+
+
+def _check_v2(
+    entries: list[data.Directive],
+    root: str,
+    seal: data.Custom,
+    year: int,
+    sealed: str,
+    after: dt.date | None,
+    previous: str,
+) -> list[Any]:
+    relpath = str(seal.meta.get("chain") or f"{year}/chain.jsonl")
+    path = os.path.join(root, relpath)
+    try:
+        with open(path, "rb") as handle:
+            payload = handle.read()
+    except OSError:
+        return [_error(seal.meta, f"the chain file {relpath} of {year} is missing", seal)]
+    try:
+        stored = chainlib.parse_chain_file(payload, relpath)
+    except chainlib.ChainFileError as exc:
+        return [_error(seal.meta, str(exc), seal)]
+    errors = [
+        _error(data.new_metadata(path, lineno), f"chain file of {year}: {problem}")
+        for lineno, problem in chainlib.chain_file_problems(stored)
+    ]
+    if stored.year != year or stored.version != chainlib.CHAIN_VERSION:
+        errors.append(_error(seal.meta, f"{relpath} is not the version-2 chain of {year}", seal))
+    if stored.head != sealed:
+        errors.append(_error(seal.meta, f"the seal of {year} is not the head of {relpath}", seal))
+    if stored.previous != previous:
+        errors.append(
+            _error(
+                seal.meta,
+                f"the chain of {year} does not start from the head of the close before it",
+                seal,
+            )
+        )
+    until = dt.date(year, 12, 31)
+    now = chainlib.entry_records(entries, root, after, until)
+    sealed_entries = [r for r in stored.records if r.kind == "entry"]
+    for change in chainlib.compare(sealed_entries, now):
+        if change.what == "removed":
+            assert change.sealed is not None
+            errors.append(
+                _error(
+                    seal.meta,
+                    f"record #{change.sealed.pos} of the {year} chain (was at "
+                    f"{change.sealed.ref}) is no longer in the books: book corrections in an "
+                    "open year",
+                    seal,
+                )
+            )
+            continue
+        assert change.now is not None and change.now.entry is not None
+        what = (
+            f"changed after {year} was closed (field {', '.join(change.fields)})"
+            if change.what == "changed"
+            else f"is dated in closed year {year} but was not sealed"
+        )
+        errors.append(
+            _error(
+                change.now.entry.meta,
+                f"this entry {what}: book corrections in an open year",
+                change.now.entry,
+            )
+        )
+    if not errors:
+        documents = chainlib.stored_as_records(r for r in stored.records if r.kind != "entry")
+        if chainlib.build_chain([*now, *documents], previous).head != sealed:
+            errors.append(_error(seal.meta, f"the records of {year} are out of chain order", seal))
+    return errors

@@ -14,7 +14,7 @@ from beancount.core import amount, data
 from tests_support import tree_digest
 
 from ledger.books import JOURNAL_FILE, Books
-from ledger.errors import WriteRejectedError
+from ledger.errors import BooksWriteError, WriteRejectedError
 
 
 def txn(day: dt.date, postings: list[tuple[str, str]]) -> data.Transaction:
@@ -75,8 +75,11 @@ def test_failed_rename_leaves_previous_bytes(cli_env, books_dir: Path, monkeypat
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", flaky_replace)
-    with pytest.raises(OSError), books.transaction("test: disk full") as tx:
+    with pytest.raises(BooksWriteError) as info, books.transaction("test: disk full") as tx:
         tx.add_entries([txn(dt.date(2026, 3, 1), GOOD)], kind="other")
+    assert info.value.message == (
+        "2026/other.beancount: No space left on device (ENOSPC); nothing was changed"
+    )
     monkeypatch.setattr(os, "replace", real_replace)
     assert tree_digest(books_dir) == before
     assert not list(books_dir.rglob("*.tmp"))

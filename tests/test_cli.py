@@ -125,6 +125,7 @@ def test_close_refused_while_money_is_held(cli, books_dir: Path, snapshot_books)
     )
     main = books_dir / "main.beancount"
     main.write_text(main.read_text() + 'include "2026/manual.beancount"\n')
+    cli("check", *b, "--adopt-changes")  # a hand edit: committed under its own message
     snapshot_books.take(books_dir)
     proc = cli("participant", "close", code, *b, check=False)
     assert proc.returncode == 1

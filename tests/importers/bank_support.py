@@ -16,7 +16,7 @@ os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 import pytest
 
 from importers.coda_writer import CodaHeader, write_coda
-from importers.model import Movement, Statement
+from importers.model import Detail, Movement, Statement
 from importers.settings import BankRef, ImportSettings, Rule
 from ledger.books import Books
 from ledger.config import BankAccount, HubConfig, HubIdentity, ImportRule
@@ -34,8 +34,11 @@ SUPPLIER_IBAN = "BE66926197306943"
 ACCOUNT = "Assets:Banque:Courant"
 START = dt.date(2026, 1, 1)
 
+SAVINGS_IBAN = "BE62510007547061"  # the hub's second account (golden files only)
+SAVINGS = "Assets:Banque:Epargne"
+
 SETTINGS = ImportSettings(
-    banks=(BankRef(IBAN, ACCOUNT, "Compte courant"),),
+    banks=(BankRef(IBAN, ACCOUNT, "Compte courant"), BankRef(SAVINGS_IBAN, SAVINGS, "Epargne")),
     rules=(Rule("Expenses:Frais-bancaires", contains="FRAIS DE GESTION", narration="Bank fees"),),
 )
 HEADER = CodaHeader(bank_id="539", bic="GKCCBEBB", holder="HUB TEST ASBL")
@@ -128,19 +131,31 @@ def camt(st: Statement, version: str = "02") -> bytes:
             f"<Dt><Dt>{when.isoformat()}</Dt></Dt></Bal>"
         )
 
-    entries = []
-    for index, m in enumerate(st.movements, start=1):
-        sign = "CRDT" if m.amount >= 0 else "DBIT"
-        party = "Dbtr" if m.amount >= 0 else "Cdtr"
+    def tx(m: Movement | Detail, amount: Decimal, e2e: str | None) -> str:
+        party = "Dbtr" if amount >= 0 else "Cdtr"
         who = f"<{party}><Nm>{m.counterparty_name}</Nm></{party}>" if m.counterparty_name else ""
         acct = (f"<{party}Acct><Id><IBAN>{m.counterparty_account}</IBAN></Id></{party}Acct>"
                 if m.counterparty_account else "")  # fmt: skip
+        remit = (f"<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>BBA</Issr></Tp>"
+                 f"<Ref>{m.ogm}</Ref></CdtrRefInf></Strd>" if m.ogm
+                 else f"<Ustrd>{m.communication}</Ustrd>")  # fmt: skip
+        sign = "CRDT" if amount >= 0 else "DBIT"
+        refs = f"<Refs><EndToEndId>{e2e}</EndToEndId></Refs>" if e2e else ""
+        return (f'<TxDtls>{refs}<Amt Ccy="EUR">{abs(amount):.2f}</Amt><CdtDbtInd>{sign}</CdtDbtInd>'
+                f"<RltdPties>{who}{acct}</RltdPties><RmtInf>{remit}</RmtInf></TxDtls>")  # fmt: skip
+
+    entries = []
+    for index, m in enumerate(st.movements, start=1):
+        sign = "CRDT" if m.amount >= 0 else "DBIT"
+        if m.details:
+            txs = "".join(tx(d, d.amount or Decimal(0), d.end_to_end_id) for d in m.details)
+        else:
+            txs = tx(m, m.amount, m.end_to_end_id)
         entries.append(
             f'<Ntry><Amt Ccy="{m.currency}">{abs(m.amount):.2f}</Amt><CdtDbtInd>{sign}</CdtDbtInd>'
             f"<Sts>BOOK</Sts><BookgDt><Dt>{m.booking_date.isoformat()}</Dt></BookgDt>"
-            f"<AcctSvcrRef>CAMT-{st.sequence}-{index}</AcctSvcrRef><NtryDtls><TxDtls>"
-            f"<RltdPties>{who}{acct}</RltdPties><RmtInf><Ustrd>{m.communication}</Ustrd></RmtInf>"
-            f"</TxDtls></NtryDtls></Ntry>"
+            f"<AcctSvcrRef>CAMT-{st.sequence}-{index}</AcctSvcrRef><NtryDtls>{txs}</NtryDtls>"
+            f"</Ntry>"
         )
     assert st.opening_balance is not None and st.closing_balance is not None
     assert st.opening_date is not None and st.closing_date is not None

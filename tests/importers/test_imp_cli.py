@@ -60,8 +60,38 @@ def utf8_reencoded() -> bytes:
     return coda(accented).decode("cp1252").encode("utf-8")
 
 
+MT940_GOOD = (
+    b":20:T1\n:25:BE68539007547034 EUR\n:28C:1/1\n:60F:C260301EUR100,00\n"
+    b":61:2603020302C5,00NTRFNONREF//R1\n:86:Don\n:62F:C260302EUR105,00\n-\n"
+)
+KBC = (
+    "Rekeningnummer;Rubrieknaam;Naam;Munt;Afschriftnummer;Datum;Omschrijving;Valuta;Bedrag;"
+    "Saldo;credit;debet;rekeningnummer tegenpartij;BIC tegenpartij;Naam tegenpartij;"
+    "Adres tegenpartij;gestructureerde mededeling;Vrije mededeling\r"
+    "BE68539007547034;;;EUR;;03/03/2026;;03/03/2026;5,00;110,00;;;;;;;;Don\r"
+    "BE68539007547034;;;EUR;;02/03/2026;;02/03/2026;5,00;100,00;;;;;;;;Don\r"
+)
+
+
+def camt_batch_not_adding_up() -> bytes:
+    from bank_support import DOCUMENTS
+
+    doc = (DOCUMENTS / "camt053" / "hub-test-2026-08-03.camt053v09.xml").read_bytes()
+    return doc.replace(b'<Amt Ccy="EUR">55.50</Amt>', b'<Amt Ccy="EUR">55.60</Amt>')
+
+
 GOOD = coda(ST1)
 CORPUS: dict[str, tuple[Callable[[], bytes], str]] = {
+    "mt940-unbalanced": (lambda: MT940_GOOD.replace(b"105,00", b"106,00"), "balance"),
+    "mt940-62M-without-currency": (lambda: MT940_GOOD.replace(b":62F:C260302EUR", b":62M:C260302"),
+                                   "currency"),
+    "mt940-truncated": (lambda: MT940_GOOD[:60], "truncated"),
+    "mt940-bad-statement-line": (lambda: MT940_GOOD.replace(b"0302C5,00", b"0302X5,00"), "mt940"),
+    "mt942": (lambda: b":20:T1\n:25:BE68539007547034\n:28C:1\n:34F:EUR0,\n", "format"),
+    "kbc-saldo-not-chaining": (lambda: KBC.encode(), "balance"),
+    "csv-30-digit-amount": (lambda: KBC.replace("5,00;110", "1" * 30 + ";110").encode(), "row"),
+    "camt-batch-not-adding-up": (camt_batch_not_adding_up, "batch"),
+    "camt-001-15": (lambda: camt_batch_not_adding_up().replace(b"001.09", b"001.15"), "format"),
     "truncated-mid-record": (lambda: GOOD[: len(GOOD) // 2], "record length"),
     "truncated-at-record": (lambda: join(records(GOOD)[:-1]), "truncated"),
     "flipped-byte": (lambda: flip_amount_digit(GOOD), "balance"),

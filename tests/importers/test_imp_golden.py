@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from bank_support import DOCUMENTS, SETTINGS
+from beancount.core import data
 from beangulp import testing
 
 from importers.ingest import (
@@ -79,4 +80,18 @@ def test_extract_again_with_its_own_output_finds_duplicates(doc: Path) -> None:
     again = importer.extract(str(doc), [])
     importer.deduplicate(again, first)
     bank = [e for e in again if "bank-ref" in e.meta]
-    assert bank and all("__duplicate__" in e.meta for e in bank)
+    assert all("__duplicate__" in e.meta for e in bank)
+    moved = [e for e in first if isinstance(e, data.Transaction) and "bank-ref" in e.meta]
+    assert bank or not moved  # a statement of a day without movement
+
+
+def test_every_csv_layout_has_a_golden_document() -> None:
+    from importers.bank_csv import LAYOUTS, _decode, find_layout
+
+    covered = set()
+    for doc in DOCS:
+        if doc.parent.name == "csv":
+            found = find_layout(_decode(doc.read_bytes()))
+            assert found is not None, doc
+            covered.add(LAYOUTS.index(found[0]))
+    assert covered == set(range(len(LAYOUTS)))

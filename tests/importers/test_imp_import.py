@@ -280,10 +280,13 @@ def test_ogm_of_an_issued_invoice_pays_it_and_reconciliation_allocates(
     assert "payment" in kinds  # the allocation to the participant and the contribution
 
 
-def test_split_batch_pays_several_invoices(tmp_path: Path) -> None:
+def test_a_batch_stays_one_booking_with_its_details(tmp_path: Path) -> None:
+    """A batch paying two invoices is one bank movement (to suspense, one ^bank- link);
+    reconciliation settles its details (see test_imp_defects.py)."""
     from bank_support import SETTINGS
 
     from importers.categorise import InvoiceRef, categorise
+    from importers.entries import bank_transaction
     from importers.model import Detail
 
     invoices = {
@@ -291,17 +294,20 @@ def test_split_batch_pays_several_invoices(tmp_path: Path) -> None:
         "202600000293": InvoiceRef("inv-2026-0002", "2026-0002", "202600000293"),
     }
     batch = move(day(3, 2), "30.00").model_copy(update={"details": (
-        Detail(sequence="1", amount=Decimal("10.00"), ogm="202600000192"),
-        Detail(sequence="2", amount=Decimal("20.00"), ogm="202600000293"),
+        Detail(sequence="1", amount=Decimal("10.00"), ogm="202600000192",
+               counterparty_name="Client Fictif SA (test)", communication="merci"),
+        Detail(sequence="2", amount=Decimal("20.00"), ogm="202600000293",
+               end_to_end_id="PO-2026-0002"),  # one of ours: kept (a payer's own is not)
     )})  # fmt: skip
-    bookings = categorise(batch, SETTINGS, invoices)
-    assert [(b.amount, sorted(b.links)) for b in bookings] == [
-        (Decimal("10.00"), ["inv-2026-0001"]),
-        (Decimal("20.00"), ["inv-2026-0002"]),
-    ]
-    # Details that do not add up to the movement: one booking, to review.
-    wrong = batch.model_copy(update={"amount": Decimal("31.00")})
-    assert [b.how for b in categorise(wrong, SETTINGS, invoices)] == ["suspense"]
+    (booking,) = categorise(batch, SETTINGS, invoices)
+    assert booking.how == "suspense"
+    txn = bank_transaction("f", batch, SETTINGS.banks[0], booking, "EUR")
+    assert {k: v for k, v in txn.meta.items() if k.startswith("detail")} == {
+        "details": 2, "detail-1-amount": Decimal("10.00"), "detail-1-ogm": "202600000192",
+        "detail-2-amount": Decimal("20.00"), "detail-2-ogm": "202600000293",
+        "detail-2-end-to-end-id": "PO-2026-0002",
+    }  # fmt: skip
+    assert "Client Fictif" not in str(txn.meta) and "merci" not in str(txn.meta)
 
 
 def test_several_files_in_one_call_are_ordered_by_date(books: Books) -> None:

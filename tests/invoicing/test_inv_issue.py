@@ -29,8 +29,15 @@ from invoicing.models import LineInput
 from invoicing.ogm import is_valid_ogm, make_ogm
 from invoicing.status import invoice_statuses, select
 from invoicing.validation import Validator
-from ledger.books import Books
-from ledger.errors import BooksError, ConfigError, CoopledgerError, InputError, ParticipantError
+from ledger.books import Books, git
+from ledger.errors import (
+    BooksError,
+    ConfigError,
+    ConflictError,
+    CoopledgerError,
+    InputError,
+    ParticipantError,
+)
 
 D = Decimal
 
@@ -367,6 +374,11 @@ def test_credit_whole_invoice_twice_is_refused(hub: Hub) -> None:
 def test_missing_record_is_a_books_error(hub: Hub) -> None:
     result = issue(hub, date=day(3, 1))
     result.path("json").unlink()
+    # Deleted by hand: a change no command made, refused as such (and named) ...
+    with pytest.raises(ConflictError, match=r"-0001\.json \(deleted\)"):
+        issue_credit_note(hub.books, CreditRequest(invoice=result.document.number), today=TODAY)
+    # ... and once that deletion is committed, the credit note says the record is missing.
+    git(hub.root, "commit", "-qam", "an issued record lost")
     with pytest.raises(BooksError, match="missing"):
         issue_credit_note(hub.books, CreditRequest(invoice=result.document.number), today=TODAY)
 
