@@ -87,3 +87,19 @@ class TextGuard:
         """Refuse ``text`` only if it matches the roster (for a client's own address…)."""
         if self.matches_roster(text):
             raise PrivacyRefusal(f"{field}: refused, {what}")
+
+
+def refuse_roster_values(books: Books, staged: dict[str, bytes]) -> None:
+    """Refuse staged text files that hold a roster value (a free edit, e.g. from Fava's
+    editor, which no command template shaped): names the file, never the value."""
+    guard = TextGuard.for_books(books)
+    if not guard.with_roster:
+        return  # without the key, the privacy plugin still reports the shapes on reload
+    for relpath, payload in sorted(staged.items()):
+        if relpath.endswith((".beancount", ".toml")) and guard.matches_roster(
+            payload.decode("utf-8", errors="replace")
+        ):
+            raise PrivacyRefusal(
+                f"{relpath}: refused, the change contains {ROSTER_VALUE}; personal details "
+                "stay in the encrypted roster only"
+            )

@@ -528,6 +528,7 @@ def test_every_command_keeps_identities_in_the_roster(cli, tmp_path: Path) -> No
     hub.run("close-year", str(Y), "--allow-suspense")
     hub.run("check")
     hub.run("check", "--json")
+    hub.run("verify")
     hub.run("key", "list")
 
     # Fava's pages.
@@ -871,6 +872,7 @@ def test_purge_erases_her_record_from_every_version_in_git(hub: Hub, cli, tmp_pa
                     pyrage.decrypt(ciphertext, [key])
     assert seen >= 3
     hub.run("check")
+    hub.run("verify")  # the books, which only ever held her code, still verify
     show = hub.run("participant", "show", code, reveal=True).stdout
     assert "purged on" in show and HER["alias"] not in show
     # What stays: her code in the books, which still verify.
@@ -922,3 +924,22 @@ def test_key_rotation_old_key_fails_new_and_recovery_keys_work(
     assert re.search(r"key: rotate", git_history(hub.root))
     hub.run("bank-line", "show", bank_entries(hub.root)[0].meta["bank-ref"], reveal=True)
     hub.run("check")
+
+
+def test_leak_9_3_a_fava_edit_with_a_roster_value_is_refused(hub: Hub) -> None:
+    app = make_app(Books.open(hub.root), edit=True).test_client()
+    before = (tree_digest(hub.root), git_state(hub.root))
+
+    def entry(narration: str) -> dict[str, Any]:
+        return {"t": "Transaction", "date": f"{Y}-02-10", "flag": "*", "payee": "",
+                "narration": narration, "tags": [], "links": [], "meta": {},
+                "postings": [{"account": "Assets:Caisse", "amount": "5.00 EUR"},
+                             {"account": "Income:Dons", "amount": "-5.00 EUR"}]}  # fmt: skip
+
+    refused = app.put("/hub-test-asbl/api/add_entries",
+                      json={"entries": [entry(f"don de {HER['first_name']}")]})  # fmt: skip
+    assert refused.status_code == 400
+    assert hits(refused.get_data(as_text=True)) == []
+    assert (tree_digest(hub.root), git_state(hub.root)) == before
+    assert app.put("/hub-test-asbl/api/add_entries",
+                   json={"entries": [entry("don anonyme")]}).status_code == 200  # fmt: skip
