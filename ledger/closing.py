@@ -7,6 +7,10 @@ whose hash can be handed to the accountant or an auditor. Beancount reports inco
 expenses per period by itself, so no entry moves the result to equity: the summary (the
 result, what is held for participants, what clients still owe) is kept in the seal's
 metadata for the auditor.
+
+Before sealing, :func:`ledger.year_end.book_year_end` refuses a year that cannot be closed
+(suspense not empty, a negative cash day, money not allocated) and books what the year end
+needs (restricted grants' unspent part deferred); see :mod:`ledger.year_end`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from beancount.parser.grammar import ValueType
 from ledger.books import Books, git
 from ledger.errors import InputError
 from ledger.loader import Ledger
+from ledger.year_end import book_year_end
 from plugins.sealed import SEAL_TYPE, seal_digest
 
 ZERO = Decimal("0")
@@ -89,13 +94,15 @@ def summarize_year(books: Books, ledger: Ledger, year: int) -> YearSummary:
     return YearSummary(year, income, expenses, income - expenses, held, receivables, waiting)
 
 
-def close_year(
-    books: Books, year: int, today: dt.date | None = None, allow_suspense: bool = False
-) -> YearSummary:
-    """Seal ``year``: refused before it has ended, twice, or with errors in the books."""
+def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSummary:
+    """Seal ``year``: refused before it has ended, twice, with errors in the books, or while
+    something blocks it (see :mod:`ledger.year_end`)."""
     today = today or dt.date.today()
     if dt.date(year, 12, 31) >= today:
         raise InputError(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
+    if year in closed_years(books.load()):
+        raise InputError(f"{year} is already closed")
+    book_year_end(books, year, today)
     with books.transaction(f"close-year: seal {year}") as tx:
         ledger = tx.ledger
         if ledger.errors:
@@ -109,10 +116,10 @@ def close_year(
         if done and year < max(done):
             raise InputError(f"{year} comes before {max(done)}, which is already closed")
         summary = summarize_year(books, ledger, year)
-        if summary.suspense != ZERO and not allow_suspense:
+        if summary.suspense != ZERO:
             raise InputError(
                 f"{summary.suspense} EUR of {year} still waits in the suspense account; "
-                "settle it with 'coopledger reconcile' (or pass --allow-suspense)"
+                "settle it with 'coopledger reconcile'"
             )
         summary.digest, summary.entries = seal_digest(ledger.entries, year)
         meta = {

@@ -33,6 +33,7 @@ HUB_IBAN = "BE68539007547034"
 CLIENT_IBANS = ("BE21001234567803", "BE91001345678976", "BE77001456789042")
 PAYEE_IBAN = "BE48001123456727"
 CODES = ("P-7K3Q9X", "P-2M8D4R", "P-9H6T1W")
+TODAY = dt.date(2027, 1, 15)  # the day these books stand on: every 2026 date is past
 
 
 def make_config(year: int = 2026, rate: str = "10", regime: str = "exempt") -> HubConfig:
@@ -164,6 +165,13 @@ def bank_entry(
         frozenset(links),
         [posting(config.main_bank.account, number), posting(other, -number)],
     )
+
+
+def fill_cash(books: Books, amount: str, day: dt.date) -> None:
+    """Cash taken from the bank into the cash box (the cash box is never below zero)."""
+    from ledger.cash import book_transfer
+
+    book_transfer(books, "withdraw", amount, day, today=TODAY)
 
 
 def import_bank(books: Books, *entries: data.Transaction) -> None:
