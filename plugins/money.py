@@ -313,9 +313,9 @@ class _Fold:
                     f"{received or ZERO} EUR to it",
                 )
         for link, moves in self.settled.items():
-            amount = self.lines.get(link)
-            if amount is None:
+            if link not in self.lines:
                 continue
+            amount = self.lines[link]
             open_part = ZERO
             # the bank entry first, then what settles it (same-day entries of other files
             # come in any order)
