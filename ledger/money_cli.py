@@ -375,6 +375,23 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
     return 0
 
 
+def cmd_trial_balance(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from reports.trial_balance import by_code, render, trial_balance
+
+    books = open_books(args)
+    start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
+    rows = trial_balance(books.load().entries, books.config, start, end)
+    if args.by_code:
+        rows = by_code(rows)
+    if args.json:
+        print_json([r.as_json() for r in rows])
+    else:
+        print(render(rows), end="")
+    return 0
+
+
 # ---------------------------------------------------------------- grant
 
 
@@ -552,6 +569,13 @@ def register(sub: Any) -> None:
             p.add_argument("--vat-rate", help="standard VAT regime: the rate in percent")
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=cmd_cash)
+
+    p = sub.add_parser("trial-balance", help="the trial balance of a year, by PCMN code")
+    add_books_option(p)
+    p.add_argument("year", type=int)
+    p.add_argument("--by-code", action="store_true", help="one line per PCMN code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_trial_balance)
 
     gr = sub.add_parser("grant", help="grants and gifts, and what they paid for")
     gsub = gr.add_subparsers(dest="action", metavar="ACTION", required=True)
