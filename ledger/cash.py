@@ -211,7 +211,8 @@ def cash_book(entries: list[data.Directive], config: HubConfig) -> list[dict[str
     cash = config.account("cash")
     rows: list[dict[str, Any]] = []
     balance = ZERO
-    for entry in sorted(entries, key=data.entry_sortkey):
+    # a count closes its day: after the day's movements
+    for entry in sorted(entries, key=lambda e: (e.date, isinstance(e, data.Custom))):
         if isinstance(entry, data.Custom) and entry.type == COUNT:
             rows.append(
                 {"date": entry.date, "id": str(entry.values[0].value), "kind": "count",

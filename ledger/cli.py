@@ -181,14 +181,17 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         ("costs_charged", "  of which charged to them"),
         ("payouts", "paid out"),
         ("balance", "held for them now"),
+        ("pending", "share of unpaid invoices"),
+        ("owed", "owed to the hub"),
     ):
         print(f"  {label:<24} {Decimal(result[key]):>12,.2f} EUR")
     if summary.movements:
         print("\n  date        kind          amount      balance  description")
         for m in summary.movements:
+            owed = f" (owed to the hub {m.owed:+,.2f})" if m.owed else ""
             print(
                 f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} {m.balance:>12,.2f}  "
-                f"{m.description}"
+                f"{m.description}{owed}"
             )
     return 0
 
