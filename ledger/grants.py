@@ -277,6 +277,35 @@ def require_grant(entries: list[data.Directive], grant_id: str) -> None:
     raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
 
 
+def grant_entry(
+    config: HubConfig, gid: str, funder: str, amount: Decimal, day: dt.date,
+    purpose: str = "", restricted: bool = False, gift: bool = False, iban: str | None = None,
+) -> data.Transaction:  # fmt: skip
+    """The grant (or gift) as income of the hub, receivable until its money arrives."""
+    meta: dict[str, Any] = {
+        "kind": "grant",
+        "grant": gid,
+        "funder": funder,
+        "amount": amount,
+        "purpose": purpose or None,
+        "restricted": True if restricted else None,
+        "gift": True if gift else None,
+        "funder-iban": iban,
+    }
+    what = "Gift" if gift else "Grant"
+    narration = f"{what} {gid} from {funder}" + (f": {purpose}" if purpose else "")
+    return transaction(
+        day,
+        narration,
+        [
+            posting(config.account("grants_receivable"), amount),
+            posting(funder_account(config, funder, gift), -amount),
+        ],
+        meta,
+        {f"grant-{gid}"},
+    )
+
+
 def add_grant(
     books: Books, funder: str, amount_text: str, day: dt.date | None = None,
     purpose: str | None = None, restricted: bool = False, gift: bool = False,
@@ -320,26 +349,8 @@ def add_grant(
             )  # fmt: skip
         elif opened[0].date > day:
             raise InputError(f"--date is before {account} was opened ({opened[0].date})")
-        meta_g: dict[str, Any] = {
-            "kind": "grant",
-            "grant": gid,
-            "funder": funder,
-            "amount": amount,
-            "purpose": purpose or None,
-            "restricted": True if restricted else None,
-            "gift": True if gift else None,
-            "funder-iban": iban,
-        }
-        what = "Gift" if gift else "Grant"
-        narration = f"{what} {gid} from {funder}" + (f": {purpose}" if purpose else "")
         new.append(
-            transaction(
-                day,
-                narration,
-                [posting(config.account("grants_receivable"), amount), posting(account, -amount)],
-                meta_g,
-                {f"grant-{gid}"},
-            )
+            grant_entry(config, gid, funder, amount, day, purpose, restricted, gift, iban)
         )
         tx.add_entries(new, kind=KIND)
         tx.message = f"grant: {gid}"

@@ -196,21 +196,40 @@ def invoice_entry(
     config: HubConfig, seq: int, code: str, client: str, day: dt.date, net: Decimal,
     vat: Decimal = Decimal(0),
 ) -> data.Transaction:  # fmt: skip
-    """An invoice entry shaped as the invoicing package books it."""
+    """An invoice entry with the invoicing package's own postings (the share accrued)."""
+    from invoicing.entries import document_postings
     from invoicing.ogm import make_ogm
 
     number = f"{day.year}-{seq:04d}"
     meta = {
         "kind": "invoice", "invoice": number, "ogm": make_ogm(day.year, seq),
         "participant": code, "client": client, "due": day + dt.timedelta(days=30),
+        "series": str(day.year), "seq": Decimal(seq),
     }  # fmt: skip
-    postings = [
-        posting(config.account("clients"), net + vat),
-        posting(config.account("participant_sales", code), -net),
-    ]
-    if vat:
-        postings.append(posting(config.account("vat_payable"), -vat))
+    postings = document_postings(config, "invoice", code, net, vat)
     return data.Transaction(
         data.new_metadata("<test>", 0, meta), day, "*", None, f"Invoice {number} to {client}",
         frozenset(), frozenset({f"inv-{number}"}), postings,
+    )  # fmt: skip
+
+
+def credit_note_entry(
+    config: HubConfig, seq: int, invoice: data.Transaction, day: dt.date, net: Decimal,
+    vat: Decimal = Decimal(0),
+) -> data.Transaction:  # fmt: skip
+    """A credit note on ``invoice`` with the invoicing package's own postings."""
+    from invoicing.entries import document_postings
+
+    number = f"NC{day.year}-{seq:04d}"
+    code = str(invoice.meta["participant"])
+    meta = {
+        "kind": "credit-note", "credit-note": number, "invoice": invoice.meta["invoice"],
+        "participant": code, "client": invoice.meta["client"], "series": str(day.year),
+        "seq": Decimal(seq),
+    }  # fmt: skip
+    return data.Transaction(
+        data.new_metadata("<test>", 0, meta), day, "*", None,
+        f"Credit note {number} on invoice {invoice.meta['invoice']}", frozenset(),
+        frozenset({f"cn-{number}", f"inv-{invoice.meta['invoice']}"}),
+        document_postings(config, "credit-note", code, net, vat),
     )  # fmt: skip
