@@ -95,7 +95,7 @@ def render(rows: list[Row]) -> str:
     for r in rows:
         debit = f"{r.debit:.2f}" if r.debit else ""
         credit = f"{r.credit:.2f}" if r.credit else ""
-        lines.append(f"{r.pcmn:<6} {r.account:<48} {debit:>12} {credit:>12}")
+        lines.append(f"{r.pcmn:<6} {r.account:<48} {debit:>12} {credit:>12}".rstrip())
     total_debit = sum((r.debit for r in rows), ZERO)
     total_credit = sum((r.credit for r in rows), ZERO)
     lines.append(f"{'':<6} {'total':<48} {total_debit:>12.2f} {total_credit:>12.2f}")
