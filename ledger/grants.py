@@ -17,7 +17,7 @@ closed, the unspent part is deferred (``grants_income -U / deferred_income`` (49
 ``kind: "grant-deferral"``, dated 31 December), and in the following years each cost
 charged to the grant releases as much of it (``kind: "grant-release"``, dated at the
 charge), so each year's result holds the grant exactly as far as it paid for that year's
-costs (CNC advice 2013/2 on grants for a purpose).
+costs (see ``docs/accounting-model.md`` for the source and what the accountant confirms).
 
 Funders are organisations (foundations, public bodies); their identifier and name are no
 personal data. A gift from a private person is booked under a neutral funder id
