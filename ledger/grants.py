@@ -349,9 +349,7 @@ def add_grant(
             )  # fmt: skip
         elif opened[0].date > day:
             raise InputError(f"--date is before {account} was opened ({opened[0].date})")
-        new.append(
-            grant_entry(config, gid, funder, amount, day, purpose, restricted, gift, iban)
-        )
+        new.append(grant_entry(config, gid, funder, amount, day, purpose, restricted, gift, iban))
         tx.add_entries(new, kind=KIND)
         tx.message = f"grant: {gid}"
     return {"grant": gid, "funder": funder, "amount": amount, "date": day, "account": account}

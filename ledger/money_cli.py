@@ -359,7 +359,8 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
 
     from ledger.year_end import plan
 
-    found = plan(books.load().entries, books.config, year, dt.date.today())
+    ledger = books.load()
+    found = plan(ledger.entries, books.config, year, dt.date.today(), len(ledger.errors))
     if as_json:
         print_json(found.as_json())
         return 0 if not found.blockers else 1

@@ -385,8 +385,8 @@ def _next_statement(
     invoices = {i.number: i for i in state.open_invoices()}
     if recovered in invoices:
         inv = invoices.pop(recovered)
-        names = sorted(state.client_names.get(inv.client, set())) or ["Client (démo)"]
-        add(inv.open, "", names[0], None, ogm=inv.ogm, on=day + dt.timedelta(days=1))
+        known = sorted(state.client_names.get(inv.client, set())) or ["Client (démo)"]
+        add(inv.open, "", known[0], None, ogm=inv.ogm, on=day + dt.timedelta(days=1))
     if invoices:
         inv = invoices[min(invoices)]
         names = {ln.counterparty for ln in state.lines.values() if ln.counterparty}

@@ -59,11 +59,14 @@ class YearEndPlan:
 
 
 def blockers(
-    entries: Iterable[data.Directive], config: HubConfig, year: int, today: dt.date
-) -> list[str]:
+    entries: Iterable[data.Directive], config: HubConfig, year: int, today: dt.date,
+    errors: int = 0,
+) -> list[str]:  # fmt: skip
     """Why ``year`` cannot be closed (empty when it can), each on one line."""
     end = dt.date(year, 12, 31)
     out: list[str] = []
+    if errors:
+        out.append(f"the books have {errors} error(s); fix them first (see 'coopledger check')")
     if end >= today:
         out.append(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
     until = [e for e in entries if e.date <= end]
@@ -96,12 +99,13 @@ def blockers(
 
 
 def plan(
-    entries: list[data.Directive], config: HubConfig, year: int, today: dt.date
-) -> YearEndPlan:
+    entries: list[data.Directive], config: HubConfig, year: int, today: dt.date,
+    errors: int = 0,
+) -> YearEndPlan:  # fmt: skip
     """What ``close-year YEAR`` would book and what blocks it (``--dry-run`` shows it)."""
     return YearEndPlan(
         year=year,
-        blockers=blockers(entries, config, year, today),
+        blockers=blockers(entries, config, year, today, errors),
         entries=grant_entries(entries, config, year),
     )
 
@@ -111,7 +115,7 @@ def book_year_end(books: Books, year: int, today: dt.date) -> list[data.Transact
     what is booked is recomputed from the books, so a second run books nothing)."""
     with books.transaction(f"close-year: year-end entries of {year}") as tx:
         entries = tx.ledger.entries
-        found = blockers(entries, books.config, year, today)
+        found = blockers(entries, books.config, year, today, len(tx.ledger.errors))
         if found:
             more = f" (and {len(found) - 1} more; see --dry-run)" if len(found) > 1 else ""
             raise InputError(f"{year} cannot be closed: {found[0]}{more}")
