@@ -65,8 +65,6 @@ def blockers(
     """Why ``year`` cannot be closed (empty when it can), each on one line."""
     end = dt.date(year, 12, 31)
     out: list[str] = []
-    if errors:
-        out.append(f"the books have {errors} error(s); fix them first (see 'coopledger check')")
     if end >= today:
         out.append(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
     until = [e for e in entries if e.date <= end]
@@ -95,6 +93,8 @@ def blockers(
             f"{total} EUR received in {year} is not allocated to its invoice yet "
             f"({len(stuck)} payment(s)); see 'coopledger reconcile --list'"
         )
+    if errors:
+        out.append(f"the books have {errors} error(s); fix them first (see 'coopledger check')")
     return out
 
 

@@ -153,6 +153,22 @@ def test_defect_8_3_the_cash_box_never_goes_below_zero(tmp_path: Path) -> None:
     assert "2026/payouts.beancount:" in check.stderr and "the cash box would hold" in check.stderr
 
 
+def test_a_year_with_a_negative_cash_day_is_not_closed(tmp_path: Path) -> None:
+    hub = Hub(tmp_path, start="2025-01-01")
+    inv = hub.invoice("200.00", "2025-03-03")
+    hub.pays(inv, "2025-03-10")
+    hub.run("cash", "withdraw", "100.00", "--date", "2025-03-11")
+    hub.statement(("2025-03-11", "-100.00", {"text": "RETRAIT"}))
+    hub.run("payout", hub.code, "50.00", "--method", "cash", "--date", "2025-03-12")
+    payouts = hub.root / "2025" / "payouts.beancount"
+    payouts.write_text(payouts.read_text().replace("50.00 EUR", "150.00 EUR"))  # by hand
+    message = hub.refused("close-year", "2025", words="the cash box ends 2025-03-12")
+    assert "-50.00 EUR" in message
+    dry = hub.run("close-year", "2025", "--dry-run", "--json", ok=False)
+    assert dry.returncode == 1  # something blocks it
+    assert any("error(s)" in line for line in json.loads(dry.stdout)["blockers"])
+
+
 def test_defect_8_4_the_share_of_open_invoices_is_never_the_hubs(tmp_path: Path) -> None:
     hub = Hub(tmp_path, start="2025-01-01")
     unpaid = hub.invoice("300.00", "2025-11-03")
