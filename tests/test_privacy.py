@@ -197,7 +197,7 @@ def test_every_command_keeps_identities_in_the_roster(
                            "--date", "2026-03-26")  # fmt: skip
     run("payout", "list")
     run("payout", "export", "--out", str(tmp_path / "sepa.xml"),
-        "--iban", f"{bank_payout['payout']}=BE71096123456769", "--name", f"{bank_payout['payout']}={ALIASES[0]}")  # fmt: skip  (executed today: never in the past)
+        "--iban", f"{bank_payout['payout']}=BE71096123456769", "--name", f"{bank_payout['payout']}={ALIASES[0]}")  # fmt: skip
     run(
         "grant",
         "add",
