@@ -318,3 +318,40 @@ def test_a_hand_edit_breaking_an_invariant_is_reported_with_its_file_and_line(
     check = hub.run("check", ok=False)
     assert check.returncode == 1
     assert f"2026/{kind}.beancount:" in check.stderr and words in check.stderr, check.stderr
+
+
+def test_the_cash_book_through_the_command_line(tmp_path: Path) -> None:
+    """Cash taken from the bank, a cash sale, an invoice paid in cash in two parts, a
+    deposit matched on the statement, a count: every line of the cash book, and the
+    participant's share of each."""
+    hub = Hub(tmp_path)
+    withdrawn = hub.json("cash", "withdraw", "150.00", "--date", "2026-04-01")
+    sale = hub.json("cash", "sale", "40.00", "--participant", hub.code, "--description",
+                    "marché", "--date", "2026-04-02")  # fmt: skip
+    assert sale["contribution"] == "4.00"
+    inv = hub.invoice("60.00", "2026-04-03")
+    hub.json("invoice", "pay", inv["number"], "--cash", "--amount", "20.00", "--date",
+             "2026-04-04")  # fmt: skip
+    hub.refused("invoice", "pay", inv["number"], "--cash", "--amount", "40.01", "--date",
+                "2026-04-05", words="more than the 40.00 EUR still due")  # fmt: skip
+    hub.refused("invoice", "pay", inv["number"], "--date", "2026-04-05", words="--cash")
+    hub.json("invoice", "pay", inv["number"], "--cash", "--date", "2026-04-05")
+    assert hub.json("invoice", "list")[0]["status"] == "paid"
+    deposit = hub.json("cash", "deposit", "100.00", "--date", "2026-04-06")
+    shown = hub.show()
+    assert (shown["balance"], shown["received"], shown["contribution"]) == ("90.00", "100.00",
+                                                                            "10.00")  # fmt: skip
+    # The statement: the withdrawal's debit a day later (matched by itself), the deposit
+    # with its id typed by the bank clerk (matched by itself too).
+    hub.statement(("2026-04-02", "-150.00", {"text": "RETRAIT BANCONTACT"}),
+                  ("2026-04-07", "100.00", {"text": f"VERSEMENT {deposit['cash']}"}))  # fmt: skip
+    assert hub.json("reconcile", "--list") == {"queue": [], "unallocated": []}
+    balances = hub.trial_balance(2026)
+    assert "Assets:Virements-internes" not in balances  # both transfers settled
+    assert balances["Assets:Caisse"] == D("150.00") + D("40.00") + D("60.00") - D("100.00")
+    book = hub.json("cash", "book")
+    assert [r["id"] for r in book] == [withdrawn["cash"], sale["cash"], "CASH-2026-0003",
+                                       "CASH-2026-0004", deposit["cash"]]  # fmt: skip
+    count = hub.json("cash", "count", "150.00", "--date", "2026-04-08")
+    assert count["difference"] == "0.00"
+    hub.run("check")
