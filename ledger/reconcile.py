@@ -9,9 +9,15 @@ inside its own transaction.
 What is matched, and the entries booked (see ``docs/reconciliation.md``):
 
 * a client's payment already posted to ``clients`` with an ``^inv-`` link (OGM matched at
-  import) → the **allocation** (``kind: "payment"``): net received to the participant,
-  the hub's contribution by rule, any excess over what the invoice still asks to
-  ``refunds_due``; a partial payment is allocated in proportion;
+  import, or an invoice paid in cash, ``^cash-``) → the **allocation**
+  (``kind: "payment"``): the net received moves from the participant's share of open
+  invoices (accrued when the invoice was issued) to the balance held, the hub's
+  contribution by rule goes to its income, what she owes the hub is recovered from it,
+  any excess over what the invoice still asks goes to ``refunds_due``; a partial payment is
+  allocated in proportion;
+* a credit note on an invoice already paid → its **credit reversal**
+  (:func:`credit_reversal`, ``kind: "credit-reversal"``, booked with the credit note): what
+  the participant was credited for the credited part taken back, the client owed the rest;
 * a movement in **suspense**: by OGM (structured or typed in the free communication), else
   scored on amount, counterparty IBAN or name seen on the client's earlier payments,
   invoice number in the text, and date window; one payment may settle several invoices of
@@ -19,9 +25,10 @@ What is matched, and the entries booked (see ``docs/reconciliation.md``):
   date) and, for invoices, its allocation; anything less waits in the review queue;
 * money going out: ordered payouts (``payouts_pending``, by end-to-end reference, else
   amount + last four IBAN digits), costs paid by bank (``suppliers``), refunds of
-  overpayments (``refunds_due``), and returned payments (R-transactions), which undo the
-  allocation of the payment they return;
-* money coming from a funder: a grant receivable (``grants_receivable``).
+  overpayments and of credit notes (``refunds_due``), cash withdrawals
+  (``internal_transfers``, ``^cash-``), and returned payments (R-transactions), which undo
+  the allocation of the payment they return;
+* money coming from a funder: a grant receivable (``grants_receivable``); cash deposited.
 
 Identity: every settlement entry carries exactly one ``^bank-`` link (the movement it
 settles) and one target link (``^inv-``, ``^po-``, ``^exp-``, ``^grant-``, ``^refund-``);
