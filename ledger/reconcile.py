@@ -625,11 +625,12 @@ def credit_reversal(
         "participant": code or None,
         "invoice": inv.number,
         "credit-note": credit_number,
-        "applied": -refund,
-        "received-net": -taken_net,
+        # (ZERO − x, not −x: no "-0.00" in the books)
+        "applied": ZERO - refund,
+        "received-net": ZERO - taken_net,
         "contribution-rate": q2(rate * 100),
         "contribution-rule": f"reversal at the rate taken on {inv.link}",
-        "contribution": -contribution,
+        "contribution": ZERO - contribution,
     }
     postings: list[Any] = []
     if code and taken_net != ZERO:
