@@ -153,8 +153,9 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
 
     books = open_books(args)
     request = CreditRequest(
-        invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason, lang=args.lang
-    )
+        invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason,
+        lang=args.lang, recover_from_participant=args.recover_from_participant,
+    )  # fmt: skip
     issued = issue_credit_note(books, request, validator=_validator_for(args, books))
     out = issued.as_json()
     if args.json:
@@ -375,10 +376,24 @@ def register(subparsers: Any) -> None:
     p.add_argument("--reason")
     p.add_argument("--date", type=date_arg)
     p.add_argument("--lang", choices=LANGS)
+    p.add_argument(
+        "--recover-from-participant",
+        action="store_true",
+        help="after a payout: book what the participant gives back as owed to the hub",
+    )
     p.add_argument("--rules", metavar="DIR")
     p.add_argument("--no-validate", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_invoice_credit)
+
+    p = isub.add_parser("pay", help="record an invoice paid in cash (--cash)")
+    add_books_option(p)
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--cash", action="store_true", help="the client paid in cash")
+    p.add_argument("--amount", help="what was received (default: what is still due)")
+    p.add_argument("--date", type=date_arg)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_invoice_pay)
 
     p = isub.add_parser("list", help="invoices and their status, from the books")
     add_books_option(p)
@@ -402,6 +417,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rules", metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_invoice_validate)
+
+
+def _invoice_pay(args: argparse.Namespace) -> int:
+    from ledger.money_cli import cmd_invoice_pay
+
+    return cmd_invoice_pay(args)
 
 
 def _status_filters() -> list[str]:

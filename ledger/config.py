@@ -127,13 +127,22 @@ def _default_chart() -> dict[str, AccountSpec]:
         ),
         "suspense": A(name="Assets:Compte-d-attente", pcmn="499", label="Compte d'attente"),
         "suppliers": A(name="Liabilities:Fournisseurs", pcmn="440", label="Fournisseurs"),
+        # Ordered transfers wait for their debit in a debt account of their own (48x), never
+        # in the suspense account (499), which must be empty when a year is closed.
         "payouts_pending": A(
             name="Liabilities:Virements-a-executer",
-            pcmn="499",
+            pcmn="489",
             label="Virements ordonnés, pas encore débités",
         ),
         "refunds_due": A(
-            name="Liabilities:Remboursements-dus", pcmn="489", label="Trop-perçus à rembourser"
+            name="Liabilities:Remboursements-dus",
+            pcmn="489",
+            label="Trop-perçus et notes de crédit à rembourser",
+        ),
+        "deferred_income": A(
+            name="Liabilities:Produits-a-reporter",
+            pcmn="493",
+            label="Produits à reporter (subsides affectés non utilisés)",
         ),
         "vat_payable": A(name="Liabilities:TVA-a-payer", pcmn="451", label="TVA à payer"),
         "advances_received": A(
@@ -150,10 +159,16 @@ def _default_chart() -> dict[str, AccountSpec]:
         "services": A(name="Expenses:Services-et-biens-divers", pcmn="61", label="Services"),
         "remuneration": A(name="Expenses:Remunerations", pcmn="62", label="Rémunérations"),
         "bank_fees": A(name="Expenses:Frais-bancaires", pcmn="65", label="Frais bancaires"),
+        "cash_shortfall": A(
+            name="Expenses:Ecarts-de-caisse", pcmn="64", label="Écarts de caisse (manquants)"
+        ),
         "sales": A(name="Income:Ventes", pcmn="70", label="Ventes du hub"),
         "gifts": A(name="Income:Dons", pcmn="73", label="Dons"),
         "grants": A(name="Income:Subsides", pcmn="73", label="Subsides"),
         "other_income": A(name="Income:Autres-produits", pcmn="74", label="Autres produits"),
+        "cash_surplus": A(
+            name="Income:Ecarts-de-caisse", pcmn="74", label="Écarts de caisse (excédents)"
+        ),
         "financial_income": A(
             name="Income:Produits-financiers", pcmn="75", label="Produits financiers"
         ),
@@ -179,6 +194,21 @@ def _default_chart() -> dict[str, AccountSpec]:
         "participant_costs": A(
             name="Expenses:Participants:{code}:Couts", pcmn="61", label="Coûts de l'activité"
         ),
+        # The participant's share of invoices not paid yet: accrued when the invoice is
+        # issued, so the hub's result never holds it; moved to the held balance as the
+        # client pays.
+        "participant_pending": A(
+            name="Liabilities:Quotes-parts-en-attente:{code}",
+            pcmn="489",
+            label="Quote-part des factures non encore payées",
+        ),
+        # What the participant owes the hub (a cost charged later, a credit note after she
+        # was paid out): recovered from her next client payments.
+        "participant_owed": A(
+            name="Assets:Participants-a-recuperer:{code}",
+            pcmn="416",
+            label="Dû par le participant, récupéré sur ses prochains encaissements",
+        ),
     }
 
 
@@ -188,6 +218,8 @@ PARTICIPANT_ROLES = (
     "participant_contribution",
     "participant_share",
     "participant_costs",
+    "participant_pending",
+    "participant_owed",
 )
 
 
