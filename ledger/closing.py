@@ -105,7 +105,7 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
     today = today or dt.date.today()
     if dt.date(year, 12, 31) >= today:
         raise InputError(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
-    with books.transaction(f"close-year: year-end entries and seal of {year}") as tx:
+    with books.transaction(f"close-year: seal {year}") as tx:
         ledger = tx.ledger
         done = closed_years(ledger)
         if year in done:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -89,6 +90,11 @@ def test_defect_8_1_without_a_payout_nothing_stays_held(tmp_path: Path) -> None:
     hub.run("check")
 
 
+def _git_commit_all(root: Path, message: str) -> None:
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", message], check=True,
+                   capture_output=True)  # fmt: skip
+
+
 def test_defect_8_2_credit_note_is_computed_from_the_ledger(tmp_path: Path) -> None:
     hub = Hub(tmp_path)
     inv = hub.invoice("25.00", "2026-03-03")
@@ -99,10 +105,14 @@ def test_defect_8_2_credit_note_is_computed_from_the_ledger(tmp_path: Path) -> N
     forged["totals"].update(net="2500.00", gross="2500.00")
     forged["totals"]["groups"][0]["base"] = "2500.00"
     record.write_text(json.dumps(forged))
+    # Committed behind coopledger's back (an uncommitted edit is refused earlier, as a
+    # conflict): the credit is still computed from the ledger, not from the record.
+    _git_commit_all(hub.root, "forge the record")
     message = hub.refused("invoice", "credit", inv["number"], "--date", "2026-03-05",
                           "--no-validate", words="does not match invoice")  # fmt: skip
     assert "2026/invoices.beancount:" in message  # the entry that says what was invoiced
     record.write_text(original)
+    _git_commit_all(hub.root, "put the record back")
 
     hub.refused("invoice", "credit", inv["number"], "--line", "Trop|1|30|0", "--date",
                 "2026-03-05", "--no-validate", words="exceeds what is left")  # fmt: skip
@@ -162,6 +172,7 @@ def test_a_year_with_a_negative_cash_day_is_not_closed(tmp_path: Path) -> None:
     hub.run("payout", hub.code, "50.00", "--method", "cash", "--date", "2025-03-12")
     payouts = hub.root / "2025" / "payouts.beancount"
     payouts.write_text(payouts.read_text().replace("50.00 EUR", "150.00 EUR"))  # by hand
+    _git_commit_all(hub.root, "a hand edit, committed behind coopledger's back")
     message = hub.refused("close-year", "2025", words="the cash box ends 2025-03-12")
     assert "-50.00 EUR" in message
     dry = hub.run("close-year", "2025", "--dry-run", "--json", ok=False)
