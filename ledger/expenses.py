@@ -35,6 +35,7 @@ from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.contributions import ZERO, id_link, next_id, posting, q2, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.participants import require_open_participant
+from ledger.reconcile import State
 
 PAID_FROM = ("bank", "cash", "participant")
 MAX_RECEIPT_BYTES = 20 * 1024 * 1024
@@ -229,6 +230,21 @@ def expense_entry(
     return transaction(day, narration, postings, meta, {link})
 
 
+def check_expense(state: State, req: ExpenseRequest, day: dt.date) -> None:
+    """Refuse a cost the participant's balance cannot bear on ``day`` (any cost charged to
+    the balance held: ``expense add`` and supplier invoices of ``purchase import``)."""
+    code = req.participant
+    if code and req.paid_from != "participant" and not req.grant:
+        available = state.held_available(code, day)
+        cost = charged_cost(state.config, req)
+        if cost > available:
+            raise ParticipantError(
+                f"cost refused: {cost} EUR would take the balance held for "
+                f"{code} below zero (available from {day.isoformat()}: "
+                f"{q2(available)} EUR); book it --paid-from participant or charge it later"
+            )
+
+
 def book_expense(books: Books, req: ExpenseRequest, receipt: Path | None = None) -> dict[str, Any]:
     """Check and book a cost with its receipt; returns what was booked."""
     config = books.config
@@ -268,17 +284,7 @@ def book_expense(books: Books, req: ExpenseRequest, receipt: Path | None = None)
             require_open_participant(entries, config, req.participant, on=day)
         expense_id = next_id(entries, "expense", "EXP", day.year)
         entry = expense_entry(config, req, expense_id, day)
-        if req.participant and req.paid_from != "participant" and not req.grant:
-            from ledger.reconcile import State
-
-            available = State.of(entries, config).held_available(req.participant, day)
-            cost = charged_cost(config, req)
-            if cost > available:
-                raise ParticipantError(
-                    f"cost refused: {cost} EUR would take the balance held for "
-                    f"{req.participant} below zero (available from {day.isoformat()}: "
-                    f"{q2(available)} EUR); book it --paid-from participant or charge it later"
-                )
+        check_expense(State.of(entries, config), req, day)
         new: list[data.Directive] = [entry]
         relpath = None
         if payload:
