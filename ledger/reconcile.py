@@ -750,9 +750,8 @@ def _supplier_payment(
         structured = len(digits) == 12 and ogm_vcs.is_valid(digits)
         if structured and digits in [line.ogm, *ogms_in_text(line.communication)]:
             score, reasons = score + 60, [*reasons, "the supplier's structured reference"]
-        elif not structured and len(pend.reference) >= 4 and _mentions(
-            f"{line.communication} {line.end_to_end}".upper(), pend.reference.upper()
-        ):
+        text = f"{line.communication} {line.end_to_end}".upper()
+        if not structured and len(pend.reference) >= 4 and _mentions(text, pend.reference.upper()):
             score, reasons = score + 60, [*reasons, "the supplier's payment reference"]
     if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
         score, reasons = score + 20, [*reasons, "the supplier's account"]

@@ -21,7 +21,7 @@ access point), ``outbox`` (waiting in the outbox, no access point configured) or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,3 +184,38 @@ def describe(step: Delivery | None) -> str:
     if step is None:
         return "not sent"
     return f"{step.route}: {step.status}"
+
+
+def delivery_json(step: Delivery | None, documents: Sequence[str]) -> dict[str, Any]:
+    """The delivery of a listed invoice; without a record, whether it has an e-invoice."""
+    if step is not None:
+        return step.as_json()
+    has_ubl = any(str(d).endswith(".xml") for d in documents)
+    status = "unsent" if has_ubl else "pdf-only"
+    return {
+        "status": status,
+        "route": "peppol" if has_ubl else "pdf",
+        "action": "send it: coopledger invoice send NUMBER" if has_ubl else None,
+    }
+
+
+def delivery_text(step: Delivery | None, documents: Sequence[str]) -> str:
+    info = delivery_json(step, documents)
+    return f"{info['route']}:{info['status']}"
+
+
+def describe_step(step: Delivery) -> list[str]:
+    """Lines for ``invoice show``."""
+    lines = [f"Delivery: {step.route}: {step.status} ({step.at or step.date.isoformat()})"]
+    if step.provider_id:
+        lines.append(f"  access point: {step.access_point or '-'}, id {step.provider_id}")
+    if step.receiver:
+        lines.append(f"  receiver: {step.receiver}")
+    if step.checked:
+        lines.append(f"  looked up: {step.checked}")
+    if step.reason:
+        lines.append(f"  reason: {step.reason}")
+    action = action_for(step)
+    if action:
+        lines.append(f"  what to do: {action}")
+    return lines
