@@ -309,6 +309,7 @@ class PeppolSettings(_Model):
     credentials_file: str | None = None  # outside the books, readable by its owner only
     outbox: str | None = None  # default: $XDG_DATA_HOME/coopledger/<hub id>/outbox
     timeout_seconds: float = Field(default=30, gt=0, le=300)
+    retry_delay_seconds: float = Field(default=2, ge=0, le=60)  # between safe retries of a send
     # Peppol ids the hub also receives on, besides 0208:<enterprise no.> and 9925:<VAT no.>
     receiver_ids: list[str] = Field(default_factory=list)
 

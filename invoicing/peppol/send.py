@@ -162,10 +162,12 @@ def send_documents(
     again: bool = False,
     now: dt.datetime | None = None,
     env: Mapping[str, str] | None = None,
-    retry_delay: float = 1.0,
+    retry_delay: float | None = None,
 ) -> list[Outcome]:
     """Send each document by its route (see the module docstring); one outcome each."""
     outbox = outbox_dir(books.config, books.root, env)
+    if retry_delay is None:
+        retry_delay = books.config.peppol.retry_delay_seconds
     out = []
     with send_lock(books):
         for number in numbers:
