@@ -49,6 +49,7 @@ from ledger.expenses import (
 )
 from ledger.participants import require_open_participant
 from ledger.reconcile import State
+from plugins.sealed import SEAL_TYPE
 
 DOCUMENTS_DIR = "documents/purchases"
 ENTRIES_KIND = "purchases"  # entries go to <year>/purchases.beancount
@@ -318,6 +319,16 @@ def plan_purchase(
     if day > today:
         raise InputError(
             f"{label}: dated {day.isoformat()}, after today ({today.isoformat()}); give --date"
+        )
+    closed = {
+        str(e.values[0].value)
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == SEAL_TYPE and e.values
+    }
+    if str(day.year) in closed:
+        raise InputError(
+            f"{label}: {day.year} is closed; book it in the open year (--date, e.g. "
+            f"--date {today.isoformat()}): its XML keeps the supplier's own date"
         )
     if participant:
         require_open_participant(entries, config, participant, on=day)

@@ -15,6 +15,7 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+from beancount.core import data
 from invoicing_support import SAMPLES
 from lxml import etree
 
@@ -24,6 +25,8 @@ from invoicing.totals import compute
 from invoicing.ubl import NS_CAC, NS_CBC, render_ubl
 from ledger.books import Books
 from ledger.config import HubConfig, PeppolSettings, render_config
+from ledger.contributions import posting
+from ledger.reconcile import reconcile_new_entries
 
 SUPPLIER_ENTERPRISE = "0417497106"  # "Fournisseur Fictif SRL" (valid check digits)
 SUPPLIER_IBAN = "BE21001234567803"
@@ -200,3 +203,19 @@ def with_peppol(books: Books, port: int | None, **settings: object) -> Books:
     with books.transaction("test: peppol settings") as tx:
         tx.write_file("hub.toml", render_config(updated).encode("utf-8"))
     return Books.open(books.root)
+
+
+def receive_payment(books: Books, number: str, amount: str, day: dt.date, ref: str) -> None:
+    """A client's payment of invoice ``number`` as the bank importer books it (to clients,
+    with the invoice's link), and its allocation to the participant by reconciliation."""
+    config = books.config
+    value = Decimal(amount)
+    movement = data.Transaction(
+        data.new_metadata("<test>", 0, {"kind": "bank", "bank-ref": ref}),
+        day, "*", None, "Bank movement", frozenset(), frozenset({f"bank-{ref}", f"inv-{number}"}),
+        [posting(config.main_bank.account, value), posting(config.account("clients"), -value)],
+    )  # fmt: skip
+    with books.transaction("test: a client's payment") as tx:
+        tx.add_entries([movement], kind="bank")
+        allocated = reconcile_new_entries([*tx.ledger.entries, movement], config)
+        tx.add_entries(allocated, kind="payments")
