@@ -31,6 +31,8 @@ from ledger.reconcile import reconcile_new_entries
 SUPPLIER_ENTERPRISE = "0417497106"  # "Fournisseur Fictif SRL" (valid check digits)
 SUPPLIER_IBAN = "BE21001234567803"
 EXAMPLES = SAMPLES / "examples"
+# (quantity, unit price, VAT %): net 145.00, VAT 25.20, total 170.20
+LINES_STD = [("2", "50.00", "21"), ("3", "10.00", "12"), ("1", "10.00", "6"), ("1", "5.00", "0")]
 NS = {"cac": NS_CAC, "cbc": NS_CBC}
 
 
