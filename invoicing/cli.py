@@ -136,11 +136,11 @@ def cmd_invoice_issue(args: argparse.Namespace) -> int:
     issued = issue_invoice(books, request, validator=_validator_for(args, books))
     out = issued.as_json()
     if args.send:
-        from invoicing.peppol.cli import send_and_print
+        from invoicing.peppol.cli import send_issued
 
         if not args.json:
             _print_issued(issued, out)
-        return send_and_print(books, [issued.document.number], args.json)
+        return send_issued(books, issued.document.number, out, args.json)
     if args.json:
         print_json(out)
         return 0

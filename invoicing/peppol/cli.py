@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 from invoicing.peppol.factory import access_point
 from invoicing.peppol.send import Outcome, pending_numbers, send_documents
@@ -29,9 +30,14 @@ def print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-def send_and_print(books: Books, numbers: Sequence[str], as_json: bool) -> int:
-    """Deliver freshly issued documents (``invoice issue --send``)."""
-    return print_outcomes(send(books, numbers), as_json)
+def send_issued(books: Books, number: str, issued: dict[str, Any], as_json: bool) -> int:
+    """``invoice issue --send``: the invoice is issued; now deliver it. Exit 1 when it
+    could not be delivered (the invoice stays issued; ``invoice send`` tries again)."""
+    [outcome] = send(books, [number])
+    if as_json:
+        print_json({**issued, "delivery": outcome.as_json()})
+        return 0 if outcome.ok else 1
+    return print_outcomes([outcome], False)
 
 
 def cmd_invoice_send(args: argparse.Namespace) -> int:

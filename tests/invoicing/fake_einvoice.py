@@ -49,6 +49,7 @@ class FakeState:
     calls: Counter[str] = field(default_factory=Counter)
     send_queries: list[dict[str, str]] = field(default_factory=list)
     download_auth: list[str] = field(default_factory=list)
+    signed_url_base: str = ""  # where signed URLs point (default: this server)
     next_id: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
@@ -156,8 +157,9 @@ class Handler(BaseHTTPRequestHandler):
             if ident not in st.ubl and ident not in st.inbox:
                 self._answer(404, {"detail": "Document not found"})
                 return
+            base = st.signed_url_base or f"http://127.0.0.1:{st.port}"
             self._answer(200, {"id": ident, "file_name": f"{ident}.xml",
-                               "signed_url": f"http://127.0.0.1:{st.port}/files/{ident}"})  # fmt: skip
+                               "signed_url": f"{base}/files/{ident}"})  # fmt: skip
             return
         m = re.fullmatch(r"/api/documents/([^/]+)", path)
         if m:

@@ -83,6 +83,33 @@ def test_issue_send_over_peppol_and_show(hub: Hub, env: dict[str, str], fake: Fa
     again = run(env, "invoice", "send", "--pending", "--books", str(hub.root), "--json")
     [out] = json.loads(again.stdout)
     assert out["status"] == "delivered" and sum(fake.sent.values()) == 1
+    second = json.loads(issue(hub, env, "--send", "--json").stdout)
+    assert second["number"] == f"{YEAR}-0002" and second["delivery"]["status"] == "sent"
+    credit = run(env, "invoice", "credit", number, "--books", str(hub.root), "--date",
+                 day(12, 3).isoformat())  # fmt: skip
+    assert credit.returncode == 0, credit.stderr
+    [cn] = json.loads(run(env, "invoice", "send", f"NC{YEAR}-0001", "--books", str(hub.root),
+                          "--json").stdout)  # fmt: skip
+    assert cn["ok"] and cn["status"] == "sent"
+    kinds = {d["invoice_id"]: d["document_type"] for d in fake.documents.values()}
+    assert kinds[f"NC{YEAR}-0001"] == "CREDIT_NOTE" and sum(fake.sent.values()) == 3
+
+
+def test_two_senders_at_once_send_once(hub: Hub, env: dict[str, str], fake: FakeState) -> None:
+    """Two treasurers run ``invoice send`` at the same moment: the document goes once."""
+    with_peppol(hub.books, fake.port)
+    env = {**env, "COOPLEDGER_PEPPOL_API_KEY": API_KEY}
+    fake.lookup_registered = {f"0208:{CLIENT_ENTERPRISE}"}
+    fake.send_plan = ["slow"]  # the first send holds its answer: the second must wait its turn
+    assert issue(hub, env).returncode == 0
+    cmd = [sys.executable, "-m", "ledger.cli", "invoice", "send", f"{YEAR}-0001", "--books",
+           str(hub.root)]  # fmt: skip
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]  # fmt: skip
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert len(fake.documents) == 1 and sum(fake.sent.values()) == 1
+    assert any("not sent again" in o for o, _ in outs)
 
 
 def test_rejected_send_exit_code_and_what_to_do(

@@ -25,6 +25,7 @@ from tests_support import free_port
 from invoicing.issue import IssueRequest, issue_invoice
 from invoicing.models import LineInput
 from invoicing.peppol.accesspoint import (
+    AccessPointAnswerError,
     AccessPointAuthError,
     AccessPointBusy,
     AccessPointRejected,
@@ -147,6 +148,9 @@ def test_adapter_received_documents_download_without_credentials(
     assert len(received) == 130 and received[0].kind == "invoice" and received[0].number == number
     assert ap.fetch("in_007") == blob
     assert fake.download_auth == [""]  # the signed URL never gets the API key
+    fake.signed_url_base = "http://files.example.invalid"
+    with pytest.raises(AccessPointAnswerError, match="not https"):
+        ap.fetch("in_008")
 
 
 # ---------------------------------------------------------------- sending through the books
