@@ -127,3 +127,34 @@ def test_supplier_invoice_paid_through_a_coda_statement(hub_factory, validator: 
     # Who the hub paid stays out of the books but for the last four IBAN characters.
     bank_text = (books.root / f"{YEAR}" / "bank.beancount").read_text()
     assert SUPPLIER_IBAN not in bank_text and OTHER_IBAN not in bank_text
+
+
+def test_supplier_credit_note_after_payment_is_a_refund_due_then_received(
+    hub_factory, validator: Validator
+) -> None:
+    """Paid, then credited: the supplier owes the hub; its transfer back is assigned to the
+    invoice's cost and the invoice ends paid for what it cost, net of the credit."""
+    from ledger.money_cli import run_assign
+
+    hub: Hub = hub_factory("exempt")
+    books = hub.books
+    inv = supplier_document(books.config, LINES_STD, day=day(3, 3), number="F-41", seq=41)
+    [cost] = import_purchases(books, [Source("the file", inv)], Charge(None, None, True),
+                              validator=validator, today=TODAY)  # fmt: skip
+    ogm = cost.summary["payment_ref"]
+    bank_import(hub, "mar.cod", statement("001", "500.00", [
+        (day(3, 20), "-170.20", "FF SRL BXL", SUPPLIER_IBAN, format_ogm(ogm), ogm),
+    ]))  # fmt: skip
+    cn = supplier_document(books.config, [("1", "10.00", "6")], day=day(3, 25), number="NC-41",
+                           seq=42, credit_of=("F-41", day(3, 3)))  # fmt: skip
+    import_purchases(books, [Source("the file", cn)], Charge(), validator=validator, today=TODAY)
+    [status] = purchase_statuses(books.load().entries, books.config, TODAY)
+    assert (status.status, status.owed) == ("refund-due", Decimal("-10.60"))
+    bank_import(hub, "apr.cod", statement("002", "329.80", [
+        (day(4, 2), "10.60", "Fournisseur Fictif SRL", SUPPLIER_IBAN, "remboursement NC-41", None),
+    ]))  # fmt: skip
+    [waiting] = review_queue(books.load().entries, books.config)
+    run_assign(books, waiting.line.ref, cost.link)
+    [status] = purchase_statuses(books.load().entries, books.config, TODAY)
+    assert (status.status, status.owed, status.paid) == ("paid", 0, Decimal("159.60"))
+    assert not books.load().errors
