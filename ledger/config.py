@@ -308,8 +308,8 @@ class PeppolSettings(_Model):
     base_url: str | None = None  # the provider's production API unless set (sandbox, tests)
     credentials_file: str | None = None  # outside the books, readable by its owner only
     outbox: str | None = None  # default: $XDG_DATA_HOME/coopledger/<hub id>/outbox
-    timeout_seconds: float = Field(default=30, gt=0, le=300)
-    retry_delay_seconds: float = Field(default=2, ge=0, le=60)  # between safe retries of a send
+    timeout_seconds: Decimal = Field(default=Decimal(30), gt=0, le=300)
+    retry_delay_seconds: Decimal = Field(default=Decimal(2), ge=0, le=60)  # between safe retries
     # Peppol ids the hub also receives on, besides 0208:<enterprise no.> and 9925:<VAT no.>
     receiver_ids: list[str] = Field(default_factory=list)
 
@@ -544,7 +544,10 @@ def render_config(config: HubConfig) -> str:
             lines.append(f"rate = {_toml_value(change['rate'])}")
     _toml_table(lines, "roster", data["roster"])
     _toml_table(lines, "invoicing", data["invoicing"])
-    _toml_table(lines, "peppol", data["peppol"])
+    peppol_defaults = PeppolSettings().model_dump(mode="python")
+    peppol = {k: v for k, v in data["peppol"].items() if v != peppol_defaults.get(k)}
+    if peppol:  # only what the hub set: most hubs never see the section
+        _toml_table(lines, "peppol", peppol)
     for rule in data.get("import_rules", []):
         lines.append("\n[[import_rules]]")
         for k, v in rule.items():

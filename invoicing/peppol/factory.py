@@ -25,5 +25,5 @@ def access_point(
         return None
     settings = config.peppol
     return ADAPTERS[settings.access_point](
-        credentials.api_key, settings.base_url, settings.timeout_seconds
+        credentials.api_key, settings.base_url, float(settings.timeout_seconds)
     )

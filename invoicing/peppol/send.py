@@ -167,7 +167,7 @@ def send_documents(
     """Send each document by its route (see the module docstring); one outcome each."""
     outbox = outbox_dir(books.config, books.root, env)
     if retry_delay is None:
-        retry_delay = books.config.peppol.retry_delay_seconds
+        retry_delay = float(books.config.peppol.retry_delay_seconds)
     out = []
     with send_lock(books):
         for number in numbers:

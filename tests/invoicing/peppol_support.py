@@ -197,7 +197,7 @@ def with_peppol(books: Books, port: int | None, **settings: object) -> Books:
     """The books with ``[peppol]`` pointing at the fake access point on 127.0.0.1 (or at a
     port nothing listens on), written through the write path; reopened."""
     config = books.config
-    values: dict[str, object] = {"timeout_seconds": 0.6, "retry_delay_seconds": 0.05}
+    values: dict[str, object] = {"timeout_seconds": "0.6", "retry_delay_seconds": "0.05"}
     if port is not None:
         values["base_url"] = f"http://127.0.0.1:{port}"
     values.update(settings)
