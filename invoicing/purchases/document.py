@@ -104,6 +104,7 @@ class SupplierDocument:
     references: tuple[str, ...]  # BT-25 preceding invoices (a credit note's invoice)
     payment: Payment | None
     attachments: tuple[Attachment, ...]
+    texts: tuple[tuple[str, str], ...] = ()  # (text, field): the free text, for a guard
 
 
 def _text(el: etree._Element | None) -> str:
@@ -220,6 +221,31 @@ def _payment(root: etree._Element) -> Payment | None:
     return chosen
 
 
+FREE_TEXT = (
+    ("cbc:Note", "a note"),
+    ("cac:PaymentTerms/cbc:Note", "the payment terms"),
+    ("cac:AdditionalDocumentReference/cbc:DocumentDescription", "an attachment's description"),
+    (".//cac:Contact/cbc:Name", "a contact name"),
+    (".//cac:Contact/cbc:ElectronicMail", "a contact e-mail"),
+    (".//cac:Contact/cbc:Telephone", "a contact phone"),
+    ("cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name", "the delivery party"),
+    (".//cac:Address/cbc:StreetName", "a delivery address"),
+    ("cac:InvoiceLine/cbc:Note", "a line note"),
+    ("cac:CreditNoteLine/cbc:Note", "a line note"),
+    (".//cac:Item/cbc:Name", "a line description"),
+    (".//cac:Item/cbc:Description", "a line description"),
+)
+
+
+def _texts(root: etree._Element, supplier: str) -> tuple[tuple[str, str], ...]:
+    """The document's free text, where a person could be named: what a roster guard must
+    see before the XML is archived (the entries never copy it)."""
+    out = [(supplier, "the supplier's name")] if supplier else []
+    for path, what in FREE_TEXT:
+        out += [(_text(el), what) for el in root.iterfind(path, NS) if _text(el)]
+    return tuple(out)
+
+
 def parse(payload: bytes) -> SupplierDocument:
     """The supplier document in ``payload``; :class:`DocumentError` if it is not one."""
     if len(payload) > MAX_BYTES:
@@ -260,6 +286,7 @@ def parse(payload: bytes) -> SupplierDocument:
         for el in root.findall("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS)
         if _text(el)
     )
+    supplier = _party(_find(root, "cac:AccountingSupplierParty/cac:Party"))
     return SupplierDocument(
         kind=kind,  # type: ignore[arg-type]
         type_code=type_code,
@@ -267,7 +294,7 @@ def parse(payload: bytes) -> SupplierDocument:
         issued=issued,
         due=due,
         currency=currency,
-        supplier=_party(_find(root, "cac:AccountingSupplierParty/cac:Party")),
+        supplier=supplier,
         buyer=_party(_find(root, "cac:AccountingCustomerParty/cac:Party")),
         net=_amount(totals, "cbc:TaxExclusiveAmount", "the total without VAT"),
         vat=vat,
@@ -279,4 +306,5 @@ def parse(payload: bytes) -> SupplierDocument:
         references=references,
         payment=_payment(root),
         attachments=_attachments(root),
+        texts=_texts(root, supplier.name),
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from invoicing.peppol.accesspoint import AccessPoint, ReceivedDocument
 from invoicing.purchases.booking import Charge, Planned
-from invoicing.purchases.importer import Source, import_purchases
+from invoicing.purchases.importer import Source, TextCheck, import_purchases
 from invoicing.purchases.records import purchase_records
 from invoicing.validation import Validator
 from ledger.books import Books
@@ -46,6 +46,7 @@ def fetch_and_import(
     validator: Validator | None,
     today: dt.date | None = None,
     dry_run: bool = False,
+    check_text: TextCheck | None = None,
 ) -> list[Fetched]:
     """Download and book the received documents ``ids`` (all waiting ones if empty)."""
     pending = {d.id: d for d in waiting(books, ap)}
@@ -68,7 +69,13 @@ def fetch_and_import(
             payload = ap.fetch(received.id)
             source = Source(f"access-point document {received.id}", payload, received.id)
             result.planned = import_purchases(
-                books, [source], charge, validator=validator, today=today, dry_run=dry_run
+                books,
+                [source],
+                charge,
+                validator=validator,
+                today=today,
+                dry_run=dry_run,
+                check_text=check_text,
             )[0]
             if not dry_run:
                 ap.acknowledge(received.id)

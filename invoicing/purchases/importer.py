@@ -10,7 +10,7 @@ booked before credit notes, so a credit note may come in the same command as its
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from beancount.core import data
@@ -23,6 +23,9 @@ from ledger.config import HubConfig
 from ledger.errors import BooksError, InputError
 
 MAX_RULES_SHOWN = 8
+# Sees each document's free text, ``[(text, field)]``, and raises a one-line error to refuse
+# it (the roster guard: a supplier's XML naming a participant must not be archived).
+TextCheck = Callable[[list[tuple[str, str]]], None]
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,16 @@ def import_purchases(
     today: dt.date | None = None,
     day: dt.date | None = None,
     dry_run: bool = False,
+    check_text: TextCheck | None = None,
 ) -> list[Planned]:
     """Check and book supplier documents (all or nothing); ``dry_run`` writes nothing."""
     if not sources:
         raise InputError("no supplier document given")
     today = today or dt.date.today()
     docs = [(s, checked(s, validator)) for s in sources]
+    if check_text is not None:
+        for source, doc in docs:
+            check_text([(text, f"{source.label}: {what}") for text, what in doc.texts])
     validated = validator is not None
     if dry_run:
         return plan_all(books.config, books.load().entries, docs, charge, today=today, day=day,

@@ -41,7 +41,7 @@ from invoicing.purchases.importer import Source, import_purchases
 from invoicing.purchases.records import purchase_statuses
 from invoicing.validation import Validator
 from ledger.books import Books
-from ledger.errors import CoopledgerError
+from ledger.errors import CoopledgerError, InputError
 from ledger.expenses import ExpenseRequest, book_expense
 
 HUB = Charge(None, None, given=True)
@@ -513,3 +513,34 @@ def test_cli_import_and_list(
 
 def test_module_is_importable_from_repo() -> None:
     assert (REPO / "invoicing" / "purchases" / "booking.py").exists()
+
+
+def test_a_text_guard_sees_the_free_text_and_can_refuse_the_document(
+    hub: Hub, validator: Validator
+) -> None:
+    """The XML is archived as it came (it is the legal document, it cannot be cleaned): a
+    roster guard sees its free text first and refuses a document naming a participant."""
+    books = hub.books
+    seen: list[tuple[str, str]] = []
+
+    def guard(texts: list[tuple[str, str]]) -> None:
+        seen.extend(texts)
+        for text, where in texts:
+            if ALIAS.lower() in text.lower():
+                raise InputError(f"{where} holds a value of the participants' roster; refused")
+
+    xml = supplier_document(books.config, LINES, day=day(3, 3))
+    root = etree.fromstring(xml)
+    for name in root.iterfind(".//cac:Item/cbc:Name", NS):
+        name.text = f"Tissu pour {ALIAS}"
+    named = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    message = refused(books, "the file: a line description holds a value of the participants'",
+                      lambda: import_purchases(books, [Source("the file", named)], HUB,
+                                               validator=validator, today=TODAY,
+                                               check_text=guard))  # fmt: skip
+    assert ALIAS not in message
+    assert ("Fournisseur Fictif SRL", "the file: the supplier's name") in seen
+    seen.clear()
+    import_purchases(books, [Source("the file", xml)], HUB, validator=validator, today=TODAY,
+                     check_text=guard)  # fmt: skip
+    assert ("Fourniture fictive 1", "the file: a line description") in seen
