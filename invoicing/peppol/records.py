@@ -103,7 +103,8 @@ def delivery_entry(
     )
 
 
-def _delivery(entry: data.Custom) -> Delivery | None:
+def as_delivery(entry: data.Custom) -> Delivery | None:
+    """The step a ``peppol-delivery`` entry records (``None`` for another entry)."""
     if entry.type != DELIVERY_TYPE or len(entry.values) < 2:
         return None
     meta = entry.meta or {}
@@ -134,7 +135,7 @@ def history(entries: Iterable[data.Directive]) -> dict[str, list[Delivery]]:
     out: dict[str, list[Delivery]] = {}
     for entry in entries:
         if isinstance(entry, data.Custom):
-            step = _delivery(entry)
+            step = as_delivery(entry)
             if step is not None:
                 out.setdefault(step.number, []).append(step)
     for steps in out.values():

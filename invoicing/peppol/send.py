@@ -50,6 +50,7 @@ from invoicing.peppol.records import (
     ENTRIES_KIND,
     Delivery,
     action_for,
+    as_delivery,
     current,
     delivery_entry,
 )
@@ -233,7 +234,8 @@ class _Sender:
         )
         with self.books.transaction(f"peppol: {doc.ref.number} {route} {status}") as tx:
             tx.add_entries([entry], kind=ENTRIES_KIND)
-        step = current(self.books.load().entries)[doc.ref.number]
+        step = as_delivery(entry)
+        assert step is not None
         return step
 
     def manifest(self, doc: IssuedFiles, route: str, status: str, **extra: str) -> dict[str, Any]:
