@@ -329,6 +329,42 @@ class InvoicingSettings(_Model):
     rules_dir: str | None = None
 
 
+PEPPOL_ID_SHAPE = re.compile(r"^\d{4}:[A-Za-z0-9][A-Za-z0-9.\-_]{0,49}$")
+
+
+class PeppolSettings(_Model):
+    """Delivery and receipt over Peppol (``docs/peppol.md``). Without the access point's
+    credentials every command works offline: documents ready to send wait in the outbox."""
+
+    access_point: Literal["e-invoice.be"] = "e-invoice.be"
+    base_url: str | None = None  # the provider's production API unless set (sandbox, tests)
+    credentials_file: str | None = None  # outside the books, readable by its owner only
+    outbox: str | None = None  # default: $XDG_DATA_HOME/coopledger/<hub id>/outbox
+    timeout_seconds: Decimal = Field(default=Decimal(30), gt=0, le=300)
+    retry_delay_seconds: Decimal = Field(default=Decimal(2), ge=0, le=60)  # between safe retries
+    # Peppol ids the hub also receives on, besides 0208:<enterprise no.> and 9925:<VAT no.>
+    receiver_ids: list[str] = Field(default_factory=list)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip().rstrip("/")
+        loopback = re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", text)
+        if not (text.startswith("https://") or loopback):
+            raise ValueError("base_url: https:// only (plain http only to this machine)")
+        return text
+
+    @field_validator("receiver_ids")
+    @classmethod
+    def _receiver_ids(cls, value: list[str]) -> list[str]:
+        for pid in value:
+            if not PEPPOL_ID_SHAPE.match(pid.strip()):
+                raise ValueError(f"receiver_ids: {pid!r} is not SCHEME:ID (e.g. 0088:54123450)")
+        return [pid.strip() for pid in value]
+
+
 class ImportRule(_Model):
     """Sends bank movements that match to an account (first matching rule wins)."""
 
@@ -396,6 +432,7 @@ class HubConfig(_Model):
     invoicing: InvoicingSettings = Field(default_factory=InvoicingSettings)
     accounts: dict[str, AccountSpec] = Field(default_factory=_default_chart)
     import_rules: list[ImportRule] = Field(default_factory=list)
+    peppol: PeppolSettings = Field(default_factory=PeppolSettings)
 
     @model_validator(mode="after")
     def _complete_chart(self) -> HubConfig:
@@ -539,6 +576,10 @@ def render_config(config: HubConfig) -> str:
             lines.append(f"rate = {_toml_value(change['rate'])}")
     _toml_table(lines, "roster", data["roster"])
     _toml_table(lines, "invoicing", data["invoicing"])
+    peppol_defaults = PeppolSettings().model_dump(mode="python")
+    peppol = {k: v for k, v in data["peppol"].items() if v != peppol_defaults.get(k)}
+    if peppol:  # only what the hub set: most hubs never see the section
+        _toml_table(lines, "peppol", peppol)
     for rule in data.get("import_rules", []):
         lines.append("\n[[import_rules]]")
         for k, v in rule.items():

@@ -161,6 +161,7 @@ class Pending:
     end_to_end: str = ""
     text: str = ""  # words that may appear in the counterparty or communication
     iban: str = ""  # a counterparty IBAN it may come from / go to (never a participant's)
+    reference: str = ""  # costs: the supplier's payment reference (supplier e-invoices)
     debited_by: str = ""  # payouts: the ^bank- link of the debit that settled it
     debited_on: dt.date | None = None
     returned_by: str = ""  # payouts: the ^bank- link of the credit that brought it back
@@ -350,7 +351,10 @@ class State:
                     for k in ("payout", "expense", "grant", "supplier", "funder")
                 ),
                 iban=_iban(meta.get("funder-iban")),
+                reference=str(meta.get("payment-ref", "") or ""),
             )
+            if meta.get("supplier-iban") and not self.pending[link].iban_last4:
+                self.pending[link].iban_last4 = _iban(meta.get("supplier-iban"))[-4:]
 
     def _fold_postings(
         self, entry: data.Transaction, kind: str, bank_links: list[str], inv_links: list[str]
@@ -1000,6 +1004,24 @@ def _window(day: dt.date, inv: Invoice, score: int, reasons: list[str]) -> tuple
     return score, reasons
 
 
+def _supplier_payment(
+    line: BankLine, pend: Pending, score: int, reasons: list[str]
+) -> tuple[int, list[str]]:
+    """A supplier e-invoice paid as it asked: its payment reference (an OGM or another
+    reference) in the debit's communication, and the supplier's account."""
+    if pend.reference and not any("reference" in r for r in reasons):  # not counted twice
+        digits = re.sub(r"\D", "", pend.reference)
+        structured = len(digits) == 12 and ogm_vcs.is_valid(digits)
+        if structured and digits in [line.ogm, *ogms_in_text(line.communication)]:
+            score, reasons = score + 60, [*reasons, "the supplier's structured reference"]
+        text = f"{line.communication} {line.end_to_end}".upper()
+        if not structured and len(pend.reference) >= 4 and _mentions(text, pend.reference.upper()):
+            score, reasons = score + 60, [*reasons, "the supplier's payment reference"]
+    if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
+        score, reasons = score + 20, [*reasons, "the supplier's account"]
+    return score, reasons
+
+
 def _several_invoices(
     state: State, line: BankLine, open_invoices: list[Invoice], name: str, text: str
 ) -> list[Candidate]:
@@ -1062,6 +1084,7 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
             supplier = _norm_name(pend.text)
             if supplier and supplier in _norm_name(line.counterparty):
                 score, reasons = score + 30, [*reasons, "supplier's name"]
+            score, reasons = _supplier_payment(line, pend, score, reasons)
         elif pend.kind == "refund" and pend.invoice:
             inv = state.invoices.get(pend.invoice)
             paid_from = state.client_ibans.get(inv.client, set()) if inv else set()

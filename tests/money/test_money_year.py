@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import re
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
