@@ -59,7 +59,8 @@ def random_iban(rng: random.Random) -> str:
 
 
 def _invoices(entries: list[data.Directive]) -> list[_Invoice]:
-    """Issued invoices and what is left of them after credit notes."""
+    """Issued invoices and what is left of them after credit notes and payments already in
+    the books (e.g. paid in cash)."""
     credited: dict[str, Decimal] = defaultdict(Decimal)
     found = []
     for entry in entries:
@@ -74,9 +75,9 @@ def _invoices(entries: list[data.Directive]) -> list[_Invoice]:
             ),
             Decimal(0),
         )
-        if kind == "credit-note":
-            credited[str(entry.meta.get("invoice"))] -= gross
-        elif kind == "invoice":
+        if kind not in ("invoice", "payment") and gross:
+            credited[str(entry.meta.get("invoice"))] -= gross  # credited or paid already
+        if kind == "invoice":
             due = entry.meta.get("due")
             found.append(
                 _Invoice(
@@ -158,6 +159,33 @@ class _Year:
                 self.add(inv.date + days(rng.randint(3, 30)), inv.amount, text=text, who=who)
             # else: not paid by the end of the year
 
+    def cash_box(self, entries: list[data.Directive]) -> None:
+        """The bank's side of the cash book: withdrawals and deposits, on their day."""
+        for entry in entries:
+            if isinstance(entry, data.Transaction) and entry.meta.get("kind") == "cash-transfer":
+                amount = Decimal(str(entry.meta["amount"]))
+                if entry.meta.get("direction") == "withdraw":
+                    self.add(entry.date, -amount, "RETRAIT D'ESPECES BANCONTACT")
+                else:
+                    self.add(entry.date, amount, "VERSEMENT D'ESPECES")
+
+    def returned(self) -> None:
+        """One client's payment comes back (its bank returns it), then is paid again."""
+        paid = [m for m in self.movements if m.ogm and m.amount > 0]
+        if not paid:
+            return
+        first = min(paid, key=lambda m: m.booking_date)
+        back = first.booking_date + dt.timedelta(days=4)
+        self.movements.append(
+            first.model_copy(
+                update={"bank_ref": f"DEMO{len(self.movements) + 1:06d}", "amount": -first.amount,
+                        "booking_date": back, "value_date": back,
+                        "communication": f"RETOUR {first.communication}"}
+            )
+        )  # fmt: skip
+        again = back + dt.timedelta(days=12)
+        self.add(again, first.amount, ogm=first.ogm, who=first.counterparty_name)
+
     def hub_life(self) -> None:
         rng = self.rng
         for month in range(1, 13):
@@ -223,7 +251,10 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     bank = books.config.main_bank
     movements = _Year(rng, year)
     _add_rules(books, movements)
-    movements.payments(_invoices(books.load().entries), _client_names(books))
+    entries = books.load().entries
+    movements.payments(_invoices(entries), _client_names(books))
+    movements.returned()
+    movements.cash_box(entries)
     movements.hub_life()
     header = CodaHeader(bank_id="539", holder=books.config.hub.name[:26],
                         company_id="0" + books.config.hub.enterprise_number,

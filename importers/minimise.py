@@ -8,7 +8,7 @@ one function (:func:`kept_meta`) that every reader and every detail of a batch g
 * **kept**: amount, dates, the bank's references (the caller's), a structured
   communication (OGM, or an ISO 11649 ``RF…`` creditor reference) and *our own*
   references found in the free text — invoice and credit-note numbers, payout
-  (``PO-…``) and cost (``EXP-…``) ids, grant ids — as ``references``;
+  (``PO-…``), cost (``EXP-…``) and cash (``CASH-…``) ids, grant ids — as ``references``;
 * the counterparty's **name and account only when it is a known client** (a name of
   ``clients.toml``), **a business** (a legal form in its name: SRL, ASBL, NV, VZW, S.A.,
   Fondation…, or a public body), or named by an import rule — and never when it matches a
@@ -53,13 +53,13 @@ LEGAL_FORMS = frozenset(
 # Short forms that are also given names or syllables of names: only in dotted or combined
 # form (``S.A.``, ``N.V.``, ``SA/NV``), never bare.
 DOTTED_FORMS = re.compile(r"(?i)(?<![a-z])(s\.a\.|n\.v\.|b\.v\.|s\.c\.|c\.v\.|sa/nv|nv/sa)")
-OUR_ID = re.compile(r"(?i)(?<![A-Za-z0-9])(?:PO|EXP)-\d{4}-\d{4,}(?![A-Za-z0-9])")
+OUR_ID = re.compile(r"(?i)(?<![A-Za-z0-9])(?:PO|EXP|CASH)-\d{4}-\d{4,}(?![A-Za-z0-9])")
 OGM_TYPED = re.compile(
     r"(?:\+\+\+|\*\*\*)\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*(?:\+\+\+|\*\*\*)"
 )
 OGM_LOOSE = re.compile(r"(?<!\d)(\d{3})\D{0,3}(\d{4})\D{0,3}(\d{5})(?!\d)")
 CREDITOR_REF = re.compile(r"(?i)(?<![A-Za-z0-9])RF\d{2}[A-Z0-9]{1,21}(?![A-Za-z0-9])")
-REFERENCE_KEYS = {"invoice", "payout", "expense", "grant"}
+REFERENCE_KEYS = {"invoice", "payout", "expense", "grant", "cash"}
 
 
 def normalise_name(text: str) -> str:

@@ -12,6 +12,8 @@ from invoicing.clients import add_client, read_clients
 from invoicing.lines import parse_line, read_invoice_file
 from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
+from invoicing.peppol.records import current, delivery_json, delivery_text, describe_step
+from invoicing.purchases import cli as purchases_cli
 from invoicing.validation import (
     DEFAULT_RULES_DIR,
     Validator,
@@ -20,7 +22,7 @@ from invoicing.validation import (
     rules_available,
 )
 from ledger.books import Books
-from ledger.cli_support import add_books_option, date_arg, open_books, print_json
+from ledger.cli_support import add_books_option, date_arg, lazy_command, open_books, print_json
 from ledger.errors import CoopledgerError, InputError
 
 LANGS = ("fr", "nl", "en")
@@ -133,9 +135,20 @@ def cmd_invoice_issue(args: argparse.Namespace) -> int:
     )
     issued = issue_invoice(books, request, validator=_validator_for(args, books))
     out = issued.as_json()
+    if args.send:
+        from invoicing.peppol.cli import send_issued
+
+        if not args.json:
+            _print_issued(issued, out)
+        return send_issued(books, issued.document.number, out, args.json)
     if args.json:
         print_json(out)
         return 0
+    _print_issued(issued, out)
+    return 0
+
+
+def _print_issued(issued: Any, out: dict[str, Any]) -> None:
     doc = issued.document
     print(f"Invoice {doc.number} issued ({doc.date.isoformat()}) to {doc.client.id}")
     if doc.ogm:
@@ -145,7 +158,6 @@ def cmd_invoice_issue(args: argparse.Namespace) -> int:
     print(f"Total: {_money(doc.totals.gross)}, due {out['due']}")
     print(f"PDF: {out['pdf']}")
     print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
-    return 0
 
 
 def cmd_invoice_credit(args: argparse.Namespace) -> int:
@@ -153,8 +165,9 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
 
     books = open_books(args)
     request = CreditRequest(
-        invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason, lang=args.lang
-    )
+        invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason,
+        lang=args.lang, recover_from_participant=args.recover_from_participant,
+    )  # fmt: skip
     issued = issue_credit_note(books, request, validator=_validator_for(args, books))
     out = issued.as_json()
     if args.json:
@@ -180,8 +193,12 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
         rows = [r for r in rows if r.participant == args.participant]
     if args.client:
         rows = [r for r in rows if r.client == args.client.upper()]
+    sent = current(ledger.entries)
     if args.json:
-        print_json([r.as_json() for r in rows])
+        print_json([
+            {**r.as_json(), "delivery": delivery_json(sent.get(r.number), r.documents)}
+            for r in rows
+        ])  # fmt: skip
         return 0
     if not rows:
         print("No invoices match.")
@@ -190,7 +207,7 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
         print(
             f"{r.number:12} {r.date.isoformat()}  due {r.due.isoformat() if r.due else '-':10}  "
             f"{r.status:11} {r.total:>10} EUR  left {r.outstanding:>10}  {r.ogm}  "
-            f"{r.participant}  {r.client}"
+            f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
         )
     return 0
 
@@ -223,9 +240,11 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
             ),
             None,
         )
+    step = current(ledger.entries).get(number)
     if args.json:
         out: dict[str, Any] = doc.model_dump(mode="json")
         out["total"] = str(doc.totals.gross)
+        out["delivery"] = step.as_json() if step else None
         if status is not None:
             out.update(
                 {k: v for k, v in status.as_json().items() if k not in ("number", "date", "due")}
@@ -259,6 +278,8 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
             print(f"Credit notes: {', '.join(status.credit_notes)}")
         for path in status.documents:
             print(f"File: {path}")
+    if step is not None:
+        print("\n".join(describe_step(step)))
     return 0
 
 
@@ -365,6 +386,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--lang", choices=LANGS)
     p.add_argument("--rules", metavar="DIR", help="Peppol rules directory to validate with")
     p.add_argument("--no-validate", action="store_true", help="skip the Peppol validation")
+    p.add_argument("--send", action="store_true", help="then deliver it (see 'invoice send')")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_invoice_issue)
 
@@ -375,10 +397,24 @@ def register(subparsers: Any) -> None:
     p.add_argument("--reason")
     p.add_argument("--date", type=date_arg)
     p.add_argument("--lang", choices=LANGS)
+    p.add_argument(
+        "--recover-from-participant",
+        action="store_true",
+        help="after a payout: book what the participant gives back as owed to the hub",
+    )
     p.add_argument("--rules", metavar="DIR")
     p.add_argument("--no-validate", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_invoice_credit)
+
+    p = isub.add_parser("pay", help="record an invoice paid in cash (--cash)")
+    add_books_option(p)
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--cash", action="store_true", help="the client paid in cash")
+    p.add_argument("--amount", help="what was received (default: what is still due)")
+    p.add_argument("--date", type=date_arg)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_invoice_pay)
 
     p = isub.add_parser("list", help="invoices and their status, from the books")
     add_books_option(p)
@@ -396,12 +432,30 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_invoice_show)
 
+    p = isub.add_parser(
+        "send", help="deliver invoices and credit notes: over Peppol, else the outbox, else PDF"
+    )
+    add_books_option(p)
+    p.add_argument("numbers", nargs="*", metavar="NUMBER")
+    p.add_argument("--pending", action="store_true", help="also all queued or not yet delivered")
+    p.add_argument("--again", action="store_true", help="send a rejected document once more")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=lazy_command("invoicing.peppol.cli", "cmd_invoice_send"))
+
     p = isub.add_parser("validate", help="check UBL files against XSD, CEN and Peppol rules")
     add_books_option(p)
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--rules", metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_invoice_validate)
+
+    purchases_cli.register(subparsers)
+
+
+def _invoice_pay(args: argparse.Namespace) -> int:
+    from ledger.money_cli import cmd_invoice_pay
+
+    return cmd_invoice_pay(args)
 
 
 def _status_filters() -> list[str]:

@@ -2,8 +2,11 @@
 
 Invoice: ``Assets:Clients`` debited with the total incl. VAT, the participant's sales
 credited with the total excl. VAT, ``Liabilities:TVA-a-payer`` credited with the VAT (hub
-in the standard regime only). A credit note is the same entry reversed. The PDF and the UBL
-are attached as ``document`` entries carrying the same link.
+in the standard regime only), and the participant's share accrued at once: the share
+(``Quote-part``) debited and the share of open invoices (``participant_pending``, 489)
+credited with the total excl. VAT, so the hub's result never holds participant money, paid
+or not (see ``docs/accounting-model.md``). A credit note is the same entry reversed. The
+PDF and the UBL are attached as ``document`` entries carrying the same link.
 """
 
 from __future__ import annotations
@@ -50,13 +53,31 @@ def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
     return data.Posting(account, Amount(number, currency), None, None, None, None)
 
 
+def document_postings(
+    config: HubConfig, kind: str, participant: str, net: Decimal, vat: Decimal
+) -> list[data.Posting]:
+    """The postings of an invoice (or, reversed, of a credit note) of ``net`` excl. VAT."""
+    sign = Decimal(1) if kind == "invoice" else Decimal(-1)
+    cur = config.currency
+    postings = [
+        _posting(config.account("clients"), sign * (net + vat), cur),
+        _posting(config.account("participant_sales", participant), -sign * net, cur),
+    ]
+    if config.hub.vat_regime == "standard" and vat != 0:
+        postings.append(_posting(config.account("vat_payable"), -sign * vat, cur))
+    if net != 0:
+        postings += [
+            _posting(config.account("participant_share", participant), sign * net, cur),
+            _posting(config.account("participant_pending", participant), -sign * net, cur),
+        ]
+    return postings
+
+
 def build_entries(
     config: HubConfig, doc: Document, attachments: dict[str, str]
 ) -> list[data.Directive]:
     """The transaction of ``doc`` and a ``document`` entry per attached file
     (``attachments`` maps ``pdf``/``ubl`` to paths relative to the books)."""
-    sign = Decimal(1) if doc.kind == "invoice" else Decimal(-1)
-    cur = config.currency
     totals = doc.totals
     links = {doc.link}
     meta: dict[str, Any] = {"kind": doc.kind}
@@ -76,12 +97,8 @@ def build_entries(
     if doc.due and doc.kind == "invoice":
         meta["due"] = doc.due
     meta["lang"] = doc.lang
-    postings = [
-        _posting(config.account("clients"), sign * totals.gross, cur),
-        _posting(config.account("participant_sales", doc.participant), -sign * totals.net, cur),
-    ]
-    if config.hub.vat_regime == "standard" and totals.vat != 0:
-        postings.append(_posting(config.account("vat_payable"), -sign * totals.vat, cur))
+    vat = totals.vat if config.hub.vat_regime == "standard" else Decimal(0)
+    postings = document_postings(config, doc.kind, doc.participant, totals.net, vat)
     if doc.kind == "invoice":
         narration = f"Invoice {doc.number} to {doc.client.id}"
     else:

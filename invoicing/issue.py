@@ -23,7 +23,7 @@ from invoicing import numbering
 from invoicing.clients import FileReader, read_clients, require_client
 from invoicing.entries import DOCUMENTS_DIR, ENTRIES_KIND, build_entries, document_paths, file_stem
 from invoicing.entries import entries_file as books_file_of
-from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text
+from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
 from invoicing.pdf import render_pdf
 from invoicing.totals import compute
@@ -35,6 +35,7 @@ from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
 from ledger.guard import TextGuard
 from ledger.participants import ParticipantInfo, require_open_participant
+from ledger.reconcile import State, credit_reversal
 
 
 class IssueRequest(BaseModel):
@@ -60,6 +61,9 @@ class CreditRequest(BaseModel):
     date: dt.date | None = None
     reason: str | None = None
     lang: Lang | None = None
+    # When the participant was paid out since the payment, book what she must give back
+    # as owed to the hub (recovered from her next client payments) instead of refusing.
+    recover_from_participant: bool = False
 
     @field_validator("reason")
     @classmethod
@@ -266,8 +270,9 @@ def issue_credit_note(
     check_texts(books, request.lines, request.reason)
     with books.transaction("invoice: credit") as tx:
         entries = tx.ledger.entries
-        ref = numbering.find(entries, request.invoice, "invoice")
+        ref = _invoice_to_credit(entries, request.invoice)
         original = read_document(tx, ref)
+        _check_record(config, books, ref, original)
         if day < original.date:
             raise InputError(
                 f"--date {day.isoformat()} is before invoice {original.number} "
@@ -294,6 +299,9 @@ def issue_credit_note(
             ]
         lines, totals = compute(config, inputs)
         totals = _within(original, previous, totals)
+        state = State.of(entries, config)
+        inv_link = f"inv-{link_safe(original.number)}"
+        credited = _left_in_books(config, state, inv_link, original.number, totals)
         nxt = numbering.next_number(entries, config, "credit-note", day)
         doc = Document(
             kind="credit-note",
@@ -310,9 +318,89 @@ def issue_credit_note(
             reference=InvoiceRef(number=original.number, date=original.date),
             reason=request.reason,
         )
+        reversal = credit_reversal(
+            state, inv_link, credited, totals.net, day, doc.number, doc.link,
+            recover=request.recover_from_participant,
+        )  # fmt: skip
         written = _stage(tx, config, doc, render_files(config, doc, validator))
+        if reversal is not None:
+            tx.add_entries([reversal], kind="payments")
         tx.message = f"invoice: credit note {doc.number} on {original.number}"
     return Issued(doc, books.root, written)
+
+
+def _invoice_to_credit(entries: list[data.Directive], number: str) -> numbering.IssuedRef:
+    """The invoice a credit note corrects (a credit note itself is never credited)."""
+    try:
+        return numbering.find(entries, number, "invoice")
+    except InputError:
+        note = next(
+            (d for d in numbering.issued(entries)
+             if d.kind == "credit-note" and d.number == number.strip()),
+            None,
+        )  # fmt: skip
+        if note is None:
+            raise
+        raise InputError(
+            f"{note.number} is a credit note: a credit note corrects an invoice, not another "
+            f"credit note (credit invoice {note.entry.meta.get('invoice')} instead)"
+        ) from None
+
+
+def _check_record(
+    config: HubConfig, books: Books, ref: numbering.IssuedRef, doc: Document
+) -> None:
+    """The JSON record beside the PDF must say what the books say about the invoice: the
+    books are the authority, a record that differs was changed after the invoice was issued."""
+    clients = sum(
+        (p.units.number for p in ref.entry.postings
+         if p.account == config.account("clients") and p.units and p.units.number is not None),
+        Decimal(0),
+    )  # fmt: skip
+    sales = -sum(
+        (p.units.number for p in ref.entry.postings
+         if p.account == config.account("participant_sales", doc.participant)
+         and p.units and p.units.number is not None),
+        Decimal(0),
+    )  # fmt: skip
+    vat = doc.totals.vat if config.hub.vat_regime == "standard" else Decimal(0)
+    if (
+        doc.number != ref.number
+        or doc.participant != str(ref.entry.meta.get("participant", ""))
+        or sales != doc.totals.net
+        or clients != doc.totals.net + vat
+    ):
+        where = _where(books, ref.entry)
+        raise BooksError(
+            f"{DOCUMENTS_DIR}/{ref.date.year}/{file_stem(ref.number)}.json does not match "
+            f"invoice {ref.number} in the books ({where}): the record was changed after the "
+            "invoice was issued; nothing is credited from it"
+        )
+
+
+def _where(books: Books, entry: data.Transaction) -> str:
+    """``file:line`` of an entry, the file relative to the books."""
+    filename = Path(str(entry.meta.get("filename", "")))
+    try:
+        shown = filename.resolve().relative_to(books.root).as_posix()
+    except (OSError, ValueError):
+        shown = filename.name
+    return f"{shown}:{entry.meta.get('lineno', 0)}"
+
+
+def _left_in_books(
+    config: HubConfig, state: State, inv_link: str, number: str, totals: Totals
+) -> Decimal:
+    """What the credit takes off the receivable, checked against what the books say is left
+    of the invoice (total and net), whatever the documents say."""
+    inv = state.invoices[inv_link]
+    credited = totals.net + (totals.vat if config.hub.vat_regime == "standard" else Decimal(0))
+    if credited > inv.effective_total or totals.net > inv.effective_net:
+        raise InputError(
+            f"credit of {credited} EUR exceeds what is left to credit on invoice {number} "
+            f"({inv.effective_total} EUR in the books)"
+        )
+    return credited
 
 
 def _within(original: Document, previous: list[Document], totals: Totals) -> Totals:

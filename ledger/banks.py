@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from ledger.books import Books
 from ledger.config import BankAccount, format_validation_error, render_config
+from ledger.dates import booking_date
 from ledger.errors import InputError
 
 
@@ -21,7 +22,7 @@ def add_bank_account(
     day: dt.date | None = None,
 ) -> BankAccount:
     """Declare a new bank account of the hub and open its Beancount account."""
-    day = day or dt.date.today()
+    day = booking_date(day)  # the one dates policy: no entry in the future
     try:
         probe = BankAccount(iban=iban, bic=bic, label=label)
         bank = BankAccount(

@@ -237,14 +237,17 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         ("costs_charged", "  of which charged to them"),
         ("payouts", "paid out"),
         ("balance", "held for them now"),
+        ("pending", "share of unpaid invoices"),
+        ("owed", "owed to the hub"),
     ):
         print(f"  {label:<24} {Decimal(result[key]):>12,.2f} EUR")
     if summary.movements:
         print("\n  date        kind          amount      balance  description")
         for m in summary.movements:
+            owed = f" (owed to the hub {m.owed:+,.2f})" if m.owed else ""
             print(
                 f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} {m.balance:>12,.2f}  "
-                f"{m.description}"
+                f"{m.description}{owed}"
             )
     return 0
 
@@ -341,9 +344,12 @@ def cmd_bank_list(args: argparse.Namespace) -> int:
 
 def cmd_close_year(args: argparse.Namespace) -> int:
     from ledger.closing import close_year
+    from ledger.money_cli import show_year_end_plan
 
     books = open_books(args)
-    summary = close_year(books, args.year, allow_suspense=args.allow_suspense)
+    if args.dry_run:
+        return show_year_end_plan(books, args.year, args.json)
+    summary = close_year(books, args.year)
     if args.json:
         print_json(summary.as_json())
         return 0
@@ -559,7 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("close-year", help="seal a finished year: its entries can no longer change")
     add_books_option(p)
     p.add_argument("year", type=int)
-    p.add_argument("--allow-suspense", action="store_true", help="close with items in suspense")
+    p.add_argument(
+        "--dry-run", action="store_true", help="list what it would book and what blocks it"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_close_year)
 

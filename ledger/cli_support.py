@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -67,3 +69,14 @@ def _default(value: Any) -> Any:
 def print_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, default=_default, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def lazy_command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A command function loaded when the command runs, so that building the parser of
+    every coopledger command does not import every feature's modules."""
+
+    def run(args: argparse.Namespace) -> int:
+        return int(getattr(importlib.import_module(module), name)(args) or 0)
+
+    run.__name__ = name
+    return run

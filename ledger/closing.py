@@ -7,11 +7,18 @@ whose hash can be handed to the accountant or an auditor. Beancount reports inco
 expenses per period by itself, so no entry moves the result to equity: the summary (the
 result, what is held for participants, what clients still owe) is kept in the seal's
 metadata for the auditor.
+
+In the same transaction as the seal, the close refuses a year that cannot be closed
+(suspense not empty, a negative cash day, money not allocated; :func:`ledger.year_end.blockers`)
+and books what the year end needs (restricted grants' unspent part deferred); those entries
+are sealed with the year, and the seal, its commit and the ``close-YYYY`` tag are one
+recoverable step (:mod:`ledger.sealing`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +29,8 @@ from ledger.books import Books
 from ledger.errors import InputError
 from ledger.loader import Ledger
 from ledger.sealing import seal_year
+from ledger.year_end import KIND as YEAR_END_KIND
+from ledger.year_end import blockers, grant_entries
 from plugins.sealed import SEAL_TYPE
 
 ZERO = Decimal("0")
@@ -61,14 +70,14 @@ def closed_years(ledger: Ledger) -> set[int]:
     }
 
 
-def summarize_year(books: Books, ledger: Ledger, year: int) -> YearSummary:
+def summarize_year(books: Books, entries: Iterable[data.Directive], year: int) -> YearSummary:
     """The year's income and expenses, and balances at its last day."""
     config = books.config
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     held_prefix = config.account("participant_held", "X").rsplit(":", 1)[0] + ":"
     clients, suspense = config.account("clients"), config.account("suspense")
     income = expenses = held = receivables = waiting = ZERO
-    for entry in ledger.entries:
+    for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > end or entry.flag == "P":
             continue
         for posting in entry.postings:
@@ -89,31 +98,28 @@ def summarize_year(books: Books, ledger: Ledger, year: int) -> YearSummary:
     return YearSummary(year, income, expenses, income - expenses, held, receivables, waiting)
 
 
-def close_year(
-    books: Books, year: int, today: dt.date | None = None, allow_suspense: bool = False
-) -> YearSummary:
-    """Seal ``year``: refused before it has ended, twice, or with errors in the books."""
+def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSummary:
+    """Book ``year``'s year-end entries and seal it, in one write: refused before the year
+    has ended, twice, with errors in the books, or while something blocks it (see
+    :mod:`ledger.year_end`)."""
     today = today or dt.date.today()
     if dt.date(year, 12, 31) >= today:
         raise InputError(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
     with books.transaction(f"close-year: seal {year}") as tx:
         ledger = tx.ledger
-        if ledger.errors:
-            raise InputError(
-                f"the books have {len(ledger.errors)} error(s); fix them before closing "
-                f"{year} (see 'coopledger check')"
-            )
         done = closed_years(ledger)
         if year in done:
             raise InputError(f"{year} is already closed")
         if done and year < max(done):
             raise InputError(f"{year} comes before {max(done)}, which is already closed")
-        summary = summarize_year(books, ledger, year)
-        if summary.suspense != ZERO and not allow_suspense:
-            raise InputError(
-                f"{summary.suspense} EUR of {year} still waits in the suspense account; "
-                "settle it with 'coopledger reconcile' (or pass --allow-suspense)"
-            )
+        found = blockers(ledger.entries, books.config, year, today, len(ledger.errors))
+        if found:
+            more = f" (and {len(found) - 1} more; see --dry-run)" if len(found) > 1 else ""
+            raise InputError(f"{year} cannot be closed: {found[0]}{more}")
+        produced = grant_entries(ledger.entries, books.config, year)
+        if produced:
+            tx.add_entries(produced, kind=YEAR_END_KIND)
+        summary = summarize_year(books, [*ledger.entries, *produced], year)
         summary_meta: dict[str, object] = {
             "result": bc_amount.Amount(summary.result, "EUR"),
             "held-for-participants": bc_amount.Amount(summary.held_for_participants, "EUR"),
@@ -121,9 +127,13 @@ def close_year(
             "suspense": bc_amount.Amount(summary.suspense, "EUR"),
             "closed-on": today,
         }
-        # Seal, chain and tag whatever entries the close booked (ledger.sealing).
+        # Seal, chain and tag the year with the entries the close booked (ledger.sealing).
         sealed = seal_year(
-            tx, year, produced=[], meta=summary_meta, summary=[f"result: {summary.result} EUR"]
+            tx,
+            year,
+            produced=list(produced),
+            meta=summary_meta,
+            summary=[f"result: {summary.result} EUR"],
         )
         summary.digest, summary.entries = sealed.head, sealed.entries
     return summary

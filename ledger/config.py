@@ -143,13 +143,22 @@ def _default_chart() -> dict[str, AccountSpec]:
         ),
         "suspense": A(name="Assets:Compte-d-attente", pcmn="499", label="Compte d'attente"),
         "suppliers": A(name="Liabilities:Fournisseurs", pcmn="440", label="Fournisseurs"),
+        # Ordered transfers wait for their debit in a debt account of their own (48x), never
+        # in the suspense account (499), which must be empty when a year is closed.
         "payouts_pending": A(
             name="Liabilities:Virements-a-executer",
-            pcmn="499",
+            pcmn="489",
             label="Virements ordonnés, pas encore débités",
         ),
         "refunds_due": A(
-            name="Liabilities:Remboursements-dus", pcmn="489", label="Trop-perçus à rembourser"
+            name="Liabilities:Remboursements-dus",
+            pcmn="489",
+            label="Trop-perçus et notes de crédit à rembourser",
+        ),
+        "deferred_income": A(
+            name="Liabilities:Produits-a-reporter",
+            pcmn="493",
+            label="Produits à reporter (subsides affectés non utilisés)",
         ),
         "vat_payable": A(name="Liabilities:TVA-a-payer", pcmn="451", label="TVA à payer"),
         "advances_received": A(
@@ -166,10 +175,16 @@ def _default_chart() -> dict[str, AccountSpec]:
         "services": A(name="Expenses:Services-et-biens-divers", pcmn="61", label="Services"),
         "remuneration": A(name="Expenses:Remunerations", pcmn="62", label="Rémunérations"),
         "bank_fees": A(name="Expenses:Frais-bancaires", pcmn="65", label="Frais bancaires"),
+        "cash_shortfall": A(
+            name="Expenses:Ecarts-de-caisse", pcmn="64", label="Écarts de caisse (manquants)"
+        ),
         "sales": A(name="Income:Ventes", pcmn="70", label="Ventes du hub"),
         "gifts": A(name="Income:Dons", pcmn="73", label="Dons"),
         "grants": A(name="Income:Subsides", pcmn="73", label="Subsides"),
         "other_income": A(name="Income:Autres-produits", pcmn="74", label="Autres produits"),
+        "cash_surplus": A(
+            name="Income:Ecarts-de-caisse", pcmn="74", label="Écarts de caisse (excédents)"
+        ),
         "financial_income": A(
             name="Income:Produits-financiers", pcmn="75", label="Produits financiers"
         ),
@@ -195,6 +210,21 @@ def _default_chart() -> dict[str, AccountSpec]:
         "participant_costs": A(
             name="Expenses:Participants:{code}:Couts", pcmn="61", label="Coûts de l'activité"
         ),
+        # The participant's share of invoices not paid yet: accrued when the invoice is
+        # issued, so the hub's result never holds it; moved to the held balance as the
+        # client pays.
+        "participant_pending": A(
+            name="Liabilities:Quotes-parts-en-attente:{code}",
+            pcmn="489",
+            label="Quote-part des factures non encore payées",
+        ),
+        # What the participant owes the hub (a cost charged later, a credit note after she
+        # was paid out): recovered from her next client payments.
+        "participant_owed": A(
+            name="Assets:Participants-a-recuperer:{code}",
+            pcmn="416",
+            label="Dû par le participant, récupéré sur ses prochains encaissements",
+        ),
     }
 
 
@@ -204,6 +234,8 @@ PARTICIPANT_ROLES = (
     "participant_contribution",
     "participant_share",
     "participant_costs",
+    "participant_pending",
+    "participant_owed",
 )
 
 
@@ -329,6 +361,42 @@ class InvoicingSettings(_Model):
     rules_dir: str | None = None
 
 
+PEPPOL_ID_SHAPE = re.compile(r"^\d{4}:[A-Za-z0-9][A-Za-z0-9.\-_]{0,49}$")
+
+
+class PeppolSettings(_Model):
+    """Delivery and receipt over Peppol (``docs/peppol.md``). Without the access point's
+    credentials every command works offline: documents ready to send wait in the outbox."""
+
+    access_point: Literal["e-invoice.be"] = "e-invoice.be"
+    base_url: str | None = None  # the provider's production API unless set (sandbox, tests)
+    credentials_file: str | None = None  # outside the books, readable by its owner only
+    outbox: str | None = None  # default: $XDG_DATA_HOME/coopledger/<hub id>/outbox
+    timeout_seconds: Decimal = Field(default=Decimal(30), gt=0, le=300)
+    retry_delay_seconds: Decimal = Field(default=Decimal(2), ge=0, le=60)  # between safe retries
+    # Peppol ids the hub also receives on, besides 0208:<enterprise no.> and 9925:<VAT no.>
+    receiver_ids: list[str] = Field(default_factory=list)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip().rstrip("/")
+        loopback = re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", text)
+        if not (text.startswith("https://") or loopback):
+            raise ValueError("base_url: https:// only (plain http only to this machine)")
+        return text
+
+    @field_validator("receiver_ids")
+    @classmethod
+    def _receiver_ids(cls, value: list[str]) -> list[str]:
+        for pid in value:
+            if not PEPPOL_ID_SHAPE.match(pid.strip()):
+                raise ValueError(f"receiver_ids: {pid!r} is not SCHEME:ID (e.g. 0088:54123450)")
+        return [pid.strip() for pid in value]
+
+
 class ImportRule(_Model):
     """Sends bank movements that match to an account (first matching rule wins)."""
 
@@ -397,6 +465,7 @@ class HubConfig(_Model):
     invoicing: InvoicingSettings = Field(default_factory=InvoicingSettings)
     accounts: dict[str, AccountSpec] = Field(default_factory=_default_chart)
     import_rules: list[ImportRule] = Field(default_factory=list)
+    peppol: PeppolSettings = Field(default_factory=PeppolSettings)
 
     @model_validator(mode="after")
     def _complete_chart(self) -> HubConfig:
@@ -541,6 +610,10 @@ def render_config(config: HubConfig) -> str:
     _toml_table(lines, "roster", data["roster"])
     _toml_table(lines, "git", data["git"])
     _toml_table(lines, "invoicing", data["invoicing"])
+    peppol_defaults = PeppolSettings().model_dump(mode="python")
+    peppol = {k: v for k, v in data["peppol"].items() if v != peppol_defaults.get(k)}
+    if peppol:  # only what the hub set: most hubs never see the section
+        _toml_table(lines, "peppol", peppol)
     for rule in data.get("import_rules", []):
         lines.append("\n[[import_rules]]")
         for k, v in rule.items():

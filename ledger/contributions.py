@@ -123,10 +123,12 @@ def check_rate(text: str) -> Decimal:
 
 
 def last_payment_date(entries: list[data.Directive], code: str | None) -> dt.date | None:
-    """Date of the last contribution booked (for ``code`` only, when given)."""
+    """Date of the last contribution booked (for ``code`` only, when given): on a payment
+    or on a cash sale."""
     last = None
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.meta.get("kind") != "payment":
+        kind = entry.meta.get("kind") if isinstance(entry, data.Transaction) else None
+        if kind not in ("payment", "cash-sale"):
             continue
         if code is not None and entry.meta.get("participant") != code:
             continue

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ledger.books import Books
 from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
+from ledger.errors import InputError
 from ledger.layout import init_books, new_hub_id
 from ledger.participants import add_participant
 
@@ -34,8 +35,14 @@ DEMO_PARTICIPANTS = (
 DEMO_MARKER = "DEMO.txt"
 
 # What each capability adds to the demo year, in this order (invoices before the bank
-# statements that pay them, statements before the money that flows from them).
-POPULATORS = ("invoicing.demo", "importers.demo", "ledger.money_demo")
+# statements that pay them, the cash box and a cost charged later before the statements
+# that bring the money, statements before the money that flows from them).
+POPULATORS = (
+    ("invoicing.demo", "populate"),
+    ("ledger.money_demo", "before_statements"),
+    ("importers.demo", "populate"),
+    ("ledger.money_demo", "populate"),
+)
 
 
 def demo_config(year: int) -> HubConfig:
@@ -44,7 +51,11 @@ def demo_config(year: int) -> HubConfig:
         hub=HubIdentity(
             name="Hub Démo Entrepreneuriat ASBL",
             enterprise_number="0403170701",
-            vat_regime="exempt",
+            # Catering, sewing and hairdressing are taxable activities (rarely art. 44
+            # exemptions): a small hub is under the franchise regime (turnover of at most
+            # 25,000 EUR a year, no VAT charged), with a VAT number.
+            vat_regime="franchise",
+            vat_number="BE0403170701",
             address="Rue de l'Exemple 1",
             postal_code="1030",
             city="Schaerbeek",
@@ -63,9 +74,23 @@ def demo_config(year: int) -> HubConfig:
     )
 
 
+def demo_today(year: int) -> dt.date:
+    """The day the demo books stand on: early in the year after the demo year."""
+    return dt.date(year + 1, 1, 12)
+
+
 def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
-    """Create the demo books in ``root`` (absent or empty) and fill a year of activity."""
-    year = year or dt.date.today().year - 1
+    """Create the demo books in ``root`` (absent or empty) and fill a year of activity.
+
+    The demo replays a finished year (and the first days of the next one, when the year is
+    closed), so no entry is ever dated after today."""
+    today = dt.date.today()
+    year = year or (today.year - 1 if demo_today(today.year - 1) <= today else today.year - 2)
+    if demo_today(year) > today:
+        raise InputError(
+            f"--year {year}: the demo replays a finished year and the first days of the "
+            f"next one; give {year - 1} or earlier (or wait until {demo_today(year)})"
+        )
     rng = random.Random(seed)
     root = root.expanduser().absolute()
     if not os.environ.get("COOPLEDGER_KEY_FILE"):
@@ -83,6 +108,6 @@ def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
         add_participant(
             books, alias=alias, activity=activity, day=dt.date(year, month, rng.randint(1, 20))
         )
-    for module_name in POPULATORS:
-        importlib.import_module(module_name).populate(books, rng, year)
+    for module_name, step in POPULATORS:
+        getattr(importlib.import_module(module_name), step)(books, rng, year)
     return books

@@ -3,8 +3,10 @@
 ``coopledger expense add`` books (see ``docs/accounting-model.md``):
 
 * a participant's cost paid by the hub: ``Couts K`` and the payment, and the cost is
-  charged to what the hub holds for the participant (``held K / Quote-part -K``); refused
-  when that would take the balance held below zero on any day from the cost's date on;
+  charged to what the hub holds for the participant (``held K / Quote-part -K``); when
+  that would take the balance held below zero on any day from the cost's date on, it is
+  refused — or, with ``--charge-later``, kept as what the participant owes the hub
+  (``participant_owed K / Quote-part -K``), recovered from her next client payments;
 * paid by the participant out of pocket: ``Couts K / Quote-part -K`` (balance unchanged);
 * charged to a grant (``--grant``): the grant pays, the participant's balance is untouched;
 * a cost of the hub itself: its own expense account (a role such as ``services`` or
@@ -12,7 +14,8 @@
 
 Paid by bank, the cost is owed to the supplier (``suppliers``, link ``^exp-…``) until the
 bank statement shows the debit, which reconciliation then settles, so the bank account is
-only ever moved by imported statements. Paid in cash, it leaves ``cash`` at once. VAT given
+only ever moved by imported statements. Paid in cash, it leaves ``cash`` at once, and is
+refused beyond what the cash box holds on any day from its date on. VAT given
 with ``--vat`` is recoverable only for a hub in the standard VAT regime; otherwise it is
 part of the cost. A receipt (PDF, PNG or JPEG, checked by content, not by name) is cleaned
 of its metadata (:mod:`ledger.receipts`), stored under ``documents/receipts/<year>/`` and
@@ -34,11 +37,14 @@ from beancount.core import data
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.contributions import ZERO, id_link, next_id, posting, q2, transaction
+from ledger.dates import booking_date
 from ledger.errors import InputError, ParticipantError
+from ledger.grants import grants, release_entries, require_grant
 from ledger.guard import TextGuard
 from ledger.participants import require_open_participant
 from ledger.receipts import read_receipt
 from ledger.receipts import receipt_type as receipt_type  # re-exported
+from ledger.reconcile import State, check_cash
 
 PAID_FROM = ("bank", "cash", "participant")
 RECEIPTS_DIR = "documents/receipts"
@@ -58,6 +64,7 @@ class ExpenseRequest:
     account: str | None = None
     grant: str | None = None
     day: dt.date | None = None
+    charge_later: bool = False  # a participant's cost: owed by her until her next payments
 
 
 # ---------------------------------------------------------------- receipts
@@ -135,10 +142,8 @@ def expense_entry(
         elif req.grant:
             pass  # the grant pays: nothing charged to the participant
         else:
-            postings += [
-                posting(config.account("participant_held", code), cost),
-                posting(share, -cost),
-            ]
+            charged = "participant_owed" if req.charge_later else "participant_held"
+            postings += [posting(config.account(charged, code), cost), posting(share, -cost)]
     elif req.paid_from == "participant":
         raise InputError("--paid-from participant needs --participant")
     meta: dict[str, Any] = {
@@ -150,20 +155,44 @@ def expense_entry(
         "supplier": req.supplier or None,
         "vat": req.vat or None,
         "grant": req.grant,
+        "charged-later": True if req.charge_later else None,
     }
     who = f" ({code})" if code else " (hub)"
     narration = f"Cost {expense_id}{who}: {req.description}"
     return transaction(day, narration, postings, meta, {link})
 
 
-def book_expense(books: Books, req: ExpenseRequest, receipt: Path | None = None) -> dict[str, Any]:
+def check_expense(state: State, req: ExpenseRequest, day: dt.date) -> None:
+    """Refuse a cost the participant's balance or the cash box cannot bear on ``day``."""
+    cost = charged_cost(state.config, req)
+    code = req.participant
+    if code and req.paid_from != "participant" and not req.grant and not req.charge_later:
+        available = state.held_available(code, day)
+        if cost > available:
+            raise ParticipantError(
+                f"cost refused: {cost} EUR would take the balance held for {code} below zero "
+                f"(available from {day.isoformat()}: {q2(available)} EUR); give --charge-later "
+                "to charge it to their next client payments, or book it --paid-from participant"
+            )
+    if req.paid_from == "cash":
+        check_cash(state, req.amount, day, "cost")
+
+
+def book_expense(
+    books: Books, req: ExpenseRequest, receipt: Path | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
     """Check and book a cost with its receipt; returns what was booked."""
     config = books.config
-    day = req.day or dt.date.today()
+    day = booking_date(req.day, today)
     if req.paid_from not in PAID_FROM:
         raise InputError(f"--paid-from must be one of {', '.join(PAID_FROM)}")
     if req.grant and req.paid_from == "participant":
         raise InputError("--grant: a cost the participant paid is not the grant's to pay")
+    if req.charge_later and (not req.participant or req.grant or req.paid_from == "participant"):
+        raise InputError(
+            "--charge-later is for a participant's cost paid by the hub (not with --grant "
+            "or --paid-from participant)"
+        )
     if req.vat < 0 or req.vat >= req.amount:
         raise InputError("--vat must be less than the amount (VAT included in --amount)")
     description = clean_text(req.description, "--description")
@@ -183,8 +212,6 @@ def book_expense(books: Books, req: ExpenseRequest, receipt: Path | None = None)
     with books.transaction("expense: add") as tx:
         entries = tx.ledger.entries
         if req.grant:
-            from ledger.grants import grants, require_grant
-
             require_grant(entries, req.grant)
             grant = grants(entries, config)[req.grant]
             cost = charged_cost(config, req)
@@ -197,18 +224,12 @@ def book_expense(books: Books, req: ExpenseRequest, receipt: Path | None = None)
             require_open_participant(entries, config, req.participant, on=day)
         expense_id = next_id(entries, "expense", "EXP", day.year)
         entry = expense_entry(config, req, expense_id, day)
-        if req.participant and req.paid_from != "participant" and not req.grant:
-            from ledger.reconcile import State
-
-            available = State.of(entries, config).held_available(req.participant, day)
-            cost = charged_cost(config, req)
-            if cost > available:
-                raise ParticipantError(
-                    f"cost refused: {cost} EUR would take the balance held for "
-                    f"{req.participant} below zero (available from {day.isoformat()}: "
-                    f"{q2(available)} EUR); book it --paid-from participant or charge it later"
-                )
+        state = State.of(entries, config)
+        check_expense(state, req, day)
         new: list[data.Directive] = [entry]
+        if req.grant:
+            new += release_entries(entries, config, req.grant, charged_cost(config, req), day,
+                                   expense_id)  # fmt: skip
         relpath = None
         if payload:
             relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(expense_id)}.{ftype}"

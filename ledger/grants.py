@@ -12,6 +12,13 @@ later (``grant charge ID EXP-…``, a ``custom "grant-charge"`` entry, since boo
 are never edited), and never beyond its amount. ``grant report ID`` tells the funder what
 the grant paid for.
 
+A restricted grant is income of the year only as far as it was spent: when the year is
+closed, the unspent part is deferred (``grants_income -U / deferred_income`` (493),
+``kind: "grant-deferral"``, dated 31 December), and in the following years each cost
+charged to the grant releases as much of it (``kind: "grant-release"``, dated at the
+charge), so each year's result holds the grant exactly as far as it paid for that year's
+costs (see ``docs/accounting-model.md`` for the source and what the accountant confirms).
+
 Funders are organisations (foundations, public bodies); their identifier and name are no
 personal data. A gift from a private person is booked under a neutral funder id
 (e.g. ``donateur-2026-01``), never under the person's name.
@@ -32,6 +39,7 @@ from beancount.parser.grammar import ValueType
 from ledger.books import Books
 from ledger.config import HubConfig, normalize_iban
 from ledger.contributions import ZERO, parse_amount, posting, transaction
+from ledger.dates import booking_date
 from ledger.errors import InputError
 from ledger.guard import TextGuard
 
@@ -72,6 +80,8 @@ class Grant:
     restricted: bool = False
     gift: bool = False
     expected: Decimal = ZERO  # still to be received
+    deferred: Decimal = ZERO  # unspent part carried to the next years (493), not yet released
+    released: set[str] = field(default_factory=set)  # costs whose release is booked
     charges: list[Charge] = field(default_factory=list)
 
     @property
@@ -95,6 +105,7 @@ class Grant:
             "received": str(self.amount - self.expected),
             "charged": str(self.charged),
             "remaining": str(self.remaining),
+            "deferred": str(self.deferred),
             "account": self.account,
             "costs": [c.as_json() for c in self.charges],
         }
@@ -111,10 +122,11 @@ def grants(entries: list[data.Directive], config: HubConfig) -> dict[str, Grant]
     found: dict[str, Grant] = {}
     expenses: dict[str, data.Transaction] = {}
     receivable = config.account("grants_receivable")
+    deferred = config.account("deferred_income")
     for entry in entries:
         if isinstance(entry, data.Transaction):
             kind = entry.meta.get("kind")
-            if kind == "grant":
+            if kind == "grant" and entry.meta.get("grant"):
                 gid = str(entry.meta["grant"])
                 found[gid] = Grant(
                     id=gid,
@@ -132,10 +144,16 @@ def grants(entries: list[data.Directive], config: HubConfig) -> dict[str, Grant]
             elif kind == "expense":
                 expenses[str(entry.meta.get("expense", ""))] = entry
             for p in entry.postings:
-                if p.account == receivable and p.units is not None and p.units.number:
+                if p.account in (receivable, deferred) and p.units is not None and p.units.number:
                     for link in entry.links or ():
                         if link.startswith("grant-") and link[6:] in found:
-                            found[link[6:]].expected += p.units.number
+                            grant = found[link[6:]]
+                            if p.account == receivable:
+                                grant.expected += p.units.number
+                            else:
+                                grant.deferred -= p.units.number
+            if kind == "grant-release" and str(entry.meta.get("grant", "")) in found:
+                found[str(entry.meta["grant"])].released.add(str(entry.meta.get("expense", "")))
     for exp_id, cost in expenses.items():
         ref = str(cost.meta.get("grant", "") or "")
         if ref in found:
@@ -175,6 +193,79 @@ def _charge(entry: data.Transaction, exp_id: str, amount: Decimal) -> Charge:
     )
 
 
+def release_entries(
+    entries: list[data.Directive], config: HubConfig, grant_id: str, amount: Decimal,
+    day: dt.date, expense_id: str,
+) -> list[data.Transaction]:  # fmt: skip
+    """The release of a restricted grant's deferred part by a cost charged to it (none when
+    nothing of it is deferred)."""
+    grant = grants(entries, config).get(grant_id)
+    if grant is None or grant.deferred <= 0 or amount <= 0:
+        return []
+    return [_release(config, grant, min(amount, grant.deferred), day, expense_id)]
+
+
+def _release(
+    config: HubConfig, grant: Grant, amount: Decimal, day: dt.date, expense_id: str
+) -> data.Transaction:
+    meta = {"kind": "grant-release", "grant": grant.id, "expense": expense_id, "amount": amount}
+    return transaction(
+        day,
+        f"Grant {grant.id}: {amount} EUR of its deferred part released, spent on {expense_id}",
+        [posting(config.account("deferred_income"), amount), posting(grant.account, -amount)],
+        meta,
+        {f"grant-{grant.id}"},
+    )
+
+
+def year_end_entries(
+    entries: list[data.Directive], config: HubConfig, year: int
+) -> list[data.Transaction]:
+    """What closing ``year`` books for restricted grants: the unspent part deferred on
+    31 December (or released, if more was deferred than is unspent), and the release of the
+    costs charged to them since, in the next year, that no release covers yet."""
+    end = dt.date(year, 12, 31)
+    until_end = [e for e in entries if e.date <= end]
+    out: list[data.Transaction] = []
+    for grant in grants(until_end, config).values():
+        if not grant.restricted or grant.gift:
+            continue
+        unspent = max(grant.remaining, ZERO)
+        change = unspent - grant.deferred
+        if change > 0:
+            meta = {"kind": "grant-deferral", "grant": grant.id, "amount": change,
+                    "year": str(year)}  # fmt: skip
+            out.append(
+                transaction(
+                    end,
+                    f"Grant {grant.id}: {change} EUR not spent in {year}, deferred to the "
+                    "next years",
+                    [posting(grant.account, change),
+                     posting(config.account("deferred_income"), -change)],
+                    meta,
+                    {f"grant-{grant.id}"},
+                )
+            )  # fmt: skip
+        elif change < 0:
+            out.append(_release(config, grant, -change, end, f"year-end {year}"))
+    deferred_now = {g.id: g.deferred for g in grants(entries, config).values()}
+    for entry in out:
+        gid = str(entry.meta["grant"])
+        sign = 1 if entry.meta["kind"] == "grant-deferral" else -1
+        deferred_now[gid] = deferred_now.get(gid, ZERO) + sign * entry.meta["amount"]
+    for grant in grants(entries, config).values():
+        for charge in grant.charges:
+            if charge.date <= end or charge.expense in grant.released:
+                continue
+            left = deferred_now.get(grant.id, ZERO)
+            if left <= 0:
+                break
+            amount = min(charge.amount, left)
+            out.append(_release(config, grant, amount, charge.date, charge.expense))
+            deferred_now[grant.id] = left - amount
+    return out
+
+
 def require_grant(entries: list[data.Directive], grant_id: str) -> None:
     """A clear error unless a grant with this id was booked."""
     for entry in entries:
@@ -187,16 +278,45 @@ def require_grant(entries: list[data.Directive], grant_id: str) -> None:
     raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
 
 
+def grant_entry(
+    config: HubConfig, gid: str, funder: str, amount: Decimal, day: dt.date,
+    purpose: str = "", restricted: bool = False, gift: bool = False, iban: str | None = None,
+) -> data.Transaction:  # fmt: skip
+    """The grant (or gift) as income of the hub, receivable until its money arrives."""
+    meta: dict[str, Any] = {
+        "kind": "grant",
+        "grant": gid,
+        "funder": funder,
+        "amount": amount,
+        "purpose": purpose or None,
+        "restricted": True if restricted else None,
+        "gift": True if gift else None,
+        "funder-iban": iban,
+    }
+    what = "Gift" if gift else "Grant"
+    narration = f"{what} {gid} from {funder}" + (f": {purpose}" if purpose else "")
+    return transaction(
+        day,
+        narration,
+        [
+            posting(config.account("grants_receivable"), amount),
+            posting(funder_account(config, funder, gift), -amount),
+        ],
+        meta,
+        {f"grant-{gid}"},
+    )
+
+
 def add_grant(
     books: Books, funder: str, amount_text: str, day: dt.date | None = None,
     purpose: str | None = None, restricted: bool = False, gift: bool = False,
-    funder_iban: str | None = None,
+    funder_iban: str | None = None, today: dt.date | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Book a grant (or gift) as income, receivable until the bank shows it."""
     from ledger.expenses import clean_text
 
     config = books.config
-    day = day or dt.date.today()
+    day = booking_date(day, today)
     funder = funder.strip().lower()
     if not FUNDER_RE.match(funder):
         raise InputError(
@@ -232,27 +352,7 @@ def add_grant(
             )  # fmt: skip
         elif opened[0].date > day:
             raise InputError(f"--date is before {account} was opened ({opened[0].date})")
-        meta_g: dict[str, Any] = {
-            "kind": "grant",
-            "grant": gid,
-            "funder": funder,
-            "amount": amount,
-            "purpose": purpose or None,
-            "restricted": True if restricted else None,
-            "gift": True if gift else None,
-            "funder-iban": iban,
-        }
-        what = "Gift" if gift else "Grant"
-        narration = f"{what} {gid} from {funder}" + (f": {purpose}" if purpose else "")
-        new.append(
-            transaction(
-                day,
-                narration,
-                [posting(config.account("grants_receivable"), amount), posting(account, -amount)],
-                meta_g,
-                {f"grant-{gid}"},
-            )
-        )
+        new.append(grant_entry(config, gid, funder, amount, day, purpose, restricted, gift, iban))
         tx.add_entries(new, kind=KIND)
         tx.message = f"grant: {gid}"
     return {"grant": gid, "funder": funder, "amount": amount, "date": day, "account": account}
@@ -260,11 +360,11 @@ def add_grant(
 
 def charge_grant(
     books: Books, grant_id: str, expense_id: str, amount_text: str | None = None,
-    day: dt.date | None = None,
+    day: dt.date | None = None, today: dt.date | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Charge (part of) an already booked cost to a grant."""
     config = books.config
-    day = day or dt.date.today()
+    day = booking_date(day, today)
     with books.transaction(f"grant: charge {expense_id} to {grant_id}") as tx:
         entries = tx.ledger.entries
         known = grants(entries, config)
@@ -303,6 +403,7 @@ def charge_grant(
             )
         if day < expense.date:
             raise InputError("--date is before the cost was booked")
+        releases = release_entries(entries, config, grant_id, amount, day, expense_id)
         meta = data.new_metadata("<coopledger>", 0, {"kind": "grant-charge"})
         custom = data.Custom(
             meta,
@@ -314,7 +415,7 @@ def charge_grant(
                 ValueType(Amount(amount, "EUR"), Amount),
             ],
         )
-        tx.add_entries([custom], kind=KIND)
+        tx.add_entries([custom, *releases], kind=KIND)
     return {"grant": grant_id, "expense": expense_id, "amount": amount, "date": day}
 
 

@@ -19,7 +19,7 @@ a name that is in no roster field, written without its other words — is docume
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ledger.books import Books
 from ledger.errors import PrivacyRefusal
@@ -103,3 +103,18 @@ def refuse_roster_values(books: Books, staged: dict[str, bytes]) -> None:
                 f"{relpath}: refused, the change contains {ROSTER_VALUE}; personal details "
                 "stay in the encrypted roster only"
             )
+
+
+def roster_text_check(books: Books) -> Callable[[list[tuple[str, str]]], None]:
+    """A check of a document's own texts (a supplier's e-invoice: its name, notes, contacts,
+    line texts) against the roster only — such a document legitimately carries the
+    supplier's phone, IBAN and address, never a participant's name."""
+    guard = TextGuard.for_books(books)
+
+    def check(texts: list[tuple[str, str]]) -> None:
+        for text, field in texts:
+            guard.check_roster_only(
+                text, field, f"it names a participant: {ROSTER_VALUE} is never archived"
+            )
+
+    return check

@@ -36,6 +36,7 @@ PLUGINS = (
     "plugins.privacy",
     "plugins.invoices",
     "plugins.reconciliation",
+    "plugins.money",
     "plugins.sealed",
 )
 # Accounts of the chart that are opened at init (participant roles are opened per code).

@@ -1,4 +1,5 @@
-"""Commands for money: ``reconcile``, ``expense``, ``payout``, ``grant``, ``contribution``.
+"""Commands for money: ``reconcile``, ``expense``, ``payout``, ``cash``, ``grant``,
+``contribution``, ``trial-balance``.
 
 Thin argument parsing over :mod:`ledger.reconcile`, :mod:`ledger.expenses`,
 :mod:`ledger.payouts`, :mod:`ledger.grants` and :mod:`ledger.contributions`; every change
@@ -204,12 +205,17 @@ def cmd_expense_add(args: argparse.Namespace) -> int:
         account=args.account,
         grant=args.grant,
         day=args.date,
+        charge_later=args.charge_later,
     )
     booked = book_expense(books, req, Path(args.receipt) if args.receipt else None)
     if args.json:
         print_json(booked)
     else:
-        print(f"Cost {booked['expense']} booked: {booked['amount']} EUR ({booked['paid-from']})")
+        later = ", charged to the participant's next client payments" if args.charge_later else ""
+        print(
+            f"Cost {booked['expense']} booked: {booked['amount']} EUR ({booked['paid-from']}"
+            f"{later})"
+        )
         if booked["receipt"]:
             print(f"Receipt stored: {booked['receipt']}")
     return 0
@@ -302,6 +308,119 @@ def _payout_list(args: argparse.Namespace) -> int:
         sent = f"exported {p.exported}" if p.exported else "not exported yet"
         print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
               f"  {sent}")  # fmt: skip
+    return 0
+
+
+# ---------------------------------------------------------------- cash
+
+
+def cmd_cash(args: argparse.Namespace) -> int:
+    from ledger import cash
+
+    books = open_books(args)
+    action = args.action
+    if action == "book":
+        rows = cash.cash_book(books.load().entries, books.config)
+        if args.json:
+            print_json(rows)
+            return 0
+        if not rows:
+            print("The cash box has not moved yet.")
+        for r in rows:
+            amount = f"{r['amount']:>10}" if r["amount"] is not None else " " * 10
+            print(
+                f"{r['date']}  {r['id']:<15} {amount} {r['balance']:>11} EUR  {r['description']}"
+            )
+        return 0
+    if args.amount is None:
+        raise InputError(f"usage: coopledger cash {action} AMOUNT")
+    if action == "sale":
+        if not args.participant:
+            raise InputError("--participant CODE is required for a cash sale")
+        booked = cash.book_sale(books, args.participant, args.amount, args.description,
+                                args.vat_rate, args.date)  # fmt: skip
+        text = (
+            f"Cash sale {booked['cash']} booked: {booked['amount']} EUR for "
+            f"{booked['participant']} (contribution {booked['contribution']} EUR)"
+        )
+    elif action == "count":
+        booked = cash.book_count(books, args.amount, args.date)
+        diff = booked["difference"]
+        text = f"Cash count {booked['cash']}: {booked['counted']} EUR counted" + (
+            f", {abs(diff)} EUR {'short' if diff < 0 else 'over'} (booked)" if diff else
+            ", as the books say"
+        )  # fmt: skip
+    else:
+        booked = cash.book_transfer(books, action, args.amount, args.date)
+        what = "withdrawn from the bank" if action == "withdraw" else "deposited at the bank"
+        text = (f"Cash {booked['cash']}: {booked['amount']} EUR {what}; the statement's line is "
+                f"matched to {booked['cash']}")  # fmt: skip
+    if args.json:
+        print_json(booked)
+    else:
+        print(text)
+    return 0
+
+
+def cmd_invoice_pay(args: argparse.Namespace) -> int:
+    """``coopledger invoice pay NUMBER --cash`` (registered by ``invoicing.cli``)."""
+    from ledger.cash import pay_invoice
+
+    if not args.cash:
+        raise InputError(
+            "invoice pay records money received in cash (--cash); bank payments come from "
+            "the statement (coopledger import)"
+        )
+    books = open_books(args)
+    booked = pay_invoice(books, args.number, args.amount, args.date)
+    if args.json:
+        print_json(booked)
+    else:
+        print(f"Invoice {booked['invoice']}: {booked['amount']} EUR received in cash "
+              f"({booked['cash']})")  # fmt: skip
+    return 0
+
+
+# ---------------------------------------------------------------- year end
+
+
+def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
+    """``close-year YEAR --dry-run``: what closing would book and what blocks it."""
+    import datetime as dt
+
+    from ledger.year_end import plan
+
+    ledger = books.load()
+    found = plan(ledger.entries, books.config, year, dt.date.today(), len(ledger.errors))
+    if as_json:
+        print_json(found.as_json())
+        return 0 if not found.blockers else 1
+    print(f"Closing {year} would book {len(found.entries)} entry(ies):")
+    for e in found.entries:
+        print(f"  {e.date.isoformat()}  {e.narration}")
+    if found.blockers:
+        print(f"and is blocked by {len(found.blockers)} thing(s):")
+        for line in found.blockers:
+            print(f"  - {line}")
+        return 1
+    print("Nothing blocks it.")
+    return 0
+
+
+def cmd_trial_balance(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from reports.trial_balance import by_code, render, trial_balance
+
+    books = open_books(args)
+    start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
+    rows = trial_balance(books.load().entries, books.config, start, end)
+    if args.by_code:
+        rows = by_code(rows)
+    if args.json:
+        print_json([r.as_json() for r in rows])
+    else:
+        print(render(rows), end="")
     return 0
 
 
@@ -436,6 +555,11 @@ def register(sub: Any) -> None:
     p.add_argument("--paid-from", choices=["bank", "cash", "participant"], default="bank")
     p.add_argument("--account", metavar="ROLE_OR_ACCOUNT", help="hub costs: where to book it")
     p.add_argument("--grant", metavar="ID", help="charge the cost to a grant")
+    p.add_argument(
+        "--charge-later",
+        action="store_true",
+        help="a participant's cost: owed by them, recovered from their next client payments",
+    )
     p.add_argument("--date", type=date_arg)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_expense_add)
@@ -456,6 +580,34 @@ def register(sub: Any) -> None:
     p.add_argument("--again", action="store_true", help="export: include payouts already exported")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_payout)
+
+    ca = sub.add_parser("cash", help="the cash box: sales, withdrawals, deposits, counts")
+    casub = ca.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, helptext in (
+        ("sale", "a participant's sale paid in cash (cash sale AMOUNT --participant CODE)"),
+        ("withdraw", "cash taken from the bank into the cash box"),
+        ("deposit", "cash from the cash box put in at the bank"),
+        ("count", "what the cash box holds at the end of the day; the difference is booked"),
+        ("book", "the cash book: every movement and the balance after it"),
+    ):
+        p = casub.add_parser(action, help=helptext)
+        add_books_option(p)
+        if action != "book":
+            p.add_argument("amount", nargs="?", metavar="AMOUNT")
+            p.add_argument("--date", type=date_arg)
+        if action == "sale":
+            p.add_argument("--participant", metavar="CODE")
+            p.add_argument("--description")
+            p.add_argument("--vat-rate", help="standard VAT regime: the rate in percent")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_cash)
+
+    p = sub.add_parser("trial-balance", help="the trial balance of a year, by PCMN code")
+    add_books_option(p)
+    p.add_argument("year", type=int)
+    p.add_argument("--by-code", action="store_true", help="one line per PCMN code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_trial_balance)
 
     gr = sub.add_parser("grant", help="grants and gifts, and what they paid for")
     gsub = gr.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -19,12 +19,15 @@ from beancount.core import data
 from ledger.books import Books
 from ledger.codes import is_code, new_code
 from ledger.config import PARTICIPANT_ROLES, HubConfig
+from ledger.dates import booking_date
 from ledger.errors import InputError, ParticipantError
 from ledger.guard import TextGuard
 from ledger.roster import DETAIL_FIELDS, Payee, RosterEntry, editing_roster
 
 ACTIVITY_RE = re.compile(r"^[^\W\d_][\w \-/&']{0,39}$")
 ZERO = Decimal("0")
+# Entries whose ``received-net`` is money clients paid for the activity (or took back).
+RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
 
 
 @dataclass
@@ -53,6 +56,8 @@ class Movement:
     amount: Decimal  # positive: the hub holds more for the participant
     balance: Decimal
     links: list[str] = field(default_factory=list)
+    owed: Decimal = ZERO  # change of what the participant owes the hub (positive: owes more)
+    owed_balance: Decimal = ZERO
 
 
 @dataclass
@@ -63,8 +68,10 @@ class ParticipantSummary:
     received: Decimal = ZERO  # what clients actually paid (excl. VAT) for the activity
     contribution: Decimal = ZERO  # the hub's contribution taken
     costs: Decimal = ZERO  # costs of the activity, whoever paid them
-    costs_charged: Decimal = ZERO  # the part of them charged to the balance held
+    costs_charged: Decimal = ZERO  # the part of them charged to them (now or later)
     payouts: Decimal = ZERO  # paid out to the participant
+    pending: Decimal = ZERO  # their share of invoices not paid yet (not theirs to take yet)
+    owed: Decimal = ZERO  # what they owe the hub, recovered from their next client payments
     movements: list[Movement] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -83,6 +90,8 @@ class ParticipantSummary:
             "costs": str(self.costs),
             "costs_charged": str(self.costs_charged),
             "payouts": str(self.payouts),
+            "pending": str(self.pending),
+            "owed": str(self.owed),
             "accounts": info.accounts,
             "movements": [
                 {
@@ -91,6 +100,8 @@ class ParticipantSummary:
                     "description": m.description,
                     "amount": str(m.amount),
                     "balance": str(m.balance),
+                    "owed": str(m.owed),
+                    "owed_balance": str(m.owed_balance),
                     "links": m.links,
                 }
                 for m in self.movements
@@ -174,6 +185,7 @@ def summarize_all(
             continue
         kind = str(entry.meta.get("kind", ""))
         held_delta: dict[str, Decimal] = {}
+        owed_delta: dict[str, Decimal] = {}
         for posting in entry.postings:
             if posting.units is None or posting.units.number is None:
                 continue
@@ -192,19 +204,25 @@ def summarize_all(
                 summary.contribution -= number
             elif role == "participant_costs":
                 summary.costs += number
-        if kind == "payment":
+            elif role == "participant_pending":
+                summary.pending -= number
+            elif role == "participant_owed":
+                owed_delta[code] = owed_delta.get(code, ZERO) + number
+        if kind in RECEIVED_KINDS:
             received = entry.meta.get("received-net")
             code = str(entry.meta.get("participant", ""))
             if received is not None and code in summaries:
                 summaries[code].received += Decimal(str(received))
-        for code, delta in held_delta.items():
+        for code in sorted(set(held_delta) | set(owed_delta)):
             summary = summaries[code]
+            delta, owed = held_delta.get(code, ZERO), owed_delta.get(code, ZERO)
             if kind == "expense":
-                summary.costs_charged -= delta
+                summary.costs_charged += owed - delta
             elif kind == "settlement" and entry.meta.get("returned"):
                 summary.payouts -= delta  # a bank payout that came back
-            if delta != ZERO:
+            if delta != ZERO or owed != ZERO:
                 summary.balance += delta
+                summary.owed += owed
                 summary.movements.append(
                     Movement(
                         date=entry.date,
@@ -213,6 +231,8 @@ def summarize_all(
                         amount=delta,
                         balance=summary.balance,
                         links=sorted(entry.links or ()),
+                        owed=owed,
+                        owed_balance=summary.owed,
                     )
                 )
     return summaries
@@ -285,12 +305,13 @@ def add_participant(
     day: dt.date | None = None,
     details: dict[str, str] | None = None,
     payee: Payee | None = None,
+    today: dt.date | None = None,
 ) -> str:
     """Open a new participant under a fresh random code; returns the code.
 
     Who she is goes to the roster only; the activity, which the books keep, passes the
     roster guard (her own values included)."""
-    day = day or dt.date.today()
+    day = booking_date(day, today)
     activity = check_activity(activity, alias)
     details = check_details(details)
     config = books.config
@@ -308,9 +329,11 @@ def add_participant(
     return code
 
 
-def close_participant(books: Books, code: str, day: dt.date | None = None) -> ParticipantInfo:
+def close_participant(
+    books: Books, code: str, day: dt.date | None = None, today: dt.date | None = None
+) -> ParticipantInfo:
     """Close a participant's accounts; refused while anything is still held or owed."""
-    day = day or dt.date.today()
+    day = booking_date(day, today)
     config = books.config
     with books.transaction(f"participant: close {code}") as tx:
         entries = tx.ledger.entries
@@ -322,6 +345,11 @@ def close_participant(books: Books, code: str, day: dt.date | None = None) -> Pa
             raise ParticipantError(
                 f"participant {code} cannot be closed: the hub still holds "
                 f"{summary.balance} EUR for them (pay it out first)"
+            )
+        if summary.owed != ZERO:
+            raise ParticipantError(
+                f"participant {code} cannot be closed: they still owe the hub "
+                f"{summary.owed} EUR (recovered from their next client payments)"
             )
         last = _last_posting_date(entries, set(info.accounts.values()))
         if last is not None and day < last:

@@ -1,8 +1,9 @@
 """Payouts: paying a participant what the hub holds for them, by bank or in cash.
 
-A payout is refused when it is more than the balance held for the participant (on any
-day from its date on), when the participant is closed, or, by bank, when the IBAN is not
-a valid one. Entries (see ``docs/accounting-model.md``):
+A payout is refused when it is more than the balance held for the participant less what
+she owes the hub (on any day from its date on), when the participant is closed, when it is
+dated in the future, in cash beyond what the cash box holds, or, by bank, when the IBAN is
+not a valid one. Entries (see ``docs/accounting-model.md``):
 
 * by bank: ``held X / payouts_pending -X`` now (link ``^po-…``, ``end-to-end-id`` = the
   payout's id); reconciliation settles it when the statement shows the debit. The order is
@@ -38,11 +39,13 @@ from schwifty.exceptions import SchwiftyException
 
 from ledger.books import Books, atomic_write
 from ledger.config import HubConfig, iban_problem
-from ledger.contributions import id_link, next_id, parse_amount, posting, q2, transaction
+from ledger.contributions import ZERO, id_link, next_id, parse_amount, posting, q2, transaction
+from ledger.dates import booking_date, execution_date
 from ledger.errors import InputError, ParticipantError
 from ledger.expenses import document_entry
 from ledger.participants import require_open_participant
 from ledger.payees import payee_of, payees_of
+from ledger.reconcile import State, check_cash
 
 METHODS = ("bank", "cash")
 EXPORTED = "payout-exported"
@@ -138,13 +141,33 @@ def receipt_pdf(hub_name: str, payout_id: str, code: str, amount: Decimal, day: 
     return buf.getvalue()
 
 
+def check_payout(state: State, code: str, amount: Decimal, day: dt.date, method: str) -> None:
+    """Refuse a payout the balance held (less what she owes) or the cash box cannot bear."""
+    available = state.held_available(code, day)
+    payable = state.payable(code, day)
+    if amount > payable:
+        owes = state.owed_by(code, day)
+        if owes <= 0:
+            raise ParticipantError(
+                f"payout refused: {amount} EUR is more than the {q2(available)} EUR held for "
+                f"{code} (from {day.isoformat()} on)"
+            )
+        raise ParticipantError(
+            f"payout refused: {amount} EUR is more than the {q2(max(payable, ZERO))} EUR that "
+            f"may be paid out to {code} from {day.isoformat()} on ({q2(available)} EUR held, "
+            f"less the {owes} EUR they owe the hub)"
+        )
+    if method == "cash":
+        check_cash(state, amount, day, "payout")
+
+
 def book_payout(
     books: Books, code: str, amount_text: str, method: str, iban: str | None = None,
-    day: dt.date | None = None,
+    day: dt.date | None = None, today: dt.date | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Check and book a payout; returns what was booked (never the IBAN)."""
     config = books.config
-    day = day or dt.date.today()
+    day = booking_date(day, today)
     amount = parse_amount(amount_text)
     if method not in METHODS:
         raise InputError(f"--method must be one of {', '.join(METHODS)}")
@@ -160,14 +183,7 @@ def book_payout(
     with books.transaction("payout") as tx:
         entries = tx.ledger.entries
         require_open_participant(entries, config, code, on=day)
-        from ledger.reconcile import State
-
-        available = State.of(entries, config).held_available(code, day)
-        if amount > available:
-            raise ParticipantError(
-                f"payout refused: {amount} EUR is more than the {q2(available)} EUR held for "
-                f"{code} (from {day.isoformat()} on)"
-            )
+        check_payout(State.of(entries, config), code, amount, day, method)
         payout_id = next_id(entries, "payout", "PO", day.year)
         entry = payout_entry(config, payout_id, code, amount, day, method, iban)
         new: list[data.Directive] = [entry]
@@ -202,8 +218,6 @@ def pending_payouts(
     entries: list[data.Directive], config: HubConfig, since: dt.date | None = None
 ) -> list[PendingPayout]:
     """Bank payouts ordered and not yet settled by a bank debit."""
-    from ledger.reconcile import State
-
     state = State.of(entries, config)
     exported: dict[str, dt.date] = {}
     for entry in entries:
@@ -230,8 +244,6 @@ def returned_payouts(
     entries: list[data.Directive], config: HubConfig, since: dt.date | None = None
 ) -> list[PendingPayout]:
     """Bank payouts debited and then returned by the bank (back on the balance held)."""
-    from ledger.reconcile import State
-
     state = State.of(entries, config)
     out = []
     for pend in state.pending.values():
@@ -268,6 +280,7 @@ def parse_pairs(values: list[str], what: str) -> dict[str, str]:
 def export_pain001(
     books: Books, out: Path, ibans: dict[str, str], names: dict[str, str] | None = None,
     since: dt.date | None = None, execution: dt.date | None = None, again: bool = False,
+    today: dt.date | None = None,
 ) -> list[PendingPayout]:  # fmt: skip
     """Write the pending bank payouts as a pain.001.001.03 file at ``out`` (outside the
     books); each payout's IBAN comes from ``ibans`` (by payout id or participant code).
@@ -279,6 +292,8 @@ def export_pain001(
     target = out.expanduser().absolute()
     if root == target or root in target.resolve().parents:
         raise InputError("--out must be outside the books: the file holds bank account numbers")
+    day = execution_date(execution, today)
+    marked = booking_date(None, today)
     written = False
     try:
         with books.transaction("payout: export") as tx:
@@ -290,13 +305,15 @@ def export_pain001(
                     "no bank payout waits to be exported"
                     + (f" ({done} already exported; --again to export them again)" if done else "")
                 )
-            day = execution or dt.date.today()
             ibans, names = _with_payees(books, payouts, ibans, names or {})
             payload = _pain001(config, payouts, ibans, names, day)
+            # The mark is dated when the file was written (today: never in the future); the
+            # requested execution date is in the file and in the mark's metadata.
             marks: list[data.Directive] = [
                 data.Custom(
-                    data.new_metadata("<coopledger>", n, {"kind": "payout-export"}),
-                    max(day, p.date), EXPORTED, [ValueType(p.payout, str)],
+                    data.new_metadata("<coopledger>", n, {"kind": "payout-export",
+                                                          "execution-date": day}),
+                    max(marked, p.date), EXPORTED, [ValueType(p.payout, str)],
                 )
                 for n, p in enumerate(payouts)
             ]  # fmt: skip

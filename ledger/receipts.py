@@ -46,31 +46,32 @@ PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo", "/LastModified", "/Thumb", "/AA"
 JPEG_KEEP_APP = (0xE0, 0xEE)
 
 
-def receipt_type(payload: bytes) -> str:
-    """``pdf``, ``png`` or ``jpg`` when ``payload`` is a readable file of that type."""
+def receipt_type(payload: bytes, field: str = FIELD) -> str:
+    """``pdf``, ``png`` or ``jpg`` when ``payload`` is a readable file of that type (errors
+    name ``field``, never the file)."""
     if not payload:
-        raise InputError(f"{FIELD}: the file is empty")
+        raise InputError(f"{field}: the file is empty")
     if len(payload) > MAX_RECEIPT_BYTES:
-        raise InputError(f"{FIELD}: larger than 20 MB")
+        raise InputError(f"{field}: larger than 20 MB")
     if payload.startswith(b"%PDF-"):
-        _read_pdf(payload)
+        _read_pdf(payload, field)
         return "pdf"
     if payload.startswith(b"\x89PNG\r\n\x1a\n"):
         if payload[12:16] != b"IHDR" or b"IEND" not in payload[-16:]:
-            raise InputError(f"{FIELD}: not a readable PNG image (damaged or truncated)")
-        _read_image(payload, "PNG").close()
+            raise InputError(f"{field}: not a readable PNG image (damaged or truncated)")
+        _read_image(payload, "PNG", field).close()
         return "png"
     if payload.startswith(b"\xff\xd8\xff"):
         if b"\xff\xd9" not in payload[-4:]:
-            raise InputError(f"{FIELD}: not a readable JPEG image (damaged or truncated)")
-        _read_image(payload, "JPEG").close()
+            raise InputError(f"{field}: not a readable JPEG image (damaged or truncated)")
+        _read_image(payload, "JPEG", field).close()
         return "jpg"
     raise InputError(
-        f"{FIELD}: not a PDF, PNG or JPEG file (its content says so, whatever its name)"
+        f"{field}: not a PDF, PNG or JPEG file (its content says so, whatever its name)"
     )
 
 
-def _read_image(payload: bytes, kind: str) -> Image.Image:
+def _read_image(payload: bytes, kind: str, field: str = FIELD) -> Image.Image:
     """Decode the whole image: a file whose header and trailer are right but whose pixels
     are damaged is no readable receipt."""
     try:
@@ -82,7 +83,7 @@ def _read_image(payload: bytes, kind: str) -> Image.Image:
             image.load()
             return image
     except Exception:
-        raise InputError(f"{FIELD}: not a readable {kind} image (damaged or truncated)") from None
+        raise InputError(f"{field}: not a readable {kind} image (damaged or truncated)") from None
 
 
 def _quiet_pypdf() -> logging.Logger:
@@ -92,19 +93,19 @@ def _quiet_pypdf() -> logging.Logger:
     return log
 
 
-def _read_pdf(payload: bytes) -> PdfReader:
+def _read_pdf(payload: bytes, field: str = FIELD) -> PdfReader:
     _quiet_pypdf()
     try:
         reader = PdfReader(io.BytesIO(payload), strict=False)
         if reader.is_encrypted:
-            raise InputError(f"{FIELD}: the PDF is encrypted; give an unprotected copy")
+            raise InputError(f"{field}: the PDF is encrypted; give an unprotected copy")
         if len(reader.pages) < 1:
-            raise InputError(f"{FIELD}: the PDF has no page")
+            raise InputError(f"{field}: the PDF has no page")
         return reader
     except InputError:
         raise
     except Exception:
-        raise InputError(f"{FIELD}: not a readable PDF (damaged or truncated)") from None
+        raise InputError(f"{field}: not a readable PDF (damaged or truncated)") from None
 
 
 # ---------------------------------------------------------------- cleaning
@@ -158,10 +159,10 @@ def _objects(obj: PdfObject, seen: set[tuple[int, int]]) -> Iterator[DictionaryO
             yield from _objects(value, seen)
 
 
-def clean_pdf(payload: bytes) -> bytes:
+def clean_pdf(payload: bytes, field: str = FIELD) -> bytes:
     """The PDF's pages alone: no document information, no XMP, no annotations, no
     metadata on pages, images or forms, JPEG images without their EXIF."""
-    reader = _read_pdf(payload)
+    reader = _read_pdf(payload, field)
     try:
         writer = PdfWriter()
         for page in reader.pages:
@@ -181,12 +182,12 @@ def clean_pdf(payload: bytes) -> bytes:
     except InputError:
         raise
     except Exception:
-        raise InputError(f"{FIELD}: the PDF cannot be cleaned of its metadata") from None
+        raise InputError(f"{field}: the PDF cannot be cleaned of its metadata") from None
 
 
-def clean_image(payload: bytes, kind: str) -> bytes:
+def clean_image(payload: bytes, kind: str, field: str = FIELD) -> bytes:
     """The image re-encoded from its pixels alone (upright): no EXIF, GPS, text chunks."""
-    image = _read_image(payload, "PNG" if kind == "png" else "JPEG")
+    image = _read_image(payload, "PNG" if kind == "png" else "JPEG", field)
     try:
         upright = ImageOps.exif_transpose(image) or image
         mode = upright.mode
@@ -202,7 +203,7 @@ def clean_image(payload: bytes, kind: str) -> bytes:
             bare.save(buf, "PNG", optimize=True)
         return buf.getvalue()
     except Exception:
-        raise InputError(f"{FIELD}: the image cannot be cleaned of its metadata") from None
+        raise InputError(f"{field}: the image cannot be cleaned of its metadata") from None
     finally:
         image.close()
 
@@ -215,18 +216,20 @@ def pdf_text(payload: bytes) -> str:
         return ""
 
 
-def clean_receipt(payload: bytes, guard: TextGuard | None = None) -> tuple[bytes, str]:
+def clean_receipt(
+    payload: bytes, guard: TextGuard | None = None, field: str = FIELD
+) -> tuple[bytes, str]:
     """The cleaned bytes of a receipt and its type (``pdf``, ``png``, ``jpg``)."""
-    kind = receipt_type(payload)
+    kind = receipt_type(payload, field)
     if kind == "pdf":
-        cleaned = clean_pdf(payload)
+        cleaned = clean_pdf(payload, field)
         if guard is not None and guard.matches_roster(pdf_text(cleaned)):
             raise InputError(
-                f"{FIELD}: refused, the receipt's text names a participant of the roster; ask "
+                f"{field}: refused, the receipt's text names a participant of the roster; ask "
                 "for a receipt in the hub's name, or black the name out before scanning it"
             )
         return cleaned, kind
-    return clean_image(payload, kind), kind
+    return clean_image(payload, kind, field), kind
 
 
 def read_receipt(path: Path, guard: TextGuard | None = None) -> tuple[bytes, str]:

@@ -9,9 +9,15 @@ inside its own transaction.
 What is matched, and the entries booked (see ``docs/reconciliation.md``):
 
 * a client's payment already posted to ``clients`` with an ``^inv-`` link (OGM matched at
-  import) → the **allocation** (``kind: "payment"``): net received to the participant,
-  the hub's contribution by rule, any excess over what the invoice still asks to
-  ``refunds_due``; a partial payment is allocated in proportion;
+  import, or an invoice paid in cash, ``^cash-``) → the **allocation**
+  (``kind: "payment"``): the net received moves from the participant's share of open
+  invoices (accrued when the invoice was issued) to the balance held, the hub's
+  contribution by rule goes to its income, what she owes the hub is recovered from it,
+  any excess over what the invoice still asks goes to ``refunds_due``; a partial payment is
+  allocated in proportion;
+* a credit note on an invoice already paid → its **credit reversal**
+  (:func:`credit_reversal`, ``kind: "credit-reversal"``, booked with the credit note): what
+  the participant was credited for the credited part taken back, the client owed the rest;
 * a movement in **suspense**: by OGM (structured or typed in the free communication), else
   scored on amount, counterparty IBAN or name seen on the client's earlier payments,
   invoice number in the text, and date window; one payment may settle several invoices of
@@ -19,9 +25,10 @@ What is matched, and the entries booked (see ``docs/reconciliation.md``):
   date) and, for invoices, its allocation; anything less waits in the review queue;
 * money going out: ordered payouts (``payouts_pending``, by end-to-end reference, else
   amount + last four IBAN digits), costs paid by bank (``suppliers``), refunds of
-  overpayments (``refunds_due``), and returned payments (R-transactions), which undo the
-  allocation of the payment they return;
-* money coming from a funder: a grant receivable (``grants_receivable``).
+  overpayments and of credit notes (``refunds_due``), cash withdrawals
+  (``internal_transfers``, ``^cash-``), and returned payments (R-transactions), which undo
+  the allocation of the payment they return;
+* money coming from a funder: a grant receivable (``grants_receivable``); cash deposited.
 
 Identity: every settlement entry carries exactly one ``^bank-`` link (the movement it
 settles) and one target link (``^inv-``, ``^po-``, ``^exp-``, ``^grant-``, ``^refund-``);
@@ -47,7 +54,8 @@ from stdnum.be import ogm_vcs
 
 from ledger.config import HubConfig, normalize_iban
 from ledger.contributions import ZERO, contribution_for, posting, q2, transaction
-from ledger.errors import InputError
+from ledger.daybook import Daybook
+from ledger.errors import InputError, ParticipantError
 
 CERTAIN = 80  # a match scoring at least this…
 MARGIN = 30  # …and this much above the next candidate is booked without asking
@@ -58,7 +66,11 @@ PAYOUT_WINDOW_DAYS = 45
 PAYOUT_RETURN_WINDOW_DAYS = 90  # a bounced transfer comes back within this after its debit
 EXPENSE_WINDOW_DAYS = (-15, 60)
 OGM_TEXT_RE = re.compile(r"(?<!\d)(\d{3})\D{0,3}(\d{4})\D{0,3}(\d{5})(?!\d)")
-TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-")
+TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-", "cash-")
+TRANSFER_NEAR_DAYS = 3  # a withdrawal or deposit shows on the statement within a few days
+TRANSFER_WINDOW_DAYS = 15
+# Entries that credit or debit an invoice's receivable without being money received.
+NOT_RECEIPTS = ("payment", "invoice", "credit-note", "credit-reversal")
 
 
 # ---------------------------------------------------------------- the state of the books
@@ -137,7 +149,8 @@ class BankOriginal:
 
 @dataclass
 class Receipt:
-    """Money received (or returned, if negative) on an invoice, from one bank movement."""
+    """Money received (or returned, if negative) on an invoice, from one bank movement or
+    one cash receipt (``bank_link`` is then its ``^cash-`` link)."""
 
     bank_link: str
     inv_link: str
@@ -151,7 +164,7 @@ class Pending:
     """Something the books expect the bank to show: a payout, a cost, a grant, a refund."""
 
     link: str
-    kind: str  # payout | expense | grant | refund
+    kind: str  # payout | expense | grant | refund | transfer (bank ↔ cash)
     date: dt.date
     amount: Decimal  # expected bank amount, signed (negative = money out)
     open: Decimal = ZERO  # still expected, same sign as amount
@@ -160,17 +173,21 @@ class Pending:
     end_to_end: str = ""
     text: str = ""  # words that may appear in the counterparty or communication
     iban: str = ""  # a counterparty IBAN it may come from / go to (never a participant's)
+    reference: str = ""  # costs: the supplier's payment reference (supplier e-invoices)
     debited_by: str = ""  # payouts: the ^bank- link of the debit that settled it
     debited_on: dt.date | None = None
     returned_by: str = ""  # payouts: the ^bank- link of the credit that brought it back
     returned_on: dt.date | None = None
+    invoice: str = ""  # refunds of a credit note: the ^inv- link of the invoice credited
+    credit_note: str = ""  # refunds of a credit note: its number
 
 
 def _bank_and_invoice_links(entry: data.Transaction) -> tuple[list[str], list[str]]:
-    """The ``^bank-`` and the ``^inv-`` links of an entry, sorted."""
+    """The money links (``^bank-``, else ``^cash-``) and the ``^inv-`` links of an entry."""
     links = sorted(entry.links or ())
+    banks = [lk for lk in links if lk.startswith("bank-")]
     return (
-        [lk for lk in links if lk.startswith("bank-")],
+        banks or [lk for lk in links if lk.startswith("cash-")],
         [lk for lk in links if lk.startswith("inv-")],
     )
 
@@ -186,9 +203,10 @@ class State:
     receipts: list[Receipt] = field(default_factory=list)
     allocated: set[tuple[str, str]] = field(default_factory=set)
     pending: dict[str, Pending] = field(default_factory=dict)
-    held: dict[str, list[tuple[dt.date, Decimal]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    held: Daybook = field(default_factory=Daybook)  # per code: what the hub holds for them
+    owed: Daybook = field(default_factory=Daybook)  # per code: what they owe the hub
+    free: Daybook = field(default_factory=Daybook)  # per code: held − owed (may be paid out)
+    cash: Daybook = field(default_factory=Daybook)  # key "cash": the cash box
     closed: dict[str, dt.date] = field(default_factory=dict)
     client_ibans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     client_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -242,7 +260,7 @@ class State:
             self._add_invoice(entry, inv_links[0])
         if kind == "bank" and bank_links:
             self._add_bank_line(entry, bank_links[0])
-        if kind in ("payout", "expense", "grant", "payment"):
+        if kind in ("payout", "expense", "grant", "payment", "credit-reversal", "cash-transfer"):
             self._add_pending(entry, kind)
 
     def fold(self, entry: data.Directive) -> None:
@@ -260,6 +278,8 @@ class State:
             self._add_credit_note(entry, inv_links[0])
         if kind == "payment" and bank_links and inv_links:
             self._add_allocation(entry, bank_links[0], inv_links[0])
+        if kind == "credit-reversal" and inv_links:
+            self._add_credit_reversal(entry, inv_links[0])
         self._fold_postings(entry, kind, bank_links, inv_links)
 
     def _add_invoice(self, entry: data.Transaction, link: str) -> None:
@@ -325,16 +345,33 @@ class State:
         inv.received_net += _dec(entry.meta.get("received-net"))
         inv.contributions += _dec(entry.meta.get("contribution"))
 
+    def _add_credit_reversal(self, entry: data.Transaction, inv_link: str) -> None:
+        inv = self.invoices.get(inv_link)
+        if inv is None:
+            return
+        inv.applied += _dec(entry.meta.get("applied"))
+        inv.received_net += _dec(entry.meta.get("received-net"))
+        inv.contributions += _dec(entry.meta.get("contribution"))
+
     def _add_pending(self, entry: data.Transaction, kind: str) -> None:
         meta = entry.meta
+        wanted = {
+            "payout": ("po", "payout"), "expense": ("exp", "expense"),
+            "grant": ("grant", "grant"), "payment": ("refund", "refund"),
+            "credit-reversal": ("refund", "refund"), "cash-transfer": ("cash", "transfer"),
+        }[kind]  # fmt: skip
         for link in sorted(entry.links or ()):
             prefix = link.split("-", 1)[0]
-            wanted = {"payout": "po", "expense": "exp", "grant": "grant", "payment": "refund"}
-            if prefix != wanted[kind] or link in self.pending:
+            if prefix != wanted[0] or link in self.pending:
                 continue
+            _, inv_links = _bank_and_invoice_links(entry)
             self.pending[link] = Pending(
                 link=link,
-                kind="refund" if kind == "payment" else kind,
+                kind=wanted[1],
+                invoice=inv_links[0] if kind == "credit-reversal" and inv_links else "",
+                credit_note=str(meta.get("credit-note", "") or "")
+                if kind == "credit-reversal"
+                else "",
                 date=entry.date,
                 amount=ZERO,
                 participant=str(meta.get("participant", "") or ""),
@@ -345,7 +382,10 @@ class State:
                     for k in ("payout", "expense", "grant", "supplier", "funder")
                 ),
                 iban=_iban(meta.get("funder-iban")),
+                reference=str(meta.get("payment-ref", "") or ""),
             )
+            if meta.get("supplier-iban") and not self.pending[link].iban_last4:
+                self.pending[link].iban_last4 = _iban(meta.get("supplier-iban"))[-4:]
 
     def _fold_postings(
         self, entry: data.Transaction, kind: str, bank_links: list[str], inv_links: list[str]
@@ -357,7 +397,9 @@ class State:
             cfg.account("suppliers"): "exp-",
             cfg.account("grants_receivable"): "grant-",
             cfg.account("refunds_due"): "refund-",
+            cfg.account("internal_transfers"): "cash-",
         }
+        cash = cfg.account("cash")
         clients_sum = ZERO
         for p in _numbered(entry):
             number = p.units.number
@@ -381,17 +423,21 @@ class State:
                             pend.amount = number
                         elif pend.kind == "payout" and len(bank_links) == 1 and number > 0:
                             pend.debited_by, pend.debited_on = bank_links[0], entry.date
-            else:
-                code = _code_of_held(cfg, p.account)
-                if code:
-                    self.held[code].append((entry.date, -number))
+            elif p.account == cash:
+                self.cash.add("cash", entry.date, number)
+            elif code := _code_of_held(cfg, p.account):
+                self.held.add(code, entry.date, -number)
+                self.free.add(code, entry.date, -number)
+            elif code := _code_of(cfg, "participant_owed", p.account):
+                self.owed.add(code, entry.date, number)
+                self.free.add(code, entry.date, -number)
         if kind == "settlement" and entry.meta.get("returned") and len(bank_links) == 1:
             for link in entry.links or ():
                 payout = self.pending.get(link)
                 if payout is not None and payout.kind == "payout":
                     payout.returned_by, payout.returned_on = bank_links[0], entry.date
         if (
-            kind not in ("payment", "invoice", "credit-note")
+            kind not in NOT_RECEIPTS
             and len(bank_links) == 1
             and len(inv_links) == 1
             and clients_sum != ZERO
@@ -419,22 +465,23 @@ class State:
     # -- questions ------------------------------------------------------------------
 
     def held_available(self, code: str, on: dt.date) -> Decimal:
-        """The least balance held for ``code`` at the end of any day from ``on`` on.
+        """The least balance held for ``code`` at the end of any day from ``on`` on: what
+        may be taken from the participant on that date without ever going below zero."""
+        return self.held.available(code, on)
 
-        A change dated ``on`` moves every later end-of-day balance too, so this is what
-        may be taken from the participant on that date without ever going below zero.
-        """
-        moves = self.held.get(code, [])
-        balance = sum((d for day, d in moves if day <= on), ZERO)
-        lowest = balance
-        later: dict[dt.date, Decimal] = defaultdict(Decimal)
-        for day, delta in moves:
-            if day > on:
-                later[day] += delta
-        for day in sorted(later):
-            balance += later[day]
-            lowest = min(lowest, balance)
-        return lowest
+    def payable(self, code: str, on: dt.date) -> Decimal:
+        """What may be paid out to ``code`` on ``on``: held, less what they owe the hub, on
+        every day from ``on`` on (nobody is paid money they owe)."""
+        return min(self.held.available(code, on), self.free.available(code, on))
+
+    def cash_available(self, on: dt.date) -> Decimal:
+        """What may leave the cash box on ``on`` without any day from then on ending below
+        zero."""
+        return self.cash.available("cash", on)
+
+    def owed_by(self, code: str, on: dt.date | None = None) -> Decimal:
+        """What ``code`` owes the hub at the end of ``on`` (charged later, credits)."""
+        return self.owed.balance(code, on)
 
     def open_invoices(self) -> list[Invoice]:
         return [i for i in self.invoices.values() if i.open > 0]
@@ -453,6 +500,18 @@ class State:
         return [
             p for p in self.pending.values() if p.open != ZERO and (kind is None or p.kind == kind)
         ]
+
+
+def check_cash(state: State, amount: Decimal, day: dt.date, what: str) -> None:
+    """Refuse taking ``amount`` from the cash box on ``day`` if some day from then on would
+    end below zero (the cash box is never negative)."""
+    available = state.cash_available(day)
+    if amount > available:
+        raise InputError(
+            f"{what} refused: {amount} EUR in cash, but the cash box holds only "
+            f"{q2(max(available, ZERO))} EUR from {day.isoformat()} on (record the money put "
+            "in it first, e.g. 'coopledger cash withdraw')"
+        )
 
 
 def _line_key(line: BankLine) -> tuple[dt.date, str]:
@@ -525,7 +584,12 @@ def _norm_name(text: str) -> str:
 
 
 def _code_of_held(config: HubConfig, account: str) -> str | None:
-    template = config.accounts["participant_held"].name
+    return _code_of(config, "participant_held", account)
+
+
+def _code_of(config: HubConfig, role: str, account: str) -> str | None:
+    """The participant code if ``account`` is that participant's account of ``role``."""
+    template = config.accounts[role].name
     prefix, _, suffix = template.partition("{code}")
     if account.startswith(prefix) and account.endswith(suffix):
         code = account[len(prefix) : len(account) - len(suffix) if suffix else None]
@@ -572,14 +636,105 @@ def allocation_entries(state: State) -> list[data.Transaction]:
 
 
 def _cumulative_net(inv: Invoice, paid: Decimal) -> Decimal:
-    total = inv.effective_total
+    return _cumulative(paid, inv.effective_net, inv.effective_total)
+
+
+def _cumulative(paid: Decimal, net: Decimal, total: Decimal) -> Decimal:
+    """The net (excl. VAT) of ``paid`` of an invoice of ``net`` and ``total``."""
     if total <= 0:
         return ZERO
-    return q2(min(max(paid, ZERO), total) * inv.effective_net / total)
+    return q2(min(max(paid, ZERO), total) * net / total)
+
+
+def credit_reversal(
+    state: State, inv_link: str, credit_total: Decimal, credit_net: Decimal, day: dt.date,
+    credit_number: str, credit_link: str, recover: bool = False,
+) -> data.Transaction | None:  # fmt: skip
+    """What a credit note takes back for the part of the invoice already paid.
+
+    After the credit the invoice asks ``T' = T − credited`` and the client has paid ``A``:
+    what was paid beyond ``T'`` is owed back to the client (``refunds_due``, link
+    ``^refund-<credit note>``), and the participant keeps the net of what stays applied,
+    computed as for a payment (``R' = A' × N' / T'``). What she was credited beyond it
+    (``d = R − R'``) goes back to the share of open invoices, and its contribution,
+    pro rata of what was taken on the invoice, back to her. It is taken from the balance
+    held; when she was paid out meanwhile, the credit is refused unless ``recover``, which
+    books the rest as what she owes the hub, recovered from her next client payments.
+    Everything comes from the ledger's entries (the state), never from documents.
+    """
+    cfg = state.config
+    inv = state.invoices[inv_link]
+    total_after = inv.effective_total - credit_total
+    net_after = inv.effective_net - credit_net
+    applied_after = min(inv.applied, max(total_after, ZERO))
+    refund = inv.applied - applied_after
+    taken_net = inv.received_net - _cumulative(applied_after, net_after, total_after)
+    if taken_net == ZERO and refund == ZERO:
+        return None
+    code = inv.participant
+    rate = inv.contributions / inv.received_net if inv.received_net else ZERO
+    contribution = q2(taken_net * rate)
+    back = taken_net - contribution  # what she gives back (negative: she gets more)
+    meta: dict[str, Any] = {
+        "kind": "credit-reversal",
+        "participant": code or None,
+        "invoice": inv.number,
+        "credit-note": credit_number,
+        # (ZERO − x, not −x: no "-0.00" in the books)
+        "applied": ZERO - refund,
+        "received-net": ZERO - taken_net,
+        "contribution-rate": q2(rate * 100),
+        "contribution-rule": f"reversal at the rate taken on {inv.link}",
+        "contribution": ZERO - contribution,
+    }
+    postings: list[Any] = []
+    if code and taken_net != ZERO:
+        owed = ZERO
+        if back > 0:
+            available = max(state.held_available(code, day), ZERO)
+            if back > available:
+                if not recover:
+                    raise ParticipantError(
+                        f"credit refused: {back} EUR was credited to {code} for the part of "
+                        f"invoice {inv.number} already paid, but only {available} EUR is held "
+                        f"for them from {day.isoformat()} on (paid out since); give "
+                        "--recover-from-participant to book the rest as owed to the hub "
+                        "(recovered from their next client payments), or credit less"
+                    )
+                owed = back - available
+        meta["taken-back"] = back
+        postings += share_received(cfg, code, -taken_net, -contribution)
+        if owed:
+            meta["owed"] = owed
+            postings += [
+                posting(cfg.account("participant_held", code), -owed),
+                posting(cfg.account("participant_owed", code), owed),
+            ]
+    links = {inv.link, credit_link}
+    if refund > 0:
+        meta["refund-due"] = refund
+        links.add(f"refund-{credit_link.removeprefix('cn-')}")
+        postings += [
+            posting(cfg.account("clients"), refund),
+            posting(cfg.account("refunds_due"), -refund),
+        ]
+    narration = (
+        f"Credit note {credit_number} on invoice {inv.number}"
+        + (f" ({code})" if code else "")
+        + ": what was paid for the credited part"
+        + (f", {refund} EUR to refund to the client" if refund > 0 else "")
+    )
+    return transaction(day, narration, postings, meta, links)
 
 
 def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction | None:
-    """The allocation of one receipt on its invoice (``None`` when it must wait)."""
+    """The allocation of one receipt on its invoice (``None`` when it must wait).
+
+    The net received moves from the share of open invoices (``participant_pending``) to the
+    balance held, less the contribution at the rate of the day the money was received;
+    what the participant owes the hub is then recovered from it. A returned payment undoes
+    what it returns, at the rate taken on that invoice.
+    """
     cfg = state.config
     code = inv.participant
     amount = receipt.amount
@@ -591,7 +746,7 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
         "kind": "payment",
         "participant": code or None,
         "invoice": inv.number,
-        "bank-ref": _line_ref(state, receipt.bank_link[5:]),  # the bank's, as on the line
+        **_money_ref(state, receipt.bank_link),
         "amount": amount,
         "applied": applied,
     }
@@ -619,18 +774,11 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
             available = state.held_available(code, receipt.date)
             if owed_back > available:
                 return None  # would take the balance below zero: left for review
-        held = cfg.account("participant_held", code)
-        postings += [
-            posting(cfg.account("participant_share", code), net),
-            posting(held, -net),
-        ]
-        if c_amount != ZERO:
-            postings += [
-                posting(held, c_amount),
-                posting(cfg.account("participant_contribution", code), -c_amount),
-            ]
+        postings += share_received(cfg, code, net, c_amount)
+        if net > 0:
+            postings += recovery(state, code, receipt.date, net - c_amount, meta)
     if excess > 0:
-        refund_link = f"refund-{receipt.bank_link[5:]}"
+        refund_link = f"refund-{receipt.bank_link.removeprefix('bank-')}"
         links.add(refund_link)
         meta["overpaid"] = excess
         postings += [
@@ -639,18 +787,23 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
         ]
     elif excess < 0:
         # Returned more than was applied: first what the hub still owed back to the client
-        # on the payment returned, then the rest stays on the receivable (the client owes it).
-        refund = state.pending.get(f"refund-{receipt.returns}") if receipt.returns else None
-        undo = min(-excess, -refund.open) if refund is not None and refund.open < 0 else ZERO
-        if undo > 0 and refund is not None:
+        # (on the payment returned, or on a credit note of the invoice: the bank gave the
+        # money back instead of the hub), then the rest stays on the receivable (the client
+        # owes it).
+        left = -excess
+        for refund in _refunds_a_return_cancels(state, inv, receipt):
+            undo = min(left, -refund.open)
+            if undo <= 0:
+                continue
             links.add(refund.link)
-            meta["refund-cancelled"] = undo
+            meta["refund-cancelled"] = _dec(meta.get("refund-cancelled")) + undo
             postings += [
                 posting(cfg.account("clients"), -undo),
                 posting(cfg.account("refunds_due"), undo),
             ]
-        if excess + undo != ZERO:
-            meta["unapplied"] = excess + undo
+            left -= undo
+        if left != ZERO:
+            meta["unapplied"] = -left
     if not postings:
         if applied == ZERO:
             return None
@@ -662,6 +815,59 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
         narration += f": {excess} EUR over what was due, to refund"
     entry = transaction(receipt.date, narration, postings, meta, links)
     return entry
+
+
+def _money_ref(state: State, link: str) -> dict[str, str]:
+    """The metadata naming where money came from: the bank's reference, or a cash id."""
+    if link.startswith("cash-"):
+        return {"cash": link.upper()}
+    return {"bank-ref": _line_ref(state, link[5:])}  # the bank's, as on the line
+
+
+def _refunds_a_return_cancels(state: State, inv: Invoice, receipt: Receipt) -> list[Pending]:
+    """Refunds still due that a returned payment makes moot: the overpayment of the payment
+    it returns first, then those of the invoice's credit notes."""
+    out = []
+    own = state.pending.get(f"refund-{receipt.returns}") if receipt.returns else None
+    if own is not None and own.open < 0:
+        out.append(own)
+    out += sorted(
+        (p for p in state.pending.values()
+         if p.kind == "refund" and p.invoice == inv.link and p.open < 0),
+        key=lambda p: (p.date, p.link),
+    )  # fmt: skip
+    return out
+
+
+def share_received(cfg: HubConfig, code: str, net: Decimal, contribution: Decimal) -> list[Any]:
+    """``net`` of a participant's sales received: from the share of open invoices to the
+    balance held, less the hub's contribution (signed: negative undoes)."""
+    held = cfg.account("participant_held", code)
+    out = [posting(cfg.account("participant_pending", code), net), posting(held, -net)]
+    if contribution != ZERO:
+        out += [
+            posting(held, contribution),
+            posting(cfg.account("participant_contribution", code), -contribution),
+        ]
+    return out
+
+
+def recovery(
+    state: State, code: str, day: dt.date, gain: Decimal, meta: dict[str, Any]
+) -> list[Any]:
+    """What ``code`` owes the hub, recovered from ``gain`` just added to the balance held
+    (as much of it as the balance and the debt allow on every day from ``day`` on)."""
+    owed = state.owed.available(code, day)
+    room = state.held.available(code, day) + gain
+    taken = min(owed, room)
+    if taken <= 0:
+        return []
+    meta["recovered"] = taken
+    cfg = state.config
+    return [
+        posting(cfg.account("participant_held", code), taken),
+        posting(cfg.account("participant_owed", code), -taken),
+    ]
 
 
 # ---------------------------------------------------------------- candidates for a bank line
@@ -738,6 +944,9 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
         if score >= 40:
             out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
     out.extend(_returned_payout_candidates(state, line))
+    for pend in state.open_pending("transfer"):
+        if pend.open > 0:
+            out.extend(_transfer_candidate(line, pend))
     return out
 
 
@@ -763,6 +972,21 @@ def _batch_candidates(state: State, line: BankLine) -> list[Candidate]:
         parts[link] = parts.get(link, ZERO) + amount
     reason = f"the references of all {len(line.details)} details of the batch"
     return [Candidate("+".join(parts), list(parts.items()), 200, [reason])]
+
+
+def _transfer_candidate(line: BankLine, pend: Pending) -> list[Candidate]:
+    """A cash withdrawal (money out) or deposit (money in) recorded in the cash book."""
+    if line.suspense != pend.open:
+        return []
+    score, reasons = 40, ["amount of a cash withdrawal or deposit"]
+    if _mentions(f"{line.communication} {line.end_to_end}", pend.link.upper()):
+        score, reasons = score + 60, [*reasons, "its id in the communication"]
+    gap = (line.date - pend.date).days
+    if abs(gap) <= TRANSFER_NEAR_DAYS:
+        score, reasons = score + 40, [*reasons, "within a few days of it"]
+    elif -TRANSFER_NEAR_DAYS <= gap <= TRANSFER_WINDOW_DAYS:
+        score, reasons = score + 10, [*reasons, "soon after it"]
+    return [Candidate(pend.link, [(pend.link, line.suspense)], score, reasons)]
 
 
 def _returned_payout_candidates(state: State, line: BankLine) -> list[Candidate]:
@@ -813,6 +1037,24 @@ def _window(day: dt.date, inv: Invoice, score: int, reasons: list[str]) -> tuple
     return score, reasons
 
 
+def _supplier_payment(
+    line: BankLine, pend: Pending, score: int, reasons: list[str]
+) -> tuple[int, list[str]]:
+    """A supplier e-invoice paid as it asked: its payment reference (an OGM or another
+    reference) in the debit's communication, and the supplier's account."""
+    if pend.reference and not any("reference" in r for r in reasons):  # not counted twice
+        digits = re.sub(r"\D", "", pend.reference)
+        structured = len(digits) == 12 and ogm_vcs.is_valid(digits)
+        if structured and digits in [line.ogm, *ogms_in_text(line.communication)]:
+            score, reasons = score + 60, [*reasons, "the supplier's structured reference"]
+        text = f"{line.communication} {line.end_to_end}".upper()
+        if not structured and len(pend.reference) >= 4 and _mentions(text, pend.reference.upper()):
+            score, reasons = score + 60, [*reasons, "the supplier's payment reference"]
+    if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
+        score, reasons = score + 20, [*reasons, "the supplier's account"]
+    return score, reasons
+
+
 def _several_invoices(
     state: State, line: BankLine, open_invoices: list[Invoice], name: str, text: str
 ) -> list[Candidate]:
@@ -846,7 +1088,10 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
     last4 = line.iban_last4
     out: list[Candidate] = []
     for pend in state.open_pending():
-        if pend.kind == "grant":
+        if pend.kind == "grant" or pend.open > 0:
+            continue
+        if pend.kind == "transfer":
+            out.extend(_transfer_candidate(line, pend))
             continue
         score, reasons = 0, list[str]()
         if pend.end_to_end and (
@@ -872,6 +1117,16 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
             supplier = _norm_name(pend.text)
             if supplier and supplier in _norm_name(line.counterparty):
                 score, reasons = score + 30, [*reasons, "supplier's name"]
+            score, reasons = _supplier_payment(line, pend, score, reasons)
+        elif pend.kind == "refund" and pend.invoice:
+            inv = state.invoices.get(pend.invoice)
+            paid_from = state.client_ibans.get(inv.client, set()) if inv else set()
+            if last4 and any(iban[-4:] == last4 for iban in paid_from):
+                score, reasons = score + 50, [*reasons, "account the client paid from"]
+            if _mentions(line.communication, pend.credit_note):
+                score, reasons = score + 60, [*reasons, "credit note number in the text"]
+            if line.date >= pend.date:
+                score, reasons = score + 10, [*reasons, "after the credit note"]
         elif pend.kind == "refund":
             origin = state.lines.get(f"bank-{pend.link[7:]}")
             origin = state.seen(origin) if origin is not None else None
@@ -983,13 +1238,18 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
             "payout": f"Payout {link.upper()} debited",
             "expense": f"Cost {link.upper()} paid",
             "grant": f"Grant {link[6:]} received",
-            "refund": f"Overpayment of bank line {_line_ref(state, link[7:])} refunded",
+            "refund": f"Credit note {pend.credit_note} refunded to the client"
+            if pend.credit_note
+            else f"Overpayment of bank line {_line_ref(state, link[7:])} refunded",
+            "transfer": f"Cash {'withdrawal' if amount < 0 else 'deposit'} {link.upper()} "
+            "on the bank statement",
         }[pend.kind]
         account = {
             "payout": cfg.account("payouts_pending"),
             "expense": cfg.account("suppliers"),
             "grant": cfg.account("grants_receivable"),
             "refund": cfg.account("refunds_due"),
+            "transfer": cfg.account("internal_transfers"),
         }[pend.kind]
         meta: dict[str, Any] = {}
         if pend.participant:
@@ -1166,7 +1426,8 @@ def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, 
                 f"still ask ({sum(dues, ZERO)} EUR); assign it to one invoice at a time"
             )
         return list(zip(links, dues, strict=True))
-    pend = state.pending.get(target.lower() if target.lower().startswith("po-") else target)
+    lowered = target.lower()
+    pend = state.pending.get(lowered if lowered.startswith(("po-", "cash-")) else target)
     if pend is not None and pend.kind == "payout" and line.suspense > 0:
         return [(pend.link, _returned_payout_amount(state, line, pend))]
     if pend is not None:
@@ -1184,7 +1445,7 @@ def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, 
                 f"bank line {line.ref}: {line.suspense} EUR is not the "
                 f"{pend.open} EUR expected on {target}"
             )
-        return [(target, line.suspense)]
+        return [(pend.link, line.suspense)]
     account = _account_of(cfg, target)
     return [(account, line.suspense)]
 
@@ -1245,8 +1506,13 @@ def _account_of(config: HubConfig, target: str) -> str:
     else:
         raise InputError(
             "unknown target (not repeated: it may be a name): give an invoice number, po-…, "
-            "exp-…, grant-…, refund-…, return:<invoice>, an account role (e.g. bank_fees) or "
-            "an account name"
+            "exp-…, grant-…, refund-…, cash-…, return:<invoice>, an account role (e.g. "
+            "bank_fees) or an account name"
+        )
+    if account == config.account("cash"):
+        raise InputError(
+            f"{account}: record the cash movement with 'coopledger cash withdraw' or 'cash "
+            "deposit' (dated when the cash box changed), then assign the line to its cash-… id"
         )
     # Accounts settled by their links (invoices, payouts, costs, grants, refunds) are reached
     # through their targets, so that what is open stays computable; a participant's money
@@ -1268,7 +1534,7 @@ def _account_of(config: HubConfig, target: str) -> str:
     forbidden = (
         *(config.account(role) for role in (
             "suspense", "clients", "payouts_pending", "suppliers", "refunds_due",
-            "grants_receivable",
+            "grants_receivable", "deferred_income",
         )),
         *(b.account for b in config.bank_accounts),
     )  # fmt: skip

@@ -19,7 +19,7 @@ __plugins__ = ("check_reconciliation",)
 ReconciliationError = collections.namedtuple("ReconciliationError", "source message entry")
 
 CHECKED_KINDS = ("payment", "settlement")
-TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-")
+TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-", "cash-")
 
 
 def check_reconciliation(
@@ -34,8 +34,13 @@ def check_reconciliation(
         if kind not in CHECKED_KINDS:
             continue
         links: frozenset[str] | set[str] = entry.links or set()
-        banks = sorted(link for link in links if link.startswith("bank-"))
-        targets = sorted(link for link in links if link.startswith(TARGET_PREFIXES))
+        # The money: a bank line, or a cash receipt (its ^cash- link) when no bank line.
+        banks = sorted(link for link in links if link.startswith("bank-")) or sorted(
+            link for link in links if link.startswith("cash-")
+        )
+        targets = sorted(
+            link for link in links if link.startswith(TARGET_PREFIXES) and link not in banks
+        )
         for bank in banks:
             for target in targets:
                 key = (str(kind), bank, target)

@@ -48,7 +48,13 @@ TEXT: dict[str, dict[str, Any]] = {
             "expense": "coût",
             "payout": "versement",
             "contribution": "contribution",
+            "credit-reversal": "note de crédit sur une facture déjà payée",
+            "cash-sale": "vente payée en espèces",
+            "settlement": "versement revenu (refusé par la banque)",
         },
+        "owed": "Ce que vous devez au hub (repris sur vos prochains paiements)",
+        "pending": "Facturé, pas encore payé par vos clients (votre part)",
+        "owed_short": "vous devez au hub",
         "footer": "Questions ? Parlez-en à votre travailleur·se communautaire.",
     },
     "nl": {
@@ -76,7 +82,13 @@ TEXT: dict[str, dict[str, Any]] = {
             "expense": "kost",
             "payout": "uitbetaling",
             "contribution": "bijdrage",
+            "credit-reversal": "creditnota op een al betaalde factuur",
+            "cash-sale": "verkoop, contant betaald",
+            "settlement": "uitbetaling teruggekomen (geweigerd door de bank)",
         },
+        "owed": "Wat je de hub verschuldigd bent (verrekend met je volgende betalingen)",
+        "pending": "Gefactureerd, nog niet betaald door je klanten (jouw deel)",
+        "owed_short": "je bent de hub verschuldigd",
         "footer": "Vragen? Praat erover met je gemeenschapswerker.",
     },
     "en": {
@@ -104,7 +116,13 @@ TEXT: dict[str, dict[str, Any]] = {
             "expense": "cost",
             "payout": "payout",
             "contribution": "contribution",
+            "credit-reversal": "credit note on an invoice already paid",
+            "cash-sale": "sale paid in cash",
+            "settlement": "payout returned (refused by the bank)",
         },
+        "owed": "What you owe the hub (taken from your next payments)",
+        "pending": "Invoiced, not yet paid by your clients (your share)",
+        "owed_short": "you owe the hub",
         "footer": "Questions? Talk to your community worker.",
     },
 }
@@ -171,6 +189,9 @@ def render_statement(
         [t["payouts"], money(-summary.payouts)],
         [t["balance"], money(summary.balance)],
     ]
+    # Not part of the balance: shown after it, and only when there is something to say.
+    extra = [[t[key], money(getattr(summary, key))] for key in ("pending", "owed")
+             if getattr(summary, key)]  # fmt: skip
     table = Table(totals, colWidths=[110 * mm, 50 * mm])
     table.setStyle(
         TableStyle(
@@ -181,12 +202,18 @@ def render_statement(
             ]
         )
     )
-    story += [table, Spacer(1, 6 * mm)]
+    story += [table]
+    if extra:
+        story.append(Table(extra, colWidths=[110 * mm, 50 * mm],
+                           style=[("ALIGN", (1, 0), (1, -1), "RIGHT")]))  # fmt: skip
+    story.append(Spacer(1, 6 * mm))
     movements = in_period(summary.movements, start, end)
     rows = [[t["date"], t["what"], t["amount"], t["after"]]]
     rows.append(["", t["opening"], "", money(opening_balance(summary.movements, start))])
     for m in movements:
         what = t["kinds"].get(m.kind, m.kind)
+        if m.owed:
+            what += f" ({t['owed_short']}: {money(m.owed_balance)})"
         rows.append(
             [m.date.isoformat(), Paragraph(escape(what), body), money(m.amount), money(m.balance)]
         )

@@ -120,7 +120,9 @@ def test_close_refused_while_money_is_held(cli, books_dir: Path, snapshot_books)
     extra = books_dir / "2026" / "manual.beancount"
     extra.parent.mkdir()
     extra.write_text(
-        f'2026-02-10 * "allocation"\n  Expenses:Participants:{code}:Quote-part 25.00 EUR\n'
+        f'2026-02-10 * "a sale booked by hand"\n  Assets:Clients 25.00 EUR\n'
+        f"  Income:Participants:{code}:Ventes -25.00 EUR\n"
+        f"  Expenses:Participants:{code}:Quote-part 25.00 EUR\n"
         f"  Liabilities:Participants:{code} -25.00 EUR\n"
     )
     main = books_dir / "main.beancount"

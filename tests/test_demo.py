@@ -94,3 +94,35 @@ def test_demo_in_fava_in_a_real_browser(demo, tmp_path: Path) -> None:  # type: 
         page.screenshot(path=str(tmp_path / "participants.png"), full_page=True)
         if os.environ.get("COOPLEDGER_SCREENSHOTS"):
             page.screenshot(path=os.environ["COOPLEDGER_SCREENSHOTS"], full_page=True)
+
+
+def test_demo_year_shows_every_money_event_and_is_closed(demo) -> None:  # type: ignore[no-untyped-def]
+    """The demo's hub is under the franchise regime, its year closed, and it shows every
+    event of the accounting model (docs/accounting-model.md), its books passing every
+    invariant."""
+    from beancount.core import data
+
+    from ledger.books import Books
+
+    root, env = demo
+    books = Books.open(root)
+    assert books.config.hub.vat_regime == "franchise"
+    ledger = books.load()
+    assert not ledger.errors
+    kinds = {str(e.meta.get("kind")) for e in ledger.entries if isinstance(e, data.Transaction)}
+    assert {
+        "invoice", "credit-note", "credit-reversal", "payment", "settlement", "expense",
+        "payout", "grant", "grant-deferral", "grant-release", "cash-sale", "cash-receipt",
+        "cash-transfer", "cash-difference",
+    } <= kinds  # fmt: skip
+    txns = [e for e in ledger.entries if isinstance(e, data.Transaction)]
+    assert any(e.meta.get("charged-later") for e in txns)  # a cost charged later …
+    assert any(e.meta.get("recovered") for e in txns)  # … recovered from a payment
+    assert any(e.meta.get("owed") for e in txns)  # a credit after a payout, owed by her
+    assert any(e.meta.get("returned") for e in txns)  # a payout back from the bank
+    assert any(e.meta.get("returns") or (e.meta.get("kind") == "payment" and e.meta["amount"] < 0)
+               for e in txns)  # a client's payment returned  # fmt: skip
+    assert any(isinstance(e, data.Custom) and e.type == "year-closed" for e in ledger.entries)
+    assert any(isinstance(e, data.Custom) and e.type == "cash-count" for e in ledger.entries)
+    cash = [r for r in json.loads(run(env, "cash", "book", "--json")) if r["amount"] is not None]
+    assert all(float(r["balance"]) >= 0 for r in cash)

@@ -33,6 +33,7 @@ HUB_IBAN = "BE68539007547034"
 CLIENT_IBANS = ("BE21001234567803", "BE91001345678976", "BE77001456789042")
 PAYEE_IBAN = "BE48001123456727"
 CODES = ("P-7K3Q9X", "P-2M8D4R", "P-9H6T1W")
+TODAY = dt.date(2027, 1, 15)  # the day these books stand on: every 2026 date is past
 
 
 def make_config(year: int = 2026, rate: str = "10", regime: str = "exempt") -> HubConfig:
@@ -166,6 +167,13 @@ def bank_entry(
     )
 
 
+def fill_cash(books: Books, amount: str, day: dt.date) -> None:
+    """Cash taken from the bank into the cash box (the cash box is never below zero)."""
+    from ledger.cash import book_transfer
+
+    book_transfer(books, "withdraw", amount, day, today=TODAY)
+
+
 def import_bank(books: Books, *entries: data.Transaction) -> None:
     with books.transaction("test: bank movements") as tx:
         tx.add_entries(list(entries), kind="bank")
@@ -188,21 +196,40 @@ def invoice_entry(
     config: HubConfig, seq: int, code: str, client: str, day: dt.date, net: Decimal,
     vat: Decimal = Decimal(0),
 ) -> data.Transaction:  # fmt: skip
-    """An invoice entry shaped as the invoicing package books it."""
+    """An invoice entry with the invoicing package's own postings (the share accrued)."""
+    from invoicing.entries import document_postings
     from invoicing.ogm import make_ogm
 
     number = f"{day.year}-{seq:04d}"
     meta = {
         "kind": "invoice", "invoice": number, "ogm": make_ogm(day.year, seq),
         "participant": code, "client": client, "due": day + dt.timedelta(days=30),
+        "series": str(day.year), "seq": Decimal(seq),
     }  # fmt: skip
-    postings = [
-        posting(config.account("clients"), net + vat),
-        posting(config.account("participant_sales", code), -net),
-    ]
-    if vat:
-        postings.append(posting(config.account("vat_payable"), -vat))
+    postings = document_postings(config, "invoice", code, net, vat)
     return data.Transaction(
         data.new_metadata("<test>", 0, meta), day, "*", None, f"Invoice {number} to {client}",
         frozenset(), frozenset({f"inv-{number}"}), postings,
+    )  # fmt: skip
+
+
+def credit_note_entry(
+    config: HubConfig, seq: int, invoice: data.Transaction, day: dt.date, net: Decimal,
+    vat: Decimal = Decimal(0),
+) -> data.Transaction:  # fmt: skip
+    """A credit note on ``invoice`` with the invoicing package's own postings."""
+    from invoicing.entries import document_postings
+
+    number = f"NC{day.year}-{seq:04d}"
+    code = str(invoice.meta["participant"])
+    meta = {
+        "kind": "credit-note", "credit-note": number, "invoice": invoice.meta["invoice"],
+        "participant": code, "client": invoice.meta["client"], "series": str(day.year),
+        "seq": Decimal(seq),
+    }  # fmt: skip
+    return data.Transaction(
+        data.new_metadata("<test>", 0, meta), day, "*", None,
+        f"Credit note {number} on invoice {invoice.meta['invoice']}", frozenset(),
+        frozenset({f"cn-{number}", f"inv-{invoice.meta['invoice']}"}),
+        document_postings(config, "credit-note", code, net, vat),
     )  # fmt: skip

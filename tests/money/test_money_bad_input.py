@@ -22,6 +22,7 @@ from money_builders import (
     PAYEE_IBAN,
     add_client,
     bank_entry,
+    fill_cash,
     import_bank,
 )
 from money_builders import issue as issue_invoice
@@ -208,6 +209,7 @@ def test_rate_change_before_booked_contributions(paid: Books) -> None:
 
 
 def test_restricted_grant_overspent(books: Books) -> None:
+    fill_cash(books, "500.00", D(2026, 1, 20))
     add_grant(books, "fondation-test", "100.00", D(2026, 2, 1), restricted=True)
     exp = book_expense(books, ExpenseRequest(amount=Decimal("150.00"), description="salle",
                                              paid_from="cash", day=D(2026, 2, 5)))  # fmt: skip
@@ -216,6 +218,7 @@ def test_restricted_grant_overspent(books: Books) -> None:
 
 
 def test_restricted_grant_overspent_by_a_new_cost(books: Books) -> None:
+    fill_cash(books, "500.00", D(2026, 1, 20))
     add_grant(books, "fondation-test", "100.00", D(2026, 2, 1), restricted=True)
     book_expense(books, ExpenseRequest(amount=Decimal("60.00"), description="salle",
                                        paid_from="cash", grant="fondation-test-2026",

@@ -145,7 +145,9 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
     assert cli.json("reconcile", "--auto")["settlements"] == 0
     del credit
 
-    # A cost with its receipt, then payouts.
+    # A cost with its receipt, then payouts (cash taken from the bank first: the cash box
+    # is never below zero).
+    cli("cash", "withdraw", "200.00", "--date", "2026-03-24", "--books", books)
     receipt = tmp_path / "ticket.pdf"
     receipt.write_bytes(receipt_pdf("Marché", "T1", "-", Decimal("30"), D(2026, 3, 25)))
     cost = cli.json("expense", "add", "--participant", code, "--amount", "30.00",
@@ -172,13 +174,16 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
     cash = cli.json("payout", code, "20.00", "--method", "cash", "--date", "2026-03-31")
     assert (cli.books / cash["receipt"]).read_bytes().startswith(b"%PDF")
     out = tmp_path / "sepa.xml"
-    cli("payout", "export", "--books", books, "--out", str(out), "--date", "2026-04-01")
+    past = cli("payout", "export", "--books", books, "--out", str(out), "--date", "2026-04-01",
+               ok=False)  # fmt: skip
+    assert "is in the past" in past.stderr and not out.exists()  # a bank would not execute it
+    cli("payout", "export", "--books", books, "--out", str(out))
     xml = out.read_text()
     assert "pain.001.001.03" in xml and PAYEE_IBAN in xml and "100.00" in xml
     twice = cli("payout", "export", "--books", books, "--out", str(tmp_path / "again.xml"),
                 ok=False)  # fmt: skip
     assert "already exported" in twice.stderr and not (tmp_path / "again.xml").exists()
-    assert cli.json("payout", "list")[0]["exported"] == "2026-04-01"
+    assert cli.json("payout", "list")[0]["exported"] == dt.date.today().isoformat()
     assert PAYEE_IBAN not in "".join(
         p.read_text(errors="ignore") for p in cli.books.rglob("*.beancount")
     )

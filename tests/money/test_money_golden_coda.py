@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from money_builders import CLIENT_IBANS, CODES, PAYEE_IBAN, add_client, new_books
+from money_builders import CLIENT_IBANS, CODES, PAYEE_IBAN, add_client, fill_cash, new_books
 from money_builders import issue as issue_invoice
 
 from ledger.books import Books
@@ -95,6 +95,7 @@ def test_golden_month_through_coda_import(tmp_path: Path, key_env: Path) -> None
     assert list(queue_refs(books)) == ["100.00"]  # "acompte": which invoice? a decision
     run_assign(books, queue_refs(books)["100.00"], i4.number)
 
+    fill_cash(books, "100.00", D(2026, 3, 1))  # the cash box is never below zero
     book_expense(books, ExpenseRequest(amount=Decimal("24.20"), vat=Decimal("4.20"),
                                        description="ingrédients", participant=p1,
                                        paid_from="cash", day=D(2026, 3, 21)))  # fmt: skip

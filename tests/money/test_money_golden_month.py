@@ -24,6 +24,7 @@ from money_builders import (
     PAYEE_IBAN,
     add_client,
     bank_entry,
+    fill_cash,
     import_bank,
     new_books,
 )
@@ -90,6 +91,7 @@ def test_golden_month(tmp_path: Path, key_env: Path) -> None:
     pdf.write_bytes(
         receipt_pdf("Fournisseur fictif", "T-1", "-", Decimal("20.00"), D(2026, 3, 21))
     )
+    fill_cash(books, "100.00", D(2026, 3, 1))  # the cash box is never below zero
     book_expense(
         books,
         ExpenseRequest(amount=Decimal("24.20"), vat=Decimal("4.20"), description="ingrédients",

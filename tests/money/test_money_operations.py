@@ -13,6 +13,7 @@ from money_builders import (
     CODES,
     PAYEE_IBAN,
     bank_entry,
+    fill_cash,
     invoice_entry,
     make_config,
     open_all,
@@ -246,6 +247,7 @@ def test_grant_pays_the_cost_net_of_vat_whatever_the_vat_account_is_named(
         tmp_path / "books", config.model_copy(update={"accounts": accounts}), D(2026, 1, 1)
     )[0]
     add_grant(books, "fondation-tva", "500.00", D(2026, 2, 1), restricted=True)
+    fill_cash(books, "200.00", D(2026, 2, 2))
     fresh = report(books.load().entries, books.config, "fondation-tva-2026").as_json()
     assert (fresh["charged"], fresh["remaining"]) == ("0.00", "500.00")
     book_expense(books, ExpenseRequest(amount=Decimal("121.00"), vat=Decimal("21.00"),

@@ -109,7 +109,8 @@ def test_a_returned_payout_goes_back_to_the_participant(tmp_path: Path, key_env:
     assert held_balance(books.load().entries, books.config, P1) == Decimal("180.00")
 
     book_payout(books, P1, "150.00", "bank", PAYEE_IBAN, D(2026, 3, 20))
-    export_pain001(books, tmp_path / "out" / "po.xml", {P1: PAYEE_IBAN}, execution=D(2026, 3, 21))
+    export_pain001(books, tmp_path / "out" / "po.xml", {P1: PAYEE_IBAN}, execution=D(2026, 3, 21),
+                   today=D(2026, 3, 21))  # fmt: skip
     do_import(books, "march-2.cod", coda("002", "1200.00", [
         (D(2026, 3, 23), "-150.00", "Beneficiaire", PAYEE_IBAN, "PO-2026-0001", None,
          "PO-2026-0001"),

@@ -1,0 +1,413 @@
+"""What booking a supplier document writes: pure functions over the books' entries.
+
+The cost itself is booked by :func:`ledger.expenses.expense_entry`, the one booking rule of
+costs: the same entry as ``expense add --participant CODE`` (or ``--account`` for the
+hub) paid by bank — owed to ``suppliers`` until the bank debit is reconciled, VAT
+recoverable only for a hub in the standard regime, a participant's cost charged to what
+the hub holds for her (and refused beyond it, :func:`ledger.expenses.check_expense`). What
+this module adds is the document's identity, as metadata, and its files:
+
+* ``purchase`` (``invoice``/``credit-note``), ``supplier-id`` (its Peppol endpoint),
+  ``supplier-vat``, ``supplier-doc`` (its number), ``credits`` (a credit note's invoice),
+  ``issued``, ``due``, ``net``, ``vat-breakdown``, ``payment-ref``, ``supplier-iban``,
+  ``document-sha256``, ``access-point-id`` (when fetched), ``validated``;
+* the XML under ``documents/purchases/<year>/<exp-…>.xml`` and its embedded PDF/PNG/JPEG
+  attachments beside it (``<exp-…>-1.pdf``…), each with a ``document`` entry.
+
+Nothing of the document's free text (notes, line descriptions, contacts, addresses) is
+copied into the entries: the archived XML is the document.
+
+A credit note offsets its invoice: the same booking with the amounts negated, on the
+invoice's own ``^exp-`` link, charged where the invoice was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from stdnum.be import ogm_vcs
+
+from invoicing.peppol.ids import hub_ids
+from invoicing.purchases.document import Attachment, SupplierDocument
+from invoicing.purchases.records import PurchaseRecord, purchase_records
+from ledger.config import HubConfig, normalize_iban
+from ledger.contributions import ZERO, id_link, next_id, q2
+from ledger.errors import InputError
+from ledger.expenses import (
+    ExpenseRequest,
+    check_expense,
+    document_entry,
+    expense_entry,
+    hub_account,
+)
+from ledger.participants import require_open_participant
+from ledger.receipts import clean_receipt
+from ledger.reconcile import State
+from plugins.sealed import SEAL_TYPE
+
+DOCUMENTS_DIR = "documents/purchases"
+ENTRIES_KIND = "purchases"  # entries go to <year>/purchases.beancount
+ACCEPTED_CATEGORIES = frozenset({"S", "Z", "E", "O", "G"})
+SELF_ASSESSED = {
+    "AE": "reverse charge",
+    "K": "intra-community supply",
+    "L": "Canary Islands tax",
+    "M": "Ceuta and Melilla tax",
+    "B": "split payment",
+}
+EXTRACTED_MIMES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+MAX_REFERENCE = 35  # a SEPA structured or unstructured reference fits in 35 characters
+
+
+@dataclass(frozen=True)
+class Charge:
+    """Who bears the cost: a participant's activity, or the hub (its expense account)."""
+
+    participant: str | None = None
+    account: str | None = None
+    given: bool = False  # said on the command line (a credit note may leave it out)
+
+
+@dataclass
+class Planned:
+    """One supplier document ready to book."""
+
+    label: str
+    doc: SupplierDocument
+    expense: str
+    link: str
+    entries: list[data.Directive]
+    files: dict[str, bytes]
+    warnings: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def clean(value: str, limit: int = 80) -> str:
+    """One printable line without quotes or backslashes (metadata and narration)."""
+    text = " ".join(str(value).replace('"', "'").replace("\\", "/").split())
+    return "".join(c for c in text if c.isprintable())[:limit].strip()
+
+
+def _key(endpoint: tuple[str, str] | None) -> str:
+    return f"{endpoint[0]}:{endpoint[1].lower()}" if endpoint else ""
+
+
+def _compact_vat(value: str | None) -> str:
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_receiver(config: HubConfig, doc: SupplierDocument, label: str) -> None:
+    """Refuse a document not addressed to this hub (its endpoint, VAT or enterprise no.)."""
+    ours = {pid.key for pid in hub_ids(config)}
+    primary = str(hub_ids(config)[0])
+    buyer = doc.buyer
+    if buyer.endpoint is None:
+        raise InputError(f"{label}: names no receiver (the buyer's EndpointID); refused")
+    if _key(buyer.endpoint) not in ours:
+        raise InputError(
+            f"{label}: addressed to {buyer.endpoint_text}, not to this hub ({primary}); refused"
+        )
+    hub_vat = config.hub.vat_number or ""
+    if buyer.vat and _compact_vat(buyer.vat) != hub_vat:
+        raise InputError(f"{label}: the buyer's VAT number in it is not the hub's; refused")
+    if buyer.legal_id:
+        scheme, value = buyer.legal_id
+        digits = re.sub(r"\D", "", value)
+        belgian = scheme == "0208" or (not scheme and len(digits) == 10)
+        if belgian and digits != config.hub.enterprise_number:
+            raise InputError(
+                f"{label}: the buyer's enterprise number in it is not the hub's; refused"
+            )
+
+
+def check_document(config: HubConfig, doc: SupplierDocument, label: str) -> None:
+    """Refuse what purchase import cannot book exactly (each with what to do instead)."""
+    if doc.currency != "EUR":
+        raise InputError(
+            f"{label}: currency {doc.currency or '(none)'}; the books are kept in EUR and "
+            "purchase import books EUR documents only (book it with 'expense add' in EUR)"
+        )
+    check_receiver(config, doc, label)
+    if doc.supplier.endpoint is None and not doc.supplier.vat:
+        raise InputError(f"{label}: the supplier has neither a Peppol endpoint nor a VAT number")
+    for line in doc.taxes:
+        if line.category in SELF_ASSESSED:
+            raise InputError(
+                f"{label}: VAT category {line.category} ({SELF_ASSESSED[line.category]}): the "
+                "hub owes that VAT itself, which purchase import does not book; book it with "
+                "'expense add' and declare the VAT with the accountant"
+            )
+        if line.category not in ACCEPTED_CATEGORIES:
+            raise InputError(f"{label}: unknown VAT category {line.category!r}")
+    if doc.prepaid != 0:
+        raise InputError(
+            f"{label}: {q2(doc.prepaid)} EUR already paid in advance (PrepaidAmount); purchase "
+            "import books whole invoices only: book it with 'expense add'"
+        )
+    for what, value in (("amount due", doc.payable), ("VAT", doc.vat), ("total", doc.gross)):
+        if value != q2(value):
+            raise InputError(f"{label}: the {what} has more than two decimals")
+    if doc.payable == 0:
+        raise InputError(f"{label}: nothing to pay (0.00 EUR); nothing booked")
+    if doc.kind == "credit-note" and doc.payable < 0:
+        raise InputError(f"{label}: a credit note with a negative amount; refused")
+
+
+def _duplicate(records: list[PurchaseRecord], doc: SupplierDocument, kind: str, sha: str) -> str:
+    for r in records:
+        if r.sha256 == sha:
+            return f"this very file was booked already ({r.expense}, {r.date.isoformat()})"
+        if (
+            r.kind == kind
+            and r.number == doc.number
+            and r.same_supplier(_key(doc.supplier.endpoint), _compact_vat(doc.supplier.vat))
+        ):
+            return (
+                f"{kind} {doc.number} of this supplier is already booked ({r.expense}, "
+                f"{r.date.isoformat()})"
+            )
+    return ""
+
+
+def _original(records: list[PurchaseRecord], doc: SupplierDocument, label: str) -> PurchaseRecord:
+    """The supplier invoice a credit note corrects, which must be in the books."""
+    if not doc.references:
+        raise InputError(
+            f"{label}: a credit note that names no invoice (BillingReference); import refused"
+        )
+    key, vat = _key(doc.supplier.endpoint), _compact_vat(doc.supplier.vat)
+    found = [
+        r
+        for r in records
+        if r.kind == "invoice" and r.number in doc.references and r.same_supplier(key, vat)
+    ]
+    if not found:
+        raise InputError(
+            f"{label}: credit note {doc.number} corrects invoice "
+            f"{', '.join(doc.references)} of this supplier, which is not in the books; import "
+            "the invoice first"
+        )
+    if len(found) > 1:
+        raise InputError(
+            f"{label}: credit note {doc.number} corrects several invoices; book it with "
+            "'expense add' per invoice"
+        )
+    return found[0]
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def _attachments(
+    attachments: tuple[Attachment, ...], base: str, label: str
+) -> tuple[dict[str, bytes], list[str]]:
+    files: dict[str, bytes] = {}
+    warnings = []
+    for index, att in enumerate(attachments, start=1):
+        if att.mime not in EXTRACTED_MIMES:
+            warnings.append(
+                f"{label}: attachment {index} ({att.mime or 'no type'}) kept inside the XML only"
+            )
+            continue
+        try:  # stored without its metadata (author, EXIF, GPS…), as any receipt
+            cleaned, ext = clean_receipt(att.payload, field=f"attachment {index}")
+        except InputError as exc:
+            warnings.append(f"{label}: {exc.message}; kept inside the XML only")
+            continue
+        files[f"{base}-{index}.{ext}"] = cleaned
+    return files, warnings
+
+
+def _reference(doc: SupplierDocument, label: str, warnings: list[str]) -> str:
+    ref = clean(doc.payment.reference if doc.payment else "", 200)
+    digits = re.sub(r"\D", "", ref)
+    if len(digits) == 12 and ogm_vcs.is_valid(digits) and re.fullmatch(r"[+*/\d .]+", ref):
+        return ref
+    if len(ref) > MAX_REFERENCE:
+        warnings.append(
+            f"{label}: the payment reference is longer than {MAX_REFERENCE} characters; not kept"
+        )
+        return ""
+    return ref
+
+
+def _iban(doc: SupplierDocument, label: str, warnings: list[str]) -> str:
+    raw = doc.payment.iban if doc.payment else ""
+    if not raw:
+        return ""
+    try:
+        return normalize_iban(raw)
+    except ValueError:
+        warnings.append(f"{label}: the supplier's account is not a valid IBAN; not kept")
+        return ""
+
+
+def _breakdown(doc: SupplierDocument, sign: Decimal) -> str:
+    return ", ".join(
+        f"{t.category} {t.rate.normalize():f}%: {q2(sign * t.base)} + {q2(sign * t.vat)}"
+        for t in doc.taxes
+    )
+
+
+def plan_purchase(
+    config: HubConfig,
+    entries: list[data.Directive],
+    doc: SupplierDocument,
+    xml: bytes,
+    charge: Charge,
+    *,
+    label: str,
+    today: dt.date,
+    day: dt.date | None = None,
+    provider_id: str = "",
+    validated: bool = True,
+) -> Planned:
+    """The entries and files of one supplier document (``entries``: the books as they are,
+    including what was planned before in the same command)."""
+    check_document(config, doc, label)
+    credit = doc.kind == "credit-note" or doc.payable < 0
+    kind = "credit-note" if credit else "invoice"
+    records = purchase_records(entries)
+    sha = hashlib.sha256(xml).hexdigest()
+    duplicate = _duplicate(records, doc, kind, sha)
+    if duplicate:
+        raise InputError(f"{label}: {duplicate}; nothing booked")
+    if provider_id and any(r.provider_id == provider_id for r in records):
+        raise InputError(f"{label}: access-point document {provider_id} is already booked")
+    amount, vat = q2(abs(doc.payable)), q2(abs(doc.vat))
+    if vat >= amount:
+        raise InputError(f"{label}: the VAT ({vat}) is not less than the amount due ({amount})")
+
+    original = _original(records, doc, label) if credit else None
+    participant, account = charge.participant, charge.account
+    if original is not None:
+        cost_account = original.entry.postings[0].account
+        if charge.given and (charge.participant or None) != (original.participant or None):
+            who = original.participant or "the hub"
+            raise InputError(
+                f"{label}: credit note {doc.number} corrects a cost charged to {who}; it is "
+                "charged there too (leave out --participant/--hub)"
+            )
+        participant = original.participant or None
+        account = None if participant else cost_account
+        left = original.amount - sum(
+            (r.amount for r in records if r.kind == "credit-note" and r.link == original.link),
+            ZERO,
+        )
+        if amount > left:
+            raise InputError(
+                f"{label}: credit note of {amount} EUR exceeds what is left of invoice "
+                f"{original.number} ({left} EUR); refused"
+            )
+    elif not charge.given:
+        raise InputError(
+            f"{label}: say who bears this cost: --participant CODE (an activity's cost) or --hub"
+        )
+    if participant is None:
+        hub_account(config, account)
+
+    day = day or doc.issued
+    if day > today:
+        raise InputError(
+            f"{label}: dated {day.isoformat()}, after today ({today.isoformat()}); give --date"
+        )
+    closed = {
+        str(e.values[0].value)
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == SEAL_TYPE and e.values
+    }
+    if str(day.year) in closed:
+        raise InputError(
+            f"{label}: {day.year} is closed; book it in the open year (--date, e.g. "
+            f"--date {today.isoformat()}): its XML keeps the supplier's own date"
+        )
+    if participant:
+        require_open_participant(entries, config, participant, on=day)
+
+    warnings: list[str] = []
+    supplier = clean(doc.supplier.name) or f"supplier {doc.supplier.endpoint_text}"
+    number = clean(doc.number, 60)
+    sign = Decimal(-1) if credit else Decimal(1)
+    description = (
+        f"supplier credit note {number} on invoice {original.number}"
+        if original is not None
+        else f"supplier invoice {number}"
+    )
+    req = ExpenseRequest(
+        amount=sign * amount,
+        description=description,
+        participant=participant,
+        supplier=supplier,
+        vat=sign * vat,
+        paid_from="bank",
+        account=account,
+        day=day,
+    )
+    if not credit:
+        check_expense(State.of(entries, config), req, day)
+    expense = next_id(entries, "expense", "EXP", day.year)
+    entry = expense_entry(config, req, expense, day)
+    link = original.link if original is not None else id_link(expense)
+    extra: dict[str, Any] = {
+        "purchase": kind,
+        "supplier-id": clean(doc.supplier.endpoint_text, 60) or None,
+        "supplier-vat": clean(_compact_vat(doc.supplier.vat), 30) or None,
+        "supplier-doc": number,
+        "credits": original.number if original is not None else None,
+        "issued": doc.issued,
+        "due": doc.due,
+        "net": sign * q2(abs(doc.net)),
+        "vat-breakdown": _breakdown(doc, sign) or None,
+        "payment-ref": _reference(doc, label, warnings) or None,
+        "supplier-iban": _iban(doc, label, warnings) or None,
+        "document-sha256": sha,
+        "access-point-id": clean(provider_id, 80) or None,
+        "validated": validated,
+    }
+    meta = {**entry.meta, **{k: v for k, v in extra.items() if v is not None}}
+    entry = entry._replace(meta=meta, links=frozenset({link}))
+
+    base = f"{DOCUMENTS_DIR}/{day.year}/{id_link(expense)}"
+    files = {f"{base}.xml": xml}
+    extracted, more = _attachments(doc.attachments, base, label)
+    files.update(extracted)
+    warnings += more
+    kind_file = f"{day.year}/{ENTRIES_KIND}.beancount"
+    cost_account = entry.postings[0].account
+    docs: list[data.Directive] = [
+        document_entry(day, cost_account, rel, kind_file, link,
+                       "purchase-ubl" if rel.endswith(".xml") else "purchase-attachment")
+        for rel in files
+    ]  # fmt: skip
+    recoverable = vat if config.hub.vat_regime == "standard" else ZERO
+    summary = {
+        "file": label,
+        "kind": kind,
+        "supplier": supplier,
+        "supplier_id": doc.supplier.endpoint_text or None,
+        "number": doc.number,
+        "expense": expense,
+        "link": link,
+        "credits": original.number if original is not None else None,
+        "issued": doc.issued.isoformat(),
+        "booked": day.isoformat(),
+        "due": doc.due.isoformat() if doc.due else None,
+        "amount": f"{amount:.2f}",
+        "vat": f"{vat:.2f}",
+        "vat_recoverable": f"{recoverable:.2f}",
+        "participant": participant,
+        "account": cost_account,
+        "payment_ref": extra["payment-ref"],
+        "files": sorted(files),
+        "warnings": warnings,
+    }
+    return Planned(label, doc, expense, link, [entry, *docs], files, warnings, summary)

@@ -1,0 +1,77 @@
+"""Small pure folds shared by the money commands and the invariant plugins.
+
+Nothing here imports a feature module: :mod:`plugins.money` and :mod:`ledger.reconcile`
+both use it, so what a command refuses and what a plugin reports cannot disagree.
+
+* :class:`Daybook` keeps dated changes of balances (per participant, per cash box…) and
+  answers what may be taken on a day without any later end of day going below zero;
+* :func:`open_role` reads an account's role (and participant) from its ``open`` entry, the
+  way plugins know the chart without ``hub.toml``;
+* :data:`RESULT_ROLES` are a participant's accounts that reach the hub's result: their sum
+  over any entry is zero (see ``docs/accounting-model.md``, the result identity).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from beancount.core import data
+
+ZERO = Decimal("0")
+
+# A participant's sales, share and costs: in every entry they add up to zero, except the
+# costs a grant pays (the hub's own costs), so the hub's result is exactly its
+# contributions plus its own income minus its own costs, at every date.
+RESULT_ROLES = ("participant_sales", "participant_share", "participant_costs")
+
+
+class Daybook:
+    """Dated balance changes per key (a participant code, ``"cash"``…)."""
+
+    def __init__(self) -> None:
+        self.moves: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+
+    def add(self, key: str, day: dt.date, delta: Decimal) -> None:
+        if delta:
+            self.moves[key].append((day, delta))
+
+    def balance(self, key: str, on: dt.date | None = None) -> Decimal:
+        """The balance at the end of ``on`` (of everything when ``on`` is None)."""
+        return sum((d for day, d in self.moves.get(key, ()) if on is None or day <= on), ZERO)
+
+    def available(self, key: str, on: dt.date) -> Decimal:
+        """The lowest end-of-day balance from ``on`` on: what may be taken on ``on``.
+
+        A change dated ``on`` moves every later end-of-day balance too, so taking more than
+        this would take some later day below zero.
+        """
+        balance = self.balance(key, on)
+        lowest = balance
+        later: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for day, delta in self.moves.get(key, ()):
+            if day > on:
+                later[day] += delta
+        for day in sorted(later):
+            balance += later[day]
+            lowest = min(lowest, balance)
+        return lowest
+
+    def first_negative(self, key: str) -> tuple[dt.date, Decimal] | None:
+        """The first day that ends below zero, and its balance."""
+        by_day: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for day, delta in self.moves.get(key, ()):
+            by_day[day] += delta
+        balance = ZERO
+        for day in sorted(by_day):
+            balance += by_day[day]
+            if balance < 0:
+                return day, balance
+        return None
+
+
+def open_role(entry: data.Open) -> tuple[str, str]:
+    """``(role, participant code)`` from an ``open`` entry's metadata (empty if absent)."""
+    meta = entry.meta or {}
+    return str(meta.get("role", "") or ""), str(meta.get("participant", "") or "")
