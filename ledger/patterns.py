@@ -88,10 +88,12 @@ def _valid_bban(candidate: str) -> bool:
 
 
 def _enterprise_number(candidate: str) -> bool:
-    """``0403.170.701``: a business's number (public, not a phone)."""
-    if not re.fullmatch(r"[01]\d{3}[. ]\d{3}[. ]\d{3}", candidate.strip()):
+    """``0403.170.701`` or ``0403170701`` (a Peppol id ``0208:0403170701``): a business's
+    number, public, not a phone — when its mod 97 holds."""
+    text = candidate.strip()
+    if not re.fullmatch(r"[01]\d{3}[. ]?\d{3}[. ]?\d{3}", text):
         return False
-    return bool(be_vat.is_valid(candidate))
+    return bool(be_vat.is_valid(text))
 
 
 def _drop_date(match: re.Match[str]) -> str:
