@@ -7,6 +7,7 @@ from typing import Any
 
 from beancount.parser import printer
 
+from importers.originals import describe_original, find_original
 from importers.run import ImportResult, import_files
 from importers.service import BankFile
 from ledger.books import render_entries
@@ -43,6 +44,40 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
     add_books_option(parser)
     parser.set_defaults(func=cmd_import)
+
+    line = subparsers.add_parser(
+        "bank-line", help="what the bank wrote about a movement (from the encrypted archive)"
+    )
+    lsub = line.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = lsub.add_parser(
+        "show", help="decrypt in memory the bank's original of one line (name, account, text)"
+    )
+    add_books_option(p)
+    p.add_argument("ref", metavar="REF", help="the line's bank-ref or ^bank- link")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bank_line_show)
+
+
+def cmd_bank_line_show(args: argparse.Namespace) -> int:
+    """The books keep only what proves and settles a line; the treasurer who must decide
+    about it sees the rest here, decrypted in memory with the hub key."""
+    books = open_books(args)
+    found = describe_original(find_original(books, books.load().entries, args.ref))
+    if args.json:
+        print_json(found)
+        return 0
+    print(f"Bank line {found['bank-ref']} (^{found['link']}), {found['date']}, "
+          f"{found['amount']} {found['currency']}")  # fmt: skip
+    print("  (decrypted in memory from the archived statement; the books do not hold this)")
+    for key in ("counterparty", "counterparty-account", "communication", "ogm", "end-to-end-id"):
+        if found.get(key):
+            print(f"  {key + ':':<22}{found[key]}")
+    for text in found["information"] or []:
+        print(f"  {'information:':<22}{text}")
+    for detail in found["details"] or []:
+        print(f"  detail {detail['sequence']}: {detail['amount']} {detail['counterparty'] or ''} "
+              f"{detail['communication'] or ''}".rstrip())  # fmt: skip
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:

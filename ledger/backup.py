@@ -5,6 +5,10 @@
 * ``books.bundle.age`` — a ``git bundle`` of every branch and tag (the whole history:
   the books, the encrypted roster and archives, the issued documents, the close tags),
   encrypted with age to every recipient of ``hub.toml`` (``[roster] recipients``);
+* ``roster-keys.age`` — the roster's data-key file (``[roster] data_keys``), which lives in
+  the books' folder but never in git (crypto-shredding, ``docs/security.md``): copied as it
+  is, already encrypted to the hub's recipients; without it the restored roster's records
+  could not be read;
 * ``extra/NN-<name>.age`` — each file given with ``--include`` (files kept *outside* the
   books, e.g. an already encrypted key file of participants' data), encrypted again;
 * ``manifest.json`` — hub id, time, ``HEAD``, the tags and their hashes, the files' sha256
@@ -40,7 +44,7 @@ from ledger.anchors import close_tags
 from ledger.books import Books, atomic_write, describe_changes, git, git_head, worktree_changes
 from ledger.config import HubConfig
 from ledger.errors import BooksError, InputError, RosterError
-from ledger.roster import key_path
+from ledger.keys import key_path, parse_recipients
 from ledger.verify import Report, verify_books
 
 FORMAT = 1
@@ -48,6 +52,7 @@ BUNDLE = "books.bundle.age"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 SECRET_MARK = b"AGE-SECRET-KEY-"
+DATA_KEYS = "roster-keys.age"
 
 
 @dataclass(frozen=True)
@@ -74,16 +79,13 @@ def _sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _recipients(config: HubConfig) -> list[x25519.Recipient]:
+def _recipients(config: HubConfig) -> list[Any]:
     if not config.roster.recipients:
         raise RosterError("hub.toml lists no recipients: nobody could decrypt a backup")
-    try:
-        return [x25519.Recipient.from_str(r) for r in config.roster.recipients]
-    except pyrage.RecipientError:
-        raise RosterError("hub.toml: roster.recipients holds an invalid age recipient") from None
+    return parse_recipients(config.roster.recipients)  # age or SSH keys
 
 
-def _encrypt(source: Path, target: Path, recipients: list[x25519.Recipient]) -> None:
+def _encrypt(source: Path, target: Path, recipients: list[Any]) -> None:
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         pyrage.encrypt_file(str(source), str(tmp), recipients)
@@ -135,6 +137,9 @@ def backup(books: Books, dest: Path, extra_files: list[Path] | None = None) -> B
         name = f"extra/{index:02d}-{safe}.age"
         _encrypt(path, folder / name, recipients)
         names.append({"file": name, "name": path.name, "sha256": _sha(path)})
+    data_keys = root / books.config.roster.data_keys
+    if data_keys.is_file():
+        atomic_write(folder / DATA_KEYS, data_keys.read_bytes(), mode=0o600)
     tags = {t.name: t.object for t in close_tags(root).values()}
     manifest = {
         "format": FORMAT,
@@ -143,6 +148,7 @@ def backup(books: Books, dest: Path, extra_files: list[Path] | None = None) -> B
         "head": head,
         "tags": tags,
         "extras": names,
+        "data_keys": books.config.roster.data_keys if data_keys.is_file() else None,
         "recipients": list(books.config.roster.recipients),
     }
     atomic_write(
@@ -227,6 +233,10 @@ def restore(
             if _sha(out) != extra["sha256"]:
                 raise BooksError(f"{out}: restored bytes differ from the backed-up file")
             restored_extras.append(out)
+    if manifest.get("data_keys"):  # the roster's data keys, back beside the roster
+        atomic_write(
+            target / str(manifest["data_keys"]), (folder / DATA_KEYS).read_bytes(), mode=0o600
+        )
     books = Books.open(target)
     tags = {t.name: t.object for t in close_tags(target).values()}
     if tags != manifest.get("tags", {}):

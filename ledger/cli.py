@@ -14,11 +14,12 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 from pydantic import ValidationError
+from pyrage import x25519
 
 from ledger.cli_support import (
     add_books_option,
@@ -35,9 +36,19 @@ from ledger.config import (
     format_validation_error,
     parse_rate,
 )
-from ledger.errors import CoopledgerError, InputError
+from ledger.errors import CoopledgerError, InputError, KeyFileError
+from ledger.keys import has_key, identity_text, new_identity, write_secret
+from ledger.participants import add_participant
+from ledger.payees import check_payee_iban
+from ledger.privacy_cli import register_participant
+from ledger.prompts import ask, refuse_on_command_line
+from ledger.retention import retentions
+from ledger.roster import DETAIL_FIELDS, Payee, read_roster
 
-EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli", "ledger.integrity_cli")
+EXTENSION_MODULES = (
+    "importers.cli", "invoicing.cli", "ledger.money_cli", "ledger.integrity_cli",
+    "ledger.privacy_cli",
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- init
@@ -88,28 +99,70 @@ def cmd_init(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise InputError(format_validation_error(exc, "init")) from None
     start = args.start or dt.date(dt.date.today().year, 1, 1)
+    recovery_file = Path(args.recovery_key_file) if args.recovery_key_file else None
+    recovery = new_recovery_key(Path(args.dir), recovery_file)
+    config.roster.recipients = [str(recovery.to_public())]
     signing_key = Path(args.signing_key).expanduser() if args.signing_key else None
     books, key_file = init_books(Path(args.dir), config, start, signing_key=signing_key)
     print(f"Created the books of {config.hub.name} in {books.root}")
     print(f"Hub key (decrypts the roster): {key_file}")
     print(
-        "Back this key up now, away from the books (e.g. on a USB stick kept by two board "
-        "members): without it the roster is lost; with it and the books, anyone can tell "
+        "The roster and the archived bank statements are encrypted to the hub key and to a "
+        "recovery key. Back the hub key up away from the books, and keep the recovery key "
+        "offline, apart from the books and from this machine (e.g. on paper in the board's "
+        "safe): without a key the roster is lost; with a key and the books, anyone can tell "
         "who the participants are."
     )
+    if recovery_file is not None:
+        write_secret(recovery_file, identity_text(recovery, "recovery key"), books.root)
+        print(f"Recovery key written to {recovery_file} (mode 0600): move it offline now.")
+    else:
+        print("RECOVERY KEY — shown once, stored nowhere; write it down now:")
+        print(str(recovery))
     print(f"Check them with: coopledger check --books {books.root}")
     return 0
+
+
+def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
+    """A recovery key for new books (checked to be writable outside them first)."""
+    if path is not None:
+        target = path.expanduser().absolute().resolve()
+        books = root.expanduser().absolute().resolve()
+        if target == books or books in target.parents:
+            raise KeyFileError(
+                f"{path}: the recovery key may not be written inside the books directory; "
+                "choose a path outside it"
+            )
+        if path.exists():
+            raise KeyFileError(f"{path}: already exists; refusing to overwrite a key")
+    return new_identity()
 
 
 # ---------------------------------------------------------------- participants
 
 
-def cmd_participant_add(args: argparse.Namespace) -> int:
-    from ledger.participants import add_participant
+ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
 
+
+def cmd_participant_add(args: argparse.Namespace) -> int:
+    if args.alias is not None:
+        raise refuse_on_command_line(
+            "--alias", "type it when asked, or give it with --from-file (alias = …)"
+        )
     books = open_books(args)
-    code = add_participant(books, alias=args.alias, activity=args.activity or "", day=args.date)
-    print("Participant opened. Keep the code; the alias is only in the encrypted roster.")
+    values = ask([("alias", "Alias (Enter for none)")], args.from_file, ROSTER_FILE_KEYS)
+    alias = values.pop("alias", None)
+    iban, name = values.pop("payee_iban", None), values.pop("payee_name", None)
+    payee = None
+    if iban or name:
+        if not (iban and name):
+            raise InputError("--from-file: payee_iban and payee_name go together")
+        payee = Payee(iban=check_payee_iban(iban), name=" ".join(name.split()))
+    code = add_participant(
+        books, alias=alias, activity=args.activity or "", day=args.date, details=values,
+        payee=payee,
+    )  # fmt: skip
+    print("Participant opened. Keep the code; who she is stays only in the encrypted roster.")
     print(code)
     return 0
 
@@ -132,6 +185,8 @@ def cmd_participant_list(args: argparse.Namespace) -> int:
                 "balance": str(summary.balance),
             }
         )
+    if args.retention:
+        return print_retention(books, ledger.entries, rows, args.json)
     if args.json:
         print_json(rows)
         return 0
@@ -149,25 +204,25 @@ def cmd_participant_list(args: argparse.Namespace) -> int:
 
 def cmd_participant_show(args: argparse.Namespace) -> int:
     from ledger.participants import summarize
-    from ledger.roster import decrypt_roster, has_key
 
     books = open_books(args)
     ledger = books.load()
     summary = summarize(ledger.entries, books.config, args.code)
     result = summary.as_json()
     if has_key(books.config) and not args.pseudonymous:
-        roster_path = books.root / books.config.roster.file
-        roster = decrypt_roster(
-            books.config, roster_path.read_bytes() if roster_path.exists() else None
-        )
+        roster = read_roster(books)
         entry = roster.participants.get(args.code)
         result["alias"] = entry.alias if entry else None
+        if args.code in roster.purged:
+            result["roster"] = f"purged on {roster.purged[args.code].on.isoformat()}"
     if args.json:
         print_json(result)
         return 0
     print(f"Participant {result['code']} ({result['status']})")
     if result.get("alias"):
         print(f"  alias (from the encrypted roster): {result['alias']}")
+    if result.get("roster"):
+        print(f"  roster record: {result['roster']}")
     if result["activity"]:
         print(f"  activity:     {result['activity']}")
     print(
@@ -223,6 +278,37 @@ def cmd_participant_close(args: argparse.Namespace) -> int:
     info = close_participant(books, args.code, args.date)
     assert info.closed is not None
     print(f"Participant {info.code} closed on {info.closed.isoformat()}")
+    return 0
+
+
+def print_retention(
+    books: Any, entries: list[Any], rows: list[dict[str, Any]], as_json: bool
+) -> int:
+    """``participant list --retention``: until when each roster record must be kept."""
+    found = retentions(entries, books.config)
+    roster = read_roster(books) if has_key(books.config) else None
+    for row in rows:
+        ret = found[row["code"]]
+        row["last_entry"] = ret.last_entry.isoformat()
+        row["retention_until"] = ret.until.isoformat() if ret.until else None
+        if roster is None:
+            row["roster"] = "unknown (no key at hand)"
+        elif row["code"] in roster.purged:
+            row["roster"] = f"purged {roster.purged[row['code']].on.isoformat()}"
+        else:
+            row["roster"] = "kept" if row["code"] in roster.participants else "none"
+    if as_json:
+        print_json(rows)
+        return 0
+    print(f"{'code':<10} {'status':<7} {'last entry':<11} {'keep until':<11}  roster record")
+    for row in rows:
+        until = row["retention_until"] or "while open"
+        print(f"{row['code']:<10} {row['status']:<7} {row['last_entry']:<11} {until:<11}  "
+              f"{row['roster']}")  # fmt: skip
+    print(
+        "Records are kept until the end of the 10th year after the financial year of the "
+        "last entry (docs/security.md); 'participant purge CODE' erases one after that."
+    )
     return 0
 
 
@@ -370,7 +456,20 @@ class OneLineErrorParser(argparse.ArgumentParser):
     """Usage errors on one line, like every other error of ours (exit 2)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"coopledger: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"coopledger: error: {redact_usage(message)} (see '{self.prog} --help')\n")
+
+
+def redact_usage(message: str) -> str:
+    """argparse repeats what was typed; an unknown argument may be a name or an IBAN, so
+    only option names are repeated."""
+    head, sep, rest = message.partition("unrecognized arguments:")
+    if not sep:
+        return message
+    words = rest.split()
+    options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+    others = len(words) - len(options)
+    shown = " ".join(options) + (f" and {others} value(s) not repeated" if others else "")
+    return f"{head}unrecognized arguments: {shown.strip()}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -399,6 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vat-number")
     p.add_argument("--contribution-rate", default="10", metavar="DECIMAL", help="percent")
     p.add_argument("--start", type=date_arg, help="date the accounts open (default: 1 January)")
+    p.add_argument("--recovery-key-file", metavar="FILE",
+                   help="write the recovery key there (outside the books) instead of printing "
+                   "it once")  # fmt: skip
     p.add_argument(
         "--signing-key",
         metavar="SSH_KEY",
@@ -410,12 +512,18 @@ def build_parser() -> argparse.ArgumentParser:
     psub = part.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = psub.add_parser("add", help="open a participant under a new random code")
     add_books_option(p)
-    p.add_argument("--alias", help="kept only in the encrypted roster")
+    p.add_argument("--alias", help=argparse.SUPPRESS)  # refused: see cmd_participant_add
+    p.add_argument(
+        "--from-file", metavar="FILE", help="who she is, 'key = value' lines ('-': stdin): "
+        "alias, " + ", ".join(DETAIL_FIELDS) + ", payee_iban, payee_name; without it the "
+        "alias is asked without echo"
+    )  # fmt: skip
     p.add_argument("--activity", help="a short category, e.g. catering")
     p.add_argument("--date", type=date_arg)
     p.set_defaults(func=cmd_participant_add)
     p = psub.add_parser("list", help="every participant with status and balance")
     add_books_option(p)
+    p.add_argument("--retention", action="store_true", help="until when each record is kept")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_participant_list)
     p = psub.add_parser("show", help="a participant's balances and movements")
@@ -437,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("--date", type=date_arg)
     p.set_defaults(func=cmd_participant_close)
+    register_participant(psub)
 
     bank = sub.add_parser("bank", help="the hub's bank accounts")
     bsub = bank.add_subparsers(dest="action", metavar="ACTION", required=True)

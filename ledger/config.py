@@ -52,12 +52,28 @@ def normalize_vat_number(value: str) -> str:
         raise ValueError(f"invalid Belgian VAT number {value!r}: {exc}") from None
 
 
+IBAN_PROBLEMS = {
+    "InvalidChecksumDigits": "wrong check digits",
+    "InvalidLength": "wrong length",
+    "InvalidStructure": "characters or structure not valid for its country",
+    "InvalidCountryCode": "unknown country code",
+    "InvalidBankCode": "unknown bank code",
+}
+
+
+def iban_problem(exc: Exception) -> str:
+    """Why an IBAN is invalid, in words that never repeat it (schwifty's messages do)."""
+    return IBAN_PROBLEMS.get(type(exc).__name__, "not a valid IBAN")
+
+
 def normalize_iban(value: str) -> str:
-    """Return an IBAN in compact form after checking its country format and check digits."""
+    """Return an IBAN in compact form after checking its country format and check digits.
+
+    The error never repeats the value: it may be a person's account."""
     try:
         return str(IBAN(value).compact)
     except SchwiftyException as exc:
-        raise ValueError(f"invalid IBAN {value!r}: {exc}") from None
+        raise ValueError(f"invalid IBAN: {iban_problem(exc)}") from None
 
 
 def normalize_bic(value: str) -> str:
@@ -305,6 +321,9 @@ class RosterSettings(_Model):
     """Where the encrypted roster lives and to whom it is encrypted (age recipients)."""
 
     file: str = "roster.age"
+    # Each participant's record is encrypted under its own data key; the data keys live in
+    # this file, in the books' folder but never in git (crypto-shredding: docs/security.md).
+    data_keys: str = "roster-keys.age"
     recipients: list[str] = Field(default_factory=list)
 
     @field_validator("recipients")
@@ -314,6 +333,19 @@ class RosterSettings(_Model):
             if not (r.startswith("age1") or r.startswith("ssh-")):
                 raise ValueError(f"not an age recipient: {r[:12]!r}…")
         return value
+
+
+class GitSettings(_Model):
+    """Who the books' commits are authored by: the hub in a role, never a person."""
+
+    author: str = Field(default="Trésorerie", min_length=1, max_length=60)
+
+    @field_validator("author")
+    @classmethod
+    def _author(cls, value: str) -> str:
+        if "@" in value or any(c in value for c in "<>\n"):
+            raise ValueError("a role label such as 'Trésorerie', without an e-mail address")
+        return value.strip()
 
 
 class InvoicingSettings(_Model):
@@ -429,6 +461,7 @@ class HubConfig(_Model):
     bank_accounts: list[BankAccount] = Field(min_length=1)
     contribution: ContributionSettings = Field(default_factory=ContributionSettings)
     roster: RosterSettings = Field(default_factory=RosterSettings)
+    git: GitSettings = Field(default_factory=GitSettings)
     invoicing: InvoicingSettings = Field(default_factory=InvoicingSettings)
     accounts: dict[str, AccountSpec] = Field(default_factory=_default_chart)
     import_rules: list[ImportRule] = Field(default_factory=list)
@@ -575,6 +608,7 @@ def render_config(config: HubConfig) -> str:
             lines.append(f"since = {_toml_value(change['since'])}")
             lines.append(f"rate = {_toml_value(change['rate'])}")
     _toml_table(lines, "roster", data["roster"])
+    _toml_table(lines, "git", data["git"])
     _toml_table(lines, "invoicing", data["invoicing"])
     peppol_defaults = PeppolSettings().model_dump(mode="python")
     peppol = {k: v for k, v in data["peppol"].items() if v != peppol_defaults.get(k)}

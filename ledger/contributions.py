@@ -171,9 +171,7 @@ def set_rate(
     """
     rate = check_rate(rate_text)
     if code is not None and not is_code(code):
-        raise ParticipantError(
-            f"{code!r} is not a participant code (expected P- and 6 characters)"
-        )
+        raise ParticipantError("not a participant code (expected P- and 6 characters)")
     scope = f"participant {code}" if code else "hub"
     with books.transaction(f"contribution: {scope} rate {rate}%") as tx:
         entries = tx.ledger.entries

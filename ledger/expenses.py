@@ -17,14 +17,15 @@ bank statement shows the debit, which reconciliation then settles, so the bank a
 only ever moved by imported statements. Paid in cash, it leaves ``cash`` at once, and is
 refused beyond what the cash box holds on any day from its date on. VAT given
 with ``--vat`` is recoverable only for a hub in the standard VAT regime; otherwise it is
-part of the cost. A receipt (PDF, PNG or JPEG, checked by content, not by name) is stored
-under ``documents/receipts/<year>/`` and attached with a ``document`` entry.
+part of the cost. A receipt (PDF, PNG or JPEG, checked by content, not by name) is cleaned
+of its metadata (:mod:`ledger.receipts`), stored under ``documents/receipts/<year>/`` and
+attached with a ``document`` entry; the description and the supplier pass the roster guard
+(:mod:`ledger.guard`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import posixpath
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,11 +40,13 @@ from ledger.contributions import ZERO, id_link, next_id, posting, q2, transactio
 from ledger.dates import booking_date
 from ledger.errors import InputError, ParticipantError
 from ledger.grants import grants, release_entries, require_grant
+from ledger.guard import TextGuard
 from ledger.participants import require_open_participant
+from ledger.receipts import read_receipt
+from ledger.receipts import receipt_type as receipt_type  # re-exported
 from ledger.reconcile import State, check_cash
 
 PAID_FROM = ("bank", "cash", "participant")
-MAX_RECEIPT_BYTES = 20 * 1024 * 1024
 RECEIPTS_DIR = "documents/receipts"
 KIND = "expenses"
 
@@ -65,83 +68,7 @@ class ExpenseRequest:
 
 
 # ---------------------------------------------------------------- receipts
-
-
-def receipt_type(payload: bytes, name: str = "receipt") -> str:
-    """``pdf``, ``png`` or ``jpg`` when ``payload`` is a readable file of that type."""
-    if not payload:
-        raise InputError(f"receipt {name}: the file is empty")
-    if len(payload) > MAX_RECEIPT_BYTES:
-        raise InputError(f"receipt {name}: larger than 20 MB")
-    if payload.startswith(b"%PDF-"):
-        _check_pdf(payload, name)
-        return "pdf"
-    if payload.startswith(b"\x89PNG\r\n\x1a\n"):
-        if payload[12:16] != b"IHDR" or b"IEND" not in payload[-16:]:
-            raise InputError(f"receipt {name}: not a readable PNG image (damaged or truncated)")
-        _check_image(payload, name, "PNG")
-        return "png"
-    if payload.startswith(b"\xff\xd8\xff"):
-        if b"\xff\xd9" not in payload[-4:]:
-            raise InputError(f"receipt {name}: not a readable JPEG image (damaged or truncated)")
-        _check_image(payload, name, "JPEG")
-        return "jpg"
-    raise InputError(
-        f"receipt {name}: not a PDF, PNG or JPEG file (its content says so, whatever its name)"
-    )
-
-
-def _check_image(payload: bytes, name: str, kind: str) -> None:
-    """Decode the whole image (Pillow, a dependency of reportlab): a file whose header and
-    trailer are right but whose pixels are damaged is no readable receipt."""
-    import warnings
-
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(payload)) as image:
-                if image.format != kind:
-                    raise ValueError(image.format)
-                image.load()
-    except Exception:
-        raise InputError(
-            f"receipt {name}: not a readable {kind} image (damaged or truncated)"
-        ) from None
-
-
-def _check_pdf(payload: bytes, name: str) -> None:
-    import logging
-
-    from pypdf import PdfReader
-
-    # pypdf logs what it repairs ("EOF marker not found"…) on stderr: the user gets our one
-    # line instead.
-    pypdf_log = logging.getLogger("pypdf")
-    level = pypdf_log.level
-    pypdf_log.setLevel(logging.CRITICAL)
-    try:
-        reader = PdfReader(io.BytesIO(payload), strict=False)
-        if reader.is_encrypted:
-            raise InputError(f"receipt {name}: the PDF is encrypted; give an unprotected copy")
-        if len(reader.pages) < 1:
-            raise InputError(f"receipt {name}: the PDF has no page")
-    except InputError:
-        raise
-    except Exception:
-        raise InputError(f"receipt {name}: not a readable PDF (damaged or truncated)") from None
-    finally:
-        pypdf_log.setLevel(level)
-
-
-def read_receipt(path: Path) -> tuple[bytes, str]:
-    """The bytes and type of a receipt file given on the command line."""
-    try:
-        payload = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"receipt {path.name}: cannot read it ({exc.strerror})") from None
-    return payload, receipt_type(payload, path.name)
+# Checked by content and cleaned of their metadata in :mod:`ledger.receipts`.
 
 
 def document_entry(
@@ -279,7 +206,9 @@ def book_expense(
         hub_account(config, req.account)
     elif req.account:
         raise InputError("--account is for the hub's own costs; not with --participant")
-    payload, ftype = read_receipt(receipt) if receipt is not None else (b"", "")
+    guard = TextGuard.for_books(books)
+    guard.check_all([(req.description, "--description"), (req.supplier, "--supplier")])
+    payload, ftype = read_receipt(receipt, guard) if receipt is not None else (b"", "")
     with books.transaction("expense: add") as tx:
         entries = tx.ledger.entries
         if req.grant:

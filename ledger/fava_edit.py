@@ -39,6 +39,7 @@ from fava.util import next_key
 from ledger.anchors import anchor_errors, seals
 from ledger.books import Books, Transaction, entries_file
 from ledger.errors import ConflictError, CoopledgerError, WriteRejectedError
+from ledger.guard import refuse_roster_values
 
 T = TypeVar("T")
 FAVA_KIND = "fava"  # new entries go to <year>/fava.beancount
@@ -130,7 +131,9 @@ class BooksFileModule(FileModule):
     def _write(self, message: str, stage: Callable[[Transaction], T]) -> T:
         try:
             with self.books.transaction(message) as tx:
-                return stage(tx)
+                result = stage(tx)
+                refuse_roster_values(self.books, tx.staged)  # a free edit: no roster value
+                return result
         except ConflictError as exc:
             raise RefusedWriteError(exc.message, HTTPStatus.CONFLICT) from None
         except WriteRejectedError as exc:

@@ -41,6 +41,7 @@ from ledger.config import HubConfig, normalize_iban
 from ledger.contributions import ZERO, parse_amount, posting, transaction
 from ledger.dates import booking_date
 from ledger.errors import InputError
+from ledger.guard import TextGuard
 
 FUNDER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 KIND = "grants"
@@ -323,6 +324,8 @@ def add_grant(
         )
     amount = parse_amount(amount_text)
     purpose = clean_text(purpose, "--purpose", 200)
+    # Both become account names, narrations and commit messages: never a person's name.
+    TextGuard.for_books(books).check_all([(funder, "FUNDER_ID"), (purpose, "--purpose")])
     iban = None
     if funder_iban:
         try:

@@ -14,9 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from importers.originals import load_originals
 from ledger.cli_support import add_books_option, date_arg, open_books, print_json
 from ledger.contributions import ZERO, parse_amount
 from ledger.errors import InputError
+from ledger.prompts import refuse_on_command_line
 
 # ---------------------------------------------------------------- reconcile
 
@@ -46,7 +48,8 @@ def run_auto(books: Any) -> list[Any]:
     from ledger.reconcile import reconcile_new_entries
 
     with books.transaction("reconcile: automatic matches") as tx:
-        new = reconcile_new_entries(tx.ledger.entries, books.config)
+        entries = tx.ledger.entries
+        new = reconcile_new_entries(entries, books.config, load_originals(books, entries))
         if new:
             tx.add_entries(new, kind="payments")
             tx.message = f"reconcile: {len(new)} entries booked automatically"
@@ -57,10 +60,27 @@ def run_assign(books: Any, ref: str, target: str) -> list[Any]:
     """Book one decision."""
     from ledger.reconcile import assign
 
-    with books.transaction(f"reconcile: assign {ref} to {target}") as tx:
-        new = assign(tx.ledger.entries, books.config, ref, target)
+    with books.transaction("reconcile: assign a bank line") as tx:
+        entries = tx.ledger.entries
+        new = assign(entries, books.config, ref, target, load_originals(books, entries))
+        tx.message = f"reconcile: assign {_line_ref(new)} to {_targets(new)}"
         tx.add_entries(new, kind="payments")
     return new
+
+
+def _line_ref(new: list[Any]) -> str:
+    """The bank reference as the books have it (what was typed is not repeated)."""
+    refs = [str(e.meta.get("bank-ref")) for e in new if e.meta.get("bank-ref")]
+    return refs[0] if refs else "a bank line"
+
+
+def _targets(new: list[Any]) -> str:
+    """What the bank line was assigned to, from the entries booked (never the typed text)."""
+    links = sorted({lk for e in new for lk in e.links or () if not lk.startswith("bank-")})
+    if links:
+        return "+".join(links)
+    accounts = sorted({p.account for e in new for p in e.postings[1:]})
+    return ", ".join(accounts) or "an account"
 
 
 def _print_item(index: int, total: int, item: Any) -> None:
@@ -83,7 +103,9 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
     from ledger.reconcile import review_queue
 
     stdin = stdin or sys.stdin
-    queue = review_queue(books.load().entries, books.config)
+    entries = books.load().entries
+    originals = load_originals(books, entries)
+    queue = review_queue(entries, books.config, originals)
     if not queue:
         print("Nothing waits for review.")
         return 0
@@ -91,7 +113,7 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
     for index, first in enumerate(queue, start=1):
         # Each decision may change the others' candidates (an invoice now paid): ask about
         # the line as the books stand now, and skip it if it was settled meanwhile.
-        now = {q.line.link: q for q in review_queue(books.load().entries, books.config)}
+        now = {q.line.link: q for q in review_queue(books.load().entries, books.config, originals)}
         item = now.get(first.line.link) if decided else first
         if item is None:
             continue
@@ -117,7 +139,7 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
                 print(f"  refused: {exc.message}")
                 continue
             decided += 1
-            print(f"  booked: {item.line.ref} → {target}")
+            print(f"  booked: {item.line.ref}")
             break
     return decided
 
@@ -131,11 +153,12 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         if args.json:
             print_json(_booked_summary(new))
         else:
-            print(f"Booked {len(new)} entries for bank line {args.assign[0]}.")
+            print(f"Booked {len(new)} entries for bank line {_line_ref(new)}.")
         return 0
     if args.list:
         entries = books.load().entries
-        rows = [item.as_json() for item in review_queue(entries, books.config)]
+        originals = load_originals(books, entries)
+        rows = [item.as_json() for item in review_queue(entries, books.config, originals)]
         stuck = unallocated(entries, books.config)
         if args.json:
             print_json({"queue": rows, "unallocated": stuck})
@@ -149,7 +172,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             print(f"{row['date']}  {row['bank-ref']:<24} {row['amount']:>11} EUR  {row['why']}")
         return 0
     new = run_auto(books)
-    queue = review_queue(books.load().entries, books.config)
+    entries = books.load().entries
+    queue = review_queue(entries, books.config, load_originals(books, entries))
     if args.json:
         print_json({**_booked_summary(new), "queue": [q.as_json() for q in queue]})
         return 0
@@ -208,39 +232,36 @@ def cmd_payout(args: argparse.Namespace) -> int:
     from ledger.payouts import book_payout
 
     if args.amount is None:
-        raise InputError("usage: coopledger payout CODE AMOUNT --method bank|cash [--iban IBAN]")
-    if args.iban and len(args.iban) > 1:
-        raise InputError("--iban given more than once")
+        raise InputError("usage: coopledger payout CODE AMOUNT --method bank|cash")
+    _refuse_personal_options(args)
     books = open_books(args)
-    booked = book_payout(
-        books, args.code, args.amount, args.method, args.iban[0] if args.iban else None,
-        args.date,
-    )  # fmt: skip
+    booked = book_payout(books, args.code, args.amount, args.method, None, args.date)
     if args.json:
         print_json(booked)
         return 0
     print(f"Payout {booked['payout']} booked: {booked['amount']} EUR to {booked['participant']}")
     if booked["method"] == "bank":
-        print("Export it for the bank with: coopledger payout export --out FILE --iban "
-              f"{booked['payout']}=IBAN")  # fmt: skip
+        print(f"To the account ending …{booked['iban-last4']} (from the roster). Export it for "
+              "the bank with: coopledger payout export --out FILE")  # fmt: skip
     else:
         print(f"Receipt to sign: {booked['receipt']}")
     return 0
 
 
 def _payout_export(args: argparse.Namespace) -> int:
-    from ledger.payouts import export_pain001, parse_pairs
+    from ledger.payouts import export_pain001
 
     if args.amount is not None:
-        raise InputError("usage: coopledger payout export --out FILE --iban PO-…=IBAN …")
+        raise InputError("usage: coopledger payout export --out FILE")
+    _refuse_personal_options(args)
     if not args.out:
         raise InputError("--out FILE is required (outside the books)")
     books = open_books(args)
     done = export_pain001(
         books,
         Path(args.out),
-        parse_pairs(args.iban or [], "iban"),
-        parse_pairs(args.name or [], "name"),
+        {},
+        {},
         since=args.since,
         execution=args.date,
         again=args.again,
@@ -251,6 +272,16 @@ def _payout_export(args: argparse.Namespace) -> int:
     else:
         print(f"Wrote {len(done)} transfer(s), {total} EUR, to {args.out} (pain.001.001.03)")
     return 0
+
+
+def _refuse_personal_options(args: argparse.Namespace) -> None:
+    """An IBAN or a name as an argument would stay in the shell history (not repeated)."""
+    for option in ("iban", "name"):
+        if getattr(args, option, None):
+            raise refuse_on_command_line(
+                f"--{option}", "store the participant's payout account in the roster with "
+                "'coopledger participant set-payee CODE'"
+            )  # fmt: skip
 
 
 def _payout_list(args: argparse.Namespace) -> int:
@@ -541,8 +572,8 @@ def register(sub: Any) -> None:
     p.add_argument("code", metavar="CODE|export|list")
     p.add_argument("amount", nargs="?")
     p.add_argument("--method", choices=["bank", "cash"], default="bank")
-    p.add_argument("--iban", action="append", help="payout: IBAN; export: PO-…=IBAN (repeat)")
-    p.add_argument("--name", action="append", help="export: PO-…=name on the transfer")
+    p.add_argument("--iban", action="append", help=argparse.SUPPRESS)  # refused: roster only
+    p.add_argument("--name", action="append", help=argparse.SUPPRESS)
     p.add_argument("--date", type=date_arg, help="payout date, or export execution date")
     p.add_argument("--since", type=date_arg, help="export/list: payouts from this date")
     p.add_argument("--out", metavar="FILE", help="export: the pain.001 file (outside the books)")

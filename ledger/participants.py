@@ -21,7 +21,8 @@ from ledger.codes import is_code, new_code
 from ledger.config import PARTICIPANT_ROLES, HubConfig
 from ledger.dates import booking_date
 from ledger.errors import InputError, ParticipantError
-from ledger.roster import RosterEntry, decrypt_roster, encrypt_roster
+from ledger.guard import TextGuard
+from ledger.roster import DETAIL_FIELDS, Payee, RosterEntry, editing_roster
 
 ACTIVITY_RE = re.compile(r"^[^\W\d_][\w \-/&']{0,39}$")
 ZERO = Decimal("0")
@@ -142,10 +143,8 @@ def require_participant(
     entries: Iterable[data.Directive], config: HubConfig, code: str
 ) -> ParticipantInfo:
     """The participant with this code, or a clear error."""
-    if not is_code(code):
-        raise ParticipantError(
-            f"{code!r} is not a participant code (expected P- and 6 characters)"
-        )
+    if not is_code(code):  # what was typed is not repeated: it may be a name
+        raise ParticipantError("not a participant code (expected P- and 6 characters)")
     info = find_participants(entries, config).get(code)
     if info is None:
         raise ParticipantError(f"unknown participant {code}")
@@ -285,27 +284,47 @@ def open_entries(config: HubConfig, code: str, day: dt.date, activity: str) -> l
     return out
 
 
+def check_details(details: dict[str, str] | None) -> dict[str, str]:
+    """The roster details of a new participant: known fields, one line each."""
+    out = {}
+    for key, value in (details or {}).items():
+        if key not in DETAIL_FIELDS:
+            raise InputError(
+                f"unknown roster field {key!r} (known: alias, {', '.join(DETAIL_FIELDS)})"
+            )
+        text = " ".join(str(value).split())
+        if text:
+            out[key] = text
+    return out
+
+
 def add_participant(
     books: Books,
     alias: str | None = None,
     activity: str = "",
     day: dt.date | None = None,
     details: dict[str, str] | None = None,
+    payee: Payee | None = None,
     today: dt.date | None = None,
 ) -> str:
-    """Open a new participant under a fresh random code; returns the code."""
+    """Open a new participant under a fresh random code; returns the code.
+
+    Who she is goes to the roster only; the activity, which the books keep, passes the
+    roster guard (her own values included)."""
     day = booking_date(day, today)
     activity = check_activity(activity, alias)
+    details = check_details(details)
     config = books.config
-    with books.transaction("participant: open a participant") as tx:
+    own = [alias or "", *details.values()] + ([payee.iban, payee.name] if payee else [])
+    TextGuard.for_books(books).with_values(own).check(activity, "--activity")
+    with editing_roster(books, "participant: open a participant") as edit:
+        tx = edit.tx
         known = find_participants(tx.ledger.entries, config)
-        code = new_code(set(known))
+        code = new_code(set(known) | set(edit.roster.participants) | set(edit.roster.purged))
         tx.message = f"participant: open {code}"
-        roster = decrypt_roster(config, tx.read_file(config.roster.file))
-        roster.participants[code] = RosterEntry(
-            code=code, alias=(alias or "").strip(), details=details or {}, added=day
+        edit.roster.participants[code] = RosterEntry(
+            code=code, alias=(alias or "").strip(), details=details, added=day, payee=payee
         )
-        tx.write_file(config.roster.file, encrypt_roster(config, roster))
         tx.add_entries(open_entries(config, code, day, activity), kind="participants")
     return code
 

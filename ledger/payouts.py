@@ -17,9 +17,10 @@ characters (``iban-last4``): too few to find the account (the rest of a Belgian 
 ten free digits), enough to catch a typo at export and to help match the debit. A keyed
 hash was considered and rejected: it would be a stable identifier of the bank account
 across codes and years (linking two codes of one person), and with the key it can be
-brute-forced over the 10^10 Belgian account numbers. The IBAN is given again on the
-command line at export (``--iban PO-…=IBAN`` or ``CODE=IBAN``) and goes only into the
-pain.001 file, which is written outside the books.
+brute-forced over the 10^10 Belgian account numbers. The IBAN and the account holder's
+name live in the participant's encrypted roster record (``participant set-payee``,
+:mod:`ledger.payees`); a bank payout and its export take them from there, in memory, and
+they go only into the pain.001 file, which is written outside the books (mode 0600).
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from ledger.books import Books, atomic_write
-from ledger.config import HubConfig
+from ledger.config import HubConfig, iban_problem
 from ledger.contributions import ZERO, id_link, next_id, parse_amount, posting, q2, transaction
 from ledger.dates import booking_date, execution_date
 from ledger.errors import InputError, ParticipantError
 from ledger.expenses import document_entry
 from ledger.participants import require_open_participant
+from ledger.payees import payee_of, payees_of
 from ledger.reconcile import State, check_cash
 
 METHODS = ("bank", "cash")
@@ -70,8 +72,7 @@ def check_iban(value: str) -> str:
     try:
         return str(IBAN(value).compact)
     except SchwiftyException as exc:
-        reason = str(exc).split(":")[0].strip().rstrip(".") or "invalid"
-        raise InputError(f"invalid IBAN: {reason}") from None
+        raise InputError(f"invalid IBAN: {iban_problem(exc)}") from None
 
 
 def payout_entry(
@@ -171,8 +172,9 @@ def book_payout(
     if method not in METHODS:
         raise InputError(f"--method must be one of {', '.join(METHODS)}")
     if method == "bank":
-        if not iban:
-            raise InputError("--iban is required for a bank payout (it is not kept in the books)")
+        if not iban:  # the participant's payout account, from the roster, in memory
+            require_open_participant(books.load().entries, config, code, on=day)
+            iban = payee_of(books, code).iban
         iban = check_iban(iban)
         if config.bank_account_for_iban(iban) is not None:
             raise InputError("--iban is one of the hub's own accounts")
@@ -303,7 +305,8 @@ def export_pain001(
                     "no bank payout waits to be exported"
                     + (f" ({done} already exported; --again to export them again)" if done else "")
                 )
-            payload = _pain001(config, payouts, ibans, names or {}, day)
+            ibans, names = _with_payees(books, payouts, ibans, names or {})
+            payload = _pain001(config, payouts, ibans, names, day)
             # The mark is dated when the file was written (today: never in the future); the
             # requested execution date is in the file and in the mark's metadata.
             marks: list[data.Directive] = [
@@ -323,6 +326,21 @@ def export_pain001(
             target.unlink(missing_ok=True)
         raise
     return payouts
+
+
+def _with_payees(
+    books: Books, payouts: list[PendingPayout], ibans: dict[str, str], names: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The IBAN and name of each payout: given, else the participant's payee in the roster
+    (decrypted in memory; it goes into the pain.001 file only)."""
+    missing = {
+        p.participant for p in payouts if not (ibans.get(p.payout) or ibans.get(p.participant))
+    }
+    ibans, names = dict(ibans), dict(names)
+    for code, payee in payees_of(books, missing).items():
+        ibans.setdefault(code, payee.iban)
+        names.setdefault(code, payee.name)
+    return ibans, names
 
 
 def _pain001(
@@ -346,14 +364,15 @@ def _pain001(
         given = ibans.get(payout.payout) or ibans.get(payout.participant)
         if not given:
             raise InputError(
-                f"--iban missing for {payout.payout} ({payout.participant}): give "
-                f"--iban {payout.payout}=IBAN"
+                f"no payout account for {payout.payout} ({payout.participant}) in the roster: "
+                f"store it with 'coopledger participant set-payee {payout.participant}'"
             )
         iban = check_iban(given)
         if iban[-4:] != payout.iban_last4:
             raise InputError(
-                f"--iban for {payout.payout}: it does not end in the {payout.iban_last4} "
-                "recorded when the payout was ordered"
+                f"the payout account for {payout.payout} does not end in the "
+                f"{payout.iban_last4} recorded when the payout was ordered (was it changed "
+                "since? export needs the account the payout was ordered to)"
             )
         name = names.get(payout.payout) or names.get(payout.participant) or payout.participant
         sepa.add_payment(

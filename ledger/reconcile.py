@@ -44,8 +44,8 @@ import itertools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -135,6 +135,18 @@ class BankLine:
         return self.suspense != ZERO
 
 
+@dataclass(frozen=True)
+class BankOriginal:
+    """What the bank wrote about a movement and the books do not keep (the other party's
+    name and account, the free communication: see ``importers/minimise.py``), decrypted in
+    memory from the archived statement when the key is at hand. Candidate scoring reads
+    it; nothing here writes or shows it."""
+
+    counterparty: str = ""
+    iban: str = ""
+    communication: str = ""
+
+
 @dataclass
 class Receipt:
     """Money received (or returned, if negative) on an invoice, from one bank movement or
@@ -199,18 +211,37 @@ class State:
     client_ibans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     client_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     settled_lines: set[str] = field(default_factory=set)
+    originals: Mapping[str, BankOriginal] = field(default_factory=dict)  # by ^bank- link
 
     @classmethod
-    def of(cls, entries: Iterable[data.Directive], config: HubConfig) -> State:
+    def of(
+        cls, entries: Iterable[data.Directive], config: HubConfig,
+        originals: Mapping[str, BankOriginal] | None = None,
+    ) -> State:  # fmt: skip
         """Fold the books: what exists first (invoices, bank lines, pending items), then
         every amount, so the order of files and lines never matters."""
-        state = cls(config)
+        state = cls(config, originals=originals or {})
         ordered = sorted(entries, key=data.entry_sortkey)
         for entry in ordered:
             state.define(entry)
         for entry in ordered:
             state.fold(entry)
         return state
+
+    def seen(self, line: BankLine) -> BankLine:
+        """The line as scoring sees it: what the books keep, completed in memory by what
+        the bank wrote (when the archive could be opened)."""
+        original = self.originals.get(line.link)
+        if original is None:
+            return line
+        iban = line.iban or original.iban
+        return replace(
+            line,
+            counterparty=line.counterparty or original.counterparty,
+            iban=iban,
+            iban_last4=line.iban_last4 or iban[-4:],
+            communication=f"{line.communication} {original.communication}".strip(),
+        )
 
     # -- folding --------------------------------------------------------------------
 
@@ -298,7 +329,7 @@ class State:
             iban=_iban(meta.get("counterparty-iban")),
             iban_last4=str(meta.get("counterparty-iban-last4", "") or "")
             or _iban(meta.get("counterparty-iban"))[-4:],
-            communication=str(meta.get("communication", "") or ""),
+            communication=str(meta.get("communication") or meta.get("references") or ""),
             ogm=_digits(meta.get("ogm")) or "",
             end_to_end=str(meta.get("end-to-end-id", "") or ""),
             returned=bool(meta.get("r-transaction") or meta.get("reversal")),
@@ -425,6 +456,7 @@ class State:
         line, inv = self.lines.get(bank_link), self.invoices.get(inv_link)
         if line is None or inv is None or not inv.client or line.amount <= 0:
             return
+        line = self.seen(line)
         if line.iban:
             self.client_ibans[inv.client].add(line.iban)
         if line.counterparty:
@@ -862,6 +894,7 @@ class Candidate:
 
 def candidates(state: State, line: BankLine) -> list[Candidate]:
     """Every scored explanation of an open bank line, best first."""
+    line = state.seen(line)
     if line.suspense > 0:
         found = _incoming_candidates(state, line)
     else:
@@ -1096,6 +1129,7 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
                 score, reasons = score + 10, [*reasons, "after the credit note"]
         elif pend.kind == "refund":
             origin = state.lines.get(f"bank-{pend.link[7:]}")
+            origin = state.seen(origin) if origin is not None else None
             if origin is not None and origin.iban_last4 and origin.iban_last4 == last4:
                 score, reasons = score + 50, [*reasons, "account the overpayment came from"]
             if line.date >= pend.date:
@@ -1114,6 +1148,7 @@ def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate
         original = state.lines.get(receipt.bank_link)
         if receipt.amount != -line.suspense or original is None or receipt.date > line.date:
             continue
+        original = state.seen(original)
         if receipt.amount <= 0 or receipt.bank_link[5:] in returned:
             continue
         score, reasons = 40, ["amount of an earlier payment, returned"]
@@ -1272,8 +1307,9 @@ def _can_undo(state: State, cand: Candidate, line: BankLine) -> bool:
 
 
 def reconcile_new_entries(
-    existing_entries: Iterable[data.Directive], config: HubConfig
-) -> list[data.Directive]:
+    existing_entries: Iterable[data.Directive], config: HubConfig,
+    originals: Mapping[str, BankOriginal] | None = None,
+) -> list[data.Directive]:  # fmt: skip
     """The settlements and allocations that the books call for, booked automatically.
 
     ``existing_entries`` are the books' entries including what the caller is about to add
@@ -1281,7 +1317,7 @@ def reconcile_new_entries(
     everything is already reconciled. Call it inside the transaction that writes them and
     add the result with ``tx.add_entries(result, kind="payments")``.
     """
-    state = State.of(existing_entries, config)
+    state = State.of(existing_entries, config, originals)
     return list(auto_entries(state))
 
 
@@ -1312,9 +1348,13 @@ class QueueItem:
         }
 
 
-def review_queue(entries: Iterable[data.Directive], config: HubConfig) -> list[QueueItem]:
-    """What waits for a decision: open bank lines with their scored candidates."""
-    state = State.of(entries, config)
+def review_queue(
+    entries: Iterable[data.Directive], config: HubConfig,
+    originals: Mapping[str, BankOriginal] | None = None,
+) -> list[QueueItem]:  # fmt: skip
+    """What waits for a decision: open bank lines with their scored candidates (the queue
+    shows what the books keep; the bank's originals only help the scoring)."""
+    state = State.of(entries, config, originals)
     return [QueueItem(line, candidates(state, line)) for line in state.open_lines()]
 
 
@@ -1323,19 +1363,22 @@ def find_line(state: State, ref: str) -> BankLine:
     ref = ref.strip().removeprefix("^")
     line = state.lines.get(ref) or next((ln for ln in state.lines.values() if ln.ref == ref), None)
     if line is None:
-        raise InputError(f"no bank line {ref} in the books")
+        raise InputError(
+            "no bank line with that reference in the books (give its bank-ref or ^bank- link)"
+        )
     if not line.is_open:
         raise InputError(f"bank line {line.ref} is already settled; nothing is matched twice")
     return line
 
 
 def assign(
-    entries: Iterable[data.Directive], config: HubConfig, ref: str, target: str
-) -> list[data.Directive]:
+    entries: Iterable[data.Directive], config: HubConfig, ref: str, target: str,
+    originals: Mapping[str, BankOriginal] | None = None,
+) -> list[data.Directive]:  # fmt: skip
     """Settle one bank line as decided: TARGET is an invoice (or several, joined by
     ``+`` or ``,``), ``po-…``, ``exp-…``, ``grant-…``, ``refund-…``, ``return:inv-…``, an
     account role of the chart (``bank_fees``, ``gifts``…) or an account name."""
-    state = State.of(entries, config)
+    state = State.of(entries, config, originals)
     line = find_line(state, ref)
     parts = _parse_target(state, line, target)
     returns = _returned_origin(state, line, parts[0][0]) if target.startswith("return:") else ""
@@ -1447,7 +1490,8 @@ def _invoice_link(state: State, name: str) -> str:
     name = name.strip()
     link = name if name.startswith("inv-") else f"inv-{name}"
     if link not in state.invoices:
-        raise InputError(f"no invoice {name} in the books")
+        shown = name if re.fullmatch(r"[A-Za-z]{0,4}-?[0-9][0-9\-/]*", name) else "(not repeated)"
+        raise InputError(f"no invoice {shown} in the books")
     return link
 
 
@@ -1461,9 +1505,9 @@ def _account_of(config: HubConfig, target: str) -> str:
         account = target
     else:
         raise InputError(
-            f"unknown target {target!r}: give an invoice number, po-…, exp-…, grant-…, "
-            "refund-…, cash-…, return:<invoice>, an account role (e.g. bank_fees) or an "
-            "account name"
+            "unknown target (not repeated: it may be a name): give an invoice number, po-…, "
+            "exp-…, grant-…, refund-…, cash-…, return:<invoice>, an account role (e.g. "
+            "bank_fees) or an account name"
         )
     if account == config.account("cash"):
         raise InputError(

@@ -64,6 +64,8 @@ class Cli:
             env=env or self.env,
             cwd=self.cwd,
             input=input,
+            # never the terminal pytest runs in: a command would ask without echo and wait
+            stdin=subprocess.DEVNULL if input is None else None,
             timeout=300,
         )
         if check and proc.returncode != 0:

@@ -15,10 +15,11 @@ def test_participants_page_lists_codes_only(cli, books_dir: Path) -> None:  # ty
             "participant",
             "add",
             *b,
-            "--alias",
-            f"Fictive Yankee {i} (test)",
+            "--from-file",
+            "-",
             "--activity",
             "couture",
+            input=f'alias = "Fictive Yankee {i} (test)"',
         ).stdout.splitlines()[-1]
         for i in range(3)
     ]

@@ -45,9 +45,9 @@ from ledger.expenses import (
     document_entry,
     expense_entry,
     hub_account,
-    receipt_type,
 )
 from ledger.participants import require_open_participant
+from ledger.receipts import clean_receipt
 from ledger.reconcile import State
 from plugins.sealed import SEAL_TYPE
 
@@ -218,12 +218,12 @@ def _attachments(
                 f"{label}: attachment {index} ({att.mime or 'no type'}) kept inside the XML only"
             )
             continue
-        try:
-            ext = receipt_type(att.payload, f"attachment {index}")
+        try:  # stored without its metadata (author, EXIF, GPS…), as any receipt
+            cleaned, ext = clean_receipt(att.payload, field=f"attachment {index}")
         except InputError as exc:
             warnings.append(f"{label}: {exc.message}; kept inside the XML only")
             continue
-        files[f"{base}-{index}.{ext}"] = att.payload
+        files[f"{base}-{index}.{ext}"] = cleaned
     return files, warnings
 
 

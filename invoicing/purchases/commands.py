@@ -20,6 +20,7 @@ from invoicing.validation import (
 from ledger.books import Books
 from ledger.cli_support import open_books, print_json
 from ledger.errors import ConfigError, InputError
+from ledger.guard import roster_text_check
 
 
 def validator_for(args: argparse.Namespace, books: Books) -> Validator | None:
@@ -82,7 +83,7 @@ def cmd_purchase_import(args: argparse.Namespace) -> int:
     books = open_books(args)
     planned = import_purchases(
         books, _read(args.files), charge_of(args), validator=validator_for(args, books),
-        day=args.date, dry_run=args.dry_run,
+        day=args.date, dry_run=args.dry_run, check_text=roster_text_check(books),
     )  # fmt: skip
     if args.json:
         print_json([{**p.summary, "dry_run": args.dry_run} for p in planned])
@@ -141,7 +142,7 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
         return 0
     results = fetch_and_import(
         books, ap, args.ids, charge_of(args), validator=validator_for(args, books),
-        dry_run=args.dry_run,
+        dry_run=args.dry_run, check_text=roster_text_check(books),
     )  # fmt: skip
     if args.json:
         print_json([

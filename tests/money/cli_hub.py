@@ -48,18 +48,22 @@ class Hub:
         year = start[:4]
         self.code = self.run("participant", "add", "--activity", "catering", "--date",
                              f"{year}-01-05").stdout.strip().splitlines()[-1]  # fmt: skip
+        # Her payout account, in the roster (never an argument: issue 9).
+        self.run("participant", "set-payee", self.code, "--from-file", "-",
+                 stdin=f"iban = {PAYEE_IBAN}\nname = Beneficiaire Fictif\n")  # fmt: skip
         self.client = self.json("client", "add", "--name", "Client Fictif SRL", "--address",
                                 "Rue Imaginaire 2, 1000 Bruxelles")["id"]  # fmt: skip
 
     # -- running commands -------------------------------------------------------------
 
     def run(
-        self, *args: str, ok: bool = True, books: bool = True
+        self, *args: str, ok: bool = True, books: bool = True, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         extra = ["--books", str(self.root)] if books else []
         proc = subprocess.run(
             [sys.executable, "-m", "ledger.cli", *args, *extra],
-            capture_output=True, text=True, env=self.env, timeout=300,
+            capture_output=True, text=True, env=self.env, timeout=300, input=stdin,
+            stdin=subprocess.DEVNULL if stdin is None else None,
         )  # fmt: skip
         if ok:
             assert proc.returncode == 0, f"{args}: {proc.stdout}\n{proc.stderr}"
