@@ -12,7 +12,14 @@ from invoicing.clients import add_client, read_clients
 from invoicing.lines import parse_line, read_invoice_file
 from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
-from invoicing.peppol.records import current, delivery_json, delivery_text, describe_step
+from invoicing.peppol.records import (
+    credit_note_rows,
+    credited_in_full,
+    current,
+    delivery_json,
+    delivery_text,
+    describe_step,
+)
 from invoicing.purchases import cli as purchases_cli
 from invoicing.validation import (
     DEFAULT_RULES_DIR,
@@ -194,13 +201,21 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     if args.client:
         rows = [r for r in rows if r.client == args.client.upper()]
     sent = current(ledger.entries)
+    credited = credited_in_full(ledger.entries, books.config)
+    notes = [
+        c for c in credit_note_rows(ledger.entries, books.config.account("clients"))
+        if args.status in (None, "credited")
+        and (not args.participant or c.participant == args.participant)
+        and (not args.client or c.client == args.client.upper())
+    ]  # fmt: skip
     if args.json:
         print_json([
-            {**r.as_json(), "delivery": delivery_json(sent.get(r.number), r.documents)}
+            {**r.as_json(), "kind": "invoice", "delivery": delivery_json(
+                sent.get(r.number), r.documents, r.number, credited.get(r.number, ()))}
             for r in rows
-        ])  # fmt: skip
+        ] + [c.as_json() for c in notes])  # fmt: skip
         return 0
-    if not rows:
+    if not rows and not notes:
         print("No invoices match.")
         return 0
     for r in rows:
@@ -209,6 +224,8 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
             f"{r.status:11} {r.total:>10} EUR  left {r.outstanding:>10}  {r.ogm}  "
             f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
         )
+    for c in notes:
+        print(c.text())
     return 0
 
 
@@ -244,7 +261,11 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
     if args.json:
         out: dict[str, Any] = doc.model_dump(mode="json")
         out["total"] = str(doc.totals.gross)
-        out["delivery"] = step.as_json() if step else None
+        out["delivery"] = (
+            step.as_json(credited_in_full(ledger.entries, books.config).get(number, ()))
+            if step
+            else None
+        )
         if status is not None:
             out.update(
                 {k: v for k, v in status.as_json().items() if k not in ("number", "date", "due")}
@@ -279,7 +300,8 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
         for path in status.documents:
             print(f"File: {path}")
     if step is not None:
-        print("\n".join(describe_step(step)))
+        print("\n".join(describe_step(step, credited_in_full(ledger.entries, books.config)
+                                       .get(number, ()))))  # fmt: skip
     return 0
 
 
@@ -439,6 +461,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("numbers", nargs="*", metavar="NUMBER")
     p.add_argument("--pending", action="store_true", help="also all queued or not yet delivered")
     p.add_argument("--again", action="store_true", help="send a rejected document once more")
+    p.add_argument(
+        "--even-if-credited",
+        action="store_true",
+        help="with --again: send an invoice its credit notes cancel whole",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=lazy_command("invoicing.peppol.cli", "cmd_invoice_send"))
 

@@ -14,30 +14,40 @@ from ledger.cli_support import open_books, print_json
 from ledger.errors import InputError
 
 
-def send(books: Books, numbers: Sequence[str], *, again: bool = False) -> list[Outcome]:
+def send(
+    books: Books, numbers: Sequence[str], *, again: bool = False, even_if_credited: bool = False
+) -> list[Outcome]:
     """Send through the configured access point, or to the outbox when there is none."""
-    return send_documents(books, numbers, access_point(books.config, books.root), again=again)
+    return send_documents(books, numbers, access_point(books.config, books.root), again=again,
+                          even_if_credited=even_if_credited)  # fmt: skip
 
 
 def print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> int:
+    """Each outcome; one that failed on one line, with what to do."""
     if as_json:
         print_json([o.as_json() for o in outcomes])
     else:
         for o in outcomes:
+            if not o.ok:
+                print(f"{o.message}; what to do: {o.action}" if o.action else o.message)
+                continue
             print(o.message)
-            if o.action and (not o.ok or o.status in ("not-on-peppol", "pdf-only", "rejected")):
+            if o.action and o.status in ("not-on-peppol", "pdf-only"):
                 print(f"  what to do: {o.action}")
     return 0 if all(o.ok for o in outcomes) else 1
 
 
 def send_issued(books: Books, number: str, issued: dict[str, Any], as_json: bool) -> int:
-    """``invoice issue --send``: the invoice is issued; now deliver it. Exit 1 when it
-    could not be delivered (the invoice stays issued; ``invoice send`` tries again)."""
+    """``invoice issue --send``: the invoice is issued; now deliver it. The command did
+    what it must (exit 0) even when the delivery failed: the invoice is issued (issuing
+    it again would make a second one) and waits in the outbox; what is printed says so
+    and what to do (``invoice send`` tries again, never twice)."""
     [outcome] = send(books, [number])
     if as_json:
         print_json({**issued, "delivery": outcome.as_json()})
-        return 0 if outcome.ok else 1
-    return print_outcomes([outcome], False)
+        return 0
+    print_outcomes([outcome], False)
+    return 0
 
 
 def cmd_invoice_send(args: argparse.Namespace) -> int:
@@ -50,4 +60,5 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
             print("Nothing waits to be sent.")
             return 0
         raise InputError("give the NUMBER of an invoice or credit note, or --pending")
-    return print_outcomes(send(books, numbers, again=args.again), args.json)
+    outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
+    return print_outcomes(outcomes, args.json)

@@ -23,10 +23,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 from beancount.parser.grammar import ValueType
+
+from invoicing import numbering
+from invoicing.status import invoice_statuses
+from ledger.config import HubConfig
 
 DELIVERY_TYPE = "peppol-delivery"
 ENTRIES_KIND = "peppol"
@@ -60,7 +65,7 @@ class Delivery:
     ubl_sha256: str = ""
     entry: data.Custom | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, credited_by: Sequence[str] = ()) -> dict[str, Any]:
         return {
             "status": self.status,
             "route": self.route,
@@ -71,7 +76,7 @@ class Delivery:
             "receiver": self.receiver or None,
             "reason": self.reason or None,
             "checked": self.checked or None,
-            "action": action_for(self),
+            "action": action_for(self, credited_by),
         }
 
 
@@ -153,9 +158,19 @@ def current(entries: Iterable[data.Directive]) -> dict[str, Delivery]:
     return {number: steps[-1] for number, steps in history(entries).items()}
 
 
-def action_for(step: Delivery) -> str | None:
-    """What the treasurer should do next, in one sentence (None: nothing)."""
+def action_for(step: Delivery, credited_by: Sequence[str] = ()) -> str | None:
+    """What the treasurer should do next, in one sentence (None: nothing);
+    ``credited_by``: the credit notes that cancel the whole invoice, if they do."""
     n = step.number
+    if step.status == "rejected" and credited_by:
+        notes = ", ".join(credited_by)
+        return (
+            f"the e-invoice was refused ({step.reason or 'no reason given'}); it is credited "
+            f"in full ({notes}): nothing is left to correct; send the credit note if it is "
+            f"not sent yet (coopledger invoice send {credited_by[0]}); send this invoice again "
+            f"only if the client must still receive it: coopledger invoice send {n} --again "
+            "--even-if-credited"
+        )
     if step.status == "rejected":
         return (
             f"the e-invoice was refused ({step.reason or 'no reason given'}); an issued "
@@ -187,16 +202,19 @@ def describe(step: Delivery | None) -> str:
     return f"{step.route}: {step.status}"
 
 
-def delivery_json(step: Delivery | None, documents: Sequence[str]) -> dict[str, Any]:
-    """The delivery of a listed invoice; without a record, whether it has an e-invoice."""
+def delivery_json(
+    step: Delivery | None, documents: Sequence[str], number: str = "NUMBER",
+    credited_by: Sequence[str] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """The delivery of a listed document; without a record, whether it has an e-invoice."""
     if step is not None:
-        return step.as_json()
+        return step.as_json(credited_by)
     has_ubl = any(str(d).endswith(".xml") for d in documents)
     status = "unsent" if has_ubl else "pdf-only"
     return {
         "status": status,
         "route": "peppol" if has_ubl else "pdf",
-        "action": "send it: coopledger invoice send NUMBER" if has_ubl else None,
+        "action": f"send it: coopledger invoice send {number}" if has_ubl else None,
     }
 
 
@@ -205,7 +223,71 @@ def delivery_text(step: Delivery | None, documents: Sequence[str]) -> str:
     return f"{info['route']}:{info['status']}"
 
 
-def describe_step(step: Delivery) -> list[str]:
+@dataclass(frozen=True)
+class CreditNoteRow:
+    """An issued credit note as ``invoice list`` shows it, with its delivery."""
+
+    number: str
+    date: dt.date
+    invoice: str
+    total: Decimal
+    participant: str
+    client: str
+    documents: tuple[str, ...]
+    step: Delivery | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": "credit-note",
+            "number": self.number,
+            "date": self.date.isoformat(),
+            "invoice": self.invoice,
+            "currency": "EUR",
+            "total": f"{self.total:.2f}",
+            "participant": self.participant,
+            "client": self.client,
+            "documents": list(self.documents),
+            "delivery": delivery_json(self.step, self.documents, self.number),
+        }
+
+    def text(self) -> str:
+        return (
+            f"{self.number:12} {self.date.isoformat()}  credit note on {self.invoice:12} "
+            f"{self.total:>10.2f} EUR  {self.participant}  {self.client}  "
+            f"{delivery_text(self.step, self.documents)}"
+        )
+
+
+def credit_note_rows(entries: Iterable[data.Directive], clients: str) -> list[CreditNoteRow]:
+    """Every issued credit note, with its total (on ``clients``) and its delivery."""
+    entries = list(entries)
+    steps = current(entries)
+    files: dict[str, list[str]] = {}
+    for entry in entries:
+        if isinstance(entry, data.Document):
+            for link in entry.links or ():
+                if link.startswith("cn-"):
+                    files.setdefault(link, []).append(entry.filename)
+    rows = []
+    for ref in numbering.issued(entries):
+        if ref.kind != "credit-note":
+            continue
+        meta = ref.entry.meta
+        total = -sum(
+            (p.units.number for p in ref.entry.postings
+             if p.account == clients and p.units is not None and p.units.number is not None),
+            Decimal(0),
+        )  # fmt: skip
+        link = next((lk for lk in ref.entry.links if lk.startswith("cn-")), "")
+        rows.append(CreditNoteRow(
+            ref.number, ref.date, str(meta.get("invoice", "")), total,
+            str(meta.get("participant", "")), str(meta.get("client", "")),
+            tuple(files.get(link, ())), steps.get(ref.number),
+        ))  # fmt: skip
+    return rows
+
+
+def describe_step(step: Delivery, credited_by: Sequence[str] = ()) -> list[str]:
     """Lines for ``invoice show``."""
     lines = [f"Delivery: {step.route}: {step.status} ({step.at or step.date.isoformat()})"]
     if step.provider_id:
@@ -216,7 +298,16 @@ def describe_step(step: Delivery) -> list[str]:
         lines.append(f"  looked up: {step.checked}")
     if step.reason:
         lines.append(f"  reason: {step.reason}")
-    action = action_for(step)
+    action = action_for(step, credited_by)
     if action:
         lines.append(f"  what to do: {action}")
     return lines
+
+
+def credited_in_full(entries: Iterable[data.Directive], config: HubConfig) -> dict[str, list[str]]:
+    """The invoices their credit notes cancel whole (number → the credit notes)."""
+    return {
+        s.number: s.credit_notes
+        for s in invoice_statuses(entries, config)
+        if s.credited > 0 and s.credited >= s.total
+    }

@@ -17,6 +17,12 @@ def _charge_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--account", metavar="ROLE", help="the hub's expense account (default services)"
     )
+    p.add_argument(
+        "--charge-later",
+        action="store_true",
+        help="a participant's cost beyond what the hub holds for them: owed by them, "
+        "recovered from their next client payments (as 'expense add --charge-later')",
+    )
     p.add_argument("--rules", metavar="DIR", help="the Peppol rules directory")
     p.add_argument("--no-validate", action="store_true", help="book without the official checks")
     p.add_argument("--dry-run", action="store_true", help="check and show, write nothing")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from invoicing.peppol.factory import access_point
 from invoicing.purchases.booking import Charge, Planned
+from invoicing.purchases.document import MAX_BYTES
 from invoicing.purchases.fetch import fetch_and_import, waiting
 from invoicing.purchases.importer import Source, import_purchases
 from invoicing.purchases.records import purchase_statuses, select
@@ -21,6 +22,7 @@ from ledger.books import Books
 from ledger.cli_support import open_books, print_json
 from ledger.errors import ConfigError, InputError
 from ledger.guard import roster_text_check
+from ledger.input_files import InputFileRefused, read_bounded
 
 
 def validator_for(args: argparse.Namespace, books: Books) -> Validator | None:
@@ -45,15 +47,18 @@ def charge_of(args: argparse.Namespace) -> Charge:
     if args.account and args.participant:
         raise InputError("--account is for the hub's own costs; not with --participant")
     participant = args.participant.strip() if args.participant else None
-    return Charge(participant, args.account, given=bool(participant or args.hub))
+    return Charge(participant, args.account, given=bool(participant or args.hub),
+                  charge_later=args.charge_later)  # fmt: skip
 
 
 def _read(paths: list[str]) -> list[Source]:
     sources = []
     for index, name in enumerate(paths, start=1):
         label = f"file {index}" if len(paths) > 1 else "the file"
-        try:
-            payload = Path(name).read_bytes()
+        try:  # within a bound: a FIFO or /dev/zero would be read without end
+            payload = read_bounded(Path(name), MAX_BYTES)
+        except InputFileRefused as exc:
+            raise InputError(f"{label}: {exc.reason}; refused") from None
         except OSError as exc:
             raise InputError(f"{label}: cannot read it ({exc.strerror or 'error'})") from None
         sources.append(Source(label, payload))
@@ -65,6 +70,8 @@ def _print_planned(planned: list[Planned], dry_run: bool) -> None:
     for p in planned:
         s = p.summary
         who = s["participant"] or "the hub"
+        if s.get("charged_later"):
+            who += " (owed by them, recovered from their next client payments)"
         what = "credit note" if s["kind"] == "credit-note" else "invoice"
         on = f" on invoice {s['credits']}" if s["credits"] else ""
         print(
