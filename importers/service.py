@@ -280,14 +280,18 @@ def assertion_day(statement: Statement, today: dt.date | None = None) -> dt.date
     statement that may end during its last day asserts the balance at the start of that
     day, since a later statement may still add movements to it: an export made during the
     day (a CSV), an intermediate balance (MT940 ``:62M:``), a statement whose last day is
-    today (``today``: the import's, default the calendar's).
+    today (``today``: the import's, default the calendar's); an empty statement of today
+    asserts nothing.
     """
+    now = calendar_today(today)
     if statement.movements:
         last = max(m.booking_date for m in statement.movements)
-        open_day = statement.partial_last_day or last >= calendar_today(today)
+        open_day = statement.partial_last_day or last >= now
         return last if open_day else last + ONE_DAY
     day = statement.opening_date or statement.closing_date
-    return day + ONE_DAY if day else None
+    if day is None or day >= now:
+        return None  # a day still open: the next statement asserts it
+    return day + ONE_DAY
 
 
 def asserted_balance(statement: Statement, today: dt.date | None = None) -> Decimal | None:

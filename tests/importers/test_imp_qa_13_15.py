@@ -12,11 +12,14 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from bank_support import IBAN, SAMPLES, coda, move, statement
 
+from importers.model import Statement
+from importers.service import asserted_balance, assertion_day
 from importers.text import iban_in_text
 
 # The participant whose values the bank writes where its references go.
@@ -301,6 +304,18 @@ def test_qa_15_15_statements_that_continue_the_same_day_are_accepted(
     # the intermediate page's balance holds at the start of its day, the final one after it
     assert re.search(r"2026-11-02 balance Assets:Banque:Courant +100.00 EUR", bank)
     assert re.search(r"2026-11-03 balance Assets:Banque:Courant +120.10 EUR", bank)
+
+
+def test_qa_13_15_15_an_empty_statement_of_today_asserts_nothing() -> None:
+    """Today is still open: an empty statement of today leaves the balance to the next
+    statement of the day; an empty statement of an earlier day asserts the day after it."""
+    today = dt.date(2026, 11, 2)
+    empty = Statement(format="mt940", account=IBAN, currency="EUR", opening_balance=Decimal(5),
+                      opening_date=today, closing_balance=Decimal(5), closing_date=today)  # fmt: skip
+    assert assertion_day(empty, today) is None and asserted_balance(empty, today) is None
+    yesterday = empty.model_copy(update={"opening_date": today - dt.timedelta(days=1)})
+    assert assertion_day(yesterday, today) == today
+    assert asserted_balance(yesterday, today) == Decimal(5)
 
 
 # ---------------------------------------------------------------- 16: dates and amounts
