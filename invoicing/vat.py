@@ -22,7 +22,7 @@ ZERO = Decimal("0")
 EXEMPT_REASON_CODE = "VATEX-EU-132"
 
 FRANCHISE_TEXT: dict[str, str] = {
-    "fr": "Régime particulier de franchise des petites entreprises",
+    "fr": "Régime particulier de la franchise de taxe",
     "nl": "Bijzondere vrijstellingsregeling voor kleine ondernemingen",
     "en": "Special exemption scheme for small enterprises",
 }

@@ -1,5 +1,5 @@
 """Regression tests of the QA report on issues 13 and 15 (``qa-13-15``), bank side: each
-named after its defect (``test_qa_<issue>_<n>_…``), through ``coopledger`` as a treasurer
+named after its defect (``test_qa_13_15_<n>_…``), through ``coopledger`` as a treasurer
 runs it. The Peppol side is in ``tests/invoicing/test_inv_qa_13_15.py``.
 
 Every name, phone number and account here is fictional (valid check digits only).
@@ -116,7 +116,7 @@ PERSONAL_REFERENCES = {
 }  # fmt: skip
 
 
-def test_qa_15_1_bank_references_never_carry_a_roster_value(
+def test_qa_13_15_1_bank_references_never_carry_a_roster_value(
     cli, roster_books: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """A bank writes a participant's name, phone or IBAN where its reference or statement
@@ -144,7 +144,7 @@ def test_qa_15_1_bank_references_never_carry_a_roster_value(
     assert 'statement: "s-' in statements  # the :28C: that was a name
 
 
-def test_qa_15_1_references_that_are_codes_are_kept(cli, roster_books: Path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_qa_13_15_1_references_that_are_codes_are_kept(cli, roster_books: Path, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path, "codes.sta", mt940(
         ":20:S1", f":25:{IBAN}", ":28C:00107/001", ":60F:C261101EUR100,00",
         ":61:2611021102CR12,10NTRFNONREF//0724710351063405", ":86:Don",
@@ -158,7 +158,7 @@ def test_qa_15_1_references_that_are_codes_are_kept(cli, roster_books: Path, tmp
 # ---------------------------------------------------------------- 4: the dates policy
 
 
-def test_qa_15_4_nothing_the_bank_dates_after_today_is_booked(
+def test_qa_13_15_4_nothing_the_bank_dates_after_today_is_booked(
     cli, books_dir: Path, tmp_path: Path, snapshot_books
 ) -> None:  # type: ignore[no-untyped-def]
     soon = TODAY + dt.timedelta(days=3)
@@ -189,7 +189,7 @@ def test_qa_15_4_nothing_the_bank_dates_after_today_is_booked(
 # ---------------------------------------------------------------- 9: several accounts
 
 
-def test_qa_15_9_a_file_of_several_accounts_is_not_booked_on_the_one_account_named(
+def test_qa_13_15_9_a_file_of_several_accounts_is_not_booked_on_the_one_account_named(
     cli, books_dir: Path, tmp_path: Path, snapshot_books
 ) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path, "two.sta", mt940(
@@ -230,7 +230,7 @@ def test_qa_13_15_10_a_pipe_a_device_or_a_huge_file_is_refused_before_it_is_read
 # ---------------------------------------------------------------- 11: IBAN in a text
 
 
-def test_qa_15_11_an_iban_written_after_a_word_is_found(
+def test_qa_13_15_11_an_iban_written_after_a_word_is_found(
     cli, books_dir: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     for text in ("OVERSCHRIJVING NAAR BE48 0011 2345 6727 X", "VIREMENT DE BE48001123456727",
@@ -256,7 +256,7 @@ def _day_statement(number: str, day: dt.date, opening: str, amount: str, closing
                  f":{tags[1]}:C{day:%y%m%d}EUR{closing}")  # fmt: skip
 
 
-def test_qa_15_15_a_statement_of_a_day_already_asserted_says_why_and_where(
+def test_qa_13_15_15_a_statement_of_a_day_already_asserted_says_why_and_where(
     cli, books_dir: Path, tmp_path: Path, snapshot_books
 ) -> None:  # type: ignore[no-untyped-def]
     day = dt.date(2026, 11, 2)
@@ -280,7 +280,7 @@ def test_qa_15_15_a_statement_of_a_day_already_asserted_says_why_and_where(
     snapshot_books.assert_unchanged()
 
 
-def test_qa_15_15_statements_that_continue_the_same_day_are_accepted(
+def test_qa_13_15_15_statements_that_continue_the_same_day_are_accepted(
     cli, books_dir: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """An intermediate page (:62M:), or a statement of today, does not end its day: the
@@ -337,7 +337,7 @@ CAMT_DATES = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_qa_15_16_dates_and_detail_amounts_are_checked(
+def test_qa_13_15_16_dates_and_detail_amounts_are_checked(
     cli, books_dir: Path, tmp_path: Path, snapshot_books
 ) -> None:  # type: ignore[no-untyped-def]
     good = {"opening": "2026-11-05", "closing": "2026-11-06", "detail": "48.40"}
@@ -370,7 +370,7 @@ def test_qa_15_16_dates_and_detail_amounts_are_checked(
 # ---------------------------------------------------------------- 17: accounts not echoed
 
 
-def test_qa_15_17_an_account_that_is_not_the_hubs_is_never_echoed(
+def test_qa_13_15_17_an_account_that_is_not_the_hubs_is_never_echoed(
     cli, books_dir: Path, tmp_path: Path, snapshot_books
 ) -> None:  # type: ignore[no-untyped-def]
     def sta(account: str) -> str:

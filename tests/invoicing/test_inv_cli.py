@@ -129,6 +129,9 @@ def test_issue_credit_list_show_validate(hub: Hub, tmp_path: Path) -> None:
     rows = json.loads(
         run("invoice", "list", "--books", b, "--json", "--as-of", f"{YEAR}-03-10").stdout
     )
+    # credit notes are listed after the invoices, each row saying its kind (qa 13/15 item 12)
+    assert [(r["kind"], r["number"]) for r in rows][2:] == [("credit-note", f"NC{YEAR}-0001")]
+    rows = [r for r in rows if r["kind"] == "invoice"]
     assert [(r["number"], r["status"], r["total"], r["outstanding"]) for r in rows] == [
         (f"{YEAR}-0001", "open", "300.00", "275.00"),
         (f"{YEAR}-0002", "open", "93.00", "93.00"),

@@ -1,5 +1,5 @@
 """Regression tests of the QA report on issues 13 and 15 (``qa-13-15``), Peppol side: each
-named after its defect (``test_qa_<issue>_<n>_…``), through ``coopledger`` as a treasurer
+named after its defect (``test_qa_13_15_<n>_…``), through ``coopledger`` as a treasurer
 runs it (subprocesses; the access point is the local e-invoice.be on 127.0.0.1). The bank
 side is in ``tests/importers/test_imp_qa_13_15.py``.
 
@@ -106,7 +106,7 @@ def online(hub: Hub, env: dict[str, str], fake: FakeState) -> dict[str, str]:
 # ---------------------------------------------------------------- 2: the roster guard
 
 
-def test_qa_13_2_number_payment_reference_and_account_pass_the_roster_guard(
+def test_qa_13_15_2_number_payment_reference_and_account_pass_the_roster_guard(
     hub_factory: Callable[..., Hub], validator: Validator, env: dict[str, str], tmp_path: Path
 ) -> None:
     hub = hub_factory("standard")
@@ -137,7 +137,7 @@ def test_qa_13_2_number_payment_reference_and_account_pass_the_roster_guard(
 XXE = b'<!DOCTYPE Invoice [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
-def test_qa_13_3_a_dtd_or_an_entity_is_refused_before_the_schema(
+def test_qa_13_15_3_a_dtd_or_an_entity_is_refused_before_the_schema(
     hub: Hub, validator: Validator, env: dict[str, str], tmp_path: Path
 ) -> None:
     xml = supplier_document(hub.books.config, LINES_STD, day=day(3, 3))
@@ -162,7 +162,7 @@ def test_qa_13_3_a_dtd_or_an_entity_is_refused_before_the_schema(
 
 
 @pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/samples absent")
-def test_qa_13_5_a_document_dated_before_the_books_open_says_give_date(
+def test_qa_13_15_5_a_document_dated_before_the_books_open_says_give_date(
     hub_factory: Callable[..., Hub], validator: Validator, env: dict[str, str], tmp_path: Path
 ) -> None:
     hub = hub_factory("standard")
@@ -182,7 +182,7 @@ def test_qa_13_5_a_document_dated_before_the_books_open_says_give_date(
 # ---------------------------------------------------------------- 6: an exempt hub
 
 
-def test_qa_13_6_an_exempt_hub_is_the_buyer_with_be_and_its_enterprise_number(
+def test_qa_13_15_6_an_exempt_hub_is_the_buyer_with_be_and_its_enterprise_number(
     hub: Hub, validator: Validator, env: dict[str, str], tmp_path: Path
 ) -> None:
     assert hub.books.config.hub.vat_number is None  # exempt: no VAT number
@@ -206,7 +206,7 @@ def test_qa_13_6_an_exempt_hub_is_the_buyer_with_be_and_its_enterprise_number(
 # ---------------------------------------------------------------- 7: --charge-later
 
 
-def test_qa_13_7_a_participants_cost_beyond_her_balance_can_be_charged_later(
+def test_qa_13_15_7_a_participants_cost_beyond_her_balance_can_be_charged_later(
     hub: Hub, validator: Validator, env: dict[str, str], tmp_path: Path
 ) -> None:
     config = hub.books.config
@@ -237,7 +237,7 @@ def test_qa_13_7_a_participants_cost_beyond_her_balance_can_be_charged_later(
 # ---------------------------------------------------------------- 8: foreign VAT
 
 
-def test_qa_13_8_foreign_vat_is_part_of_the_cost_never_recoverable(
+def test_qa_13_15_8_foreign_vat_is_part_of_the_cost_never_recoverable(
     hub_factory: Callable[..., Hub], validator: Validator, env: dict[str, str], tmp_path: Path
 ) -> None:
     hub = hub_factory("standard")
@@ -274,7 +274,7 @@ def test_qa_13_8_foreign_vat_is_part_of_the_cost_never_recoverable(
 # ---------------------------------------------------------------- 12: credit notes
 
 
-def test_qa_13_12_credit_notes_are_listed_and_a_credited_invoice_is_not_resent(
+def test_qa_13_15_12_credit_notes_are_listed_and_a_credited_invoice_is_not_resent(
     hub: Hub, env: dict[str, str], fake: FakeState
 ) -> None:
     env = online(hub, env, fake)
@@ -314,7 +314,7 @@ def test_qa_13_12_credit_notes_are_listed_and_a_credited_invoice_is_not_resent(
 # ---------------------------------------------------------------- 13: --send, AP down
 
 
-def test_qa_13_13_issue_send_with_the_access_point_down_issues_once_and_queues_it(
+def test_qa_13_15_13_issue_send_with_the_access_point_down_issues_once_and_queues_it(
     hub: Hub, env: dict[str, str], fake: FakeState
 ) -> None:
     from tests_support import free_port
@@ -344,7 +344,7 @@ def test_qa_13_13_issue_send_with_the_access_point_down_issues_once_and_queues_i
 # ---------------------------------------------------------------- 14: the outbox
 
 
-def test_qa_13_14_the_outbox_holds_only_what_is_ready_to_send(
+def test_qa_13_15_14_the_outbox_holds_only_what_is_ready_to_send(
     hub: Hub, env: dict[str, str], fake: FakeState
 ) -> None:
     env = online(hub, env, fake)
@@ -391,7 +391,7 @@ def test_qa_13_15_10_purchase_import_reads_within_a_bound(
 # ---------------------------------------------------------------- 18: the docs
 
 
-def test_qa_13_18_the_docs_say_the_roster_guard_checks_supplier_documents() -> None:
+def test_qa_13_15_18_the_docs_say_the_roster_guard_checks_supplier_documents() -> None:
     text = (REPO / "docs" / "peppol.md").read_text()
     assert "until it is wired in" not in text and "The roster guard is not yet called" not in text
     assert "ledger.guard.roster_text_check" in text
