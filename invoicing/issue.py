@@ -34,8 +34,9 @@ from ledger.chain import stamp_documents
 from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
 from ledger.guard import TextGuard
-from ledger.participants import ParticipantInfo, require_open_participant
+from ledger.participants import require_open_participant
 from ledger.reconcile import State, credit_reversal
+from ledger.view import ParticipantInfo
 
 
 class IssueRequest(BaseModel):

@@ -48,6 +48,7 @@ from ledger.errors import InputError
 from ledger.expenses import clean_text
 from ledger.participants import require_open_participant
 from ledger.reconcile import State, allocation_entries, check_cash, recovery
+from ledger.view import View
 
 KIND = "cash"
 COUNT = "cash-count"
@@ -208,35 +209,11 @@ def count_entries(
 
 def cash_book(entries: list[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
     """Every movement of the cash box with the balance after it, in date order."""
-    cash = config.account("cash")
-    rows: list[dict[str, Any]] = []
-    balance = ZERO
-    # a count closes its day: after the day's movements
-    for entry in sorted(entries, key=lambda e: (e.date, isinstance(e, data.Custom))):
-        if isinstance(entry, data.Custom) and entry.type == COUNT:
-            rows.append(
-                {"date": entry.date, "id": str(entry.values[0].value), "kind": "count",
-                 "amount": None, "balance": entry.values[1].value.number,
-                 "description": "counted"}
-            )  # fmt: skip
-            continue
-        if not isinstance(entry, data.Transaction):
-            continue
-        moved = sum(
-            (p.units.number for p in entry.postings
-             if p.account == cash and p.units is not None and p.units.number is not None),
-            ZERO,
-        )  # fmt: skip
-        if moved == ZERO:
-            continue
-        balance += moved
-        keys = ("cash", "payout", "expense")
-        ident = next((str(entry.meta[k]) for k in keys if k in entry.meta), "")
-        rows.append(
-            {"date": entry.date, "id": ident, "kind": str(entry.meta.get("kind", "")),
-             "amount": moved, "balance": balance, "description": entry.narration or ""}
-        )  # fmt: skip
-    return rows
+    return [
+        {"date": m.date, "id": m.id, "kind": m.kind, "amount": m.amount, "balance": m.counted,
+         "description": m.description}
+        for m in View.of(entries, config).cash_book()
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------- commands (write path)

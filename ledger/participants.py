@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -18,125 +17,27 @@ from beancount.core import data
 
 from ledger.books import Books
 from ledger.codes import is_code, new_code
-from ledger.config import PARTICIPANT_ROLES, HubConfig
+from ledger.config import HubConfig
 from ledger.dates import booking_date
 from ledger.errors import InputError, ParticipantError
 from ledger.guard import TextGuard
 from ledger.roster import DETAIL_FIELDS, Payee, RosterEntry, editing_roster
+from ledger.view import (
+    ParticipantInfo,
+    ParticipantSummary,
+    View,
+    participant_accounts,
+)
 
 ACTIVITY_RE = re.compile(r"^[^\W\d_][\w \-/&']{0,39}$")
 ZERO = Decimal("0")
-# Entries whose ``received-net`` is money clients paid for the activity (or took back).
-RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
-
-
-@dataclass
-class ParticipantInfo:
-    code: str
-    opened: dt.date
-    closed: dt.date | None = None
-    activity: str = ""
-    accounts: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def status(self) -> str:
-        return "closed" if self.closed else "open"
-
-    def is_open_on(self, day: dt.date) -> bool:
-        return self.opened <= day and (self.closed is None or day <= self.closed)
-
-
-@dataclass
-class Movement:
-    """One change of the balance held for a participant."""
-
-    date: dt.date
-    kind: str
-    description: str
-    amount: Decimal  # positive: the hub holds more for the participant
-    balance: Decimal
-    links: list[str] = field(default_factory=list)
-    owed: Decimal = ZERO  # change of what the participant owes the hub (positive: owes more)
-    owed_balance: Decimal = ZERO
-
-
-@dataclass
-class ParticipantSummary:
-    info: ParticipantInfo
-    balance: Decimal = ZERO  # what the hub holds for (owes) the participant
-    sales: Decimal = ZERO  # invoiced for the activity, excl. VAT, net of credit notes
-    received: Decimal = ZERO  # what clients actually paid (excl. VAT) for the activity
-    contribution: Decimal = ZERO  # the hub's contribution taken
-    costs: Decimal = ZERO  # costs of the activity, whoever paid them
-    costs_charged: Decimal = ZERO  # the part of them charged to them (now or later)
-    payouts: Decimal = ZERO  # paid out to the participant
-    pending: Decimal = ZERO  # their share of invoices not paid yet (not theirs to take yet)
-    owed: Decimal = ZERO  # what they owe the hub, recovered from their next client payments
-    movements: list[Movement] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        info = self.info
-        return {
-            "code": info.code,
-            "status": info.status,
-            "activity": info.activity,
-            "opened": info.opened.isoformat(),
-            "closed": info.closed.isoformat() if info.closed else None,
-            "currency": "EUR",
-            "balance": str(self.balance),
-            "sales": str(self.sales),
-            "received": str(self.received),
-            "contribution": str(self.contribution),
-            "costs": str(self.costs),
-            "costs_charged": str(self.costs_charged),
-            "payouts": str(self.payouts),
-            "pending": str(self.pending),
-            "owed": str(self.owed),
-            "accounts": info.accounts,
-            "movements": [
-                {
-                    "date": m.date.isoformat(),
-                    "kind": m.kind,
-                    "description": m.description,
-                    "amount": str(m.amount),
-                    "balance": str(m.balance),
-                    "owed": str(m.owed),
-                    "owed_balance": str(m.owed_balance),
-                    "links": m.links,
-                }
-                for m in self.movements
-            ],
-        }
-
-
-# ---------------------------------------------------------------- reading the books
-
-
-def participant_accounts(config: HubConfig, code: str) -> dict[str, str]:
-    return {role: config.account(role, code) for role in PARTICIPANT_ROLES}
 
 
 def find_participants(
     entries: Iterable[data.Directive], config: HubConfig
 ) -> dict[str, ParticipantInfo]:
     """Every participant the books know, from the ``open``/``close`` of its held account."""
-    found: dict[str, ParticipantInfo] = {}
-    held_names: dict[str, str] = {}
-    for entry in entries:
-        if isinstance(entry, data.Open) and entry.meta.get("role") == "participant_held":
-            code = str(entry.meta.get("participant", ""))
-            if not code:
-                continue
-            found[code] = ParticipantInfo(
-                code=code,
-                opened=entry.date,
-                activity=str(entry.meta.get("activity", "")),
-                accounts=participant_accounts(config, code),
-            )
-            held_names[entry.account] = code
-        elif isinstance(entry, data.Close) and entry.account in held_names:
-            found[held_names[entry.account]].closed = entry.date
-    return found
+    return {code: s.info for code, s in View.of(entries, config).participants.items()}
 
 
 def require_participant(
@@ -168,74 +69,8 @@ def require_open_participant(
 def summarize_all(
     entries: Iterable[data.Directive], config: HubConfig
 ) -> dict[str, ParticipantSummary]:
-    """Every participant's balances and movements, in one pass over the entries."""
-    entries = list(entries)
-    summaries = {
-        code: ParticipantSummary(info=info)
-        for code, info in find_participants(entries, config).items()
-    }
-    # account -> (code, role) of every participant account
-    roles = {
-        account: (code, role)
-        for code, summary in summaries.items()
-        for role, account in summary.info.accounts.items()
-    }
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        kind = str(entry.meta.get("kind", ""))
-        held_delta: dict[str, Decimal] = {}
-        owed_delta: dict[str, Decimal] = {}
-        for posting in entry.postings:
-            if posting.units is None or posting.units.number is None:
-                continue
-            owner = roles.get(posting.account)
-            if owner is None:
-                continue
-            code, role = owner
-            summary, number = summaries[code], posting.units.number
-            if role == "participant_held":
-                held_delta[code] = held_delta.get(code, ZERO) - number
-                if kind == "payout":
-                    summary.payouts += number
-            elif role == "participant_sales":
-                summary.sales -= number
-            elif role == "participant_contribution":
-                summary.contribution -= number
-            elif role == "participant_costs":
-                summary.costs += number
-            elif role == "participant_pending":
-                summary.pending -= number
-            elif role == "participant_owed":
-                owed_delta[code] = owed_delta.get(code, ZERO) + number
-        if kind in RECEIVED_KINDS:
-            received = entry.meta.get("received-net")
-            code = str(entry.meta.get("participant", ""))
-            if received is not None and code in summaries:
-                summaries[code].received += Decimal(str(received))
-        for code in sorted(set(held_delta) | set(owed_delta)):
-            summary = summaries[code]
-            delta, owed = held_delta.get(code, ZERO), owed_delta.get(code, ZERO)
-            if kind == "expense":
-                summary.costs_charged += owed - delta
-            elif kind == "settlement" and entry.meta.get("returned"):
-                summary.payouts -= delta  # a bank payout that came back
-            if delta != ZERO or owed != ZERO:
-                summary.balance += delta
-                summary.owed += owed
-                summary.movements.append(
-                    Movement(
-                        date=entry.date,
-                        kind=kind or "other",
-                        description=entry.narration or "",
-                        amount=delta,
-                        balance=summary.balance,
-                        links=sorted(entry.links or ()),
-                        owed=owed,
-                        owed_balance=summary.owed,
-                    )
-                )
-    return summaries
+    """Every participant's balances and movements (the books' fold)."""
+    return View.of(entries, config).participants
 
 
 def summarize(
@@ -357,7 +192,7 @@ def close_participant(
                 f"--date {day.isoformat()} is before the participant's last entry "
                 f"({last.isoformat()})"
             )
-        unpaid = _unpaid_invoices(entries, config, code)
+        unpaid = unpaid_invoices(entries, config, code)
         if unpaid:
             raise ParticipantError(
                 f"participant {code} cannot be closed: invoice(s) {', '.join(unpaid)} "
@@ -382,26 +217,10 @@ def _last_posting_date(entries: Iterable[data.Directive], accounts: set[str]) ->
     return last
 
 
-def _unpaid_invoices(entries: Iterable[data.Directive], config: HubConfig, code: str) -> list[str]:
+def unpaid_invoices(entries: Iterable[data.Directive], config: HubConfig, code: str) -> list[str]:
     """Invoices of the participant whose receivable is not settled (by link)."""
-    clients = config.account("clients")
-    invoice_links: dict[str, str] = {}
-    balances: dict[str, Decimal] = {}
-    entries = list(entries)
-    for entry in entries:
-        if (
-            isinstance(entry, data.Transaction)
-            and entry.meta.get("kind") == "invoice"
-            and entry.meta.get("participant") == code
-        ):
-            for link in entry.links or ():
-                if link.startswith("inv-"):
-                    invoice_links[link] = str(entry.meta.get("invoice", link[4:]))
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        for link in (entry.links or set()) & set(invoice_links):
-            for posting in entry.postings:
-                if posting.account == clients and posting.units and posting.units.number:
-                    balances[link] = balances.get(link, ZERO) + posting.units.number
-    return sorted(invoice_links[lk] for lk, bal in balances.items() if bal != ZERO)
+    view = View.of(entries, config)
+    return sorted(
+        inv.number for inv in view.invoices.values()
+        if inv.participant == code and inv.receivable != ZERO
+    )  # fmt: skip

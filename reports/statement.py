@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ledger.config import HubConfig
-from ledger.participants import Movement, ParticipantSummary
+from ledger.view import Movement, ParticipantSummary
 
 TEXT: dict[str, dict[str, Any]] = {
     "fr": {
