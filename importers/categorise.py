@@ -10,7 +10,7 @@
 2. the first ``[[import_rules]]`` of ``hub.toml`` that matches (counterparty IBAN, or a
    text contained in the communication or the counterparty's name);
 3. otherwise the suspense account, flagged ``!`` for review. Reconciliation
-   (:mod:`ledger.reconcile`) later settles what it can from there.
+   (:mod:`ledger.money.reconcile`) later settles what it can from there.
 
 Reconciliation extends this by settling suspense lines; nothing here writes anything.
 """

@@ -12,6 +12,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as eu_vat
 
 from ledger.config import normalize_enterprise_number, normalize_vat_number
+from ledger.view import link_safe as link_safe  # re-exported
 
 Lang = Literal["fr", "nl", "en"]
 DocKind = Literal["invoice", "credit-note"]
@@ -307,8 +308,3 @@ class Document(_Model):
     def link(self) -> str:
         """The Beancount link of this document (``inv-…`` or ``cn-…``)."""
         return ("inv-" if self.kind == "invoice" else "cn-") + link_safe(self.number)
-
-
-def link_safe(number: str) -> str:
-    """A document number as it appears in a Beancount link (letters, digits, ``-_./``)."""
-    return re.sub(r"[^A-Za-z0-9\-_./]", "-", number)

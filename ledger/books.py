@@ -42,7 +42,6 @@ from pathlib import Path
 from beancount.core import data
 from beancount.parser import printer
 
-from ledger.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.config import HubConfig, load_config
 from ledger.errors import (
     BooksError,
@@ -54,6 +53,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
+from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import Ledger, format_error, load_ledger
 
 MAIN_FILE = "main.beancount"
@@ -275,7 +275,7 @@ class Books:
     def load(self, strict: bool = True) -> Ledger:
         """Load the books; with ``strict``, refuse books that ask to run foreign code.
 
-        The errors include the anchors (:mod:`ledger.anchors`): seals against their
+        The errors include the anchors (:mod:`ledger.integrity.anchors`): seals against their
         ``close-YYYY`` tags and every books file included."""
         ledger = load_ledger(self.main_file)
         if strict and ledger.unsafe:

@@ -4,7 +4,7 @@ copies from before issue 11, kept as an oracle).
 Each reader once re-derived the same facts from the entries — issued documents
 (``invoicing.numbering``), invoice status (``invoicing.status``), participants and their
 balances (``ledger.participants``), invoices by OGM (``importers.categorise``), the cash
-book (``ledger.cash``). ``tests/test_view.py`` checks that the one fold gives exactly what
+book (``ledger.money.cash``). ``tests/test_view.py`` checks that the one fold gives exactly what
 each of them gave, on the demo and on generated books. Test code only: nothing imports it
 but that test.
 """
@@ -194,7 +194,7 @@ def _status(inv: InvoiceStatus, today: dt.date) -> str:
     return "partly-paid" if inv.paid > 0 else "open"
 
 
-# ---------------------------------------------------------------- from ledger/participants.py
+# ---------------------------------------------------------------- from ledger/participants/
 
 
 RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
@@ -433,7 +433,7 @@ def issued_invoices(entries: Iterable[data.Directive]) -> dict[str, InvoiceRef]:
     return out
 
 
-# ---------------------------------------------------------------- from ledger/cash.py
+# ---------------------------------------------------------------- from ledger/money/cash.py
 
 
 def cash_book(entries: list[data.Directive], config: HubConfig) -> list[dict[str, Any]]:

@@ -25,8 +25,8 @@ from invoicing.totals import compute
 from invoicing.ubl import NS_CAC, NS_CBC, render_ubl
 from ledger.books import Books
 from ledger.config import HubConfig, PeppolSettings, render_config
-from ledger.contributions import posting
-from ledger.reconcile import reconcile_new_entries
+from ledger.money.contributions import posting
+from ledger.money.reconcile import reconcile_new_entries
 
 SUPPLIER_ENTERPRISE = "0417497106"  # "Fournisseur Fictif SRL" (valid check digits)
 SUPPLIER_IBAN = "BE21001234567803"

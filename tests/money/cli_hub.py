@@ -105,8 +105,8 @@ class Hub:
     ) -> subprocess.CompletedProcess[str]:
         """Import a CODA statement of ``(date, amount, fields)`` movements; fields may give
         ``ogm``, ``text``, ``name``, ``iban``, ``e2e``."""
-        from importers.coda_writer import CodaHeader, write_coda
         from importers.model import Movement, Statement
+        from ledger.demo.coda_writer import CodaHeader, write_coda
 
         self.statements += 1
         movements = []

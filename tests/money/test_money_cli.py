@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from money_builders import CLIENT_IBANS, PAYEE_IBAN
 
-from ledger.payouts import receipt_pdf
+from ledger.money.payouts import receipt_pdf
 
 HUB_IBAN = "BE68539007547034"
 D = dt.date
@@ -62,8 +62,8 @@ def digest(root: Path) -> str:
 
 def coda_file(path: Path, ogm: str) -> None:
     """A CODA statement: the invoice paid by OGM, an unexplained credit, bank fees."""
-    from importers.coda_writer import BANK_COSTS, CodaHeader, write_coda
     from importers.model import Movement, Statement
+    from ledger.demo.coda_writer import BANK_COSTS, CodaHeader, write_coda
 
     def move(n: int, day: dt.date, amount: str, **kw: object) -> Movement:
         return Movement(

@@ -32,14 +32,14 @@ from money_builders import issue as issue_invoice
 from test_money_bad_input import digest, refused
 
 from ledger.books import Books
+from ledger.cli.money import run_assign, run_auto
 from ledger.errors import InputError
-from ledger.money_cli import run_assign, run_auto
+from ledger.money.payouts import book_payout, export_pain001, payout_entry, returned_payouts
+from ledger.money.reconcile import State, assign, reconcile_new_entries, review_queue
 from ledger.participants import held_balance, summarize
-from ledger.payouts import book_payout, export_pain001, payout_entry, returned_payouts
-from ledger.reconcile import State, assign, reconcile_new_entries, review_queue
 
 importers_run = pytest.importorskip("importers.run")
-coda_writer = pytest.importorskip("importers.coda_writer")
+coda_writer = pytest.importorskip("ledger.demo.coda_writer")
 model = pytest.importorskip("importers.model")
 
 HUB_IBAN = "BE68539007547034"

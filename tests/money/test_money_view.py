@@ -3,7 +3,7 @@
 Before issue 11 the same facts were folded out of the entries in several places: issued
 documents (``invoicing.numbering``), each invoice's status (``invoicing.status``),
 participants and their balances (``ledger.participants``), invoices by OGM
-(``importers.categorise``), the cash book (``ledger.cash``). They now all read
+(``importers.categorise``), the cash book (``ledger.money.cash``). They now all read
 :class:`ledger.view.View`. ``former_folds`` keeps those computations as they were; this
 test compares them with the fold on the demo's books and on generated books.
 """
@@ -27,13 +27,13 @@ from money_builders import credit_note_entry as credit_entry
 from importers.categorise import issued_invoices
 from invoicing.numbering import issued
 from invoicing.status import invoice_statuses
-from ledger.cash import cash_book
 from ledger.config import HubConfig
 from ledger.demo import build_demo
-from ledger.expenses import ExpenseRequest, expense_entry
+from ledger.money.cash import cash_book
+from ledger.money.expenses import ExpenseRequest, expense_entry
+from ledger.money.payouts import payout_entry
+from ledger.money.reconcile import reconcile_new_entries
 from ledger.participants import find_participants, summarize_all, unpaid_invoices
-from ledger.payouts import payout_entry
-from ledger.reconcile import reconcile_new_entries
 
 TODAY = dt.date(2027, 1, 15)
 
