@@ -42,7 +42,7 @@ from pathlib import Path
 from beancount.core import data
 from beancount.parser import printer
 
-from ledger.config import HubConfig, load_config
+from ledger.config import HUB_FILE, HubConfig, edit_config, load_config, render_config
 from ledger.errors import (
     BooksError,
     BooksWriteError,
@@ -438,6 +438,14 @@ class Transaction:
     def write_file(self, relpath: str, payload: bytes) -> None:
         self._check_relpath(relpath)
         self.staged[relpath] = payload
+
+    def write_config(self, config: HubConfig) -> str:
+        """``hub.toml`` changed to say ``config``, edited in place (tomlkit): the treasurer's
+        comments and the layout of everything that did not change survive."""
+        current = self.read_file(HUB_FILE)
+        text = edit_config(current.decode("utf-8"), config) if current else render_config(config)
+        self.write_file(HUB_FILE, text.encode("utf-8"))
+        return text
 
     def write_private(self, relpath: str, payload: bytes) -> None:
         """A file of the books' folder that git must never hold (the roster's data keys:

@@ -24,7 +24,7 @@ from importers.run import import_files
 from importers.service import BankFile
 from importers.text import belgian_bban_to_iban, format_ogm
 from ledger.books import Books
-from ledger.config import ImportRule, render_config
+from ledger.config import ImportRule
 from ledger.demo.coda_writer import BANK_COSTS, CodaHeader, write_coda
 
 OPENING_BALANCE = Decimal("8250.00")
@@ -242,7 +242,7 @@ def _add_rules(books: Books, year: _Year) -> None:
         return
     config.import_rules.extend(r for r in wanted if r not in config.import_rules)
     with books.transaction("demo: import rules for bank fees and rent") as tx:
-        tx.write_file("hub.toml", render_config(config).encode("utf-8"))
+        tx.write_config(config)
     books.config = config
 
 

@@ -24,7 +24,15 @@ from beancount.core.amount import Amount
 
 from ledger.books import Books
 from ledger.codes import is_code
-from ledger.config import HUB_FILE, HubConfig, RateChange, parse_config, parse_rate, render_config
+from ledger.config import (
+    HUB_FILE,
+    HubConfig,
+    RateChange,
+    edit_config,
+    parse_config,
+    parse_rate,
+    render_config,
+)
 from ledger.errors import InputError, ParticipantError
 
 CENT = Decimal("0.01")
@@ -137,8 +145,12 @@ def last_payment_date(entries: list[data.Directive], code: str | None) -> dt.dat
     return last
 
 
-def with_rate(config: HubConfig, rate: Decimal, since: dt.date | None, code: str | None) -> str:
-    """The text of ``hub.toml`` with a new rate (hub-wide or for one participant)."""
+def with_rate(
+    config: HubConfig, rate: Decimal, since: dt.date | None, code: str | None,
+    text: str | None = None,
+) -> str:  # fmt: skip
+    """The text of ``hub.toml`` (``text``, edited in place, when given) with a new rate,
+    hub-wide or for one participant."""
     settings = config.contribution.model_copy(deep=True)
     if code is None and since is None:
         settings.rate = rate
@@ -157,7 +169,7 @@ def with_rate(config: HubConfig, rate: Decimal, since: dt.date | None, code: str
             code: sorted([*current, RateChange(since=day, rate=rate)], key=lambda c: c.since),
         }
     updated = config.model_copy(update={"contribution": settings})
-    return render_config(updated)
+    return edit_config(text, updated) if text is not None else render_config(updated)
 
 
 def set_rate(
@@ -185,7 +197,8 @@ def set_rate(
                 f"contribution rate: contributions are booked up to {last.isoformat()}; "
                 f"give --since after that date (booked entries keep the rate of their date)"
             )
-        text = with_rate(books.config, rate, since, code)
+        current = tx.read_file(HUB_FILE)
+        text = with_rate(books.config, rate, since, code, current.decode() if current else None)
         parse_config(text)  # what we write must read back
         tx.write_file(HUB_FILE, text.encode("utf-8"))
     books.config = parse_config(text)

@@ -23,7 +23,6 @@ from pathlib import Path
 from beancount.core import data
 
 from ledger.books import Books
-from ledger.config import render_config
 from ledger.errors import InputError, KeyFileError
 from ledger.keys import (
     decrypt_with,
@@ -100,7 +99,7 @@ def _reencrypt(
         change.files = _reencrypt_archives(edit, books, recipients)
         config = books.config.model_copy(deep=True)
         config.roster.recipients = recipients
-        edit.tx.write_file("hub.toml", render_config(config).encode("utf-8"))
+        edit.tx.write_config(config)
     return change
 
 
