@@ -36,8 +36,8 @@ from stdnum import iso11649
 from stdnum.be import ogm_vcs
 
 from importers.text import iban_or_none
-from ledger.money.reconcile import BankOriginal
 from ledger.privacy.guard import TextGuard
+from ledger.view import BankOriginal
 
 # Words that only a business or a public body carries in its name (whole words).
 LEGAL_FORMS = frozenset(

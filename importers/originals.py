@@ -26,7 +26,8 @@ from importers.settings import BankRef, ImportSettings
 from ledger.books import Books
 from ledger.errors import InputError
 from ledger.keys import Identity, decrypt_with, has_key, load_identities
-from ledger.money.reconcile import BankOriginal, State
+from ledger.view import BankOriginal
+from ledger.view import View as State
 
 # Reconciliation reads the originals of the archives that end at most this long before the
 # oldest line still open (its windows: late payments 120 days, returned payouts 90): older

@@ -23,8 +23,9 @@ from importers.settings import ImportSettings
 from invoicing.clients import CLIENTS_FILE, parse_clients
 from ledger.books import Books
 from ledger.keys import has_key
-from ledger.money.reconcile import BankOriginal, reconcile_new_entries
+from ledger.money.reconcile.booking import reconcile_new_entries
 from ledger.roster import read_roster
+from ledger.view import BankOriginal
 
 BANK_KIND = "bank"
 RECONCILE_KIND = "payments"

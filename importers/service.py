@@ -49,7 +49,7 @@ from importers.formats import MAX_FILE_BYTES, Format, read_statements
 from importers.minimise import original_of
 from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
-from ledger.money.reconcile import BankOriginal
+from ledger.view import BankOriginal
 
 NEAR_DAYS = 2
 TOLERANCE = Decimal("0.005")

@@ -33,7 +33,8 @@ from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
 from ledger.integrity.chain import stamp_documents
-from ledger.money.reconcile import State, credit_reversal
+from ledger.money.reconcile.booking import credit_reversal
+from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
 from ledger.privacy.guard import TextGuard
 from ledger.view import ParticipantInfo

@@ -45,7 +45,7 @@ from ledger.money.expenses import (
     expense_entry,
     hub_account,
 )
-from ledger.money.reconcile import State
+from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
 from ledger.privacy.receipts import clean_receipt
 from ledger.view.purchases import PurchaseRecord, purchase_records

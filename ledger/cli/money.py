@@ -20,6 +20,7 @@ from ledger.cli.prompts import refuse_on_command_line
 from ledger.cli.support import add_books_option, date_arg, open_books, print_json
 from ledger.errors import InputError
 from ledger.money.contributions import ZERO, parse_amount
+from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
 
 # ---------------------------------------------------------------- reconcile
 
@@ -44,46 +45,6 @@ def _booked_summary(entries: list[Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def run_auto(books: Any) -> list[Any]:
-    """Book every certain match; returns the entries booked."""
-    from ledger.money.reconcile import reconcile_new_entries
-
-    with books.transaction("reconcile: automatic matches") as tx:
-        entries = tx.ledger.entries
-        new = reconcile_new_entries(entries, books.config, load_originals(books, entries))
-        if new:
-            tx.add_entries(new, kind="payments")
-            tx.message = f"reconcile: {len(new)} entries booked automatically"
-    return new
-
-
-def run_assign(books: Any, ref: str, target: str) -> list[Any]:
-    """Book one decision."""
-    from ledger.money.reconcile import assign
-
-    with books.transaction("reconcile: assign a bank line") as tx:
-        entries = tx.ledger.entries
-        new = assign(entries, books.config, ref, target, load_originals(books, entries))
-        tx.message = f"reconcile: assign {_line_ref(new)} to {_targets(new)}"
-        tx.add_entries(new, kind="payments")
-    return new
-
-
-def _line_ref(new: list[Any]) -> str:
-    """The bank reference as the books have it (what was typed is not repeated)."""
-    refs = [str(e.meta.get("bank-ref")) for e in new if e.meta.get("bank-ref")]
-    return refs[0] if refs else "a bank line"
-
-
-def _targets(new: list[Any]) -> str:
-    """What the bank line was assigned to, from the entries booked (never the typed text)."""
-    links = sorted({lk for e in new for lk in e.links or () if not lk.startswith("bank-")})
-    if links:
-        return "+".join(links)
-    accounts = sorted({p.account for e in new for p in e.postings[1:]})
-    return ", ".join(accounts) or "an account"
-
-
 def _print_item(index: int, total: int, item: Any) -> None:
     row = item.as_json()
     print(f"\n[{index}/{total}] bank line {row['ref']}  {row['date']}  {row['open']} EUR")
@@ -101,7 +62,7 @@ def _print_item(index: int, total: int, item: Any) -> None:
 def walk_queue(books: Any, stdin: Any = None) -> int:
     """Ask about each waiting bank line in the terminal; returns how many were decided."""
     from ledger.errors import CoopledgerError
-    from ledger.money.reconcile import review_queue
+    from ledger.money.reconcile.review import review_queue
 
     stdin = stdin or sys.stdin
     entries = books.load().entries
@@ -146,7 +107,7 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from ledger.money.reconcile import review_queue, unallocated
+    from ledger.money.reconcile.review import review_queue, unallocated
 
     books = open_books(args)
     if args.assign:
@@ -154,7 +115,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         if args.json:
             print_json(_booked_summary(new))
         else:
-            print(f"Booked {len(new)} entries for bank line {_line_ref(new)}.")
+            print(f"Booked {len(new)} entries for bank line {_booked_ref(new)}.")
         return 0
     if args.list:
         entries = books.load().entries

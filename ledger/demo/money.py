@@ -52,7 +52,8 @@ from ledger.money.contributions import q2
 from ledger.money.expenses import ExpenseRequest, book_expense
 from ledger.money.grants import add_grant
 from ledger.money.payouts import book_payout, export_pain001, receipt_pdf
-from ledger.money.reconcile import State, review_queue
+from ledger.money.reconcile.review import review_queue
+from ledger.money.reconcile.state import State
 from ledger.participants import find_participants, summarize, summarize_all
 
 FOUNDATION_ID = "fondation-imaginaire"

@@ -46,7 +46,8 @@ from ledger.money.contributions import (
     transaction,
 )
 from ledger.money.expenses import clean_text
-from ledger.money.reconcile import State, allocation_entries, check_cash, recovery
+from ledger.money.reconcile.booking import allocation_entries, recovery
+from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
 from ledger.view import View
 

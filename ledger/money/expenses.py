@@ -40,7 +40,7 @@ from ledger.dates import booking_date
 from ledger.errors import InputError, ParticipantError
 from ledger.money.contributions import ZERO, id_link, next_id, posting, q2, transaction
 from ledger.money.grants import grants, release_entries, require_grant
-from ledger.money.reconcile import State, check_cash
+from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
 from ledger.privacy.guard import TextGuard
 from ledger.privacy.receipts import read_receipt

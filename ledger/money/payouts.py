@@ -52,7 +52,7 @@ from ledger.money.contributions import (
     transaction,
 )
 from ledger.money.expenses import document_entry
-from ledger.money.reconcile import State, check_cash
+from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of
 

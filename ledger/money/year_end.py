@@ -31,7 +31,7 @@ from beancount.core import data
 from ledger.config import HubConfig
 from ledger.money.contributions import ZERO
 from ledger.money.grants import year_end_entries as grant_entries
-from ledger.money.reconcile import State
+from ledger.money.reconcile.state import State
 
 KIND = "year-end"
 
