@@ -36,15 +36,9 @@ from stdnum.be import ogm_vcs
 from invoicing.peppol.ids import hub_ids
 from invoicing.purchases.document import Attachment, SupplierDocument
 from ledger.config import HubConfig, normalize_iban
+from ledger.entries import ZERO, document_entry, id_link, next_id, q2
 from ledger.errors import InputError
-from ledger.money.contributions import ZERO, id_link, next_id, q2
-from ledger.money.expenses import (
-    ExpenseRequest,
-    check_expense,
-    document_entry,
-    expense_entry,
-    hub_account,
-)
+from ledger.money.expenses import ExpenseRequest, check_expense, expense_entry, hub_account
 from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
 from ledger.privacy.receipts import clean_receipt

@@ -18,8 +18,8 @@ from typing import Any
 from importers.originals import load_originals
 from ledger.cli.prompts import refuse_on_command_line
 from ledger.cli.support import add_books_option, date_arg, open_books, print_json
+from ledger.entries import ZERO, parse_amount
 from ledger.errors import InputError
-from ledger.money.contributions import ZERO, parse_amount
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
 
 # ---------------------------------------------------------------- reconcile

@@ -46,9 +46,9 @@ from invoicing.models import LineInput
 from invoicing.status import invoice_statuses
 from ledger.books import Books
 from ledger.cli.money import run_assign, run_auto
+from ledger.entries import q2
 from ledger.money.cash import book_count, book_sale, book_transfer, pay_invoice
 from ledger.money.closing import close_year
-from ledger.money.contributions import q2
 from ledger.money.expenses import ExpenseRequest, book_expense
 from ledger.money.grants import add_grant
 from ledger.money.payouts import book_payout, export_pain001, receipt_pdf

@@ -34,10 +34,9 @@ from beancount.parser.grammar import ValueType
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.dates import booking_date
-from ledger.errors import InputError
-from ledger.money.contributions import (
+from ledger.entries import (
     ZERO,
-    contribution_for,
+    clean_text,
     id_link,
     next_id,
     parse_amount,
@@ -45,7 +44,8 @@ from ledger.money.contributions import (
     q2,
     transaction,
 )
-from ledger.money.expenses import clean_text
+from ledger.errors import InputError
+from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.booking import allocation_entries, recovery
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant

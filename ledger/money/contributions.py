@@ -7,20 +7,19 @@ received*: a per-participant override first, then the hub's dated rate changes, 
 hub's base rate (``ContributionSettings.rate_for``). The entry that books the contribution
 carries the rate, the rule's text and the amount, so an auditor can recompute it.
 
-This module also holds the small money helpers every money command shares (parsing an
-amount given by the user, rounding to cents, building postings) and ``set_rate``, which
-changes the rule in ``hub.toml`` through the write path.
+This module holds the rule only, and ``set_rate``, which changes it in ``hub.toml``
+through the write path; the helpers every feature builds entries with (amounts, postings,
+ids, the one text-cleaning rule) are in :mod:`ledger.entries`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
-from beancount.core.amount import Amount
 
 from ledger.books import Books
 from ledger.codes import is_code
@@ -33,65 +32,11 @@ from ledger.config import (
     parse_rate,
     render_config,
 )
+from ledger.entries import q2
 from ledger.errors import InputError, ParticipantError
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
-CURRENCY = "EUR"
-MAX_AMOUNT = Decimal("10000000")
-
+from ledger.participants import require_participant
 
 # ---------------------------------------------------------------- amounts
-
-
-def q2(value: Decimal) -> Decimal:
-    """Round to the cent, half up (the usual commercial rounding)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def parse_amount(text: str | Decimal, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A positive amount in euros with at most two decimals, or a one-line InputError."""
-    raw = str(text).strip().replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InputError(f"invalid {field} {text!r}: expected a number such as 12.50") from None
-    if not value.is_finite():
-        raise InputError(f"invalid {field} {text!r}: expected a number such as 12.50")
-    if value != value.quantize(CENT):
-        raise InputError(f"invalid {field} {text!r}: at most two decimals (cents)")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise InputError(f"invalid {field} {text!r}: must be more than zero")
-    if value > MAX_AMOUNT:
-        raise InputError(f"invalid {field} {text!r}: implausibly large")
-    return value.quantize(CENT)
-
-
-def posting(account: str, number: Decimal, meta: dict[str, Any] | None = None) -> data.Posting:
-    """A posting of ``number`` EUR on ``account`` (positive = debit)."""
-    return data.Posting(account, Amount(number, CURRENCY), None, None, None, meta)
-
-
-def transaction(
-    day: dt.date,
-    narration: str,
-    postings: list[data.Posting],
-    meta: dict[str, Any],
-    links: set[str] | frozenset[str] = frozenset(),
-    flag: str = "*",
-) -> data.Transaction:
-    """A transaction with coopledger's metadata conventions (no payee: names stay out)."""
-    clean = {k: v for k, v in meta.items() if v is not None}
-    return data.Transaction(
-        data.new_metadata("<coopledger>", 0, clean),
-        day,
-        flag,
-        None,
-        narration,
-        data.EMPTY_SET,
-        frozenset(links),
-        postings,
-    )
 
 
 # ---------------------------------------------------------------- the contribution rule
@@ -188,8 +133,6 @@ def set_rate(
     with books.transaction(f"contribution: {scope} rate {rate}%") as tx:
         entries = tx.ledger.entries
         if code is not None:
-            from ledger.participants import require_participant
-
             require_participant(entries, books.config, code)
         last = last_payment_date(entries, code)
         if last is not None and (since is None or since <= last):
@@ -206,19 +149,3 @@ def set_rate(
 
 
 # ---------------------------------------------------------------- identifiers
-
-
-def next_id(entries: list[data.Directive], meta_key: str, prefix: str, year: int) -> str:
-    """The next ``<PREFIX>-<year>-<seq:04d>`` identifier among entries' ``meta_key``."""
-    head = f"{prefix}-{year}-"
-    seqs = [0]
-    for entry in entries:
-        value = str(getattr(entry, "meta", {}).get(meta_key, "") or "")
-        if value.startswith(head) and value[len(head) :].isdigit():
-            seqs.append(int(value[len(head) :]))
-    return f"{head}{max(seqs) + 1:04d}"
-
-
-def id_link(identifier: str) -> str:
-    """The Beancount link of an identifier such as ``EXP-2026-0003`` (``exp-2026-0003``)."""
-    return identifier.lower()

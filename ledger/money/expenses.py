@@ -26,7 +26,6 @@ attached with a ``document`` entry; the description and the supplier pass the ro
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -37,8 +36,17 @@ from beancount.core import data
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.dates import booking_date
+from ledger.entries import (
+    ZERO,
+    clean_text,
+    document_entry,
+    id_link,
+    next_id,
+    posting,
+    q2,
+    transaction,
+)
 from ledger.errors import InputError, ParticipantError
-from ledger.money.contributions import ZERO, id_link, next_id, posting, q2, transaction
 from ledger.money.grants import grants, release_entries, require_grant
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
@@ -71,26 +79,7 @@ class ExpenseRequest:
 # Checked by content and cleaned of their metadata in :mod:`ledger.privacy.receipts`.
 
 
-def document_entry(
-    day: dt.date, account: str, relpath: str, kind_file: str, link: str, kind: str
-) -> data.Document:
-    """A ``document`` entry for a file of the books, path relative to the entries file."""
-    from_file = posixpath.relpath(relpath, posixpath.dirname(kind_file))
-    meta = data.new_metadata("<coopledger>", 1, {"kind": kind})
-    return data.Document(meta, day, account, from_file, frozenset(), frozenset({link}))
-
-
 # ---------------------------------------------------------------- entries
-
-
-def clean_text(value: str | None, field: str, max_len: int = 120) -> str:
-    """One line of text, stripped, bounded."""
-    text = " ".join((value or "").split())
-    if len(text) > max_len:
-        raise InputError(f"invalid {field}: at most {max_len} characters")
-    if any(c in text for c in '"\\'):
-        raise InputError(f"invalid {field}: no double quotes or backslashes")
-    return text
 
 
 def hub_account(config: HubConfig, value: str | None) -> str:

@@ -39,8 +39,8 @@ from beancount.parser.grammar import ValueType
 from ledger.books import Books
 from ledger.config import HubConfig, normalize_iban
 from ledger.dates import booking_date
+from ledger.entries import ZERO, clean_text, parse_amount, posting, transaction
 from ledger.errors import InputError
-from ledger.money.contributions import ZERO, parse_amount, posting, transaction
 from ledger.privacy.guard import TextGuard
 
 FUNDER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -313,8 +313,6 @@ def add_grant(
     funder_iban: str | None = None, today: dt.date | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Book a grant (or gift) as income, receivable until the bank shows it."""
-    from ledger.money.expenses import clean_text
-
     config = books.config
     day = booking_date(day, today)
     funder = funder.strip().lower()

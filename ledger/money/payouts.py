@@ -41,9 +41,9 @@ from schwifty.exceptions import SchwiftyException
 from ledger.books import Books, atomic_write
 from ledger.config import HubConfig, iban_problem
 from ledger.dates import booking_date, execution_date
-from ledger.errors import InputError, ParticipantError
-from ledger.money.contributions import (
+from ledger.entries import (
     ZERO,
+    document_entry,
     id_link,
     next_id,
     parse_amount,
@@ -51,7 +51,7 @@ from ledger.money.contributions import (
     q2,
     transaction,
 )
-from ledger.money.expenses import document_entry
+from ledger.errors import InputError, ParticipantError
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of

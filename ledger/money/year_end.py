@@ -29,7 +29,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from ledger.config import HubConfig
-from ledger.money.contributions import ZERO
+from ledger.entries import ZERO
 from ledger.money.grants import year_end_entries as grant_entries
 from ledger.money.reconcile.state import State
 

@@ -25,7 +25,7 @@ from invoicing.totals import compute
 from invoicing.ubl import NS_CAC, NS_CBC, render_ubl
 from ledger.books import Books
 from ledger.config import HubConfig, PeppolSettings
-from ledger.money.contributions import posting
+from ledger.entries import posting
 from ledger.money.reconcile import reconcile_new_entries
 
 SUPPLIER_ENTERPRISE = "0417497106"  # "Fournisseur Fictif SRL" (valid check digits)

@@ -22,8 +22,8 @@ from beancount.core import data
 
 from ledger.books import Books
 from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
+from ledger.entries import posting
 from ledger.layout import init_books
-from ledger.money.contributions import posting
 from ledger.participants import open_entries
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"

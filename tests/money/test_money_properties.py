@@ -45,9 +45,9 @@ from money_builders import (
 )
 from money_builders import open_all as opening
 
+from ledger.entries import ZERO, q2
 from ledger.errors import CoopledgerError
 from ledger.money.cash import count_entries, receipt_entries, sale_entry, transfer_entry
-from ledger.money.contributions import ZERO, q2
 from ledger.money.expenses import ExpenseRequest, charged_cost, check_expense, expense_entry
 from ledger.money.grants import grant_entry, grants, release_entries
 from ledger.money.grants import year_end_entries as grant_year_end

@@ -16,8 +16,9 @@ from beancount.core import data
 from importers.originals import load_originals
 from ledger.books import Books
 from ledger.config import HubConfig
+from ledger.entries import ZERO, posting, q2, transaction
 from ledger.errors import InputError, ParticipantError
-from ledger.money.contributions import ZERO, contribution_for, posting, q2, transaction
+from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.matching import (
     Candidate,
     _returned_payment_candidates,

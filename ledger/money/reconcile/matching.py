@@ -14,7 +14,7 @@ from typing import Any
 
 from stdnum.be import ogm_vcs
 
-from ledger.money.contributions import ZERO
+from ledger.entries import ZERO
 from ledger.money.reconcile.state import State
 from ledger.view import (
     BankLine,

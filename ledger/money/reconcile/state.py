@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ledger.entries import ZERO, q2
 from ledger.errors import InputError
-from ledger.money.contributions import ZERO, q2
 from ledger.view import (
     BankLine,
 )
