@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any, Literal
 
+from babel import Locale
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as eu_vat
@@ -30,8 +31,6 @@ NOT_COUNTRIES = frozenset(
 
 def _country_codes() -> frozenset[str]:
     try:
-        from babel import Locale
-
         codes = (str(c) for c in Locale("en").territories)
         return frozenset(c for c in codes if re.fullmatch(r"[A-Z]{2}", c)) - NOT_COUNTRIES
     except Exception:  # babel is optional: fall back to the shape check only

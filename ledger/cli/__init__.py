@@ -18,10 +18,16 @@ from typing import Any, NoReturn
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
+import datetime as dt
+import re
+
 from pydantic import ValidationError
 from pyrage import x25519
 
+from ledger.banks import add_bank_account
+from ledger.books import atomic_write, describe_changes, os_error_message, worktree_changes
 from ledger.cli.keys import register_participant
+from ledger.cli.money import show_year_end_plan
 from ledger.cli.prompts import ask, refuse_on_command_line
 from ledger.cli.support import (
     add_books_option,
@@ -38,12 +44,17 @@ from ledger.config import (
     format_validation_error,
     parse_rate,
 )
+from ledger.demo import build_demo
 from ledger.errors import CoopledgerError, InputError, KeyFileError
 from ledger.keys import has_key, identity_text, new_identity, write_secret
-from ledger.participants import add_participant
+from ledger.layout import init_books, new_hub_id
+from ledger.loader import format_error, pickle_caches
+from ledger.money.closing import close_year
+from ledger.participants import add_participant, close_participant, summarize, summarize_all
 from ledger.participants.payees import check_payee_iban
 from ledger.participants.retention import retentions
 from ledger.roster import DETAIL_FIELDS, Payee, read_roster
+from reports.statement import render_statement
 
 EXTENSION_MODULES = (
     "ledger.cli.imports", "ledger.cli.invoices", "ledger.cli.money", "ledger.cli.audit",
@@ -56,7 +67,6 @@ EXTENSION_MODULES = (
 
 def split_address(text: str) -> tuple[str, str, str]:
     """``"Rue X 1, 1030 Schaerbeek"`` → street, postal code, city (as given otherwise)."""
-    import re
 
     match = re.match(r"^\s*(.*?)[,\s]+(?:B-|BE-)?(\d{4})\s+(\S.*?)\s*$", text)
     if not match:
@@ -65,9 +75,6 @@ def split_address(text: str) -> tuple[str, str, str]:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from ledger.layout import init_books, new_hub_id
 
     street, postal_code, city = split_address(args.address or "")
     postal_code = args.postal_code or postal_code
@@ -168,7 +175,6 @@ def cmd_participant_add(args: argparse.Namespace) -> int:
 
 
 def cmd_participant_list(args: argparse.Namespace) -> int:
-    from ledger.participants import summarize_all
 
     books = open_books(args)
     ledger = books.load()
@@ -203,7 +209,6 @@ def cmd_participant_list(args: argparse.Namespace) -> int:
 
 
 def cmd_participant_show(args: argparse.Namespace) -> int:
-    from ledger.participants import summarize
 
     books = open_books(args)
     ledger = books.load()
@@ -253,11 +258,6 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
 
 
 def cmd_participant_statement(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from ledger.books import atomic_write
-    from ledger.participants import summarize
-    from reports.statement import render_statement
 
     books = open_books(args)
     ledger = books.load()
@@ -272,7 +272,6 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
 
 
 def cmd_participant_close(args: argparse.Namespace) -> int:
-    from ledger.participants import close_participant
 
     books = open_books(args)
     info = close_participant(books, args.code, args.date)
@@ -316,7 +315,6 @@ def print_retention(
 
 
 def cmd_bank_add(args: argparse.Namespace) -> int:
-    from ledger.banks import add_bank_account
 
     books = open_books(args)
     bank = add_bank_account(
@@ -343,8 +341,6 @@ def cmd_bank_list(args: argparse.Namespace) -> int:
 
 
 def cmd_close_year(args: argparse.Namespace) -> int:
-    from ledger.cli.money import show_year_end_plan
-    from ledger.money.closing import close_year
 
     books = open_books(args)
     if args.dry_run:
@@ -368,8 +364,6 @@ def cmd_close_year(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ledger.books import describe_changes, worktree_changes
-    from ledger.loader import format_error, pickle_caches
 
     books = open_books(args)
     ledger = books.load(strict=False)
@@ -423,7 +417,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ledger.demo import build_demo
 
     books = build_demo(Path(args.dir), year=args.year, seed=args.seed)
     print(f"Demo hub ready in {books.root} (fictional data)")
@@ -608,8 +601,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file of the user's (not the books: their writes say so)
-        from ledger.books import os_error_message
-
         print(f"coopledger: error: {os_error_message(exc)}", file=sys.stderr)
         return 1
 

@@ -8,10 +8,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from invoicing import numbering
 from invoicing.clients import add_client, read_clients
+from invoicing.issue import (
+    CreditRequest,
+    IssueRequest,
+    issue_credit_note,
+    issue_invoice,
+    read_document,
+)
 from invoicing.lines import parse_line, read_invoice_file
 from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
+from invoicing.status import FILTERS, invoice_statuses, select
 from invoicing.validation import (
     DEFAULT_RULES_DIR,
     Validator,
@@ -21,6 +30,8 @@ from invoicing.validation import (
 )
 from ledger.books import Books
 from ledger.cli import purchases as purchases_cli
+from ledger.cli.money import cmd_invoice_pay
+from ledger.cli.peppol import send_issued
 from ledger.cli.support import add_books_option, date_arg, lazy_command, open_books, print_json
 from ledger.errors import CoopledgerError, InputError
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
@@ -110,7 +121,6 @@ def cmd_client_list(args: argparse.Namespace) -> int:
 
 
 def cmd_invoice_issue(args: argparse.Namespace) -> int:
-    from invoicing.issue import IssueRequest, issue_invoice
 
     settings: dict[str, Any] = {}
     lines: list[LineInput] = []
@@ -136,8 +146,6 @@ def cmd_invoice_issue(args: argparse.Namespace) -> int:
     issued = issue_invoice(books, request, validator=_validator_for(args, books))
     out = issued.as_json()
     if args.send:
-        from ledger.cli.peppol import send_issued
-
         if not args.json:
             _print_issued(issued, out)
         return send_issued(books, issued.document.number, out, args.json)
@@ -161,7 +169,6 @@ def _print_issued(issued: Any, out: dict[str, Any]) -> None:
 
 
 def cmd_invoice_credit(args: argparse.Namespace) -> int:
-    from invoicing.issue import CreditRequest, issue_credit_note
 
     books = open_books(args)
     request = CreditRequest(
@@ -184,7 +191,6 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
 
 
 def cmd_invoice_list(args: argparse.Namespace) -> int:
-    from invoicing.status import invoice_statuses, select
 
     books = open_books(args)
     ledger = books.load()
@@ -213,9 +219,6 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
 
 
 def cmd_invoice_show(args: argparse.Namespace) -> int:
-    from invoicing import numbering
-    from invoicing.issue import read_document
-    from invoicing.status import invoice_statuses
 
     books = open_books(args)
     ledger = books.load()
@@ -453,12 +456,10 @@ def register(subparsers: Any) -> None:
 
 
 def _invoice_pay(args: argparse.Namespace) -> int:
-    from ledger.cli.money import cmd_invoice_pay
 
     return cmd_invoice_pay(args)
 
 
 def _status_filters() -> list[str]:
-    from invoicing.status import FILTERS
 
     return list(FILTERS)

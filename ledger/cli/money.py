@@ -10,6 +10,7 @@ goes through the books' one write path, every user error is a one-line message.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +20,17 @@ from importers.originals import load_originals
 from ledger.cli.prompts import refuse_on_command_line
 from ledger.cli.support import add_books_option, date_arg, open_books, print_json
 from ledger.entries import ZERO, parse_amount
-from ledger.errors import InputError
+from ledger.errors import CoopledgerError, InputError
+from ledger.money import cash
+from ledger.money.cash import pay_invoice
+from ledger.money.contributions import check_rate, set_rate
+from ledger.money.expenses import ExpenseRequest, book_expense
+from ledger.money.grants import add_grant, charge_grant, grants, report
+from ledger.money.payouts import book_payout, export_pain001, pending_payouts, returned_payouts
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
+from ledger.money.reconcile.review import review_queue, unallocated
+from ledger.money.year_end import plan
+from reports.trial_balance import by_code, render, trial_balance
 
 # ---------------------------------------------------------------- reconcile
 
@@ -61,8 +71,6 @@ def _print_item(index: int, total: int, item: Any) -> None:
 
 def walk_queue(books: Any, stdin: Any = None) -> int:
     """Ask about each waiting bank line in the terminal; returns how many were decided."""
-    from ledger.errors import CoopledgerError
-    from ledger.money.reconcile.review import review_queue
 
     stdin = stdin or sys.stdin
     entries = books.load().entries
@@ -107,7 +115,6 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from ledger.money.reconcile.review import review_queue, unallocated
 
     books = open_books(args)
     if args.assign:
@@ -154,7 +161,6 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_expense_add(args: argparse.Namespace) -> int:
-    from ledger.money.expenses import ExpenseRequest, book_expense
 
     books = open_books(args)
     req = ExpenseRequest(
@@ -191,7 +197,6 @@ def cmd_payout(args: argparse.Namespace) -> int:
         return _payout_export(args)
     if args.code == "list":
         return _payout_list(args)
-    from ledger.money.payouts import book_payout
 
     if args.amount is None:
         raise InputError("usage: coopledger payout CODE AMOUNT --method bank|cash")
@@ -211,7 +216,6 @@ def cmd_payout(args: argparse.Namespace) -> int:
 
 
 def _payout_export(args: argparse.Namespace) -> int:
-    from ledger.money.payouts import export_pain001
 
     if args.amount is not None:
         raise InputError("usage: coopledger payout export --out FILE")
@@ -247,7 +251,6 @@ def _refuse_personal_options(args: argparse.Namespace) -> None:
 
 
 def _payout_list(args: argparse.Namespace) -> int:
-    from ledger.money.payouts import pending_payouts, returned_payouts
 
     books = open_books(args)
     entries = books.load().entries
@@ -277,7 +280,6 @@ def _payout_list(args: argparse.Namespace) -> int:
 
 
 def cmd_cash(args: argparse.Namespace) -> int:
-    from ledger.money import cash
 
     books = open_books(args)
     action = args.action
@@ -326,7 +328,6 @@ def cmd_cash(args: argparse.Namespace) -> int:
 
 def cmd_invoice_pay(args: argparse.Namespace) -> int:
     """``coopledger invoice pay NUMBER --cash`` (registered by ``ledger.cli.invoices``)."""
-    from ledger.money.cash import pay_invoice
 
     if not args.cash:
         raise InputError(
@@ -348,9 +349,6 @@ def cmd_invoice_pay(args: argparse.Namespace) -> int:
 
 def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
     """``close-year YEAR --dry-run``: what closing would book and what blocks it."""
-    import datetime as dt
-
-    from ledger.money.year_end import plan
 
     ledger = books.load()
     found = plan(ledger.entries, books.config, year, dt.date.today(), len(ledger.errors))
@@ -370,9 +368,6 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
 
 
 def cmd_trial_balance(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from reports.trial_balance import by_code, render, trial_balance
 
     books = open_books(args)
     start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
@@ -390,7 +385,6 @@ def cmd_trial_balance(args: argparse.Namespace) -> int:
 
 
 def cmd_grant_add(args: argparse.Namespace) -> int:
-    from ledger.money.grants import add_grant
 
     books = open_books(args)
     booked = add_grant(
@@ -405,7 +399,6 @@ def cmd_grant_add(args: argparse.Namespace) -> int:
 
 
 def cmd_grant_charge(args: argparse.Namespace) -> int:
-    from ledger.money.grants import charge_grant
 
     books = open_books(args)
     booked = charge_grant(books, args.grant, args.expense, args.amount, args.date)
@@ -417,7 +410,6 @@ def cmd_grant_charge(args: argparse.Namespace) -> int:
 
 
 def cmd_grant_report(args: argparse.Namespace) -> int:
-    from ledger.money.grants import report
 
     books = open_books(args)
     grant = report(books.load().entries, books.config, args.grant)
@@ -438,7 +430,6 @@ def cmd_grant_report(args: argparse.Namespace) -> int:
 
 
 def cmd_grant_list(args: argparse.Namespace) -> int:
-    from ledger.money.grants import grants
 
     books = open_books(args)
     found = grants(books.load().entries, books.config)
@@ -457,10 +448,8 @@ def cmd_grant_list(args: argparse.Namespace) -> int:
 
 
 def cmd_contribution_set_rate(args: argparse.Namespace) -> int:
-    from ledger.money.contributions import set_rate
 
     books = open_books(args)
-    from ledger.money.contributions import check_rate
 
     scope = set_rate(books, args.rate, args.since, args.participant)
     since = f" from {args.since.isoformat()}" if args.since else ""

@@ -9,7 +9,6 @@ never inside it (``<dir>.key``), since a demo has nothing to protect.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import random
 from decimal import Decimal
@@ -17,6 +16,10 @@ from pathlib import Path
 
 from ledger.books import Books
 from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
+from ledger.demo import bank as demo_bank
+from ledger.demo import invoicing as demo_invoicing
+from ledger.demo import money as demo_money
+from ledger.demo.days import demo_today
 from ledger.errors import InputError
 from ledger.layout import init_books, new_hub_id
 from ledger.participants import add_participant
@@ -38,10 +41,10 @@ DEMO_MARKER = "DEMO.txt"
 # statements that pay them, the cash box and a cost charged later before the statements
 # that bring the money, statements before the money that flows from them).
 POPULATORS = (
-    ("ledger.demo.invoicing", "populate"),
-    ("ledger.demo.money", "before_statements"),
-    ("ledger.demo.bank", "populate"),
-    ("ledger.demo.money", "populate"),
+    demo_invoicing.populate,
+    demo_money.before_statements,
+    demo_bank.populate,
+    demo_money.populate,
 )
 
 
@@ -74,11 +77,6 @@ def demo_config(year: int) -> HubConfig:
     )
 
 
-def demo_today(year: int) -> dt.date:
-    """The day the demo books stand on: early in the year after the demo year."""
-    return dt.date(year + 1, 1, 12)
-
-
 def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
     """Create the demo books in ``root`` (absent or empty) and fill a year of activity.
 
@@ -108,6 +106,6 @@ def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
         add_participant(
             books, alias=alias, activity=activity, day=dt.date(year, month, rng.randint(1, 20))
         )
-    for module_name, step in POPULATORS:
-        getattr(importlib.import_module(module_name), step)(books, rng, year)
+    for step in POPULATORS:
+        step(books, rng, year)
     return books

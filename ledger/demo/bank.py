@@ -23,6 +23,7 @@ from importers.model import Movement, Statement
 from importers.run import import_files
 from importers.service import BankFile
 from importers.text import belgian_bban_to_iban, format_ogm
+from invoicing.clients import read_clients
 from ledger.books import Books
 from ledger.config import ImportRule
 from ledger.demo.coda_writer import BANK_COSTS, CodaHeader, write_coda
@@ -98,10 +99,6 @@ def _invoices(entries: list[data.Directive]) -> list[_Invoice]:
 
 
 def _client_names(books: Books) -> dict[str, str]:
-    try:
-        from invoicing.clients import read_clients
-    except ImportError:  # pragma: no cover - the invoicing package ships with the core
-        return {}
     return {cid: client.name for cid, client in read_clients(books).items()}
 
 

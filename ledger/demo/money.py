@@ -40,18 +40,25 @@ from pathlib import Path
 
 from beancount.core import data
 
+import importers.run  # noqa: F401
+from importers.model import Movement, Statement
+from importers.run import import_files
+from importers.service import BankFile
 from invoicing.clients import read_clients
 from invoicing.issue import CreditRequest, IssueRequest, issue_credit_note, issue_invoice
 from invoicing.models import LineInput
 from invoicing.status import invoice_statuses
 from ledger.books import Books
-from ledger.cli.money import run_assign, run_auto
+from ledger.demo.bank import random_iban
+from ledger.demo.coda_writer import CodaHeader, write_coda
+from ledger.demo.days import demo_today
 from ledger.entries import q2
 from ledger.money.cash import book_count, book_sale, book_transfer, pay_invoice
 from ledger.money.closing import close_year
 from ledger.money.expenses import ExpenseRequest, book_expense
 from ledger.money.grants import add_grant
 from ledger.money.payouts import book_payout, export_pain001, receipt_pdf
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.money.reconcile.review import review_queue
 from ledger.money.reconcile.state import State
 from ledger.participants import find_participants, summarize, summarize_all
@@ -98,8 +105,6 @@ def _inbox(books: Books) -> Path:
 
 
 def _today(year: int) -> dt.date:
-    from ledger.demo import demo_today
-
     return demo_today(year)
 
 
@@ -259,7 +264,6 @@ def _credit_after_payment(books: Books, year: int) -> None:
 
 def _payouts(books: Books, rng: random.Random, year: int) -> dict[str, str]:
     """Bank payouts to three participants and a cash payout; returns payout id → IBAN."""
-    from ledger.demo.bank import random_iban
 
     today = _today(year)
     entries = books.load().entries
@@ -339,10 +343,6 @@ def _next_statement(
     """The first statement of the next year: the debits, a payout that comes back, the
     refund of a credit note, a payment that recovers a participant's debt, and a partial
     payment to review."""
-    from importers.model import Movement, Statement
-    from importers.run import import_files
-    from importers.service import BankFile
-    from ledger.demo.coda_writer import CodaHeader, write_coda
 
     config = books.config
     entries = books.load().entries
@@ -422,12 +422,7 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
                        execution=dt.date(year, 12, 16), today=dt.date(year, 12, 15))  # fmt: skip
     recovered = _credit_after_payout(books, year)
     _count_the_cash(books, year)
-    try:
-        import importers.run  # noqa: F401
-    except ImportError:
-        pass  # without the bank importer, the payouts simply stay pending
-    else:
-        _next_statement(books, rng, year, ibans, recovered)
+    _next_statement(books, rng, year, ibans, recovered)
     run_auto(books)
     close_year(books, year, today=today)
     if grant:

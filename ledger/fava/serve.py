@@ -15,11 +15,17 @@ error page also shows the anchors (seals against their tags, every file included
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import fava.core.extensions as fava_extensions
+import fava.core.ingest as fava_ingest
+from cheroot.wsgi import Server
+from fava.application import create_app
+from fava.ext import FavaExtensionError
 from flask import jsonify, request
 
 from ledger.books import Books
@@ -31,21 +37,14 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def _guard_fava() -> None:
-    import fava.core.extensions as fava_extensions
-    import fava.core.ingest as fava_ingest
-
     original_find = fava_extensions.find_extensions
     # Import our extensions now, from our package: Fava puts the books' folder first on
     # sys.path when it imports one, and a folder there must not shadow them.
-    import importlib
-
     for name in sorted(ALLOWED_FAVA_EXTENSIONS):
         importlib.import_module(name)
 
     def guarded_find(base_path: Path, name: str) -> Any:
         if name not in ALLOWED_FAVA_EXTENSIONS:
-            from fava.ext import FavaExtensionError
-
             return [], [
                 FavaExtensionError(None, f'extension "{name}" refused by coopledger', None)
             ]
@@ -99,8 +98,6 @@ def make_app(
         )
     install_guard()
     _guard_fava()
-    from fava.application import create_app
-
     app = create_app([str(books.main_file)], load=False, read_only=not edit)
     loader = app.config["LEDGERS"]
     loader._load = lambda: [BooksFavaLedger(str(books.main_file), books, edit=edit)]
@@ -113,8 +110,6 @@ def make_app(
 
 
 def serve(books: Books, host: str, port: int, edit: bool = False) -> None:
-    from cheroot.wsgi import Server
-
     app = make_app(books, edit=edit, host=host)
     mode = "editing through the write path" if edit else "read-only"
     print(f"Serving {books.root} in Fava ({mode}) on http://{host}:{port}/", flush=True)

@@ -35,8 +35,12 @@ from typing import Any
 
 from beancount.core import data
 from beancount.parser.grammar import ValueType
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
+from sepaxml import SepaTransfer
 
 from ledger.books import Books, atomic_write
 from ledger.config import HubConfig, iban_problem
@@ -111,9 +115,6 @@ def payout_entry(
 
 def receipt_pdf(hub_name: str, payout_id: str, code: str, amount: Decimal, day: dt.date) -> bytes:
     """A one-page receipt to sign for a cash payout: no identity, only the code."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
 
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=1)
@@ -357,7 +358,6 @@ def _pain001(
     names: dict[str, str], when: dt.date,
 ) -> bytes:  # fmt: skip
     """The bytes of a pain.001.001.03 file for ``payouts``, validated against its schema."""
-    from sepaxml import SepaTransfer
 
     bank = config.main_bank
     sepa_config: dict[str, Any] = {

@@ -15,7 +15,7 @@ from beancount.core import data
 
 from importers.originals import load_originals
 from ledger.books import Books
-from ledger.config import HubConfig
+from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.entries import ZERO, posting, q2, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.money.contributions import contribution_for
@@ -546,7 +546,6 @@ def _invoice_link(state: State, name: str) -> str:
 
 def _account_of(config: HubConfig, target: str) -> str:
     """The account a bank line is assigned to by hand (a role of the chart or a name)."""
-    from ledger.config import ACCOUNT_RE
 
     if target in config.accounts and "{code}" not in config.accounts[target].name:
         account = config.account(target)
