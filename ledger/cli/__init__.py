@@ -1,597 +1,180 @@
-"""The ``coopledger`` command: thin argument parsing over the core.
+"""The ``coopledger`` command (click): one grammar, ``coopledger NOUN VERB``.
+
+Each noun is a module of this package with a ``group`` (a :class:`click.Group`) whose
+commands call a handler ``fn(args) -> int``; :data:`NOUNS` lists them. Adding a noun is
+adding a module and one line here (see ``docs/architecture.md``).
 
 Every command that changes the books goes through ``Books.transaction``; every error a
-user can cause is a :class:`CoopledgerError` printed on one line (exit 1). Usage errors
-exit 2.
+user can cause is a :class:`CoopledgerError` printed on one line (``coopledger: error:
+…``, exit 1). Usage errors are one line too (exit 2) and never repeat a value that was
+typed where it did not belong: it may be a name or an IBAN.
+
+The spellings of the previous release (``init``, ``check``, ``serve``, ``import``,
+``bank-line show``, ``verify``, ``export audit``, ``backup``, ``restore``, ``close-year``,
+``trial-balance``, ``demo DIR``, ``payout CODE AMOUNT``, ``reconcile --auto|--list|
+--assign``) are still understood, for one release (:data:`OLD_SPELLINGS`).
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
+import contextlib
 import os
+import re
 import sys
-from collections.abc import Sequence
-from decimal import Decimal
-from pathlib import Path
-from typing import Any, NoReturn
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
-import datetime as dt
-import re
+import click
 
-from pydantic import ValidationError
-from pyrage import x25519
-
-from ledger.banks import add_bank_account
-from ledger.books import atomic_write, describe_changes, os_error_message, worktree_changes
-from ledger.cli.keys import register_participant
-from ledger.cli.money import show_year_end_plan
-from ledger.cli.prompts import ask, refuse_on_command_line
-from ledger.cli.support import (
-    add_books_option,
-    books_dir,
-    date_arg,
-    open_books,
-    print_json,
+from ledger.books import os_error_message
+from ledger.cli import (
+    audit,
+    backup,
+    bank,
+    books,
+    cash,
+    client,
+    contribution,
+    demo,
+    expense,
+    grant,
+    invoice,
+    key,
+    participant,
+    payout,
+    purchase,
+    reconcile,
+    year,
 )
-from ledger.config import (
-    BankAccount,
-    ContributionSettings,
-    HubConfig,
-    HubIdentity,
-    format_validation_error,
-    parse_rate,
-)
-from ledger.demo import build_demo
-from ledger.errors import CoopledgerError, InputError, KeyFileError
-from ledger.keys import has_key, identity_text, new_identity, write_secret
-from ledger.layout import init_books, new_hub_id
-from ledger.loader import format_error, pickle_caches
-from ledger.money.closing import close_year
-from ledger.participants import add_participant, close_participant, summarize, summarize_all
-from ledger.participants.payees import check_payee_iban
-from ledger.participants.retention import retentions
-from ledger.roster import DETAIL_FIELDS, Payee, read_roster
-from reports.statement import render_statement
+from ledger.cli.support import GLOBAL_OPTIONS
+from ledger.errors import CoopledgerError
 
-EXTENSION_MODULES = (
-    "ledger.cli.imports", "ledger.cli.invoices", "ledger.cli.money", "ledger.cli.audit",
-    "ledger.cli.keys",
+NOUNS = (
+    books, participant, client, invoice, purchase, bank, reconcile, expense, payout, cash,
+    grant, contribution, year, audit, backup, key, demo,
 )  # fmt: skip
 
-
-# ---------------------------------------------------------------- init
-
-
-def split_address(text: str) -> tuple[str, str, str]:
-    """``"Rue X 1, 1030 Schaerbeek"`` → street, postal code, city (as given otherwise)."""
-
-    match = re.match(r"^\s*(.*?)[,\s]+(?:B-|BE-)?(\d{4})\s+(\S.*?)\s*$", text)
-    if not match:
-        return text.strip(), "", ""
-    return match.group(1).strip(" ,"), match.group(2), match.group(3)
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-
-    street, postal_code, city = split_address(args.address or "")
-    postal_code = args.postal_code or postal_code
-    city = args.city or city
-    try:
-        rate = parse_rate(args.contribution_rate)
-    except ValueError as exc:
-        raise InputError(f"--contribution-rate: {exc}") from None
-    try:
-        config = HubConfig(
-            id=new_hub_id(args.name),
-            hub=HubIdentity(
-                name=args.name,
-                legal_form=args.legal_form,
-                enterprise_number=args.enterprise_number,
-                vat_regime=args.vat_regime,
-                vat_number=args.vat_number,
-                address=street,
-                postal_code=postal_code,
-                city=city,
-                country=args.country,
-                court_register=args.court_register,
-                email=args.email,
-                website=args.website,
-            ),
-            bank_accounts=[BankAccount(iban=args.iban, bic=args.bic)],
-            contribution=ContributionSettings(rate=rate),
-        )
-    except ValidationError as exc:
-        raise InputError(format_validation_error(exc, "init")) from None
-    start = args.start or dt.date(dt.date.today().year, 1, 1)
-    recovery_file = Path(args.recovery_key_file) if args.recovery_key_file else None
-    recovery = new_recovery_key(Path(args.dir), recovery_file)
-    config.roster.recipients = [str(recovery.to_public())]
-    signing_key = Path(args.signing_key).expanduser() if args.signing_key else None
-    books, key_file = init_books(Path(args.dir), config, start, signing_key=signing_key)
-    print(f"Created the books of {config.hub.name} in {books.root}")
-    print(f"Hub key (decrypts the roster): {key_file}")
-    print(
-        "The roster and the archived bank statements are encrypted to the hub key and to a "
-        "recovery key. Back the hub key up away from the books, and keep the recovery key "
-        "offline, apart from the books and from this machine (e.g. on paper in the board's "
-        "safe): without a key the roster is lost; with a key and the books, anyone can tell "
-        "who the participants are."
-    )
-    if recovery_file is not None:
-        write_secret(recovery_file, identity_text(recovery, "recovery key"), books.root)
-        print(f"Recovery key written to {recovery_file} (mode 0600): move it offline now.")
-    else:
-        print("RECOVERY KEY — shown once, stored nowhere; write it down now:")
-        print(str(recovery))
-    print(f"Check them with: coopledger check --books {books.root}")
-    return 0
+# The previous release's spellings: a command that became NOUN VERB.
+OLD_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "init": ("books", "init"),
+    "check": ("books", "check"),
+    "serve": ("books", "serve"),
+    "import": ("bank", "import"),
+    "verify": ("audit", "verify"),
+    "restore": ("backup", "restore"),
+    "close-year": ("year", "close"),
+    "trial-balance": ("year", "trial-balance"),
+}
+# A noun whose first word is not one of its verbs takes this verb (``payout CODE AMOUNT``).
+DEFAULT_VERBS = {"payout": "add", "backup": "create", "demo": "build"}
+# ``reconcile --auto`` and friends: the flag became the verb.
+RECONCILE_FLAGS = {"--auto": "auto", "--list": "list", "--assign": "assign"}
 
 
-def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
-    """A recovery key for new books (checked to be writable outside them first)."""
-    if path is not None:
-        target = path.expanduser().absolute().resolve()
-        books = root.expanduser().absolute().resolve()
-        if target == books or books in target.parents:
-            raise KeyFileError(
-                f"{path}: the recovery key may not be written inside the books directory; "
-                "choose a path outside it"
-            )
-        if path.exists():
-            raise KeyFileError(f"{path}: already exists; refusing to overwrite a key")
-    return new_identity()
+def modernise(args: list[str]) -> list[str]:
+    """The arguments in today's grammar (the old spellings translated)."""
+    if not args:
+        return args
+    head, rest = args[0], args[1:]
+    if head in OLD_SPELLINGS:
+        return [*OLD_SPELLINGS[head], *rest]
+    if head == "bank-line" and rest[:1] == ["show"]:
+        return ["bank", "show-line", *rest[1:]]
+    if head == "export" and rest[:1] == ["audit"]:
+        return ["audit", "export", *rest[1:]]
+    if head == "reconcile":
+        verbs = set(reconcile.group.commands)
+        if (rest[:1] and rest[0] in verbs) or any(w in ("--help", "-h") for w in rest[:1]):
+            return args
+        flags = [w for w in rest if w in RECONCILE_FLAGS]
+        verb = RECONCILE_FLAGS[flags[0]] if flags else "review"
+        others = [w for w in rest if w not in RECONCILE_FLAGS]
+        return [head, verb, *others]
+    if head in DEFAULT_VERBS:
+        group = next(n.group for n in NOUNS if n.group.name == head)
+        if rest and rest[0] not in group.commands and rest[0] not in ("--help", "-h"):
+            return [head, DEFAULT_VERBS[head], *rest]
+    return args
 
 
-# ---------------------------------------------------------------- participants
+class Coopledger(click.Group):
+    """The root group: the old spellings, and usage errors on one line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # the global options may come first: translate what follows them
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            index += 2 if args[index] == "--books" else 1
+        return super().parse_args(ctx, [*args[:index], *modernise(args[index:])])
 
 
-ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
+def _root(ctx: click.Context, **values: Any) -> None:
+    """The global options, kept for the command (which may give them again)."""
+    ctx.obj = {k: v for k, v in values.items() if v is not None}
 
 
-def cmd_participant_add(args: argparse.Namespace) -> int:
-    if args.alias is not None:
-        raise refuse_on_command_line(
-            "--alias", "type it when asked, or give it with --from-file (alias = …)"
-        )
-    books = open_books(args)
-    values = ask([("alias", "Alias (Enter for none)")], args.from_file, ROSTER_FILE_KEYS)
-    alias = values.pop("alias", None)
-    iban, name = values.pop("payee_iban", None), values.pop("payee_name", None)
-    payee = None
-    if iban or name:
-        if not (iban and name):
-            raise InputError("--from-file: payee_iban and payee_name go together")
-        payee = Payee(iban=check_payee_iban(iban), name=" ".join(name.split()))
-    code = add_participant(
-        books, alias=alias, activity=args.activity or "", day=args.date, details=values,
-        payee=payee,
-    )  # fmt: skip
-    print("Participant opened. Keep the code; who she is stays only in the encrypted roster.")
-    print(code)
-    return 0
-
-
-def cmd_participant_list(args: argparse.Namespace) -> int:
-
-    books = open_books(args)
-    ledger = books.load()
-    rows = []
-    for code, summary in sorted(summarize_all(ledger.entries, books.config).items()):
-        info = summary.info
-        rows.append(
-            {
-                "code": code,
-                "status": info.status,
-                "activity": info.activity,
-                "opened": info.opened.isoformat(),
-                "closed": info.closed.isoformat() if info.closed else None,
-                "balance": str(summary.balance),
-            }
-        )
-    if args.retention:
-        return print_retention(books, ledger.entries, rows, args.json)
-    if args.json:
-        print_json(rows)
-        return 0
-    if not rows:
-        print("No participants yet. Add one with: coopledger participant add")
-        return 0
-    print(f"{'code':<10} {'status':<7} {'opened':<11} {'balance':>12}  activity")
-    for row in rows:
-        print(
-            f"{row['code']:<10} {row['status']:<7} {row['opened']:<11} "
-            f"{row['balance']:>12}  {row['activity']}"
-        )
-    return 0
-
-
-def cmd_participant_show(args: argparse.Namespace) -> int:
-
-    books = open_books(args)
-    ledger = books.load()
-    summary = summarize(ledger.entries, books.config, args.code)
-    result = summary.as_json()
-    if has_key(books.config) and not args.pseudonymous:
-        roster = read_roster(books)
-        entry = roster.participants.get(args.code)
-        result["alias"] = entry.alias if entry else None
-        if args.code in roster.purged:
-            result["roster"] = f"purged on {roster.purged[args.code].on.isoformat()}"
-    if args.json:
-        print_json(result)
-        return 0
-    print(f"Participant {result['code']} ({result['status']})")
-    if result.get("alias"):
-        print(f"  alias (from the encrypted roster): {result['alias']}")
-    if result.get("roster"):
-        print(f"  roster record: {result['roster']}")
-    if result["activity"]:
-        print(f"  activity:     {result['activity']}")
-    print(
-        f"  opened:       {result['opened']}"
-        + (f", closed {result['closed']}" if result["closed"] else "")
-    )
-    for key, label in (
-        ("sales", "invoiced (excl. VAT)"),
-        ("received", "received from clients"),
-        ("contribution", "hub contribution"),
-        ("costs", "costs of the activity"),
-        ("costs_charged", "  of which charged to them"),
-        ("payouts", "paid out"),
-        ("balance", "held for them now"),
-        ("pending", "share of unpaid invoices"),
-        ("owed", "owed to the hub"),
-    ):
-        print(f"  {label:<24} {Decimal(result[key]):>12,.2f} EUR")
-    if summary.movements:
-        print("\n  date        kind          amount      balance  description")
-        for m in summary.movements:
-            owed = f" (owed to the hub {m.owed:+,.2f})" if m.owed else ""
-            print(
-                f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} {m.balance:>12,.2f}  "
-                f"{m.description}{owed}"
-            )
-    return 0
-
-
-def cmd_participant_statement(args: argparse.Namespace) -> int:
-
-    books = open_books(args)
-    ledger = books.load()
-    summary = summarize(ledger.entries, books.config, args.code)
-    if args.start and args.end and args.end < args.start:
-        raise InputError("--to is before --from")
-    pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
-    out = Path(args.out or f"statement-{args.code}-{dt.date.today().isoformat()}.pdf")
-    atomic_write(out, pdf)
-    print(f"Statement of {args.code} written to {out}")
-    return 0
-
-
-def cmd_participant_close(args: argparse.Namespace) -> int:
-
-    books = open_books(args)
-    info = close_participant(books, args.code, args.date)
-    assert info.closed is not None
-    print(f"Participant {info.code} closed on {info.closed.isoformat()}")
-    return 0
-
-
-def print_retention(
-    books: Any, entries: list[Any], rows: list[dict[str, Any]], as_json: bool
-) -> int:
-    """``participant list --retention``: until when each roster record must be kept."""
-    found = retentions(entries, books.config)
-    roster = read_roster(books) if has_key(books.config) else None
-    for row in rows:
-        ret = found[row["code"]]
-        row["last_entry"] = ret.last_entry.isoformat()
-        row["retention_until"] = ret.until.isoformat() if ret.until else None
-        if roster is None:
-            row["roster"] = "unknown (no key at hand)"
-        elif row["code"] in roster.purged:
-            row["roster"] = f"purged {roster.purged[row['code']].on.isoformat()}"
-        else:
-            row["roster"] = "kept" if row["code"] in roster.participants else "none"
-    if as_json:
-        print_json(rows)
-        return 0
-    print(f"{'code':<10} {'status':<7} {'last entry':<11} {'keep until':<11}  roster record")
-    for row in rows:
-        until = row["retention_until"] or "while open"
-        print(f"{row['code']:<10} {row['status']:<7} {row['last_entry']:<11} {until:<11}  "
-              f"{row['roster']}")  # fmt: skip
-    print(
-        "Records are kept until the end of the 10th year after the financial year of the "
-        "last entry (docs/security.md); 'participant purge CODE' erases one after that."
-    )
-    return 0
-
-
-# ---------------------------------------------------------------- bank accounts
-
-
-def cmd_bank_add(args: argparse.Namespace) -> int:
-
-    books = open_books(args)
-    bank = add_bank_account(
-        books, iban=args.iban, bic=args.bic, label=args.label, account=args.account, day=args.date
-    )
-    print(f"Bank account {bank.iban} added as {bank.account}")
-    return 0
-
-
-def cmd_bank_list(args: argparse.Namespace) -> int:
-    books = open_books(args)
-    rows = [b.model_dump(mode="json", exclude_none=True) for b in books.config.bank_accounts]
-    if args.json:
-        print_json(rows)
-    else:
-        for row in rows:
-            print(
-                f"{row['iban']:<34} {row.get('bic', ''):<11} {row['account']:<32} {row['label']}"
-            )
-    return 0
-
-
-# ---------------------------------------------------------------- closing a year
-
-
-def cmd_close_year(args: argparse.Namespace) -> int:
-
-    books = open_books(args)
-    if args.dry_run:
-        return show_year_end_plan(books, args.year, args.json)
-    summary = close_year(books, args.year)
-    if args.json:
-        print_json(summary.as_json())
-        return 0
-    print(f"Year {summary.year} closed and sealed ({summary.entries} entries).")
-    print(f"  income                {summary.income:>14,.2f} EUR")
-    print(f"  expenses              {summary.expenses:>14,.2f} EUR")
-    print(f"  result                {summary.result:>14,.2f} EUR")
-    print(f"  held for participants {summary.held_for_participants:>14,.2f} EUR")
-    print(f"  owed by clients       {summary.receivables:>14,.2f} EUR")
-    print(f"Seal (sha256): {summary.digest}")
-    print(f"Git tag close-{summary.year}: give its hash to the accountant or auditor.")
-    return 0
-
-
-# ---------------------------------------------------------------- check, serve, demo
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-
-    books = open_books(args)
-    ledger = books.load(strict=False)
-    warnings = [
-        f"{p.relative_to(books.root).as_posix()}: a beancount pickle cache sits in the books: "
-        "bean-check would unpickle (run) it; delete it and use coopledger check"
-        for p in pickle_caches(books.root)
-    ]
-    changes = worktree_changes(books.root) if (books.root / ".git").exists() else []
-    if changes:
-        warnings.append(
-            f"uncommitted changes no coopledger command made: {describe_changes(changes)} "
-            "(commit them with --adopt-changes, or undo them)"
-        )
-    errors = [
-        {
-            "filename": str(getattr(e, "source", {}).get("filename", "<load>")),
-            "lineno": getattr(e, "source", {}).get("lineno", 0),
-            "message": str(getattr(e, "message", e)),
-            "where": format_error(e, books.root),
-        }
-        for e in ledger.errors
-    ]
-    if args.json:
-        print_json(
-            {
-                "ok": not errors,
-                "entries": len(ledger.entries),
-                "errors": errors,
-                "warnings": warnings,
-            }
-        )
-    else:
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for error in errors:
-            print(error["where"], file=sys.stderr)
-        if not errors:
-            print(f"OK: {len(ledger.entries)} entries, no errors")
-        else:
-            print(f"{len(errors)} error(s)", file=sys.stderr)
-    return 0 if not errors else 1
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from ledger.fava.serve import serve
-
-    books = open_books(args)
-    serve(books, args.host, args.port, edit=args.edit)
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-
-    books = build_demo(Path(args.dir), year=args.year, seed=args.seed)
-    print(f"Demo hub ready in {books.root} (fictional data)")
-    if args.serve:
-        from ledger.fava.serve import serve
-
-        serve(books, args.host, args.port, edit=args.edit)
-    return 0
-
-
-# ---------------------------------------------------------------- parser
-
-
-def add_serve_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    parser.add_argument("--port", type=int, default=5000)
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--read-only", action="store_true", help="answer 401 to any change (the default)"
-    )
-    mode.add_argument(
-        "--edit",
-        action="store_true",
-        help="let Fava edit the books, through coopledger's write path (checked, committed; "
-        "closed years refused)",
-    )
-
-
-class OneLineErrorParser(argparse.ArgumentParser):
-    """Usage errors on one line, like every other error of ours (exit 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"coopledger: error: {redact_usage(message)} (see '{self.prog} --help')\n")
+_callback: Any = click.pass_context(_root)
+for _option in reversed(GLOBAL_OPTIONS):
+    _callback = _option(_callback)
+cli = click.group(
+    "coopledger",
+    cls=Coopledger,
+    help="Accounting and invoicing for a hub whose participants work under its legal "
+    "entity, on a plain-text Beancount ledger.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)(_callback)
+for _noun in NOUNS:
+    cli.add_command(_noun.group)
 
 
 def redact_usage(message: str) -> str:
-    """argparse repeats what was typed; an unknown argument may be a name or an IBAN, so
-    only option names are repeated."""
-    head, sep, rest = message.partition("unrecognized arguments:")
-    if not sep:
-        return message
-    words = rest.split()
-    options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
-    others = len(words) - len(options)
-    shown = " ".join(options) + (f" and {others} value(s) not repeated" if others else "")
-    return f"{head}unrecognized arguments: {shown.strip()}"
+    """Click repeats what was typed; a stray argument may be a name or an IBAN, so only
+    option names are repeated."""
+    match = re.match(r"Got unexpected extra arguments? \((.*)\)", message, re.S)
+    if match:
+        words = match.group(1).split()
+        options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+        others = len(words) - len(options)
+        shown = " ".join(options) + (f" and {others} value(s) not repeated" if others else "")
+        return f"unrecognized arguments: {shown.strip()}"
+    match = re.match(r"No such command '(.*)'\.", message)
+    if match:
+        return "no such command (what was typed is not repeated; see 'coopledger --help')"
+    return message
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineErrorParser(
-        prog="coopledger",
-        description="Accounting and invoicing for a hub whose participants work under its "
-        "legal entity, on a plain-text Beancount ledger.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser("init", help="create a hub's books in a new directory")
-    p.add_argument("dir")
-    p.add_argument("--name", required=True)
-    p.add_argument("--enterprise-number", required=True)
-    p.add_argument("--iban", required=True)
-    p.add_argument("--bic")
-    p.add_argument("--address", help='the seat, e.g. "Rue de l\'Exemple 1, 1030 Schaerbeek"')
-    p.add_argument("--postal-code")
-    p.add_argument("--city")
-    p.add_argument("--country", default="BE")
-    p.add_argument("--legal-form", default="ASBL", help="ASBL, VZW, AISBL…")
-    p.add_argument("--court-register", default="RPM Bruxelles", help="RPM/RPR and seat")
-    p.add_argument("--email")
-    p.add_argument("--website")
-    p.add_argument("--vat-regime", choices=["exempt", "franchise", "standard"], default="exempt")
-    p.add_argument("--vat-number")
-    p.add_argument("--contribution-rate", default="10", metavar="DECIMAL", help="percent")
-    p.add_argument("--start", type=date_arg, help="date the accounts open (default: 1 January)")
-    p.add_argument("--recovery-key-file", metavar="FILE",
-                   help="write the recovery key there (outside the books) instead of printing "
-                   "it once")  # fmt: skip
-    p.add_argument(
-        "--signing-key",
-        metavar="SSH_KEY",
-        help="sign every commit and close tag with this SSH key (git SSH signing)",
-    )
-    p.set_defaults(func=cmd_init)
-
-    part = sub.add_parser("participant", help="onboard, list, show and close participants")
-    psub = part.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = psub.add_parser("add", help="open a participant under a new random code")
-    add_books_option(p)
-    p.add_argument("--alias", help=argparse.SUPPRESS)  # refused: see cmd_participant_add
-    p.add_argument(
-        "--from-file", metavar="FILE", help="who she is, 'key = value' lines ('-': stdin): "
-        "alias, " + ", ".join(DETAIL_FIELDS) + ", payee_iban, payee_name; without it the "
-        "alias is asked without echo"
-    )  # fmt: skip
-    p.add_argument("--activity", help="a short category, e.g. catering")
-    p.add_argument("--date", type=date_arg)
-    p.set_defaults(func=cmd_participant_add)
-    p = psub.add_parser("list", help="every participant with status and balance")
-    add_books_option(p)
-    p.add_argument("--retention", action="store_true", help="until when each record is kept")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_participant_list)
-    p = psub.add_parser("show", help="a participant's balances and movements")
-    add_books_option(p)
-    p.add_argument("code")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--pseudonymous", action="store_true", help="never show the alias")
-    p.set_defaults(func=cmd_participant_show)
-    p = psub.add_parser("statement", help="a PDF statement a participant can read")
-    add_books_option(p)
-    p.add_argument("code")
-    p.add_argument("--lang", choices=["fr", "nl", "en"], default="fr")
-    p.add_argument("--from", dest="start", type=date_arg)
-    p.add_argument("--to", dest="end", type=date_arg)
-    p.add_argument("--out", help="PDF file (default: statement-CODE-DATE.pdf)")
-    p.set_defaults(func=cmd_participant_statement)
-    p = psub.add_parser("close", help="close a participant (nothing may be held for them)")
-    add_books_option(p)
-    p.add_argument("code")
-    p.add_argument("--date", type=date_arg)
-    p.set_defaults(func=cmd_participant_close)
-    register_participant(psub)
-
-    bank = sub.add_parser("bank", help="the hub's bank accounts")
-    bsub = bank.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = bsub.add_parser("add", help="declare another bank account of the hub")
-    add_books_option(p)
-    p.add_argument("--iban", required=True)
-    p.add_argument("--bic")
-    p.add_argument("--label", default="Compte")
-    p.add_argument("--account", help="Beancount account (default: Assets:Banque:<last 4 digits>)")
-    p.add_argument("--date", type=date_arg, help="date the account opens (default: today)")
-    p.set_defaults(func=cmd_bank_add)
-    p = bsub.add_parser("list", help="the hub's bank accounts")
-    add_books_option(p)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_bank_list)
-
-    p = sub.add_parser("close-year", help="seal a finished year: its entries can no longer change")
-    add_books_option(p)
-    p.add_argument("year", type=int)
-    p.add_argument(
-        "--dry-run", action="store_true", help="list what it would book and what blocks it"
-    )
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_close_year)
-
-    p = sub.add_parser("check", help="load the books safely and report every error")
-    add_books_option(p)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("serve", help="browse the books in Fava")
-    add_books_option(p)
-    add_serve_options(p)
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("demo", help="build a fictional demo hub (and serve it)")
-    p.add_argument("dir")
-    p.add_argument("--year", type=int, default=None, help="the demo year (default: last year)")
-    p.add_argument("--seed", type=int, default=2025)
-    p.add_argument("--serve", action="store_true")
-    add_serve_options(p)
-    p.set_defaults(func=cmd_demo)
-
-    for module_name in EXTENSION_MODULES:
-        importlib.import_module(module_name).register(sub)
-    return parser
+@contextlib.contextmanager
+def _quiet(on: bool) -> Iterator[None]:
+    """``--quiet``: nothing on stdout; errors still on stderr."""
+    if not on:
+        yield
+        return
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+        yield
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    quiet = ("--quiet" in args or "-q" in args) and "--json" not in args
     try:
-        return int(args.func(args) or 0)
+        with _quiet(quiet):
+            result = cli.main(args=args, prog_name="coopledger", standalone_mode=False)
+        return int(result or 0)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        return 2
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "coopledger"
+        print(f"coopledger: error: {redact_usage(exc.format_message())} (see '{where} --help')",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        print("coopledger: interrupted; the books are unchanged", file=sys.stderr)
+        return 130
     except CoopledgerError as exc:
         print(f"coopledger: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
@@ -605,8 +188,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
-__all__ = ["books_dir", "build_parser", "main"]
+__all__ = ["NOUNS", "OLD_SPELLINGS", "cli", "main"]

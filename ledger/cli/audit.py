@@ -1,22 +1,16 @@
-"""Commands an auditor and the treasurer use to trust the books: verify, export, backup.
-
-``coopledger verify``, ``coopledger export audit``, ``coopledger backup`` and
-``coopledger restore`` (registered on the main parser by ``ledger.cli``).
-"""
+"""Commands: ``audit verify|export``: what an auditor checks."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import Any
 
-from ledger.audit.backup import backup, restore
+import click
+
 from ledger.audit.export import export_audit
 from ledger.audit.verify import Report, verify_books
-from ledger.cli.support import add_books_option, open_books, print_json
+from ledger.cli.support import command, open_books, print_json
 from ledger.errors import InputError
-from ledger.integrity.signing import SIGNERS_FILE, configure_signing, public_key
 
 
 def _expectations(values: list[str] | None) -> dict[str, str]:
@@ -68,81 +62,22 @@ def cmd_export_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    books = open_books(args)
-    done = backup(books, Path(args.to), [Path(p) for p in args.include or []])
-    print(f"Backup written to {done.folder} (HEAD {done.head[:12]}, {len(done.tags)} close tags)")
-    print("It is encrypted to the hub's recipients; the hub key is not in it. Copy the folder "
-          "off-site (see docs/operations.md) and run a restore drill.")  # fmt: skip
-    return 0
+# ---------------------------------------------------------------- the commands
 
+group = click.Group("audit", help="what an auditor checks: verify the books, export a year")
 
-def cmd_restore(args: argparse.Namespace) -> int:
-    key = Path(args.key).expanduser() if args.key else None
-    extras = Path(args.extras_to) if args.extras_to else None
-    done = restore(Path(args.backup), Path(args.dir), key_file=key, extras_to=extras)
-    if args.signing_key:
-        signing = Path(args.signing_key).expanduser()
-        signers = (
-            (done.books / SIGNERS_FILE).read_text() if (done.books / SIGNERS_FILE).exists() else ""
-        )
-        if public_key(signing) not in signers:
-            raise InputError(f"--signing-key: that key is not in the books' {SIGNERS_FILE}")
-        configure_signing(done.books, signing, "", write_signers=False)
-    print(f"Restored {done.books} at {done.head[:12]}", file=sys.stderr)
-    for extra in done.extras:
-        print(f"Restored {extra}", file=sys.stderr)
-    print_report(done.report, args.json)
-    return 0 if done.report.ok else 1
-
-
-def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "verify",
-        help="prove that nothing sealed or issued changed (hash chain, tags, history, documents)",
-    )
-    add_books_option(p)
-    p.add_argument("--json", action="store_true")
-    p.add_argument(
-        "--expect",
-        action="append",
-        metavar="TAG=HASH",
-        help="a close tag's hash as you were given it (repeatable)",
-    )
-    p.add_argument(
-        "--allowed-signers",
-        metavar="FILE",
-        help="the hub's allowed_signers as you were given it (default: the books' own)",
-    )
-    p.set_defaults(func=cmd_verify)
-
-    export = sub.add_parser("export", help="exports for the accountant and the auditor")
-    esub = export.add_subparsers(dest="what", metavar="WHAT", required=True)
-    p = esub.add_parser(
-        "audit", help="a closed year as committed at its close tag: journal, balances, documents"
-    )
-    add_books_option(p)
-    p.add_argument("--tag", required=True, metavar="close-YYYY")
-    p.add_argument("--out", required=True, metavar="DIR", help="a new, empty folder")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_export_audit)
-
-    p = sub.add_parser("backup", help="an encrypted backup of the whole history (never the key)")
-    add_books_option(p)
-    p.add_argument("--to", required=True, metavar="DIR", help="where the backup folder goes")
-    p.add_argument(
-        "--include",
-        action="append",
-        metavar="FILE",
-        help="a file kept outside the books to back up too, encrypted (repeatable)",
-    )
-    p.set_defaults(func=cmd_backup)
-
-    p = sub.add_parser("restore", help="restore a backup into a new folder, then verify it")
-    p.add_argument("backup", help="the backup folder (coopledger-<hub>-<time>)")
-    p.add_argument("dir", help="a new folder for the books")
-    p.add_argument("--key", metavar="FILE", help="the hub key (default: where init put it)")
-    p.add_argument("--extras-to", metavar="DIR", help="where to put the files of --include")
-    p.add_argument("--signing-key", metavar="SSH_KEY", help="sign new commits again with it")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_restore)
+command(
+    group, "verify", cmd_verify,
+    click.option("--expect", multiple=True, metavar="TAG=HASH",
+                 help="a close tag's hash as you were given it (repeatable)"),
+    click.option("--allowed-signers", metavar="FILE",
+                 help="the hub's allowed_signers as you were given it (default: the books' "
+                 "own)"),
+    help="prove that nothing sealed or issued changed (hash chain, tags, history, documents)",
+)  # fmt: skip
+command(
+    group, "export", cmd_export_audit,
+    click.option("--tag", required=True, metavar="close-YYYY"),
+    click.option("--out", required=True, metavar="DIR", help="a new, empty folder"),
+    help="a closed year as committed at its close tag: journal, balances, documents",
+)  # fmt: skip

@@ -1,15 +1,16 @@
-"""``coopledger client …`` and ``coopledger invoice …``: thin parsing over the invoicing
-package. Errors are :class:`CoopledgerError` (one line on stderr, exit 1)."""
+"""Commands: ``invoice issue|credit|pay|list|show|send|validate``."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import click
+
 from invoicing import numbering
-from invoicing.clients import add_client, read_clients
 from invoicing.issue import (
     CreditRequest,
     IssueRequest,
@@ -20,6 +21,8 @@ from invoicing.issue import (
 from invoicing.lines import parse_line, read_invoice_file
 from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
+from invoicing.peppol.factory import access_point
+from invoicing.peppol.send import Outcome, pending_numbers, send_documents
 from invoicing.status import FILTERS, invoice_statuses, select
 from invoicing.validation import (
     DEFAULT_RULES_DIR,
@@ -28,18 +31,15 @@ from invoicing.validation import (
     resolve_rules_dir,
     rules_available,
 )
-from ledger.books import Books
-from ledger.cli import purchases as purchases_cli
-from ledger.cli.money import cmd_invoice_pay
-from ledger.cli.peppol import send_issued
-from ledger.cli.support import add_books_option, date_arg, lazy_command, open_books, print_json
+from ledger.books import (
+    Books,
+)
+from ledger.cli.support import DATE, command, open_books, print_json
 from ledger.errors import CoopledgerError, InputError
+from ledger.money.cash import pay_invoice
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
 
 LANGS = ("fr", "nl", "en")
-
-
-# ---------------------------------------------------------------- helpers
 
 
 def _validator_for(args: argparse.Namespace, books: Books | None) -> Validator | None:
@@ -67,57 +67,6 @@ def _no_ubl(client: Client) -> str:
     if client.is_business:
         return "none (foreign business without a Peppol id: PDF only)"
     return "none (client is a private person: PDF only)"
-
-
-# ---------------------------------------------------------------- clients
-
-
-def cmd_client_add(args: argparse.Namespace) -> int:
-    books = open_books(args)
-    client = add_client(
-        books,
-        {
-            "name": args.name,
-            "enterprise_number": args.enterprise_number,
-            "vat_number": args.vat_number,
-            "address": args.address,
-            "country": args.country,
-            "peppol_id": args.peppol_id,
-            "email": args.email,
-            "lang": args.lang,
-        },
-    )
-    if args.json:
-        print_json(client.model_dump())
-        return 0
-    if not client.is_business:
-        kind = "private person (PDF)"
-    elif client.endpoint() is None:
-        kind = "business without a Peppol id (PDF only; give --peppol-id for an e-invoice)"
-    else:
-        kind = f"business (Peppol e-invoice to {':'.join(client.endpoint() or ())} + PDF)"
-    print(f"Client added: {kind}")
-    print(client.id)
-    return 0
-
-
-def cmd_client_list(args: argparse.Namespace) -> int:
-    books = open_books(args)
-    clients = read_clients(books)
-    if args.json:
-        print_json([{**c.model_dump(), "business": c.is_business} for c in clients.values()])
-        return 0
-    if not clients:
-        print("No clients yet. Add one with: coopledger client add --name …")
-        return 0
-    for c in clients.values():
-        ident = c.vat_number or c.enterprise_number or c.peppol_id or "-"
-        kind = "business" if c.is_business else "person"
-        print(f"{c.id}  {kind:8}  {c.country}  {ident:14}  {c.name}")
-    return 0
-
-
-# ---------------------------------------------------------------- invoices
 
 
 def cmd_invoice_issue(args: argparse.Namespace) -> int:
@@ -346,120 +295,129 @@ def cmd_invoice_validate(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
-# ---------------------------------------------------------------- registration
+def cmd_invoice_pay(args: argparse.Namespace) -> int:
+    """``coopledger invoice pay NUMBER --cash`` (registered by ``ledger.cli.invoices``)."""
+
+    if not args.cash:
+        raise InputError(
+            "invoice pay records money received in cash (--cash); bank payments come from "
+            "the statement (coopledger import)"
+        )
+    books = open_books(args)
+    booked = pay_invoice(books, args.number, args.amount, args.date)
+    if args.json:
+        print_json(booked)
+    else:
+        print(f"Invoice {booked['invoice']}: {booked['amount']} EUR received in cash "
+              f"({booked['cash']})")  # fmt: skip
+    return 0
 
 
-def register(subparsers: Any) -> None:
-    """Add ``client`` and ``invoice`` to coopledger's command tree."""
-    client = subparsers.add_parser("client", help="the hub's clients (businesses and persons)")
-    csub = client.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = csub.add_parser("add", help="register a client; prints its id last")
-    add_books_option(p)
-    p.add_argument("--name", required=True)
-    p.add_argument("--enterprise-number", help="Belgian enterprise number (KBO/BCE)")
-    p.add_argument("--vat-number", help="VAT number with country prefix, e.g. BE0123456789")
-    p.add_argument("--address", help='one line, e.g. "Rue Exemple 1, 1000 Bruxelles"')
-    p.add_argument("--country", default="BE", metavar="CC", help="ISO country code (BE)")
-    p.add_argument("--peppol-id", metavar="SCHEME:ID", help="e.g. 0208:0123456789")
-    p.add_argument("--email")
-    p.add_argument("--lang", choices=LANGS, help="language of the client's invoices")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_client_add)
-    p = csub.add_parser("list", help="every client")
-    add_books_option(p)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_client_list)
-
-    inv = subparsers.add_parser("invoice", help="issue, credit, list, show, validate invoices")
-    isub = inv.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    p = isub.add_parser("issue", help="issue an invoice in the hub's name")
-    add_books_option(p)
-    p.add_argument("--participant", metavar="CODE")
-    p.add_argument("--client", metavar="ID")
-    p.add_argument(
-        "--line",
-        action="append",
-        metavar="DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE",
-        help="one line; VAT rate in percent (repeat for more lines)",
-    )
-    p.add_argument("--from", dest="from_file", metavar="FILE", help="a TOML file of lines")
-    p.add_argument("--date", type=date_arg)
-    p.add_argument("--due", type=date_arg)
-    p.add_argument("--lang", choices=LANGS)
-    p.add_argument("--rules", metavar="DIR", help="Peppol rules directory to validate with")
-    p.add_argument("--no-validate", action="store_true", help="skip the Peppol validation")
-    p.add_argument("--send", action="store_true", help="then deliver it (see 'invoice send')")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_invoice_issue)
-
-    p = isub.add_parser("credit", help="issue a credit note on an invoice")
-    add_books_option(p)
-    p.add_argument("number", metavar="NUMBER")
-    p.add_argument("--line", action="append", metavar="DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE")
-    p.add_argument("--reason")
-    p.add_argument("--date", type=date_arg)
-    p.add_argument("--lang", choices=LANGS)
-    p.add_argument(
-        "--recover-from-participant",
-        action="store_true",
-        help="after a payout: book what the participant gives back as owed to the hub",
-    )
-    p.add_argument("--rules", metavar="DIR")
-    p.add_argument("--no-validate", action="store_true")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_invoice_credit)
-
-    p = isub.add_parser("pay", help="record an invoice paid in cash (--cash)")
-    add_books_option(p)
-    p.add_argument("number", metavar="NUMBER")
-    p.add_argument("--cash", action="store_true", help="the client paid in cash")
-    p.add_argument("--amount", help="what was received (default: what is still due)")
-    p.add_argument("--date", type=date_arg)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_invoice_pay)
-
-    p = isub.add_parser("list", help="invoices and their status, from the books")
-    add_books_option(p)
-    p.add_argument("--status", choices=sorted(_status_filters()))
-    p.add_argument("--participant", metavar="CODE")
-    p.add_argument("--client", metavar="ID")
-    p.add_argument("--as-of", type=date_arg, default=None, help="date for 'overdue' (today)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_invoice_list)
-
-    p = isub.add_parser("show", help="one invoice or credit note")
-    add_books_option(p)
-    p.add_argument("number", metavar="NUMBER")
-    p.add_argument("--as-of", type=date_arg, default=None)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_invoice_show)
-
-    p = isub.add_parser(
-        "send", help="deliver invoices and credit notes: over Peppol, else the outbox, else PDF"
-    )
-    add_books_option(p)
-    p.add_argument("numbers", nargs="*", metavar="NUMBER")
-    p.add_argument("--pending", action="store_true", help="also all queued or not yet delivered")
-    p.add_argument("--again", action="store_true", help="send a rejected document once more")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=lazy_command("ledger.cli.peppol", "cmd_invoice_send"))
-
-    p = isub.add_parser("validate", help="check UBL files against XSD, CEN and Peppol rules")
-    add_books_option(p)
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--rules", metavar="DIR")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_invoice_validate)
-
-    purchases_cli.register(subparsers)
+def send(books: Books, numbers: Sequence[str], *, again: bool = False) -> list[Outcome]:
+    """Send through the configured access point, or to the outbox when there is none."""
+    return send_documents(books, numbers, access_point(books.config, books.root), again=again)
 
 
-def _invoice_pay(args: argparse.Namespace) -> int:
+def print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> int:
+    if as_json:
+        print_json([o.as_json() for o in outcomes])
+    else:
+        for o in outcomes:
+            print(o.message)
+            if o.action and (not o.ok or o.status in ("not-on-peppol", "pdf-only", "rejected")):
+                print(f"  what to do: {o.action}")
+    return 0 if all(o.ok for o in outcomes) else 1
 
-    return cmd_invoice_pay(args)
+
+def send_issued(books: Books, number: str, issued: dict[str, Any], as_json: bool) -> int:
+    """``invoice issue --send``: the invoice is issued; now deliver it. Exit 1 when it
+    could not be delivered (the invoice stays issued; ``invoice send`` tries again)."""
+    [outcome] = send(books, [number])
+    if as_json:
+        print_json({**issued, "delivery": outcome.as_json()})
+        return 0 if outcome.ok else 1
+    return print_outcomes([outcome], False)
 
 
-def _status_filters() -> list[str]:
+def cmd_invoice_send(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    numbers = list(args.numbers or [])
+    if args.pending:
+        numbers += [n for n in pending_numbers(books) if n not in numbers]
+    if not numbers:
+        if args.pending:
+            print("Nothing waits to be sent.")
+            return 0
+        raise InputError("give the NUMBER of an invoice or credit note, or --pending")
+    return print_outcomes(send(books, numbers, again=args.again), args.json)
 
-    return list(FILTERS)
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("invoice", help="issue, credit, pay, list, show, send, validate invoices")
+
+LINE = click.option("--line", multiple=True, metavar="DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE",
+                    help="one line; VAT rate in percent (repeat for more lines)")  # fmt: skip
+command(
+    group, "issue", cmd_invoice_issue,
+    click.option("--participant", metavar="CODE"),
+    click.option("--client", metavar="ID"),
+    LINE,
+    click.option("--from", "from_file", metavar="FILE", help="a TOML file of lines"),
+    click.option("--date", type=DATE),
+    click.option("--due", type=DATE),
+    click.option("--lang", type=click.Choice(LANGS)),
+    click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
+    click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
+    click.option("--send", is_flag=True, help="then deliver it (see 'invoice send')"),
+    help="issue an invoice in the hub's name",
+)  # fmt: skip
+command(
+    group, "credit", cmd_invoice_credit,
+    click.argument("number", metavar="NUMBER"),
+    LINE,
+    click.option("--reason"),
+    click.option("--date", type=DATE),
+    click.option("--lang", type=click.Choice(LANGS)),
+    click.option("--recover-from-participant", is_flag=True,
+                 help="after a payout: book what the participant gives back as owed to the "
+                 "hub"),
+    click.option("--rules", metavar="DIR"),
+    click.option("--no-validate", is_flag=True),
+    help="issue a credit note on an invoice",
+)  # fmt: skip
+command(
+    group, "pay", cmd_invoice_pay,
+    click.argument("number", metavar="NUMBER"),
+    click.option("--cash", is_flag=True, help="the client paid in cash"),
+    click.option("--amount", help="what was received (default: what is still due)"),
+    click.option("--date", type=DATE),
+    help="record an invoice paid in cash (--cash)",
+)  # fmt: skip
+command(
+    group, "list", cmd_invoice_list,
+    click.option("--status", type=click.Choice(sorted(FILTERS))),
+    click.option("--participant", metavar="CODE"),
+    click.option("--client", metavar="ID"),
+    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
+    help="invoices and their status, from the books",
+)  # fmt: skip
+command(
+    group, "show", cmd_invoice_show,
+    click.argument("number", metavar="NUMBER"),
+    click.option("--as-of", type=DATE, default=None),
+    help="one invoice or credit note",
+)  # fmt: skip
+command(
+    group, "send", cmd_invoice_send,
+    click.argument("numbers", nargs=-1, metavar="NUMBER..."),
+    click.option("--pending", is_flag=True, help="also all queued or not yet delivered"),
+    click.option("--again", is_flag=True, help="send a rejected document once more"),
+    help="deliver invoices and credit notes: over Peppol, else the outbox, else PDF",
+)  # fmt: skip
+command(
+    group, "validate", cmd_invoice_validate,
+    click.argument("files", nargs=-1, required=True, metavar="FILE..."),
+    click.option("--rules", metavar="DIR"),
+    help="check UBL files against XSD, CEN and Peppol rules",
+)  # fmt: skip

@@ -1,17 +1,20 @@
-"""``coopledger import FILE... [--account ACCOUNT] [--dry-run] [--json]``."""
+"""Commands: the hub's bank accounts and statements: ``bank add|list|import|show-line``."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
+import click
 from beancount.parser import printer
 
 from importers.originals import describe_original, find_original
 from importers.run import ImportResult, import_files
 from importers.service import BankFile
-from ledger.books import render_entries
-from ledger.cli.support import add_books_option, open_books, print_json
+from ledger.banks import add_bank_account
+from ledger.books import (
+    render_entries,
+)
+from ledger.cli.support import DATE, command, open_books, print_json
 
 DESCRIPTION = """\
 Import bank statements into the books: CODA (Febelfin), camt.053 (XML, or a zip of them),
@@ -26,36 +29,27 @@ flagged '!', for review.
 """
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "import",
-        help="import bank statements (CODA, camt.053, MT940, bank CSV)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="bank files to import")
-    parser.add_argument(
-        "--account",
-        metavar="ACCOUNT",
-        help="the hub's bank account (Beancount account or IBAN) the statements are for; "
-        "needed only when a file does not give the account's IBAN",
-    )
-    parser.add_argument("--dry-run", action="store_true", help="show what would be added")
-    parser.add_argument("--json", action="store_true", help="print a JSON summary")
-    add_books_option(parser)
-    parser.set_defaults(func=cmd_import)
+def cmd_bank_add(args: argparse.Namespace) -> int:
 
-    line = subparsers.add_parser(
-        "bank-line", help="what the bank wrote about a movement (from the encrypted archive)"
+    books = open_books(args)
+    bank = add_bank_account(
+        books, iban=args.iban, bic=args.bic, label=args.label, account=args.account, day=args.date
     )
-    lsub = line.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = lsub.add_parser(
-        "show", help="decrypt in memory the bank's original of one line (name, account, text)"
-    )
-    add_books_option(p)
-    p.add_argument("ref", metavar="REF", help="the line's bank-ref or ^bank- link")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_bank_line_show)
+    print(f"Bank account {bank.iban} added as {bank.account}")
+    return 0
+
+
+def cmd_bank_list(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    rows = [b.model_dump(mode="json", exclude_none=True) for b in books.config.bank_accounts]
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            print(
+                f"{row['iban']:<34} {row.get('bic', ''):<11} {row['account']:<32} {row['label']}"
+            )
+    return 0
 
 
 def cmd_bank_line_show(args: argparse.Namespace) -> int:
@@ -126,3 +120,33 @@ def print_text(result: ImportResult) -> None:
         print(render_entries([*plan.entries, *result.reconciled]), end="")
     elif summary["to_review"]:
         print("Movements to review are in the suspense account, flagged '!'.")
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("bank", help="the hub's bank accounts and statements")
+
+command(
+    group, "add", cmd_bank_add,
+    click.option("--iban", required=True),
+    click.option("--bic"),
+    click.option("--label", default="Compte"),
+    click.option("--account", help="Beancount account (default: Assets:Banque:<last 4 digits>)"),
+    click.option("--date", type=DATE, help="date the account opens (default: today)"),
+    help="declare another bank account of the hub",
+)  # fmt: skip
+command(group, "list", cmd_bank_list, help="the hub's bank accounts")
+command(
+    group, "import", cmd_import,
+    click.argument("files", nargs=-1, required=True, metavar="FILE..."),
+    click.option("--account", metavar="ACCOUNT",
+                 help="the hub's bank account (Beancount account or IBAN) the statements are "
+                 "for; needed only when a file does not give the account's IBAN"),
+    click.option("--dry-run", is_flag=True, help="show what would be added"),
+    help="import bank statements (CODA, camt.053, MT940, bank CSV)", epilog=DESCRIPTION,
+)  # fmt: skip
+command(
+    group, "show-line", cmd_bank_line_show,
+    click.argument("ref", metavar="REF"),
+    help="decrypt in memory the bank's original of one line (name, account, text)",
+)  # fmt: skip

@@ -1,9 +1,11 @@
-"""The ``coopledger purchase …`` commands (registered by :mod:`ledger.cli.purchases`)."""
+"""Commands: ``purchase import|list|fetch``: supplier e-invoices."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+import click
 
 from invoicing.peppol.factory import access_point
 from invoicing.purchases.booking import Charge, Planned
@@ -16,8 +18,10 @@ from invoicing.validation import (
     resolve_rules_dir,
     rules_available,
 )
-from ledger.books import Books
-from ledger.cli.support import open_books, print_json
+from ledger.books import (
+    Books,
+)
+from ledger.cli.support import DATE, command, open_books, print_json
 from ledger.errors import ConfigError, InputError
 from ledger.privacy.guard import roster_text_check
 from ledger.view.purchases import purchase_statuses, select
@@ -159,3 +163,39 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
             else:
                 print(f"access-point document {r.received.id}: refused: {r.error}")
     return 1 if any(r.error for r in results) else 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("purchase", help="supplier e-invoices: import, list, fetch")
+
+CHARGE = (
+    click.option("--participant", metavar="CODE", help="a cost of this participant's activity"),
+    click.option("--hub", is_flag=True, help="a cost of the hub itself"),
+    click.option("--account", metavar="ROLE", help="the hub's expense account (default "
+                 "services)"),
+    click.option("--rules", metavar="DIR", help="the Peppol rules directory"),
+    click.option("--no-validate", is_flag=True, help="book without the official checks"),
+    click.option("--dry-run", is_flag=True, help="check and show, write nothing"),
+)  # fmt: skip
+command(
+    group, "import", cmd_purchase_import,
+    click.argument("files", nargs=-1, required=True, metavar="FILE.xml..."),
+    *CHARGE,
+    click.option("--date", type=DATE, help="booking date (default: the document's date)"),
+    help="book supplier Peppol invoices and credit notes (UBL)",
+)  # fmt: skip
+command(
+    group, "list", cmd_purchase_list,
+    click.option("--status", type=click.Choice(["open", "paid"])),
+    click.option("--participant", metavar="CODE"),
+    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
+    help="supplier invoices and what is left to pay",
+)  # fmt: skip
+command(
+    group, "fetch", cmd_purchase_fetch,
+    click.argument("ids", nargs=-1, metavar="ID...",),
+    click.option("--all", "all", is_flag=True, help="book every document waiting"),
+    *CHARGE,
+    help="documents received at the access point: list or book",
+)  # fmt: skip
