@@ -135,7 +135,7 @@ def test_supplier_credit_note_after_payment_is_a_refund_due_then_received(
 ) -> None:
     """Paid, then credited: the supplier owes the hub; its transfer back is assigned to the
     invoice's cost and the invoice ends paid for what it cost, net of the credit."""
-    from ledger.cli.money import run_assign
+    from ledger.money.reconcile.booking import run_assign
 
     hub: Hub = hub_factory("exempt")
     books = hub.books

@@ -28,12 +28,12 @@ from money_builders import (
 from money_builders import issue as issue_invoice
 
 from ledger.books import Books
-from ledger.cli.money import run_assign, run_auto
 from ledger.errors import CoopledgerError, InputError, ParticipantError
 from ledger.money.contributions import set_rate
 from ledger.money.expenses import ExpenseRequest, book_expense, receipt_type
 from ledger.money.grants import add_grant, charge_grant
 from ledger.money.payouts import book_payout, receipt_pdf
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.participants import close_participant
 
 D = dt.date
@@ -258,7 +258,7 @@ def test_walking_the_queue_shows_each_line_as_the_books_stand_now(
     longer offered as 'amount equals what is due'."""
     import io
 
-    from ledger.cli.money import walk_queue
+    from ledger.cli.reconcile import walk_queue
 
     client = add_client(books)
     inv = issue_invoice(books, CODES[0], client, "75.00", D(2026, 3, 3))

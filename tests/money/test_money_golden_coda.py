@@ -19,9 +19,9 @@ from money_builders import CLIENT_IBANS, CODES, PAYEE_IBAN, add_client, fill_cas
 from money_builders import issue as issue_invoice
 
 from ledger.books import Books
-from ledger.cli.money import run_assign, run_auto
 from ledger.money.expenses import ExpenseRequest, book_expense
 from ledger.money.payouts import book_payout
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.participants import summarize
 
 importers_run = pytest.importorskip("importers.run")

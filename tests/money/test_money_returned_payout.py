@@ -32,10 +32,10 @@ from money_builders import issue as issue_invoice
 from test_money_bad_input import digest, refused
 
 from ledger.books import Books
-from ledger.cli.money import run_assign, run_auto
 from ledger.errors import InputError
 from ledger.money.payouts import book_payout, export_pain001, payout_entry, returned_payouts
 from ledger.money.reconcile import State, assign, reconcile_new_entries, review_queue
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.participants import held_balance, summarize
 
 importers_run = pytest.importorskip("importers.run")
