@@ -11,14 +11,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from money_builders import CLIENT_IBANS, PAYEE_IBAN
+from tests_support import run_cli
 
 from ledger.money.payouts import receipt_pdf
 
@@ -39,10 +38,7 @@ class Cli:
         self.books = tmp / "books"
 
     def __call__(self, *args: str, ok: bool = True, stdin: str | None = None) -> Any:
-        proc = subprocess.run(
-            [sys.executable, "-m", "ledger.cli", *args],
-            capture_output=True, text=True, env=self.env, input=stdin, timeout=300,
-        )  # fmt: skip
+        proc = run_cli(args, env=self.env, input=stdin)
         if ok:
             assert proc.returncode == 0, f"{args}: {proc.stdout}\n{proc.stderr}"
         return proc

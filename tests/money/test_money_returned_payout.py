@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from money_builders import (
 )
 from money_builders import issue as issue_invoice
 from test_money_bad_input import digest, refused
+from tests_support import run_cli
 
 from ledger.books import Books
 from ledger.errors import InputError
@@ -89,10 +89,7 @@ def do_import(books: Books, name: str, payload: bytes) -> None:
 
 def cli(books: Books, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPLEDGER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "ledger.cli", *args, "--books", str(books.root)],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    return run_cli([*args, "--books", str(books.root)], env=env)
 
 
 def open_refs(books: Books) -> list[str]:
