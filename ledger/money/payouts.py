@@ -35,9 +35,6 @@ from typing import Any
 
 from beancount.core import data
 from beancount.parser.grammar import ValueType
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
@@ -56,9 +53,11 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
+from ledger.i18n import translate
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of
+from ledger.render import A4, mm, page_canvas
 
 METHODS = ("bank", "cash")
 EXPORTED = "payout-exported"
@@ -114,23 +113,28 @@ def payout_entry(
 
 
 def receipt_pdf(hub_name: str, payout_id: str, code: str, amount: Decimal, day: dt.date) -> bytes:
-    """A one-page receipt to sign for a cash payout: no identity, only the code."""
+    """A one-page receipt to sign for a cash payout: no identity, only the code. In French,
+    with the Dutch beside the title, the amount and the date (the catalogue's words)."""
+
+    def fr(text: str) -> str:
+        return translate("fr", text, "receipt")
+
+    def both(text: str) -> str:
+        return f"{fr(text)} / {translate('nl', text, 'receipt')}"
 
     buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    pdf.setTitle(f"Reçu {payout_id}")
-    pdf.setAuthor(hub_name)
+    pdf = page_canvas(buf, f"{fr('Receipt')} {payout_id}", hub_name)
     _, height = A4
     y = height - 30 * mm
     pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(25 * mm, y, "Reçu de paiement en espèces / Ontvangstbewijs contant")
+    pdf.drawString(25 * mm, y, both("Cash payment receipt"))
     pdf.setFont("Helvetica", 11)
     rows = [
-        ("Organisation", hub_name),
-        ("Reçu n°", payout_id),
-        ("Participant (code)", code),
-        ("Montant / Bedrag", f"{amount:,.2f} EUR".replace(",", " ")),
-        ("Date / Datum", day.isoformat()),
+        (fr("Organisation"), hub_name),
+        (fr("Receipt no."), payout_id),
+        (fr("Participant (code)"), code),
+        (both("Amount"), f"{amount:,.2f} EUR".replace(",", " ")),
+        (both("Date"), day.isoformat()),
     ]
     y -= 15 * mm
     for label, value in rows:
@@ -139,11 +143,14 @@ def receipt_pdf(hub_name: str, payout_id: str, code: str, amount: Decimal, day: 
         y -= 8 * mm
     y -= 6 * mm
     pdf.drawString(
-        25 * mm, y, "Le participant reconnaît avoir reçu ce montant en espèces de l'organisation."
-    )
+        25 * mm,
+        y,
+        fr("The participant acknowledges having received this amount in cash from the "
+           "organisation."),
+    )  # fmt: skip
     y -= 25 * mm
-    pdf.drawString(25 * mm, y, "Signature du participant")
-    pdf.drawString(115 * mm, y, "Pour l'organisation")
+    pdf.drawString(25 * mm, y, fr("Participant's signature"))
+    pdf.drawString(115 * mm, y, fr("For the organisation"))
     pdf.line(25 * mm, y - 20 * mm, 95 * mm, y - 20 * mm)
     pdf.line(115 * mm, y - 20 * mm, 185 * mm, y - 20 * mm)
     pdf.showPage()
