@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests_support import ENTERPRISE, IBAN, git_state, run_cli, tree_digest
@@ -13,6 +15,7 @@ from tests_support import ENTERPRISE, IBAN, git_state, run_cli, tree_digest
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
+STARTED = time.monotonic()
 SHARED = REPO.parent / "shared"
 
 
@@ -102,3 +105,10 @@ def snapshot_books() -> Iterator[object]:
             assert git_state(self.root) == self.git
 
     yield Snap()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The suite's wall time and the cores it ran on, printed by .ci/run's pytest just
+    before its closing line (benchmarks measure speed; this keeps the suite honest)."""
+    elapsed = time.monotonic() - STARTED
+    terminalreporter.write_line(f"suite wall time: {elapsed:.0f} s on {os.cpu_count()} core(s)")
