@@ -103,8 +103,16 @@ def run_cli(
     the working directory and ``input`` on stdin (empty when None: never the terminal).
 
     Many times faster than an interpreter per command; the tests where a process is the
-    point (crashes, SIGKILL, concurrency, serve, the entry point) keep a subprocess."""
+    point (crashes, SIGKILL, concurrency, serve, the entry point) keep a subprocess, and
+    so does a command run with an injected fault (``COOPLEDGER_FAULT_INJECT``)."""
     argv = [str(a) for a in args]
+    if (env if env is not None else os.environ).get("COOPLEDGER_FAULT_INJECT"):
+        # an injected fault kills the process at that point: that process is the point
+        return subprocess.run(
+            [sys.executable, "-m", "ledger.cli", *argv], capture_output=True, text=True,
+            env=env, cwd=cwd, input=input, timeout=300,
+            stdin=subprocess.DEVNULL if input is None else None,
+        )  # fmt: skip
     overrides: dict[str, str | None] | None = None
     if env is not None:
         overrides = {k: None for k in os.environ if k not in env}
