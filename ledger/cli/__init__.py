@@ -17,11 +17,10 @@ The spellings of the previous release (``init``, ``check``, ``serve``, ``import`
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
@@ -137,30 +136,20 @@ def redact_usage(message: str) -> str:
         words = match.group(1).split()
         options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
         others = len(words) - len(options)
-        shown = " ".join(options) + (f" and {others} value(s) not repeated" if others else "")
-        return f"unrecognized arguments: {shown.strip()}"
+        values = f"{others} value(s), not repeated" if others else ""
+        return (
+            f"unrecognized arguments: {' and '.join(p for p in (' '.join(options), values) if p)}"
+        )
     match = re.match(r"No such command '(.*)'\.", message)
     if match:
-        return "no such command (what was typed is not repeated; see 'coopledger --help')"
+        return "no such command (what was typed is not repeated)"
     return message
-
-
-@contextlib.contextmanager
-def _quiet(on: bool) -> Iterator[None]:
-    """``--quiet``: nothing on stdout; errors still on stderr."""
-    if not on:
-        yield
-        return
-    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
-        yield
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    quiet = ("--quiet" in args or "-q" in args) and "--json" not in args
     try:
-        with _quiet(quiet):
-            result = cli.main(args=args, prog_name="coopledger", standalone_mode=False)
+        result = cli.main(args=args, prog_name="coopledger", standalone_mode=False)
         return int(result or 0)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)

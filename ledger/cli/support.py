@@ -11,6 +11,7 @@ the command's options and arguments, plus the global ones (``books``, ``json``, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -107,6 +108,9 @@ def handler(run: Handler) -> Callable[..., int]:
                 values[key] = given.get(key) or (False if key != "books" else None)
         values.setdefault("action", ctx.info_name)  # the verb, for handlers of several
         args = argparse.Namespace(**values)
+        if args.quiet and not args.json:  # --quiet: nothing on stdout, errors still on stderr
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+                return int(run(args) or 0)
         return int(run(args) or 0)
 
     callback.__name__ = run.__name__
