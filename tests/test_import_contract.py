@@ -48,7 +48,8 @@ UPWARD_EXCEPTIONS = {
 INNER_EXCEPTIONS = {
     # Fava and Flask take over a second to import; only 'serve' and 'demo --serve' need
     # them, every other command would pay it.
-    ("ledger.cli", "ledger.fava.serve"): "Fava and Flask, for serve only",
+    ("ledger.cli.books", "ledger.fava.serve"): "Fava and Flask, for 'books serve' only",
+    ("ledger.cli.demo", "ledger.fava.serve"): "Fava and Flask, for 'demo build --serve'",
 }
 
 
