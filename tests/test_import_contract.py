@@ -16,6 +16,7 @@ A module imports only from its own layer or below (see docs/architecture.md).
 from __future__ import annotations
 
 import ast
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -112,6 +113,7 @@ class Imports(ast.NodeVisitor):
             self.found.append((target, node.lineno, self.depth > 0))
 
 
+@functools.cache
 def graph() -> dict[str, list[tuple[str, int, bool]]]:
     out: dict[str, list[tuple[str, int, bool]]] = {}
     for package in PACKAGES:
