@@ -19,7 +19,7 @@ one function (:func:`kept_meta`) that every reader and every detail of a batch g
 
 The rest stays in the encrypted archive of the statement: ``coopledger bank-line show REF``
 decrypts it in memory, and reconciliation reads it in memory too
-(:class:`ledger.reconcile.BankOriginal`, from :func:`original_of`).
+(:class:`ledger.money.reconcile.BankOriginal`, from :func:`original_of`).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from stdnum import iso11649
 from stdnum.be import ogm_vcs
 
 from importers.text import iban_or_none
-from ledger.guard import TextGuard
-from ledger.reconcile import BankOriginal
+from ledger.privacy.guard import TextGuard
+from ledger.view import BankOriginal
 
 # Words that only a business or a public body carries in its name (whole words).
 LEGAL_FORMS = frozenset(

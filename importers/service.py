@@ -18,7 +18,7 @@ anything else, so one bad file stops the whole call (all or nothing), and it dec
   a statement that does not follow the books (a missing one, a wrong order) is refused
   with a message that says so.
 
-Writing is the caller's job, through ``Books.transaction`` (see :mod:`importers.cli`).
+Writing is the caller's job, through ``Books.transaction`` (see :mod:`ledger.cli.imports`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from importers.formats import MAX_FILE_BYTES, Format, read_statements
 from importers.minimise import original_of
 from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
-from ledger.reconcile import BankOriginal
+from ledger.view import BankOriginal
 
 NEAR_DAYS = 2
 TOLERANCE = Decimal("0.005")
