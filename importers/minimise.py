@@ -28,7 +28,7 @@ link), and imports still deduplicate.
 
 The rest stays in the encrypted archive of the statement: ``coopledger bank-line show REF``
 decrypts it in memory, and reconciliation reads it in memory too
-(:class:`ledger.reconcile.BankOriginal`, from :func:`original_of`).
+(:class:`ledger.money.reconcile.BankOriginal`, from :func:`original_of`).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ from stdnum.be import ogm_vcs
 
 from importers.model import Movement, Statement
 from importers.text import iban_or_none
-from ledger.guard import TextGuard
-from ledger.reconcile import BankOriginal
+from ledger.privacy.guard import TextGuard
+from ledger.view import BankOriginal
 
 # Words that only a business or a public body carries in its name (whole words).
 LEGAL_FORMS = frozenset(

@@ -5,7 +5,7 @@ statement itself is archived in the books encrypted with age (``documents/…/*.
 the hub key at hand, this module reads those archives back **in memory only** — never to a
 file — and gives, for each ``^bank-`` link, what the bank wrote: the other party's name and
 account and the free communication. Reconciliation scores with them
-(:class:`ledger.reconcile.BankOriginal`) and ``coopledger bank-line show REF`` prints one
+(:class:`ledger.money.reconcile.BankOriginal`) and ``coopledger bank-line show REF`` prints one
 line's original for the treasurer who must decide about it.
 """
 
@@ -25,9 +25,10 @@ from importers.model import Detail, Movement
 from importers.settings import BankRef, ImportSettings
 from ledger.books import Books
 from ledger.errors import InputError
-from ledger.guard import TextGuard
 from ledger.keys import Identity, decrypt_with, has_key, load_identities
-from ledger.reconcile import BankOriginal, State
+from ledger.privacy.guard import TextGuard
+from ledger.view import BankOriginal
+from ledger.view import View as State
 
 # Reconciliation reads the originals of the archives that end at most this long before the
 # oldest line still open (its windows: late payments 120 days, returned payouts 90): older

@@ -2,7 +2,7 @@
 
 One call is one ``Books.transaction``: every file is read and checked, the plan is made
 against the books as they are under the lock, and then the bank entries, the entries
-reconciliation books on top of them (:func:`ledger.reconcile.reconcile_new_entries`) and
+reconciliation books on top of them (:func:`ledger.money.reconcile.reconcile_new_entries`) and
 the encrypted archive of each file are written together — or, if anything fails, nothing
 is (the write path also reloads the books and rolls back if a check fails there).
 """
@@ -23,8 +23,9 @@ from importers.settings import ImportSettings
 from invoicing.clients import CLIENTS_FILE, parse_clients
 from ledger.books import Books
 from ledger.keys import has_key
-from ledger.reconcile import BankOriginal, reconcile_new_entries
+from ledger.money.reconcile.booking import reconcile_new_entries
 from ledger.roster import read_roster
+from ledger.view import BankOriginal
 
 BANK_KIND = "bank"
 RECONCILE_KIND = "payments"

@@ -21,7 +21,7 @@ anything else, so one bad file stops the whole call (all or nothing), and it dec
   balance or a statement the bank dates in the future, is refused naming its line;
 * what the books keep of the bank's references (:func:`importers.minimise.kept_statement`).
 
-Writing is the caller's job, through ``Books.transaction`` (see :mod:`importers.cli`).
+Writing is the caller's job, through ``Books.transaction`` (see :mod:`ledger.cli.imports`).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from ledger.dates import booking_date
 from ledger.dates import today as calendar_today
 from ledger.errors import InputError
 from ledger.input_files import InputFileRefused, read_bounded
-from ledger.reconcile import BankOriginal
+from ledger.view import BankOriginal
 
 NEAR_DAYS = 2
 TOLERANCE = Decimal("0.005")

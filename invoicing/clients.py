@@ -18,7 +18,7 @@ from invoicing.models import CLIENT_ID_RE, Client
 from ledger.books import Books
 from ledger.config import format_validation_error
 from ledger.errors import BooksError, InputError
-from ledger.guard import TextGuard
+from ledger.privacy.guard import TextGuard
 
 CLIENTS_FILE = "clients.toml"
 MATCHES_A_PARTICIPANT = (

@@ -30,12 +30,14 @@ from invoicing.totals import compute
 from invoicing.ubl import render_ubl
 from invoicing.validation import Validator
 from ledger.books import Books
-from ledger.chain import stamp_documents
 from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
-from ledger.guard import TextGuard
-from ledger.participants import ParticipantInfo, require_open_participant
-from ledger.reconcile import State, credit_reversal
+from ledger.integrity.chain import stamp_documents
+from ledger.money.reconcile.booking import credit_reversal
+from ledger.money.reconcile.state import State
+from ledger.participants import require_open_participant
+from ledger.privacy.guard import TextGuard
+from ledger.view import ParticipantInfo
 
 
 class IssueRequest(BaseModel):

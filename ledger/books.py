@@ -42,8 +42,7 @@ from pathlib import Path
 from beancount.core import data
 from beancount.parser import printer
 
-from ledger.anchors import PENDING_TAG_FILE, anchor_errors, books_files
-from ledger.config import HubConfig, load_config
+from ledger.config import HUB_FILE, HubConfig, edit_config, load_config, render_config
 from ledger.errors import (
     BooksError,
     BooksWriteError,
@@ -54,6 +53,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
+from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import Ledger, format_error, load_ledger
 
 MAIN_FILE = "main.beancount"
@@ -275,7 +275,7 @@ class Books:
     def load(self, strict: bool = True) -> Ledger:
         """Load the books; with ``strict``, refuse books that ask to run foreign code.
 
-        The errors include the anchors (:mod:`ledger.anchors`): seals against their
+        The errors include the anchors (:mod:`ledger.integrity.anchors`): seals against their
         ``close-YYYY`` tags and every books file included."""
         ledger = load_ledger(self.main_file)
         if strict and ledger.unsafe:
@@ -438,6 +438,14 @@ class Transaction:
     def write_file(self, relpath: str, payload: bytes) -> None:
         self._check_relpath(relpath)
         self.staged[relpath] = payload
+
+    def write_config(self, config: HubConfig) -> str:
+        """``hub.toml`` changed to say ``config``, edited in place (tomlkit): the treasurer's
+        comments and the layout of everything that did not change survive."""
+        current = self.read_file(HUB_FILE)
+        text = edit_config(current.decode("utf-8"), config) if current else render_config(config)
+        self.write_file(HUB_FILE, text.encode("utf-8"))
+        return text
 
     def write_private(self, relpath: str, payload: bytes) -> None:
         """A file of the books' folder that git must never hold (the roster's data keys:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
+import tomlkit
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -577,6 +578,72 @@ def _toml_table(lines: list[str], header: str, data: dict[str, Any]) -> None:
 
 def _toml_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else _toml_value(key)
+
+
+def _toml_plain(value: Any) -> Any:
+    """A value of a configuration's dump as ``hub.toml`` holds it (decimals as strings)."""
+    if isinstance(value, dict):
+        return {k: _toml_plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_toml_plain(v) for v in value]
+    if isinstance(value, (Decimal, float)):
+        return str(value)
+    return value
+
+
+def _as_item(value: Any) -> Any:
+    """A new value for the document: a table for a dict (nested tables for dicts of
+    lists of tables), an array of tables for a list of dicts."""
+    if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+        table = tomlkit.table(is_super_table=True)
+        for key, item in value.items():
+            table[key] = _as_item(item)
+        return table
+    if isinstance(value, dict):
+        table = tomlkit.table()
+        for key, item in value.items():
+            table[key] = _as_item(item)
+        return table
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        aot = tomlkit.aot()
+        for item in value:
+            aot.append(_as_item(item))
+        aot[-1].add(tomlkit.nl())  # a blank line before what follows, as in the rest
+        return aot
+    return value
+
+
+def _merge(container: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Change in ``container`` (a tomlkit table) exactly what differs from ``old`` to
+    ``new``, so every comment and the layout of what did not change survive."""
+    for key in [k for k in old if k not in new]:
+        if key in container:
+            del container[key]
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue
+        here = container.get(key) if key in container else None
+        if (
+            isinstance(value, dict)
+            and isinstance(old.get(key), dict)
+            and isinstance(here, (dict, tomlkit.items.Table, tomlkit.items.InlineTable))
+        ):
+            _merge(here, old[key], value)
+            continue
+        container[key] = _as_item(value)
+
+
+def edit_config(text: str, config: HubConfig) -> str:
+    """The text of ``hub.toml`` changed to say ``config``, edited in place (tomlkit): the
+    treasurer's comments, order and layout of everything else are kept."""
+    document = tomlkit.parse(text)
+    old = _toml_plain(parse_config(text).model_dump(mode="python", exclude_none=True))
+    new = _toml_plain(config.model_dump(mode="python", exclude_none=True))
+    _merge(document, old, new)
+    out = tomlkit.dumps(document)
+    if parse_config(out) != config:  # what we write must read back as what was meant
+        raise ConfigError("hub.toml: the edited configuration does not read back (a bug)")
+    return out
 
 
 def render_config(config: HubConfig) -> str:

@@ -27,9 +27,9 @@ from beancount.core import data
 from ledger.books import MAIN_FILE, Books, atomic_write, git, render_entries
 from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
+from ledger.integrity.signing import configure_signing
 from ledger.keys import create_key, key_path
 from ledger.roster import OpenRoster, Roster, seal_roster, write_data_keys
-from ledger.signing import configure_signing
 
 PLUGINS = (
     "plugins.participants",
@@ -119,7 +119,8 @@ def init_books(
     root: Path, config: HubConfig, start: dt.date, signing_key: Path | None = None
 ) -> tuple[Books, Path]:
     """Create the books in ``root`` (absent or empty); returns them and the key's path.
-    With ``signing_key``, every commit and close tag is SSH-signed (``ledger.signing``)."""
+    With ``signing_key``, every commit and close tag is SSH-signed
+    (``ledger.integrity.signing``)."""
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise BooksError(f"{root}: not an empty directory; choose a new directory for the books")
     key_file = key_path(config)

@@ -8,7 +8,7 @@ hand edit is reported with its file and line):
 * on any entry, a narration, payee or free-text value (description, supplier, purpose,
   reason, activity, communication, counterparty…) that holds an e-mail address, a phone
   number, a street address, or an IBAN other than the hub's own accounts — the shapes the
-  roster guard (:mod:`ledger.guard`) refuses before anything is written.
+  roster guard (:mod:`ledger.privacy.guard`) refuses before anything is written.
 
 It has no key, so it cannot recognise a name in free text; the commands that write the
 books check texts against the roster before writing. Messages name the entry and the
@@ -22,7 +22,7 @@ from typing import Any
 
 from beancount.core import data
 
-from ledger.patterns import pattern_problem
+from ledger.privacy.patterns import pattern_problem
 
 __plugins__ = ("check_privacy",)
 

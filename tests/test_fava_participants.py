@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.books import Books
-from ledger.serve import make_app
+from ledger.fava.serve import make_app
 
 
 def test_participants_page_lists_codes_only(cli, books_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from importers.minimise import KnownParties, is_business, kept_meta, references_in
-from ledger.guard import TextGuard
-from ledger.patterns import pattern_problem
+from ledger.privacy.guard import TextGuard
+from ledger.privacy.patterns import pattern_problem
 
 HER_IBAN = "BE71096123456769"
 KNOWN = KnownParties.of(

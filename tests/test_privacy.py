@@ -47,15 +47,15 @@ from reportlab.pdfgen import canvas
 from tests_support import git_state, tree_digest
 
 from importers.archive import Ingest
-from importers.coda_writer import CodaHeader, write_coda
 from importers.ingest import all_importers
 from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
 from ledger.books import Books
 from ledger.cli import main
+from ledger.demo.coda_writer import CodaHeader, write_coda
+from ledger.fava.serve import make_app
 from ledger.keys import key_path, load_identities, read_key_file
 from ledger.roster import open_roster, read_data_keys, read_roster
-from ledger.serve import make_app
 
 Y = dt.date.today().year - 1  # a finished year, so that it can be closed and sealed
 HUB_IBAN = "BE68539007547034"

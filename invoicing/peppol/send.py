@@ -51,18 +51,18 @@ from invoicing.peppol.accesspoint import (
     Submission,
 )
 from invoicing.peppol.ids import DOCUMENT_TYPES, PeppolId, candidates_for, hub_sender_id
+from invoicing.peppol.listing import credited_in_full
 from invoicing.peppol.outbox import outbox_dir
-from invoicing.peppol.records import (
+from ledger.books import STATE_DIR, Books
+from ledger.errors import BooksError, CoopledgerError, LockError
+from ledger.view.deliveries import (
     ENTRIES_KIND,
     Delivery,
     action_for,
     as_delivery,
-    credited_in_full,
     current,
     delivery_entry,
 )
-from ledger.books import STATE_DIR, Books
-from ledger.errors import BooksError, CoopledgerError, LockError
 
 SEND_LOCK = f"{STATE_DIR}/peppol-send.lock"
 SAFE_RETRIES = 2  # further tries of a send the provider confirms did not happen

@@ -8,8 +8,8 @@ import random
 from bank_support import hub_config
 from beancount.core import data
 
-from importers.demo import populate, random_iban
 from importers.text import iban_or_none
+from ledger.demo.bank import populate, random_iban
 from ledger.layout import init_books
 
 

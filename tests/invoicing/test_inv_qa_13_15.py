@@ -394,7 +394,7 @@ def test_qa_13_15_10_purchase_import_reads_within_a_bound(
 def test_qa_13_15_18_the_docs_say_the_roster_guard_checks_supplier_documents() -> None:
     text = (REPO / "docs" / "peppol.md").read_text()
     assert "until it is wired in" not in text and "The roster guard is not yet called" not in text
-    assert "ledger.guard.roster_text_check" in text
+    assert "ledger.privacy.guard.roster_text_check" in text
 
 
 # ---------------------------------------------------------------- 19: messages

@@ -11,16 +11,15 @@ import datetime as dt
 import hashlib
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from money_builders import CLIENT_IBANS, PAYEE_IBAN
+from tests_support import run_cli
 
-from ledger.payouts import receipt_pdf
+from ledger.money.payouts import receipt_pdf
 
 HUB_IBAN = "BE68539007547034"
 D = dt.date
@@ -39,10 +38,7 @@ class Cli:
         self.books = tmp / "books"
 
     def __call__(self, *args: str, ok: bool = True, stdin: str | None = None) -> Any:
-        proc = subprocess.run(
-            [sys.executable, "-m", "ledger.cli", *args],
-            capture_output=True, text=True, env=self.env, input=stdin, timeout=300,
-        )  # fmt: skip
+        proc = run_cli(args, env=self.env, input=stdin)
         if ok:
             assert proc.returncode == 0, f"{args}: {proc.stdout}\n{proc.stderr}"
         return proc
@@ -62,8 +58,8 @@ def digest(root: Path) -> str:
 
 def coda_file(path: Path, ogm: str) -> None:
     """A CODA statement: the invoice paid by OGM, an unexplained credit, bank fees."""
-    from importers.coda_writer import BANK_COSTS, CodaHeader, write_coda
     from importers.model import Movement, Statement
+    from ledger.demo.coda_writer import BANK_COSTS, CodaHeader, write_coda
 
     def move(n: int, day: dt.date, amount: str, **kw: object) -> Movement:
         return Movement(
