@@ -22,7 +22,7 @@ from invoicing.lines import parse_line, read_invoice_file
 from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
 from invoicing.peppol.factory import access_point
-from invoicing.peppol.listing import credit_note_rows, credited_in_full
+from invoicing.peppol.listing import CreditNoteRow, credit_note_rows, credited_in_full
 from invoicing.peppol.send import Outcome, pending_numbers, send_documents
 from invoicing.status import FILTERS, invoice_statuses, select
 from invoicing.validation import (
@@ -151,20 +151,20 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
         rows = [r for r in rows if r.client == args.client.upper()]
     sent = current(ledger.entries)
     credited = credited_in_full(ledger.entries, books.config)
-    notes = [
-        c for c in credit_note_rows(ledger.entries, books.config.account("clients"))
-        if args.status in (None, "credited")
-        and (not args.participant or c.participant == args.participant)
-        and (not args.client or c.client == args.client.upper())
-    ]  # fmt: skip
+    # each credit note under the invoice it credits, with its own delivery (the rows stay
+    # one per invoice: what reads them counts invoices)
+    notes: dict[str, list[CreditNoteRow]] = {}
+    for c in credit_note_rows(ledger.entries, books.config.account("clients")):
+        notes.setdefault(c.invoice, []).append(c)
     if args.json:
         print_json([
-            {**r.as_json(), "kind": "invoice", "delivery": delivery_json(
-                sent.get(r.number), r.documents, r.number, credited.get(r.number, ()))}
+            {**r.as_json(), "delivery": delivery_json(
+                sent.get(r.number), r.documents, r.number, credited.get(r.number, ())),
+             "credit_note_details": [c.as_json() for c in notes.get(r.number, ())]}
             for r in rows
-        ] + [c.as_json() for c in notes])  # fmt: skip
+        ])  # fmt: skip
         return 0
-    if not rows and not notes:
+    if not rows:
         print("No invoices match.")
         return 0
     for r in rows:
@@ -173,8 +173,8 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
             f"{r.status:11} {r.total:>10} EUR  left {r.outstanding:>10}  {r.ogm}  "
             f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
         )
-    for c in notes:
-        print(c.text())
+        for c in notes.get(r.number, ()):
+            print(f"  {c.text()}")
     return 0
 
 
