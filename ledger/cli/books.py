@@ -16,15 +16,15 @@ from ledger.books import (
     describe_changes,
     worktree_changes,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, command, open_books, print_json
 from ledger.config import (
     BankAccount,
     ContributionSettings,
     HubConfig,
     HubIdentity,
     format_validation_error,
-    parse_rate,
 )
+from ledger.entries import parse_rate
 from ledger.errors import InputError, KeyFileError
 from ledger.keys import (
     identity_text,
@@ -49,10 +49,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     street, postal_code, city = split_address(args.address or "")
     postal_code = args.postal_code or postal_code
     city = args.city or city
-    try:
-        rate = parse_rate(args.contribution_rate)
-    except ValueError as exc:
-        raise InputError(f"--contribution-rate: {exc}") from None
+    rate = parse_rate(args.contribution_rate, "--contribution-rate")
     try:
         config = HubConfig(
             id=new_hub_id(args.name),
@@ -201,7 +198,7 @@ command(
     click.option("--vat-regime", type=click.Choice(["exempt", "franchise", "standard"]),
                  default="exempt"),
     click.option("--vat-number"),
-    click.option("--contribution-rate", default="10", metavar="DECIMAL", help="percent"),
+    click.option("--contribution-rate", default="10", type=RATE, help="percent"),
     click.option("--start", type=DATE, help="date the accounts open (default: 1 January)"),
     click.option("--recovery-key-file", metavar="FILE",
                  help="write the recovery key there (outside the books) instead of printing "

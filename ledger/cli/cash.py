@@ -6,7 +6,7 @@ import argparse
 
 import click
 
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, RATE, command, open_books, print_json
 from ledger.errors import InputError
 from ledger.money import cash
 
@@ -68,13 +68,14 @@ for _action, _help in (
     ("deposit", "cash from the cash box put in at the bank"),
     ("count", "what the cash box holds at the end of the day; the difference is booked"),
 ):
-    _params = [click.argument("amount", required=False, metavar="AMOUNT"),
+    _type = AMOUNT_OR_ZERO if _action == "count" else AMOUNT
+    _params = [click.argument("amount", required=False, metavar="AMOUNT", type=_type),
                click.option("--date", type=DATE)]  # fmt: skip
     if _action == "sale":
         _params += [
             click.option("--participant", metavar="CODE"),
             click.option("--description"),
-            click.option("--vat-rate", help="standard VAT regime: the rate in percent"),
+            click.option("--vat-rate", type=RATE, help="standard VAT regime: the rate in percent"),
         ]
     command(group, _action, cmd_cash, *_params, help=_help)
 command(group, "book", cmd_cash, help="the cash book: every movement and the balance after it")

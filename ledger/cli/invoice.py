@@ -34,7 +34,7 @@ from invoicing.validation import (
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
 from ledger.errors import CoopledgerError, InputError
 from ledger.money.cash import pay_invoice
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
@@ -390,7 +390,7 @@ command(
     group, "pay", cmd_invoice_pay,
     click.argument("number", metavar="NUMBER"),
     click.option("--cash", is_flag=True, help="the client paid in cash"),
-    click.option("--amount", help="what was received (default: what is still due)"),
+    click.option("--amount", type=AMOUNT, help="what was received (default: what is still due)"),
     click.option("--date", type=DATE),
     help="record an invoice paid in cash (--cash)",
 )  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ledger.cli.support import command, open_books, print_json
+from ledger.cli.support import YEAR, command, open_books, print_json
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
 from reports.trial_balance import by_code, render, trial_balance
@@ -79,17 +79,17 @@ group = click.Group("year", help="closing a year and its trial balance")
 
 command(
     group, "close", cmd_close_year,
-    click.argument("year", type=int),
+    click.argument("year", type=YEAR),
     click.option("--dry-run", is_flag=True, help="list what it would book and what blocks it"),
     help="seal a finished year: its entries can no longer change",
 )  # fmt: skip
 command(
-    group, "plan", cmd_year_plan, click.argument("year", type=int),
+    group, "plan", cmd_year_plan, click.argument("year", type=YEAR),
     help="what closing the year would book, and what blocks it",
 )  # fmt: skip
 command(
     group, "trial-balance", cmd_trial_balance,
-    click.argument("year", type=int),
+    click.argument("year", type=YEAR),
     click.option("--by-code", is_flag=True, help="one line per PCMN code"),
     help="the trial balance of a year, by PCMN code",
 )  # fmt: skip

@@ -40,6 +40,7 @@ from ledger.entries import (
     id_link,
     next_id,
     parse_amount,
+    parse_rate,
     posting,
     q2,
     transaction,
@@ -240,17 +241,12 @@ def book_sale(
             "contribution": entry.meta["contribution"]}  # fmt: skip
 
 
-def _rate(text: str | None) -> Decimal | None:
+def _rate(text: str | Decimal | None) -> Decimal | None:
     if text is None:
         return None
-    try:
-        rate = Decimal(text.strip().rstrip("%"))
-    except ArithmeticError:
-        raise InputError(
-            f"invalid --vat-rate {text!r}: expected a percentage such as 21"
-        ) from None
-    if not rate.is_finite() or rate not in (Decimal(0), Decimal(6), Decimal(12), Decimal(21)):
-        raise InputError(f"invalid --vat-rate {text!r}: Belgian rates are 0, 6, 12 and 21")
+    rate = parse_rate(text, "--vat-rate")
+    if rate not in (Decimal(0), Decimal(6), Decimal(12), Decimal(21)):
+        raise InputError("--vat-rate: Belgian rates are 0, 6, 12 and 21")
     return rate
 
 
