@@ -43,7 +43,7 @@ def normalize_enterprise_number(value: str) -> str:
     try:
         return str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid Belgian enterprise number {value!r}: {exc}") from None
+        raise ValueError(f"invalid Belgian enterprise number: {exc}") from None
 
 
 def normalize_vat_number(value: str) -> str:
@@ -51,7 +51,7 @@ def normalize_vat_number(value: str) -> str:
     try:
         return "BE" + str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid Belgian VAT number {value!r}: {exc}") from None
+        raise ValueError(f"invalid Belgian VAT number: {exc}") from None
 
 
 IBAN_PROBLEMS = {
@@ -83,7 +83,7 @@ def normalize_bic(value: str) -> str:
     try:
         return str(BIC(value).compact)
     except SchwiftyException as exc:
-        raise ValueError(f"invalid BIC {value!r}: {exc}") from None
+        raise ValueError(f"invalid BIC: {exc}") from None
 
 
 def parse_rate(value: str | int | float | Decimal) -> Decimal:

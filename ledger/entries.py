@@ -127,6 +127,25 @@ def document_entry(
     return data.Document(meta, day, account, from_file, frozenset(), frozenset({link}))
 
 
+def require_open_account(
+    entries: list[data.Directive], account: str, day: dt.date, option: str
+) -> None:
+    """An account the user named must be open in the books on ``day``: a one-line error
+    naming the option, never the account (it was typed: it may hold a name)."""
+    opened = closed = None
+    for entry in entries:
+        if isinstance(entry, data.Open) and entry.account == account:
+            opened = entry.date
+        elif isinstance(entry, data.Close) and entry.account == account:
+            closed = entry.date
+    if opened is None or opened > day or (closed is not None and closed <= day):
+        raise InputError(
+            f"{option}: no such account is open in the books on {day.isoformat()} (what was "
+            "typed is not repeated); give an account role such as services, or open the "
+            "account in accounts.beancount"
+        )
+
+
 # ---------------------------------------------------------------- ids and text
 
 

@@ -33,6 +33,7 @@ from ledger.keys import (
 )
 from ledger.layout import init_books, new_hub_id
 from ledger.loader import format_error, pickle_caches
+from ledger.outputs import inside
 
 
 def split_address(text: str) -> tuple[str, str, str]:
@@ -100,9 +101,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
     """A recovery key for new books (checked to be writable outside them first)."""
     if path is not None:
-        target = path.expanduser().absolute().resolve()
-        books = root.expanduser().absolute().resolve()
-        if target == books or books in target.parents:
+        if inside(root, path):
             raise KeyFileError(
                 f"{path}: the recovery key may not be written inside the books directory; "
                 "choose a path outside it"

@@ -45,11 +45,12 @@ from ledger.entries import (
     q2,
     transaction,
 )
-from ledger.errors import InputError
+from ledger.errors import InputError, typed
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.booking import allocation_entries, recovery
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
+from ledger.privacy.guard import TextGuard
 from ledger.view import View
 
 KIND = "cash"
@@ -228,6 +229,7 @@ def book_sale(
     """``coopledger cash sale CODE AMOUNT``."""
     amount = parse_amount(amount_text)
     what = clean_text(description, "--description") or "vente au comptant"
+    TextGuard.for_books(books).check(what, "--description")  # it enters the books
     rate = _rate(vat_rate)
     day = booking_date(day, today)
     with books.transaction("cash: sale") as tx:
@@ -262,7 +264,7 @@ def pay_invoice(
         state = State.of(entries, books.config)
         link = next((i.link for i in state.invoices.values() if i.number == number.strip()), "")
         if not link:
-            raise InputError(f"unknown invoice {number!r} (see 'coopledger invoice list')")
+            raise InputError(f"unknown invoice {typed(number)} (see 'coopledger invoice list')")
         cash_id = new_cash_id(entries, day)
         new = receipt_entries(state, cash_id, link, amount, day)
         tx.add_entries(new, kind=KIND)

@@ -28,6 +28,10 @@ from ledger.privacy.patterns import compact_needles, needles, normalise, pattern
 from ledger.roster import read_roster
 
 ROSTER_VALUE = "a value of the participants' roster (a name, alias or detail)"
+PARTICIPANTS_ACCOUNT = (
+    "it is a participant's account (a value of the roster): the books keep the accounts of "
+    "the hub and of organisations only"
+)
 
 
 class TextGuard:

@@ -16,7 +16,7 @@ from beancount.core import data
 from importers.originals import load_originals
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
-from ledger.entries import ZERO, posting, q2, transaction
+from ledger.entries import ZERO, posting, q2, require_open_account, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.matching import (
@@ -427,9 +427,13 @@ def assign(
     """Settle one bank line as decided: TARGET is an invoice (or several, joined by
     ``+`` or ``,``), ``po-…``, ``exp-…``, ``grant-…``, ``refund-…``, ``return:inv-…``, an
     account role of the chart (``bank_fees``, ``gifts``…) or an account name."""
+    entries = list(entries)
     state = State.of(entries, config, originals)
     line = find_line(state, ref)
     parts = _parse_target(state, line, target)
+    for account, _amount in parts:
+        if not account.startswith(TARGET_PREFIXES):  # an account name or role typed
+            require_open_account(entries, account, line.date, "TARGET")
     returns = _returned_origin(state, line, parts[0][0]) if target.startswith("return:") else ""
     out: list[data.Directive] = list(settlement_entries(state, line, parts, "decision", returns))
     for entry in out:
