@@ -1,0 +1,151 @@
+"""Regression tests for the QA report on issues 8, 9 and 10 (/work/coord/qa-8-9-10.md).
+
+Each test is named after the QA item it closes and drives the command line as a treasurer
+does (``tests_support.run_cli``); every refusal is one line, names the option, repeats no
+value typed, and leaves the books byte-identical (``Hub.refused``). Fictional data only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from cli_hub import PAYEE_IBAN, Hub
+from tests_support import git_state, tree_digest
+
+NAME = "Zorbania Quixtaval"
+ALIAS = "Fictive Testeuse"
+PERSON = (
+    f"alias = {ALIAS}\nname = {NAME}\nphone = +32 470 12 34 56\n"
+    "email = zorbania.fictive@example.org\n"
+)
+TODAY = dt.date.today()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """One hub, whose roster holds a fictional person with a name and an alias."""
+    h = Hub(tmp_path_factory.mktemp("qa"), start=f"{TODAY.year}-01-01")
+    h.person = h.run("participant", "add", "--from-file", "-", "--activity", "couture",
+                     "--date", f"{TODAY.year}-01-05", stdin=PERSON).stdout.strip().splitlines()[-1]  # fmt: skip
+    h.run("cash", "withdraw", "50", "--date", f"{TODAY.year}-01-06")
+    return h
+
+
+def refused(hub: Hub, *args: str, words: str) -> str:
+    """Like ``Hub.refused``, also accepting click's usage error (exit 2, one line): a
+    value such as ``-0`` or ``-1`` is taken for an unknown option, and refused as such."""
+    before, history = tree_digest(hub.root), git_state(hub.root)
+    proc = hub.run(*args, ok=False)
+    assert proc.returncode in (1, 2), proc.stdout + proc.stderr
+    message = proc.stderr.strip()
+    assert "\n" not in message and message.startswith("coopledger: error: "), message
+    assert words.lower() in message.lower(), message
+    assert tree_digest(hub.root) == before and git_state(hub.root) == history
+    return message
+
+
+def _no_echo(message: str) -> None:
+    for word in ("Zorbania", "Quixtaval", "Fictive", "Testeuse", PAYEE_IBAN, "BE48"):
+        assert word.lower() not in message.lower(), message
+
+
+def test_qa_8_9_10_1_cash_sale_description_checked_against_the_roster(hub: Hub) -> None:
+    for text in (f"Repas pour {ALIAS}", "Repas Zorbania"):
+        _no_echo(hub.refused("cash", "sale", "12", "--participant", hub.person,
+                             "--description", text, words="--description"))  # fmt: skip
+
+
+def test_qa_8_9_10_2_bank_add_and_grant_funder_iban_guarded(hub: Hub) -> None:
+    _no_echo(hub.refused("bank", "add", "--iban", PAYEE_IBAN, words="--iban"))
+    _no_echo(hub.refused("bank", "add", "--iban", "BE71096123456769", "--label", NAME,
+                         words="--label"))  # fmt: skip
+    _no_echo(hub.refused("grant", "add", "fondation-x", "--amount", "100", "--funder-iban",
+                         PAYEE_IBAN, words="--funder-iban"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("payout", "{code}", "999999999999999999999999999", "--method", "cash"),
+        ("cash", "withdraw", "1e26"),
+        ("cash", "deposit", "999999999999999999999999999"),
+        ("cash", "sale", "999999999999999999999999999", "--participant", "{code}"),
+        ("cash", "count", "1e26"),
+        ("expense", "add", "--amount", "999999999999999999999999999", "--description", "x",
+         "--paid-from", "cash"),
+        ("expense", "add", "--amount", "10", "--vat", "1e30", "--description", "x",
+         "--paid-from", "cash"),
+        ("grant", "add", "fondation-y", "--amount", "999999999999999999999999999"),
+        ("invoice", "issue", "--participant", "{code}", "--client", "{client}", "--line",
+         "x|99999|999999|0", "--no-validate"),
+        ("trial-balance", "99999"),
+        ("trial-balance", "-1"),
+        ("close-year", "0"),
+    ],
+)  # fmt: skip
+def test_qa_8_9_10_8_huge_amounts_and_years_one_line(hub: Hub, args: tuple[str, ...]) -> None:
+    filled = [a.format(code=hub.code, client=hub.client) for a in args]
+    refused(hub, *filled, words="")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--account", "Expenses:Zorbania"), "--account"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--account", "Zorbania"), "--account"),
+        (("invoice", "show", "Zorbania"), "invoice"),
+        (("invoice", "credit", "Zorbania"), "invoice"),
+        (("grant", "report", "Zorbania"), "grant"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--grant", "Zorbania"), "grant"),
+        (("expense", "add", "--amount", "Zorbania", "--description", "x", "--paid-from",
+          "cash"), "--amount"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--date", "Zorbania"), "--date"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from",
+          "Zorbania"), "--paid-from"),
+        (("client", "add", "--name", "ACME Fictive SRL", "--enterprise-number", "0470123456"),
+         "enterprise number"),
+        (("client", "add", "--name", "ACME Fictive SRL", "--peppol-id", "9925:Zorbania"),
+         "peppol"),
+    ],
+)  # fmt: skip
+def test_qa_8_9_10_10_errors_do_not_repeat_what_was_typed(
+    hub: Hub, args: tuple[str, ...], option: str
+) -> None:
+    proc = hub.run(*args, ok=False)
+    assert proc.returncode in (1, 2), proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert option.lower() in proc.stderr.lower(), proc.stderr
+    assert "zorbania" not in (proc.stdout + proc.stderr).lower(), proc.stderr
+    assert "0470123456" not in proc.stderr and "0470.123.456" not in proc.stderr
+
+
+def test_qa_8_9_10_12_out_inside_the_books_refused_everywhere(hub: Hub) -> None:
+    hub.refused("participant", "statement", hub.code, "--out", str(hub.root / "st.pdf"),
+                words="--out: inside the books")  # fmt: skip
+    hub.refused("audit", "export", "--tag", f"close-{TODAY.year - 1}", "--out",
+                str(hub.root / "exp"), words="--out: inside the books")  # fmt: skip
+    assert not (hub.root / "st.pdf").exists() and not (hub.root / "exp").exists()
+
+
+@pytest.mark.parametrize("value", ["1_000", "+5", "١٢", "1e3", "0x10", "NaN", "1,000.00"])
+def test_qa_8_9_10_15_odd_values_are_not_amounts(hub: Hub, value: str) -> None:
+    hub.refused("cash", "count", value, words="AMOUNT: not an amount")
+    refused(hub, "cash", "count", "-0", words="-0")  # never -0.00 EUR booked
+    hub.refused("cash", "count", "1.234", words="AMOUNT: at most 2 decimals")
+
+
+def test_qa_8_9_10_15_odd_rates_refused(hub: Hub) -> None:
+    for value in ("1e-30", "-0", "+5", "1_0"):
+        refused(hub, "contribution", "set-rate", value, words="")
+
+
+def test_qa_8_9_10_16_docs_pain001_creditor_is_the_roster_payee() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "reconciliation.md").read_text()
+    assert "--name PO-" not in text
