@@ -12,6 +12,7 @@ import click
 from pydantic import ValidationError
 from pyrage import x25519
 
+from ledger.audit.verify import check_documents
 from ledger.books import (
     describe_changes,
     worktree_changes,
@@ -134,6 +135,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             "where": format_error(e, books.root),
         }
         for e in ledger.errors
+    ]
+    # an issued document whose bytes are no longer those recorded at issue (QA 8/9/10 item 5)
+    errors += [
+        {"filename": f.where, "lineno": 0, "message": f.message, "where": f.message}
+        for f in check_documents(books, ledger)
+        if not f.ok
     ]
     if args.json:
         print_json(

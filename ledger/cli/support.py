@@ -27,6 +27,7 @@ from ledger.books import Books
 from ledger.config import parse_date
 from ledger.entries import parse_amount, parse_rate
 from ledger.errors import CoopledgerError
+from ledger.privacy.guard import refuse_roster_values
 
 GLOBAL_KEYS = ("books", "json", "quiet", "adopt_changes")
 Handler = Callable[[argparse.Namespace], int]
@@ -40,7 +41,8 @@ def books_dir(args: argparse.Namespace) -> Path:
 def open_books(args: argparse.Namespace) -> Books:
     books = Books.open(books_dir(args))
     if getattr(args, "adopt_changes", False):
-        adopted = books.adopt_changes()
+        # a hand edit is checked against the roster, as Fava's editor is (QA 8/9/10 item 3)
+        adopted = books.adopt_changes(lambda staged: refuse_roster_values(books, staged))
         if adopted:
             names = ", ".join(path for _, path in adopted)
             print(f"Hand edit adopted and committed: {names}", file=sys.stderr)

@@ -8,10 +8,10 @@ value typed, and leaves the books byte-identical (``Hub.refused``). Fictional da
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
-
 from cli_hub import PAYEE_IBAN, Hub
 from tests_support import git_state, tree_digest
 
@@ -149,3 +149,72 @@ def test_qa_8_9_10_15_odd_rates_refused(hub: Hub) -> None:
 def test_qa_8_9_10_16_docs_pain001_creditor_is_the_roster_payee() -> None:
     text = (Path(__file__).parents[2] / "docs" / "reconciliation.md").read_text()
     assert "--name PO-" not in text
+
+
+def _hand_edit(hub: Hub, text: str) -> None:
+    year = TODAY.year
+    (hub.root / str(year) / "notes.beancount").write_text(text)
+    main = hub.root / "main.beancount"
+    main.write_text(main.read_text() + f'include "{year}/notes.beancount"\n')
+
+
+def _undo_hand_edit(hub: Hub) -> None:
+    hub.run("check", ok=False)
+
+    subprocess.run(["git", "-C", str(hub.root), "checkout", "-q", "--", "."], check=True)
+    subprocess.run(["git", "-C", str(hub.root), "clean", "-q", "-fd"], check=True)
+
+
+def test_qa_8_9_10_3_adopt_runs_the_roster_guard_and_the_plugin_sees_counterparty(
+    hub: Hub,
+) -> None:
+    day = f"{TODAY.year}-01-07"
+    entry = (
+        f'{day} * "Avance a {NAME} ({ALIAS})"\n  participant: "{hub.person}"\n'
+        f'  counterparty-iban: "{PAYEE_IBAN}"\n  Assets:Autres-creances  5.00 EUR\n'
+        "  Assets:Caisse  -5.00 EUR\n"
+    )
+    _hand_edit(hub, entry)
+    try:
+        before = git_state(hub.root)
+        message = hub.run("cash", "withdraw", "5", "--adopt-changes", ok=False).stderr.strip()
+        assert "roster" in message and "notes.beancount" in message, message
+        _no_echo(message)
+        assert git_state(hub.root) == before
+    finally:
+        _undo_hand_edit(hub)
+    # without a name the plugin still sees her account and a counterparty on her entry
+    for meta in (f'counterparty-iban: "{PAYEE_IBAN}"', 'counterparty: "Madame Fictive"'):
+        _hand_edit(hub, f'{day} * "Avance"\n  participant: "{hub.person}"\n  {meta}\n'
+                        "  Assets:Autres-creances  5.00 EUR\n  Assets:Caisse  -5.00 EUR\n")  # fmt: skip
+        try:
+            proc = hub.run("check", ok=False)
+            assert proc.returncode == 1 and "counterparty" in proc.stderr, proc.stderr
+            _no_echo(proc.stderr)
+            assert "madame" not in proc.stderr.lower()
+        finally:
+            _undo_hand_edit(hub)
+
+
+def test_qa_8_9_10_5_issued_documents_checked_and_never_adopted(hub: Hub) -> None:
+    inv = hub.invoice("25.00", f"{TODAY.year}-01-08")
+    number = inv["number"]
+    pdf = hub.root / "documents" / "invoices" / str(TODAY.year) / f"{number}.pdf"
+    record = pdf.with_suffix(".json")
+    assert pdf.exists() and record.exists()
+    for path in (pdf, record):
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n% tampered\n")
+        try:
+            proc = hub.run("check", ok=False)
+            assert proc.returncode == 1, proc.stdout + proc.stderr
+            assert f"{path.relative_to(hub.root).as_posix()} changed since it was issued" in (
+                proc.stderr
+            ), proc.stderr
+            before = git_state(hub.root)
+            message = hub.run("cash", "withdraw", "1", "--adopt-changes", ok=False).stderr
+            assert "an issued document is never edited by hand" in message, message
+            assert git_state(hub.root) == before
+        finally:
+            path.write_bytes(original)
+    assert hub.run("check").returncode == 0
