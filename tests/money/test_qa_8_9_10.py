@@ -218,3 +218,14 @@ def test_qa_8_9_10_5_issued_documents_checked_and_never_adopted(hub: Hub) -> Non
         finally:
             path.write_bytes(original)
     assert hub.run("check").returncode == 0
+
+
+def test_qa_8_9_10_11_parser_errors_do_not_quote_the_line(hub: Hub) -> None:
+    _hand_edit(hub, f'{TODAY.year}-01-09 * "x"\n  {NAME}  1.00 EUR\n  Assets:Caisse\n')
+    try:
+        proc = hub.run("check", ok=False)
+        assert proc.returncode == 1 and "notes.beancount:2" in proc.stderr, proc.stderr
+        assert "Invalid token" in proc.stderr
+        _no_echo(proc.stdout + proc.stderr)
+    finally:
+        _undo_hand_edit(hub)
