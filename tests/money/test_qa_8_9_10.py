@@ -229,3 +229,17 @@ def test_qa_8_9_10_11_parser_errors_do_not_quote_the_line(hub: Hub) -> None:
         _no_echo(proc.stdout + proc.stderr)
     finally:
         _undo_hand_edit(hub)
+
+
+def test_qa_8_9_10_9_no_posting_has_more_than_two_decimals(hub: Hub) -> None:
+    _hand_edit(hub, f'{TODAY.year}-01-09 * "arrondi"\n  Assets:Autres-creances  0.345 EUR\n'
+                    "  Assets:Caisse  -0.345 EUR\n")  # fmt: skip
+    try:
+        proc = hub.run("check", ok=False)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "notes.beancount:1" in proc.stderr and "more than two decimals" in proc.stderr
+        before = git_state(hub.root)
+        assert hub.run("cash", "withdraw", "1", "--adopt-changes", ok=False).returncode == 1
+        assert git_state(hub.root) == before
+    finally:
+        _undo_hand_edit(hub)
