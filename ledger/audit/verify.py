@@ -296,11 +296,19 @@ def check_seal_history(books: Books, tags: dict[int, CloseTag]) -> list[Finding]
                 minus[year] = digest
         for year, digest in minus.items():
             if year in added and plus.get(year) != digest:
+                chained = _git_out(root, "log", "-1", "--format=%H", "--", f"{year}/chain.jsonl")
+                downgrade = bool(chained.strip()) and not (root / f"{year}/chain.jsonl").exists()
                 findings.append(
                     Finding(
                         "history",
                         False,
-                        f"commit {commit[:12]} removed or rewrote the seal of {year}",
+                        f"commit {commit[:12]} removed or rewrote the seal of {year}"
+                        + (
+                            ": a downgrade, the year was sealed with the version-2 hash "
+                            "chain and its chain.jsonl is gone"
+                            if downgrade
+                            else ""
+                        ),
                     )
                 )
         for year, digest in plus.items():
