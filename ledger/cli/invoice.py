@@ -31,6 +31,7 @@ from invoicing.validation import (
     resolve_rules_dir,
     rules_available,
 )
+from ledger.audit.verify import check_documents
 from ledger.books import (
     Books,
 )
@@ -181,6 +182,13 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
         else "invoice"
     )
     ref = numbering.find(ledger.entries, number, kind)
+    # what is shown is what was issued: a document edited since is named, not read
+    for found in check_documents(books, ledger):
+        if not found.ok and found.where and Path(found.where).stem == ref.number:
+            raise InputError(
+                f"{found.message}: it no longer holds what was issued; restore it "
+                "(git checkout -- FILE) before showing it"
+            )
     doc = read_document(_DiskFiles(books.root), ref)
     status = None
     if kind == "invoice":

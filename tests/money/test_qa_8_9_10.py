@@ -215,6 +215,10 @@ def test_qa_8_9_10_5_issued_documents_checked_and_never_adopted(hub: Hub) -> Non
             message = hub.run("cash", "withdraw", "1", "--adopt-changes", ok=False).stderr
             assert "an issued document is never edited by hand" in message, message
             assert git_state(hub.root) == before
+            shown = hub.run("invoice", "show", number, ok=False)
+            assert shown.returncode == 1 and "changed since it was issued" in shown.stderr
+            plan = hub.run("close-year", str(TODAY.year), "--dry-run", ok=False)
+            assert "changed since it was issued" in plan.stdout, plan.stdout + plan.stderr
         finally:
             path.write_bytes(original)
     assert hub.run("check").returncode == 0
