@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from cli_hub import PAYEE_IBAN, Hub
+from cli_hub import CLIENT_IBAN, PAYEE_IBAN, Hub
 from tests_support import git_state, tree_digest
 
 NAME = "Zorbania Quixtaval"
@@ -247,3 +248,30 @@ def test_qa_8_9_10_9_no_posting_has_more_than_two_decimals(hub: Hub) -> None:
         assert git_state(hub.root) == before
     finally:
         _undo_hand_edit(hub)
+
+
+def test_qa_8_9_10_6_a_payment_returned_after_a_payout_is_owed_by_her(tmp_path: Path) -> None:
+    h = Hub(tmp_path)
+    inv = h.invoice("100.00", "2026-03-03")
+    h.pays(inv, "2026-03-10")
+    held = h.show()["balance"]
+    assert held not in ("0", "0.00")
+    h.run("cash", "withdraw", "100.00", "--date", "2026-03-11")
+    h.run("payout", h.code, held, "--method", "cash", "--date", "2026-03-12")
+    assert h.show()["balance"] == "0.00"
+    h.statement(("2026-03-20", "-100.00", {"iban": CLIENT_IBAN, "text": "retour"}))
+    queue = h.json("reconcile", "--list")["queue"]
+    assert queue, "a return after a payout waits for the treasurer's decision"
+    h.run("reconcile", "--assign", queue[0]["ref"], f"return:inv-{inv['number']}")
+    assert h.json("reconcile", "--list") == {"queue": [], "unallocated": []}
+    (row,) = h.json("invoice", "list")
+    assert (row["status"], row["outstanding"]) != ("paid", "0.00"), row
+    assert row["outstanding"] == "100.00", row
+    shown = h.show()
+    assert (shown["balance"], shown["received"], shown["owed"]) == ("0.00", "0.00", held), shown
+    balances = h.trial_balance(2026)
+    # the hub keeps no contribution on money it gave back; her sales stay invoiced
+    hub_income = {a: v for a, v in balances.items() if a.startswith("Income:")}
+    assert set(hub_income) == {f"Income:Participants:{h.code}:Ventes"}, balances
+    assert balances[f"Assets:Participants-a-recuperer:{h.code}"] == Decimal(held)
+    h.run("check")
