@@ -28,6 +28,12 @@ def cmd_cash(args: argparse.Namespace) -> int:
                 f"{r['date']}  {r['id']:<15} {amount} {r['balance']:>11} EUR  {r['description']}"
             )
         return 0
+    if action == "refund":
+        booked = cash.book_refund(books, args.number, args.amount, args.date)
+        text = (f"Cash {booked['cash']}: {booked['amount']} EUR refunded to the client in cash "
+                f"({booked['refund']} settled)")  # fmt: skip
+        print_json(booked) if args.json else print(text)
+        return 0
     if args.amount is None:
         raise InputError(f"usage: coopledger cash {action} AMOUNT")
     if action == "sale":
@@ -78,4 +84,10 @@ for _action, _help in (
             click.option("--vat-rate", type=RATE, help="standard VAT regime: the rate in percent"),
         ]
     command(group, _action, cmd_cash, *_params, help=_help)
+command(group, "refund", cmd_cash,
+        click.argument("number", metavar="NUMBER"),
+        click.option("--amount", type=AMOUNT, help="less than the whole refund due"),
+        click.option("--date", type=DATE),
+        help="pay back from the cash box what is due to a client (NUMBER: the credit note, "
+             "the invoice or the refund id)")  # fmt: skip
 command(group, "book", cmd_cash, help="the cash book: every movement and the balance after it")

@@ -210,6 +210,64 @@ def count_entries(
     return out
 
 
+def refund_entry(
+    state: State, cash_id: str, number: str, amount: Decimal | None, day: dt.date
+) -> data.Transaction:
+    """Money owed back to a client (a credit note on an invoice paid, an overpayment) paid
+    back from the cash box: the refund due is settled, the cash box never below zero."""
+    wanted = number.strip()
+    found = [
+        p for p in state.pending.values()
+        if p.kind == "refund" and p.open < 0
+        and wanted in (
+            p.credit_note, p.link, p.link.upper(),
+            state.invoices[p.invoice].number if p.invoice in state.invoices else "",
+        )
+    ]  # fmt: skip
+    if not found:
+        raise InputError(
+            f"nothing is due to refund for {typed(number)} (give the credit note or invoice "
+            "number, or the refund id of 'coopledger reconcile --list')"
+        )
+    if len(found) > 1:
+        raise InputError(
+            f"{len(found)} refunds are due for {typed(number)}: give the credit note number "
+            "or the refund id"
+        )
+    (pend,) = found
+    due = -pend.open
+    amount = due if amount is None else amount
+    if amount > due:
+        raise InputError(f"AMOUNT: {amount} EUR is more than the {due} EUR due on {pend.link}")
+    check_cash(state, amount, day, "cash refund")
+    cfg = state.config
+    what = f"credit note {pend.credit_note}" if pend.credit_note else pend.link.upper()
+    return transaction(
+        day,
+        f"Cash {cash_id}: {amount} EUR refunded to the client in cash ({what})",
+        [posting(cfg.account("refunds_due"), amount), posting(cfg.account("cash"), -amount)],
+        {"kind": "cash-refund", "cash": cash_id, "refund": pend.link.upper(), "amount": amount},
+        {id_link(cash_id), pend.link},
+    )
+
+
+def book_refund(
+    books: Books, number: str, amount_text: str | None = None, day: dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """``coopledger cash refund NUMBER``: a refund due to a client paid from the cash box."""
+    amount = parse_amount(amount_text) if amount_text is not None else None
+    day = booking_date(day, today)
+    with books.transaction("cash: refund") as tx:
+        entries = tx.ledger.entries
+        cash_id = new_cash_id(entries, day)
+        entry = refund_entry(State.of(entries, books.config), cash_id, number, amount, day)
+        tx.add_entries([entry], kind=KIND)
+        tx.message = f"cash: refund {cash_id}"
+    return {"cash": cash_id, "refund": entry.meta["refund"], "amount": entry.meta["amount"],
+            "date": day}  # fmt: skip
+
+
 def cash_book(entries: list[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
     """Every movement of the cash box with the balance after it, in date order."""
     return [

@@ -275,3 +275,26 @@ def test_qa_8_9_10_6_a_payment_returned_after_a_payout_is_owed_by_her(tmp_path: 
     assert set(hub_income) == {f"Income:Participants:{h.code}:Ventes"}, balances
     assert balances[f"Assets:Participants-a-recuperer:{h.code}"] == Decimal(held)
     h.run("check")
+
+
+def test_qa_8_9_10_13_a_refund_due_is_paid_back_from_the_cash_box(tmp_path: Path) -> None:
+    h = Hub(tmp_path)
+    inv = h.invoice("20.00", "2026-03-03")
+    h.run("invoice", "pay", inv["number"], "--cash", "--date", "2026-03-05")
+    h.run("invoice", "credit", inv["number"], "--date", "2026-03-06", "--no-validate")
+    assert h.trial_balance(2026)["Liabilities:Remboursements-dus"] == Decimal("-20.00")
+    assert h.trial_balance(2026)["Assets:Caisse"] == Decimal("20.00")
+    h.refused("cash", "refund", inv["number"], "--amount", "25", "--date", "2026-03-07",
+              words="more than the 20.00 EUR due")  # fmt: skip
+    h.refused("cash", "refund", "Zorbania", "--date", "2026-03-07", words="nothing is due")
+    h.run("cash", "withdraw", "0.01", "--date", "2026-03-06")
+    h.run("cash", "deposit", "20.01", "--date", "2026-03-06")  # the box is empty
+    h.refused("cash", "refund", inv["number"], "--date", "2026-03-07", words="holds only 0.00")
+    h.run("cash", "withdraw", "50", "--date", "2026-03-07")
+    done = h.json("cash", "refund", inv["number"], "--date", "2026-03-07")
+    assert done["amount"] == "20.00"
+    balances = h.trial_balance(2026)
+    assert "Liabilities:Remboursements-dus" not in balances, balances
+    assert balances["Assets:Caisse"] == Decimal("30.00")
+    h.refused("cash", "refund", inv["number"], "--date", "2026-03-08", words="nothing is due")
+    h.run("check")
