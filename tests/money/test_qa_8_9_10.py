@@ -32,6 +32,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
     h.person = h.run("participant", "add", "--from-file", "-", "--activity", "couture",
                      "--date", f"{TODAY.year}-01-05", stdin=PERSON).stdout.strip().splitlines()[-1]  # fmt: skip
     h.run("cash", "withdraw", "50", "--date", f"{TODAY.year}-01-06")
+    h.number = h.invoice("30.00", f"{TODAY.year}-01-06")["number"]
+    h.statement((f"{TODAY.year}-01-06", "-12.00", {"iban": CLIENT_IBAN, "text": "retour"}))
+    h.line = h.json("reconcile", "--list")["queue"][0]["ref"]
     return h
 
 
@@ -39,7 +42,8 @@ def refused(hub: Hub, *args: str, words: str) -> str:
     """Like ``Hub.refused``, also accepting click's usage error (exit 2, one line): a
     value such as ``-0`` or ``-1`` is taken for an unknown option, and refused as such."""
     before, history = tree_digest(hub.root), git_state(hub.root)
-    proc = hub.run(*args, ok=False)
+    fill = {"line": hub.line, "code": hub.code, "tmp": str(hub.tmp)}
+    proc = hub.run(*[a.format(**fill) for a in args], ok=False)
     assert proc.returncode in (1, 2), proc.stdout + proc.stderr
     message = proc.stderr.strip()
     assert "\n" not in message and message.startswith("coopledger: error: "), message
@@ -82,13 +86,15 @@ def test_qa_8_9_10_2_bank_add_and_grant_funder_iban_guarded(hub: Hub) -> None:
         ("grant", "add", "fondation-y", "--amount", "999999999999999999999999999"),
         ("invoice", "issue", "--participant", "{code}", "--client", "{client}", "--line",
          "x|99999|999999|0", "--no-validate"),
+        ("invoice", "pay", "{number}", "--cash", "--amount", "1e26"),
+        ("invoice", "pay", "{number}", "--cash", "--amount", "999999999999999999999999999"),
         ("trial-balance", "99999"),
         ("trial-balance", "-1"),
         ("close-year", "0"),
     ],
 )  # fmt: skip
 def test_qa_8_9_10_8_huge_amounts_and_years_one_line(hub: Hub, args: tuple[str, ...]) -> None:
-    filled = [a.format(code=hub.code, client=hub.client) for a in args]
+    filled = [a.format(code=hub.code, client=hub.client, number=hub.number) for a in args]
     refused(hub, *filled, words="")
 
 
@@ -114,12 +120,21 @@ def test_qa_8_9_10_8_huge_amounts_and_years_one_line(hub: Hub, args: tuple[str, 
          "enterprise number"),
         (("client", "add", "--name", "ACME Fictive SRL", "--peppol-id", "9925:Zorbania"),
          "peppol"),
+        (("reconcile", "--assign", "{line}", "Expenses:Zorbania"), "TARGET"),
+        (("reconcile", "--assign", "{line}", "Zorbania"), "target"),
+        (("reconcile", "--assign", "Zorbania", "bank_fees"), "bank line"),
+        (("invoice", "pay", "Zorbania", "--cash"), "invoice"),
+        (("participant", "statement", "{code}", "--lang", "Zorbania"), "--lang"),
+        (("payout", "add", "Zorbania", "10", "--method", "cash"), "participant code"),
+        (("audit", "export", "--tag", "Zorbania", "--out", "{tmp}/exp"), "--tag"),
+        (("grant", "charge", "Zorbania", "EXP-2026-0001"), "grant"),
     ],
 )  # fmt: skip
 def test_qa_8_9_10_10_errors_do_not_repeat_what_was_typed(
     hub: Hub, args: tuple[str, ...], option: str
 ) -> None:
-    proc = hub.run(*args, ok=False)
+    fill = {"line": hub.line, "code": hub.code, "tmp": str(hub.tmp)}
+    proc = hub.run(*[a.format(**fill) for a in args], ok=False)
     assert proc.returncode in (1, 2), proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert option.lower() in proc.stderr.lower(), proc.stderr
