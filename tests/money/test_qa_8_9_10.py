@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from cli_hub import CLIENT_IBAN, PAYEE_IBAN, Hub
+from cli_hub import CLIENT_IBAN, HUB_IBAN, PAYEE_IBAN, Hub
 from tests_support import git_state, tree_digest
 
 NAME = "Zorbania Quixtaval"
@@ -313,3 +313,13 @@ def test_qa_8_9_10_13_a_refund_due_is_paid_back_from_the_cash_box(tmp_path: Path
     assert balances["Assets:Caisse"] == Decimal("30.00")
     h.refused("cash", "refund", inv["number"], "--date", "2026-03-08", words="nothing is due")
     h.run("check")
+
+
+def test_qa_8_9_10_9_a_bank_file_with_sub_cent_amounts_is_refused(tmp_path: Path) -> None:
+    h = Hub(tmp_path)
+    statement = tmp_path / "releve.sta"
+    statement.write_text(
+        f":20:STMT1\n:25:{HUB_IBAN}\n:28C:00001/001\n:60F:C260101EUR1000,00\n"
+        ":61:2603050305C12,345NTRFNONREF\n:86:Fictive vente\n:62F:C260305EUR1012,345\n"
+    )
+    h.refused("import", str(statement), words="more than two decimals")
