@@ -165,7 +165,10 @@ def allocate(
     code = inv.participant
     amount = receipt.amount
     # A returned payment (negative) undoes at most what was applied.
-    applied = min(amount, inv.open) if amount > 0 else max(amount, -inv.applied)
+    # (what was applied by the day of the return: a later payment allocated first in the
+    # same pass is not what the bank gave back)
+    applied_then = sum((a for day, a in inv.applied_on if day <= receipt.date), ZERO)
+    applied = min(amount, inv.open) if amount > 0 else max(amount, -min(inv.applied, applied_then))
     excess = amount - applied
     net = _cumulative_net(inv, inv.applied + applied) - _cumulative_net(inv, inv.applied)
     meta: dict[str, Any] = {
