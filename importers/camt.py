@@ -143,7 +143,7 @@ class _Values:
         if not value.is_finite() or value < 0 or not re.fullmatch(r"\d+(\.\d+)?", text):
             raise self.fail(amt, what, "not an unsigned amount")
         if len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
-            raise self.fail(amt, what, f"the amount has more than {MAX_DIGITS} digits")
+            raise self.fail(amt, "amount", f"{what}: more than {MAX_DIGITS} digits")
         indicator = _text(element, "CdtDbtInd")
         if indicator not in ("CRDT", "DBIT"):
             raise self.fail(element, what, f"CdtDbtInd {indicator!r} is not CRDT or DBIT")
@@ -230,6 +230,7 @@ class _StatementReader:
         currency = _text(account_el, "Ccy")
         opening = closing = None
         opening_date = closing_date = None
+        opening_line = closing_line = None
         for bal in _children(stmt, "Bal"):
             code = _text(bal, "Tp", "CdOrPrtry", "Cd") or _text(bal, "Tp", "CdOrPrtry", "Prtry")
             if code not in ("OPBD", "PRCD", "CLBD"):
@@ -237,10 +238,11 @@ class _StatementReader:
             value, ccy = v.amount(bal, "balance")
             currency = currency or ccy
             day = v.date(_find(bal, "Dt"), "balance date")
+            line = bal.sourceline if isinstance(bal.sourceline, int) else None
             if code == "CLBD":
-                closing, closing_date = value, day
+                closing, closing_date, closing_line = value, day, line
             elif code == "OPBD" or opening is None:
-                opening, opening_date = value, day
+                opening, opening_date, opening_line = value, day, line
         entries = [e for e in _children(stmt, "Ntry") if self.booked(e)]
         movements = [self.movement(e) for e in entries]
         currency = currency or (movements[0].currency if movements else None)
@@ -278,6 +280,8 @@ class _StatementReader:
             created=_iso_date(created),
             movements=tuple(movements),
             line=stmt.sourceline if isinstance(stmt.sourceline, int) else None,
+            opening_line=opening_line,
+            closing_line=closing_line,
         )
         self.check(stmt, result)
         return result
@@ -374,15 +378,32 @@ class _StatementReader:
         text = _text(holder, "Amt") or _text(tx, "Amt")
         if text is None:
             return None
+        if not re.fullmatch(r"\d+(\.\d+)?", text):  # ISO 20022 amounts are unsigned
+            raise self.v.fail(tx, "detail amount", "not an unsigned amount (ISO 20022 amounts "
+                              "carry no sign: CdtDbtInd gives it)")  # fmt: skip
         try:
-            value = Decimal(text or "")
+            value = Decimal(text)
         except InvalidOperation:
             raise self.v.fail(tx, "detail amount", "not an amount") from None  # fmt: skip
         if not value.is_finite() or len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
-            raise self.v.fail(tx, "detail amount", "not an amount of at most 18 digits")
+            raise self.v.fail(tx, "amount", f"detail amount: more than {MAX_DIGITS} digits")
         return value if entry_amount >= 0 else -value
 
     def check(self, stmt: Element, statement: Statement) -> None:
+        for movement in statement.movements:
+            day = movement.booking_date
+            if statement.closing_date is not None and day > statement.closing_date:
+                self.problem(BankFileError(
+                    self.name, "date", f"entry booked on {day.isoformat()}, after the date of "
+                    f"the closing balance (Bal CLBD of line {statement.closing_line}, "
+                    f"{statement.closing_date.isoformat()})", movement.line,
+                ))  # fmt: skip
+            elif statement.opening_date is not None and day < statement.opening_date:
+                self.problem(BankFileError(
+                    self.name, "date", f"entry booked on {day.isoformat()}, before the date of "
+                    f"the opening balance (Bal OPBD of line {statement.opening_line}, "
+                    f"{statement.opening_date.isoformat()})", movement.line,
+                ))  # fmt: skip
         for movement in statement.movements:
             batch = batch_gap(movement)
             if batch:

@@ -375,6 +375,7 @@ class _Reader:
         if not sequence.isdigit():
             raise f.fail(old, "statement number", "columns 126-128 are not digits")
         closing, closing_date = opening, opening_date
+        closing_line = old.line
         if draft.new is not None:
             new = draft.new
             if new.text[4:41] != old.text[5:42]:
@@ -388,6 +389,7 @@ class _Reader:
                 )
             closing = f.amount(new, 41, "new balance")
             closing_date = f.date(new, 57, "new balance date")
+            closing_line = new.line
         movements = [self.movement(m, currency, sequence) for m in draft.movements]
         result = Statement(
             format="coda",
@@ -405,6 +407,8 @@ class _Reader:
             movements=tuple(movements),
             information=tuple(t for t in draft.free if t),
             line=old.line,
+            opening_line=old.line,
+            closing_line=closing_line,
         )
         self.check_totals(draft, result)
         for movement in result.movements:

@@ -10,6 +10,7 @@ that failed, and never quotes a counterparty's name or address::
 
 from __future__ import annotations
 
+from importers.text import masked_account
 from ledger.errors import CoopledgerError
 
 
@@ -40,14 +41,16 @@ class UnsupportedFormatError(BankFileError):
 
 
 class UnknownAccountError(BankFileError):
-    """The statement is for a bank account the hub does not have in ``hub.toml``."""
+    """The statement is for a bank account the hub does not have in ``hub.toml`` (named by
+    its last four characters only: the bank may have written a person's account there, or
+    her name)."""
 
     def __init__(self, file: str, account: str, line: int | None = None) -> None:
         super().__init__(
             file,
             "account",
-            f"the statement is for {account}, which is not a bank account of the hub "
-            "(see [[bank_accounts]] in hub.toml)",
+            f"the statement is for {masked_account(account)}, which is not a bank account "
+            "of the hub (see [[bank_accounts]] in hub.toml)",
             line,
         )
         self.account = account

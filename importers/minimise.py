@@ -17,6 +17,15 @@ one function (:func:`kept_meta`) that every reader and every detail of a batch g
   the same four the payout records keep;
 * **never**: the free text itself, a person's name, a person's full IBAN, an address.
 
+The bank's own **references and statement ids** go into the books too (``bank-ref``,
+``statement``), and a bank may write anything there — a name, a phone number, an account.
+They are kept only when they look like what they are, a code (:func:`reference_problem`:
+with a digit, no roster value, no IBAN, phone or e-mail shape); otherwise
+:func:`kept_statement` puts a stable stand-in in their place, derived by hash from the
+statement and the movement's date, amount and rank — never from the value itself — so a
+statement read again gives the same references (and the movement the same ``^bank-``
+link), and imports still deduplicate.
+
 The rest stays in the encrypted archive of the statement: ``coopledger bank-line show REF``
 decrypts it in memory, and reconciliation reads it in memory too
 (:class:`ledger.money.reconcile.BankOriginal`, from :func:`original_of`).
@@ -24,8 +33,10 @@ decrypts it in memory, and reconciliation reads it in memory too
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -35,6 +46,7 @@ from beancount.core import data
 from stdnum import iso11649
 from stdnum.be import ogm_vcs
 
+from importers.model import Movement, Statement
 from importers.text import iban_or_none
 from ledger.privacy.guard import TextGuard
 from ledger.view import BankOriginal
@@ -60,6 +72,7 @@ OGM_TYPED = re.compile(
 OGM_LOOSE = re.compile(r"(?<!\d)(\d{3})\D{0,3}(\d{4})\D{0,3}(\d{5})(?!\d)")
 CREDITOR_REF = re.compile(r"(?i)(?<![A-Za-z0-9])RF\d{2}[A-Z0-9]{1,21}(?![A-Za-z0-9])")
 REFERENCE_KEYS = {"invoice", "payout", "expense", "grant", "cash"}
+MAX_REFERENCE = 64  # MT940 gives 16 characters, camt 35; a longer one is no reference
 
 
 def normalise_name(text: str) -> str:
@@ -196,3 +209,60 @@ def original_of(name: str | None, account: str | None, text: str | None) -> Bank
         iban=iban,
         communication=" ".join((text or "").split()),
     )
+
+
+# ---------------------------------------------------------------- the bank's references
+
+
+def reference_problem(value: str | None, guard: TextGuard) -> str | None:
+    """Why a bank's reference or statement id cannot go into the books (None: it can).
+
+    A reference is a code the bank gives its movement or statement: it has a digit. A
+    word alone (a name where the reference should be), a value of the roster, or the
+    shape of an IBAN, a phone number or an e-mail is refused: it is replaced."""
+    if not value:
+        return None
+    if len(value) > MAX_REFERENCE:
+        return "too long for a reference"
+    if not any(c.isdigit() for c in value):
+        return "no digit: a word, not a reference"
+    return guard.problem(value)
+
+
+def _stand_in(prefix: str, *parts: object) -> str:
+    key = "|".join("" if p is None else str(p) for p in parts)
+    return f"{prefix}{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def kept_statement(statement: Statement, guard: TextGuard | None = None) -> Statement:
+    """``statement`` with every reference the books cannot keep replaced by a stable
+    stand-in (see the module's docstring): its id (``s-…``, from its account, dates and
+    balances), each movement's reference (``r-…``, from the statement's id as kept, the
+    movement's dates, amount and bank code, and its rank among identical ones)."""
+    guard = guard or TextGuard()
+    sequence = statement.sequence
+    if reference_problem(sequence, guard) is not None:
+        sequence = _stand_in(
+            "s-", statement.account, statement.opening_date, statement.opening_balance,
+            statement.closing_date, statement.closing_balance,
+        )  # fmt: skip
+    seen: Counter[tuple[object, ...]] = Counter()
+    movements: list[Movement] = []
+    for movement in statement.movements:
+        key = (movement.booking_date, movement.value_date, movement.amount,
+               movement.transaction_code)  # fmt: skip
+        seen[key] += 1
+        update: dict[str, object] = {}
+        bank_ref = movement.bank_ref
+        refused = reference_problem(bank_ref, guard) is not None
+        if refused:
+            update["bank_ref"] = None
+        # the reference may be made of the bank's (MT940: ``<entry date>-<reference>``)
+        if (refused and bank_ref and bank_ref in movement.ref) or reference_problem(
+            movement.ref, guard
+        ) is not None:
+            update["ref"] = _stand_in("r-", sequence or "", *key, seen[key])
+        movements.append(movement.model_copy(update=update) if update else movement)
+    if sequence == statement.sequence and movements == list(statement.movements):
+        return statement
+    return statement.model_copy(update={"sequence": sequence, "movements": tuple(movements)})

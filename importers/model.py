@@ -107,6 +107,9 @@ class Statement(_Frozen):
     movements: tuple[Movement, ...] = ()
     information: tuple[str, ...] = ()
     line: int | None = None
+    # Where the bank gives the opening and the closing balance (for messages).
+    opening_line: int | None = None
+    closing_line: int | None = None
 
     @property
     def total(self) -> Decimal:

@@ -361,7 +361,11 @@ class _Reader:
                 if after.kind != "86":
                     break
                 info.append(after)
-            movements.append(self.movement(line, info, currency))
+            movement, entry_given = self.movement(line, info, currency)
+            if entry_given:
+                self.check_entry_date(movement, fields["60"], opening_date, fields["62"],
+                                      closing_date)  # fmt: skip
+            movements.append(movement)
         statement = Statement(
             format="mt940",
             account=account,
@@ -373,9 +377,13 @@ class _Reader:
             closing_date=closing_date,
             from_date=opening_date + dt.timedelta(days=1),
             sequence=self.sequence(fields["28"]),
+            # an intermediate balance (:62M:): the statement goes on, perhaps the same day
+            partial_last_day=fields["62"].tag == "62M",
             movements=tuple(movements),
             information=(),
             line=message.line,
+            opening_line=fields["60"].line,
+            closing_line=fields["62"].line,
         )
         gap = statement.balance_gap
         if gap:
@@ -390,6 +398,25 @@ class _Reader:
                 )
             )
         return statement
+
+    def check_entry_date(
+        self, movement: Movement, opening: _Field, opening_date: dt.date, closing: _Field,
+        closing_date: dt.date,
+    ) -> None:  # fmt: skip
+        """A statement line's entry date lies between the statement's balances' dates."""
+        day = movement.booking_date.isoformat()
+        if movement.booking_date > closing_date:
+            self.problem(self.fail(
+                movement.line, "date", f":61: entry date {day} is after the date of the "
+                f"closing balance (:{closing.tag}: of line {closing.line}, "
+                f"{closing_date.isoformat()})",
+            ))  # fmt: skip
+        elif movement.booking_date < opening_date:
+            self.problem(self.fail(
+                movement.line, "date", f":61: entry date {day} is before the date of the "
+                f"opening balance (:{opening.tag}: of line {opening.line}, "
+                f"{opening_date.isoformat()})",
+            ))  # fmt: skip
 
     def balance(self, bal: _Field) -> tuple[Decimal, dt.date, str]:
         """``C``/``D``, ``YYMMDD``, currency, amount (``:60F:``, ``:62M:``, ``:64:``…)."""
@@ -469,7 +496,8 @@ class _Reader:
             return f"{value}/{int(page)}"
         return value or None
 
-    def movement(self, line: _Field, info: list[_Field], currency: str) -> Movement:
+    def movement(self, line: _Field, info: list[_Field], currency: str) -> tuple[Movement, bool]:
+        """The movement of a ``:61:`` (and its ``:86:``), and whether it gives its entry date."""
         what = ":61: (statement line)"
         match = _STATEMENT_LINE.fullmatch(line.lines[0].strip())
         extra_lines = line.lines[1:]
@@ -506,7 +534,7 @@ class _Reader:
                     break
         communication = details["communication"] or ""
         ogm = details["ogm"] or ogm_in_text(communication)
-        return Movement(
+        movement = Movement(
             ref="",
             bank_ref=_reference(bank) or _reference(customer),
             booking_date=booking,
@@ -527,6 +555,7 @@ class _Reader:
             information=tuple(t for t in (supplementary,) if t),
             line=line.line,
         )
+        return movement, bool(match.group("entry"))
 
     def entry_date(self, mmdd: str, value_day: dt.date, line: int, what: str) -> dt.date:
         """The entry date (MMDD) in the year that puts it nearest to the value date: an
@@ -640,8 +669,12 @@ def _information(text: str) -> dict[str, str | None]:
     out["communication"], out["ogm"] = communication, ogm
     out["structured_type"], out["structured_ref"] = kind, ref
     out["end_to_end"] = fields.get("EREF")
-    code = (fields.get("RTRN") or "").strip("/ ").split("/")[0]
-    out["return"] = f"2/{code}" if code else None  # a returned payment, with its ISO reason
+    code = (fields.get("RTRN") or "").strip("/ ").split("/")[0].strip().upper()
+    # a returned payment, with its ISO reason code (four letters or digits, nothing else)
+    if re.fullmatch(r"[A-Z0-9]{1,4}", code):
+        out["return"] = f"2/{code}"
+    elif code:
+        out["return"] = "2"
     return out
 
 

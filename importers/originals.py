@@ -20,12 +20,13 @@ from beancount.core import data
 
 from importers.entries import FILE_DIRECTIVE, money, movement_link
 from importers.formats import read_statements
-from importers.minimise import original_of
+from importers.minimise import kept_statement, original_of
 from importers.model import Detail, Movement
 from importers.settings import BankRef, ImportSettings
 from ledger.books import Books
 from ledger.errors import InputError
 from ledger.keys import Identity, decrypt_with, has_key, load_identities
+from ledger.privacy.guard import TextGuard
 from ledger.view import BankOriginal
 from ledger.view import View as State
 
@@ -81,15 +82,25 @@ def read_archive(books: Books, archived: Archived, identities: list[Identity]) -
     return decrypt_with(identities, blob, archived.relpath)
 
 
-def originals_in(payload: bytes, name: str, bank: BankRef) -> Iterator[Original]:
-    """Every movement of a bank file with its ``^bank-`` link (and each batch detail)."""
+def originals_in(
+    payload: bytes, name: str, bank: BankRef, guard: TextGuard | None = None
+) -> Iterator[Original]:
+    """Every movement of a bank file with its ``^bank-`` link (and each batch detail).
+
+    The link is the one the import gave it: from the reference the books keep
+    (:func:`importers.minimise.kept_statement`, with the roster's values in ``guard``) —
+    and, when the bank's own reference was kept then (the roster has changed since), from
+    that one too."""
     _, statements = read_statements(payload, name)
-    for statement in statements:
-        for movement in statement.movements:
-            yield Original(movement_link(bank, movement.ref), movement.ref, movement)
-            for detail in movement.details:
-                ref = f"{movement.ref}/{detail.sequence}"
-                yield Original(movement_link(bank, ref), ref, movement, detail)
+    for raw in statements:
+        kept = kept_statement(raw, guard)
+        for movement, original in zip(kept.movements, raw.movements, strict=True):
+            refs = list(dict.fromkeys((movement.ref, original.ref)))
+            for ref in refs:
+                yield Original(movement_link(bank, ref), ref, original)
+                for detail in original.details:
+                    part = f"{ref}/{detail.sequence}"
+                    yield Original(movement_link(bank, part), part, original, detail)
 
 
 def walk_archives(
@@ -98,6 +109,7 @@ def walk_archives(
     """Every movement of the archived statements (ending on ``since`` or later)."""
     settings = ImportSettings.from_config(books.config)
     identities = load_identities(books.config, books.root)
+    guard = TextGuard.for_books(books)
     for archived in archives(entries):
         if since is not None and archived.day < since:
             continue
@@ -105,7 +117,7 @@ def walk_archives(
         if bank is None:
             continue
         payload = read_archive(books, archived, identities)
-        yield from originals_in(payload, archived.relpath, bank)
+        yield from originals_in(payload, archived.relpath, bank, guard)
 
 
 def load_originals(
@@ -163,6 +175,7 @@ def describe_original(found: Original) -> dict[str, Any]:
     source = d if d is not None else m
     return {
         "bank-ref": found.ref,
+        "bank-reference": m.bank_ref,  # the bank's own, which the books may not keep
         "link": found.link,
         "date": m.booking_date.isoformat(),
         "amount": str(money(d.amount if d is not None and d.amount is not None else m.amount)),

@@ -16,7 +16,10 @@ anything else, so one bad file stops the whole call (all or nothing), and it dec
 * the opening of an account that has no history, from the statement's old balance;
 * a ``balance`` assertion at each statement's closing balance, checked here first so that
   a statement that does not follow the books (a missing one, a wrong order) is refused
-  with a message that says so.
+  with a message that says so;
+* nothing dated after today (the one dates policy, :mod:`ledger.dates`): a movement, or a
+  balance or a statement the bank dates in the future, is refused naming its line;
+* what the books keep of the bank's references (:func:`importers.minimise.kept_statement`).
 
 Writing is the caller's job, through ``Books.transaction`` (see :mod:`ledger.cli.imports`).
 """
@@ -46,9 +49,13 @@ from importers.entries import (
 )
 from importers.errors import BankFileError, ImportConflictError
 from importers.formats import MAX_FILE_BYTES, Format, read_statements
-from importers.minimise import original_of
+from importers.minimise import kept_statement, original_of
 from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
+from ledger.dates import booking_date
+from ledger.dates import today as calendar_today
+from ledger.errors import InputError
+from ledger.input_files import InputFileRefused, read_bounded
 from ledger.view import BankOriginal
 
 NEAR_DAYS = 2
@@ -69,12 +76,14 @@ class BankFile:
 
     @classmethod
     def read(cls, path: Path | str) -> BankFile:
+        """The file, read within the bound of what the import reads (a FIFO or a device
+        is refused before anything is read, a larger file too)."""
         path = Path(path)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise BankFileError(str(path), "size", f"larger than {MAX_FILE_BYTES} bytes")
-            return cls(str(path), path.read_bytes())
+            return cls(str(path), read_bounded(path, MAX_FILE_BYTES))
+        except InputFileRefused as exc:
+            check = "size" if exc.reason.startswith("larger") else "file"
+            raise BankFileError(str(path), check, exc.reason) from None
         except IsADirectoryError:
             raise BankFileError(str(path), "file", "a directory, not a file") from None
         except FileNotFoundError:
@@ -262,26 +271,33 @@ class _BooksView:
 # ---------------------------------------------------------------- planning
 
 
-def assertion_day(statement: Statement) -> dt.date | None:
+def assertion_day(statement: Statement, today: dt.date | None = None) -> dt.date | None:
     """The day at whose start the statement's closing balance holds.
 
     Banks differ on the date they give the new balance (the day of the movements or the
     next business day), so the assertion is put the day after the last movement; an empty
-    statement asserts its (unchanged) balance the day after its old balance date. An
-    export that may have been made during its last day (a CSV) asserts the balance at the
-    start of that day: a later export may still add movements to it.
+    statement asserts its (unchanged) balance the day after its old balance date. A
+    statement that may end during its last day asserts the balance at the start of that
+    day, since a later statement may still add movements to it: an export made during the
+    day (a CSV), an intermediate balance (MT940 ``:62M:``), a statement whose last day is
+    today (``today``: the import's, default the calendar's); an empty statement of today
+    asserts nothing.
     """
+    now = calendar_today(today)
     if statement.movements:
         last = max(m.booking_date for m in statement.movements)
-        return last if statement.partial_last_day else last + ONE_DAY
+        open_day = statement.partial_last_day or last >= now
+        return last if open_day else last + ONE_DAY
     day = statement.opening_date or statement.closing_date
-    return day + ONE_DAY if day else None
+    if day is None or day >= now:
+        return None  # a day still open: the next statement asserts it
+    return day + ONE_DAY
 
 
-def asserted_balance(statement: Statement) -> Decimal | None:
+def asserted_balance(statement: Statement, today: dt.date | None = None) -> Decimal | None:
     """The balance the bank gives at the start of :func:`assertion_day`."""
     closing = statement.closing_balance
-    day = assertion_day(statement)
+    day = assertion_day(statement, today)
     if closing is None or day is None:
         return None
     return closing - sum((m.amount for m in statement.movements if m.booking_date >= day),
@@ -298,6 +314,38 @@ def _bank_amount(entries: Iterable[data.Directive], account: str) -> Decimal:
     return total
 
 
+# How messages name the dates of each format (the balance's tag, the movement's record).
+_DATED = {
+    "mt940": (":61: entry date of the movement", ":60F: opening balance", ":62F: closing balance"),
+    "camt.053": ("Ntry BookgDt of the entry", "Bal OPBD", "Bal CLBD"),
+    "coda": ("entry date of the movement (record 2.1)", "old balance (record 1)",
+             "new balance (record 8)"),
+}  # fmt: skip
+_DATED_CSV = ("date of the row", "first row", "last row")
+
+
+def check_dates(file: str, statement: Statement, today: dt.date | None = None) -> None:
+    """Nothing the bank dates after today enters the books (:func:`ledger.dates.booking_date`,
+    the one dates policy): each movement's booking date, the balances' dates, the date the
+    statement was made. Refused naming the line and the tag."""
+    movement_what, opening_what, closing_what = _DATED.get(statement.format, _DATED_CSV)
+    dated: list[tuple[dt.date | None, str, int | None]] = [
+        (m.booking_date, movement_what, m.line) for m in statement.movements
+    ]
+    dated += [
+        (statement.opening_date, f"the date of the {opening_what}", statement.opening_line),
+        (statement.closing_date, f"the date of the {closing_what}", statement.closing_line),
+        (statement.created, "the date the statement was made", statement.line),
+    ]
+    for day, what, line in dated:
+        if day is None:
+            continue
+        try:
+            booking_date(day, today, what)
+        except InputError as exc:
+            raise BankFileError(file, "date", exc.message, line or statement.line) from None
+
+
 class _Planner:
     def __init__(
         self,
@@ -305,8 +353,10 @@ class _Planner:
         settings: ImportSettings,
         account: str | None,
         archive: bool,
+        today: dt.date | None = None,
     ) -> None:
         self.settings = settings
+        self.today = calendar_today(today)
         self.account = account
         self.archive = archive and bool(settings.recipients)
         self.view = _BooksView(entries, settings)
@@ -314,6 +364,7 @@ class _Planner:
         self.known = settings.known.with_books(entries)
         self.plan = ImportPlan()
         self.touched: dict[str, dt.date] = {}
+        self.placed: list[tuple[str, str, Statement]] = []  # (account, file, statement)
         # Balance assertions planned so far, by account: a later statement with a movement
         # before one's day (two statements of the same day) makes it untrue at that day.
         self.asserted: dict[str, list[data.Balance]] = defaultdict(list)
@@ -331,7 +382,10 @@ class _Planner:
             fmt, statements = read_statements(file.data, file.name)
             report.format = fmt.name
             self.plan.formats[file.sha256] = fmt
-            for position, statement in enumerate(statements):
+            self.one_account(file.name, statements)
+            for position, raw in enumerate(statements):
+                statement = kept_statement(raw, self.known.guard)
+                check_dates(file.name, statement, self.today)
                 bank = self.settings.bank_for(statement, file.name, self.account)
                 if statement.currency != self.settings.currency:
                     raise BankFileError(
@@ -340,7 +394,7 @@ class _Planner:
                     )  # fmt: skip
                 report.account = report.account or bank.account
                 day = statement.first_day or dt.date.min
-                key = (bank.account, day, statement.sequence or "", index, position)
+                key = (bank.account, day, raw.sequence or "", index, position)
                 work.append((key, report, statement, bank))
         for _key, report, statement, bank in sorted(work, key=lambda w: w[0]):
             self.statement(report, statement, bank)
@@ -355,6 +409,21 @@ class _Planner:
                     self.plan.entries.append(self.file_entry(report, account))
                 report.archive = next(iter(report.archives.values()), None)
         return self.plan
+
+    def one_account(self, name: str, statements: Sequence[Statement]) -> None:
+        """``--account`` names one account: a file holding statements of several is
+        refused (each statement would be booked on the one account named)."""
+        if self.account is None:
+            return
+        accounts = list(dict.fromkeys(s.account for s in statements))
+        if len(accounts) > 1:
+            other = next(s for s in statements if s.account != accounts[0])
+            raise BankFileError(
+                name, "account", f"the file holds statements of {len(accounts)} accounts, and "
+                "--account names one: import it without --account (each statement then goes "
+                "to the hub's account its IBAN names), or one account's statements at a time",
+                other.line,
+            )  # fmt: skip
 
     # -- one statement --------------------------------------------------------------
 
@@ -396,7 +465,7 @@ class _Planner:
         if opening is not None:
             new.insert(0, opening)
         if statement.closing_balance is not None:
-            kept = self.arbitrate(name, statement, bank, new, near)
+            kept, assertable = self.arbitrate(name, statement, bank, new, near)
             for dup in near:
                 dup.kept = kept
             if kept:
@@ -404,11 +473,12 @@ class _Planner:
                     new.extend(dup.entries)
                     counted.append(dup.entries)
             self.supersede_assertions(bank.account, new)
-            day = assertion_day(statement)
-            stated = asserted_balance(statement)
+            day = assertion_day(statement, self.today)
+            stated = asserted_balance(statement, self.today)
             closing = money(stated) if stated is not None else None
             if (
-                day is not None
+                assertable
+                and day is not None
                 and closing is not None
                 and not view.has_balance(bank.account, day, closing)
             ):
@@ -423,6 +493,7 @@ class _Planner:
             self.count(txns, report)
         view.add(new, source=report.sha256)
         plan.entries.extend(new)
+        self.placed.append((bank.account, name, statement))
         for entry in new:
             if entry.date < self.touched.get(bank.account, dt.date.max):
                 self.touched[bank.account] = entry.date
@@ -514,22 +585,40 @@ class _Planner:
         bank: BankRef,
         new: list[data.Directive],
         near: list[NearDuplicate],
-    ) -> bool:
-        """Check the closing balance; True if the near-duplicates must be kept for it."""
-        day = assertion_day(statement)
-        closing = asserted_balance(statement)
+    ) -> tuple[bool, bool]:
+        """Check the closing balance: whether the near-duplicates must be kept for it, and
+        whether :func:`asserted_balance` may be asserted.
+
+        A statement whose last day is still open (:func:`assertion_day`) may continue that
+        day after a statement imported before (the next page of an MT940 statement, the
+        second statement of today): its closing balance then follows on from everything
+        the books hold for that day, and the balance at the start of the day is not its to
+        assert (the earlier statement did)."""
+        day = assertion_day(statement, self.today)
+        closing = asserted_balance(statement, self.today)
         if day is None or closing is None:
-            return False
+            return False, False
+        account = bank.account
         before = [e for e in new if e.date < day]
-        base = self.view.balance_before(bank.account, day) + _bank_amount(before, bank.account)
+        base = self.view.balance_before(account, day) + _bank_amount(before, account)
         extra = sum(
-            (_bank_amount([e for e in n.entries if e.date < day], bank.account) for n in near),
+            (_bank_amount([e for e in n.entries if e.date < day], account) for n in near),
             Decimal(0),
         )
         if abs(base - closing) <= TOLERANCE:
-            return False
+            return False, True
         if near and abs(base + extra - closing) <= TOLERANCE:
-            return True
+            return True, True
+        last = max((m.booking_date for m in statement.movements), default=None)
+        if day == last and statement.closing_balance is not None:
+            through = self.view.balance_before(account, day + ONE_DAY) + _bank_amount(
+                [e for e in new if e.date <= day], account
+            )
+            more = sum((_bank_amount(n.entries, account) for n in near), Decimal(0))
+            if abs(through - statement.closing_balance) <= TOLERANCE:
+                return False, False
+            if near and abs(through + more - statement.closing_balance) <= TOLERANCE:
+                return True, False
         hint = (
             f"; {len(near)} movement(s) look like ones already in the books"
             if near
@@ -561,13 +650,45 @@ class _Planner:
                     (_bank_amount([e], account) for e in added if e.date < day), Decimal(0)
                 )
                 if abs(before - amount) <= TOLERANCE and abs(now - amount) > TOLERANCE:
-                    raise ImportConflictError(
-                        "import",
-                        "balance",
-                        f"the books assert {money(amount)} on {account} on {day.isoformat()}; "
-                        f"with these statements it would be {money(now)}: import statements "
-                        "in date order (this one is older than ones already imported)",
-                    )
+                    raise self.later_balance_broken(account, day, amount, now)
+
+    def later_balance_broken(
+        self, account: str, day: dt.date, amount: Decimal, now: Decimal
+    ) -> ImportConflictError:
+        """Why a balance the books assert would break, naming the statement that breaks it:
+        a statement of a day whose end the books assert already (imported in an earlier
+        call), or one older than statements already imported."""
+        earlier = [
+            (min(m.booking_date for m in st.movements if m.booking_date < day), name, st)
+            for acct, name, st in self.placed
+            if acct == account and any(m.booking_date < day for m in st.movements)
+        ]
+        if not earlier:
+            return ImportConflictError(
+                "import", "balance", f"the books assert {money(amount)} on {account} on "
+                f"{day.isoformat()}; with these statements it would be {money(now)}",
+            )  # fmt: skip
+        first, name, statement = min(earlier, key=lambda found: found[0])
+        asserted = f"{money(amount)} {statement.currency} on {account}"
+        end = (day - ONE_DAY).isoformat()
+        if first == day - ONE_DAY and statement.opening_balance == amount:
+            return ImportConflictError(
+                name, "balance", f"{statement.label} adds movements on {end} after a statement "
+                f"of the same day imported before, whose closing balance the books assert at "
+                f"the end of {end} ({asserted}); it follows on from it (its opening balance is "
+                f"{money(amount)}), but an import never moves a balance the books assert: "
+                "import a day's statements in one call; to add this "
+                "one now, the balance line of "
+                f"{day.isoformat()} must be corrected by hand and adopted (--adopt-changes)",
+                statement.line,
+            )  # fmt: skip
+        return ImportConflictError(
+            name, "balance", f"{statement.label} has movements from {first.isoformat()} on, "
+            f"before the balance the books assert on {day.isoformat()} ({asserted}), which "
+            f"it would make {money(now)}: it is older than statements already imported; "
+            "import statements in date order",
+            statement.line,
+        )  # fmt: skip
 
     def check_open_accounts(self) -> None:
         """Every account posted to must be open at the entry's date (when there are books:
@@ -614,13 +735,14 @@ def plan_import(
     settings: ImportSettings,
     account: str | None = None,
     archive: bool = False,
+    today: dt.date | None = None,
 ) -> ImportPlan:
     """Read and check ``files`` and plan what to add to ``entries`` (see the module doc).
 
     With ``archive`` (and age recipients in the settings), each file gets a path under
     ``documents/`` where the caller stores it encrypted (:attr:`FileReport.archive`).
     """
-    return _Planner(entries, settings, account, archive).run(files)
+    return _Planner(entries, settings, account, archive, today).run(files)
 
 
 def archive_path(report: FileReport, account: str | None = None) -> str | None:

@@ -91,7 +91,8 @@ class ImportSettings:
                 raise BankFileError(
                     file,
                     "account",
-                    f"{raw} has the shape of an IBAN but its check digits are wrong",
+                    f"the account ending in {raw[-4:]} has the shape of an IBAN but its check "
+                    "digits are wrong",
                     statement.line,
                 )
             return chosen

@@ -48,15 +48,31 @@ def iban_or_none(value: str | None) -> str | None:
 
 def iban_in_text(text: str, exclude: str | None = None) -> str | None:
     """The first valid IBAN written in a free text (spaces allowed inside it), other than
-    ``exclude``; its check digits and its country's length must hold."""
-    compact = re.sub(r"[\s.\-]", "", text.upper())
-    for start in _IBAN_START.finditer(compact):
-        begin = start.start()
-        for end in range(min(len(compact), begin + 34), begin + 14, -1):
-            candidate = compact[begin:end]
+    ``exclude``; its check digits and its country's length must hold. It may start after
+    any word (``VIREMENT VERS BE48 0011 2345 6727``), never inside one."""
+    upper = text.upper()
+    for start in _IBAN_START.finditer(upper):
+        # the spaced form of the longest IBAN (34 characters, groups of four) fits in 60
+        compact = re.sub(r"[\s.\-]", "", upper[start.start() : start.start() + 60])
+        for end in range(min(len(compact), 34), 14, -1):
+            candidate = compact[:end]
             if candidate != exclude and iban_or_none(candidate) == candidate:
                 return candidate
     return None
+
+
+def masked_account(value: str | None) -> str:
+    """How a message names an account that is not one of the hub's: its last four
+    characters when it is an account number, else that it is none (a name or a phone
+    number written where the bank puts the account) — never the value itself."""
+    compact = compact_account(value) or ""
+    if (
+        iban_or_none(compact)
+        or re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", compact)
+        or re.fullmatch(r"\d[\d/]{4,33}", compact)
+    ):
+        return f"the account ending in {compact[-4:]}"
+    return "an account that is not an account number"
 
 
 def belgian_bban_to_iban(bban: str) -> str | None:

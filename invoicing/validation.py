@@ -17,6 +17,7 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 from ledger.errors import ConfigError
+from ledger.input_files import InputFileRefused, read_bounded
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = REPO_ROOT.parent / "shared" / "peppol-validation"
@@ -28,6 +29,17 @@ ROOTS = {
     ),
 }
 LAYERS = (("cen", "CEN-EN16931-UBL.xslt"), ("peppol", "PEPPOL-EN16931-UBL.xslt"))
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+DTD_REFUSED = "holds a DTD or entity declarations, which UBL never needs"
+
+
+def dtd_problem(data: bytes) -> str | None:
+    """Why a document is refused before it is parsed at all: a DTD or an entity
+    declaration (an external entity reads a local file, a nested one fills the memory;
+    UBL needs neither). Checked before the schema, whose validator cannot take them."""
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
+        return DTD_REFUSED
+    return None
 
 
 @dataclass(frozen=True)
@@ -119,8 +131,12 @@ class Validator:
     def validate_bytes(self, data: bytes, name: str = "<document>") -> Report:
         """Validate one UBL document given as bytes."""
         report = Report(name)
+        refused = dtd_problem(data)
+        if refused:
+            report.failures.append(Failure("xml", "DTD", "fatal", refused))
+            return report
         try:
-            parser = etree.XMLParser(resolve_entities=False, no_network=True)
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
             doc = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
             report.failures.append(Failure("xml", "XML", "fatal", f"not well-formed XML: {exc}"))
@@ -136,7 +152,12 @@ class Validator:
                 )
             )
             return report
-        if not schema.validate(doc):
+        try:
+            valid = schema.validate(doc)
+        except etree.Error as exc:  # e.g. a node lxml's schema validator cannot take
+            report.failures.append(Failure("xsd", "XSD", "fatal", f"cannot be validated ({exc})"))
+            return report
+        if not valid:
             for err in schema.error_log:
                 report.failures.append(
                     Failure("xsd", "XSD", "fatal", err.message, f"line {err.line}")
@@ -154,7 +175,9 @@ class Validator:
     def validate_file(self, path: Path) -> Report:
         """Validate one UBL file."""
         try:
-            data = path.read_bytes()
+            data = read_bounded(path, MAX_DOCUMENT_BYTES)
+        except InputFileRefused as exc:
+            return Report(str(path), [Failure("xml", "IO", "fatal", exc.reason)])
         except OSError as exc:
             return Report(
                 str(path), [Failure("xml", "IO", "fatal", f"cannot read: {exc.strerror}")]

@@ -11,6 +11,12 @@ For each document (``docs/peppol.md`` §4 and §1.5):
   stored at the provider, **its id recorded in the books before anything is sent**, then
   sent; the answer (``sent``, ``delivered``, ``rejected`` with the reason) is recorded.
 
+The outbox holds only what is ready to send: a document is taken out of it once it left
+(sent, delivered), was rejected (a decision is needed first) or goes by PDF instead; an
+access point that cannot be reached leaves it there, queued, for ``invoice send
+--pending``. An invoice its credit notes cancel whole is not sent again after a rejection
+unless asked (``even_if_credited``).
+
 A retry never sends twice: a document recorded as ``queued`` with a provider id is first
 asked for at the provider and sent only if it is still a draft; a document stored at the
 provider whose id never reached the books (an answer lost to a timeout) is found by its
@@ -45,9 +51,10 @@ from invoicing.peppol.accesspoint import (
     Submission,
 )
 from invoicing.peppol.ids import DOCUMENT_TYPES, PeppolId, candidates_for, hub_sender_id
+from invoicing.peppol.listing import credited_in_full
 from invoicing.peppol.outbox import outbox_dir
 from ledger.books import STATE_DIR, Books
-from ledger.errors import BooksError, LockError
+from ledger.errors import BooksError, CoopledgerError, LockError
 from ledger.view.deliveries import (
     ENTRIES_KIND,
     Delivery,
@@ -161,6 +168,7 @@ def send_documents(
     access_point: AccessPoint | None,
     *,
     again: bool = False,
+    even_if_credited: bool = False,
     now: dt.datetime | None = None,
     env: Mapping[str, str] | None = None,
     retry_delay: float | None = None,
@@ -174,31 +182,31 @@ def send_documents(
         for number in numbers:
             sender = _Sender(books, outbox, access_point, now, retry_delay)
             try:
-                out.append(sender.send(number, again=again))
+                out.append(sender.send(number, again=again, even_if_credited=even_if_credited))
             except AccessPointError as exc:
-                step = current(books.load().entries).get(number.strip())
-                out.append(
-                    Outcome(
-                        number.strip(),
-                        step.route if step else "peppol",
-                        step.status if step else "not sent",
-                        str(exc),
-                        ok=False,
-                        provider_id=step.provider_id if step else "",
-                        action=(action_for(step) if step else None) or _retry(number),
-                    )
-                )
+                out.append(sender.unreachable(number.strip(), exc))
     return out
 
 
 def _retry(number: str) -> str:
-    return f"nothing was sent twice; try again later: coopledger invoice send {number.strip()}"
+    return (
+        "nothing was sent twice; try again later: coopledger invoice send "
+        f"{number.strip()} (or --pending)"
+    )
 
 
-def pending_numbers(books: Books) -> list[str]:
-    """Documents waiting to go (queued) or not yet confirmed delivered (sent)."""
+def pending_numbers(books: Books, env: Mapping[str, str] | None = None) -> list[str]:
+    """Documents waiting to go (queued, in the books or in the outbox, where an access point
+    that could not be reached left them) or not yet confirmed delivered (sent)."""
     steps = current(books.load().entries)
-    return [n for n, s in steps.items() if s.status in ("queued", "sent")]
+    numbers = [n for n, s in steps.items() if s.status in ("queued", "sent")]
+    outbox = outbox_dir(books.config, books.root, env)
+    for manifest in outbox_files.waiting(outbox, "peppol"):
+        number = str(manifest.get("number") or "")
+        step = steps.get(number)
+        if number and number not in numbers and (step is None or step.status == "queued"):
+            numbers.append(number)
+    return numbers
 
 
 class _Sender:
@@ -264,23 +272,61 @@ class _Sender:
         )  # fmt: skip
         return str(path.with_suffix(".pdf"))
 
+    def tidy_outbox(self, number: str, status: str) -> None:
+        """The outbox holds only what is ready to send: nothing of a document that left
+        (sent, delivered: not its PDF either) or was rejected (a decision comes first)."""
+        if status in ("sent", "delivered", "rejected"):
+            outbox_files.remove(self.outbox, "peppol", file_stem(number))
+        if status in ("sent", "delivered"):
+            outbox_files.remove(self.outbox, "pdf", file_stem(number))
+
     # -- the flow -------------------------------------------------------------------
 
-    def send(self, number: str, *, again: bool) -> Outcome:
+    def send(self, number: str, *, again: bool, even_if_credited: bool = False) -> Outcome:
         entries = self.books.load().entries
         doc = issued_files(self.books, entries, number)
         n = doc.ref.number
         step = current(entries).get(n)
+        credited_by = credited_in_full(entries, self.books.config).get(n, [])
         if doc.ubl is None:
             return self.pdf_only(doc, step)
         if step and step.status in ("sent", "delivered"):
             return self.already_sent(doc, step)
         if step and step.status == "rejected" and not again:
             return Outcome(n, step.route, "rejected", f"{n}: rejected earlier", ok=False,
-                           provider_id=step.provider_id, action=action_for(step))  # fmt: skip
+                           provider_id=step.provider_id,
+                           action=action_for(step, credited_by))  # fmt: skip
+        if step and step.status == "rejected" and credited_by and not even_if_credited:
+            return Outcome(n, step.route, "rejected",
+                           f"{n}: credited in full ({', '.join(credited_by)}); not sent again",
+                           ok=False, provider_id=step.provider_id,
+                           action=action_for(step, credited_by))  # fmt: skip
         if self.ap is None:
             return self.offline(doc, step)
         return self.online(doc, step, again)
+
+    def unreachable(self, number: str, exc: AccessPointError) -> Outcome:
+        """The access point failed before the document left: it waits in the outbox (a
+        document never recorded, or still queued), to go with ``invoice send --pending``."""
+        entries = self.books.load().entries
+        step = current(entries).get(number)
+        files: tuple[str, ...] = ()
+        message = str(exc)
+        try:
+            doc = issued_files(self.books, entries, number)
+        except CoopledgerError:
+            doc = None
+        if doc is not None and doc.ubl is not None and (step is None or step.status == "queued"):
+            receiver = step.receiver if step else ":".join(doc.document.client.endpoint() or ())
+            path = self.to_outbox(doc, "peppol", "queued", receiver=receiver, reason=message)
+            files = (str(Path(path).with_suffix(".xml")), path)
+            message = f"{number}: not delivered ({exc}); it waits in the outbox: {files[0]}"
+        return Outcome(
+            number, step.route if step else "peppol", step.status if step else "unsent",
+            message, ok=False, provider_id=step.provider_id if step else "", files=files,
+            action=(action_for(step) if step and step.status != "queued" else None)
+            or _retry(number),
+        )  # fmt: skip
 
     def pdf_only(self, doc: IssuedFiles, step: Delivery | None) -> Outcome:
         client = doc.document.client
@@ -320,6 +366,7 @@ class _Sender:
                                    provider_id=sub.id, receiver=step.receiver,
                                    reason=sub.reason, ubl_sha256=doc.sha256)  # fmt: skip
         n = doc.ref.number
+        self.tidy_outbox(n, step.status)
         return Outcome(n, step.route, step.status,
                        f"{n}: {step.status} ({step.access_point or 'access point'} id "
                        f"{step.provider_id or '-'}); not sent again",
@@ -376,6 +423,7 @@ class _Sender:
     def not_on_peppol(self, doc: IssuedFiles, checked: list[str]) -> Outcome:
         n = doc.ref.number
         assert self.ap is not None
+        outbox_files.remove(self.outbox, "peppol", file_stem(n))  # it goes by PDF instead
         path = self.to_outbox(doc, "pdf", "not-on-peppol", checked=", ".join(checked))
         step = self.record(doc, "not-on-peppol", "pdf", access_point=self.ap.name,
                            checked=", ".join(checked), ubl_sha256=doc.sha256)  # fmt: skip
@@ -424,8 +472,7 @@ class _Sender:
         step = self.record(doc, sub.status, "peppol", access_point=ap.name, provider_id=sub.id,
                            message_id=sub.message_id, receiver=str(receiver),
                            reason=sub.reason, ubl_sha256=doc.sha256)  # fmt: skip
-        if sub.status in ("sent", "delivered"):
-            outbox_files.remove(self.outbox, "peppol", file_stem(n))
+        self.tidy_outbox(n, sub.status)
         ok = sub.status != "rejected"
         said = {
             "queued": "stored at the access point, not sent yet",

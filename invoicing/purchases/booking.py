@@ -18,7 +18,13 @@ Nothing of the document's free text (notes, line descriptions, contacts, address
 copied into the entries: the archived XML is the document.
 
 A credit note offsets its invoice: the same booking with the amounts negated, on the
-invoice's own ``^exp-`` link, charged where the invoice was.
+invoice's own ``^exp-`` link, charged where the invoice was (and charged later, when the
+invoice was, :attr:`Charge.charge_later`).
+
+VAT is recoverable only when it is Belgian VAT (:func:`deductible_vat`): a hub in the
+standard regime deducts on its Belgian return the VAT a supplier charged under the Belgian
+VAT code, never another country's (``docs/peppol.md`` §5.6); foreign VAT is part of the
+cost, recorded as ``vat-not-deductible``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -36,9 +43,16 @@ from stdnum.be import ogm_vcs
 from invoicing.peppol.ids import hub_ids
 from invoicing.purchases.document import Attachment, SupplierDocument
 from ledger.config import HubConfig, normalize_iban
+from ledger.dates import booking_date
 from ledger.entries import ZERO, document_entry, id_link, next_id, q2
-from ledger.errors import InputError
-from ledger.money.expenses import ExpenseRequest, check_expense, expense_entry, hub_account
+from ledger.errors import InputError, ParticipantError
+from ledger.money.expenses import (
+    ExpenseRequest,
+    charged_cost,
+    check_expense,
+    expense_entry,
+    hub_account,
+)
 from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
 from ledger.privacy.receipts import clean_receipt
@@ -57,6 +71,8 @@ SELF_ASSESSED = {
 }
 EXTRACTED_MIMES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 MAX_REFERENCE = 35  # a SEPA structured or unstructured reference fits in 35 characters
+# The Belgian VAT rates (art. 1 of Royal Decree no. 20 of 20 July 1970): 0, 6, 12, 21 %.
+BELGIAN_RATES = frozenset({Decimal(0), Decimal(6), Decimal(12), Decimal(21)})
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,9 @@ class Charge:
     participant: str | None = None
     account: str | None = None
     given: bool = False  # said on the command line (a credit note may leave it out)
+    # a participant's cost beyond what the hub holds for her: owed by her, recovered from
+    # her next client payments (as ``expense add --charge-later``)
+    charge_later: bool = False
 
 
 @dataclass
@@ -100,7 +119,9 @@ def _compact_vat(value: str | None) -> str:
 
 
 def check_receiver(config: HubConfig, doc: SupplierDocument, label: str) -> None:
-    """Refuse a document not addressed to this hub (its endpoint, VAT or enterprise no.)."""
+    """Refuse a document not addressed to this hub (its endpoint, VAT or enterprise no.).
+    The hub's VAT id is its VAT number, or ``BE`` and its enterprise number — what a
+    supplier writes for a hub without a VAT number (exempt) as for one with it."""
     ours = {pid.key for pid in hub_ids(config)}
     primary = str(hub_ids(config)[0])
     buyer = doc.buyer
@@ -110,8 +131,8 @@ def check_receiver(config: HubConfig, doc: SupplierDocument, label: str) -> None
         raise InputError(
             f"{label}: addressed to {buyer.endpoint_text}, not to this hub ({primary}); refused"
         )
-    hub_vat = config.hub.vat_number or ""
-    if buyer.vat and _compact_vat(buyer.vat) != hub_vat:
+    hub_vats = {config.hub.vat_number or "", f"BE{config.hub.enterprise_number}"} - {""}
+    if buyer.vat and _compact_vat(buyer.vat) not in hub_vats:
         raise InputError(f"{label}: the buyer's VAT number in it is not the hub's; refused")
     if buyer.legal_id:
         scheme, value = buyer.legal_id
@@ -156,20 +177,66 @@ def check_document(config: HubConfig, doc: SupplierDocument, label: str) -> None
         raise InputError(f"{label}: a credit note with a negative amount; refused")
 
 
-def _duplicate(records: list[PurchaseRecord], doc: SupplierDocument, kind: str, sha: str) -> str:
+def _duplicate(
+    records: list[PurchaseRecord], doc: SupplierDocument, kind: str, sha: str,
+    in_command: Mapping[str, str],
+) -> str:  # fmt: skip
+    """Why ``doc`` is booked already ('' if it is not); ``in_command``: the documents
+    planned before it in the same command (expense id → their label)."""
     for r in records:
+        other = in_command.get(r.expense)
         if r.sha256 == sha:
+            if other:
+                return f"the same file as {other}, given twice"
             return f"this very file was booked already ({r.expense}, {r.date.isoformat()})"
         if (
             r.kind == kind
             and r.number == doc.number
             and r.same_supplier(_key(doc.supplier.endpoint), _compact_vat(doc.supplier.vat))
         ):
+            if other:
+                return f"{kind} {doc.number} of this supplier is {other} too, given twice"
             return (
                 f"{kind} {doc.number} of this supplier is already booked ({r.expense}, "
                 f"{r.date.isoformat()})"
             )
     return ""
+
+
+def deductible_vat(config: HubConfig, doc: SupplierDocument) -> bool:
+    """Whether the document's VAT is deducted on the hub's Belgian return: only for a hub
+    in the standard regime, and only Belgian VAT — charged by a supplier identified for
+    VAT in Belgium (a ``BE`` VAT number) at a Belgian rate (6, 12 or 21 %). Another
+    country's VAT is not Belgian VAT (art. 45 §1 CTVA/WBTW); it may be reclaimed in that
+    country (Directive 2008/9/EC), never on the Belgian return."""
+    if config.hub.vat_regime != "standard":
+        return False
+    charged = [t for t in doc.taxes if t.vat != 0]
+    belgian = _compact_vat(doc.supplier.vat).startswith("BE")
+    return belgian and all(t.rate in BELGIAN_RATES for t in charged)
+
+
+def _booking_day(
+    doc: SupplierDocument, day: dt.date | None, today: dt.date, label: str
+) -> dt.date:
+    """The booking date: ``--date``, else the document's (the one dates policy, never
+    after today)."""
+    try:
+        return booking_date(day or doc.issued, today, "--date")
+    except InputError as exc:
+        if day is not None:
+            raise
+        raise InputError(
+            f"{label}: dated {doc.issued.isoformat()}, after today ({today.isoformat()}); give "
+            "--date (today or earlier) to book it now"
+        ) from exc
+
+
+def _books_open(entries: list[data.Directive], config: HubConfig) -> dt.date | None:
+    """The day the books open: when the suppliers' account every purchase posts to opens."""
+    suppliers = config.account("suppliers")
+    return next((e.date for e in entries if isinstance(e, data.Open) and e.account == suppliers),
+                None)  # fmt: skip
 
 
 def _original(records: list[PurchaseRecord], doc: SupplierDocument, label: str) -> PurchaseRecord:
@@ -264,15 +331,17 @@ def plan_purchase(
     day: dt.date | None = None,
     provider_id: str = "",
     validated: bool = True,
+    in_command: Mapping[str, str] | None = None,
 ) -> Planned:
     """The entries and files of one supplier document (``entries``: the books as they are,
-    including what was planned before in the same command)."""
+    including what was planned before in the same command, ``in_command``: their expense
+    ids and labels)."""
     check_document(config, doc, label)
     credit = doc.kind == "credit-note" or doc.payable < 0
     kind = "credit-note" if credit else "invoice"
     records = purchase_records(entries)
     sha = hashlib.sha256(xml).hexdigest()
-    duplicate = _duplicate(records, doc, kind, sha)
+    duplicate = _duplicate(records, doc, kind, sha, in_command or {})
     if duplicate:
         raise InputError(f"{label}: {duplicate}; nothing booked")
     if provider_id and any(r.provider_id == provider_id for r in records):
@@ -283,6 +352,7 @@ def plan_purchase(
 
     original = _original(records, doc, label) if credit else None
     participant, account = charge.participant, charge.account
+    charge_later = charge.charge_later
     if original is not None:
         cost_account = original.entry.postings[0].account
         if charge.given and (charge.participant or None) != (original.participant or None):
@@ -293,6 +363,7 @@ def plan_purchase(
             )
         participant = original.participant or None
         account = None if participant else cost_account
+        charge_later = bool(original.entry.meta.get("charged-later"))
         left = original.amount - sum(
             (r.amount for r in records if r.kind == "credit-note" and r.link == original.link),
             ZERO,
@@ -308,11 +379,17 @@ def plan_purchase(
         )
     if participant is None:
         hub_account(config, account)
+        if charge_later:
+            raise InputError("--charge-later is for a participant's cost (--participant CODE)")
 
-    day = day or doc.issued
-    if day > today:
+    given = day
+    day = _booking_day(doc, day, today, label)
+    opens = _books_open(entries, config)
+    if opens is not None and day < opens:
+        what = f"--date {day.isoformat()} is" if given else f"dated {day.isoformat()},"
         raise InputError(
-            f"{label}: dated {day.isoformat()}, after today ({today.isoformat()}); give --date"
+            f"{label}: {what} before the books open on {opens.isoformat()}; give --date (on "
+            "or after that day): its XML keeps the supplier's own date"
         )
     closed = {
         str(e.values[0].value)
@@ -331,6 +408,13 @@ def plan_purchase(
     supplier = clean(doc.supplier.name) or f"supplier {doc.supplier.endpoint_text}"
     number = clean(doc.number, 60)
     sign = Decimal(-1) if credit else Decimal(1)
+    deductible = deductible_vat(config, doc)
+    if config.hub.vat_regime == "standard" and vat and not deductible:
+        warnings.append(
+            f"{label}: its VAT ({vat} EUR) is not Belgian VAT (the supplier's VAT number or "
+            "rate is not Belgian): not deductible on the Belgian return, booked in the cost "
+            "(see docs/peppol.md, 5.6)"
+        )
     description = (
         f"supplier credit note {number} on invoice {original.number}"
         if original is not None
@@ -341,13 +425,15 @@ def plan_purchase(
         description=description,
         participant=participant,
         supplier=supplier,
-        vat=sign * vat,
+        # VAT the hub cannot deduct is part of the cost (as in the exempt regime)
+        vat=sign * vat if deductible or config.hub.vat_regime != "standard" else ZERO,
         paid_from="bank",
         account=account,
         day=day,
+        charge_later=bool(participant) and charge_later,
     )
     if not credit:
-        check_expense(State.of(entries, config), req, day)
+        _check_cost(config, entries, req, day, label)
     expense = next_id(entries, "expense", "EXP", day.year)
     entry = expense_entry(config, req, expense, day)
     link = original.link if original is not None else id_link(expense)
@@ -361,6 +447,9 @@ def plan_purchase(
         "due": doc.due,
         "net": sign * q2(abs(doc.net)),
         "vat-breakdown": _breakdown(doc, sign) or None,
+        "vat-not-deductible": (
+            sign * vat if config.hub.vat_regime == "standard" and vat and not deductible else None
+        ),
         "payment-ref": _reference(doc, label, warnings) or None,
         "supplier-iban": _iban(doc, label, warnings) or None,
         "document-sha256": sha,
@@ -382,7 +471,7 @@ def plan_purchase(
                        "purchase-ubl" if rel.endswith(".xml") else "purchase-attachment")
         for rel in files
     ]  # fmt: skip
-    recoverable = vat if config.hub.vat_regime == "standard" else ZERO
+    recoverable = vat if deductible else ZERO
     summary = {
         "file": label,
         "kind": kind,
@@ -399,9 +488,30 @@ def plan_purchase(
         "vat": f"{vat:.2f}",
         "vat_recoverable": f"{recoverable:.2f}",
         "participant": participant,
+        "charged_later": bool(req.charge_later),
         "account": cost_account,
         "payment_ref": extra["payment-ref"],
         "files": sorted(files),
         "warnings": warnings,
     }
     return Planned(label, doc, expense, link, [entry, *docs], files, warnings, summary)
+
+
+def _check_cost(
+    config: HubConfig, entries: list[data.Directive], req: ExpenseRequest, day: dt.date,
+    label: str,
+) -> None:  # fmt: skip
+    """The check of ``expense add`` (:func:`ledger.money.expenses.check_expense`), said in the
+    words of ``purchase import``: what it can do instead."""
+    state = State.of(entries, config)
+    try:
+        check_expense(state, req, day)
+    except ParticipantError:
+        code = req.participant or ""
+        available = q2(state.held_available(code, day))
+        raise ParticipantError(
+            f"{label}: cost refused: {q2(charged_cost(config, req))} EUR would take the balance "
+            f"held for {code} below zero (available from {day.isoformat()}: {available} EUR); "
+            "give --charge-later to recover it from their next client payments, or --hub for "
+            "a cost of the hub"
+        ) from None

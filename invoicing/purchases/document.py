@@ -23,6 +23,7 @@ from typing import Literal
 from lxml import etree
 
 from invoicing.ubl import NS_CAC, NS_CBC, NS_ROOT
+from invoicing.validation import dtd_problem
 
 MAX_BYTES = 50 * 1024 * 1024
 NS = {"cac": NS_CAC, "cbc": NS_CBC}
@@ -237,11 +238,25 @@ FREE_TEXT = (
 )
 
 
+# What the entries copy from the document besides the supplier's name (its number, the
+# payment reference and account, the supplier's identifiers, the invoices a credit note
+# corrects): each a value a person's could be.
+KEPT_TEXT = (
+    ("cbc:ID", "the document number"),
+    ("cac:PaymentMeans/cbc:PaymentID", "the payment reference"),
+    ("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", "the supplier's account"),
+    ("cac:AccountingSupplierParty/cac:Party/cbc:EndpointID", "the supplier's Peppol id"),
+    ("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
+     "the supplier's VAT number"),
+    ("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", "the corrected invoice"),
+)  # fmt: skip
+
+
 def _texts(root: etree._Element, supplier: str) -> tuple[tuple[str, str], ...]:
-    """The document's free text, where a person could be named: what a roster guard must
-    see before the XML is archived (the entries never copy it)."""
+    """The document's free text, where a person could be named, and what the entries copy
+    from it: what a roster guard must see before the XML is archived and booked."""
     out = [(supplier, "the supplier's name")] if supplier else []
-    for path, what in FREE_TEXT:
+    for path, what in (*KEPT_TEXT, *FREE_TEXT):
         out += [(_text(el), what) for el in root.iterfind(path, NS) if _text(el)]
     return tuple(out)
 
@@ -250,8 +265,9 @@ def parse(payload: bytes) -> SupplierDocument:
     """The supplier document in ``payload``; :class:`DocumentError` if it is not one."""
     if len(payload) > MAX_BYTES:
         raise DocumentError("larger than 50 MB")
-    if b"<!DOCTYPE" in payload[:4096] or b"<!ENTITY" in payload:
-        raise DocumentError("holds a DTD or entity declarations, which UBL never needs")
+    refused = dtd_problem(payload)
+    if refused:
+        raise DocumentError(refused)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
     )

@@ -17,7 +17,7 @@ from beancount.core import data
 
 from invoicing.purchases.booking import ENTRIES_KIND, Charge, Planned, plan_purchase
 from invoicing.purchases.document import MAX_BYTES, DocumentError, SupplierDocument, parse
-from invoicing.validation import Validator
+from invoicing.validation import Validator, dtd_problem
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError, InputError
@@ -41,6 +41,9 @@ def checked(source: Source, validator: Validator | None) -> SupplierDocument:
     """The document, once the official rules and our reading accept it."""
     if len(source.payload) > MAX_BYTES:
         raise InputError(f"{source.label}: larger than 50 MB; refused")
+    refused = dtd_problem(source.payload)  # before the schema, which cannot take one
+    if refused:
+        raise InputError(f"{source.label}: {refused}; refused")
     if validator is not None:
         report = validator.validate_bytes(source.payload, source.label)
         if not report.ok:
@@ -76,12 +79,13 @@ def plan_all(
         range(len(docs)),
         key=lambda i: (docs[i][1].kind == "credit-note" or docs[i][1].payable < 0, i),
     )
-    planned = []
+    planned: list[Planned] = []
     for i in order:
         source, doc = docs[i]
         plan = plan_purchase(
             config, current, doc, source.payload, charge, label=source.label, today=today,
             day=day, provider_id=source.provider_id, validated=validated,
+            in_command={p.expense: p.label for p in planned},
         )  # fmt: skip
         current += plan.entries
         planned.append(plan)

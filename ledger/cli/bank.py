@@ -63,7 +63,9 @@ def cmd_bank_line_show(args: argparse.Namespace) -> int:
     print(f"Bank line {found['bank-ref']} (^{found['link']}), {found['date']}, "
           f"{found['amount']} {found['currency']}")  # fmt: skip
     print("  (decrypted in memory from the archived statement; the books do not hold this)")
-    for key in ("counterparty", "counterparty-account", "communication", "ogm", "end-to-end-id"):
+    shown = ("bank-reference", "counterparty", "counterparty-account", "communication", "ogm",
+             "end-to-end-id")  # fmt: skip
+    for key in shown:
         if found.get(key):
             print(f"  {key + ':':<22}{found[key]}")
     for text in found["information"] or []:

@@ -22,6 +22,7 @@ from invoicing.lines import parse_line, read_invoice_file
 from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
 from invoicing.peppol.factory import access_point
+from invoicing.peppol.listing import CreditNoteRow, credit_note_rows, credited_in_full
 from invoicing.peppol.send import Outcome, pending_numbers, send_documents
 from invoicing.status import FILTERS, invoice_statuses, select
 from invoicing.validation import (
@@ -150,9 +151,17 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     if args.client:
         rows = [r for r in rows if r.client == args.client.upper()]
     sent = current(ledger.entries)
+    credited = credited_in_full(ledger.entries, books.config)
+    # each credit note under the invoice it credits, with its own delivery (the rows stay
+    # one per invoice: what reads them counts invoices)
+    notes: dict[str, list[CreditNoteRow]] = {}
+    for c in credit_note_rows(ledger.entries, books.config.account("clients")):
+        notes.setdefault(c.invoice, []).append(c)
     if args.json:
         print_json([
-            {**r.as_json(), "delivery": delivery_json(sent.get(r.number), r.documents)}
+            {**r.as_json(), "delivery": delivery_json(
+                sent.get(r.number), r.documents, r.number, credited.get(r.number, ())),
+             "credit_note_details": [c.as_json() for c in notes.get(r.number, ())]}
             for r in rows
         ])  # fmt: skip
         return 0
@@ -165,6 +174,8 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
             f"{r.status:11} {r.total:>10} EUR  left {r.outstanding:>10}  {r.ogm}  "
             f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
         )
+        for c in notes.get(r.number, ()):
+            print(f"  {c.text()}")
     return 0
 
 
@@ -204,7 +215,11 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
     if args.json:
         out: dict[str, Any] = doc.model_dump(mode="json")
         out["total"] = str(doc.totals.gross)
-        out["delivery"] = step.as_json() if step else None
+        out["delivery"] = (
+            step.as_json(credited_in_full(ledger.entries, books.config).get(number, ()))
+            if step
+            else None
+        )
         if status is not None:
             out.update(
                 {k: v for k, v in status.as_json().items() if k not in ("number", "date", "due")}
@@ -239,7 +254,8 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
         for path in status.documents:
             print(f"File: {path}")
     if step is not None:
-        print("\n".join(describe_step(step)))
+        print("\n".join(describe_step(step, credited_in_full(ledger.entries, books.config)
+                                       .get(number, ()))))  # fmt: skip
     return 0
 
 
@@ -321,30 +337,40 @@ def cmd_invoice_pay(args: argparse.Namespace) -> int:
     return 0
 
 
-def send(books: Books, numbers: Sequence[str], *, again: bool = False) -> list[Outcome]:
+def send(
+    books: Books, numbers: Sequence[str], *, again: bool = False, even_if_credited: bool = False
+) -> list[Outcome]:
     """Send through the configured access point, or to the outbox when there is none."""
-    return send_documents(books, numbers, access_point(books.config, books.root), again=again)
+    return send_documents(books, numbers, access_point(books.config, books.root), again=again,
+                          even_if_credited=even_if_credited)  # fmt: skip
 
 
 def print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> int:
+    """Each outcome; one that failed on one line, with what to do."""
     if as_json:
         print_json([o.as_json() for o in outcomes])
     else:
         for o in outcomes:
+            if not o.ok:
+                print(f"{o.message}; what to do: {o.action}" if o.action else o.message)
+                continue
             print(o.message)
-            if o.action and (not o.ok or o.status in ("not-on-peppol", "pdf-only", "rejected")):
+            if o.action and o.status in ("not-on-peppol", "pdf-only"):
                 print(f"  what to do: {o.action}")
     return 0 if all(o.ok for o in outcomes) else 1
 
 
 def send_issued(books: Books, number: str, issued: dict[str, Any], as_json: bool) -> int:
-    """``invoice issue --send``: the invoice is issued; now deliver it. Exit 1 when it
-    could not be delivered (the invoice stays issued; ``invoice send`` tries again)."""
+    """``invoice issue --send``: the invoice is issued; now deliver it. The command did
+    what it must (exit 0) even when the delivery failed: the invoice is issued (issuing
+    it again would make a second one) and waits in the outbox; what is printed says so
+    and what to do (``invoice send`` tries again, never twice)."""
     [outcome] = send(books, [number])
     if as_json:
         print_json({**issued, "delivery": outcome.as_json()})
-        return 0 if outcome.ok else 1
-    return print_outcomes([outcome], False)
+        return 0
+    print_outcomes([outcome], False)
+    return 0
 
 
 def cmd_invoice_send(args: argparse.Namespace) -> int:
@@ -357,7 +383,8 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
             print("Nothing waits to be sent.")
             return 0
         raise InputError("give the NUMBER of an invoice or credit note, or --pending")
-    return print_outcomes(send(books, numbers, again=args.again), args.json)
+    outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
+    return print_outcomes(outcomes, args.json)
 
 
 # ---------------------------------------------------------------- the commands
@@ -421,6 +448,8 @@ command(
     click.argument("numbers", nargs=-1, metavar="NUMBER..."),
     click.option("--pending", is_flag=True, help="also all queued or not yet delivered"),
     click.option("--again", is_flag=True, help="send a rejected document once more"),
+    click.option("--even-if-credited", is_flag=True,
+                 help="with --again: send an invoice its credit notes cancel whole"),
     help="deliver invoices and credit notes: over Peppol, else the outbox, else PDF",
 )  # fmt: skip
 command(

@@ -9,6 +9,7 @@ import click
 
 from invoicing.peppol.factory import access_point
 from invoicing.purchases.booking import Charge, Planned
+from invoicing.purchases.document import MAX_BYTES
 from invoicing.purchases.fetch import fetch_and_import, waiting
 from invoicing.purchases.importer import Source, import_purchases
 from invoicing.validation import (
@@ -23,6 +24,7 @@ from ledger.books import (
 )
 from ledger.cli.support import DATE, command, open_books, print_json
 from ledger.errors import ConfigError, InputError
+from ledger.input_files import InputFileRefused, read_bounded
 from ledger.privacy.guard import roster_text_check
 from ledger.view.purchases import purchase_statuses, select
 
@@ -49,15 +51,18 @@ def charge_of(args: argparse.Namespace) -> Charge:
     if args.account and args.participant:
         raise InputError("--account is for the hub's own costs; not with --participant")
     participant = args.participant.strip() if args.participant else None
-    return Charge(participant, args.account, given=bool(participant or args.hub))
+    return Charge(participant, args.account, given=bool(participant or args.hub),
+                  charge_later=args.charge_later)  # fmt: skip
 
 
 def _read(paths: list[str]) -> list[Source]:
     sources = []
     for index, name in enumerate(paths, start=1):
         label = f"file {index}" if len(paths) > 1 else "the file"
-        try:
-            payload = Path(name).read_bytes()
+        try:  # within a bound: a FIFO or /dev/zero would be read without end
+            payload = read_bounded(Path(name), MAX_BYTES)
+        except InputFileRefused as exc:
+            raise InputError(f"{label}: {exc.reason}; refused") from None
         except OSError as exc:
             raise InputError(f"{label}: cannot read it ({exc.strerror or 'error'})") from None
         sources.append(Source(label, payload))
@@ -69,6 +74,8 @@ def _print_planned(planned: list[Planned], dry_run: bool) -> None:
     for p in planned:
         s = p.summary
         who = s["participant"] or "the hub"
+        if s.get("charged_later"):
+            who += " (owed by them, recovered from their next client payments)"
         what = "credit note" if s["kind"] == "credit-note" else "invoice"
         on = f" on invoice {s['credits']}" if s["credits"] else ""
         print(
@@ -174,6 +181,9 @@ CHARGE = (
     click.option("--hub", is_flag=True, help="a cost of the hub itself"),
     click.option("--account", metavar="ROLE", help="the hub's expense account (default "
                  "services)"),
+    click.option("--charge-later", is_flag=True,
+                 help="a participant's cost beyond what the hub holds for them: owed by them, "
+                 "recovered from their next client payments (as 'expense add --charge-later')"),
     click.option("--rules", metavar="DIR", help="the Peppol rules directory"),
     click.option("--no-validate", is_flag=True, help="book without the official checks"),
     click.option("--dry-run", is_flag=True, help="check and show, write nothing"),

@@ -60,7 +60,7 @@ class Delivery:
     ubl_sha256: str = ""
     entry: data.Custom | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, credited_by: Sequence[str] = ()) -> dict[str, Any]:
         return {
             "status": self.status,
             "route": self.route,
@@ -71,7 +71,7 @@ class Delivery:
             "receiver": self.receiver or None,
             "reason": self.reason or None,
             "checked": self.checked or None,
-            "action": action_for(self),
+            "action": action_for(self, credited_by),
         }
 
 
@@ -153,9 +153,19 @@ def current(entries: Iterable[data.Directive]) -> dict[str, Delivery]:
     return {number: steps[-1] for number, steps in history(entries).items()}
 
 
-def action_for(step: Delivery) -> str | None:
-    """What the treasurer should do next, in one sentence (None: nothing)."""
+def action_for(step: Delivery, credited_by: Sequence[str] = ()) -> str | None:
+    """What the treasurer should do next, in one sentence (None: nothing);
+    ``credited_by``: the credit notes that cancel the whole invoice, if they do."""
     n = step.number
+    if step.status == "rejected" and credited_by:
+        notes = ", ".join(credited_by)
+        return (
+            f"the e-invoice was refused ({step.reason or 'no reason given'}); it is credited "
+            f"in full ({notes}): nothing is left to correct; send the credit note if it is "
+            f"not sent yet (coopledger invoice send {credited_by[0]}); send this invoice again "
+            f"only if the client must still receive it: coopledger invoice send {n} --again "
+            "--even-if-credited"
+        )
     if step.status == "rejected":
         return (
             f"the e-invoice was refused ({step.reason or 'no reason given'}); an issued "
@@ -187,16 +197,19 @@ def describe(step: Delivery | None) -> str:
     return f"{step.route}: {step.status}"
 
 
-def delivery_json(step: Delivery | None, documents: Sequence[str]) -> dict[str, Any]:
-    """The delivery of a listed invoice; without a record, whether it has an e-invoice."""
+def delivery_json(
+    step: Delivery | None, documents: Sequence[str], number: str = "NUMBER",
+    credited_by: Sequence[str] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """The delivery of a listed document; without a record, whether it has an e-invoice."""
     if step is not None:
-        return step.as_json()
+        return step.as_json(credited_by)
     has_ubl = any(str(d).endswith(".xml") for d in documents)
     status = "unsent" if has_ubl else "pdf-only"
     return {
         "status": status,
         "route": "peppol" if has_ubl else "pdf",
-        "action": "send it: coopledger invoice send NUMBER" if has_ubl else None,
+        "action": f"send it: coopledger invoice send {number}" if has_ubl else None,
     }
 
 
@@ -205,7 +218,7 @@ def delivery_text(step: Delivery | None, documents: Sequence[str]) -> str:
     return f"{info['route']}:{info['status']}"
 
 
-def describe_step(step: Delivery) -> list[str]:
+def describe_step(step: Delivery, credited_by: Sequence[str] = ()) -> list[str]:
     """Lines for ``invoice show``."""
     lines = [f"Delivery: {step.route}: {step.status} ({step.at or step.date.isoformat()})"]
     if step.provider_id:
@@ -216,7 +229,7 @@ def describe_step(step: Delivery) -> list[str]:
         lines.append(f"  looked up: {step.checked}")
     if step.reason:
         lines.append(f"  reason: {step.reason}")
-    action = action_for(step)
+    action = action_for(step, credited_by)
     if action:
         lines.append(f"  what to do: {action}")
     return lines

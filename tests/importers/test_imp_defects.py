@@ -116,7 +116,7 @@ def test_defect_10_6_huge_amounts_in_every_format_are_one_line(
         "huge.sta": (b":20:T\n:25:BE68539007547034\n:28C:1\n:60F:C260301EUR" + huge.encode()
                      + b",00\n:62F:C260301EUR1,00\n", "amount"),
         "huge.xml": ((DOCUMENTS / "camt053" / "hub-test-2026-04-30.camt053.xml").read_bytes()
-                     .replace(b">2000.00<", b">" + huge.encode() + b".00<", 1), "balance"),
+                     .replace(b">2000.00<", b">" + huge.encode() + b".00<", 1), "amount"),
     }  # fmt: skip
     snapshot_books.take(books_dir)
     for name, (payload, check) in cases.items():

@@ -147,7 +147,10 @@ def test_first_movement_value_dated_before_the_statement_across_the_year_end(
 def test_statement_lines(line: str, amount: str, booked: dt.date, reversal: bool) -> None:
     closing = Decimal(100) + Decimal(amount)
     mark = "C" if closing >= 0 else "D"
-    text = HEAD + line + "\n" + f":62F:{mark}260302EUR{abs(closing)}".replace(".", ",") + "\n"
+    # the balances dated around the entry date (an entry outside them is refused)
+    head = HEAD.replace("260301", f"{booked - dt.timedelta(days=1):%y%m%d}")
+    text = head + line + "\n" + f":62F:{mark}{booked:%y%m%d}EUR{abs(closing)}".replace(".", ",")
+    text += "\n"
     (m,) = one(text)
     assert (m.amount, m.booking_date, m.reversal) == (Decimal(amount), booked, reversal)
 

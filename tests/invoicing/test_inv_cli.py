@@ -123,6 +123,9 @@ def test_issue_credit_list_show_validate(hub: Hub, tmp_path: Path) -> None:
     rows = json.loads(
         run("invoice", "list", "--books", b, "--json", "--as-of", f"{YEAR}-03-10").stdout
     )
+    # each credit note is listed under its invoice, with its delivery (qa 13/15 item 12)
+    assert [c["number"] for c in rows[0]["credit_note_details"]] == [f"NC{YEAR}-0001"]
+    assert rows[1]["credit_note_details"] == []
     assert [(r["number"], r["status"], r["total"], r["outstanding"]) for r in rows] == [
         (f"{YEAR}-0001", "open", "300.00", "275.00"),
         (f"{YEAR}-0002", "open", "93.00", "93.00"),

@@ -28,7 +28,7 @@ FORM = {"fr": "ASBL", "nl": "VZW", "en": "ASBL"}
 EXEMPTION = {
     "exempt": {"fr": "art. 44 du Code de la TVA", "nl": "art. 44 van het Btw-wetboek",
                "en": "art. 44 of the Belgian VAT Code"},
-    "franchise": {"fr": "Régime particulier de franchise des petites entreprises",
+    "franchise": {"fr": "Régime particulier de la franchise de taxe",
                   "nl": "Bijzondere vrijstellingsregeling voor kleine ondernemingen",
                   "en": "Special exemption scheme for small enterprises"},
 }  # fmt: skip
