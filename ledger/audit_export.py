@@ -252,7 +252,8 @@ def _build(
                 total_credit -= weight
             rows.append(
                 (journal, ledgers.label(journal), str(numbered_entry.number), e.date.isoformat(),
-                 code, label, p.account, participant_of(p.account, p, e), piece, e.date.isoformat(),
+                 code, label, p.account, participant_of(p.account, p, e), piece,
+                 e.date.isoformat(),
                  e.narration or "", money(weight) if weight > 0 else "0.00",
                  money(-weight) if weight < 0 else "0.00", document, valid,
                  f"close-{year}#{link.pos}" if link else "", link.chain if link else "")

@@ -37,7 +37,13 @@ from ledger.config import (
 )
 from ledger.errors import CoopledgerError, InputError
 
-EXTENSION_MODULES = ("importers.cli", "invoicing.cli", "ledger.money_cli", "ledger.integrity_cli")
+EXTENSION_MODULES = (
+    "importers.cli",
+    "invoicing.cli",
+    "ledger.money_cli",
+    "ledger.integrity_cli",
+    "reports.cli",
+)
 
 
 # ---------------------------------------------------------------- init
