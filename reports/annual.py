@@ -41,7 +41,7 @@ from beancount.core import data
 
 from ledger.errors import InputError
 from reports import rubrics as rb
-from reports.common import enterprise_text
+from reports.common import enterprise_text, money_text
 from reports.frame import BALANCE_SHEET_ROOTS, LIQUID_RANGES, ZERO, Frames, dsum, pcmn_in
 from reports.i18n import t
 from reports.model import Column, Header, Paragraph, Part, Report, RowStyle, Table, row
@@ -566,16 +566,11 @@ def _balance_sheet_part(a: Annual, lang: str) -> Part:
     )
     part = Part("balance-sheet", t(lang, "part.balance_sheet")).add(_money_table(lang, rows))
     part.add(
-        Paragraph(t(lang, "bs.note_held", held=_m(a.held, lang), n=a.held_participants), "note")
+        Paragraph(
+            t(lang, "bs.note_held", held=money_text(a.held, lang), n=a.held_participants), "note"
+        )
     )
     return part
-
-
-def _m(value: Decimal, lang: str) -> str:
-    text = f"{value:,.2f}"
-    if lang in ("fr", "nl"):
-        text = text.replace(",", " ").replace(".", ",")
-    return f"{text} EUR"
 
 
 def _income_part(a: Annual, lang: str) -> Part:
@@ -664,7 +659,7 @@ def _income_part(a: Annual, lang: str) -> Part:
     )
     part = Part("income-statement", t(lang, "part.income_statement"))
     part.add(_money_table(lang, rows, with_net=True))
-    part.add(Paragraph(t(lang, "is.note_gross", c=_m(c, lang)), "note"))
+    part.add(Paragraph(t(lang, "is.note_gross", c=money_text(c, lang)), "note"))
     return part
 
 
@@ -753,7 +748,7 @@ def _patrimoine_part(a: Annual, lang: str) -> Part:
     ]
     return Part("assets-debts", t(lang, "part.assets_debts")).add(
         _money_table(lang, rows),
-        Paragraph(t(lang, "pat.note_held", held=_m(a.held, lang)), "note"),
+        Paragraph(t(lang, "pat.note_held", held=money_text(a.held, lang)), "note"),
         Table(
             [
                 Column("label", t(lang, "col.rights"), width=4.5),
@@ -853,9 +848,9 @@ def _appendix_part(a: Annual, frames: Frames, lang: str) -> Part:
             in_csv=False,
         )
     )
-    part.add(Paragraph(t(lang, "ap.gross_note", c=_m(a.contributions, lang)), "note"))
+    part.add(Paragraph(t(lang, "ap.gross_note", c=money_text(a.contributions, lang)), "note"))
     part.add(Paragraph(t(lang, "ap.rights"), "heading"))
-    part.add(Paragraph(t(lang, "ap.rights_grants", amount=_m(a.grants_receivable, lang))))
+    part.add(Paragraph(t(lang, "ap.rights_grants", amount=money_text(a.grants_receivable, lang))))
     for text in settings.rights_and_commitments:
         part.add(Paragraph(text))
     return part
@@ -943,7 +938,7 @@ def _summary_part(a: Annual, frames: Frames, lang: str) -> Part:
             label=t(lang, "sum.status"),
             value=t(lang, "sum.provisional") if a.provisional else t(lang, "sum.closed"),
         ),
-        row(label=t(lang, "sum.result"), value=_m(a.result, lang)),
+        row(label=t(lang, "sum.result"), value=money_text(a.result, lang)),
         row(label=t(lang, "sum.filing"), value=t(lang, f"filing.{a.model}")),
     ]
     return Part("summary", t(lang, "part.summary")).add(

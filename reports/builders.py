@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reports import annual, ledgers, trial_balance
+from reports import annual, grant, ledgers, participant_year, treasurer, trial_balance, vat
 from reports.common import header, require_entries
 from reports.model import Report
+from reports.sources import document_vat
 
 
 def _trial_balance(ctx: Any) -> Report:
@@ -36,16 +37,40 @@ def _annual_accounts(ctx: Any) -> Report:
     return annual.build(ctx.frames, ctx.period, ctx.lang, header(ctx.frames, ctx.lang, ctx.period))
 
 
+def _vat(ctx: Any) -> Report:
+    require_entries(ctx.frames, ctx.period)
+    docs = document_vat(ctx.books, ctx.frames.entries)
+    head = header(ctx.frames, ctx.lang, ctx.period)
+    report = vat.build(ctx.frames, docs, ctx.period, ctx.lang, head, ctx.today)
+    if not ctx.args.xml:
+        report.attachments = {}
+    return report
+
+
+def _grant(ctx: Any) -> Report:
+    head = header(ctx.frames, ctx.lang, ctx.period, marked=False)
+    return grant.build(ctx.frames, list(ctx.args.grants), ctx.period, ctx.lang, head)
+
+
+def _treasurer(ctx: Any) -> Report:
+    if ctx.frames.first_date is None or ctx.frames.first_date > ctx.period.end:
+        require_entries(ctx.frames, ctx.period)
+    head = header(ctx.frames, ctx.lang, ctx.period, marked=False)
+    return treasurer.build(ctx.frames, ctx.period, ctx.lang, head, ctx.today, ctx.errors)
+
+
+def _participant(ctx: Any) -> Report:
+    head = header(ctx.frames, ctx.lang, ctx.period, marked=False)
+    return participant_year.build(ctx.frames, ctx.args.code, ctx.period, ctx.lang, head)
+
+
 BUILDERS: dict[str, Callable[[Any], Report]] = {
     "trial-balance": _trial_balance,
     "general-ledger": _general_ledger,
     "journals": _journals,
     "annual-accounts": _annual_accounts,
+    "vat": _vat,
+    "grant": _grant,
+    "treasurer": _treasurer,
+    "participant": _participant,
 }
-
-
-def write_extras(ctx: Any, report: Report) -> list[str]:
-    """Files some reports write besides the report itself (the VAT XML, the fees slips'
-    identities); returns one line per file written."""
-    extra = getattr(report, "extras", None)
-    return list(extra(ctx)) if callable(extra) else []

@@ -129,17 +129,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     ctx = Context(books, args, frames, period, args.lang, today, len(ledger.errors))
     build: Callable[[Context], Any] = builders.BUILDERS[args.report]
     report = build(ctx)
-    written = builders.write_extras(ctx, report)
-    if args.json and not (args.out or args.format):
+    if args.json and not (args.out or args.format or report.attachments):
         print_json(report.figures)
         return 0
     path = _write(books, report, fmt, args.out)
+    attached = _write_attachments(books, report, path.parent)
     if args.json:
-        print_json({**report.figures, "file": str(path)})
+        print_json({**report.figures, "file": str(path), "attachments": attached})
         return 0
     print(f"{report.title} {report.subtitle} written to {path}")
-    for line in written:
-        print(line)
+    for name in attached:
+        print(f"  and {name}")
     if report.provisional:
         print(report.provisional, file=sys.stderr)
     return 0
@@ -157,6 +157,20 @@ def _write(books: Books, report: Any, fmt: str, out: str | None) -> Path:
     path = output_path(out, books.root, books.config.id, f"{report.stem}.{fmt}")
     atomic_write(path, payload, mode=0o600)
     return path
+
+
+def _write_attachments(books: Books, report: Any, folder: Path) -> list[str]:
+    """The files the report asked to write besides itself (the VAT XML, the fees slips'
+    data set), in the report's folder, readable by their owner only (0600)."""
+    from ledger.books import atomic_write
+    from reports.period import output_path
+
+    written = []
+    for name, payload in sorted(report.attachments.items()):
+        path = output_path(str(folder / name), books.root, books.config.id, name)
+        atomic_write(path, payload, mode=0o600)
+        written.append(str(path))
+    return written
 
 
 def register(sub: Any) -> None:

@@ -3,6 +3,8 @@ checks on the period."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ledger.errors import InputError
 from reports.frame import Frames
 from reports.i18n import t
@@ -16,6 +18,18 @@ def enterprise_text(number: str) -> str:
     if len(digits) != 10:
         return number
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+
+
+def money_text(value: Decimal, lang: str) -> str:
+    """``1 234,56 EUR`` in French and Dutch, ``1,234.56 EUR`` in English."""
+    text = f"{value:,.2f}"
+    if lang in ("fr", "nl"):
+        text = (
+            text.replace(",", "\x00")
+            .replace(".", ",")
+            .replace("\x00", " " if lang == "fr" else ".")
+        )
+    return f"{text} EUR"
 
 
 def hub_name(frames: Frames) -> str:

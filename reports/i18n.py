@@ -796,7 +796,546 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Every account of the books falls in one rubric of each model, by its PCMN code "
         "(the pcmn metadata of its open entry).",
     ),
+    # -- VAT
+    "vat.title": ("TVA", "Btw", "VAT"),
+    "vat.regime.franchise": (
+        "régime de la franchise (art. 56bis)",
+        "vrijstellingsregeling (art. 56bis)",
+        "franchise regime (art. 56bis)",
+    ),
+    "vat.regime.standard": ("régime normal", "normale regeling", "standard regime"),
+    "vat.regime.exempt": ("exemption (art. 44)", "vrijstelling (art. 44)", "exempt (art. 44)"),
+    "col.vat_number": ("N° TVA", "Btw-nummer", "VAT number"),
+    "col.clients": ("Client(s)", "Klant(en)", "Client(s)"),
+    "col.turnover": ("Chiffre d'affaires HTVA", "Omzet excl. btw", "Turnover excl. VAT"),
+    "col.vat": ("TVA", "Btw", "VAT"),
+    "col.listed": ("Listé", "Opgenomen", "Listed"),
+    "col.month": ("Mois", "Maand", "Month"),
+    "col.cumulative": ("Cumul", "Cumulatief", "Cumulative"),
+    "col.period": ("Période", "Periode", "Period"),
+    "col.grid": ("Grille", "Rooster", "Grid"),
+    "col.grids": ("Selon les grilles", "Volgens de roosters", "By the grids"),
+    "col.books": ("Selon les comptes", "Volgens de rekeningen", "By the accounts"),
+    "col.agrees": ("Concorde", "Klopt", "Agrees"),
+    "vat.yes": ("oui", "ja", "yes"),
+    "vat.no": ("non", "nee", "no"),
+    "vat.franchise_title": (
+        "Chiffre d'affaires et seuil de la franchise",
+        "Omzet en drempel van de vrijstellingsregeling",
+        "Turnover and the franchise threshold",
+    ),
+    "vat.turnover_ytd": (
+        "Chiffre d'affaires de l'année au {date} (HTVA, net des notes de crédit)",
+        "Omzet van het jaar op {date} (excl. btw, na creditnota's)",
+        "Turnover of the year at {date} (excl. VAT, net of credit notes)",
+    ),
+    "vat.threshold": (
+        "Seuil annuel de la franchise",
+        "Jaarlijkse drempel van de vrijstellingsregeling",
+        "Annual franchise threshold",
+    ),
+    "vat.share": (
+        "Part du seuil atteinte (%)",
+        "Bereikt deel van de drempel (%)",
+        "Share of the threshold reached (%)",
+    ),
+    "vat.projection": (
+        "Projection sur l'année",
+        "Projectie over het jaar",
+        "Projection over the year",
+    ),
+    "vat.previous": ("Chiffre d'affaires {year}", "Omzet {year}", "Turnover {year}"),
+    "vat.ok": (
+        "Le chiffre d'affaires reste sous le seuil.",
+        "De omzet blijft onder de drempel.",
+        "The turnover stays below the threshold.",
+    ),
+    "vat.warning": (
+        "ATTENTION : {share} % du seuil est atteint. Consultez le comptable avant "
+        "de le dépasser (déclaration e604B, sortie de la franchise).",
+        "OPGELET: "
+        "{share} % van de drempel is bereikt. Raadpleeg de boekhouder voor u hem "
+        "overschrijdt (aangifte e604B, einde van de vrijstelling).",
+        "WARNING: "
+        "{share} % of the threshold is reached. Consult the accountant before "
+        "going over it (e604B declaration, leaving the franchise).",
+    ),
+    "vat.projected": (
+        "ATTENTION : à ce rythme, l'année atteindrait {projection}, au-delà du "
+        "seuil. Consultez le comptable.",
+        "OPGELET: aan dit tempo zou het jaar "
+        "{projection} bereiken, boven de drempel. Raadpleeg de boekhouder.",
+        "WARNING: at this pace the year would reach {projection}, over the "
+        "threshold. Consult the accountant.",
+    ),
+    "vat.over": (
+        "LE SEUIL DE {threshold} EST DÉPASSÉ : la franchise prend fin ; consultez "
+        "le comptable sans attendre (e604B).",
+        "DE DREMPEL VAN {threshold} IS "
+        "OVERSCHREDEN: de vrijstelling eindigt; raadpleeg onmiddellijk de boekhouder "
+        "(e604B).",
+        "THE {threshold} THRESHOLD IS EXCEEDED: the franchise ends; "
+        "consult the accountant now (e604B).",
+    ),
+    "vat.franchise_note": (
+        "Seuil de 25 000 EUR HTVA par année civile (Code TVA art. 56bis ; SPF Finances). "
+        "Avertissement dès 80 %. Le moment exact de la sortie en cours d'année est à "
+        "confirmer par le comptable (docs/vat-outputs.md, Q1).",
+        "Drempel van 25 000 EUR excl. btw per kalenderjaar (Btw-wetboek art. 56bis; FOD "
+        "Financiën). Waarschuwing vanaf 80 %. Het juiste moment van uittreden in de loop van "
+        "het jaar te bevestigen door de boekhouder (docs/vat-outputs.md, Q1).",
+        "Threshold of 25,000 EUR excl. VAT per calendar year (VAT Code art. 56bis; SPF "
+        "Finances). Warning from 80 %. The exact moment the franchise ends during a year is "
+        "for the accountant to confirm (docs/vat-outputs.md, Q1).",
+    ),
+    "vat.communication": (
+        "À communiquer pour le 31 mars : le total des opérations de {year} en Belgique, {amount}.",
+        "Mee te delen tegen 31 maart: het totaal "
+        "van de handelingen van {year} in België, {amount}.",
+        "To communicate by 31 March: the total of the operations of {year} in Belgium, {amount}.",
+    ),
+    "vat.listing_title": (
+        "Listing annuel des clients assujettis {year}",
+        "Jaarlijkse klantenlisting {year}",
+        "Annual listing of VAT-registered clients {year}",
+    ),
+    "vat.listing_note": (
+        "Clients belges assujettis à qui plus de 250 EUR HTVA ont été facturés dans l'année, "
+        "net des notes de crédit, regroupés par numéro de TVA ; les clients sans numéro de "
+        "TVA belge n'y figurent jamais. À déposer pour le 31 mars (à confirmer, Q4).",
+        "Belgische btw-plichtige klanten aan wie meer dan 250 EUR excl. btw werd "
+        "gefactureerd in het jaar, na creditnota's, gegroepeerd per btw-nummer; klanten "
+        "zonder Belgisch btw-nummer staan er nooit in. In te dienen tegen 31 maart (te "
+        "bevestigen, Q4).",
+        "Belgian VAT-registered clients invoiced more than 250 EUR excl. VAT in the year, net "
+        "of credit notes, grouped by VAT number; clients without a Belgian VAT number never "
+        "appear. Due by 31 March (to be confirmed, Q4).",
+    ),
+    "vat.listing_nihil": (
+        "Aucun client à lister : listing « néant ».",
+        "Geen klanten op te nemen: listing „nihil”.",
+        "No client to list: a nil listing.",
+    ),
+    "vat.returns_title": (
+        "Déclarations périodiques (grilles)",
+        "Periodieke aangiften (roosters)",
+        "Periodic returns (grids)",
+    ),
+    "vat.check_title": (
+        "Contrôle avec les comptes de TVA",
+        "Controle met de btw-rekeningen",
+        "Check against the VAT accounts",
+    ),
+    "vat.check_due": (
+        "TVA due sur ventes − notes de crédit (451)",
+        "Verschuldigde btw op verkopen − creditnota's (451)",
+        "VAT due on sales − credit notes (451)",
+    ),
+    "vat.grids_note": (
+        "Grilles selon docs/vat-outputs.md §2.2 (à faire valider par le comptable avant le "
+        "premier dépôt, Q8). Montants toujours positifs ; 71 (à payer) ou 72 (à recevoir) "
+        "est toujours rempli.",
+        "Roosters volgens docs/vat-outputs.md §2.2 (te laten valideren door de boekhouder "
+        "vóór de eerste indiening, Q8). Bedragen steeds positief; 71 (te betalen) of 72 "
+        "(terug te krijgen) is altijd ingevuld.",
+        "Grids per docs/vat-outputs.md §2.2 (to have the accountant sign them off before the "
+        "first filing, Q8). Amounts are always positive; 71 (to pay) or 72 (to recover) is "
+        "always filled.",
+    ),
+    "grid.00": (
+        "Opérations soumises à un régime particulier / à 0 %",
+        "Handelingen onder een bijzondere regeling / tegen 0 %",
+        "Operations under a special regime / at 0 %",
+    ),
+    "grid.01": (
+        "Opérations à 6 % (base)",
+        "Handelingen tegen 6 % (maatstaf)",
+        "Operations at 6 % (base)",
+    ),
+    "grid.02": (
+        "Opérations à 12 % (base)",
+        "Handelingen tegen 12 % (maatstaf)",
+        "Operations at 12 % (base)",
+    ),
+    "grid.03": (
+        "Opérations à 21 % (base)",
+        "Handelingen tegen 21 % (maatstaf)",
+        "Operations at 21 % (base)",
+    ),
+    "grid.49": (
+        "Notes de crédit émises (base)",
+        "Uitgereikte creditnota's (maatstaf)",
+        "Credit notes issued (base)",
+    ),
+    "grid.54": (
+        "TVA due sur les opérations des grilles 01 à 03",
+        "Verschuldigde btw op de handelingen van roosters 01 tot 03",
+        "VAT due on grids 01 to 03",
+    ),
+    "grid.64": (
+        "TVA à récupérer sur les notes de crédit émises",
+        "Terug te vorderen btw op uitgereikte creditnota's",
+        "VAT to recover on credit notes issued",
+    ),
+    "grid.59": ("TVA déductible", "Aftrekbare btw", "Deductible VAT"),
+    "grid.81": (
+        "Achats : marchandises, matières premières (base)",
+        "Aankopen: handelsgoederen, grondstoffen (maatstaf)",
+        "Purchases: goods, raw materials (base)",
+    ),
+    "grid.82": (
+        "Achats : services et biens divers (base)",
+        "Aankopen: diensten en diverse goederen (maatstaf)",
+        "Purchases: services and other goods (base)",
+    ),
+    "grid.83": (
+        "Achats : biens d'investissement (base)",
+        "Aankopen: bedrijfsmiddelen (maatstaf)",
+        "Purchases: investment goods (base)",
+    ),
+    "grid.71": ("Taxe due à l'État", "Verschuldigd aan de Staat", "VAT due to the State"),
+    "grid.72": ("Somme due par l'État", "Verschuldigd door de Staat", "Sum due by the State"),
+    "vat.exempt_title": (
+        "Assujetti exempté (art. 44 du Code de la TVA)",
+        "Vrijgestelde belastingplichtige (art. 44 Btw-wetboek)",
+        "Exempt taxable person (VAT Code art. 44)",
+    ),
+    "vat.exempt_statement": (
+        "Aucune déclaration périodique, aucun listing clients et aucune TVA ne sont dus.",
+        "Er zijn geen periodieke aangiften, geen klantenlisting en geen btw verschuldigd.",
+        "No periodic return, no client listing and no VAT are due.",
+    ),
+    "vat.exempt_why": (
+        "Le hub est en régime d'exemption de l'article 44 du Code de la TVA (exemptions "
+        "sans droit à déduction, transposant les articles 132 et 135 de la directive TVA) : "
+        "il ne porte pas de TVA en compte, ne déduit pas la TVA payée et ne dépose ni "
+        "déclaration périodique ni listing clients.",
+        "De hub valt onder de vrijstelling van artikel 44 van het Btw-wetboek (vrijstellingen "
+        "zonder recht op aftrek, omzetting van de artikelen 132 en 135 van de btw-richtlijn): "
+        "hij rekent geen btw aan, trekt geen betaalde btw af en dient geen periodieke "
+        "aangifte of klantenlisting in.",
+        "The hub is under the exemption of article 44 of the VAT Code (exemptions without "
+        "right to deduction, transposing articles 132 and 135 of the VAT directive): it "
+        "charges no VAT, deducts none and files no periodic return and no client listing.",
+    ),
+    "vat.exempt_intra": (
+        "Seule exception : des achats de biens ou services intracommunautaires taxables en "
+        "Belgique demandent une identification et une déclaration spéciale (formulaire 629).",
+        "Enige uitzondering: intracommunautaire aankopen van goederen of diensten belastbaar "
+        "in België vereisen een identificatie en een bijzondere aangifte (formulier 629).",
+        "The one exception: intra-Community purchases of goods or services taxable in "
+        "Belgium need an identification and a special return (form 629).",
+    ),
+    "vat.exempt_warning": (
+        "{n} mouvement(s) de comptes de TVA ne cadrent pas avec "
+        "l'exemption : à examiner avec le comptable.",
+        "{n} beweging(en) "
+        "op btw-rekeningen passen niet bij de vrijstelling: te bekijken "
+        "met de boekhouder.",
+        "{n} movement(s) on VAT accounts do not fit "
+        "the exemption: review them with the accountant.",
+    ),
+    # -- grants
+    "gr.title": ("Rapport de subside", "Subsidieverslag", "Grant report"),
+    "gr.summary": ("Vue d'ensemble", "Overzicht", "Overview"),
+    "gr.granted": ("Octroyé", "Toegekend", "Granted"),
+    "gr.received": ("Reçu", "Ontvangen", "Received"),
+    "gr.spent_before": (
+        "Dépensé avant la période",
+        "Besteed vóór de periode",
+        "Spent before the period",
+    ),
+    "gr.spent_period": (
+        "Dépensé pendant la période",
+        "Besteed tijdens de periode",
+        "Spent in the period",
+    ),
+    "gr.spent": ("Dépensé au total", "Besteed in totaal", "Spent in all"),
+    "gr.deferred": (
+        "Reporté aux exercices suivants (493)",
+        "Overgedragen naar volgende boekjaren (493)",
+        "Deferred to later years (493)",
+    ),
+    "gr.remaining": ("Reste disponible", "Nog beschikbaar", "Remaining"),
+    "gr.intro": (
+        "Octroyé par {funder} le {date} : {amount}. {restricted}",
+        "Toegekend door {funder} op {date}: {amount}. {restricted}",
+        "Granted by {funder} on {date}: {amount}. {restricted}",
+    ),
+    "gr.restricted": (
+        "Subside affecté : il ne paie que son objet.",
+        "Bestemde subsidie: ze betaalt enkel haar doel.",
+        "Restricted grant: it pays for its purpose only.",
+    ),
+    "gr.costs": (
+        "Coûts payés par le subside pendant la période",
+        "Kosten betaald met de subsidie tijdens de periode",
+        "Costs the grant paid in the period",
+    ),
+    "gr.by_category": ("Par catégorie de coût", "Per kostencategorie", "By category of cost"),
+    "gr.by_activity": (
+        "Par activité (codes des participants, jamais de nom)",
+        "Per activiteit (codes van deelnemers, nooit een naam)",
+        "By activity (participants' codes, never a name)",
+    ),
+    "gr.hub": (
+        "le hub (coûts communs)",
+        "de hub (gemeenschappelijke kosten)",
+        "the hub (shared costs)",
+    ),
+    "gr.no_receipt": (
+        "(pas de justificatif joint)",
+        "(geen bewijsstuk bijgevoegd)",
+        "(no receipt attached)",
+    ),
+    "gr.note": (
+        "Les participants ne sont désignés que par leur code. Le solde reporté (493) est la "
+        "part non utilisée d'un subside affecté à la clôture, reprise au fur et à mesure des "
+        "dépenses des années suivantes.",
+        "Deelnemers worden enkel met hun code aangeduid. Het overgedragen saldo (493) is het "
+        "niet-bestede deel van een bestemde subsidie bij de afsluiting, dat wordt "
+        "teruggenomen naarmate de volgende jaren uitgaven doen.",
+        "Participants are named by their code only. The deferred balance (493) is the part "
+        "of a restricted grant unspent at the close, released as later years spend it.",
+    ),
+    "col.description": ("Description", "Omschrijving", "Description"),
+    "col.category": ("Catégorie", "Categorie", "Category"),
+    "col.receipt": ("Justificatif", "Bewijsstuk", "Receipt"),
+    "col.activity": ("Activité", "Activiteit", "Activity"),
+    # -- treasurer
+    "tr.title": ("Rapport du trésorier", "Verslag van de penningmeester", "Treasurer's report"),
+    "tr.bank": (
+        "Banques : livres et relevés",
+        "Banken: boeken en uittreksels",
+        "Banks: books and statements",
+    ),
+    "tr.books_end": (
+        "Livres en fin de période",
+        "Boeken op het einde van de periode",
+        "Books at the end of the period",
+    ),
+    "tr.statement_date": ("Dernier relevé au", "Laatste uittreksel op", "Last statement at"),
+    "tr.bank_balance": ("Solde selon la banque", "Saldo volgens de bank", "Balance per bank"),
+    "tr.books_then": ("Livres à cette date", "Boeken op die datum", "Books at that date"),
+    "tr.difference": ("Écart", "Verschil", "Difference"),
+    "tr.bank_differs": (
+        "Les livres et la banque diffèrent : importez les relevés manquants ou cherchez l'écart.",
+        "Boeken en bank verschillen: importeer de ontbrekende uittreksels of zoek het verschil.",
+        "The books and the bank differ: import the missing statements or find the difference.",
+    ),
+    "tr.month": (
+        "Recettes et dépenses de la période",
+        "Ontvangsten en uitgaven van de periode",
+        "Receipts and expenses of the period",
+    ),
+    "tr.invoices": (
+        "Factures ouvertes et en retard",
+        "Openstaande en vervallen facturen",
+        "Open and overdue invoices",
+    ),
+    "tr.overdue": (
+        "{n} facture(s) en retard, pour {amount}.",
+        "{n} vervallen factu(u)r(en), voor {amount}.",
+        "{n} overdue invoice(s), for {amount}.",
+    ),
+    "tr.review": (
+        "À décider : lignes bancaires en attente, encaissements non affectés",
+        "Te beslissen: wachtende banklijnen, niet-toegewezen ontvangsten",
+        "To decide: bank lines waiting, receipts not allocated",
+    ),
+    "tr.best": ("Meilleure proposition / motif", "Beste voorstel / reden", "Best candidate / why"),
+    "tr.nothing": ("rien n'attend", "niets wacht", "nothing waits"),
+    "tr.review_note": (
+        "Décidez-les avec « coopledger reconcile ».",
+        "Beslis ze met „coopledger reconcile”.",
+        "Decide them with 'coopledger reconcile'.",
+    ),
+    "tr.cash": ("Caisse", "Kas", "Cash box"),
+    "tr.cash_books": (
+        "Caisse selon les livres au {date}",
+        "Kas volgens de boeken op {date}",
+        "Cash per the books at {date}",
+    ),
+    "tr.cash_counted": (
+        "Dernier comptage ({date})",
+        "Laatste telling ({date})",
+        "Last count ({date})",
+    ),
+    "tr.cash_books_then": (
+        "Livres le jour du comptage",
+        "Boeken op de dag van de telling",
+        "Books on the day of the count",
+    ),
+    "tr.cash_since": (
+        "Mouvements depuis le comptage",
+        "Bewegingen sinds de telling",
+        "Movements since the count",
+    ),
+    "tr.count_due": (
+        "Aucun comptage de caisse depuis plus d'un mois : comptez la caisse "
+        "(« coopledger cash count »).",
+        "Geen kastelling sinds meer dan een maand: tel de kas („coopledger cash count”).",
+        "No cash count for more than a month: count the cash box ('coopledger cash count').",
+    ),
+    "tr.payouts": (
+        "Versements ordonnés, pas encore débités",
+        "Uitbetalingen opgedragen, nog niet gedebiteerd",
+        "Payouts ordered, not yet debited",
+    ),
+    "tr.iban_end": ("Compte (fin)", "Rekening (einde)", "Account (end)"),
+    "tr.exported": ("Exporté (pain.001)", "Geëxporteerd (pain.001)", "Exported (pain.001)"),
+    "tr.close": ("Clôture de {year}", "Afsluiting van {year}", "Closing {year}"),
+    "tr.closed": (
+        "{year} est clôturé et scellé.",
+        "{year} is afgesloten en verzegeld.",
+        "{year} is closed and sealed.",
+    ),
+    "tr.nothing_blocks": (
+        "Rien ne bloque la clôture.",
+        "Niets blokkeert de afsluiting.",
+        "Nothing blocks the close.",
+    ),
+    "col.invoice": ("Facture", "Factuur", "Invoice"),
+    "col.due": ("Échéance", "Vervaldag", "Due"),
+    "col.client": ("Client", "Klant", "Client"),
+    "col.total": ("Total TVAC", "Totaal incl. btw", "Total incl. VAT"),
+    "col.outstanding": ("Reste dû", "Openstaand", "Outstanding"),
+    "col.status": ("Statut", "Status", "Status"),
+    "status.open": ("ouverte", "open", "open"),
+    "status.partly-paid": ("payée en partie", "deels betaald", "partly paid"),
+    "status.overdue": ("en retard", "vervallen", "overdue"),
+    "status.paid": ("payée", "betaald", "paid"),
+    "status.credited": ("créditée", "gecrediteerd", "credited"),
+    # -- a participant's year (plain words, for her)
+    "py.title": ("Votre année {year}", "Jouw jaar {year}", "Your year {year}"),
+    "py.code": ("Votre code :", "Je code:", "Your code:"),
+    "py.summary": ("En quelques mots", "In een paar woorden", "In a few words"),
+    "py.invoiced": (
+        "En {period}, le hub a facturé {amount} à vos clients pour votre travail (sans la TVA).",
+        "In {period} factureerde de hub {amount} aan je klanten voor je werk (zonder btw).",
+        "In {period}, the hub invoiced your clients {amount} for your work (without VAT).",
+    ),
+    "py.received": (
+        "Vos clients ont payé {amount} (sans la TVA).",
+        "Je klanten betaalden {amount} (zonder btw).",
+        "Your clients paid {amount} (without VAT).",
+    ),
+    "py.contribution": (
+        "Le hub a gardé {amount} comme contribution, soit {share} % de ce que "
+        "vos clients ont payé.",
+        "De hub hield {amount} als bijdrage, dat is {share} % van wat je klanten betaalden.",
+        "The hub kept {amount} as its contribution: {share} % of what your clients paid.",
+    ),
+    "py.costs": (
+        "Le hub a payé {amount} de coûts pour votre activité, repris sur votre argent.",
+        "De hub betaalde {amount} kosten voor je activiteit, afgetrokken van je geld.",
+        "The hub paid {amount} of costs for your activity, taken from your money.",
+    ),
+    "py.payouts": (
+        "Le hub vous a versé {amount}.",
+        "De hub betaalde je {amount} uit.",
+        "The hub paid you {amount}.",
+    ),
+    "py.in_transit": (
+        "{amount} de ce montant est encore en route vers votre compte.",
+        "{amount} daarvan is nog onderweg naar je rekening.",
+        "{amount} of it is still on its way to your account.",
+    ),
+    "py.held": (
+        "Le {date}, le hub garde {amount} pour vous.",
+        "Op {date} houdt de hub {amount} voor je bij.",
+        "On {date}, the hub keeps {amount} for you.",
+    ),
+    "py.pending": (
+        "Vos clients doivent encore payer des factures : votre part, {amount}, vous "
+        "reviendra quand ils paieront.",
+        "Je klanten moeten nog facturen betalen: "
+        "jouw deel, {amount}, krijg je wanneer ze betalen.",
+        "Your clients still "
+        "have invoices to pay: your share, {amount}, comes to you when they pay.",
+    ),
+    "py.owed": (
+        "Vous devez {amount} au hub : ce sera repris sur vos prochains paiements.",
+        "Je bent de hub {amount} verschuldigd: dat wordt verrekend met je volgende betalingen.",
+        "You owe the hub {amount}: it will be taken from your next payments.",
+    ),
+    "py.footer": (
+        "Une question ? Parlez-en à votre travailleur·se communautaire.",
+        "Een vraag? Praat erover met je gemeenschapswerker.",
+        "A question? Talk to your community worker.",
+    ),
+    "py.year": ("Votre argent cette année", "Je geld dit jaar", "Your money this year"),
+    "py.l.held_opening": (
+        "Ce que le hub gardait pour vous le {date}",
+        "Wat de hub op {date} voor je bijhield",
+        "What the hub kept for you on {date}",
+    ),
+    "py.l.received": (
+        "+ payé par vos clients (sans TVA)",
+        "+ betaald door je klanten (zonder btw)",
+        "+ paid by your clients (without VAT)",
+    ),
+    "py.l.contribution": (
+        "− contribution au hub",
+        "− bijdrage aan de hub",
+        "− contribution to the hub",
+    ),
+    "py.l.costs": (
+        "− coûts de votre activité",
+        "− kosten van je activiteit",
+        "− costs of your activity",
+    ),
+    "py.l.payouts": ("− versé à vous", "− aan jou uitbetaald", "− paid out to you"),
+    "py.l.closing": (
+        "= ce que le hub garde pour vous le {date}",
+        "= wat de hub op {date} voor je bijhoudt",
+        "= what the hub keeps for you on {date}",
+    ),
+    "py.l.invoiced": (
+        "Facturé à vos clients (sans TVA)",
+        "Gefactureerd aan je klanten (zonder btw)",
+        "Invoiced to your clients (without VAT)",
+    ),
+    "py.l.pending": (
+        "Votre part des factures pas encore payées",
+        "Jouw deel van de nog niet betaalde facturen",
+        "Your share of invoices not paid yet",
+    ),
+    "py.months": ("Mois par mois", "Maand per maand", "Month by month"),
+    "py.c.invoiced": ("Facturé", "Gefactureerd", "Invoiced"),
+    "py.c.received": ("Payé par les clients", "Betaald door klanten", "Paid by clients"),
+    "py.c.contribution": ("Contribution", "Bijdrage", "Contribution"),
+    "py.c.costs": ("Coûts", "Kosten", "Costs"),
+    "py.c.payouts": ("Versé à vous", "Aan jou uitbetaald", "Paid to you"),
+    "py.c.balance": ("Gardé pour vous", "Voor jou bijgehouden", "Kept for you"),
+    "py.movements": ("Chaque mouvement", "Elke beweging", "Every movement"),
+    "py.c.what": ("Quoi", "Wat", "What"),
+    "py.c.held": ("Pour vous", "Voor jou", "For you"),
+    "py.c.owed": ("Vous devez au hub", "Je bent de hub verschuldigd", "You owe the hub"),
+    "py.none": (
+        "Aucun mouvement cette année.",
+        "Geen bewegingen dit jaar.",
+        "No movement this year.",
+    ),
+    "py.k.payment": ("paiement d'un client", "betaling van een klant", "payment from a client"),
+    "py.k.expense": ("coût de votre activité", "kost van je activiteit", "cost of your activity"),
+    "py.k.payout": ("versement à vous", "uitbetaling aan jou", "payout to you"),
+    "py.k.credit-reversal": (
+        "note de crédit sur une facture déjà payée",
+        "creditnota op een al betaalde factuur",
+        "credit note on an invoice already paid",
+    ),
+    "py.k.cash-sale": ("vente payée en espèces", "verkoop, contant betaald", "sale paid in cash"),
+    "py.k.settlement": (
+        "versement revenu (refusé par la banque)",
+        "uitbetaling teruggekomen (geweigerd door de bank)",
+        "payout returned (refused by the bank)",
+    ),
 }
+
+
+def has(key: str) -> bool:
+    return key in TEXTS
 
 
 def t(lang: str, key: str, **values: Any) -> str:

@@ -78,6 +78,8 @@ class Report:
     figures: dict[str, Any]  # what --json prints
     stem: str  # default file name without extension
     csv_table: Table | None = None  # what --format csv writes, when not the one in_csv table
+    # Files the report can write besides itself, on request (the VAT XML): name -> bytes.
+    attachments: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def hub_name(self) -> str:

@@ -97,11 +97,11 @@ def default_folder(books_root: Path, hub_id: str, cwd: Path | None = None) -> Pa
 
 
 def output_path(out: str | None, books_root: Path, hub_id: str, filename: str) -> Path:
-    """Where a report goes: ``--out`` (a file, or an existing folder), else the default
-    folder; refused inside the books, one line."""
+    """Where a report goes: ``--out`` (a file, or a folder: one that exists or a path ending
+    with ``/``), else the default folder; refused inside the books, one line."""
     if out:
         path = Path(out).expanduser()
-        if path.is_dir():
+        if path.is_dir() or out.endswith(("/", os.sep)):
             path = path / filename
     else:
         path = default_folder(books_root, hub_id) / filename

@@ -29,7 +29,12 @@ from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError
 from ledger.grants import Grant, grants
-from ledger.participants import ParticipantSummary, summarize_all
+from ledger.participants import (
+    ParticipantInfo,
+    ParticipantSummary,
+    require_participant,
+    summarize_all,
+)
 from ledger.payouts import PendingPayout, pending_payouts
 from ledger.reconcile import QueueItem, review_queue, unallocated
 from ledger.roster import RosterEntry, decrypt_roster, has_key
@@ -39,6 +44,7 @@ __all__ = [
     "DocumentVat",
     "Grant",
     "InvoiceStatus",
+    "ParticipantInfo",
     "ParticipantSummary",
     "PendingPayout",
     "QueueItem",
@@ -50,6 +56,7 @@ __all__ = [
     "key_at_hand",
     "participants",
     "payouts_in_transit",
+    "require_participant",
     "roster_identities",
     "unallocated_receipts",
     "waiting_bank_lines",
