@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reports import annual, grant, ledgers, participant_year, treasurer, trial_balance, vat
+from ledger.errors import InputError
+from reports import annual, fees, grant, ledgers, participant_year, treasurer, trial_balance, vat
 from reports.common import header, require_entries
 from reports.model import Report
-from reports.sources import document_vat
+from reports.sources import document_vat, key_at_hand, roster_identities
 
 
 def _trial_balance(ctx: Any) -> Report:
@@ -64,6 +65,19 @@ def _participant(ctx: Any) -> Report:
     return participant_year.build(ctx.frames, ctx.args.code, ctx.period, ctx.lang, head)
 
 
+def _fees_slips(ctx: Any) -> Report:
+    year = ctx.period.year
+    if year is None:
+        raise InputError("fees-slips: give a calendar year (fees-slips YEAR)")
+    require_entries(ctx.frames, ctx.period)
+    identities = None
+    if ctx.args.identities:
+        fees.require_identities(ctx.frames, key_at_hand(ctx.books.config))
+        identities = roster_identities(ctx.books)
+    head = header(ctx.frames, ctx.lang, ctx.period)
+    return fees.build(ctx.frames, year, ctx.lang, head, identities)
+
+
 BUILDERS: dict[str, Callable[[Any], Report]] = {
     "trial-balance": _trial_balance,
     "general-ledger": _general_ledger,
@@ -73,4 +87,5 @@ BUILDERS: dict[str, Callable[[Any], Report]] = {
     "grant": _grant,
     "treasurer": _treasurer,
     "participant": _participant,
+    "fees-slips": _fees_slips,
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from ledger.errors import InputError
 from reports.common import money_text
@@ -77,7 +78,7 @@ def build(frames: Frames, wanted: list[str], period: Period, lang: str, header: 
     )
     values: dict[str, dict[str, Decimal]] = {k: {} for k in keys}
     parts = []
-    figures = []
+    figures: list[dict[str, Any]] = []
     for g in grants:
         before = sum((c.amount for c in g.charges if c.date < period.start), ZERO)
         during = [c for c in g.charges if period.start <= c.date <= period.end]

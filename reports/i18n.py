@@ -1331,6 +1331,129 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "uitbetaling teruggekomen (geweigerd door de bank)",
         "payout returned (refused by the bank)",
     ),
+    # -- fees slips
+    "fs.title": (
+        "Fiches 281.50 : montants par participant",
+        "Fiches 281.50: bedragen per deelnemer",
+        "281.50 slips: amounts per participant",
+    ),
+    "fs.amounts": (
+        "Montants {year} par code de participant",
+        "Bedragen {year} per deelnemerscode",
+        "Amounts {year} per participant code",
+    ),
+    "fs.received": (
+        "Payé par ses clients (HTVA)",
+        "Betaald door haar klanten (excl. btw)",
+        "Paid by her clients (excl. VAT)",
+    ),
+    "fs.contribution": ("Contribution au hub", "Bijdrage aan de hub", "Contribution to the hub"),
+    "fs.attributed": (
+        "Attribué (zone {zone})",
+        "Toegekend (vak {zone})",
+        "Attributed (zone {zone})",
+    ),
+    "fs.costs": (
+        "Coûts imputés (pour information)",
+        "Aangerekende kosten (ter info)",
+        "Costs charged (for information)",
+    ),
+    "fs.total": ("Total (zone 2064)", "Totaal (vak 2064)", "Total (zone 2064)"),
+    "fs.paid": (
+        "Réellement payé (zone 2065)",
+        "Werkelijk betaald (vak 2065)",
+        "Actually paid (zone 2065)",
+    ),
+    "fs.slip": (
+        "Fiche (> {threshold} EUR)",
+        "Fiche (> {threshold} EUR)",
+        "Slip (> {threshold} EUR)",
+    ),
+    "fs.codes_only": (
+        "Codes seulement : ce document n'identifie personne.",
+        "Enkel codes: dit document identificeert niemand.",
+        "Codes only: this document identifies no one.",
+    ),
+    "fs.rules": (
+        "Fiche 281.50 pour les commissions, honoraires et rétributions payés ou attribués "
+        "dans l'année, au-delà de 250 EUR par bénéficiaire (CIR 92 art. 57 ; AR/CIR 92 art. "
+        "30-31), à déposer au plus tard le 29 juin de l'année suivante dans "
+        "Belcotax-on-web ; à défaut, cotisation distincte et amendes (docs/fees-slips.md).",
+        "Fiche 281.50 voor commissies, erelonen en vergoedingen betaald of toegekend in het "
+        "jaar, boven 250 EUR per verkrijger (WIB 92 art. 57; KB/WIB 92 art. 30-31), in te "
+        "dienen uiterlijk op 29 juni van het volgende jaar in Belcotax-on-web; anders "
+        "afzonderlijke aanslag en boetes (docs/fees-slips.md).",
+        "281.50 slip for commissions, fees and remunerations paid or attributed in the year, "
+        "above 250 EUR per beneficiary (CIR 92 art. 57; RD/CIR 92 art. 30-31), due by 29 June "
+        "of the next year in Belcotax-on-web; otherwise a separate assessment and fines "
+        "(docs/fees-slips.md).",
+    ),
+    "fs.open": (
+        "À trancher par le comptable et l'avocat : la zone (2060 commissions ou 2061 "
+        "honoraires), les frais (2063), le seuil sur le total ou sur le payé, et d'abord la "
+        "qualification même des versements (docs/fees-slips.md, Q1-Q5).",
+        "Te beslissen door boekhouder en advocaat: het vak (2060 commissies of 2061 "
+        "erelonen), de kosten (2063), de drempel op het totaal of op het betaalde, en eerst de "
+        "kwalificatie zelf van de uitbetalingen (docs/fees-slips.md, Q1-Q5).",
+        "For the accountant and the lawyer to decide: the zone (2060 commissions or 2061 "
+        "fees), expenses (2063), the threshold on the total or on what was paid, and first "
+        "what the payouts legally are (docs/fees-slips.md, Q1-Q5).",
+    ),
+    "fs.disclosure": (
+        "Ce qu'une fiche révèle, et à qui",
+        "Wat een fiche onthult, en aan wie",
+        "What a slip discloses, and to whom",
+    ),
+    "fs.disclose_what": (
+        "Une fiche 281.50 identifie une personne (nom, prénoms, adresse, numéro national ou "
+        "données de naissance) et dit que le hub lui a payé tel montant pour des services "
+        "pendant l'année.",
+        "Een fiche 281.50 identificeert een persoon (naam, voornamen, adres, rijksregisternummer "
+        "of geboortegegevens) en zegt dat de hub haar zoveel betaalde voor diensten in het "
+        "jaar.",
+        "A 281.50 slip identifies a person (surname, first names, address, national number or "
+        "birth data) and states that the hub paid her a given amount for services in the year.",
+    ),
+    "fs.disclose_whom": (
+        "Elle est envoyée au SPF Finances (Belcotax), qui l'utilise pour imposer la "
+        "bénéficiaire. Ce qui peut en être communiqué à d'autres services (inspection sociale, "
+        "Office des étrangers, police) n'a pas été établi.",
+        "Ze wordt naar de FOD Financiën (Belcotax) gestuurd, die ze gebruikt om de verkrijger "
+        "te belasten. Wat ervan aan andere diensten (sociale inspectie, Dienst "
+        "Vreemdelingenzaken, politie) kan worden meegedeeld, werd niet vastgesteld.",
+        "It is sent to the SPF Finances (Belcotax), which uses it to tax the beneficiary. What "
+        "of it may reach other services (social inspection, the immigration office, the "
+        "police) was not established.",
+    ),
+    "fs.disclose_lawyer": (
+        "Déposer ou non des fiches pour les participants est une décision de l'avocat du hub.",
+        "Al dan niet fiches indienen voor de deelnemers is een beslissing van de advocaat van "
+        "de hub.",
+        "Whether to file slips for participants is for the hub's lawyer to decide.",
+    ),
+    "fs.enabled": (
+        "hub.toml : fiches activées (décision enregistrée). Les données d'identité ne sont "
+        "produites qu'avec --identities et la clé du hub, dans un fichier séparé (0600), "
+        "jamais dans les livres.",
+        "hub.toml: fiches ingeschakeld (beslissing vastgelegd). Identiteitsgegevens worden "
+        "enkel met --identities en de sleutel van de hub gemaakt, in een apart bestand (0600), "
+        "nooit in de boeken.",
+        "hub.toml: slips turned on (decision recorded). Identity data are produced only with "
+        "--identities and the hub key, in a separate file (0600), never in the books.",
+    ),
+    "fs.disabled": (
+        "hub.toml : fiches non activées ; aucune donnée d'identité ne peut être produite.",
+        "hub.toml: fiches niet ingeschakeld; er kunnen geen identiteitsgegevens worden gemaakt.",
+        "hub.toml: slips not turned on; no identity data can be produced.",
+    ),
+    "fs.sheet_written": (
+        "Fichier séparé écrit : les données de {n} fiche(s) avec les identités, à encoder dans "
+        "Belcotax-on-web. Gardez-le chiffré et détruisez-le après l'envoi.",
+        "Apart bestand geschreven: de gegevens van {n} fiche(s) met de identiteiten, in te "
+        "voeren in Belcotax-on-web. Bewaar het versleuteld en vernietig het na verzending.",
+        "Separate file written: the data of {n} slip(s) with the identities, to encode in "
+        "Belcotax-on-web. Keep it encrypted and destroy it once sent.",
+    ),
 }
 
 

@@ -46,18 +46,19 @@ def _bank_part(frames: Frames, period: Period, lang: str) -> tuple[Part, list[di
         last = max(
             (b for b in statements if b.account == account), key=lambda b: b.date, default=None
         )
-        if last is not None:
+        books_then: Decimal | None = None
+        bank: Decimal | None = None
+        diff: Decimal | None = None
+        stated = ""
+        if last is not None and last.amount.number is not None:
             # A statement's closing balance is asserted at the start of the next day.
             at = frames.postings[
                 (frames.postings["account"] == account) & (frames.postings["date"] < last.date)
             ]
             books_then = dsum(at["amount"])
             bank = last.amount.number
-            diff = books_then - bank
+            diff = books_then - last.amount.number
             stated = (last.date - dt.timedelta(days=1)).isoformat()
-        else:
-            books_then = bank = diff = None
-            stated = ""
         rows.append(
             row(
                 journal=code,
