@@ -99,12 +99,12 @@ def render_xlsx(report: Report) -> bytes:
             bold=True, size=13
         )
         ws.cell(row=2, column=1, value=f"{part.title} · {report.subtitle}").font = Font(bold=True)
-        row_no = 3
+        # Fixed layout: title, part and period, the provisional marking (or nothing), a
+        # blank row, then the part's first table from row 5.
         if report.provisional:
-            cell = ws.cell(row=row_no, column=1, value=report.provisional)
+            cell = ws.cell(row=3, column=1, value=report.provisional)
             cell.font = Font(bold=True, color="C00000")
-            row_no += 1
-        row_no += 1
+        row_no = 5
         frozen = None
         widths: dict[int, float] = {}
         for block in part.blocks:
