@@ -1,0 +1,139 @@
+"""Bad input to ``coopledger report``: one line saying what and where, never a traceback,
+the books byte-identical, nothing written into them; and the words of every report in
+three languages."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from report_support import Hub, report, report_ok, report_subprocess
+
+from reports.i18n import LANGS, TEXTS
+from tests_support import git_state, tree_digest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("trial-balance", "--year", "2019"),
+         "no entries in 2019: the books hold entries from 2025-01-05 to 2026-02-05"),
+        (("annual-accounts", "2031"),
+         "no entries in 2031: the books hold entries from 2025-01-05 to 2026-02-05"),
+        (("fees-slips", "2019"),
+         "no entries in 2019: the books hold entries from 2025-01-05 to 2026-02-05"),
+        (("grant", "nope-2025", "--year", "2025"),
+         "no grant nope-2025 in the books (see 'coopledger grant list')"),
+        (("grant", "fondation-test-2025", "--year", "2024"),
+         "no grant fondation-test-2025 in the books by 2024-12-31 (see 'coopledger grant list')"),
+        (("trial-balance", "--from", "2025-06-01", "--to", "2025-01-01"),
+         "--to 2025-01-01 is before --from 2025-06-01"),
+        (("trial-balance", "--year", "2025", "--from", "2025-01-01"),
+         "give --year or --from/--to, not both"),
+        (("fees-slips", "--from", "2025-01-01", "--to", "2025-06-30"),
+         "fees-slips: give a calendar year (fees-slips YEAR)"),
+        (("annual-accounts", "2025", "--format", "csv"),
+         "argument --format: invalid choice: 'csv'"),
+        (("treasurer", "--month", "2025-13"), "--month '2025-13': expected YYYY-MM"),
+        (("participant", "X-1", "--year", "2025"),
+         "'X-1' is not a participant code (expected P- and 6 characters)"),
+    ],
+)  # fmt: skip
+def test_one_line_errors(hub: Hub, args: tuple[str, ...], message: str) -> None:
+    before = (tree_digest(hub.root), git_state(hub.root))
+    run = report(*args, "--books", str(hub.root))
+    assert run.code in (1, 2) and run.stdout == ""
+    assert run.stderr.count("\n") == 1 and message in run.stderr, run.stderr
+    assert (tree_digest(hub.root), git_state(hub.root)) == before
+
+
+def test_output_inside_the_books_is_refused(hub: Hub) -> None:
+    before = (tree_digest(hub.root), git_state(hub.root))
+    for out in (hub.root / "tb.xlsx", hub.root / "documents" / "x.pdf", hub.root):
+        run = report("trial-balance", "--year", "2025", "--books", str(hub.root), "--out", str(out))
+        assert run.code == 1 and "inside the books" in run.stderr and run.stderr.count("\n") == 1
+    # A symbolic link elsewhere that points into the books is inside them too.
+    link = hub.root.parent / "into-the-books"
+    link.symlink_to(hub.root / "documents", target_is_directory=True)
+    try:
+        run = report("trial-balance", "--year", "2025", "--books", str(hub.root),
+                     "--out", f"{link}/tb.xlsx")  # fmt: skip
+        assert run.code == 1 and "inside the books" in run.stderr
+    finally:
+        link.unlink()
+    assert (tree_digest(hub.root), git_state(hub.root)) == before
+
+
+def test_default_output_is_outside_the_books(hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from inside the books, a report goes to $XDG_DATA_HOME, never into them."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    monkeypatch.chdir(hub.root)
+    before = tree_digest(hub.root)
+    run = report_ok("trial-balance", "--year", "2025")
+    target = data / "coopledger" / hub.books().config.id / "reports" / "trial-balance-2025.xlsx"
+    assert str(target) in run.stdout and target.is_file()
+    assert (target.stat().st_mode & 0o777) == 0o600
+    assert tree_digest(hub.root) == before
+    # From anywhere else: the current folder.
+    monkeypatch.chdir(tmp_path)
+    report_ok("trial-balance", "--year", "2025", "--books", str(hub.root))
+    assert (tmp_path / "trial-balance-2025.xlsx").is_file()
+
+
+def test_books_with_errors_are_refused_without_a_traceback(hub_copy: Hub) -> None:
+    bad = hub_copy.root / "2025" / "manual.beancount"
+    bad.write_text('2025-12-30 * "déséquilibre"\n  Assets:Caisse  1.00 EUR\n  Income:Dons  -2.00 EUR\n')
+    main = hub_copy.root / "main.beancount"
+    main.write_text(main.read_text() + 'include "2025/manual.beancount"\n')
+    before = tree_digest(hub_copy.root)
+    proc = report_subprocess(hub_copy.env(), "annual-accounts", "2025", "--books", str(hub_copy.root))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    line = proc.stderr.strip()
+    assert line.startswith("coopledger: error: the books have") and "\n" not in line
+    assert "2025/manual.beancount:1" in line and "coopledger check" in line
+    assert tree_digest(hub_copy.root) == before
+
+
+def test_a_year_with_no_entries_in_a_subprocess(hub: Hub) -> None:
+    proc = report_subprocess(hub.env(), "journals", "--year", "2024", "--books", str(hub.root))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr == "coopledger: error: no entries in 2024: the books hold entries from 2025-01-05 to 2026-02-05\n"
+
+
+def test_every_word_of_the_reports_exists_in_three_languages() -> None:
+    used = set()
+    for path in (REPO / "reports").glob("*.py"):
+        used |= set(re.findall(r't\(lang, "([a-z0-9_.\-]+)"', path.read_text()))
+    missing = sorted(k for k in used if k not in TEXTS)
+    assert not missing
+    assert all(len(v) == len(LANGS) and all(v) for v in TEXTS.values())
+    # Dynamic keys: rubrics, grids, statuses, models.
+    from reports import rubrics
+
+    dynamic = [r.key for r in (*rubrics.BALANCE_SHEET, *rubrics.INCOME_STATEMENT,
+                               *rubrics.ASSETS_AND_DEBTS)]  # fmt: skip
+    dynamic += [*rubrics.RECEIPTS, *rubrics.EXPENSES, "model.simplified", "model.micro",
+                "model.abridged", "filing.simplified", "filing.micro", "filing.abridged"]
+    dynamic += [f"grid.{g}" for g in ("00", "01", "02", "03", "49", "54", "64", "59", "81",
+                                      "82", "83", "71", "72")]  # fmt: skip
+    dynamic += [f"status.{s}" for s in ("open", "partly-paid", "overdue", "paid", "credited")]
+    assert [k for k in dynamic if k not in TEXTS] == []
+
+
+def test_the_report_command_is_registered_and_cheap_to_parse() -> None:
+    """``coopledger --help`` lists ``report`` without importing pandas (the parser of every
+    command is built on each run)."""
+    code = (
+        "import sys; from ledger.cli import build_parser; build_parser(); "
+        "print('pandas' in sys.modules, 'reportlab' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}, check=True)  # fmt: skip
+    assert out.stdout.split() == ["False", "False"]
