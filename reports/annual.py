@@ -516,7 +516,7 @@ def _money_table(lang: str, rows: list[dict[str, Any]], with_net: bool = False) 
         Column("amount", t(lang, "col.amount"), "money", width=1.0),
     ]
     if with_net:
-        cols.append(Column("net", t(lang, "col.net_of_contributions"), "money", width=1.1))
+        cols.append(Column("net", t(lang, "col.net_of_contributions"), "money", width=1.5))
     return Table(cols, rows)
 
 

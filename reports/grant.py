@@ -130,7 +130,7 @@ def build(frames: Frames, wanted: list[str], period: Period, lang: str, header: 
         part.add(
             Table(
                 [
-                    Column("date", t(lang, "col.date"), "date", width=0.8),
+                    Column("date", t(lang, "col.date"), "date", width=1.0),
                     Column("expense", t(lang, "col.piece"), width=1.0),
                     Column("description", t(lang, "col.description"), width=1.8),
                     Column("category", t(lang, "col.category"), width=1.5),

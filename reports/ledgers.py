@@ -24,14 +24,14 @@ def general_ledger(frames: Frames, period: Period, lang: str, header: Header) ->
     balances = account_balances(frames, period)
     during = frames.between(period.start, period.end)
     columns = [
-        Column("pcmn", t(lang, "col.pcmn"), width=0.45),
+        Column("pcmn", t(lang, "col.pcmn"), width=0.55),
         Column("account", t(lang, "col.account"), width=2.2),
-        Column("date", t(lang, "col.date"), "date", width=0.8),
-        Column("journal", t(lang, "col.journal"), width=0.5),
+        Column("date", t(lang, "col.date"), "date", width=1.0),
+        Column("journal", t(lang, "col.journal"), width=0.65),
         Column("number", t(lang, "col.number"), "int", width=0.4),
         Column("piece", t(lang, "col.piece"), width=1.1),
         Column("narration", t(lang, "col.narration"), width=2.6),
-        Column("participant", t(lang, "col.participant"), width=0.8),
+        Column("participant", t(lang, "col.participant"), width=1.0),
         Column("debit", t(lang, "col.debit"), "money", width=0.8),
         Column("credit", t(lang, "col.credit"), "money", width=0.8),
         Column("balance", t(lang, "col.balance"), "money", width=0.9),
@@ -111,13 +111,13 @@ def journals(frames: Frames, period: Period, lang: str, header: Header) -> Repor
     balances (``AN``) come first when the period starts with balances."""
     during = frames.between(period.start, period.end)
     columns = [
-        Column("journal", t(lang, "col.journal"), width=0.5),
+        Column("journal", t(lang, "col.journal"), width=0.65),
         Column("number", t(lang, "col.number"), "int", width=0.45),
-        Column("date", t(lang, "col.date"), "date", width=0.8),
+        Column("date", t(lang, "col.date"), "date", width=1.0),
         Column("piece", t(lang, "col.piece"), width=1.1),
-        Column("pcmn", t(lang, "col.pcmn"), width=0.45),
+        Column("pcmn", t(lang, "col.pcmn"), width=0.55),
         Column("account", t(lang, "col.account"), width=2.2),
-        Column("participant", t(lang, "col.participant"), width=0.8),
+        Column("participant", t(lang, "col.participant"), width=1.0),
         Column("narration", t(lang, "col.narration"), width=2.4),
         Column("debit", t(lang, "col.debit"), "money", width=0.8),
         Column("credit", t(lang, "col.credit"), "money", width=0.8),

@@ -210,7 +210,7 @@ def build(frames: Frames, code: str, period: Period, lang: str, header: Header) 
     movements = Part("movements", t(lang, "py.movements")).add(
         Table(
             [
-                Column("date", t(lang, "col.date"), "date", width=0.8),
+                Column("date", t(lang, "col.date"), "date", width=1.0),
                 Column("what", t(lang, "py.c.what"), width=2.4),
                 Column("piece", t(lang, "col.piece"), width=1.1),
                 Column("held", t(lang, "py.c.held"), "money"),

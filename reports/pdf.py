@@ -39,6 +39,7 @@ from reports.model import Column, Paragraph, Report, Table
 
 NUMERIC = ("money", "percent", "int")
 WIDE_TABLE_COLUMNS = 8  # a report with a table this wide is printed in landscape
+SMALL_TABLE_COLUMNS = 10  # and a table this wide in a smaller type
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -54,7 +55,13 @@ def styles() -> dict[str, ParagraphStyle]:
         ),
         "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_RIGHT),
         "heading": ParagraphStyle(
-            "heading", parent=base, fontName=bold, fontSize=11, leading=14, spaceBefore=4
+            "heading",
+            parent=base,
+            fontName=bold,
+            fontSize=11,
+            leading=14,
+            spaceBefore=4,
+            spaceAfter=6,
         ),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "right_bold": ParagraphStyle("right_bold", parent=base, fontName=bold, alignment=TA_RIGHT),
@@ -92,6 +99,11 @@ def cell_text(column: Column, value: Any, lang: str) -> str:
 
 
 def _table(table: Table, width: float, lang: str, st: dict[str, ParagraphStyle]) -> RLTable:
+    if len(table.columns) >= SMALL_TABLE_COLUMNS:
+        st = {
+            k: ParagraphStyle(f"{k}-small", parent=v, fontSize=7.5, leading=9.5)
+            for k, v in st.items()
+        }
     total_weight = sum(c.width for c in table.columns) or 1
     widths = [width * c.width / total_weight for c in table.columns]
     head = [
@@ -132,7 +144,7 @@ def render_pdf(report: Report) -> bytes:
     regular, bold = fonts()
     wide = any(len(t.columns) >= WIDE_TABLE_COLUMNS for part in report.parts for t in part.tables)
     pagesize = landscape(A4) if wide else A4
-    frame_width = pagesize[0] - 36 * mm
+    frame_width = pagesize[0] - 36 * mm - 12  # the frame pads 6 pt on each side
     story: list[Flowable] = []
     head = RLTable(
         [
@@ -154,21 +166,24 @@ def render_pdf(report: Report) -> bytes:
             story.append(PageBreak())
         else:
             story.append(CondPageBreak(40 * mm))
-        story.append(para(part.title, st["heading"]))
-        story.append(Spacer(1, 2 * mm))
+        # The part's title goes with its first block: never alone at the foot of a page.
+        pending: list[Flowable] = [para(part.title, st["heading"])]
         for block in part.blocks:
-            if isinstance(block, Paragraph):
-                story.append(
-                    para(block.text, st[block.style if block.style != "body" else "base"])
-                )
-                story.append(Spacer(1, 1.5 * mm))
-                continue
             flow: list[Flowable] = []
-            if block.title:
-                flow.append(para(block.title, st["bold"]))
-            flow.append(_table(block, frame_width, report.lang, st))
-            story.append(KeepTogether(flow) if len(block.rows) <= 20 else flow[-1])
-            story.append(Spacer(1, 4 * mm))
+            if isinstance(block, Paragraph):
+                style = st[block.style if block.style != "body" else "base"]
+                flow += [para(block.text, style), Spacer(1, 1.5 * mm)]
+            else:
+                if block.title:
+                    flow.append(para(block.title, st["bold"]))
+                flow += [_table(block, frame_width, report.lang, st), Spacer(1, 4 * mm)]
+            small = isinstance(block, Paragraph) or len(block.rows) <= 20
+            if small:
+                story.append(KeepTogether([*pending, *flow]))
+            else:
+                story += [CondPageBreak(60 * mm), *pending, *flow]
+            pending = []
+        story += pending
 
     def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()

@@ -149,7 +149,7 @@ def _invoices_part(frames: Frames, period: Period, lang: str) -> tuple[Part, lis
     )
     cols = [
         Column("number", t(lang, "col.invoice"), width=0.9),
-        Column("date", t(lang, "col.date"), "date", width=0.8),
+        Column("date", t(lang, "col.date"), "date", width=1.0),
         Column("due", t(lang, "col.due"), "date", width=0.8),
         Column("participant", t(lang, "col.participant"), width=0.9),
         Column("client", t(lang, "col.client"), width=0.6),
@@ -202,7 +202,7 @@ def _queue_part(frames: Frames, period: Period, lang: str) -> tuple[Part, dict[s
     part = Part("review", t(lang, "tr.review")).add(
         Table(
             [
-                Column("date", t(lang, "col.date"), "date", width=0.8),
+                Column("date", t(lang, "col.date"), "date", width=1.0),
                 Column("ref", t(lang, "col.piece"), width=1.2),
                 Column("amount", t(lang, "col.amount"), "money", width=0.8),
                 Column("best", t(lang, "tr.best"), width=2.4),
@@ -277,7 +277,7 @@ def _payouts_part(frames: Frames, period: Period, lang: str) -> tuple[Part, list
         Table(
             [
                 Column("payout", t(lang, "col.piece"), width=1.0),
-                Column("date", t(lang, "col.date"), "date", width=0.8),
+                Column("date", t(lang, "col.date"), "date", width=1.0),
                 Column("participant", t(lang, "col.participant"), width=0.9),
                 Column("amount", t(lang, "col.amount"), "money", width=0.8),
                 Column("iban", t(lang, "tr.iban_end"), width=0.7),

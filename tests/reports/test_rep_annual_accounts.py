@@ -121,43 +121,73 @@ TRACES: dict[tuple[str, ...], list[tuple[int, str]]] = {
     ("income_statement", "640/8"): [(1, f"{IN_2025} AND {PCMN} ~ '^64'")],
     ("income_statement", "75"): [(-1, f"{IN_2025} AND {PCMN} ~ '^75'")],
     ("income_statement", "65"): [(1, f"{IN_2025} AND {PCMN} ~ '^65'")],
-    ("income_statement", "contributions"): [(-1, f"{IN_2025} AND {ROLE} = 'participant_contribution'")],
-    ("income_statement", "participants_share"): [(1, f"{IN_2025} AND {ROLE} = 'participant_share'")],
+    ("income_statement", "contributions"): [
+        (-1, f"{IN_2025} AND {ROLE} = 'participant_contribution'")
+    ],
+    ("income_statement", "participants_share"): [
+        (1, f"{IN_2025} AND {ROLE} = 'participant_share'")
+    ],
     ("income_statement", "participants_share_net_of_contributions"): [
         (1, f"{IN_2025} AND {ROLE} = 'participant_share'"),
         (1, f"{IN_2025} AND {ROLE} = 'participant_contribution'"),
     ],
-    ("income_statement", "participants_costs"): [(1, f"{IN_2025} AND {ROLE} = 'participant_costs'")],
+    ("income_statement", "participants_costs"): [
+        (1, f"{IN_2025} AND {ROLE} = 'participant_costs'")
+    ],
     ("income_statement", "result"): [(-1, f"{IN_2025} AND {PCMN} ~ '^[67]'")],
     # Cash basis: the money itself, by what it was for.
     ("receipts_and_expenses", "re.gifts"): [(-1, f"{IN_2025} AND account = 'Income:Dons'")],
-    ("receipts_and_expenses", "re.grants"): [(-1, f"{IN_2025} AND {ROLE} = 'grants_receivable' AND number < 0")],
+    ("receipts_and_expenses", "re.grants"): [
+        (-1, f"{IN_2025} AND {ROLE} = 'grants_receivable' AND number < 0")
+    ],
     ("receipts_and_expenses", "by_sub_line", "re.other/sub.sales"): [
         (-1, f"{IN_2025} AND account = 'Assets:Clients' AND {KIND} = 'bank'"),
         (1, f"{IN_2025} AND account = 'Assets:Caisse' AND {KIND} = 'cash-sale'"),
     ],
-    ("receipts_and_expenses", "by_sub_line", "re.other/sub.other_income"): [(-1, f"{IN_2025} AND {PCMN} ~ '^75'")],
+    ("receipts_and_expenses", "by_sub_line", "re.other/sub.other_income"): [
+        (-1, f"{IN_2025} AND {PCMN} ~ '^75'")
+    ],
     ("receipts_and_expenses", "ex.services"): [
-        (1, f"{IN_2025} AND {KIND} = 'expense' AND {PCMN} ~ '^61' AND {ROLE} != 'participant_share'"),
+        (
+            1,
+            f"{IN_2025} AND {KIND} = 'expense' AND {PCMN} ~ '^61' AND {ROLE} != 'participant_share'",
+        ),
         (1, f"{IN_2025} AND {KIND} = 'expense' AND {ROLE} = 'vat_recoverable'"),
     ],
     ("receipts_and_expenses", "by_sub_line", "ex.other/sub.payouts"): [
         (1, f"{IN_2025} AND {ROLE} = 'payouts_pending' AND number > 0"),
         (-1, f"{IN_2025} AND account = 'Assets:Caisse' AND {KIND} = 'payout'"),
     ],
-    ("receipts_and_expenses", "by_sub_line", "ex.other/sub.refunds"): [(1, f"{IN_2025} AND {ROLE} = 'refunds_due' AND number > 0")],
-    ("receipts_and_expenses", "by_sub_line", "ex.other/sub.vat"): [(1, f"{IN_2025} AND {ROLE} = 'vat_payable' AND {KIND} = 'settlement'")],
-    ("receipts_and_expenses", "by_sub_line", "ex.other/sub.other_charges"): [(1, f"{IN_2025} AND {PCMN} ~ '^6[45]'")],
+    ("receipts_and_expenses", "by_sub_line", "ex.other/sub.refunds"): [
+        (1, f"{IN_2025} AND {ROLE} = 'refunds_due' AND number > 0")
+    ],
+    ("receipts_and_expenses", "by_sub_line", "ex.other/sub.vat"): [
+        (1, f"{IN_2025} AND {ROLE} = 'vat_payable' AND {KIND} = 'settlement'")
+    ],
+    ("receipts_and_expenses", "by_sub_line", "ex.other/sub.other_charges"): [
+        (1, f"{IN_2025} AND {PCMN} ~ '^6[45]'")
+    ],
     ("receipts_and_expenses", "liquid_closing"): [(1, f"{AT_END} AND {PCMN} ~ '^5[4-7]'")],
     ("assets_and_debts", "40/41"): [(1, f"{AT_END} AND {PCMN} ~ '^4[01]'")],
     ("assets_and_debts", "54/58"): [(1, f"{AT_END} AND {PCMN} ~ '^5[4-8]'")],
     ("assets_and_debts", "45"): [(-1, f"{AT_END} AND {PCMN} ~ '^45'")],
-    ("assets_and_debts", "46, 47/48, 492/3"): [(-1, f"{AT_END} AND {PCMN} ~ '^(46|4[78]|49[23])'")],
-    ("result_identity", "contributions"): [(-1, f"{IN_2025} AND {ROLE} = 'participant_contribution'")],
-    ("result_identity", "own_income"): [(-1, f"{IN_2025} AND account ~ '^Income:' AND NOT account ~ ':Participants:'")],
-    ("result_identity", "own_costs"): [(1, f"{IN_2025} AND account ~ '^Expenses:' AND NOT account ~ ':Participants:'")],
+    ("assets_and_debts", "46, 47/48, 492/3"): [
+        (-1, f"{AT_END} AND {PCMN} ~ '^(46|4[78]|49[23])'")
+    ],
+    ("result_identity", "contributions"): [
+        (-1, f"{IN_2025} AND {ROLE} = 'participant_contribution'")
+    ],
+    ("result_identity", "own_income"): [
+        (-1, f"{IN_2025} AND account ~ '^Income:' AND NOT account ~ ':Participants:'")
+    ],
+    ("result_identity", "own_costs"): [
+        (1, f"{IN_2025} AND account ~ '^Expenses:' AND NOT account ~ ':Participants:'")
+    ],
     ("result_identity", "participants_costs_paid_by_grants"): [
-        (1, f"{IN_2025} AND {ROLE} = 'participant_costs' AND {KIND} = 'expense' AND str(entry_meta('grant')) != 'None'")
+        (
+            1,
+            f"{IN_2025} AND {ROLE} = 'participant_costs' AND {KIND} = 'expense' AND str(entry_meta('grant')) != 'None'",
+        )
     ],
     ("result_identity", "books_result"): [(-1, f"{IN_2025} AND account ~ '^(Income|Expenses):'")],
     ("appendix", "held_for_participants"): [(-1, f"{AT_END} AND {ROLE} = 'participant_held'")],
@@ -204,7 +234,9 @@ def test_annual_accounts_2025_as_written_by_hand(annual: dict[str, Any]) -> None
 def test_every_figure_traced_to_a_bean_query(hub: Hub, annual: dict[str, Any]) -> None:
     ledger = hub.books().load()
     for path, queries in TRACES.items():
-        total = sum((sign * _bql(ledger.entries, ledger.options, where) for sign, where in queries), D(0))
+        total = sum(
+            (sign * _bql(ledger.entries, ledger.options, where) for sign, where in queries), D(0)
+        )
         assert f"{total:.2f}" == _get(annual, path), path
     # What the traces do not cover is empty in the books too: no other class 1-5 balance.
     rest = _bql(ledger.entries, ledger.options,
@@ -245,7 +277,11 @@ def test_an_open_year_is_provisional_on_every_page(hub: Hub, tmp_path: Path) -> 
     assert figures["provisional"] is True
     # 2026: contribution 7.20 on I5; the hub's cost 100.00 paid by the deferred grant.
     assert figures["income_statement"]["result"] == "7.20"
-    assert figures["result_identity"]["own_income"] == figures["result_identity"]["own_costs"] == "100.00"
+    assert (
+        figures["result_identity"]["own_income"]
+        == figures["result_identity"]["own_costs"]
+        == "100.00"
+    )
     assert figures["appendix"]["deferred_grants"] == "550.00"
 
 
@@ -263,7 +299,9 @@ def test_xlsx_one_sheet_per_part_cell_by_cell(hub: Hub, tmp_path: Path) -> None:
     assert rows["Cash at bank and in hand"] == ("54/58", "54-58", 1401)
     assert rows["Total assets"][2] == 1502 and rows["Total liabilities"][2] == 1502
     assert bs.cell(row=6, column=4).number_format == "#,##0.00;-#,##0.00;0.00"
-    inc = {r[1].value: (r[3].value, r[4].value) for r in wb["income-statement"].iter_rows(min_row=6)}
+    inc = {
+        r[1].value: (r[3].value, r[4].value) for r in wb["income-statement"].iter_rows(min_row=6)
+    }
     assert inc["Other operating income"] == (35, 0)
     assert inc["of which participants' share (fees to third parties, 613)"] == (375, 340)
     assert inc["Result of the year"] == (531.7, 531.7)
@@ -275,7 +313,9 @@ def test_xlsx_one_sheet_per_part_cell_by_cell(hub: Hub, tmp_path: Path) -> None:
 
 def test_model_declared_in_hub_toml_comes_first(hub_copy: Hub) -> None:
     path = hub_copy.root / "hub.toml"
-    path.write_text(path.read_text() + '\n[annual_accounts]\nmodel = "micro"\naverage_fte = "1.5"\n')
+    path.write_text(
+        path.read_text() + '\n[annual_accounts]\nmodel = "micro"\naverage_fte = "1.5"\n'
+    )
     import subprocess
 
     subprocess.run(["git", "-C", str(hub_copy.root), "commit", "-qam", "micro model"], check=True)

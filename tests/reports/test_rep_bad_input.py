@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from report_support import Hub, report, report_ok, report_subprocess
+from tests_support import git_state, tree_digest
 
 from reports.i18n import LANGS, TEXTS
-from tests_support import git_state, tree_digest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,7 +56,9 @@ def test_one_line_errors(hub: Hub, args: tuple[str, ...], message: str) -> None:
 def test_output_inside_the_books_is_refused(hub: Hub) -> None:
     before = (tree_digest(hub.root), git_state(hub.root))
     for out in (hub.root / "tb.xlsx", hub.root / "documents" / "x.pdf", hub.root):
-        run = report("trial-balance", "--year", "2025", "--books", str(hub.root), "--out", str(out))
+        run = report(
+            "trial-balance", "--year", "2025", "--books", str(hub.root), "--out", str(out)
+        )
         assert run.code == 1 and "inside the books" in run.stderr and run.stderr.count("\n") == 1
     # A symbolic link elsewhere that points into the books is inside them too.
     link = hub.root.parent / "into-the-books"
@@ -70,7 +72,9 @@ def test_output_inside_the_books_is_refused(hub: Hub) -> None:
     assert (tree_digest(hub.root), git_state(hub.root)) == before
 
 
-def test_default_output_is_outside_the_books(hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_output_is_outside_the_books(
+    hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Run from inside the books, a report goes to $XDG_DATA_HOME, never into them."""
     data = tmp_path / "data"
     monkeypatch.setenv("XDG_DATA_HOME", str(data))
@@ -89,11 +93,15 @@ def test_default_output_is_outside_the_books(hub: Hub, tmp_path: Path, monkeypat
 
 def test_books_with_errors_are_refused_without_a_traceback(hub_copy: Hub) -> None:
     bad = hub_copy.root / "2025" / "manual.beancount"
-    bad.write_text('2025-12-30 * "déséquilibre"\n  Assets:Caisse  1.00 EUR\n  Income:Dons  -2.00 EUR\n')
+    bad.write_text(
+        '2025-12-30 * "déséquilibre"\n  Assets:Caisse  1.00 EUR\n  Income:Dons  -2.00 EUR\n'
+    )
     main = hub_copy.root / "main.beancount"
     main.write_text(main.read_text() + 'include "2025/manual.beancount"\n')
     before = tree_digest(hub_copy.root)
-    proc = report_subprocess(hub_copy.env(), "annual-accounts", "2025", "--books", str(hub_copy.root))
+    proc = report_subprocess(
+        hub_copy.env(), "annual-accounts", "2025", "--books", str(hub_copy.root)
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     line = proc.stderr.strip()
     assert line.startswith("coopledger: error: the books have") and "\n" not in line
@@ -104,7 +112,10 @@ def test_books_with_errors_are_refused_without_a_traceback(hub_copy: Hub) -> Non
 def test_a_year_with_no_entries_in_a_subprocess(hub: Hub) -> None:
     proc = report_subprocess(hub.env(), "journals", "--year", "2024", "--books", str(hub.root))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr == "coopledger: error: no entries in 2024: the books hold entries from 2025-01-05 to 2026-02-05\n"
+    assert (
+        proc.stderr
+        == "coopledger: error: no entries in 2024: the books hold entries from 2025-01-05 to 2026-02-05\n"
+    )
 
 
 def test_every_word_of_the_reports_exists_in_three_languages() -> None:
@@ -119,8 +130,16 @@ def test_every_word_of_the_reports_exists_in_three_languages() -> None:
 
     dynamic = [r.key for r in (*rubrics.BALANCE_SHEET, *rubrics.INCOME_STATEMENT,
                                *rubrics.ASSETS_AND_DEBTS)]  # fmt: skip
-    dynamic += [*rubrics.RECEIPTS, *rubrics.EXPENSES, "model.simplified", "model.micro",
-                "model.abridged", "filing.simplified", "filing.micro", "filing.abridged"]
+    dynamic += [
+        *rubrics.RECEIPTS,
+        *rubrics.EXPENSES,
+        "model.simplified",
+        "model.micro",
+        "model.abridged",
+        "filing.simplified",
+        "filing.micro",
+        "filing.abridged",
+    ]
     dynamic += [f"grid.{g}" for g in ("00", "01", "02", "03", "49", "54", "64", "59", "81",
                                       "82", "83", "71", "72")]  # fmt: skip
     dynamic += [f"status.{s}" for s in ("open", "partly-paid", "overdue", "paid", "credited")]

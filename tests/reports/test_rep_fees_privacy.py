@@ -24,9 +24,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from report_support import Hub, report, report_ok
+from tests_support import git_state, tree_digest
 
 from ledger.roster import RosterEntry, decrypt_roster, encrypt_roster
-from tests_support import git_state, tree_digest
 
 PEOPLE = {
     "P-7K3Q9X": {"alias": "Fictive Zulu (test)", "last_name": "Fictif-Alpha",
@@ -43,7 +43,9 @@ PEOPLE = {
                  "national_number": "99.99.99-999.03"},
 }  # fmt: skip
 # What would identify someone (a postal code alone does not, and reads like an amount).
-SECRETS = sorted({v for person in PEOPLE.values() for k, v in person.items() if k != "postal_code"})
+SECRETS = sorted(
+    {v for person in PEOPLE.values() for k, v in person.items() if k != "postal_code"}
+)
 
 
 def test_fees_slips_by_hand(hub: Hub) -> None:
@@ -54,7 +56,12 @@ def test_fees_slips_by_hand(hub: Hub) -> None:
         ("P-7K3Q9X", "90.00", "90.00", "50.00", False),
         ("P-9H6T1W", "90.00", "90.00", "30.00", False),
     ]  # fmt: skip
-    assert (f["threshold"], f["amount_zone"], f["slips_required"], f["identities"]) == ("250.00", "2061", 0, None)
+    assert (f["threshold"], f["amount_zone"], f["slips_required"], f["identities"]) == (
+        "250.00",
+        "2061",
+        0,
+        None,
+    )
     later = report_ok("fees-slips", "--year", "2026", "--books", str(hub.root), "--json").json()
     assert [(s["participant"], s["attributed"], s["zone_2065"]) for s in later["slips"]] == [
         ("P-2M8D4R", "0.00", "40.00"), ("P-7K3Q9X", "52.80", "0.00")
@@ -118,7 +125,9 @@ def _no_secret(text: str, where: str) -> None:
 
 
 @pytest.mark.parametrize("key", ["at hand", "absent"])
-def test_no_identity_in_any_report(people: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+def test_no_identity_in_any_report(
+    people: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
     _enable(people.root)
     if key == "absent":
         empty = tmp_path / "no-key"
@@ -129,16 +138,23 @@ def test_no_identity_in_any_report(people: Hub, tmp_path: Path, monkeypatch: pyt
         name = args[0]
         for fmt in FORMATS[name]:
             folder = tmp_path / f"{name}-{fmt}-{key.replace(' ', '-')}"
-            run = report_ok(*args, "--books", str(people.root), "--format", fmt, "--out", f"{folder}/")
+            run = report_ok(
+                *args, "--books", str(people.root), "--format", fmt, "--out", f"{folder}/"
+            )
             _no_secret(run.stdout + run.stderr, f"{name} {fmt} output")
             for path in folder.iterdir():
                 _no_secret(_all_text(path), str(path.name))
         run = report_ok(*args, "--books", str(people.root), "--json")
         _no_secret(run.stdout + run.stderr, f"{name} --json")
-    assert (tree_digest(people.root), git_state(people.root)) == before  # reports never write the books
+    assert (
+        tree_digest(people.root),
+        git_state(people.root),
+    ) == before  # reports never write the books
 
 
-def test_identities_only_when_turned_on_and_the_key_is_at_hand(people: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_identities_only_when_turned_on_and_the_key_is_at_hand(
+    people: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = str(people.root)
     # Not turned on: refused, nothing written.
     run = report("fees-slips", "2025", "--books", root, "--identities", "--out", f"{tmp_path}/a/")

@@ -26,7 +26,9 @@ from ledger.grants import add_grant
 
 
 def _text(path: Path) -> str:
-    return " ".join(" ".join(p.extract_text().replace("\u202f", " ").split()) for p in PdfReader(path).pages)
+    return " ".join(
+        " ".join(p.extract_text().replace("\u202f", " ").split()) for p in PdfReader(path).pages
+    )
 
 
 def test_grant_report_by_hand(hub: Hub) -> None:
@@ -47,7 +49,11 @@ def test_grant_report_by_hand(hub: Hub) -> None:
     later = report_ok("grant", "--books", str(hub.root), "--year", "2026", "--json").json()
     (g,) = later["grants"]
     assert (g["spent_before"], g["spent_period"], g["remaining"], g["deferred"]) == (
-        "350.00", "100.00", "550.00", "550.00")
+        "350.00",
+        "100.00",
+        "550.00",
+        "550.00",
+    )
 
 
 def test_several_grants_side_by_side(hub_copy: Hub, tmp_path: Path) -> None:
@@ -77,9 +83,9 @@ def test_treasurer_december_2025(hub: Hub, tmp_path: Path) -> None:
     assert f["banks"] == [{"journal": "BQ1", "account": "Assets:Banque:Courant",
                            "books": "1131.00", "statement_date": "", "bank": None,
                            "difference": None}]  # fmt: skip
-    assert [(i["number"], i["status"], i["outstanding"], i["participant"]) for i in f["open_invoices"]] == [
-        ("2025-0004", "overdue", "96.80", "P-7K3Q9X")
-    ]
+    assert [
+        (i["number"], i["status"], i["outstanding"], i["participant"]) for i in f["open_invoices"]
+    ] == [("2025-0004", "overdue", "96.80", "P-7K3Q9X")]
     assert f["review"] == {"waiting": [], "unallocated": []}
     assert f["cash"] == {"books": "270.00", "last_count": {"date": "2025-06-30", "counted": "270.00",
                                                            "books_then": "270.00"}}  # fmt: skip

@@ -52,7 +52,10 @@ def test_journals_2025_by_hand(hub: Hub, tmp_path: Path) -> None:
     ]  # fmt: skip
     assert first["narration"].startswith("Invoice 2025-0001")
     receipt = next(r for r in rows if r["piece"] == "exp-2025-0002")
-    assert receipt["journal"] == "ACH" and "documents/receipts/2025/exp-2025-0002.pdf" in receipt["documents"]
+    assert (
+        receipt["journal"] == "ACH"
+        and "documents/receipts/2025/exp-2025-0002.pdf" in receipt["documents"]
+    )
 
 
 def test_the_opening_journal_of_2026(hub: Hub) -> None:
@@ -60,7 +63,7 @@ def test_the_opening_journal_of_2026(hub: Hub) -> None:
     journals = {j["journal"]: j for j in figures["journals"]}
     # Opening balances: every balance-sheet account of 31/12/2025 and the retained result.
     assert journals["AN"]["debit"] == journals["AN"]["credit"] == "1502.00"
-    assert list(journals)[0] == "AN"
+    assert next(iter(journals)) == "AN"
 
 
 def test_journals_share_their_numbers_with_the_audit_export(hub: Hub, tmp_path: Path) -> None:
@@ -75,8 +78,17 @@ def test_journals_share_their_numbers_with_the_audit_export(hub: Hub, tmp_path: 
     report_ok("journals", "--books", str(hub.root), "--year", "2025", "--format", "csv",
               "--out", str(out))  # fmt: skip
 
-    def key(journal: str, number: str, piece: str, account: str, debit: str, credit: str) -> tuple[str, ...]:
-        return (journal, number, piece, account, f"{Decimal(debit or 0):.2f}", f"{Decimal(credit or 0):.2f}")
+    def key(
+        journal: str, number: str, piece: str, account: str, debit: str, credit: str
+    ) -> tuple[str, ...]:
+        return (
+            journal,
+            number,
+            piece,
+            account,
+            f"{Decimal(debit or 0):.2f}",
+            f"{Decimal(credit or 0):.2f}",
+        )
 
     ours = sorted(key(r["journal"], r["number"], r["piece"], r["account"], r["debit"], r["credit"])
                   for r in _csv(out))  # fmt: skip
@@ -86,7 +98,9 @@ def test_journals_share_their_numbers_with_the_audit_export(hub: Hub, tmp_path: 
 
 
 def test_general_ledger_runs_every_account_to_its_balance(hub: Hub, tmp_path: Path) -> None:
-    figures = report_ok("general-ledger", "--books", str(hub.root), "--year", "2025", "--json").json()
+    figures = report_ok(
+        "general-ledger", "--books", str(hub.root), "--year", "2025", "--json"
+    ).json()
     cash = next(a for a in figures["accounts"] if a["account"] == "Assets:Caisse")
     # 300 in, 24.20 out, 60.50 in, 35 out, 30 out, 1.30 out: six movements, 270.00.
     assert (cash["opening"], cash["debit"], cash["credit"], cash["closing"], cash["movements"]) == (
@@ -95,7 +109,9 @@ def test_general_ledger_runs_every_account_to_its_balance(hub: Hub, tmp_path: Pa
     out = tmp_path / "gl.xlsx"
     report_ok("general-ledger", "--books", str(hub.root), "--year", "2025", "--out", str(out))
     ws = load_workbook(out)["general-ledger"]
-    lines = [[c.value for c in r] for r in ws.iter_rows(min_row=6) if r[1].value == "Assets:Caisse"]
+    lines = [
+        [c.value for c in r] for r in ws.iter_rows(min_row=6) if r[1].value == "Assets:Caisse"
+    ]
     balances = [line[10] for line in lines]
     assert balances == [0, 300, 275.8, 336.3, 301.3, 271.3, 270, 270]
     assert lines[1][3] == "CAI" and isinstance(lines[1][2], type(ws.cell(row=7, column=3).value))

@@ -91,9 +91,9 @@ def test_trial_balance_2025_by_hand(hub: Hub) -> None:
 
 
 def test_trial_balance_2026_opens_with_2025_balances(hub: Hub) -> None:
-    rows = report_ok(
-        "trial-balance", "--books", str(hub.root), "--year", "2026", "--json"
-    ).json()["accounts"]
+    rows = report_ok("trial-balance", "--books", str(hub.root), "--year", "2026", "--json").json()[
+        "accounts"
+    ]
     by_account = {r["account"]: r for r in rows}
     for account, expected in GROSS_2026.items():
         r = by_account[account]
@@ -114,7 +114,10 @@ def test_trial_balance_csv_is_one_line_per_account(hub: Hub, tmp_path: Path) -> 
                     "opening": "0.00", "debit": "1984.50", "credit": "853.50",
                     "closing_debit": "1131.00", "closing_credit": "0.00"}  # fmt: skip
     total = rows[-1]
-    assert total["label"] == "Total" and total["closing_debit"] == total["closing_credit"] == "2285.80"
+    assert (
+        total["label"] == "Total"
+        and total["closing_debit"] == total["closing_credit"] == "2285.80"
+    )
 
 
 def test_trial_balance_xlsx_cell_by_cell(hub: Hub, tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ from lxml import etree
 from money_builders import CODES, add_client, key_env_fixture, new_books  # noqa: F401
 from money_builders import issue as issue_invoice
 from report_support import Hub, report_ok
+from tests_support import ENTERPRISE
 
 from ledger.books import Books
-from tests_support import ENTERPRISE
 
 NS = {"v": "http://www.minfin.fgov.be/VATConsignment",
       "l": "http://www.minfin.fgov.be/ClientListingConsignment",
@@ -74,11 +74,18 @@ def test_standard_xml_for_intervat(hub: Hub, tmp_path: Path) -> None:
     assert nil == {"71": "0.00"}  # a nil return still says what is due
     lk = etree.parse(str(folder / "client-listing-2025.xml")).getroot()
     listing = lk.find("l:ClientListing", NS)
-    assert (listing.get("ClientsNbr"), listing.get("TurnOverSum"), listing.get("VATAmountSum")) == ("1", "280.00", "58.80")
+    assert (
+        listing.get("ClientsNbr"),
+        listing.get("TurnOverSum"),
+        listing.get("VATAmountSum"),
+    ) == ("1", "280.00", "58.80")
     client = listing.find("l:Client", NS)
     assert client.findtext("l:CompanyVATNumber", namespaces=NS) == "0202239951"
     assert client.find("l:CompanyVATNumber", NS).get("issuedBy") == "BE"
-    assert (client.findtext("l:TurnOver", namespaces=NS), client.findtext("l:VATAmount", namespaces=NS)) == ("280.00", "58.80")
+    assert (
+        client.findtext("l:TurnOver", namespaces=NS),
+        client.findtext("l:VATAmount", namespaces=NS),
+    ) == ("280.00", "58.80")
 
 
 def test_xml_against_the_official_xsd(hub: Hub, tmp_path: Path) -> None:
@@ -107,7 +114,11 @@ def test_franchise_warns_well_before_the_threshold(franchise: Path) -> None:
     figures = report_ok("vat", "--books", str(franchise), "--year", "2026", "--json").json()
     # 12,000 + 8,500 = 20,500.00 of 25,000.00: 82 %.
     assert figures["regime"] == "franchise"
-    assert (figures["turnover_to_date"], figures["share"], figures["level"]) == ("20500.00", "82.00", "warning")
+    assert (figures["turnover_to_date"], figures["share"], figures["level"]) == (
+        "20500.00",
+        "82.00",
+        "warning",
+    )
     assert figures["previous_year_turnover"] == "0.00"
     # A client without a VAT number: nothing to list (a nil listing).
     assert figures["client_listing"]["clients"] == []
@@ -120,7 +131,9 @@ def test_franchise_over_the_threshold(franchise: Path, tmp_path: Path) -> None:
     figures = report_ok("vat", "--books", str(franchise), "--year", "2026", "--json").json()
     assert (figures["turnover_to_date"], figures["level"]) == ("25500.50", "over")
     out = tmp_path / "vat.pdf"
-    report_ok("vat", "--books", str(franchise), "--year", "2026", "--lang", "en", "--out", str(out))
+    report_ok(
+        "vat", "--books", str(franchise), "--year", "2026", "--lang", "en", "--out", str(out)
+    )
     from pypdf import PdfReader
 
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
@@ -139,5 +152,7 @@ def test_exempt_hub_owes_nothing_and_says_why(tmp_path: Path, key_env: Path) -> 
     from pypdf import PdfReader
 
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
-    assert "Aucune déclaration périodique, aucun listing clients et aucune TVA ne sont dus." in text
+    assert (
+        "Aucune déclaration périodique, aucun listing clients et aucune TVA ne sont dus." in text
+    )
     assert "article 44 du Code de la TVA" in text
