@@ -353,19 +353,19 @@ def cash_flows(frames: Frames, period: Period) -> pd.DataFrame:
     settled = _settlement_legs(frames)
     costs = _expense_legs(frames)
     rows = []
-    for entry, group in during.groupby("entry", sort=True):
-        money = group[group["money"]]
-        others = group[~group["money"]]
-        if not len(money) or not len(others):
+    for entry, group in _by_entry(during):
+        money = [g for g in group if g.money]
+        others = [g for g in group if not g.money]
+        if not money or not others:
             continue  # no money moved, or only between the hub's own money accounts
-        cash = dsum(money["amount"])
-        legs = others[~others["role"].isin(INTERNAL_ROLES)]
-        if dsum(legs["amount"]) != -cash:
+        cash = dsum(g.amount for g in money)
+        legs = [g for g in others if g.role not in INTERNAL_ROLES]
+        if dsum(g.amount for g in legs) != -cash:
             legs = others  # a payout: the participant's money is what it was for
-        first = group.iloc[0]
-        links = str(first["links"]).split()
+        first = group[0]
+        links = str(first.links).split()
         resolved: list[Leg] = []
-        for leg in legs.itertuples(index=False):
+        for leg in legs:
             resolved += _follow(
                 (leg.pcmn, leg.role, leg.account, leg.amount), links, settled, costs
             )
@@ -374,13 +374,20 @@ def cash_flows(frames: Frames, period: Period) -> pd.DataFrame:
                 continue  # a transfer between the hub's own money accounts (58)
             rubric, sub = rb.cash_rubric(pcmn, role, amount < 0)
             value = amount if rubric.startswith("ex.") else -amount
-            rows.append(
-                (int(entry), first["date"], rubric, sub, pcmn, account, value, first["piece"])
-            )
+            rows.append((entry, first.date, rubric, sub, pcmn, account, value, first.piece))
     out = pd.DataFrame.from_records(
         rows, columns=["entry", "date", "rubric", "sub", "pcmn", "account", "amount", "piece"]
     )
     return out.astype({"amount": object})
+
+
+def _by_entry(postings: pd.DataFrame) -> list[tuple[int, list[Any]]]:
+    """The postings grouped by entry (in entry order), as plain named tuples: a loop over
+    entries in Python is far cheaper than one pandas selection per entry."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for posting in postings.itertuples(index=False):
+        grouped[int(posting.entry)].append(posting)
+    return sorted(grouped.items())
 
 
 def _settlement_legs(frames: Frames) -> dict[str, list[tuple[Leg, list[str]]]]:
@@ -390,13 +397,12 @@ def _settlement_legs(frames: Frames) -> dict[str, list[tuple[Leg, list[str]]]]:
     p = frames.postings
     out: dict[str, list[tuple[Leg, list[str]]]] = defaultdict(list)
     touching = set(p[p["account"] == suspense]["entry"]) - set(p[p["kind"] == "bank"]["entry"])
-    for entry in sorted(touching):
-        group = p[p["entry"] == entry]
-        links = str(group.iloc[0]["links"]).split()
+    for _entry, group in _by_entry(p[p["entry"].isin(touching)]):
+        links = str(group[0].links).split()
         lines = [lk for lk in links if lk.startswith("bank-")]
         if len(lines) != 1:
             continue
-        for leg in group.itertuples(index=False):
+        for leg in group:
             if leg.account != suspense and leg.role not in INTERNAL_ROLES:
                 out[lines[0]].append(((leg.pcmn, leg.role, leg.account, leg.amount), links))
     return out

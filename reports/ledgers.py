@@ -8,7 +8,9 @@ uses too, so ``VEN 12`` here is ``VEN 12`` there.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from ledger.journals import OPENING, journal_sort_key
 from reports.frame import ZERO, Frames
@@ -38,6 +40,7 @@ def general_ledger(frames: Frames, period: Period, lang: str, header: Header) ->
     ]
     rows = []
     accounts = []
+    by_account = {k: g for k, g in during.groupby("account", sort=False)}
     for acc in balances.itertuples(index=False):
         running: Decimal = acc.opening
         rows.append(
@@ -49,7 +52,7 @@ def general_ledger(frames: Frames, period: Period, lang: str, header: Header) ->
                 balance=running,
             )
         )
-        moves = during[during["account"] == acc.account].sort_values(["date", "entry"])
+        moves = by_account.get(acc.account, during.iloc[0:0]).sort_values(["date", "entry"])
         for m in moves.itertuples(index=False):
             running += m.amount
             rows.append(
@@ -147,22 +150,24 @@ def journals(frames: Frames, period: Period, lang: str, header: Header) -> Repor
         csv_rows += rows
         summary.append(_summary(OPENING, frames.ledgers.label(OPENING), rows))
     for journal in sorted(set(during["journal"]), key=journal_sort_key):
-        lines = during[during["journal"] == journal].sort_values(["number", "entry"])
+        numbered: dict[int, list[Any]] = defaultdict(list)
+        for posting in during[during["journal"] == journal].itertuples(index=False):
+            numbered[int(posting.number)].append(posting)
         rows = []
-        for number, entry in lines.groupby("number", sort=True):
-            first = entry.iloc[0]
+        for number, entry in sorted(numbered.items()):
+            first = entry[0]
             rows.append(
                 row(
                     "head",
                     journal=journal,
                     number=number,
-                    date=first["date"],
-                    piece=first["piece"],
-                    narration=first["narration"],
-                    documents=first["documents"],
+                    date=first.date,
+                    piece=first.piece,
+                    narration=first.narration,
+                    documents=first.documents,
                 )
             )
-            for p in entry.itertuples(index=False):
+            for p in entry:
                 rows.append(
                     row(
                         "sub",

@@ -76,15 +76,14 @@ def account_balances(frames: Frames, period: Period) -> pd.DataFrame:
             debit[values.account] += values.amount
         else:
             credit[values.account] -= values.amount
+    info = {a.account: (a.pcmn, a.label) for a in frames.accounts.itertuples(index=False)}
     rows = []
     for account in sorted(set(opening) | set(debit) | set(credit)):
         o, d, c = opening[account], debit[account], credit[account]
         if o == 0 and d == 0 and c == 0:
             continue
-        info = frames.accounts[frames.accounts["account"] == account]
-        pcmn = str(info["pcmn"].iloc[0]) if len(info) else ""
-        label = str(info["label"].iloc[0]) if len(info) else account.rsplit(":", 1)[-1]
-        rows.append((account, pcmn, label, o, d, c, o + d - c))
+        pcmn, label = info.get(account, ("", account.rsplit(":", 1)[-1]))
+        rows.append((account, str(pcmn), str(label), o, d, c, o + d - c))
     out = pd.DataFrame.from_records(rows, columns=list(BALANCE_COLUMNS))
     for column in ("opening", "debit", "credit", "closing"):
         out[column] = out[column].astype(object)
