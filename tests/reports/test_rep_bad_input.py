@@ -156,3 +156,52 @@ def test_the_report_command_is_registered_and_cheap_to_parse() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}, check=True)  # fmt: skip
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_an_account_without_a_pcmn_code_stops_the_annual_accounts(hub_copy: Hub) -> None:
+    """A hand-opened account with no PCMN code: the trial balance shows it without a code,
+    the annual accounts refuse, naming it (every rubric is traced to PCMN ranges)."""
+    extra = hub_copy.root / "2026" / "manual.beancount"
+    extra.write_text(
+        "2026-01-01 open Expenses:Divers-a-la-main EUR\n\n"
+        '2026-02-10 * "frais divers"\n  kind: "manual"\n'
+        "  Expenses:Divers-a-la-main  12.00 EUR\n  Assets:Caisse  -12.00 EUR\n"
+    )
+    main = hub_copy.root / "main.beancount"
+    main.write_text(main.read_text() + 'include "2026/manual.beancount"\n')
+    subprocess.run(["git", "-C", str(hub_copy.root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(hub_copy.root), "commit", "-qm", "hand edit"], check=True)
+    rows = report_ok(
+        "trial-balance", "--year", "2026", "--books", str(hub_copy.root), "--json"
+    ).json()
+    assert {"pcmn": "", "account": "Expenses:Divers-a-la-main", "label": "Divers-a-la-main",
+            "opening": "0.00", "debit": "12.00", "credit": "0.00", "closing": "12.00"} in rows["accounts"]  # fmt: skip
+    run = report("annual-accounts", "2026", "--books", str(hub_copy.root))
+    assert run.code == 1 and run.stderr == (
+        "coopledger: error: annual accounts: no rubric for Expenses:Divers-a-la-main (PCMN ?): "
+        "give the account a PCMN code in its open entry (pcmn metadata)\n"
+    )
+
+
+def test_a_bank_line_still_in_suspense(hub_copy: Hub) -> None:
+    """An open year with a bank line nobody explained yet: the statement of receipts shows
+    it as "not yet explained", the treasurer lists it, and it blocks no report."""
+    import datetime as dt
+
+    from money_builders import bank_entry, import_bank
+
+    books = hub_copy.books()
+    import_bank(books, bank_entry(books.config, "X-01", dt.date(2026, 2, 10), "25.00",
+                                  counterparty="Donateur Fictif", communication="merci"))  # fmt: skip
+    annual = report_ok("annual-accounts", "2026", "--books", str(hub_copy.root), "--json").json()
+    subs = annual["receipts_and_expenses"]["by_sub_line"]
+    assert subs["re.other/sub.unexplained"] == "25.00"
+    # 47/48 unchanged by it: held P1 20 + 60 − 7.20 = 72.80, P2 95, P3 25; I4's share 80.
+    assert annual["balance_sheet"]["liabilities"]["47/48"]["amount"] == "272.80"
+    assert annual["balance_sheet"]["assets"]["499"]["amount"] == "-25.00"  # suspense, credit
+    tr = report_ok(
+        "treasurer", "--month", "2026-02", "--books", str(hub_copy.root), "--json"
+    ).json()
+    (line,) = tr["review"]["waiting"]
+    assert (line["ref"], line["open"]) == ("X-01", "25.00")
+    assert any("suspense" in b for b in tr["close"]["blockers"])
