@@ -356,6 +356,9 @@ def _franchise(
     start = dt.date(year, 1, 1)
     ytd = turnover(frames, start, as_of)
     previous = turnover(frames, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31))
+    # The turnover communicated by 31 March: the period's year once it has ended.
+    comm_year = year if period.end < today else year - 1
+    comm_amount = ytd if comm_year == year else previous
     elapsed = (as_of - start).days + 1
     days = (dt.date(year, 12, 31) - start).days + 1
     projection = (ytd * days / elapsed).quantize(Decimal("0.01")) if elapsed > 0 else ytd
@@ -409,7 +412,8 @@ def _franchise(
         ),
         Paragraph(t(lang, "vat.franchise_note"), "note"),
         Paragraph(
-            t(lang, "vat.communication", year=year - 1, amount=money_text(previous, lang)), "body"
+            t(lang, "vat.communication", year=comm_year, amount=money_text(comm_amount, lang)),
+            "body",
         ),
     )
     listing_year = year if period.end < today else year - 1
@@ -430,6 +434,7 @@ def _franchise(
             "projection": str(projection),
             "level": level,
             "previous_year_turnover": str(previous),
+            "communication_31_march": {"year": comm_year, "turnover": str(comm_amount)},
             "client_listing": {
                 "year": listing_year,
                 "clients": [_line_json(ln) for ln in listed],
