@@ -29,14 +29,14 @@ from pathlib import Path
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from importers.coda_writer import CodaHeader, write_coda
-from importers.demo import random_iban
 from importers.formats import read_statements
 from importers.model import Movement, Statement
 from importers.run import import_files
 from importers.service import BankFile, plan_import
 from importers.settings import ImportSettings
 from ledger.config import BankAccount, HubConfig, HubIdentity
+from ledger.demo.bank import random_iban
+from ledger.demo.coda_writer import CodaHeader, write_coda
 from ledger.layout import init_books
 
 IBAN = "BE68539007547034"

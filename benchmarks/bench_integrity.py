@@ -27,12 +27,12 @@ sys.path.insert(0, str(REPO))
 
 from beancount import loader  # noqa: E402
 
-from ledger.audit_export import export_audit  # noqa: E402
+from ledger.audit.export import export_audit  # noqa: E402
+from ledger.audit.verify import verify_books  # noqa: E402
 from ledger.books import Books, git  # noqa: E402
-from ledger.closing import close_year  # noqa: E402
 from ledger.config import BankAccount, HubConfig, HubIdentity  # noqa: E402
 from ledger.layout import init_books  # noqa: E402
-from ledger.verify import verify_books  # noqa: E402
+from ledger.money.closing import close_year  # noqa: E402
 
 
 def timed(fn):  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 from ledger.demo import build_demo
-from ledger.reconcile import State, reconcile_new_entries
+from ledger.money.reconcile import State, reconcile_new_entries
 
 
 def classify(entries: list[data.Directive], year: int, config: object) -> Counter[str]:

@@ -10,14 +10,13 @@
 2. the first ``[[import_rules]]`` of ``hub.toml`` that matches (counterparty IBAN, or a
    text contained in the communication or the counterparty's name);
 3. otherwise the suspense account, flagged ``!`` for review. Reconciliation
-   (:mod:`ledger.reconcile`) later settles what it can from there.
+   (:mod:`ledger.money.reconcile`) later settles what it can from there.
 
 Reconciliation extends this by settling suspense lines; nothing here writes anything.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,20 +27,11 @@ from beancount.core import data
 from importers.model import Movement
 from importers.settings import ImportSettings, Rule
 from importers.text import iban_or_none, ogm_in_text
+from ledger.view import InvoiceRef, invoices_by_ogm
 
 HOW_INVOICE = "invoice"
 HOW_RULE = "rule"
 HOW_SUSPENSE = "suspense"
-
-
-@dataclass(frozen=True)
-class InvoiceRef:
-    """An issued invoice as the books record it (``kind: "invoice"``)."""
-
-    link: str
-    number: str
-    ogm: str
-    participant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,19 +54,8 @@ class Booking:
 
 
 def issued_invoices(entries: Iterable[data.Directive]) -> dict[str, InvoiceRef]:
-    """Issued invoices by their OGM (12 digits)."""
-    out: dict[str, InvoiceRef] = {}
-    for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.meta.get("kind") != "invoice":
-            continue
-        ogm = re.sub(r"\D", "", str(entry.meta.get("ogm") or ""))
-        links = sorted(lk for lk in entry.links or () if lk.startswith("inv-"))
-        if len(ogm) != 12 or not links:
-            continue
-        number = str(entry.meta.get("invoice") or links[0][4:])
-        participant = entry.meta.get("participant")
-        out[ogm] = InvoiceRef(links[0], number, ogm, str(participant) if participant else None)
-    return out
+    """Issued invoices by their OGM (12 digits), from the books' one rule."""
+    return invoices_by_ogm(entries)
 
 
 def _invoice_booking(

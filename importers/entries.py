@@ -2,12 +2,11 @@
 
 Every movement becomes a transaction with ``kind: "bank"``, the link ``^bank-<id>`` (a
 stable id of the movement on its account), the bank's reference as ``bank-ref``, and what
-the statement says about it. What the books learn about the *other* party follows one
-rule: money coming in keeps the counterparty's name and account (the clients who pay the
-hub); money going out — and money coming back, a returned transfer or payout — may concern
-a participant, so its counterparty's name and IBAN are kept only when an import rule of
-``hub.toml`` named that counterparty — otherwise only the last four characters of the IBAN
-(``counterparty-iban-last4``), as payouts do.
+proves and settles it — nothing more: what the books keep of the other party and of the
+free text is decided by one rule, :func:`importers.minimise.kept_meta` (a known client or
+a business keeps its name and account; anyone else only the last four characters of the
+account; the free text only our own and structured references). The rest stays in the
+encrypted archive of the statement.
 """
 
 from __future__ import annotations
@@ -25,9 +24,10 @@ from beancount.parser.grammar import ValueType
 from stdnum import iso11649
 
 from importers.categorise import HOW_RULE, Booking
+from importers.minimise import KnownParties, kept_meta, references_in
 from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
-from importers.text import format_ogm, iban_or_none
+from importers.text import format_ogm
 
 CENT = Decimal("0.01")
 FILE_DIRECTIVE = "bank-file"
@@ -49,29 +49,30 @@ def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
     return data.Posting(account, Amount(money(number), currency), None, None, None, None)
 
 
-def _counterparty_meta(movement: Movement, booking: Booking) -> dict[str, Any]:
-    meta: dict[str, Any] = {}
-    account = iban_or_none(movement.counterparty_account) or movement.counterparty_account
-    # Money coming back (a returned transfer, or one of our payouts by its end-to-end id)
-    # comes from where the hub sent it, possibly a participant's account: treat it as
-    # money going out.
-    coming_back = bool(movement.r_transaction) or (
-        movement.end_to_end_id or ""
-    ).upper().startswith("PO-")
-    if (movement.amount > 0 and not coming_back) or booking.how == HOW_RULE:
-        if movement.counterparty_name:
-            meta["counterparty"] = movement.counterparty_name
-        if account:
-            meta["counterparty-iban"] = account
-    elif account:
-        meta["counterparty-iban-last4"] = account[-4:]
-    return meta
+def _party_meta(movement: Movement, booking: Booking, known: KnownParties) -> dict[str, Any]:
+    return kept_meta(
+        movement.counterparty_name,
+        movement.counterparty_account,
+        movement.communication,
+        known,
+        named_by_rule=booking.how == HOW_RULE,
+    )
 
 
-def detail_meta(movement: Movement) -> dict[str, Any]:
+def _our_end_to_end(value: str | None, known: KnownParties) -> str | None:
+    """The end-to-end id, when it is one of ours (a payout's id): the payer's own may be
+    free text."""
+    if not value:
+        return None
+    refs = references_in(value, known)
+    return value if refs and refs[0] == value.strip().upper() else None
+
+
+def detail_meta(movement: Movement, known: KnownParties | None = None) -> dict[str, Any]:
     """What each detail of a batch settles, as ``detail-<n>-…`` metadata: its amount and
-    references (OGM, ISO 11649 RF reference, end-to-end id) — never its counterparty
-    nor its free text, which may name a person (they stay in the encrypted archive).
+    references (OGM, ISO 11649 RF reference, an end-to-end id of ours) — never its
+    counterparty nor its free text, which may name a person (they stay in the encrypted
+    archive): the same rule as the movement's (:mod:`importers.minimise`).
     Reconciliation reads these to settle several invoices or payouts from one entry."""
     meta: dict[str, Any] = {}
     if not movement.details:
@@ -85,30 +86,35 @@ def detail_meta(movement: Movement) -> dict[str, Any]:
             meta[f"{key}-ogm"] = detail.ogm
         elif detail.structured_ref and iso11649.is_valid(detail.structured_ref):
             meta[f"{key}-ref"] = iso11649.compact(detail.structured_ref)  # an RF reference
-        if detail.end_to_end_id:
-            meta[f"{key}-end-to-end-id"] = detail.end_to_end_id
+        end_to_end = _our_end_to_end(detail.end_to_end_id, known or KnownParties())
+        if end_to_end:
+            meta[f"{key}-end-to-end-id"] = end_to_end
     return meta
 
 
 def bank_transaction(
-    file: str, movement: Movement, bank: BankRef, booking: Booking, currency: str
-) -> data.Transaction:
+    file: str, movement: Movement, bank: BankRef, booking: Booking, currency: str,
+    known: KnownParties | None = None,
+) -> data.Transaction:  # fmt: skip
     """The transaction of one movement (or of one detail of a split movement)."""
+    known = known or KnownParties()
     ref = f"{movement.ref}/{booking.part}" if booking.part else movement.ref
     meta: dict[str, Any] = {"kind": "bank", "bank-ref": ref}
-    meta.update(_counterparty_meta(movement, booking))
-    if movement.communication:
-        meta["communication"] = movement.communication
+    meta.update(_party_meta(movement, booking, known))
     ogm = booking.ogm or movement.ogm
     if ogm:
         meta["ogm"] = ogm
-    if movement.end_to_end_id:
-        meta["end-to-end-id"] = movement.end_to_end_id
+        refs = [r for r in str(meta.pop("references", "")).split() if r != format_ogm(ogm)]
+        if refs:
+            meta["references"] = " ".join(refs)
+    end_to_end = _our_end_to_end(movement.end_to_end_id, known)
+    if end_to_end:
+        meta["end-to-end-id"] = end_to_end
     if movement.r_transaction:
         meta["r-transaction"] = movement.r_transaction
     if movement.reversal:
         meta["reversal"] = True
-    meta.update(detail_meta(movement))
+    meta.update(detail_meta(movement, known))
     meta.update(booking.meta)
     return data.Transaction(
         data.new_metadata(file, movement.line or 0, meta),

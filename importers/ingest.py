@@ -1,14 +1,18 @@
 """beangulp importers, one per format, sharing the planning of ``coopledger import``.
 
-They work with beangulp's own tooling (``identify``, ``extract``, ``archive`` and the
+They work with beangulp's own tooling (``identify``, ``extract`` and the
 ``<document>.beancount`` regression tests), e.g. in an ``import.py``::
 
-    import beangulp
+    from importers.archive import Ingest
     from importers.ingest import all_importers
     from importers.settings import BankRef, ImportSettings
 
-    settings = ImportSettings(banks=(BankRef("BE68539007547034", "Assets:Banque:Courant"),))
-    beangulp.Ingest(all_importers(settings))()
+    settings = ImportSettings(banks=(BankRef("BE68539007547034", "Assets:Banque:Courant"),),
+                              recipients=("age1…",))
+    Ingest(all_importers(settings), settings.recipients)()
+
+``importers.archive.Ingest``'s ``archive`` stores each statement encrypted with age;
+beangulp's own ``archive`` (clear copies) is refused by these importers.
 
 ``extract`` gives exactly the entries ``coopledger import`` would add to books holding
 ``existing`` (bank transactions, the opening, the balance assertions and the file
@@ -29,6 +33,7 @@ import beangulp
 from beancount.core import data
 from beangulp import exceptions, similar
 
+from importers.archive import refuse_clear_archive
 from importers.camt import REFUSED_CAMT
 from importers.errors import BankFileError
 from importers.formats import BANK_CSV, CAMT, CODA, MT940, Format, read_statements
@@ -97,6 +102,7 @@ class StatementImporter(beangulp.Importer):
         return max(days) if days else None
 
     def filename(self, filepath: str) -> str | None:
+        refuse_clear_archive()  # beangulp's archive would store the statement in clear
         with one_line_errors():
             file = self._file(filepath)
         return f"{self.format.name}-{file.sha256[:10]}{self.format.extension}"

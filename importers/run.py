@@ -2,24 +2,30 @@
 
 One call is one ``Books.transaction``: every file is read and checked, the plan is made
 against the books as they are under the lock, and then the bank entries, the entries
-reconciliation books on top of them (:func:`ledger.reconcile.reconcile_new_entries`) and
+reconciliation books on top of them (:func:`ledger.money.reconcile.reconcile_new_entries`) and
 the encrypted archive of each file are written together — or, if anything fails, nothing
 is (the write path also reloads the books and rolls back if a check fails there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from beancount.core import data
 
 from importers.archive import encrypt_for
+from importers.minimise import KnownParties
+from importers.originals import load_originals
 from importers.service import BankFile, ImportPlan, plan_import
 from importers.settings import ImportSettings
+from invoicing.clients import CLIENTS_FILE, parse_clients
 from ledger.books import Books
-from ledger.reconcile import reconcile_new_entries
+from ledger.keys import has_key
+from ledger.money.reconcile.booking import reconcile_new_entries
+from ledger.roster import read_roster
+from ledger.view import BankOriginal
 
 BANK_KIND = "bank"
 RECONCILE_KIND = "payments"
@@ -54,27 +60,47 @@ class ImportResult:
 
 
 def _reconcile(
-    books: Books, entries: Sequence[data.Directive], new: list[data.Directive]
+    books: Books, entries: Sequence[data.Directive], plan: ImportPlan
 ) -> list[data.Directive]:
-    """What reconciliation books on top of the new bank entries (nothing if none)."""
-    if not new:
+    """What reconciliation books on top of the new bank entries (nothing if none), with
+    what the bank wrote in memory: this import's files, and the archived ones."""
+    if not plan.entries:
         return []
-    return list(reconcile_new_entries([*entries, *new], books.config))
+    originals: Mapping[str, BankOriginal] = {
+        **load_originals(books, list(entries), plan.entries),
+        **plan.originals,
+    }
+    return list(reconcile_new_entries([*entries, *plan.entries], books.config, originals))
+
+
+def import_settings(books: Books, clients: bytes | None) -> ImportSettings:
+    """The hub's settings, with whose names the books may keep (its clients) and the
+    roster's values (which they never keep) when the key is at hand."""
+    settings = ImportSettings.from_config(books.config)
+    roster = read_roster(books).secrets() if has_key(books.config) else set()
+    known = KnownParties.of(
+        client_names=[c.name for c in parse_clients(clients).values()],
+        ibans=settings.known.ibans,
+        roster_values=roster,
+    )
+    return replace(settings, known=known)
 
 
 def import_files(
     books: Books, files: Sequence[BankFile], account: str | None = None, dry_run: bool = False
 ) -> ImportResult:
     """Import ``files`` into ``books`` (all or nothing); with ``dry_run``, write nothing."""
-    settings = ImportSettings.from_config(books.config)
     if dry_run:
+        clients = books.root / CLIENTS_FILE
+        settings = import_settings(books, clients.read_bytes() if clients.exists() else None)
         entries = books.load().entries
         plan = plan_import(files, entries, settings, account)
-        return ImportResult(plan, _reconcile(books, entries, plan.entries), dry_run=True)
+        return ImportResult(plan, _reconcile(books, entries, plan), dry_run=True)
     with books.transaction("import: bank statements") as tx:
+        settings = import_settings(books, tx.read_file(CLIENTS_FILE))
         entries = tx.ledger.entries
         plan = plan_import(files, entries, settings, account, archive=True)
-        result = ImportResult(plan, _reconcile(books, entries, plan.entries))
+        result = ImportResult(plan, _reconcile(books, entries, plan))
         if plan.entries:
             tx.add_entries(plan.entries, kind=BANK_KIND)
             if result.reconciled:

@@ -18,7 +18,7 @@ anything else, so one bad file stops the whole call (all or nothing), and it dec
   a statement that does not follow the books (a missing one, a wrong order) is refused
   with a message that says so.
 
-Writing is the caller's job, through ``Books.transaction`` (see :mod:`importers.cli`).
+Writing is the caller's job, through ``Books.transaction`` (see :mod:`ledger.cli.imports`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from beancount.core import data
 
-from importers.categorise import InvoiceRef, issued_invoices
+from importers.categorise import Booking, InvoiceRef, issued_invoices
 from importers.categorise import categorise as categorise_movement
 from importers.entries import (
     balance_directive,
@@ -46,8 +46,10 @@ from importers.entries import (
 )
 from importers.errors import BankFileError, ImportConflictError
 from importers.formats import MAX_FILE_BYTES, Format, read_statements
+from importers.minimise import original_of
 from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
+from ledger.view import BankOriginal
 
 NEAR_DAYS = 2
 TOLERANCE = Decimal("0.005")
@@ -157,6 +159,9 @@ class ImportPlan:
     already_present: int = 0
     review_links: set[str] = field(default_factory=set)
     formats: dict[str, Format] = field(default_factory=dict)
+    # What the bank wrote and the books do not keep, by ^bank- link: in memory only, for
+    # reconciliation inside the same import (importers/minimise.py).
+    originals: dict[str, BankOriginal] = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict[str, object]:
         return {
@@ -306,6 +311,7 @@ class _Planner:
         self.archive = archive and bool(settings.recipients)
         self.view = _BooksView(entries, settings)
         self.invoices: dict[str, InvoiceRef] = issued_invoices(entries)
+        self.known = settings.known.with_books(entries)
         self.plan = ImportPlan()
         self.touched: dict[str, dt.date] = {}
         # Balance assertions planned so far, by account: a later statement with a movement
@@ -365,8 +371,10 @@ class _Planner:
         for movement in statement.movements:
             bookings = categorise_movement(movement, self.settings, self.invoices)
             txns = [
-                bank_transaction(name, movement, bank, b, statement.currency) for b in bookings
+                bank_transaction(name, movement, bank, b, statement.currency, self.known)
+                for b in bookings
             ]
+            self.remember_originals(movement, bookings, txns)
             links = {sorted(lk for lk in t.links if lk.startswith("bank-"))[0] for t in txns}
             if links & view.links:
                 plan.already_present += 1
@@ -424,6 +432,18 @@ class _Planner:
         ]
         if ends:
             report.day = max([report.day or dt.date.min, *ends])
+
+    def remember_originals(
+        self, movement: Movement, bookings: Sequence[Booking], txns: list[data.Transaction]
+    ) -> None:
+        details = {d.sequence: d for d in movement.details}
+        for booking, txn in zip(bookings, txns, strict=True):
+            link = next(lk for lk in sorted(txn.links) if lk.startswith("bank-"))
+            detail = details.get(booking.part or "")
+            source = detail if detail is not None else movement
+            self.plan.originals[link] = original_of(
+                source.counterparty_name, source.counterparty_account, source.communication
+            )
 
     def supersede_assertions(self, account: str, new: list[data.Directive]) -> None:
         """Drop this import's earlier assertions that ``new`` movements would contradict.

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from importers.errors import BankFileError, UnknownAccountError
+from importers.minimise import KnownParties
 from importers.model import Statement
 from importers.text import compact_account, iban_or_none
 from ledger.config import HubConfig
@@ -49,6 +50,9 @@ class ImportSettings:
     currency: str = "EUR"
     rules: tuple[Rule, ...] = ()
     recipients: tuple[str, ...] = field(default=(), repr=False)
+    # Whose names and accounts the books may keep (clients, rule accounts; the roster's
+    # values, which never are): see importers/minimise.py.
+    known: KnownParties = field(default_factory=KnownParties, repr=False)
 
     @classmethod
     def from_config(cls, config: HubConfig) -> ImportSettings:
@@ -63,6 +67,7 @@ class ImportSettings:
                 for r in config.import_rules
             ),
             recipients=tuple(config.roster.recipients),
+            known=KnownParties.of(ibans=[r.counterparty_iban or "" for r in config.import_rules]),
         )
 
     def bank_by_name(self, wanted: str, file: str) -> BankRef:

@@ -14,12 +14,17 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from invoicing.models import Client
+from invoicing.models import CLIENT_ID_RE, Client
 from ledger.books import Books
 from ledger.config import format_validation_error
 from ledger.errors import BooksError, InputError
+from ledger.privacy.guard import TextGuard
 
 CLIENTS_FILE = "clients.toml"
+MATCHES_A_PARTICIPANT = (
+    "it matches a participant in the roster: a participant is never the hub's client for her "
+    "own work (her name would reach the books, the invoice and the e-invoice)"
+)
 HEADER = (
     "# Clients of the hub, written by 'coopledger client add' through the write path.\n"
     "# Business clients receive a Peppol e-invoice; private persons receive a PDF only.\n"
@@ -84,10 +89,13 @@ def read_clients(source: Books | FileReader) -> dict[str, Client]:
 
 def require_client(clients: dict[str, Client], client_id: str) -> Client:
     """The client with this id, or a clear error."""
-    client = clients.get(client_id.strip().upper())
+    wanted = client_id.strip().upper()
+    client = clients.get(wanted)
     if client is None:
+        # An id is repeated; anything else typed (a name?) is not.
+        shown = f"unknown client {wanted!r}" if CLIENT_ID_RE.match(wanted) else "unknown client"
         raise InputError(
-            f"unknown client {client_id!r} (see 'coopledger client list'; add one with "
+            f"{shown} (give an id such as C0001: see 'coopledger client list'; add one with "
             "'coopledger client add')"
         )
     return client
@@ -152,6 +160,12 @@ def add_client(books: Books, fields: dict[str, Any]) -> Client:
     """Register a client through the write path; returns it with its new id."""
     fields = {k: v for k, v in fields.items() if v is not None}
     make_client("C0000", fields)  # fail fast on bad input, before taking the lock
+    guard = TextGuard.for_books(books)
+    guard.check(fields.get("name"), "--name")
+    for key in ("email", "address", "enterprise_number", "vat_number"):
+        guard.check_roster_only(
+            fields.get(key), f"--{key.replace('_', '-')}", MATCHES_A_PARTICIPANT
+        )
     with books.transaction("client: add") as tx:
         clients = read_clients(tx)
         client = make_client(next_client_id(clients), fields)

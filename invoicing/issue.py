@@ -30,11 +30,14 @@ from invoicing.totals import compute
 from invoicing.ubl import render_ubl
 from invoicing.validation import Validator
 from ledger.books import Books
-from ledger.chain import stamp_documents
 from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
-from ledger.participants import ParticipantInfo, require_open_participant
-from ledger.reconcile import State, credit_reversal
+from ledger.integrity.chain import stamp_documents
+from ledger.money.reconcile.booking import credit_reversal
+from ledger.money.reconcile.state import State
+from ledger.participants import require_open_participant
+from ledger.privacy.guard import TextGuard
+from ledger.view import ParticipantInfo
 
 
 class IssueRequest(BaseModel):
@@ -181,6 +184,7 @@ def issue_invoice(
     require_hub_identity(config)
     day, due = _dates(config, request.date, request.due, today or dt.date.today())
     lines, totals = compute(config, request.lines)  # bad lines fail before the lock
+    check_texts(books, request.lines)
     with books.transaction("invoice: issue") as tx:
         entries = tx.ledger.entries
         participant = _open_participant(entries, config, request.participant, day)
@@ -206,6 +210,14 @@ def issue_invoice(
         written = _stage(tx, config, doc, render_files(config, doc, validator))
         tx.message = f"invoice: issue {doc.number} ({participant.code}, {client.id})"
     return Issued(doc, books.root, written)
+
+
+def check_texts(books: Books, lines: Iterable[LineInput], reason: str | None = None) -> None:
+    """What the client will read (PDF, UBL) passes the roster guard: no participant's
+    name, no phone, IBAN, e-mail or address in a line or a credit note's reason."""
+    guard = TextGuard.for_books(books)
+    guard.check_all((line.description, f"--line {n}") for n, line in enumerate(lines, 1))
+    guard.check(reason, "--reason")
 
 
 def _open_participant(
@@ -257,6 +269,7 @@ def issue_credit_note(
         )
     if request.lines:
         compute(config, request.lines)  # bad lines fail before the lock
+    check_texts(books, request.lines, request.reason)
     with books.transaction("invoice: credit") as tx:
         entries = tx.ledger.entries
         ref = _invoice_to_credit(entries, request.invoice)

@@ -7,11 +7,13 @@ import re
 from decimal import Decimal
 from typing import Any, Literal
 
+from babel import Locale
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as eu_vat
 
 from ledger.config import normalize_enterprise_number, normalize_vat_number
+from ledger.view import link_safe as link_safe  # re-exported
 
 Lang = Literal["fr", "nl", "en"]
 DocKind = Literal["invoice", "credit-note"]
@@ -29,8 +31,6 @@ NOT_COUNTRIES = frozenset(
 
 def _country_codes() -> frozenset[str]:
     try:
-        from babel import Locale
-
         codes = (str(c) for c in Locale("en").territories)
         return frozenset(c for c in codes if re.fullmatch(r"[A-Z]{2}", c)) - NOT_COUNTRIES
     except Exception:  # babel is optional: fall back to the shape check only
@@ -307,8 +307,3 @@ class Document(_Model):
     def link(self) -> str:
         """The Beancount link of this document (``inv-…`` or ``cn-…``)."""
         return ("inv-" if self.kind == "invoice" else "cn-") + link_safe(self.number)
-
-
-def link_safe(number: str) -> str:
-    """A document number as it appears in a Beancount link (letters, digits, ``-_./``)."""
-    return re.sub(r"[^A-Za-z0-9\-_./]", "-", number)

@@ -12,55 +12,17 @@ import datetime as dt
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from beancount.core import data
 
 from invoicing.models import DocKind
 from ledger.config import HubConfig
 from ledger.errors import ConfigError, InputError
+from ledger.view import IssuedRef
+from ledger.view import issued_documents as issued
 
 KINDS: tuple[DocKind, ...] = ("invoice", "credit-note")
 ALLOWED_FIELDS = {"year", "seq"}
-
-
-@dataclass(frozen=True)
-class IssuedRef:
-    """What the books say about one issued document."""
-
-    kind: DocKind
-    number: str
-    series: str
-    seq: int
-    date: dt.date
-    entry: data.Transaction
-
-
-def number_of(entry: data.Transaction) -> str | None:
-    """The document's own number: meta ``invoice`` of an invoice, ``credit-note`` of a note."""
-    kind = entry.meta.get("kind")
-    key = "invoice" if kind == "invoice" else "credit-note" if kind == "credit-note" else None
-    value = entry.meta.get(key) if key else None
-    return str(value) if value is not None else None
-
-
-def issued(entries: Iterable[data.Directive]) -> list[IssuedRef]:
-    """Every invoice and credit note in the books (entries with incomplete metadata are
-    skipped here; the invoice plugin reports them)."""
-    out = []
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        kind = entry.meta.get("kind")
-        if kind not in KINDS:
-            continue
-        number = number_of(entry)
-        series = entry.meta.get("series")
-        seq = entry.meta.get("seq")
-        if number is None or series is None or not isinstance(seq, (int, Decimal)):
-            continue
-        out.append(IssuedRef(kind, number, str(series), int(seq), entry.date, entry))
-    return out
 
 
 def number_format(config: HubConfig, kind: DocKind) -> str:

@@ -1,28 +1,19 @@
-"""The PDF of an invoice or credit note (reportlab), in French, Dutch or English.
+"""The PDF of an invoice or credit note, in French, Dutch or English, on the one
+rendering module (:mod:`ledger.render`) with the words of the one catalogue.
 
-Every piece of text, ours or the user's, goes through :func:`para`, which escapes it, so
-that reportlab's paragraph markup in a description or a name is printed, never obeyed.
-The hub is the issuer; the participant's code is never printed.
+Every piece of text, ours or the user's, goes through :func:`ledger.render.para`, which
+escapes it. The hub is the issuer; the participant's code is never printed.
 """
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-from xml.sax.saxutils import escape
-
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -31,7 +22,11 @@ from reportlab.platypus import (
 
 from invoicing import vat
 from invoicing.epc import epc_qr
-from invoicing.i18n import (
+from invoicing.i18n import label
+from invoicing.models import Document
+from invoicing.ogm import format_ogm
+from ledger.config import HubConfig
+from ledger.i18n import (
     court_register,
     fmt_amount,
     fmt_date,
@@ -39,103 +34,9 @@ from invoicing.i18n import (
     fmt_number,
     fmt_percent,
     fmt_price,
-    label,
     legal_form,
 )
-from invoicing.models import Document
-from invoicing.ogm import format_ogm
-from ledger.config import HubConfig
-
-_FONT_CANDIDATES = (
-    (
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ),
-    (
-        Path(pdfmetrics.__file__).parent.parent / "fonts" / "Vera.ttf",
-        Path(pdfmetrics.__file__).parent.parent / "fonts" / "VeraBd.ttf",
-    ),
-)
-_fonts: tuple[str, str] | None = None
-
-
-def fonts() -> tuple[str, str]:
-    """Register a Unicode TrueType font once (DejaVu, else Vera), else use Helvetica."""
-    global _fonts
-    if _fonts is None:
-        _fonts = ("Helvetica", "Helvetica-Bold")
-        for regular, bold in _FONT_CANDIDATES:
-            if regular.exists() and bold.exists():
-                pdfmetrics.registerFont(TTFont("CLSans", str(regular)))
-                pdfmetrics.registerFont(TTFont("CLSans-Bold", str(bold)))
-                pdfmetrics.registerFontFamily(
-                    "CLSans",
-                    normal="CLSans",
-                    bold="CLSans-Bold",
-                    italic="CLSans",
-                    boldItalic="CLSans-Bold",
-                )
-                _fonts = ("CLSans", "CLSans-Bold")
-                break
-    return _fonts
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = fonts()
-    base = ParagraphStyle("base", fontName=regular, fontSize=9, leading=11.5)
-    return {
-        "base": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
-        "bold": ParagraphStyle("bold", parent=base, fontName=bold),
-        "hub": ParagraphStyle("hub", parent=base, fontName=bold, fontSize=13, leading=16),
-        "title": ParagraphStyle(
-            "title", parent=base, fontName=bold, fontSize=16, leading=20, alignment=TA_RIGHT
-        ),
-        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
-        "right_bold": ParagraphStyle("right_bold", parent=base, fontName=bold, alignment=TA_RIGHT),
-        "ogm": ParagraphStyle("ogm", parent=base, fontName=bold, fontSize=12, leading=15),
-        "legal": ParagraphStyle("legal", parent=base, fontName=bold, fontSize=9.5, leading=12),
-    }
-
-
-def para(text: str, style: ParagraphStyle, *, label_text: str | None = None) -> Paragraph:
-    """A paragraph of plain text (escaped); ``label_text`` is printed in bold before it."""
-    body = escape(text).replace("\n", "<br/>")
-    if label_text is not None:
-        body = f"<b>{escape(label_text)}</b> {body}"
-    return Paragraph(body, style)
-
-
-class QrFlowable(Flowable):
-    """A QR code drawn as vector squares (no raster image, sharp at any zoom)."""
-
-    def __init__(self, matrix: tuple[bytearray, ...], size: float) -> None:
-        super().__init__()
-        self.matrix = matrix
-        self.size = size
-        self.width = self.height = size
-
-    def draw(self) -> None:
-        n = len(self.matrix) + 8  # quiet zone of 4 modules each side
-        module = self.size / n
-        path = self.canv.beginPath()
-        for y, row in enumerate(self.matrix):
-            x = 0
-            while x < len(row):  # one rectangle per horizontal run of dark modules
-                if not row[x]:
-                    x += 1
-                    continue
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                path.rect(
-                    (start + 4) * module,
-                    self.size - (y + 5) * module,
-                    (x - start) * module,
-                    module,
-                )
-        self.canv.setFillColor(colors.black)
-        self.canv.drawPath(path, fill=1, stroke=0)
+from ledger.render import QrFlowable, build_pdf, fonts, para, styles
 
 
 def _hub_lines(config: HubConfig, lang: str) -> list[tuple[str | None, str]]:
@@ -185,7 +86,7 @@ def _colon(lang: str) -> str:
 def render_pdf(config: HubConfig, doc: Document) -> bytes:
     """The PDF bytes of ``doc``; deterministic for the same input."""
     lang = doc.lang
-    st = _styles()
+    st = styles()
     c = _colon(lang)
     L = lambda key, **kw: label(lang, key, **kw)  # noqa: E731
     story: list[Flowable] = []
@@ -382,25 +283,11 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
         canvas.drawRightString(A4[0] - 18 * mm, 7 * mm, f"{doc.number} – {canvas.getPageNumber()}")
         canvas.restoreState()
 
-    buf = io.BytesIO()
     title = f"{L(doc.kind).capitalize()} {doc.number}"
-    template = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=20 * mm,
-        title=title,
-        author=config.hub.name,
-        creator="coopledger",
-        producer="coopledger",
-        subject="",
-        keywords="",
-        invariant=1,
-    )
-    template.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buf.getvalue()
+    return build_pdf(
+        story, title=title, author=config.hub.name, on_page=on_page, creator="coopledger",
+        producer="coopledger", subject="", keywords="", invariant=1,
+    )  # fmt: skip
 
 
 def _fmt_iban(iban: str) -> str:

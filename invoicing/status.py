@@ -21,9 +21,8 @@ from typing import Any
 
 from beancount.core import data
 
-from invoicing import numbering
-from invoicing.models import link_safe
 from ledger.config import HubConfig
+from ledger.view import View
 
 ZERO = Decimal("0")
 STATUSES = ("open", "partly-paid", "overdue", "paid", "credited")
@@ -84,68 +83,38 @@ def _cents(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _clients_amount(entry: data.Transaction, clients: str) -> Decimal:
-    return sum(
-        (
-            p.units.number
-            for p in entry.postings
-            if p.account == clients and p.units is not None and p.units.number is not None
-        ),
-        ZERO,
-    )
-
-
 def invoice_statuses(
     entries: Iterable[data.Directive], config: HubConfig, today: dt.date | None = None
 ) -> list[InvoiceStatus]:
     """Every invoice with what was credited and paid, in number order per series."""
-    today = today or dt.date.today()
-    entries = list(entries)
-    clients = config.account("clients")
-    by_link: dict[str, InvoiceStatus] = {}
-    for ref in numbering.issued(entries):
-        if ref.kind != "invoice":
+    return statuses(View.of(entries, config), today or dt.date.today())
+
+
+def statuses(view: View, today: dt.date) -> list[InvoiceStatus]:
+    """The status of every issued invoice of the books' fold."""
+    out = []
+    for inv in view.invoices.values():
+        if inv.issued is None:
             continue
-        meta = ref.entry.meta
+        meta = inv.issued.entry.meta
         due = meta.get("due")
-        by_link[f"inv-{link_safe(ref.number)}"] = InvoiceStatus(
-            number=ref.number,
-            date=ref.date,
+        status = InvoiceStatus(
+            number=inv.issued.number,
+            date=inv.issued.date,
             due=due if isinstance(due, dt.date) else None,
             ogm=str(meta.get("ogm", "")),
             participant=str(meta.get("participant", "")),
             client=str(meta.get("client", "")),
-            total=_clients_amount(ref.entry, clients),
+            total=inv.total,
+            credited=inv.credited,
+            paid=inv.paid,
+            credit_notes=list(inv.credit_notes),
+            payments=list(inv.payments),
+            documents=list(inv.documents),
         )
-    for entry in entries:
-        if isinstance(entry, data.Document):
-            for link in entry.links or ():
-                if link in by_link:
-                    by_link[link].documents.append(entry.filename)
-            continue
-        if not isinstance(entry, data.Transaction) or not entry.links:
-            continue
-        kind = entry.meta.get("kind")
-        if kind == "invoice":
-            continue
-        for link in entry.links:
-            inv = by_link.get(link)
-            if inv is None:
-                continue
-            amount = -_clients_amount(entry, clients)
-            if amount == 0:
-                continue
-            if kind == "credit-note":
-                inv.credited += amount
-                inv.credit_notes.append(str(entry.meta.get("credit-note", "")))
-            else:
-                inv.paid += amount
-                inv.payments.append(
-                    {"date": entry.date.isoformat(), "amount": str(amount), "kind": kind or ""}
-                )
-    for inv in by_link.values():
-        inv.status = _status(inv, today)
-    return sorted(by_link.values(), key=lambda i: (i.date.year, i.date, i.number))
+        status.status = _status(status, today)
+        out.append(status)
+    return sorted(out, key=lambda i: (i.date.year, i.date, i.number))
 
 
 def _status(inv: InvoiceStatus, today: dt.date) -> str:

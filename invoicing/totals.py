@@ -14,6 +14,7 @@ from invoicing import vat
 from invoicing.models import Line, LineInput, Totals, VatGroup
 from ledger.config import HubConfig
 from ledger.errors import InputError
+from ledger.i18n import fmt_rate as fmt_rate  # re-exported
 
 CENT = Decimal("0.01")
 
@@ -40,12 +41,6 @@ def check_rates(config: HubConfig, lines: Sequence[LineInput]) -> None:
             f"line {i}: unknown VAT rate {fmt_rate(line.vat_rate)} % for the standard regime "
             f"(allowed: {', '.join(fmt_rate(r) for r in allowed)})"
         )
-
-
-def fmt_rate(rate: Decimal) -> str:
-    """A rate without useless zeros: ``21``, ``5.5``."""
-    text = format(rate.normalize(), "f")
-    return text
 
 
 def compute(config: HubConfig, inputs: Sequence[LineInput]) -> tuple[tuple[Line, ...], Totals]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
+from saxonche import PySaxonProcessor
 
 from ledger.errors import ConfigError
 
@@ -107,7 +108,6 @@ class Validator:
         for root, xsd in ROOTS.items():
             path = rules_dir / "ubl-2.1-xsd" / "maindoc" / xsd
             self._schemas[root] = etree.XMLSchema(etree.parse(str(path)))
-        from saxonche import PySaxonProcessor
 
         self._proc = PySaxonProcessor(license=False)
         xslt = self._proc.new_xslt30_processor()

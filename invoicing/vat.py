@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ledger.config import HubConfig
+from ledger.i18n import translate
 
 Lang = Literal["fr", "nl", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "nl", "en")
@@ -21,21 +22,22 @@ ZERO = Decimal("0")
 # Peppol exemption reason code for art. 44 (VAT directive art. 132).
 EXEMPT_REASON_CODE = "VATEX-EU-132"
 
+# The legal mentions, in every language of the catalogue (ledger/locale/*/coopledger.po).
 FRANCHISE_TEXT: dict[str, str] = {
-    "fr": "Régime particulier de franchise des petites entreprises",
-    "nl": "Bijzondere vrijstellingsregeling voor kleine ondernemingen",
-    "en": "Special exemption scheme for small enterprises",
+    lang: translate(lang, "Special exemption scheme for small enterprises", "vat")
+    for lang in LANGS
 }
+# (in French the hub's own text is printed: ``hub.exemption_text``)
 EXEMPT_TEXT: dict[str, str] = {
-    "nl": "Vrijgesteld van btw – art. 44 van het Btw-wetboek",
-    "en": "Exempt from VAT – art. 44 of the Belgian VAT Code",
+    lang: translate(lang, "Exempt from VAT – art. 44 of the Belgian VAT Code", "vat")
+    for lang in ("nl", "en")
 }
 # VAT Code art. 77: mention on a credit note that gives VAT back.
 CREDIT_VAT_TEXT: dict[str, str] = {
-    "fr": "TVA à reverser à l'Etat dans la mesure où elle a été initialement déduite",
-    "nl": "Btw terug te storten aan de Staat in de mate waarin ze oorspronkelijk in aftrek "
-    "werd gebracht",
-    "en": "VAT to be repaid to the State insofar as it was initially deducted",
+    lang: translate(
+        lang, "VAT to be repaid to the State insofar as it was initially deducted", "vat"
+    )
+    for lang in LANGS
 }
 
 

@@ -8,7 +8,7 @@ from beancount.core import data
 from pydantic import ValidationError
 
 from ledger.books import Books
-from ledger.config import BankAccount, format_validation_error, render_config
+from ledger.config import BankAccount, format_validation_error
 from ledger.dates import booking_date
 from ledger.errors import InputError
 
@@ -47,7 +47,7 @@ def add_bank_account(
         data.new_metadata("<coopledger>", 0, meta), day, bank.account, ["EUR"], None
     )
     with books.transaction(f"bank: add account {bank.account}") as tx:
-        tx.write_file("hub.toml", render_config(config).encode("utf-8"))
+        tx.write_config(config)
         tx.add_entries([opening], kind="accounts")
     books.config = config
     return bank

@@ -28,7 +28,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import functools
 import hashlib
 import json
 import os
@@ -43,17 +42,18 @@ from pathlib import Path
 from beancount.core import data
 from beancount.parser import printer
 
-from ledger.anchors import PENDING_TAG_FILE, anchor_errors, books_files
-from ledger.config import HubConfig, load_config
+from ledger.config import HUB_FILE, HubConfig, edit_config, load_config, render_config
 from ledger.errors import (
     BooksError,
     BooksWriteError,
+    ConfigError,
     ConflictError,
     InputError,
     LockError,
     UnsafeBooksError,
     WriteRejectedError,
 )
+from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import Ledger, format_error, load_ledger
 
 MAIN_FILE = "main.beancount"
@@ -62,7 +62,7 @@ LOCK_FILE = f"{STATE_DIR}/lock"
 JOURNAL_FILE = f"{STATE_DIR}/journal.json"
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("COOPLEDGER_LOCK_TIMEOUT", "120"))
 TOP_LEVEL_KINDS = {"participants": "participants.beancount", "accounts": "accounts.beancount"}
-GIT_FALLBACK_IDENTITY = ("coopledger", "coopledger@localhost")
+GIT_FALLBACK_IDENTITY = ("coopledger", "books")
 # Errors that mean the history can no longer be trusted: a write may never add one, even
 # to books that already have other errors.
 INTEGRITY_ERRORS = frozenset({"SealError", "AnchorError", "MissingPluginError"})
@@ -139,22 +139,26 @@ def sha256_file(path: Path) -> str | None:
 # ---------------------------------------------------------------- git
 
 
-@functools.lru_cache(maxsize=8)
-def _has_git_identity(root: Path) -> bool:
-    proc = subprocess.run(
-        ["git", "-C", str(root), "config", "user.email"], capture_output=True, check=False
-    )
-    return proc.returncode == 0 and bool(proc.stdout.strip())
+def commit_identity(root: Path) -> dict[str, str]:
+    """Commits are authored by the hub in its role (``[git] author`` of ``hub.toml``), never
+    by the machine's own git identity: a history handed to an auditor names nobody."""
+    try:
+        config = load_config(root)
+        name, hub_id = config.git.author, config.id
+    except (ConfigError, OSError, UnicodeDecodeError):  # still nobody's name
+        name, hub_id = GIT_FALLBACK_IDENTITY
+    email = f"{hub_id}@coopledger.invalid"
+    return {
+        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+    }  # fmt: skip
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git in the books directory, with a neutral identity if none is configured."""
+    """Run git in the books directory; commits and tags are authored as the hub."""
     env = dict(os.environ)
-    if args[0] in ("commit", "tag") and not _has_git_identity(root):
-        env.setdefault("GIT_AUTHOR_NAME", GIT_FALLBACK_IDENTITY[0])
-        env.setdefault("GIT_AUTHOR_EMAIL", GIT_FALLBACK_IDENTITY[1])
-        env.setdefault("GIT_COMMITTER_NAME", GIT_FALLBACK_IDENTITY[0])
-        env.setdefault("GIT_COMMITTER_EMAIL", GIT_FALLBACK_IDENTITY[1])
+    if args[0] in ("commit", "tag"):
+        env.update(commit_identity(root))
     proc = subprocess.run(
         ["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=False
     )
@@ -271,7 +275,7 @@ class Books:
     def load(self, strict: bool = True) -> Ledger:
         """Load the books; with ``strict``, refuse books that ask to run foreign code.
 
-        The errors include the anchors (:mod:`ledger.anchors`): seals against their
+        The errors include the anchors (:mod:`ledger.integrity.anchors`): seals against their
         ``close-YYYY`` tags and every books file included."""
         ledger = load_ledger(self.main_file)
         if strict and ledger.unsafe:
@@ -372,6 +376,7 @@ class Transaction:
     books: Books
     message: str
     staged: dict[str, bytes] = field(default_factory=dict)
+    private: set[str] = field(default_factory=set)  # written and journaled, never committed
     _ledger: Ledger | None = None
     read_digests: dict[str, str | None] = field(default_factory=dict)
     pending_tag: tuple[str, str] | None = None
@@ -414,7 +419,7 @@ class Transaction:
         path = (self.books.root / relpath).resolve()
         if self.books.root not in path.parents:
             raise BooksError(f"{relpath}: outside the books directory")
-        if relpath.startswith(STATE_DIR) or relpath.startswith(".git"):
+        if relpath.split("/")[0] in (STATE_DIR, ".git"):
             raise BooksError(f"{relpath}: reserved path")
         return path
 
@@ -433,6 +438,20 @@ class Transaction:
     def write_file(self, relpath: str, payload: bytes) -> None:
         self._check_relpath(relpath)
         self.staged[relpath] = payload
+
+    def write_config(self, config: HubConfig) -> str:
+        """``hub.toml`` changed to say ``config``, edited in place (tomlkit): the treasurer's
+        comments and the layout of everything that did not change survive."""
+        current = self.read_file(HUB_FILE)
+        text = edit_config(current.decode("utf-8"), config) if current else render_config(config)
+        self.write_file(HUB_FILE, text.encode("utf-8"))
+        return text
+
+    def write_private(self, relpath: str, payload: bytes) -> None:
+        """A file of the books' folder that git must never hold (the roster's data keys:
+        crypto-shredding needs them destroyable), written with the others (mode 0600)."""
+        self.write_file(relpath, payload)
+        self.private.add(relpath)
 
     def append_text(self, relpath: str, text: str) -> None:
         current = self.read_file(relpath)
@@ -490,7 +509,7 @@ class Transaction:
         written: list[str] = []
         try:
             for relpath, payload in changed.items():
-                atomic_write(root / relpath, payload)
+                atomic_write(root / relpath, payload, 0o600 if relpath in self.private else None)
                 written.append(relpath)
                 _inject_fault("after-first-file")
             _inject_fault("after-files")
@@ -503,9 +522,12 @@ class Transaction:
                 raise WriteRejectedError(
                     f"change refused, the books are unchanged: {detail}{more}"
                 )
-            git(root, "add", "--", *changed)
+            tracked = [p for p in changed if p not in self.private]
+            if tracked:
+                git(root, "add", "--", *tracked)
             _inject_fault("after-git-add")
-            git(root, "commit", "-q", "--no-verify", "-m", self.message, "--", *changed)
+            if tracked:
+                git(root, "commit", "-q", "--no-verify", "-m", self.message, "--", *tracked)
         except BaseException as exc:
             try:
                 restore(books, {p: previous[p] for p in written}, unstage=list(changed))

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
+import tomlkit
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -52,12 +53,28 @@ def normalize_vat_number(value: str) -> str:
         raise ValueError(f"invalid Belgian VAT number {value!r}: {exc}") from None
 
 
+IBAN_PROBLEMS = {
+    "InvalidChecksumDigits": "wrong check digits",
+    "InvalidLength": "wrong length",
+    "InvalidStructure": "characters or structure not valid for its country",
+    "InvalidCountryCode": "unknown country code",
+    "InvalidBankCode": "unknown bank code",
+}
+
+
+def iban_problem(exc: Exception) -> str:
+    """Why an IBAN is invalid, in words that never repeat it (schwifty's messages do)."""
+    return IBAN_PROBLEMS.get(type(exc).__name__, "not a valid IBAN")
+
+
 def normalize_iban(value: str) -> str:
-    """Return an IBAN in compact form after checking its country format and check digits."""
+    """Return an IBAN in compact form after checking its country format and check digits.
+
+    The error never repeats the value: it may be a person's account."""
     try:
         return str(IBAN(value).compact)
     except SchwiftyException as exc:
-        raise ValueError(f"invalid IBAN {value!r}: {exc}") from None
+        raise ValueError(f"invalid IBAN: {iban_problem(exc)}") from None
 
 
 def normalize_bic(value: str) -> str:
@@ -305,6 +322,9 @@ class RosterSettings(_Model):
     """Where the encrypted roster lives and to whom it is encrypted (age recipients)."""
 
     file: str = "roster.age"
+    # Each participant's record is encrypted under its own data key; the data keys live in
+    # this file, in the books' folder but never in git (crypto-shredding: docs/security.md).
+    data_keys: str = "roster-keys.age"
     recipients: list[str] = Field(default_factory=list)
 
     @field_validator("recipients")
@@ -314,6 +334,19 @@ class RosterSettings(_Model):
             if not (r.startswith("age1") or r.startswith("ssh-")):
                 raise ValueError(f"not an age recipient: {r[:12]!r}…")
         return value
+
+
+class GitSettings(_Model):
+    """Who the books' commits are authored by: the hub in a role, never a person."""
+
+    author: str = Field(default="Trésorerie", min_length=1, max_length=60)
+
+    @field_validator("author")
+    @classmethod
+    def _author(cls, value: str) -> str:
+        if "@" in value or any(c in value for c in "<>\n"):
+            raise ValueError("a role label such as 'Trésorerie', without an e-mail address")
+        return value.strip()
 
 
 class InvoicingSettings(_Model):
@@ -465,6 +498,7 @@ class HubConfig(_Model):
     bank_accounts: list[BankAccount] = Field(min_length=1)
     contribution: ContributionSettings = Field(default_factory=ContributionSettings)
     roster: RosterSettings = Field(default_factory=RosterSettings)
+    git: GitSettings = Field(default_factory=GitSettings)
     invoicing: InvoicingSettings = Field(default_factory=InvoicingSettings)
     accounts: dict[str, AccountSpec] = Field(default_factory=_default_chart)
     import_rules: list[ImportRule] = Field(default_factory=list)
@@ -585,6 +619,72 @@ def _toml_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else _toml_value(key)
 
 
+def _toml_plain(value: Any) -> Any:
+    """A value of a configuration's dump as ``hub.toml`` holds it (decimals as strings)."""
+    if isinstance(value, dict):
+        return {k: _toml_plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_toml_plain(v) for v in value]
+    if isinstance(value, (Decimal, float)):
+        return str(value)
+    return value
+
+
+def _as_item(value: Any) -> Any:
+    """A new value for the document: a table for a dict (nested tables for dicts of
+    lists of tables), an array of tables for a list of dicts."""
+    if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+        table = tomlkit.table(is_super_table=True)
+        for key, item in value.items():
+            table[key] = _as_item(item)
+        return table
+    if isinstance(value, dict):
+        table = tomlkit.table()
+        for key, item in value.items():
+            table[key] = _as_item(item)
+        return table
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        aot = tomlkit.aot()
+        for item in value:
+            aot.append(_as_item(item))
+        aot[-1].add(tomlkit.nl())  # a blank line before what follows, as in the rest
+        return aot
+    return value
+
+
+def _merge(container: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Change in ``container`` (a tomlkit table) exactly what differs from ``old`` to
+    ``new``, so every comment and the layout of what did not change survive."""
+    for key in [k for k in old if k not in new]:
+        if key in container:
+            del container[key]
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue
+        here = container.get(key) if key in container else None
+        if (
+            isinstance(value, dict)
+            and isinstance(old.get(key), dict)
+            and isinstance(here, (dict, tomlkit.items.Table, tomlkit.items.InlineTable))
+        ):
+            _merge(here, old[key], value)
+            continue
+        container[key] = _as_item(value)
+
+
+def edit_config(text: str, config: HubConfig) -> str:
+    """The text of ``hub.toml`` changed to say ``config``, edited in place (tomlkit): the
+    treasurer's comments, order and layout of everything else are kept."""
+    document = tomlkit.parse(text)
+    old = _toml_plain(parse_config(text).model_dump(mode="python", exclude_none=True))
+    new = _toml_plain(config.model_dump(mode="python", exclude_none=True))
+    _merge(document, old, new)
+    out = tomlkit.dumps(document)
+    if parse_config(out) != config:  # what we write must read back as what was meant
+        raise ConfigError("hub.toml: the edited configuration does not read back (a bug)")
+    return out
+
+
 def render_config(config: HubConfig) -> str:
     """The TOML text of a configuration (the chart written out so the accountant can adapt it)."""
     data = config.model_dump(mode="python", exclude_none=True)
@@ -614,6 +714,7 @@ def render_config(config: HubConfig) -> str:
             lines.append(f"since = {_toml_value(change['since'])}")
             lines.append(f"rate = {_toml_value(change['rate'])}")
     _toml_table(lines, "roster", data["roster"])
+    _toml_table(lines, "git", data["git"])
     _toml_table(lines, "invoicing", data["invoicing"])
     peppol_defaults = PeppolSettings().model_dump(mode="python")
     peppol = {k: v for k, v in data["peppol"].items() if v != peppol_defaults.get(k)}

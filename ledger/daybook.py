@@ -1,6 +1,6 @@
 """Small pure folds shared by the money commands and the invariant plugins.
 
-Nothing here imports a feature module: :mod:`plugins.money` and :mod:`ledger.reconcile`
+Nothing here imports a feature module: :mod:`plugins.money` and :mod:`ledger.money.reconcile`
 both use it, so what a command refuses and what a plugin reports cannot disagree.
 
 * :class:`Daybook` keeps dated changes of balances (per participant, per cash box…) and

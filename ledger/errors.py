@@ -53,6 +53,14 @@ class RosterError(CoopledgerError):
     """The encrypted roster cannot be read or written (missing key, wrong key…)."""
 
 
+class KeyFileError(RosterError):
+    """A hub key file is unsafe (inside the books, readable by others) or unreadable."""
+
+
+class PrivacyRefusal(InputError):
+    """A text would carry a personal value into the books or a document (never echoed)."""
+
+
 class ConflictError(CoopledgerError):
     """The books hold changes no coopledger command made (a hand edit, another tool)."""
 

@@ -8,7 +8,8 @@ books/
   participants.beancount   open/close of each participant's accounts (codes only)
   <year>/<kind>.beancount  entries by year and kind (invoices, bank, payouts…)
   documents/               invoice PDFs and UBL, receipts, imported statements
-  roster.age               code → person, encrypted with age
+  roster.age               code → person, each record under its own data key, with age
+  roster-keys.age          the records' data keys, encrypted with age (never committed)
   .coopledger/             lock and journal (never committed)
 ```
 """
@@ -26,8 +27,9 @@ from beancount.core import data
 from ledger.books import MAIN_FILE, Books, atomic_write, git, render_entries
 from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
-from ledger.roster import Roster, create_key, encrypt_roster, key_path
-from ledger.signing import configure_signing
+from ledger.integrity.signing import configure_signing
+from ledger.keys import create_key, key_path
+from ledger.roster import OpenRoster, Roster, seal_roster, write_data_keys
 
 PLUGINS = (
     "plugins.participants",
@@ -42,7 +44,9 @@ HUB_ROLES_EXCLUDED_PREFIX = "participant_"
 
 BOOKS_GITIGNORE = """\
 # coopledger: never commit the lock, the journal, caches, keys or any plaintext roster.
+# The roster's data keys stay out of git so that a purge can destroy them for good.
 .coopledger/
+roster-keys.age
 *.picklecache
 .*.picklecache
 *.tmp
@@ -115,13 +119,14 @@ def init_books(
     root: Path, config: HubConfig, start: dt.date, signing_key: Path | None = None
 ) -> tuple[Books, Path]:
     """Create the books in ``root`` (absent or empty); returns them and the key's path.
-    With ``signing_key``, every commit and close tag is SSH-signed (``ledger.signing``)."""
+    With ``signing_key``, every commit and close tag is SSH-signed
+    (``ledger.integrity.signing``)."""
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise BooksError(f"{root}: not an empty directory; choose a new directory for the books")
     key_file = key_path(config)
-    recipient = create_key(key_file)
+    recipient = create_key(key_file, books_root=root)
     if recipient not in config.roster.recipients:
-        config.roster.recipients = [*config.roster.recipients, recipient]
+        config.roster.recipients = [recipient, *config.roster.recipients]
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
     files = {
@@ -135,7 +140,9 @@ def init_books(
     }
     for relpath, text in files.items():
         atomic_write(root / relpath, text.encode("utf-8"))
-    atomic_write(root / config.roster.file, encrypt_roster(config, Roster()))
+    roster, _keys = seal_roster(OpenRoster(Roster()), Roster(), config.roster.recipients)
+    atomic_write(root / config.roster.file, roster)
+    write_data_keys(root, config, {}, config.roster.recipients)
     git(root, "init", "-q", "-b", "main")
     signed = (
         [configure_signing(root, signing_key, f"{config.id}@coopledger")] if signing_key else []

@@ -23,6 +23,7 @@ from typing import Any
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 import contextlib
+import importlib
 
 from beancount import loader
 from beancount.core import data
@@ -198,7 +199,6 @@ def pickle_caches(root: Path) -> list[Path]:
 def install_guard() -> None:
     """Route every beancount load in this process through the allow list (idempotent)."""
     # Import our plugins now, from our package, so sys.modules pins them.
-    import importlib
 
     for name in sorted(our_plugin_modules()):
         importlib.import_module(name)

@@ -3,8 +3,8 @@
 Numbers are gapless and in date order within each series, never used twice, and every
 credit note refers to an invoice that exists; supplier documents are booked once and a
 supplier credit note offsets an invoice of its supplier; delivery records name issued
-documents. The rules live with the invoicing code (:mod:`invoicing.plugin_checks`,
-:mod:`invoicing.purchases.checks`) so that issuing and checking cannot disagree.
+documents. The rules live with the invoicing code (:mod:`plugins.rules.invoices`,
+:mod:`plugins.rules.purchases`) so that issuing and checking cannot disagree.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from beancount.core import data
 
-from invoicing.plugin_checks import check_invoice_entries
-from invoicing.purchases.checks import check_deliveries, check_purchases
+from plugins.rules.invoices import check_invoice_entries
+from plugins.rules.purchases import check_deliveries, check_purchases
 
 __plugins__ = ("check_invoices",)
 

@@ -1,10 +1,18 @@
 """Privacy lint: identities never enter the books.
 
-Participants are known by pseudonymous code only. This plugin refuses metadata keys that
-would carry an identity (name, alias, phone, address, e-mail, birth date, nationality,
-residence status…) on any entry that concerns a participant, and any metadata value or
-narration that holds a roster-like ``alias:`` marker. It cannot recognise a name in free
-text; the commands that write the books never put one there.
+Participants are known by pseudonymous code only. This plugin refuses, on every load (so a
+hand edit is reported with its file and line):
+
+* metadata keys that would carry an identity (name, alias, phone, address, e-mail, birth
+  date, nationality, residence status…) on any entry that concerns a participant;
+* on any entry, a narration, payee or free-text value (description, supplier, purpose,
+  reason, activity, communication, counterparty…) that holds an e-mail address, a phone
+  number, a street address, or an IBAN other than the hub's own accounts — the shapes the
+  roster guard (:mod:`ledger.privacy.guard`) refuses before anything is written.
+
+It has no key, so it cannot recognise a name in free text; the commands that write the
+books check texts against the roster before writing. Messages name the entry and the
+field, never the value.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import collections
 from typing import Any
 
 from beancount.core import data
+
+from ledger.privacy.patterns import pattern_problem
 
 __plugins__ = ("check_privacy",)
 
@@ -28,6 +38,33 @@ FORBIDDEN_KEYS = frozenset(
 )  # fmt: skip
 
 
+FREE_TEXT_KEYS = frozenset(
+    {
+        "description", "supplier", "purpose", "reason", "activity", "communication",
+        "counterparty", "references", "note", "notes", "memo", "comment", "label",
+    }
+)  # fmt: skip
+
+
+def _own_ibans(entries: list[data.Directive]) -> set[str]:
+    """The hub's own bank accounts (an opening narration names them)."""
+    return {
+        str(e.meta.get("iban"))
+        for e in entries
+        if isinstance(e, data.Open) and e.meta and e.meta.get("iban")
+    }
+
+
+def _texts(entry: data.Directive) -> list[tuple[str, str]]:
+    out = []
+    if isinstance(entry, data.Transaction):
+        out += [("narration", entry.narration or ""), ("payee", entry.payee or "")]
+    for key, value in (entry.meta or {}).items():
+        if key in FREE_TEXT_KEYS and isinstance(value, str):
+            out.append((key, value))
+    return [(k, v) for k, v in out if v]
+
+
 def _concerns_participant(entry: data.Directive) -> bool:
     if "participant" in entry.meta:
         return True
@@ -40,7 +77,21 @@ def check_privacy(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
     errors = []
+    own = _own_ibans(entries)
     for entry in entries:
+        for field, text in _texts(entry):
+            for iban in own:
+                text = text.replace(iban, " ")
+            found = pattern_problem(text)
+            if found is not None:
+                errors.append(
+                    PrivacyError(
+                        entry.meta,
+                        f"the {field} holds {found}: personal details belong in the encrypted "
+                        "roster only (the value is not repeated here)",
+                        entry,
+                    )
+                )
         if not entry.meta or not _concerns_participant(entry):
             continue
         metas = [entry.meta]

@@ -4,7 +4,8 @@
 plugin checks each seal against the books:
 
 * **seal version 2** (every close since the hash chain): the seal holds the head of the
-  year's hash chain (:mod:`ledger.chain`) and names its chain file ``<year>/chain.jsonl``.
+  year's hash chain (:mod:`ledger.integrity.chain`) and names its chain file
+  ``<year>/chain.jsonl``.
   The plugin recomputes every sealed record and reports each one that changed *at the
   changed entry's own file and line*, with the fields that changed (names only, never
   values); a record that disappeared is reported at the seal. A chain must start from the
@@ -14,8 +15,9 @@ plugin checks each seal against the books:
   entry from the git history).
 
 The write path refuses any change that would add such an error. Corrections of a closed
-year are booked in an open year. The seal only proves something when compared with the
-annotated ``close-YYYY`` git tag, which ``ledger.anchors`` does on every load of the books.
+year are booked in an open year. The seal only proves something when compared with
+the annotated ``close-YYYY`` git tag, which ``ledger.integrity.anchors`` does on every load
+of the books.
 """
 
 from __future__ import annotations
@@ -29,14 +31,14 @@ from typing import Any
 
 from beancount.core import data
 
-from ledger import chain as chainlib
+from ledger.integrity import chain as chainlib
 
 __plugins__ = ("check_sealed_years",)
 
 SealError = collections.namedtuple("SealError", "source message entry")
 
 SEAL_TYPE = "year-closed"
-SEAL_VERSION = "1"  # the legacy digest; closes now write version 2 (ledger.chain)
+SEAL_VERSION = "1"  # the legacy digest; closes now write version 2 (ledger.integrity.chain)
 LATEST_SEAL_VERSION = 2
 SKIPPED_META = frozenset({"filename", "lineno"})
 

@@ -3,7 +3,7 @@
 :func:`fold` reads the entries once and gives two frames:
 
 * ``postings`` — one row per posting of every transaction: ``entry`` (position in the
-  load), ``date``, ``year``, ``journal`` and ``number`` (:mod:`ledger.journals`), ``kind``,
+  load), ``date``, ``year``, ``journal`` and ``number`` (:mod:`ledger.view.journals`), ``kind``,
   ``flag``, ``narration``, ``piece`` (the document it rests on), ``links``, ``documents``
   (books-relative paths of the files linked to the entry), ``account``, ``root``
   (``Assets``…), ``pcmn``, ``role``, ``label``, ``participant`` (a code, never a name),
@@ -30,7 +30,7 @@ import pandas as pd
 from beancount.core import convert, data
 
 from ledger.config import HubConfig
-from ledger.journals import Ledgers, number_entries, opens_of, participant_of, piece_of
+from ledger.view.journals import Ledgers, number_entries, opens_of, participant_of, piece_of
 from plugins.sealed import SEAL_TYPE
 
 ZERO = Decimal("0.00")

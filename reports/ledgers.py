@@ -2,7 +2,7 @@
 (sales, purchases, bank per account, cash, miscellaneous), with each entry's journal number
 and the document it rests on.
 
-Journals and numbers come from :mod:`ledger.journals`, the computation the auditor's export
+Journals and numbers come from :mod:`ledger.view.journals`, the computation the auditor's export
 uses too, so ``VEN 12`` here is ``VEN 12`` there.
 """
 
@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ledger.journals import OPENING, journal_sort_key
+from ledger.view.journals import OPENING, journal_sort_key
 from reports.frame import ZERO, Frames
 from reports.i18n import t
 from reports.model import Column, Header, Paragraph, Part, Report, Table, row

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from tests_support import ENTERPRISE, IBAN, git_state, tree_digest
+from tests_support import ENTERPRISE, IBAN, git_state, run_cli, tree_digest
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
+STARTED = time.monotonic()
 SHARED = REPO.parent / "shared"
 
 
@@ -44,7 +46,8 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 class Cli:
-    """Runs ``coopledger`` in a subprocess, as a user would."""
+    """Runs ``coopledger`` as a user would: in this process, through click's runner, with
+    the fixture's environment and working directory (:func:`tests_support.run_cli`)."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.env = env
@@ -57,15 +60,7 @@ class Cli:
         input: str | None = None,
         env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "ledger.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env or self.env,
-            cwd=self.cwd,
-            input=input,
-            timeout=300,
-        )
+        proc = run_cli(args, env=env or self.env, cwd=self.cwd, input=input)
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"coopledger {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
@@ -110,3 +105,10 @@ def snapshot_books() -> Iterator[object]:
             assert git_state(self.root) == self.git
 
     yield Snap()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The suite's wall time and the cores it ran on, printed by .ci/run's pytest just
+    before its closing line (benchmarks measure speed; this keeps the suite honest)."""
+    elapsed = time.monotonic() - STARTED
+    terminalreporter.write_line(f"suite wall time: {elapsed:.0f} s on {os.cpu_count()} core(s)")

@@ -13,10 +13,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from tests_support import ENTERPRISE, IBAN
+from tests_support import ENTERPRISE, IBAN, run_cli
 
 YEAR = dt.date.today().year - 1
 CLIENT_ENTERPRISE = "0202239951"  # valid checksum, fictional client
@@ -76,10 +75,7 @@ def base_env(home: Path) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", *args],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    proc = run_cli(args, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"coopledger {' '.join(args)}: {proc.stdout}\n{proc.stderr}")
     return proc

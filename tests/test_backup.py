@@ -44,6 +44,7 @@ def test_restore_drill(closed, tmp_path: Path) -> None:  # type: ignore[no-untyp
         "books.bundle.age",
         "extra/01-participant-keys.age.age",
         "manifest.json",
+        "roster-keys.age",  # the roster's data keys (never in git): carried, still encrypted
     ]
     # Nothing readable, nothing secret: no key, no plaintext of the books.
     key = next((Path(env["XDG_CONFIG_HOME"]) / "coopledger" / "keys").iterdir()).read_text()
@@ -65,7 +66,7 @@ def test_restore_drill(closed, tmp_path: Path) -> None:  # type: ignore[no-untyp
     assert _git(target, "tag", "-l", "-n99") == _git(root, "tag", "-l", "-n99")
     for tag in (f"close-{YEAR - 1}", f"close-{YEAR}"):
         assert _git(target, "rev-parse", tag) == _git(root, "rev-parse", tag)
-    assert tree_digest(target) == tree_digest(root)
+    assert tree_digest(target) == tree_digest(root)  # the data-key file included
     assert (tmp_path / "extras" / "participant-keys.age").read_bytes() == extra.read_bytes()
     assert _git(target, "remote") == ""
     # The restored books work: a command writes through the write path and verify passes.

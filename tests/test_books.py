@@ -89,8 +89,8 @@ def test_failed_rename_leaves_previous_bytes(cli_env, books_dir: Path, monkeypat
 def test_crash_mid_write_is_undone_by_the_next_command(cli, books_dir: Path, point: str) -> None:  # type: ignore[no-untyped-def]
     before = tree_digest(books_dir)
     env = dict(cli.env, COOPLEDGER_FAULT_INJECT=point)
-    proc = cli("participant", "add", "--books", str(books_dir), "--alias", "Fictive Lima (test)",
-               env=env, check=False)  # fmt: skip
+    proc = cli("participant", "add", "--books", str(books_dir), "--from-file", "-",
+               input='alias = "Fictive Lima (test)"', env=env, check=False)  # fmt: skip
     assert proc.returncode == 86  # the process died in the middle of the write
     assert (books_dir / JOURNAL_FILE).exists()
     # The next command, whatever it is, first puts the previous bytes back.

@@ -162,7 +162,8 @@ def test_check_reports_file_and_line(cli, books_dir: Path) -> None:  # type: ign
 def test_every_change_is_committed_without_identity(cli, books_dir: Path) -> None:  # type: ignore[no-untyped-def]
     import subprocess
 
-    cli("participant", "add", "--books", str(books_dir), "--alias", "Fictive Kilo (test)")
+    cli("participant", "add", "--books", str(books_dir), "--from-file", "-",
+        input='alias = "Fictive Kilo (test)"')  # fmt: skip
     log = subprocess.run(["git", "-C", str(books_dir), "log", "--format=%s"],
                          capture_output=True, text=True, check=True).stdout.splitlines()  # fmt: skip
     assert log[0].startswith("participant: open P-")

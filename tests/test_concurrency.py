@@ -19,12 +19,13 @@ def test_eight_concurrent_participant_adds(cli, books_dir: Path) -> None:  # typ
                 "add",
                 "--books",
                 str(books_dir),
-                "--alias",
-                f"Fictive Concurrent {i} (test)",
+                "--from-file",
+                "-",
                 "--date",
                 "2026-02-01",
             ],
             env=cli.env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -32,8 +33,8 @@ def test_eight_concurrent_participant_adds(cli, books_dir: Path) -> None:  # typ
         for i in range(8)
     ]
     codes = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=300)
+    for i, proc in enumerate(procs):
+        out, err = proc.communicate(f'alias = "Fictive Concurrent {i} (test)"', timeout=300)
         assert proc.returncode == 0, err
         codes.append(out.splitlines()[-1])
     assert len(set(codes)) == 8

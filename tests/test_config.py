@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from ledger.books import Books
 from ledger.config import (
     BankAccount,
     ContributionSettings,
@@ -18,6 +21,8 @@ from ledger.config import (
     render_config,
 )
 from ledger.errors import ConfigError
+from ledger.layout import init_books
+from ledger.money.contributions import set_rate
 
 
 def make_config(**hub: object) -> HubConfig:
@@ -100,3 +105,36 @@ def test_rate_in_force_by_date_and_participant() -> None:
     assert settings.rate_for("P-ABCDEF", dt.date(2026, 2, 1))[0] == Decimal("10")
     rate, rule = settings.rate_for("P-ABCDEF", dt.date(2026, 8, 1))
     assert rate == Decimal("5") and "P-ABCDEF" in rule
+
+
+def test_hub_toml_edit_keeps_the_treasurers_comments_and_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hub.toml`` is edited in place (tomlkit): a rate change through the write path keeps
+    every comment and every line that did not change."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("COOPLEDGER_KEY_FILE", raising=False)
+    books, _ = init_books(tmp_path / "books", make_config(), dt.date(2026, 1, 1))
+    path = books.root / "hub.toml"
+    original = path.read_text().replace(
+        "[contribution]\n",
+        "[contribution]\n# Voted by the general assembly of 2025-06-14 (fictional minutes).\n",
+    )
+    original = original.replace('name = "Hub', '# our name as registered\nname = "Hub', 1)
+    path.write_text(original)
+    git = ["git", "-C", str(books.root)]
+    subprocess.run([*git, "commit", "-qam", "treasurer: notes in hub.toml"], check=True)
+    books = Books.open(books.root)
+    set_rate(books, "12", dt.date(2026, 7, 1))
+    edited = path.read_text()
+    assert "# Voted by the general assembly of 2025-06-14 (fictional minutes).\n" in edited
+    assert "# our name as registered\n" in edited
+    assert '[[contribution.changes]]\nsince = 2026-07-01\nrate = "12"\n' in edited
+    removed = [line for line in original.splitlines() if line not in edited.splitlines()]
+    assert removed == []  # only lines added
+    assert parse_config(edited).contribution.rate_for(None, dt.date(2026, 7, 2))[0] == 12
+    # and once more: the edit of an edit keeps them too
+    set_rate(Books.open(books.root), "13", dt.date(2026, 9, 1))
+    again = path.read_text()
+    assert "# Voted by the general assembly of 2025-06-14 (fictional minutes).\n" in again
+    assert [line for line in edited.splitlines() if line not in again.splitlines()] == []

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests_support import chromium_browser, serving
+from tests_support import chromium_browser, run_cli, serving
 
 from ledger.demo import DEMO_PARTICIPANTS
 
@@ -28,8 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
 
 
 def run(env: dict[str, str], *args: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "ledger.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    proc = run_cli(args, env=env)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.books import Books
-from ledger.serve import make_app
+from ledger.fava.serve import make_app
 
 
 def test_participants_page_lists_codes_only(cli, books_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -15,10 +15,11 @@ def test_participants_page_lists_codes_only(cli, books_dir: Path) -> None:  # ty
             "participant",
             "add",
             *b,
-            "--alias",
-            f"Fictive Yankee {i} (test)",
+            "--from-file",
+            "-",
             "--activity",
             "couture",
+            input=f'alias = "Fictive Yankee {i} (test)"',
         ).stdout.splitlines()[-1]
         for i in range(3)
     ]

@@ -30,9 +30,9 @@ from integrity_support import (
 )
 from tests_support import git_state, tree_digest
 
-from ledger import chain as chainlib
 from ledger.books import Books
 from ledger.errors import ConflictError
+from ledger.integrity import chain as chainlib
 
 MANUAL_FILE = f"{YEAR}/manual.beancount"
 

@@ -27,7 +27,8 @@ SLUG = "hub-test-asbl"
 
 
 def test_serve_read_only(cli, books_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    cli("participant", "add", "--books", str(books_dir), "--alias", "Fictive Quebec (test)")
+    cli("participant", "add", "--books", str(books_dir), "--from-file", "-",
+        input='alias = "Fictive Quebec (test)"')  # fmt: skip
     with serving(cli.env, books_dir, "--read-only") as port:
         status, page = request(port, "GET", f"/{SLUG}/income_statement/")
         assert status == 200
@@ -62,8 +63,9 @@ def test_serve_refuses_books_with_foreign_plugins(cli, books_dir: Path) -> None:
 @pytest.mark.browser
 def test_fava_pages_in_a_real_browser(cli, books_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Debian's chromium, driven by playwright (no browser download)."""
-    code = cli("participant", "add", "--books", str(books_dir), "--alias", "Fictive Romeo (test)",
-               "--activity", "catering").stdout.splitlines()[-1]  # fmt: skip
+    code = cli("participant", "add", "--books", str(books_dir), "--from-file", "-",
+               "--activity", "catering", input='alias = "Fictive Romeo (test)"'
+               ).stdout.splitlines()[-1]  # fmt: skip
     with serving(cli.env, books_dir, "--read-only") as port, chromium_browser() as browser:
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/{SLUG}/balance_sheet/")

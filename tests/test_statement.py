@@ -19,7 +19,14 @@ from pypdf import PdfReader
 def test_statement_pdf(cli, books_dir: Path, tmp_path: Path, lang: str, words: str) -> None:  # type: ignore[no-untyped-def]
     b = ("--books", str(books_dir))
     code = cli(
-        "participant", "add", *b, "--alias", "Fictive Zulu (test)", "--date", "2026-02-01"
+        "participant",
+        "add",
+        *b,
+        "--from-file",
+        "-",
+        "--date",
+        "2026-02-01",
+        input='alias = "Fictive Zulu (test)"',
     ).stdout.splitlines()[-1]
     extra = books_dir / "2026" / "manual.beancount"
     extra.parent.mkdir(exist_ok=True)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+
+from ledger.cli import main
 
 ENTERPRISE = "0403170701"  # a valid-checksum enterprise number used only in tests
 IBAN = "BE68539007547034"  # the textbook Belgian IBAN (valid, no real bank)
@@ -85,3 +90,48 @@ def chromium_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def run_cli(
+    args: list[str] | tuple[str, ...],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``coopledger ARGS`` in this process, through click's runner isolation: the same
+    ``main`` as the installed command, with ``env`` as the whole environment, ``cwd`` as
+    the working directory and ``input`` on stdin (empty when None: never the terminal).
+
+    Many times faster than an interpreter per command; the tests where a process is the
+    point (crashes, SIGKILL, concurrency, serve, the entry point) keep a subprocess, and
+    so does a command run with an injected fault (``COOPLEDGER_FAULT_INJECT``)."""
+    argv = [str(a) for a in args]
+    if (env if env is not None else os.environ).get("COOPLEDGER_FAULT_INJECT"):
+        # an injected fault kills the process at that point: that process is the point
+        return subprocess.run(
+            [sys.executable, "-m", "ledger.cli", *argv], capture_output=True, text=True,
+            env=env, cwd=cwd, input=input, timeout=300,
+            stdin=subprocess.DEVNULL if input is None else None,
+        )  # fmt: skip
+    overrides: dict[str, str | None] | None = None
+    if env is not None:
+        overrides = {k: None for k in os.environ if k not in env}
+        overrides.update(env)
+    before = Path.cwd()
+    with CliRunner().isolation(input=input or "", env=overrides) as (out, err, _):
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            try:
+                code = main(argv)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except BaseException:  # what a subprocess would print before dying
+                sys.stderr.write(traceback.format_exc())
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os.chdir(before)
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return subprocess.CompletedProcess(argv, code, stdout, stderr)

@@ -46,7 +46,9 @@ from invoicing.peppol.accesspoint import (
 )
 from invoicing.peppol.ids import DOCUMENT_TYPES, PeppolId, candidates_for, hub_sender_id
 from invoicing.peppol.outbox import outbox_dir
-from invoicing.peppol.records import (
+from ledger.books import STATE_DIR, Books
+from ledger.errors import BooksError, LockError
+from ledger.view.deliveries import (
     ENTRIES_KIND,
     Delivery,
     action_for,
@@ -54,8 +56,6 @@ from invoicing.peppol.records import (
     current,
     delivery_entry,
 )
-from ledger.books import STATE_DIR, Books
-from ledger.errors import BooksError, LockError
 
 SEND_LOCK = f"{STATE_DIR}/peppol-send.lock"
 SAFE_RETRIES = 2  # further tries of a send the provider confirms did not happen

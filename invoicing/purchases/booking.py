@@ -1,10 +1,10 @@
 """What booking a supplier document writes: pure functions over the books' entries.
 
-The cost itself is booked by :func:`ledger.expenses.expense_entry`, the one booking rule of
+The cost itself is booked by :func:`ledger.money.expenses.expense_entry`, the one booking rule of
 costs: the same entry as ``expense add --participant CODE`` (or ``--account`` for the
 hub) paid by bank — owed to ``suppliers`` until the bank debit is reconciled, VAT
 recoverable only for a hub in the standard regime, a participant's cost charged to what
-the hub holds for her (and refused beyond it, :func:`ledger.expenses.check_expense`). What
+the hub holds for her (and refused beyond it, :func:`ledger.money.expenses.check_expense`). What
 this module adds is the document's identity, as metadata, and its files:
 
 * ``purchase`` (``invoice``/``credit-note``), ``supplier-id`` (its Peppol endpoint),
@@ -35,20 +35,14 @@ from stdnum.be import ogm_vcs
 
 from invoicing.peppol.ids import hub_ids
 from invoicing.purchases.document import Attachment, SupplierDocument
-from invoicing.purchases.records import PurchaseRecord, purchase_records
 from ledger.config import HubConfig, normalize_iban
-from ledger.contributions import ZERO, id_link, next_id, q2
+from ledger.entries import ZERO, document_entry, id_link, next_id, q2
 from ledger.errors import InputError
-from ledger.expenses import (
-    ExpenseRequest,
-    check_expense,
-    document_entry,
-    expense_entry,
-    hub_account,
-    receipt_type,
-)
+from ledger.money.expenses import ExpenseRequest, check_expense, expense_entry, hub_account
+from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
-from ledger.reconcile import State
+from ledger.privacy.receipts import clean_receipt
+from ledger.view.purchases import PurchaseRecord, purchase_records
 from plugins.sealed import SEAL_TYPE
 
 DOCUMENTS_DIR = "documents/purchases"
@@ -218,12 +212,12 @@ def _attachments(
                 f"{label}: attachment {index} ({att.mime or 'no type'}) kept inside the XML only"
             )
             continue
-        try:
-            ext = receipt_type(att.payload, f"attachment {index}")
+        try:  # stored without its metadata (author, EXIF, GPS…), as any receipt
+            cleaned, ext = clean_receipt(att.payload, field=f"attachment {index}")
         except InputError as exc:
             warnings.append(f"{label}: {exc.message}; kept inside the XML only")
             continue
-        files[f"{base}-{index}.{ext}"] = att.payload
+        files[f"{base}-{index}.{ext}"] = cleaned
     return files, warnings
 
 

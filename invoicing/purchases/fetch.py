@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from invoicing.peppol.accesspoint import AccessPoint, ReceivedDocument
 from invoicing.purchases.booking import Charge, Planned
 from invoicing.purchases.importer import Source, TextCheck, import_purchases
-from invoicing.purchases.records import purchase_records
 from invoicing.validation import Validator
 from ledger.books import Books
 from ledger.errors import CoopledgerError, InputError
+from ledger.view.purchases import purchase_records
 
 
 @dataclass

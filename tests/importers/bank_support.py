@@ -15,11 +15,11 @@ os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 import pytest
 
-from importers.coda_writer import CodaHeader, write_coda
 from importers.model import Detail, Movement, Statement
 from importers.settings import BankRef, ImportSettings, Rule
 from ledger.books import Books
 from ledger.config import BankAccount, HubConfig, HubIdentity, ImportRule
+from ledger.demo.coda_writer import CodaHeader, write_coda
 from ledger.layout import init_books
 
 HERE = Path(__file__).resolve().parent

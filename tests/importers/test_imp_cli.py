@@ -188,8 +188,8 @@ def test_zip_of_camt_statements(cli, books_dir: Path, tmp_path: Path) -> None:  
 
 def test_account_option_does_not_hide_a_damaged_iban(cli, books_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """--account picks the hub's account; it never makes a broken IBAN acceptable."""
-    from importers.coda_writer import CodaHeader, write_coda
     from importers.model import Statement
+    from ledger.demo.coda_writer import CodaHeader, write_coda
 
     statement = Statement(
         format="coda", account="BE68539007547035", iban=None, currency="EUR",

@@ -244,7 +244,7 @@ PAYERS = [("Client Fictif SA (test)", "BE25944771278282"),
 
 
 def _open_invoices(hub_dir: Path) -> dict[str, Decimal]:
-    from ledger.reconcile import State
+    from ledger.money.reconcile import State
 
     books = Books.open(hub_dir)
     state = State.of(books.load().entries, books.config)
@@ -347,7 +347,7 @@ def test_a_batch_whose_details_do_not_add_up_is_refused_naming_the_check(
 def test_a_batch_debit_settles_the_payouts_of_the_hubs_sepa_file(
     cli, hub_dir: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from ledger.payouts import book_payout
+    from ledger.money.payouts import book_payout
 
     code, invoices = _hub_with_invoices(hub_dir, ["300.00"], day(7, 20))
     payment = move(day(7, 27), "300.00", ogm=invoices[0].ogm)

@@ -7,8 +7,8 @@ import random
 from bank_support import make_books
 from beancount.core import data
 
-from importers.demo import populate, random_iban
 from importers.text import iban_or_none
+from ledger.demo.bank import populate, random_iban
 
 
 def test_a_year_of_statements_is_imported(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -24,9 +24,9 @@ from invoicing.ogm import make_ogm
 from invoicing.totals import compute
 from invoicing.ubl import NS_CAC, NS_CBC, render_ubl
 from ledger.books import Books
-from ledger.config import HubConfig, PeppolSettings, render_config
-from ledger.contributions import posting
-from ledger.reconcile import reconcile_new_entries
+from ledger.config import HubConfig, PeppolSettings
+from ledger.entries import posting
+from ledger.money.reconcile import reconcile_new_entries
 
 SUPPLIER_ENTERPRISE = "0417497106"  # "Fournisseur Fictif SRL" (valid check digits)
 SUPPLIER_IBAN = "BE21001234567803"
@@ -203,7 +203,7 @@ def with_peppol(books: Books, port: int | None, **settings: object) -> Books:
     values.update(settings)
     updated = config.model_copy(update={"peppol": PeppolSettings.model_validate(values)})
     with books.transaction("test: peppol settings") as tx:
-        tx.write_file("hub.toml", render_config(updated).encode("utf-8"))
+        tx.write_config(updated)
     return Books.open(books.root)
 
 

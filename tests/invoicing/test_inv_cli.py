@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from invoicing_support import ALIAS, RULES, YEAR, Hub, snapshot
+from tests_support import run_cli
 
 from invoicing.validation import rules_available
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"},
-        timeout=300,
-    )
+    proc = run_cli(args, env={**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"})
     if check and proc.returncode != 0:
         raise AssertionError(f"{args} failed: {proc.stdout}\n{proc.stderr}")
     return proc

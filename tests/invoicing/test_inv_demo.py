@@ -10,11 +10,11 @@ from invoicing_support import YEAR
 
 from invoicing import numbering
 from invoicing.clients import read_clients
-from invoicing.demo import enterprise_number, populate
 from invoicing.status import invoice_statuses
 from invoicing.validation import Validator
 from ledger.config import normalize_enterprise_number
 from ledger.demo import DEMO_PARTICIPANTS, demo_config
+from ledger.demo.invoicing import enterprise_number, populate
 from ledger.layout import init_books
 from ledger.participants import add_participant
 

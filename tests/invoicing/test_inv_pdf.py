@@ -11,9 +11,9 @@ import pytest
 from invoicing_support import CLIENTS, IBAN, LANGS, REGIMES, make_config, make_document
 
 from invoicing.epc import epc_payload, epc_qr
-from invoicing.i18n import fmt_date
 from invoicing.ogm import format_ogm
 from invoicing.pdf import render_pdf
+from ledger.i18n import fmt_date
 
 TITLE = {"fr": "FACTURE", "nl": "FACTUUR", "en": "INVOICE"}
 CREDIT_TITLE = {"fr": "NOTE DE CRÉDIT", "nl": "CREDITNOTA", "en": "CREDIT NOTE"}
@@ -174,7 +174,7 @@ def test_qr_code_is_drawn_module_for_module(tmp_path) -> None:
 
 
 def test_register_and_legal_form_follow_the_language() -> None:
-    from invoicing.i18n import court_register, legal_form
+    from ledger.i18n import court_register, legal_form
 
     assert court_register("RPM Bruxelles", "nl") == "RPR Brussel"
     assert court_register("RPR Brussel", "fr") == "RPM Bruxelles"

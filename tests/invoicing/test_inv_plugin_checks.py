@@ -1,4 +1,4 @@
-"""Invoice invariants (``invoicing.plugin_checks``, run by ``plugins.invoices``)."""
+"""Invoice invariants (``plugins.rules.invoices``, run by ``plugins.invoices``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import textwrap
 import pytest
 from beancount import loader
 
-from invoicing.plugin_checks import check_invoice_entries
+from plugins.rules.invoices import check_invoice_entries
 
 HEADER = """
 2026-01-01 open Assets:Clients EUR

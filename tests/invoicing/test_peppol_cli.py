@@ -1,5 +1,5 @@
 """``invoice send``, ``invoice issue --send``, ``invoice list`` and ``purchase fetch`` as a
-treasurer runs them (subprocesses), against the local e-invoice.be on 127.0.0.1."""
+treasurer runs them (in process; two processes for the concurrent send), against the local e-invoice.be on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from fake_einvoice import API_KEY, FakeState, fake_access_point
 from invoicing_support import CLIENT_ENTERPRISE, YEAR, Hub, day, snapshot
 from peppol_support import LINES_STD, supplier_document, with_peppol
+from tests_support import run_cli
 
 LINE = "Service traiteur fictif|1|120|0"
 
@@ -37,8 +38,7 @@ def env(tmp_path: Path, cli_env: dict[str, str]) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ledger.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=300)  # fmt: skip
+    return run_cli(args, env=env)
 
 
 def issue(hub: Hub, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:

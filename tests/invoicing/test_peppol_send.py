@@ -36,10 +36,10 @@ from invoicing.peppol.einvoice_be import EInvoiceBe
 from invoicing.peppol.factory import access_point
 from invoicing.peppol.ids import PeppolId
 from invoicing.peppol.outbox import outbox_dir
-from invoicing.peppol.records import current, history
 from invoicing.peppol.send import send_documents
 from ledger.books import Books
 from ledger.errors import ConfigError
+from ledger.view.deliveries import current, history
 
 CLIENT_0208 = f"0208:{CLIENT_ENTERPRISE}"
 CLIENT_9925 = f"9925:BE{CLIENT_ENTERPRISE}"

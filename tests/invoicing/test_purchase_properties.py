@@ -17,11 +17,11 @@ from invoicing_support import YEAR, make_config
 from peppol_support import supplier_document
 
 from invoicing.purchases.booking import Charge, plan_purchase
-from invoicing.purchases.checks import check_purchases
 from invoicing.purchases.document import parse
-from invoicing.purchases.records import purchase_statuses
 from ledger.errors import InputError
 from ledger.layout import chart_entries
+from ledger.view.purchases import purchase_statuses
+from plugins.rules.purchases import check_purchases
 
 DAY = dt.date(YEAR, 3, 3)
 TODAY = dt.date(YEAR, 12, 31)

@@ -11,12 +11,11 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tests_support import git_state, tree_digest
+from tests_support import git_state, run_cli, tree_digest
 
 HUB_IBAN = "BE68539007547034"
 CLIENT_IBAN = "BE21001234567803"
@@ -48,19 +47,19 @@ class Hub:
         year = start[:4]
         self.code = self.run("participant", "add", "--activity", "catering", "--date",
                              f"{year}-01-05").stdout.strip().splitlines()[-1]  # fmt: skip
+        # Her payout account, in the roster (never an argument: issue 9).
+        self.run("participant", "set-payee", self.code, "--from-file", "-",
+                 stdin=f"iban = {PAYEE_IBAN}\nname = Beneficiaire Fictif\n")  # fmt: skip
         self.client = self.json("client", "add", "--name", "Client Fictif SRL", "--address",
                                 "Rue Imaginaire 2, 1000 Bruxelles")["id"]  # fmt: skip
 
     # -- running commands -------------------------------------------------------------
 
     def run(
-        self, *args: str, ok: bool = True, books: bool = True
+        self, *args: str, ok: bool = True, books: bool = True, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         extra = ["--books", str(self.root)] if books else []
-        proc = subprocess.run(
-            [sys.executable, "-m", "ledger.cli", *args, *extra],
-            capture_output=True, text=True, env=self.env, timeout=300,
-        )  # fmt: skip
+        proc = run_cli([*args, *extra], env=self.env, input=stdin)
         if ok:
             assert proc.returncode == 0, f"{args}: {proc.stdout}\n{proc.stderr}"
         return proc
@@ -101,8 +100,8 @@ class Hub:
     ) -> subprocess.CompletedProcess[str]:
         """Import a CODA statement of ``(date, amount, fields)`` movements; fields may give
         ``ogm``, ``text``, ``name``, ``iban``, ``e2e``."""
-        from importers.coda_writer import CodaHeader, write_coda
         from importers.model import Movement, Statement
+        from ledger.demo.coda_writer import CodaHeader, write_coda
 
         self.statements += 1
         movements = []

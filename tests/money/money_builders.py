@@ -22,7 +22,7 @@ from beancount.core import data
 
 from ledger.books import Books
 from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
-from ledger.contributions import posting
+from ledger.entries import posting
 from ledger.layout import init_books
 from ledger.participants import open_entries
 
@@ -169,7 +169,7 @@ def bank_entry(
 
 def fill_cash(books: Books, amount: str, day: dt.date) -> None:
     """Cash taken from the bank into the cash box (the cash box is never below zero)."""
-    from ledger.cash import book_transfer
+    from ledger.money.cash import book_transfer
 
     book_transfer(books, "withdraw", amount, day, today=TODAY)
 

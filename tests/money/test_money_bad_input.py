@@ -28,13 +28,13 @@ from money_builders import (
 from money_builders import issue as issue_invoice
 
 from ledger.books import Books
-from ledger.contributions import set_rate
 from ledger.errors import CoopledgerError, InputError, ParticipantError
-from ledger.expenses import ExpenseRequest, book_expense, receipt_type
-from ledger.grants import add_grant, charge_grant
-from ledger.money_cli import run_assign, run_auto
+from ledger.money.contributions import set_rate
+from ledger.money.expenses import ExpenseRequest, book_expense, receipt_type
+from ledger.money.grants import add_grant, charge_grant
+from ledger.money.payouts import book_payout, receipt_pdf
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.participants import close_participant
-from ledger.payouts import book_payout, receipt_pdf
 
 D = dt.date
 
@@ -140,7 +140,7 @@ def _damaged_images() -> list[tuple[bytes, str]]:
 
     from PIL import Image
 
-    from ledger.money_demo import tiny_png
+    from ledger.demo.money import tiny_png
 
     png = tiny_png()
     idat = png.index(b"IDAT")
@@ -166,7 +166,7 @@ def test_receipt_with_damaged_pixels(
 def test_receipt_types_by_content() -> None:
     pdf = receipt_pdf("Fournisseur", "T", "-", Decimal(1), D(2026, 1, 1))
     assert receipt_type(pdf) == "pdf"
-    from ledger.money_demo import tiny_png
+    from ledger.demo.money import tiny_png
 
     assert receipt_type(tiny_png()) == "png"
     import io
@@ -227,13 +227,13 @@ def test_restricted_grant_overspent_by_a_new_cost(books: Books) -> None:
                          grant="fondation-test-2026", day=D(2026, 2, 6))  # fmt: skip
     refused(books, lambda: book_expense(books, req), InputError, "40.00 EUR left")
     book_expense(books, ExpenseRequest(**{**req.__dict__, "amount": Decimal("40.00")}))
-    from ledger.grants import report
+    from ledger.money.grants import report
 
     assert report(books.load().entries, books.config, "fondation-test-2026").remaining == 0
 
 
 def test_payout_export_needs_matching_iban(paid: Books, tmp_path: Path) -> None:
-    from ledger.payouts import export_pain001
+    from ledger.money.payouts import export_pain001
 
     book_payout(paid, CODES[0], "50.00", "bank", PAYEE_IBAN, D(2026, 3, 31))
     with pytest.raises(InputError, match="does not end in"):
@@ -258,7 +258,7 @@ def test_walking_the_queue_shows_each_line_as_the_books_stand_now(
     longer offered as 'amount equals what is due'."""
     import io
 
-    from ledger.money_cli import walk_queue
+    from ledger.cli.reconcile import walk_queue
 
     client = add_client(books)
     inv = issue_invoice(books, CODES[0], client, "75.00", D(2026, 3, 3))

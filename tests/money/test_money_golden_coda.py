@@ -19,13 +19,13 @@ from money_builders import CLIENT_IBANS, CODES, PAYEE_IBAN, add_client, fill_cas
 from money_builders import issue as issue_invoice
 
 from ledger.books import Books
-from ledger.expenses import ExpenseRequest, book_expense
-from ledger.money_cli import run_assign, run_auto
+from ledger.money.expenses import ExpenseRequest, book_expense
+from ledger.money.payouts import book_payout
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.participants import summarize
-from ledger.payouts import book_payout
 
 importers_run = pytest.importorskip("importers.run")
-coda_writer = pytest.importorskip("importers.coda_writer")
+coda_writer = pytest.importorskip("ledger.demo.coda_writer")
 model = pytest.importorskip("importers.model")
 
 GOLDEN = Path(__file__).parent / "golden" / "month-coda-payments.beancount"
@@ -62,7 +62,7 @@ def do_import(books: Books, name: str, payload: bytes) -> None:
 
 
 def queue_refs(books: Books) -> dict[str, str]:
-    from ledger.reconcile import review_queue
+    from ledger.money.reconcile import review_queue
 
     return {q.line.amount.to_eng_string(): q.line.ref
             for q in review_queue(books.load().entries, books.config)}  # fmt: skip

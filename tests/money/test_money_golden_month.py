@@ -33,11 +33,11 @@ from money_builders import issue as issue_invoice
 from invoicing.issue import CreditRequest, issue_credit_note
 from invoicing.ogm import format_ogm
 from ledger.books import Books
-from ledger.expenses import ExpenseRequest, book_expense
-from ledger.money_cli import run_assign, run_auto
+from ledger.money.expenses import ExpenseRequest, book_expense
+from ledger.money.payouts import book_payout, receipt_pdf
+from ledger.money.reconcile import review_queue
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.participants import summarize
-from ledger.payouts import book_payout, receipt_pdf
-from ledger.reconcile import review_queue
 
 GOLDEN = Path(__file__).parent / "golden" / "month-payments.beancount"
 D = dt.date

@@ -16,12 +16,12 @@ from decimal import Decimal
 from beancount.core import data
 from money_builders import CODES, HUB_IBAN, PAYEE_IBAN, make_config, open_all
 
-from importers.coda_writer import write_coda
 from importers.model import Movement, Statement
 from importers.service import BankFile, plan_import
 from importers.settings import ImportSettings
-from ledger.payouts import payout_entry
-from ledger.reconcile import State, candidates, reconcile_new_entries
+from ledger.demo.coda_writer import write_coda
+from ledger.money.payouts import payout_entry
+from ledger.money.reconcile import State, candidates, reconcile_new_entries
 
 D = dt.date
 CFG = make_config()

@@ -21,10 +21,10 @@ from money_builders import (
 from pypdf import PdfReader
 
 from ledger.config import RateChange
-from ledger.contributions import contribution_for, with_rate
-from ledger.expenses import ExpenseRequest, expense_entry
-from ledger.payouts import payout_entry, receipt_pdf
-from ledger.reconcile import State, assign, reconcile_new_entries, review_queue
+from ledger.money.contributions import contribution_for, with_rate
+from ledger.money.expenses import ExpenseRequest, expense_entry
+from ledger.money.payouts import payout_entry, receipt_pdf
+from ledger.money.reconcile import State, assign, reconcile_new_entries, review_queue
 
 D = dt.date
 CFG = make_config(regime="standard")
@@ -234,9 +234,9 @@ def test_grant_pays_the_cost_net_of_vat_whatever_the_vat_account_is_named(
     tmp_path: Path, key_env: Path
 ) -> None:
     from ledger.books import Books
-    from ledger.expenses import book_expense
-    from ledger.grants import add_grant, report
     from ledger.layout import init_books
+    from ledger.money.expenses import book_expense
+    from ledger.money.grants import add_grant, report
 
     config = make_config(regime="standard")
     accounts = dict(config.accounts)

@@ -2,7 +2,7 @@
 
 Each rule books an event with the same pure functions the commands use (invoice and credit
 note postings of ``invoicing.entries``, ``credit_reversal``, ``expense_entry`` and
-``check_expense``, ``payout_entry`` and ``check_payout``, the cash book of ``ledger.cash``,
+``check_expense``, ``payout_entry`` and ``check_payout``, the cash book of ``ledger.money.cash``,
 ``reconcile_new_entries``/``assign``, the grants' year end, the seal): an event a command
 would refuse is refused here too. After **every** step, every invariant of
 ``docs/accounting-model.md`` is checked:
@@ -45,15 +45,15 @@ from money_builders import (
 )
 from money_builders import open_all as opening
 
-from ledger.cash import count_entries, receipt_entries, sale_entry, transfer_entry
-from ledger.contributions import ZERO, q2
+from ledger.entries import ZERO, q2
 from ledger.errors import CoopledgerError
-from ledger.expenses import ExpenseRequest, charged_cost, check_expense, expense_entry
-from ledger.grants import grant_entry, grants, release_entries
-from ledger.grants import year_end_entries as grant_year_end
-from ledger.payouts import check_payout, payout_entry
-from ledger.reconcile import State, assign, credit_reversal, reconcile_new_entries
-from ledger.year_end import blockers
+from ledger.money.cash import count_entries, receipt_entries, sale_entry, transfer_entry
+from ledger.money.expenses import ExpenseRequest, charged_cost, check_expense, expense_entry
+from ledger.money.grants import grant_entry, grants, release_entries
+from ledger.money.grants import year_end_entries as grant_year_end
+from ledger.money.payouts import check_payout, payout_entry
+from ledger.money.reconcile import State, assign, credit_reversal, reconcile_new_entries
+from ledger.money.year_end import blockers
 from plugins.invoices import check_invoices
 from plugins.money import check_money
 from plugins.participants import check_participants

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,16 +29,17 @@ from money_builders import (
 )
 from money_builders import issue as issue_invoice
 from test_money_bad_input import digest, refused
+from tests_support import run_cli
 
 from ledger.books import Books
 from ledger.errors import InputError
-from ledger.money_cli import run_assign, run_auto
+from ledger.money.payouts import book_payout, export_pain001, payout_entry, returned_payouts
+from ledger.money.reconcile import State, assign, reconcile_new_entries, review_queue
+from ledger.money.reconcile.booking import run_assign, run_auto
 from ledger.participants import held_balance, summarize
-from ledger.payouts import book_payout, export_pain001, payout_entry, returned_payouts
-from ledger.reconcile import State, assign, reconcile_new_entries, review_queue
 
 importers_run = pytest.importorskip("importers.run")
-coda_writer = pytest.importorskip("importers.coda_writer")
+coda_writer = pytest.importorskip("ledger.demo.coda_writer")
 model = pytest.importorskip("importers.model")
 
 HUB_IBAN = "BE68539007547034"
@@ -89,10 +89,7 @@ def do_import(books: Books, name: str, payload: bytes) -> None:
 
 def cli(books: Books, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPLEDGER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "ledger.cli", *args, "--books", str(books.root)],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    return run_cli([*args, "--books", str(books.root)], env=env)
 
 
 def open_refs(books: Books) -> list[str]:

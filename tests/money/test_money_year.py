@@ -226,7 +226,7 @@ def test_defect_8_6_payouts_in_transit_are_not_in_suspense(tmp_path: Path) -> No
     hub = Hub(tmp_path, start="2025-01-01")
     inv = hub.invoice("200.00", "2025-11-03")
     hub.pays(inv, "2025-11-20")
-    hub.run("payout", hub.code, "100.00", "--method", "bank", "--iban", PAYEE_IBAN, "--date",
+    hub.run("payout", hub.code, "100.00", "--method", "bank", "--date",
             "2025-12-20")  # fmt: skip
     hub.statement(("2025-12-22", "45.00", {"name": "Inconnu Fictif", "text": "merci"}))
     message = hub.refused("close-year", "2025", words="45.00 EUR of 2025 still waits")
@@ -248,7 +248,7 @@ def test_defect_8_8_one_dates_policy_for_every_command(tmp_path: Path) -> None:
     hub.run("cash", "withdraw", "100.00", "--date", "2026-03-11")
     for args in (
         ("payout", hub.code, "10", "--method", "cash"),
-        ("payout", hub.code, "10", "--method", "bank", "--iban", PAYEE_IBAN),
+        ("payout", hub.code, "10", "--method", "bank"),
         ("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash"),
         ("grant", "add", "fondation-test", "--amount", "100"),
         ("cash", "withdraw", "10"),
@@ -268,13 +268,13 @@ def test_defect_8_8_one_dates_policy_for_every_command(tmp_path: Path) -> None:
         ),
     ):
         hub.refused(*args, "--date", TOMORROW, words=f"--date {TOMORROW} is in the future")
-    hub.run("payout", hub.code, "50.00", "--method", "bank", "--iban", PAYEE_IBAN, "--date",
+    hub.run("payout", hub.code, "50.00", "--method", "bank", "--date",
             "2026-03-12")  # fmt: skip
     out = tmp_path / "sepa.xml"
-    hub.refused("payout", "export", "--out", str(out), "--iban", f"{hub.code}={PAYEE_IBAN}",
+    hub.refused("payout", "export", "--out", str(out),
                 "--date", YESTERDAY, words=f"--date {YESTERDAY} is in the past")  # fmt: skip
     assert not out.exists()
-    hub.run("payout", "export", "--out", str(out), "--iban", f"{hub.code}={PAYEE_IBAN}",
+    hub.run("payout", "export", "--out", str(out),
             "--date", TOMORROW)  # fmt: skip
     assert f"<ReqdExctnDt>{TOMORROW}</ReqdExctnDt>" in out.read_text()
 

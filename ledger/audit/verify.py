@@ -1,0 +1,493 @@
+"""``coopledger verify``: prove to an auditor that nothing sealed or issued has changed.
+
+The verification does not trust the books' own claims. For each close it takes the
+annotated tag ``close-YYYY`` as the anchor, rebuilds the year's chain from the books *as
+they were at the tagged commit* (git history, not the working tree) and checks that it
+gives the head written in the tag; then it compares every sealed record with the books and
+documents as they are now and names each one that differs, with its file and line and the
+fields that changed. Besides:
+
+* the books load without errors (every plugin, seals against tags, every file included);
+* the git history never removed or rewrote a seal after it was committed, and each tag
+  points at the commit that wrote its seal, in the history of ``HEAD``;
+* every issued document is byte-identical to the sha256 recorded when it was issued;
+* the working tree has no uncommitted change, and no pickle cache sits in the books;
+* when the books sign (``allowed_signers``), every commit since then and every close tag
+  carries a good signature from an allowed key;
+* tags match the hashes the auditor was given (``--expect close-2025=HASH``).
+
+Each finding is one line; ``--json`` gives them as records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from ledger.books import Books, git, worktree_changes
+from ledger.integrity import chain as chainlib
+from ledger.integrity.anchors import CloseTag, close_tags, is_git_books, seals
+from ledger.loader import Ledger, format_error, load_ledger, pickle_caches
+from plugins.sealed import seal_digest
+
+SIGNERS_FILE = "allowed_signers"
+SEAL_LINE = re.compile(r'custom "year-closed" "(\d{4})" "([0-9a-f]{64})"')
+CHECK_OF_ERROR = {
+    "SealError": "chain",
+    "AnchorError": "anchors",
+    "MissingPluginError": "plugins",
+    "UnsafeDirectiveError": "code",
+}
+
+
+@dataclass
+class Finding:
+    """One line of the report."""
+
+    check: str
+    ok: bool
+    message: str
+    where: str | None = None
+    record: str | None = None
+    fields: list[str] = field(default_factory=list)
+    warning: bool = False
+
+    def line(self) -> str:
+        status = "OK  " if self.ok else ("WARN" if self.warning else "FAIL")
+        where = f"{self.where}: " if self.where else ""
+        return f"{status} [{self.check}] {where}{self.message}"
+
+
+@dataclass
+class Report:
+    root: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok or f.warning for f in self.findings)
+
+    def add(self, *findings: Finding) -> None:
+        self.findings.extend(findings)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "books": self.root,
+            "problems": [asdict(f) for f in self.findings if not f.ok],
+            "checks": [asdict(f) for f in self.findings],
+        }
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _sha(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _git_out(root: Path, *args: str) -> str:
+    return git(root, *args, check=False).stdout
+
+
+@contextmanager
+def books_at(root: Path, commit: str) -> Iterator[Path]:
+    """The books' files as committed in ``commit``, in a temporary folder."""
+    proc = subprocess.run(
+        ["git", "-C", str(root), "archive", "--format=tar", commit],
+        capture_output=True,
+        check=False,
+    )
+    with tempfile.TemporaryDirectory(prefix="coopledger-verify-") as tmp:
+        if proc.returncode == 0:
+            with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as archive:
+                archive.extractall(tmp, filter="data")
+        yield Path(tmp)
+
+
+def _stored(chain: chainlib.Chain) -> list[chainlib.StoredRecord]:
+    return [
+        chainlib.StoredRecord(
+            link.pos,
+            link.record.kind,
+            link.record.date,
+            link.record.ref,
+            link.record.fields,
+            link.record.sha256,
+            link.chain,
+            0,
+        )
+        for link in chain.links
+    ]
+
+
+def _documents(
+    entries: list[data.Directive], root: Path, after: dt.date | None, until: dt.date
+) -> list[chainlib.Record]:
+    out = []
+    for day, rel, _recorded in chainlib.document_files(entries, str(root), after, until):
+        try:
+            digest = _sha((root / rel).read_bytes())
+        except OSError:
+            digest = "missing"
+        out.append(chainlib.document_record(day, rel, digest))
+    return out
+
+
+def _range(entries: list[data.Directive], year: int) -> tuple[str, dt.date | None, int]:
+    """Previous head, previous last day, and the version of the seal of ``year``."""
+    loaded = seals(entries)
+    earlier = [y for y in loaded if y < year]
+    seal = loaded.get(year)
+    version = int(str(seal.meta.get("seal-version", "1"))) if seal else 0
+    if not earlier:
+        return chainlib.GENESIS, None, version
+    last = max(earlier)
+    return str(loaded[last].values[1].value), dt.date(last, 12, 31), version
+
+
+def year_records(
+    entries: list[data.Directive], root: Path, year: int, version: int
+) -> tuple[list[chainlib.Record], str, dt.date | None]:
+    """The records a close of ``year`` covers in these books (documents hashed from disk)."""
+    previous, after, _ = _range(entries, year)
+    until = dt.date(year, 12, 31)
+    if version == 1:
+        after = None  # a version-1 seal covers every entry up to its year
+    records = chainlib.entry_records(entries, str(root), after, until)
+    if version >= 2:
+        records += _documents(entries, root, after, until)
+    return records, previous, after
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def check_load(books: Books, ledger: Ledger) -> list[Finding]:
+    out = []
+    for error in ledger.errors:
+        kind = CHECK_OF_ERROR.get(type(error).__name__, "books")
+        where, _, message = format_error(error, books.root).partition(": ")
+        out.append(Finding(kind, False, message, where=where))
+    if not out:
+        out.append(Finding("books", True, f"{len(ledger.entries)} entries load without errors"))
+    return out
+
+
+def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
+    """Rebuild the chain of ``tag``'s year from history, compare it with the books now."""
+    root = books.root
+    year = tag.year
+    findings: list[Finding] = []
+    if not tag.annotated or tag.head is None:
+        return [Finding("history", False, f"{tag.name} is not an annotated coopledger close tag")]
+    ancestor = git(root, "merge-base", "--is-ancestor", tag.commit, "HEAD", check=False)
+    if ancestor.returncode != 0:
+        findings.append(
+            Finding("history", False, f"{tag.name} points at a commit outside the history")
+        )
+    with books_at(root, tag.commit) as then_root:
+        then = load_ledger(then_root / "main.beancount")
+        _previous, _after, version = _range(then.entries, year)
+        if version == 0:
+            return [
+                *findings,
+                Finding("history", False, f"the commit of {tag.name} holds no seal of {year}"),
+            ]
+        sealed, previous, _ = year_records(then.entries, then_root, year, version)
+        if version == 1:
+            head, _count = seal_digest(then.entries, year)
+            sealed_chain = chainlib.build_chain(sealed, previous)
+        else:
+            sealed_chain = chainlib.build_chain(sealed, previous)
+            head = sealed_chain.head
+    if head != tag.head:
+        findings.append(
+            Finding(
+                "history",
+                False,
+                f"the books at {tag.name} ({tag.commit[:12]}) do not give the head in the tag: "
+                "the tag or the history was rewritten",
+            )
+        )
+        return findings
+    now, _prev, _ = year_records(ledger.entries, root, year, version)
+    changes = chainlib.compare(_stored(sealed_chain), now)
+    for change in changes:
+        findings.append(_change_finding(tag, change))
+    if not changes:
+        findings.append(
+            Finding(
+                "chain",
+                True,
+                f"{tag.name}: {len(sealed_chain.links)} sealed records unchanged "
+                f"(seal version {version}, head {tag.head[:16]}…)",
+            )
+        )
+    return findings
+
+
+def _change_finding(tag: CloseTag, change: chainlib.Change) -> Finding:
+    if change.what == "removed":
+        assert change.sealed is not None
+        return Finding(
+            "chain",
+            False,
+            f"sealed record #{change.sealed.pos} of {tag.name} was removed",
+            where=change.sealed.ref,
+            record=f"{tag.name}#{change.sealed.pos}",
+        )
+    assert change.now is not None
+    kind = "document" if change.now.kind == "document" else "entry"
+    if change.what == "inserted":
+        return Finding(
+            "chain",
+            False,
+            f"an {kind} was inserted in closed year {tag.year}",
+            where=change.now.ref,
+            record=f"{tag.name}#new",
+        )
+    assert change.sealed is not None
+    what = "bytes changed" if kind == "document" else f"field {', '.join(change.fields)}"
+    return Finding(
+        "chain",
+        False,
+        f"sealed {kind} #{change.sealed.pos} of {tag.name} changed ({what})",
+        where=change.now.ref,
+        record=f"{tag.name}#{change.sealed.pos}",
+        fields=list(change.fields),
+    )
+
+
+def check_seal_history(books: Books, tags: dict[int, CloseTag]) -> list[Finding]:
+    """A seal, once committed, is never removed or rewritten; its tag is on its commit."""
+    root = books.root
+    log = _git_out(
+        root, "log", "--reverse", "--format=%x01%H", "-p", "-U0", "-G", "year-closed", "HEAD"
+    )
+    added: dict[int, tuple[str, str]] = {}
+    findings = []
+    for block in log.split("\x01")[1:]:
+        commit, _, diff = block.partition("\n")
+        plus: dict[int, str] = {}
+        minus: dict[int, str] = {}
+        for line in diff.splitlines():
+            match = SEAL_LINE.search(line)
+            if not match or line.startswith(("+++", "---")):
+                continue
+            year, digest = int(match.group(1)), match.group(2)
+            if line.startswith("+"):
+                plus[year] = digest
+            elif line.startswith("-"):
+                minus[year] = digest
+        for year, digest in minus.items():
+            if year in added and plus.get(year) != digest:
+                findings.append(
+                    Finding(
+                        "history",
+                        False,
+                        f"commit {commit[:12]} removed or rewrote the seal of {year}",
+                    )
+                )
+        for year, digest in plus.items():
+            added.setdefault(year, (commit, digest))
+    for year, (commit, _digest) in sorted(added.items()):
+        tag = tags.get(year)
+        if tag is None:
+            findings.append(
+                Finding(
+                    "history",
+                    False,
+                    f"the seal of {year} was committed in {commit[:12]} but tag close-{year} "
+                    "is gone",
+                )
+            )
+        elif tag.commit != commit:
+            findings.append(
+                Finding(
+                    "history",
+                    False,
+                    f"{tag.name} points at {tag.commit[:12]}, not at {commit[:12]} which wrote "
+                    "the seal (the tag was moved)",
+                )
+            )
+    return findings
+
+
+def check_documents(books: Books, ledger: Ledger) -> list[Finding]:
+    """Every issued document still has the bytes whose sha256 was recorded at issue."""
+    root = books.root
+    findings = []
+    checked = 0
+    for entry in ledger.entries:
+        meta = entry.meta or {}
+        pairs: list[tuple[str, str]] = []
+        if isinstance(entry, data.Document) and meta.get("sha256"):
+            rel = os.path.relpath(entry.filename, root).replace(os.sep, "/")
+            pairs.append((rel, str(meta["sha256"])))
+        if meta.get(chainlib.RECORD_META) and meta.get("record-sha256"):
+            pairs.append((str(meta[chainlib.RECORD_META]), str(meta["record-sha256"])))
+        for rel, recorded in pairs:
+            checked += 1
+            try:
+                now = _sha((root / rel).read_bytes())
+            except OSError:
+                now = None
+            if now != recorded:
+                entry_at = chainlib.entry_ref(entry, str(root))
+                what = "is missing" if now is None else "changed since it was issued"
+                findings.append(
+                    Finding(
+                        "documents",
+                        False,
+                        f"{rel} {what} (sha256 recorded at {entry_at})",
+                        where=rel,
+                        fields=["sha256"],
+                    )
+                )
+    if not findings:
+        findings.append(Finding("documents", True, f"{checked} issued document files intact"))
+    return findings
+
+
+def check_worktree(books: Books) -> list[Finding]:
+    changes = worktree_changes(books.root)
+    findings = [
+        Finding("worktree", False, f"uncommitted change ({what})", where=path)
+        for what, path in changes
+    ]
+    findings += [
+        Finding(
+            "cache",
+            False,
+            "a beancount pickle cache sits in the books (bean-check would run it): delete it",
+            where=p.relative_to(books.root).as_posix(),
+            warning=True,
+        )
+        for p in pickle_caches(books.root)
+    ]
+    if not changes:
+        findings.append(Finding("worktree", True, "no uncommitted change"))
+    return findings
+
+
+def signers_file(books: Books, explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        return explicit
+    path = books.root / SIGNERS_FILE
+    return path if path.is_file() else None
+
+
+def check_signatures(
+    books: Books, tags: dict[int, CloseTag], explicit: Path | None
+) -> list[Finding]:
+    """Commits since ``allowed_signers`` appeared, and close tags, are signed by its keys."""
+    root = books.root
+    introduced = _git_out(
+        root, "log", "--diff-filter=A", "--format=%H", "--", SIGNERS_FILE
+    ).split()
+    signers = signers_file(books, explicit)
+    if signers is None:
+        if introduced:
+            return [Finding("signatures", False, f"{SIGNERS_FILE} was removed from the books")]
+        return []
+    first = introduced[-1] if introduced else None
+    config = ["-c", f"gpg.ssh.allowedSignersFile={signers.resolve()}"]
+    revs = f"{first}^..HEAD" if first and _has_parent(root, first) else "HEAD"
+    log = _git_out(root, *config, "log", "--format=%H %G?", revs)
+    findings = []
+    count = 0
+    for line in log.splitlines():
+        commit, _, status = line.partition(" ")
+        count += 1
+        if status != "G":
+            findings.append(
+                Finding(
+                    "signatures", False, f"commit {commit[:12]} is not signed by an allowed key"
+                )
+            )
+    for tag in tags.values():
+        proc = git(root, *config, "verify-tag", tag.name, check=False)
+        if proc.returncode != 0:
+            findings.append(
+                Finding("signatures", False, f"{tag.name} is not signed by an allowed key")
+            )
+    if not findings:
+        findings.append(
+            Finding("signatures", True, f"{count} commits and {len(tags)} close tags signed")
+        )
+    return findings
+
+
+def _has_parent(root: Path, commit: str) -> bool:
+    return git(root, "rev-parse", "-q", "--verify", f"{commit}^", check=False).returncode == 0
+
+
+def check_expectations(tags: dict[int, CloseTag], expect: dict[str, str]) -> list[Finding]:
+    by_name = {t.name: t for t in tags.values()}
+    findings = []
+    for name, value in sorted(expect.items()):
+        tag = by_name.get(name)
+        value = value.lower()
+        if tag is None:
+            findings.append(Finding("anchor", False, f"{name}: no such tag in the books"))
+        elif len(value) >= 7 and (tag.object.startswith(value) or tag.commit.startswith(value)):
+            findings.append(Finding("anchor", True, f"{name} is the tag you were given"))
+        else:
+            findings.append(
+                Finding(
+                    "anchor", False, f"{name} is {tag.object[:12]}, not the {value[:12]} given"
+                )
+            )
+    return findings
+
+
+WAS_AT = re.compile(r"\(was at (\S+)\)")
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """The plugin and the history name the same changed record: keep the history's."""
+    findings = list(findings)
+    by_history = {f.where for f in findings if f.check == "chain" and f.record}
+
+    def duplicate(f: Finding) -> bool:
+        if f.check != "chain" or f.record:
+            return False
+        was = WAS_AT.search(f.message)
+        return f.where in by_history or (was is not None and was.group(1) in by_history)
+
+    return [f for f in findings if not duplicate(f)]
+
+
+def verify_books(
+    books: Books, expect: dict[str, str] | None = None, allowed_signers: Path | None = None
+) -> Report:
+    report = Report(str(books.root))
+    ledger = books.load(strict=False)
+    report.add(*check_load(books, ledger))
+    if not is_git_books(books.root):
+        report.add(Finding("history", False, "the books are not under git"))
+        return report
+    tags = close_tags(books.root)
+    for _year, tag in sorted(tags.items()):
+        report.add(*check_close(books, ledger, tag))
+    report.add(*check_seal_history(books, tags))
+    report.add(*check_documents(books, ledger))
+    report.add(*check_worktree(books))
+    report.add(*check_signatures(books, tags, allowed_signers))
+    report.add(*check_expectations(tags, expect or {}))
+    report.findings = _dedupe(report.findings)
+    return report

@@ -1,0 +1,180 @@
+"""The ``coopledger`` command (click): one grammar, ``coopledger NOUN VERB``.
+
+Each noun is a module of this package with a ``group`` (a :class:`click.Group`) whose
+commands call a handler ``fn(args) -> int``; :data:`NOUNS` lists them. Adding a noun is
+adding a module and one line here (see ``docs/architecture.md``).
+
+Every command that changes the books goes through ``Books.transaction``; every error a
+user can cause is a :class:`CoopledgerError` printed on one line (``coopledger: error:
+…``, exit 1). Usage errors are one line too (exit 2) and never repeat a value that was
+typed where it did not belong: it may be a name or an IBAN.
+
+The spellings of the previous release (``init``, ``check``, ``serve``, ``import``,
+``bank-line show``, ``verify``, ``export audit``, ``backup``, ``restore``, ``close-year``,
+``trial-balance``, ``demo DIR``, ``payout CODE AMOUNT``, ``reconcile --auto|--list|
+--assign``) are still understood, for one release (:data:`OLD_SPELLINGS`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+import click
+
+from ledger.books import os_error_message
+from ledger.cli import (
+    audit,
+    backup,
+    bank,
+    books,
+    cash,
+    client,
+    contribution,
+    demo,
+    expense,
+    grant,
+    invoice,
+    key,
+    participant,
+    payout,
+    purchase,
+    reconcile,
+    year,
+)
+from ledger.cli.support import GLOBAL_OPTIONS
+from ledger.errors import CoopledgerError
+
+NOUNS = (
+    books, participant, client, invoice, purchase, bank, reconcile, expense, payout, cash,
+    grant, contribution, year, audit, backup, key, demo,
+)  # fmt: skip
+
+# The previous release's spellings: a command that became NOUN VERB.
+OLD_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "init": ("books", "init"),
+    "check": ("books", "check"),
+    "serve": ("books", "serve"),
+    "import": ("bank", "import"),
+    "verify": ("audit", "verify"),
+    "restore": ("backup", "restore"),
+    "close-year": ("year", "close"),
+    "trial-balance": ("year", "trial-balance"),
+}
+# A noun whose first word is not one of its verbs takes this verb (``payout CODE AMOUNT``).
+DEFAULT_VERBS = {"payout": "add", "backup": "create", "demo": "build"}
+# ``reconcile --auto`` and friends: the flag became the verb.
+RECONCILE_FLAGS = {"--auto": "auto", "--list": "list", "--assign": "assign"}
+
+
+def modernise(args: list[str]) -> list[str]:
+    """The arguments in today's grammar (the old spellings translated)."""
+    if not args:
+        return args
+    head, rest = args[0], args[1:]
+    if head in OLD_SPELLINGS:
+        return [*OLD_SPELLINGS[head], *rest]
+    if head == "bank-line" and rest[:1] == ["show"]:
+        return ["bank", "show-line", *rest[1:]]
+    if head == "export" and rest[:1] == ["audit"]:
+        return ["audit", "export", *rest[1:]]
+    if head == "reconcile":
+        verbs = set(reconcile.group.commands)
+        if (rest[:1] and rest[0] in verbs) or any(w in ("--help", "-h") for w in rest[:1]):
+            return args
+        flags = [w for w in rest if w in RECONCILE_FLAGS]
+        verb = RECONCILE_FLAGS[flags[0]] if flags else "review"
+        others = [w for w in rest if w not in RECONCILE_FLAGS]
+        return [head, verb, *others]
+    if head in DEFAULT_VERBS:
+        group = next(n.group for n in NOUNS if n.group.name == head)
+        if rest and rest[0] not in group.commands and rest[0] not in ("--help", "-h"):
+            return [head, DEFAULT_VERBS[head], *rest]
+    return args
+
+
+class Coopledger(click.Group):
+    """The root group: the old spellings, and usage errors on one line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # the global options may come first: translate what follows them
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            index += 2 if args[index] == "--books" else 1
+        return super().parse_args(ctx, [*args[:index], *modernise(args[index:])])
+
+
+def _root(ctx: click.Context, **values: Any) -> None:
+    """The global options, kept for the command (which may give them again)."""
+    ctx.obj = {k: v for k, v in values.items() if v is not None}
+
+
+_callback: Any = click.pass_context(_root)
+for _option in reversed(GLOBAL_OPTIONS):
+    _callback = _option(_callback)
+cli = click.group(
+    "coopledger",
+    cls=Coopledger,
+    help="Accounting and invoicing for a hub whose participants work under its legal "
+    "entity, on a plain-text Beancount ledger.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)(_callback)
+for _noun in NOUNS:
+    cli.add_command(_noun.group)
+
+
+def redact_usage(message: str) -> str:
+    """Click repeats what was typed; a stray argument may be a name or an IBAN, so only
+    option names are repeated."""
+    match = re.match(r"Got unexpected extra arguments? \((.*)\)", message, re.S)
+    if match:
+        words = match.group(1).split()
+        options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+        others = len(words) - len(options)
+        values = f"{others} value(s), not repeated" if others else ""
+        return (
+            f"unrecognized arguments: {' and '.join(p for p in (' '.join(options), values) if p)}"
+        )
+    match = re.match(r"No such command '(.*)'\.", message)
+    if match:
+        return "no such command (what was typed is not repeated)"
+    return message
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="coopledger", standalone_mode=False)
+        return int(result or 0)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        return 2
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "coopledger"
+        print(f"coopledger: error: {redact_usage(exc.format_message())} (see '{where} --help')",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        print("coopledger: interrupted; the books are unchanged", file=sys.stderr)
+        return 130
+    except CoopledgerError as exc:
+        print(f"coopledger: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("coopledger: interrupted; the books are unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:  # a file of the user's (not the books: their writes say so)
+        print(f"coopledger: error: {os_error_message(exc)}", file=sys.stderr)
+        return 1
+
+
+__all__ = ["NOUNS", "OLD_SPELLINGS", "cli", "main"]

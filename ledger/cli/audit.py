@@ -1,0 +1,83 @@
+"""Commands: ``audit verify|export``: what an auditor checks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import click
+
+from ledger.audit.export import export_audit
+from ledger.audit.verify import Report, verify_books
+from ledger.cli.support import command, open_books, print_json
+from ledger.errors import InputError
+
+
+def _expectations(values: list[str] | None) -> dict[str, str]:
+    out = {}
+    for value in values or []:
+        name, sep, digest = value.partition("=")
+        if not sep or not name.startswith("close-") or not digest:
+            raise InputError(f"--expect {value!r}: give TAG=HASH, e.g. close-2025=1a2b3c4d")
+        out[name] = digest
+    return out
+
+
+def print_report(report: Report, as_json: bool) -> None:
+    if as_json:
+        print_json(report.as_json())
+        return
+    for finding in report.findings:
+        print(finding.line())
+    problems = [f for f in report.findings if not f.ok and not f.warning]
+    print("verified: nothing sealed or issued has changed" if report.ok else (
+        f"NOT verified: {len(problems)} problem(s)"
+    ))  # fmt: skip
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    report = verify_books(
+        books,
+        expect=_expectations(args.expect),
+        allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None,
+    )
+    print_report(report, args.json)
+    return 0 if report.ok else 1
+
+
+def cmd_export_audit(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    done = export_audit(books, args.tag, Path(args.out))
+    if args.json:
+        print_json(
+            {"out": str(done.out), "tag": done.tag, "lines": done.lines, "entries": done.entries,
+             "debit": str(done.debit), "credit": str(done.credit), "documents": done.documents}
+        )  # fmt: skip
+        return 0
+    print(f"Export of {done.tag} written to {done.out}")
+    print(f"  {done.entries} entries, {done.lines} journal lines, {done.documents} documents")
+    print(f"  debit {done.debit} EUR = credit {done.credit} EUR")
+    print(f"Check it with: (cd {done.out} && sha256sum -c MANIFEST.sha256)")
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("audit", help="what an auditor checks: verify the books, export a year")
+
+command(
+    group, "verify", cmd_verify,
+    click.option("--expect", multiple=True, metavar="TAG=HASH",
+                 help="a close tag's hash as you were given it (repeatable)"),
+    click.option("--allowed-signers", metavar="FILE",
+                 help="the hub's allowed_signers as you were given it (default: the books' "
+                 "own)"),
+    help="prove that nothing sealed or issued changed (hash chain, tags, history, documents)",
+)  # fmt: skip
+command(
+    group, "export", cmd_export_audit,
+    click.option("--tag", required=True, metavar="close-YYYY"),
+    click.option("--out", required=True, metavar="DIR", help="a new, empty folder"),
+    help="a closed year as committed at its close tag: journal, balances, documents",
+)  # fmt: skip

@@ -1,0 +1,64 @@
+"""Commands: ``backup create|restore``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import click
+
+from ledger.audit.backup import backup, restore
+from ledger.cli.audit import print_report
+from ledger.cli.support import command, open_books
+from ledger.errors import InputError
+from ledger.integrity.signing import SIGNERS_FILE, configure_signing, public_key
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    done = backup(books, Path(args.to), [Path(p) for p in args.include or []])
+    print(f"Backup written to {done.folder} (HEAD {done.head[:12]}, {len(done.tags)} close tags)")
+    print("It is encrypted to the hub's recipients; the hub key is not in it. Copy the folder "
+          "off-site (see docs/operations.md) and run a restore drill.")  # fmt: skip
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    key = Path(args.key).expanduser() if args.key else None
+    extras = Path(args.extras_to) if args.extras_to else None
+    done = restore(Path(args.backup), Path(args.dir), key_file=key, extras_to=extras)
+    if args.signing_key:
+        signing = Path(args.signing_key).expanduser()
+        signers = (
+            (done.books / SIGNERS_FILE).read_text() if (done.books / SIGNERS_FILE).exists() else ""
+        )
+        if public_key(signing) not in signers:
+            raise InputError(f"--signing-key: that key is not in the books' {SIGNERS_FILE}")
+        configure_signing(done.books, signing, "", write_signers=False)
+    print(f"Restored {done.books} at {done.head[:12]}", file=sys.stderr)
+    for extra in done.extras:
+        print(f"Restored {extra}", file=sys.stderr)
+    print_report(done.report, args.json)
+    return 0 if done.report.ok else 1
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("backup", help="encrypted backups of the whole history, and restore")
+
+command(
+    group, "create", cmd_backup,
+    click.option("--to", required=True, metavar="DIR", help="where the backup folder goes"),
+    click.option("--include", multiple=True, metavar="FILE",
+                 help="a file kept outside the books to back up too, encrypted (repeatable)"),
+    help="an encrypted backup of the whole history (never the key)",
+)  # fmt: skip
+command(
+    group, "restore", cmd_restore,
+    click.argument("backup"), click.argument("dir"),
+    click.option("--key", metavar="FILE", help="the hub key (default: where init put it)"),
+    click.option("--extras-to", metavar="DIR", help="where to put the files of --include"),
+    click.option("--signing-key", metavar="SSH_KEY", help="sign new commits again with it"),
+    help="restore a backup into a new folder, then verify it", books=False,
+)  # fmt: skip

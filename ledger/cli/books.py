@@ -1,0 +1,214 @@
+"""Commands: the books themselves: ``init``, ``check``, ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+from pyrage import x25519
+
+from ledger.books import (
+    describe_changes,
+    worktree_changes,
+)
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.config import (
+    BankAccount,
+    ContributionSettings,
+    HubConfig,
+    HubIdentity,
+    format_validation_error,
+    parse_rate,
+)
+from ledger.errors import InputError, KeyFileError
+from ledger.keys import (
+    identity_text,
+    new_identity,
+    write_secret,
+)
+from ledger.layout import init_books, new_hub_id
+from ledger.loader import format_error, pickle_caches
+
+
+def split_address(text: str) -> tuple[str, str, str]:
+    """``"Rue X 1, 1030 Schaerbeek"`` → street, postal code, city (as given otherwise)."""
+
+    match = re.match(r"^\s*(.*?)[,\s]+(?:B-|BE-)?(\d{4})\s+(\S.*?)\s*$", text)
+    if not match:
+        return text.strip(), "", ""
+    return match.group(1).strip(" ,"), match.group(2), match.group(3)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+
+    street, postal_code, city = split_address(args.address or "")
+    postal_code = args.postal_code or postal_code
+    city = args.city or city
+    try:
+        rate = parse_rate(args.contribution_rate)
+    except ValueError as exc:
+        raise InputError(f"--contribution-rate: {exc}") from None
+    try:
+        config = HubConfig(
+            id=new_hub_id(args.name),
+            hub=HubIdentity(
+                name=args.name,
+                legal_form=args.legal_form,
+                enterprise_number=args.enterprise_number,
+                vat_regime=args.vat_regime,
+                vat_number=args.vat_number,
+                address=street,
+                postal_code=postal_code,
+                city=city,
+                country=args.country,
+                court_register=args.court_register,
+                email=args.email,
+                website=args.website,
+            ),
+            bank_accounts=[BankAccount(iban=args.iban, bic=args.bic)],
+            contribution=ContributionSettings(rate=rate),
+        )
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, "init")) from None
+    start = args.start or dt.date(dt.date.today().year, 1, 1)
+    recovery_file = Path(args.recovery_key_file) if args.recovery_key_file else None
+    recovery = new_recovery_key(Path(args.dir), recovery_file)
+    config.roster.recipients = [str(recovery.to_public())]
+    signing_key = Path(args.signing_key).expanduser() if args.signing_key else None
+    books, key_file = init_books(Path(args.dir), config, start, signing_key=signing_key)
+    print(f"Created the books of {config.hub.name} in {books.root}")
+    print(f"Hub key (decrypts the roster): {key_file}")
+    print(
+        "The roster and the archived bank statements are encrypted to the hub key and to a "
+        "recovery key. Back the hub key up away from the books, and keep the recovery key "
+        "offline, apart from the books and from this machine (e.g. on paper in the board's "
+        "safe): without a key the roster is lost; with a key and the books, anyone can tell "
+        "who the participants are."
+    )
+    if recovery_file is not None:
+        write_secret(recovery_file, identity_text(recovery, "recovery key"), books.root)
+        print(f"Recovery key written to {recovery_file} (mode 0600): move it offline now.")
+    else:
+        print("RECOVERY KEY — shown once, stored nowhere; write it down now:")
+        print(str(recovery))
+    print(f"Check them with: coopledger check --books {books.root}")
+    return 0
+
+
+def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
+    """A recovery key for new books (checked to be writable outside them first)."""
+    if path is not None:
+        target = path.expanduser().absolute().resolve()
+        books = root.expanduser().absolute().resolve()
+        if target == books or books in target.parents:
+            raise KeyFileError(
+                f"{path}: the recovery key may not be written inside the books directory; "
+                "choose a path outside it"
+            )
+        if path.exists():
+            raise KeyFileError(f"{path}: already exists; refusing to overwrite a key")
+    return new_identity()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    ledger = books.load(strict=False)
+    warnings = [
+        f"{p.relative_to(books.root).as_posix()}: a beancount pickle cache sits in the books: "
+        "bean-check would unpickle (run) it; delete it and use coopledger check"
+        for p in pickle_caches(books.root)
+    ]
+    changes = worktree_changes(books.root) if (books.root / ".git").exists() else []
+    if changes:
+        warnings.append(
+            f"uncommitted changes no coopledger command made: {describe_changes(changes)} "
+            "(commit them with --adopt-changes, or undo them)"
+        )
+    errors = [
+        {
+            "filename": str(getattr(e, "source", {}).get("filename", "<load>")),
+            "lineno": getattr(e, "source", {}).get("lineno", 0),
+            "message": str(getattr(e, "message", e)),
+            "where": format_error(e, books.root),
+        }
+        for e in ledger.errors
+    ]
+    if args.json:
+        print_json(
+            {
+                "ok": not errors,
+                "entries": len(ledger.entries),
+                "errors": errors,
+                "warnings": warnings,
+            }
+        )
+    else:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for error in errors:
+            print(error["where"], file=sys.stderr)
+        if not errors:
+            print(f"OK: {len(ledger.entries)} entries, no errors")
+        else:
+            print(f"{len(errors)} error(s)", file=sys.stderr)
+    return 0 if not errors else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ledger.fava.serve import serve
+
+    books = open_books(args)
+    serve(books, args.host, args.port, edit=args.edit)
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("books", help="the books themselves: create, check, browse")
+
+SERVE_OPTIONS = (
+    click.option("--host", default="127.0.0.1", help="address to bind (default: loopback)"),
+    click.option("--port", type=int, default=5000),
+    click.option("--read-only", is_flag=True, help="answer 401 to any change (the default)"),
+    click.option(
+        "--edit", is_flag=True,
+        help="let Fava edit the books, through coopledger's write path (checked, committed; "
+        "closed years refused)",
+    ),
+)  # fmt: skip
+
+command(
+    group, "init", cmd_init,
+    click.argument("dir"),
+    click.option("--name", required=True),
+    click.option("--enterprise-number", required=True),
+    click.option("--iban", required=True),
+    click.option("--bic"),
+    click.option("--address", help='the seat, e.g. "Rue de l\'Exemple 1, 1030 Schaerbeek"'),
+    click.option("--postal-code"),
+    click.option("--city"),
+    click.option("--country", default="BE"),
+    click.option("--legal-form", default="ASBL", help="ASBL, VZW, AISBL…"),
+    click.option("--court-register", default="RPM Bruxelles", help="RPM/RPR and seat"),
+    click.option("--email"),
+    click.option("--website"),
+    click.option("--vat-regime", type=click.Choice(["exempt", "franchise", "standard"]),
+                 default="exempt"),
+    click.option("--vat-number"),
+    click.option("--contribution-rate", default="10", metavar="DECIMAL", help="percent"),
+    click.option("--start", type=DATE, help="date the accounts open (default: 1 January)"),
+    click.option("--recovery-key-file", metavar="FILE",
+                 help="write the recovery key there (outside the books) instead of printing "
+                 "it once"),
+    click.option("--signing-key", metavar="SSH_KEY",
+                 help="sign every commit and close tag with this SSH key (git SSH signing)"),
+    help="create a hub's books in a new directory", books=False,
+)  # fmt: skip
+command(group, "check", cmd_check, help="load the books safely and report every error")
+command(group, "serve", cmd_serve, *SERVE_OPTIONS, help="browse the books in Fava")

@@ -1,0 +1,80 @@
+"""Commands: ``cash sale|withdraw|deposit|count|book``: the cash box."""
+
+from __future__ import annotations
+
+import argparse
+
+import click
+
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.errors import InputError
+from ledger.money import cash
+
+
+def cmd_cash(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    action = args.action
+    if action == "book":
+        rows = cash.cash_book(books.load().entries, books.config)
+        if args.json:
+            print_json(rows)
+            return 0
+        if not rows:
+            print("The cash box has not moved yet.")
+        for r in rows:
+            amount = f"{r['amount']:>10}" if r["amount"] is not None else " " * 10
+            print(
+                f"{r['date']}  {r['id']:<15} {amount} {r['balance']:>11} EUR  {r['description']}"
+            )
+        return 0
+    if args.amount is None:
+        raise InputError(f"usage: coopledger cash {action} AMOUNT")
+    if action == "sale":
+        if not args.participant:
+            raise InputError("--participant CODE is required for a cash sale")
+        booked = cash.book_sale(books, args.participant, args.amount, args.description,
+                                args.vat_rate, args.date)  # fmt: skip
+        text = (
+            f"Cash sale {booked['cash']} booked: {booked['amount']} EUR for "
+            f"{booked['participant']} (contribution {booked['contribution']} EUR)"
+        )
+    elif action == "count":
+        booked = cash.book_count(books, args.amount, args.date)
+        diff = booked["difference"]
+        text = f"Cash count {booked['cash']}: {booked['counted']} EUR counted" + (
+            f", {abs(diff)} EUR {'short' if diff < 0 else 'over'} (booked)" if diff else
+            ", as the books say"
+        )  # fmt: skip
+    else:
+        booked = cash.book_transfer(books, action, args.amount, args.date)
+        what = "withdrawn from the bank" if action == "withdraw" else "deposited at the bank"
+        text = (f"Cash {booked['cash']}: {booked['amount']} EUR {what}; the statement's line is "
+                f"matched to {booked['cash']}")  # fmt: skip
+    if args.json:
+        print_json(booked)
+    else:
+        print(text)
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("cash", help="the cash box: sales, withdrawals, deposits, counts")
+
+for _action, _help in (
+    ("sale", "a participant's sale paid in cash (cash sale AMOUNT --participant CODE)"),
+    ("withdraw", "cash taken from the bank into the cash box"),
+    ("deposit", "cash from the cash box put in at the bank"),
+    ("count", "what the cash box holds at the end of the day; the difference is booked"),
+):
+    _params = [click.argument("amount", required=False, metavar="AMOUNT"),
+               click.option("--date", type=DATE)]  # fmt: skip
+    if _action == "sale":
+        _params += [
+            click.option("--participant", metavar="CODE"),
+            click.option("--description"),
+            click.option("--vat-rate", help="standard VAT regime: the rate in percent"),
+        ]
+    command(group, _action, cmd_cash, *_params, help=_help)
+command(group, "book", cmd_cash, help="the cash book: every movement and the balance after it")

@@ -1,0 +1,75 @@
+"""Commands: ``client add|list``."""
+
+from __future__ import annotations
+
+import argparse
+
+import click
+
+from invoicing.clients import add_client, read_clients
+from ledger.cli.invoice import LANGS
+from ledger.cli.support import command, open_books, print_json
+
+
+def cmd_client_add(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    client = add_client(
+        books,
+        {
+            "name": args.name,
+            "enterprise_number": args.enterprise_number,
+            "vat_number": args.vat_number,
+            "address": args.address,
+            "country": args.country,
+            "peppol_id": args.peppol_id,
+            "email": args.email,
+            "lang": args.lang,
+        },
+    )
+    if args.json:
+        print_json(client.model_dump())
+        return 0
+    if not client.is_business:
+        kind = "private person (PDF)"
+    elif client.endpoint() is None:
+        kind = "business without a Peppol id (PDF only; give --peppol-id for an e-invoice)"
+    else:
+        kind = f"business (Peppol e-invoice to {':'.join(client.endpoint() or ())} + PDF)"
+    print(f"Client added: {kind}")
+    print(client.id)
+    return 0
+
+
+def cmd_client_list(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    clients = read_clients(books)
+    if args.json:
+        print_json([{**c.model_dump(), "business": c.is_business} for c in clients.values()])
+        return 0
+    if not clients:
+        print("No clients yet. Add one with: coopledger client add --name …")
+        return 0
+    for c in clients.values():
+        ident = c.vat_number or c.enterprise_number or c.peppol_id or "-"
+        kind = "business" if c.is_business else "person"
+        print(f"{c.id}  {kind:8}  {c.country}  {ident:14}  {c.name}")
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("client", help="the hub's clients (businesses and persons)")
+
+command(
+    group, "add", cmd_client_add,
+    click.option("--name", required=True),
+    click.option("--enterprise-number", help="Belgian enterprise number (KBO/BCE)"),
+    click.option("--vat-number", help="VAT number with country prefix, e.g. BE0123456789"),
+    click.option("--address", help='one line, e.g. "Rue Exemple 1, 1000 Bruxelles"'),
+    click.option("--country", default="BE", metavar="CC", help="ISO country code (BE)"),
+    click.option("--peppol-id", metavar="SCHEME:ID", help="e.g. 0208:0123456789"),
+    click.option("--email"),
+    click.option("--lang", type=click.Choice(LANGS), help="language of the client's invoices"),
+    help="register a client; prints its id last",
+)  # fmt: skip
+command(group, "list", cmd_client_list, help="every client")

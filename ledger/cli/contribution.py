@@ -1,0 +1,57 @@
+"""Commands: ``contribution set-rate|show``: the hub's contribution rule."""
+
+from __future__ import annotations
+
+import argparse
+
+import click
+
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.money.contributions import check_rate, set_rate
+
+
+def cmd_contribution_set_rate(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+
+    scope = set_rate(books, args.rate, args.since, args.participant)
+    since = f" from {args.since.isoformat()}" if args.since else ""
+    print(f"Contribution rate of the {scope} set to {check_rate(args.rate)}%{since}.")
+    return 0
+
+
+def cmd_contribution_show(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    settings = books.config.contribution
+    row = {
+        "rate": settings.rate,
+        "changes": [{"since": c.since, "rate": c.rate} for c in settings.changes],
+        "participants": {
+            code: [{"since": c.since, "rate": c.rate} for c in rates]
+            for code, rates in settings.participants.items()
+        },
+    }
+    if args.json:
+        print_json(row)
+        return 0
+    print(f"Hub rate: {settings.rate}%")
+    for c in settings.changes:
+        print(f"  from {c.since}: {c.rate}%")
+    for code, rates in settings.participants.items():
+        for c in rates:
+            print(f"  {code} from {c.since}: {c.rate}%")
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("contribution", help="the hub's contribution rule")
+
+command(
+    group, "set-rate", cmd_contribution_set_rate,
+    click.argument("rate", metavar="RATE"),
+    click.option("--since", type=DATE, help="effective from this date"),
+    click.option("--participant", metavar="CODE"),
+    help="change the rate (hub-wide or for one participant)",
+)  # fmt: skip
+command(group, "show", cmd_contribution_show, help="the rates in force")

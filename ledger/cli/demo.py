@@ -1,0 +1,38 @@
+"""Commands: ``demo build``: a fictional hub."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import click
+
+from ledger.cli.books import SERVE_OPTIONS
+from ledger.cli.support import command
+from ledger.demo import build_demo
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+
+    books = build_demo(Path(args.dir), year=args.year, seed=args.seed)
+    print(f"Demo hub ready in {books.root} (fictional data)")
+    if args.serve:
+        from ledger.fava.serve import serve
+
+        serve(books, args.host, args.port, edit=args.edit)
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("demo", help="a fictional hub that shows everything")
+
+command(
+    group, "build", cmd_demo,
+    click.argument("dir"),
+    click.option("--year", type=int, default=None, help="the demo year (default: last year)"),
+    click.option("--seed", type=int, default=2025),
+    click.option("--serve", is_flag=True),
+    *SERVE_OPTIONS,
+    help="build a fictional demo hub (and serve it)", books=False,
+)  # fmt: skip

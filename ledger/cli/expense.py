@@ -1,0 +1,65 @@
+"""Commands: ``expense add``: costs with their receipts."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import click
+
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.entries import ZERO, parse_amount
+from ledger.money.expenses import ExpenseRequest, book_expense
+
+
+def cmd_expense_add(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    req = ExpenseRequest(
+        amount=parse_amount(args.amount, "--amount"),
+        description=args.description,
+        participant=args.participant,
+        supplier=args.supplier,
+        vat=parse_amount(args.vat, "--vat", allow_zero=True) if args.vat else ZERO,
+        paid_from=args.paid_from,
+        account=args.account,
+        grant=args.grant,
+        day=args.date,
+        charge_later=args.charge_later,
+    )
+    booked = book_expense(books, req, Path(args.receipt) if args.receipt else None)
+    if args.json:
+        print_json(booked)
+    else:
+        later = ", charged to the participant's next client payments" if args.charge_later else ""
+        print(
+            f"Cost {booked['expense']} booked: {booked['amount']} EUR ({booked['paid-from']}"
+            f"{later})"
+        )
+        if booked["receipt"]:
+            print(f"Receipt stored: {booked['receipt']}")
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("expense", help="book costs with their receipts")
+
+command(
+    group, "add", cmd_expense_add,
+    click.option("--participant", metavar="CODE"),
+    click.option("--amount", required=True, help="paid, VAT included"),
+    click.option("--description", required=True),
+    click.option("--supplier"),
+    click.option("--vat", help="VAT included in --amount"),
+    click.option("--receipt", metavar="FILE", help="PDF, PNG or JPEG"),
+    click.option("--paid-from", type=click.Choice(["bank", "cash", "participant"]),
+                 default="bank"),
+    click.option("--account", metavar="ROLE_OR_ACCOUNT", help="hub costs: where to book it"),
+    click.option("--grant", metavar="ID", help="charge the cost to a grant"),
+    click.option("--charge-later", is_flag=True,
+                 help="a participant's cost: owed by them, recovered from their next client "
+                 "payments"),
+    click.option("--date", type=DATE),
+    help="book a cost (of a participant's activity or of the hub)",
+)  # fmt: skip

@@ -1,0 +1,423 @@
+"""Commands: ``invoice issue|credit|pay|list|show|send|validate``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from invoicing import numbering
+from invoicing.issue import (
+    CreditRequest,
+    IssueRequest,
+    issue_credit_note,
+    issue_invoice,
+    read_document,
+)
+from invoicing.lines import parse_line, read_invoice_file
+from invoicing.models import Client, LineInput
+from invoicing.ogm import format_ogm
+from invoicing.peppol.factory import access_point
+from invoicing.peppol.send import Outcome, pending_numbers, send_documents
+from invoicing.status import FILTERS, invoice_statuses, select
+from invoicing.validation import (
+    DEFAULT_RULES_DIR,
+    Validator,
+    get_validator,
+    resolve_rules_dir,
+    rules_available,
+)
+from ledger.books import (
+    Books,
+)
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.errors import CoopledgerError, InputError
+from ledger.money.cash import pay_invoice
+from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
+
+LANGS = ("fr", "nl", "en")
+
+
+def _validator_for(args: argparse.Namespace, books: Books | None) -> Validator | None:
+    """The Peppol validator from --rules or the hub's setting (an error if that directory
+    lacks the rules), else the default rules when present, else None (no validation)."""
+    if getattr(args, "no_validate", False):
+        return None
+    setting = books.config.invoicing.rules_dir if books else None
+    explicit = bool(getattr(args, "rules", None) or setting)
+    rules = resolve_rules_dir(getattr(args, "rules", None), setting, books.root if books else None)
+    if not explicit and not rules_available(rules):
+        return None
+    return get_validator(rules)
+
+
+def _lines(args: argparse.Namespace) -> list[LineInput]:
+    return [parse_line(text, f"--line {i}") for i, text in enumerate(args.line or [], start=1)]
+
+
+def _money(value: Any) -> str:
+    return f"{Decimal(value):.2f} EUR"
+
+
+def _no_ubl(client: Client) -> str:
+    if client.is_business:
+        return "none (foreign business without a Peppol id: PDF only)"
+    return "none (client is a private person: PDF only)"
+
+
+def cmd_invoice_issue(args: argparse.Namespace) -> int:
+
+    settings: dict[str, Any] = {}
+    lines: list[LineInput] = []
+    if args.from_file:
+        parsed, lines = read_invoice_file(Path(args.from_file))
+        settings = parsed.model_dump(exclude={"lines"}, exclude_none=True)
+    lines += _lines(args)
+    participant = args.participant or settings.get("participant")
+    client = args.client or settings.get("client")
+    if not participant:
+        raise InputError("--participant CODE is required (or 'participant' in the --from file)")
+    if not client:
+        raise InputError("--client ID is required (or 'client' in the --from file)")
+    books = open_books(args)
+    request = IssueRequest(
+        participant=participant.strip(),
+        client=client.strip(),
+        lines=lines,
+        date=args.date or settings.get("date"),
+        due=args.due or settings.get("due"),
+        lang=args.lang or settings.get("lang"),
+    )
+    issued = issue_invoice(books, request, validator=_validator_for(args, books))
+    out = issued.as_json()
+    if args.send:
+        if not args.json:
+            _print_issued(issued, out)
+        return send_issued(books, issued.document.number, out, args.json)
+    if args.json:
+        print_json(out)
+        return 0
+    _print_issued(issued, out)
+    return 0
+
+
+def _print_issued(issued: Any, out: dict[str, Any]) -> None:
+    doc = issued.document
+    print(f"Invoice {doc.number} issued ({doc.date.isoformat()}) to {doc.client.id}")
+    if doc.ogm:
+        print(f"Structured communication: {format_ogm(doc.ogm)}")
+    print(f"Total excl. VAT: {_money(doc.totals.net)}")
+    print(f"VAT: {_money(doc.totals.vat)}")
+    print(f"Total: {_money(doc.totals.gross)}, due {out['due']}")
+    print(f"PDF: {out['pdf']}")
+    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
+
+
+def cmd_invoice_credit(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    request = CreditRequest(
+        invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason,
+        lang=args.lang, recover_from_participant=args.recover_from_participant,
+    )  # fmt: skip
+    issued = issue_credit_note(books, request, validator=_validator_for(args, books))
+    out = issued.as_json()
+    if args.json:
+        print_json(out)
+        return 0
+    doc = issued.document
+    print(f"Credit note {doc.number} issued ({doc.date.isoformat()}) on invoice {out['invoice']}")
+    print(f"Total excl. VAT: {_money(doc.totals.net)}")
+    print(f"VAT: {_money(doc.totals.vat)}")
+    print(f"Total credited: {_money(doc.totals.gross)}")
+    print(f"PDF: {out['pdf']}")
+    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
+    return 0
+
+
+def cmd_invoice_list(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    ledger = books.load()
+    rows = select(invoice_statuses(ledger.entries, books.config, args.as_of), args.status)
+    if args.participant:
+        rows = [r for r in rows if r.participant == args.participant]
+    if args.client:
+        rows = [r for r in rows if r.client == args.client.upper()]
+    sent = current(ledger.entries)
+    if args.json:
+        print_json([
+            {**r.as_json(), "delivery": delivery_json(sent.get(r.number), r.documents)}
+            for r in rows
+        ])  # fmt: skip
+        return 0
+    if not rows:
+        print("No invoices match.")
+        return 0
+    for r in rows:
+        print(
+            f"{r.number:12} {r.date.isoformat()}  due {r.due.isoformat() if r.due else '-':10}  "
+            f"{r.status:11} {r.total:>10} EUR  left {r.outstanding:>10}  {r.ogm}  "
+            f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
+        )
+    return 0
+
+
+def cmd_invoice_show(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    ledger = books.load()
+    number = args.number.strip()
+    kind: Any = (
+        "credit-note"
+        if any(
+            d.kind == "credit-note" and d.number == number
+            for d in numbering.issued(ledger.entries)
+        )
+        else "invoice"
+    )
+    ref = numbering.find(ledger.entries, number, kind)
+    doc = read_document(_DiskFiles(books.root), ref)
+    status = None
+    if kind == "invoice":
+        status = next(
+            (
+                s
+                for s in invoice_statuses(ledger.entries, books.config, args.as_of)
+                if s.number == number
+            ),
+            None,
+        )
+    step = current(ledger.entries).get(number)
+    if args.json:
+        out: dict[str, Any] = doc.model_dump(mode="json")
+        out["total"] = str(doc.totals.gross)
+        out["delivery"] = step.as_json() if step else None
+        if status is not None:
+            out.update(
+                {k: v for k, v in status.as_json().items() if k not in ("number", "date", "due")}
+            )
+        print_json(out)
+        return 0
+    title = "Invoice" if kind == "invoice" else "Credit note"
+    print(f"{title} {doc.number}" + (f" — {status.status}" if status else ""))
+    print(f"Date: {doc.date.isoformat()}" + (f"   due: {doc.due.isoformat()}" if doc.due else ""))
+    if doc.reference:
+        print(f"Corrects invoice {doc.reference.number} of {doc.reference.date.isoformat()}")
+    if doc.reason:
+        print(f"Reason: {doc.reason}")
+    print(f"Client: {doc.client.id} {doc.client.name}")
+    print(f"Participant: {doc.participant}")
+    for line in doc.lines:
+        print(
+            f"  {line.description}  {line.quantity} × {line.unit_price}  "
+            f"VAT {line.vat_rate}% ({line.category})  {line.net}"
+        )
+    t = doc.totals
+    print(f"Total excl. VAT: {_money(t.net)}   VAT: {_money(t.vat)}   Total: {_money(t.gross)}")
+    if doc.ogm:
+        print(f"Structured communication: {format_ogm(doc.ogm)}")
+    if status is not None:
+        print(
+            f"Credited: {_money(status.credited)}   Paid: {_money(status.paid)}   "
+            f"Outstanding: {_money(status.outstanding)}"
+        )
+        if status.credit_notes:
+            print(f"Credit notes: {', '.join(status.credit_notes)}")
+        for path in status.documents:
+            print(f"File: {path}")
+    if step is not None:
+        print("\n".join(describe_step(step)))
+    return 0
+
+
+class _DiskFiles:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def read_file(self, relpath: str) -> bytes | None:
+        try:
+            return (self.root / relpath).read_bytes()
+        except FileNotFoundError:
+            return None
+
+
+def cmd_invoice_validate(args: argparse.Namespace) -> int:
+    books: Books | None = None
+    if not args.rules:
+        try:
+            books = open_books(args)
+        except CoopledgerError:
+            books = None  # no books here: the default rules directory
+    rules = resolve_rules_dir(
+        args.rules,
+        books.config.invoicing.rules_dir if books else None,
+        books.root if books else None,
+    )
+    if not rules_available(rules) and rules == DEFAULT_RULES_DIR and not args.rules:
+        raise InputError(
+            f"no Peppol rules found at {rules}; give --rules DIR (a directory with "
+            "ubl-2.1-xsd/ and xslt/)"
+        )
+    validator = get_validator(rules)
+    reports = [validator.validate_file(Path(f)) for f in args.files]
+    if args.json:
+        print_json(
+            [
+                {
+                    "file": r.name,
+                    "ok": r.ok,
+                    "failures": [
+                        {
+                            "layer": f.layer,
+                            "rule": f.rule,
+                            "flag": f.flag or "fatal",
+                            "text": f.text,
+                            "location": f.location,
+                        }
+                        for f in r.failures
+                    ],
+                }
+                for r in reports
+            ]
+        )
+    else:
+        for r in reports:
+            verdict = "OK" if r.ok else "INVALID"
+            extra = f", {len(r.warnings)} warning(s)" if r.warnings else ""
+            print(f"{r.name}: {verdict} ({len(r.fatal)} fatal{extra})")
+            for f in r.failures:
+                print(f"  [{f.rule}] {f.flag or 'fatal'} ({f.layer}): {f.text}")
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def cmd_invoice_pay(args: argparse.Namespace) -> int:
+    """``coopledger invoice pay NUMBER --cash`` (registered by ``ledger.cli.invoices``)."""
+
+    if not args.cash:
+        raise InputError(
+            "invoice pay records money received in cash (--cash); bank payments come from "
+            "the statement (coopledger import)"
+        )
+    books = open_books(args)
+    booked = pay_invoice(books, args.number, args.amount, args.date)
+    if args.json:
+        print_json(booked)
+    else:
+        print(f"Invoice {booked['invoice']}: {booked['amount']} EUR received in cash "
+              f"({booked['cash']})")  # fmt: skip
+    return 0
+
+
+def send(books: Books, numbers: Sequence[str], *, again: bool = False) -> list[Outcome]:
+    """Send through the configured access point, or to the outbox when there is none."""
+    return send_documents(books, numbers, access_point(books.config, books.root), again=again)
+
+
+def print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> int:
+    if as_json:
+        print_json([o.as_json() for o in outcomes])
+    else:
+        for o in outcomes:
+            print(o.message)
+            if o.action and (not o.ok or o.status in ("not-on-peppol", "pdf-only", "rejected")):
+                print(f"  what to do: {o.action}")
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def send_issued(books: Books, number: str, issued: dict[str, Any], as_json: bool) -> int:
+    """``invoice issue --send``: the invoice is issued; now deliver it. Exit 1 when it
+    could not be delivered (the invoice stays issued; ``invoice send`` tries again)."""
+    [outcome] = send(books, [number])
+    if as_json:
+        print_json({**issued, "delivery": outcome.as_json()})
+        return 0 if outcome.ok else 1
+    return print_outcomes([outcome], False)
+
+
+def cmd_invoice_send(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    numbers = list(args.numbers or [])
+    if args.pending:
+        numbers += [n for n in pending_numbers(books) if n not in numbers]
+    if not numbers:
+        if args.pending:
+            print("Nothing waits to be sent.")
+            return 0
+        raise InputError("give the NUMBER of an invoice or credit note, or --pending")
+    return print_outcomes(send(books, numbers, again=args.again), args.json)
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("invoice", help="issue, credit, pay, list, show, send, validate invoices")
+
+LINE = click.option("--line", multiple=True, metavar="DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE",
+                    help="one line; VAT rate in percent (repeat for more lines)")  # fmt: skip
+command(
+    group, "issue", cmd_invoice_issue,
+    click.option("--participant", metavar="CODE"),
+    click.option("--client", metavar="ID"),
+    LINE,
+    click.option("--from", "from_file", metavar="FILE", help="a TOML file of lines"),
+    click.option("--date", type=DATE),
+    click.option("--due", type=DATE),
+    click.option("--lang", type=click.Choice(LANGS)),
+    click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
+    click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
+    click.option("--send", is_flag=True, help="then deliver it (see 'invoice send')"),
+    help="issue an invoice in the hub's name",
+)  # fmt: skip
+command(
+    group, "credit", cmd_invoice_credit,
+    click.argument("number", metavar="NUMBER"),
+    LINE,
+    click.option("--reason"),
+    click.option("--date", type=DATE),
+    click.option("--lang", type=click.Choice(LANGS)),
+    click.option("--recover-from-participant", is_flag=True,
+                 help="after a payout: book what the participant gives back as owed to the "
+                 "hub"),
+    click.option("--rules", metavar="DIR"),
+    click.option("--no-validate", is_flag=True),
+    help="issue a credit note on an invoice",
+)  # fmt: skip
+command(
+    group, "pay", cmd_invoice_pay,
+    click.argument("number", metavar="NUMBER"),
+    click.option("--cash", is_flag=True, help="the client paid in cash"),
+    click.option("--amount", help="what was received (default: what is still due)"),
+    click.option("--date", type=DATE),
+    help="record an invoice paid in cash (--cash)",
+)  # fmt: skip
+command(
+    group, "list", cmd_invoice_list,
+    click.option("--status", type=click.Choice(sorted(FILTERS))),
+    click.option("--participant", metavar="CODE"),
+    click.option("--client", metavar="ID"),
+    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
+    help="invoices and their status, from the books",
+)  # fmt: skip
+command(
+    group, "show", cmd_invoice_show,
+    click.argument("number", metavar="NUMBER"),
+    click.option("--as-of", type=DATE, default=None),
+    help="one invoice or credit note",
+)  # fmt: skip
+command(
+    group, "send", cmd_invoice_send,
+    click.argument("numbers", nargs=-1, metavar="NUMBER..."),
+    click.option("--pending", is_flag=True, help="also all queued or not yet delivered"),
+    click.option("--again", is_flag=True, help="send a rejected document once more"),
+    help="deliver invoices and credit notes: over Peppol, else the outbox, else PDF",
+)  # fmt: skip
+command(
+    group, "validate", cmd_invoice_validate,
+    click.argument("files", nargs=-1, required=True, metavar="FILE..."),
+    click.option("--rules", metavar="DIR"),
+    help="check UBL files against XSD, CEN and Peppol rules",
+)  # fmt: skip

@@ -1,0 +1,90 @@
+"""Commands: who can open the roster: ``key list|add-recipient|remove-recipient|rotate``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import click
+
+from ledger.cli.support import command, open_books, print_json
+from ledger.keys import (
+    has_key,
+    key_path,
+    load_identities,
+    public_keys,
+)
+from ledger.privacy.rekey import KeyChange, add_recipient, remove_recipient, rotate
+
+
+def _print_change(change: KeyChange, what: str) -> None:
+    print(f"{what}: the roster and {len(change.files)} archived statement(s) are now "
+          f"encrypted to {len(change.recipients)} recipient(s), committed.")  # fmt: skip
+    if change.hub_key is not None:
+        print(f"New hub key: {change.hub_key} (the old one is replaced; destroy its copies)")
+    if change.recovery_file is not None:
+        print(f"New recovery key written to {change.recovery_file}: keep it offline, apart.")
+    elif change.recovery_secret is not None:
+        print("New RECOVERY KEY — shown once, stored nowhere; write it down and keep it apart:")
+        print(change.recovery_secret)
+
+
+def cmd_key_list(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    at_hand: set[str] = set()
+    if has_key(books.config):
+        at_hand = set(public_keys(load_identities(books.config, books.root)))
+    rows = [{"recipient": r, "at_hand": r in at_hand} for r in books.config.roster.recipients]
+    if args.json:
+        print_json({"key_file": str(key_path(books.config)), "recipients": rows})
+        return 0
+    print(f"Hub key file: {key_path(books.config)}")
+    for row in rows:
+        mark = "  (the hub key at hand)" if row["at_hand"] else ""
+        print(f"  {row['recipient']}{mark}")
+    return 0
+
+
+def cmd_key_add(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    _print_change(add_recipient(books, args.recipient), "Recipient added")
+    return 0
+
+
+def cmd_key_remove(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    _print_change(remove_recipient(books, args.recipient), "Recipient removed")
+    return 0
+
+
+def cmd_key_rotate(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    recovery = Path(args.recovery_key_file) if args.recovery_key_file else None
+    change = rotate(books, args.keep or [], args.add or [], recovery)
+    _print_change(change, "Keys rotated")
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("key", help="who can open the roster and the archived statements")
+
+command(group, "list", cmd_key_list, help="the recipients, and which key is at hand")
+command(
+    group, "add-recipient", cmd_key_add, click.argument("recipient", metavar="PUBLIC_KEY"),
+    help="encrypt to one more key (age or SSH public key)",
+)  # fmt: skip
+command(
+    group, "remove-recipient", cmd_key_remove,
+    click.argument("recipient", metavar="PUBLIC_KEY"), help="stop encrypting to a key",
+)  # fmt: skip
+command(
+    group, "rotate", cmd_key_rotate,
+    click.option("--keep", multiple=True, metavar="PUBLIC_KEY",
+                 help="a current recipient to keep (repeat)"),
+    click.option("--add", multiple=True, metavar="PUBLIC_KEY", help="a new recipient"),
+    click.option("--recovery-key-file", metavar="FILE",
+                 help="write the new recovery key there (outside the books) instead of "
+                 "printing it once"),
+    help="new hub and recovery keys; re-encrypt everything",
+)  # fmt: skip

@@ -1,0 +1,270 @@
+"""Commands: ``participant add|list|show|statement|close|set-payee|purge``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledger.books import (
+    atomic_write,
+)
+from ledger.cli.prompts import ask, refuse_on_command_line
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.errors import InputError
+from ledger.keys import (
+    has_key,
+)
+from ledger.participants import add_participant, close_participant, summarize, summarize_all
+from ledger.participants.payees import check_payee_iban, set_payee
+from ledger.participants.retention import purge, retentions
+from ledger.roster import DETAIL_FIELDS, Payee, read_roster
+from reports.statement import render_statement
+
+ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
+PAYEE_FIELDS = (("iban", "Payout IBAN"), ("name", "Account holder's name (as on the account)"))
+
+
+def cmd_participant_add(args: argparse.Namespace) -> int:
+    if args.alias is not None:
+        raise refuse_on_command_line(
+            "--alias", "type it when asked, or give it with --from-file (alias = …)"
+        )
+    books = open_books(args)
+    values = ask([("alias", "Alias (Enter for none)")], args.from_file, ROSTER_FILE_KEYS)
+    alias = values.pop("alias", None)
+    iban, name = values.pop("payee_iban", None), values.pop("payee_name", None)
+    payee = None
+    if iban or name:
+        if not (iban and name):
+            raise InputError("--from-file: payee_iban and payee_name go together")
+        payee = Payee(iban=check_payee_iban(iban), name=" ".join(name.split()))
+    code = add_participant(
+        books, alias=alias, activity=args.activity or "", day=args.date, details=values,
+        payee=payee,
+    )  # fmt: skip
+    print("Participant opened. Keep the code; who she is stays only in the encrypted roster.")
+    print(code)
+    return 0
+
+
+def cmd_participant_list(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    ledger = books.load()
+    rows = []
+    for code, summary in sorted(summarize_all(ledger.entries, books.config).items()):
+        info = summary.info
+        rows.append(
+            {
+                "code": code,
+                "status": info.status,
+                "activity": info.activity,
+                "opened": info.opened.isoformat(),
+                "closed": info.closed.isoformat() if info.closed else None,
+                "balance": str(summary.balance),
+            }
+        )
+    if args.retention:
+        return print_retention(books, ledger.entries, rows, args.json)
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No participants yet. Add one with: coopledger participant add")
+        return 0
+    print(f"{'code':<10} {'status':<7} {'opened':<11} {'balance':>12}  activity")
+    for row in rows:
+        print(
+            f"{row['code']:<10} {row['status']:<7} {row['opened']:<11} "
+            f"{row['balance']:>12}  {row['activity']}"
+        )
+    return 0
+
+
+def cmd_participant_show(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    ledger = books.load()
+    summary = summarize(ledger.entries, books.config, args.code)
+    result = summary.as_json()
+    if has_key(books.config) and not args.pseudonymous:
+        roster = read_roster(books)
+        entry = roster.participants.get(args.code)
+        result["alias"] = entry.alias if entry else None
+        if args.code in roster.purged:
+            result["roster"] = f"purged on {roster.purged[args.code].on.isoformat()}"
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"Participant {result['code']} ({result['status']})")
+    if result.get("alias"):
+        print(f"  alias (from the encrypted roster): {result['alias']}")
+    if result.get("roster"):
+        print(f"  roster record: {result['roster']}")
+    if result["activity"]:
+        print(f"  activity:     {result['activity']}")
+    print(
+        f"  opened:       {result['opened']}"
+        + (f", closed {result['closed']}" if result["closed"] else "")
+    )
+    for key, label in (
+        ("sales", "invoiced (excl. VAT)"),
+        ("received", "received from clients"),
+        ("contribution", "hub contribution"),
+        ("costs", "costs of the activity"),
+        ("costs_charged", "  of which charged to them"),
+        ("payouts", "paid out"),
+        ("balance", "held for them now"),
+        ("pending", "share of unpaid invoices"),
+        ("owed", "owed to the hub"),
+    ):
+        print(f"  {label:<24} {Decimal(result[key]):>12,.2f} EUR")
+    if summary.movements:
+        print("\n  date        kind          amount      balance  description")
+        for m in summary.movements:
+            owed = f" (owed to the hub {m.owed:+,.2f})" if m.owed else ""
+            print(
+                f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} {m.balance:>12,.2f}  "
+                f"{m.description}{owed}"
+            )
+    return 0
+
+
+def cmd_participant_statement(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    ledger = books.load()
+    summary = summarize(ledger.entries, books.config, args.code)
+    if args.start and args.end and args.end < args.start:
+        raise InputError("--to is before --from")
+    pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
+    out = Path(args.out or f"statement-{args.code}-{dt.date.today().isoformat()}.pdf")
+    atomic_write(out, pdf)
+    print(f"Statement of {args.code} written to {out}")
+    return 0
+
+
+def cmd_participant_close(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    info = close_participant(books, args.code, args.date)
+    assert info.closed is not None
+    print(f"Participant {info.code} closed on {info.closed.isoformat()}")
+    return 0
+
+
+def print_retention(
+    books: Any, entries: list[Any], rows: list[dict[str, Any]], as_json: bool
+) -> int:
+    """``participant list --retention``: until when each roster record must be kept."""
+    found = retentions(entries, books.config)
+    roster = read_roster(books) if has_key(books.config) else None
+    for row in rows:
+        ret = found[row["code"]]
+        row["last_entry"] = ret.last_entry.isoformat()
+        row["retention_until"] = ret.until.isoformat() if ret.until else None
+        if roster is None:
+            row["roster"] = "unknown (no key at hand)"
+        elif row["code"] in roster.purged:
+            row["roster"] = f"purged {roster.purged[row['code']].on.isoformat()}"
+        else:
+            row["roster"] = "kept" if row["code"] in roster.participants else "none"
+    if as_json:
+        print_json(rows)
+        return 0
+    print(f"{'code':<10} {'status':<7} {'last entry':<11} {'keep until':<11}  roster record")
+    for row in rows:
+        until = row["retention_until"] or "while open"
+        print(f"{row['code']:<10} {row['status']:<7} {row['last_entry']:<11} {until:<11}  "
+              f"{row['roster']}")  # fmt: skip
+    print(
+        "Records are kept until the end of the 10th year after the financial year of the "
+        "last entry (docs/security.md); 'participant purge CODE' erases one after that."
+    )
+    return 0
+
+
+def cmd_set_payee(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    values = ask(PAYEE_FIELDS, args.from_file)
+    payee = set_payee(books, args.code, values.get("iban"), values.get("name"))
+    print(
+        f"Payout account of {args.code} stored in the encrypted roster (IBAN ending "
+        f"…{payee.iban[-4:]}); bank payouts and 'payout export' take it from there."
+    )
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    done = purge(books, args.code, today=args.today, court_order=args.court_order)
+    print(
+        f"The roster record of {args.code} is erased for good ({done.reason.replace('-', ' ')}): "
+        "its data key is destroyed, no version of the roster can be read for it any more. "
+        "Her code stays in the books."
+    )
+    print(
+        "Also destroy every backup of the data-key file made before today, and read "
+        "docs/security.md for what a purge does not reach (archived bank statements)."
+    )
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("participant", help="onboard, list, show and close participants")
+
+command(
+    group, "add", cmd_participant_add,
+    click.option("--alias", hidden=True),  # refused: see cmd_participant_add
+    click.option("--from-file", metavar="FILE", help="who she is, 'key = value' lines ('-': "
+                 "stdin): alias, " + ", ".join(DETAIL_FIELDS) + ", payee_iban, payee_name; "
+                 "without it the alias is asked without echo"),
+    click.option("--activity", help="a short category, e.g. catering"),
+    click.option("--date", type=DATE),
+    help="open a participant under a new random code",
+)  # fmt: skip
+command(
+    group, "list", cmd_participant_list,
+    click.option("--retention", is_flag=True, help="until when each record is kept"),
+    help="every participant with status and balance",
+)  # fmt: skip
+command(
+    group, "show", cmd_participant_show,
+    click.argument("code"),
+    click.option("--pseudonymous", is_flag=True, help="never show the alias"),
+    help="a participant's balances and movements",
+)  # fmt: skip
+command(
+    group, "statement", cmd_participant_statement,
+    click.argument("code"),
+    click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr"),
+    click.option("--from", "start", type=DATE),
+    click.option("--to", "end", type=DATE),
+    click.option("--out", help="PDF file (default: statement-CODE-DATE.pdf)"),
+    help="a PDF statement a participant can read",
+)  # fmt: skip
+command(
+    group, "close", cmd_participant_close,
+    click.argument("code"), click.option("--date", type=DATE),
+    help="close a participant (nothing may be held for them)",
+)  # fmt: skip
+command(
+    group, "set-payee", cmd_set_payee,
+    click.argument("code"),
+    click.option("--from-file", metavar="FILE", help="'iban = …' and 'name = …' lines ('-': "
+                 "stdin); without it they are asked without echo"),
+    help="store a participant's payout IBAN and name (roster)",
+)  # fmt: skip
+command(
+    group, "purge", cmd_purge,
+    click.argument("code"),
+    click.option("--court-order", metavar="REF", help="purge before the retention date"),
+    click.option("--today", type=DATE, default=None, hidden=True),
+    help="erase a participant's roster record for good",
+)  # fmt: skip

@@ -1,0 +1,123 @@
+"""Commands: ``payout add|export|list``: paying participants."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import click
+
+from ledger.cli.prompts import refuse_on_command_line
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.entries import ZERO
+from ledger.errors import InputError
+from ledger.money.payouts import book_payout, export_pain001, pending_payouts, returned_payouts
+
+
+def cmd_payout_add(args: argparse.Namespace) -> int:
+    """``payout add CODE AMOUNT``."""
+    if args.amount is None:
+        raise InputError("usage: coopledger payout CODE AMOUNT --method bank|cash")
+    _refuse_personal_options(args)
+    books = open_books(args)
+    booked = book_payout(books, args.code, args.amount, args.method, None, args.date)
+    if args.json:
+        print_json(booked)
+        return 0
+    print(f"Payout {booked['payout']} booked: {booked['amount']} EUR to {booked['participant']}")
+    if booked["method"] == "bank":
+        print(f"To the account ending …{booked['iban-last4']} (from the roster). Export it for "
+              "the bank with: coopledger payout export --out FILE")  # fmt: skip
+    else:
+        print(f"Receipt to sign: {booked['receipt']}")
+    return 0
+
+
+def cmd_payout_export(args: argparse.Namespace) -> int:
+    """``payout export --out FILE``."""
+    _refuse_personal_options(args)
+    if not args.out:
+        raise InputError("--out FILE is required (outside the books)")
+    books = open_books(args)
+    done = export_pain001(
+        books,
+        Path(args.out),
+        {},
+        {},
+        since=args.since,
+        execution=args.date,
+        again=args.again,
+    )
+    total = sum((p.amount for p in done), ZERO)
+    if args.json:
+        print_json({"file": args.out, "payouts": [p.payout for p in done], "total": total})
+    else:
+        print(f"Wrote {len(done)} transfer(s), {total} EUR, to {args.out} (pain.001.001.03)")
+    return 0
+
+
+def _refuse_personal_options(args: argparse.Namespace) -> None:
+    """An IBAN or a name as an argument would stay in the shell history (not repeated)."""
+    for option in ("iban", "name"):
+        if getattr(args, option, None):
+            raise refuse_on_command_line(
+                f"--{option}", "store the participant's payout account in the roster with "
+                "'coopledger participant set-payee CODE'"
+            )  # fmt: skip
+
+
+def cmd_payout_list(args: argparse.Namespace) -> int:
+
+    books = open_books(args)
+    entries = books.load().entries
+    rows = pending_payouts(entries, books.config, args.since)
+    back = returned_payouts(entries, books.config, args.since)
+    if args.json:
+        print_json(
+            [{**p.__dict__, "status": "waiting"} for p in rows]
+            + [{**p.__dict__, "status": "returned"} for p in back]
+        )
+        return 0
+    if not rows:
+        print("No bank payout waits for its debit.")
+    for p in back:
+        print(
+            f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
+            f"  returned {p.returned} (bank line {p.returned_by}): back on the balance held"
+        )
+    for p in rows:
+        sent = f"exported {p.exported}" if p.exported else "not exported yet"
+        print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
+              f"  {sent}")  # fmt: skip
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("payout", help="pay participants: by bank or in cash, export, list")
+
+PERSONAL = (
+    click.option("--iban", multiple=True, hidden=True),  # refused: the roster only
+    click.option("--name", multiple=True, hidden=True),
+)
+command(
+    group, "add", cmd_payout_add,
+    click.argument("code", metavar="CODE"), click.argument("amount", required=False),
+    click.option("--method", type=click.Choice(["bank", "cash"]), default="bank"),
+    *PERSONAL,
+    click.option("--date", type=DATE, help="the payout's date"),
+    help="pay a participant what the hub holds for them",
+)  # fmt: skip
+command(
+    group, "export", cmd_payout_export,
+    *PERSONAL,
+    click.option("--out", metavar="FILE", help="the pain.001 file (outside the books)"),
+    click.option("--date", type=DATE, help="the execution date"),
+    click.option("--since", type=DATE, help="payouts from this date"),
+    click.option("--again", is_flag=True, help="include payouts already exported"),
+    help="the bank payouts waiting, as a SEPA file for the bank (pain.001)",
+)  # fmt: skip
+command(
+    group, "list", cmd_payout_list, click.option("--since", type=DATE),
+    help="bank payouts waiting for their debit, and those the bank returned",
+)  # fmt: skip

@@ -1,0 +1,201 @@
+"""Commands: ``purchase import|list|fetch``: supplier e-invoices."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import click
+
+from invoicing.peppol.factory import access_point
+from invoicing.purchases.booking import Charge, Planned
+from invoicing.purchases.fetch import fetch_and_import, waiting
+from invoicing.purchases.importer import Source, import_purchases
+from invoicing.validation import (
+    DEFAULT_RULES_DIR,
+    Validator,
+    get_validator,
+    resolve_rules_dir,
+    rules_available,
+)
+from ledger.books import (
+    Books,
+)
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.errors import ConfigError, InputError
+from ledger.privacy.guard import roster_text_check
+from ledger.view.purchases import purchase_statuses, select
+
+
+def validator_for(args: argparse.Namespace, books: Books) -> Validator | None:
+    """The official rules: a supplier's document is checked against them unless
+    ``--no-validate``; without them, importing is refused (say where they are)."""
+    if args.no_validate:
+        return None
+    setting = books.config.invoicing.rules_dir
+    rules = resolve_rules_dir(args.rules, setting, books.root)
+    if not rules_available(rules) and not (args.rules or setting):
+        raise ConfigError(
+            f"the official Peppol rules are needed to check a supplier's document and were "
+            f"not found at {DEFAULT_RULES_DIR}: give --rules DIR (or set invoicing.rules_dir "
+            "in hub.toml); --no-validate books it unchecked"
+        )
+    return get_validator(rules)
+
+
+def charge_of(args: argparse.Namespace) -> Charge:
+    if args.participant and args.hub:
+        raise InputError("--participant and --hub: say one of them")
+    if args.account and args.participant:
+        raise InputError("--account is for the hub's own costs; not with --participant")
+    participant = args.participant.strip() if args.participant else None
+    return Charge(participant, args.account, given=bool(participant or args.hub))
+
+
+def _read(paths: list[str]) -> list[Source]:
+    sources = []
+    for index, name in enumerate(paths, start=1):
+        label = f"file {index}" if len(paths) > 1 else "the file"
+        try:
+            payload = Path(name).read_bytes()
+        except OSError as exc:
+            raise InputError(f"{label}: cannot read it ({exc.strerror or 'error'})") from None
+        sources.append(Source(label, payload))
+    return sources
+
+
+def _print_planned(planned: list[Planned], dry_run: bool) -> None:
+    verb = "would book" if dry_run else "booked"
+    for p in planned:
+        s = p.summary
+        who = s["participant"] or "the hub"
+        what = "credit note" if s["kind"] == "credit-note" else "invoice"
+        on = f" on invoice {s['credits']}" if s["credits"] else ""
+        print(
+            f"{s['file']}: {verb} supplier {what} {s['number']}{on} from {s['supplier']} as "
+            f"{s['expense']}: {s['amount']} EUR (VAT {s['vat']}, recoverable "
+            f"{s['vat_recoverable']}), charged to {who}"
+        )
+        if s["due"] and s["kind"] == "invoice":
+            ref = f", reference {s['payment_ref']}" if s["payment_ref"] else ""
+            print(f"  to pay by {s['due']}{ref}")
+        for warning in p.warnings:
+            print(f"  note: {warning}")
+
+
+def cmd_purchase_import(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    planned = import_purchases(
+        books, _read(args.files), charge_of(args), validator=validator_for(args, books),
+        day=args.date, dry_run=args.dry_run, check_text=roster_text_check(books),
+    )  # fmt: skip
+    if args.json:
+        print_json([{**p.summary, "dry_run": args.dry_run} for p in planned])
+    else:
+        _print_planned(planned, args.dry_run)
+    return 0
+
+
+def cmd_purchase_list(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    rows = select(purchase_statuses(books.load().entries, books.config, args.as_of), args.status)
+    if args.participant:
+        rows = [r for r in rows if r.record.participant == args.participant]
+    if args.json:
+        print_json([r.as_json() for r in rows])
+        return 0
+    if not rows:
+        print("No supplier invoices match.")
+        return 0
+    for r in rows:
+        rec = r.record
+        due = rec.due.isoformat() if rec.due else "-"
+        print(
+            f"{rec.expense}  {rec.issued.isoformat()}  due {due:10}  {r.status:11} "
+            f"{rec.amount:>10} EUR  left {r.owed:>10}  {rec.number}  {rec.supplier}  "
+            f"{rec.participant or 'hub'}"
+        )
+    return 0
+
+
+def cmd_purchase_fetch(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    ap = access_point(books.config, books.root)
+    if ap is None:
+        raise ConfigError(
+            "no access point credentials ($COOPLEDGER_PEPPOL_API_KEY or a credentials file, "
+            "see docs/peppol.md); download the documents from the access point and use "
+            "'coopledger purchase import FILE…'"
+        )
+    if not args.ids and not args.all:
+        docs = waiting(books, ap)
+        if args.json:
+            print_json([
+                {"id": d.id, "kind": d.kind, "number": d.number, "sender": d.sender,
+                 "date": d.received.isoformat() if d.received else None}
+                for d in docs
+            ])  # fmt: skip
+            return 0
+        if not docs:
+            print("Nothing waits at the access point.")
+            return 0
+        for d in docs:
+            when = d.received.isoformat() if d.received else "-"
+            print(f"{d.id}  {d.kind or '?':11}  {when}  {d.number}  {d.sender}")
+        print("Book them with: coopledger purchase fetch ID… --hub | --participant CODE")
+        return 0
+    results = fetch_and_import(
+        books, ap, args.ids, charge_of(args), validator=validator_for(args, books),
+        dry_run=args.dry_run, check_text=roster_text_check(books),
+    )  # fmt: skip
+    if args.json:
+        print_json([
+            {"id": r.received.id, "ok": not r.error, "error": r.error or None,
+             **({"booked": r.planned.summary} if r.planned else {})}
+            for r in results
+        ])  # fmt: skip
+    else:
+        if not results:
+            print("Nothing waits at the access point.")
+        for r in results:
+            if r.planned is not None:
+                _print_planned([r.planned], args.dry_run)
+            else:
+                print(f"access-point document {r.received.id}: refused: {r.error}")
+    return 1 if any(r.error for r in results) else 0
+
+
+# ---------------------------------------------------------------- the commands
+
+group = click.Group("purchase", help="supplier e-invoices: import, list, fetch")
+
+CHARGE = (
+    click.option("--participant", metavar="CODE", help="a cost of this participant's activity"),
+    click.option("--hub", is_flag=True, help="a cost of the hub itself"),
+    click.option("--account", metavar="ROLE", help="the hub's expense account (default "
+                 "services)"),
+    click.option("--rules", metavar="DIR", help="the Peppol rules directory"),
+    click.option("--no-validate", is_flag=True, help="book without the official checks"),
+    click.option("--dry-run", is_flag=True, help="check and show, write nothing"),
+)  # fmt: skip
+command(
+    group, "import", cmd_purchase_import,
+    click.argument("files", nargs=-1, required=True, metavar="FILE.xml..."),
+    *CHARGE,
+    click.option("--date", type=DATE, help="booking date (default: the document's date)"),
+    help="book supplier Peppol invoices and credit notes (UBL)",
+)  # fmt: skip
+command(
+    group, "list", cmd_purchase_list,
+    click.option("--status", type=click.Choice(["open", "paid"])),
+    click.option("--participant", metavar="CODE"),
+    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
+    help="supplier invoices and what is left to pay",
+)  # fmt: skip
+command(
+    group, "fetch", cmd_purchase_fetch,
+    click.argument("ids", nargs=-1, metavar="ID...",),
+    click.option("--all", "all", is_flag=True, help="book every document waiting"),
+    *CHARGE,
+    help="documents received at the access point: list or book",
+)  # fmt: skip

@@ -1,0 +1,111 @@
+"""A fictional demo hub that shows everything coopledger does.
+
+Every step goes through the same code paths as the real commands (init, participant add,
+invoice issue, bank import…), so the demo is also an end-to-end exercise of the product.
+All names are plainly fictional. The demo's key is written beside the books directory,
+never inside it (``<dir>.key``), since a demo has nothing to protect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from ledger.books import Books
+from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
+from ledger.demo import bank as demo_bank
+from ledger.demo import invoicing as demo_invoicing
+from ledger.demo import money as demo_money
+from ledger.demo.days import demo_today
+from ledger.errors import InputError
+from ledger.layout import init_books, new_hub_id
+from ledger.participants import add_participant
+
+# (alias, activity, month opened) — obviously fictional aliases.
+DEMO_PARTICIPANTS = (
+    ("Fictive Alpha (démo)", "catering", 1),
+    ("Fictive Bravo (démo)", "couture", 1),
+    ("Fictive Charlie (démo)", "coiffure", 2),
+    ("Fictive Delta (démo)", "repair", 3),
+    ("Fictive Echo (démo)", "catering", 4),
+    ("Fictive Foxtrot (démo)", "cleaning", 6),
+    ("Fictive Golf (démo)", "couture", 9),
+)
+
+DEMO_MARKER = "DEMO.txt"
+
+# What each capability adds to the demo year, in this order (invoices before the bank
+# statements that pay them, the cash box and a cost charged later before the statements
+# that bring the money, statements before the money that flows from them).
+POPULATORS = (
+    demo_invoicing.populate,
+    demo_money.before_statements,
+    demo_bank.populate,
+    demo_money.populate,
+)
+
+
+def demo_config(year: int) -> HubConfig:
+    return HubConfig(
+        id=new_hub_id("Demo Hub"),
+        hub=HubIdentity(
+            name="Hub Démo Entrepreneuriat ASBL",
+            enterprise_number="0403170701",
+            # Catering, sewing and hairdressing are taxable activities (rarely art. 44
+            # exemptions): a small hub is under the franchise regime (turnover of at most
+            # 25,000 EUR a year, no VAT charged), with a VAT number.
+            vat_regime="franchise",
+            vat_number="BE0403170701",
+            address="Rue de l'Exemple 1",
+            postal_code="1030",
+            city="Schaerbeek",
+            email="demo@example.org",
+        ),
+        bank_accounts=[
+            BankAccount(
+                iban="BE68539007547034",
+                account="Assets:Banque:Courant",
+                label="Compte courant (démo)",
+            )
+        ],
+        contribution=ContributionSettings(
+            rate=Decimal("10"), changes=[RateChange(since=dt.date(year, 7, 1), rate=Decimal("12"))]
+        ),
+    )
+
+
+def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
+    """Create the demo books in ``root`` (absent or empty) and fill a year of activity.
+
+    The demo replays a finished year (and the first days of the next one, when the year is
+    closed), so no entry is ever dated after today."""
+    today = dt.date.today()
+    year = year or (today.year - 1 if demo_today(today.year - 1) <= today else today.year - 2)
+    if demo_today(year) > today:
+        raise InputError(
+            f"--year {year}: the demo replays a finished year and the first days of the "
+            f"next one; give {year - 1} or earlier (or wait until {demo_today(year)})"
+        )
+    rng = random.Random(seed)
+    root = root.expanduser().absolute()
+    if not os.environ.get("COOPLEDGER_KEY_FILE"):
+        os.environ["COOPLEDGER_KEY_FILE"] = str(root.parent / f"{root.name}.key")
+    if (root / DEMO_MARKER).exists():
+        return Books.open(root)  # built earlier: reuse it
+    books, _key = init_books(root, demo_config(year), dt.date(year, 1, 1))
+    with books.transaction("demo: mark these books as a fictional demo") as tx:
+        tx.write_file(
+            DEMO_MARKER,
+            b"These books are a fictional demo built by 'coopledger demo'.\n"
+            b"Every name, number and amount in them is invented.\n",
+        )
+    for alias, activity, month in DEMO_PARTICIPANTS:
+        add_participant(
+            books, alias=alias, activity=activity, day=dt.date(year, month, rng.randint(1, 20))
+        )
+    for step in POPULATORS:
+        step(books, rng, year)
+    return books

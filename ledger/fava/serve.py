@@ -1,0 +1,126 @@
+"""Serving the books in Fava, guarded.
+
+Fava has no authentication, so coopledger binds it to loopback by default and adds
+guards of its own: every load goes through our plugin allow list (Fava's reloads too), and
+Fava's own ways of importing Python from the books (``fava-extension`` modules and the
+``import-config`` file) are refused. A Host-header allow list closes DNS rebinding (a
+request without a Host, or with an empty one, is refused too).
+
+Fava is **read-only** unless ``--edit`` is given (it answers 401 to anything but GET).
+With ``--edit``, Fava's own writes go through the books' write path
+(:mod:`ledger.fava.edit`): lock, atomic write, check, rollback, commit; writes touching a
+closed year are refused, and so are Fava's document uploads, moves and deletions. Fava's
+error page also shows the anchors (seals against their tags, every file included).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import fava.core.extensions as fava_extensions
+import fava.core.ingest as fava_ingest
+from cheroot.wsgi import Server
+from fava.application import create_app
+from fava.ext import FavaExtensionError
+from flask import jsonify, request
+
+from ledger.books import Books
+from ledger.errors import UnsafeBooksError
+from ledger.fava.edit import ALLOWED_WRITES, BooksFavaLedger
+from ledger.loader import ALLOWED_FAVA_EXTENSIONS, install_guard
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _guard_fava() -> None:
+    original_find = fava_extensions.find_extensions
+    # Import our extensions now, from our package: Fava puts the books' folder first on
+    # sys.path when it imports one, and a folder there must not shadow them.
+    for name in sorted(ALLOWED_FAVA_EXTENSIONS):
+        importlib.import_module(name)
+
+    def guarded_find(base_path: Path, name: str) -> Any:
+        if name not in ALLOWED_FAVA_EXTENSIONS:
+            return [], [
+                FavaExtensionError(None, f'extension "{name}" refused by coopledger', None)
+            ]
+        return original_find(base_path, name)
+
+    def refused_import_config(module_path: Path) -> Any:
+        raise fava_ingest.ImportConfigLoadError("import-config refused by coopledger")
+
+    fava_extensions.find_extensions = guarded_find
+    fava_ingest.load_import_config = refused_import_config
+
+
+class HostAllowList:
+    """WSGI middleware answering 403 to requests whose Host is not ours."""
+
+    def __init__(self, app: WSGIApp, hosts: set[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        host = environ.get("HTTP_HOST", "").rsplit(":", 1)[0].strip("[]").lower()
+        if host not in self.hosts:  # an absent or empty Host is refused too
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"Host not allowed\n"]
+        return self.app(environ, start_response)
+
+
+def _refuse_other_writes() -> Any:
+    """With --edit, only the writes that go through the write path are let through."""
+    if request.method != "GET" and request.endpoint not in ALLOWED_WRITES:
+        response = jsonify(
+            {"error": "refused by coopledger: documents and imports enter the books through "
+             "coopledger's commands"}
+        )  # fmt: skip
+        response.status_code = 403
+        return response
+    return None
+
+
+def make_app(
+    books: Books, read_only: bool | None = None, host: str = "127.0.0.1", *, edit: bool = False
+) -> Any:
+    """The Fava WSGI application for these books, with our guards: read-only unless
+    ``edit`` (or ``read_only=False``), and then writing through the write path."""
+    edit = edit or read_only is False
+    ledger = books.load(strict=False)
+    if ledger.unsafe:
+        raise UnsafeBooksError(
+            "refusing to serve: "
+            + "; ".join(books.error_lines(type(ledger)([], ledger.unsafe, {})))
+        )
+    install_guard()
+    _guard_fava()
+    app = create_app([str(books.main_file)], load=False, read_only=not edit)
+    loader = app.config["LEDGERS"]
+    loader._load = lambda: [BooksFavaLedger(str(books.main_file), books, edit=edit)]
+    loader.ledgers  # noqa: B018 - load now, as create_app(load=True) would
+    if edit:
+        app.before_request(_refuse_other_writes)
+    allowed = {"127.0.0.1", "localhost", "::1", host.lower()}
+    app.wsgi_app = HostAllowList(app.wsgi_app, allowed)  # type: ignore[method-assign]
+    return app
+
+
+def serve(books: Books, host: str, port: int, edit: bool = False) -> None:
+    app = make_app(books, edit=edit, host=host)
+    mode = "editing through the write path" if edit else "read-only"
+    print(f"Serving {books.root} in Fava ({mode}) on http://{host}:{port}/", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            "warning: Fava has no authentication; put an authenticating proxy in front of it",
+            file=sys.stderr,
+            flush=True,
+        )
+    server = Server((host, port), app)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()

@@ -1,0 +1,129 @@
+"""The one catalogue of coopledger's texts (gettext ``.po`` files read at runtime with
+Babel), and how dates, amounts and numbers are written in French, Dutch and English.
+
+English is the source language: a text is its own English translation. The catalogues
+are ``ledger/locale/<lang>/LC_MESSAGES/coopledger.po``; every document (invoice, credit
+note, statement, cash receipt, and the reports) takes its words from them, by context
+(``invoice``, ``statement``, ``statement kind``, ``vat``, ``receipt``). A translator edits
+the ``.po`` files with any gettext tool; nothing is compiled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from ledger.entries import q2
+
+LANGS = ("fr", "nl", "en")
+SOURCE_LANG = "en"
+DOMAIN = "coopledger"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[tuple[str | None, str], str]:
+    """``(context, English text) → translation`` of one language (read once)."""
+    if lang not in LANGS:
+        raise ValueError(f"no catalogue for language {lang!r} (known: {', '.join(LANGS)})")
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        messages = read_po(po, locale=lang, domain=DOMAIN)
+    return {
+        (m.context, str(m.id)): str(m.string)
+        for m in messages
+        if m.id and isinstance(m.id, str) and m.string
+    }
+
+
+def translate(lang: str, text: str, context: str | None = None) -> str:
+    """``text`` (English) in ``lang``: its translation, else the English text itself."""
+    return catalogue(lang).get((context, text)) or text
+
+
+def fmt_rate(rate: Decimal) -> str:
+    """A VAT rate without trailing zeros: ``21``, ``5.5``."""
+    text = format(rate.normalize(), "f")
+    return text
+
+
+def fmt_date(value: dt.date, lang: str) -> str:
+    """``14/03/2026`` in French and Dutch, ``2026-03-14`` in English."""
+    return value.isoformat() if lang == "en" else value.strftime("%d/%m/%Y")
+
+
+def _group(digits: str, sep: str) -> str:
+    out: list[str] = []
+    while len(digits) > 3:
+        out.insert(0, digits[-3:])
+        digits = digits[:-3]
+    out.insert(0, digits)
+    return sep.join(out)
+
+
+def fmt_amount(value: Decimal, lang: str, currency: str = "EUR", places: int = 2) -> str:
+    """``1 234,56 €`` (fr), ``€ 1.234,56`` (nl), ``€1,234.56`` (en)."""
+    q = q2(value) if places == 2 else value
+    sign = "-" if q < 0 else ""
+    units, cents = f"{abs(q):.{places}f}".split(".")
+    symbol = "€" if currency == "EUR" else currency
+    if lang == "fr":
+        return f"{sign}{_group(units, ' ')},{cents} {symbol}"
+    if lang == "nl":
+        return f"{symbol} {sign}{_group(units, '.')},{cents}"
+    return f"{sign}{symbol}{_group(units, ',')}.{cents}"
+
+
+def fmt_price(value: Decimal, lang: str, currency: str = "EUR") -> str:
+    """A unit price: two decimals, or up to four when the price has them."""
+    exponent = value.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return fmt_amount(value, lang, currency, places=min(places, 4))
+
+
+def fmt_number(value: Decimal, lang: str) -> str:
+    """A quantity or price without trailing zeros, with the language's decimal mark."""
+    text = format(value.normalize(), "f")
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def fmt_percent(value: Decimal, lang: str) -> str:
+    """``21 %`` or ``21%``."""
+    text = fmt_rate(value)
+    return f"{text}%" if lang == "en" else f"{text.replace('.', ',')} %"
+
+
+def fmt_enterprise(number: str) -> str:
+    """``0123.456.789`` for the 10-digit enterprise number."""
+    return f"{number[:4]}.{number[4:7]}.{number[7:]}"
+
+
+# The same register and legal forms have a French and a Dutch name; an invoice states them
+# in its own language (the hub's legal languages in Brussels are French and Dutch).
+_COURT_PREFIX = {"fr": ("RPR", "RPM"), "nl": ("RPM", "RPR")}
+_COURT_CITY = {"fr": ("Brussel", "Bruxelles"), "nl": ("Bruxelles", "Brussel")}
+_LEGAL_FORMS = {
+    "fr": {"VZW": "ASBL", "IVZW": "AISBL"},
+    "nl": {"ASBL": "VZW", "AISBL": "IVZW"},
+}
+
+
+def court_register(text: str, lang: str) -> str:
+    """``RPM Bruxelles`` on a French invoice, ``RPR Brussel`` on a Dutch one (English keeps
+    the configured text)."""
+    words = text.split()
+    if lang not in _COURT_PREFIX or not words:
+        return text
+    other, own = _COURT_PREFIX[lang]
+    if words[0].upper() == other:
+        words[0] = own
+    city_other, city_own = _COURT_CITY[lang]
+    return " ".join(city_own if w == city_other else w for w in words)
+
+
+def legal_form(text: str, lang: str) -> str:
+    """``ASBL`` on a French invoice, ``VZW`` on a Dutch one (English keeps the text)."""
+    return _LEGAL_FORMS.get(lang, {}).get(text.strip().upper(), text)

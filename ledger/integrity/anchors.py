@@ -1,0 +1,194 @@
+"""What a seal is anchored to: its ``close-YYYY`` tag, and books that are all loaded.
+
+A seal inside the books proves nothing on its own: whoever can edit the files can empty
+the closing file, delete its ``include`` or recompute the digest. Every load of a hub's
+books (``Books.load``: every command, the write path's check, ``check`` and ``verify``)
+therefore compares each seal with the annotated git tag ``close-YYYY`` written when the
+year was closed, and checks that every books file is included:
+
+* a tag without a loaded seal (closing file emptied, its include or the sealing plugin
+  removed) is an error;
+* a seal whose head is not the one in its tag (digest recomputed, tag moved) is an error;
+* a seal without its tag is an error, unless a close is pending (``ledger.integrity.sealing``);
+* a ``*.beancount`` file of the books that is not loaded is an error.
+
+Errors are returned as Beancount-style errors (``source``, ``message``, ``entry``) located
+at a file and line, so every command reports them like any other error of the books.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from ledger.integrity.chain import SEAL_TYPE
+
+AnchorError = collections.namedtuple("AnchorError", "source message entry")
+
+TAG_PREFIX = "close-"
+TAG_PATTERN = re.compile(r"^close-(\d{4})$")
+HEAD_LINE = re.compile(r"^seal sha256: ([0-9a-f]{64})\s*$", re.M)
+VERSION_LINE = re.compile(r"^chain version: (\d+)\s*$", re.M)
+PENDING_TAG_FILE = ".coopledger/tag-pending.json"  # written by Books for a commit + tag
+
+
+@dataclass(frozen=True)
+class CloseTag:
+    """An annotated ``close-YYYY`` tag, as git has it."""
+
+    year: int
+    name: str
+    object: str  # the tag object's hash (what the auditor is given)
+    commit: str  # the commit it points at
+    annotated: bool
+    head: str | None  # the seal's digest / chain head written in the tag message
+    version: int
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+    )
+
+
+def is_git_books(root: Path) -> bool:
+    return (root / ".git").exists()
+
+
+def close_tags(root: Path) -> dict[int, CloseTag]:
+    """Every ``close-YYYY`` tag of the books' repository, by year."""
+    if not is_git_books(root):
+        return {}
+    proc = _git(
+        root,
+        "for-each-ref",
+        "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)"
+        "%00%(contents)%00%00",
+        "refs/tags/close-*",
+    )
+    tags: dict[int, CloseTag] = {}
+    for record in proc.stdout.split("\0\0\n"):
+        parts = record.split("\0")
+        if len(parts) < 5:
+            continue
+        name, obj, target, kind, message = parts[:5]
+        match = TAG_PATTERN.match(name)
+        if not match:
+            continue
+        head = HEAD_LINE.search(message)
+        version = VERSION_LINE.search(message)
+        annotated = kind == "tag"
+        tags[int(match.group(1))] = CloseTag(
+            int(match.group(1)),
+            name,
+            obj,
+            target if annotated else obj,
+            annotated,
+            head.group(1) if head else None,
+            int(version.group(1)) if version else 1,
+        )
+    return tags
+
+
+def seals(entries: list[data.Directive]) -> dict[int, data.Custom]:
+    out: dict[int, data.Custom] = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == SEAL_TYPE and entry.values:
+            try:
+                out.setdefault(int(str(entry.values[0].value)), entry)
+            except ValueError:
+                continue
+    return out
+
+
+def pending_close_year(root: Path) -> int | None:
+    """The year of a close whose tag is still to be written (``Transaction.tag``)."""
+    try:
+        match = TAG_PATTERN.match(str(json.loads((root / PENDING_TAG_FILE).read_text())["tag"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return int(match.group(1)) if match else None
+
+
+def tag_errors(root: Path, entries: list[data.Directive]) -> list[Any]:
+    """Each seal against its tag, each tag against its seal."""
+    main = data.new_metadata(str(root / "main.beancount"), 1)
+    tags = close_tags(root)
+    loaded = seals(entries)
+    pending = pending_close_year(root)
+    errors = []
+    for year, tag in sorted(tags.items()):
+        seal = loaded.get(year)
+        if seal is None:
+            errors.append(
+                AnchorError(
+                    main,
+                    f"tag {tag.name} says {year} is closed, but no seal of {year} is loaded: "
+                    "the closing file, its include or the sealing plugin was removed",
+                    None,
+                )
+            )
+        elif not tag.annotated or tag.head is None:
+            errors.append(
+                AnchorError(seal.meta, f"tag {tag.name} is not a coopledger close tag", seal)
+            )
+        elif str(seal.values[1].value) != tag.head:
+            errors.append(
+                AnchorError(
+                    seal.meta,
+                    f"the seal of {year} does not match tag {tag.name} (tag "
+                    f"{tag.head[:12]}…, seal {str(seal.values[1].value)[:12]}…): the sealed "
+                    "year was rewritten",
+                    seal,
+                )
+            )
+    if is_git_books(root):
+        for year, seal in sorted(loaded.items()):
+            if year not in tags and year != pending:
+                errors.append(
+                    AnchorError(
+                        seal.meta,
+                        f"the seal of {year} has no tag {TAG_PREFIX}{year}: a seal is only "
+                        "valid with the tag written when the year was closed",
+                        seal,
+                    )
+                )
+    return errors
+
+
+def books_files(root: Path) -> list[Path]:
+    """Every ``*.beancount`` file of the books (hidden folders skipped)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder) / f for f in sorted(files) if f.endswith(".beancount")]
+    return found
+
+
+def include_errors(root: Path, options: dict[str, Any]) -> list[Any]:
+    """A books file that is not loaded escapes every check: it must be included."""
+    loaded = {os.path.realpath(p) for p in options.get("include", []) or []}
+    errors = []
+    for path in books_files(root):
+        if os.path.realpath(path) not in loaded:
+            rel = path.relative_to(root).as_posix()
+            errors.append(
+                AnchorError(
+                    data.new_metadata(str(path), 1),
+                    f"{rel} is not included from main.beancount: every books file must be",
+                    None,
+                )
+            )
+    return errors
+
+
+def anchor_errors(root: Path, entries: list[data.Directive], options: dict[str, Any]) -> list[Any]:
+    return [*tag_errors(root, entries), *include_errors(root, options)]

@@ -1,0 +1,141 @@
+"""Closing a year: check it, summarise it, seal it, tag it.
+
+A closed year is sealed by a ``custom "year-closed"`` entry holding a digest of every entry
+up to its last day (see :mod:`plugins.sealed`), so nothing in it can change any more
+without every later load failing; the git history gets an annotated tag ``close-YYYY``
+whose hash can be handed to the accountant or an auditor. Beancount reports income and
+expenses per period by itself, so no entry moves the result to equity: the summary (the
+result, what is held for participants, what clients still owe) is kept in the seal's
+metadata for the auditor.
+
+In the same transaction as the seal, the close refuses a year that cannot be closed
+(suspense not empty, a negative cash day, money not allocated;
+:func:`ledger.money.year_end.blockers`)
+and books what the year end needs (restricted grants' unspent part deferred); those entries
+are sealed with the year, and the seal, its commit and the ``close-YYYY`` tag are one
+recoverable step (:mod:`ledger.integrity.sealing`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import amount as bc_amount
+from beancount.core import data
+
+from ledger.books import Books
+from ledger.errors import InputError
+from ledger.integrity.sealing import seal_year
+from ledger.loader import Ledger
+from ledger.money.year_end import KIND as YEAR_END_KIND
+from ledger.money.year_end import blockers, grant_entries
+from plugins.sealed import SEAL_TYPE
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class YearSummary:
+    year: int
+    income: Decimal
+    expenses: Decimal
+    result: Decimal
+    held_for_participants: Decimal
+    receivables: Decimal
+    suspense: Decimal
+    digest: str = ""
+    entries: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "income": str(self.income),
+            "expenses": str(self.expenses),
+            "result": str(self.result),
+            "held_for_participants": str(self.held_for_participants),
+            "receivables": str(self.receivables),
+            "suspense": str(self.suspense),
+            "digest": self.digest,
+            "entries": self.entries,
+        }
+
+
+def closed_years(ledger: Ledger) -> set[int]:
+    return {
+        int(str(e.values[0].value))
+        for e in ledger.entries
+        if isinstance(e, data.Custom) and e.type == SEAL_TYPE and e.values
+    }
+
+
+def summarize_year(books: Books, entries: Iterable[data.Directive], year: int) -> YearSummary:
+    """The year's income and expenses, and balances at its last day."""
+    config = books.config
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    held_prefix = config.account("participant_held", "X").rsplit(":", 1)[0] + ":"
+    clients, suspense = config.account("clients"), config.account("suspense")
+    income = expenses = held = receivables = waiting = ZERO
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > end or entry.flag == "P":
+            continue
+        for posting in entry.postings:
+            if posting.units is None or posting.units.number is None:
+                continue
+            number = posting.units.number
+            root = posting.account.split(":", 1)[0]
+            if entry.date >= start and root == "Income":
+                income -= number
+            elif entry.date >= start and root == "Expenses":
+                expenses += number
+            if posting.account.startswith(held_prefix):
+                held -= number
+            elif posting.account == clients:
+                receivables += number
+            elif posting.account == suspense:
+                waiting += number
+    return YearSummary(year, income, expenses, income - expenses, held, receivables, waiting)
+
+
+def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSummary:
+    """Book ``year``'s year-end entries and seal it, in one write: refused before the year
+    has ended, twice, with errors in the books, or while something blocks it (see
+    :mod:`ledger.money.year_end`)."""
+    today = today or dt.date.today()
+    if dt.date(year, 12, 31) >= today:
+        raise InputError(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
+    with books.transaction(f"close-year: seal {year}") as tx:
+        ledger = tx.ledger
+        done = closed_years(ledger)
+        if year in done:
+            raise InputError(f"{year} is already closed")
+        if done and year < max(done):
+            raise InputError(f"{year} comes before {max(done)}, which is already closed")
+        found = blockers(ledger.entries, books.config, year, today, len(ledger.errors))
+        if found:
+            more = f" (and {len(found) - 1} more; see --dry-run)" if len(found) > 1 else ""
+            raise InputError(f"{year} cannot be closed: {found[0]}{more}")
+        produced = grant_entries(ledger.entries, books.config, year)
+        if produced:
+            tx.add_entries(produced, kind=YEAR_END_KIND)
+        summary = summarize_year(books, [*ledger.entries, *produced], year)
+        summary_meta: dict[str, object] = {
+            "result": bc_amount.Amount(summary.result, "EUR"),
+            "held-for-participants": bc_amount.Amount(summary.held_for_participants, "EUR"),
+            "receivables": bc_amount.Amount(summary.receivables, "EUR"),
+            "suspense": bc_amount.Amount(summary.suspense, "EUR"),
+            "closed-on": today,
+        }
+        # Seal, chain and tag the year with the entries the close booked
+        # (ledger.integrity.sealing).
+        sealed = seal_year(
+            tx,
+            year,
+            produced=list(produced),
+            meta=summary_meta,
+            summary=[f"result: {summary.result} EUR"],
+        )
+        summary.digest, summary.entries = sealed.head, sealed.entries
+    return summary

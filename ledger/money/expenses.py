@@ -1,0 +1,244 @@
+"""Costs: of a participant's activity, or of the hub itself, with their receipts.
+
+``coopledger expense add`` books (see ``docs/accounting-model.md``):
+
+* a participant's cost paid by the hub: ``Couts K`` and the payment, and the cost is
+  charged to what the hub holds for the participant (``held K / Quote-part -K``); when
+  that would take the balance held below zero on any day from the cost's date on, it is
+  refused — or, with ``--charge-later``, kept as what the participant owes the hub
+  (``participant_owed K / Quote-part -K``), recovered from her next client payments;
+* paid by the participant out of pocket: ``Couts K / Quote-part -K`` (balance unchanged);
+* charged to a grant (``--grant``): the grant pays, the participant's balance is untouched;
+* a cost of the hub itself: its own expense account (a role such as ``services`` or
+  ``bank_fees``, or an account name).
+
+Paid by bank, the cost is owed to the supplier (``suppliers``, link ``^exp-…``) until the
+bank statement shows the debit, which reconciliation then settles, so the bank account is
+only ever moved by imported statements. Paid in cash, it leaves ``cash`` at once, and is
+refused beyond what the cash box holds on any day from its date on. VAT given
+with ``--vat`` is recoverable only for a hub in the standard VAT regime; otherwise it is
+part of the cost. A receipt (PDF, PNG or JPEG, checked by content, not by name) is cleaned
+of its metadata (:mod:`ledger.privacy.receipts`), stored under ``documents/receipts/<year>/`` and
+attached with a ``document`` entry; the description and the supplier pass the roster guard
+(:mod:`ledger.privacy.guard`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from ledger.books import Books
+from ledger.config import ACCOUNT_RE, HubConfig
+from ledger.dates import booking_date
+from ledger.entries import (
+    ZERO,
+    clean_text,
+    document_entry,
+    id_link,
+    next_id,
+    posting,
+    q2,
+    transaction,
+)
+from ledger.errors import InputError, ParticipantError
+from ledger.money.grants import grants, release_entries, require_grant
+from ledger.money.reconcile.state import State, check_cash
+from ledger.participants import require_open_participant
+from ledger.privacy.guard import TextGuard
+from ledger.privacy.receipts import read_receipt
+from ledger.privacy.receipts import receipt_type as receipt_type  # re-exported
+
+PAID_FROM = ("bank", "cash", "participant")
+RECEIPTS_DIR = "documents/receipts"
+KIND = "expenses"
+
+
+@dataclass(frozen=True)
+class ExpenseRequest:
+    """What ``expense add`` was asked to book."""
+
+    amount: Decimal
+    description: str
+    participant: str | None = None
+    supplier: str | None = None
+    vat: Decimal = ZERO
+    paid_from: str = "bank"
+    account: str | None = None
+    grant: str | None = None
+    day: dt.date | None = None
+    charge_later: bool = False  # a participant's cost: owed by her until her next payments
+
+
+# ---------------------------------------------------------------- receipts
+# Checked by content and cleaned of their metadata in :mod:`ledger.privacy.receipts`.
+
+
+# ---------------------------------------------------------------- entries
+
+
+def hub_account(config: HubConfig, value: str | None) -> str:
+    """The hub's own expense account for ``--account`` (a role or an account name)."""
+    value = (value or "services").strip()
+    if value in config.accounts:
+        if "{code}" in config.accounts[value].name:
+            raise InputError(f"--account {value}: a participant's account; use --participant")
+        account = config.account(value)
+    elif ACCOUNT_RE.match(value):
+        account = value
+    else:
+        raise InputError(f"--account {value!r}: not an account role nor an account name")
+    if not account.startswith("Expenses:") or ":Participants:" in f":{account}:":
+        raise InputError(f"--account {value}: a cost of the hub goes to an Expenses: account")
+    return account
+
+
+def charged_cost(config: HubConfig, req: ExpenseRequest) -> Decimal:
+    """The cost itself: the amount paid less the VAT the hub recovers (standard regime)."""
+    return req.amount - (req.vat if config.hub.vat_regime == "standard" else ZERO)
+
+
+def expense_entry(
+    config: HubConfig, req: ExpenseRequest, expense_id: str, day: dt.date
+) -> data.Transaction:
+    """The transaction of a cost (see the module's docstring)."""
+    link = id_link(expense_id)
+    cost = charged_cost(config, req)
+    recoverable = req.amount - cost
+    postings: list[data.Posting] = []
+    code = req.participant
+    if code:
+        postings.append(posting(config.account("participant_costs", code), cost))
+    else:
+        postings.append(posting(hub_account(config, req.account), cost))
+    if recoverable:
+        postings.append(posting(config.account("vat_recoverable"), recoverable))
+    if req.paid_from == "bank":
+        postings.append(posting(config.account("suppliers"), -req.amount))
+    elif req.paid_from == "cash":
+        postings.append(posting(config.account("cash"), -req.amount))
+    if code:
+        share = config.account("participant_share", code)
+        if req.paid_from == "participant":
+            postings.append(posting(share, -cost))
+            if recoverable:  # the hub recovers the VAT the participant advanced: owed to them
+                postings.append(posting(config.account("participant_held", code), -recoverable))
+        elif req.grant:
+            pass  # the grant pays: nothing charged to the participant
+        else:
+            charged = "participant_owed" if req.charge_later else "participant_held"
+            postings += [posting(config.account(charged, code), cost), posting(share, -cost)]
+    elif req.paid_from == "participant":
+        raise InputError("--paid-from participant needs --participant")
+    meta: dict[str, Any] = {
+        "kind": "expense",
+        "expense": expense_id,
+        "participant": code,
+        "paid-from": req.paid_from,
+        "amount": req.amount,
+        "supplier": req.supplier or None,
+        "vat": req.vat or None,
+        "grant": req.grant,
+        "charged-later": True if req.charge_later else None,
+    }
+    who = f" ({code})" if code else " (hub)"
+    narration = f"Cost {expense_id}{who}: {req.description}"
+    return transaction(day, narration, postings, meta, {link})
+
+
+def check_expense(state: State, req: ExpenseRequest, day: dt.date) -> None:
+    """Refuse a cost the participant's balance or the cash box cannot bear on ``day``."""
+    cost = charged_cost(state.config, req)
+    code = req.participant
+    if code and req.paid_from != "participant" and not req.grant and not req.charge_later:
+        available = state.held_available(code, day)
+        if cost > available:
+            raise ParticipantError(
+                f"cost refused: {cost} EUR would take the balance held for {code} below zero "
+                f"(available from {day.isoformat()}: {q2(available)} EUR); give --charge-later "
+                "to charge it to their next client payments, or book it --paid-from participant"
+            )
+    if req.paid_from == "cash":
+        check_cash(state, req.amount, day, "cost")
+
+
+def book_expense(
+    books: Books, req: ExpenseRequest, receipt: Path | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Check and book a cost with its receipt; returns what was booked."""
+    config = books.config
+    day = booking_date(req.day, today)
+    if req.paid_from not in PAID_FROM:
+        raise InputError(f"--paid-from must be one of {', '.join(PAID_FROM)}")
+    if req.grant and req.paid_from == "participant":
+        raise InputError("--grant: a cost the participant paid is not the grant's to pay")
+    if req.charge_later and (not req.participant or req.grant or req.paid_from == "participant"):
+        raise InputError(
+            "--charge-later is for a participant's cost paid by the hub (not with --grant "
+            "or --paid-from participant)"
+        )
+    if req.vat < 0 or req.vat >= req.amount:
+        raise InputError("--vat must be less than the amount (VAT included in --amount)")
+    description = clean_text(req.description, "--description")
+    if not description:
+        raise InputError("--description is required (what was bought, e.g. 'ingredients')")
+    req = ExpenseRequest(
+        **{**req.__dict__, "description": description,
+           "supplier": clean_text(req.supplier, "--supplier", 80) or None}
+    )  # fmt: skip
+    if req.participant is None:
+        hub_account(config, req.account)
+    elif req.account:
+        raise InputError("--account is for the hub's own costs; not with --participant")
+    guard = TextGuard.for_books(books)
+    guard.check_all([(req.description, "--description"), (req.supplier, "--supplier")])
+    payload, ftype = read_receipt(receipt, guard) if receipt is not None else (b"", "")
+    with books.transaction("expense: add") as tx:
+        entries = tx.ledger.entries
+        if req.grant:
+            require_grant(entries, req.grant)
+            grant = grants(entries, config)[req.grant]
+            cost = charged_cost(config, req)
+            if grant.restricted and cost > grant.remaining:
+                raise InputError(
+                    f"grant {req.grant} is restricted and has {grant.remaining} EUR left, "
+                    f"not {cost} EUR"
+                )
+        if req.participant:
+            require_open_participant(entries, config, req.participant, on=day)
+        expense_id = next_id(entries, "expense", "EXP", day.year)
+        entry = expense_entry(config, req, expense_id, day)
+        state = State.of(entries, config)
+        check_expense(state, req, day)
+        new: list[data.Directive] = [entry]
+        if req.grant:
+            new += release_entries(entries, config, req.grant, charged_cost(config, req), day,
+                                   expense_id)  # fmt: skip
+        relpath = None
+        if payload:
+            relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(expense_id)}.{ftype}"
+            tx.write_file(relpath, payload)
+            account = entry.postings[0].account
+            new.append(
+                document_entry(
+                    day, account, relpath, f"{day.year}/{KIND}.beancount",
+                    id_link(expense_id), "receipt",
+                )
+            )  # fmt: skip
+        tx.add_entries(new, kind=KIND)
+        who = f" ({req.participant})" if req.participant else " (hub)"
+        tx.message = f"expense: {expense_id}{who}"
+    return {
+        "expense": expense_id,
+        "link": id_link(expense_id),
+        "date": day,
+        "participant": req.participant,
+        "amount": req.amount,
+        "paid-from": req.paid_from,
+        "receipt": relpath,
+    }

@@ -1,0 +1,407 @@
+"""Payouts: paying a participant what the hub holds for them, by bank or in cash.
+
+A payout is refused when it is more than the balance held for the participant less what
+she owes the hub (on any day from its date on), when the participant is closed, when it is
+dated in the future, in cash beyond what the cash box holds, or, by bank, when the IBAN is
+not a valid one. Entries (see ``docs/accounting-model.md``):
+
+* by bank: ``held X / payouts_pending -X`` now (link ``^po-…``, ``end-to-end-id`` = the
+  payout's id); reconciliation settles it when the statement shows the debit. The order is
+  exported for the bank's upload as a SEPA credit-transfer file (pain.001.001.03);
+* in cash: ``held X / cash -X`` and a receipt PDF to sign (code, amount, date, hub; no
+  identity) stored under ``documents/payouts/<year>/``.
+
+**The participant's IBAN is never written into the books.** It is personal data that
+would tie a pseudonymous code to a bank account holder. The books keep only its last four
+characters (``iban-last4``): too few to find the account (the rest of a Belgian IBAN is
+ten free digits), enough to catch a typo at export and to help match the debit. A keyed
+hash was considered and rejected: it would be a stable identifier of the bank account
+across codes and years (linking two codes of one person), and with the key it can be
+brute-forced over the 10^10 Belgian account numbers. The IBAN and the account holder's
+name live in the participant's encrypted roster record (``participant set-payee``,
+:mod:`ledger.participants.payees`); a bank payout and its export take them from there, in
+memory, and
+they go only into the pain.001 file, which is written outside the books (mode 0600).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from sepaxml import SepaTransfer
+
+from ledger.books import Books, atomic_write
+from ledger.config import HubConfig, iban_problem
+from ledger.dates import booking_date, execution_date
+from ledger.entries import (
+    ZERO,
+    document_entry,
+    id_link,
+    next_id,
+    parse_amount,
+    posting,
+    q2,
+    transaction,
+)
+from ledger.errors import InputError, ParticipantError
+from ledger.i18n import translate
+from ledger.money.reconcile.state import State, check_cash
+from ledger.participants import require_open_participant
+from ledger.participants.payees import payee_of, payees_of
+from ledger.render import A4, mm, page_canvas
+
+METHODS = ("bank", "cash")
+EXPORTED = "payout-exported"
+RECEIPTS_DIR = "documents/payouts"
+KIND = "payouts"
+
+
+@dataclass(frozen=True)
+class PendingPayout:
+    """A bank payout ordered and not yet seen debited."""
+
+    payout: str
+    participant: str
+    date: dt.date
+    amount: Decimal
+    iban_last4: str
+    exported: dt.date | None = None  # when it was last written to a pain.001 file
+    returned: dt.date | None = None  # a debited payout the bank brought back (it bounced)
+    returned_by: str | None = None  # the bank reference of the credit that brought it back
+
+
+def check_iban(value: str) -> str:
+    """A valid IBAN in compact form, or a one-line InputError (no digits echoed back)."""
+    try:
+        return str(IBAN(value).compact)
+    except SchwiftyException as exc:
+        raise InputError(f"invalid IBAN: {iban_problem(exc)}") from None
+
+
+def payout_entry(
+    config: HubConfig, payout_id: str, code: str, amount: Decimal, day: dt.date, method: str,
+    iban: str | None,
+) -> data.Transaction:  # fmt: skip
+    """The payout transaction (bank: ordered, pending the debit; cash: paid now)."""
+    held = config.account("participant_held", code)
+    meta: dict[str, Any] = {
+        "kind": "payout",
+        "payout": payout_id,
+        "participant": code,
+        "method": method,
+        "amount": amount,
+    }
+    if method == "bank":
+        assert iban is not None
+        meta["iban-last4"] = iban[-4:]
+        meta["end-to-end-id"] = payout_id
+        other = posting(config.account("payouts_pending"), -amount)
+        narration = f"Payout {payout_id} to {code}, by bank transfer (ordered)"
+    else:
+        other = posting(config.account("cash"), -amount)
+        narration = f"Payout {payout_id} to {code}, in cash"
+    return transaction(day, narration, [posting(held, amount), other], meta, {id_link(payout_id)})
+
+
+def receipt_pdf(hub_name: str, payout_id: str, code: str, amount: Decimal, day: dt.date) -> bytes:
+    """A one-page receipt to sign for a cash payout: no identity, only the code. In French,
+    with the Dutch beside the title, the amount and the date (the catalogue's words)."""
+
+    def fr(text: str) -> str:
+        return translate("fr", text, "receipt")
+
+    def both(text: str) -> str:
+        return f"{fr(text)} / {translate('nl', text, 'receipt')}"
+
+    buf = io.BytesIO()
+    pdf = page_canvas(buf, f"{fr('Receipt')} {payout_id}", hub_name)
+    _, height = A4
+    y = height - 30 * mm
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(25 * mm, y, both("Cash payment receipt"))
+    pdf.setFont("Helvetica", 11)
+    rows = [
+        (fr("Organisation"), hub_name),
+        (fr("Receipt no."), payout_id),
+        (fr("Participant (code)"), code),
+        (both("Amount"), f"{amount:,.2f} EUR".replace(",", " ")),
+        (both("Date"), day.isoformat()),
+    ]
+    y -= 15 * mm
+    for label, value in rows:
+        pdf.drawString(25 * mm, y, f"{label}:")
+        pdf.drawString(80 * mm, y, value)
+        y -= 8 * mm
+    y -= 6 * mm
+    pdf.drawString(
+        25 * mm,
+        y,
+        fr("The participant acknowledges having received this amount in cash from the "
+           "organisation."),
+    )  # fmt: skip
+    y -= 25 * mm
+    pdf.drawString(25 * mm, y, fr("Participant's signature"))
+    pdf.drawString(115 * mm, y, fr("For the organisation"))
+    pdf.line(25 * mm, y - 20 * mm, 95 * mm, y - 20 * mm)
+    pdf.line(115 * mm, y - 20 * mm, 185 * mm, y - 20 * mm)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def check_payout(state: State, code: str, amount: Decimal, day: dt.date, method: str) -> None:
+    """Refuse a payout the balance held (less what she owes) or the cash box cannot bear."""
+    available = state.held_available(code, day)
+    payable = state.payable(code, day)
+    if amount > payable:
+        owes = state.owed_by(code, day)
+        if owes <= 0:
+            raise ParticipantError(
+                f"payout refused: {amount} EUR is more than the {q2(available)} EUR held for "
+                f"{code} (from {day.isoformat()} on)"
+            )
+        raise ParticipantError(
+            f"payout refused: {amount} EUR is more than the {q2(max(payable, ZERO))} EUR that "
+            f"may be paid out to {code} from {day.isoformat()} on ({q2(available)} EUR held, "
+            f"less the {owes} EUR they owe the hub)"
+        )
+    if method == "cash":
+        check_cash(state, amount, day, "payout")
+
+
+def book_payout(
+    books: Books, code: str, amount_text: str, method: str, iban: str | None = None,
+    day: dt.date | None = None, today: dt.date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Check and book a payout; returns what was booked (never the IBAN)."""
+    config = books.config
+    day = booking_date(day, today)
+    amount = parse_amount(amount_text)
+    if method not in METHODS:
+        raise InputError(f"--method must be one of {', '.join(METHODS)}")
+    if method == "bank":
+        if not iban:  # the participant's payout account, from the roster, in memory
+            require_open_participant(books.load().entries, config, code, on=day)
+            iban = payee_of(books, code).iban
+        iban = check_iban(iban)
+        if config.bank_account_for_iban(iban) is not None:
+            raise InputError("--iban is one of the hub's own accounts")
+    elif iban:
+        raise InputError("--iban is only for --method bank")
+    with books.transaction("payout") as tx:
+        entries = tx.ledger.entries
+        require_open_participant(entries, config, code, on=day)
+        check_payout(State.of(entries, config), code, amount, day, method)
+        payout_id = next_id(entries, "payout", "PO", day.year)
+        entry = payout_entry(config, payout_id, code, amount, day, method, iban)
+        new: list[data.Directive] = [entry]
+        relpath = None
+        if method == "cash":
+            relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(payout_id)}.pdf"
+            tx.write_file(relpath, receipt_pdf(config.hub.name, payout_id, code, amount, day))
+            new.append(
+                document_entry(
+                    day, config.account("cash"), relpath, f"{day.year}/{KIND}.beancount",
+                    id_link(payout_id), "payout-receipt",
+                )
+            )  # fmt: skip
+        tx.add_entries(new, kind=KIND)
+        tx.message = f"payout: {payout_id} ({code}, {method})"
+    return {
+        "payout": payout_id,
+        "link": id_link(payout_id),
+        "participant": code,
+        "amount": amount,
+        "method": method,
+        "date": day,
+        "receipt": relpath,
+        "iban-last4": iban[-4:] if iban else None,
+    }
+
+
+# ---------------------------------------------------------------- SEPA export
+
+
+def pending_payouts(
+    entries: list[data.Directive], config: HubConfig, since: dt.date | None = None
+) -> list[PendingPayout]:
+    """Bank payouts ordered and not yet settled by a bank debit."""
+    state = State.of(entries, config)
+    exported: dict[str, dt.date] = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == EXPORTED:
+            exported[str(entry.values[0].value)] = entry.date
+    out = []
+    for pend in state.open_pending("payout"):
+        if not pend.iban_last4 or (since is not None and pend.date < since):
+            continue
+        out.append(
+            PendingPayout(
+                payout=pend.link.upper(),
+                participant=pend.participant,
+                date=pend.date,
+                amount=-pend.open,
+                iban_last4=pend.iban_last4,
+                exported=exported.get(pend.link.upper()),
+            )
+        )
+    return sorted(out, key=lambda p: (p.date, p.payout))
+
+
+def returned_payouts(
+    entries: list[data.Directive], config: HubConfig, since: dt.date | None = None
+) -> list[PendingPayout]:
+    """Bank payouts debited and then returned by the bank (back on the balance held)."""
+    state = State.of(entries, config)
+    out = []
+    for pend in state.pending.values():
+        if pend.kind != "payout" or not pend.returned_by:
+            continue
+        if since is not None and pend.date < since:
+            continue
+        line = state.lines.get(pend.returned_by)
+        out.append(
+            PendingPayout(
+                payout=pend.link.upper(),
+                participant=pend.participant,
+                date=pend.date,
+                amount=-pend.amount,
+                iban_last4=pend.iban_last4,
+                returned=pend.returned_on,
+                returned_by=line.ref if line is not None else pend.returned_by[5:],
+            )
+        )
+    return sorted(out, key=lambda p: (p.date, p.payout))
+
+
+def parse_pairs(values: list[str], what: str) -> dict[str, str]:
+    """``KEY=VALUE`` options (``--iban PO-2026-0001=BE…``) as a dict."""
+    out = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise InputError(f"--{what} expects KEY=VALUE (a payout id or participant code)")
+        out[key.strip().upper()] = rest.strip()
+    return out
+
+
+def export_pain001(
+    books: Books, out: Path, ibans: dict[str, str], names: dict[str, str] | None = None,
+    since: dt.date | None = None, execution: dt.date | None = None, again: bool = False,
+    today: dt.date | None = None,
+) -> list[PendingPayout]:  # fmt: skip
+    """Write the pending bank payouts as a pain.001.001.03 file at ``out`` (outside the
+    books); each payout's IBAN comes from ``ibans`` (by payout id or participant code).
+
+    Each payout exported is recorded in the books (``custom "payout-exported"``), and is not
+    exported again unless ``again``: a file uploaded twice would pay twice."""
+    config = books.config
+    root = books.root.resolve()
+    target = out.expanduser().absolute()
+    if root == target or root in target.resolve().parents:
+        raise InputError("--out must be outside the books: the file holds bank account numbers")
+    day = execution_date(execution, today)
+    marked = booking_date(None, today)
+    written = False
+    try:
+        with books.transaction("payout: export") as tx:
+            every = pending_payouts(tx.ledger.entries, config, since)
+            payouts = [p for p in every if again or p.exported is None]
+            if not payouts:
+                done = len(every) - len(payouts)
+                raise InputError(
+                    "no bank payout waits to be exported"
+                    + (f" ({done} already exported; --again to export them again)" if done else "")
+                )
+            ibans, names = _with_payees(books, payouts, ibans, names or {})
+            payload = _pain001(config, payouts, ibans, names, day)
+            # The mark is dated when the file was written (today: never in the future); the
+            # requested execution date is in the file and in the mark's metadata.
+            marks: list[data.Directive] = [
+                data.Custom(
+                    data.new_metadata("<coopledger>", n, {"kind": "payout-export",
+                                                          "execution-date": day}),
+                    max(marked, p.date), EXPORTED, [ValueType(p.payout, str)],
+                )
+                for n, p in enumerate(payouts)
+            ]  # fmt: skip
+            tx.add_entries(marks, kind=KIND)
+            tx.message = f"payout: export {len(payouts)} transfer(s) to pain.001"
+            atomic_write(target, payload, mode=0o600)  # outside the books, before the commit
+            written = True
+    except BaseException:
+        if written:  # the books refused the marks: no file that says otherwise
+            target.unlink(missing_ok=True)
+        raise
+    return payouts
+
+
+def _with_payees(
+    books: Books, payouts: list[PendingPayout], ibans: dict[str, str], names: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The IBAN and name of each payout: given, else the participant's payee in the roster
+    (decrypted in memory; it goes into the pain.001 file only)."""
+    missing = {
+        p.participant for p in payouts if not (ibans.get(p.payout) or ibans.get(p.participant))
+    }
+    ibans, names = dict(ibans), dict(names)
+    for code, payee in payees_of(books, missing).items():
+        ibans.setdefault(code, payee.iban)
+        names.setdefault(code, payee.name)
+    return ibans, names
+
+
+def _pain001(
+    config: HubConfig, payouts: list[PendingPayout], ibans: dict[str, str],
+    names: dict[str, str], when: dt.date,
+) -> bytes:  # fmt: skip
+    """The bytes of a pain.001.001.03 file for ``payouts``, validated against its schema."""
+
+    bank = config.main_bank
+    sepa_config: dict[str, Any] = {
+        "name": config.hub.name[:70],
+        "IBAN": bank.iban,
+        "batch": True,
+        "currency": "EUR",
+    }
+    if bank.bic:
+        sepa_config["BIC"] = bank.bic
+    sepa = SepaTransfer(sepa_config, schema="pain.001.001.03", clean=True)
+    for payout in payouts:
+        given = ibans.get(payout.payout) or ibans.get(payout.participant)
+        if not given:
+            raise InputError(
+                f"no payout account for {payout.payout} ({payout.participant}) in the roster: "
+                f"store it with 'coopledger participant set-payee {payout.participant}'"
+            )
+        iban = check_iban(given)
+        if iban[-4:] != payout.iban_last4:
+            raise InputError(
+                f"the payout account for {payout.payout} does not end in the "
+                f"{payout.iban_last4} recorded when the payout was ordered (was it changed "
+                "since? export needs the account the payout was ordered to)"
+            )
+        name = names.get(payout.payout) or names.get(payout.participant) or payout.participant
+        sepa.add_payment(
+            {
+                "name": name[:70],
+                "IBAN": iban,
+                "amount": int(payout.amount * 100),
+                "execution_date": when,
+                "description": f"{payout.payout} {payout.participant}",
+                "endtoend_id": payout.payout,
+            }
+        )
+    try:
+        return bytes(sepa.export(validate=True))
+    except Exception as exc:
+        raise InputError(f"the SEPA file does not validate (pain.001.001.03): {exc}") from None

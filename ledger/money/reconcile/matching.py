@@ -1,0 +1,358 @@
+"""Matching: every scored explanation of an open bank line (invoices by OGM, number,
+amount, the client's account or name; payouts, costs, grants, refunds, cash transfers;
+returned payments and payouts; batches), and the one certain enough to book alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from stdnum.be import ogm_vcs
+
+from ledger.entries import ZERO
+from ledger.money.reconcile.state import State
+from ledger.view import (
+    BankLine,
+    Invoice,
+    Pending,
+    _norm_name,
+)
+
+CERTAIN = 80  # a match scoring at least this…
+MARGIN = 30  # …and this much above the next candidate is booked without asking
+MAX_SUBSET_INVOICES = 12
+MAX_SUBSET_SIZE = 4
+LATE_WINDOW_DAYS = 120
+PAYOUT_WINDOW_DAYS = 45
+PAYOUT_RETURN_WINDOW_DAYS = 90  # a bounced transfer comes back within this after its debit
+EXPENSE_WINDOW_DAYS = (-15, 60)
+OGM_TEXT_RE = re.compile(r"(?<!\d)(\d{3})\D{0,3}(\d{4})\D{0,3}(\d{5})(?!\d)")
+TRANSFER_NEAR_DAYS = 3  # a withdrawal or deposit shows on the statement within a few days
+TRANSFER_WINDOW_DAYS = 15
+
+
+def ogms_in_text(text: str) -> list[str]:
+    """Valid structured communications typed in a free communication."""
+    found = []
+    for match in OGM_TEXT_RE.finditer(text or ""):
+        digits = "".join(match.groups())
+        if ogm_vcs.is_valid(digits):
+            found.append(digits)
+    return found
+
+
+def _mentions(text: str, token: str) -> bool:
+    if not token:
+        return False
+    return re.search(r"(?<![0-9A-Za-z])" + re.escape(token) + r"(?![0-9A-Za-z])", text) is not None
+
+
+@dataclass
+class Candidate:
+    """One way to explain a bank line: what it settles, and how sure we are."""
+
+    target: str  # human form: "inv-2026-0007", "inv-2026-0007+inv-2026-0009", "po-…"
+    parts: list[tuple[str, Decimal]]  # (target link, amount of the line settling it)
+    score: int
+    reasons: list[str]
+    returns: str = ""  # a returned payment: the bank reference of the payment it undoes
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "score": self.score,
+            "reasons": self.reasons,
+            "parts": [{"link": lk, "amount": str(a)} for lk, a in self.parts],
+        }
+
+
+def candidates(state: State, line: BankLine) -> list[Candidate]:
+    """Every scored explanation of an open bank line, best first."""
+    line = state.seen(line)
+    if line.suspense > 0:
+        found = _incoming_candidates(state, line)
+    else:
+        found = _outgoing_candidates(state, line)
+    found.extend(_batch_candidates(state, line))
+    best: dict[str, Candidate] = {}
+    for cand in found:
+        if cand.target not in best or cand.score > best[cand.target].score:
+            best[cand.target] = cand
+    return sorted(best.values(), key=lambda c: (-c.score, c.target))
+
+
+def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
+    amount = line.suspense
+    text = f"{line.communication} {line.counterparty}"
+    out: list[Candidate] = []
+    ogms = ([line.ogm] if line.ogm else []) + ogms_in_text(line.communication)
+    for digits in ogms:
+        link = state.by_ogm.get(digits)
+        if link is not None:
+            out.append(Candidate(link, [(link, amount)], 200, ["structured communication"]))
+    name = _norm_name(line.counterparty)
+    open_invoices = state.open_invoices()
+    for inv in open_invoices:
+        score, reasons = 0, list[str]()
+        if _mentions(text, inv.number):
+            score, reasons = score + 60, [*reasons, "invoice number in the communication"]
+        if amount == inv.open:
+            score, reasons = score + 40, [*reasons, "amount equals what is due"]
+        elif amount < inv.open and score >= 60:
+            score, reasons = score + 10, [*reasons, "partial payment"]
+        elif amount > inv.open:
+            score -= 30
+        score, reasons = _identity(state, line, inv.client, name, score, reasons)
+        score, reasons = _window(line.date, inv, score, reasons)
+        if score >= 20:  # the payment window alone says nothing
+            out.append(Candidate(inv.link, [(inv.link, amount)], score, reasons))
+    out.extend(_several_invoices(state, line, open_invoices, name, text))
+    for pend in state.open_pending("grant"):
+        score, reasons = 0, list[str]()
+        if _mentions(text.lower(), pend.link[6:].lower()):
+            score, reasons = 60, ["grant reference in the communication"]
+        if amount == pend.open:
+            score, reasons = score + 40, [*reasons, "amount equals the grant receivable"]
+        if pend.iban and pend.iban == line.iban:
+            score, reasons = score + 40, [*reasons, "the funder's account"]
+        if score >= 40:
+            out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
+    out.extend(_returned_payout_candidates(state, line))
+    for pend in state.open_pending("transfer"):
+        if pend.open > 0:
+            out.extend(_transfer_candidate(line, pend))
+    return out
+
+
+def _batch_candidates(state: State, line: BankLine) -> list[Candidate]:
+    """A batch entry settles what each of its details pays: an issued invoice by its OGM
+    (money in), an ordered payout by its end-to-end reference and amount (money out).
+    Certain only when every detail finds its target and the details add up to what is
+    open on the line; several details for one invoice are one part."""
+    if not line.details or sum((a for a, _, _ in line.details), ZERO) != line.suspense:
+        return []
+    parts: dict[str, Decimal] = {}
+    payouts = state.open_pending("payout")
+    for amount, ogm, end_to_end in line.details:
+        link = state.by_ogm.get(ogm) if amount > 0 and ogm else None
+        if amount < 0 and end_to_end:
+            link = next(
+                (p.link for p in payouts
+                 if p.end_to_end.lower() == end_to_end.lower() and p.open == amount),
+                None,
+            )  # fmt: skip
+        if link is None:
+            return []
+        parts[link] = parts.get(link, ZERO) + amount
+    reason = f"the references of all {len(line.details)} details of the batch"
+    return [Candidate("+".join(parts), list(parts.items()), 200, [reason])]
+
+
+def _transfer_candidate(line: BankLine, pend: Pending) -> list[Candidate]:
+    """A cash withdrawal (money out) or deposit (money in) recorded in the cash book."""
+    if line.suspense != pend.open:
+        return []
+    score, reasons = 40, ["amount of a cash withdrawal or deposit"]
+    if _mentions(f"{line.communication} {line.end_to_end}", pend.link.upper()):
+        score, reasons = score + 60, [*reasons, "its id in the communication"]
+    gap = (line.date - pend.date).days
+    if abs(gap) <= TRANSFER_NEAR_DAYS:
+        score, reasons = score + 40, [*reasons, "within a few days of it"]
+    elif -TRANSFER_NEAR_DAYS <= gap <= TRANSFER_WINDOW_DAYS:
+        score, reasons = score + 10, [*reasons, "soon after it"]
+    return [Candidate(pend.link, [(pend.link, line.suspense)], score, reasons)]
+
+
+def _returned_payout_candidates(state: State, line: BankLine) -> list[Candidate]:
+    """A bank payout that bounced: money back, of its amount, after its debit.
+
+    Certain (90 or more) only with the bank's R-transaction mark or the payout's own
+    end-to-end reference, the exact amount and a date within the window after the debit;
+    the amount alone (40) is only a suggestion."""
+    out = []
+    for pend in state.returnable_payouts():
+        if line.suspense != -pend.amount or pend.debited_on is None:
+            continue
+        if line.date < pend.debited_on or pend.participant in state.closed:
+            continue
+        score, reasons = 40, ["amount of a payout debited earlier"]
+        if line.end_to_end and line.end_to_end.lower() == pend.end_to_end.lower():
+            score, reasons = score + 60, [*reasons, "the payout's end-to-end reference"]
+        elif pend.end_to_end and _mentions(line.communication, pend.end_to_end):
+            score, reasons = score + 20, [*reasons, "the payout's id in the communication"]
+        if line.returned:
+            score, reasons = score + 40, [*reasons, "marked as an R-transaction by the bank"]
+        if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
+            score, reasons = score + 20, [*reasons, "last four IBAN digits"]
+        if line.date <= pend.debited_on + dt.timedelta(days=PAYOUT_RETURN_WINDOW_DAYS):
+            score, reasons = score + 10, [*reasons, "soon after the debit"]
+        elif score >= CERTAIN:
+            score = CERTAIN - 1  # too late to be sure: a decision
+        out.append(Candidate(pend.link, [(pend.link, line.suspense)], score, reasons))
+    return out
+
+
+def _identity(
+    state: State, line: BankLine, client: str, name: str, score: int, reasons: list[str]
+) -> tuple[int, list[str]]:
+    if line.iban and line.iban in state.client_ibans.get(client, set()):
+        return score + 40, [*reasons, "account the client paid from before"]
+    if name and name in state.client_names.get(client, set()):
+        return score + 25, [*reasons, "name the client paid under before"]
+    return score, reasons
+
+
+def _window(day: dt.date, inv: Invoice, score: int, reasons: list[str]) -> tuple[int, list[str]]:
+    late = (inv.due or inv.date) + dt.timedelta(days=LATE_WINDOW_DAYS)
+    if inv.date <= day <= late:
+        return score + 10, [*reasons, "within the invoice's payment window"]
+    if day < inv.date:
+        return score - 50, reasons
+    return score, reasons
+
+
+def _supplier_payment(
+    line: BankLine, pend: Pending, score: int, reasons: list[str]
+) -> tuple[int, list[str]]:
+    """A supplier e-invoice paid as it asked: its payment reference (an OGM or another
+    reference) in the debit's communication, and the supplier's account."""
+    if pend.reference and not any("reference" in r for r in reasons):  # not counted twice
+        digits = re.sub(r"\D", "", pend.reference)
+        structured = len(digits) == 12 and ogm_vcs.is_valid(digits)
+        if structured and digits in [line.ogm, *ogms_in_text(line.communication)]:
+            score, reasons = score + 60, [*reasons, "the supplier's structured reference"]
+        text = f"{line.communication} {line.end_to_end}".upper()
+        if not structured and len(pend.reference) >= 4 and _mentions(text, pend.reference.upper()):
+            score, reasons = score + 60, [*reasons, "the supplier's payment reference"]
+    if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
+        score, reasons = score + 20, [*reasons, "the supplier's account"]
+    return score, reasons
+
+
+def _several_invoices(
+    state: State, line: BankLine, open_invoices: list[Invoice], name: str, text: str
+) -> list[Candidate]:
+    """One payment for several invoices of one client (exact sum of what is due)."""
+    out: list[Candidate] = []
+    by_client: dict[str, list[Invoice]] = defaultdict(list)
+    for inv in open_invoices:
+        if inv.client and inv.date <= line.date:
+            by_client[inv.client].append(inv)
+    for client, invoices in by_client.items():
+        if len(invoices) < 2:
+            continue
+        invoices = sorted(invoices, key=lambda i: (i.date, i.number))[-MAX_SUBSET_INVOICES:]
+        base, reasons = _identity(state, line, client, name, 0, [])
+        for size in range(2, min(MAX_SUBSET_SIZE, len(invoices)) + 1):
+            for combo in itertools.combinations(invoices, size):
+                if sum((i.open for i in combo), ZERO) != line.suspense:
+                    continue
+                score = base + 35
+                why = [*reasons, f"amount equals what {size} invoices of one client ask"]
+                if all(_mentions(text, i.number) for i in combo):
+                    score, why = score + 60, [*why, "invoice numbers in the communication"]
+                target = "+".join(i.link for i in combo)
+                out.append(Candidate(target, [(i.link, i.open) for i in combo], score, why))
+    return out
+
+
+def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
+    amount = line.suspense  # negative
+    text = f"{line.communication} {line.end_to_end}"
+    last4 = line.iban_last4
+    out: list[Candidate] = []
+    for pend in state.open_pending():
+        if pend.kind == "grant" or pend.open > 0:
+            continue
+        if pend.kind == "transfer":
+            out.extend(_transfer_candidate(line, pend))
+            continue
+        score, reasons = 0, list[str]()
+        if pend.end_to_end and (
+            line.end_to_end == pend.end_to_end or _mentions(text, pend.end_to_end)
+        ):
+            score, reasons = 60, ["end-to-end reference"]
+        elif pend.kind == "expense" and _mentions(text, pend.link[4:]):
+            score, reasons = 60, ["cost reference in the communication"]
+        if amount == pend.open:
+            score, reasons = score + 40, [*reasons, "amount equals what is due"]
+        else:
+            score -= 60
+        if pend.kind == "payout":
+            if pend.iban_last4 and last4 == pend.iban_last4:
+                score, reasons = score + 40, [*reasons, "last four IBAN digits"]
+            if pend.date <= line.date <= pend.date + dt.timedelta(days=PAYOUT_WINDOW_DAYS):
+                score, reasons = score + 10, [*reasons, "after the payout order"]
+        elif pend.kind == "expense":
+            low, high = EXPENSE_WINDOW_DAYS
+            start, end = (pend.date + dt.timedelta(days=d) for d in (low, high))
+            if start <= line.date <= end:
+                score, reasons = score + 10, [*reasons, "near the cost's date"]
+            supplier = _norm_name(pend.text)
+            if supplier and supplier in _norm_name(line.counterparty):
+                score, reasons = score + 30, [*reasons, "supplier's name"]
+            score, reasons = _supplier_payment(line, pend, score, reasons)
+        elif pend.kind == "refund" and pend.invoice:
+            inv = state.invoices.get(pend.invoice)
+            paid_from = state.client_ibans.get(inv.client, set()) if inv else set()
+            if last4 and any(iban[-4:] == last4 for iban in paid_from):
+                score, reasons = score + 50, [*reasons, "account the client paid from"]
+            if _mentions(line.communication, pend.credit_note):
+                score, reasons = score + 60, [*reasons, "credit note number in the text"]
+            if line.date >= pend.date:
+                score, reasons = score + 10, [*reasons, "after the credit note"]
+        elif pend.kind == "refund":
+            origin = state.lines.get(f"bank-{pend.link[7:]}")
+            origin = state.seen(origin) if origin is not None else None
+            if origin is not None and origin.iban_last4 and origin.iban_last4 == last4:
+                score, reasons = score + 50, [*reasons, "account the overpayment came from"]
+            if line.date >= pend.date:
+                score, reasons = score + 10, [*reasons, "after the overpayment"]
+        if score > 0:
+            out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
+    out.extend(_returned_payment_candidates(state, line))
+    return out
+
+
+def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate]:
+    """An R-transaction (returned, recalled or reversed payment) undoes a receipt."""
+    out = []
+    returned = {r.returns for r in state.receipts if r.returns}
+    for receipt in state.receipts:
+        original = state.lines.get(receipt.bank_link)
+        if receipt.amount != -line.suspense or original is None or receipt.date > line.date:
+            continue
+        original = state.seen(original)
+        if receipt.amount <= 0 or receipt.bank_link[5:] in returned:
+            continue
+        score, reasons = 40, ["amount of an earlier payment, returned"]
+        if line.returned:
+            score, reasons = score + 40, [*reasons, "marked as an R-transaction by the bank"]
+        if original.iban_last4 and original.iban_last4 == line.iban_last4:
+            score, reasons = score + 30, [*reasons, "same account"]
+        if line.ogm and line.ogm == original.ogm:
+            score, reasons = score + 40, [*reasons, "same structured communication"]
+        out.append(
+            Candidate(
+                f"return:{receipt.inv_link}",
+                [(receipt.inv_link, line.suspense)],
+                score,
+                reasons,
+                returns=receipt.bank_link[5:],
+            )
+        )
+    return out
+
+
+def decide(cands: list[Candidate]) -> Candidate | None:
+    """The candidate to book without asking, if one is certain enough."""
+    if not cands or cands[0].score < CERTAIN:
+        return None
+    if len(cands) > 1 and cands[0].score - cands[1].score < MARGIN:
+        return None
+    return cands[0]

@@ -1,0 +1,82 @@
+"""Review: what waits for a decision (open bank lines with their candidates) and the
+receipts that could not be allocated by themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from beancount.core import data
+
+from ledger.config import HubConfig
+from ledger.money.reconcile.matching import Candidate, candidates
+from ledger.money.reconcile.state import State, _line_ref
+from ledger.view import (
+    BankLine,
+    BankOriginal,
+)
+
+
+@dataclass
+class QueueItem:
+    """A bank line in suspense that reconciliation could not settle by itself."""
+
+    line: BankLine
+    candidates: list[Candidate]
+
+    def as_json(self) -> dict[str, Any]:
+        line = self.line
+        return {
+            "ref": line.ref,
+            "link": line.link,
+            "date": line.date.isoformat(),
+            "amount": str(line.amount),
+            "open": str(line.suspense),
+            "direction": "in" if line.suspense > 0 else "out",
+            # Who paid the hub is on the statement already; who the hub paid may be a
+            # participant, so only the last digits of that account are ever shown.
+            "counterparty": line.counterparty if line.suspense > 0 else "",
+            "iban-last4": line.iban_last4,
+            "communication": line.communication if line.suspense > 0 else "",
+            "ogm": line.ogm,
+            "details": [{"amount": str(a), "ogm": o} for a, o, _ in line.details],
+            "candidates": [c.as_json() for c in self.candidates[:5]],
+        }
+
+
+def review_queue(
+    entries: Iterable[data.Directive], config: HubConfig,
+    originals: Mapping[str, BankOriginal] | None = None,
+) -> list[QueueItem]:  # fmt: skip
+    """What waits for a decision: open bank lines with their scored candidates (the queue
+    shows what the books keep; the bank's originals only help the scoring)."""
+    state = State.of(entries, config, originals)
+    return [QueueItem(line, candidates(state, line)) for line in state.open_lines()]
+
+
+def unallocated(entries: Iterable[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
+    """Receipts on invoices that could not be allocated by themselves (and why)."""
+    state = State.of(entries, config)
+    out = []
+    for receipt in state.receipts:
+        if (receipt.bank_link, receipt.inv_link) in state.allocated:
+            continue
+        inv = state.invoices.get(receipt.inv_link)
+        code = inv.participant if inv else ""
+        if inv is None:
+            why = "unknown invoice"
+        elif code in state.closed and receipt.date > state.closed[code]:
+            why = f"participant {code} is closed"
+        else:
+            why = f"undoing it would take the balance held for {code} below zero"
+        out.append(
+            {
+                "bank-ref": _line_ref(state, receipt.bank_link[5:]),
+                "invoice": receipt.inv_link[4:],
+                "date": receipt.date.isoformat(),
+                "amount": str(receipt.amount),
+                "why": why,
+            }
+        )
+    return out

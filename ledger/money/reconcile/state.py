@@ -1,0 +1,46 @@
+"""What reconciliation knows of the books: the books' one fold (:class:`ledger.view.View`,
+here called the state), and the questions reconciliation asks of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ledger.entries import ZERO, q2
+from ledger.errors import InputError
+from ledger.view import (
+    BankLine,
+)
+from ledger.view import View as State
+
+TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-", "cash-")
+
+
+def check_cash(state: State, amount: Decimal, day: dt.date, what: str) -> None:
+    """Refuse taking ``amount`` from the cash box on ``day`` if some day from then on would
+    end below zero (the cash box is never negative)."""
+    available = state.cash_available(day)
+    if amount > available:
+        raise InputError(
+            f"{what} refused: {amount} EUR in cash, but the cash box holds only "
+            f"{q2(max(available, ZERO))} EUR from {day.isoformat()} on (record the money put "
+            "in it first, e.g. 'coopledger cash withdraw')"
+        )
+
+
+def _line_ref(state: State, link_id: str) -> str:
+    line = state.lines.get(f"bank-{link_id}")
+    return line.ref if line is not None else link_id
+
+
+def find_line(state: State, ref: str) -> BankLine:
+    """The bank line with this reference (``bank-ref`` or ``^bank-`` link)."""
+    ref = ref.strip().removeprefix("^")
+    line = state.lines.get(ref) or next((ln for ln in state.lines.values() if ln.ref == ref), None)
+    if line is None:
+        raise InputError(
+            "no bank line with that reference in the books (give its bank-ref or ^bank- link)"
+        )
+    if not line.is_open:
+        raise InputError(f"bank line {line.ref} is already settled; nothing is matched twice")
+    return line

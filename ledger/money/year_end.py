@@ -1,0 +1,108 @@
+"""What closing a year books, and what blocks it (``coopledger close-year``).
+
+The accounting model keeps the books true at every date (see ``docs/accounting-model.md``):
+the participants' share of open invoices is accrued when an invoice is issued, payouts in
+transit wait in their own 48x account, so the year end books no cut-off entry for them.
+What it does book, dated 31 December:
+
+* the unspent part of each restricted grant, deferred to the next years (493), and the
+  release of costs charged to it since (see :func:`ledger.money.grants.year_end_entries`).
+
+A year is not closed while:
+
+* it has not ended;
+* a bank line of the year still waits in the suspense account (499);
+* the cash box ends a day of the year below zero;
+* money received in the year is not allocated to its invoice yet.
+
+Balances carry into the next year by themselves (Beancount accumulates balance-sheet
+accounts); income and expenses start again from zero in each year's reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beancount.core import data
+
+from ledger.config import HubConfig
+from ledger.entries import ZERO
+from ledger.money.grants import year_end_entries as grant_entries
+from ledger.money.reconcile.state import State
+
+KIND = "year-end"
+
+
+@dataclass
+class YearEndPlan:
+    """What closing ``year`` would book, and what stops it."""
+
+    year: int
+    blockers: list[str] = field(default_factory=list)
+    entries: list[data.Transaction] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "blockers": self.blockers,
+            "entries": [
+                {"date": e.date.isoformat(), "kind": e.meta.get("kind"),
+                 "narration": e.narration, "amount": str(e.meta.get("amount", ""))}
+                for e in self.entries
+            ],
+        }  # fmt: skip
+
+
+def blockers(
+    entries: Iterable[data.Directive], config: HubConfig, year: int, today: dt.date,
+    errors: int = 0,
+) -> list[str]:  # fmt: skip
+    """Why ``year`` cannot be closed (empty when it can), each on one line."""
+    end = dt.date(year, 12, 31)
+    out: list[str] = []
+    if end >= today:
+        out.append(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
+    until = [e for e in entries if e.date <= end]
+    state = State.of(until, config)
+    waiting = sorted((ln for ln in state.open_lines()), key=lambda ln: (ln.date, ln.ref))
+    suspense = sum((ln.suspense for ln in waiting), ZERO)
+    if waiting:
+        refs = ", ".join(ln.ref for ln in waiting[:3]) + (" …" if len(waiting) > 3 else "")
+        out.append(
+            f"{suspense} EUR of {year} still waits in the suspense account ({len(waiting)} "
+            f"bank line(s): {refs}); settle them with 'coopledger reconcile'"
+        )
+    negative = state.cash.first_negative("cash")
+    if negative is not None:
+        day, balance = negative
+        out.append(
+            f"the cash box ends {day.isoformat()} at {balance} EUR; it may never be below "
+            "zero (record the money that was put in it)"
+        )
+    stuck = [
+        r for r in state.receipts if (r.bank_link, r.inv_link) not in state.allocated
+    ]  # fmt: skip
+    if stuck:
+        total = sum((r.amount for r in stuck), Decimal("0"))
+        out.append(
+            f"{total} EUR received in {year} is not allocated to its invoice yet "
+            f"({len(stuck)} payment(s)); see 'coopledger reconcile --list'"
+        )
+    if errors:
+        out.append(f"the books have {errors} error(s); fix them first (see 'coopledger check')")
+    return out
+
+
+def plan(
+    entries: list[data.Directive], config: HubConfig, year: int, today: dt.date,
+    errors: int = 0,
+) -> YearEndPlan:  # fmt: skip
+    """What ``close-year YEAR`` would book and what blocks it (``--dry-run`` shows it)."""
+    return YearEndPlan(
+        year=year,
+        blockers=blockers(entries, config, year, today, errors),
+        entries=grant_entries(entries, config, year),
+    )

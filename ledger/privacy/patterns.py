@@ -1,0 +1,126 @@
+"""The shapes of personal values in free text: e-mail, phone, IBAN, street address.
+
+Pure functions (no key, no books): the roster guard (:mod:`ledger.privacy.guard`) refuses texts
+that match before anything is written, and the privacy plugin (:mod:`plugins.privacy`)
+reports them on every load, for a hand edit. False positives are kept rare on purpose —
+dates, structured communications (OGM) and enterprise numbers are not phone numbers — and
+the shapes are documented in ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.be import vat as be_vat
+
+MIN_NEEDLE = 3
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .\-]?[A-Za-z0-9]){10,32}(?![A-Za-z0-9])")
+_BBAN = re.compile(r"(?<!\d)\d{3}[ .\-]?\d{7}[ .\-]?\d{2}(?!\d)")
+_OGM = re.compile(r"(?:\+\+\+|\*\*\*)[\d/ .]+(?:\+\+\+|\*\*\*)")
+_DATE = re.compile(
+    r"(?<!\d)(?:(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})|\d{4}-(\d{2})-(\d{2}))(?!\d)"
+)
+_PHONE_INTL = re.compile(
+    r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[ ./\-]?\(?0?\)?[ ./\-]?\d){7,12}(?!\d)"
+)
+_PHONE_BE = re.compile(r"(?<![\w])0[1-9]\d{0,2}(?:[ ./\-]?\d){6,8}(?!\d)")
+_STREET_WORDS = (
+    "rue|avenue|av|chaussée|chaussee|boulevard|bd|place|square|quai|allée|allee|impasse|"
+    "drève|dreve|chemin|clos|sentier|rond-point|street|road"
+)
+_STREET = re.compile(rf"(?i)\b(?:{_STREET_WORDS})\b[^,;:\n\d]{{0,40}}\d{{1,4}}\b")
+_STRAAT = re.compile(r"(?i)\b\w{2,}(?:straat|laan|steenweg|plein|dreef|kaai|lei|weg)\s*\d{1,4}\b")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, words separated by one space (for comparing values)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.findall(r"[^\W_]+", plain))
+
+
+def needles(values: Iterable[str]) -> set[str]:
+    """What the guard looks for: each whole value, and each pair of consecutive words."""
+    out: set[str] = set()
+    for value in values:
+        norm = normalise(value)
+        if len(norm.replace(" ", "")) >= MIN_NEEDLE:
+            out.add(norm)
+        words = norm.split()
+        for first, second in itertools.pairwise(words):
+            if not (first.isdigit() or second.isdigit()) and len(first + second) > MIN_NEEDLE:
+                out.add(f"{first} {second}")
+    return out
+
+
+def compact_needles(values: Iterable[str]) -> set[str]:
+    """Values with digits (an IBAN, a phone number), without spaces or punctuation, so that
+    they are found however they are spaced."""
+    out = set()
+    for value in values:
+        compact = re.sub(r"[\W_]", "", value).casefold()
+        if len(compact) >= 8 and sum(c.isdigit() for c in compact) >= 6:
+            out.add(compact)
+    return out
+
+
+def _valid_iban(candidate: str) -> bool:
+    compact = re.sub(r"[ .\-]", "", candidate).upper()
+    try:
+        IBAN(compact)
+    except SchwiftyException:
+        return False
+    return True
+
+
+def _valid_bban(candidate: str) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    return int(digits[:10]) % 97 == int(digits[10:]) or (
+        int(digits[:10]) % 97 == 0 and digits[10:] == "97"
+    )
+
+
+def _enterprise_number(candidate: str) -> bool:
+    """``0403.170.701`` or ``0403170701`` (a Peppol id ``0208:0403170701``): a business's
+    number, public, not a phone — when its mod 97 holds."""
+    text = candidate.strip()
+    if not re.fullmatch(r"[01]\d{3}[. ]?\d{3}[. ]?\d{3}", text):
+        return False
+    return bool(be_vat.is_valid(text))
+
+
+def _drop_date(match: re.Match[str]) -> str:
+    """A date is no phone number: blank it out (only if it is a plausible date)."""
+    day, month = match.group(1) or match.group(4), match.group(2) or match.group(3)
+    plausible = 1 <= int(day) <= 31 and 1 <= int(month) <= 12
+    return " " if plausible else match.group()
+
+
+def pattern_problem(text: str) -> str | None:
+    """What kind of personal value ``text`` seems to hold (without the roster), if any."""
+    digits = sum(c.isdigit() for c in text)
+    if digits == 0 and "@" not in text:
+        return None  # every shape but an e-mail has digits (most narrations have none)
+    if _EMAIL.search(text):
+        return "an e-mail address"
+    if any(_valid_iban(m.group()) for m in _IBAN.finditer(text)):
+        return "an IBAN"
+    if any(_valid_bban(m.group()) for m in _BBAN.finditer(text)):
+        return "a bank account number"
+    if digits < 7:  # too few for a phone or an account: only a street address is left
+        return "a street address" if _STREET.search(text) or _STRAAT.search(text) else None
+    rest = _DATE.sub(_drop_date, _OGM.sub(" ", text))
+    if _PHONE_INTL.search(rest):
+        return "a phone number"
+    if any(not _enterprise_number(m.group()) for m in _PHONE_BE.finditer(rest)):
+        return "a phone number"
+    if _STREET.search(text) or _STRAAT.search(text):
+        return "a street address"
+    return None

@@ -1,0 +1,897 @@
+"""The one fold of the books: every fact the readers of the books share, computed once.
+
+:class:`View` folds the entries (and the hub's chart, from ``hub.toml``) into what the
+commands, the reports and the Fava pages ask about:
+
+* **invoices** with their state: what each asked (incl. and excl. VAT), what credit notes
+  took off, what was received and allocated, what is still open, the files attached;
+* **issued documents** (invoices and credit notes) with their series and sequence;
+* **bank lines** with their settlement: what of each still waits in the suspense account;
+* **pending items**: payouts, costs, grants, refunds and cash transfers the bank should
+  show, and what of each is still expected;
+* **participants** with their balances (held, owed, share of open invoices) and every
+  movement of the balance held;
+* **the cash box**: its dated balance and every movement (the cash book).
+
+Every reader asks it: ``invoice list``, ``participant show``, categorisation at import,
+reconciliation, payouts, costs, the year end, the statement and the Fava page. The rules
+that need no chart (which entry is an issued document, :func:`issued_ref`) are plain
+functions of one entry, so the invariant plugins apply the very same rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Literal
+
+from beancount.core import data
+
+from ledger.config import PARTICIPANT_ROLES, HubConfig, normalize_iban
+from ledger.daybook import Daybook
+
+ZERO = Decimal("0")
+DocKind = Literal["invoice", "credit-note"]
+DOC_KINDS: tuple[DocKind, ...] = ("invoice", "credit-note")
+# Entries that credit or debit an invoice's receivable without being money received.
+NOT_RECEIPTS = ("payment", "invoice", "credit-note", "credit-reversal")
+# Entries whose ``received-net`` is money clients paid for the activity (or took back).
+RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
+CASH_COUNT = "cash-count"
+CASH_IDS = ("cash", "payout", "expense")  # the id a cash movement is known by
+
+
+# ---------------------------------------------------------------- issued documents
+
+
+@dataclass(frozen=True)
+class IssuedRef:
+    """What the books say about one issued document."""
+
+    kind: DocKind
+    number: str
+    series: str
+    seq: int
+    date: dt.date
+    entry: data.Transaction
+
+
+def link_safe(number: str) -> str:
+    """A document number as it appears in a Beancount link (letters, digits, ``-_./``)."""
+    return re.sub(r"[^A-Za-z0-9\-_./]", "-", number)
+
+
+def number_of(entry: data.Transaction) -> str | None:
+    """The document's own number: meta ``invoice`` of an invoice, ``credit-note`` of a note."""
+    kind = entry.meta.get("kind")
+    key = "invoice" if kind == "invoice" else "credit-note" if kind == "credit-note" else None
+    value = entry.meta.get(key) if key else None
+    return str(value) if value is not None else None
+
+
+def issued_ref(entry: data.Directive) -> IssuedRef | None:
+    """The issued invoice or credit note an entry is (``None`` for any other entry, and for
+    one with incomplete numbering metadata: the invoice plugin reports it)."""
+    if not isinstance(entry, data.Transaction):
+        return None
+    kind = entry.meta.get("kind")
+    if kind not in DOC_KINDS:
+        return None
+    number = number_of(entry)
+    series = entry.meta.get("series")
+    seq = entry.meta.get("seq")
+    if number is None or series is None or not isinstance(seq, (int, Decimal)):
+        return None
+    return IssuedRef(kind, number, str(series), int(seq), entry.date, entry)
+
+
+def issued_documents(entries: Iterable[data.Directive]) -> list[IssuedRef]:
+    """Every invoice and credit note in the books, in the entries' order."""
+    return [ref for ref in map(issued_ref, entries) if ref is not None]
+
+
+@dataclass(frozen=True)
+class InvoiceRef:
+    """An issued invoice as a bank payment finds it: by its structured communication."""
+
+    link: str
+    number: str
+    ogm: str
+    participant: str | None = None
+
+
+def invoice_ref(entry: data.Directive) -> InvoiceRef | None:
+    """The invoice an entry is (``kind: "invoice"`` with an ``^inv-`` link), with its OGM
+    when it has a valid-looking one (12 digits; ``""`` otherwise)."""
+    if not isinstance(entry, data.Transaction) or entry.meta.get("kind") != "invoice":
+        return None
+    links = sorted(lk for lk in entry.links or () if lk.startswith("inv-"))
+    if not links:
+        return None
+    number = str(entry.meta.get("invoice") or links[0][4:])
+    participant = entry.meta.get("participant")
+    ogm = _digits(entry.meta.get("ogm")) or ""
+    return InvoiceRef(links[0], number, ogm, str(participant) if participant else None)
+
+
+def invoices_by_ogm(entries: Iterable[data.Directive]) -> dict[str, InvoiceRef]:
+    """Issued invoices by their OGM (12 digits): what an import matches payments to."""
+    return {ref.ogm: ref for ref in map(invoice_ref, entries) if ref is not None and ref.ogm}
+
+
+# ---------------------------------------------------------------- participants
+
+
+@dataclass
+class ParticipantInfo:
+    code: str
+    opened: dt.date
+    closed: dt.date | None = None
+    activity: str = ""
+    accounts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.closed else "open"
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return self.opened <= day and (self.closed is None or day <= self.closed)
+
+
+@dataclass
+class Movement:
+    """One change of the balance held for a participant."""
+
+    date: dt.date
+    kind: str
+    description: str
+    amount: Decimal  # positive: the hub holds more for the participant
+    balance: Decimal
+    links: list[str] = field(default_factory=list)
+    owed: Decimal = ZERO  # change of what the participant owes the hub (positive: owes more)
+    owed_balance: Decimal = ZERO
+
+
+@dataclass
+class ParticipantSummary:
+    info: ParticipantInfo
+    balance: Decimal = ZERO  # what the hub holds for (owes) the participant
+    sales: Decimal = ZERO  # invoiced for the activity, excl. VAT, net of credit notes
+    received: Decimal = ZERO  # what clients actually paid (excl. VAT) for the activity
+    contribution: Decimal = ZERO  # the hub's contribution taken
+    costs: Decimal = ZERO  # costs of the activity, whoever paid them
+    costs_charged: Decimal = ZERO  # the part of them charged to them (now or later)
+    payouts: Decimal = ZERO  # paid out to the participant
+    pending: Decimal = ZERO  # their share of invoices not paid yet (not theirs to take yet)
+    owed: Decimal = ZERO  # what they owe the hub, recovered from their next client payments
+    movements: list[Movement] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        info = self.info
+        return {
+            "code": info.code,
+            "status": info.status,
+            "activity": info.activity,
+            "opened": info.opened.isoformat(),
+            "closed": info.closed.isoformat() if info.closed else None,
+            "currency": "EUR",
+            "balance": str(self.balance),
+            "sales": str(self.sales),
+            "received": str(self.received),
+            "contribution": str(self.contribution),
+            "costs": str(self.costs),
+            "costs_charged": str(self.costs_charged),
+            "payouts": str(self.payouts),
+            "pending": str(self.pending),
+            "owed": str(self.owed),
+            "accounts": info.accounts,
+            "movements": [
+                {
+                    "date": m.date.isoformat(),
+                    "kind": m.kind,
+                    "description": m.description,
+                    "amount": str(m.amount),
+                    "balance": str(m.balance),
+                    "owed": str(m.owed),
+                    "owed_balance": str(m.owed_balance),
+                    "links": m.links,
+                }
+                for m in self.movements
+            ],
+        }
+
+
+def participant_accounts(config: HubConfig, code: str) -> dict[str, str]:
+    return {role: config.account(role, code) for role in PARTICIPANT_ROLES}
+
+
+# ---------------------------------------------------------------- the cash box
+
+
+@dataclass(frozen=True)
+class CashMove:
+    """A movement of the cash box (``amount``) or a count of it (``amount`` None)."""
+
+    date: dt.date
+    id: str
+    kind: str
+    amount: Decimal | None
+    counted: Decimal
+    description: str
+
+
+# ---------------------------------------------------------------- invoices, bank lines, pending
+
+
+@dataclass
+class Invoice:
+    """An issued invoice and what has been received for it."""
+
+    link: str
+    number: str
+    participant: str
+    client: str
+    date: dt.date
+    due: dt.date | None
+    ogm: str | None
+    total: Decimal = ZERO  # T: what the client was asked (incl. VAT)
+    net: Decimal = ZERO  # N: excl. VAT
+    credited_total: Decimal = ZERO
+    credited_net: Decimal = ZERO
+    receivable: Decimal = ZERO  # the clients balance carrying this invoice's link
+    applied: Decimal = ZERO  # Σ payments applied to it (allocations)
+    received_net: Decimal = ZERO
+    contributions: Decimal = ZERO
+    # As ``invoice list`` reports it: every entry on its link but its credit notes (paid)…
+    paid: Decimal = ZERO
+    credited: Decimal = ZERO  # …and its credit notes (credited), from the clients account
+    credit_notes: list[str] = field(default_factory=list)
+    payments: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # files attached with its link
+    issued: IssuedRef | None = None  # None: its numbering metadata is incomplete
+
+    @property
+    def effective_total(self) -> Decimal:
+        return self.total - self.credited_total
+
+    @property
+    def effective_net(self) -> Decimal:
+        return self.net - self.credited_net
+
+    @property
+    def open(self) -> Decimal:
+        """What the client still owes on it (never below zero)."""
+        return max(self.effective_total - self.applied, ZERO)
+
+
+@dataclass
+class BankLine:
+    """A bank movement as imported, and what of it still waits in suspense."""
+
+    link: str
+    ref: str
+    date: dt.date
+    amount: Decimal
+    account: str
+    counterparty: str = ""
+    iban: str = ""  # kept by the importer for money coming in only
+    iban_last4: str = ""  # for money going out, only the last four characters are kept
+    communication: str = ""
+    ogm: str = ""
+    end_to_end: str = ""
+    returned: bool = False
+    suspense: Decimal = ZERO  # open in suspense: positive = money in not yet explained
+    # A batch: (amount, OGM, end-to-end id) of each detail (``detail-<n>-…`` metadata).
+    details: tuple[tuple[Decimal, str, str], ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.suspense != ZERO
+
+
+@dataclass(frozen=True)
+class BankOriginal:
+    """What the bank wrote about a movement and the books do not keep (the other party's
+    name and account, the free communication: see ``importers/minimise.py``), decrypted in
+    memory from the archived statement when the key is at hand. Candidate scoring reads
+    it; nothing here writes or shows it."""
+
+    counterparty: str = ""
+    iban: str = ""
+    communication: str = ""
+
+
+@dataclass
+class Receipt:
+    """Money received (or returned, if negative) on an invoice, from one bank movement or
+    one cash receipt (``bank_link`` is then its ``^cash-`` link)."""
+
+    bank_link: str
+    inv_link: str
+    date: dt.date
+    amount: Decimal
+    returns: str = ""  # for a returned payment: the bank reference of the payment returned
+
+
+@dataclass
+class Pending:
+    """Something the books expect the bank to show: a payout, a cost, a grant, a refund."""
+
+    link: str
+    kind: str  # payout | expense | grant | refund | transfer (bank ↔ cash)
+    date: dt.date
+    amount: Decimal  # expected bank amount, signed (negative = money out)
+    open: Decimal = ZERO  # still expected, same sign as amount
+    participant: str = ""
+    iban_last4: str = ""
+    end_to_end: str = ""
+    text: str = ""  # words that may appear in the counterparty or communication
+    iban: str = ""  # a counterparty IBAN it may come from / go to (never a participant's)
+    reference: str = ""  # costs: the supplier's payment reference (supplier e-invoices)
+    debited_by: str = ""  # payouts: the ^bank- link of the debit that settled it
+    debited_on: dt.date | None = None
+    returned_by: str = ""  # payouts: the ^bank- link of the credit that brought it back
+    returned_on: dt.date | None = None
+    invoice: str = ""  # refunds of a credit note: the ^inv- link of the invoice credited
+    credit_note: str = ""  # refunds of a credit note: its number
+
+
+def _bank_and_invoice_links(entry: data.Transaction) -> tuple[list[str], list[str]]:
+    """The money links (``^bank-``, else ``^cash-``) and the ``^inv-`` links of an entry."""
+    links = sorted(entry.links or ())
+    banks = [lk for lk in links if lk.startswith("bank-")]
+    return (
+        banks or [lk for lk in links if lk.startswith("cash-")],
+        [lk for lk in links if lk.startswith("inv-")],
+    )
+
+
+@dataclass
+class View:
+    """The books folded once: invoices and their state, bank lines and their settlement,
+    what is pending, participants and their balances, the cash box."""
+
+    config: HubConfig
+    invoices: dict[str, Invoice] = field(default_factory=dict)
+    by_ogm: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, BankLine] = field(default_factory=dict)
+    receipts: list[Receipt] = field(default_factory=list)
+    allocated: set[tuple[str, str]] = field(default_factory=set)
+    pending: dict[str, Pending] = field(default_factory=dict)
+    held: Daybook = field(default_factory=Daybook)  # per code: what the hub holds for them
+    owed: Daybook = field(default_factory=Daybook)  # per code: what they owe the hub
+    free: Daybook = field(default_factory=Daybook)  # per code: held − owed (may be paid out)
+    cash: Daybook = field(default_factory=Daybook)  # key "cash": the cash box
+    closed: dict[str, dt.date] = field(default_factory=dict)
+    client_ibans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    client_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    settled_lines: set[str] = field(default_factory=set)
+    originals: Mapping[str, BankOriginal] = field(default_factory=dict)  # by ^bank- link
+    documents: list[IssuedRef] = field(default_factory=list)  # invoices and credit notes
+    participants: dict[str, ParticipantSummary] = field(default_factory=dict)
+    cash_moves: list[CashMove] = field(default_factory=list)
+    # account -> (code, role) of every participant account; held account -> code
+    participant_roles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    held_accounts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, entries: Iterable[data.Directive], config: HubConfig,
+        originals: Mapping[str, BankOriginal] | None = None,
+    ) -> View:  # fmt: skip
+        """Fold the books: what exists first (invoices, bank lines, pending items), then
+        every amount, so the order of files and lines never matters."""
+        state = cls(config, originals=originals or {})
+        ordered = sorted(entries, key=data.entry_sortkey)
+        for entry in ordered:
+            state.define(entry)
+        for entry in ordered:
+            state.fold(entry)
+        return state
+
+    def seen(self, line: BankLine) -> BankLine:
+        """The line as scoring sees it: what the books keep, completed in memory by what
+        the bank wrote (when the archive could be opened)."""
+        original = self.originals.get(line.link)
+        if original is None:
+            return line
+        iban = line.iban or original.iban
+        return replace(
+            line,
+            counterparty=line.counterparty or original.counterparty,
+            iban=iban,
+            iban_last4=line.iban_last4 or iban[-4:],
+            communication=f"{line.communication} {original.communication}".strip(),
+        )
+
+    # -- folding --------------------------------------------------------------------
+
+    def add(self, entry: data.Directive) -> None:
+        """Fold one more entry (one booked after everything already folded)."""
+        self.define(entry)
+        self.fold(entry)
+
+    def define(self, entry: data.Directive) -> None:
+        """Register what an entry creates: a participant, an invoice or credit note, a bank
+        line, a pending item."""
+        if isinstance(entry, data.Open):
+            self._add_participant(entry)
+            return
+        if isinstance(entry, data.Close):
+            code = self.held_accounts.get(entry.account)
+            if code is not None:
+                self.participants[code].info.closed = entry.date
+            return
+        if not isinstance(entry, data.Transaction):
+            return
+        kind = str(entry.meta.get("kind", ""))
+        bank_links, inv_links = _bank_and_invoice_links(entry)
+        ref = issued_ref(entry)
+        if ref is not None:
+            self.documents.append(ref)
+        if kind == "invoice" and inv_links:
+            self._add_invoice(entry, inv_links[0])
+        if kind == "bank" and bank_links:
+            self._add_bank_line(entry, bank_links[0])
+        if kind in ("payout", "expense", "grant", "payment", "credit-reversal", "cash-transfer"):
+            self._add_pending(entry, kind)
+
+    def fold(self, entry: data.Directive) -> None:
+        """Add what an entry moves: credit notes, allocations, every posting."""
+        if isinstance(entry, data.Close):
+            code = _code_of_held(self.config, entry.account)
+            if code:
+                self.closed[code] = entry.date
+            return
+        if isinstance(entry, data.Document):
+            for link in entry.links or ():
+                if link in self.invoices:
+                    self.invoices[link].documents.append(entry.filename)
+            return
+        if isinstance(entry, data.Custom) and entry.type == CASH_COUNT:
+            self.cash_moves.append(
+                CashMove(
+                    entry.date,
+                    str(entry.values[0].value),
+                    "count",
+                    None,
+                    entry.values[1].value.number,
+                    "counted",
+                )
+            )
+            return
+        if not isinstance(entry, data.Transaction):
+            return
+        kind = str(entry.meta.get("kind", ""))
+        bank_links, inv_links = _bank_and_invoice_links(entry)
+        self._fold_invoice_status(entry, kind)
+        self._fold_participants(entry, kind)
+        if kind == "credit-note" and inv_links:
+            self._add_credit_note(entry, inv_links[0])
+        if kind == "payment" and bank_links and inv_links:
+            self._add_allocation(entry, bank_links[0], inv_links[0])
+        if kind == "credit-reversal" and inv_links:
+            self._add_credit_reversal(entry, inv_links[0])
+        self._fold_postings(entry, kind, bank_links, inv_links)
+
+    def _add_participant(self, entry: data.Open) -> None:
+        """A participant exists from the ``open`` of its held account (codes only)."""
+        if entry.meta.get("role") != "participant_held":
+            return
+        code = str(entry.meta.get("participant", ""))
+        if not code:
+            return
+        info = ParticipantInfo(
+            code=code,
+            opened=entry.date,
+            activity=str(entry.meta.get("activity", "")),
+            accounts=participant_accounts(self.config, code),
+        )
+        self.participants[code] = ParticipantSummary(info=info)
+        self.held_accounts[entry.account] = code
+        for role, account in info.accounts.items():
+            self.participant_roles[account] = (code, role)
+
+    def _fold_invoice_status(self, entry: data.Transaction, kind: str) -> None:
+        """What the clients account says was paid and credited on each invoice's link."""
+        if kind == "invoice" or not entry.links:
+            return
+        for link in entry.links:
+            inv = self.invoices.get(link)
+            if inv is None:
+                continue
+            amount = -_clients_amount(entry, self.config.account("clients"))
+            if amount == 0:
+                continue
+            if kind == "credit-note":
+                inv.credited += amount
+                inv.credit_notes.append(str(entry.meta.get("credit-note", "")))
+            else:
+                inv.paid += amount
+                inv.payments.append(
+                    {"date": entry.date.isoformat(), "amount": str(amount), "kind": kind or ""}
+                )
+
+    def _fold_participants(self, entry: data.Transaction, kind: str) -> None:
+        """Each participant's figures and the movements of the balance held for them."""
+        held_delta: dict[str, Decimal] = {}
+        owed_delta: dict[str, Decimal] = {}
+        for p in _numbered(entry):
+            owner = self.participant_roles.get(p.account)
+            if owner is None:
+                continue
+            code, role = owner
+            summary, number = self.participants[code], p.units.number
+            if role == "participant_held":
+                held_delta[code] = held_delta.get(code, ZERO) - number
+                if kind == "payout":
+                    summary.payouts += number
+            elif role == "participant_sales":
+                summary.sales -= number
+            elif role == "participant_contribution":
+                summary.contribution -= number
+            elif role == "participant_costs":
+                summary.costs += number
+            elif role == "participant_pending":
+                summary.pending -= number
+            elif role == "participant_owed":
+                owed_delta[code] = owed_delta.get(code, ZERO) + number
+        if kind in RECEIVED_KINDS:
+            received = entry.meta.get("received-net")
+            code = str(entry.meta.get("participant", ""))
+            if received is not None and code in self.participants:
+                self.participants[code].received += Decimal(str(received))
+        for code in sorted(set(held_delta) | set(owed_delta)):
+            summary = self.participants[code]
+            delta, owed = held_delta.get(code, ZERO), owed_delta.get(code, ZERO)
+            if kind == "expense":
+                summary.costs_charged += owed - delta
+            elif kind == "settlement" and entry.meta.get("returned"):
+                summary.payouts -= delta  # a bank payout that came back
+            if delta != ZERO or owed != ZERO:
+                summary.balance += delta
+                summary.owed += owed
+                summary.movements.append(
+                    Movement(
+                        date=entry.date,
+                        kind=kind or "other",
+                        description=entry.narration or "",
+                        amount=delta,
+                        balance=summary.balance,
+                        links=sorted(entry.links or ()),
+                        owed=owed,
+                        owed_balance=summary.owed,
+                    )
+                )
+
+    def _add_invoice(self, entry: data.Transaction, link: str) -> None:
+        code = str(entry.meta.get("participant", ""))
+        sales = self.config.account("participant_sales", code) if code else None
+        ref = invoice_ref(entry)
+        inv = Invoice(
+            link=link,
+            number=ref.number if ref is not None else link[4:],
+            participant=code,
+            client=str(entry.meta.get("client", "")),
+            date=entry.date,
+            due=_as_date(entry.meta.get("due")),
+            ogm=_digits(entry.meta.get("ogm")),
+        )
+        for p in _numbered(entry):
+            if p.account == self.config.account("clients"):
+                inv.total += p.units.number
+            elif p.account == sales:
+                inv.net -= p.units.number
+        inv.issued = issued_ref(entry)
+        self.invoices[link] = inv
+        if inv.ogm:
+            self.by_ogm[inv.ogm] = link
+
+    def _add_credit_note(self, entry: data.Transaction, link: str) -> None:
+        inv = self.invoices.get(link)
+        if inv is None:
+            return
+        sales = self.config.account("participant_sales", inv.participant)
+        for p in _numbered(entry):
+            if p.account == self.config.account("clients"):
+                inv.credited_total -= p.units.number
+            elif p.account == sales:
+                inv.credited_net += p.units.number
+
+    def _add_bank_line(self, entry: data.Transaction, link: str) -> None:
+        banks = {b.account for b in self.config.bank_accounts}
+        amount = sum((p.units.number for p in _numbered(entry) if p.account in banks), ZERO)
+        account = next((p.account for p in entry.postings if p.account in banks), "")
+        meta = entry.meta
+        self.lines[link] = BankLine(
+            link=link,
+            ref=str(meta.get("bank-ref", link[5:])),
+            date=entry.date,
+            amount=amount,
+            account=account,
+            counterparty=str(meta.get("counterparty", "") or ""),
+            iban=_iban(meta.get("counterparty-iban")),
+            iban_last4=str(meta.get("counterparty-iban-last4", "") or "")
+            or _iban(meta.get("counterparty-iban"))[-4:],
+            communication=str(meta.get("communication") or meta.get("references") or ""),
+            ogm=_digits(meta.get("ogm")) or "",
+            end_to_end=str(meta.get("end-to-end-id", "") or ""),
+            returned=bool(meta.get("r-transaction") or meta.get("reversal")),
+            details=_batch_details(meta),
+        )
+
+    def _add_allocation(self, entry: data.Transaction, bank_link: str, inv_link: str) -> None:
+        self.allocated.add((bank_link, inv_link))
+        inv = self.invoices.get(inv_link)
+        if inv is None:
+            return
+        inv.applied += _dec(entry.meta.get("applied"))
+        inv.received_net += _dec(entry.meta.get("received-net"))
+        inv.contributions += _dec(entry.meta.get("contribution"))
+
+    def _add_credit_reversal(self, entry: data.Transaction, inv_link: str) -> None:
+        inv = self.invoices.get(inv_link)
+        if inv is None:
+            return
+        inv.applied += _dec(entry.meta.get("applied"))
+        inv.received_net += _dec(entry.meta.get("received-net"))
+        inv.contributions += _dec(entry.meta.get("contribution"))
+
+    def _add_pending(self, entry: data.Transaction, kind: str) -> None:
+        meta = entry.meta
+        wanted = {
+            "payout": ("po", "payout"), "expense": ("exp", "expense"),
+            "grant": ("grant", "grant"), "payment": ("refund", "refund"),
+            "credit-reversal": ("refund", "refund"), "cash-transfer": ("cash", "transfer"),
+        }[kind]  # fmt: skip
+        for link in sorted(entry.links or ()):
+            prefix = link.split("-", 1)[0]
+            if prefix != wanted[0] or link in self.pending:
+                continue
+            _, inv_links = _bank_and_invoice_links(entry)
+            self.pending[link] = Pending(
+                link=link,
+                kind=wanted[1],
+                invoice=inv_links[0] if kind == "credit-reversal" and inv_links else "",
+                credit_note=str(meta.get("credit-note", "") or "")
+                if kind == "credit-reversal"
+                else "",
+                date=entry.date,
+                amount=ZERO,
+                participant=str(meta.get("participant", "") or ""),
+                iban_last4=str(meta.get("iban-last4", "") or ""),
+                end_to_end=str(meta.get("end-to-end-id", "") or ""),
+                text=" ".join(
+                    str(meta.get(k, "") or "")
+                    for k in ("payout", "expense", "grant", "supplier", "funder")
+                ),
+                iban=_iban(meta.get("funder-iban")),
+                reference=str(meta.get("payment-ref", "") or ""),
+            )
+            if meta.get("supplier-iban") and not self.pending[link].iban_last4:
+                self.pending[link].iban_last4 = _iban(meta.get("supplier-iban"))[-4:]
+
+    def _fold_postings(
+        self, entry: data.Transaction, kind: str, bank_links: list[str], inv_links: list[str]
+    ) -> None:
+        cfg = self.config
+        clients, suspense = cfg.account("clients"), cfg.account("suspense")
+        target_accounts = {
+            cfg.account("payouts_pending"): "po-",
+            cfg.account("suppliers"): "exp-",
+            cfg.account("grants_receivable"): "grant-",
+            cfg.account("refunds_due"): "refund-",
+            cfg.account("internal_transfers"): "cash-",
+        }
+        cash = cfg.account("cash")
+        clients_sum = ZERO
+        cash_moved = ZERO
+        for p in _numbered(entry):
+            number = p.units.number
+            if p.account == clients:
+                clients_sum += number
+                if len(inv_links) == 1 and inv_links[0] in self.invoices:
+                    self.invoices[inv_links[0]].receivable += number
+            elif p.account == suspense and len(bank_links) == 1:
+                line = self.lines.get(bank_links[0])
+                if line is not None:
+                    line.suspense -= number
+            elif p.account in target_accounts:
+                prefix = target_accounts[p.account]
+                for link in entry.links or ():
+                    if link.startswith(prefix) and link in self.pending:
+                        pend = self.pending[link]
+                        # Same sign as the bank movement expected: a liability credited
+                        # (payout, cost, refund) waits for money out, a receivable for money in.
+                        pend.open += number
+                        if pend.amount == ZERO:
+                            pend.amount = number
+                        elif pend.kind == "payout" and len(bank_links) == 1 and number > 0:
+                            pend.debited_by, pend.debited_on = bank_links[0], entry.date
+            elif p.account == cash:
+                self.cash.add("cash", entry.date, number)
+                cash_moved += number
+            elif code := _code_of_held(cfg, p.account):
+                self.held.add(code, entry.date, -number)
+                self.free.add(code, entry.date, -number)
+            elif code := _code_of(cfg, "participant_owed", p.account):
+                self.owed.add(code, entry.date, number)
+                self.free.add(code, entry.date, -number)
+        if cash_moved != ZERO:
+            ident = next((str(entry.meta[k]) for k in CASH_IDS if k in entry.meta), "")
+            self.cash_moves.append(
+                CashMove(entry.date, ident, kind, cash_moved, ZERO, entry.narration or "")
+            )
+        if kind == "settlement" and entry.meta.get("returned") and len(bank_links) == 1:
+            for link in entry.links or ():
+                payout = self.pending.get(link)
+                if payout is not None and payout.kind == "payout":
+                    payout.returned_by, payout.returned_on = bank_links[0], entry.date
+        if (
+            kind not in NOT_RECEIPTS
+            and len(bank_links) == 1
+            and len(inv_links) == 1
+            and clients_sum != ZERO
+        ):
+            self.receipts.append(
+                Receipt(
+                    bank_links[0], inv_links[0], entry.date, -clients_sum,
+                    str(entry.meta.get("returns", "") or ""),
+                )
+            )  # fmt: skip
+            self._learn_client(bank_links[0], inv_links[0])
+            if kind == "settlement":
+                self.settled_lines.add(bank_links[0])
+
+    def _learn_client(self, bank_link: str, inv_link: str) -> None:
+        line, inv = self.lines.get(bank_link), self.invoices.get(inv_link)
+        if line is None or inv is None or not inv.client or line.amount <= 0:
+            return
+        line = self.seen(line)
+        if line.iban:
+            self.client_ibans[inv.client].add(line.iban)
+        if line.counterparty:
+            self.client_names[inv.client].add(_norm_name(line.counterparty))
+
+    # -- questions ------------------------------------------------------------------
+
+    def held_available(self, code: str, on: dt.date) -> Decimal:
+        """The least balance held for ``code`` at the end of any day from ``on`` on: what
+        may be taken from the participant on that date without ever going below zero."""
+        return self.held.available(code, on)
+
+    def payable(self, code: str, on: dt.date) -> Decimal:
+        """What may be paid out to ``code`` on ``on``: held, less what they owe the hub, on
+        every day from ``on`` on (nobody is paid money they owe)."""
+        return min(self.held.available(code, on), self.free.available(code, on))
+
+    def cash_available(self, on: dt.date) -> Decimal:
+        """What may leave the cash box on ``on`` without any day from then on ending below
+        zero."""
+        return self.cash.available("cash", on)
+
+    def owed_by(self, code: str, on: dt.date | None = None) -> Decimal:
+        """What ``code`` owes the hub at the end of ``on`` (charged later, credits)."""
+        return self.owed.balance(code, on)
+
+    def open_invoices(self) -> list[Invoice]:
+        return [i for i in self.invoices.values() if i.open > 0]
+
+    def open_lines(self) -> list[BankLine]:
+        return sorted((ln for ln in self.lines.values() if ln.is_open), key=_line_key)
+
+    def returnable_payouts(self) -> list[Pending]:
+        """Bank payouts debited and not brought back yet (a credit may return them)."""
+        return [
+            p for p in self.pending.values()
+            if p.kind == "payout" and p.debited_by and p.open == ZERO and not p.returned_by
+        ]  # fmt: skip
+
+    def open_pending(self, kind: str | None = None) -> list[Pending]:
+        return [
+            p for p in self.pending.values() if p.open != ZERO and (kind is None or p.kind == kind)
+        ]
+
+    def cash_book(self) -> list[CashMove]:
+        """Every movement of the cash box with the balance after it, in date order (a count
+        closes its day: after the day's movements; its balance is what was counted)."""
+        out, balance = [], ZERO
+        for move in sorted(self.cash_moves, key=lambda m: (m.date, m.amount is None)):
+            if move.amount is not None:
+                balance += move.amount
+                move = replace(move, counted=balance)
+            out.append(move)
+        return out
+
+
+def _line_key(line: BankLine) -> tuple[dt.date, str]:
+    return (line.date, line.ref)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _numbered(entry: data.Transaction) -> Iterable[Any]:
+    for p in entry.postings:
+        if p.units is not None and p.units.number is not None:
+            yield p
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None or value == "":
+        return ZERO
+    return Decimal(str(value))
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _digits(value: Any) -> str | None:
+    if not value:
+        return None
+    digits = re.sub(r"\D", "", str(value))
+    return digits if len(digits) == 12 else None
+
+
+def _iban(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return normalize_iban(str(value))
+    except ValueError:
+        return re.sub(r"\s", "", str(value)).upper()
+
+
+def _batch_details(meta: dict[str, Any]) -> tuple[tuple[Decimal, str, str], ...]:
+    """The details of a batch entry as the importer records them: ``details: N`` and, for
+    each, ``detail-<n>-amount``, ``-ogm``, ``-end-to-end-id`` (none if one lacks its amount)."""
+    count = meta.get("details")
+    if not isinstance(count, int | Decimal) or not 0 < count <= 10_000 or count != int(count):
+        return ()
+    out = []
+    for n in range(1, int(count) + 1):
+        amount = meta.get(f"detail-{n}-amount")
+        if not isinstance(amount, int | Decimal):
+            return ()
+        ogm = _digits(meta.get(f"detail-{n}-ogm")) or ""
+        out.append((Decimal(amount), ogm, str(meta.get(f"detail-{n}-end-to-end-id", "") or "")))
+    return tuple(out)
+
+
+def _norm_name(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    noise = {"sprl", "srl", "sa", "nv", "bv", "bvba", "asbl", "vzw", "mr", "mme", "m", "the"}
+    return " ".join(w for w in words if w not in noise)
+
+
+def _code_of_held(config: HubConfig, account: str) -> str | None:
+    return _code_of(config, "participant_held", account)
+
+
+def _code_of(config: HubConfig, role: str, account: str) -> str | None:
+    """The participant code if ``account`` is that participant's account of ``role``."""
+    template = config.accounts[role].name
+    prefix, _, suffix = template.partition("{code}")
+    if account.startswith(prefix) and account.endswith(suffix):
+        code = account[len(prefix) : len(account) - len(suffix) if suffix else None]
+        if re.fullmatch(r"P-[0-9A-Z]{6}", code):
+            return code
+    return None
+
+
+def _clients_amount(entry: data.Transaction, clients: str) -> Decimal:
+    return sum((p.units.number for p in _numbered(entry) if p.account == clients), ZERO)

@@ -1,0 +1,469 @@
+"""The folds of the books as coopledger computed them before ``ledger.view`` (frozen
+copies from before issue 11, kept as an oracle).
+
+Each reader once re-derived the same facts from the entries — issued documents
+(``invoicing.numbering``), invoice status (``invoicing.status``), participants and their
+balances (``ledger.participants``), invoices by OGM (``importers.categorise``), the cash
+book (``ledger.money.cash``). ``tests/test_view.py`` checks that the one fold gives exactly what
+each of them gave, on the demo and on generated books. Test code only: nothing imports it
+but that test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+from ledger.config import PARTICIPANT_ROLES, HubConfig
+
+ZERO = Decimal("0")
+KINDS = ("invoice", "credit-note")
+COUNT = "cash-count"
+
+
+def link_safe(number: str) -> str:
+    return re.sub(r"[^A-Za-z0-9\-_./]", "-", number)
+
+
+# ---------------------------------------------------------------- from invoicing/numbering.py
+
+
+@dataclass(frozen=True)
+class IssuedRef:
+    """What the books say about one issued document."""
+
+    kind: str
+    number: str
+    series: str
+    seq: int
+    date: dt.date
+    entry: data.Transaction
+
+
+def number_of(entry: data.Transaction) -> str | None:
+    """The document's own number: meta ``invoice`` of an invoice, ``credit-note`` of a note."""
+    kind = entry.meta.get("kind")
+    key = "invoice" if kind == "invoice" else "credit-note" if kind == "credit-note" else None
+    value = entry.meta.get(key) if key else None
+    return str(value) if value is not None else None
+
+
+def issued(entries: Iterable[data.Directive]) -> list[IssuedRef]:
+    """Every invoice and credit note in the books (entries with incomplete metadata are
+    skipped here; the invoice plugin reports them)."""
+    out = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        kind = entry.meta.get("kind")
+        if kind not in KINDS:
+            continue
+        number = number_of(entry)
+        series = entry.meta.get("series")
+        seq = entry.meta.get("seq")
+        if number is None or series is None or not isinstance(seq, (int, Decimal)):
+            continue
+        out.append(IssuedRef(kind, number, str(series), int(seq), entry.date, entry))
+    return out
+
+
+# ---------------------------------------------------------------- from invoicing/status.py
+
+
+@dataclass
+class InvoiceStatus:
+    """An invoice as the books see it today."""
+
+    number: str
+    date: dt.date
+    due: dt.date | None
+    ogm: str
+    participant: str
+    client: str
+    total: Decimal
+    credited: Decimal = ZERO
+    paid: Decimal = ZERO
+    status: str = "open"
+    credit_notes: list[str] = field(default_factory=list)
+    payments: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total - self.credited - self.paid
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "date": self.date.isoformat(),
+            "due": self.due.isoformat() if self.due else None,
+            "status": self.status,
+            "currency": "EUR",
+            "total": _cents(self.total),
+            "credited": _cents(self.credited),
+            "paid": _cents(self.paid),
+            "outstanding": _cents(self.outstanding),
+            "ogm": self.ogm,
+            "participant": self.participant,
+            "client": self.client,
+            "credit_notes": self.credit_notes,
+            "payments": self.payments,
+            "documents": self.documents,
+        }
+
+
+def _cents(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _clients_amount(entry: data.Transaction, clients: str) -> Decimal:
+    return sum(
+        (
+            p.units.number
+            for p in entry.postings
+            if p.account == clients and p.units is not None and p.units.number is not None
+        ),
+        ZERO,
+    )
+
+
+def invoice_statuses(
+    entries: Iterable[data.Directive], config: HubConfig, today: dt.date | None = None
+) -> list[InvoiceStatus]:
+    """Every invoice with what was credited and paid, in number order per series."""
+    today = today or dt.date.today()
+    entries = list(entries)
+    clients = config.account("clients")
+    by_link: dict[str, InvoiceStatus] = {}
+    for ref in issued(entries):
+        if ref.kind != "invoice":
+            continue
+        meta = ref.entry.meta
+        due = meta.get("due")
+        by_link[f"inv-{link_safe(ref.number)}"] = InvoiceStatus(
+            number=ref.number,
+            date=ref.date,
+            due=due if isinstance(due, dt.date) else None,
+            ogm=str(meta.get("ogm", "")),
+            participant=str(meta.get("participant", "")),
+            client=str(meta.get("client", "")),
+            total=_clients_amount(ref.entry, clients),
+        )
+    for entry in entries:
+        if isinstance(entry, data.Document):
+            for link in entry.links or ():
+                if link in by_link:
+                    by_link[link].documents.append(entry.filename)
+            continue
+        if not isinstance(entry, data.Transaction) or not entry.links:
+            continue
+        kind = entry.meta.get("kind")
+        if kind == "invoice":
+            continue
+        for link in entry.links:
+            inv = by_link.get(link)
+            if inv is None:
+                continue
+            amount = -_clients_amount(entry, clients)
+            if amount == 0:
+                continue
+            if kind == "credit-note":
+                inv.credited += amount
+                inv.credit_notes.append(str(entry.meta.get("credit-note", "")))
+            else:
+                inv.paid += amount
+                inv.payments.append(
+                    {"date": entry.date.isoformat(), "amount": str(amount), "kind": kind or ""}
+                )
+    for inv in by_link.values():
+        inv.status = _status(inv, today)
+    return sorted(by_link.values(), key=lambda i: (i.date.year, i.date, i.number))
+
+
+def _status(inv: InvoiceStatus, today: dt.date) -> str:
+    if inv.outstanding <= 0:
+        return "paid" if inv.paid > 0 else "credited"
+    if inv.due is not None and today > inv.due:
+        return "overdue"
+    return "partly-paid" if inv.paid > 0 else "open"
+
+
+# ---------------------------------------------------------------- from ledger/participants/
+
+
+RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
+
+
+@dataclass
+class ParticipantInfo:
+    code: str
+    opened: dt.date
+    closed: dt.date | None = None
+    activity: str = ""
+    accounts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.closed else "open"
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return self.opened <= day and (self.closed is None or day <= self.closed)
+
+
+@dataclass
+class Movement:
+    """One change of the balance held for a participant."""
+
+    date: dt.date
+    kind: str
+    description: str
+    amount: Decimal  # positive: the hub holds more for the participant
+    balance: Decimal
+    links: list[str] = field(default_factory=list)
+    owed: Decimal = ZERO  # change of what the participant owes the hub (positive: owes more)
+    owed_balance: Decimal = ZERO
+
+
+@dataclass
+class ParticipantSummary:
+    info: ParticipantInfo
+    balance: Decimal = ZERO  # what the hub holds for (owes) the participant
+    sales: Decimal = ZERO  # invoiced for the activity, excl. VAT, net of credit notes
+    received: Decimal = ZERO  # what clients actually paid (excl. VAT) for the activity
+    contribution: Decimal = ZERO  # the hub's contribution taken
+    costs: Decimal = ZERO  # costs of the activity, whoever paid them
+    costs_charged: Decimal = ZERO  # the part of them charged to them (now or later)
+    payouts: Decimal = ZERO  # paid out to the participant
+    pending: Decimal = ZERO  # their share of invoices not paid yet (not theirs to take yet)
+    owed: Decimal = ZERO  # what they owe the hub, recovered from their next client payments
+    movements: list[Movement] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        info = self.info
+        return {
+            "code": info.code,
+            "status": info.status,
+            "activity": info.activity,
+            "opened": info.opened.isoformat(),
+            "closed": info.closed.isoformat() if info.closed else None,
+            "currency": "EUR",
+            "balance": str(self.balance),
+            "sales": str(self.sales),
+            "received": str(self.received),
+            "contribution": str(self.contribution),
+            "costs": str(self.costs),
+            "costs_charged": str(self.costs_charged),
+            "payouts": str(self.payouts),
+            "pending": str(self.pending),
+            "owed": str(self.owed),
+            "accounts": info.accounts,
+            "movements": [
+                {
+                    "date": m.date.isoformat(),
+                    "kind": m.kind,
+                    "description": m.description,
+                    "amount": str(m.amount),
+                    "balance": str(m.balance),
+                    "owed": str(m.owed),
+                    "owed_balance": str(m.owed_balance),
+                    "links": m.links,
+                }
+                for m in self.movements
+            ],
+        }
+
+
+def participant_accounts(config: HubConfig, code: str) -> dict[str, str]:
+    return {role: config.account(role, code) for role in PARTICIPANT_ROLES}
+
+
+def find_participants(
+    entries: Iterable[data.Directive], config: HubConfig
+) -> dict[str, ParticipantInfo]:
+    """Every participant the books know, from the ``open``/``close`` of its held account."""
+    found: dict[str, ParticipantInfo] = {}
+    held_names: dict[str, str] = {}
+    for entry in entries:
+        if isinstance(entry, data.Open) and entry.meta.get("role") == "participant_held":
+            code = str(entry.meta.get("participant", ""))
+            if not code:
+                continue
+            found[code] = ParticipantInfo(
+                code=code,
+                opened=entry.date,
+                activity=str(entry.meta.get("activity", "")),
+                accounts=participant_accounts(config, code),
+            )
+            held_names[entry.account] = code
+        elif isinstance(entry, data.Close) and entry.account in held_names:
+            found[held_names[entry.account]].closed = entry.date
+    return found
+
+
+def summarize_all(
+    entries: Iterable[data.Directive], config: HubConfig
+) -> dict[str, ParticipantSummary]:
+    """Every participant's balances and movements, in one pass over the entries."""
+    entries = list(entries)
+    summaries = {
+        code: ParticipantSummary(info=info)
+        for code, info in find_participants(entries, config).items()
+    }
+    # account -> (code, role) of every participant account
+    roles = {
+        account: (code, role)
+        for code, summary in summaries.items()
+        for role, account in summary.info.accounts.items()
+    }
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        kind = str(entry.meta.get("kind", ""))
+        held_delta: dict[str, Decimal] = {}
+        owed_delta: dict[str, Decimal] = {}
+        for posting in entry.postings:
+            if posting.units is None or posting.units.number is None:
+                continue
+            owner = roles.get(posting.account)
+            if owner is None:
+                continue
+            code, role = owner
+            summary, number = summaries[code], posting.units.number
+            if role == "participant_held":
+                held_delta[code] = held_delta.get(code, ZERO) - number
+                if kind == "payout":
+                    summary.payouts += number
+            elif role == "participant_sales":
+                summary.sales -= number
+            elif role == "participant_contribution":
+                summary.contribution -= number
+            elif role == "participant_costs":
+                summary.costs += number
+            elif role == "participant_pending":
+                summary.pending -= number
+            elif role == "participant_owed":
+                owed_delta[code] = owed_delta.get(code, ZERO) + number
+        if kind in RECEIVED_KINDS:
+            received = entry.meta.get("received-net")
+            code = str(entry.meta.get("participant", ""))
+            if received is not None and code in summaries:
+                summaries[code].received += Decimal(str(received))
+        for code in sorted(set(held_delta) | set(owed_delta)):
+            summary = summaries[code]
+            delta, owed = held_delta.get(code, ZERO), owed_delta.get(code, ZERO)
+            if kind == "expense":
+                summary.costs_charged += owed - delta
+            elif kind == "settlement" and entry.meta.get("returned"):
+                summary.payouts -= delta  # a bank payout that came back
+            if delta != ZERO or owed != ZERO:
+                summary.balance += delta
+                summary.owed += owed
+                summary.movements.append(
+                    Movement(
+                        date=entry.date,
+                        kind=kind or "other",
+                        description=entry.narration or "",
+                        amount=delta,
+                        balance=summary.balance,
+                        links=sorted(entry.links or ()),
+                        owed=owed,
+                        owed_balance=summary.owed,
+                    )
+                )
+    return summaries
+
+
+def _unpaid_invoices(entries: Iterable[data.Directive], config: HubConfig, code: str) -> list[str]:
+    """Invoices of the participant whose receivable is not settled (by link)."""
+    clients = config.account("clients")
+    invoice_links: dict[str, str] = {}
+    balances: dict[str, Decimal] = {}
+    entries = list(entries)
+    for entry in entries:
+        if (
+            isinstance(entry, data.Transaction)
+            and entry.meta.get("kind") == "invoice"
+            and entry.meta.get("participant") == code
+        ):
+            for link in entry.links or ():
+                if link.startswith("inv-"):
+                    invoice_links[link] = str(entry.meta.get("invoice", link[4:]))
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for link in (entry.links or set()) & set(invoice_links):
+            for posting in entry.postings:
+                if posting.account == clients and posting.units and posting.units.number:
+                    balances[link] = balances.get(link, ZERO) + posting.units.number
+    return sorted(invoice_links[lk] for lk, bal in balances.items() if bal != ZERO)
+
+
+# ---------------------------------------------------------------- from importers/categorise.py
+
+
+@dataclass(frozen=True)
+class InvoiceRef:
+    """An issued invoice as the books record it (``kind: "invoice"``)."""
+
+    link: str
+    number: str
+    ogm: str
+    participant: str | None = None
+
+
+def issued_invoices(entries: Iterable[data.Directive]) -> dict[str, InvoiceRef]:
+    """Issued invoices by their OGM (12 digits)."""
+    out: dict[str, InvoiceRef] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.meta.get("kind") != "invoice":
+            continue
+        ogm = re.sub(r"\D", "", str(entry.meta.get("ogm") or ""))
+        links = sorted(lk for lk in entry.links or () if lk.startswith("inv-"))
+        if len(ogm) != 12 or not links:
+            continue
+        number = str(entry.meta.get("invoice") or links[0][4:])
+        participant = entry.meta.get("participant")
+        out[ogm] = InvoiceRef(links[0], number, ogm, str(participant) if participant else None)
+    return out
+
+
+# ---------------------------------------------------------------- from ledger/money/cash.py
+
+
+def cash_book(entries: list[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
+    """Every movement of the cash box with the balance after it, in date order."""
+    cash = config.account("cash")
+    rows: list[dict[str, Any]] = []
+    balance = ZERO
+    # a count closes its day: after the day's movements
+    for entry in sorted(entries, key=lambda e: (e.date, isinstance(e, data.Custom))):
+        if isinstance(entry, data.Custom) and entry.type == COUNT:
+            rows.append(
+                {"date": entry.date, "id": str(entry.values[0].value), "kind": "count",
+                 "amount": None, "balance": entry.values[1].value.number,
+                 "description": "counted"}
+            )  # fmt: skip
+            continue
+        if not isinstance(entry, data.Transaction):
+            continue
+        moved = sum(
+            (p.units.number for p in entry.postings
+             if p.account == cash and p.units is not None and p.units.number is not None),
+            ZERO,
+        )  # fmt: skip
+        if moved == ZERO:
+            continue
+        balance += moved
+        keys = ("cash", "payout", "expense")
+        ident = next((str(entry.meta[k]) for k in keys if k in entry.meta), "")
+        rows.append(
+            {"date": entry.date, "id": ident, "kind": str(entry.meta.get("kind", "")),
+             "amount": moved, "balance": balance, "description": entry.narration or ""}
+        )  # fmt: skip
+    return rows

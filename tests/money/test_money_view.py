@@ -1,0 +1,182 @@
+"""The one fold of the books gives exactly what each former computation gave.
+
+Before issue 11 the same facts were folded out of the entries in several places: issued
+documents (``invoicing.numbering``), each invoice's status (``invoicing.status``),
+participants and their balances (``ledger.participants``), invoices by OGM
+(``importers.categorise``), the cash book (``ledger.money.cash``). They now all read
+:class:`ledger.view.View`. ``former_folds`` keeps those computations as they were; this
+test compares them with the fold on the demo's books and on generated books.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from decimal import Decimal
+from typing import Any
+
+import former_folds
+import pytest
+from beancount.core import data
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from money_builders import CLIENT_IBANS, CODES, bank_entry, invoice_entry, make_config, open_all
+from money_builders import credit_note_entry as credit_entry
+
+from importers.categorise import issued_invoices
+from invoicing.numbering import issued
+from invoicing.status import invoice_statuses
+from ledger.config import HubConfig
+from ledger.demo import build_demo
+from ledger.money.cash import cash_book
+from ledger.money.expenses import ExpenseRequest, expense_entry
+from ledger.money.payouts import payout_entry
+from ledger.money.reconcile import reconcile_new_entries
+from ledger.participants import find_participants, summarize_all, unpaid_invoices
+
+TODAY = dt.date(2027, 1, 15)
+
+
+def as_plain(value: Any) -> Any:
+    """Dataclasses compared field by field, whatever module defines them."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: as_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_plain(v) for v in value]
+    return value
+
+
+def assert_same_facts(entries: list[data.Directive], config: HubConfig) -> None:
+    """Every former computation against the fold, on the same entries."""
+    assert as_plain(issued(entries)) == as_plain(former_folds.issued(entries))
+    for today in (TODAY, dt.date(2026, 4, 1)):
+        new = [s.as_json() for s in invoice_statuses(entries, config, today)]
+        old = [s.as_json() for s in former_folds.invoice_statuses(entries, config, today)]
+        assert new == old
+    assert as_plain(find_participants(entries, config)) == as_plain(
+        former_folds.find_participants(entries, config)
+    )
+    new_summaries = summarize_all(entries, config)
+    old_summaries = former_folds.summarize_all(entries, config)
+    assert {c: s.as_json() for c, s in new_summaries.items()} == {
+        c: s.as_json() for c, s in old_summaries.items()
+    }
+    for code in old_summaries:
+        assert unpaid_invoices(entries, config, code) == former_folds._unpaid_invoices(
+            entries, config, code
+        )
+    assert as_plain(issued_invoices(entries)) == as_plain(former_folds.issued_invoices(entries))
+    assert cash_book(entries, config) == former_folds.cash_book(entries, config)
+
+
+# ---------------------------------------------------------------- the demo
+
+
+@pytest.fixture(scope="module")
+def demo_books(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    base = tmp_path_factory.mktemp("view-demo")
+    old = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "COOPLEDGER_KEY_FILE")}
+    os.environ["XDG_CONFIG_HOME"] = str(base / "xdg")
+    os.environ.pop("COOPLEDGER_KEY_FILE", None)
+    try:
+        yield build_demo(base / "demo-books", year=2025)
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.mark.slow
+def test_the_fold_equals_every_former_computation_on_the_demo(demo_books: Any) -> None:
+    ledger = demo_books.load()
+    assert not ledger.errors
+    entries = ledger.entries
+    assert len(former_folds.issued(entries)) > 20  # the demo has a year of invoices
+    assert former_folds.cash_book(entries, demo_books.config)  # and a cash box
+    assert_same_facts(entries, demo_books.config)
+    # …and on every prefix of its year: the books as they stood at the end of each month
+    for month in range(1, 13):
+        end = dt.date(2025, month, 28)
+        assert_same_facts([e for e in entries if e.date <= end], demo_books.config)
+
+
+# ---------------------------------------------------------------- generated books
+
+
+CFG = make_config(regime="standard")
+START = dt.date(2026, 1, 1)
+amounts = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
+days = st.integers(min_value=1, max_value=300).map(lambda d: START + dt.timedelta(days=d))
+
+
+@st.composite
+def generated_books(draw: st.DrawFn) -> list[data.Directive]:
+    """Invoices, credit notes, payments by OGM, in suspense, partial and over, returned
+    payments, costs and payouts, then what reconciliation books by itself."""
+    entries: list[data.Directive] = list(open_all(CFG, START))
+    invoices: list[data.Transaction] = []
+    dates = sorted(draw(st.lists(days, min_size=1, max_size=8)))
+    for seq, day in enumerate(dates, start=1):
+        code = draw(st.sampled_from(CODES))
+        client = draw(st.sampled_from(("C0001", "C0002", "C0003")))
+        inv = invoice_entry(
+            CFG,
+            seq,
+            code,
+            client,
+            day,
+            draw(amounts),
+            draw(st.sampled_from((Decimal(0), Decimal("6.00"), Decimal("21.00")))),
+        )
+        invoices.append(inv)
+        entries.append(inv)
+    credits = 0
+    for n, inv in enumerate(invoices):
+        total = -sum((p.units.number for p in inv.postings if p.units.number < 0), Decimal(0))
+        how = draw(st.sampled_from(("none", "ogm", "partial", "over", "suspense", "returned")))
+        day = inv.date + dt.timedelta(days=draw(st.integers(0, 40)))
+        number, ogm = str(inv.meta["invoice"]), str(inv.meta["ogm"])
+        iban = CLIENT_IBANS[n % len(CLIENT_IBANS)]
+        if how == "ogm":
+            entries.append(bank_entry(CFG, f"B{n}", day, total, invoice=number, ogm=ogm,
+                                      iban=iban, counterparty="Client Fictif"))  # fmt: skip
+        elif how in ("partial", "over"):
+            part = (total / 2).quantize(Decimal("0.01")) if how == "partial" else total + 5
+            entries.append(bank_entry(CFG, f"B{n}", day, part, invoice=number, ogm=ogm))
+        elif how == "suspense":
+            entries.append(bank_entry(CFG, f"B{n}", day, total, communication=number,
+                                      iban=iban, counterparty="Client Fictif"))  # fmt: skip
+        elif how == "returned":
+            entries.append(bank_entry(CFG, f"B{n}", day, total, invoice=number, ogm=ogm))
+            entries.append(bank_entry(CFG, f"R{n}", day + dt.timedelta(days=3), -total,
+                                      extra={"r-transaction": True}))  # fmt: skip
+        if draw(st.booleans()) and credits < 3:
+            credits += 1
+            credit_day = max(day, inv.date) + dt.timedelta(days=1)
+            entries.append(credit_entry(CFG, credits, inv, credit_day, Decimal("10.00")))
+    for n in range(draw(st.integers(0, 3))):
+        code = draw(st.sampled_from(CODES))
+        req = ExpenseRequest(amount=draw(amounts), description="fournitures", participant=code,
+                             paid_from="participant")  # fmt: skip
+        entries.append(expense_entry(CFG, req, f"EXP-2026-{n + 1:04d}", draw(days)))
+    for n in range(draw(st.integers(0, 2))):
+        entries.append(payout_entry(CFG, f"PO-2026-{n + 1:04d}", draw(st.sampled_from(CODES)),
+                                    Decimal("1.00"), draw(days), "bank", CLIENT_IBANS[0]))  # fmt: skip
+    entries.append(bank_entry(CFG, "FEES", dt.date(2026, 11, 30), Decimal("-3.50")))
+    entries.sort(key=data.entry_sortkey)
+    entries.extend(reconcile_new_entries(entries, CFG))
+    entries.sort(key=data.entry_sortkey)
+    return entries
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_books())
+def test_the_fold_equals_every_former_computation_on_generated_books(
+    entries: list[data.Directive],
+) -> None:
+    assert_same_facts(entries, CFG)

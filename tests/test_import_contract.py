@@ -1,0 +1,191 @@
+"""The import contract: layers point one way, no cycles, no imports inside functions.
+
+Built from the source with ``ast`` (nothing is imported): every ``import`` of one of our
+modules, at any depth, is an edge of the graph. The layers, lowest first::
+
+    core       ledger (config, loader, books, layout, roster, codes, keys, dates, errors,
+               entries, view — the one fold —, integrity, privacy)
+    plugins    plugins
+    features   ledger.participants, ledger.money, ledger.audit, invoicing, importers
+    reports    reports
+    surfaces   ledger.cli, ledger.demo, ledger.fava
+
+A module imports only from its own layer or below (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGES = ("ledger", "importers", "invoicing", "plugins", "reports")
+
+# Most specific prefix first.
+LAYERS: tuple[tuple[str, int], ...] = (
+    ("ledger.cli", 5),
+    ("ledger.demo", 5),
+    ("ledger.fava", 5),
+    ("reports", 4),
+    ("ledger.participants", 3),
+    ("ledger.money", 3),
+    ("ledger.audit", 3),
+    ("invoicing", 3),
+    ("importers", 3),
+    ("plugins", 2),
+    ("ledger", 1),
+)
+LAYER_NAMES = {1: "core", 2: "plugins", 3: "features", 4: "reports", 5: "surfaces"}
+
+# Imports that cross the layers upward on purpose, each with its reason.
+UPWARD_EXCEPTIONS = {
+    # The loader lists the modules of the plugins package to allow-list them; importing
+    # the package runs its docstring only, no plugin.
+    ("ledger.loader", "plugins"): "the allow-list of our own plugins",
+}
+# Imports inside a function, each breaking a documented optional (heavy) dependency.
+INNER_EXCEPTIONS = {
+    # Fava and Flask take over a second to import; only 'serve' and 'demo --serve' need
+    # them, every other command would pay it.
+    ("ledger.cli.books", "ledger.fava.serve"): "Fava and Flask, for 'books serve' only",
+    ("ledger.cli.demo", "ledger.fava.serve"): "Fava and Flask, for 'demo build --serve'",
+}
+
+
+def layer_of(module: str) -> int:
+    for prefix, layer in LAYERS:
+        if module == prefix or module.startswith(prefix + "."):
+            return layer
+    raise AssertionError(f"{module}: in no layer")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def ours(name: str) -> bool:
+    return name.split(".")[0] in PACKAGES
+
+
+class Imports(ast.NodeVisitor):
+    """Every import of one of our modules: (imported module, line, inside a function)."""
+
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.module, self.is_package = module, is_package
+        self.found: list[tuple[str, int, bool]] = []
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if ours(alias.name):
+                self.found.append((alias.name, node.lineno, self.depth > 0))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = node.module or ""
+        if node.level:
+            package = self.module if self.is_package else self.module.rpartition(".")[0]
+            for _ in range(node.level - 1):
+                package = package.rpartition(".")[0]
+            base = f"{package}.{base}".strip(".")
+        if not ours(base):
+            return
+        for alias in node.names:
+            # ``from ledger.money import cash`` imports the module ledger.money.cash
+            candidate = f"{base}.{alias.name}"
+            target = (
+                candidate
+                if (REPO / candidate.replace(".", "/")).exists()
+                or (REPO / (candidate.replace(".", "/") + ".py")).exists()
+                else base
+            )
+            self.found.append((target, node.lineno, self.depth > 0))
+
+
+@functools.cache
+def graph() -> dict[str, list[tuple[str, int, bool]]]:
+    out: dict[str, list[tuple[str, int, bool]]] = {}
+    for package in PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            name = module_name(path)
+            visitor = Imports(name, path.name == "__init__.py")
+            visitor.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+            out[name] = visitor.found
+    return out
+
+
+def test_every_module_is_in_a_layer() -> None:
+    for module in graph():
+        layer_of(module)
+
+
+def test_layers_point_one_way() -> None:
+    wrong = []
+    for module, imports in graph().items():
+        for target, line, _ in imports:
+            if layer_of(target) > layer_of(module) and (module, target) not in (UPWARD_EXCEPTIONS):
+                wrong.append(
+                    f"{module}:{line} ({LAYER_NAMES[layer_of(module)]}) imports {target} "
+                    f"({LAYER_NAMES[layer_of(target)]})"
+                )
+    assert wrong == []
+
+
+def test_no_imports_inside_functions_but_the_documented_ones() -> None:
+    inner = [
+        f"{module}:{line} imports {target} inside a function"
+        for module, imports in graph().items()
+        for target, line, in_function in imports
+        if in_function and (module, target) not in INNER_EXCEPTIONS
+    ]
+    assert inner == []
+
+
+def test_no_cycles() -> None:
+    """No module reaches itself through top-level imports (a package and its own
+    submodules excepted: a package's ``__init__`` may re-export them)."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    for module, imports in graph().items():
+        for target, _, in_function in imports:
+            if in_function or target == module or target.startswith(module + "."):
+                continue
+            if module.startswith(target + "."):
+                continue  # a submodule importing its own package's names
+            edges[module].add(target)
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                cycles.append([*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for module in sorted(edges):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+def test_the_contract_catches_what_it_forbids(tmp_path: Path) -> None:
+    """The checker itself: an upward import and an import inside a function are seen."""
+    source = "import reports.statement\n\ndef f():\n    from ledger.cli import main\n"
+    visitor = Imports("ledger.view", False)
+    visitor.visit(ast.parse(source))
+    assert ("reports.statement", 1, False) in visitor.found
+    assert ("ledger.cli", 4, True) in visitor.found
+    assert layer_of("reports.statement") > layer_of("ledger.view")

@@ -1,0 +1,93 @@
+"""The rule of what the books keep of a bank movement, and the roster guard's shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+from importers.minimise import KnownParties, is_business, kept_meta, references_in
+from ledger.privacy.guard import TextGuard
+from ledger.privacy.patterns import pattern_problem
+
+HER_IBAN = "BE71096123456769"
+KNOWN = KnownParties.of(
+    client_names=["Personne Cliente Fictive", "Client Fictif SA (test)"],
+    ibans=["BE66926197306943"],
+    roster_values=["Sierrah Tangora Fictiva", HER_IBAN],
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "business"),
+    [
+        ("Papeterie Imaginaire SRL", True), ("Association Exemple ASBL (test)", True),
+        ("Fondation Imaginaire (démo)", True), ("Garage Fictif N.V.", True),
+        ("Commune de Schaerbeek", True), ("SPF Finances", True), ("Bakkerij Fictief BV", False),
+        ("Nguyen Thi Sa", False), ("Sierrah Tangora", False), (None, False), ("", False),
+    ],
+)  # fmt: skip
+def test_a_business_is_told_by_its_legal_form(name: str | None, business: bool) -> None:
+    assert is_business(name) is business
+
+
+def test_counterparty_kept_only_for_clients_businesses_and_rules() -> None:
+    client = kept_meta("FICTIVE PERSONNE CLIENTE", "BE25944771278282", "", KNOWN)
+    assert client == {"counterparty": "FICTIVE PERSONNE CLIENTE",
+                      "counterparty-iban": "BE25944771278282"}  # fmt: skip
+    assert kept_meta("Client Fictif SA (test)", None, "", KNOWN)["counterparty"]
+    business = kept_meta("Papeterie Imaginaire SRL", "BE66926197306943", "Factuur 12", KNOWN)
+    assert business == {"counterparty": "Papeterie Imaginaire SRL",
+                        "counterparty-iban": "BE66926197306943"}  # fmt: skip
+    by_rule = kept_meta("Propriétaire", "BE66926197306943", "", KNOWN)
+    assert by_rule["counterparty"] == "Propriétaire"
+    person = kept_meta("Marie Fictive", HER_IBAN, "loyer avril chez Marie", KNOWN)
+    assert person == {"counterparty-iban-last4": "6769"}
+    # A roster value is never kept, whatever else the name says.
+    assert kept_meta("Sierrah Tangora Fictiva SRL", HER_IBAN, "", KNOWN) == {
+        "counterparty-iban-last4": "6769"
+    }
+    assert kept_meta("Garage Fictif SRL", HER_IBAN, "", KNOWN) == {
+        "counterparty-iban-last4": "6769"
+    }
+
+
+def test_only_our_own_and_structured_references_are_kept_of_the_free_text() -> None:
+    known = KNOWN.__class__(references=frozenset({"2026-0007", "NC2026-0001", "FONDATION-X-2026"}),
+                            ogms=frozenset({"202600000192"}))  # fmt: skip
+    text = ("Facture 2026-0007 et NC2026-0001, PO-2026-0003, exp-2026-0001, grant "
+            "fondation-x-2026, +++090/9337/55493+++ RF18539007547034 merci Sierrah "
+            "BE71 0961 2345 6769 tel 0470 99 88 77 202600000192")  # fmt: skip
+    assert references_in(text, known) == [
+        "2026-0007", "NC2026-0001", "PO-2026-0003", "EXP-2026-0001", "FONDATION-X-2026",
+        "+++090/9337/55493+++", "RF18539007547034", "+++202/6000/00192+++",
+    ]  # fmt: skip
+    # A Belgian account number passes the OGM's mod 97: loose digits are never kept unless
+    # they are one of our invoices' OGMs.
+    assert references_in("virement 096123456769", known) == []
+    # An invoice number inside a payout id is not the invoice.
+    assert references_in("PO-2026-0007", known) == ["PO-2026-0007"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("tel 0470/12.34.56", "a phone number"), ("+32 (0)2 123 45 67", "a phone number"),
+        ("02/123.45.67", "a phone number"), ("x.y@example.org", "an e-mail address"),
+        ("BE71 0961 2345 6769", "an IBAN"), ("096-1234567-69", "a bank account number"),
+        ("Rue Haute 12", "a street address"), ("Kerkstraat 5", "a street address"),
+        ("Repas du 01/02/2026 10 personnes", None), ("client 0403.170.701", None),
+        ("payé +++090/9337/55493+++", None), ("2026-0007 facture", None),
+        ("ref 2026/0001/0007", None), ("10 places", None), ("Commande 4 x 12,50", None),
+        ("ticket 12345678901", None), ("FRAIS DE GESTION 02/2026", None),
+    ],
+)  # fmt: skip
+def test_the_shapes_of_personal_values(text: str, problem: str | None) -> None:
+    assert pattern_problem(text) == problem
+
+
+def test_the_guard_finds_roster_values_however_they_are_written() -> None:
+    guard = TextGuard(["Fictive Sierra Tango (test)", "+32 470 12 34 56", "Villefictive"])
+    for text in ("pour Mme SIERRA-TANGO", "sierra tango", "appeler 0032470123456",
+                 "né à villefictive", "Fictive  Sierra"):  # fmt: skip
+        assert guard.matches_roster(text), text
+    for text in ("sierra seule", "repas tango", "Fictive Alpha", "12 34 56 lots"):
+        assert not guard.matches_roster(text), text
