@@ -30,6 +30,7 @@ from beancount.core import data
 
 from ledger.config import HubConfig
 from ledger.errors import InputError, RosterError
+from ledger.roster import DETAIL_FIELDS
 from reports.frame import ZERO, Frames, dsum
 from reports.i18n import t
 from reports.model import Column, Header, Paragraph, Part, Report, Table, row
@@ -37,19 +38,23 @@ from reports.sources import RosterEntry
 
 RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
 # The zones of a 281.50 (docs/fees-slips.md §2.2), in the worksheet's column order, with
-# the roster detail each identity zone is read from.
-IDENTITY_ZONES = (
+# the roster detail each identity zone is read from (ledger.roster.DETAIL_FIELDS). The
+# roster keeps the address as one text and has no field for the postal code, the
+# municipality, the country, the national number or the profession: those zones stay
+# empty (counted in ``missing_per_zone``) and the hub fills them in Belcotax-on-web.
+IDENTITY_ZONES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("2013", "name", ("last_name", "name")),
     ("2114", "first names", ("first_name",)),
     ("2015", "address", ("address",)),
-    ("2016", "postal code", ("postal_code",)),
-    ("2017", "municipality", ("city",)),
-    ("2018", "country", ("country",)),
-    ("2011", "national number", ("national_number",)),
+    ("2016", "postal code", ()),
+    ("2017", "municipality", ()),
+    ("2018", "country", ()),
+    ("2011", "national number", ()),
     ("2105", "birth place", ("birth_place",)),
     ("2106", "birth date", ("birth_date",)),
-    ("2107", "profession", ("profession",)),
+    ("2107", "profession", ()),
 )
+assert {k for _, _, keys in IDENTITY_ZONES for k in keys} <= set(DETAIL_FIELDS)
 
 
 @dataclass

@@ -10,7 +10,11 @@
   ``grant``, ``amount`` (its weight, an exact :class:`~decimal.Decimal`, debit positive),
   ``money`` (a bank account or the cash box: PCMN 54-57);
 * ``accounts`` — one row per opened account: ``account``, ``pcmn``, ``role``, ``label``,
-  ``participant``, ``opened``, ``closed``.
+  ``participant``, ``opened``, ``closed``;
+
+and, beside them, the one fold of the books (:class:`ledger.view.View`: invoices and their
+state, issued documents, bank lines, participants' balances), once for the whole books
+(``view``) and once per day a report stands on (:meth:`Frames.view_on`).
 
 Amounts stay ``Decimal`` (object columns): :func:`dsum` sums them exactly, and every report
 is a short transformation of these frames.
@@ -30,6 +34,7 @@ import pandas as pd
 from beancount.core import convert, data
 
 from ledger.config import HubConfig
+from ledger.view import View
 from ledger.view.journals import Ledgers, number_entries, opens_of, participant_of, piece_of
 from plugins.sealed import SEAL_TYPE
 
@@ -83,6 +88,20 @@ class Frames:
     closed_years: set[int] = field(default_factory=set)
     first_date: dt.date | None = None  # of the first transaction
     last_date: dt.date | None = None
+    views: dict[dt.date | None, View] = field(default_factory=dict, repr=False)  # by day
+
+    @property
+    def view(self) -> View:
+        """The one fold of the whole books."""
+        return self.view_on(None)
+
+    def view_on(self, day: dt.date | None) -> View:
+        """The one fold of the entries dated up to ``day`` (all of them for None), computed
+        once per day asked."""
+        if day not in self.views:
+            entries = self.entries if day is None else [e for e in self.entries if e.date <= day]
+            self.views[day] = View.of(entries, self.config)
+        return self.views[day]
 
     def label(self, account: str) -> str:
         row = self.accounts[self.accounts["account"] == account]

@@ -1,9 +1,11 @@
-"""The few facts reports take from feature modules, in one adapter.
+"""The few facts reports take from the fold and the feature modules, in one adapter.
 
 Everything else a report shows is computed from the frames (:mod:`reports.frame`). What is
-owed, paid or held per invoice, grant, payout or participant is already computed by the
-money and invoicing features; reports ask for it here, so that when those facts move to one
-fold of the books (``ledger/view.py``) only this module is re-pointed.
+owed, paid or held per invoice, participant or bank line comes from the one fold of the
+books (:class:`ledger.view.View`, computed once per report: ``Frames.view``); what a
+feature adds on top of it (a grant's charges, the payouts ordered, the review queue, what
+blocks a close) from that feature's own function, so a report and the command that shows
+the same fact never disagree.
 
 Nothing here returns a personal value: participants are codes; clients are businesses
 identified by their VAT number (a private client has none and is never listed); the roster
@@ -23,38 +25,33 @@ from beancount.core import data
 from invoicing.clients import read_clients
 from invoicing.issue import read_document
 from invoicing.models import Document
-from invoicing.numbering import issued
-from invoicing.status import InvoiceStatus, invoice_statuses
+from invoicing.status import InvoiceStatus, statuses
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError
-from ledger.grants import Grant, grants
-from ledger.participants import (
-    ParticipantInfo,
-    ParticipantSummary,
-    require_participant,
-    summarize_all,
-)
-from ledger.payouts import PendingPayout, pending_payouts
-from ledger.reconcile import QueueItem, review_queue, unallocated
-from ledger.roster import RosterEntry, decrypt_roster, has_key
-from ledger.year_end import blockers
+from ledger.keys import has_key
+from ledger.money.grants import Grant, grants
+from ledger.money.payouts import PendingPayout, pending_payouts
+from ledger.money.reconcile import QueueItem, review_queue, unallocated
+from ledger.money.year_end import blockers
+from ledger.participants import require_participant
+from ledger.roster import RosterEntry, read_roster
+from ledger.view import ParticipantInfo, View
 
 __all__ = [
     "DocumentVat",
     "Grant",
     "InvoiceStatus",
     "ParticipantInfo",
-    "ParticipantSummary",
     "PendingPayout",
     "QueueItem",
+    "RosterEntry",
     "all_grants",
     "client_vat_numbers",
     "close_blockers",
     "document_vat",
     "invoices",
     "key_at_hand",
-    "participants",
     "payouts_in_transit",
     "require_participant",
     "roster_identities",
@@ -68,18 +65,9 @@ def all_grants(entries: list[data.Directive], config: HubConfig) -> dict[str, Gr
     return grants(entries, config)
 
 
-def participants(
-    entries: Iterable[data.Directive], config: HubConfig
-) -> dict[str, ParticipantSummary]:
-    """Each participant's balances and movements (codes only)."""
-    return summarize_all(entries, config)
-
-
-def invoices(
-    entries: Iterable[data.Directive], config: HubConfig, today: dt.date
-) -> list[InvoiceStatus]:
-    """Every invoice's status as the books say on ``today``."""
-    return invoice_statuses(entries, config, today)
+def invoices(view: View, today: dt.date) -> list[InvoiceStatus]:
+    """Every invoice's status in the fold ``view``, as of ``today``."""
+    return statuses(view, today)
 
 
 def waiting_bank_lines(entries: Iterable[data.Directive], config: HubConfig) -> list[QueueItem]:
@@ -90,6 +78,7 @@ def waiting_bank_lines(entries: Iterable[data.Directive], config: HubConfig) -> 
 def unallocated_receipts(
     entries: Iterable[data.Directive], config: HubConfig
 ) -> list[dict[str, str]]:
+    """Receipts on invoices that could not be allocated by themselves (and why)."""
     return unallocated(entries, config)
 
 
@@ -101,7 +90,7 @@ def payouts_in_transit(entries: list[data.Directive], config: HubConfig) -> list
 def close_blockers(
     entries: list[data.Directive], config: HubConfig, year: int, today: dt.date, errors: int
 ) -> list[str]:
-    """What stops ``close-year YEAR`` (the same check close-year runs)."""
+    """What stops ``year close YEAR`` (the same check closing runs)."""
     return blockers(entries, config, year, today, errors)
 
 
@@ -117,13 +106,13 @@ class DocumentVat:
     groups: tuple[tuple[Decimal, Decimal, Decimal], ...]  # (rate, base, vat)
 
 
-def document_vat(books: Books, entries: list[data.Directive]) -> list[DocumentVat]:
+def document_vat(books: Books, view: View) -> list[DocumentVat]:
     """Every issued document's VAT breakdown per rate and its client's VAT number, read from
     the document's record beside its PDF and checked against its entry: the books are the
     authority, a record that says otherwise is refused with its path."""
-    clients = config_clients(books)
+    clients = client_vat_numbers(books)
     out = []
-    for ref in issued(entries):
+    for ref in view.documents:
         doc: Document = read_document(_DiskReader(books.root), ref)
         net = sum((g.base for g in doc.totals.groups), Decimal(0))
         if net != doc.totals.net:
@@ -145,6 +134,8 @@ def document_vat(books: Books, entries: list[data.Directive]) -> list[DocumentVa
 
 
 class _DiskReader:
+    """The books' files as they are on disk (reports read; they never stage)."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -155,13 +146,9 @@ class _DiskReader:
             return None
 
 
-def config_clients(books: Books) -> dict[str, str]:
+def client_vat_numbers(books: Books) -> dict[str, str]:
     """Client id → VAT number, for the clients that have one."""
     return {cid: c.vat_number for cid, c in read_clients(books).items() if c.vat_number}
-
-
-def client_vat_numbers(books: Books) -> dict[str, str]:
-    return config_clients(books)
 
 
 def key_at_hand(config: HubConfig) -> bool:
@@ -169,8 +156,7 @@ def key_at_hand(config: HubConfig) -> bool:
 
 
 def roster_identities(books: Books) -> dict[str, RosterEntry]:
-    """The roster, decrypted in memory (needs the hub key). Only the fees slips call this,
-    and only when ``[fees_slips] enabled`` is set in ``hub.toml``."""
-    path = books.root / books.config.roster.file
-    roster = decrypt_roster(books.config, path.read_bytes() if path.exists() else None)
-    return dict(roster.participants)
+    """The roster, decrypted in memory (needs the hub key: each record is opened with its
+    own data key). Only the fees slips call this, and only when ``[fees_slips] enabled``
+    is set in ``hub.toml``."""
+    return dict(read_roster(books).participants)

@@ -124,8 +124,7 @@ def _month_part(frames: Frames, period: Period, lang: str) -> tuple[Part, dict[s
 
 
 def _invoices_part(frames: Frames, period: Period, lang: str) -> tuple[Part, list[dict[str, Any]]]:
-    until = [e for e in frames.entries if e.date <= period.end]
-    statuses = invoices(until, frames.config, period.end)
+    statuses = invoices(frames.view_on(period.end), period.end)
     open_ = [s for s in statuses if s.outstanding > 0]
     rows = [
         row(

@@ -12,9 +12,9 @@ wherever an accountant or an auditor meets it.
 * ``AN`` the opening balances (à-nouveaux), which carry no number of their own.
 
 Entries are numbered per journal and calendar year, from 1, gapless, in the order of the
-hash chain (date, then the sha256 of the entry's canonical record: :mod:`ledger.integrity.chain`), so
-the numbers do not depend on how the entries are spread over files, and a report of part of
-a year shows the numbers of the whole year.
+hash chain (date, then the sha256 of the entry's canonical record:
+:mod:`ledger.integrity.chain`), so the numbers do not depend on how the entries are spread
+over files, and a report of part of a year shows the numbers of the whole year.
 """
 
 from __future__ import annotations

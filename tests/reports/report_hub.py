@@ -59,13 +59,12 @@ from money_builders import issue as issue_invoice
 from invoicing.issue import CreditRequest, issue_credit_note
 from invoicing.models import LineInput
 from ledger.books import Books
-from ledger.cash import book_count, book_sale, book_transfer
-from ledger.closing import close_year
-from ledger.expenses import ExpenseRequest, book_expense
-from ledger.grants import add_grant
-from ledger.money_cli import run_assign, run_auto
-from ledger.payouts import book_payout
-from ledger.reconcile import review_queue
+from ledger.money.cash import book_count, book_sale, book_transfer
+from ledger.money.closing import close_year
+from ledger.money.expenses import ExpenseRequest, book_expense
+from ledger.money.grants import add_grant
+from ledger.money.payouts import book_payout
+from ledger.money.reconcile import review_queue, run_assign, run_auto
 
 D = dt.date
 P1, P2, P3 = CODES

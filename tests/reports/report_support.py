@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import subprocess
@@ -12,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests_support import run_cli
 
 from ledger.books import Books
 
@@ -65,16 +66,9 @@ class Run:
 
 
 def report(*args: str) -> Run:
-    """``coopledger report ARGS`` in this process."""
-    from ledger.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(["report", *args])
-        except SystemExit as exc:  # usage errors
-            code = int(exc.code or 0)
-    return Run(code, out.getvalue(), err.getvalue())
+    """``coopledger report ARGS`` in this process (click's runner, ``tests_support``)."""
+    proc = run_cli(["report", *args])
+    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def report_ok(*args: str) -> Run:

@@ -347,7 +347,7 @@ def test_the_identity_check_names_the_subtree(hub: Hub) -> None:
     from beancount.core import data
     from money_builders import bank_entry  # noqa: F401  (the builders' path is set)
 
-    from ledger.contributions import posting
+    from ledger.entries import posting
     from ledger.errors import InputError
     from reports.annual import compute
     from reports.frame import fold

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from report_support import Hub, report, report_ok
 
-from ledger.grants import add_grant
+from ledger.money.grants import add_grant
 
 
 def _text(path: Path) -> str:

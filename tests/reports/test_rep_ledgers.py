@@ -10,7 +10,6 @@ rest (allocations, settlements, the grant, the payouts ordered, the deferral…)
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 from collections import defaultdict
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from report_support import Hub, report_ok
+from tests_support import run_cli
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -67,11 +67,9 @@ def test_the_opening_journal_of_2026(hub: Hub) -> None:
 
 
 def test_journals_share_their_numbers_with_the_audit_export(hub: Hub, tmp_path: Path) -> None:
-    from ledger.cli import main
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["export", "audit", "--books", str(hub.root), "--tag", "close-2025",
-                     "--out", str(tmp_path / "audit")]) == 0  # fmt: skip
+    proc = run_cli(["audit", "export", "--books", str(hub.root), "--tag", "close-2025",
+                    "--out", str(tmp_path / "audit")])  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
     with (tmp_path / "audit" / "journal.tsv").open(encoding="utf-8") as handle:
         audit = [r for r in csv.DictReader(handle, delimiter="\t") if r["JournalCode"] != "AN"]
     out = tmp_path / "j.csv"
