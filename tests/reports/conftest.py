@@ -54,3 +54,10 @@ def hub_copy(built_hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setenv(key, value)
     copy_books(built_hub.root, tmp_path / "books")
     return Hub(tmp_path / "books", built_hub.xdg)
+
+
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every report test runs from a folder of its own: a report written to the default
+    folder (the current one) never lands in the repository."""
+    monkeypatch.chdir(tmp_path)
