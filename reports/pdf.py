@@ -1,26 +1,20 @@
-"""Any report as a PDF (reportlab), in the visual style of the hub's invoices: the hub's
-name in bold at the top left, the title on the right, DejaVu Sans 9 pt, tables ruled under
-their header and lightly between rows, the hub's identification in the footer of every
-page with the page number — and, for a provisional report, the marking on every page.
+"""Any report as a PDF, on the one rendering module (:mod:`ledger.render`: its font, its
+styles, escaped text, the page footer and the PDF builder), in the visual style of the
+hub's invoices: the hub's name in bold at the top left, the title on the right, tables
+ruled under their header and lightly between rows, the hub's identification in the footer
+of every page with the page number — and, for a provisional report, the marking on every
+page.
 
-Every piece of text goes through :func:`para` (escaped), so reportlab's markup in a label
-or a narration is printed, never obeyed. The PDF helpers of the reports live here only, so
-they can join the invoice's renderer in one module.
+This module only lays a report's parts, paragraphs and tables (:mod:`reports.model`) out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
+from reportlab.lib.pagesizes import landscape
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -31,50 +25,24 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from invoicing.pdf import fonts
+from ledger.render import (
+    A4,
+    ParagraphStyle,
+    build_pdf,
+    colors,
+    fonts,
+    mm,
+    page_footer,
+    para,
+    styles,
+)
 from reports.model import Column, Paragraph, Report, Table
 
 NUMERIC = ("money", "percent", "int")
 WIDE_TABLE_COLUMNS = 8  # a report with a table this wide is printed in landscape
 SMALL_TABLE_COLUMNS = 10  # and a table this wide in a smaller type
-
-
-def styles() -> dict[str, ParagraphStyle]:
-    regular, bold = fonts()
-    base = ParagraphStyle("base", fontName=regular, fontSize=9, leading=11.5)
-    return {
-        "base": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
-        "bold": ParagraphStyle("bold", parent=base, fontName=bold),
-        "hub": ParagraphStyle("hub", parent=base, fontName=bold, fontSize=13, leading=16),
-        "title": ParagraphStyle(
-            "title", parent=base, fontName=bold, fontSize=16, leading=20, alignment=TA_RIGHT
-        ),
-        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_RIGHT),
-        "heading": ParagraphStyle(
-            "heading",
-            parent=base,
-            fontName=bold,
-            fontSize=11,
-            leading=14,
-            spaceBefore=4,
-            spaceAfter=6,
-        ),
-        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
-        "right_bold": ParagraphStyle("right_bold", parent=base, fontName=bold, alignment=TA_RIGHT),
-        "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10, textColor="#444444"),
-        "warning": ParagraphStyle(
-            "warning", parent=base, fontName=bold, textColor=colors.HexColor("#C00000")
-        ),
-    }
-
-
-def para(text: str, style: ParagraphStyle) -> RLParagraph:
-    """A paragraph of plain text (escaped; line breaks kept)."""
-    return RLParagraph(escape(text).replace("\n", "<br/>"), style)
 
 
 def money(value: Decimal, lang: str) -> str:
@@ -141,7 +109,7 @@ def _table(table: Table, width: float, lang: str, st: dict[str, ParagraphStyle])
 def render_pdf(report: Report) -> bytes:
     """The report's PDF bytes (deterministic for the same report)."""
     st = styles()
-    regular, bold = fonts()
+    bold = fonts()[1]
     wide = any(len(t.columns) >= WIDE_TABLE_COLUMNS for part in report.parts for t in part.tables)
     pagesize = landscape(A4) if wide else A4
     frame_width = pagesize[0] - 36 * mm - 12  # the frame pads 6 pt on each side
@@ -187,11 +155,7 @@ def render_pdf(report: Report) -> bytes:
 
     def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont(regular, 7)
-        canvas.drawCentredString(pagesize[0] / 2, 12 * mm, report.hub_footer)
-        canvas.drawRightString(
-            pagesize[0] - 18 * mm, 7 * mm, f"{report.title} – {canvas.getPageNumber()}"
-        )
+        page_footer(canvas, pagesize, report.hub_footer, report.title)
         if report.provisional:
             canvas.setFont(bold, 8)
             canvas.setFillColor(colors.HexColor("#C00000"))
@@ -203,21 +167,8 @@ def render_pdf(report: Report) -> bytes:
             canvas.drawCentredString(0, 0, report.provisional.split(" ")[0])
         canvas.restoreState()
 
-    buf = io.BytesIO()
-    template = SimpleDocTemplate(
-        buf,
-        pagesize=pagesize,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=20 * mm,
-        title=f"{report.title} {report.subtitle}",
-        author=report.hub_name,
-        creator="coopledger",
-        producer="coopledger",
-        subject="",
-        keywords="",
-        invariant=1,
-    )
-    template.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buf.getvalue()
+    return build_pdf(
+        story, title=f"{report.title} {report.subtitle}", author=report.hub_name,
+        on_page=on_page, pagesize=pagesize, creator="coopledger", producer="coopledger",
+        subject="", keywords="", invariant=1,
+    )  # fmt: skip
