@@ -10,7 +10,7 @@ account (14), so debits and credits balance.
 :func:`account_balances` computes it from the frames (:mod:`reports.frame`) with the
 opening balance, the period's debits and credits and the closing balance of every account;
 :func:`trial_balance` and :func:`render` give the short text form of ``coopledger
-trial-balance``; :func:`build` the report of ``coopledger report trial-balance``.
+year trial-balance``; :func:`build` the report of ``coopledger report trial-balance``.
 """
 
 from __future__ import annotations
