@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ledger.errors import InputError
+from ledger.errors import InputError, typed
 from reports.common import money_text
 from reports.frame import ZERO, Frames
 from reports.i18n import t
@@ -48,8 +48,13 @@ def select(frames: Frames, wanted: list[str], period: Period) -> list[Grant]:
     every = all_grants(frames.entries, frames.config)
     for gid in wanted:
         if gid not in found:
-            when = f" by {period.end}" if gid in every else ""
-            raise InputError(f"no grant {gid} in the books{when} (see 'coopledger grant list')")
+            # a grant of the books is named; anything else typed is not repeated
+            said = (
+                f"{gid} in the books by {period.end}"
+                if gid in every
+                else f"{typed(gid)} in the books"
+            )
+            raise InputError(f"no grant {said} (see 'coopledger grant list')")
     chosen = (
         [found[g] for g in wanted]
         if wanted

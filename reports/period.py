@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.errors import InputError
+from ledger.outputs import inside, outside_books
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ class Period:
             last = calendar.monthrange(year, month)[1]
             return cls(dt.date(year, month, 1), dt.date(year, month, last))
         except (ValueError, TypeError):
-            raise InputError(f"--month {text!r}: expected YYYY-MM") from None
+            raise InputError(
+                "--month: expected YYYY-MM (what was typed is not repeated)"
+            ) from None
 
 
 def choose_period(
@@ -78,19 +81,11 @@ def last_month(today: dt.date) -> Period:
     return Period.of_month(f"{first.year}-{first.month:02d}")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def default_folder(books_root: Path, hub_id: str, cwd: Path | None = None) -> Path:
     """The current folder, or — when it lies inside the books — the hub's reports folder
     under ``$XDG_DATA_HOME`` (reports are never written into the books)."""
     here = cwd or Path.cwd()
-    if not _inside(here, books_root):
+    if not inside(books_root, here):
         return here
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "coopledger" / hub_id / "reports"
@@ -98,15 +93,14 @@ def default_folder(books_root: Path, hub_id: str, cwd: Path | None = None) -> Pa
 
 def output_path(out: str | None, books_root: Path, hub_id: str, filename: str) -> Path:
     """Where a report goes: ``--out`` (a file, or a folder: one that exists or a path ending
-    with ``/``), else the default folder; refused inside the books, one line."""
+    with ``/``), else the default folder; refused inside the books, one line
+    (:func:`ledger.outputs.outside_books`)."""
     if out:
         path = Path(out).expanduser()
         if path.is_dir() or out.endswith(("/", os.sep)):
             path = path / filename
     else:
         path = default_folder(books_root, hub_id) / filename
-    if _inside(path, books_root):
-        raise InputError(
-            f"--out {path}: inside the books ({books_root}); reports are written outside them"
-        )
-    return path
+    # the one rule of every file a command writes (ledger.outputs): it names the option,
+    # never the path (a path may hold a name)
+    return outside_books(books_root, path, "--out", "reports are written outside them")

@@ -154,5 +154,5 @@ def test_unknown_participant_and_grant_are_one_line(hub: Hub) -> None:
     assert run.code == 1 and run.stderr == "coopledger: error: unknown participant P-ZZZZZZ\n"
     run = report("grant", "fondation-nope-2025", "--books", str(hub.root), "--year", "2025")
     assert run.code == 1 and run.stderr == (
-        "coopledger: error: no grant fondation-nope-2025 in the books (see 'coopledger grant list')\n"
+        "coopledger: error: no grant (what was typed is not repeated) in the books (see 'coopledger grant list')\n"
     )
