@@ -420,6 +420,42 @@ class ImportRule(_Model):
         return self
 
 
+class AnnualAccountsSettings(_Model):
+    """What the annual accounts need that the books do not know (``docs/annual-accounts.md``)."""
+
+    # The model the board chose: simplified accounts (CSA art. 3:47 §2) or double entry
+    # (micro / abridged association model). The report prints both; this one is declared.
+    model: Literal["simplified", "micro", "abridged"] = "simplified"
+    average_fte: Decimal = Field(default=Decimal(0), ge=0)  # workers, not volunteers
+    valuation_rules: str = ""  # the annex's summary of valuation rules (default text if empty)
+    double_entry_since: dt.date | None = None  # when the board chose double entry, if it did
+    # Significant rights and commitments for the annex (promised grants, guarantees…).
+    rights_and_commitments: list[str] = Field(default_factory=list)
+
+
+class VatSettings(_Model):
+    """How often a hub in the standard VAT regime files its periodic return."""
+
+    periodicity: Literal["quarterly", "monthly"] = "quarterly"
+
+
+class FeesSlipsSettings(_Model):
+    """281.50 slips (``docs/fees-slips.md``): the identities are only ever used when the
+    hub turned this on, with its lawyer's decision recorded here."""
+
+    enabled: bool = False
+    decision: str = ""  # the reference of the lawyer's / board's decision
+    decided_on: dt.date | None = None
+    amount_zone: Literal["2060", "2061"] = "2061"  # commissions or fees: the accountant's call
+    threshold: Decimal = Decimal("250.00")  # per beneficiary and year (no slip at or below)
+
+    @model_validator(mode="after")
+    def _decision(self) -> FeesSlipsSettings:
+        if self.enabled and not (self.decision.strip() and self.decided_on):
+            raise ValueError("enabled: record the decision (decision and decided_on) first")
+        return self
+
+
 class HubIdentity(_Model):
     """Who the hub is: everything an invoice must say about its issuer."""
 
@@ -469,6 +505,9 @@ class HubConfig(_Model):
     accounts: dict[str, AccountSpec] = Field(default_factory=_default_chart)
     import_rules: list[ImportRule] = Field(default_factory=list)
     peppol: PeppolSettings = Field(default_factory=PeppolSettings)
+    annual_accounts: AnnualAccountsSettings = Field(default_factory=AnnualAccountsSettings)
+    vat: VatSettings = Field(default_factory=VatSettings)
+    fees_slips: FeesSlipsSettings = Field(default_factory=FeesSlipsSettings)
 
     @model_validator(mode="after")
     def _complete_chart(self) -> HubConfig:
@@ -683,6 +722,15 @@ def render_config(config: HubConfig) -> str:
     peppol = {k: v for k, v in data["peppol"].items() if v != peppol_defaults.get(k)}
     if peppol:  # only what the hub set: most hubs never see the section
         _toml_table(lines, "peppol", peppol)
+    for section, defaults in (
+        ("annual_accounts", AnnualAccountsSettings()),
+        ("vat", VatSettings()),
+        ("fees_slips", FeesSlipsSettings()),
+    ):
+        base = defaults.model_dump(mode="python")
+        changed = {k: v for k, v in data[section].items() if v != base.get(k)}
+        if changed:
+            _toml_table(lines, section, changed)
     for rule in data.get("import_rules", []):
         lines.append("\n[[import_rules]]")
         for k, v in rule.items():
