@@ -10,11 +10,14 @@ The guides' conventions (what this test reads):
   use. ``[exit N]`` says the command ends with code N (0 otherwise).
 * ``<!-- file: NAME -->`` just before a fenced block: the block is written to NAME, in the
   folder where the guide starts (the books are one level down, after ``cd``).
+* the guides are written in 2026: ``2026`` stands for the current year and ``2027`` for
+  the next one (commands use today's date).
 * other blocks (``sh``, ``text``) are shown, not run (``serve`` runs until Ctrl-C).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shlex
 from pathlib import Path
@@ -26,6 +29,13 @@ REPO = Path(__file__).resolve().parent.parent
 GUIDES = [REPO / "docs" / "guide" / "fr.md", REPO / "docs" / "guide" / "nl.md"]
 FENCE = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<tag>\w*)\n(?P<body>.*?)```", re.S)
 CODE = re.compile(r"P-[0-9A-Z]{6}")
+YEARS = re.compile(r"\b202[67]")
+
+
+def this_year(text: str) -> str:
+    """The guide's text with its years (2026, 2027) made this year and the next."""
+    year = dt.date.today().year
+    return YEARS.sub(lambda m: str(year + int(m[0]) - 2026), text)
 
 
 def blocks(text: str) -> list[tuple[str, str, str]]:
@@ -60,7 +70,7 @@ def pattern(shown: str) -> re.Pattern[str]:
 def test_every_command_of_the_guide_runs_and_prints_what_it_shows(
     guide: Path, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    text = guide.read_text(encoding="utf-8")
+    text = this_year(guide.read_text(encoding="utf-8"))
     cwd = start = tmp_path / "work"  # files of the guide are written in ``start``
     cwd.mkdir()
     env = dict(cli_env)
