@@ -86,9 +86,12 @@ def normalize_bic(value: str) -> str:
 
 
 def parse_rate(value: str | int | float | Decimal) -> Decimal:
-    """A percentage between 0 and 100 inclusive, as a Decimal."""
+    """A percentage between 0 and 100 inclusive, as a Decimal (``12,5`` as ``12.5``)."""
+    text = str(value).strip().rstrip("%").strip()
     try:
-        rate = Decimal(str(value).strip().rstrip("%").strip())
+        rate = Decimal(
+            text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+        )
     except InvalidOperation:
         raise ValueError(f"invalid rate {value!r}: not a decimal number") from None
     if not rate.is_finite() or rate < 0 or rate > 100:
