@@ -25,6 +25,7 @@ from ledger.demo import DEMO_PARTICIPANTS
 from ledger.fava.serve import make_app
 from ledger.i18n import translate
 from ledger.loader import FAVA_PAGES
+from reports.fava_bank_review import settled_links
 
 REPO = Path(__file__).resolve().parent.parent
 ARTEFACTS = Path(os.environ.get("COOPLEDGER_ARTEFACTS", REPO / "build" / "screenshots"))
@@ -249,3 +250,21 @@ def test_the_english_page_is_the_source(client) -> None:  # type: ignore[no-unty
         ledger.fava_options.language = "fr"
     assert "<h2>Grants</h2>" in html and "€12,000.00" in html
     assert "no English translation" not in html
+
+
+def test_settled_bank_lines_no_longer_show_as_to_review_in_fava(client) -> None:  # type: ignore[no-untyped-def]
+    """Only the lines that still wait keep Fava's red ``!``; the settled ones show as
+    settled everywhere in Fava (the journal included)."""
+    app, http, ext = client
+    ledger = app.config["LEDGERS"][next(iter(app.config["LEDGERS"].ledgers_by_slug))]
+    settled = settled_links(
+        list(ledger.all_entries), ledger.extensions.get_extension("BankReview").hub
+    )
+    assert settled, "the demo settles lines that went through suspense"
+    flagged = [e for e in ledger.all_entries if getattr(e, "flag", "") == "!"]
+    assert not [e for e in flagged if settled.intersection(e.links or ())]
+    assert {lk for e in flagged for lk in e.links or () if lk.startswith("bank-")}  # the queue
+    shown = [e for e in ledger.all_entries if settled.intersection(getattr(e, "links", None) or ())
+             and e.meta.get("kind") == "bank"]  # fmt: skip
+    assert shown and all(e.flag == "*" and "to review" not in e.narration for e in shown)
+    assert http.get(f"{ext}/BankReview/").status_code == 200

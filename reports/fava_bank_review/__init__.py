@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from beancount.core import data
+from fava.core.group_entries import group_entries_by_type
+
+from ledger.config import HubConfig
 from ledger.i18n import translate
 from ledger.money.reconcile.review import QueueItem, review_queue
-from ledger.view import BankLine
+from ledger.view import BankLine, View
 from reports import fava_page
 from reports.fava_page import F_, ZERO, until
 
@@ -26,6 +30,29 @@ TARGET_TEXTS = {
     "inv": F_("invoice {id}"), "po": F_("payout {id}"), "exp": F_("cost {id}"),
     "grant": F_("grant {id}"), "refund": F_("refund {id}"), "cash": F_("cash box {id}"),
 }  # fmt: skip
+
+
+def settled_links(entries: list[Any], hub: HubConfig) -> set[str]:
+    """The ``^bank-`` links of the lines that went through suspense and are settled."""
+    lines = View.of(entries, hub).lines.values()
+    return {ln.link for ln in lines if ln.to_suspense != ZERO and ln.suspense == ZERO}
+
+
+def unflag_settled(entries: list[Any], hub: HubConfig) -> list[Any]:
+    """The entries, each bank line that is settled no longer flagged ``!`` "to review"
+    (as Fava shows them: the books keep what the import wrote, and seals see that)."""
+    settled = settled_links(entries, hub)
+
+    def shown(entry: Any) -> Any:
+        if (
+            isinstance(entry, data.Transaction) and entry.flag == "!"
+            and entry.meta.get("kind") == "bank" and settled.intersection(entry.links or ())
+        ):  # fmt: skip
+            narration = (entry.narration or "").replace(", to review", ", settled")
+            return entry._replace(flag="*", narration=narration)
+        return entry
+
+    return [shown(e) for e in entries]
 
 
 @dataclass
@@ -47,6 +74,18 @@ class BankReview(fava_page.CoopPage):
     """The review queue (read-only) and the settled lines."""
 
     title = F_("Bank review")
+
+    def after_load_file(self) -> None:
+        """Settled lines stop showing as "to review" in all of Fava (the journal's red
+        ``!``): Fava's entries are replaced once per load, before any page asks."""
+        super().after_load_file()
+        if self.hub is None:
+            return
+        ledger = self.ledger
+        ledger.all_entries = unflag_settled(list(ledger.all_entries), self.hub)
+        ledger.all_entries_by_type = group_entries_by_type(ledger.all_entries)
+        ledger.get_filtered.cache_clear()
+        ledger.get_entry.cache_clear()
 
     def data(self) -> dict[str, Any]:
         scope = self.scope()
