@@ -203,8 +203,6 @@ class ParticipantSummary:
                     "balance": str(m.balance),
                     "owed": str(m.owed),
                     "owed_balance": str(m.owed_balance),
-                    "received": str(m.received),
-                    "contribution": str(m.contribution),
                     "links": m.links,
                 }
                 for m in self.movements
