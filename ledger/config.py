@@ -309,15 +309,25 @@ class ContributionSettings(_Model):
 
     def rate_for(self, code: str | None, on: dt.date) -> tuple[Decimal, str]:
         """The rate in force for ``code`` on date ``on``, and the rule that gave it."""
+        rate, own, since = self.rule_for(code, on)
+        if own:
+            return rate, f"participant {code} since {since.isoformat() if since else ''}"
+        if since is not None:
+            return rate, f"hub rate since {since.isoformat()}"
+        return rate, "hub rate"
+
+    def rule_for(self, code: str | None, on: dt.date) -> tuple[Decimal, bool, dt.date | None]:
+        """The rate in force for ``code`` on ``on``: (rate, whether it is the participant's
+        own rate, since when it applies — None for the hub's first rate)."""
         override = [c for c in self.participants.get(code or "", []) if c.since <= on]
         if override:
             last = max(override, key=lambda c: c.since)
-            return last.rate, f"participant {code} since {last.since.isoformat()}"
+            return last.rate, True, last.since
         changes = [c for c in self.changes if c.since <= on]
         if changes:
             last = max(changes, key=lambda c: c.since)
-            return last.rate, f"hub rate since {last.since.isoformat()}"
-        return self.rate, "hub rate"
+            return last.rate, False, last.since
+        return self.rate, False, None
 
 
 class RosterSettings(_Model):

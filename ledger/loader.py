@@ -35,7 +35,15 @@ MissingPluginError = collections.namedtuple("MissingPluginError", "source messag
 
 ALLOWED_PLUGIN_PREFIXES = ("beancount.plugins.", "beancount.ops.")
 # Fava extensions we ship and trust; anything else named in the books is refused.
-ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset({"reports.fava_participants"})
+# One module per page (reports/fava_*), in the order of Fava's sidebar.
+FAVA_PAGES: tuple[str, ...] = (
+    "reports.fava_participants",
+    "reports.fava_invoices",
+    "reports.fava_bank_review",
+    "reports.fava_grants",
+    "reports.fava_year_end",
+)
+ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset(FAVA_PAGES)
 REFUSED_FAVA_OPTIONS = frozenset({"import-config"})
 # The invariants coopledger checks on every load of a hub's books. Which plugins run is
 # coopledger's decision, not the books': a hub's books (a folder with ``hub.toml``) that do

@@ -14,6 +14,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+from ledger import progress
 from ledger.books import Books
 from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
 from ledger.demo import bank as demo_bank
@@ -106,6 +107,6 @@ def build_demo(root: Path, year: int | None = None, seed: int = 2025) -> Books:
         add_participant(
             books, alias=alias, activity=activity, day=dt.date(year, month, rng.randint(1, 20))
         )
-    for step in POPULATORS:
+    for step in progress.each("demo", POPULATORS, lambda s: s.__module__.rsplit(".", 1)[-1]):
         step(books, rng, year)
     return books

@@ -155,6 +155,10 @@ class Movement:
     links: list[str] = field(default_factory=list)
     owed: Decimal = ZERO  # change of what the participant owes the hub (positive: owes more)
     owed_balance: Decimal = ZERO
+    # Money from a client (payment, cash sale, credit reversal): what the client paid for the
+    # activity (excl. VAT) and the contribution taken from it (``amount`` is what is left).
+    received: Decimal = ZERO
+    contribution: Decimal = ZERO
 
 
 @dataclass
@@ -287,6 +291,8 @@ class BankLine:
     end_to_end: str = ""
     returned: bool = False
     suspense: Decimal = ZERO  # open in suspense: positive = money in not yet explained
+    to_suspense: Decimal = ZERO  # what its import put in suspense (zero: matched at import)
+    settled_by: list[str] = field(default_factory=list)  # the links its settlements settled
     # A batch: (amount, OGM, end-to-end id) of each detail (``detail-<n>-…`` metadata).
     details: tuple[tuple[Decimal, str, str], ...] = ()
 
@@ -542,11 +548,13 @@ class View:
                 summary.pending -= number
             elif role == "participant_owed":
                 owed_delta[code] = owed_delta.get(code, ZERO) + number
+        received_by, received, contribution = "", ZERO, ZERO
         if kind in RECEIVED_KINDS:
-            received = entry.meta.get("received-net")
             code = str(entry.meta.get("participant", ""))
-            if received is not None and code in self.participants:
-                self.participants[code].received += Decimal(str(received))
+            if entry.meta.get("received-net") is not None and code in self.participants:
+                received_by, received = code, _dec(entry.meta.get("received-net"))
+                contribution = _dec(entry.meta.get("contribution"))
+                self.participants[code].received += received
         for code in sorted(set(held_delta) | set(owed_delta)):
             summary = self.participants[code]
             delta, owed = held_delta.get(code, ZERO), owed_delta.get(code, ZERO)
@@ -567,6 +575,8 @@ class View:
                         links=sorted(entry.links or ()),
                         owed=owed,
                         owed_balance=summary.owed,
+                        received=received if code == received_by else ZERO,
+                        contribution=contribution if code == received_by else ZERO,
                     )
                 )
 
@@ -703,6 +713,12 @@ class View:
                 line = self.lines.get(bank_links[0])
                 if line is not None:
                     line.suspense -= number
+                    if kind == "bank":
+                        line.to_suspense -= number
+                    elif kind == "settlement":
+                        line.settled_by.extend(
+                            lk for lk in sorted(entry.links or ()) if lk != bank_links[0]
+                        )
             elif p.account in target_accounts:
                 prefix = target_accounts[p.account]
                 for link in entry.links or ():
