@@ -31,6 +31,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,7 +55,7 @@ from ledger.errors import (
     WriteRejectedError,
 )
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
-from ledger.loader import Ledger, format_error, load_ledger
+from ledger.loader import Ledger, appendable, extend_ledger, format_error, load_ledger
 
 MAIN_FILE = "main.beancount"
 STATE_DIR = ".coopledger"
@@ -250,6 +251,9 @@ class Books:
     def __init__(self, root: Path, config: HubConfig) -> None:
         self.root = root
         self.config = config
+        # The last load made under the lock (or checked by a write), with the commit it is
+        # the load of: reused while HEAD has not moved and git sees no other change.
+        self._loaded: tuple[str, Ledger] | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Books:
@@ -276,12 +280,34 @@ class Books:
         """Load the books; with ``strict``, refuse books that ask to run foreign code.
 
         The errors include the anchors (:mod:`ledger.integrity.anchors`): seals against their
-        ``close-YYYY`` tags and every books file included."""
-        ledger = load_ledger(self.main_file)
+        ``close-YYYY`` tags and every books file included. A load this process made under the
+        lock, or checked after its own write, is reused while the books are that commit
+        with nothing changed (``git status``): one load serves a whole run of commands."""
+        ledger = self._reuse(check_worktree=True) or load_ledger(self.main_file)
+        return self._anchored(ledger, strict)
+
+    def _anchored(self, ledger: Ledger, strict: bool) -> Ledger:
         if strict and ledger.unsafe:
             raise UnsafeBooksError(format_error(ledger.unsafe[0], self.root))
-        ledger.errors.extend(anchor_errors(self.root, ledger.entries, ledger.options))
+        anchors = anchor_errors(self.root, ledger.entries, ledger.options)
+        return Ledger(
+            ledger.entries, [*ledger.errors, *anchors], ledger.options, ledger.unsafe,
+            ledger.booked, ledger.parse_errors,
+        )  # fmt: skip
+
+    def _reuse(self, check_worktree: bool) -> Ledger | None:
+        """The load kept from this process's last write, if the books are still exactly it."""
+        if self._loaded is None:
+            return None
+        head, ledger = self._loaded
+        if git_head(self.root) != head or (check_worktree and worktree_changes(self.root)):
+            self._loaded = None
+            return None
         return ledger
+
+    def _keep(self, ledger: Ledger) -> None:
+        head = git_head(self.root)
+        self._loaded = (head, ledger) if head else None
 
     def error_lines(self, ledger: Ledger) -> list[str]:
         return [format_error(e, self.root) for e in ledger.errors]
@@ -387,8 +413,15 @@ class Transaction:
         """The books as they are now, loaded under the lock."""
         if self._ledger is None:
             root = self.books.root
+            kept = self.books._reuse(check_worktree=False)  # status was checked at start
+            if kept is not None:
+                self._ledger = self.books._anchored(kept, strict=True)
+                for path in kept.options.get("include", []):
+                    self.read_digests.setdefault(self._rel(path), sha256_file(Path(path)))
+                return self._ledger
             before = {p: sha256_file(p) for p in books_files(root)}
-            ledger = self.books.load()
+            raw = load_ledger(self.books.main_file)
+            ledger = self.books._anchored(raw, strict=True)
             files = set(before) | {Path(p) for p in ledger.options.get("include", [])}
             after = {p: sha256_file(p) for p in files}
             moved = sorted(p for p in files if before.get(p, after[p]) != after[p])
@@ -397,6 +430,7 @@ class Transaction:
                 raise ConflictError(f"{names} changed while coopledger read the books; run again")
             for path, digest in after.items():
                 self.read_digests.setdefault(self._rel(path), digest)
+            self.books._keep(raw)
             self._ledger = ledger
         return self._ledger
 
@@ -513,7 +547,8 @@ class Transaction:
                 written.append(relpath)
                 _inject_fault("after-first-file")
             _inject_fault("after-files")
-            after = books.load(strict=False)
+            raw = self._reload(baseline, previous, changed)
+            after = books._anchored(raw, strict=False)
             new_errors = _new_errors(books, baseline, after)
             broken = _integrity_keys(books, after) - _integrity_keys(books, baseline)
             if after.unsafe or len(after.errors) > len(baseline.errors) or broken:
@@ -546,8 +581,51 @@ class Transaction:
         clear_journal(books)
         if self.pending_tag:
             finish_pending_tag(books, self.pending_tag, base)
+        if tracked:
+            books._keep(raw)  # the load of the commit just made: the next command's
         for callback in self.after_commit:
             callback()
+
+    def _reload(
+        self, baseline: Ledger, previous: dict[str, bytes | None], changed: dict[str, bytes]
+    ) -> Ledger:
+        """The books as written: the load made under the lock extended by what was appended
+        (:func:`ledger.loader.extend_ledger`: only the new text is parsed and booked, the
+        plugins and the validation run over everything), or a full reload when a change is
+        more than entries appended to the books' files and includes to main."""
+        root = self.books.root
+        included = {os.path.realpath(p) for p in baseline.options.get("include", [])}
+        appended: dict[str, tuple[bytes, int]] = {}
+        new_files: list[str] = []
+        full = not baseline.booked
+        for relpath, payload in changed.items():
+            if not relpath.endswith(".beancount"):
+                continue
+            path = os.path.realpath(root / relpath)
+            old = previous[relpath]
+            if old is None:
+                new_files.append(path)  # included by an appended line of main, below
+                continue
+            if path not in included or not appendable(old, payload):
+                full = True
+                break
+            added = payload[len(old) :]
+            if relpath == MAIN_FILE:
+                if not _only_includes(added):
+                    full = True
+                    break
+                continue
+            appended[path] = (added, old.count(b"\n") + 1)
+        main_text = changed.get(MAIN_FILE)
+        if not full and new_files:
+            lines = (main_text or b"").decode("utf-8", "replace").splitlines()
+            wanted = {f'include "{os.path.relpath(p, root)}"' for p in new_files}
+            full = not wanted <= {line.strip() for line in lines}
+        if not full:
+            extended = extend_ledger(baseline, appended, sorted(new_files))
+            if extended is not None:
+                return extended
+        return load_ledger(self.books.main_file)
 
     def _refuse_changed_on_disk(self) -> None:
         """What this command read must still be what is on disk (someone may have edited a
@@ -562,6 +640,14 @@ class Transaction:
                 "(another program edited the books); nothing was written, run the command again"
             )
         refuse_foreign_changes(self.books)
+
+
+INCLUDE_LINE = re.compile(rb'^include "[^"\n]+"[ \t]*$')
+
+
+def _only_includes(added: bytes) -> bool:
+    """True when text appended to main.beancount holds only include lines (or blanks)."""
+    return all(not line.strip() or INCLUDE_LINE.match(line) for line in added.splitlines())
 
 
 def _new_errors(books: Books, before: Ledger, after: Ledger) -> list[str]:
