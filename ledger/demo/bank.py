@@ -197,12 +197,12 @@ class _Year:
                  "Remboursement note de credit 4471", who=SUPPLIER)  # fmt: skip
         self.add(dt.date(self.year, 12, 31), Decimal("1.23"), "INTERETS CREDITEURS")
 
-    def statements(self, iban: str) -> dict[int, list[Statement]]:
+    def statements(self, iban: str, opening: Decimal) -> dict[int, list[Statement]]:
         """Weekly statements (Monday to Sunday), grouped by the month they end in."""
         by_week: dict[tuple[int, int], list[Movement]] = defaultdict(list)
         for m in sorted(self.movements, key=lambda m: m.booking_date):
             by_week[m.booking_date.isocalendar()[:2]].append(m)
-        balance, previous = OPENING_BALANCE, dt.date(self.year - 1, 12, 31)
+        balance, previous = opening, dt.date(self.year - 1, 12, 31)
         out: dict[int, list[Statement]] = defaultdict(list)
         for number, week in enumerate(sorted(by_week), start=1):
             moves = by_week[week]
@@ -256,7 +256,14 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     header = CodaHeader(bank_id="539", holder=books.config.hub.name[:26],
                         company_id="0" + books.config.hub.enterprise_number,
                         description="Compte courant (démo)")  # fmt: skip
-    for month, statements in sorted(movements.statements(bank.iban).items()):
+    # The account's balance on the books at the end of the year before (the opening of a
+    # new account for the one-year demo).
+    before = [
+        p.units.number for e in entries if isinstance(e, data.Transaction)
+        and e.date.year < year for p in e.postings if p.account == bank.account
+    ]  # fmt: skip
+    opening = sum(before, Decimal(0)) if before else OPENING_BALANCE
+    for month, statements in sorted(movements.statements(bank.iban, opening).items()):
         created = statements[-1].closing_date
         payload = write_coda(statements, header, created=created)
         import_files(books, [BankFile(f"demo-{year}-{month:02d}.cod", payload)])
