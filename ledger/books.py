@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -290,10 +291,7 @@ class Books:
         if strict and ledger.unsafe:
             raise UnsafeBooksError(format_error(ledger.unsafe[0], self.root))
         anchors = anchor_errors(self.root, ledger.entries, ledger.options)
-        return Ledger(
-            ledger.entries, [*ledger.errors, *anchors], ledger.options, ledger.unsafe,
-            ledger.booked, ledger.parse_errors,
-        )  # fmt: skip
+        return dataclasses.replace(ledger, errors=[*ledger.errors, *anchors])
 
     def _reuse(self, check_worktree: bool) -> Ledger | None:
         """The load kept from this process's last write, if the books are still exactly it."""
@@ -592,37 +590,38 @@ class Transaction:
         """The books as written: the load made under the lock extended by what was appended
         (:func:`ledger.loader.extend_ledger`: only the new text is parsed and booked, the
         plugins and the validation run over everything), or a full reload when a change is
-        more than entries appended to the books' files and includes to main."""
-        root = self.books.root
-        included = {os.path.realpath(p) for p in baseline.options.get("include", [])}
+        more than entries appended to the books' files and include lines added to main."""
+        main = os.path.realpath(self.books.main_file)
+        top = os.path.dirname(main)  # file names as beancount writes them (see load_ledger)
+        included = set(baseline.options.get("include", []))
         appended: dict[str, tuple[bytes, int]] = {}
         new_files: list[str] = []
+        main_added: list[bytes] | None = []
         full = not baseline.booked
         for relpath, payload in changed.items():
             if not relpath.endswith(".beancount"):
                 continue
-            path = os.path.realpath(root / relpath)
+            path = os.path.normpath(os.path.join(top, relpath))
             old = previous[relpath]
             if old is None:
-                new_files.append(path)  # included by an appended line of main, below
-                continue
-            if path not in included or not appendable(old, payload):
+                new_files.append(path)  # included by a line added to main, below
+            elif path == main:
+                main_added = _inserted_includes(old, payload)
+            elif path in included and appendable(old, payload):
+                appended[path] = (payload[len(old) :], old.count(b"\n") + 1)
+            else:
                 full = True
-                break
-            added = payload[len(old) :]
-            if relpath == MAIN_FILE:
-                if not _only_includes(added):
-                    full = True
-                    break
-                continue
-            appended[path] = (added, old.count(b"\n") + 1)
-        main_text = changed.get(MAIN_FILE)
-        if not full and new_files:
-            lines = (main_text or b"").decode("utf-8", "replace").splitlines()
-            wanted = {f'include "{os.path.relpath(p, root)}"' for p in new_files}
-            full = not wanted <= {line.strip() for line in lines}
-        if not full:
-            extended = extend_ledger(baseline, appended, sorted(new_files))
+        if main_added is None:
+            full = True  # main changed otherwise than by include lines
+        named = {
+            os.path.normpath(os.path.join(top, _include_name(line))) for line in main_added or []
+        }
+        if named != set(new_files):  # an include of a file that was there already: reload
+            full = True
+        order = None if full else _parse_order(changed.get(MAIN_FILE), baseline, main)
+        if order is not None:
+            new_files.sort(key=lambda p: order[p])
+            extended = extend_ledger(baseline, appended, new_files, order)
             if extended is not None:
                 return extended
         return load_ledger(self.books.main_file)
@@ -642,12 +641,49 @@ class Transaction:
         refuse_foreign_changes(self.books)
 
 
-INCLUDE_LINE = re.compile(rb'^include "[^"\n]+"[ \t]*$')
+INCLUDE_LINE = re.compile(rb'^include "([^"\n*?\[]+)"[ \t]*$')
 
 
-def _only_includes(added: bytes) -> bool:
-    """True when text appended to main.beancount holds only include lines (or blanks)."""
-    return all(not line.strip() or INCLUDE_LINE.match(line) for line in added.splitlines())
+def _include_name(line: bytes) -> str:
+    match = INCLUDE_LINE.match(line.strip())
+    return match.group(1).decode("utf-8", "replace") if match else ""
+
+
+def _inserted_includes(before: bytes, after: bytes) -> list[bytes] | None:
+    """The include lines (of plain file names) ``after`` adds to ``before``, anywhere, when
+    that is its only change (blank lines aside); ``None`` when anything else changed."""
+    old = [line for line in before.splitlines() if line.strip()]
+    added: list[bytes] = []
+    at = 0
+    for line in after.splitlines():
+        if not line.strip():
+            continue
+        if at < len(old) and line == old[at]:
+            at += 1
+        elif INCLUDE_LINE.match(line.strip()):
+            added.append(line)
+        else:
+            return None
+    return added if at == len(old) else None
+
+
+def _parse_order(main_text: bytes | None, baseline: Ledger, main: str) -> dict[str, int] | None:
+    """The order a full load parses the books' files in: main, then its includes in the
+    order main lists them. ``None`` when that is not all (an include of an include, a
+    glob): the caller reloads in full."""
+    text = main_text if main_text is not None else Path(main).read_bytes()
+    order = {main: 0}
+    for line in text.splitlines():
+        name = _include_name(line)
+        if name:
+            order.setdefault(
+                os.path.normpath(os.path.join(os.path.dirname(main), name)), len(order)
+            )
+        elif line.lstrip().startswith(b"include"):
+            return None
+    if not set(baseline.file_order) - {"", "<load>"} <= set(order):
+        return None
+    return order
 
 
 def _new_errors(books: Books, before: Ledger, after: Ledger) -> list[str]:

@@ -28,6 +28,7 @@ import importlib
 
 from beancount import loader
 from beancount.core import data
+from beancount.core.amount import Amount
 from beancount.ops import validation
 from beancount.parser import booking, parser
 
@@ -87,6 +88,9 @@ class Ledger:
     # what :func:`extend_ledger` starts from to check an append without a full reload.
     booked: list[data.Directive] = field(default_factory=list, repr=False)
     parse_errors: list[Any] = field(default_factory=list, repr=False)
+    # The order beancount parsed the files in (absolute path → rank): entries of one date,
+    # kind and line number in two files keep that order, as in a full load.
+    file_order: dict[str, int] = field(default_factory=dict, repr=False)
 
 
 def _locate(options_map: dict[str, Any], pattern: re.Pattern[str]) -> data.Meta:
@@ -219,13 +223,18 @@ def install_guard() -> None:
     loader.run_transformations = _guarded_run_transformations
 
 
-def _finish(booked: list[data.Directive], parse_errors: list[Any], options: dict[str, Any]) -> Ledger:
+def _finish(
+    booked: list[data.Directive], parse_errors: list[Any], options: dict[str, Any],
+    file_order: dict[str, int],
+) -> Ledger:  # fmt: skip
     """Plugins (through the guard) and beancount's validation over booked entries: the
     steps of beancount's own loader after parsing and booking."""
-    entries, errors = loader.run_transformations(booked, parse_errors, options, None)
+    # Copies: beancount's transformations extend the lists they are given (the documents
+    # found on disk, the errors), and ``booked`` must stay what booking gave.
+    entries, errors = loader.run_transformations(list(booked), list(parse_errors), options, None)
     errors = list(errors) + list(validation.validate(entries, options, None, None))
     unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]  # refused code only
-    return Ledger(Entries(entries), errors, options, unsafe, booked, parse_errors)
+    return Ledger(Entries(entries), errors, options, unsafe, booked, parse_errors, file_order)
 
 
 def load_ledger(main_file: Path) -> Ledger:
@@ -234,19 +243,29 @@ def load_ledger(main_file: Path) -> Ledger:
     install_guard()
     path = str(Path(main_file).resolve())
     parsed, parse_errors, options = loader._parse_recursive([(path, True)], None, None)
+    file_order: dict[str, int] = {}
+    for entry in parsed:  # still in the order parsed
+        file_order.setdefault(entry.meta.get("filename", ""), len(file_order))
     parsed.sort(key=data.entry_sortkey)
     booked, booking_errors = booking.book(parsed, options)
-    return _finish(booked, [*parse_errors, *booking_errors], options)
+    return _finish(booked, [*parse_errors, *booking_errors], options, file_order)
 
 
 # Lines that change how the text after them parses (or what is loaded): an append holding
 # one, or following an open pushtag/pushmeta, is checked by a full reload instead.
-CONTEXT_LINE = re.compile(rb"^[ \t]*(option|plugin|include|pushtag|poptag|pushmeta|popmeta)\b", re.M)
+CONTEXT_LINE = re.compile(
+    rb"^[ \t]*(option|plugin|include|pushtag|poptag|pushmeta|popmeta)\b", re.M
+)
 
 
 def appendable(before: bytes, after: bytes) -> bool:
-    """True when ``after`` is ``before`` with plain entries appended (see CONTEXT_LINE)."""
+    """True when ``after`` is ``before`` with plain entries appended (see CONTEXT_LINE):
+    nothing before changed, and the added text starts a new entry (an indented first line
+    would continue the last entry of ``before``)."""
     if not after.startswith(before) or (before and not before.endswith(b"\n")):
+        return False
+    first = next((line for line in after[len(before) :].splitlines() if line.strip()), b"")
+    if first[:1] in (b" ", b"\t"):
         return False
     return CONTEXT_LINE.search(after[len(before) :]) is None and not re.search(
         rb"^[ \t]*(pushtag|pushmeta)\b", before, re.M
@@ -254,8 +273,9 @@ def appendable(before: bytes, after: bytes) -> bool:
 
 
 def extend_ledger(
-    before: Ledger, appended: dict[str, tuple[bytes, int]], new_files: list[str]
-) -> Ledger | None:
+    before: Ledger, appended: dict[str, tuple[bytes, int]], new_files: list[str],
+    file_order: dict[str, int] | None = None,
+) -> Ledger | None:  # fmt: skip
     """The load of the books after plain entries were appended to some of their files
     (``appended``: absolute path → (the bytes added, the line they start on)) and new files
     were included (``new_files``), without parsing or booking anything else again.
@@ -279,17 +299,27 @@ def extend_ledger(
         errors += errs
     for entry in parsed:
         if isinstance(entry, data.Transaction) and any(
-            p.cost is not None or p.price is not None or p.units is None
+            p.cost is not None or p.price is not None or not isinstance(p.units, Amount)
             or not isinstance(p.units.number, Decimal) or not p.units.currency
             for p in entry.postings
         ):  # fmt: skip
             return None
     options = dict(before.options)
     options["include"] = sorted({*before.options.get("include", []), *new_files})
+    # The order of the files (see Ledger.file_order): given by the caller when includes
+    # were inserted, or else the new files come last, in the order given.
+    order = dict(file_order or before.file_order)
+    for filename in [*sorted(appended), *new_files]:
+        order.setdefault(filename, len(order))
     parsed.sort(key=data.entry_sortkey)
     booked_new, booking_errors = booking.book(parsed, options)
-    booked = sorted([*before.booked, *booked_new], key=data.entry_sortkey)
-    return _finish(booked, [*before.parse_errors, *errors, *booking_errors], options)
+
+    def key(entry: data.Directive) -> tuple[Any, ...]:
+        return (*data.entry_sortkey(entry), order.get(entry.meta.get("filename", ""), -1))
+
+    booked = sorted([*before.booked, *booked_new], key=key)
+    errors = [*before.parse_errors, *errors, *booking_errors]
+    return _finish(booked, errors, options, order)
 
 
 def format_error(error: Any, root: Path | None = None) -> str:

@@ -105,6 +105,10 @@ def lines_for(
     return lines
 
 
+# The random credit notes of the demo year are dated before this day (of that year).
+CREDITS_BEFORE = dt.date(2000, 11, 10)
+
+
 def populate(books: Books, rng: random.Random, year: int) -> None:
     """Fictional clients, about 60 invoices over ``year`` across the open participants,
     and a few credit notes."""
@@ -137,11 +141,13 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     for index, day in enumerate(days):
         if index in by_index:
             issued.append((by_index[index].document.number, day))
-        if index in credit_days and issued:
+        if index in credit_days and issued and day < CREDITS_BEFORE.replace(year=year):
             number, inv_day = rng.choice(issued[:-1] or issued)
             issued = [i for i in issued if i[0] != number]
             when = max(day, inv_day, last_credit) + dt.timedelta(days=rng.randint(1, 10))
-            when = min(when, today)
+            # Before the credit notes the money steps date in November and December
+            # (numbers follow dates): whatever the seed, the series stays in date order.
+            when = min(when, CREDITS_BEFORE.replace(year=year))
             issue_credit_note(
                 books,
                 CreditRequest(invoice=number, date=when, reason=rng.choice(REASONS)),
