@@ -69,7 +69,7 @@ def is_allowed_plugin(name: str) -> bool:
     return name in our_plugin_modules()
 
 
-class Entries(list):  # type: ignore[type-arg]
+class Entries(list[Any]):
     """The entries of one load: a list that can be referred to weakly, so the fold of a
     load (``ledger.view.View.of``) is shared by its readers while the load lives."""
 
