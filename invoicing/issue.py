@@ -249,9 +249,8 @@ def issue_invoices(
             numbers = sorted(docs, key=lambda d: d.seq)
             tx.message = (
                 f"invoice: issue {len(docs)} invoices ({numbers[0].number} to "
-                f"{numbers[-1].number})\n\n" + "\n".join(
-                    f"{d.number} ({d.participant}, {d.client.id})" for d in numbers
-                )
+                f"{numbers[-1].number})\n\n"
+                + "\n".join(f"{d.number} ({d.participant}, {d.client.id})" for d in numbers)
             )
     return [issued[i] for i in sorted(issued)]
 

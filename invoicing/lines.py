@@ -181,7 +181,8 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
     unknown = [c for c in header if c not in (*BATCH_COLUMNS, *CSV_LINE_COLUMNS, "invoice")]
     if missing or unknown:
         what = f"missing column(s) {', '.join(missing)}" if missing else ""
-        what += ("; " if what else "") + (f"unknown column(s) {', '.join(unknown)}" if unknown else "")
+        if unknown:
+            what += ("; " if what else "") + f"unknown column(s) {', '.join(unknown)}"
         raise InputError(f"{path}: {what}")
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for rowno, raw in enumerate(reader, start=2):

@@ -13,7 +13,6 @@ from ledger.demo import build_demo
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-
     books = build_demo(
         Path(args.dir), year=args.year, seed=args.seed, years=args.years,
         participants=args.participants,

@@ -72,7 +72,9 @@ def _no_ubl(client: Client) -> str:
 
 def cmd_invoice_issue(args: argparse.Namespace) -> int:
 
-    batch = read_invoice_batch(Path(args.from_file)) if args.from_file else [(None, [])]
+    batch: list[tuple[Any, list[LineInput]]] = (
+        list(read_invoice_batch(Path(args.from_file))) if args.from_file else [(None, [])]
+    )
     many = len(batch) > 1
     requests = [_issue_request(args, parsed, lines, many) for parsed, lines in batch]
     books = open_books(args)

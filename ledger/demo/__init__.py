@@ -14,13 +14,13 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+from invoicing.clients import read_clients
 from ledger.books import Books
 from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
 from ledger.demo import bank as demo_bank
+from ledger.demo import history
 from ledger.demo import invoicing as demo_invoicing
 from ledger.demo import money as demo_money
-from invoicing.clients import read_clients
-from ledger.demo import history
 from ledger.demo.days import demo_today
 from ledger.errors import InputError
 from ledger.layout import init_books, new_hub_id

@@ -259,8 +259,9 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     # The account's balance on the books at the end of the year before (the opening of a
     # new account for the one-year demo).
     before = [
-        p.units.number for e in entries if isinstance(e, data.Transaction)
-        and e.date.year < year for p in e.postings if p.account == bank.account
+        Decimal(p.units.number) for e in entries if isinstance(e, data.Transaction)
+        and e.date.year < year for p in e.postings
+        if p.account == bank.account and p.units is not None and p.units.number is not None
     ]  # fmt: skip
     opening = sum(before, Decimal(0)) if before else OPENING_BALANCE
     for month, statements in sorted(movements.statements(bank.iban, opening).items()):

@@ -42,6 +42,14 @@ from ledger.integrity.chain import stamp_documents
 from ledger.money.contributions import contribution_for
 
 ZERO = Decimal("0")
+
+
+def _number(posting: data.Posting) -> Decimal:
+    """A generated posting's amount (every posting here has one)."""
+    assert posting.units is not None and isinstance(posting.units.number, Decimal)
+    return posting.units.number
+
+
 CENT = Decimal("0.01")
 RENT = Decimal("450.00")
 FEES = Decimal("7.50")
@@ -101,10 +109,7 @@ def _txn(
         narration,
         frozenset(),
         frozenset(links),
-        [
-            data.Posting(a, data.Amount(n, "EUR"), None, None, None, None)
-            for a, n in postings
-        ],
+        [data.Posting(a, data.Amount(n, "EUR"), None, None, None, None) for a, n in postings],
     )
 
 
@@ -138,8 +143,13 @@ class _Year:
         link = f"bank-{_hex(self.rng)}"
         full = {"kind": "bank", "bank-ref": f"{day:%Y%m%d}-{self.statement:03d}-0001", **meta}
         self.entries["bank"].append(
-            _txn(day, narration, full, [(self.bank_account, amount), (other, -amount)],
-                 [link, *links])  # fmt: skip
+            _txn(
+                day,
+                narration,
+                full,
+                [(self.bank_account, amount), (other, -amount)],
+                [link, *links],
+            )
         )
         self.history.bank += amount
 
@@ -148,7 +158,7 @@ class _Year:
         changes: dict[dt.date, Decimal] = defaultdict(Decimal)
         for entry in self.entries["bank"]:
             assert isinstance(entry, data.Transaction)
-            changes[entry.date] += entry.postings[0].units.number
+            changes[entry.date] += _number(entry.postings[0])
         start = self.history.bank - sum(changes.values(), ZERO)
         for month in range(2, 14):
             first = dt.date(self.year + month // 13, (month - 1) % 12 + 1, 1)
@@ -210,11 +220,14 @@ class _Year:
         self.bank_line(day, amount, f"Payment for invoice {number}", self.account("clients"),
                        meta, [link])  # fmt: skip
         bank_link = next(
-            lk for lk in self.entries["bank"][-1].links or () if lk.startswith("bank-")
+            lk
+            for lk in getattr(self.entries["bank"][-1], "links", None) or ()
+            if lk.startswith("bank-")
         )
         contribution = contribution_for(self.config, code, day, amount)
-        pending, held = self.account("participant_pending", code), self.account(
-            "participant_held", code
+        pending, held = (
+            self.account("participant_pending", code),
+            self.account("participant_held", code),
         )
         pay_meta: dict[str, Any] = {
             "kind": "payment", "participant": code, "invoice": number,
@@ -222,10 +235,18 @@ class _Year:
             "applied": amount, **contribution.meta(),
         }  # fmt: skip
         self.entries["payments"].append(
-            _txn(day, f"Payment on invoice {number} ({code})", pay_meta,
-                 [(pending, amount), (held, -amount), (held, contribution.amount),
-                  (self.account("participant_contribution", code), -contribution.amount)],
-                 [bank_link, link])  # fmt: skip
+            _txn(
+                day,
+                f"Payment on invoice {number} ({code})",
+                pay_meta,
+                [
+                    (pending, amount),
+                    (held, -amount),
+                    (held, contribution.amount),
+                    (self.account("participant_contribution", code), -contribution.amount),
+                ],
+                [bank_link, link],
+            )
         )
         self.history.held[code] += amount - contribution.amount
 
@@ -257,9 +278,16 @@ class _Year:
                     "amount": amount, "iban-last4": last4, "end-to-end-id": ident,
                 }  # fmt: skip
                 self.entries["payouts"].append(
-                    _txn(day, f"Payout {ident} to {p.code}, by bank transfer (ordered)", meta,
-                         [(self.account("participant_held", p.code), amount),
-                          (self.account("payouts_pending"), -amount)], [link])  # fmt: skip
+                    _txn(
+                        day,
+                        f"Payout {ident} to {p.code}, by bank transfer (ordered)",
+                        meta,
+                        [
+                            (self.account("participant_held", p.code), amount),
+                            (self.account("payouts_pending"), -amount),
+                        ],
+                        [link],
+                    )
                 )
                 self.history.held[p.code] -= amount
                 debit = day + dt.timedelta(days=2)
@@ -274,12 +302,12 @@ class _Year:
         """What is held for ``code`` at the end of ``day`` (entries generated so far)."""
         held = self.account("participant_held", code)
         start = self.history.held[code] - sum(
-            (-p.units.number for kind in ("payments", "payouts") for e in self.entries[kind]
+            (-_number(p) for kind in ("payments", "payouts") for e in self.entries[kind]
              if isinstance(e, data.Transaction) for p in e.postings if p.account == held),
             ZERO,
         )  # fmt: skip
         return start + sum(
-            (-p.units.number for kind in ("payments", "payouts") for e in self.entries[kind]
+            (-_number(p) for kind in ("payments", "payouts") for e in self.entries[kind]
              if isinstance(e, data.Transaction) and e.date <= day
              for p in e.postings if p.account == held),
             ZERO,

@@ -405,7 +405,10 @@ class View:
         if not originals and isinstance(entries, list) and hasattr(entries, "__weakref__"):
             # Only a load's own list (ledger.loader.Entries) is shared, and only while it
             # lives: the view never keeps a load's entries alive.
-            ref = weakref.ref(entries, lambda _r, k=key: _SHARED.pop(k, None))
+            def forget(_ref: object, k: tuple[int, int] = key) -> None:
+                _SHARED.pop(k, None)
+
+            ref = weakref.ref(entries, forget)
             _SHARED[key] = (ref, len(entries), state)
         return state
 
