@@ -121,7 +121,7 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     today = dt.date(year, 12, 31)
     start = max(min(p.opened for p in participants), dt.date(year, 1, 1))
     span = (dt.date(year, 12, 15) - start).days
-    count = max(INVOICES, 12 * len(participants))
+    count = max(INVOICES, 8 * len(participants))  # about 60 for the 7 of the default demo
     days = sorted(start + dt.timedelta(days=rng.randint(0, max(span, 0))) for _ in range(count))
     credit_days = set(rng.sample(range(10, count), k=min(CREDIT_NOTES, count - 10)))
     requests: list[tuple[int, IssueRequest]] = []
