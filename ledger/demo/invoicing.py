@@ -123,7 +123,8 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     span = (dt.date(year, 12, 15) - start).days
     count = max(INVOICES, 8 * len(participants))  # about 60 for the 7 of the default demo
     days = sorted(start + dt.timedelta(days=rng.randint(0, max(span, 0))) for _ in range(count))
-    credit_days = set(rng.sample(range(10, count), k=min(CREDIT_NOTES, count - 10)))
+    early = [i for i in range(10, count) if days[i] < CREDITS_BEFORE.replace(year=year)]
+    credit_days = set(rng.sample(early, k=min(CREDIT_NOTES, len(early))))
     requests: list[tuple[int, IssueRequest]] = []
     for index, day in enumerate(days):
         eligible = [p for p in participants if p.opened <= day]
