@@ -6,13 +6,14 @@ import csv
 import datetime as dt
 import io
 import tomllib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from invoicing.models import Lang, LineInput
+from ledger.entries import MAX_AMOUNT, parse_number
 from ledger.errors import InputError
 
 
@@ -23,17 +24,27 @@ def _error_text(exc: ValidationError) -> str:
     return msg if not loc or msg.startswith(loc.replace("_", " ")) else f"{loc}: {msg}"
 
 
-def _decimal(text: str, field: str, where: str) -> Decimal:
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "").rstrip("%")
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # decimal comma, as Belgians write it
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InputError(f"{where}: {field} {text.strip()!r} is not a number") from None
-    if not value.is_finite():
-        raise InputError(f"{where}: {field} {text.strip()!r} is not a finite number")
-    return value
+# What each field of a line may be, for the one number parser (ledger.entries): a
+# quantity may be negative (a discount) and a price have four decimals (a price per gram);
+# the model then says why a value is refused (zero, negative price, rate out of range).
+NUMBER_FIELDS = {
+    "quantity": {"places": 4, "signed": True, "maximum": Decimal(1_000_000)},
+    "unit price": {"places": 4, "signed": True, "maximum": MAX_AMOUNT},
+    "VAT rate": {"places": 2, "signed": True, "maximum": Decimal(1000)},
+}
+
+
+def _decimal(text: str | int | Decimal, field: str, where: str) -> Decimal:
+    if isinstance(text, Decimal):
+        text = format(text, "f")  # an invoice file's number (TOML), as it would be typed
+    return parse_number(
+        str(text),
+        f"{where}: {field}",
+        allow_zero=True,
+        what="a number",
+        example="2 or 2,5",
+        **NUMBER_FIELDS[field],  # type: ignore[arg-type]
+    )
 
 
 def parse_line(text: str, where: str = "--line") -> LineInput:
@@ -76,14 +87,15 @@ class _FileLine(BaseModel):
 
     @field_validator("quantity", "unit_price", "vat_rate", mode="before")
     @classmethod
-    def _num(cls, value: Any) -> Any:
-        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            return Decimal(value)
-        if isinstance(value, str):
+    def _num(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, (int, str, Decimal)) and not isinstance(value, bool):
+            field = {"unit_price": "unit price", "vat_rate": "VAT rate"}.get(
+                str(info.field_name), "quantity"
+            )
             try:
-                return _decimal(value, "value", "line")
-            except InputError:
-                raise ValueError(f"{value.strip()!r} is not a number") from None
+                return _decimal(value, field, "line")
+            except InputError as exc:
+                raise ValueError(exc.message.split(": ", 2)[-1]) from None
         raise ValueError("must be a number")
 
 

@@ -55,7 +55,7 @@ def normalize_country(value: str) -> str:
     """An ISO 3166-1 alpha-2 country code, upper case."""
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code) or (COUNTRIES and code not in COUNTRIES):
-        raise ValueError(f"invalid country code {value!r}: expected ISO 3166 alpha-2, e.g. BE")
+        raise ValueError("invalid country code: expected ISO 3166 alpha-2, e.g. BE")
     return code
 
 
@@ -67,7 +67,7 @@ def normalize_foreign_vat(value: str) -> str:
     try:
         return str(eu_vat.validate(compact))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid VAT number {value!r}: {exc}") from None
+        raise ValueError(f"invalid VAT number: {exc}") from None
 
 
 def normalize_peppol_id(value: str) -> str:
@@ -76,7 +76,7 @@ def normalize_peppol_id(value: str) -> str:
     text = text.removeprefix("iso6523-actorid-upis::")
     m = PEPPOL_ID_RE.match(text)
     if not m:
-        raise ValueError(f"invalid Peppol id {value!r}: expected SCHEME:ID, e.g. 0208:0123456789")
+        raise ValueError("invalid Peppol id: expected SCHEME:ID, e.g. 0208:0123456789")
     scheme, ident = m.groups()
     if scheme == "0208":
         ident = normalize_enterprise_number(ident)
@@ -106,7 +106,7 @@ class Client(_Model):
     @classmethod
     def _id(cls, value: str) -> str:
         if not CLIENT_ID_RE.match(value):
-            raise ValueError(f"invalid client id {value!r}: expected C0001, C0002…")
+            raise ValueError("invalid client id: expected C0001, C0002…")
         return value
 
     @field_validator("name")

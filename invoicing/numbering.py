@@ -17,7 +17,7 @@ from beancount.core import data
 
 from invoicing.models import DocKind
 from ledger.config import HubConfig
-from ledger.errors import ConfigError, InputError
+from ledger.errors import ConfigError, InputError, typed
 from ledger.view import IssuedRef
 from ledger.view import issued_documents as issued
 
@@ -94,4 +94,4 @@ def find(entries: Iterable[data.Directive], number: str, kind: DocKind = "invoic
         if doc.kind == kind and doc.number == wanted:
             return doc
     what = "invoice" if kind == "invoice" else "credit note"
-    raise InputError(f"unknown {what} {number!r} (see 'coopledger invoice list')")
+    raise InputError(f"unknown {what} {typed(number)} (see 'coopledger invoice list')")

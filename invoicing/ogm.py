@@ -41,13 +41,13 @@ def normalize_ogm(value: str) -> str:
     try:
         return str(ogm_vcs.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise InputError(f"invalid structured communication {value!r}: {exc}") from None
+        raise InputError(f"invalid structured communication: {exc}") from None
 
 
 def format_ogm(digits: str) -> str:
     """``+++123/4567/89012+++`` for the 12 digits ``123456789012``."""
     if not re.fullmatch(r"\d{12}", digits):
-        raise InputError(f"invalid structured communication {digits!r}: expected 12 digits")
+        raise InputError("invalid structured communication: expected 12 digits")
     return f"+++{ogm_vcs.format(digits)}+++"
 
 

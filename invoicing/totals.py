@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from invoicing import vat
 from invoicing.models import Line, LineInput, Totals, VatGroup
 from ledger.config import HubConfig
+from ledger.entries import MAX_AMOUNT
 from ledger.errors import InputError
 from ledger.i18n import fmt_rate as fmt_rate  # re-exported
 
@@ -70,6 +71,11 @@ def compute(config: HubConfig, inputs: Sequence[LineInput]) -> tuple[tuple[Line,
     net = sum((g.base for g in vat_groups), Decimal("0"))
     tax = sum((g.vat for g in vat_groups), Decimal("0"))
     totals = Totals(net=money(net), vat=money(tax), gross=money(net + tax), groups=vat_groups)
+    if totals.gross > MAX_AMOUNT:
+        raise InputError(
+            f"the lines come to more than {MAX_AMOUNT} {config.currency}, the most one "
+            "invoice may ask: check the quantities and prices"
+        )
     if totals.gross <= 0 or totals.net <= 0:
         raise InputError(
             f"the total must be positive (got {totals.gross} {config.currency}); "

@@ -11,6 +11,7 @@ from ledger.books import Books
 from ledger.config import BankAccount, format_validation_error
 from ledger.dates import booking_date
 from ledger.errors import InputError
+from ledger.privacy.guard import PARTICIPANTS_ACCOUNT, TextGuard
 
 
 def add_bank_account(
@@ -23,6 +24,10 @@ def add_bank_account(
 ) -> BankAccount:
     """Declare a new bank account of the hub and open its Beancount account."""
     day = booking_date(day)  # the one dates policy: no entry in the future
+    # What enters hub.toml and accounts.beancount: the hub's own account, never hers.
+    guard = TextGuard.for_books(books)
+    guard.check_all([(label, "--label"), (account, "--account")])
+    guard.check_roster_only(iban, "--iban", PARTICIPANTS_ACCOUNT)
     try:
         probe = BankAccount(iban=iban, bic=bic, label=label)
         bank = BankAccount(

@@ -346,14 +346,38 @@ class Books:
             if tx.staged:
                 tx.commit()
 
-    def adopt_changes(self) -> list[tuple[str, str]]:
-        """Commit a hand edit under its own message, once the books check; returns it."""
+    def adopt_changes(
+        self, check: Callable[[dict[str, bytes]], None] | None = None
+    ) -> list[tuple[str, str]]:
+        """Commit a hand edit under its own message, once the books check; returns it.
+
+        ``check`` sees the text of every new or changed file first (the roster guard of
+        the surfaces, with the key at hand). An issued document (``documents/``: invoices,
+        credit notes, receipts, with their records) is never edited, replaced or removed
+        by hand: its bytes are what was sent and what the books' digests say."""
         with self.locked():
             recover_journal(self)
             recover_pending_tag(self)
             changes = worktree_changes(self.root)
             if not changes:
                 return []
+            edited = [
+                path for what, path in changes
+                if path.startswith("documents/") and what != STATUS_WORDS["?"]
+            ]  # fmt: skip
+            if edited:
+                shown = describe_changes([(w, p) for w, p in changes if p in edited])
+                raise InputError(
+                    f"cannot adopt the hand edit of {shown}: "
+                    "an issued document is never edited by hand (issue a credit note, or "
+                    "undo it with git checkout)"
+                )
+            if check is not None:
+                check({
+                    path: (self.root / path).read_bytes()
+                    for what, path in changes
+                    if (self.root / path).is_file()
+                })  # fmt: skip
             ledger = self.load()
             if ledger.errors:
                 first = format_error(ledger.errors[0], self.root)

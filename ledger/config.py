@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from schwifty.exceptions import SchwiftyException
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.be import vat as be_vat
 
+from ledger import entries as number_parser
 from ledger.errors import ConfigError, InputError
 
 HUB_FILE = "hub.toml"
@@ -42,7 +43,7 @@ def normalize_enterprise_number(value: str) -> str:
     try:
         return str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid Belgian enterprise number {value!r}: {exc}") from None
+        raise ValueError(f"invalid Belgian enterprise number: {exc}") from None
 
 
 def normalize_vat_number(value: str) -> str:
@@ -50,7 +51,7 @@ def normalize_vat_number(value: str) -> str:
     try:
         return "BE" + str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid Belgian VAT number {value!r}: {exc}") from None
+        raise ValueError(f"invalid Belgian VAT number: {exc}") from None
 
 
 IBAN_PROBLEMS = {
@@ -82,26 +83,27 @@ def normalize_bic(value: str) -> str:
     try:
         return str(BIC(value).compact)
     except SchwiftyException as exc:
-        raise ValueError(f"invalid BIC {value!r}: {exc}") from None
+        raise ValueError(f"invalid BIC: {exc}") from None
 
 
 def parse_rate(value: str | int | float | Decimal) -> Decimal:
-    """A percentage between 0 and 100 inclusive, as a Decimal."""
+    """A percentage between 0 and 100 inclusive, as a Decimal (ValueError else): the one
+    number parser, :func:`ledger.entries.parse_rate`."""
     try:
-        rate = Decimal(str(value).strip().rstrip("%").strip())
-    except InvalidOperation:
-        raise ValueError(f"invalid rate {value!r}: not a decimal number") from None
-    if not rate.is_finite() or rate < 0 or rate > 100:
-        raise ValueError(f"invalid rate {value!r}: must be between 0 and 100 (percent)")
-    return rate
+        return number_parser.parse_rate(str(value))
+    except InputError as exc:
+        raise ValueError(exc.message) from None
 
 
 def parse_date(value: str) -> dt.date:
     """An ISO date (YYYY-MM-DD) given by the user."""
     try:
-        return dt.date.fromisoformat(value.strip())
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+            return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
-        raise InputError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+        pass
+    raise InputError("invalid date: expected YYYY-MM-DD, a day of the calendar (what was typed "
+                     "is not repeated)")  # fmt: skip
 
 
 # ---------------------------------------------------------------- models

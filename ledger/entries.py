@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from beancount.core import data
@@ -21,7 +22,9 @@ from ledger.errors import InputError
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 CURRENCY = "EUR"
-MAX_AMOUNT = Decimal("10000000")
+MAX_AMOUNT = Decimal("10000000.00")  # the most one amount typed may be (ten million euros)
+# digits (ASCII only: no other script's), a decimal comma or point, decimals; no exponent
+NUMBER_SHAPE = re.compile(r"([+-]?)([0-9]+)(?:[.,]([0-9]+))?")
 
 
 # ---------------------------------------------------------------- amounts
@@ -32,22 +35,57 @@ def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def parse_amount(text: str | Decimal, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A positive amount in euros with at most two decimals, or a one-line InputError."""
-    raw = str(text).strip().replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InputError(f"invalid {field} {text!r}: expected a number such as 12.50") from None
-    if not value.is_finite():
-        raise InputError(f"invalid {field} {text!r}: expected a number such as 12.50")
-    if value != value.quantize(CENT):
-        raise InputError(f"invalid {field} {text!r}: at most two decimals (cents)")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise InputError(f"invalid {field} {text!r}: must be more than zero")
-    if value > MAX_AMOUNT:
-        raise InputError(f"invalid {field} {text!r}: implausibly large")
+def parse_number(
+    text: str | Decimal | int, field: str, *, places: int = 2, signed: bool = False,
+    allow_zero: bool = False, maximum: Decimal = MAX_AMOUNT, what: str = "an amount",
+    example: str = "12.50 or 12,50", unit: str = "",
+) -> Decimal:  # fmt: skip
+    """THE parser of every amount, rate and quantity a user types (the command line, a
+    ``--line``, an invoice file): ASCII digits, then a decimal comma (as Belgians write
+    it) or a point and at most ``places`` decimals; a sign only when ``signed``; no
+    exponent, no thousands separator, no other script's digits; at most ``maximum``.
+
+    A one-line :class:`InputError` names ``field`` (the option) and never repeats what was
+    typed: a value typed in the wrong place may be a name."""
+    raw = str(text).strip()
+    match = NUMBER_SHAPE.fullmatch(raw)
+    if match is None:
+        finite = raw.lower().lstrip("+-") not in ("nan", "snan", "inf", "infinity")
+        why = "" if finite else ", not a finite number"
+        raise InputError(
+            f"{field}: not {what}{why} (write it like {example}; what was typed is not repeated)"
+        )
+    sign, whole, decimals = match.group(1), match.group(2), match.group(3) or ""
+    if len(decimals) > places:
+        raise InputError(f"{field}: at most {places} decimals")
+    if sign == "+" or (sign == "-" and not signed):
+        no = "no sign" if sign == "+" else "it must not be negative"
+        raise InputError(f"{field}: not {what} ({no}; write it like {example})")
+    value = Decimal(f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}")
+    if abs(value) > maximum:
+        if allow_zero and not signed:
+            raise InputError(f"{field}: must be between 0 and {maximum}{unit}")
+        raise InputError(f"{field}: more than {maximum}{unit}, the most it may be")
+    if value == 0 and (sign or not allow_zero):
+        raise InputError(f"{field}: must be more than zero")
+    return value
+
+
+def parse_amount(
+    text: str | Decimal, field: str = "amount", allow_zero: bool = False, signed: bool = False
+) -> Decimal:
+    """An amount in euros (positive unless ``signed``), to the cent: :func:`parse_number`."""
+    value = parse_number(text, field, signed=signed, allow_zero=allow_zero, unit=" EUR")
     return value.quantize(CENT)
+
+
+def parse_rate(text: str | Decimal | int, field: str = "rate") -> Decimal:
+    """A rate in percent between 0 and 100 (``12,5`` or ``12.5%``): :func:`parse_number`."""
+    raw = str(text).strip().removesuffix("%").rstrip()
+    return parse_number(
+        raw, field, allow_zero=True, maximum=Decimal(100), what="a rate in percent",
+        example="10 or 12,5", unit=" (percent)",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- entries
@@ -87,6 +125,25 @@ def document_entry(
     from_file = posixpath.relpath(relpath, posixpath.dirname(kind_file))
     meta = data.new_metadata("<coopledger>", 1, {"kind": kind})
     return data.Document(meta, day, account, from_file, frozenset(), frozenset({link}))
+
+
+def require_open_account(
+    entries: list[data.Directive], account: str, day: dt.date, option: str
+) -> None:
+    """An account the user named must be open in the books on ``day``: a one-line error
+    naming the option, never the account (it was typed: it may hold a name)."""
+    opened = closed = None
+    for entry in entries:
+        if isinstance(entry, data.Open) and entry.account == account:
+            opened = entry.date
+        elif isinstance(entry, data.Close) and entry.account == account:
+            closed = entry.date
+    if opened is None or opened > day or (closed is not None and closed <= day):
+        raise InputError(
+            f"{option}: no such account is open in the books on {day.isoformat()} (what was "
+            "typed is not repeated); give an account role such as services, or open the "
+            "account in accounts.beancount"
+        )
 
 
 # ---------------------------------------------------------------- ids and text

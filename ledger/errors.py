@@ -7,6 +7,8 @@ name files, lines, fields and pseudonymous codes only.
 
 from __future__ import annotations
 
+import re
+
 
 class CoopledgerError(Exception):
     """Base of every user-facing error."""
@@ -67,3 +69,22 @@ class ConflictError(CoopledgerError):
 
 class BooksWriteError(BooksError):
     """The operating system refused a write (disk full, permission, file too large…)."""
+
+
+# What an error may repeat of an identifier the user typed: one of our own shapes (an
+# invoice or credit-note number, a participant code, a client id, PO-/EXP-/CASH- ids, a
+# link, a close tag) — never anything else, which may be a name typed in the wrong place.
+_OUR_IDENTIFIER = re.compile(
+    r"(?i)(?:inv-|cn-|refund-)?[a-z]{0,4}(?:19|20)[0-9]{2}[-/][0-9]{1,6}"  # numbers, links
+    r"|P-[0-9A-Z]{6}|C[0-9]{4,6}|(?:po|exp|cash)-[0-9]{4}-[0-9]{4,6}"  # codes and our ids
+    r"|close-[0-9]{4}|bank-[0-9a-f]{12}"
+)
+
+
+def typed(value: object) -> str:
+    """``value`` quoted when it has the shape of one of our identifiers, else a notice
+    that it is not repeated (for errors about something typed that was not found)."""
+    text = str(value).strip()
+    if len(text) <= 40 and _OUR_IDENTIFIER.fullmatch(text):
+        return f"'{text}'"
+    return "(what was typed is not repeated)"

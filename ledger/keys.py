@@ -32,6 +32,7 @@ from pyrage import ssh, x25519
 
 from ledger.config import HubConfig
 from ledger.errors import KeyFileError, RosterError
+from ledger.outputs import inside
 
 AGE_SECRET_PREFIX = "AGE-SECRET-KEY-"
 SSH_PRIVATE_HEADER = "-----BEGIN OPENSSH PRIVATE KEY-----"
@@ -107,14 +108,12 @@ def has_key(config: HubConfig) -> bool:
 def check_key_file(path: Path, books_root: Path | None = None) -> None:
     """Refuse a key inside the books or readable by anyone but its owner (says why)."""
     resolved = path.expanduser().resolve()
-    if books_root is not None:
-        root = books_root.resolve()
-        if resolved == root or root in resolved.parents:
-            raise KeyFileError(
-                f"{path}: the key file is inside the books directory, which is shared "
-                "(git, backups, auditors); move it out of the books (e.g. to "
-                "~/.config/coopledger/keys/) and set COOPLEDGER_KEY_FILE"
-            )
+    if books_root is not None and inside(books_root, path):
+        raise KeyFileError(
+            f"{path}: the key file is inside the books directory, which is shared "
+            "(git, backups, auditors); move it out of the books (e.g. to "
+            "~/.config/coopledger/keys/) and set COOPLEDGER_KEY_FILE"
+        )
     try:
         mode = resolved.stat().st_mode
     except OSError:
@@ -211,14 +210,11 @@ def write_secret(path: Path, text: str, books_root: Path | None = None) -> None:
     """Write a secret key file (mode 0600, folder 0700), never inside the books, never
     over an existing file."""
     path = path.expanduser()
-    if books_root is not None:
-        root = books_root.resolve()
-        target = path.absolute().resolve()
-        if target == root or root in target.parents:
-            raise KeyFileError(
-                f"{path}: a key file may not be written inside the books directory "
-                "(they are shared: git, backups, auditors); choose a path outside it"
-            )
+    if books_root is not None and inside(books_root, path):
+        raise KeyFileError(
+            f"{path}: a key file may not be written inside the books directory "
+            "(they are shared: git, backups, auditors); choose a path outside it"
+        )
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

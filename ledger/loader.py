@@ -331,7 +331,15 @@ def format_error(error: Any, root: Path | None = None) -> str:
         with contextlib.suppress(ValueError):
             filename = str(Path(filename).resolve().relative_to(root.resolve()))
     message = str(getattr(error, "message", error)).splitlines()[0]
+    if type(error).__name__ in TEXT_ERRORS:  # the parser quotes what was typed: never repeated
+        message = QUOTED.sub("(the text is not repeated)", message)
     return f"{filename}:{lineno}: {message}"
+
+
+# Errors of the lexer and parser quote the text of the line ("Invalid token: 'Zorbania'"):
+# a hand edit may have put a name there, so the quote is dropped (QA 8/9/10 item 11).
+TEXT_ERRORS = frozenset({"LexerError", "ParserError", "ParserSyntaxError"})
+QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 
 install_guard()

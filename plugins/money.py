@@ -19,7 +19,8 @@ configuration. Each error names the entry that breaks the invariant (its file an
   is paid beyond what it asks nor credits its participant more net than it was issued for;
 * **a bank line is settled at most once**: what settlements take out of suspense for a
   line never exceeds the line;
-* **the suspense account is empty** at the end of a closed year (``custom "year-closed"``).
+* **the suspense account is empty** at the end of a closed year (``custom "year-closed"``);
+* **cents**: no euro amount of a posting has more than two decimals.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from beancount.core import data
@@ -40,6 +41,7 @@ MoneyError = collections.namedtuple("MoneyError", "source message entry")
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
+WIDE = Context(prec=80)  # a quantize that never overflows on a 30-digit amount
 SEAL_TYPE = "year-closed"
 COUNT_TYPE = "cash-count"
 NOT_RECEIPTS = ("payment", "invoice", "credit-note", "credit-reversal")
@@ -349,4 +351,35 @@ def check_money(
     for entry in entries:
         fold.fold(entry)
     fold.finish()
-    return entries, fold.errors
+    return entries, fold.errors + _sub_cent(entries)
+
+
+def _sub_cent(entries: list[data.Directive]) -> list[MoneyError]:
+    """No amount in euro has more than two decimals (a bank file's ``12,345``, a hand
+    edit): a cent is the smallest amount the hub can pay, be paid or count."""
+    out = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for post in entry.postings:
+            units = post.units
+            number = getattr(units, "number", None)
+            if units is None:
+                continue
+            if (
+                isinstance(number, Decimal)
+                and units.currency == "EUR"
+                and number.is_finite()
+                and number.as_tuple().exponent < -2  # type: ignore[operator]
+                and number != number.quantize(CENT, context=WIDE)
+            ):
+                out.append(
+                    MoneyError(
+                        entry.meta,
+                        f"{post.account}: an amount with more than two decimals; a euro "
+                        "amount is in cents",
+                        entry,
+                    )
+                )
+                break
+    return out

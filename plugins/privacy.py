@@ -73,6 +73,16 @@ def _concerns_participant(entry: data.Directive) -> bool:
     return False
 
 
+def _party_on_hand_entry(entry: data.Directive, own: set[str]) -> bool:
+    """A counterparty's name or full IBAN on an entry about a participant is the bank's
+    (the importer keeps a client's or a business's, on the movement itself, ``kind:
+    "bank"``); on any other entry it can only be hers, written by hand."""
+    if entry.meta.get("kind") == "bank" and entry.meta.get("bank-ref"):
+        return False
+    iban = str(entry.meta.get("counterparty-iban") or "").replace(" ", "").upper()
+    return bool(entry.meta.get("counterparty")) or bool(iban and iban not in own)
+
+
 def check_privacy(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
@@ -94,6 +104,16 @@ def check_privacy(
                 )
         if not entry.meta or not _concerns_participant(entry):
             continue
+        if _party_on_hand_entry(entry, own):
+            errors.append(
+                PrivacyError(
+                    entry.meta,
+                    "counterparty or full counterparty-iban on an entry about a participant "
+                    "that is no bank movement: her name and account belong in the encrypted "
+                    "roster only (the value is not repeated here)",
+                    entry,
+                )
+            )
         metas = [entry.meta]
         if isinstance(entry, data.Transaction):
             metas.extend(p.meta for p in entry.postings if p.meta)

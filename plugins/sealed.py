@@ -40,6 +40,9 @@ SealError = collections.namedtuple("SealError", "source message entry")
 SEAL_TYPE = "year-closed"
 SEAL_VERSION = "1"  # the legacy digest; closes now write version 2 (ledger.integrity.chain)
 LATEST_SEAL_VERSION = 2
+# The hash chain exists since 2026: no close of a year from 2026 on was ever made without
+# it, so a version-1 seal there is a downgrade (QA 8/9/10 item 14).
+CHAIN_FIRST_YEAR = 2026
 SKIPPED_META = frozenset({"filename", "lineno"})
 
 
@@ -145,6 +148,16 @@ def check_sealed_years(
                     seal.meta,
                     f"the seal of {year} uses version {version} after a version-{highest} "
                     "seal: a chain may not go back to an older algorithm (downgrade)",
+                    seal,
+                )
+            )
+        elif version == 1 and year >= CHAIN_FIRST_YEAR:
+            errors.append(
+                _error(
+                    seal.meta,
+                    f"the seal of {year} uses version 1, but every close of a year from "
+                    f"{CHAIN_FIRST_YEAR} on writes version {LATEST_SEAL_VERSION} (the hash "
+                    "chain): a downgrade",
                     seal,
                 )
             )

@@ -46,6 +46,7 @@ from ledger.config import HubConfig
 from ledger.errors import BooksError, InputError, RosterError
 from ledger.integrity.anchors import close_tags
 from ledger.keys import key_path, parse_recipients
+from ledger.outputs import outside_books
 
 FORMAT = 1
 BUNDLE = "books.bundle.age"
@@ -106,6 +107,7 @@ def _refuse_secret(path: Path, key: Path) -> None:
 def backup(books: Books, dest: Path, extra_files: list[Path] | None = None) -> BackupResult:
     """Write an encrypted backup of the books (and of ``extra_files``) under ``dest``."""
     root = books.root
+    dest = outside_books(root, dest, "--to", "a backup is kept apart from what it saves")
     changes = worktree_changes(root)
     if changes:
         raise InputError(
@@ -202,6 +204,8 @@ def restore(
     manifest = read_manifest(folder)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"{target}: not an empty folder; restore into a new folder")
+    if extras_to is not None:
+        extras_to = outside_books(target, extras_to, "--extras-to", "they are kept apart")
     identity = _identity(str(manifest["hub"]), key_file)
     with tempfile.TemporaryDirectory(prefix="coopledger-restore-") as tmp:
         bundle = Path(tmp) / "books.bundle"

@@ -33,10 +33,11 @@ from beancount.core import convert, data
 from ledger.audit.verify import books_at, year_records
 from ledger.books import Books, atomic_write
 from ledger.config import load_config
-from ledger.errors import BooksError, InputError
+from ledger.errors import BooksError, InputError, typed
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import CloseTag, close_tags, seals
 from ledger.loader import format_error, load_ledger
+from ledger.outputs import outside_books
 
 ZERO = Decimal(0)
 JOURNAL_COLUMNS = (
@@ -140,11 +141,14 @@ def find_tag(books: Books, name: str) -> CloseTag:
     for tag in close_tags(books.root).values():
         if tag.name == name:
             return tag
-    raise InputError(f"--tag {name}: no such close tag in the books (see: git tag -l 'close-*')")
+    raise InputError(
+        f"--tag {typed(name)}: no such close tag in the books (see: git tag -l 'close-*')"
+    )
 
 
 def export_audit(books: Books, tag_name: str, out: Path) -> AuditExport:
     """Write the auditor's export of the year closed by ``tag_name`` into ``out``."""
+    out = outside_books(books.root, out, "--out", "an export is handed to the auditor")
     tag = find_tag(books, tag_name)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out}: not an empty folder; choose a new folder for the export")

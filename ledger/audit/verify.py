@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import os
 import re
 import subprocess
@@ -295,11 +296,19 @@ def check_seal_history(books: Books, tags: dict[int, CloseTag]) -> list[Finding]
                 minus[year] = digest
         for year, digest in minus.items():
             if year in added and plus.get(year) != digest:
+                chained = _git_out(root, "log", "-1", "--format=%H", "--", f"{year}/chain.jsonl")
+                downgrade = bool(chained.strip()) and not (root / f"{year}/chain.jsonl").exists()
                 findings.append(
                     Finding(
                         "history",
                         False,
-                        f"commit {commit[:12]} removed or rewrote the seal of {year}",
+                        f"commit {commit[:12]} removed or rewrote the seal of {year}"
+                        + (
+                            ": a downgrade, the year was sealed with the version-2 hash "
+                            "chain and its chain.jsonl is gone"
+                            if downgrade
+                            else ""
+                        ),
                     )
                 )
         for year, digest in plus.items():
@@ -394,38 +403,72 @@ def signers_file(books: Books, explicit: Path | None) -> Path | None:
 def check_signatures(
     books: Books, tags: dict[int, CloseTag], explicit: Path | None
 ) -> list[Finding]:
-    """Commits since ``allowed_signers`` appeared, and close tags, are signed by its keys."""
+    """Commits since ``allowed_signers`` appeared, and close tags, are signed by an allowed
+    key: the auditor's ``allowed_signers`` when given; else, for each commit, the keys
+    allowed *before* it (its parent's file: a commit that adds its own key to the file
+    proves nothing), and every later change of the file is reported."""
     root = books.root
-    introduced = _git_out(
-        root, "log", "--diff-filter=A", "--format=%H", "--", SIGNERS_FILE
-    ).split()
+    changed = _git_out(root, "log", "--format=%H", "--", SIGNERS_FILE).split()[::-1]
     signers = signers_file(books, explicit)
     if signers is None:
-        if introduced:
+        if changed:
             return [Finding("signatures", False, f"{SIGNERS_FILE} was removed from the books")]
         return []
-    first = introduced[-1] if introduced else None
-    config = ["-c", f"gpg.ssh.allowedSignersFile={signers.resolve()}"]
-    revs = f"{first}^..HEAD" if first and _has_parent(root, first) else "HEAD"
-    log = _git_out(root, *config, "log", "--format=%H %G?", revs)
     findings = []
     count = 0
-    for line in log.splitlines():
-        commit, _, status = line.partition(" ")
-        count += 1
-        if status != "G":
-            findings.append(
-                Finding(
-                    "signatures", False, f"commit {commit[:12]} is not signed by an allowed key"
+    with tempfile.TemporaryDirectory(prefix="coopledger-signers-") as tmp:
+
+        def file_at(commit: str) -> Path:
+            if explicit is not None or not changed:
+                return signers
+            path = Path(tmp) / commit
+            if not path.exists():
+                path.write_text(_git_out(root, "show", f"{commit}:{SIGNERS_FILE}"))
+            return path
+
+        first = changed[0] if changed else None
+        if first is None or explicit is not None:
+            start = f"{first}^.." if first and _has_parent(root, first) else ""
+            ranges = [(f"{start}HEAD", "HEAD")]
+        else:
+            # the file's first version governs the commit that wrote it; after that each
+            # commit is checked against the file its parent had
+            ranges = [(f"{first}^..{first}" if _has_parent(root, first) else first, first)]
+            ranges += [(f"{a}..{b}", a) for a, b in itertools.pairwise([*changed, "HEAD"])]
+        for revs, governing in ranges:
+            config = ["-c", f"gpg.ssh.allowedSignersFile={file_at(governing).resolve()}"]
+            for line in _git_out(root, *config, "log", "--format=%H %G?", revs).splitlines():
+                commit, _, status = line.partition(" ")
+                count += 1
+                if status != "G":
+                    findings.append(
+                        Finding(
+                            "signatures",
+                            False,
+                            f"commit {commit[:12]} is not signed by an allowed key",
+                        )
+                    )
+        if explicit is None:
+            for commit in changed[1:]:
+                findings.append(
+                    Finding(
+                        "signatures",
+                        False,
+                        f"{SIGNERS_FILE} changed in commit {commit[:12]}: the keys allowed to "
+                        "sign are not those the books started with; verify with the "
+                        "allowed_signers the hub gave you (--allowed-signers)",
+                        where=SIGNERS_FILE,
+                        warning=True,
+                    )
                 )
-            )
-    for tag in tags.values():
-        proc = git(root, *config, "verify-tag", tag.name, check=False)
-        if proc.returncode != 0:
-            findings.append(
-                Finding("signatures", False, f"{tag.name} is not signed by an allowed key")
-            )
-    if not findings:
+        for tag in tags.values():
+            config = ["-c", f"gpg.ssh.allowedSignersFile={file_at(tag.commit).resolve()}"]
+            proc = git(root, *config, "verify-tag", tag.name, check=False)
+            if proc.returncode != 0:
+                findings.append(
+                    Finding("signatures", False, f"{tag.name} is not signed by an allowed key")
+                )
+    if not any(not f.ok and not f.warning for f in findings):
         findings.append(
             Finding("signatures", True, f"{count} commits and {len(tags)} close tags signed")
         )

@@ -143,6 +143,10 @@ def redact_usage(message: str) -> str:
     match = re.match(r"No such command '(.*)'\.", message)
     if match:
         return "no such command (what was typed is not repeated)"
+    # a choice or a number typed wrong: 'VALUE' is not one of … / is not a valid integer
+    match = re.match(r"(Invalid value for '[^']*': )'.*' (is not .*?)\.?$", message, re.S)
+    if match:
+        return f"{match.group(1)}{match.group(2)} (what was typed is not repeated)"
     return message
 
 

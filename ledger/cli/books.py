@@ -12,19 +12,20 @@ import click
 from pydantic import ValidationError
 from pyrage import x25519
 
+from ledger.audit.verify import check_documents
 from ledger.books import (
     describe_changes,
     worktree_changes,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, command, open_books, print_json
 from ledger.config import (
     BankAccount,
     ContributionSettings,
     HubConfig,
     HubIdentity,
     format_validation_error,
-    parse_rate,
 )
+from ledger.entries import parse_rate
 from ledger.errors import InputError, KeyFileError
 from ledger.keys import (
     identity_text,
@@ -33,6 +34,7 @@ from ledger.keys import (
 )
 from ledger.layout import init_books, new_hub_id
 from ledger.loader import format_error, pickle_caches
+from ledger.outputs import inside
 
 
 def split_address(text: str) -> tuple[str, str, str]:
@@ -49,10 +51,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     street, postal_code, city = split_address(args.address or "")
     postal_code = args.postal_code or postal_code
     city = args.city or city
-    try:
-        rate = parse_rate(args.contribution_rate)
-    except ValueError as exc:
-        raise InputError(f"--contribution-rate: {exc}") from None
+    rate = parse_rate(args.contribution_rate, "--contribution-rate")
     try:
         config = HubConfig(
             id=new_hub_id(args.name),
@@ -103,9 +102,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
     """A recovery key for new books (checked to be writable outside them first)."""
     if path is not None:
-        target = path.expanduser().absolute().resolve()
-        books = root.expanduser().absolute().resolve()
-        if target == books or books in target.parents:
+        if inside(root, path):
             raise KeyFileError(
                 f"{path}: the recovery key may not be written inside the books directory; "
                 "choose a path outside it"
@@ -138,6 +135,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             "where": format_error(e, books.root),
         }
         for e in ledger.errors
+    ]
+    # an issued document whose bytes are no longer those recorded at issue (QA 8/9/10 item 5)
+    errors += [
+        {"filename": f.where, "lineno": 0, "message": f.message, "where": f.message}
+        for f in check_documents(books, ledger)
+        if not f.ok
     ]
     if args.json:
         print_json(
@@ -201,7 +204,7 @@ command(
     click.option("--vat-regime", type=click.Choice(["exempt", "franchise", "standard"]),
                  default="exempt"),
     click.option("--vat-number"),
-    click.option("--contribution-rate", default="10", metavar="DECIMAL", help="percent"),
+    click.option("--contribution-rate", default="10", type=RATE, help="percent"),
     click.option("--start", type=DATE, help="date the accounts open (default: 1 January)"),
     click.option("--recovery-key-file", metavar="FILE",
                  help="write the recovery key there (outside the books) instead of printing "

@@ -6,7 +6,7 @@ import argparse
 
 import click
 
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, RATE, command, open_books, print_json
 from ledger.errors import InputError
 from ledger.money import cash
 
@@ -27,6 +27,12 @@ def cmd_cash(args: argparse.Namespace) -> int:
             print(
                 f"{r['date']}  {r['id']:<15} {amount} {r['balance']:>11} EUR  {r['description']}"
             )
+        return 0
+    if action == "refund":
+        booked = cash.book_refund(books, args.number, args.amount, args.date)
+        text = (f"Cash {booked['cash']}: {booked['amount']} EUR refunded to the client in cash "
+                f"({booked['refund']} settled)")  # fmt: skip
+        print_json(booked) if args.json else print(text)
         return 0
     if args.amount is None:
         raise InputError(f"usage: coopledger cash {action} AMOUNT")
@@ -68,13 +74,20 @@ for _action, _help in (
     ("deposit", "cash from the cash box put in at the bank"),
     ("count", "what the cash box holds at the end of the day; the difference is booked"),
 ):
-    _params = [click.argument("amount", required=False, metavar="AMOUNT"),
+    _type = AMOUNT_OR_ZERO if _action == "count" else AMOUNT
+    _params = [click.argument("amount", required=False, metavar="AMOUNT", type=_type),
                click.option("--date", type=DATE)]  # fmt: skip
     if _action == "sale":
         _params += [
             click.option("--participant", metavar="CODE"),
             click.option("--description"),
-            click.option("--vat-rate", help="standard VAT regime: the rate in percent"),
+            click.option("--vat-rate", type=RATE, help="standard VAT regime: the rate in percent"),
         ]
     command(group, _action, cmd_cash, *_params, help=_help)
+command(group, "refund", cmd_cash,
+        click.argument("number", metavar="NUMBER"),
+        click.option("--amount", type=AMOUNT, help="less than the whole refund due"),
+        click.option("--date", type=DATE),
+        help="pay back from the cash box what is due to a client (NUMBER: the credit note, "
+             "the invoice or the refund id)")  # fmt: skip
 command(group, "book", cmd_cash, help="the cash book: every movement and the balance after it")

@@ -6,7 +6,7 @@ import argparse
 
 import click
 
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, command, open_books, print_json
 from ledger.money.contributions import check_rate, set_rate
 
 
@@ -49,7 +49,7 @@ group = click.Group("contribution", help="the hub's contribution rule")
 
 command(
     group, "set-rate", cmd_contribution_set_rate,
-    click.argument("rate", metavar="RATE"),
+    click.argument("rate", metavar="RATE", type=RATE),
     click.option("--since", type=DATE, help="effective from this date"),
     click.option("--participant", metavar="CODE"),
     help="change the rate (hub-wide or for one participant)",

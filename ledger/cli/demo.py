@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ledger.cli.books import SERVE_OPTIONS
-from ledger.cli.support import command
+from ledger.cli.support import YEAR, command
 from ledger.demo import build_demo
 
 
@@ -32,7 +32,7 @@ group = click.Group("demo", help="a fictional hub that shows everything")
 command(
     group, "build", cmd_demo,
     click.argument("dir"),
-    click.option("--year", type=int, default=None, help="the demo year (default: last year)"),
+    click.option("--year", type=YEAR, default=None, help="the demo year (default: last year)"),
     click.option("--seed", type=int, default=2025,
                  help="the same seed gives the same books (but for codes and keys)"),
     click.option("--years", type=int, default=1,

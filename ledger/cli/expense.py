@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, command, open_books, print_json
 from ledger.entries import ZERO, parse_amount
 from ledger.money.expenses import ExpenseRequest, book_expense
 
@@ -48,10 +48,10 @@ group = click.Group("expense", help="book costs with their receipts")
 command(
     group, "add", cmd_expense_add,
     click.option("--participant", metavar="CODE"),
-    click.option("--amount", required=True, help="paid, VAT included"),
+    click.option("--amount", required=True, type=AMOUNT, help="paid, VAT included"),
     click.option("--description", required=True),
     click.option("--supplier"),
-    click.option("--vat", help="VAT included in --amount"),
+    click.option("--vat", type=AMOUNT_OR_ZERO, help="VAT included in --amount"),
     click.option("--receipt", metavar="FILE", help="PDF, PNG or JPEG"),
     click.option("--paid-from", type=click.Choice(["bank", "cash", "participant"]),
                  default="bank"),

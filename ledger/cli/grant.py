@@ -6,7 +6,7 @@ import argparse
 
 import click
 
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
 from ledger.money.grants import add_grant, charge_grant, grants, report
 
 
@@ -77,7 +77,7 @@ group = click.Group("grant", help="grants and gifts, and what they paid for")
 command(
     group, "add", cmd_grant_add,
     click.argument("funder", metavar="FUNDER_ID"),
-    click.option("--amount", required=True),
+    click.option("--amount", required=True, type=AMOUNT),
     click.option("--date", type=DATE),
     click.option("--purpose"),
     click.option("--restricted", is_flag=True),
@@ -88,7 +88,7 @@ command(
 command(
     group, "charge", cmd_grant_charge,
     click.argument("grant", metavar="ID"), click.argument("expense", metavar="EXPENSE_ID"),
-    click.option("--amount"), click.option("--date", type=DATE),
+    click.option("--amount", type=AMOUNT), click.option("--date", type=DATE),
     help="charge a booked cost to a grant",
 )  # fmt: skip
 command(group, "report", cmd_grant_report, click.argument("grant", metavar="ID"),

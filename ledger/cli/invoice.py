@@ -32,10 +32,11 @@ from invoicing.validation import (
     resolve_rules_dir,
     rules_available,
 )
+from ledger.audit.verify import check_documents
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
 from ledger.errors import CoopledgerError, InputError
 from ledger.money.cash import pay_invoice
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
@@ -209,6 +210,13 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
         else "invoice"
     )
     ref = numbering.find(ledger.entries, number, kind)
+    # what is shown is what was issued: a document edited since is named, not read
+    for found in check_documents(books, ledger):
+        if not found.ok and found.where and Path(found.where).stem == ref.number:
+            raise InputError(
+                f"{found.message}: it no longer holds what was issued; restore it "
+                "(git checkout -- FILE) before showing it"
+            )
     doc = read_document(_DiskFiles(books.root), ref)
     status = None
     if kind == "invoice":
@@ -420,7 +428,7 @@ command(
     group, "pay", cmd_invoice_pay,
     click.argument("number", metavar="NUMBER"),
     click.option("--cash", is_flag=True, help="the client paid in cash"),
-    click.option("--amount", help="what was received (default: what is still due)"),
+    click.option("--amount", type=AMOUNT, help="what was received (default: what is still due)"),
     click.option("--date", type=DATE),
     help="record an invoice paid in cash (--cash)",
 )  # fmt: skip

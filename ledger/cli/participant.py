@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import click
@@ -19,6 +18,7 @@ from ledger.errors import InputError
 from ledger.keys import (
     has_key,
 )
+from ledger.outputs import outside_books
 from ledger.participants import add_participant, close_participant, summarize, summarize_all
 from ledger.participants.payees import check_payee_iban, set_payee
 from ledger.participants.retention import purge, retentions
@@ -143,7 +143,8 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     if args.start and args.end and args.end < args.start:
         raise InputError("--to is before --from")
     pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
-    out = Path(args.out or f"statement-{args.code}-{dt.date.today().isoformat()}.pdf")
+    default = f"statement-{args.code}-{dt.date.today().isoformat()}.pdf"
+    out = outside_books(books.root, args.out or default, "--out", "it names a participant")
     atomic_write(out, pdf)
     print(f"Statement of {args.code} written to {out}")
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ledger.cli.prompts import refuse_on_command_line
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
 from ledger.entries import ZERO
 from ledger.errors import InputError
 from ledger.money.payouts import book_payout, export_pain001, pending_payouts, returned_payouts
@@ -102,7 +102,7 @@ PERSONAL = (
 )
 command(
     group, "add", cmd_payout_add,
-    click.argument("code", metavar="CODE"), click.argument("amount", required=False),
+    click.argument("code", metavar="CODE"), click.argument("amount", required=False, type=AMOUNT),
     click.option("--method", type=click.Choice(["bank", "cash"]), default="bank"),
     *PERSONAL,
     click.option("--date", type=DATE, help="the payout's date"),

@@ -25,7 +25,9 @@ import click
 
 from ledger.books import Books
 from ledger.config import parse_date
+from ledger.entries import parse_amount, parse_rate
 from ledger.errors import CoopledgerError
+from ledger.privacy.guard import refuse_roster_values
 
 GLOBAL_KEYS = ("books", "json", "quiet", "adopt_changes")
 Handler = Callable[[argparse.Namespace], int]
@@ -39,7 +41,8 @@ def books_dir(args: argparse.Namespace) -> Path:
 def open_books(args: argparse.Namespace) -> Books:
     books = Books.open(books_dir(args))
     if getattr(args, "adopt_changes", False):
-        adopted = books.adopt_changes()
+        # a hand edit is checked against the roster, as Fava's editor is (QA 8/9/10 item 3)
+        adopted = books.adopt_changes(lambda staged: refuse_roster_values(books, staged))
         if adopted:
             names = ", ".join(path for _, path in adopted)
             print(f"Hand edit adopted and committed: {names}", file=sys.stderr)
@@ -81,6 +84,37 @@ class DateType(click.ParamType):
 
 
 DATE = DateType()
+
+
+def option_name(param: Any) -> str:
+    """How the user wrote the parameter: ``--amount``, or ``AMOUNT`` for an argument."""
+    opts = getattr(param, "opts", None) or []
+    if opts and str(opts[0]).startswith("-"):
+        return str(max(opts, key=len))
+    return str(getattr(param, "metavar", None) or getattr(param, "name", "value")).upper()
+
+
+class NumberType(click.ParamType):
+    """An amount or a rate, through the one number parser (:mod:`ledger.entries`): a
+    one-line error naming the option, never the value (exit 1, nothing read or written)."""
+
+    def __init__(self, name: str, parse: Callable[[str, str], Decimal]) -> None:
+        self.name = name
+        self.parse = parse
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        return self.parse(str(value), option_name(param))
+
+
+AMOUNT = NumberType("AMOUNT", lambda text, field: parse_amount(text, field))
+AMOUNT_OR_ZERO = NumberType(
+    "AMOUNT", lambda text, field: parse_amount(text, field, allow_zero=True)
+)
+RATE = NumberType("RATE", parse_rate)
+# A year of the books: a bounded range, so that no date is ever built out of range.
+YEAR = click.IntRange(1900, 2999)
 
 
 GLOBAL_OPTIONS = (

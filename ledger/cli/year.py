@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from ledger.cli.support import command, open_books, print_json
+from ledger.audit.verify import check_documents
+from ledger.cli.support import YEAR, command, open_books, print_json
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
 from reports.trial_balance import by_code, render, trial_balance
@@ -39,6 +40,8 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
 
     ledger = books.load()
     found = plan(ledger.entries, books.config, year, dt.date.today(), len(ledger.errors))
+    # an issued document edited since its issue blocks the close as the real close does
+    found.blockers.extend(f.message for f in check_documents(books, ledger) if not f.ok)
     if as_json:
         print_json(found.as_json())
         return 0 if not found.blockers else 1
@@ -79,17 +82,17 @@ group = click.Group("year", help="closing a year and its trial balance")
 
 command(
     group, "close", cmd_close_year,
-    click.argument("year", type=int),
+    click.argument("year", type=YEAR),
     click.option("--dry-run", is_flag=True, help="list what it would book and what blocks it"),
     help="seal a finished year: its entries can no longer change",
 )  # fmt: skip
 command(
-    group, "plan", cmd_year_plan, click.argument("year", type=int),
+    group, "plan", cmd_year_plan, click.argument("year", type=YEAR),
     help="what closing the year would book, and what blocks it",
 )  # fmt: skip
 command(
     group, "trial-balance", cmd_trial_balance,
-    click.argument("year", type=int),
+    click.argument("year", type=YEAR),
     click.option("--by-code", is_flag=True, help="one line per PCMN code"),
     help="the trial balance of a year, by PCMN code",
 )  # fmt: skip

@@ -22,6 +22,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any, TypeVar
 
+from beancount.parser.parser import parse_string
 from fava.core import FavaLedger
 from fava.core.file import (
     ExternallyChangedError,
@@ -37,6 +38,7 @@ from fava.json_api import FavaJSONAPIError
 from fava.util import next_key
 
 from ledger.books import Books, Transaction, entries_file
+from ledger.dates import booking_date
 from ledger.errors import ConflictError, CoopledgerError, WriteRejectedError
 from ledger.integrity.anchors import anchor_errors, seals
 from ledger.privacy.guard import refuse_roster_values
@@ -89,6 +91,32 @@ def _encode(text: str, newline: str) -> bytes:
     return text.replace("\r\n", "\n").replace("\n", newline).encode("utf-8")
 
 
+def refuse_staged_text(root: Path, staged: dict[str, bytes], today: dt.date | None = None) -> None:
+    """What no free edit may write (QA 8/9/10 items 7 and 11), named, never quoted: an
+    entry dated after today (the one dates policy of every writer: the books record what
+    has happened), and an ``include`` of a file outside the books (its lines would be
+    read, and repeated in the errors, and it is no part of what the books are)."""
+    now = booking_date(None, today)
+    books = root.resolve()
+    for relpath, payload in sorted(staged.items()):
+        if not relpath.endswith(".beancount"):
+            continue
+        entries, _errors, options = parse_string(payload.decode("utf-8", errors="replace"))
+        future = sorted({e.date for e in entries if e.date > now})
+        if future:
+            raise WriteRejectedError(
+                f"{relpath}: an entry is dated {future[0].isoformat()}, in the future (today "
+                f"is {now.isoformat()}): the books record what has happened"
+            )
+        for included in options.get("include") or []:
+            target = (books / relpath).parent.joinpath(included).resolve()
+            if target != books and books not in target.parents:
+                raise WriteRejectedError(
+                    f"{relpath}: an include names a file outside the books; the books "
+                    "include only their own files"
+                )
+
+
 class BooksFileModule(FileModule):
     """Fava's file module, writing through ``Books.transaction``."""
 
@@ -133,6 +161,7 @@ class BooksFileModule(FileModule):
             with self.books.transaction(message) as tx:
                 result = stage(tx)
                 refuse_roster_values(self.books, tx.staged)  # a free edit: no roster value
+                refuse_staged_text(self.books.root, tx.staged)
                 return result
         except ConflictError as exc:
             raise RefusedWriteError(exc.message, HTTPStatus.CONFLICT) from None

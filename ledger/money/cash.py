@@ -40,15 +40,17 @@ from ledger.entries import (
     id_link,
     next_id,
     parse_amount,
+    parse_rate,
     posting,
     q2,
     transaction,
 )
-from ledger.errors import InputError
+from ledger.errors import InputError, typed
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.booking import allocation_entries, recovery
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
+from ledger.privacy.guard import TextGuard
 from ledger.view import View
 
 KIND = "cash"
@@ -208,6 +210,64 @@ def count_entries(
     return out
 
 
+def refund_entry(
+    state: State, cash_id: str, number: str, amount: Decimal | None, day: dt.date
+) -> data.Transaction:
+    """Money owed back to a client (a credit note on an invoice paid, an overpayment) paid
+    back from the cash box: the refund due is settled, the cash box never below zero."""
+    wanted = number.strip()
+    found = [
+        p for p in state.pending.values()
+        if p.kind == "refund" and p.open < 0
+        and wanted in (
+            p.credit_note, p.link, p.link.upper(),
+            state.invoices[p.invoice].number if p.invoice in state.invoices else "",
+        )
+    ]  # fmt: skip
+    if not found:
+        raise InputError(
+            f"nothing is due to refund for {typed(number)} (give the credit note or invoice "
+            "number, or the refund id of 'coopledger reconcile --list')"
+        )
+    if len(found) > 1:
+        raise InputError(
+            f"{len(found)} refunds are due for {typed(number)}: give the credit note number "
+            "or the refund id"
+        )
+    (pend,) = found
+    due = -pend.open
+    amount = due if amount is None else amount
+    if amount > due:
+        raise InputError(f"AMOUNT: {amount} EUR is more than the {due} EUR due on {pend.link}")
+    check_cash(state, amount, day, "cash refund")
+    cfg = state.config
+    what = f"credit note {pend.credit_note}" if pend.credit_note else pend.link.upper()
+    return transaction(
+        day,
+        f"Cash {cash_id}: {amount} EUR refunded to the client in cash ({what})",
+        [posting(cfg.account("refunds_due"), amount), posting(cfg.account("cash"), -amount)],
+        {"kind": "cash-refund", "cash": cash_id, "refund": pend.link.upper(), "amount": amount},
+        {id_link(cash_id), pend.link},
+    )
+
+
+def book_refund(
+    books: Books, number: str, amount_text: str | None = None, day: dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """``coopledger cash refund NUMBER``: a refund due to a client paid from the cash box."""
+    amount = parse_amount(amount_text) if amount_text is not None else None
+    day = booking_date(day, today)
+    with books.transaction("cash: refund") as tx:
+        entries = tx.ledger.entries
+        cash_id = new_cash_id(entries, day)
+        entry = refund_entry(State.of(entries, books.config), cash_id, number, amount, day)
+        tx.add_entries([entry], kind=KIND)
+        tx.message = f"cash: refund {cash_id}"
+    return {"cash": cash_id, "refund": entry.meta["refund"], "amount": entry.meta["amount"],
+            "date": day}  # fmt: skip
+
+
 def cash_book(entries: list[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
     """Every movement of the cash box with the balance after it, in date order."""
     return [
@@ -227,6 +287,7 @@ def book_sale(
     """``coopledger cash sale CODE AMOUNT``."""
     amount = parse_amount(amount_text)
     what = clean_text(description, "--description") or "vente au comptant"
+    TextGuard.for_books(books).check(what, "--description")  # it enters the books
     rate = _rate(vat_rate)
     day = booking_date(day, today)
     with books.transaction("cash: sale") as tx:
@@ -240,17 +301,12 @@ def book_sale(
             "contribution": entry.meta["contribution"]}  # fmt: skip
 
 
-def _rate(text: str | None) -> Decimal | None:
+def _rate(text: str | Decimal | None) -> Decimal | None:
     if text is None:
         return None
-    try:
-        rate = Decimal(text.strip().rstrip("%"))
-    except ArithmeticError:
-        raise InputError(
-            f"invalid --vat-rate {text!r}: expected a percentage such as 21"
-        ) from None
-    if not rate.is_finite() or rate not in (Decimal(0), Decimal(6), Decimal(12), Decimal(21)):
-        raise InputError(f"invalid --vat-rate {text!r}: Belgian rates are 0, 6, 12 and 21")
+    rate = parse_rate(text, "--vat-rate")
+    if rate not in (Decimal(0), Decimal(6), Decimal(12), Decimal(21)):
+        raise InputError("--vat-rate: Belgian rates are 0, 6, 12 and 21")
     return rate
 
 
@@ -266,7 +322,7 @@ def pay_invoice(
         state = State.of(entries, books.config)
         link = next((i.link for i in state.invoices.values() if i.number == number.strip()), "")
         if not link:
-            raise InputError(f"unknown invoice {number!r} (see 'coopledger invoice list')")
+            raise InputError(f"unknown invoice {typed(number)} (see 'coopledger invoice list')")
         cash_id = new_cash_id(entries, day)
         new = receipt_entries(state, cash_id, link, amount, day)
         tx.add_entries(new, kind=KIND)

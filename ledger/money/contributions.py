@@ -29,10 +29,9 @@ from ledger.config import (
     RateChange,
     edit_config,
     parse_config,
-    parse_rate,
     render_config,
 )
-from ledger.entries import q2
+from ledger.entries import parse_rate, q2
 from ledger.errors import InputError, ParticipantError
 from ledger.participants import require_participant
 
@@ -67,12 +66,10 @@ def contribution_for(config: HubConfig, code: str, day: dt.date, net: Decimal) -
     return Contribution(net=net, rate=rate, rule=rule, amount=q2(net * rate / 100))
 
 
-def check_rate(text: str) -> Decimal:
-    """A contribution rate between 0 and 100 (percent), or a one-line InputError."""
-    try:
-        return parse_rate(text)
-    except ValueError as exc:
-        raise InputError(f"contribution rate: {exc}") from None
+def check_rate(text: str | Decimal) -> Decimal:
+    """A contribution rate between 0 and 100 (percent), or a one-line InputError (the one
+    number parser)."""
+    return parse_rate(text, "RATE")
 
 
 def last_payment_date(entries: list[data.Directive], code: str | None) -> dt.date | None:

@@ -44,6 +44,7 @@ from ledger.entries import (
     next_id,
     posting,
     q2,
+    require_open_account,
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
@@ -92,9 +93,11 @@ def hub_account(config: HubConfig, value: str | None) -> str:
     elif ACCOUNT_RE.match(value):
         account = value
     else:
-        raise InputError(f"--account {value!r}: not an account role nor an account name")
+        raise InputError(
+            "--account: not an account role nor an account name (what was typed is not repeated)"
+        )
     if not account.startswith("Expenses:") or ":Participants:" in f":{account}:":
-        raise InputError(f"--account {value}: a cost of the hub goes to an Expenses: account")
+        raise InputError("--account: a cost of the hub goes to an Expenses: account")
     return account
 
 
@@ -196,7 +199,8 @@ def book_expense(
     elif req.account:
         raise InputError("--account is for the hub's own costs; not with --participant")
     guard = TextGuard.for_books(books)
-    guard.check_all([(req.description, "--description"), (req.supplier, "--supplier")])
+    guard.check_all([(req.description, "--description"), (req.supplier, "--supplier"),
+                     (req.account, "--account")])  # fmt: skip
     payload, ftype = read_receipt(receipt, guard) if receipt is not None else (b"", "")
     with books.transaction("expense: add") as tx:
         entries = tx.ledger.entries
@@ -211,6 +215,8 @@ def book_expense(
                 )
         if req.participant:
             require_open_participant(entries, config, req.participant, on=day)
+        else:
+            require_open_account(entries, hub_account(config, req.account), day, "--account")
         expense_id = next_id(entries, "expense", "EXP", day.year)
         entry = expense_entry(config, req, expense_id, day)
         state = State.of(entries, config)

@@ -40,8 +40,8 @@ from ledger.books import Books
 from ledger.config import HubConfig, normalize_iban
 from ledger.dates import booking_date
 from ledger.entries import ZERO, clean_text, parse_amount, posting, transaction
-from ledger.errors import InputError
-from ledger.privacy.guard import TextGuard
+from ledger.errors import InputError, typed
+from ledger.privacy.guard import PARTICIPANTS_ACCOUNT, TextGuard
 
 FUNDER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 KIND = "grants"
@@ -275,7 +275,7 @@ def require_grant(entries: list[data.Directive], grant_id: str) -> None:
             and entry.meta.get("grant") == grant_id
         ):
             return
-    raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
+    raise InputError(f"no grant {typed(grant_id)} in the books (see 'coopledger grant list')")
 
 
 def grant_entry(
@@ -323,13 +323,16 @@ def add_grant(
     amount = parse_amount(amount_text)
     purpose = clean_text(purpose, "--purpose", 200)
     # Both become account names, narrations and commit messages: never a person's name.
-    TextGuard.for_books(books).check_all([(funder, "FUNDER_ID"), (purpose, "--purpose")])
+    guard = TextGuard.for_books(books)
+    guard.check_all([(funder, "FUNDER_ID"), (purpose, "--purpose")])
     iban = None
     if funder_iban:
         try:
             iban = normalize_iban(funder_iban)
         except ValueError as exc:
             raise InputError(f"--funder-iban: {exc}") from None
+        # kept in the books to match the funder's transfer: an organisation's, never hers
+        guard.check_roster_only(iban, "--funder-iban", PARTICIPANTS_ACCOUNT)
     account = funder_account(config, funder, gift)
     with books.transaction("grant: add") as tx:
         entries = tx.ledger.entries
@@ -368,7 +371,9 @@ def charge_grant(
         known = grants(entries, config)
         grant = known.get(grant_id)
         if grant is None:
-            raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
+            raise InputError(
+                f"no grant {typed(grant_id)} in the books (see 'coopledger grant list')"
+            )
         expense = next(
             (
                 e for e in entries
@@ -421,5 +426,5 @@ def report(entries: list[data.Directive], config: HubConfig, grant_id: str) -> G
     """What a grant paid for (a clear error if there is no such grant)."""
     found = grants(entries, config).get(grant_id)
     if found is None:
-        raise InputError(f"no grant {grant_id} in the books (see 'coopledger grant list')")
+        raise InputError(f"no grant {typed(grant_id)} in the books (see 'coopledger grant list')")
     return found

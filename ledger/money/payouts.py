@@ -55,6 +55,7 @@ from ledger.entries import (
 from ledger.errors import InputError, ParticipantError
 from ledger.i18n import translate
 from ledger.money.reconcile.state import State, check_cash
+from ledger.outputs import outside_books
 from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of
 from ledger.render import A4, mm, page_canvas
@@ -305,10 +306,7 @@ def export_pain001(
     Each payout exported is recorded in the books (``custom "payout-exported"``), and is not
     exported again unless ``again``: a file uploaded twice would pay twice."""
     config = books.config
-    root = books.root.resolve()
-    target = out.expanduser().absolute()
-    if root == target or root in target.resolve().parents:
-        raise InputError("--out must be outside the books: the file holds bank account numbers")
+    target = outside_books(books.root, out, "--out", "the file holds bank account numbers")
     day = execution_date(execution, today)
     marked = booking_date(None, today)
     written = False

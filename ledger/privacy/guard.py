@@ -27,7 +27,12 @@ from ledger.keys import has_key
 from ledger.privacy.patterns import compact_needles, needles, normalise, pattern_problem
 from ledger.roster import read_roster
 
+NAME_WORD = 4
 ROSTER_VALUE = "a value of the participants' roster (a name, alias or detail)"
+PARTICIPANTS_ACCOUNT = (
+    "it is a participant's account (a value of the roster): the books keep the accounts of "
+    "the hub and of organisations only"
+)
 
 
 class TextGuard:
@@ -44,7 +49,17 @@ class TextGuard:
         """The guard of these books: with the roster's values when the hub key is at hand."""
         if not has_key(books.config):
             return cls()
-        return cls(read_roster(books).secrets(), with_roster=True)
+        roster = read_roster(books)
+        guard = cls(roster.secrets(), with_roster=True)
+        # A name alone is enough to tell who she is ("Repas Zorbania"): each word of a
+        # person's name field is looked for on its own too (words of 4 letters or more).
+        guard.needles |= {
+            word
+            for entry in roster.participants.values()
+            for word in normalise(entry.details.get("name", "")).split()
+            if len(word) >= NAME_WORD and word.isalpha()
+        }
+        return guard
 
     def with_values(self, values: Iterable[str]) -> TextGuard:
         """This guard, also watching for ``values`` (a record not in the roster yet)."""

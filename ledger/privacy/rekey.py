@@ -36,6 +36,7 @@ from ledger.keys import (
     pending_path,
     write_secret,
 )
+from ledger.outputs import inside
 from ledger.roster import RosterEdit, editing_roster
 
 ARCHIVE_DIRECTIVE = "bank-file"
@@ -166,9 +167,7 @@ def rotate(
 
 
 def _check_new_key_path(path: Path, books: Books) -> None:
-    target = path.expanduser().absolute().resolve()
-    root = books.root.resolve()
-    if target == root or root in target.parents:
+    if inside(books.root, path):
         raise KeyFileError(
             f"{path}: a key file may not be written inside the books directory (they are "
             "shared: git, backups, auditors); choose a path outside it"

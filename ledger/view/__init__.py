@@ -246,6 +246,7 @@ class Invoice:
     credited_net: Decimal = ZERO
     receivable: Decimal = ZERO  # the clients balance carrying this invoice's link
     applied: Decimal = ZERO  # Σ payments applied to it (allocations)
+    applied_on: list[tuple[dt.date, Decimal]] = field(default_factory=list)  # each, dated
     received_net: Decimal = ZERO
     contributions: Decimal = ZERO
     # As ``invoice list`` reports it: every entry on its link but its credit notes (paid)…
@@ -652,6 +653,7 @@ class View:
         if inv is None:
             return
         inv.applied += _dec(entry.meta.get("applied"))
+        inv.applied_on.append((entry.date, _dec(entry.meta.get("applied"))))
         inv.received_net += _dec(entry.meta.get("received-net"))
         inv.contributions += _dec(entry.meta.get("contribution"))
 

@@ -16,7 +16,7 @@ from beancount.core import data
 from importers.originals import load_originals
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
-from ledger.entries import ZERO, posting, q2, transaction
+from ledger.entries import ZERO, posting, q2, require_open_account, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.matching import (
@@ -36,8 +36,10 @@ from ledger.view import (
 )
 
 
-def allocation_entries(state: State) -> list[data.Transaction]:
-    """Allocations (``kind: "payment"``) for every receipt that has none yet."""
+def allocation_entries(state: State, recover: str = "") -> list[data.Transaction]:
+    """Allocations (``kind: "payment"``) for every receipt that has none yet; for the bank
+    line ``recover`` (a return the treasurer assigned), what the returned payment takes
+    back beyond the balance held is booked as owed to the hub (see :func:`allocate`)."""
     out: list[data.Transaction] = []
     for receipt in sorted(state.receipts, key=lambda r: (r.date, r.bank_link, r.inv_link)):
         key = (receipt.bank_link, receipt.inv_link)
@@ -46,7 +48,7 @@ def allocation_entries(state: State) -> list[data.Transaction]:
         inv = state.invoices.get(receipt.inv_link)
         if inv is None:
             continue
-        entry = allocate(state, inv, receipt)
+        entry = allocate(state, inv, receipt, bool(recover) and receipt.bank_link == recover)
         if entry is None:
             continue
         out.append(entry)
@@ -146,19 +148,27 @@ def credit_reversal(
     return transaction(day, narration, postings, meta, links)
 
 
-def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction | None:
+def allocate(
+    state: State, inv: Invoice, receipt: Receipt, recover: bool = False
+) -> data.Transaction | None:
     """The allocation of one receipt on its invoice (``None`` when it must wait).
 
     The net received moves from the share of open invoices (``participant_pending``) to the
     balance held, less the contribution at the rate of the day the money was received;
     what the participant owes the hub is then recovered from it. A returned payment undoes
-    what it returns, at the rate taken on that invoice.
+    what it returns, at the rate taken on that invoice; when she was paid out meanwhile it
+    waits for review, unless ``recover`` (the treasurer assigned the return): then, as for
+    ``invoice credit --recover-from-participant``, what the balance held cannot give back
+    is booked as owed to the hub (``participant_owed``), recovered from her next payments.
     """
     cfg = state.config
     code = inv.participant
     amount = receipt.amount
     # A returned payment (negative) undoes at most what was applied.
-    applied = min(amount, inv.open) if amount > 0 else max(amount, -inv.applied)
+    # (what was applied by the day of the return: a later payment allocated first in the
+    # same pass is not what the bank gave back)
+    applied_then = sum((a for day, a in inv.applied_on if day <= receipt.date), ZERO)
+    applied = min(amount, inv.open) if amount > 0 else max(amount, -min(inv.applied, applied_then))
     excess = amount - applied
     net = _cumulative_net(inv, inv.applied + applied) - _cumulative_net(inv, inv.applied)
     meta: dict[str, Any] = {
@@ -171,6 +181,7 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
     }
     postings: list[data.Posting] = []
     links = {receipt.bank_link, inv.link}
+    owed = ZERO
     if net != ZERO and code:
         if code in state.closed and receipt.date > state.closed[code]:
             return None  # a closed participant receives nothing: left for review
@@ -190,12 +201,20 @@ def allocate(state: State, inv: Invoice, receipt: Receipt) -> data.Transaction |
                 }
             )
             owed_back = -(net - c_amount)
-            available = state.held_available(code, receipt.date)
+            available = max(state.held_available(code, receipt.date), ZERO)
             if owed_back > available:
-                return None  # would take the balance below zero: left for review
+                if not recover:
+                    return None  # would take the balance below zero: left for review
+                owed = owed_back - available
         postings += share_received(cfg, code, net, c_amount)
         if net > 0:
             postings += recovery(state, code, receipt.date, net - c_amount, meta)
+        elif owed:
+            meta["owed"] = owed
+            postings += [
+                posting(cfg.account("participant_held", code), -owed),
+                posting(cfg.account("participant_owed", code), owed),
+            ]
     if excess > 0:
         refund_link = f"refund-{receipt.bank_link.removeprefix('bank-')}"
         links.add(refund_link)
@@ -427,14 +446,20 @@ def assign(
     """Settle one bank line as decided: TARGET is an invoice (or several, joined by
     ``+`` or ``,``), ``po-…``, ``exp-…``, ``grant-…``, ``refund-…``, ``return:inv-…``, an
     account role of the chart (``bank_fees``, ``gifts``…) or an account name."""
+    entries = list(entries)
     state = State.of(entries, config, originals)
     line = find_line(state, ref)
     parts = _parse_target(state, line, target)
+    for account, _amount in parts:
+        if not account.startswith(TARGET_PREFIXES):  # an account name or role typed
+            require_open_account(entries, account, line.date, "TARGET")
     returns = _returned_origin(state, line, parts[0][0]) if target.startswith("return:") else ""
     out: list[data.Directive] = list(settlement_entries(state, line, parts, "decision", returns))
     for entry in out:
         state.add(entry)
-    out.extend(allocation_entries(state))
+    out.extend(
+        allocation_entries(state, recover=line.link if target.startswith("return:") else "")
+    )
     if target.startswith("return:") and not any(
         isinstance(e, data.Transaction) and e.meta.get("kind") == "payment" for e in out
     ):

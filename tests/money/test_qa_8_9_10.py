@@ -1,0 +1,325 @@
+"""Regression tests for the QA report on issues 8, 9 and 10 (/work/coord/qa-8-9-10.md).
+
+Each test is named after the QA item it closes and drives the command line as a treasurer
+does (``tests_support.run_cli``); every refusal is one line, names the option, repeats no
+value typed, and leaves the books byte-identical (``Hub.refused``). Fictional data only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from cli_hub import CLIENT_IBAN, HUB_IBAN, PAYEE_IBAN, Hub
+from tests_support import git_state, tree_digest
+
+NAME = "Zorbania Quixtaval"
+ALIAS = "Fictive Testeuse"
+PERSON = (
+    f"alias = {ALIAS}\nname = {NAME}\nphone = +32 470 12 34 56\n"
+    "email = zorbania.fictive@example.org\n"
+)
+TODAY = dt.date.today()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """One hub, whose roster holds a fictional person with a name and an alias."""
+    h = Hub(tmp_path_factory.mktemp("qa"), start=f"{TODAY.year}-01-01")
+    h.person = h.run("participant", "add", "--from-file", "-", "--activity", "couture",
+                     "--date", f"{TODAY.year}-01-05", stdin=PERSON).stdout.strip().splitlines()[-1]  # fmt: skip
+    h.run("cash", "withdraw", "50", "--date", f"{TODAY.year}-01-06")
+    h.number = h.invoice("30.00", f"{TODAY.year}-01-06")["number"]
+    h.statement((f"{TODAY.year}-01-06", "-12.00", {"iban": CLIENT_IBAN, "text": "retour"}))
+    h.line = h.json("reconcile", "--list")["queue"][0]["ref"]
+    return h
+
+
+def refused(hub: Hub, *args: str, words: str) -> str:
+    """Like ``Hub.refused``, also accepting click's usage error (exit 2, one line): a
+    value such as ``-0`` or ``-1`` is taken for an unknown option, and refused as such."""
+    before, history = tree_digest(hub.root), git_state(hub.root)
+    fill = {"line": hub.line, "code": hub.code, "tmp": str(hub.tmp)}
+    proc = hub.run(*[a.format(**fill) for a in args], ok=False)
+    assert proc.returncode in (1, 2), proc.stdout + proc.stderr
+    message = proc.stderr.strip()
+    assert "\n" not in message and message.startswith("coopledger: error: "), message
+    assert words.lower() in message.lower(), message
+    assert tree_digest(hub.root) == before and git_state(hub.root) == history
+    return message
+
+
+def _no_echo(message: str) -> None:
+    for word in ("Zorbania", "Quixtaval", "Fictive", "Testeuse", PAYEE_IBAN, "BE48"):
+        assert word.lower() not in message.lower(), message
+
+
+def test_qa_8_9_10_1_cash_sale_description_checked_against_the_roster(hub: Hub) -> None:
+    for text in (f"Repas pour {ALIAS}", "Repas Zorbania"):
+        _no_echo(hub.refused("cash", "sale", "12", "--participant", hub.person,
+                             "--description", text, words="--description"))  # fmt: skip
+
+
+def test_qa_8_9_10_2_bank_add_and_grant_funder_iban_guarded(hub: Hub) -> None:
+    _no_echo(hub.refused("bank", "add", "--iban", PAYEE_IBAN, words="--iban"))
+    _no_echo(hub.refused("bank", "add", "--iban", "BE71096123456769", "--label", NAME,
+                         words="--label"))  # fmt: skip
+    _no_echo(hub.refused("grant", "add", "fondation-x", "--amount", "100", "--funder-iban",
+                         PAYEE_IBAN, words="--funder-iban"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("payout", "{code}", "999999999999999999999999999", "--method", "cash"),
+        ("cash", "withdraw", "1e26"),
+        ("cash", "deposit", "999999999999999999999999999"),
+        ("cash", "sale", "999999999999999999999999999", "--participant", "{code}"),
+        ("cash", "count", "1e26"),
+        ("expense", "add", "--amount", "999999999999999999999999999", "--description", "x",
+         "--paid-from", "cash"),
+        ("expense", "add", "--amount", "10", "--vat", "1e30", "--description", "x",
+         "--paid-from", "cash"),
+        ("grant", "add", "fondation-y", "--amount", "999999999999999999999999999"),
+        ("invoice", "issue", "--participant", "{code}", "--client", "{client}", "--line",
+         "x|99999|999999|0", "--no-validate"),
+        ("invoice", "pay", "{number}", "--cash", "--amount", "1e26"),
+        ("invoice", "pay", "{number}", "--cash", "--amount", "999999999999999999999999999"),
+        ("trial-balance", "99999"),
+        ("trial-balance", "-1"),
+        ("close-year", "0"),
+    ],
+)  # fmt: skip
+def test_qa_8_9_10_8_huge_amounts_and_years_one_line(hub: Hub, args: tuple[str, ...]) -> None:
+    filled = [a.format(code=hub.code, client=hub.client, number=hub.number) for a in args]
+    refused(hub, *filled, words="")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--account", "Expenses:Zorbania"), "--account"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--account", "Zorbania"), "--account"),
+        (("invoice", "show", "Zorbania"), "invoice"),
+        (("invoice", "credit", "Zorbania"), "invoice"),
+        (("grant", "report", "Zorbania"), "grant"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--grant", "Zorbania"), "grant"),
+        (("expense", "add", "--amount", "Zorbania", "--description", "x", "--paid-from",
+          "cash"), "--amount"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from", "cash",
+          "--date", "Zorbania"), "--date"),
+        (("expense", "add", "--amount", "5", "--description", "x", "--paid-from",
+          "Zorbania"), "--paid-from"),
+        (("client", "add", "--name", "ACME Fictive SRL", "--enterprise-number", "0470123456"),
+         "enterprise number"),
+        (("client", "add", "--name", "ACME Fictive SRL", "--peppol-id", "9925:Zorbania"),
+         "peppol"),
+        (("reconcile", "--assign", "{line}", "Expenses:Zorbania"), "TARGET"),
+        (("reconcile", "--assign", "{line}", "Zorbania"), "target"),
+        (("reconcile", "--assign", "Zorbania", "bank_fees"), "bank line"),
+        (("invoice", "pay", "Zorbania", "--cash"), "invoice"),
+        (("participant", "statement", "{code}", "--lang", "Zorbania"), "--lang"),
+        (("payout", "add", "Zorbania", "10", "--method", "cash"), "participant code"),
+        (("audit", "export", "--tag", "Zorbania", "--out", "{tmp}/exp"), "--tag"),
+        (("grant", "charge", "Zorbania", "EXP-2026-0001"), "grant"),
+    ],
+)  # fmt: skip
+def test_qa_8_9_10_10_errors_do_not_repeat_what_was_typed(
+    hub: Hub, args: tuple[str, ...], option: str
+) -> None:
+    fill = {"line": hub.line, "code": hub.code, "tmp": str(hub.tmp)}
+    proc = hub.run(*[a.format(**fill) for a in args], ok=False)
+    assert proc.returncode in (1, 2), proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert option.lower() in proc.stderr.lower(), proc.stderr
+    assert "zorbania" not in (proc.stdout + proc.stderr).lower(), proc.stderr
+    assert "0470123456" not in proc.stderr and "0470.123.456" not in proc.stderr
+
+
+def test_qa_8_9_10_12_out_inside_the_books_refused_everywhere(hub: Hub) -> None:
+    hub.refused("participant", "statement", hub.code, "--out", str(hub.root / "st.pdf"),
+                words="--out: inside the books")  # fmt: skip
+    hub.refused("audit", "export", "--tag", f"close-{TODAY.year - 1}", "--out",
+                str(hub.root / "exp"), words="--out: inside the books")  # fmt: skip
+    assert not (hub.root / "st.pdf").exists() and not (hub.root / "exp").exists()
+
+
+@pytest.mark.parametrize("value", ["1_000", "+5", "١٢", "1e3", "0x10", "NaN", "1,000.00"])
+def test_qa_8_9_10_15_odd_values_are_not_amounts(hub: Hub, value: str) -> None:
+    hub.refused("cash", "count", value, words="AMOUNT: not an amount")
+    refused(hub, "cash", "count", "-0", words="-0")  # never -0.00 EUR booked
+    hub.refused("cash", "count", "1.234", words="AMOUNT: at most 2 decimals")
+
+
+def test_qa_8_9_10_15_odd_rates_refused(hub: Hub) -> None:
+    for value in ("1e-30", "-0", "+5", "1_0"):
+        refused(hub, "contribution", "set-rate", value, words="")
+
+
+def test_qa_8_9_10_16_docs_pain001_creditor_is_the_roster_payee() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "reconciliation.md").read_text()
+    assert "--name PO-" not in text
+
+
+def _hand_edit(hub: Hub, text: str) -> None:
+    year = TODAY.year
+    (hub.root / str(year) / "notes.beancount").write_text(text)
+    main = hub.root / "main.beancount"
+    main.write_text(main.read_text() + f'include "{year}/notes.beancount"\n')
+
+
+def _undo_hand_edit(hub: Hub) -> None:
+    hub.run("check", ok=False)
+
+    subprocess.run(["git", "-C", str(hub.root), "checkout", "-q", "--", "."], check=True)
+    subprocess.run(["git", "-C", str(hub.root), "clean", "-q", "-fd"], check=True)
+
+
+def test_qa_8_9_10_3_adopt_runs_the_roster_guard_and_the_plugin_sees_counterparty(
+    hub: Hub,
+) -> None:
+    day = f"{TODAY.year}-01-07"
+    entry = (
+        f'{day} * "Avance a {NAME} ({ALIAS})"\n  participant: "{hub.person}"\n'
+        f'  counterparty-iban: "{PAYEE_IBAN}"\n  Assets:Autres-creances  5.00 EUR\n'
+        "  Assets:Caisse  -5.00 EUR\n"
+    )
+    _hand_edit(hub, entry)
+    try:
+        before = git_state(hub.root)
+        message = hub.run("cash", "withdraw", "5", "--adopt-changes", ok=False).stderr.strip()
+        assert "roster" in message and "notes.beancount" in message, message
+        _no_echo(message)
+        assert git_state(hub.root) == before
+    finally:
+        _undo_hand_edit(hub)
+    # without a name the plugin still sees her account and a counterparty on her entry
+    for meta in (f'counterparty-iban: "{PAYEE_IBAN}"', 'counterparty: "Madame Fictive"'):
+        _hand_edit(hub, f'{day} * "Avance"\n  participant: "{hub.person}"\n  {meta}\n'
+                        "  Assets:Autres-creances  5.00 EUR\n  Assets:Caisse  -5.00 EUR\n")  # fmt: skip
+        try:
+            proc = hub.run("check", ok=False)
+            assert proc.returncode == 1 and "counterparty" in proc.stderr, proc.stderr
+            _no_echo(proc.stderr)
+            assert "madame" not in proc.stderr.lower()
+        finally:
+            _undo_hand_edit(hub)
+
+
+def test_qa_8_9_10_5_issued_documents_checked_and_never_adopted(hub: Hub) -> None:
+    inv = hub.invoice("25.00", f"{TODAY.year}-01-08")
+    number = inv["number"]
+    pdf = hub.root / "documents" / "invoices" / str(TODAY.year) / f"{number}.pdf"
+    record = pdf.with_suffix(".json")
+    assert pdf.exists() and record.exists()
+    for path in (pdf, record):
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n% tampered\n")
+        try:
+            proc = hub.run("check", ok=False)
+            assert proc.returncode == 1, proc.stdout + proc.stderr
+            assert f"{path.relative_to(hub.root).as_posix()} changed since it was issued" in (
+                proc.stderr
+            ), proc.stderr
+            before = git_state(hub.root)
+            message = hub.run("cash", "withdraw", "1", "--adopt-changes", ok=False).stderr
+            assert "an issued document is never edited by hand" in message, message
+            assert git_state(hub.root) == before
+            shown = hub.run("invoice", "show", number, ok=False)
+            assert shown.returncode == 1 and "changed since it was issued" in shown.stderr
+            plan = hub.run("close-year", str(TODAY.year), "--dry-run", ok=False)
+            assert "changed since it was issued" in plan.stdout, plan.stdout + plan.stderr
+        finally:
+            path.write_bytes(original)
+    assert hub.run("check").returncode == 0
+
+
+def test_qa_8_9_10_11_parser_errors_do_not_quote_the_line(hub: Hub) -> None:
+    _hand_edit(hub, f'{TODAY.year}-01-09 * "x"\n  {NAME}  1.00 EUR\n  Assets:Caisse\n')
+    try:
+        proc = hub.run("check", ok=False)
+        assert proc.returncode == 1 and "notes.beancount:2" in proc.stderr, proc.stderr
+        assert "Invalid token" in proc.stderr
+        _no_echo(proc.stdout + proc.stderr)
+    finally:
+        _undo_hand_edit(hub)
+
+
+def test_qa_8_9_10_9_no_posting_has_more_than_two_decimals(hub: Hub) -> None:
+    _hand_edit(hub, f'{TODAY.year}-01-09 * "arrondi"\n  Assets:Autres-creances  0.345 EUR\n'
+                    "  Assets:Caisse  -0.345 EUR\n")  # fmt: skip
+    try:
+        proc = hub.run("check", ok=False)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "notes.beancount:1" in proc.stderr and "more than two decimals" in proc.stderr
+        before = git_state(hub.root)
+        assert hub.run("cash", "withdraw", "1", "--adopt-changes", ok=False).returncode == 1
+        assert git_state(hub.root) == before
+    finally:
+        _undo_hand_edit(hub)
+
+
+def test_qa_8_9_10_6_a_payment_returned_after_a_payout_is_owed_by_her(tmp_path: Path) -> None:
+    h = Hub(tmp_path)
+    inv = h.invoice("100.00", "2026-03-03")
+    h.pays(inv, "2026-03-10")
+    held = h.show()["balance"]
+    assert held not in ("0", "0.00")
+    h.run("cash", "withdraw", "100.00", "--date", "2026-03-11")
+    h.run("payout", h.code, held, "--method", "cash", "--date", "2026-03-12")
+    assert h.show()["balance"] == "0.00"
+    h.statement(("2026-03-20", "-100.00", {"iban": CLIENT_IBAN, "text": "retour"}))
+    queue = h.json("reconcile", "--list")["queue"]
+    assert queue, "a return after a payout waits for the treasurer's decision"
+    h.run("reconcile", "--assign", queue[0]["ref"], f"return:inv-{inv['number']}")
+    assert h.json("reconcile", "--list") == {"queue": [], "unallocated": []}
+    (row,) = h.json("invoice", "list")
+    assert (row["status"], row["outstanding"]) != ("paid", "0.00"), row
+    assert row["outstanding"] == "100.00", row
+    shown = h.show()
+    assert (shown["balance"], shown["received"], shown["owed"]) == ("0.00", "0.00", held), shown
+    balances = h.trial_balance(2026)
+    # the hub keeps no contribution on money it gave back; her sales stay invoiced
+    hub_income = {a: v for a, v in balances.items() if a.startswith("Income:")}
+    assert set(hub_income) == {f"Income:Participants:{h.code}:Ventes"}, balances
+    assert balances[f"Assets:Participants-a-recuperer:{h.code}"] == Decimal(held)
+    h.run("check")
+
+
+def test_qa_8_9_10_13_a_refund_due_is_paid_back_from_the_cash_box(tmp_path: Path) -> None:
+    h = Hub(tmp_path)
+    inv = h.invoice("20.00", "2026-03-03")
+    h.run("invoice", "pay", inv["number"], "--cash", "--date", "2026-03-05")
+    h.run("invoice", "credit", inv["number"], "--date", "2026-03-06", "--no-validate")
+    assert h.trial_balance(2026)["Liabilities:Remboursements-dus"] == Decimal("-20.00")
+    assert h.trial_balance(2026)["Assets:Caisse"] == Decimal("20.00")
+    h.refused("cash", "refund", inv["number"], "--amount", "25", "--date", "2026-03-07",
+              words="more than the 20.00 EUR due")  # fmt: skip
+    h.refused("cash", "refund", "Zorbania", "--date", "2026-03-07", words="nothing is due")
+    h.run("cash", "withdraw", "0.01", "--date", "2026-03-06")
+    h.run("cash", "deposit", "20.01", "--date", "2026-03-06")  # the box is empty
+    h.refused("cash", "refund", inv["number"], "--date", "2026-03-07", words="holds only 0.00")
+    h.run("cash", "withdraw", "50", "--date", "2026-03-07")
+    done = h.json("cash", "refund", inv["number"], "--date", "2026-03-07")
+    assert done["amount"] == "20.00"
+    balances = h.trial_balance(2026)
+    assert "Liabilities:Remboursements-dus" not in balances, balances
+    assert balances["Assets:Caisse"] == Decimal("30.00")
+    h.refused("cash", "refund", inv["number"], "--date", "2026-03-08", words="nothing is due")
+    h.run("check")
+
+
+def test_qa_8_9_10_9_a_bank_file_with_sub_cent_amounts_is_refused(tmp_path: Path) -> None:
+    h = Hub(tmp_path)
+    statement = tmp_path / "releve.sta"
+    statement.write_text(
+        f":20:STMT1\n:25:{HUB_IBAN}\n:28C:00001/001\n:60F:C260101EUR1000,00\n"
+        ":61:2603050305C12,345NTRFNONREF\n:86:Fictive vente\n:62F:C260305EUR1012,345\n"
+    )
+    h.refused("import", str(statement), words="more than two decimals")
