@@ -180,7 +180,13 @@ class _Year:
                         "communication": f"RETOUR {first.communication}"}
             )
         )  # fmt: skip
-        again = back + dt.timedelta(days=12)
+        # Paid again in a later month's file than the return: the statements are weekly and
+        # filed by the month their week ends in; a return and its new payment in one file
+        # would leave the return's match to reconciliation's order (the new payment
+        # allocated first is an overpayment, and the return then has two candidates).
+        week_end = back + dt.timedelta(days=6 - back.weekday())
+        next_file = (week_end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        again = max(back + dt.timedelta(days=12), next_file + dt.timedelta(days=5))
         self.add(again, first.amount, ogm=first.ogm, who=first.counterparty_name)
 
     def hub_life(self) -> None:
