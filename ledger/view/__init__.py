@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -392,13 +393,30 @@ class View:
         originals: Mapping[str, BankOriginal] | None = None,
     ) -> View:  # fmt: skip
         """Fold the books: what exists first (invoices, bank lines, pending items), then
-        every amount, so the order of files and lines never matters."""
+        every amount, so the order of files and lines never matters.
+
+        The fold of a load is computed once: asked again for the same loaded entries (the
+        list a load returned, unchanged) and the same settings, the same view is returned,
+        so every reader of one load shares it. A view someone folds more entries into
+        (:meth:`add`) stops being shared."""
+        key = (id(entries), id(config))
+        shared = _SHARED.get(key) if not originals else None
+        if shared is not None and shared[0]() is entries and shared[1] == _size(entries):
+            return shared[2]
         state = cls(config, originals=originals or {})
         ordered = sorted(entries, key=data.entry_sortkey)
         for entry in ordered:
             state.define(entry)
         for entry in ordered:
             state.fold(entry)
+        if not originals and isinstance(entries, list) and hasattr(entries, "__weakref__"):
+            # Only a load's own list (ledger.loader.Entries) is shared, and only while it
+            # lives: the view never keeps a load's entries alive.
+            def forget(_ref: object, k: tuple[int, int] = key) -> None:
+                _SHARED.pop(k, None)
+
+            ref = weakref.ref(entries, forget)
+            _SHARED[key] = (ref, len(entries), state)
         return state
 
     def seen(self, line: BankLine) -> BankLine:
@@ -420,6 +438,9 @@ class View:
 
     def add(self, entry: data.Directive) -> None:
         """Fold one more entry (one booked after everything already folded)."""
+        for key, (_entries, _size_then, view) in list(_SHARED.items()):
+            if view is self:
+                del _SHARED[key]  # no longer the fold of that load
         self.define(entry)
         self.fold(entry)
 
@@ -825,6 +846,14 @@ class View:
                 move = replace(move, counted=balance)
             out.append(move)
         return out
+
+
+# The fold of each live load, by the identity of its entries list (see View.of).
+_SHARED: dict[tuple[int, int], tuple[weakref.ref[Any], int, View]] = {}
+
+
+def _size(entries: Iterable[data.Directive]) -> int:
+    return len(entries) if isinstance(entries, list) else -1
 
 
 def _line_key(line: BankLine) -> tuple[dt.date, str]:
