@@ -115,8 +115,9 @@ def _after_payout(h: Hub, inv: dict[str, Any]) -> None:
 
 def test_a_return_after_a_payout_then_a_new_payment_in_one_statement(tmp_path: Path) -> None:
     """The return would take her balance below zero: it waits for the treasurer, and the
-    new payment is allocated as it would be from a later file (the invoice still looks
-    paid: an overpayment to refund) — the same books from one file or two."""
+    new payment waits behind it (it is not made an overpayment to refund); once the return
+    is assigned, the new payment settles the reopened invoice and what she owed is
+    recovered from it — the same books from one file or two."""
     one, two = _hub(tmp_path / "one"), _hub(tmp_path / "two")
     inv1, inv2 = one.invoice("100.00", "2025-03-03"), two.invoice("100.00", "2025-03-03")
     _after_payout(one, inv1)
@@ -125,10 +126,14 @@ def test_a_return_after_a_payout_then_a_new_payment_in_one_statement(tmp_path: P
     two.statement(_return(inv2, "2025-03-20"))
     two.statement(_payment(inv2, "2025-03-25"))
     for h, inv in ((one, inv1), (two, inv2)):
-        queue = h.json("reconcile", "--list")["queue"]
+        listed = h.json("reconcile", "--list")
+        queue = listed["queue"]
         assert len(queue) == 1 and queue[0]["amount"] == "-100.00", queue
+        assert len(listed["unallocated"]) == 1, listed  # the new payment, behind the return
+        assert h.trial_balance(2025).get(REFUNDS, Decimal(0)) == 0
         h.run("reconcile", "--assign", queue[0]["ref"], f"return:inv-{inv['number']}")
-        assert h.json("reconcile", "--list") == {"queue": [], "unallocated": []}
-        h.run("check")
+        balances = _settled(h)  # the new payment settles the reopened invoice
+        assert _money(h)[2] in ("0", "0.00"), _money(h)  # what she owed, recovered from it
+        assert balances.get(f"Assets:Participants-a-recuperer:{h.code}", Decimal(0)) == 0
     assert _coded(one, one.trial_balance(2025)) == _coded(two, two.trial_balance(2025))
     assert _money(two) == _money(one)

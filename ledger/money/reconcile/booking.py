@@ -38,11 +38,13 @@ from ledger.view import (
 
 def allocation_entries(
     state: State, recover: str = "", until: tuple[dt.date, str] | None = None,
-    strict: bool = False,
+    strict: bool = False, waiting: Mapping[str, tuple[dt.date, str]] | None = None,
 ) -> list[data.Transaction]:  # fmt: skip
     """Allocations (``kind: "payment"``) for every receipt that has none yet, in bank
     order; with ``until``, only those of the movements up to that one (``strict``: before
-    it; see :func:`_bank_order`). For the bank line ``recover`` (a return the treasurer assigned),
+    it; see :func:`_bank_order`); ``waiting`` (invoice link → bank order of a return of it
+    left for review) keeps the later receipts of that invoice for after the decision. For
+    the bank line ``recover`` (a return the treasurer assigned),
     what the returned payment takes back beyond the balance held is booked as owed to the
     hub (see :func:`allocate`)."""
     out: list[data.Transaction] = []
@@ -52,6 +54,8 @@ def allocation_entries(
             continue
         where = _bank_order(state, receipt)
         if until is not None and (where > until or (strict and where == until)):
+            continue
+        if waiting and receipt.inv_link in waiting and where > waiting[receipt.inv_link]:
             continue
         inv = state.invoices.get(receipt.inv_link)
         if inv is None:
@@ -420,21 +424,26 @@ def auto_entries(state: State) -> list[data.Transaction]:
     it returns (the invoice reopens) before the client's new payment, later on the same
     statement, is allocated — as if the two had come in two files."""
     out: list[data.Transaction] = []
+    # A return certain but left for review (she was paid out meanwhile): the later
+    # receipts of its invoice wait for the decision, as they would behind it in bank order.
+    waiting: dict[str, tuple[dt.date, str]] = {}
     for _ in range(5):  # a line settled may make another one certain: go round again
         booked = len(out)
         for line in state.open_lines():
             here = (line.date, line.ref)
-            out.extend(allocation_entries(state, until=here, strict=True))
+            out.extend(allocation_entries(state, until=here, strict=True, waiting=waiting))
             if not line.is_open:
                 continue
             cand = decide(candidates(state, line))
             if cand is None:
                 continue
             if cand.target.startswith("return:") and not _can_undo(state, cand, line):
+                inv_link = cand.parts[0][0]
+                waiting[inv_link] = min(waiting.get(inv_link, here), here)
                 continue
             out.extend(book_candidate(state, line, cand, "auto"))
-            out.extend(allocation_entries(state, until=here))
-        out.extend(allocation_entries(state))
+            out.extend(allocation_entries(state, until=here, waiting=waiting))
+        out.extend(allocation_entries(state, waiting=waiting))
         if len(out) == booked:
             break
     return out
