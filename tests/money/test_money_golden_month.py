@@ -82,9 +82,9 @@ def test_golden_month(tmp_path: Path, key_env: Path) -> None:
                    counterparty="Client Fictif Un", iban=CLIENT_IBANS[0]),
     )  # fmt: skip
     first = run_auto(books)
-    assert [e.meta["kind"] for e in first] == [
-        "payment", "payment", "settlement", "settlement", "payment", "payment",
-        "settlement", "payment",
+    assert [e.meta["kind"] for e in first] == [  # in bank order: B01, B02 (two), B03, B05
+        "payment", "settlement", "settlement", "payment", "payment",
+        "settlement", "payment", "payment",
     ]  # fmt: skip
 
     pdf = tmp_path / "ticket.pdf"

@@ -36,14 +36,26 @@ from ledger.view import (
 )
 
 
-def allocation_entries(state: State, recover: str = "") -> list[data.Transaction]:
-    """Allocations (``kind: "payment"``) for every receipt that has none yet; for the bank
-    line ``recover`` (a return the treasurer assigned), what the returned payment takes
-    back beyond the balance held is booked as owed to the hub (see :func:`allocate`)."""
+def allocation_entries(
+    state: State, recover: str = "", until: tuple[dt.date, str] | None = None,
+    strict: bool = False, waiting: Mapping[str, tuple[dt.date, str]] | None = None,
+) -> list[data.Transaction]:  # fmt: skip
+    """Allocations (``kind: "payment"``) for every receipt that has none yet, in bank
+    order; with ``until``, only those of the movements up to that one (``strict``: before
+    it; see :func:`_bank_order`); ``waiting`` (invoice link → bank order of a return of it
+    left for review) keeps the later receipts of that invoice for after the decision. For
+    the bank line ``recover`` (a return the treasurer assigned),
+    what the returned payment takes back beyond the balance held is booked as owed to the
+    hub (see :func:`allocate`)."""
     out: list[data.Transaction] = []
-    for receipt in sorted(state.receipts, key=lambda r: (r.date, r.bank_link, r.inv_link)):
+    for receipt in sorted(state.receipts, key=lambda r: (*_bank_order(state, r), r.inv_link)):
         key = (receipt.bank_link, receipt.inv_link)
         if key in state.allocated:
+            continue
+        where = _bank_order(state, receipt)
+        if until is not None and (where > until or (strict and where == until)):
+            continue
+        if waiting and receipt.inv_link in waiting and where > waiting[receipt.inv_link]:
             continue
         inv = state.invoices.get(receipt.inv_link)
         if inv is None:
@@ -397,20 +409,41 @@ def book_candidate(
     return entries
 
 
+def _bank_order(state: State, receipt: Receipt) -> tuple[dt.date, str]:
+    """Where a receipt stands in bank order: its movement's date and reference (a cash
+    receipt, its date and link)."""
+    line = state.lines.get(receipt.bank_link)
+    return (line.date, line.ref) if line is not None else (receipt.date, receipt.bank_link)
+
+
 def auto_entries(state: State) -> list[data.Transaction]:
-    """Every entry reconciliation books by itself on this state (folded into it)."""
+    """Every entry reconciliation books by itself on this state (folded into it).
+
+    Movements are applied in bank order (date, then reference): a line in suspense is
+    decided on what the movements before it did, so a returned payment undoes the payment
+    it returns (the invoice reopens) before the client's new payment, later on the same
+    statement, is allocated — as if the two had come in two files."""
     out: list[data.Transaction] = []
-    out.extend(allocation_entries(state))
+    # A return certain but left for review (she was paid out meanwhile): the later
+    # receipts of its invoice wait for the decision, as they would behind it in bank order.
+    waiting: dict[str, tuple[dt.date, str]] = {}
     for _ in range(5):  # a line settled may make another one certain: go round again
         booked = len(out)
         for line in state.open_lines():
+            here = (line.date, line.ref)
+            out.extend(allocation_entries(state, until=here, strict=True, waiting=waiting))
+            if not line.is_open:
+                continue
             cand = decide(candidates(state, line))
             if cand is None:
                 continue
             if cand.target.startswith("return:") and not _can_undo(state, cand, line):
+                inv_link = cand.parts[0][0]
+                waiting[inv_link] = min(waiting.get(inv_link, here), here)
                 continue
             out.extend(book_candidate(state, line, cand, "auto"))
-            out.extend(allocation_entries(state))
+            out.extend(allocation_entries(state, until=here, waiting=waiting))
+        out.extend(allocation_entries(state, waiting=waiting))
         if len(out) == booked:
             break
     return out
