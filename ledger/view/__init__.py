@@ -34,6 +34,7 @@ from beancount.core import data
 
 from ledger.config import PARTICIPANT_ROLES, HubConfig, normalize_iban
 from ledger.daybook import Daybook
+from ledger.view.accounts import Register
 
 ZERO = Decimal("0")
 DocKind = Literal["invoice", "credit-note"]
@@ -379,6 +380,8 @@ class View:
     # account -> (code, role) of every participant account; held account -> code
     participant_roles: dict[str, tuple[str, str]] = field(default_factory=dict)
     held_accounts: dict[str, str] = field(default_factory=dict)
+    # the chart as the ``open`` entries declare it (what the invariant plugins check against)
+    register: Register = field(default_factory=Register)
 
     @classmethod
     def of(
@@ -420,6 +423,8 @@ class View:
     def define(self, entry: data.Directive) -> None:
         """Register what an entry creates: a participant, an invoice or credit note, a bank
         line, a pending item."""
+        if isinstance(entry, data.Open | data.Close):
+            self.register.add(entry)
         if isinstance(entry, data.Open):
             self._add_participant(entry)
             return
