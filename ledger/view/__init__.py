@@ -12,11 +12,15 @@ commands, the reports and the Fava pages ask about:
 * **participants** with their balances (held, owed, share of open invoices) and every
   movement of the balance held;
 * **the cash box**: its dated balance and every movement (the cash book).
+* **the register** (:mod:`ledger.view.accounts`): each account's role and participant as
+  its ``open`` entry declares them, each participant opened and closed when — what the
+  invariant plugins, which have no ``hub.toml``, read from the fold.
 
 Every reader asks it: ``invoice list``, ``participant show``, categorisation at import,
 reconciliation, payouts, costs, the year end, the statement and the Fava page. The rules
 that need no chart (which entry is an issued document, :func:`issued_ref`) are plain
-functions of one entry, so the invariant plugins apply the very same rule.
+functions of one entry, so the invariant plugins apply the very same rule; they read the
+register the same way (:func:`ledger.view.accounts.register_of`).
 """
 
 from __future__ import annotations

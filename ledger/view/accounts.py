@@ -42,9 +42,9 @@ class Register:
                     self.held[code] = entry.account
                     self.opened[code] = entry.date
         elif isinstance(entry, data.Close):
-            code = self.codes.get(entry.account)
-            if code is not None and self.held.get(code) == entry.account:
-                self.closed[code] = entry.date
+            owner = self.codes.get(entry.account)
+            if owner is not None and self.held.get(owner) == entry.account:
+                self.closed[owner] = entry.date
 
 
 def register_of(entries: Iterable[data.Directive]) -> Register:
