@@ -34,6 +34,10 @@ LABEL_TEXTS: dict[str, str] = {
     "to_pay": "Amount due",
     "to_credit": "Amount credited",
     "payment": "Payment",
+    "refund": "To be refunded",
+    "refund_text": "Nothing to pay. If this invoice was already paid, the amount credited "
+    "will be refunded to the account it was paid from; otherwise it is taken off what is "
+    "still due.",
     "payment_text": "Please transfer the amount before the due date to the account below "
     "with the structured communication.",
     "iban": "IBAN",

@@ -8,9 +8,10 @@ exist only if all of it was written and the books still check.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,7 @@ from invoicing.ubl import render_ubl
 from invoicing.validation import Validator
 from ledger.books import Books
 from ledger.config import HubConfig
-from ledger.errors import BooksError, ConfigError, InputError, ParticipantError
+from ledger.errors import BooksError, ConfigError, CoopledgerError, InputError, ParticipantError
 from ledger.integrity.chain import stamp_documents
 from ledger.money.reconcile.booking import credit_reversal
 from ledger.money.reconcile.state import State
@@ -156,7 +157,9 @@ def render_files(
     return files
 
 
-def _stage(tx: Any, config: HubConfig, doc: Document, files: dict[str, bytes]) -> dict[str, str]:
+def _stage(
+    tx: Any, config: HubConfig, doc: Document, files: dict[str, bytes]
+) -> tuple[dict[str, str], data.Transaction]:
     """Stage the files and the entries of ``doc``; returns the paths written by kind."""
     for relpath in files:
         if tx.read_file(relpath) is not None:
@@ -169,7 +172,8 @@ def _stage(tx: Any, config: HubConfig, doc: Document, files: dict[str, bytes]) -
     # The sha256 of every file, recorded as it is issued (the hash chain seals them).
     stamp_documents(entries, files, paths["json"], posixpath.dirname(books_file_of(doc)))
     tx.add_entries(entries, kind=ENTRIES_KIND)
-    return {what: rel for what, rel in paths.items() if rel in files}
+    txn = next(e for e in entries if isinstance(e, data.Transaction))
+    return {what: rel for what, rel in paths.items() if rel in files}, txn
 
 
 def issue_invoice(
@@ -180,36 +184,87 @@ def issue_invoice(
     validator: Validator | None = None,
 ) -> Issued:
     """Issue an invoice in the hub's name for a participant's work; returns it."""
+    return issue_invoices(books, [request], today=today, validator=validator)[0]
+
+
+def issue_invoices(
+    books: Books,
+    requests: Sequence[IssueRequest],
+    *,
+    today: dt.date | None = None,
+    validator: Validator | None = None,
+) -> list[Issued]:
+    """Issue many invoices in one write: numbered gaplessly in date order (the order given
+    for the same date), all of them or, if any one is refused, none. Returns them in the
+    order given. An error names the request (``invoice N: …``) when there are several."""
     config = books.config
     require_hub_identity(config)
-    day, due = _dates(config, request.date, request.due, today or dt.date.today())
-    lines, totals = compute(config, request.lines)  # bad lines fail before the lock
-    check_texts(books, request.lines)
+    today = today or dt.date.today()
+    prepared = []
+    for index, request in enumerate(requests, start=1):
+        with _naming(index, len(requests)):
+            day, due = _dates(config, request.date, request.due, today)
+            lines, totals = compute(config, request.lines)  # bad lines fail before the lock
+            check_texts(books, request.lines)
+        prepared.append((index, request, day, due, lines, totals))
+    order = sorted(prepared, key=lambda item: (item[2], item[0]))
+    issued: dict[int, Issued] = {}
     with books.transaction("invoice: issue") as tx:
         entries = tx.ledger.entries
-        participant = _open_participant(entries, config, request.participant, day)
-        client = require_client(read_clients(tx), request.client)
-        nxt = numbering.next_number(entries, config, "invoice", day)
-        ogm = make_ogm(day.year, nxt.seq)
-        if any(isinstance(e, data.Transaction) and e.meta.get("ogm") == ogm for e in entries):
-            raise InputError(f"structured communication {ogm} is already used")
-        doc = Document(
-            kind="invoice",
-            number=nxt.number,
-            series=nxt.series,
-            seq=nxt.seq,
-            date=day,
-            due=due,
-            lang=request.lang or client.lang or config.invoicing.default_lang,
-            participant=participant.code,
-            client=client,
-            lines=lines,
-            totals=totals,
-            ogm=ogm,
-        )
-        written = _stage(tx, config, doc, render_files(config, doc, validator))
-        tx.message = f"invoice: issue {doc.number} ({participant.code}, {client.id})"
-    return Issued(doc, books.root, written)
+        clients = read_clients(tx)
+        numbered = [d.entry for d in numbering.issued(entries)]
+        ogms = {str(e.meta["ogm"]) for e in entries
+                if isinstance(e, data.Transaction) and e.meta.get("ogm")}  # fmt: skip
+        for index, request, day, due, lines, totals in order:
+            with _naming(index, len(requests)):
+                participant = _open_participant(entries, config, request.participant, day)
+                client = require_client(clients, request.client)
+                nxt = numbering.next_number(numbered, config, "invoice", day)
+                ogm = make_ogm(day.year, nxt.seq)
+                if ogm in ogms:
+                    raise InputError(f"structured communication {ogm} is already used")
+                doc = Document(
+                    kind="invoice",
+                    number=nxt.number,
+                    series=nxt.series,
+                    seq=nxt.seq,
+                    date=day,
+                    due=due,
+                    lang=request.lang or client.lang or config.invoicing.default_lang,
+                    participant=participant.code,
+                    client=client,
+                    lines=lines,
+                    totals=totals,
+                    ogm=ogm,
+                )
+                written, txn = _stage(tx, config, doc, render_files(config, doc, validator))
+            numbered.append(txn)
+            ogms.add(ogm)
+            issued[index] = Issued(doc, books.root, written)
+        docs = [issued[i].document for i in sorted(issued)]
+        if len(docs) == 1:
+            doc = docs[0]
+            tx.message = f"invoice: issue {doc.number} ({doc.participant}, {doc.client.id})"
+        elif docs:
+            numbers = sorted(docs, key=lambda d: d.seq)
+            tx.message = (
+                f"invoice: issue {len(docs)} invoices ({numbers[0].number} to "
+                f"{numbers[-1].number})\n\n"
+                + "\n".join(f"{d.number} ({d.participant}, {d.client.id})" for d in numbers)
+            )
+    return [issued[i] for i in sorted(issued)]
+
+
+@contextlib.contextmanager
+def _naming(index: int, count: int) -> Iterator[None]:
+    """In a batch, an error says which invoice it is about (its position in the batch)."""
+    try:
+        yield
+    except CoopledgerError as exc:
+        if count > 1:
+            exc.message = f"invoice {index} of {count}: {exc.message}; nothing was issued"
+            exc.args = (exc.message,)
+        raise
 
 
 def check_texts(books: Books, lines: Iterable[LineInput], reason: str | None = None) -> None:
@@ -324,7 +379,7 @@ def issue_credit_note(
             state, inv_link, credited, totals.net, day, doc.number, doc.link,
             recover=request.recover_from_participant,
         )  # fmt: skip
-        written = _stage(tx, config, doc, render_files(config, doc, validator))
+        written, _txn = _stage(tx, config, doc, render_files(config, doc, validator))
         if reversal is not None:
             tx.add_entries([reversal], kind="payments")
         tx.message = f"invoice: credit note {doc.number} on {original.number}"

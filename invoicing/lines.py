@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -110,23 +112,33 @@ class InvoiceFile(BaseModel):
     lines: list[Any] = []  # tables or --line strings, each checked with its line number
 
 
-def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:
-    """Read a TOML invoice file; returns its settings and its validated lines."""
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
+        return tomllib.loads(_read(path).decode("utf-8"), parse_float=Decimal)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
+
+
+def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:
+    """Read a TOML invoice file; returns its settings and its validated lines."""
+    return _one_invoice(_toml(path), str(path))
+
+
+def _one_invoice(data: dict[str, Any], where_file: str) -> tuple[InvoiceFile, list[LineInput]]:
     try:
         parsed = InvoiceFile.model_validate(data)
     except ValidationError as exc:
-        raise InputError(f"{path}: {_error_text(exc)}") from None
+        raise InputError(f"{where_file}: {_error_text(exc)}") from None
     lines: list[LineInput] = []
     for i, item in enumerate(parsed.lines, start=1):
-        where = f"{path}: line {i}"
+        where = f"{where_file}: line {i}"
         if isinstance(item, str):
             lines.append(parse_line(item, where))
             continue
@@ -142,3 +154,78 @@ def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:
             make_line(table.description, table.quantity, table.unit_price, table.vat_rate, where)
         )
     return parsed, lines
+
+
+BATCH_COLUMNS = ("participant", "client", "date", "due", "lang")
+CSV_LINE_COLUMNS = ("description", "quantity", "unit_price", "vat_rate")
+
+
+def read_invoice_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
+    """The invoices of an ``invoice issue --from FILE``: a TOML file with one invoice (its
+    keys at the top) or many (``[[invoices]]`` tables, each with its ``lines``), or a CSV
+    file with a header ``participant,client,date,due,lang,description,quantity,unit_price,
+    vat_rate`` and one invoice line per row (rows with the same ``invoice`` column, when
+    there is one, are the lines of one invoice; else each row is an invoice). Every error
+    names the file and the invoice (or row)."""
+    if path.suffix.lower() == ".csv":
+        return _csv_batch(path)
+    data = _toml(path)
+    if "invoices" not in data:
+        return [_one_invoice(data, str(path))]
+    items = data.pop("invoices")
+    if data or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InputError(f"{path}: a batch file holds only [[invoices]] tables")
+    if not items:
+        raise InputError(f"{path}: no invoice in the file")
+    return [_one_invoice(item, f"{path}: invoice {n}") for n, item in enumerate(items, 1)]
+
+
+def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
+    try:
+        text = _read(path).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    sample = text.split("\n", 1)[0]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in ("participant", "client", *CSV_LINE_COLUMNS) if c not in header]
+    unknown = [c for c in header if c not in (*BATCH_COLUMNS, *CSV_LINE_COLUMNS, "invoice")]
+    if missing or unknown:
+        what = f"missing column(s) {', '.join(missing)}" if missing else ""
+        if unknown:
+            what += ("; " if what else "") + f"unknown column(s) {', '.join(unknown)}"
+        raise InputError(f"{path}: {what}")
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for rowno, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if not any(row.values()):
+            continue
+        key = row.get("invoice") or f"row {rowno}"
+        groups.setdefault(key, []).append((rowno, row))
+    if not groups:
+        raise InputError(f"{path}: no invoice in the file")
+    out = []
+    for rows in groups.values():
+        first_row, first = rows[0]
+        settings: dict[str, Any] = {k: first[k] for k in BATCH_COLUMNS if first.get(k)}
+        for rowno, row in rows[1:]:
+            for k in BATCH_COLUMNS:
+                if row.get(k) and row[k] != first.get(k):
+                    raise InputError(
+                        f"{path}: row {rowno}: {k} differs from row {first_row} of the same "
+                        "invoice"
+                    )
+        lines = [
+            make_line(
+                row["description"],
+                _decimal(row["quantity"], "quantity", f"{path}: row {rowno}"),
+                _decimal(row["unit_price"], "unit price", f"{path}: row {rowno}"),
+                _decimal(row["vat_rate"], "VAT rate", f"{path}: row {rowno}"),
+                f"{path}: row {rowno}",
+            )
+            for rowno, row in rows
+        ]
+        parsed, _ = _one_invoice(settings, f"{path}: row {first_row}")
+        out.append((parsed, lines))
+    return out

@@ -237,8 +237,18 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
         story.append(para(mention, st["legal"]))
     story.append(Spacer(1, 5 * mm))
 
-    # Payment: IBAN, BIC, structured communication and EPC QR code.
+    # Payment: IBAN, BIC, structured communication and EPC QR code. A credit note asks for
+    # nothing: it says what is refunded instead (no account, no communication to pay to).
     bank = config.main_bank
+    if doc.kind == "credit-note":
+        refund = [
+            para(L("refund"), st["bold"]),
+            para(fmt_amount(t.gross, lang), st["bold"], label_text=f"{L('to_credit')}{c}"),
+            para(L("refund_text"), st["base"]),
+        ]
+        rtable = Table([[refund]], colWidths=[174 * mm])
+        rtable.setStyle(TableStyle([("BOX", (0, 0), (0, 0), 0.5, colors.grey)]))
+        story += [KeepTogether([rtable]), Spacer(1, 4 * mm)]
     pay: list[Flowable] = [para(L("payment"), st["bold"])]
     if doc.kind == "invoice":
         pay.append(para(L("payment_text"), st["base"]))
@@ -260,8 +270,9 @@ def render_pdf(config: HubConfig, doc: Document) -> bytes:
             [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (0, 0), 0.5, colors.grey)]
         )
     )
-    story.append(KeepTogether([ptable]))
-    story.append(Spacer(1, 4 * mm))
+    if doc.kind == "invoice":
+        story.append(KeepTogether([ptable]))
+        story.append(Spacer(1, 4 * mm))
     story.append(para(L("issuer", name=name_with_form(config)), st["small"]))
 
     footer = " · ".join(

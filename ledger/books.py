@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,7 +56,7 @@ from ledger.errors import (
     WriteRejectedError,
 )
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
-from ledger.loader import Ledger, format_error, load_ledger
+from ledger.loader import Ledger, appendable, extend_ledger, format_error, load_ledger
 
 MAIN_FILE = "main.beancount"
 STATE_DIR = ".coopledger"
@@ -250,6 +252,9 @@ class Books:
     def __init__(self, root: Path, config: HubConfig) -> None:
         self.root = root
         self.config = config
+        # The last load made under the lock (or checked by a write), with the commit it is
+        # the load of: reused while HEAD has not moved and git sees no other change.
+        self._loaded: tuple[str, Ledger] | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Books:
@@ -276,12 +281,31 @@ class Books:
         """Load the books; with ``strict``, refuse books that ask to run foreign code.
 
         The errors include the anchors (:mod:`ledger.integrity.anchors`): seals against their
-        ``close-YYYY`` tags and every books file included."""
-        ledger = load_ledger(self.main_file)
+        ``close-YYYY`` tags and every books file included. A load this process made under the
+        lock, or checked after its own write, is reused while the books are that commit
+        with nothing changed (``git status``): one load serves a whole run of commands."""
+        ledger = self._reuse(check_worktree=True) or load_ledger(self.main_file)
+        return self._anchored(ledger, strict)
+
+    def _anchored(self, ledger: Ledger, strict: bool) -> Ledger:
         if strict and ledger.unsafe:
             raise UnsafeBooksError(format_error(ledger.unsafe[0], self.root))
-        ledger.errors.extend(anchor_errors(self.root, ledger.entries, ledger.options))
+        anchors = anchor_errors(self.root, ledger.entries, ledger.options)
+        return dataclasses.replace(ledger, errors=[*ledger.errors, *anchors])
+
+    def _reuse(self, check_worktree: bool) -> Ledger | None:
+        """The load kept from this process's last write, if the books are still exactly it."""
+        if self._loaded is None:
+            return None
+        head, ledger = self._loaded
+        if git_head(self.root) != head or (check_worktree and worktree_changes(self.root)):
+            self._loaded = None
+            return None
         return ledger
+
+    def _keep(self, ledger: Ledger) -> None:
+        head = git_head(self.root)
+        self._loaded = (head, ledger) if head else None
 
     def error_lines(self, ledger: Ledger) -> list[str]:
         return [format_error(e, self.root) for e in ledger.errors]
@@ -411,8 +435,15 @@ class Transaction:
         """The books as they are now, loaded under the lock."""
         if self._ledger is None:
             root = self.books.root
+            kept = self.books._reuse(check_worktree=False)  # status was checked at start
+            if kept is not None:
+                self._ledger = self.books._anchored(kept, strict=True)
+                for path in kept.options.get("include", []):
+                    self.read_digests.setdefault(self._rel(path), sha256_file(Path(path)))
+                return self._ledger
             before = {p: sha256_file(p) for p in books_files(root)}
-            ledger = self.books.load()
+            raw = load_ledger(self.books.main_file)
+            ledger = self.books._anchored(raw, strict=True)
             files = set(before) | {Path(p) for p in ledger.options.get("include", [])}
             after = {p: sha256_file(p) for p in files}
             moved = sorted(p for p in files if before.get(p, after[p]) != after[p])
@@ -421,6 +452,7 @@ class Transaction:
                 raise ConflictError(f"{names} changed while coopledger read the books; run again")
             for path, digest in after.items():
                 self.read_digests.setdefault(self._rel(path), digest)
+            self.books._keep(raw)
             self._ledger = ledger
         return self._ledger
 
@@ -537,7 +569,8 @@ class Transaction:
                 written.append(relpath)
                 _inject_fault("after-first-file")
             _inject_fault("after-files")
-            after = books.load(strict=False)
+            raw = self._reload(baseline, previous, changed)
+            after = books._anchored(raw, strict=False)
             new_errors = _new_errors(books, baseline, after)
             broken = _integrity_keys(books, after) - _integrity_keys(books, baseline)
             if after.unsafe or len(after.errors) > len(baseline.errors) or broken:
@@ -570,8 +603,52 @@ class Transaction:
         clear_journal(books)
         if self.pending_tag:
             finish_pending_tag(books, self.pending_tag, base)
+        if tracked:
+            books._keep(raw)  # the load of the commit just made: the next command's
         for callback in self.after_commit:
             callback()
+
+    def _reload(
+        self, baseline: Ledger, previous: dict[str, bytes | None], changed: dict[str, bytes]
+    ) -> Ledger:
+        """The books as written: the load made under the lock extended by what was appended
+        (:func:`ledger.loader.extend_ledger`: only the new text is parsed and booked, the
+        plugins and the validation run over everything), or a full reload when a change is
+        more than entries appended to the books' files and include lines added to main."""
+        main = os.path.realpath(self.books.main_file)
+        top = os.path.dirname(main)  # file names as beancount writes them (see load_ledger)
+        included = set(baseline.options.get("include", []))
+        appended: dict[str, tuple[bytes, int]] = {}
+        new_files: list[str] = []
+        main_added: list[bytes] | None = []
+        full = not baseline.booked
+        for relpath, payload in changed.items():
+            if not relpath.endswith(".beancount"):
+                continue
+            path = os.path.normpath(os.path.join(top, relpath))
+            old = previous[relpath]
+            if old is None:
+                new_files.append(path)  # included by a line added to main, below
+            elif path == main:
+                main_added = _inserted_includes(old, payload)
+            elif path in included and appendable(old, payload):
+                appended[path] = (payload[len(old) :], old.count(b"\n") + 1)
+            else:
+                full = True
+        if main_added is None:
+            full = True  # main changed otherwise than by include lines
+        named = {
+            os.path.normpath(os.path.join(top, _include_name(line))) for line in main_added or []
+        }
+        if named != set(new_files):  # an include of a file that was there already: reload
+            full = True
+        order = None if full else _parse_order(changed.get(MAIN_FILE), baseline, main)
+        if order is not None:
+            new_files.sort(key=lambda p: order[p])
+            extended = extend_ledger(baseline, appended, new_files, order)
+            if extended is not None:
+                return extended
+        return load_ledger(self.books.main_file)
 
     def _refuse_changed_on_disk(self) -> None:
         """What this command read must still be what is on disk (someone may have edited a
@@ -586,6 +663,51 @@ class Transaction:
                 "(another program edited the books); nothing was written, run the command again"
             )
         refuse_foreign_changes(self.books)
+
+
+INCLUDE_LINE = re.compile(rb'^include "([^"\n*?\[]+)"[ \t]*$')
+
+
+def _include_name(line: bytes) -> str:
+    match = INCLUDE_LINE.match(line.strip())
+    return match.group(1).decode("utf-8", "replace") if match else ""
+
+
+def _inserted_includes(before: bytes, after: bytes) -> list[bytes] | None:
+    """The include lines (of plain file names) ``after`` adds to ``before``, anywhere, when
+    that is its only change (blank lines aside); ``None`` when anything else changed."""
+    old = [line for line in before.splitlines() if line.strip()]
+    added: list[bytes] = []
+    at = 0
+    for line in after.splitlines():
+        if not line.strip():
+            continue
+        if at < len(old) and line == old[at]:
+            at += 1
+        elif INCLUDE_LINE.match(line.strip()):
+            added.append(line)
+        else:
+            return None
+    return added if at == len(old) else None
+
+
+def _parse_order(main_text: bytes | None, baseline: Ledger, main: str) -> dict[str, int] | None:
+    """The order a full load parses the books' files in: main, then its includes in the
+    order main lists them. ``None`` when that is not all (an include of an include, a
+    glob): the caller reloads in full."""
+    text = main_text if main_text is not None else Path(main).read_bytes()
+    order = {main: 0}
+    for line in text.splitlines():
+        name = _include_name(line)
+        if name:
+            order.setdefault(
+                os.path.normpath(os.path.join(os.path.dirname(main), name)), len(order)
+            )
+        elif line.lstrip().startswith(b"include"):
+            return None
+    if not set(baseline.file_order) - {"", "<load>"} <= set(order):
+        return None
+    return order
 
 
 def _new_errors(books: Books, before: Ledger, after: Ledger) -> list[str]:

@@ -309,15 +309,25 @@ class ContributionSettings(_Model):
 
     def rate_for(self, code: str | None, on: dt.date) -> tuple[Decimal, str]:
         """The rate in force for ``code`` on date ``on``, and the rule that gave it."""
+        rate, own, since = self.rule_for(code, on)
+        if own:
+            return rate, f"participant {code} since {since.isoformat() if since else ''}"
+        if since is not None:
+            return rate, f"hub rate since {since.isoformat()}"
+        return rate, "hub rate"
+
+    def rule_for(self, code: str | None, on: dt.date) -> tuple[Decimal, bool, dt.date | None]:
+        """The rate in force for ``code`` on ``on``: (rate, whether it is the participant's
+        own rate, since when it applies — None for the hub's first rate)."""
         override = [c for c in self.participants.get(code or "", []) if c.since <= on]
         if override:
             last = max(override, key=lambda c: c.since)
-            return last.rate, f"participant {code} since {last.since.isoformat()}"
+            return last.rate, True, last.since
         changes = [c for c in self.changes if c.since <= on]
         if changes:
             last = max(changes, key=lambda c: c.since)
-            return last.rate, f"hub rate since {last.since.isoformat()}"
-        return self.rate, "hub rate"
+            return last.rate, False, last.since
+        return self.rate, False, None
 
 
 class RosterSettings(_Model):
@@ -420,6 +430,42 @@ class ImportRule(_Model):
         return self
 
 
+class AnnualAccountsSettings(_Model):
+    """What the annual accounts need that the books do not know (``docs/annual-accounts.md``)."""
+
+    # The model the board chose: simplified accounts (CSA art. 3:47 §2) or double entry
+    # (micro / abridged association model). The report prints both; this one is declared.
+    model: Literal["simplified", "micro", "abridged"] = "simplified"
+    average_fte: Decimal = Field(default=Decimal(0), ge=0)  # workers, not volunteers
+    valuation_rules: str = ""  # the annex's summary of valuation rules (default text if empty)
+    double_entry_since: dt.date | None = None  # when the board chose double entry, if it did
+    # Significant rights and commitments for the annex (promised grants, guarantees…).
+    rights_and_commitments: list[str] = Field(default_factory=list)
+
+
+class VatSettings(_Model):
+    """How often a hub in the standard VAT regime files its periodic return."""
+
+    periodicity: Literal["quarterly", "monthly"] = "quarterly"
+
+
+class FeesSlipsSettings(_Model):
+    """281.50 slips (``docs/fees-slips.md``): the identities are only ever used when the
+    hub turned this on, with its lawyer's decision recorded here."""
+
+    enabled: bool = False
+    decision: str = ""  # the reference of the lawyer's / board's decision
+    decided_on: dt.date | None = None
+    amount_zone: Literal["2060", "2061"] = "2061"  # commissions or fees: the accountant's call
+    threshold: Decimal = Decimal("250.00")  # per beneficiary and year (no slip at or below)
+
+    @model_validator(mode="after")
+    def _decision(self) -> FeesSlipsSettings:
+        if self.enabled and not (self.decision.strip() and self.decided_on):
+            raise ValueError("enabled: record the decision (decision and decided_on) first")
+        return self
+
+
 class HubIdentity(_Model):
     """Who the hub is: everything an invoice must say about its issuer."""
 
@@ -469,6 +515,9 @@ class HubConfig(_Model):
     accounts: dict[str, AccountSpec] = Field(default_factory=_default_chart)
     import_rules: list[ImportRule] = Field(default_factory=list)
     peppol: PeppolSettings = Field(default_factory=PeppolSettings)
+    annual_accounts: AnnualAccountsSettings = Field(default_factory=AnnualAccountsSettings)
+    vat: VatSettings = Field(default_factory=VatSettings)
+    fees_slips: FeesSlipsSettings = Field(default_factory=FeesSlipsSettings)
 
     @model_validator(mode="after")
     def _complete_chart(self) -> HubConfig:
@@ -683,6 +732,15 @@ def render_config(config: HubConfig) -> str:
     peppol = {k: v for k, v in data["peppol"].items() if v != peppol_defaults.get(k)}
     if peppol:  # only what the hub set: most hubs never see the section
         _toml_table(lines, "peppol", peppol)
+    for section, defaults in (
+        ("annual_accounts", AnnualAccountsSettings()),
+        ("vat", VatSettings()),
+        ("fees_slips", FeesSlipsSettings()),
+    ):
+        base = defaults.model_dump(mode="python")
+        changed = {k: v for k, v in data[section].items() if v != base.get(k)}
+        if changed:
+            _toml_table(lines, section, changed)
     for rule in data.get("import_rules", []):
         lines.append("\n[[import_rules]]")
         for k, v in rule.items():

@@ -15,7 +15,10 @@ import functools
 from decimal import Decimal
 from pathlib import Path
 
+from babel import Locale
+from babel.dates import format_date
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from ledger.entries import q2
 
@@ -50,31 +53,34 @@ def fmt_rate(rate: Decimal) -> str:
     return text
 
 
+# The locale whose conventions each language's documents follow (Babel's CLDR data):
+# Belgian French and Dutch; English as written in Europe (day before month, € before).
+LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
+
+
+def locale_of(lang: str) -> str:
+    """The Babel locale of one of our languages (English for any other)."""
+    return LOCALES.get(lang, LOCALES[SOURCE_LANG])
+
+
+@functools.cache
+def _date_pattern(lang: str) -> str:
+    # The locale's short date, always with a four-digit year (a document outlives a century).
+    pattern = str(Locale.parse(locale_of(lang)).date_formats["short"].pattern)
+    return pattern if "yyyy" in pattern else pattern.replace("yy", "y")
+
+
 def fmt_date(value: dt.date, lang: str) -> str:
-    """``14/03/2026`` in French and Dutch, ``2026-03-14`` in English."""
-    return value.isoformat() if lang == "en" else value.strftime("%d/%m/%Y")
-
-
-def _group(digits: str, sep: str) -> str:
-    out: list[str] = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return sep.join(out)
+    """``4/03/2026`` (fr, nl), ``04/03/2026`` (en): the locale's short date."""
+    return format_date(value, _date_pattern(lang), locale=locale_of(lang))
 
 
 def fmt_amount(value: Decimal, lang: str, currency: str = "EUR", places: int = 2) -> str:
-    """``1 234,56 €`` (fr), ``€ 1.234,56`` (nl), ``€1,234.56`` (en)."""
-    q = q2(value) if places == 2 else value
-    sign = "-" if q < 0 else ""
-    units, cents = f"{abs(q):.{places}f}".split(".")
-    symbol = "€" if currency == "EUR" else currency
-    if lang == "fr":
-        return f"{sign}{_group(units, ' ')},{cents} {symbol}"
-    if lang == "nl":
-        return f"{symbol} {sign}{_group(units, '.')},{cents}"
-    return f"{sign}{symbol}{_group(units, ',')}.{cents}"
+    """``1 234,56 €`` (fr), ``€ 1.234,56`` (nl), ``€1,234.56`` (en), by the locale (the
+    spaces are non-breaking: an amount never wraps)."""
+    if places == 2:
+        return format_currency(q2(value), currency, locale=locale_of(lang))
+    return format_currency(value, currency, locale=locale_of(lang), decimal_quantization=False)
 
 
 def fmt_price(value: Decimal, lang: str, currency: str = "EUR") -> str:
@@ -86,14 +92,12 @@ def fmt_price(value: Decimal, lang: str, currency: str = "EUR") -> str:
 
 def fmt_number(value: Decimal, lang: str) -> str:
     """A quantity or price without trailing zeros, with the language's decimal mark."""
-    text = format(value.normalize(), "f")
-    return text if lang == "en" else text.replace(".", ",")
+    return format_decimal(value, locale=locale_of(lang), decimal_quantization=False)
 
 
 def fmt_percent(value: Decimal, lang: str) -> str:
-    """``21 %`` or ``21%``."""
-    text = fmt_rate(value)
-    return f"{text}%" if lang == "en" else f"{text.replace('.', ',')} %"
+    """``21 %`` (fr) or ``21%`` (nl, en): ``value`` in percent."""
+    return format_percent(value / 100, locale=locale_of(lang), decimal_quantization=False)
 
 
 def fmt_enterprise(number: str) -> str:
@@ -127,3 +131,8 @@ def court_register(text: str, lang: str) -> str:
 def legal_form(text: str, lang: str) -> str:
     """``ASBL`` on a French invoice, ``VZW`` on a Dutch one (English keeps the text)."""
     return _LEGAL_FORMS.get(lang, {}).get(text.strip().upper(), text)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` (English) for the catalogue; it is translated where it is shown."""
+    return text

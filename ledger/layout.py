@@ -29,6 +29,7 @@ from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
 from ledger.integrity.signing import configure_signing
 from ledger.keys import create_key, key_path
+from ledger.loader import FAVA_PAGES
 from ledger.roster import OpenRoster, Roster, seal_roster, write_data_keys
 
 PLUGINS = (
@@ -82,7 +83,7 @@ def render_main(config: HubConfig, start: dt.date) -> str:
         "",
         *(f'plugin "{name}"' for name in PLUGINS),
         "",
-        f'{start.isoformat()} custom "fava-extension" "reports.fava_participants"',
+        *(f'{start.isoformat()} custom "fava-extension" "{page}"' for page in FAVA_PAGES),
         "",
         'include "accounts.beancount"',
         'include "participants.beancount"',

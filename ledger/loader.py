@@ -17,6 +17,7 @@ import pkgutil
 import re
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ import importlib
 
 from beancount import loader
 from beancount.core import data
+from beancount.core.amount import Amount
+from beancount.ops import validation
+from beancount.parser import booking, parser
 
 import plugins as _our_plugins
 
@@ -35,7 +39,15 @@ MissingPluginError = collections.namedtuple("MissingPluginError", "source messag
 
 ALLOWED_PLUGIN_PREFIXES = ("beancount.plugins.", "beancount.ops.")
 # Fava extensions we ship and trust; anything else named in the books is refused.
-ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset({"reports.fava_participants"})
+# One module per page (reports/fava_*), in the order of Fava's sidebar.
+FAVA_PAGES: tuple[str, ...] = (
+    "reports.fava_participants",
+    "reports.fava_invoices",
+    "reports.fava_bank_review",
+    "reports.fava_grants",
+    "reports.fava_year_end",
+)
+ALLOWED_FAVA_EXTENSIONS: frozenset[str] = frozenset(FAVA_PAGES)
 REFUSED_FAVA_OPTIONS = frozenset({"import-config"})
 # The invariants coopledger checks on every load of a hub's books. Which plugins run is
 # coopledger's decision, not the books': a hub's books (a folder with ``hub.toml``) that do
@@ -65,6 +77,13 @@ def is_allowed_plugin(name: str) -> bool:
     return name in our_plugin_modules()
 
 
+class Entries(list[Any]):
+    """The entries of one load: a list that can be referred to weakly, so the fold of a
+    load (``ledger.view.View.of``) is shared by its readers while the load lives."""
+
+    __slots__ = ("__weakref__",)
+
+
 @dataclass
 class Ledger:
     """What a load gives: the entries, the errors, the options."""
@@ -73,6 +92,13 @@ class Ledger:
     errors: list[Any]
     options: dict[str, Any]
     unsafe: list[Any] = field(default_factory=list)
+    # What the load had before the plugins ran (booked entries, parse and booking errors):
+    # what :func:`extend_ledger` starts from to check an append without a full reload.
+    booked: list[data.Directive] = field(default_factory=list, repr=False)
+    parse_errors: list[Any] = field(default_factory=list, repr=False)
+    # The order beancount parsed the files in (absolute path → rank): entries of one date,
+    # kind and line number in two files keep that order, as in a full load.
+    file_order: dict[str, int] = field(default_factory=dict, repr=False)
 
 
 def _locate(options_map: dict[str, Any], pattern: re.Pattern[str]) -> data.Meta:
@@ -205,13 +231,103 @@ def install_guard() -> None:
     loader.run_transformations = _guarded_run_transformations
 
 
+def _finish(
+    booked: list[data.Directive], parse_errors: list[Any], options: dict[str, Any],
+    file_order: dict[str, int],
+) -> Ledger:  # fmt: skip
+    """Plugins (through the guard) and beancount's validation over booked entries: the
+    steps of beancount's own loader after parsing and booking."""
+    # Copies: beancount's transformations extend the lists they are given (the documents
+    # found on disk, the errors), and ``booked`` must stay what booking gave.
+    entries, errors = loader.run_transformations(list(booked), list(parse_errors), options, None)
+    errors = list(errors) + list(validation.validate(entries, options, None, None))
+    unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]  # refused code only
+    return Ledger(Entries(entries), errors, options, unsafe, booked, parse_errors, file_order)
+
+
 def load_ledger(main_file: Path) -> Ledger:
-    """Load a ledger through the guard, without the pickle cache."""
+    """Load a ledger through the guard, without the pickle cache: parse every included
+    file, book, run the plugins, validate (beancount's loader, step by step)."""
     install_guard()
     path = str(Path(main_file).resolve())
-    entries, errors, options = loader._load([(path, True)], None, None, None)
-    unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]  # refused code only
-    return Ledger(entries, list(errors), options, unsafe)
+    parsed, parse_errors, options = loader._parse_recursive([(path, True)], None, None)
+    file_order: dict[str, int] = {}
+    for entry in parsed:  # still in the order parsed
+        file_order.setdefault(entry.meta.get("filename", ""), len(file_order))
+    parsed.sort(key=data.entry_sortkey)
+    booked, booking_errors = booking.book(parsed, options)
+    return _finish(booked, [*parse_errors, *booking_errors], options, file_order)
+
+
+# Lines that change how the text after them parses (or what is loaded): an append holding
+# one, or following an open pushtag/pushmeta, is checked by a full reload instead.
+CONTEXT_LINE = re.compile(
+    rb"^[ \t]*(option|plugin|include|pushtag|poptag|pushmeta|popmeta)\b", re.M
+)
+
+
+def appendable(before: bytes, after: bytes) -> bool:
+    """True when ``after`` is ``before`` with plain entries appended (see CONTEXT_LINE):
+    nothing before changed, and the added text starts a new entry (an indented first line
+    would continue the last entry of ``before``)."""
+    if not after.startswith(before) or (before and not before.endswith(b"\n")):
+        return False
+    first = next((line for line in after[len(before) :].splitlines() if line.strip()), b"")
+    if first[:1] in (b" ", b"\t"):
+        return False
+    return CONTEXT_LINE.search(after[len(before) :]) is None and not re.search(
+        rb"^[ \t]*(pushtag|pushmeta)\b", before, re.M
+    )
+
+
+def extend_ledger(
+    before: Ledger, appended: dict[str, tuple[bytes, int]], new_files: list[str],
+    file_order: dict[str, int] | None = None,
+) -> Ledger | None:  # fmt: skip
+    """The load of the books after plain entries were appended to some of their files
+    (``appended``: absolute path → (the bytes added, the line they start on)) and new files
+    were included (``new_files``), without parsing or booking anything else again.
+
+    Parsing is per file and booking an entry with complete amounts and no cost depends on
+    nothing but the entry, so the result is what a full reload gives; then the plugins and
+    the validation run over every entry, as on any load. ``None`` when an added entry
+    needs more (a cost, a price, an amount to interpolate): the caller reloads in full."""
+    install_guard()
+    parsed: list[data.Directive] = []
+    errors: list[Any] = []
+    for filename, (text, firstline) in sorted(appended.items()):
+        got, errs, _opts = parser.parse_string(text, filename, report_firstline=firstline)
+        parsed += got
+        errors += errs
+    for filename in new_files:
+        got, errs, opts = parser.parse_file(filename)
+        if opts.get("include") or opts.get("plugin"):
+            return None
+        parsed += got
+        errors += errs
+    for entry in parsed:
+        if isinstance(entry, data.Transaction) and any(
+            p.cost is not None or p.price is not None or not isinstance(p.units, Amount)
+            or not isinstance(p.units.number, Decimal) or not p.units.currency
+            for p in entry.postings
+        ):  # fmt: skip
+            return None
+    options = dict(before.options)
+    options["include"] = sorted({*before.options.get("include", []), *new_files})
+    # The order of the files (see Ledger.file_order): given by the caller when includes
+    # were inserted, or else the new files come last, in the order given.
+    order = dict(file_order or before.file_order)
+    for filename in [*sorted(appended), *new_files]:
+        order.setdefault(filename, len(order))
+    parsed.sort(key=data.entry_sortkey)
+    booked_new, booking_errors = booking.book(parsed, options)
+
+    def key(entry: data.Directive) -> tuple[Any, ...]:
+        return (*data.entry_sortkey(entry), order.get(entry.meta.get("filename", ""), -1))
+
+    booked = sorted([*before.booked, *booked_new], key=key)
+    errors = [*before.parse_errors, *errors, *booking_errors]
+    return _finish(booked, errors, options, order)
 
 
 def format_error(error: Any, root: Path | None = None) -> str:

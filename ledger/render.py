@@ -1,5 +1,6 @@
 """The one rendering module of coopledger's documents (reportlab): the invoice and the
-credit note, the participant's statement, the cash receipt, and the reports.
+credit note, the participant's statement, the cash receipt, and the reports
+(``reports/pdf.py`` lays a report's parts and tables out with these pieces).
 
 One font (DejaVu Sans where Debian has it, else Vera, else Helvetica), one set of styles,
 one way to put text on a page (:func:`para`, which escapes: reportlab's markup in a name
@@ -75,6 +76,21 @@ def styles() -> dict[str, ParagraphStyle]:
         "right_bold": ParagraphStyle("right_bold", parent=base, fontName=bold, alignment=TA_RIGHT),
         "ogm": ParagraphStyle("ogm", parent=base, fontName=bold, fontSize=12, leading=15),
         "legal": ParagraphStyle("legal", parent=base, fontName=bold, fontSize=9.5, leading=12),
+        # the reports': the period under the title, a part's heading, notes and warnings
+        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_RIGHT),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=base,
+            fontName=bold,
+            fontSize=11,
+            leading=14,
+            spaceBefore=4,
+            spaceAfter=6,
+        ),
+        "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10, textColor="#444444"),
+        "warning": ParagraphStyle(
+            "warning", parent=base, fontName=bold, textColor=colors.HexColor("#C00000")
+        ),
     }
 
 
@@ -120,13 +136,15 @@ class QrFlowable(Flowable):
 
 def build_pdf(
     story: list[Flowable], *, title: str, author: str, margins: tuple[float, ...] | None = None,
-    on_page: Callable[[Canvas, SimpleDocTemplate], None] | None = None, **settings: Any,
+    on_page: Callable[[Canvas, SimpleDocTemplate], None] | None = None,
+    pagesize: tuple[float, float] = A4, **settings: Any,
 ) -> bytes:  # fmt: skip
-    """The PDF bytes of ``story`` on A4 pages (``margins``: left, right, top, bottom)."""
+    """The PDF bytes of ``story`` on A4 pages, or ``pagesize`` (``landscape(A4)`` for a wide
+    report; ``margins``: left, right, top, bottom)."""
     left, right, top, bottom = margins or (18 * mm, 18 * mm, 16 * mm, 20 * mm)
     buf = io.BytesIO()
     template = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=left, rightMargin=right, topMargin=top,
+        buf, pagesize=pagesize, leftMargin=left, rightMargin=right, topMargin=top,
         bottomMargin=bottom, title=title, author=author, **settings,
     )  # fmt: skip
     if on_page is None:
@@ -134,6 +152,14 @@ def build_pdf(
     else:
         template.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
+
+
+def page_footer(canvas: Canvas, pagesize: tuple[float, float], footer: str, label: str) -> None:
+    """The foot of a page: the hub's identification centred, the document's label and the
+    page number on the right (call it between ``saveState`` and ``restoreState``)."""
+    canvas.setFont(fonts()[0], 7)
+    canvas.drawCentredString(pagesize[0] / 2, 12 * mm, footer)
+    canvas.drawRightString(pagesize[0] - 18 * mm, 7 * mm, f"{label} – {canvas.getPageNumber()}")
 
 
 def page_canvas(buf: io.BytesIO, title: str, author: str) -> Canvas:
@@ -145,4 +171,4 @@ def page_canvas(buf: io.BytesIO, title: str, author: str) -> Canvas:
 
 
 __all__ = ["A4", "TA_RIGHT", "ParagraphStyle", "QrFlowable", "build_pdf", "colors", "fonts",
-           "mm", "page_canvas", "para", "styles"]  # fmt: skip
+           "mm", "page_canvas", "page_footer", "para", "styles"]  # fmt: skip

@@ -19,8 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from ledger.config import HubConfig
-from ledger.i18n import LANGS, translate
-from ledger.render import build_pdf, para
+from ledger.i18n import LANGS, fmt_amount, fmt_date, translate
+from ledger.render import build_pdf, fonts, para
 from ledger.view import Movement, ParticipantSummary
 
 STATEMENT_TEXTS: dict[str, str] = {
@@ -47,6 +47,10 @@ STATEMENT_TEXTS: dict[str, str] = {
     "pending": "Invoiced, not yet paid by your clients (your share)",
     "owed_short": "you owe the hub",
     "footer": "Questions? Talk to your community worker.",
+    "why": "A payment from a client shows what is left for you: what the client paid "
+    "for your activity (excl. VAT), less the contribution to the hub. That is why its "
+    "amount is smaller than what the client paid.",
+    "paid_detail": "{received} paid by the client, less {contribution} contribution",
 }
 # What a movement of the balance is, by the kind of its entry.
 KIND_TEXTS: dict[str, str] = {
@@ -66,10 +70,6 @@ TEXT: dict[str, dict[str, Any]] = {
     }
     for lang in LANGS
 }  # fmt: skip
-
-
-def money(value: Decimal) -> str:
-    return f"{value:,.2f} EUR".replace(",", " ")
 
 
 def in_period(
@@ -99,8 +99,17 @@ def render_statement(
     t = TEXT[lang]
     today = today or dt.date.today()
     styles = getSampleStyleSheet()
+    regular, bold = fonts()  # a Unicode font: Babel's amounts use narrow no-break spaces
+    for style in styles.byName.values():
+        if hasattr(style, "fontName"):
+            style.fontName = bold if "Bold" in style.fontName or style.name.startswith(
+                ("Heading", "Title")) else regular  # fmt: skip
     body = styles["BodyText"]
-    period = f"{start.isoformat() if start else '…'} – {(end or today).isoformat()}"
+
+    def money(value: Decimal) -> str:
+        return fmt_amount(value, lang, config.currency)
+
+    period = f"{fmt_date(start, lang) if start else '…'} – {fmt_date(end or today, lang)}"
     story = [
         para(config.hub.name, styles["Heading2"]),
         para(t["title"], styles["Title"]),
@@ -126,15 +135,17 @@ def render_statement(
         TableStyle(
             [
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("FONTNAME", (0, 0), (-1, -1), regular),
                 ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                ("FONTNAME", (0, -1), (-1, -1), bold),
             ]
         )
     )
     story += [table]
     if extra:
         story.append(Table(extra, colWidths=[110 * mm, 50 * mm],
-                           style=[("ALIGN", (1, 0), (1, -1), "RIGHT")]))  # fmt: skip
+                           style=[("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                                  ("FONTNAME", (0, 0), (-1, -1), regular)]))  # fmt: skip
     story.append(Spacer(1, 6 * mm))
     movements = in_period(summary.movements, start, end)
     rows = [[t["date"], t["what"], t["amount"], t["after"]]]
@@ -143,14 +154,18 @@ def render_statement(
         what = t["kinds"].get(m.kind, m.kind)
         if m.owed:
             what += f" ({t['owed_short']}: {money(m.owed_balance)})"
-        rows.append([m.date.isoformat(), para(what, body), money(m.amount), money(m.balance)])
+        if m.received:
+            what += " (" + t["paid_detail"].format(
+                received=money(m.received), contribution=money(m.contribution)) + ")"  # fmt: skip
+        rows.append([fmt_date(m.date, lang), para(what, body), money(m.amount), money(m.balance)])
     closing = movements[-1].balance if movements else opening_balance(summary.movements, start)
     rows.append(["", t["closing"], "", money(closing)])
     moves = Table(rows, colWidths=[25 * mm, 75 * mm, 30 * mm, 30 * mm], repeatRows=1)
     moves.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTNAME", (0, 0), (-1, -1), regular),
+                ("FONTNAME", (0, 0), (-1, 0), bold),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
                 ("ALIGN", (2, 0), (3, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -160,5 +175,7 @@ def render_statement(
     story.append(moves)
     if not movements:
         story.append(para(t["none"], body))
+    elif any(m.received for m in movements):
+        story += [Spacer(1, 3 * mm), para(t["why"], body)]
     story += [Spacer(1, 8 * mm), para(t["footer"], body)]
     return build_pdf(story, title=t["title"], author=config.hub.name, margins=(18 * mm,) * 4)

@@ -83,8 +83,9 @@ def test_demo_in_fava_in_a_real_browser(demo, tmp_path: Path) -> None:  # type: 
     with serving(env, root, "--read-only") as port, chromium_browser() as browser:
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/")
-        page.wait_for_selector("text=Participants", timeout=30000)
-        page.click("text=Participants")
+        link = 'aside a[href*="/extension/Participants/"]'  # its title is in the hub's language
+        page.wait_for_selector(link, timeout=30000)
+        page.click(link)
         page.wait_for_selector("table.participants", timeout=30000)
         rows = page.locator("table.participants tbody tr")
         assert rows.count() == len(DEMO_PARTICIPANTS)

@@ -4,6 +4,8 @@ and the English source is its own translation."""
 from __future__ import annotations
 
 from babel.messages.pofile import read_po
+from i18n_support import catalogue as i18n_catalogue
+from i18n_support import fields, marked
 
 from invoicing.i18n import LABEL_TEXTS, label
 from ledger.i18n import LANGS, LOCALE_DIR, catalogue, translate
@@ -35,3 +37,18 @@ def test_the_documents_take_their_words_from_the_catalogue() -> None:
     assert translate("nl", "Amount", "receipt") == "Bedrag"
     assert translate("fr", "a text nobody wrote", "receipt") == "a text nobody wrote"
     assert set(LANGS) == {"fr", "nl", "en"}
+
+
+def test_every_marked_text_is_in_the_catalogue_with_its_fields() -> None:
+    """Every text the source marks (``_``, ``N_``; the pages' ``t``, ``F_``, ``text``) is
+    in the three catalogues, and each translation names the same ``{fields}``."""
+    wanted = marked()
+    assert wanted, "the extraction found no marked text"
+    for lang in ("en", "fr", "nl"):
+        cat = i18n_catalogue(lang)
+        missing = [(ctx, msg, where) for (ctx, msg), where in wanted.items()
+                   if cat.get(msg, context=ctx) is None]  # fmt: skip
+        assert missing == [], f"{lang}: run python tests/i18n_support.py"
+        for (ctx, msg), where in wanted.items():
+            found = cat.get(msg, context=ctx)
+            assert found is not None and fields(str(found.string)) == fields(msg), (lang, where)

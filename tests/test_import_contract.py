@@ -51,6 +51,10 @@ INNER_EXCEPTIONS = {
     # them, every other command would pay it.
     ("ledger.cli.books", "ledger.fava.serve"): "Fava and Flask, for 'books serve' only",
     ("ledger.cli.demo", "ledger.fava.serve"): "Fava and Flask, for 'demo build --serve'",
+    # The reporting layer (pandas, openpyxl) takes most of a second to import; only the
+    # report commands need it.
+    ("ledger.cli.report", "reports.builders"): "pandas and openpyxl, for 'report …' only",
+    ("ledger.cli.year", "reports.trial_balance"): "pandas, for 'year trial-balance' only",
 }
 
 

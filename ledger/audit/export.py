@@ -38,6 +38,8 @@ from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import CloseTag, close_tags, seals
 from ledger.loader import format_error, load_ledger
 from ledger.outputs import outside_books
+from ledger.view.journals import LABELS as JOURNALS
+from ledger.view.journals import Ledgers, Numbered, number_entries, participant_of, piece_of
 
 ZERO = Decimal(0)
 JOURNAL_COLUMNS = (
@@ -46,13 +48,6 @@ JOURNAL_COLUMNS = (
     "Document", "ValidDate", "ChainPos", "ChainHash",
 )  # fmt: skip
 BALANCE_COLUMNS = ("CompteNum", "CompteLib", "Compte", "Opening", "Debit", "Credit", "Closing")
-JOURNALS = {
-    "AN": "À-nouveaux (soldes d'ouverture)",
-    "VEN": "Ventes (factures et notes de crédit)",
-    "ACH": "Achats et frais",
-    "FIN": "Financier (banque et caisse)",
-    "OD": "Opérations diverses",
-}
 BALANCE_SHEET = ("Assets", "Liabilities", "Equity")
 README = """\
 Export for the auditor — coopledger
@@ -110,31 +105,6 @@ def money(number: Decimal) -> str:
 def _tsv(rows: list[tuple[str, ...]]) -> bytes:
     clean = [tuple(c.replace("\t", " ").replace("\n", " ") for c in row) for row in rows]
     return ("\n".join("\t".join(row) for row in clean) + "\n").encode("utf-8")
-
-
-def _journal(entry: data.Transaction, banks: set[str]) -> str:
-    kind = str(entry.meta.get("kind", ""))
-    if kind in ("invoice", "credit-note"):
-        return "VEN"
-    if kind == "expense":
-        return "ACH"
-    if any(p.account in banks for p in entry.postings):
-        return "FIN"
-    return "OD"
-
-
-def _participant(account: str, posting: data.Posting, entry: data.Transaction) -> str:
-    for part in account.split(":"):
-        if part.startswith("P-") and len(part) == 8:
-            return part
-    return str((posting.meta or {}).get("participant") or entry.meta.get("participant") or "")
-
-
-def _piece(entry: data.Transaction) -> str:
-    for key in ("credit-note", "invoice"):
-        if entry.meta.get("kind") == key and entry.meta.get(key):
-            return str(entry.meta[key])
-    return sorted(entry.links)[0] if entry.links else ""
 
 
 def find_tag(books: Books, name: str) -> CloseTag:
@@ -225,7 +195,7 @@ def _build(
     """The journal and trial balance of ``year``; ``retained`` takes earlier years' result."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     opens = {e.account: e for e in entries if isinstance(e, data.Open)}
-    banks = {a for a, e in opens.items() if (e.meta or {}).get("role") in ("bank", "cash")}
+    ledgers = Ledgers.of(opens)
     position = {
         id(link.record.entry): link for link in chain.links if link.record.entry is not None
     }
@@ -246,17 +216,17 @@ def _build(
     debit: dict[str, Decimal] = defaultdict(lambda: ZERO)
     credit: dict[str, Decimal] = defaultdict(lambda: ZERO)
     rows: list[tuple[str, ...]] = [JOURNAL_COLUMNS]
-    year_txns = []
+    # The year's entries in chain order, numbered per journal (ledger.view.journals).
+    year_txns: list[Numbered] = [
+        n for n in number_entries(entries, ledgers) if start <= n.entry.date <= end
+    ]
     for e in entries:
-        if not isinstance(e, data.Transaction) or e.date > end:
+        if not isinstance(e, data.Transaction) or e.date >= start:
             continue
-        if e.date < start:
-            for p in e.postings:
-                weight = convert.get_weight(p).number or ZERO
-                root_name = p.account.split(":", 1)[0]
-                opening[p.account if root_name in BALANCE_SHEET else retained] += weight
-        else:
-            year_txns.append(e)
+        for p in e.postings:
+            weight = convert.get_weight(p).number or ZERO
+            root_name = p.account.split(":", 1)[0]
+            opening[p.account if root_name in BALANCE_SHEET else retained] += weight
     # Opening balances first (journal AN), then the year's entries in chain order.
     an = [(a, n) for a, n in sorted(opening.items()) if n != 0]
     if an:
@@ -267,17 +237,13 @@ def _build(
                  start.isoformat(), "Soldes d'ouverture", money(number) if number > 0 else "0.00",
                  money(-number) if number < 0 else "0.00", "", valid, "", "")
             )  # fmt: skip
-    order = {
-        id(e): (e.date, position[id(e)].pos if id(e) in position else 10**9) for e in year_txns
-    }
-    year_txns.sort(key=lambda e: order[id(e)])
     numbers: dict[str, int] = defaultdict(int)
     total_debit = total_credit = ZERO
-    for e in year_txns:
-        journal = _journal(e, banks)
-        numbers[journal] += 1
+    for numbered_entry in year_txns:
+        e, journal = numbered_entry.entry, numbered_entry.journal
+        numbers[journal] = numbered_entry.number
         link = position.get(id(e))
-        piece = _piece(e)
+        piece = piece_of(e)
         document = next((d for lk in sorted(e.links or ()) for d in links_of.get(lk, [])), "")
         for p in e.postings:
             weight = convert.get_weight(p).number or ZERO
@@ -289,8 +255,9 @@ def _build(
                 credit[p.account] -= weight
                 total_credit -= weight
             rows.append(
-                (journal, JOURNALS[journal], str(numbers[journal]), e.date.isoformat(), code,
-                 label, p.account, _participant(p.account, p, e), piece, e.date.isoformat(),
+                (journal, ledgers.label(journal), str(numbered_entry.number), e.date.isoformat(),
+                 code, label, p.account, participant_of(p.account, p, e), piece,
+                 e.date.isoformat(),
                  e.narration or "", money(weight) if weight > 0 else "0.00",
                  money(-weight) if weight < 0 else "0.00", document, valid,
                  f"close-{year}#{link.pos}" if link else "", link.chain if link else "")

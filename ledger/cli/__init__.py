@@ -45,6 +45,7 @@ from ledger.cli import (
     payout,
     purchase,
     reconcile,
+    report,
     year,
 )
 from ledger.cli.support import GLOBAL_OPTIONS
@@ -52,7 +53,7 @@ from ledger.errors import CoopledgerError
 
 NOUNS = (
     books, participant, client, invoice, purchase, bank, reconcile, expense, payout, cash,
-    grant, contribution, year, audit, backup, key, demo,
+    grant, contribution, year, report, audit, backup, key, demo,
 )  # fmt: skip
 
 # The previous release's spellings: a command that became NOUN VERB.

@@ -11,6 +11,7 @@ from ledger.audit.export import export_audit
 from ledger.audit.verify import Report, verify_books
 from ledger.cli.support import command, open_books, print_json
 from ledger.errors import InputError
+from ledger.progress import Progress
 
 
 def _expectations(values: list[str] | None) -> dict[str, str]:
@@ -37,18 +38,20 @@ def print_report(report: Report, as_json: bool) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     books = open_books(args)
-    report = verify_books(
-        books,
-        expect=_expectations(args.expect),
-        allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None,
-    )
+    with Progress("verifying the books"):
+        report = verify_books(
+            books,
+            expect=_expectations(args.expect),
+            allowed_signers=Path(args.allowed_signers) if args.allowed_signers else None,
+        )
     print_report(report, args.json)
     return 0 if report.ok else 1
 
 
 def cmd_export_audit(args: argparse.Namespace) -> int:
     books = open_books(args)
-    done = export_audit(books, args.tag, Path(args.out))
+    with Progress(f"exporting {args.tag}"):
+        done = export_audit(books, args.tag, Path(args.out))
     if args.json:
         print_json(
             {"out": str(done.out), "tag": done.tag, "lines": done.lines, "entries": done.entries,

@@ -13,11 +13,13 @@ from ledger.cli.audit import print_report
 from ledger.cli.support import command, open_books
 from ledger.errors import InputError
 from ledger.integrity.signing import SIGNERS_FILE, configure_signing, public_key
+from ledger.progress import Progress
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     books = open_books(args)
-    done = backup(books, Path(args.to), [Path(p) for p in args.include or []])
+    with Progress("backup"):
+        done = backup(books, Path(args.to), [Path(p) for p in args.include or []])
     print(f"Backup written to {done.folder} (HEAD {done.head[:12]}, {len(done.tags)} close tags)")
     print("It is encrypted to the hub's recipients; the hub key is not in it. Copy the folder "
           "off-site (see docs/operations.md) and run a restore drill.")  # fmt: skip
@@ -27,7 +29,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     key = Path(args.key).expanduser() if args.key else None
     extras = Path(args.extras_to) if args.extras_to else None
-    done = restore(Path(args.backup), Path(args.dir), key_file=key, extras_to=extras)
+    with Progress("restoring"):
+        done = restore(Path(args.backup), Path(args.dir), key_file=key, extras_to=extras)
     if args.signing_key:
         signing = Path(args.signing_key).expanduser()
         signers = (

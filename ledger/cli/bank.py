@@ -10,11 +10,13 @@ from beancount.parser import printer
 from importers.originals import describe_original, find_original
 from importers.run import ImportResult, import_files
 from importers.service import BankFile
+from ledger import progress
 from ledger.banks import add_bank_account
 from ledger.books import (
     render_entries,
 )
 from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.progress import Progress
 
 DESCRIPTION = """\
 Import bank statements into the books: CODA (Febelfin), camt.053 (XML, or a zip of them),
@@ -78,8 +80,9 @@ def cmd_bank_line_show(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     books = open_books(args)
-    files = [BankFile.read(path) for path in args.files]
-    result = import_files(books, files, account=args.account, dry_run=args.dry_run)
+    files = [BankFile.read(path) for path in progress.each("reading", args.files)]
+    with Progress(f"importing {len(files)} file(s)"):
+        result = import_files(books, files, account=args.account, dry_run=args.dry_run)
     if args.json:
         print_json(result.summary())
     else:

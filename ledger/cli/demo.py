@@ -13,8 +13,10 @@ from ledger.demo import build_demo
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-
-    books = build_demo(Path(args.dir), year=args.year, seed=args.seed)
+    books = build_demo(
+        Path(args.dir), year=args.year, seed=args.seed, years=args.years,
+        participants=args.participants,
+    )  # fmt: skip
     print(f"Demo hub ready in {books.root} (fictional data)")
     if args.serve:
         from ledger.fava.serve import serve
@@ -31,7 +33,12 @@ command(
     group, "build", cmd_demo,
     click.argument("dir"),
     click.option("--year", type=YEAR, default=None, help="the demo year (default: last year)"),
-    click.option("--seed", type=int, default=2025),
+    click.option("--seed", type=int, default=2025,
+                 help="the same seed gives the same books (but for codes and keys)"),
+    click.option("--years", type=int, default=1,
+                 help="how old the hub is: earlier years are generated and closed"),
+    click.option("--participants", type=int, default=None,
+                 help="how many participants (7 by default)"),
     click.option("--serve", is_flag=True),
     *SERVE_OPTIONS,
     help="build a fictional demo hub (and serve it)", books=False,

@@ -16,9 +16,10 @@ from invoicing.issue import (
     IssueRequest,
     issue_credit_note,
     issue_invoice,
+    issue_invoices,
     read_document,
 )
-from invoicing.lines import parse_line, read_invoice_file
+from invoicing.lines import parse_line, read_invoice_batch
 from invoicing.models import Client, LineInput
 from invoicing.ogm import format_ogm
 from invoicing.peppol.factory import access_point
@@ -73,28 +74,15 @@ def _no_ubl(client: Client) -> str:
 
 def cmd_invoice_issue(args: argparse.Namespace) -> int:
 
-    settings: dict[str, Any] = {}
-    lines: list[LineInput] = []
-    if args.from_file:
-        parsed, lines = read_invoice_file(Path(args.from_file))
-        settings = parsed.model_dump(exclude={"lines"}, exclude_none=True)
-    lines += _lines(args)
-    participant = args.participant or settings.get("participant")
-    client = args.client or settings.get("client")
-    if not participant:
-        raise InputError("--participant CODE is required (or 'participant' in the --from file)")
-    if not client:
-        raise InputError("--client ID is required (or 'client' in the --from file)")
-    books = open_books(args)
-    request = IssueRequest(
-        participant=participant.strip(),
-        client=client.strip(),
-        lines=lines,
-        date=args.date or settings.get("date"),
-        due=args.due or settings.get("due"),
-        lang=args.lang or settings.get("lang"),
+    batch: list[tuple[Any, list[LineInput]]] = (
+        list(read_invoice_batch(Path(args.from_file))) if args.from_file else [(None, [])]
     )
-    issued = issue_invoice(books, request, validator=_validator_for(args, books))
+    many = len(batch) > 1
+    requests = [_issue_request(args, parsed, lines, many) for parsed, lines in batch]
+    books = open_books(args)
+    if len(requests) > 1:
+        return _issue_batch(args, books, requests)
+    issued = issue_invoice(books, requests[0], validator=_validator_for(args, books))
     out = issued.as_json()
     if args.send:
         if not args.json:
@@ -104,6 +92,46 @@ def cmd_invoice_issue(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     _print_issued(issued, out)
+    return 0
+
+
+def _issue_request(
+    args: argparse.Namespace, parsed: Any, file_lines: list[LineInput], many: bool
+) -> IssueRequest:
+    """One invoice: the command's options over what the --from file says, or, for a
+    batch, each invoice of the file completed by the options (defaults for all)."""
+    settings: dict[str, Any] = (
+        parsed.model_dump(exclude={"lines"}, exclude_none=True) if parsed else {}
+    )
+    first, then = (settings, vars(args)) if many else (vars(args), settings)
+    participant = first.get("participant") or then.get("participant")
+    client = first.get("client") or then.get("client")
+    if not participant:
+        raise InputError("--participant CODE is required (or 'participant' in the --from file)")
+    if not client:
+        raise InputError("--client ID is required (or 'client' in the --from file)")
+    return IssueRequest(
+        participant=participant.strip(),
+        client=client.strip(),
+        lines=[*file_lines, *_lines(args)],
+        date=first.get("date") or then.get("date"),
+        due=first.get("due") or then.get("due"),
+        lang=first.get("lang") or then.get("lang"),
+    )
+
+
+def _issue_batch(args: argparse.Namespace, books: Books, requests: list[IssueRequest]) -> int:
+    if args.send:
+        raise InputError("--send takes one invoice; send a batch with 'invoice send --pending'")
+    issued = issue_invoices(books, requests, validator=_validator_for(args, books))
+    if args.json:
+        print_json({"issued": [i.as_json() for i in issued]})
+        return 0
+    for item in sorted(issued, key=lambda i: i.document.seq):
+        doc = item.document
+        print(f"Invoice {doc.number} issued ({doc.date.isoformat()}) to {doc.client.id}, "
+              f"{_money(doc.totals.gross)}")  # fmt: skip
+    print(f"{len(issued)} invoices issued in one write")
     return 0
 
 
@@ -398,7 +426,9 @@ command(
     click.option("--participant", metavar="CODE"),
     click.option("--client", metavar="ID"),
     LINE,
-    click.option("--from", "from_file", metavar="FILE", help="a TOML file of lines"),
+    click.option("--from", "from_file", metavar="FILE",
+                 help="a TOML file (one invoice, or many as [[invoices]]) or a CSV file of "
+                 "invoice lines: many invoices are issued in one write, all or none"),
     click.option("--date", type=DATE),
     click.option("--due", type=DATE),
     click.option("--lang", type=click.Choice(LANGS)),

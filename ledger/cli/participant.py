@@ -22,6 +22,7 @@ from ledger.outputs import outside_books
 from ledger.participants import add_participant, close_participant, summarize, summarize_all
 from ledger.participants.payees import check_payee_iban, set_payee
 from ledger.participants.retention import purge, retentions
+from ledger.progress import Progress
 from ledger.roster import DETAIL_FIELDS, Payee, read_roster
 from reports.statement import render_statement
 
@@ -142,7 +143,8 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     summary = summarize(ledger.entries, books.config, args.code)
     if args.start and args.end and args.end < args.start:
         raise InputError("--to is before --from")
-    pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
+    with Progress("statement"):
+        pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     default = f"statement-{args.code}-{dt.date.today().isoformat()}.pdf"
     out = outside_books(books.root, args.out or default, "--out", "it names a participant")
     atomic_write(out, pdf)

@@ -23,6 +23,7 @@ from typing import Any
 
 import click
 
+from ledger import progress
 from ledger.books import Books
 from ledger.config import parse_date
 from ledger.entries import parse_amount, parse_rate
@@ -143,7 +144,8 @@ def handler(run: Handler) -> Callable[..., int]:
         values.setdefault("action", ctx.info_name)  # the verb, for handlers of several
         args = argparse.Namespace(**values)
         if args.quiet and not args.json:  # --quiet: nothing on stdout, errors still on stderr
-            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull), \
+                    progress.silenced():  # fmt: skip
                 return int(run(args) or 0)
         return int(run(args) or 0)
 

@@ -12,7 +12,6 @@ from ledger.audit.verify import check_documents
 from ledger.cli.support import YEAR, command, open_books, print_json
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
-from reports.trial_balance import by_code, render, trial_balance
 
 
 def cmd_close_year(args: argparse.Namespace) -> int:
@@ -58,6 +57,9 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
 
 
 def cmd_trial_balance(args: argparse.Namespace) -> int:
+    """``year trial-balance YEAR``: the short text form (``report trial-balance`` writes the
+    accountant's file). The reporting layer (pandas) is imported when it runs."""
+    from reports.trial_balance import by_code, render, trial_balance
 
     books = open_books(args)
     start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)

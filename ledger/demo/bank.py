@@ -180,7 +180,13 @@ class _Year:
                         "communication": f"RETOUR {first.communication}"}
             )
         )  # fmt: skip
-        again = back + dt.timedelta(days=12)
+        # Paid again in a later month's file than the return: the statements are weekly and
+        # filed by the month their week ends in; a return and its new payment in one file
+        # would leave the return's match to reconciliation's order (the new payment
+        # allocated first is an overpayment, and the return then has two candidates).
+        week_end = back + dt.timedelta(days=6 - back.weekday())
+        next_file = (week_end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        again = max(back + dt.timedelta(days=12), next_file + dt.timedelta(days=5))
         self.add(again, first.amount, ogm=first.ogm, who=first.counterparty_name)
 
     def hub_life(self) -> None:
@@ -197,12 +203,12 @@ class _Year:
                  "Remboursement note de credit 4471", who=SUPPLIER)  # fmt: skip
         self.add(dt.date(self.year, 12, 31), Decimal("1.23"), "INTERETS CREDITEURS")
 
-    def statements(self, iban: str) -> dict[int, list[Statement]]:
+    def statements(self, iban: str, opening: Decimal) -> dict[int, list[Statement]]:
         """Weekly statements (Monday to Sunday), grouped by the month they end in."""
         by_week: dict[tuple[int, int], list[Movement]] = defaultdict(list)
         for m in sorted(self.movements, key=lambda m: m.booking_date):
             by_week[m.booking_date.isocalendar()[:2]].append(m)
-        balance, previous = OPENING_BALANCE, dt.date(self.year - 1, 12, 31)
+        balance, previous = opening, dt.date(self.year - 1, 12, 31)
         out: dict[int, list[Statement]] = defaultdict(list)
         for number, week in enumerate(sorted(by_week), start=1):
             moves = by_week[week]
@@ -256,7 +262,15 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     header = CodaHeader(bank_id="539", holder=books.config.hub.name[:26],
                         company_id="0" + books.config.hub.enterprise_number,
                         description="Compte courant (démo)")  # fmt: skip
-    for month, statements in sorted(movements.statements(bank.iban).items()):
+    # The account's balance on the books at the end of the year before (the opening of a
+    # new account for the one-year demo).
+    before = [
+        Decimal(p.units.number) for e in entries if isinstance(e, data.Transaction)
+        and e.date.year < year for p in e.postings
+        if p.account == bank.account and p.units is not None and p.units.number is not None
+    ]  # fmt: skip
+    opening = sum(before, Decimal(0)) if before else OPENING_BALANCE
+    for month, statements in sorted(movements.statements(bank.iban, opening).items()):
         created = statements[-1].closing_date
         payload = write_coda(statements, header, created=created)
         import_files(books, [BankFile(f"demo-{year}-{month:02d}.cod", payload)])

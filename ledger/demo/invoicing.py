@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from decimal import Decimal
 
 from invoicing.clients import add_client, read_clients
-from invoicing.issue import CreditRequest, IssueRequest, issue_credit_note, issue_invoice
+from invoicing.issue import CreditRequest, IssueRequest, issue_credit_note, issue_invoices
 from invoicing.models import LineInput
 from invoicing.vat import allowed_rates
 from ledger.books import Books
@@ -80,8 +81,15 @@ def add_demo_clients(books: Books, rng: random.Random) -> list[str]:
 
 
 def _lines(books: Books, rng: random.Random, activity: str) -> list[LineInput]:
+    return lines_for(rng, activity, allowed_rates(books.config))
+
+
+def lines_for(
+    rng: random.Random, activity: str, rates: Iterable[Decimal] = (Decimal(0),)
+) -> list[LineInput]:
+    """One to three lines of the activity's catalogue (VAT rates the hub may charge)."""
+    rates = set(rates)
     items = CATALOGUE.get(activity, DEFAULT_ITEMS)
-    rates = allowed_rates(books.config)
     chosen = rng.sample(items, k=rng.randint(1, len(items)))
     lines = []
     for desc, (low, high), price, rate in chosen:
@@ -97,6 +105,10 @@ def _lines(books: Books, rng: random.Random, activity: str) -> list[LineInput]:
     return lines
 
 
+# The random credit notes of the demo year are dated before this day (of that year).
+CREDITS_BEFORE = dt.date(2000, 11, 10)
+
+
 def populate(books: Books, rng: random.Random, year: int) -> None:
     """Fictional clients, about 60 invoices over ``year`` across the open participants,
     and a few credit notes."""
@@ -107,32 +119,36 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     if not participants:
         return
     today = dt.date(year, 12, 31)
-    start = min(p.opened for p in participants)
+    start = max(min(p.opened for p in participants), dt.date(year, 1, 1))
     span = (dt.date(year, 12, 15) - start).days
-    days = sorted(start + dt.timedelta(days=rng.randint(0, max(span, 0))) for _ in range(INVOICES))
-    credit_days = set(rng.sample(range(10, INVOICES), k=min(CREDIT_NOTES, INVOICES - 10)))
-    issued: list[tuple[str, dt.date]] = []
-    last_credit = start
+    count = max(INVOICES, 8 * len(participants))  # about 60 for the 7 of the default demo
+    days = sorted(start + dt.timedelta(days=rng.randint(0, max(span, 0))) for _ in range(count))
+    early = [i for i in range(10, count) if days[i] < CREDITS_BEFORE.replace(year=year)]
+    credit_days = set(rng.sample(early, k=min(CREDIT_NOTES, len(early))))
+    requests: list[tuple[int, IssueRequest]] = []
     for index, day in enumerate(days):
         eligible = [p for p in participants if p.opened <= day]
         if eligible:
             who = rng.choice(eligible)
-            result = issue_invoice(
-                books,
-                IssueRequest(
-                    participant=who.code,
-                    client=rng.choice(clients),
-                    lines=_lines(books, rng, who.activity),
-                    date=day,
-                ),
-                today=today,
-            )
-            issued.append((result.document.number, day))
-        if index in credit_days and issued:
+            requests.append((index, IssueRequest(
+                participant=who.code, client=rng.choice(clients),
+                lines=_lines(books, rng, who.activity), date=day,
+            )))  # fmt: skip
+    # The year's invoices in one write (numbered in date order), then the credit notes.
+    results = issue_invoices(books, [r for _, r in requests], today=today)
+    issued: list[tuple[str, dt.date]] = []
+    last_credit = start
+    by_index = dict(zip([i for i, _ in requests], results, strict=True))
+    for index, day in enumerate(days):
+        if index in by_index:
+            issued.append((by_index[index].document.number, day))
+        if index in credit_days and issued and day < CREDITS_BEFORE.replace(year=year):
             number, inv_day = rng.choice(issued[:-1] or issued)
             issued = [i for i in issued if i[0] != number]
             when = max(day, inv_day, last_credit) + dt.timedelta(days=rng.randint(1, 10))
-            when = min(when, today)
+            # Before the credit notes the money steps date in November and December
+            # (numbers follow dates): whatever the seed, the series stays in date order.
+            when = min(when, CREDITS_BEFORE.replace(year=year))
             issue_credit_note(
                 books,
                 CreditRequest(invoice=number, date=when, reason=rng.choice(REASONS)),

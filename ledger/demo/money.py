@@ -119,12 +119,13 @@ def before_statements(books: Books, rng: random.Random, year: int) -> None:
     config = books.config
     people = sorted(
         (p for p in find_participants(entries, config).values() if not p.closed),
-        key=lambda p: (p.opened, p.code),
+        key=lambda p: p.opened,  # then in the order they were opened, never by code
     )
     persons = {cid for cid, c in read_clients(books).items() if not c.is_business}
     unpaid = [
         s for s in invoice_statuses(entries, config, today)
         if s.client in persons and s.outstanding > 0 and s.date.month < 5
+        and s.date.year == year
     ]  # fmt: skip
     if unpaid:
         first = min(unpaid, key=lambda s: (s.date, s.number))
@@ -135,7 +136,7 @@ def before_statements(books: Books, rng: random.Random, year: int) -> None:
         book_sale(books, caterers[0].code, "48.00", "vente au marché", None, day, today)
     if people:
         newest = people[-1]
-        day = newest.opened + dt.timedelta(days=3)
+        day = max(newest.opened, dt.date(year, 1, 17)) + dt.timedelta(days=3)
         receipt = _receipt_file(_inbox(books), "ticket-depart.pdf", COSTS[3][1],
                                 Decimal("25.00"), day)  # fmt: skip
         book_expense(
@@ -196,7 +197,8 @@ def _costs(books: Books, rng: random.Random, year: int, folder: Path, grant: str
     today = _today(year)
     entries = books.load().entries
     state = State.of(entries, books.config)
-    codes = sorted(c for c, p in find_participants(entries, books.config).items() if not p.closed)
+    # In the order they were opened (the books' order), never by their random code.
+    codes = [c for c, p in find_participants(entries, books.config).items() if not p.closed]
     for index, code in enumerate(codes[:4]):
         description, supplier = COSTS[index % len(COSTS)]
         day = dt.date(year, rng.randint(9, 11), rng.randint(1, 28))
@@ -268,10 +270,11 @@ def _payouts(books: Books, rng: random.Random, year: int) -> dict[str, str]:
     today = _today(year)
     entries = books.load().entries
     config = books.config
+    open_codes = [c for c, p in find_participants(entries, config).items() if not p.closed]
+    order = {c: n for n, c in enumerate(open_codes)}  # ties: the order opened, not the code
     rows = sorted(
-        (summarize(entries, config, c).balance, c)
-        for c, p in find_participants(entries, config).items()
-        if not p.closed
+        ((summarize(entries, config, c).balance, c) for c in open_codes),
+        key=lambda row: (row[0], order[row[1]]),
     )
     ibans: dict[str, str] = {}
     for balance, code in rows[-3:]:
@@ -406,8 +409,9 @@ def _next_statement(
     import_files(books, [BankFile(f"demo-{year + 1}-01.cod", payload)])
 
 
-def populate(books: Books, rng: random.Random, year: int) -> None:
-    """Fill the demo's money year (see the module's docstring)."""
+def populate(books: Books, rng: random.Random, year: int, close: bool = True) -> None:
+    """Fill the demo's money year (see the module's docstring); without ``close`` the year
+    is left open (the many-year demo: the treasurer closes it in the spring)."""
     today = _today(year)
     folder = _inbox(books)
     grant = _grant(books, year)
@@ -424,6 +428,8 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     _count_the_cash(books, year)
     _next_statement(books, rng, year, ibans, recovered)
     run_auto(books)
+    if not close:
+        return
     close_year(books, year, today=today)
     if grant:
         day = dt.date(year + 1, 1, 9)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import fava.core as fava_core
 import fava.core.extensions as fava_extensions
 import fava.core.ingest as fava_ingest
 from cheroot.wsgi import Server
@@ -31,7 +33,7 @@ from flask import jsonify, request
 from ledger.books import Books
 from ledger.errors import UnsafeBooksError
 from ledger.fava.edit import ALLOWED_WRITES, BooksFavaLedger
-from ledger.loader import ALLOWED_FAVA_EXTENSIONS, install_guard
+from ledger.loader import ALLOWED_FAVA_EXTENSIONS, Ledger, install_guard, load_ledger
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -55,6 +57,43 @@ def _guard_fava() -> None:
 
     fava_extensions.find_extensions = guarded_find
     fava_ingest.load_import_config = refused_import_config
+
+
+# The load Fava is to use for the load_file under way in this thread (see ServedLedger).
+_PENDING = threading.local()
+_fava_load_uncached = fava_core.load_uncached
+
+
+def _load_for_fava(beancount_file_path: str, *, is_encrypted: bool) -> Any:
+    """Fava's own load, or the load coopledger already made for it (one load, not two)."""
+    ledger: Ledger | None = getattr(_PENDING, "ledger", None)
+    if ledger is None or is_encrypted:
+        return _fava_load_uncached(beancount_file_path, is_encrypted=is_encrypted)
+    _PENDING.ledger = None
+    return ledger.entries, ledger.errors, ledger.options
+
+
+fava_core.load_uncached = _load_for_fava
+
+
+class ServedLedger(BooksFavaLedger):
+    """The served ledger: its first load is the one ``make_app`` made to check the books
+    (no second load before the first page); Fava reloads when a file changed (its
+    watcher), each time with one load of coopledger's guarded loader."""
+
+    def __init__(
+        self, path: str, books: Books, first: Ledger | None, *, edit: bool = False
+    ) -> None:
+        self._first: Ledger | None = first
+        super().__init__(path, books, edit=edit)
+
+    def load_file(self) -> None:
+        first, self._first = self._first, None
+        _PENDING.ledger = first or load_ledger(self.books.main_file)
+        try:
+            super().load_file()
+        finally:
+            _PENDING.ledger = None
 
 
 class HostAllowList:
@@ -90,7 +129,7 @@ def make_app(
     """The Fava WSGI application for these books, with our guards: read-only unless
     ``edit`` (or ``read_only=False``), and then writing through the write path."""
     edit = edit or read_only is False
-    ledger = books.load(strict=False)
+    ledger = load_ledger(books.main_file)  # Fava's first load too; it adds the anchors
     if ledger.unsafe:
         raise UnsafeBooksError(
             "refusing to serve: "
@@ -100,7 +139,10 @@ def make_app(
     _guard_fava()
     app = create_app([str(books.main_file)], load=False, read_only=not edit)
     loader = app.config["LEDGERS"]
-    loader._load = lambda: [BooksFavaLedger(str(books.main_file), books, edit=edit)]
+    once: list[Ledger] = [ledger]  # the check's load serves Fava's first load, only once
+    loader._load = lambda: [
+        ServedLedger(str(books.main_file), books, once.pop() if once else None, edit=edit)
+    ]
     loader.ledgers  # noqa: B018 - load now, as create_app(load=True) would
     if edit:
         app.before_request(_refuse_other_writes)

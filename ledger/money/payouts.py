@@ -53,12 +53,12 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
-from ledger.i18n import translate
+from ledger.i18n import fmt_amount, fmt_date, translate
 from ledger.money.reconcile.state import State, check_cash
 from ledger.outputs import outside_books
 from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of
-from ledger.render import A4, mm, page_canvas
+from ledger.render import A4, fonts, mm, page_canvas
 
 METHODS = ("bank", "cash")
 EXPORTED = "payout-exported"
@@ -113,45 +113,55 @@ def payout_entry(
     return transaction(day, narration, [posting(held, amount), other], meta, {id_link(payout_id)})
 
 
+RECEIPT_LANGS = ("fr", "nl", "en")  # the cash receipt says everything in each
+
+
 def receipt_pdf(hub_name: str, payout_id: str, code: str, amount: Decimal, day: dt.date) -> bytes:
-    """A one-page receipt to sign for a cash payout: no identity, only the code. In French,
-    with the Dutch beside the title, the amount and the date (the catalogue's words)."""
+    """A one-page receipt to sign for a cash payout: no identity, only the code. Complete in
+    French, Dutch and English (the catalogue's words); the amount and the date as Belgian
+    French writes them (Babel), in the one Unicode font."""
 
-    def fr(text: str) -> str:
-        return translate("fr", text, "receipt")
+    def each(text: str) -> list[str]:
+        return [translate(lang, text, "receipt") for lang in RECEIPT_LANGS]
 
-    def both(text: str) -> str:
-        return f"{fr(text)} / {translate('nl', text, 'receipt')}"
+    def all3(text: str) -> str:
+        return " / ".join(each(text))
 
+    regular, bold = fonts()
     buf = io.BytesIO()
-    pdf = page_canvas(buf, f"{fr('Receipt')} {payout_id}", hub_name)
+    pdf = page_canvas(buf, f"{all3('Receipt')} {payout_id}", hub_name)
     _, height = A4
-    y = height - 30 * mm
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(25 * mm, y, both("Cash payment receipt"))
-    pdf.setFont("Helvetica", 11)
+    y = height - 25 * mm
+    pdf.setFont(bold, 14)
+    for title in each("Cash payment receipt"):
+        pdf.drawString(25 * mm, y, title)
+        y -= 7 * mm
+    pdf.setFont(regular, 10)
     rows = [
-        (fr("Organisation"), hub_name),
-        (fr("Receipt no."), payout_id),
-        (fr("Participant (code)"), code),
-        (both("Amount"), f"{amount:,.2f} EUR".replace(",", " ")),
-        (both("Date"), day.isoformat()),
+        (all3("Organisation"), hub_name),
+        (all3("Receipt no."), payout_id),
+        (all3("Participant (code)"), code),
+        (all3("Amount"), fmt_amount(amount, "fr")),
+        (all3("Date"), fmt_date(day, "fr")),
     ]
-    y -= 15 * mm
+    y -= 8 * mm
     for label, value in rows:
         pdf.drawString(25 * mm, y, f"{label}:")
-        pdf.drawString(80 * mm, y, value)
-        y -= 8 * mm
-    y -= 6 * mm
-    pdf.drawString(
-        25 * mm,
-        y,
-        fr("The participant acknowledges having received this amount in cash from the "
-           "organisation."),
-    )  # fmt: skip
-    y -= 25 * mm
-    pdf.drawString(25 * mm, y, fr("Participant's signature"))
-    pdf.drawString(115 * mm, y, fr("For the organisation"))
+        pdf.drawString(140 * mm, y, value)
+        y -= 7 * mm
+    y -= 5 * mm
+    pdf.setFont(regular, 9)
+    for sentence in each("The participant acknowledges having received this amount in cash "
+                         "from the organisation."):  # fmt: skip
+        pdf.drawString(25 * mm, y, sentence)
+        y -= 5.5 * mm
+    y -= 18 * mm
+    for i, (mine, theirs) in enumerate(
+        zip(each("Participant's signature"), each("For the organisation"), strict=True)
+    ):
+        pdf.drawString(25 * mm, y - i * 4.5 * mm, mine)
+        pdf.drawString(115 * mm, y - i * 4.5 * mm, theirs)
+    y -= 3 * 4.5 * mm
     pdf.line(25 * mm, y - 20 * mm, 95 * mm, y - 20 * mm)
     pdf.line(115 * mm, y - 20 * mm, 185 * mm, y - 20 * mm)
     pdf.showPage()

@@ -22,14 +22,16 @@ accounts); income and expenses start again from zero in each year's reports.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from beancount.core import data
 
 from ledger.config import HubConfig
 from ledger.entries import ZERO
+from ledger.i18n import N_, translate
 from ledger.money.grants import year_end_entries as grant_entries
 from ledger.money.reconcile.state import State
 
@@ -56,44 +58,88 @@ class YearEndPlan:
         }  # fmt: skip
 
 
-def blockers(
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that stops a year from being closed: its kind, its sentence (English, the
+    catalogue's source, with ``{fields}``) and the values it names."""
+
+    kind: str  # not-ended | suspense | cash | unallocated | errors
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def text(
+        self, lang: str = "en", amount: Callable[[Decimal], str] | None = None,
+        day: Callable[[dt.date], str] | None = None,
+    ) -> str:  # fmt: skip
+        """The sentence in ``lang``, amounts and dates written by ``amount`` and ``day``
+        (by default as the command line writes them: ``12.50 EUR``, ISO dates)."""
+        amount = amount or (lambda value: f"{value} EUR")
+        day = day or dt.date.isoformat
+        fields = {
+            key: amount(v) if isinstance(v, Decimal) else day(v) if isinstance(v, dt.date) else v
+            for key, v in self.values.items()
+        }
+        return translate(lang, self.template).format(**fields)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def year_blockers(
     entries: Iterable[data.Directive], config: HubConfig, year: int, today: dt.date,
     errors: int = 0,
-) -> list[str]:  # fmt: skip
-    """Why ``year`` cannot be closed (empty when it can), each on one line."""
+) -> list[Blocker]:  # fmt: skip
+    """Why ``year`` cannot be closed (empty when it can)."""
     end = dt.date(year, 12, 31)
-    out: list[str] = []
+    out: list[Blocker] = []
     if end >= today:
-        out.append(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
+        out.append(Blocker("not-ended", N_("{year} has not ended yet: it can be closed from "
+                                           "{first}"),
+                           {"year": year, "first": dt.date(year + 1, 1, 1)}))  # fmt: skip
     until = [e for e in entries if e.date <= end]
     state = State.of(until, config)
     waiting = sorted((ln for ln in state.open_lines()), key=lambda ln: (ln.date, ln.ref))
     suspense = sum((ln.suspense for ln in waiting), ZERO)
     if waiting:
         refs = ", ".join(ln.ref for ln in waiting[:3]) + (" …" if len(waiting) > 3 else "")
-        out.append(
-            f"{suspense} EUR of {year} still waits in the suspense account ({len(waiting)} "
-            f"bank line(s): {refs}); settle them with 'coopledger reconcile'"
-        )
+        out.append(Blocker(
+            "suspense",
+            N_("{amount} of {year} still waits in the suspense account ({count} bank "
+               "line(s): {refs}); settle them with 'coopledger reconcile'"),
+            {"amount": suspense, "year": year, "count": len(waiting), "refs": refs},
+        ))  # fmt: skip
     negative = state.cash.first_negative("cash")
     if negative is not None:
         day, balance = negative
-        out.append(
-            f"the cash box ends {day.isoformat()} at {balance} EUR; it may never be below "
-            "zero (record the money that was put in it)"
-        )
+        out.append(Blocker(
+            "cash",
+            N_("the cash box ends {day} at {balance}; it may never be below zero (record "
+               "the money that was put in it)"),
+            {"day": day, "balance": balance},
+        ))  # fmt: skip
     stuck = [
         r for r in state.receipts if (r.bank_link, r.inv_link) not in state.allocated
     ]  # fmt: skip
     if stuck:
         total = sum((r.amount for r in stuck), Decimal("0"))
-        out.append(
-            f"{total} EUR received in {year} is not allocated to its invoice yet "
-            f"({len(stuck)} payment(s)); see 'coopledger reconcile --list'"
-        )
+        out.append(Blocker(
+            "unallocated",
+            N_("{amount} received in {year} is not allocated to its invoice yet ({count} "
+               "payment(s)); see 'coopledger reconcile --list'"),
+            {"amount": total, "year": year, "count": len(stuck)},
+        ))  # fmt: skip
     if errors:
-        out.append(f"the books have {errors} error(s); fix them first (see 'coopledger check')")
+        out.append(Blocker("errors", N_("the books have {count} error(s); fix them first (see "
+                                        "'coopledger check')"), {"count": errors}))  # fmt: skip
     return out
+
+
+def blockers(
+    entries: Iterable[data.Directive], config: HubConfig, year: int, today: dt.date,
+    errors: int = 0,
+) -> list[str]:  # fmt: skip
+    """Why ``year`` cannot be closed (empty when it can), each on one line."""
+    return [str(b) for b in year_blockers(entries, config, year, today, errors)]
 
 
 def plan(

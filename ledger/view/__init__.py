@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -160,6 +161,10 @@ class Movement:
     links: list[str] = field(default_factory=list)
     owed: Decimal = ZERO  # change of what the participant owes the hub (positive: owes more)
     owed_balance: Decimal = ZERO
+    # Money from a client (payment, cash sale, credit reversal): what the client paid for the
+    # activity (excl. VAT) and the contribution taken from it (``amount`` is what is left).
+    received: Decimal = ZERO
+    contribution: Decimal = ZERO
 
 
 @dataclass
@@ -292,6 +297,8 @@ class BankLine:
     end_to_end: str = ""
     returned: bool = False
     suspense: Decimal = ZERO  # open in suspense: positive = money in not yet explained
+    to_suspense: Decimal = ZERO  # what its import put in suspense (zero: matched at import)
+    settled_by: list[str] = field(default_factory=list)  # the links its settlements settled
     # A batch: (amount, OGM, end-to-end id) of each detail (``detail-<n>-…`` metadata).
     details: tuple[tuple[Decimal, str, str], ...] = ()
 
@@ -393,13 +400,30 @@ class View:
         originals: Mapping[str, BankOriginal] | None = None,
     ) -> View:  # fmt: skip
         """Fold the books: what exists first (invoices, bank lines, pending items), then
-        every amount, so the order of files and lines never matters."""
+        every amount, so the order of files and lines never matters.
+
+        The fold of a load is computed once: asked again for the same loaded entries (the
+        list a load returned, unchanged) and the same settings, the same view is returned,
+        so every reader of one load shares it. A view someone folds more entries into
+        (:meth:`add`) stops being shared."""
+        key = (id(entries), id(config))
+        shared = _SHARED.get(key) if not originals else None
+        if shared is not None and shared[0]() is entries and shared[1] == _size(entries):
+            return shared[2]
         state = cls(config, originals=originals or {})
         ordered = sorted(entries, key=data.entry_sortkey)
         for entry in ordered:
             state.define(entry)
         for entry in ordered:
             state.fold(entry)
+        if not originals and isinstance(entries, list) and hasattr(entries, "__weakref__"):
+            # Only a load's own list (ledger.loader.Entries) is shared, and only while it
+            # lives: the view never keeps a load's entries alive.
+            def forget(_ref: object, k: tuple[int, int] = key) -> None:
+                _SHARED.pop(k, None)
+
+            ref = weakref.ref(entries, forget)
+            _SHARED[key] = (ref, len(entries), state)
         return state
 
     def seen(self, line: BankLine) -> BankLine:
@@ -421,6 +445,9 @@ class View:
 
     def add(self, entry: data.Directive) -> None:
         """Fold one more entry (one booked after everything already folded)."""
+        for key, (_entries, _size_then, view) in list(_SHARED.items()):
+            if view is self:
+                del _SHARED[key]  # no longer the fold of that load
         self.define(entry)
         self.fold(entry)
 
@@ -551,11 +578,13 @@ class View:
                 summary.pending -= number
             elif role == "participant_owed":
                 owed_delta[code] = owed_delta.get(code, ZERO) + number
+        received_by, received, contribution = "", ZERO, ZERO
         if kind in RECEIVED_KINDS:
-            received = entry.meta.get("received-net")
             code = str(entry.meta.get("participant", ""))
-            if received is not None and code in self.participants:
-                self.participants[code].received += Decimal(str(received))
+            if entry.meta.get("received-net") is not None and code in self.participants:
+                received_by, received = code, _dec(entry.meta.get("received-net"))
+                contribution = _dec(entry.meta.get("contribution"))
+                self.participants[code].received += received
         for code in sorted(set(held_delta) | set(owed_delta)):
             summary = self.participants[code]
             delta, owed = held_delta.get(code, ZERO), owed_delta.get(code, ZERO)
@@ -576,6 +605,8 @@ class View:
                         links=sorted(entry.links or ()),
                         owed=owed,
                         owed_balance=summary.owed,
+                        received=received if code == received_by else ZERO,
+                        contribution=contribution if code == received_by else ZERO,
                     )
                 )
 
@@ -712,6 +743,12 @@ class View:
                 line = self.lines.get(bank_links[0])
                 if line is not None:
                     line.suspense -= number
+                    if kind == "bank":
+                        line.to_suspense -= number
+                    elif kind == "settlement":
+                        line.settled_by.extend(
+                            lk for lk in sorted(entry.links or ()) if lk != bank_links[0]
+                        )
             elif p.account in target_accounts:
                 prefix = target_accounts[p.account]
                 for link in entry.links or ():
@@ -818,6 +855,14 @@ class View:
                 move = replace(move, counted=balance)
             out.append(move)
         return out
+
+
+# The fold of each live load, by the identity of its entries list (see View.of).
+_SHARED: dict[tuple[int, int], tuple[weakref.ref[Any], int, View]] = {}
+
+
+def _size(entries: Iterable[data.Directive]) -> int:
+    return len(entries) if isinstance(entries, list) else -1
 
 
 def _line_key(line: BankLine) -> tuple[dt.date, str]:

@@ -1,50 +1,221 @@
-"""A Fava page listing every participant by code: what the hub holds for them and why.
+"""The Participants page in Fava: every participant by code, what the hub holds for her and
+why, and a page of her own.
 
-Community workers look at the hub through Fava; this page answers their first question
-("how much does the hub hold for each participant, and what is still to be paid?")
-without any identity: codes and activity categories only. It reads ``hub.toml`` beside
-the ledger for the chart of accounts.
+Community workers look at the hub through Fava; this page answers their first questions
+(how much does the hub hold for each participant, what do her clients still owe, which
+contribution applies) without any identity: codes and activity categories only. Each
+code links to her own page: her invoices, the payments received for them, her costs and
+payouts with their documents, and what the hub held for her over time.
+
+Figures are the books' fold (:class:`ledger.view.View`, as ``participant show`` gives
+them) within Fava's filters (:mod:`reports.fava_page`): the flows of the period, the
+balances of its last day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from fava.ext import FavaExtensionBase
+from fava.ext import extension_endpoint
+from flask import Response, request
 
-from ledger.config import load_config
-from ledger.participants import summarize_all
+from invoicing.status import FILTERS, InvoiceStatus, statuses
+from ledger.codes import is_code
+from ledger.i18n import fmt_percent
+from ledger.view import Movement, ParticipantSummary, View
+from reports import fava_page
+from reports.fava_page import F_, ZERO, Chart, FileLink, Scope, documents_by_link
+
+FLOWS = ("sales", "received", "contribution", "costs_charged", "payouts")
+STATUS_TEXTS = {"open": F_("open"), "closed": F_("closed")}
+KIND_TEXTS = {
+    "payment": F_("payment from a client"),
+    "cash-sale": F_("sale paid in cash"),
+    "credit-reversal": F_("credit note on an invoice already paid"),
+    "expense": F_("cost"),
+    "payout": F_("payout"),
+    "settlement": F_("payout returned by the bank"),
+    "contribution": F_("contribution"),
+    "other": F_("other"),
+}
+PAYMENT_KINDS = ("payment", "cash-sale", "credit-reversal")
+UNSETTLED = FILTERS["open"]
 
 
-class Participants(FavaExtensionBase):
-    """Participants' balances (codes only)."""
+@dataclass
+class Row:
+    """One participant as the page shows her."""
 
-    report_title = "Participants"
+    code: str
+    status: str
+    activity: str
+    opened: dt.date
+    closed: dt.date | None
+    flows: dict[str, Decimal]  # of the period
+    held: Decimal  # on the period's last day
+    unpaid: Decimal  # what her clients still owe on her invoices (incl. VAT)
+    pending: Decimal  # her share of it
+    owed: Decimal  # what she owes the hub
+    rate: Decimal
+    rule: str
 
-    def rows(self) -> list[dict[str, Any]]:
-        root = Path(self.ledger.beancount_file_path).parent
-        config = load_config(root)
-        entries: list[Any] = list(self.ledger.all_entries)
-        out = []
-        for code, summary in sorted(summarize_all(entries, config).items()):
-            out.append(
-                {
-                    "code": code,
-                    "status": summary.info.status,
-                    "activity": summary.info.activity,
-                    "sales": summary.sales,
-                    "received": summary.received,
-                    "contribution": summary.contribution,
-                    "costs": summary.costs_charged,
-                    "payouts": summary.payouts,
-                    "balance": summary.balance,
-                    "held_account": summary.info.accounts["participant_held"],
-                }
-            )
+
+@dataclass
+class Detail:
+    """What her own page shows."""
+
+    row: Row
+    invoices: list[InvoiceStatus] = field(default_factory=list)
+    payments: list[Movement] = field(default_factory=list)
+    costs: list[Movement] = field(default_factory=list)
+    payouts: list[Movement] = field(default_factory=list)
+    movements: list[Movement] = field(default_factory=list)
+    opening: Decimal = ZERO
+    chart: Chart | None = None
+    files: dict[str, list[FileLink]] = field(default_factory=dict)
+
+
+class Participants(fava_page.CoopPage):
+    """Participants' balances (codes only), and a page for each."""
+
+    title = F_("Participants")
+
+    # -- the list -----------------------------------------------------------------------
+
+    def data(self) -> dict[str, Any]:
+        """The rows and totals of the page, within Fava's filters."""
+        scope = self.scope()
+        if self.hub is None:
+            return {"scope": scope, "rows": [], "totals": {}}
+        end, start = self.view(scope.end), self.view(scope.begin) if scope.begin else None
+        unpaid = self.unpaid(end, scope)
+        rows = [
+            self._row(end, start, summary, scope, unpaid.get(code, ZERO))
+            for code, summary in sorted(end.participants.items())
+            if scope.keeps(code=code, accounts=summary.info.accounts.values())
+        ]
+        keys = (*FLOWS, "held", "unpaid", "pending")
+        totals = {
+            k: sum((r.flows[k] if k in FLOWS else getattr(r, k) for r in rows), ZERO) for k in keys
+        }
+        return {"scope": scope, "rows": rows, "totals": totals}
+
+    def unpaid(self, end: View, scope: Scope) -> dict[str, Decimal]:
+        """What clients still owe on each participant's invoices (``invoice list``'s
+        outstanding of those not settled), on the period's last day."""
+        out: dict[str, Decimal] = {}
+        for inv in statuses(end, scope.as_of(self.today())):
+            if inv.status in UNSETTLED:
+                out[inv.participant] = out.get(inv.participant, ZERO) + inv.outstanding
         return out
 
-    def totals(self, rows: list[dict[str, Any]]) -> dict[str, Decimal]:
-        keys = ("sales", "received", "contribution", "costs", "payouts", "balance")
-        return {k: sum((r[k] for r in rows), Decimal(0)) for k in keys}
+    def _row(
+        self, end: View, start: View | None, summary: ParticipantSummary, scope: Scope,
+        unpaid: Decimal,
+    ) -> Row:  # fmt: skip
+        code = summary.info.code
+        before = start.participants.get(code) if start is not None else None
+        flows = {
+            k: getattr(summary, k) - (getattr(before, k) if before is not None else ZERO)
+            for k in FLOWS
+        }
+        on = scope.as_of(self.today())
+        assert self.hub is not None
+        rate, own, since = self.hub.contribution.rule_for(code, on)
+        if own:
+            rule = self.t("her own rate since {date}", date=self.day(since))
+        elif since is not None:
+            rule = self.t("the hub's rate since {date}", date=self.day(since))
+        else:
+            rule = self.t("the hub's rate")
+        return Row(
+            code=code, status=self.t(STATUS_TEXTS[summary.info.status]),
+            activity=summary.info.activity, opened=summary.info.opened,
+            closed=summary.info.closed, flows=flows, held=summary.balance, unpaid=unpaid,
+            pending=summary.pending, owed=summary.owed, rate=rate, rule=rule,
+        )  # fmt: skip
+
+    def percent(self, rate: Decimal) -> str:
+        return fmt_percent(rate, self.lang)
+
+    # -- her own page -------------------------------------------------------------------
+
+    @extension_endpoint("participant")  # type: ignore[arg-type]  # Fava types it for its own
+    def participant(self) -> Response:
+        """``…/extension/Participants/participant?code=P-…``: her own page (404 for a code
+        the books do not know, or that is not a code: it is never repeated)."""
+        code = request.args.get("code", "").strip()
+        if self.hub is None:
+            return self.not_found(self.t("hub.toml could not be read: {error}",
+                                         error=self.hub_error))  # fmt: skip
+        if not is_code(code):
+            return self.not_found(self.t("This is not a participant code (P- and six "
+                                         "characters)."))  # fmt: skip
+        scope = self.scope()
+        end = self.view(scope.end)
+        summary = end.participants.get(code)
+        if summary is None:
+            return self.not_found(self.t("No participant {code} in these books.", code=code))
+        detail = self.detail(code, end, scope)
+        return self.render_page(
+            "Participant.html", self.t("Participant {code}", code=code), detail=detail,
+            scope=scope,
+        )  # fmt: skip
+
+    def detail(self, code: str, end: View, scope: Scope) -> Detail:
+        start = self.view(scope.begin) if scope.begin else None
+        summary = end.participants[code]
+        row = self._row(end, start, summary, scope, self.unpaid(end, scope).get(code, ZERO))
+        moves = [m for m in summary.movements if scope.in_period(m.date)]
+        earlier = [m for m in summary.movements if scope.begin and m.date < scope.begin]
+        opening = earlier[-1].balance if earlier else ZERO
+        chart = Chart(self.t("Held for her"))
+        if scope.begin is not None:
+            chart.points.append((scope.begin, opening))
+        chart.points += [(m.date, m.balance) for m in moves]
+        invoices = [
+            s for s in statuses(end, scope.as_of(self.today()))
+            if s.participant == code and scope.in_period(s.date)
+        ]  # fmt: skip
+        docs = documents_by_link(self.entries())
+        files = {
+            link: [FileLink.of(d) for d in found]
+            for link, found in docs.items()
+            if link.startswith(("inv-", "exp-", "po-", "cn-"))
+        }
+        return Detail(
+            row=row,
+            invoices=invoices,
+            payments=[m for m in moves if m.kind in PAYMENT_KINDS],
+            costs=[m for m in moves if m.kind == "expense"],
+            payouts=[m for m in moves if m.kind in ("payout", "settlement")],
+            movements=moves,
+            opening=opening,
+            chart=chart if len(chart.points) > 1 else None,
+            files=files,
+        )
+
+    def kind(self, movement: Movement) -> str:
+        return self.t(KIND_TEXTS.get(movement.kind, KIND_TEXTS["other"]))
+
+    def invoice_of(self, movement: Movement) -> str:
+        return next((lk[4:] for lk in movement.links if lk.startswith("inv-")), "")
+
+    def files_of(self, detail: Detail, links: list[str], prefix: str) -> list[FileLink]:
+        out: list[FileLink] = []
+        for link in links:
+            if link.startswith(prefix):
+                out += detail.files.get(link, [])
+        return out
+
+    def invoice_files(self, detail: Detail, number: str) -> list[FileLink]:
+        """The invoice's own files (not those of its credit notes, which share its link)."""
+        credit = {f.filename for lk, fs in detail.files.items() if lk.startswith("cn-")
+                  for f in fs}  # fmt: skip
+        return [f for f in detail.files.get(f"inv-{number}", []) if f.filename not in credit]
+
+    def status(self, invoice: InvoiceStatus) -> str:
+        return self.t(fava_page.INVOICE_STATUS_TEXTS[invoice.status])

@@ -21,6 +21,8 @@ DUE = {"fr": "Échéance", "nl": "Vervaldatum", "en": "Due date"}
 ENTERPRISE = {"fr": "N° d'entreprise", "nl": "Ondernemingsnummer", "en": "Enterprise number"}
 VAT_LABEL = {"fr": "N° TVA", "nl": "Btw-nummer", "en": "VAT number"}
 LEGAL_FORM = {"fr": "Forme juridique", "nl": "Rechtsvorm", "en": "Legal form"}
+REFUND = {"fr": "À rembourser", "nl": "Terug te betalen", "en": "To be refunded"}
+PAYMENT = {"fr": "Paiement", "nl": "Betaling", "en": "Payment"}
 SEAT = {"fr": "Siège", "nl": "Zetel", "en": "Registered office"}
 # The register and the legal form in the invoice's language (the hub's config is French).
 REGISTER = {"fr": "RPM Bruxelles", "nl": "RPR Brussel", "en": "RPM Bruxelles"}
@@ -100,6 +102,7 @@ def test_credit_note_mentions(regime: str, lang: str) -> None:
     assert "Erreur <i>de</i> quantité" in text
     assert (CREDIT_VAT[lang] in text) == (regime == "standard")
     assert "+++" not in text  # nothing to pay: no structured communication
+    assert REFUND[lang] in text and PAYMENT[lang] not in text  # "to be refunded", no payment box
 
 
 def test_user_text_is_escaped_not_interpreted() -> None:

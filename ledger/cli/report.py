@@ -1,0 +1,133 @@
+"""Commands: the hub's year on paper, ``report trial-balance|general-ledger|journals|
+annual-accounts|vat|grant|treasurer|participant|fees-slips``.
+
+Each report takes ``--year`` (or ``YEAR``) or ``--from/--to``, ``--lang fr|nl|en``,
+``--format`` where it fits, ``--out PATH`` (outside the books; by default the current
+folder, or the hub's reports folder when that lies inside the books) and prints its
+figures with ``--json``. Nothing here writes into the books.
+
+The reporting layer (:mod:`reports.builders`: pandas, openpyxl, reportlab) is imported
+when a report runs: it takes most of a second to import and no other command needs it
+(the one documented exception to "no imports inside functions", with ``serve``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.i18n import LANGS
+
+# name -> (help, formats: the first is the default)
+REPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "trial-balance": (
+        "every account by PCMN code: opening, movements, closing", ("xlsx", "pdf", "csv"),
+    ),
+    "general-ledger": (
+        "every account with each of its movements and balance", ("xlsx", "pdf", "csv"),
+    ),
+    "journals": (
+        "sales, purchases, bank per account, cash, miscellaneous, numbered",
+        ("xlsx", "pdf", "csv"),
+    ),
+    "annual-accounts": (
+        "the statements Belgian law asks of the association, checked", ("pdf", "xlsx"),
+    ),
+    "vat": (
+        "what the hub's VAT regime requires (returns, client listing, threshold)",
+        ("pdf", "xlsx", "csv"),
+    ),
+    "grant": ("the funder's report: received, spent, deferred, remaining", ("xlsx", "pdf", "csv")),
+    "treasurer": (
+        "the month: bank vs books, invoices, review queue, cash, payouts, close", ("pdf", "xlsx"),
+    ),
+    "participant": ("a participant's year in plain words (code only)", ("pdf", "xlsx")),
+    "fees-slips": (
+        "what was paid to each participant code (basis of the 281.50 slips)",
+        ("xlsx", "pdf", "csv"),
+    ),
+}  # fmt: skip
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``report NAME``: build the report, write it outside the books or print its figures."""
+    from reports import builders  # the reporting layer: pandas, openpyxl (see above)
+
+    name = args.action
+    books = open_books(args)
+    period = builders.period_of(
+        name, dt.date.today(), year=args.year, start=args.start, end=args.end,
+        month=getattr(args, "month", None), positional=getattr(args, "year_positional", None),
+    )  # fmt: skip
+    report = builders.build(
+        books, name, period, args.lang, dt.date.today(),
+        grants=tuple(getattr(args, "grants", ()) or ()), code=getattr(args, "code", "") or "",
+        xml=bool(getattr(args, "xml", False)), identities=bool(getattr(args, "identities", False)),
+    )  # fmt: skip
+    if args.json and not (args.out or args.format or report.attachments):
+        print_json(report.figures)
+        return 0
+    path, attached = builders.write(books, report, args.format or REPORTS[name][1][0], args.out)
+    if args.json:
+        print_json(
+            {**report.figures, "file": str(path), "attachments": [str(p) for p in attached]}
+        )
+        return 0
+    print(f"{report.title} {report.subtitle} written to {path}")
+    for extra in attached:
+        print(f"  and {extra}")
+    if report.provisional:
+        print(report.provisional, file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- the commands
+
+
+def _params(name: str, formats: tuple[str, ...]) -> list[Callable[..., Any]]:
+    """The options of one report: its argument, the period, the language and the file."""
+    params: list[Callable[..., Any]] = []
+    if name == "grant":
+        params.append(click.argument("grants", nargs=-1, metavar="[GRANT]..."))
+    elif name == "participant":
+        params.append(click.argument("code", metavar="CODE"))
+    elif name in ("fees-slips", "annual-accounts"):
+        params.append(click.argument("year_positional", metavar="[YEAR]", type=int,
+                                     required=False))  # fmt: skip
+    params += [
+        click.option("--year", type=int, help="a calendar year"),
+        click.option("--from", "start", type=DATE, metavar="DATE", help="first day"),
+        click.option("--to", "end", type=DATE, metavar="DATE", help="last day"),
+    ]
+    if name == "treasurer":
+        params.append(click.option("--month", metavar="YYYY-MM",
+                                   help="default: the last month ended"))  # fmt: skip
+    params += [
+        click.option("--lang", type=click.Choice(LANGS), default="fr", show_default=True,
+                     help="the report's language"),
+        click.option("--format", "format", type=click.Choice(formats),
+                     help=f"default: {formats[0]}"),
+        click.option("--out", metavar="PATH", help="file or folder, outside the books"),
+    ]  # fmt: skip
+    if name == "vat":
+        params.append(click.option(
+            "--xml", is_flag=True, help="also write the Intervat XML (returns, client listing)"
+        ))  # fmt: skip
+    if name == "fees-slips":
+        params.append(click.option(
+            "--identities", is_flag=True,
+            help="also write the slips' data with the beneficiaries' identities (only when "
+            "[fees_slips] enabled in hub.toml and the hub key is at hand)",
+        ))  # fmt: skip
+    return params
+
+
+group = click.Group("report", help="reports: trial balance, journals, annual accounts, VAT…")
+for _name, (_help, _formats) in REPORTS.items():
+    command(group, _name, cmd_report, *_params(_name, _formats), help=_help)

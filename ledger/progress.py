@@ -1,0 +1,86 @@
+"""Progress of long work (the demo, a multi-file import, reports, verify, backup) on
+stderr: one line rewritten in place (``demo: 2/4 bank statements``), then the time it took.
+
+Silent when stderr is not a terminal (a script, a pipe, a log), under ``--quiet`` (the
+command line wraps the command in :func:`silenced`), and never on stdout: what a command
+prints there stays the same with or without progress. ``COOPLEDGER_PROGRESS=1`` shows it
+even when stderr is not a terminal (tests, a log that wants it); ``--quiet`` still wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any, TypeVar
+
+T = TypeVar("T")
+_silenced = 0
+
+
+@contextlib.contextmanager
+def silenced() -> Iterator[None]:
+    """No progress inside (``--quiet``)."""
+    global _silenced
+    _silenced += 1
+    try:
+        yield
+    finally:
+        _silenced -= 1
+
+
+def enabled(stream: IO[str] | None = None) -> bool:
+    stream = stream if stream is not None else sys.stderr
+    if _silenced:
+        return False
+    if os.environ.get("COOPLEDGER_PROGRESS") == "1":
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Progress:
+    """``label: i/total what`` (or ``label: what`` without a total), rewritten in place."""
+
+    def __init__(self, label: str, total: int | None = None, stream: IO[str] | None = None):
+        self.label, self.total, self.count = label, total, 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.on = enabled(self.stream)
+        self.started = time.monotonic()
+        self.width = 0
+
+    def _write(self, text: str, end: str = "") -> None:
+        if not self.on:
+            return
+        pad = " " * max(0, self.width - len(text))
+        self.stream.write(f"\r{text}{pad}{end}")
+        self.stream.flush()
+        self.width = 0 if end else len(text)
+
+    def step(self, what: str = "") -> None:
+        self.count += 1
+        where = f"{self.count}/{self.total} " if self.total else ""
+        self._write(f"{self.label}: {where}{what}".rstrip())
+
+    def close(self) -> None:
+        self._write(f"{self.label}: done in {time.monotonic() - self.started:.0f} s", "\n")
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if exc[0] is None:
+            self.close()
+        elif self.on and self.width:
+            self._write("", "\n")  # leave the line for the error message
+
+
+def each(label: str, items: Iterable[T], name: Callable[[T], str] = str) -> Iterator[T]:
+    """The items, with a step of progress before each (``name`` says what it is)."""
+    listed = list(items)
+    with Progress(label, len(listed)) as progress:
+        for item in listed:
+            progress.step(name(item))
+            yield item
