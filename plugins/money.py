@@ -1,8 +1,10 @@
 """Money invariants of the accounting model, checked on every load in one pass.
 
 Accounts are known by the ``role`` (and ``participant``) metadata of their ``open``
-entries, as ``coopledger init`` and ``participant add`` write them, so the plugin needs no
-configuration. Each error names the entry that breaks the invariant (its file and line):
+entries, as ``coopledger init`` and ``participant add`` write them: the fold's register
+(:func:`ledger.view.accounts.register_of`, the one :class:`ledger.view.View` keeps), so the
+plugin needs no configuration. Each error names the entry that breaks the invariant (its
+file and line):
 
 * **the result identity**: in every entry, a participant's sales, share and costs add up to
   zero (costs a grant pays excepted: they are the hub's own), so the hub's result is
@@ -33,7 +35,8 @@ from typing import Any
 
 from beancount.core import data
 
-from ledger.daybook import RESULT_ROLES, open_role
+from ledger.daybook import RESULT_ROLES
+from ledger.view.accounts import register_of
 
 __plugins__ = ("check_money",)
 
@@ -156,11 +159,7 @@ class _Fold:
         if self.day != entry.date:
             self.end_of_day()
             self.day = entry.date
-        if isinstance(entry, data.Open):
-            role, code = open_role(entry)
-            if role:
-                self.roles[entry.account] = (role, code)
-        elif isinstance(entry, data.Custom):
+        if isinstance(entry, data.Custom):
             if entry.type == COUNT_TYPE:
                 self.counts.append(entry)
             elif entry.type == SEAL_TYPE:
@@ -347,7 +346,7 @@ def _date_line(item: Any) -> tuple[dt.date, int]:
 def check_money(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
-    fold = _Fold()
+    fold = _Fold(roles=register_of(entries).roles)
     for entry in entries:
         fold.fold(entry)
     fold.finish()

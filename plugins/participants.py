@@ -8,7 +8,10 @@
 
 Participant accounts are recognised by the ``participant`` metadata on their ``open``
 entry (written by ``coopledger participant add``), and any account with a component that
-looks like a participant code (``P-`` and six characters) must be one of them.
+looks like a participant code (``P-`` and six characters) must be one of them. Who exists,
+with which accounts, opened and closed when, is the fold's register
+(:func:`ledger.view.accounts.register_of`, the same the one fold keeps); what stays here is
+the check of each posting and of each end of day, which names the entry that breaks it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.view.accounts import register_of
+
 __plugins__ = ("check_participants",)
 
 ParticipantError = collections.namedtuple("ParticipantError", "source message entry")
@@ -28,35 +33,13 @@ ParticipantError = collections.namedtuple("ParticipantError", "source message en
 CODE_COMPONENT = re.compile(r"(?:^|:)(P-[0-9A-Z]{6})(?::|$)")
 
 
-def _participant_accounts(
-    entries: list[data.Directive],
-) -> tuple[dict[str, str], dict[str, str], dict[str, dt.date], dict[str, dt.date]]:
-    """account → code, code → held account, code → open date, code → close date."""
-    account_code: dict[str, str] = {}
-    held: dict[str, str] = {}
-    opened: dict[str, dt.date] = {}
-    closed: dict[str, dt.date] = {}
-    for entry in entries:
-        if isinstance(entry, data.Open) and "participant" in entry.meta:
-            code = str(entry.meta["participant"])
-            account_code[entry.account] = code
-            if entry.meta.get("role") == "participant_held":
-                held[code] = entry.account
-                opened[code] = entry.date
-    for entry in entries:
-        if isinstance(entry, data.Close) and entry.account in account_code:
-            code = account_code[entry.account]
-            if held.get(code) == entry.account:
-                closed[code] = entry.date
-    return account_code, held, opened, closed
-
-
 def check_participants(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
     errors: list[Any] = []
-    account_code, held, opened, closed = _participant_accounts(entries)
-    held_account_code = {account: code for code, account in held.items()}
+    register = register_of(entries)
+    account_code, opened, closed = register.codes, register.opened, register.closed
+    held_account_code = {account: code for code, account in register.held.items()}
     balances: dict[str, Decimal] = collections.defaultdict(Decimal)
     pending_day: dt.date | None = None
     last_entry: dict[str, data.Transaction] = {}

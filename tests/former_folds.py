@@ -467,3 +467,30 @@ def cash_book(entries: list[data.Directive], config: HubConfig) -> list[dict[str
              "amount": moved, "balance": balance, "description": entry.narration or ""}
         )  # fmt: skip
     return rows
+
+
+# ---------------------------------------------------------------- plugins.participants
+# (before it read the register of ledger.view.accounts)
+
+
+def plugin_participant_accounts(
+    entries: list[data.Directive],
+) -> tuple[dict[str, str], dict[str, str], dict[str, dt.date], dict[str, dt.date]]:
+    """account → code, code → held account, code → open date, code → close date."""
+    account_code: dict[str, str] = {}
+    held: dict[str, str] = {}
+    opened: dict[str, dt.date] = {}
+    closed: dict[str, dt.date] = {}
+    for entry in entries:
+        if isinstance(entry, data.Open) and "participant" in entry.meta:
+            code = str(entry.meta["participant"])
+            account_code[entry.account] = code
+            if entry.meta.get("role") == "participant_held":
+                held[code] = entry.account
+                opened[code] = entry.date
+    for entry in entries:
+        if isinstance(entry, data.Close) and entry.account in account_code:
+            code = account_code[entry.account]
+            if held.get(code) == entry.account:
+                closed[code] = entry.date
+    return account_code, held, opened, closed

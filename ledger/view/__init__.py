@@ -12,11 +12,15 @@ commands, the reports and the Fava pages ask about:
 * **participants** with their balances (held, owed, share of open invoices) and every
   movement of the balance held;
 * **the cash box**: its dated balance and every movement (the cash book).
+* **the register** (:mod:`ledger.view.accounts`): each account's role and participant as
+  its ``open`` entry declares them, each participant opened and closed when — what the
+  invariant plugins, which have no ``hub.toml``, read from the fold.
 
 Every reader asks it: ``invoice list``, ``participant show``, categorisation at import,
 reconciliation, payouts, costs, the year end, the statement and the Fava page. The rules
 that need no chart (which entry is an issued document, :func:`issued_ref`) are plain
-functions of one entry, so the invariant plugins apply the very same rule.
+functions of one entry, so the invariant plugins apply the very same rule; they read the
+register the same way (:func:`ledger.view.accounts.register_of`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from beancount.core import data
 
 from ledger.config import PARTICIPANT_ROLES, HubConfig, normalize_iban
 from ledger.daybook import Daybook
+from ledger.view.accounts import Register
 
 ZERO = Decimal("0")
 DocKind = Literal["invoice", "credit-note"]
@@ -386,6 +391,8 @@ class View:
     # account -> (code, role) of every participant account; held account -> code
     participant_roles: dict[str, tuple[str, str]] = field(default_factory=dict)
     held_accounts: dict[str, str] = field(default_factory=dict)
+    # the chart as the ``open`` entries declare it (what the invariant plugins check against)
+    register: Register = field(default_factory=Register)
 
     @classmethod
     def of(
@@ -447,6 +454,8 @@ class View:
     def define(self, entry: data.Directive) -> None:
         """Register what an entry creates: a participant, an invoice or credit note, a bank
         line, a pending item."""
+        if isinstance(entry, data.Open | data.Close):
+            self.register.add(entry)
         if isinstance(entry, data.Open):
             self._add_participant(entry)
             return

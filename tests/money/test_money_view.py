@@ -34,6 +34,8 @@ from ledger.money.expenses import ExpenseRequest, expense_entry
 from ledger.money.payouts import payout_entry
 from ledger.money.reconcile import reconcile_new_entries
 from ledger.participants import find_participants, summarize_all, unpaid_invoices
+from ledger.view import View
+from ledger.view.accounts import register_of
 
 TODAY = dt.date(2027, 1, 15)
 
@@ -70,6 +72,19 @@ def assert_same_facts(entries: list[data.Directive], config: HubConfig) -> None:
         )
     assert as_plain(issued_invoices(entries)) == as_plain(former_folds.issued_invoices(entries))
     assert cash_book(entries, config) == former_folds.cash_book(entries, config)
+    # the register the plugins read is the fold's, and what plugins.participants folded itself
+    register = register_of(entries)
+    assert View.of(entries, config).register == register
+    codes, held, opened, closed = former_folds.plugin_participant_accounts(entries)
+    assert (register.codes, register.held, register.opened, register.closed) == (
+        codes,
+        held,
+        opened,
+        closed,
+    )
+    roles = {e.account: (e.meta.get("role"), str(e.meta.get("participant", "") or ""))
+             for e in entries if isinstance(e, data.Open) and e.meta.get("role")}  # fmt: skip
+    assert register.roles == roles
 
 
 # ---------------------------------------------------------------- the demo
