@@ -80,7 +80,8 @@ command(
 )  # fmt: skip
 command(
     group, "export", cmd_export_audit,
-    click.option("--tag", required=True, metavar="close-YYYY"),
+    click.option("--tag", required=True, metavar="close-YYYY",
+                 help="the close tag of the year to export, e.g. close-2025"),
     click.option("--out", required=True, metavar="DIR", help="a new, empty folder"),
     help="a closed year as committed at its close tag: journal, balances, documents",
 )  # fmt: skip

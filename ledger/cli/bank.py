@@ -133,9 +133,10 @@ group = click.Group("bank", help="the hub's bank accounts and statements")
 
 command(
     group, "add", cmd_bank_add,
-    click.option("--iban", required=True),
-    click.option("--bic"),
-    click.option("--label", default="Compte"),
+    click.option("--iban", required=True, help="the account's IBAN"),
+    click.option("--bic", help="the bank's BIC"),
+    click.option("--label", default="Compte",
+                 help="a short name for the account (default: Compte)"),
     click.option("--account", help="Beancount account (default: Assets:Banque:<last 4 digits>)"),
     click.option("--date", type=DATE, help="date the account opens (default: today)"),
     help="declare another bank account of the hub",

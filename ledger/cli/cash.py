@@ -76,18 +76,19 @@ for _action, _help in (
 ):
     _type = AMOUNT_OR_ZERO if _action == "count" else AMOUNT
     _params = [click.argument("amount", required=False, metavar="AMOUNT", type=_type),
-               click.option("--date", type=DATE)]  # fmt: skip
+               click.option("--date", type=DATE,
+                            help="date of the movement (default: today)")]  # fmt: skip
     if _action == "sale":
         _params += [
-            click.option("--participant", metavar="CODE"),
-            click.option("--description"),
+            click.option("--participant", metavar="CODE", help="who made the sale"),
+            click.option("--description", help="what was sold"),
             click.option("--vat-rate", type=RATE, help="standard VAT regime: the rate in percent"),
         ]
     command(group, _action, cmd_cash, *_params, help=_help)
 command(group, "refund", cmd_cash,
         click.argument("number", metavar="NUMBER"),
         click.option("--amount", type=AMOUNT, help="less than the whole refund due"),
-        click.option("--date", type=DATE),
+        click.option("--date", type=DATE, help="date of the refund (default: today)"),
         help="pay back from the cash box what is due to a client (NUMBER: the credit note, "
              "the invoice or the refund id)")  # fmt: skip
 command(group, "book", cmd_cash, help="the cash book: every movement and the balance after it")

@@ -62,13 +62,13 @@ group = click.Group("client", help="the hub's clients (businesses and persons)")
 
 command(
     group, "add", cmd_client_add,
-    click.option("--name", required=True),
+    click.option("--name", required=True, help="the client's name, as on its invoices"),
     click.option("--enterprise-number", help="Belgian enterprise number (KBO/BCE)"),
     click.option("--vat-number", help="VAT number with country prefix, e.g. BE0123456789"),
     click.option("--address", help='one line, e.g. "Rue Exemple 1, 1000 Bruxelles"'),
     click.option("--country", default="BE", metavar="CC", help="ISO country code (BE)"),
     click.option("--peppol-id", metavar="SCHEME:ID", help="e.g. 0208:0123456789"),
-    click.option("--email"),
+    click.option("--email", help="where the client's invoices are e-mailed"),
     click.option("--lang", type=click.Choice(LANGS), help="language of the client's invoices"),
     help="register a client; prints its id last",
 )  # fmt: skip

@@ -51,7 +51,8 @@ command(
     group, "set-rate", cmd_contribution_set_rate,
     click.argument("rate", metavar="RATE", type=RATE),
     click.option("--since", type=DATE, help="effective from this date"),
-    click.option("--participant", metavar="CODE"),
+    click.option("--participant", metavar="CODE",
+                 help="this participant only (default: the whole hub)"),
     help="change the rate (hub-wide or for one participant)",
 )  # fmt: skip
 command(group, "show", cmd_contribution_show, help="the rates in force")

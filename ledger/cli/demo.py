@@ -39,7 +39,7 @@ command(
                  help="how old the hub is: earlier years are generated and closed"),
     click.option("--participants", type=int, default=None,
                  help="how many participants (7 by default)"),
-    click.option("--serve", is_flag=True),
+    click.option("--serve", is_flag=True, help="then browse the demo in Fava"),
     *SERVE_OPTIONS,
     help="build a fictional demo hub (and serve it)", books=False,
 )  # fmt: skip

@@ -47,19 +47,21 @@ group = click.Group("expense", help="book costs with their receipts")
 
 command(
     group, "add", cmd_expense_add,
-    click.option("--participant", metavar="CODE"),
+    click.option("--participant", metavar="CODE",
+                 help="the participant whose activity the cost is for (default: the hub's)"),
     click.option("--amount", required=True, type=AMOUNT, help="paid, VAT included"),
-    click.option("--description", required=True),
-    click.option("--supplier"),
+    click.option("--description", required=True, help="what was bought"),
+    click.option("--supplier", help="who was paid"),
     click.option("--vat", type=AMOUNT_OR_ZERO, help="VAT included in --amount"),
     click.option("--receipt", metavar="FILE", help="PDF, PNG or JPEG"),
     click.option("--paid-from", type=click.Choice(["bank", "cash", "participant"]),
-                 default="bank"),
+                 default="bank",
+                 help="paid by the hub's bank, its cash box, or the participant (default: bank)"),
     click.option("--account", metavar="ROLE_OR_ACCOUNT", help="hub costs: where to book it"),
     click.option("--grant", metavar="ID", help="charge the cost to a grant"),
     click.option("--charge-later", is_flag=True,
                  help="a participant's cost: owed by them, recovered from their next client "
                  "payments"),
-    click.option("--date", type=DATE),
+    click.option("--date", type=DATE, help="date of the cost (default: today)"),
     help="book a cost (of a participant's activity or of the hub)",
 )  # fmt: skip

@@ -77,18 +77,21 @@ group = click.Group("grant", help="grants and gifts, and what they paid for")
 command(
     group, "add", cmd_grant_add,
     click.argument("funder", metavar="FUNDER_ID"),
-    click.option("--amount", required=True, type=AMOUNT),
-    click.option("--date", type=DATE),
-    click.option("--purpose"),
-    click.option("--restricted", is_flag=True),
-    click.option("--gift", is_flag=True),
+    click.option("--amount", required=True, type=AMOUNT, help="the amount granted"),
+    click.option("--date", type=DATE, help="date of the award (default: today)"),
+    click.option("--purpose", help="what the grant is for"),
+    click.option("--restricted", is_flag=True,
+                 help="it may pay only for costs charged to it, and is income as it is spent"),
+    click.option("--gift", is_flag=True, help="a gift, not a grant (booked as gifts)"),
     click.option("--funder-iban", help="the funder organisation's account (helps matching)"),
     help="book a grant or gift from a funder",
 )  # fmt: skip
 command(
     group, "charge", cmd_grant_charge,
     click.argument("grant", metavar="ID"), click.argument("expense", metavar="EXPENSE_ID"),
-    click.option("--amount", type=AMOUNT), click.option("--date", type=DATE),
+    click.option("--amount", type=AMOUNT,
+                 help="part of the cost (default: what is not charged yet)"),
+    click.option("--date", type=DATE, help="date of the charge (default: today)"),
     help="charge a booked cost to a grant",
 )  # fmt: skip
 command(group, "report", cmd_grant_report, click.argument("grant", metavar="ID"),

@@ -423,15 +423,16 @@ LINE = click.option("--line", multiple=True, metavar="DESCRIPTION|QTY|UNIT_PRICE
                     help="one line; VAT rate in percent (repeat for more lines)")  # fmt: skip
 command(
     group, "issue", cmd_invoice_issue,
-    click.option("--participant", metavar="CODE"),
-    click.option("--client", metavar="ID"),
+    click.option("--participant", metavar="CODE", help="the participant whose work it bills"),
+    click.option("--client", metavar="ID", help="the client billed (its id from 'client add')"),
     LINE,
     click.option("--from", "from_file", metavar="FILE",
                  help="a TOML file (one invoice, or many as [[invoices]]) or a CSV file of "
                  "invoice lines: many invoices are issued in one write, all or none"),
-    click.option("--date", type=DATE),
-    click.option("--due", type=DATE),
-    click.option("--lang", type=click.Choice(LANGS)),
+    click.option("--date", type=DATE, help="date of issue (default: today)"),
+    click.option("--due", type=DATE, help="due date (default: the hub's payment terms)"),
+    click.option("--lang", type=click.Choice(LANGS),
+                 help="language of the invoice (default: the client's, else the hub's)"),
     click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
     click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
     click.option("--send", is_flag=True, help="then deliver it (see 'invoice send')"),
@@ -441,14 +442,15 @@ command(
     group, "credit", cmd_invoice_credit,
     click.argument("number", metavar="NUMBER"),
     LINE,
-    click.option("--reason"),
-    click.option("--date", type=DATE),
-    click.option("--lang", type=click.Choice(LANGS)),
+    click.option("--reason", help="why the invoice is credited, printed on the credit note"),
+    click.option("--date", type=DATE, help="date of issue (default: today)"),
+    click.option("--lang", type=click.Choice(LANGS),
+                 help="language of the credit note (default: the invoice's)"),
     click.option("--recover-from-participant", is_flag=True,
                  help="after a payout: book what the participant gives back as owed to the "
                  "hub"),
-    click.option("--rules", metavar="DIR"),
-    click.option("--no-validate", is_flag=True),
+    click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
+    click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
     help="issue a credit note on an invoice",
 )  # fmt: skip
 command(
@@ -456,21 +458,22 @@ command(
     click.argument("number", metavar="NUMBER"),
     click.option("--cash", is_flag=True, help="the client paid in cash"),
     click.option("--amount", type=AMOUNT, help="what was received (default: what is still due)"),
-    click.option("--date", type=DATE),
+    click.option("--date", type=DATE, help="date it was paid (default: today)"),
     help="record an invoice paid in cash (--cash)",
 )  # fmt: skip
 command(
     group, "list", cmd_invoice_list,
-    click.option("--status", type=click.Choice(sorted(FILTERS))),
-    click.option("--participant", metavar="CODE"),
-    click.option("--client", metavar="ID"),
+    click.option("--status", type=click.Choice(sorted(FILTERS)),
+                 help="only invoices in this status"),
+    click.option("--participant", metavar="CODE", help="only this participant's"),
+    click.option("--client", metavar="ID", help="only this client's"),
     click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
     help="invoices and their status, from the books",
 )  # fmt: skip
 command(
     group, "show", cmd_invoice_show,
     click.argument("number", metavar="NUMBER"),
-    click.option("--as-of", type=DATE, default=None),
+    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
     help="one invoice or credit note",
 )  # fmt: skip
 command(
@@ -485,6 +488,8 @@ command(
 command(
     group, "validate", cmd_invoice_validate,
     click.argument("files", nargs=-1, required=True, metavar="FILE..."),
-    click.option("--rules", metavar="DIR"),
+    click.option("--rules", metavar="DIR",
+                 help="Peppol rules directory (default: the books' setting, else "
+                 "../shared/peppol-validation)"),
     help="check UBL files against XSD, CEN and Peppol rules",
 )  # fmt: skip

@@ -224,12 +224,13 @@ group = click.Group("participant", help="onboard, list, show and close participa
 
 command(
     group, "add", cmd_participant_add,
-    click.option("--alias", hidden=True),  # refused: see cmd_participant_add
+    # refused: see cmd_participant_add
+    click.option("--alias", hidden=True, help="refused: asked, or read from --from-file"),
     click.option("--from-file", metavar="FILE", help="who she is, 'key = value' lines ('-': "
                  "stdin): alias, " + ", ".join(DETAIL_FIELDS) + ", payee_iban, payee_name; "
                  "without it the alias is asked without echo"),
     click.option("--activity", help="a short category, e.g. catering"),
-    click.option("--date", type=DATE),
+    click.option("--date", type=DATE, help="date she joins (default: today)"),
     help="open a participant under a new random code",
 )  # fmt: skip
 command(
@@ -246,15 +247,17 @@ command(
 command(
     group, "statement", cmd_participant_statement,
     click.argument("code"),
-    click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr"),
-    click.option("--from", "start", type=DATE),
-    click.option("--to", "end", type=DATE),
+    click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr",
+                 help="language of the statement (default: fr)"),
+    click.option("--from", "start", type=DATE, help="first day (default: the beginning)"),
+    click.option("--to", "end", type=DATE, help="last day (default: today)"),
     click.option("--out", help="PDF file (default: statement-CODE-DATE.pdf)"),
     help="a PDF statement a participant can read",
 )  # fmt: skip
 command(
     group, "close", cmd_participant_close,
-    click.argument("code"), click.option("--date", type=DATE),
+    click.argument("code"),
+    click.option("--date", type=DATE, help="date she leaves (default: today)"),
     help="close a participant (nothing may be held for them)",
 )  # fmt: skip
 command(
@@ -268,6 +271,7 @@ command(
     group, "purge", cmd_purge,
     click.argument("code"),
     click.option("--court-order", metavar="REF", help="purge before the retention date"),
-    click.option("--today", type=DATE, default=None, hidden=True),
+    click.option("--today", type=DATE, default=None, hidden=True,
+                 help="the day taken as today (tests)"),
     help="erase a participant's roster record for good",
 )  # fmt: skip

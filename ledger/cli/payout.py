@@ -96,14 +96,17 @@ def cmd_payout_list(args: argparse.Namespace) -> int:
 
 group = click.Group("payout", help="pay participants: by bank or in cash, export, list")
 
-PERSONAL = (
-    click.option("--iban", multiple=True, hidden=True),  # refused: the roster only
-    click.option("--name", multiple=True, hidden=True),
-)
+PERSONAL = (  # refused: the roster only
+    click.option("--iban", multiple=True, hidden=True,
+                 help="refused: the IBAN comes from the roster (participant set-payee)"),
+    click.option("--name", multiple=True, hidden=True,
+                 help="refused: the name comes from the roster (participant set-payee)"),
+)  # fmt: skip
 command(
     group, "add", cmd_payout_add,
     click.argument("code", metavar="CODE"), click.argument("amount", required=False, type=AMOUNT),
-    click.option("--method", type=click.Choice(["bank", "cash"]), default="bank"),
+    click.option("--method", type=click.Choice(["bank", "cash"]), default="bank",
+                 help="a bank transfer or cash from the cash box (default: bank)"),
     *PERSONAL,
     click.option("--date", type=DATE, help="the payout's date"),
     help="pay a participant what the hub holds for them",
@@ -118,6 +121,7 @@ command(
     help="the bank payouts waiting, as a SEPA file for the bank (pain.001)",
 )  # fmt: skip
 command(
-    group, "list", cmd_payout_list, click.option("--since", type=DATE),
+    group, "list", cmd_payout_list,
+    click.option("--since", type=DATE, help="payouts from this date"),
     help="bank payouts waiting for their debit, and those the bank returned",
 )  # fmt: skip

@@ -197,8 +197,8 @@ command(
 )  # fmt: skip
 command(
     group, "list", cmd_purchase_list,
-    click.option("--status", type=click.Choice(["open", "paid"])),
-    click.option("--participant", metavar="CODE"),
+    click.option("--status", type=click.Choice(["open", "paid"]), help="only those open or paid"),
+    click.option("--participant", metavar="CODE", help="only this participant's"),
     click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
     help="supplier invoices and what is left to pay",
 )  # fmt: skip

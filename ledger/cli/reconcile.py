@@ -15,6 +15,24 @@ from ledger.errors import CoopledgerError
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
 from ledger.money.reconcile.review import review_queue, unallocated
 
+# What ``assign`` accepts as TARGET (``booking._parse_target``), in the order it tries them.
+TARGETS = (
+    "an invoice: its number or inv-…; several joined by + when the line pays them all",
+    "return:<invoice>: money going out that gives back a payment of that invoice",
+    "po-…: a payout debited, or one the bank returned",
+    "exp-…: a cost paid",
+    "grant-…: a grant received",
+    "refund-…: a refund paid to a client (credit note or overpayment)",
+    "cash-…: a cash withdrawal or deposit ('cash withdraw', 'cash deposit')",
+    "an account role of the chart (e.g. bank_fees) or an account name (Expenses:…)",
+)
+TARGETS_EPILOG = "TARGET is one of:\n\n\b\n" + "\n".join(f"  {t}" for t in TARGETS)
+# The same, on one line, when review asks about a line.
+TARGETS_HINT = (
+    "targets: invoice number or inv-… (several: A+B), return:<invoice>, po-…, exp-…, "
+    "grant-…, refund-…, cash-…, an account role (e.g. bank_fees) or an account name"
+)
+
 
 def _booked_summary(entries: list[Any]) -> dict[str, Any]:
     settlements = [e for e in entries if e.meta.get("kind") == "settlement"]
@@ -47,7 +65,8 @@ def _print_item(index: int, total: int, item: Any) -> None:
     for n, cand in enumerate(item.candidates[:5], start=1):
         print(f"  {n}) {cand.target}  score {cand.score}: {', '.join(cand.reasons)}")
     if not item.candidates:
-        print("  no candidate: type an invoice number, po-…, exp-…, grant-…, or an account")
+        print("  no candidate")
+    print(f"  {TARGETS_HINT}")
 
 
 def walk_queue(books: Any, stdin: Any = None) -> int:
@@ -172,9 +191,12 @@ command(group, "list", cmd_reconcile_list, help="list what waits for review")
 command(
     group, "assign", cmd_reconcile_assign,
     click.argument("ref", metavar="REF"), click.argument("target", metavar="TARGET"),
-    help="decide one bank line",
+    help="decide one bank line: REF its bank reference, TARGET what it settles",
+    epilog=TARGETS_EPILOG,
 )  # fmt: skip
 command(
     group, "review", cmd_reconcile_review,
     help="book certain matches, then ask about each line that waits",
+    epilog="For each line: the number of a candidate, a TARGET, s (or Enter) to skip, q to "
+    "quit.\n\n" + TARGETS_EPILOG,
 )  # fmt: skip
