@@ -722,7 +722,7 @@ class _Planner:
     def file_entry(self, report: FileReport, account: str) -> data.Custom:
         """Records the file as imported, once for each account it holds statements of."""
         bank = next(b for b in self.settings.banks if b.account == account)
-        day = report.day or dt.date.today()
+        day = report.day or calendar_today()
         statements = report.by_account.get(account, report.statements)
         return file_directive(
             day, report.format or "", report.sha256, bank, statements, report.archives.get(account)

@@ -30,6 +30,7 @@ from invoicing.pdf import render_pdf
 from invoicing.totals import compute
 from invoicing.ubl import render_ubl
 from invoicing.validation import Validator
+from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, CoopledgerError, InputError, ParticipantError
@@ -199,7 +200,7 @@ def issue_invoices(
     order given. An error names the request (``invoice N: …``) when there are several."""
     config = books.config
     require_hub_identity(config)
-    today = today or dt.date.today()
+    today = dates.today(today)
     prepared = []
     for index, request in enumerate(requests, start=1):
         with _naming(index, len(requests)):
@@ -316,7 +317,7 @@ def issue_credit_note(
     """Issue a credit note on an invoice (the whole invoice when no lines are given)."""
     config = books.config
     require_hub_identity(config)
-    today = today or dt.date.today()
+    today = dates.today(today)
     day = request.date or today
     if day > today:
         raise InputError(

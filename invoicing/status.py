@@ -21,6 +21,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger import dates
 from ledger.config import HubConfig
 from ledger.view import View
 
@@ -87,7 +88,7 @@ def invoice_statuses(
     entries: Iterable[data.Directive], config: HubConfig, today: dt.date | None = None
 ) -> list[InvoiceStatus]:
     """Every invoice with what was credited and paid, in number order per series."""
-    return statuses(View.of(entries, config), today or dt.date.today())
+    return statuses(View.of(entries, config), dates.today(today))
 
 
 def statuses(view: View, today: dt.date) -> list[InvoiceStatus]:

@@ -10,19 +10,35 @@
 
 ``today`` is a parameter of every function that needs it, so the demo (which replays a
 finished year) and the tests pass the day they stand on; commands pass nothing and get the
-calendar's today.
+calendar's today from :func:`today`, the one place the product reads the clock's date.
+
+Test hook: when the environment variable ``COOPLEDGER_TODAY`` holds an ISO date
+(``YYYY-MM-DD``), :func:`today` returns it instead of the calendar's today, so a test suite
+that runs across midnight sees one day throughout (``docs/operations.md``). It is for tests
+only: never set it for real books.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from ledger.errors import InputError
 
+TODAY_ENV = "COOPLEDGER_TODAY"
+
 
 def today(value: dt.date | None = None) -> dt.date:
-    """``value`` when given, else the calendar's today."""
-    return value or dt.date.today()
+    """``value`` when given, else ``$COOPLEDGER_TODAY`` (test hook), else the calendar's today."""
+    if value:
+        return value
+    pinned = os.environ.get(TODAY_ENV)
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            raise InputError(f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)") from None
+    return dt.date.today()
 
 
 def booking_date(day: dt.date | None, now: dt.date | None = None, what: str = "--date") -> dt.date:

@@ -38,6 +38,7 @@ from flask import Response, g, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from ledger import dates
 from ledger.config import HubConfig, load_config
 from ledger.errors import CoopledgerError
 from ledger.i18n import (
@@ -276,7 +277,7 @@ class CoopPage(FavaExtensionBase):
         return View.of(until(self.entries(), end), self.hub)
 
     def today(self) -> dt.date:
-        return dt.date.today()
+        return dates.today()
 
     # -- what every page prints above its content ---------------------------------------
 

@@ -18,6 +18,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from ledger import dates
 from ledger.config import HubConfig
 from ledger.i18n import LANGS, fmt_amount, fmt_date, translate
 from ledger.render import build_pdf, fonts, para
@@ -97,7 +98,7 @@ def render_statement(
 ) -> bytes:
     """The statement PDF (bytes)."""
     t = TEXT[lang]
-    today = today or dt.date.today()
+    today = dates.today(today)
     styles = getSampleStyleSheet()
     regular, bold = fonts()  # a Unicode font: Babel's amounts use narrow no-break spaces
     for style in styles.byName.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import time
@@ -12,7 +13,15 @@ from typing import Any
 import pytest
 from tests_support import ENTERPRISE, IBAN, git_state, run_cli, tree_digest
 
+from ledger.dates import TODAY_ENV
+
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+# One "today" for the whole run (the test hook of ledger.dates.today(), docs/operations.md):
+# pinned before any test module computes its dates, and inherited by every command the tests
+# start, so a run that crosses midnight UTC sees the same day in the tests and the product.
+# Set COOPLEDGER_TODAY yourself to run the suite on another day (e.g. 2026-12-31).
+os.environ.setdefault(TODAY_ENV, dt.date.today().isoformat())
 
 REPO = Path(__file__).resolve().parent.parent
 STARTED = time.monotonic()

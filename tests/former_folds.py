@@ -21,6 +21,7 @@ from typing import Any
 from beancount.core import data
 
 from ledger.config import PARTICIPANT_ROLES, HubConfig
+from ledger.dates import today as calendar_today
 
 ZERO = Decimal("0")
 KINDS = ("invoice", "credit-note")
@@ -137,7 +138,7 @@ def invoice_statuses(
     entries: Iterable[data.Directive], config: HubConfig, today: dt.date | None = None
 ) -> list[InvoiceStatus]:
     """Every invoice with what was credited and paid, in number order per series."""
-    today = today or dt.date.today()
+    today = calendar_today(today)
     entries = list(entries)
     clients = config.account("clients")
     by_link: dict[str, InvoiceStatus] = {}

@@ -8,7 +8,6 @@ cost, a price, a posting flag, posting metadata and tags (committed with
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -17,7 +16,9 @@ from pathlib import Path
 
 from tests_support import ENTERPRISE, IBAN, run_cli
 
-YEAR = dt.date.today().year - 1
+from ledger.dates import today as calendar_today
+
+YEAR = calendar_today().year - 1
 CLIENT_ENTERPRISE = "0202239951"  # valid checksum, fictional client
 
 MANUAL = f"""\

@@ -17,13 +17,14 @@ The guides' conventions (what this test reads):
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shlex
 from pathlib import Path
 
 import pytest
 from tests_support import run_cli
+
+from ledger.dates import today as calendar_today
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = [REPO / "docs" / "guide" / "fr.md", REPO / "docs" / "guide" / "nl.md"]
@@ -34,7 +35,7 @@ YEARS = re.compile(r"\b202[67]")
 
 def this_year(text: str) -> str:
     """The guide's text with its years (2026, 2027) made this year and the next."""
-    year = dt.date.today().year
+    year = calendar_today().year
     return YEARS.sub(lambda m: str(year + int(m[0]) - 2026), text)
 
 

@@ -52,12 +52,13 @@ from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
 from ledger.books import Books
 from ledger.cli import main
+from ledger.dates import today as calendar_today
 from ledger.demo.coda_writer import CodaHeader, write_coda
 from ledger.fava.serve import make_app
 from ledger.keys import key_path, load_identities, read_key_file
 from ledger.roster import open_roster, read_data_keys, read_roster
 
-Y = dt.date.today().year - 1  # a finished year, so that it can be closed and sealed
+Y = calendar_today().year - 1  # a finished year, so that it can be closed and sealed
 HUB_IBAN = "BE68539007547034"
 CLIENT_IBAN = "BE25944771278282"
 SUPPLIER_IBAN = "BE66926197306943"

@@ -13,6 +13,8 @@ import pytest
 from integrity_support import YEAR, base_env, build_books
 from tests_support import git_state, serving, tree_digest
 
+from ledger.dates import today as calendar_today
+
 SLUG = "hub-test-asbl"
 
 
@@ -42,7 +44,7 @@ def test_qa_8_9_10_7_and_11_fava_edit_refuses_future_dates_outside_includes_and_
     main = str(root / "main.beancount")
     secret = tmp_path / "person.txt"
     secret.write_text("alias = Fictive Testeuse\nname = Zorbania Quixtaval\n")
-    future = (dt.date.today() + dt.timedelta(days=35)).isoformat()
+    future = (calendar_today() + dt.timedelta(days=35)).isoformat()
     entry = {"t": "Transaction", "date": future, "flag": "*", "payee": "",
              "narration": "caisse", "tags": [], "links": [], "meta": {},
              "postings": [{"account": "Assets:Caisse", "amount": "5.00 EUR"},

@@ -18,6 +18,7 @@ from beancount.core import data
 from invoicing.purchases.booking import ENTRIES_KIND, Charge, Planned, plan_purchase
 from invoicing.purchases.document import MAX_BYTES, DocumentError, SupplierDocument, parse
 from invoicing.validation import Validator, dtd_problem
+from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError, InputError
@@ -106,7 +107,7 @@ def import_purchases(
     """Check and book supplier documents (all or nothing); ``dry_run`` writes nothing."""
     if not sources:
         raise InputError("no supplier document given")
-    today = today or dt.date.today()
+    today = dates.today(today)
     docs = [(s, checked(s, validator)) for s in sources]
     if check_text is not None:
         for source, doc in docs:

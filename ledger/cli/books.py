@@ -12,6 +12,7 @@ import click
 from pydantic import ValidationError
 from pyrage import x25519
 
+from ledger import dates
 from ledger.audit.verify import check_documents
 from ledger.books import (
     describe_changes,
@@ -74,7 +75,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
     except ValidationError as exc:
         raise InputError(format_validation_error(exc, "init")) from None
-    start = args.start or dt.date(dt.date.today().year, 1, 1)
+    start = args.start or dt.date(dates.today().year, 1, 1)
     recovery_file = Path(args.recovery_key_file) if args.recovery_key_file else None
     recovery = new_recovery_key(Path(args.dir), recovery_file)
     config.roster.recipients = [str(recovery.to_public())]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import click
 
+from ledger import dates
 from ledger.books import (
     atomic_write,
 )
@@ -145,7 +145,7 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
         raise InputError("--to is before --from")
     with Progress("statement"):
         pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
-    default = f"statement-{args.code}-{dt.date.today().isoformat()}.pdf"
+    default = f"statement-{args.code}-{dates.today().isoformat()}.pdf"
     out = outside_books(books.root, args.out or default, "--out", "it names a participant")
     atomic_write(out, pdf)
     print(f"Statement of {args.code} written to {out}")

@@ -14,13 +14,13 @@ when a report runs: it takes most of a second to import and no other command nee
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from ledger import dates
 from ledger.cli.support import DATE, command, open_books, print_json
 from ledger.i18n import LANGS
 
@@ -62,11 +62,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     name = args.action
     books = open_books(args)
     period = builders.period_of(
-        name, dt.date.today(), year=args.year, start=args.start, end=args.end,
+        name, dates.today(), year=args.year, start=args.start, end=args.end,
         month=getattr(args, "month", None), positional=getattr(args, "year_positional", None),
     )  # fmt: skip
     report = builders.build(
-        books, name, period, args.lang, dt.date.today(),
+        books, name, period, args.lang, dates.today(),
         grants=tuple(getattr(args, "grants", ()) or ()), code=getattr(args, "code", "") or "",
         xml=bool(getattr(args, "xml", False)), identities=bool(getattr(args, "identities", False)),
     )  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ledger import dates
 from ledger.audit.verify import check_documents
 from ledger.cli.support import YEAR, command, open_books, print_json
 from ledger.money.closing import close_year
@@ -38,7 +39,7 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
     """``close-year YEAR --dry-run``: what closing would book and what blocks it."""
 
     ledger = books.load()
-    found = plan(ledger.entries, books.config, year, dt.date.today(), len(ledger.errors))
+    found = plan(ledger.entries, books.config, year, dates.today(), len(ledger.errors))
     # an issued document edited since its issue blocks the close as the real close does
     found.blockers.extend(f.message for f in check_documents(books, ledger) if not f.ok)
     if as_json:

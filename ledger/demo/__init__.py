@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from invoicing.clients import read_clients
-from ledger import progress
+from ledger import dates, progress
 from ledger.books import Books
 from ledger.config import BankAccount, ContributionSettings, HubConfig, HubIdentity, RateChange
 from ledger.demo import bank as demo_bank
@@ -95,7 +95,7 @@ def build_demo(
     (:mod:`ledger.demo.history`), the last is played through the real commands and left
     open (a hub closes its year in the spring). ``participants`` sets how many there are
     (the seven of the one-year demo by default)."""
-    today = dt.date.today()
+    today = dates.today()
     year = year or (today.year - 1 if demo_today(today.year - 1) <= today else today.year - 2)
     if demo_today(year) > today:
         raise InputError(

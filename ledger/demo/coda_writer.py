@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from importers.model import Movement, Statement
+from ledger import dates
 
 CREDIT_TRANSFER_IN = "00150000"  # family 01 (domestic credit transfer), 50 received
 CREDIT_TRANSFER_OUT = "00101000"  # family 01, 01 transfer
@@ -174,7 +175,7 @@ def write_coda(
     header = header or CodaHeader()
     lines: list[str] = []
     for index, statement in enumerate(statements):
-        day = created or statement.closing_date or statement.opening_date or dt.date.today()
+        day = created or statement.closing_date or statement.opening_date or dates.today()
         last = index == len(statements) - 1
         lines.extend(_Writer(header, statement, day).write(last))
     return (newline.join(lines) + newline).encode("cp1252")

@@ -26,6 +26,7 @@ from decimal import Decimal
 from beancount.core import amount as bc_amount
 from beancount.core import data
 
+from ledger import dates
 from ledger.books import Books
 from ledger.errors import InputError
 from ledger.integrity.sealing import seal_year
@@ -103,7 +104,7 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
     """Book ``year``'s year-end entries and seal it, in one write: refused before the year
     has ended, twice, with errors in the books, or while something blocks it (see
     :mod:`ledger.money.year_end`)."""
-    today = today or dt.date.today()
+    today = dates.today(today)
     if dt.date(year, 12, 31) >= today:
         raise InputError(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
     with books.transaction(f"close-year: seal {year}") as tx:

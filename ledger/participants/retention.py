@@ -22,6 +22,7 @@ from typing import Literal
 
 from beancount.core import data
 
+from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import InputError, ParticipantError
@@ -92,7 +93,7 @@ def purge(
     books: Books, code: str, today: dt.date | None = None, court_order: str | None = None
 ) -> Purged:
     """Erase a participant's roster record for good (see the module's docstring)."""
-    today = today or dt.date.today()
+    today = dates.today(today)
     entries = books.load().entries
     require_participant(entries, books.config, code)
     if court_order is not None and not court_order.strip():

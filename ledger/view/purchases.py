@@ -18,6 +18,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger import dates
 from ledger.config import HubConfig
 
 ZERO = Decimal("0")
@@ -141,7 +142,7 @@ def purchase_statuses(
 ) -> list[PurchaseStatus]:
     """Every supplier invoice with its credit notes and payments."""
     entries = list(entries)
-    today = today or dt.date.today()
+    today = dates.today(today)
     suppliers = config.account("suppliers")
     records = purchase_records(entries)
     by_link = {r.link: PurchaseStatus(r) for r in records if r.kind == "invoice"}

@@ -9,12 +9,13 @@ from bank_support import hub_config
 from beancount.core import data
 
 from importers.text import iban_or_none
+from ledger.dates import today as calendar_today
 from ledger.demo.bank import populate, random_iban
 from ledger.layout import init_books
 
 
 def test_a_year_of_statements_is_imported(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    year = dt.date.today().year - 1  # a finished year: nothing is dated after today
+    year = calendar_today().year - 1  # a finished year: nothing is dated after today
     books, _ = init_books(tmp_path / "books", hub_config(), dt.date(year, 1, 1))
     populate(books, random.Random(3), year)
     led = books.load()

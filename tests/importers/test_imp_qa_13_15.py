@@ -21,6 +21,7 @@ from bank_support import IBAN, SAMPLES, coda, move, statement
 from importers.model import Statement
 from importers.service import asserted_balance, assertion_day
 from importers.text import iban_in_text
+from ledger.dates import today as calendar_today
 
 # The participant whose values the bank writes where its references go.
 ROSTER = (
@@ -29,7 +30,7 @@ ROSTER = (
 )
 NEEDLES = ("zorabella", "fictivia", "0470998877", "470 99 88 77", "32470998877",
            "26068888888829", "be26 0688")  # fmt: skip
-TODAY = dt.date.today()
+TODAY = calendar_today()
 
 
 def write(tmp_path: Path, name: str, payload: str | bytes) -> Path:

@@ -23,6 +23,7 @@ from invoicing.ogm import make_ogm
 from invoicing.totals import compute
 from ledger.books import Books
 from ledger.config import HubConfig
+from ledger.dates import today as calendar_today
 from ledger.layout import init_books
 from ledger.participants import add_participant
 
@@ -39,7 +40,7 @@ BIC = "GKCCBEBB"
 ALIAS = "Zorro Secret Alias"  # a participant alias that must never leak
 REGIMES = ("exempt", "franchise", "standard")
 LANGS = ("fr", "nl", "en")
-YEAR = dt.date.today().year - 1  # a whole past year: no date is ever in the future
+YEAR = calendar_today().year - 1  # a whole past year: no date is ever in the future
 TODAY = dt.date(YEAR, 12, 31)
 
 

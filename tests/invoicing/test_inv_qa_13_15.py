@@ -34,6 +34,7 @@ from peppol_support import (
 )
 
 from invoicing.validation import Validator
+from ledger.dates import today as calendar_today
 
 LINE = "Service traiteur fictif|1|120|0"
 ROSTER = (
@@ -406,7 +407,7 @@ def test_qa_13_15_19_messages_say_what_is_true(
     xml = write(tmp_path / "d1.xml", supplier_document(hub.books.config, LINES_STD,
                                                        day=day(3, 3)))  # fmt: skip
     snap = snapshot(hub.root)
-    future = (dt.date.today() + dt.timedelta(days=35)).isoformat()
+    future = (calendar_today() + dt.timedelta(days=35)).isoformat()
     error = one_line(purchase(env, hub, str(xml), "--hub", "--date", future),
                      f"--date {future} is in the future")  # fmt: skip
     assert "give --date" not in error

@@ -17,6 +17,8 @@ from typing import Any
 
 from tests_support import git_state, run_cli, tree_digest
 
+from ledger.dates import TODAY_ENV
+
 HUB_IBAN = "BE68539007547034"
 CLIENT_IBAN = "BE21001234567803"
 PAYEE_IBAN = "BE48001123456727"
@@ -29,7 +31,11 @@ class Hub:
         xdg = tmp / "xdg"
         xdg.mkdir(exist_ok=True)
         self.tmp = tmp
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("COOPLEDGER_")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("COOPLEDGER_") or k == TODAY_ENV
+        }
         self.env.update(
             XDG_CONFIG_HOME=str(xdg), BEANCOUNT_DISABLE_LOAD_CACHE="1",
             GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",

@@ -19,6 +19,8 @@ import pytest
 from money_builders import CLIENT_IBANS, PAYEE_IBAN
 from tests_support import run_cli
 
+from ledger.dates import TODAY_ENV
+from ledger.dates import today as calendar_today
 from ledger.money.payouts import receipt_pdf
 
 HUB_IBAN = "BE68539007547034"
@@ -29,7 +31,11 @@ class Cli:
     def __init__(self, tmp: Path) -> None:
         xdg = tmp / "xdg"
         xdg.mkdir()
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("COOPLEDGER_")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("COOPLEDGER_") or k == TODAY_ENV
+        }
         self.env.update(
             XDG_CONFIG_HOME=str(xdg), BEANCOUNT_DISABLE_LOAD_CACHE="1",
             GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",
@@ -179,7 +185,7 @@ def test_money_commands_end_to_end(tmp_path: Path) -> None:
     twice = cli("payout", "export", "--books", books, "--out", str(tmp_path / "again.xml"),
                 ok=False)  # fmt: skip
     assert "already exported" in twice.stderr and not (tmp_path / "again.xml").exists()
-    assert cli.json("payout", "list")[0]["exported"] == dt.date.today().isoformat()
+    assert cli.json("payout", "list")[0]["exported"] == calendar_today().isoformat()
     assert PAYEE_IBAN not in "".join(
         p.read_text(errors="ignore") for p in cli.books.rglob("*.beancount")
     )

@@ -32,6 +32,7 @@ from test_money_bad_input import digest, refused
 from tests_support import run_cli
 
 from ledger.books import Books
+from ledger.dates import TODAY_ENV
 from ledger.errors import InputError
 from ledger.money.payouts import book_payout, export_pain001, payout_entry, returned_payouts
 from ledger.money.reconcile import State, assign, reconcile_new_entries, review_queue
@@ -88,7 +89,9 @@ def do_import(books: Books, name: str, payload: bytes) -> None:
 
 
 def cli(books: Books, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPLEDGER_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("COOPLEDGER_") or k == TODAY_ENV
+    }
     return run_cli([*args, "--books", str(books.root)], env=env)
 
 

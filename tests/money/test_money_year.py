@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 from cli_hub import CLIENT_IBAN, PAYEE_IBAN, Hub
 
+from ledger.dates import today as calendar_today
+
 D = Decimal
-TODAY = dt.date.today()
+TODAY = calendar_today()
 TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
 

@@ -7,7 +7,6 @@ value typed, and leaves the books byte-identical (``Hub.refused``). Fictional da
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -16,13 +15,15 @@ import pytest
 from cli_hub import CLIENT_IBAN, HUB_IBAN, PAYEE_IBAN, Hub
 from tests_support import git_state, tree_digest
 
+from ledger.dates import today as calendar_today
+
 NAME = "Zorbania Quixtaval"
 ALIAS = "Fictive Testeuse"
 PERSON = (
     f"alias = {ALIAS}\nname = {NAME}\nphone = +32 470 12 34 56\n"
     "email = zorbania.fictive@example.org\n"
 )
-TODAY = dt.date.today()
+TODAY = calendar_today()
 
 
 @pytest.fixture(scope="module")
