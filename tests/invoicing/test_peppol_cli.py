@@ -139,6 +139,7 @@ def test_access_point_down_is_one_line_and_changes_nothing(hub: Hub, env: dict[s
     assert "Traceback" not in out.stderr and snap.unchanged()
 
 
+@pytest.mark.usefixtures("validator")  # booking a fetched document validates it: needs ../shared
 def test_purchase_fetch_lists_then_books_once(
     hub: Hub, env: dict[str, str], fake: FakeState, tmp_path: Path
 ) -> None:
