@@ -719,33 +719,23 @@ def _sub_rows(flows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _patrimoine_side(a: Annual, lang: str, side: str, rows: list[dict[str, Any]]) -> Decimal:
+    """Append the rubrics of one side of the statement of assets; their total."""
+    total = ZERO
+    for r in rb.ASSETS_AND_DEBTS:
+        if r.side == side:
+            amount = a.patrimoine[r.key].amount
+            rows.append(row(code=r.code, label=t(lang, r.key), ranges=_ranges(r), amount=amount))
+            total += amount
+    return total
+
+
 def _patrimoine_part(a: Annual, lang: str) -> Part:
     rows: list[dict[str, Any]] = [row("head", label=t(lang, "pat.assets"))]
-    total_assets = total_debts = ZERO
-    for r in rb.ASSETS_AND_DEBTS:
-        if r.side == "assets":
-            rows.append(
-                row(
-                    code=r.code,
-                    label=t(lang, r.key),
-                    ranges=_ranges(r),
-                    amount=a.patrimoine[r.key].amount,
-                )
-            )
-            total_assets += a.patrimoine[r.key].amount
+    total_assets = _patrimoine_side(a, lang, "assets", rows)
     rows.append(row("total", label=t(lang, "pat.total_assets"), amount=total_assets))
     rows.append(row("head", label=t(lang, "pat.debts")))
-    for r in rb.ASSETS_AND_DEBTS:
-        if r.side == "liabilities":
-            rows.append(
-                row(
-                    code=r.code,
-                    label=t(lang, r.key),
-                    ranges=_ranges(r),
-                    amount=a.patrimoine[r.key].amount,
-                )
-            )
-            total_debts += a.patrimoine[r.key].amount
+    total_debts = _patrimoine_side(a, lang, "liabilities", rows)
     rows.append(row("total", label=t(lang, "pat.total_debts"), amount=total_debts))
     rows.append(row("bold", label=t(lang, "pat.net"), amount=total_assets - total_debts))
     rights = [
