@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -136,3 +137,81 @@ def legal_form(text: str, lang: str) -> str:
 def N_(text: str) -> str:
     """Mark ``text`` (English) for the catalogue; it is translated where it is shown."""
     return text
+
+
+# ---------------------------------------------------------------- messages to the user
+#
+# A message coopledger prints (an error, a command's output, a prompt) is made with
+# ``_("English template with {fields}", field=value)``: its value is the English text, so
+# code and tests that read it see English, and it remembers its template and fields, so
+# the command line shows it in the user's language (:func:`shown`). The language is
+# chosen once per process (:func:`set_ui_lang`, from ``COOPLEDGER_LANG`` or the hub's
+# ``default_lang``); English when nothing chose one.
+
+LANG_ENV = "COOPLEDGER_LANG"
+
+
+class Message(str):
+    """An English text that can be shown in another language: its template and fields."""
+
+    template: str
+    fields: dict[str, object]
+
+    def __new__(cls, template: str, fields: dict[str, object]) -> Message:
+        value = template.format(**fields) if fields else template
+        made = super().__new__(cls, value)
+        made.template = template
+        made.fields = fields
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:  # kept through pickling (multiprocessing)
+        return (Message, (self.template, self.fields))
+
+    def shown(self, lang: str | None = None) -> str:
+        """This message in ``lang`` (the process's language when ``None``)."""
+        lang = lang or ui_lang()
+        fields = {k: shown(v, lang) if isinstance(v, str) else v for k, v in self.fields.items()}
+        text = translate(lang, self.template) if lang in LANGS else self.template
+        try:
+            return text.format(**fields)
+        except (KeyError, IndexError, ValueError):  # a translation that lost a field
+            return self.template.format(**fields)
+
+
+def _(template: str, /, **fields: object) -> Message:
+    """A message for the user: ``_("invoice {number} is paid", number=n)``."""
+    return Message(template, fields)
+
+
+def shown(text: object, lang: str | None = None) -> str:
+    """What the user reads of ``text``: a :class:`Message` in her language, else as is."""
+    if isinstance(text, Message):
+        return text.shown(lang)
+    return str(text)
+
+
+_ui_lang: list[str] = []
+
+
+def set_ui_lang(lang: str | None) -> str:
+    """Choose the language of this process's messages (``COOPLEDGER_LANG`` wins; an
+    unknown language falls back to English)."""
+    chosen = os.environ.get(LANG_ENV) or lang or SOURCE_LANG
+    chosen = chosen if chosen in LANGS else SOURCE_LANG
+    _ui_lang[:] = [chosen]
+    return chosen
+
+
+def ui_lang() -> str:
+    """The language messages are shown in (see :func:`set_ui_lang`)."""
+    if _ui_lang:
+        return _ui_lang[0]
+    env = os.environ.get(LANG_ENV, "")
+    return env if env in LANGS else SOURCE_LANG
+
+
+def hub_lang(default_lang: str) -> str:
+    """The language coopledger writes new narrations in: the hub's ``default_lang``
+    (``COOPLEDGER_LANG`` overrides it, as for messages)."""
+    env = os.environ.get(LANG_ENV, "")
+    return env if env in LANGS else default_lang

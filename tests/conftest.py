@@ -14,6 +14,7 @@ import pytest
 from tests_support import ENTERPRISE, IBAN, git_state, run_cli, tree_digest
 
 from ledger.dates import TODAY_ENV
+from ledger.i18n import LANG_ENV
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
@@ -22,6 +23,9 @@ os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 # start, so a run that crosses midnight UTC sees the same day in the tests and the product.
 # Set COOPLEDGER_TODAY yourself to run the suite on another day (e.g. 2026-12-31).
 os.environ.setdefault(TODAY_ENV, dt.date.today().isoformat())
+# English messages for the run (English is the source language, and what the assertions
+# read); the tests of the French and Dutch command line set COOPLEDGER_LANG themselves.
+os.environ.setdefault(LANG_ENV, "en")
 
 REPO = Path(__file__).resolve().parent.parent
 STARTED = time.monotonic()

@@ -20,7 +20,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tomllib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
@@ -49,7 +51,9 @@ from ledger.cli import (
     year,
 )
 from ledger.cli.support import GLOBAL_OPTIONS
+from ledger.config import HUB_FILE
 from ledger.errors import CoopledgerError
+from ledger.i18n import LANGS, _, set_ui_lang, shown
 
 NOUNS = (
     books, participant, client, invoice, purchase, bank, reconcile, expense, payout, cash,
@@ -151,8 +155,34 @@ def redact_usage(message: str) -> str:
     return message
 
 
+def language_of(args: Sequence[str]) -> str | None:
+    """The language of this run's messages: the ``default_lang`` of the books the command
+    names (``--books``, ``COOPLEDGER_BOOKS`` or the current directory), else the user's
+    locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) when it is French or Dutch.
+    (``COOPLEDGER_LANG`` overrides both: :func:`ledger.i18n.set_ui_lang`.)"""
+    books = os.environ.get("COOPLEDGER_BOOKS") or "."
+    for index, word in enumerate(args):
+        if word == "--books" and index + 1 < len(args):
+            books = args[index + 1]
+        elif word.startswith("--books="):
+            books = word.split("=", 1)[1]
+    try:
+        data = tomllib.loads((Path(books) / HUB_FILE).read_text(encoding="utf-8"))
+        lang = data.get("invoicing", {}).get("default_lang", "fr")
+        if lang in LANGS:
+            return str(lang)
+    except (OSError, ValueError, AttributeError):
+        pass  # no books here (yet): the user's locale decides
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")[:2]
+        if value:
+            return value if value in LANGS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    set_ui_lang(language_of(args))
     try:
         result = cli.main(args=args, prog_name="coopledger", standalone_mode=False)
         return int(result or 0)
@@ -167,13 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.Abort:
-        print("coopledger: interrupted; the books are unchanged", file=sys.stderr)
+        print(shown(_("coopledger: interrupted; the books are unchanged")), file=sys.stderr)
         return 130
     except CoopledgerError as exc:
-        print(f"coopledger: error: {exc.message}", file=sys.stderr)
+        print(shown(_("coopledger: error: {message}", message=exc.message)), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("coopledger: interrupted; the books are unchanged", file=sys.stderr)
+        print(shown(_("coopledger: interrupted; the books are unchanged")), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
