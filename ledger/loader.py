@@ -33,6 +33,7 @@ from beancount.ops import validation
 from beancount.parser import booking, parser
 
 import plugins as _our_plugins
+from ledger.view import handing_over
 
 UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source message entry")
 MissingPluginError = collections.namedtuple("MissingPluginError", "source message entry")
@@ -239,10 +240,16 @@ def _finish(
     steps of beancount's own loader after parsing and booking."""
     # Copies: beancount's transformations extend the lists they are given (the documents
     # found on disk, the errors), and ``booked`` must stay what booking gave.
-    entries, errors = loader.run_transformations(list(booked), list(parse_errors), options, None)
-    errors = list(errors) + list(validation.validate(entries, options, None, None))
+    # The fold the money plugin computes is the load's fold (ledger.view.handing_over).
+    with handing_over() as hand_over:
+        entries, errors = loader.run_transformations(
+            list(booked), list(parse_errors), options, None
+        )
+        errors = list(errors) + list(validation.validate(entries, options, None, None))
+        loaded = Entries(entries)
+        hand_over(loaded)
     unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]  # refused code only
-    return Ledger(Entries(entries), errors, options, unsafe, booked, parse_errors, file_order)
+    return Ledger(loaded, errors, options, unsafe, booked, parse_errors, file_order)
 
 
 def load_ledger(main_file: Path) -> Ledger:

@@ -25,12 +25,13 @@ register the same way (:func:`ledger.view.accounts.register_of`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import unicodedata
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
@@ -217,6 +218,7 @@ class ParticipantSummary:
 
 
 def participant_accounts(config: HubConfig, code: str) -> dict[str, str]:
+    """A participant's accounts as ``hub.toml`` names them (what ``participant add`` opens)."""
     return {role: config.account(role, code) for role in PARTICIPANT_ROLES}
 
 
@@ -369,7 +371,9 @@ class View:
     """The books folded once: invoices and their state, bank lines and their settlement,
     what is pending, participants and their balances, the cash box."""
 
-    config: HubConfig
+    # The settings of the reader that asked first (commands read ``state.config``); the fold
+    # itself never reads them: it knows every account by its role in the register.
+    config: HubConfig | None = None
     invoices: dict[str, Invoice] = field(default_factory=dict)
     by_ogm: dict[str, str] = field(default_factory=dict)
     lines: dict[str, BankLine] = field(default_factory=dict)
@@ -388,42 +392,45 @@ class View:
     documents: list[IssuedRef] = field(default_factory=list)  # invoices and credit notes
     participants: dict[str, ParticipantSummary] = field(default_factory=dict)
     cash_moves: list[CashMove] = field(default_factory=list)
-    # account -> (code, role) of every participant account; held account -> code
-    participant_roles: dict[str, tuple[str, str]] = field(default_factory=dict)
-    held_accounts: dict[str, str] = field(default_factory=dict)
-    # the chart as the ``open`` entries declare it (what the invariant plugins check against)
+    # the chart as the ``open`` entries declare it: every account the fold knows, by role
     register: Register = field(default_factory=Register)
 
     @classmethod
     def of(
-        cls, entries: Iterable[data.Directive], config: HubConfig,
+        cls, entries: Iterable[data.Directive], config: HubConfig | None = None,
         originals: Mapping[str, BankOriginal] | None = None,
     ) -> View:  # fmt: skip
-        """Fold the books: what exists first (invoices, bank lines, pending items), then
-        every amount, so the order of files and lines never matters.
+        """Fold the books: the chart from their ``open`` entries (the register), what
+        exists (invoices, bank lines, pending items), then every amount, so the order of
+        files and lines never matters. ``config`` is only kept for the reader
+        (``view.config``): the fold needs nothing but the entries, which is how the
+        invariant plugins fold the very same view.
 
         The fold of a load is computed once: asked again for the same loaded entries (the
-        list a load returned, unchanged) and the same settings, the same view is returned,
-        so every reader of one load shares it. A view someone folds more entries into
-        (:meth:`add`) stops being shared."""
-        key = (id(entries), id(config))
-        shared = _SHARED.get(key) if not originals else None
-        if shared is not None and shared[0]() is entries and shared[1] == _size(entries):
-            return shared[2]
+        list a load returned, unchanged), the same view is returned, so every reader of one
+        load shares it — the plugins' fold included, handed over to the load's entries by
+        :func:`handing_over`. A view someone folds more entries into (:meth:`add`) stops
+        being shared."""
+        if not originals:
+            shared = _shared(entries)
+            if shared is not None and (config is None or shared.config in (None, config)):
+                if config is not None:
+                    shared.config = config
+                return shared
         state = cls(config, originals=originals or {})
         ordered = sorted(entries, key=data.entry_sortkey)
+        for entry in ordered:  # the register first: each open, then each close
+            if isinstance(entry, data.Open):
+                state.register.add(entry)
+        for entry in ordered:
+            if isinstance(entry, data.Close):
+                state.register.add(entry)
         for entry in ordered:
             state.define(entry)
         for entry in ordered:
             state.fold(entry)
-        if not originals and isinstance(entries, list) and hasattr(entries, "__weakref__"):
-            # Only a load's own list (ledger.loader.Entries) is shared, and only while it
-            # lives: the view never keeps a load's entries alive.
-            def forget(_ref: object, k: tuple[int, int] = key) -> None:
-                _SHARED.pop(k, None)
-
-            ref = weakref.ref(entries, forget)
-            _SHARED[key] = (ref, len(entries), state)
+        if not originals:
+            _share(entries, state)
         return state
 
     def seen(self, line: BankLine) -> BankLine:
@@ -448,20 +455,22 @@ class View:
         for key, (_entries, _size_then, view) in list(_SHARED.items()):
             if view is self:
                 del _SHARED[key]  # no longer the fold of that load
+        if _HANDOVER and _HANDOVER[0][2] is self:
+            _HANDOVER.clear()
+        if isinstance(entry, data.Open | data.Close):
+            self.register.add(entry)
         self.define(entry)
         self.fold(entry)
 
     def define(self, entry: data.Directive) -> None:
         """Register what an entry creates: a participant, an invoice or credit note, a bank
-        line, a pending item."""
-        if isinstance(entry, data.Open | data.Close):
-            self.register.add(entry)
+        line, a pending item (the register already knows the entry's accounts)."""
         if isinstance(entry, data.Open):
             self._add_participant(entry)
             return
         if isinstance(entry, data.Close):
-            code = self.held_accounts.get(entry.account)
-            if code is not None:
+            code = self._code_of(entry.account, "participant_held")
+            if code in self.participants:
                 self.participants[code].info.closed = entry.date
             return
         if not isinstance(entry, data.Transaction):
@@ -481,7 +490,7 @@ class View:
     def fold(self, entry: data.Directive) -> None:
         """Add what an entry moves: credit notes, allocations, every posting."""
         if isinstance(entry, data.Close):
-            code = _code_of_held(self.config, entry.account)
+            code = self._code_of(entry.account, "participant_held")
             if code:
                 self.closed[code] = entry.date
             return
@@ -527,12 +536,9 @@ class View:
             code=code,
             opened=entry.date,
             activity=str(entry.meta.get("activity", "")),
-            accounts=participant_accounts(self.config, code),
+            accounts=self.register.participant_accounts(code, PARTICIPANT_ROLES),
         )
         self.participants[code] = ParticipantSummary(info=info)
-        self.held_accounts[entry.account] = code
-        for role, account in info.accounts.items():
-            self.participant_roles[account] = (code, role)
 
     def _fold_invoice_status(self, entry: data.Transaction, kind: str) -> None:
         """What the clients account says was paid and credited on each invoice's link."""
@@ -542,7 +548,7 @@ class View:
             inv = self.invoices.get(link)
             if inv is None:
                 continue
-            amount = -_clients_amount(entry, self.config.account("clients"))
+            amount = -_clients_amount(entry, self.register.account("clients"))
             if amount == 0:
                 continue
             if kind == "credit-note":
@@ -559,11 +565,11 @@ class View:
         held_delta: dict[str, Decimal] = {}
         owed_delta: dict[str, Decimal] = {}
         for p in _numbered(entry):
-            owner = self.participant_roles.get(p.account)
-            if owner is None:
+            role, code = self.register.roles.get(p.account, ("", ""))
+            summary = self.participants.get(code) if code else None
+            if summary is None:
                 continue
-            code, role = owner
-            summary, number = self.participants[code], p.units.number
+            number = p.units.number
             if role == "participant_held":
                 held_delta[code] = held_delta.get(code, ZERO) - number
                 if kind == "payout":
@@ -612,7 +618,8 @@ class View:
 
     def _add_invoice(self, entry: data.Transaction, link: str) -> None:
         code = str(entry.meta.get("participant", ""))
-        sales = self.config.account("participant_sales", code) if code else None
+        sales = self.register.account("participant_sales", code) if code else None
+        clients = self.register.account("clients")
         ref = invoice_ref(entry)
         inv = Invoice(
             link=link,
@@ -624,7 +631,7 @@ class View:
             ogm=_digits(entry.meta.get("ogm")),
         )
         for p in _numbered(entry):
-            if p.account == self.config.account("clients"):
+            if p.account == clients:
                 inv.total += p.units.number
             elif p.account == sales:
                 inv.net -= p.units.number
@@ -637,15 +644,16 @@ class View:
         inv = self.invoices.get(link)
         if inv is None:
             return
-        sales = self.config.account("participant_sales", inv.participant)
+        sales = self.register.account("participant_sales", inv.participant)
+        clients = self.register.account("clients")
         for p in _numbered(entry):
-            if p.account == self.config.account("clients"):
+            if p.account == clients:
                 inv.credited_total -= p.units.number
             elif p.account == sales:
                 inv.credited_net += p.units.number
 
     def _add_bank_line(self, entry: data.Transaction, link: str) -> None:
-        banks = {b.account for b in self.config.bank_accounts}
+        banks = self.register.accounts("bank")
         amount = sum((p.units.number for p in _numbered(entry) if p.account in banks), ZERO)
         account = next((p.account for p in entry.postings if p.account in banks), "")
         meta = entry.meta
@@ -721,16 +729,17 @@ class View:
     def _fold_postings(
         self, entry: data.Transaction, kind: str, bank_links: list[str], inv_links: list[str]
     ) -> None:
-        cfg = self.config
-        clients, suspense = cfg.account("clients"), cfg.account("suspense")
+        chart = self.register
+        clients, suspense = chart.account("clients"), chart.account("suspense")
         target_accounts = {
-            cfg.account("payouts_pending"): "po-",
-            cfg.account("suppliers"): "exp-",
-            cfg.account("grants_receivable"): "grant-",
-            cfg.account("refunds_due"): "refund-",
-            cfg.account("internal_transfers"): "cash-",
+            chart.account("payouts_pending"): "po-",
+            chart.account("suppliers"): "exp-",
+            chart.account("grants_receivable"): "grant-",
+            chart.account("refunds_due"): "refund-",
+            chart.account("internal_transfers"): "cash-",
         }
-        cash = cfg.account("cash")
+        target_accounts.pop("", None)
+        cash = chart.account("cash") or None
         clients_sum = ZERO
         cash_moved = ZERO
         for p in _numbered(entry):
@@ -764,10 +773,10 @@ class View:
             elif p.account == cash:
                 self.cash.add("cash", entry.date, number)
                 cash_moved += number
-            elif code := _code_of_held(cfg, p.account):
+            elif code := self._code_of(p.account, "participant_held"):
                 self.held.add(code, entry.date, -number)
                 self.free.add(code, entry.date, -number)
-            elif code := _code_of(cfg, "participant_owed", p.account):
+            elif code := self._code_of(p.account, "participant_owed"):
                 self.owed.add(code, entry.date, number)
                 self.free.add(code, entry.date, -number)
         if cash_moved != ZERO:
@@ -795,6 +804,11 @@ class View:
             self._learn_client(bank_links[0], inv_links[0])
             if kind == "settlement":
                 self.settled_lines.add(bank_links[0])
+
+    def _code_of(self, account: str, role: str) -> str:
+        """The participant whose account of ``role`` ``account`` is (``""``: none)."""
+        owner_role, code = self.register.roles.get(account, ("", ""))
+        return code if owner_role == role else ""
 
     def _learn_client(self, bank_link: str, inv_link: str) -> None:
         line, inv = self.lines.get(bank_link), self.invoices.get(inv_link)
@@ -858,11 +872,68 @@ class View:
 
 
 # The fold of each live load, by the identity of its entries list (see View.of).
-_SHARED: dict[tuple[int, int], tuple[weakref.ref[Any], int, View]] = {}
+_SHARED: dict[int, tuple[weakref.ref[Any], int, View]] = {}
+# While a loader runs the plugins (:func:`handing_over`): the fold a plugin asked for, over
+# the plugins' own list of the entries, until the load's final list takes it over.
+_HANDOVER: list[tuple[list[data.Directive], int, View]] = []
+_COLLECTING: list[bool] = []
 
 
-def _size(entries: Iterable[data.Directive]) -> int:
-    return len(entries) if isinstance(entries, list) else -1
+def _shared(entries: Iterable[data.Directive]) -> View | None:
+    """The fold already computed for exactly this list of entries, if any."""
+    if not isinstance(entries, list):
+        return None
+    shared = _SHARED.get(id(entries))
+    if shared is not None and shared[0]() is entries and shared[1] == len(entries):
+        return shared[2]
+    if _HANDOVER and _HANDOVER[0][0] is entries and _HANDOVER[0][1] == len(entries):
+        return _HANDOVER[0][2]
+    return None
+
+
+def _share(entries: Iterable[data.Directive], view: View) -> None:
+    """Share ``view`` as the fold of ``entries``: a load's own list (ledger.loader.Entries)
+    while it lives (the view never keeps a load's entries alive), or the plugins' list
+    while a loader runs them."""
+    if not isinstance(entries, list):
+        return
+    if hasattr(entries, "__weakref__"):
+        key = id(entries)
+
+        def forget(_ref: object, k: int = key) -> None:
+            _SHARED.pop(k, None)
+
+        _SHARED[key] = (weakref.ref(entries, forget), len(entries), view)
+    elif _COLLECTING:
+        _HANDOVER[:] = [(entries, len(entries), view)]
+
+
+@contextlib.contextmanager
+def handing_over() -> Iterator[Callable[[list[data.Directive]], None]]:
+    """Around a loader's plugins and validation: the fold a plugin computes
+    (``View.of(entries)`` in :mod:`plugins.money`) becomes the fold of the load, so one
+    load folds its books once. Call the function it gives with the load's final list: if
+    it holds the very entries the plugin folded (beancount's last steps copy the list;
+    a failed ``balance`` is replaced, and the fold reads no balance), the view is shared
+    with it. Nothing is kept once the block ends."""
+
+    def hand_over(final: list[data.Directive]) -> None:
+        if not _HANDOVER:
+            return
+        folded, size, view = _HANDOVER[0]
+        if size == len(folded) == len(final) and all(
+            a is b or (type(a) is data.Balance and type(b) is data.Balance)
+            for a, b in zip(folded, final, strict=True)
+        ):
+            _share(final, view)
+
+    _COLLECTING.append(True)
+    try:
+        yield hand_over
+    finally:
+        _COLLECTING.pop()
+        if not _COLLECTING:
+            _HANDOVER.clear()
 
 
 def _line_key(line: BankLine) -> tuple[dt.date, str]:
@@ -932,21 +1003,6 @@ def _norm_name(text: str) -> str:
     words = re.findall(r"[a-z0-9]+", ascii_text)
     noise = {"sprl", "srl", "sa", "nv", "bv", "bvba", "asbl", "vzw", "mr", "mme", "m", "the"}
     return " ".join(w for w in words if w not in noise)
-
-
-def _code_of_held(config: HubConfig, account: str) -> str | None:
-    return _code_of(config, "participant_held", account)
-
-
-def _code_of(config: HubConfig, role: str, account: str) -> str | None:
-    """The participant code if ``account`` is that participant's account of ``role``."""
-    template = config.accounts[role].name
-    prefix, _, suffix = template.partition("{code}")
-    if account.startswith(prefix) and account.endswith(suffix):
-        code = account[len(prefix) : len(account) - len(suffix) if suffix else None]
-        if re.fullmatch(r"P-[0-9A-Z]{6}", code):
-            return code
-    return None
 
 
 def _clients_amount(entry: data.Transaction, clients: str) -> Decimal:
