@@ -1,10 +1,12 @@
 """Money invariants of the accounting model, checked on every load in one pass.
 
-Accounts are known by the ``role`` (and ``participant``) metadata of their ``open``
-entries, as ``coopledger init`` and ``participant add`` write them: the fold's register
-(:func:`ledger.view.accounts.register_of`, the one :class:`ledger.view.View` keeps), so the
-plugin needs no configuration. Each error names the entry that breaks the invariant (its
-file and line):
+The figures come from the books' one fold, :class:`ledger.view.View` (``View.of(entries)``
+needs no configuration: it knows accounts by the ``role`` and ``participant`` metadata of
+their ``open`` entries), and, on a load by coopledger, that fold is the load's own: every
+reader after the plugins shares it (:func:`ledger.view.handing_over`). The plugin itself
+only walks each entry once, for what is a rule of one entry (the result identity, an
+allocation's figures, cents) and to know which entry to name: each error names the entry
+that breaks the invariant (its file and line):
 
 * **the result identity**: in every entry, a participant's sales, share and costs add up to
   zero (costs a grant pays excepted: they are the hub's own), so the hub's result is
@@ -27,8 +29,10 @@ file and line):
 
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
@@ -36,7 +40,8 @@ from typing import Any
 from beancount.core import data
 
 from ledger.daybook import RESULT_ROLES
-from ledger.view.accounts import register_of
+from ledger.i18n import _
+from ledger.view import View
 
 __plugins__ = ("check_money",)
 
@@ -47,7 +52,6 @@ CENT = Decimal("0.01")
 WIDE = Context(prec=80)  # a quantize that never overflows on a 30-digit amount
 SEAL_TYPE = "year-closed"
 COUNT_TYPE = "cash-count"
-NOT_RECEIPTS = ("payment", "invoice", "credit-note", "credit-reversal")
 ALLOCATING = ("payment", "credit-reversal")
 
 
@@ -62,177 +66,122 @@ def _dec(value: Any) -> Decimal:
         return ZERO
 
 
-@dataclass
-class _Invoice:
-    entry: data.Transaction | None = None
-    total: Decimal = ZERO
-    net: Decimal = ZERO
-    credits: list[tuple[data.Transaction, Decimal, Decimal]] = field(default_factory=list)
-    applied: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)
-    pending: Decimal = ZERO
+def check_money(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+) -> tuple[list[data.Directive], list[Any]]:
+    view = View.of(entries)
+    walk = _Walk(view.register.roles)
+    for entry in entries:
+        walk.entry(entry)
+    errors = walk.errors
+    errors += _days(view, walk)
+    errors += _invoices(view)
+    errors += _allocations(view, walk.allocations)
+    errors += _bank_lines(view)
+    return entries, errors + walk.cents
+
+
+def _error(entry: data.Directive, message: str) -> MoneyError:
+    return MoneyError(entry.meta, message, entry)
+
+
+# ---------------------------------------------------------------- one walk of the entries
 
 
 @dataclass
-class _Fold:
-    """Everything the checks need, folded entry by entry."""
+class _Walk:
+    """The rules of one entry, and which entry to name for what the fold finds."""
 
-    roles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    roles: dict[str, tuple[str, str]]
     errors: list[Any] = field(default_factory=list)
-    cash: Decimal = ZERO
-    suspense: Decimal = ZERO
-    held: dict[str, Decimal] = field(default_factory=lambda: collections.defaultdict(Decimal))
-    owed: dict[str, Decimal] = field(default_factory=lambda: collections.defaultdict(Decimal))
-    # what happened today, checked at the end of the day
-    day: dt.date | None = None
-    last_cash: data.Transaction | None = None
-    last_owed: dict[str, data.Transaction] = field(default_factory=dict)
-    payouts: list[tuple[str, data.Transaction]] = field(default_factory=list)
-    counts: list[data.Custom] = field(default_factory=list)
-    seals: list[data.Custom] = field(default_factory=list)
-    # checked once everything is folded (entries of one day come in any file order)
-    invoices: dict[str, _Invoice] = field(
-        default_factory=lambda: collections.defaultdict(_Invoice)
+    cents: list[Any] = field(default_factory=list)
+    # by day: the last entry that moved the cash box, each participant's last entry that
+    # moved what they owe, the payouts, the counts of the cash box and the closes
+    last_cash: dict[dt.date, data.Transaction] = field(default_factory=dict)
+    last_owed: dict[dt.date, dict[str, data.Transaction]] = field(
+        default_factory=lambda: collections.defaultdict(dict)
     )
-    lines: dict[str, Decimal] = field(default_factory=dict)  # bank link → amount
-    settled: dict[str, list[tuple[data.Transaction, Decimal]]] = field(
+    payouts: dict[dt.date, list[tuple[str, data.Transaction]]] = field(
         default_factory=lambda: collections.defaultdict(list)
     )
-    receipts: dict[tuple[str, str], Decimal] = field(
-        default_factory=lambda: collections.defaultdict(Decimal)
+    counts: dict[dt.date, list[data.Custom]] = field(
+        default_factory=lambda: collections.defaultdict(list)
+    )
+    seals: dict[dt.date, list[data.Custom]] = field(
+        default_factory=lambda: collections.defaultdict(list)
     )
     allocations: list[tuple[str, str, data.Transaction]] = field(default_factory=list)
 
-    def error(self, entry: data.Directive, message: str) -> None:
-        self.errors.append(MoneyError(entry.meta, message, entry))
-
-    # -- the day ----------------------------------------------------------------------
-
-    def end_of_day(self) -> None:
-        if self.day is None:
-            return
-        day = self.day.isoformat()
-        if self.cash < 0 and self.last_cash is not None:
-            self.error(
-                self.last_cash,
-                f"the cash box would hold {self.cash} EUR at the end of {day}; it may never "
-                "be below zero (record the money put in it first)",
-            )
-            self.cash = ZERO  # report once, then keep checking
-        for count in self.counts:
-            counted = count.values[1].value.number if len(count.values) > 1 else None
-            if counted is None or counted != self.cash:
-                self.error(
-                    count,
-                    f"the cash box was counted at {counted} EUR at the end of {day}, but the "
-                    f"books say {self.cash} EUR (book the difference with 'coopledger cash "
-                    "count')",
-                )
-        for code, entry in self.last_owed.items():
-            if self.owed[code] < 0:
-                self.error(
-                    entry,
-                    f"participant {code}: what they owe the hub would be {self.owed[code]} "
-                    f"EUR at the end of {day}; more was recovered than they owed",
-                )
-                self.owed[code] = ZERO
-        for code, entry in self.payouts:
-            if self.owed[code] > 0 and self.held[code] < self.owed[code]:
-                self.error(
-                    entry,
-                    f"participant {code} is paid out while owing the hub {self.owed[code]} "
-                    f"EUR: at the end of {day} only {self.held[code]} EUR is held for them",
-                )
-        for seal in self.seals:
-            if self.suspense != 0:
-                year = seal.values[0].value if seal.values else "?"
-                self.error(
-                    seal,
-                    f"the suspense account holds {self.suspense} EUR at the close of {year}; "
-                    "a year is closed only once every bank line is explained",
-                )
-        self.last_cash, self.last_owed = None, {}
-        self.payouts, self.counts, self.seals = [], [], []
-
-    # -- one entry --------------------------------------------------------------------
-
-    def fold(self, entry: data.Directive) -> None:
-        if self.day != entry.date:
-            self.end_of_day()
-            self.day = entry.date
+    def entry(self, entry: data.Directive) -> None:
         if isinstance(entry, data.Custom):
             if entry.type == COUNT_TYPE:
-                self.counts.append(entry)
+                self.counts[entry.date].append(entry)
             elif entry.type == SEAL_TYPE:
-                self.seals.append(entry)
+                self.seals[entry.date].append(entry)
         elif isinstance(entry, data.Transaction):
             self.transaction(entry)
 
     def transaction(self, entry: data.Transaction) -> None:
         kind = str(entry.meta.get("kind", ""))
-        links = sorted(entry.links or ())
-        banks = [lk for lk in links if lk.startswith("bank-")]
-        money = banks or [lk for lk in links if lk.startswith("cash-")]
-        invs = [lk for lk in links if lk.startswith("inv-")]
-        inv = invs[0] if len(invs) == 1 else None
         result: dict[str, Decimal] = collections.defaultdict(Decimal)
         moved: dict[str, Decimal] = collections.defaultdict(Decimal)  # role:code → sum
-        clients = ZERO
+        sub_cent = ""
         for p in entry.postings:
-            if p.units is None or p.units.number is None:
+            units = p.units
+            if units is None or units.number is None:
                 continue
-            number = p.units.number
+            number = units.number
             role, code = self.roles.get(p.account, ("", ""))
             moved[f"{role}:{code}"] += number
-            funded = role == "participant_costs" and entry.meta.get("grant")
-            if role in RESULT_ROLES and not funded:
+            if role in RESULT_ROLES and not (
+                role == "participant_costs" and entry.meta.get("grant")
+            ):
                 result[code] += number
             if role == "cash":
-                self.cash += number
-                self.last_cash = entry
-            elif role == "suspense":
-                self.suspense += number
-                if len(banks) == 1:
-                    self.settled[banks[0]].append((entry, number))
-            elif role == "participant_held":
-                self.held[code] -= number
+                self.last_cash[entry.date] = entry
             elif role == "participant_owed":
-                self.owed[code] += number
-                self.last_owed[code] = entry
-            elif role == "clients":
-                clients += number
-            elif role == "bank" and kind == "bank" and len(banks) == 1:
-                self.lines[banks[0]] = self.lines.get(banks[0], ZERO) + number
-            if role == "participant_pending" and inv is not None:
-                self.invoices[inv].pending += number
+                self.last_owed[entry.date][code] = entry
+            if not sub_cent and _sub_cent(units):
+                sub_cent = p.account
         for code, total in result.items():
             if total != 0:
-                self.error(
-                    entry,
-                    f"participant {code}: this entry puts {-total} EUR of their sales, share or "
-                    "costs in the hub's result (sales, share and costs of a participant add up "
-                    "to zero in every entry)",
+                self.errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code}: this entry puts {amount} EUR of their sales, "
+                            "share or costs in the hub's result (sales, share and costs of a "
+                            "participant add up to zero in every entry)",
+                            code=code,
+                            amount=-total,
+                        ),
+                    )
                 )
         if kind == "payout":
             code = str(entry.meta.get("participant", ""))
             if code:
-                self.payouts.append((code, entry))
+                self.payouts[entry.date].append((code, entry))
         if kind in (*ALLOCATING, "cash-sale"):
             self.allocation_adds_up(entry, kind, moved)
-        if inv is None:
-            return
-        record = self.invoices[inv]
-        if kind == "invoice":
-            record.entry, record.total = entry, clients
-            record.net = -moved.get(f"participant_sales:{entry.meta.get('participant', '')}", ZERO)
-        elif kind == "credit-note":
-            sales = -moved.get(f"participant_sales:{entry.meta.get('participant', '')}", ZERO)
-            record.credits.append((entry, -clients, -sales))
-        elif kind in ALLOCATING:
-            record.applied.append((entry, _dec(entry.meta.get("applied"))))
-            if kind == "payment" and len(money) == 1:
-                self.allocations.append((money[0], inv, entry))
-        elif clients != 0 and len(money) == 1:
-            self.receipts[(money[0], inv)] -= clients
+        if kind == "payment":
+            links = sorted(entry.links or ())
+            money = [lk for lk in links if lk.startswith("bank-")] or [
+                lk for lk in links if lk.startswith("cash-")
+            ]
+            invs = [lk for lk in links if lk.startswith("inv-")]
+            if len(invs) == 1 and len(money) == 1:
+                self.allocations.append((money[0], invs[0], entry))
+        if sub_cent:
+            self.cents.append(
+                _error(
+                    entry,
+                    _(
+                        "{account}: an amount with more than two decimals; a euro amount is "
+                        "in cents",
+                        account=sub_cent,
+                    ),
+                )
+            )
 
     def allocation_adds_up(
         self, entry: data.Transaction, kind: str, moved: dict[str, Decimal]
@@ -250,10 +199,19 @@ class _Fold:
         )
         booked = -moved.get(f"participant_contribution:{code}", ZERO)
         if moved_net != net or booked != contribution:
-            self.error(
-                entry,
-                f"participant {code}: the entry moves {moved_net} EUR received and {booked} EUR "
-                f"of contribution, but says {net} and {contribution}",
+            self.errors.append(
+                _error(
+                    entry,
+                    _(
+                        "participant {code}: the entry moves {moved} EUR received and "
+                        "{booked} EUR of contribution, but says {net} and {contribution}",
+                        code=code,
+                        moved=moved_net,
+                        booked=booked,
+                        net=net,
+                        contribution=contribution,
+                    ),
+                )
             )
             return
         rule = str(entry.meta.get("contribution-rule", ""))
@@ -261,81 +219,161 @@ class _Fold:
         if rate is not None and not rule.startswith("reversal") and net > 0:
             expected = _q2(net * _dec(rate) / 100)
             if contribution != expected:
-                self.error(
-                    entry,
-                    f"participant {code}: a contribution of {contribution} EUR on {net} EUR "
-                    f"at {rate} % should be {expected} EUR",
-                )
-
-    # -- once everything is folded ---------------------------------------------------
-
-    def finish(self) -> None:
-        self.end_of_day()
-        for link, record in self.invoices.items():
-            if record.entry is None:
-                continue
-            total, net = record.total, record.net
-            for note, credited_total, credited_net in sorted(record.credits, key=_date_line):
-                total -= credited_total
-                net -= credited_net
-                if total < 0 or net < 0:
-                    self.error(
-                        note,
-                        f"credit notes on invoice {link[4:]} credit more than it was issued "
-                        f"for ({record.total} EUR, {record.net} EUR excl. VAT)",
-                    )
-                    break
-            applied = ZERO
-            for allocation, amount in sorted(record.applied, key=_date_line):
-                applied += amount
-                if applied < 0:
-                    self.error(allocation, f"invoice {link[4:]}: more was undone than was paid")
-                    break
-            if applied > max(total, ZERO):
-                self.error(
-                    record.applied[-1][0] if record.applied else record.entry,
-                    f"invoice {link[4:]}: {applied} EUR is applied to it, more than the "
-                    f"{max(total, ZERO)} EUR it asks after credit notes",
-                )
-            if record.pending > 0 or -record.pending > max(net, ZERO):
-                self.error(
-                    record.entry,
-                    f"invoice {link[4:]}: its participant's share still to be received is "
-                    f"{-record.pending} EUR, outside 0 to {max(net, ZERO)} EUR (more net was "
-                    "credited to the participant than the invoice is for, or less than nothing)",
-                )
-        for money, inv, allocation in self.allocations:
-            received = self.receipts.get((money, inv))
-            amount = _dec(allocation.meta.get("amount"))
-            if received is None or received != amount:
-                self.error(
-                    allocation,
-                    f"allocation of {amount} EUR on invoice {inv[4:]}, but ^{money} brought "
-                    f"{received or ZERO} EUR to it",
-                )
-        for link, moves in self.settled.items():
-            if link not in self.lines:
-                continue
-            amount = self.lines[link]
-            open_part = ZERO
-            # the bank entry first, then what settles it (same-day entries of other files
-            # come in any order)
-            for entry, number in sorted(moves, key=_bank_first):
-                open_part -= number
-                if (amount >= 0 and not ZERO <= open_part <= amount) or (
-                    amount < 0 and not amount <= open_part <= ZERO
-                ):
-                    self.error(
+                self.errors.append(
+                    _error(
                         entry,
-                        f"^{link} ({amount} EUR) is settled beyond its amount: the same money "
-                        "would count twice",
+                        _(
+                            "participant {code}: a contribution of {contribution} EUR on "
+                            "{net} EUR at {rate} % should be {expected} EUR",
+                            code=code,
+                            contribution=contribution,
+                            net=net,
+                            rate=rate,
+                            expected=expected,
+                        ),
                     )
-                    break
+                )
 
 
-def _bank_first(item: Any) -> tuple[dt.date, int, int]:
-    entry = item[0]
-    return entry.date, entry.meta.get("kind") != "bank", int(entry.meta.get("lineno", 0) or 0)
+def _sub_cent(units: Any) -> bool:
+    """No amount in euro has more than two decimals (a bank file's ``12,345``, a hand
+    edit): a cent is the smallest amount the hub can pay, be paid or count."""
+    number = units.number
+    return (
+        isinstance(number, Decimal)
+        and units.currency == "EUR"
+        and number.is_finite()
+        and number.as_tuple().exponent < -2  # type: ignore[operator]
+        and number != number.quantize(CENT, context=WIDE)
+    )
+
+
+# ---------------------------------------------------------------- the end of each day
+
+
+def _by_day(moves: Iterable[tuple[dt.date, Decimal]]) -> dict[dt.date, Decimal]:
+    out: dict[dt.date, Decimal] = collections.defaultdict(Decimal)
+    for day, delta in moves:
+        out[day] += delta
+    return out
+
+
+class _EndOfDay:
+    """A daybook's balance at the end of any day (the fold's dated changes, summed once)."""
+
+    def __init__(self, moves: Iterable[tuple[dt.date, Decimal]]) -> None:
+        balance, self.days, self.balances = ZERO, [], []
+        for day, delta in sorted(_by_day(moves).items()):
+            balance += delta
+            self.days.append(day)
+            self.balances.append(balance)
+
+    def at(self, day: dt.date) -> Decimal:
+        index = bisect.bisect_right(self.days, day)
+        return self.balances[index - 1] if index else ZERO
+
+
+def _days(view: View, walk: _Walk) -> list[Any]:
+    """At the end of each day: the cash box, what each participant owes, what a payout
+    leaves them, the suspense account of a closed year (checked day by day as before:
+    a balance found below zero is reported once, then counts from zero)."""
+    errors: list[Any] = []
+    cash_moves = _by_day(view.cash.moves.get("cash", ()))
+    owed_moves: dict[dt.date, dict[str, Decimal]] = collections.defaultdict(dict)
+    for code, moves in view.owed.moves.items():
+        for day, delta in _by_day(moves).items():
+            owed_moves[day][code] = delta
+    held = {code: _EndOfDay(moves) for code, moves in view.held.moves.items()}
+    suspense = _EndOfDay(view.suspended.moves.get("suspense", ()))
+    cash = ZERO
+    owed: dict[str, Decimal] = collections.defaultdict(Decimal)
+    days = {*cash_moves, *owed_moves, *walk.last_cash, *walk.last_owed, *walk.payouts,
+            *walk.counts, *walk.seals}  # fmt: skip
+    for day in sorted(days):
+        when = day.isoformat()
+        cash += cash_moves.get(day, ZERO)
+        last_cash = walk.last_cash.get(day)
+        if cash < 0 and last_cash is not None:
+            errors.append(
+                _error(
+                    last_cash,
+                    _(
+                        "the cash box would hold {balance} EUR at the end of {day}; it may "
+                        "never be below zero (record the money put in it first)",
+                        balance=cash,
+                        day=when,
+                    ),
+                )
+            )
+            cash = ZERO  # report once, then keep checking
+        for count in walk.counts.get(day, ()):
+            counted = count.values[1].value.number if len(count.values) > 1 else None
+            if counted is None or counted != cash:
+                errors.append(
+                    _error(
+                        count,
+                        _(
+                            "the cash box was counted at {counted} EUR at the end of {day}, "
+                            "but the books say {balance} EUR (book the difference with "
+                            "'coopledger cash count')",
+                            counted=counted,
+                            day=when,
+                            balance=cash,
+                        ),
+                    )
+                )
+        for code, delta in owed_moves.get(day, {}).items():
+            owed[code] += delta
+        for code, entry in walk.last_owed.get(day, {}).items():
+            if owed[code] < 0:
+                errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code}: what they owe the hub would be {owed} EUR at "
+                            "the end of {day}; more was recovered than they owed",
+                            code=code,
+                            owed=owed[code],
+                            day=when,
+                        ),
+                    )
+                )
+                owed[code] = ZERO
+        for code, entry in walk.payouts.get(day, ()):
+            held_then = held[code].at(day) if code in held else ZERO
+            if owed[code] > 0 and held_then < owed[code]:
+                errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code} is paid out while owing the hub {owed} EUR: "
+                            "at the end of {day} only {held} EUR is held for them",
+                            code=code,
+                            owed=owed[code],
+                            day=when,
+                            held=held_then,
+                        ),
+                    )
+                )
+        for seal in walk.seals.get(day, ()):
+            open_part = suspense.at(day)
+            if open_part != 0:
+                year = seal.values[0].value if seal.values else "?"
+                errors.append(
+                    _error(
+                        seal,
+                        _(
+                            "the suspense account holds {balance} EUR at the close of {year}; "
+                            "a year is closed only once every bank line is explained",
+                            balance=open_part,
+                            year=year,
+                        ),
+                    )
+                )
+    return errors
+
+
+# ---------------------------------------------------------------- invoices and bank lines
 
 
 def _date_line(item: Any) -> tuple[dt.date, int]:
@@ -343,42 +381,127 @@ def _date_line(item: Any) -> tuple[dt.date, int]:
     return entry.date, int(entry.meta.get("lineno", 0) or 0)
 
 
-def check_money(
-    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
-) -> tuple[list[data.Directive], list[Any]]:
-    fold = _Fold(roles=register_of(entries).roles)
-    for entry in entries:
-        fold.fold(entry)
-    fold.finish()
-    return entries, fold.errors + _sub_cent(entries)
+def _bank_first(item: Any) -> tuple[dt.date, int, int]:
+    entry = item[0]
+    return entry.date, entry.meta.get("kind") != "bank", int(entry.meta.get("lineno", 0) or 0)
 
 
-def _sub_cent(entries: list[data.Directive]) -> list[MoneyError]:
-    """No amount in euro has more than two decimals (a bank file's ``12,345``, a hand
-    edit): a cent is the smallest amount the hub can pay, be paid or count."""
-    out = []
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
+def _invoices(view: View) -> list[Any]:
+    """Credits never exceed an invoice, nothing is applied beyond it, its participant's
+    share still to be received stays between zero and its net."""
+    errors: list[Any] = []
+    for link, inv in view.invoices.items():
+        if inv.entry is None:
             continue
-        for post in entry.postings:
-            units = post.units
-            number = getattr(units, "number", None)
-            if units is None:
-                continue
-            if (
-                isinstance(number, Decimal)
-                and units.currency == "EUR"
-                and number.is_finite()
-                and number.as_tuple().exponent < -2  # type: ignore[operator]
-                and number != number.quantize(CENT, context=WIDE)
-            ):
-                out.append(
-                    MoneyError(
-                        entry.meta,
-                        f"{post.account}: an amount with more than two decimals; a euro "
-                        "amount is in cents",
-                        entry,
+        number = link[4:]
+        total, net = inv.total, inv.net
+        for note, credited_total, credited_net in sorted(inv.credits, key=_date_line):
+            total -= credited_total
+            net -= credited_net
+            if total < 0 or net < 0:
+                errors.append(
+                    _error(
+                        note,
+                        _(
+                            "credit notes on invoice {number} credit more than it was issued "
+                            "for ({total} EUR, {net} EUR excl. VAT)",
+                            number=number,
+                            total=inv.total,
+                            net=inv.net,
+                        ),
                     )
                 )
                 break
-    return out
+        applied = ZERO
+        for allocation, amount in sorted(inv.applications, key=_date_line):
+            applied += amount
+            if applied < 0:
+                errors.append(
+                    _error(
+                        allocation,
+                        _("invoice {number}: more was undone than was paid", number=number),
+                    )
+                )
+                break
+        asked = max(total, ZERO)
+        if applied > asked:
+            errors.append(
+                _error(
+                    inv.applications[-1][0] if inv.applications else inv.entry,
+                    _(
+                        "invoice {number}: {applied} EUR is applied to it, more than the "
+                        "{asked} EUR it asks after credit notes",
+                        number=number,
+                        applied=applied,
+                        asked=asked,
+                    ),
+                )
+            )
+        if inv.share_pending > 0 or -inv.share_pending > max(net, ZERO):
+            errors.append(
+                _error(
+                    inv.entry,
+                    _(
+                        "invoice {number}: its participant's share still to be received is "
+                        "{pending} EUR, outside 0 to {net} EUR (more net was credited to the "
+                        "participant than the invoice is for, or less than nothing)",
+                        number=number,
+                        pending=-inv.share_pending,
+                        net=max(net, ZERO),
+                    ),
+                )
+            )
+    return errors
+
+
+def _allocations(view: View, allocations: list[tuple[str, str, data.Transaction]]) -> list[Any]:
+    """Each allocation allocates exactly what its bank line (or cash receipt) brought."""
+    received: dict[tuple[str, str], Decimal] = collections.defaultdict(Decimal)
+    for receipt in view.receipts:
+        received[(receipt.bank_link, receipt.inv_link)] += receipt.amount
+    errors: list[Any] = []
+    for money, inv, allocation in allocations:
+        brought = received.get((money, inv))
+        amount = _dec(allocation.meta.get("amount"))
+        if brought is None or brought != amount:
+            errors.append(
+                _error(
+                    allocation,
+                    _(
+                        "allocation of {amount} EUR on invoice {number}, but ^{link} brought "
+                        "{brought} EUR to it",
+                        amount=amount,
+                        number=inv[4:],
+                        link=money,
+                        brought=brought or ZERO,
+                    ),
+                )
+            )
+    return errors
+
+
+def _bank_lines(view: View) -> list[Any]:
+    """What settlements take out of suspense for a line never exceeds the line."""
+    errors: list[Any] = []
+    for link, line in view.lines.items():
+        amount, open_part = line.amount, ZERO
+        # the bank entry first, then what settles it (same-day entries of other files come
+        # in any order)
+        for entry, number in sorted(line.moves, key=_bank_first):
+            open_part -= number
+            if (amount >= 0 and not ZERO <= open_part <= amount) or (
+                amount < 0 and not amount <= open_part <= ZERO
+            ):
+                errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "^{link} ({amount} EUR) is settled beyond its amount: the same "
+                            "money would count twice",
+                            link=link,
+                            amount=amount,
+                        ),
+                    )
+                )
+                break
+    return errors

@@ -267,6 +267,17 @@ class Invoice:
     payments: list[dict[str, Any]] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # files attached with its link
     issued: IssuedRef | None = None  # None: its numbering metadata is incomplete
+    # What the invariants walk in date order (plugins.money): the invoice's entry, each
+    # credit note with what it took off (incl. and excl. VAT), each payment or credit
+    # reversal with what it applied, and the participant's share still to be received.
+    entry: data.Transaction | None = field(default=None, repr=False, compare=False)
+    credits: list[tuple[data.Transaction, Decimal, Decimal]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+    applications: list[tuple[data.Transaction, Decimal]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+    share_pending: Decimal = ZERO  # Σ participant_pending on entries of this invoice alone
 
     @property
     def effective_total(self) -> Decimal:
@@ -303,6 +314,11 @@ class BankLine:
     settled_by: list[str] = field(default_factory=list)  # the links its settlements settled
     # A batch: (amount, OGM, end-to-end id) of each detail (``detail-<n>-…`` metadata).
     details: tuple[tuple[Decimal, str, str], ...] = ()
+    # Every entry that moved the line in or out of suspense, with the amount it posted there
+    # (the bank entry's own included): what the invariants walk (plugins.money).
+    moves: list[tuple[data.Transaction, Decimal]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     @property
     def is_open(self) -> bool:
@@ -384,6 +400,7 @@ class View:
     owed: Daybook = field(default_factory=Daybook)  # per code: what they owe the hub
     free: Daybook = field(default_factory=Daybook)  # per code: held − owed (may be paid out)
     cash: Daybook = field(default_factory=Daybook)  # key "cash": the cash box
+    suspended: Daybook = field(default_factory=Daybook)  # key "suspense": the suspense account
     closed: dict[str, dt.date] = field(default_factory=dict)
     client_ibans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     client_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -500,6 +517,8 @@ class View:
                     self.invoices[link].documents.append(entry.filename)
             return
         if isinstance(entry, data.Custom) and entry.type == CASH_COUNT:
+            if len(entry.values) < 2 or not hasattr(entry.values[1].value, "number"):
+                return  # not a count (plugins.money reports it)
             self.cash_moves.append(
                 CashMove(
                     entry.date,
@@ -523,6 +542,10 @@ class View:
             self._add_allocation(entry, bank_links[0], inv_links[0])
         if kind == "credit-reversal" and inv_links:
             self._add_credit_reversal(entry, inv_links[0])
+        if kind in ("payment", "credit-reversal") and len(inv_links) == 1:
+            inv = self.invoices.get(inv_links[0])
+            if inv is not None:
+                inv.applications.append((entry, _dec(entry.meta.get("applied"))))
         self._fold_postings(entry, kind, bank_links, inv_links)
 
     def _add_participant(self, entry: data.Open) -> None:
@@ -636,6 +659,7 @@ class View:
             elif p.account == sales:
                 inv.net -= p.units.number
         inv.issued = issued_ref(entry)
+        inv.entry = entry
         self.invoices[link] = inv
         if inv.ogm:
             self.by_ogm[inv.ogm] = link
@@ -646,11 +670,15 @@ class View:
             return
         sales = self.register.account("participant_sales", inv.participant)
         clients = self.register.account("clients")
+        total = net = ZERO
         for p in _numbered(entry):
             if p.account == clients:
-                inv.credited_total -= p.units.number
+                total -= p.units.number
             elif p.account == sales:
-                inv.credited_net += p.units.number
+                net += p.units.number
+        inv.credited_total += total
+        inv.credited_net += net
+        inv.credits.append((entry, total, net))
 
     def _add_bank_line(self, entry: data.Transaction, link: str) -> None:
         banks = self.register.accounts("bank")
@@ -748,9 +776,11 @@ class View:
                 clients_sum += number
                 if len(inv_links) == 1 and inv_links[0] in self.invoices:
                     self.invoices[inv_links[0]].receivable += number
-            elif p.account == suspense and len(bank_links) == 1:
-                line = self.lines.get(bank_links[0])
+            elif p.account == suspense:
+                self.suspended.add("suspense", entry.date, number)
+                line = self.lines.get(bank_links[0]) if len(bank_links) == 1 else None
                 if line is not None:
+                    line.moves.append((entry, number))
                     line.suspense -= number
                     if kind == "bank":
                         line.to_suspense -= number
@@ -779,6 +809,10 @@ class View:
             elif code := self._code_of(p.account, "participant_owed"):
                 self.owed.add(code, entry.date, number)
                 self.free.add(code, entry.date, -number)
+            elif len(inv_links) == 1 and self._code_of(p.account, "participant_pending"):
+                inv = self.invoices.get(inv_links[0])
+                if inv is not None:
+                    inv.share_pending += number
         if cash_moved != ZERO:
             ident = next((str(entry.meta[k]) for k in CASH_IDS if k in entry.meta), "")
             self.cash_moves.append(
