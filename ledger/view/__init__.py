@@ -683,6 +683,9 @@ class View:
     def _add_bank_line(self, entry: data.Transaction, link: str) -> None:
         banks = self.register.accounts("bank")
         amount = sum((p.units.number for p in _numbered(entry) if p.account in banks), ZERO)
+        if link in self.lines:  # the same line booked twice: the bank moved twice
+            self.lines[link].amount += amount
+            return
         account = next((p.account for p in entry.postings if p.account in banks), "")
         meta = entry.meta
         self.lines[link] = BankLine(
