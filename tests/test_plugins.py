@@ -140,3 +140,30 @@ def test_the_same_bank_line_is_never_allocated_twice() -> None:
         header + HEADER + textwrap.dedent(allocation) + textwrap.dedent(allocation)
     )
     assert len(errors) == 1 and "booked twice" in errors[0].message
+
+
+def test_a_load_folds_its_books_once_the_plugins_fold_included(books_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """plugins.money folds the books (``View.of`` needs no ``hub.toml``); the load hands
+    that fold to its entries, so every reader after it shares it: one fold per load."""
+    from ledger.books import Books
+    from ledger.loader import load_ledger
+    from ledger.view import View
+
+    made: list[View] = []
+    real = View.__init__
+
+    def counting(self: View, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(View, "__init__", counting)
+    books = Books.open(books_dir)
+    ledger = load_ledger(books.main_file)
+    assert not ledger.errors
+    assert len(made) == 1  # the money plugin's
+    assert View.of(ledger.entries, books.config) is made[0]
+    assert made[0].config is books.config  # the reader's settings, kept for it
+    assert View.of(ledger.entries) is made[0] and len(made) == 1
+    # a plugin run outside coopledger's loader (bean-check, Fava) keeps nothing
+    loader.load_file(str(books.main_file))
+    assert View.of(list(ledger.entries)) is not made[0]
