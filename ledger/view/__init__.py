@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from beancount.core import data
 
@@ -382,6 +382,21 @@ def _bank_and_invoice_links(entry: data.Transaction) -> tuple[list[str], list[st
     )
 
 
+_NO_ROLE = ("", "")
+# Accounts a pending item's link is settled on, by role, and the prefix of those links.
+TARGET_ROLES = (
+    ("payouts_pending", "po-"), ("suppliers", "exp-"), ("grants_receivable", "grant-"),
+    ("refunds_due", "refund-"), ("internal_transfers", "cash-"),
+)  # fmt: skip
+
+
+class _Chart(NamedTuple):
+    clients: str
+    suspense: str
+    cash: str | None
+    targets: dict[str, str]
+
+
 @dataclass
 class View:
     """The books folded once: invoices and their state, bank lines and their settlement,
@@ -411,6 +426,8 @@ class View:
     cash_moves: list[CashMove] = field(default_factory=list)
     # the chart as the ``open`` entries declare it: every account the fold knows, by role
     register: Register = field(default_factory=Register)
+    _chart_of: int = field(default=-1, repr=False, compare=False)
+    _chart_cache: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -534,8 +551,9 @@ class View:
             return
         kind = str(entry.meta.get("kind", ""))
         bank_links, inv_links = _bank_and_invoice_links(entry)
-        self._fold_invoice_status(entry, kind)
-        self._fold_participants(entry, kind)
+        posts = self._posts(entry)
+        self._fold_invoice_status(entry, kind, posts)
+        self._fold_participants(entry, kind, posts)
         if kind == "credit-note" and inv_links:
             self._add_credit_note(entry, inv_links[0])
         if kind == "payment" and bank_links and inv_links:
@@ -546,7 +564,7 @@ class View:
             inv = self.invoices.get(inv_links[0])
             if inv is not None:
                 inv.applications.append((entry, _dec(entry.meta.get("applied"))))
-        self._fold_postings(entry, kind, bank_links, inv_links)
+        self._fold_postings(entry, kind, bank_links, inv_links, posts)
 
     def _add_participant(self, entry: data.Open) -> None:
         """A participant exists from the ``open`` of its held account (codes only)."""
@@ -563,15 +581,44 @@ class View:
         )
         self.participants[code] = ParticipantSummary(info=info)
 
-    def _fold_invoice_status(self, entry: data.Transaction, kind: str) -> None:
+    def _posts(self, entry: data.Transaction) -> list[tuple[str, Decimal, str, str]]:
+        """Each posting with an amount: (account, number, its role, its participant)."""
+        roles = self.register.roles
+        return [
+            (p.account, p.units.number, *roles.get(p.account, _NO_ROLE))
+            for p in entry.postings
+            if p.units is not None and p.units.number is not None
+        ]
+
+    def _chart(self) -> _Chart:
+        """The accounts the fold asks about by role (looked up once per new ``open``)."""
+        if self._chart_of != len(self.register.roles):
+            reg = self.register
+            self._chart_cache = _Chart(
+                reg.account("clients"),
+                reg.account("suspense"),
+                reg.account("cash") or None,
+                {
+                    account: prefix
+                    for role, prefix in TARGET_ROLES
+                    if (account := reg.account(role))
+                },
+            )
+            self._chart_of = len(reg.roles)
+        return self._chart_cache
+
+    def _fold_invoice_status(
+        self, entry: data.Transaction, kind: str, posts: list[tuple[str, Decimal, str, str]]
+    ) -> None:
         """What the clients account says was paid and credited on each invoice's link."""
         if kind == "invoice" or not entry.links:
             return
+        clients = self._chart().clients
         for link in entry.links:
             inv = self.invoices.get(link)
             if inv is None:
                 continue
-            amount = -_clients_amount(entry, self.register.account("clients"))
+            amount = -sum((n for account, n, _r, _c in posts if account == clients), ZERO)
             if amount == 0:
                 continue
             if kind == "credit-note":
@@ -583,16 +630,16 @@ class View:
                     {"date": entry.date.isoformat(), "amount": str(amount), "kind": kind or ""}
                 )
 
-    def _fold_participants(self, entry: data.Transaction, kind: str) -> None:
+    def _fold_participants(
+        self, entry: data.Transaction, kind: str, posts: list[tuple[str, Decimal, str, str]]
+    ) -> None:
         """Each participant's figures and the movements of the balance held for them."""
         held_delta: dict[str, Decimal] = {}
         owed_delta: dict[str, Decimal] = {}
-        for p in _numbered(entry):
-            role, code = self.register.roles.get(p.account, ("", ""))
+        for _account, number, role, code in posts:
             summary = self.participants.get(code) if code else None
             if summary is None:
                 continue
-            number = p.units.number
             if role == "participant_held":
                 held_delta[code] = held_delta.get(code, ZERO) - number
                 if kind == "payout":
@@ -758,28 +805,18 @@ class View:
                 self.pending[link].iban_last4 = _iban(meta.get("supplier-iban"))[-4:]
 
     def _fold_postings(
-        self, entry: data.Transaction, kind: str, bank_links: list[str], inv_links: list[str]
-    ) -> None:
-        chart = self.register
-        clients, suspense = chart.account("clients"), chart.account("suspense")
-        target_accounts = {
-            chart.account("payouts_pending"): "po-",
-            chart.account("suppliers"): "exp-",
-            chart.account("grants_receivable"): "grant-",
-            chart.account("refunds_due"): "refund-",
-            chart.account("internal_transfers"): "cash-",
-        }
-        target_accounts.pop("", None)
-        cash = chart.account("cash") or None
+        self, entry: data.Transaction, kind: str, bank_links: list[str], inv_links: list[str],
+        posts: list[tuple[str, Decimal, str, str]],
+    ) -> None:  # fmt: skip
+        clients, suspense, cash, target_accounts = self._chart()
         clients_sum = ZERO
         cash_moved = ZERO
-        for p in _numbered(entry):
-            number = p.units.number
-            if p.account == clients:
+        for account, number, role, code in posts:
+            if account == clients:
                 clients_sum += number
                 if len(inv_links) == 1 and inv_links[0] in self.invoices:
                     self.invoices[inv_links[0]].receivable += number
-            elif p.account == suspense:
+            elif account == suspense:
                 self.suspended.add("suspense", entry.date, number)
                 line = self.lines.get(bank_links[0]) if len(bank_links) == 1 else None
                 if line is not None:
@@ -791,8 +828,8 @@ class View:
                         line.settled_by.extend(
                             lk for lk in sorted(entry.links or ()) if lk != bank_links[0]
                         )
-            elif p.account in target_accounts:
-                prefix = target_accounts[p.account]
+            elif account in target_accounts:
+                prefix = target_accounts[account]
                 for link in entry.links or ():
                     if link.startswith(prefix) and link in self.pending:
                         pend = self.pending[link]
@@ -803,16 +840,18 @@ class View:
                             pend.amount = number
                         elif pend.kind == "payout" and len(bank_links) == 1 and number > 0:
                             pend.debited_by, pend.debited_on = bank_links[0], entry.date
-            elif p.account == cash:
+            elif account == cash:
                 self.cash.add("cash", entry.date, number)
                 cash_moved += number
-            elif code := self._code_of(p.account, "participant_held"):
+            elif not code:
+                continue
+            elif role == "participant_held":
                 self.held.add(code, entry.date, -number)
                 self.free.add(code, entry.date, -number)
-            elif code := self._code_of(p.account, "participant_owed"):
+            elif role == "participant_owed":
                 self.owed.add(code, entry.date, number)
                 self.free.add(code, entry.date, -number)
-            elif len(inv_links) == 1 and self._code_of(p.account, "participant_pending"):
+            elif role == "participant_pending" and len(inv_links) == 1:
                 inv = self.invoices.get(inv_links[0])
                 if inv is not None:
                     inv.share_pending += number
@@ -1040,7 +1079,3 @@ def _norm_name(text: str) -> str:
     words = re.findall(r"[a-z0-9]+", ascii_text)
     noise = {"sprl", "srl", "sa", "nv", "bv", "bvba", "asbl", "vzw", "mr", "mme", "m", "the"}
     return " ".join(w for w in words if w not in noise)
-
-
-def _clients_amount(entry: data.Transaction, clients: str) -> Decimal:
-    return sum((p.units.number for p in _numbered(entry) if p.account == clients), ZERO)
