@@ -66,16 +66,19 @@ def account_balances(frames: Frames, period: Period) -> pd.DataFrame:
     moved are left out."""
     retained = frames.config.account("retained_result")
     opening: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for values in frames.before(period.start).itertuples(index=False):
-        target = values.account if values.root in BALANCE_SHEET_ROOTS else retained
-        opening[target] += values.amount
     debit: dict[str, Decimal] = defaultdict(lambda: ZERO)
     credit: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for values in frames.between(period.start, period.end).itertuples(index=False):
-        if values.amount >= 0:
-            debit[values.account] += values.amount
-        else:
-            credit[values.account] -= values.amount
+    view = frames.view  # the balances are the books' one fold's
+    for account in view.accounts_moved():
+        root = account.split(":", 1)[0]
+        for day, amount in view.account_moves(account):
+            if day < period.start:
+                opening[account if root in BALANCE_SHEET_ROOTS else retained] += amount
+            elif day <= period.end:
+                if amount >= 0:
+                    debit[account] += amount
+                else:
+                    credit[account] -= amount
     info = {a.account: (a.pcmn, a.label) for a in frames.accounts.itertuples(index=False)}
     rows = []
     for account in sorted(set(opening) | set(debit) | set(credit)):

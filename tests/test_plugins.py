@@ -162,7 +162,7 @@ def test_a_load_folds_its_books_once_the_plugins_fold_included(books_dir, monkey
     assert not ledger.errors
     assert len(made) == 1  # the money plugin's
     assert View.of(ledger.entries, books.config) is made[0]
-    assert made[0].config is books.config  # the reader's settings, kept for it
+    assert made[0].settings is books.config  # the reader's settings, kept for it
     assert View.of(ledger.entries) is made[0] and len(made) == 1
     # a plugin run outside coopledger's loader (bean-check, Fava) keeps nothing
     loader.load_file(str(books.main_file))

@@ -33,6 +33,7 @@ from ledger.integrity.sealing import seal_year
 from ledger.loader import Ledger
 from ledger.money.year_end import KIND as YEAR_END_KIND
 from ledger.money.year_end import blockers, grant_entries
+from ledger.view import View
 from plugins.sealed import SEAL_TYPE
 
 ZERO = Decimal("0")
@@ -75,28 +76,27 @@ def closed_years(ledger: Ledger) -> set[int]:
 def summarize_year(books: Books, entries: Iterable[data.Directive], year: int) -> YearSummary:
     """The year's income and expenses, and balances at its last day."""
     config = books.config
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    before, end = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
     held_prefix = config.account("participant_held", "X").rsplit(":", 1)[0] + ":"
     clients, suspense = config.account("clients"), config.account("suspense")
+    view = View.of(entries, config)  # the balances are the books' one fold's (no padding)
     income = expenses = held = receivables = waiting = ZERO
-    for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.date > end or entry.flag == "P":
-            continue
-        for posting in entry.postings:
-            if posting.units is None or posting.units.number is None:
-                continue
-            number = posting.units.number
-            root = posting.account.split(":", 1)[0]
-            if entry.date >= start and root == "Income":
-                income -= number
-            elif entry.date >= start and root == "Expenses":
-                expenses += number
-            if posting.account.startswith(held_prefix):
-                held -= number
-            elif posting.account == clients:
-                receivables += number
-            elif posting.account == suspense:
-                waiting += number
+    for account in view.balances.moves:
+        root = account.split(":", 1)[0]
+        if root in ("Income", "Expenses"):
+            moved = view.account_balance(account, end, padding=False) - view.account_balance(
+                account, before, padding=False
+            )
+            if root == "Income":
+                income -= moved
+            else:
+                expenses += moved
+        if account.startswith(held_prefix):
+            held -= view.account_balance(account, end, padding=False)
+        elif account == clients:
+            receivables += view.account_balance(account, end, padding=False)
+        elif account == suspense:
+            waiting += view.account_balance(account, end, padding=False)
     return YearSummary(year, income, expenses, income - expenses, held, receivables, waiting)
 
 

@@ -402,9 +402,9 @@ class View:
     """The books folded once: invoices and their state, bank lines and their settlement,
     what is pending, participants and their balances, the cash box."""
 
-    # The settings of the reader that asked first (commands read ``state.config``); the fold
-    # itself never reads them: it knows every account by its role in the register.
-    config: HubConfig | None = None
+    # The settings of the readers (commands read ``state.config``); the fold itself never
+    # reads them: it knows every account by its role in the register.
+    settings: HubConfig | None = None
     invoices: dict[str, Invoice] = field(default_factory=dict)
     by_ogm: dict[str, str] = field(default_factory=dict)
     lines: dict[str, BankLine] = field(default_factory=dict)
@@ -416,6 +416,10 @@ class View:
     free: Daybook = field(default_factory=Daybook)  # per code: held − owed (may be paid out)
     cash: Daybook = field(default_factory=Daybook)  # key "cash": the cash box
     suspended: Daybook = field(default_factory=Daybook)  # key "suspense": the suspense account
+    # Every account's postings, dated (by account): the balances the trial balance and the
+    # year's summary read; ``padded`` holds what beancount's ``pad`` added (flag ``P``).
+    balances: Daybook = field(default_factory=Daybook)
+    padded: Daybook = field(default_factory=Daybook)
     closed: dict[str, dt.date] = field(default_factory=dict)
     client_ibans: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     client_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -447,9 +451,9 @@ class View:
         being shared."""
         if not originals:
             shared = _shared(entries)
-            if shared is not None and (config is None or shared.config in (None, config)):
+            if shared is not None and (config is None or shared.settings in (None, config)):
                 if config is not None:
-                    shared.config = config
+                    shared.settings = config
                 return shared
         state = cls(config, originals=originals or {})
         ordered = sorted(entries, key=data.entry_sortkey)
@@ -466,6 +470,13 @@ class View:
         if not originals:
             _share(entries, state)
         return state
+
+    @property
+    def config(self) -> HubConfig:
+        """The hub's settings, for the reader that folded (or shared) the view with them."""
+        if self.settings is None:
+            raise RuntimeError("this view was folded without the hub's settings")
+        return self.settings
 
     def seen(self, line: BankLine) -> BankLine:
         """The line as scoring sees it: what the books keep, completed in memory by what
@@ -552,6 +563,9 @@ class View:
         kind = str(entry.meta.get("kind", ""))
         bank_links, inv_links = _bank_and_invoice_links(entry)
         posts = self._posts(entry)
+        book = self.padded if entry.flag == "P" else self.balances
+        for account, number, _role, _code in posts:
+            book.add(account, entry.date, number)
         self._fold_invoice_status(entry, kind, posts)
         self._fold_participants(entry, kind, posts)
         if kind == "credit-note" and inv_links:
@@ -934,6 +948,22 @@ class View:
         return [
             p for p in self.pending.values() if p.open != ZERO and (kind is None or p.kind == kind)
         ]
+
+    def account_balance(
+        self, account: str, on: dt.date | None = None, *, padding: bool = True
+    ) -> Decimal:
+        """An account's balance at the end of ``on`` (of everything when ``None``), with
+        what ``pad`` entries added unless ``padding`` is false."""
+        balance = self.balances.balance(account, on)
+        return balance + self.padded.balance(account, on) if padding else balance
+
+    def account_moves(self, account: str) -> list[tuple[dt.date, Decimal]]:
+        """Every posting on ``account`` (padding included), dated, in the books' order."""
+        return [*self.balances.moves.get(account, ()), *self.padded.moves.get(account, ())]
+
+    def accounts_moved(self) -> set[str]:
+        """Every account with a posting."""
+        return {*self.balances.moves, *self.padded.moves}
 
     def cash_book(self) -> list[CashMove]:
         """Every movement of the cash box with the balance after it, in date order (a count
