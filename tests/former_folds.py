@@ -861,3 +861,56 @@ def _sub_cent(entries: list[data.Directive]) -> list[MoneyError]:
                 )
                 break
     return out
+
+
+# ---------------------------------------------------------------- balances of two readers
+
+
+def summarize_year_figures(
+    entries: Iterable[data.Directive], config: HubConfig, year: int
+) -> tuple[Decimal, ...]:
+    """``ledger.money.closing.summarize_year``'s own sums: income, expenses, held,
+    receivables, suspense."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    held_prefix = config.account("participant_held", "X").rsplit(":", 1)[0] + ":"
+    clients, suspense = config.account("clients"), config.account("suspense")
+    income = expenses = held = receivables = waiting = ZERO
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > end or entry.flag == "P":
+            continue
+        for posting in entry.postings:
+            if posting.units is None or posting.units.number is None:
+                continue
+            number = posting.units.number
+            root = posting.account.split(":", 1)[0]
+            if entry.date >= start and root == "Income":
+                income -= number
+            elif entry.date >= start and root == "Expenses":
+                expenses += number
+            if posting.account.startswith(held_prefix):
+                held -= number
+            elif posting.account == clients:
+                receivables += number
+            elif posting.account == suspense:
+                waiting += number
+    return income, expenses, held, receivables, waiting
+
+
+def trial_balance_sums(
+    frames: Any, start: dt.date, end: dt.date
+) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, Decimal]]:
+    """``reports.trial_balance.account_balances``'s own sums over the postings frame:
+    opening (income and charges into the retained result), debits, credits."""
+    retained = frames.config.account("retained_result")
+    opening: dict[str, Decimal] = collections.defaultdict(lambda: ZERO)
+    for values in frames.before(start).itertuples(index=False):
+        target = values.account if values.root in ("Assets", "Liabilities", "Equity") else retained
+        opening[target] += values.amount
+    debit: dict[str, Decimal] = collections.defaultdict(lambda: ZERO)
+    credit: dict[str, Decimal] = collections.defaultdict(lambda: ZERO)
+    for values in frames.between(start, end).itertuples(index=False):
+        if values.amount >= 0:
+            debit[values.account] += values.amount
+        else:
+            credit[values.account] -= values.amount
+    return dict(opening), dict(debit), dict(credit)

@@ -16,6 +16,7 @@ import datetime as dt
 import os
 from collections import Counter
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import former_folds
@@ -32,6 +33,7 @@ from invoicing.status import invoice_statuses
 from ledger.config import HubConfig
 from ledger.demo import build_demo
 from ledger.money.cash import cash_book
+from ledger.money.closing import summarize_year
 from ledger.money.expenses import ExpenseRequest, expense_entry
 from ledger.money.payouts import payout_entry
 from ledger.money.reconcile import reconcile_new_entries
@@ -39,6 +41,9 @@ from ledger.participants import find_participants, summarize_all, unpaid_invoice
 from ledger.view import View
 from ledger.view.accounts import register_of
 from plugins.money import check_money
+from reports.frame import fold
+from reports.period import Period
+from reports.trial_balance import account_balances
 
 TODAY = dt.date(2027, 1, 15)
 
@@ -89,6 +94,30 @@ def assert_same_facts(entries: list[data.Directive], config: HubConfig) -> None:
              for e in entries if isinstance(e, data.Open) and e.meta.get("role")}  # fmt: skip
     assert register.roles == roles
     assert_same_money(entries)
+
+
+def assert_same_balances(entries: list[data.Directive], config: HubConfig) -> None:
+    """The year's summary and the trial balance read the fold's balances: the same figures
+    as their own sums gave."""
+    for year in (2024, 2025, 2026):
+        summary = summarize_year(SimpleNamespace(config=config), entries, year)  # type: ignore[arg-type]
+        assert (summary.income, summary.expenses, summary.held_for_participants,
+                summary.receivables, summary.suspense) == former_folds.summarize_year_figures(
+            entries, config, year
+        )  # fmt: skip
+    frames = fold(list(entries), config)
+    for start, end in ((dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+                       (dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
+                       (dt.date(2026, 1, 1), dt.date(2026, 1, 1))):  # fmt: skip
+        opening, debit, credit = former_folds.trial_balance_sums(frames, start, end)
+        table = account_balances(frames, Period(start, end))
+        rows = {r.account: (r.opening, r.debit, r.credit) for r in table.itertuples(index=False)}
+        wanted = {
+            a: (opening.get(a, 0), debit.get(a, 0), credit.get(a, 0))
+            for a in {*opening, *debit, *credit}
+            if opening.get(a, 0) or debit.get(a, 0) or credit.get(a, 0)
+        }
+        assert rows == wanted
 
 
 def _moves(pairs: Any) -> Counter[tuple[int, Decimal]]:
@@ -169,6 +198,7 @@ def test_the_fold_equals_every_former_computation_on_the_demo(demo_books: Any) -
     assert len(former_folds.issued(entries)) > 20  # the demo has a year of invoices
     assert former_folds.cash_book(entries, demo_books.config)  # and a cash box
     assert_same_facts(entries, demo_books.config)
+    assert_same_balances(entries, demo_books.config)
     # …and on every prefix of its year: the books as they stood at the end of each month
     for month in range(1, 13):
         end = dt.date(2025, month, 28)
