@@ -53,6 +53,7 @@ WIDE = Context(prec=80)  # a quantize that never overflows on a 30-digit amount
 SEAL_TYPE = "year-closed"
 COUNT_TYPE = "cash-count"
 ALLOCATING = ("payment", "credit-reversal")
+_NO_ROLE = ("", "")
 
 
 def _q2(value: Decimal) -> Decimal:
@@ -124,6 +125,7 @@ class _Walk:
     def transaction(self, entry: data.Transaction) -> None:
         kind = str(entry.meta.get("kind", ""))
         result: dict[str, Decimal] = collections.defaultdict(Decimal)
+        allocating = kind in (*ALLOCATING, "cash-sale")
         moved: dict[str, Decimal] = collections.defaultdict(Decimal)  # role:code → sum
         sub_cent = ""
         for p in entry.postings:
@@ -131,8 +133,9 @@ class _Walk:
             if units is None or units.number is None:
                 continue
             number = units.number
-            role, code = self.roles.get(p.account, ("", ""))
-            moved[f"{role}:{code}"] += number
+            role, code = self.roles.get(p.account, _NO_ROLE)
+            if allocating:
+                moved[f"{role}:{code}"] += number
             if role in RESULT_ROLES and not (
                 role == "participant_costs" and entry.meta.get("grant")
             ):
@@ -161,7 +164,7 @@ class _Walk:
             code = str(entry.meta.get("participant", ""))
             if code:
                 self.payouts[entry.date].append((code, entry))
-        if kind in (*ALLOCATING, "cash-sale"):
+        if allocating:
             self.allocation_adds_up(entry, kind, moved)
         if kind == "payment":
             links = sorted(entry.links or ())
