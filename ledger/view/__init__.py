@@ -56,7 +56,7 @@ CASH_IDS = ("cash", "payout", "expense")  # the id a cash movement is known by
 # ---------------------------------------------------------------- issued documents
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IssuedRef:
     """What the books say about one issued document."""
 
@@ -102,7 +102,7 @@ def issued_documents(entries: Iterable[data.Directive]) -> list[IssuedRef]:
     return [ref for ref in map(issued_ref, entries) if ref is not None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InvoiceRef:
     """An issued invoice as a bank payment finds it: by its structured communication."""
 
@@ -150,7 +150,7 @@ class ParticipantInfo:
         return self.opened <= day and (self.closed is None or day <= self.closed)
 
 
-@dataclass
+@dataclass(slots=True)
 class Movement:
     """One change of the balance held for a participant."""
 
@@ -225,7 +225,7 @@ def participant_accounts(config: HubConfig, code: str) -> dict[str, str]:
 # ---------------------------------------------------------------- the cash box
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CashMove:
     """A movement of the cash box (``amount``) or a count of it (``amount`` None)."""
 
@@ -240,7 +240,7 @@ class CashMove:
 # ---------------------------------------------------------------- invoices, bank lines, pending
 
 
-@dataclass
+@dataclass(slots=True)
 class Invoice:
     """An issued invoice and what has been received for it."""
 
@@ -293,7 +293,7 @@ class Invoice:
         return max(self.effective_total - self.applied, ZERO)
 
 
-@dataclass
+@dataclass(slots=True)
 class BankLine:
     """A bank movement as imported, and what of it still waits in suspense."""
 
@@ -337,7 +337,7 @@ class BankOriginal:
     communication: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Receipt:
     """Money received (or returned, if negative) on an invoice, from one bank movement or
     one cash receipt (``bank_link`` is then its ``^cash-`` link)."""
@@ -349,7 +349,7 @@ class Receipt:
     returns: str = ""  # for a returned payment: the bank reference of the payment returned
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """Something the books expect the bank to show: a payout, a cost, a grant, a refund."""
 
