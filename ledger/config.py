@@ -29,6 +29,7 @@ from stdnum.be import vat as be_vat
 
 from ledger import entries as number_parser
 from ledger.errors import ConfigError, InputError
+from ledger.i18n import _
 
 HUB_FILE = "hub.toml"
 VatRegime = Literal["exempt", "franchise", "standard"]
@@ -102,8 +103,8 @@ def parse_date(value: str) -> dt.date:
             return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
         pass
-    raise InputError("invalid date: expected YYYY-MM-DD, a day of the calendar (what was typed "
-                     "is not repeated)")  # fmt: skip
+    raise InputError(_("invalid date: expected YYYY-MM-DD, a day of the calendar (what was typed "
+                     "is not repeated)"))  # fmt: skip
 
 
 # ---------------------------------------------------------------- models
@@ -575,8 +576,12 @@ def load_config(books_dir: Path) -> HubConfig:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: not found (is {books_dir} a coopledger books directory? "
-            "create one with 'coopledger init')"
+            _(
+                "{path}: not found (is {books_dir} a coopledger books directory? "
+                "create one with 'coopledger init')",
+                path=path,
+                books_dir=books_dir,
+            )
         ) from None
     return parse_config(raw.decode("utf-8"), str(path))
 
@@ -586,7 +591,7 @@ def parse_config(text: str, where: str = HUB_FILE) -> HubConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+        raise ConfigError(_("{where}: not valid TOML: {exc}", where=where, exc=exc)) from None
     try:
         return HubConfig.model_validate(data)
     except ValidationError as exc:
@@ -693,7 +698,7 @@ def edit_config(text: str, config: HubConfig) -> str:
     _merge(document, old, new)
     out = tomlkit.dumps(document)
     if parse_config(out) != config:  # what we write must read back as what was meant
-        raise ConfigError("hub.toml: the edited configuration does not read back (a bug)")
+        raise ConfigError(_("hub.toml: the edited configuration does not read back (a bug)"))
     return out
 
 

@@ -18,6 +18,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from ledger.errors import InputError
+from ledger.i18n import _
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -53,21 +54,50 @@ def parse_number(
         finite = raw.lower().lstrip("+-") not in ("nan", "snan", "inf", "infinity")
         why = "" if finite else ", not a finite number"
         raise InputError(
-            f"{field}: not {what}{why} (write it like {example}; what was typed is not repeated)"
+            _(
+                "{field}: not {what}{why} (write it like {example}; "
+                "what was typed is not repeated)",
+                field=field,
+                what=what,
+                why=why,
+                example=example,
+            )
         )
     sign, whole, decimals = match.group(1), match.group(2), match.group(3) or ""
     if len(decimals) > places:
-        raise InputError(f"{field}: at most {places} decimals")
+        raise InputError(_("{field}: at most {places} decimals", field=field, places=places))
     if sign == "+" or (sign == "-" and not signed):
         no = "no sign" if sign == "+" else "it must not be negative"
-        raise InputError(f"{field}: not {what} ({no}; write it like {example})")
+        raise InputError(
+            _(
+                "{field}: not {what} ({no}; write it like {example})",
+                field=field,
+                what=what,
+                no=no,
+                example=example,
+            )
+        )
     value = Decimal(f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}")
     if abs(value) > maximum:
         if allow_zero and not signed:
-            raise InputError(f"{field}: must be between 0 and {maximum}{unit}")
-        raise InputError(f"{field}: more than {maximum}{unit}, the most it may be")
+            raise InputError(
+                _(
+                    "{field}: must be between 0 and {maximum}{unit}",
+                    field=field,
+                    maximum=maximum,
+                    unit=unit,
+                )
+            )
+        raise InputError(
+            _(
+                "{field}: more than {maximum}{unit}, the most it may be",
+                field=field,
+                maximum=maximum,
+                unit=unit,
+            )
+        )
     if value == 0 and (sign or not allow_zero):
-        raise InputError(f"{field}: must be more than zero")
+        raise InputError(_("{field}: must be more than zero", field=field))
     return value
 
 
@@ -140,9 +170,13 @@ def require_open_account(
             closed = entry.date
     if opened is None or opened > day or (closed is not None and closed <= day):
         raise InputError(
-            f"{option}: no such account is open in the books on {day.isoformat()} (what was "
-            "typed is not repeated); give an account role such as services, or open the "
-            "account in accounts.beancount"
+            _(
+                "{option}: no such account is open in the books on {day} (what was "
+                "typed is not repeated); give an account role such as services, or open the "
+                "account in accounts.beancount",
+                option=option,
+                day=day.isoformat(),
+            )
         )
 
 
@@ -169,7 +203,9 @@ def clean_text(value: str | None, field: str, max_len: int = 120) -> str:
     """One line of text, stripped, bounded."""
     text = " ".join((value or "").split())
     if len(text) > max_len:
-        raise InputError(f"invalid {field}: at most {max_len} characters")
+        raise InputError(
+            _("invalid {field}: at most {max_len} characters", field=field, max_len=max_len)
+        )
     if any(c in text for c in '"\\'):
-        raise InputError(f"invalid {field}: no double quotes or backslashes")
+        raise InputError(_("invalid {field}: no double quotes or backslashes", field=field))
     return text

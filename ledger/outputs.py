@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.errors import InputError
+from ledger.i18n import _
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -31,7 +32,11 @@ def outside_books(root: Path, path: Path | str, option: str, why: str = "") -> P
     if inside(root, target):
         because = f" ({why})" if why else ""
         raise InputError(
-            f"{option}: inside the books directory; write it outside the books{because}: "
-            "they hold only what their commands write, under git"
+            _(
+                "{option}: inside the books directory; write it outside the books{because}: "
+                "they hold only what their commands write, under git",
+                option=option,
+                because=because,
+            )
         )
     return target
