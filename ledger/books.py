@@ -55,7 +55,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
-from ledger.i18n import _
+from ledger.i18n import _, shown
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import Ledger, appendable, extend_ledger, format_error, load_ledger
 
@@ -405,9 +405,9 @@ class Books:
                 first = format_error(ledger.errors[0], self.root)
                 raise InputError(
                     _(
-                        "cannot adopt the hand edit of {describe_changes}: the books "
+                        "cannot adopt the hand edit of {changes}: the books "
                         "then have {count} error(s), first {first}; fix or undo it",
-                        describe_changes=describe_changes(changes),
+                        changes=describe_changes(changes),
                         count=len(ledger.errors),
                         first=first,
                     )
@@ -439,10 +439,10 @@ def refuse_foreign_changes(books: Books) -> None:
     if changes:
         raise ConflictError(
             _(
-                "the books have changes no coopledger command made: {describe_changes}; "
+                "the books have changes no coopledger command made: {changes}; "
                 "review them and commit them with --adopt-changes, or undo them "
                 "(git checkout / git clean); nothing was changed",
-                describe_changes=describe_changes(changes),
+                changes=describe_changes(changes),
             )
         )
 
@@ -595,8 +595,8 @@ class Transaction:
             clear_pending_tag(books)
             raise BooksWriteError(
                 _(
-                    "{os_error_message}; nothing was changed",
-                    os_error_message=os_error_message(exc, root),
+                    "{problem}; nothing was changed",
+                    problem=os_error_message(exc, root),
                 )
             ) from None
         written: list[str] = []
@@ -611,8 +611,12 @@ class Transaction:
             new_errors = _new_errors(books, baseline, after)
             broken = _integrity_keys(books, after) - _integrity_keys(books, baseline)
             if after.unsafe or len(after.errors) > len(baseline.errors) or broken:
-                detail = "; ".join(new_errors[:3]) or "the books no longer load"
-                more = f" (and {len(new_errors) - 3} more)" if len(new_errors) > 3 else ""
+                detail = "; ".join(new_errors[:3]) or _("the books no longer load")
+                more = (
+                    _(" (and {count} more)", count=len(new_errors) - 3)
+                    if len(new_errors) > 3
+                    else ""
+                )
                 raise WriteRejectedError(
                     _(
                         "change refused, the books are unchanged: {detail}{more}",
@@ -634,16 +638,16 @@ class Transaction:
             except OSError as again:
                 raise BooksWriteError(
                     _(
-                        "{os_error_message}; the books could not be put back yet: "
+                        "{problem}; the books could not be put back yet: "
                         "the next coopledger command will (its journal is kept)",
-                        os_error_message=os_error_message(again, root),
+                        problem=os_error_message(again, root),
                     )
                 ) from None
             if isinstance(exc, OSError):
                 raise BooksWriteError(
                     _(
-                        "{os_error_message}; nothing was changed",
-                        os_error_message=os_error_message(exc, root),
+                        "{problem}; nothing was changed",
+                        problem=os_error_message(exc, root),
                     )
                 ) from None
             raise
@@ -847,15 +851,25 @@ def recover_pending_tag(books: Books) -> None:
         _undo_commit(root, base, head)
         clear_pending_tag(books)
         print(
-            f"coopledger: an interrupted '{commit_message.splitlines()[0]}' was undone "
-            f"({exc.message})",
+            shown(
+                _(
+                    "coopledger: an interrupted '{command}' was undone ({message})",
+                    command=commit_message.splitlines()[0],
+                    message=exc.message,
+                )
+            ),
             file=sys.stderr,
         )
         return
     clear_pending_tag(books)
     print(
-        f"coopledger: finished an interrupted '{commit_message.splitlines()[0]}': tag {name} "
-        "written",
+        shown(
+            _(
+                "coopledger: finished an interrupted '{command}': tag {name} written",
+                command=commit_message.splitlines()[0],
+                name=name,
+            )
+        ),
         file=sys.stderr,
     )
 

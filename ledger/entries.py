@@ -38,8 +38,8 @@ def q2(value: Decimal) -> Decimal:
 
 def parse_number(
     text: str | Decimal | int, field: str, *, places: int = 2, signed: bool = False,
-    allow_zero: bool = False, maximum: Decimal = MAX_AMOUNT, what: str = "an amount",
-    example: str = "12.50 or 12,50", unit: str = "",
+    allow_zero: bool = False, maximum: Decimal = MAX_AMOUNT, what: str = _("an amount"),
+    example: str = _("12.50 or 12,50"), unit: str = "",
 ) -> Decimal:  # fmt: skip
     """THE parser of every amount, rate and quantity a user types (the command line, a
     ``--line``, an invoice file): ASCII digits, then a decimal comma (as Belgians write
@@ -52,7 +52,7 @@ def parse_number(
     match = NUMBER_SHAPE.fullmatch(raw)
     if match is None:
         finite = raw.lower().lstrip("+-") not in ("nan", "snan", "inf", "infinity")
-        why = "" if finite else ", not a finite number"
+        why = "" if finite else _(", not a finite number")
         raise InputError(
             _(
                 "{field}: not {what}{why} (write it like {example}; "
@@ -67,7 +67,7 @@ def parse_number(
     if len(decimals) > places:
         raise InputError(_("{field}: at most {places} decimals", field=field, places=places))
     if sign == "+" or (sign == "-" and not signed):
-        no = "no sign" if sign == "+" else "it must not be negative"
+        no = _("no sign") if sign == "+" else _("it must not be negative")
         raise InputError(
             _(
                 "{field}: not {what} ({no}; write it like {example})",
@@ -113,8 +113,8 @@ def parse_rate(text: str | Decimal | int, field: str = "rate") -> Decimal:
     """A rate in percent between 0 and 100 (``12,5`` or ``12.5%``): :func:`parse_number`."""
     raw = str(text).strip().removesuffix("%").rstrip()
     return parse_number(
-        raw, field, allow_zero=True, maximum=Decimal(100), what="a rate in percent",
-        example="10 or 12,5", unit=" (percent)",
+        raw, field, allow_zero=True, maximum=Decimal(100), what=_("a rate in percent"),
+        example=_("10 or 12,5"), unit=_(" (percent)"),
     )  # fmt: skip
 
 

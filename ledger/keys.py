@@ -132,10 +132,10 @@ def check_key_file(path: Path, books_root: Path | None = None) -> None:
         raise KeyFileError(
             _(
                 "{path}: the key file can be read or changed by {who} (mode "
-                "{s_imode:04o}); make it private with: chmod 600 {path}",
+                "{mode:04o}); make it private with: chmod 600 {path}",
                 path=path,
                 who=who,
-                s_imode=stat.S_IMODE(mode),
+                mode=stat.S_IMODE(mode),
             )
         )
 

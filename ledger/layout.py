@@ -156,5 +156,7 @@ def init_books(
     books = Books.open(root)
     ledger = books.load()
     if ledger.errors:
-        raise BooksError("the new books do not check: " + "; ".join(books.error_lines(ledger)))
+        raise BooksError(
+            _("the new books do not check: {errors}", errors="; ".join(books.error_lines(ledger)))
+        )
     return books, key_file

@@ -117,9 +117,9 @@ def backup(books: Books, dest: Path, extra_files: list[Path] | None = None) -> B
     if changes:
         raise InputError(
             _(
-                "the books have uncommitted changes ({describe_changes}): commit them "
+                "the books have uncommitted changes ({changes}): commit them "
                 "(--adopt-changes) or undo them first, a backup holds committed history only",
-                describe_changes=describe_changes(changes),
+                changes=describe_changes(changes),
             )
         )
     head = git_head(root)

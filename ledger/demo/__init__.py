@@ -102,9 +102,9 @@ def build_demo(
         raise InputError(
             _(
                 "--year {year}: the demo replays a finished year and the first days of the "
-                "next one; give {year_2} or earlier (or wait until {demo_today})",
+                "next one; give {last_year} or earlier (or wait until {demo_today})",
                 year=year,
-                year_2=year - 1,
+                last_year=year - 1,
                 demo_today=demo_today(year),
             )
         )

@@ -399,7 +399,7 @@ def parse_chain_file(payload: bytes, name: str) -> ChainFile:
         head = str(json.loads(lines[-1])["head"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ChainFileError(
-            _("{name}: unreadable ({name_2})", name=name, name_2=type(exc).__name__)
+            _("{name}: unreadable ({error})", name=name, error=type(exc).__name__)
         ) from None
     return ChainFile(year, version, previous, head, tuple(records))
 

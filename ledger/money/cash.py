@@ -46,7 +46,7 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, typed
-from ledger.i18n import _
+from ledger.i18n import _, hub_lang
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.booking import allocation_entries, recovery
 from ledger.money.reconcile.state import State, check_cash
@@ -110,7 +110,12 @@ def sale_entry(
             posting(cfg.account("participant_contribution", code), -contrib.amount),
         ]
     postings += recovery(state, code, day, net - contrib.amount, meta)
-    narration = f"Cash sale {cash_id} ({code}): {description}"
+    narration = _(
+        "Cash sale {cash_id} ({code}): {description}",
+        cash_id=cash_id,
+        code=code,
+        description=description,
+    ).shown(hub_lang(cfg.invoicing.default_lang))
     return transaction(day, narration, postings, meta, {id_link(cash_id)})
 
 
@@ -147,7 +152,9 @@ def receipt_entries(
     }
     receipt = transaction(
         day,
-        f"Invoice {inv.number} paid in cash ({cash_id})",
+        _("Invoice {number} paid in cash ({cash_id})", number=inv.number, cash_id=cash_id).shown(
+            hub_lang(cfg.invoicing.default_lang)
+        ),
         [posting(cfg.account("cash"), amount), posting(cfg.account("clients"), -amount)],
         meta,
         {id_link(cash_id), inv_link},
@@ -176,10 +183,12 @@ def transfer_entry(
     sign = Decimal(1) if direction == "withdraw" else Decimal(-1)
     if direction == "deposit":
         check_cash(state, amount, day, "deposit")
-    what = "withdrawn from the bank" if direction == "withdraw" else "deposited at the bank"
+    what = _("withdrawn from the bank") if direction == "withdraw" else _("deposited at the bank")
     return transaction(
         day,
-        f"Cash {cash_id}: {amount} EUR {what}",
+        _("Cash {cash_id}: {amount} EUR {what}", cash_id=cash_id, amount=amount, what=what).shown(
+            hub_lang(cfg.invoicing.default_lang)
+        ),
         [
             posting(cfg.account("cash"), sign * amount),
             posting(cfg.account("internal_transfers"), -sign * amount),
@@ -210,12 +219,19 @@ def count_entries(
     ]
     if difference:
         other = cfg.account("cash_shortfall" if difference < 0 else "cash_surplus")
-        what = "short" if difference < 0 else "over"
+        what = _("short") if difference < 0 else _("over")
         out.append(
             transaction(
                 day,
-                f"Cash count {cash_id}: {abs(difference)} EUR {what} (counted {counted} EUR, "
-                f"the books said {books_say} EUR)",
+                _(
+                    "Cash count {cash_id}: {difference} EUR {what} (counted {counted} EUR, "
+                    "the books said {books_say} EUR)",
+                    cash_id=cash_id,
+                    difference=abs(difference),
+                    what=what,
+                    counted=counted,
+                    books_say=books_say,
+                ).shown(hub_lang(cfg.invoicing.default_lang)),
                 [posting(cfg.account("cash"), difference), posting(other, -difference)],
                 {"kind": "cash-difference", "cash": cash_id, "counted": counted},
                 {id_link(cash_id)},
@@ -269,10 +285,19 @@ def refund_entry(
         )
     check_cash(state, amount, day, "cash refund")
     cfg = state.config
-    what = f"credit note {pend.credit_note}" if pend.credit_note else pend.link.upper()
+    what = (
+        _("credit note {credit_note}", credit_note=pend.credit_note)
+        if pend.credit_note
+        else pend.link.upper()
+    )
     return transaction(
         day,
-        f"Cash {cash_id}: {amount} EUR refunded to the client in cash ({what})",
+        _(
+            "Cash {cash_id}: {amount} EUR refunded to the client in cash ({what})",
+            cash_id=cash_id,
+            amount=amount,
+            what=what,
+        ).shown(hub_lang(cfg.invoicing.default_lang)),
         [posting(cfg.account("refunds_due"), amount), posting(cfg.account("cash"), -amount)],
         {"kind": "cash-refund", "cash": cash_id, "refund": pend.link.upper(), "amount": amount},
         {id_link(cash_id), pend.link},

@@ -109,9 +109,9 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
     if dt.date(year, 12, 31) >= today:
         raise InputError(
             _(
-                "{year} has not ended yet: it can be closed from {year_2}-01-01",
+                "{year} has not ended yet: it can be closed from {next_year}-01-01",
                 year=year,
-                year_2=year + 1,
+                next_year=year + 1,
             )
         )
     with books.transaction(f"close-year: seal {year}") as tx:
@@ -125,7 +125,11 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
             )
         found = blockers(ledger.entries, books.config, year, today, len(ledger.errors))
         if found:
-            more = f" (and {len(found) - 1} more; see --dry-run)" if len(found) > 1 else ""
+            more = (
+                _(" (and {count} more; see --dry-run)", count=len(found) - 1)
+                if len(found) > 1
+                else ""
+            )
             raise InputError(
                 _("{year} cannot be closed: {found}{more}", year=year, found=found[0], more=more)
             )

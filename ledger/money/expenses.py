@@ -48,7 +48,7 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
-from ledger.i18n import _
+from ledger.i18n import _, hub_lang
 from ledger.money.grants import grants, release_entries, require_grant
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
@@ -155,8 +155,15 @@ def expense_entry(
         "grant": req.grant,
         "charged-later": True if req.charge_later else None,
     }
-    who = f" ({code})" if code else " (hub)"
-    narration = f"Cost {expense_id}{who}: {req.description}"
+    # (grants read the description back after the first ": " of this narration)
+    lang = hub_lang(config.invoicing.default_lang)
+    who = _(" ({code})", code=code) if code else _(" (hub)")
+    narration = _(
+        "Cost {expense_id}{who}: {description}",
+        expense_id=expense_id,
+        who=who,
+        description=req.description,
+    ).shown(lang)
     return transaction(day, narration, postings, meta, {link})
 
 

@@ -41,7 +41,7 @@ from ledger.config import HubConfig, normalize_iban
 from ledger.dates import booking_date
 from ledger.entries import ZERO, clean_text, parse_amount, posting, transaction
 from ledger.errors import InputError, typed
-from ledger.i18n import _
+from ledger.i18n import _, hub_lang
 from ledger.privacy.guard import PARTICIPANTS_ACCOUNT, TextGuard
 
 FUNDER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -212,7 +212,12 @@ def _release(
     meta = {"kind": "grant-release", "grant": grant.id, "expense": expense_id, "amount": amount}
     return transaction(
         day,
-        f"Grant {grant.id}: {amount} EUR of its deferred part released, spent on {expense_id}",
+        _(
+            "Grant {grant}: {amount} EUR of its deferred part released, spent on {expense_id}",
+            grant=grant.id,
+            amount=amount,
+            expense_id=expense_id,
+        ).shown(hub_lang(config.invoicing.default_lang)),
         [posting(config.account("deferred_income"), amount), posting(grant.account, -amount)],
         meta,
         {f"grant-{grant.id}"},
@@ -239,8 +244,9 @@ def year_end_entries(
             out.append(
                 transaction(
                     end,
-                    f"Grant {grant.id}: {change} EUR not spent in {year}, deferred to the "
-                    "next years",
+                    _("Grant {grant}: {change} EUR not spent in {year}, deferred to the "
+                      "next years", grant=grant.id, change=change, year=year).shown(
+                        hub_lang(config.invoicing.default_lang)),
                     [posting(grant.account, change),
                      posting(config.account("deferred_income"), -change)],
                     meta,
@@ -299,8 +305,11 @@ def grant_entry(
         "gift": True if gift else None,
         "funder-iban": iban,
     }
-    what = "Gift" if gift else "Grant"
-    narration = f"{what} {gid} from {funder}" + (f": {purpose}" if purpose else "")
+    lang = hub_lang(config.invoicing.default_lang)
+    what = _("Gift") if gift else _("Grant")
+    narration = _("{what} {gid} from {funder}", what=what, gid=gid, funder=funder).shown(lang) + (
+        _(": {purpose}", purpose=purpose).shown(lang) if purpose else ""
+    )
     return transaction(
         day,
         narration,

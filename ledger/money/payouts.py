@@ -53,7 +53,7 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
-from ledger.i18n import _, fmt_amount, fmt_date, translate
+from ledger.i18n import _, fmt_amount, fmt_date, hub_lang, translate
 from ledger.money.reconcile.state import State, check_cash
 from ledger.outputs import outside_books
 from ledger.participants import require_open_participant
@@ -106,10 +106,16 @@ def payout_entry(
         meta["iban-last4"] = iban[-4:]
         meta["end-to-end-id"] = payout_id
         other = posting(config.account("payouts_pending"), -amount)
-        narration = f"Payout {payout_id} to {code}, by bank transfer (ordered)"
+        narration = _(
+            "Payout {payout_id} to {code}, by bank transfer (ordered)",
+            payout_id=payout_id,
+            code=code,
+        ).shown(hub_lang(config.invoicing.default_lang))
     else:
         other = posting(config.account("cash"), -amount)
-        narration = f"Payout {payout_id} to {code}, in cash"
+        narration = _(
+            "Payout {payout_id} to {code}, in cash", payout_id=payout_id, code=code
+        ).shown(hub_lang(config.invoicing.default_lang))
     return transaction(day, narration, [posting(held, amount), other], meta, {id_link(payout_id)})
 
 
@@ -343,8 +349,14 @@ def export_pain001(
             if not payouts:
                 done = len(every) - len(payouts)
                 raise InputError(
-                    "no bank payout waits to be exported"
-                    + (f" ({done} already exported; --again to export them again)" if done else "")
+                    _(
+                        "no bank payout waits to be exported{done}",
+                        done=_(
+                            " ({done} already exported; --again to export them again)", done=done
+                        )
+                        if done
+                        else "",
+                    )
                 )
             ibans, names = _with_payees(books, payouts, ibans, names or {})
             payload = _pain001(config, payouts, ibans, names, day)

@@ -29,7 +29,7 @@ from ledger.privacy.patterns import compact_needles, needles, normalise, pattern
 from ledger.roster import read_roster
 
 NAME_WORD = 4
-ROSTER_VALUE = "a value of the participants' roster (a name, alias or detail)"
+ROSTER_VALUE = _("a value of the participants' roster (a name, alias or detail)")
 PARTICIPANTS_ACCOUNT = (
     "it is a participant's account (a value of the roster): the books keep the accounts of "
     "the hub and of organisations only"
@@ -138,7 +138,12 @@ def roster_text_check(books: Books) -> Callable[[list[tuple[str, str]]], None]:
     def check(texts: list[tuple[str, str]]) -> None:
         for text, field in texts:
             guard.check_roster_only(
-                text, field, f"it names a participant: {ROSTER_VALUE} is never archived"
+                text,
+                field,
+                _(
+                    "it names a participant: {roster_value} is never archived",
+                    roster_value=ROSTER_VALUE,
+                ),
             )
 
     return check

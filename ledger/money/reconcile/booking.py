@@ -18,7 +18,7 @@ from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.entries import ZERO, posting, q2, require_open_account, transaction
 from ledger.errors import InputError, ParticipantError
-from ledger.i18n import _
+from ledger.i18n import N_, _, hub_lang
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.matching import (
     Candidate,
@@ -159,11 +159,20 @@ def credit_reversal(
             posting(cfg.account("clients"), refund),
             posting(cfg.account("refunds_due"), -refund),
         ]
+    lang = hub_lang(cfg.invoicing.default_lang)
     narration = (
-        f"Credit note {credit_number} on invoice {inv.number}"
+        _(
+            "Credit note {credit_number} on invoice {number}",
+            credit_number=credit_number,
+            number=inv.number,
+        ).shown(lang)
         + (f" ({code})" if code else "")
-        + ": what was paid for the credited part"
-        + (f", {refund} EUR to refund to the client" if refund > 0 else "")
+        + _(": what was paid for the credited part").shown(lang)
+        + (
+            _(", {refund} EUR to refund to the client", refund=refund).shown(lang)
+            if refund > 0
+            else ""
+        )
     )
     return transaction(day, narration, postings, meta, links)
 
@@ -267,10 +276,15 @@ def allocate(
             return None
         # Fully applied but nothing to allocate (zero net): record the application alone.
         meta.setdefault("received-net", ZERO)
-    what = "returned payment" if amount < 0 else "payment"
-    narration = f"{what.capitalize()} on invoice {inv.number}" + (f" ({code})" if code else "")
+    lang = hub_lang(cfg.invoicing.default_lang)
+    what = (
+        N_("Returned payment on invoice {number}")
+        if amount < 0
+        else N_("Payment on invoice {number}")
+    )
+    narration = _(what, number=inv.number).shown(lang) + (f" ({code})" if code else "")
     if excess > 0:
-        narration += f": {excess} EUR over what was due, to refund"
+        narration += _(": {excess} EUR over what was due, to refund", excess=excess).shown(lang)
     entry = transaction(receipt.date, narration, postings, meta, links)
     return entry
 
@@ -363,12 +377,17 @@ def settlement_entries(
 
 def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[str, Any]]:
     cfg = state.config
+    lang = hub_lang(cfg.invoicing.default_lang)
     if link.startswith("inv-"):
         inv = state.invoices[link]
-        what = "Returned payment" if amount < 0 else "Payment"
+        what = (
+            N_("Returned payment for invoice {number}, out of suspense")
+            if amount < 0
+            else N_("Payment for invoice {number}, out of suspense")
+        )
         return (
             cfg.account("clients"),
-            f"{what} for invoice {inv.number}, out of suspense",
+            _(what, number=inv.number).shown(lang),
             {"invoice": inv.number, "participant": inv.participant or None},
         )
     pend = state.pending.get(link)
@@ -376,7 +395,10 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
         # Money coming back for a payout: it bounced. The participant gets it back.
         return (
             cfg.account("participant_held", pend.participant),
-            f"Payout {link.upper()} returned by the bank, back on the balance held",
+            _(
+                "Payout {payout} returned by the bank, back on the balance held",
+                payout=link.upper(),
+            ).shown(lang),
             {
                 "participant": pend.participant,
                 "payout": link.upper(),
@@ -385,16 +407,20 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
             },
         )
     if pend is not None:
-        narration = {
-            "payout": f"Payout {link.upper()} debited",
-            "expense": f"Cost {link.upper()} paid",
-            "grant": f"Grant {link[6:]} received",
-            "refund": f"Credit note {pend.credit_note} refunded to the client"
+        said = {
+            "payout": _("Payout {payout} debited", payout=link.upper()),
+            "expense": _("Cost {expense} paid", expense=link.upper()),
+            "grant": _("Grant {grant} received", grant=link[6:]),
+            "refund": _(
+                "Credit note {credit_note} refunded to the client", credit_note=pend.credit_note
+            )
             if pend.credit_note
-            else f"Overpayment of bank line {_line_ref(state, link[7:])} refunded",
-            "transfer": f"Cash {'withdrawal' if amount < 0 else 'deposit'} {link.upper()} "
-            "on the bank statement",
+            else _("Overpayment of bank line {ref} refunded", ref=_line_ref(state, link[7:])),
+            "transfer": _("Cash withdrawal {cash} on the bank statement", cash=link.upper())
+            if amount < 0
+            else _("Cash deposit {cash} on the bank statement", cash=link.upper()),
         }[pend.kind]
+        narration = said.shown(lang)
         account = {
             "payout": cfg.account("payouts_pending"),
             "expense": cfg.account("suppliers"),
@@ -406,7 +432,7 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
         if pend.participant:
             meta["participant"] = pend.participant
         return account, narration, meta
-    return link, "Bank line assigned to an account", {}
+    return link, _("Bank line assigned to an account").shown(lang), {}
 
 
 def book_candidate(
