@@ -179,9 +179,17 @@ class Message(str):
             return self.template.format(**fields)
 
 
+def _carried(error: BaseException) -> Message | None:
+    """The message an error carries (its ``message``, or its first argument), if any."""
+    message = getattr(error, "message", None) or (error.args[0] if error.args else None)
+    return message if isinstance(message, Message) else None
+
+
 def _nested(value: object) -> bool:
     """A field that is a message, or an error carrying one, is shown in the same language."""
-    return isinstance(value, Message) or isinstance(getattr(value, "message", None), Message)
+    return isinstance(value, Message) or (
+        isinstance(value, BaseException) and _carried(value) is not None
+    )
 
 
 def _(template: str, /, **fields: object) -> Message:
@@ -193,8 +201,8 @@ def shown(text: object, lang: str | None = None) -> str:
     """What the user reads of ``text``: a :class:`Message` in her language, else as is."""
     if isinstance(text, Message):
         return text.shown(lang)
-    message = getattr(text, "message", None)  # an error carrying a message
-    if isinstance(text, BaseException) and isinstance(message, Message):
+    message = _carried(text) if isinstance(text, BaseException) else None
+    if message is not None:  # an error carrying a message
         return message.shown(lang)
     return str(text)
 

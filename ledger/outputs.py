@@ -30,7 +30,7 @@ def outside_books(root: Path, path: Path | str, option: str, why: str = "") -> P
     one-line :class:`InputError` naming ``option`` and, when given, ``why``."""
     target = Path(path).expanduser().absolute()
     if inside(root, target):
-        because = f" ({why})" if why else ""
+        because = _(" ({why})", why=why) if why else ""
         raise InputError(
             _(
                 "{option}: inside the books directory; write it outside the books{because}: "

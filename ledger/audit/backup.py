@@ -112,7 +112,7 @@ def _refuse_secret(path: Path, key: Path) -> None:
 def backup(books: Books, dest: Path, extra_files: list[Path] | None = None) -> BackupResult:
     """Write an encrypted backup of the books (and of ``extra_files``) under ``dest``."""
     root = books.root
-    dest = outside_books(root, dest, "--to", "a backup is kept apart from what it saves")
+    dest = outside_books(root, dest, "--to", _("a backup is kept apart from what it saves"))
     changes = worktree_changes(root)
     if changes:
         raise InputError(
@@ -238,7 +238,7 @@ def restore(
             _("{target}: not an empty folder; restore into a new folder", target=target)
         )
     if extras_to is not None:
-        extras_to = outside_books(target, extras_to, "--extras-to", "they are kept apart")
+        extras_to = outside_books(target, extras_to, "--extras-to", _("they are kept apart"))
     identity = _identity(str(manifest["hub"]), key_file)
     with tempfile.TemporaryDirectory(prefix="coopledger-restore-") as tmp:
         bundle = Path(tmp) / "books.bundle"

@@ -122,7 +122,7 @@ def find_tag(books: Books, name: str) -> CloseTag:
 
 def export_audit(books: Books, tag_name: str, out: Path) -> AuditExport:
     """Write the auditor's export of the year closed by ``tag_name`` into ``out``."""
-    out = outside_books(books.root, out, "--out", "an export is handed to the auditor")
+    out = outside_books(books.root, out, "--out", _("an export is handed to the auditor"))
     tag = find_tag(books, tag_name)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(

@@ -403,7 +403,7 @@ def check_documents(books: Books, ledger: Ledger) -> list[Finding]:
                 now = None
             if now != recorded:
                 entry_at = chainlib.entry_ref(entry, str(root))
-                what = "is missing" if now is None else "changed since it was issued"
+                what = _("is missing") if now is None else _("changed since it was issued")
                 findings.append(
                     Finding(
                         "documents",

@@ -182,7 +182,7 @@ def transfer_entry(
     cfg = state.config
     sign = Decimal(1) if direction == "withdraw" else Decimal(-1)
     if direction == "deposit":
-        check_cash(state, amount, day, "deposit")
+        check_cash(state, amount, day, _("deposit"))
     what = _("withdrawn from the bank") if direction == "withdraw" else _("deposited at the bank")
     return transaction(
         day,
@@ -206,7 +206,7 @@ def count_entries(
     books_say = state.cash.balance("cash", day)
     difference = counted - books_say
     if difference < 0:
-        check_cash(state, -difference, day, "cash count")
+        check_cash(state, -difference, day, _("cash count"))
     meta = data.new_metadata(
         "<coopledger>",
         0,
@@ -283,7 +283,7 @@ def refund_entry(
                 link=pend.link,
             )
         )
-    check_cash(state, amount, day, "cash refund")
+    check_cash(state, amount, day, _("cash refund"))
     cfg = state.config
     what = (
         _("credit note {credit_note}", credit_note=pend.credit_note)

@@ -187,7 +187,7 @@ def check_expense(state: State, req: ExpenseRequest, day: dt.date) -> None:
                 )
             )
     if req.paid_from == "cash":
-        check_cash(state, req.amount, day, "cost")
+        check_cash(state, req.amount, day, _("cost"))
 
 
 def book_expense(

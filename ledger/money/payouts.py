@@ -206,7 +206,7 @@ def check_payout(state: State, code: str, amount: Decimal, day: dt.date, method:
             )
         )
     if method == "cash":
-        check_cash(state, amount, day, "payout")
+        check_cash(state, amount, day, _("payout"))
 
 
 def book_payout(
@@ -338,7 +338,7 @@ def export_pain001(
     Each payout exported is recorded in the books (``custom "payout-exported"``), and is not
     exported again unless ``again``: a file uploaded twice would pay twice."""
     config = books.config
-    target = outside_books(books.root, out, "--out", "the file holds bank account numbers")
+    target = outside_books(books.root, out, "--out", _("the file holds bank account numbers"))
     day = execution_date(execution, today)
     marked = booking_date(None, today)
     written = False

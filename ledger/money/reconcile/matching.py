@@ -158,7 +158,8 @@ def _transfer_candidate(line: BankLine, pend: Pending) -> list[Candidate]:
     """A cash withdrawal (money out) or deposit (money in) recorded in the cash book."""
     if line.suspense != pend.open:
         return []
-    score, reasons = 40, [_("amount of a cash withdrawal or deposit")]
+    reasons: list[str] = [_("amount of a cash withdrawal or deposit")]
+    score = 40
     if _mentions(f"{line.communication} {line.end_to_end}", pend.link.upper()):
         score, reasons = score + 60, [*reasons, _("its id in the communication")]
     gap = (line.date - pend.date).days
@@ -181,7 +182,8 @@ def _returned_payout_candidates(state: State, line: BankLine) -> list[Candidate]
             continue
         if line.date < pend.debited_on or pend.participant in state.closed:
             continue
-        score, reasons = 40, [_("amount of a payout debited earlier")]
+        reasons: list[str] = [_("amount of a payout debited earlier")]
+        score = 40
         if line.end_to_end and line.end_to_end.lower() == pend.end_to_end.lower():
             score, reasons = score + 60, [*reasons, _("the payout's end-to-end reference")]
         elif pend.end_to_end and _mentions(line.communication, pend.end_to_end):
@@ -334,7 +336,8 @@ def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate
         original = state.seen(original)
         if receipt.amount <= 0 or receipt.bank_link[5:] in returned:
             continue
-        score, reasons = 40, [_("amount of an earlier payment, returned")]
+        reasons: list[str] = [_("amount of an earlier payment, returned")]
+        score = 40
         if line.returned:
             score, reasons = score + 40, [*reasons, _("marked as an R-transaction by the bank")]
         if original.iban_last4 and original.iban_last4 == line.iban_last4:
