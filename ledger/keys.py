@@ -201,7 +201,7 @@ def load_identities(config: HubConfig, books_root: Path | None = None) -> list[I
 
 
 def decrypt_with(
-    identities: Sequence[Identity], ciphertext: bytes, what: str = "the roster"
+    identities: Sequence[Identity], ciphertext: bytes, what: str = _("the roster")
 ) -> bytes:
     try:
         return bytes(pyrage.decrypt(ciphertext, list(identities)))

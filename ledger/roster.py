@@ -175,7 +175,7 @@ def read_data_keys(
         raise RosterError(
             _("{name}: cannot read the roster's data keys", name=path.name)
         ) from None
-    plain = decrypt_with(identities, blob, f"{path.name} (the roster's data keys)")
+    plain = decrypt_with(identities, blob, _("{name} (the roster's data keys)", name=path.name))
     try:
         raw = json.loads(plain)
         keys = raw["keys"]

@@ -279,7 +279,7 @@ def _change_finding(tag: CloseTag, change: chainlib.Change) -> Finding:
             record=f"{tag.name}#{change.sealed.pos}",
         )
     assert change.now is not None
-    kind = "document" if change.now.kind == "document" else "entry"
+    kind = _("document") if change.now.kind == "document" else _("entry")
     if change.what == "inserted":
         return Finding(
             "chain",
@@ -289,7 +289,11 @@ def _change_finding(tag: CloseTag, change: chainlib.Change) -> Finding:
             record=f"{tag.name}#new",
         )
     assert change.sealed is not None
-    what = "bytes changed" if kind == "document" else f"field {', '.join(change.fields)}"
+    what = (
+        _("bytes changed")
+        if kind == "document"
+        else _("field {fields}", fields=", ".join(change.fields))
+    )
     return Finding(
         "chain",
         False,

@@ -441,11 +441,13 @@ class Change:
 
     def describe(self) -> str:
         if self.what == "changed":
-            return f"changed (field {', '.join(self.fields)})"
+            return _("changed (field {fields})", fields=", ".join(self.fields))
         if self.what == "removed":
             assert self.sealed is not None
-            return f"removed (record #{self.sealed.pos}, was at {self.sealed.ref})"
-        return "inserted"
+            return _(
+                "removed (record #{pos}, was at {ref})", pos=self.sealed.pos, ref=self.sealed.ref
+            )
+        return _("inserted")
 
 
 def changed_fields(
