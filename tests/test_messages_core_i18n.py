@@ -57,6 +57,10 @@ def test_core_errors_are_shown_in_french_and_dutch(cli: Cli, books_dir: Path) ->
     unknown = ("payout", "add", "P-ZZZZZZ", "10", "--method", "cash")
     assert _refused(cli, books_dir, "fr", *unknown).endswith("participant·e P-ZZZZZZ inconnu·e")
     assert _refused(cli, books_dir, "nl", *unknown).endswith("onbekende deelnemer P-ZZZZZZ")
+    # what was typed in the wrong place is never repeated, in any language
+    refund = ("cash", "refund", "Jean Dupont")
+    assert "(ce qui a été tapé n'est pas répété)" in _refused(cli, books_dir, "fr", *refund)
+    assert "Dupont" not in _refused(cli, books_dir, "nl", *refund)
     # a write refused: nothing is held for her yet, so nothing may be paid out
     code = _participant(cli, books_dir)
     payout = ("payout", "add", code, "10", "--method", "cash", "--date", "2026-03-04")
