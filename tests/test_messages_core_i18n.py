@@ -135,3 +135,24 @@ def test_a_year_end_blocker_is_a_message_shown_in_the_hubs_language() -> None:
     assert message == str(blocker)
     assert shown(message, "en") == str(blocker)
     assert shown(message, "fr") != str(blocker) and "2" in shown(message, "fr")
+
+
+def test_an_invalid_hub_toml_is_explained_in_the_hubs_language(cli: Cli, books_dir: Path) -> None:
+    hub = books_dir / "hub.toml"
+    text = hub.read_text(encoding="utf-8")
+    assert text.count('iban = "BE68539007547034"') == 1
+    hub.write_text(text.replace('iban = "BE68539007547034"', 'iban = "BE68539007547035"'),
+                   encoding="utf-8")  # fmt: skip
+    proc = cli("--books", str(books_dir), "books", "check", check=False, env=_in(cli.env, None))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().endswith(
+        "hub.toml : bank_accounts.0.iban : IBAN invalide : chiffres de contrôle erronés"
+    ), proc.stderr
+    proc = cli("--books", str(books_dir), "books", "check", check=False, env=_in(cli.env, "nl"))
+    assert proc.stderr.strip().endswith(
+        "hub.toml: bank_accounts.0.iban: ongeldige IBAN: verkeerde controlecijfers"
+    ), proc.stderr
+    proc = cli("--books", str(books_dir), "books", "check", check=False, env=_in(cli.env, "en"))
+    assert proc.stderr.strip().endswith(
+        "hub.toml: bank_accounts.0.iban: invalid IBAN: wrong check digits"
+    ), proc.stderr
