@@ -266,8 +266,9 @@ class _StatementReader:
         for m in movements:
             if m.currency != currency:
                 raise BankFileError(self.name, "currency", _("an entry in {currency} on an "
-                                    "account in {currency2}",
-                                    currency=m.currency, currency2=currency), m.line)  # fmt: skip
+                                    "account in {account_currency}",
+                                    currency=m.currency, account_currency=currency),
+                                    m.line)  # fmt: skip
         refs = content_ref(
             "c-",
             ((m.booking_date, m.amount, m.counterparty_account, m.communication)
@@ -433,8 +434,8 @@ class _StatementReader:
             if batch:
                 self.problem(BankFileError(
                     self.name, "batch", _("the TxDtls of this entry add up to "
-                    "{amount}, the entry is {amount2}",
-                    amount=movement.amount - batch, amount2=movement.amount), movement.line,
+                    "{amount}, the entry is {entry_amount}",
+                    amount=movement.amount - batch, entry_amount=movement.amount), movement.line,
                 ))  # fmt: skip
         gap = statement.balance_gap
         if gap:
@@ -451,8 +452,8 @@ class _StatementReader:
         count = _text(summary, "TtlNtries", "NbOfNtries")
         if count and count.isdigit() and int(count) != len(statement.movements):
             self.problem(self.v.fail(summary, "summary", _("TxsSummry counts {count} entries, "
-                                     "the statement has {count2}",
-                                     count=count, count2=len(statement.movements))))  # fmt: skip
+                                     "the statement has {actual}",
+                                     count=count, actual=len(statement.movements))))  # fmt: skip
         for tag, sign in (("TtlCdtNtries", 1), ("TtlDbtNtries", -1)):
             total = _text(summary, tag, "Sum")
             if total is None:

@@ -100,8 +100,8 @@ def read_records(data: bytes, name: str) -> list[Record]:
                 name,
                 "encoding",
                 _(
-                    "byte 0x{raw:02x} at column {start} is not windows-1252",
-                    raw=raw[exc.start],
+                    "byte 0x{byte:02x} at column {start} is not windows-1252",
+                    byte=raw[exc.start],
                     start=exc.start + 1,
                 ),
                 number,
@@ -112,9 +112,9 @@ def read_records(data: bytes, name: str) -> list[Record]:
                 name,
                 "encoding",
                 _(
-                    "control character 0x{ord:02x} at column {bad}",
-                    ord=ord(text[bad]),
-                    bad=bad + 1,
+                    "control character 0x{code:02x} at column {column}",
+                    code=ord(text[bad]),
+                    column=bad + 1,
                 ),
                 number,
             )
@@ -400,9 +400,9 @@ class _Reader:
                     record,
                     "sequence",
                     _(
-                        "movement {sequence} follows movement {sequence2}",
+                        "movement {sequence} follows movement {previous}",
                         sequence=sequence,
-                        sequence2=mains[-1].sequence,
+                        previous=mains[-1].sequence,
                     ),
                 )
             mains.append(draft)
@@ -490,8 +490,9 @@ class _Reader:
             if gap:
                 self.problem(BankFileError(
                     self.name, "batch", _("movement {ref}: its details add up to "
-                    "{amount:.3f}, the movement is {amount2:.3f}",
-                    ref=movement.ref[-4:], amount=movement.amount - gap, amount2=movement.amount),
+                    "{amount:.3f}, the movement is {movement_amount:.3f}",
+                    ref=movement.ref[-4:], amount=movement.amount - gap,
+                    movement_amount=movement.amount),
                     movement.line,
                 ))  # fmt: skip
         return result

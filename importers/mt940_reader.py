@@ -324,10 +324,10 @@ class _Reader:
             number,
             "mt940",
             _(
-                ":{tag}: cannot follow :{state}: (expected {value})",
+                ":{tag}: cannot follow :{state}: (expected {expected})",
                 tag=tag,
                 state=state,
-                value=expected or "the end of the statement",
+                expected=expected or _("the end of the statement"),
             ),
         )
 
@@ -418,12 +418,12 @@ class _Reader:
                         "opening balance {opening} "
                         "(:{tag}:) + statement lines {total} "
                         "!= closing balance {closing} "
-                        "(:{tag2}:)",
+                        "(:{closing_tag}:)",
                         opening=opening,
                         tag=fields["60"].tag,
                         total=statement.total,
                         closing=closing,
-                        tag2=fields["62"].tag,
+                        closing_tag=fields["62"].tag,
                     ),
                 )
             )

@@ -402,9 +402,9 @@ class _Planner:
                 if statement.currency != self.settings.currency:
                     raise BankFileError(
                         file.name, "currency", _("{label} is in {currency}, "
-                        "the books are kept in {currency2}",
+                        "the books are kept in {books_currency}",
                         label=statement.label, currency=statement.currency,
-                        currency2=self.settings.currency), statement.line,
+                        books_currency=self.settings.currency), statement.line,
                     )  # fmt: skip
                 report.account = report.account or bank.account
                 day = statement.first_day or dt.date.min

@@ -95,9 +95,9 @@ class ImportSettings:
                     file,
                     "account",
                     _(
-                        "the account ending in {raw} has the shape of an IBAN but its check "
+                        "the account ending in {last4} has the shape of an IBAN but its check "
                         "digits are wrong",
-                        raw=raw[-4:],
+                        last4=raw[-4:],
                     ),
                     statement.line,
                 )

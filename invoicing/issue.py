@@ -24,6 +24,7 @@ from invoicing import numbering
 from invoicing.clients import FileReader, read_clients, require_client
 from invoicing.entries import DOCUMENTS_DIR, ENTRIES_KIND, build_entries, document_paths, file_stem
 from invoicing.entries import entries_file as books_file_of
+from invoicing.i18n import kind_word
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
 from invoicing.pdf import render_pdf
@@ -327,7 +328,7 @@ def read_document(reader: FileReader, ref: numbering.IssuedRef) -> Document:
             _(
                 "{rel}: missing; cannot read {kind} {number}",
                 rel=rel,
-                kind=ref.kind,
+                kind=kind_word(ref.kind),
                 number=ref.number,
             )
         )
@@ -390,9 +391,9 @@ def issue_credit_note(
             raise InputError(
                 _(
                     "invoice {number} is already partly credited "
-                    "({value}); give the lines to credit with --line",
+                    "({previous}); give the lines to credit with --line",
                     number=original.number,
-                    value=", ".join(p.number for p in previous),
+                    previous=", ".join(p.number for p in previous),
                 )
             )
         else:

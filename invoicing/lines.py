@@ -244,12 +244,13 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
         lines = [
             make_line(
                 row["description"],
-                _decimal(row["quantity"], _("quantity"), f"{path}: row {rowno}"),
-                _decimal(row["unit_price"], _("unit price"), f"{path}: row {rowno}"),
-                _decimal(row["vat_rate"], _("VAT rate"), f"{path}: row {rowno}"),
-                _("{path}: row {rowno}", path=path, rowno=rowno),
+                _decimal(row["quantity"], _("quantity"), where),
+                _decimal(row["unit_price"], _("unit price"), where),
+                _decimal(row["vat_rate"], _("VAT rate"), where),
+                where,
             )
             for rowno, row in rows
+            for where in (_("{path}: row {rowno}", path=path, rowno=rowno),)
         ]
         parsed = _one_invoice(
             settings, _("{path}: row {first_row}", path=path, first_row=first_row)

@@ -80,7 +80,7 @@ def next_number(
     series = series_key(config, kind, day)
     same = [d for d in docs if d.kind == kind and d.series == series]
     last = max(same, key=lambda d: d.seq, default=None)
-    what = "invoice" if kind == "invoice" else "credit note"
+    what = _("invoice") if kind == "invoice" else _("credit note")
     if last is not None and day < last.date:
         raise InputError(
             _(
@@ -110,7 +110,7 @@ def find(entries: Iterable[data.Directive], number: str, kind: DocKind = "invoic
     for doc in issued(entries):
         if doc.kind == kind and doc.number == wanted:
             return doc
-    what = "invoice" if kind == "invoice" else "credit note"
+    what = _("invoice") if kind == "invoice" else _("credit note")
     raise InputError(
         _(
             "unknown {what} {number} (see 'coopledger invoice list')",

@@ -37,21 +37,20 @@ def check_rates(config: HubConfig, lines: Sequence[LineInput]) -> None:
             reason = "art. 44" if regime == "exempt" else "franchise, art. 56bis"
             raise InputError(
                 _(
-                    "line {i}: VAT rate {fmt_rate} % on a VAT-{regime} hub "
+                    "line {i}: VAT rate {rate} % on a VAT-{regime} hub "
                     "({reason}): the hub charges no VAT, use rate 0",
                     i=i,
-                    fmt_rate=fmt_rate(line.vat_rate),
+                    rate=fmt_rate(line.vat_rate),
                     regime=regime,
                     reason=reason,
                 )
             )
         raise InputError(
             _(
-                "line {i}: unknown VAT rate {fmt_rate} % for the standard regime "
-                "(allowed: {value})",
+                "line {i}: unknown VAT rate {rate} % for the standard regime (allowed: {allowed})",
                 i=i,
-                fmt_rate=fmt_rate(line.vat_rate),
-                value=", ".join(fmt_rate(r) for r in allowed),
+                rate=fmt_rate(line.vat_rate),
+                allowed=", ".join(fmt_rate(r) for r in allowed),
             )
         )
 

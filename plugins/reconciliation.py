@@ -53,13 +53,13 @@ def check_reconciliation(
                             entry.meta,
                             _(
                                 "^{bank} is booked twice as a {kind} of ^{target} (first at "
-                                "{meta}:{meta2}): "
+                                "{filename}:{lineno}): "
                                 "the same money would count twice",
                                 bank=bank,
                                 kind=kind,
                                 target=target,
-                                meta=first.meta.get("filename"),
-                                meta2=first.meta.get("lineno"),
+                                filename=first.meta.get("filename"),
+                                lineno=first.meta.get("lineno"),
                             ),
                             entry,
                         )

@@ -344,10 +344,10 @@ def _check_identity(identity: Identity, during: pd.DataFrame) -> None:
         _(
             "annual accounts: the result identity fails: contributions + own income − own costs "
             "= {computed}, the books' result = {result}; participants' "
-            "subtrees that do not net to zero: {value}",
+            "subtrees that do not net to zero: {subtrees}",
             computed=identity.computed,
             result=identity.result,
-            value="; ".join(wrong) or _("none found"),
+            subtrees="; ".join(wrong) or _("none found"),
         )
     )
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from beancount.core import data
 
 from invoicing.clients import read_clients
+from invoicing.i18n import kind_word
 from invoicing.issue import read_document
 from invoicing.models import Document
 from invoicing.status import InvoiceStatus, statuses
@@ -120,7 +121,7 @@ def document_vat(books: Books, view: View) -> list[DocumentVat]:
             raise BooksError(
                 _(
                     "{kind} {number}: its record's VAT breakdown is not its net",
-                    kind=ref.kind,
+                    kind=kind_word(ref.kind),
                     number=ref.number,
                 )
             )

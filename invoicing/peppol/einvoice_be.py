@@ -74,10 +74,10 @@ class EInvoiceBe:
         if sub.number and sub.number != number:
             raise AccessPointAnswerError(
                 _(
-                    "{name}: stored the document as invoice {number!r}, not {number2!r}",
+                    "{name}: stored the document as invoice {number!r}, not {asked!r}",
                     name=NAME,
                     number=sub.number,
-                    number2=number,
+                    asked=number,
                 )
             )
         if sub.status != "queued":

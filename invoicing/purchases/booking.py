@@ -40,6 +40,7 @@ from typing import Any
 from beancount.core import data
 from stdnum.be import ogm_vcs
 
+from invoicing.i18n import kind_word
 from invoicing.peppol.ids import hub_ids
 from invoicing.purchases.document import Attachment, SupplierDocument
 from ledger.config import HubConfig, normalize_iban
@@ -162,10 +163,10 @@ def check_document(config: HubConfig, doc: SupplierDocument, label: str) -> None
     if doc.currency != "EUR":
         raise InputError(
             _(
-                "{label}: currency {value}; the books are kept in EUR and "
+                "{label}: currency {currency}; the books are kept in EUR and "
                 "purchase import books EUR documents only (book it with 'expense add' in EUR)",
                 label=label,
-                value=doc.currency or "(none)",
+                currency=doc.currency or _("(none)"),
             )
         )
     check_receiver(config, doc, label)
@@ -238,13 +239,13 @@ def _duplicate(
             if other:
                 return _(
                     "{kind} {number} of this supplier is {other} too, given twice",
-                    kind=kind,
+                    kind=kind_word(kind),
                     number=doc.number,
                     other=other,
                 )
             return _(
                 "{kind} {number} of this supplier is already booked ({expense}, {date})",
-                kind=kind,
+                kind=kind_word(kind),
                 number=doc.number,
                 expense=r.expense,
                 date=r.date.isoformat(),

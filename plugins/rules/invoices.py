@@ -25,6 +25,9 @@ from stdnum.be import ogm_vcs
 
 from ledger.i18n import _
 
+# A document's kind as a message names it (as invoicing.i18n.KIND_WORDS).
+KIND_WORDS = {"invoice": _("invoice"), "credit-note": _("credit-note")}
+
 
 class InvoiceCheckError(NamedTuple):
     """A Beancount-style error: where, what, which entry."""
@@ -67,7 +70,7 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
                     entry.meta,
                     _(
                         "{kind} entry lacks metadata: {missing}",
-                        kind=kind,
+                        kind=KIND_WORDS.get(kind, kind),
                         missing=", ".join(missing),
                     ),
                     entry,
@@ -80,7 +83,11 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
             errors.append(
                 InvoiceCheckError(
                     entry.meta,
-                    _("{kind} {number}: seq must be 1, 2, 3…", kind=kind, number=number),
+                    _(
+                        "{kind} {number}: seq must be 1, 2, 3…",
+                        kind=KIND_WORDS.get(kind, kind),
+                        number=number,
+                    ),
                     entry,
                 )
             )
@@ -92,7 +99,7 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
                     entry.meta,
                     _(
                         "{kind} {number}: link ^{link} is missing",
-                        kind=kind,
+                        kind=KIND_WORDS.get(kind, kind),
                         number=number,
                         link=link,
                     ),
@@ -143,10 +150,10 @@ def _duplicates(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
                         doc.entry.meta,
                         _(
                             "invoice {number}: structured communication {ogm} is also used "
-                            "by invoice {number2}",
+                            "by invoice {other}",
                             number=doc.number,
                             ogm=ogm,
-                            number2=ogms[ogm].number,
+                            other=ogms[ogm].number,
                         ),
                         doc.entry,
                     )
@@ -175,7 +182,7 @@ def _series(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
                         _(
                             "{kind} series {series}: {number} has sequence {seq} "
                             "({what}); numbers must be gapless",
-                            kind=kind,
+                            kind=KIND_WORDS.get(kind, kind),
                             series=series,
                             number=doc.number,
                             seq=doc.seq,
@@ -190,13 +197,13 @@ def _series(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
                         doc.entry.meta,
                         _(
                             "{kind} series {series}: {number} ({date}) is dated before "
-                            "{number2} ({date2}); dates must follow numbers",
-                            kind=kind,
+                            "{previous} ({previous_date}); dates must follow numbers",
+                            kind=KIND_WORDS.get(kind, kind),
                             series=series,
                             number=doc.number,
                             date=doc.date,
-                            number2=previous.number,
-                            date2=previous.date,
+                            previous=previous.number,
+                            previous_date=previous.date,
                         ),
                         doc.entry,
                     )
@@ -231,11 +238,11 @@ def _credit_notes(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
                     doc.entry.meta,
                     _(
                         "credit note {number} ({date}) is dated before invoice "
-                        "{original} ({date2})",
+                        "{original} ({original_date})",
                         number=doc.number,
                         date=doc.date,
                         original=original,
-                        date2=inv.date,
+                        original_date=inv.date,
                     ),
                     doc.entry,
                 )

@@ -26,6 +26,7 @@ from ledger.i18n import _
 from ledger.view import issued_documents, link_safe
 from ledger.view.deliveries import DELIVERY_TYPE, ROUTES, STATUSES
 from ledger.view.purchases import purchase_records
+from plugins.rules.invoices import KIND_WORDS
 
 
 class CheckError(NamedTuple):
@@ -57,9 +58,9 @@ def check_purchases(entries: Iterable[data.Directive]) -> list[CheckError]:
             error(
                 r,
                 _(
-                    "supplier document {expense}: missing {value}",
+                    "supplier document {expense}: missing {links}",
                     expense=r.expense,
-                    value=", ".join(missing) or "its one ^exp- link",
+                    links=", ".join(missing) or _("its one ^exp- link"),
                 ),
             )
             continue
@@ -68,9 +69,9 @@ def check_purchases(entries: Iterable[data.Directive]) -> list[CheckError]:
             error(
                 r,
                 _(
-                    "supplier document {expense}: the same file as {expense2} is booked twice",
+                    "supplier document {expense}: the same file as {first} is booked twice",
                     expense=r.expense,
-                    expense2=first.expense,
+                    first=first.expense,
                 ),
             )
         by_sha.setdefault(r.sha256, r)
@@ -81,11 +82,11 @@ def check_purchases(entries: Iterable[data.Directive]) -> list[CheckError]:
                 error(
                     r,
                     _(
-                        "supplier {kind} {number} is booked twice ({expense} and {expense2})",
-                        kind=r.kind,
+                        "supplier {kind} {number} is booked twice ({other} and {expense})",
+                        kind=KIND_WORDS.get(r.kind, r.kind),
                         number=r.number,
-                        expense=other.expense,
-                        expense2=r.expense,
+                        other=other.expense,
+                        expense=r.expense,
                     ),
                 )
                 break
@@ -101,10 +102,10 @@ def check_purchases(entries: Iterable[data.Directive]) -> list[CheckError]:
                     r,
                     _(
                         "supplier credit note {number} ({expense}) does not carry the link "
-                        "of its invoice {value}",
+                        "of its invoice {invoice}",
                         number=r.number,
                         expense=r.expense,
-                        value=r.credits or "?",
+                        invoice=r.credits or "?",
                     ),
                 )
                 continue
