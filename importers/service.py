@@ -388,7 +388,7 @@ class _Planner:
             report = FileReport(file.name, file.sha256)
             self.plan.files.append(report)
             if file.sha256 in seen:
-                report.skipped = "already imported (same content)"
+                report.skipped = _("already imported (same content)")
                 continue
             seen.add(file.sha256)
             fmt, statements = read_statements(file.data, file.name)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from invoicing.models import CLIENT_ID_RE, Client
+from invoicing.models import CLIENT_ID_RE, Client, validation_text
 from ledger.books import Books
 from ledger.config import format_validation_error
 from ledger.errors import BooksError, InputError
@@ -159,7 +159,7 @@ def make_client(client_id: str, fields: dict[str, Any]) -> Client:
         return Client.model_validate({"id": client_id, **fields})
     except ValidationError as exc:
         first = exc.errors()[0]
-        msg = str(first["msg"]).removeprefix("Value error, ")
+        msg = validation_text(first)
         field = ".".join(str(p) for p in first["loc"])
         if not field:
             head = msg.split(":", 1)[0]

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
-from invoicing.models import Lang, LineInput
+from invoicing.models import Lang, LineInput, validation_text
 from ledger.entries import MAX_AMOUNT, parse_number
 from ledger.errors import InputError
 from ledger.i18n import _
@@ -20,9 +20,11 @@ from ledger.i18n import _
 
 def _error_text(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    msg = str(first["msg"]).removeprefix("Value error, ")
+    msg = validation_text(first)
     loc = ".".join(str(p) for p in first["loc"])
-    return msg if not loc or msg.startswith(loc.replace("_", " ")) else f"{loc}: {msg}"
+    if not loc or msg.startswith(loc.replace("_", " ")):
+        return msg
+    return _("{loc}: {msg}", loc=loc, msg=msg)
 
 
 # What each field of a line may be, for the one number parser (ledger.entries): a
