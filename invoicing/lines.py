@@ -213,9 +213,11 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
     missing = [c for c in ("participant", "client", *CSV_LINE_COLUMNS) if c not in header]
     unknown = [c for c in header if c not in (*BATCH_COLUMNS, *CSV_LINE_COLUMNS, "invoice")]
     if missing or unknown:
-        what = f"missing column(s) {', '.join(missing)}" if missing else ""
-        if unknown:
-            what += ("; " if what else "") + f"unknown column(s) {', '.join(unknown)}"
+        lacking = _("missing column(s) {columns}", columns=", ".join(missing))
+        extra = _("unknown column(s) {columns}", columns=", ".join(unknown))
+        what = _("{lacking}; {extra}", lacking=lacking, extra=extra) if missing and unknown else (
+            lacking if missing else extra
+        )  # fmt: skip
         raise InputError(_("{path}: {what}", path=path, what=what))
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for rowno, raw in enumerate(reader, start=2):

@@ -352,7 +352,9 @@ class _Sender:
     def pdf_only(self, doc: IssuedFiles, step: Delivery | None) -> Outcome:
         client = doc.document.client
         why = (
-            "a foreign business without a Peppol id" if client.is_business else "a private person"
+            _("a foreign business without a Peppol id")
+            if client.is_business
+            else _("a private person")
         )
         path = self.to_outbox(doc, "pdf", "pdf-only", reason=f"no e-invoice: the client is {why}")
         if not (step and step.status == "pdf-only"):

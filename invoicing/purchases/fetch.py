@@ -71,7 +71,8 @@ def fetch_and_import(
         result = Fetched(received)
         try:
             payload = ap.fetch(received.id)
-            source = Source(f"access-point document {received.id}", payload, received.id)
+            label = _("access-point document {id}", id=received.id)
+            source = Source(label, payload, received.id)
             result.planned = import_purchases(
                 books,
                 [source],

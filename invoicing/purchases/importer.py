@@ -52,7 +52,9 @@ def checked(source: Source, validator: Validator | None) -> SupplierDocument:
             rules = sorted({f.rule for f in report.fatal})
             shown = ", ".join(rules[:MAX_RULES_SHOWN])
             more = (
-                f" and {len(rules) - MAX_RULES_SHOWN} more" if len(rules) > MAX_RULES_SHOWN else ""
+                _(" and {count} more", count=len(rules) - MAX_RULES_SHOWN)
+                if len(rules) > MAX_RULES_SHOWN
+                else ""
             )
             first = report.fatal[0]
             raise InputError(
