@@ -50,10 +50,10 @@ from ledger.cli import (
     report,
     year,
 )
-from ledger.cli.support import GLOBAL_OPTIONS
+from ledger.cli.support import GLOBAL_OPTIONS, Group
 from ledger.config import HUB_FILE
 from ledger.errors import CoopledgerError
-from ledger.i18n import LANGS, _, set_ui_lang, shown
+from ledger.i18n import LANGS, N_, _, set_ui_lang, shown
 
 NOUNS = (
     books, participant, client, invoice, purchase, bank, reconcile, expense, payout, cash,
@@ -103,7 +103,7 @@ def modernise(args: list[str]) -> list[str]:
     return args
 
 
-class Coopledger(click.Group):
+class Coopledger(Group):
     """The root group: the old spellings, and usage errors on one line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -125,8 +125,10 @@ for _option in reversed(GLOBAL_OPTIONS):
 cli = click.group(
     "coopledger",
     cls=Coopledger,
-    help="Accounting and invoicing for a hub whose participants work under its legal "
-    "entity, on a plain-text Beancount ledger.",
+    help=N_(
+        "Accounting and invoicing for a hub whose participants work under its legal "
+        "entity, on a plain-text Beancount ledger."
+    ),
     context_settings={"help_option_names": ["-h", "--help"]},
 )(_callback)
 for _noun in NOUNS:

@@ -9,8 +9,9 @@ import click
 
 from ledger.audit.export import export_audit
 from ledger.audit.verify import Report, verify_books
-from ledger.cli.support import command, open_books, print_json
+from ledger.cli.support import Group, command, open_books, print_json
 from ledger.errors import InputError
+from ledger.i18n import N_, _
 from ledger.progress import Progress
 
 
@@ -67,21 +68,21 @@ def cmd_export_audit(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("audit", help="what an auditor checks: verify the books, export a year")
+group = Group("audit", help=N_("what an auditor checks: verify the books, export a year"))
 
 command(
     group, "verify", cmd_verify,
     click.option("--expect", multiple=True, metavar="TAG=HASH",
-                 help="a close tag's hash as you were given it (repeatable)"),
+                 help=N_("a close tag's hash as you were given it (repeatable)")),
     click.option("--allowed-signers", metavar="FILE",
-                 help="the hub's allowed_signers as you were given it (default: the books' "
-                 "own)"),
-    help="prove that nothing sealed or issued changed (hash chain, tags, history, documents)",
+                 help=N_("the hub's allowed_signers as you were given it (default: the books' "
+                 "own)")),
+    help=N_("prove that nothing sealed or issued changed (hash chain, tags, history, documents)"),
 )  # fmt: skip
 command(
     group, "export", cmd_export_audit,
     click.option("--tag", required=True, metavar="close-YYYY",
-                 help="the close tag of the year to export, e.g. close-2025"),
-    click.option("--out", required=True, metavar="DIR", help="a new, empty folder"),
-    help="a closed year as committed at its close tag: journal, balances, documents",
+                 help=N_("the close tag of the year to export, e.g. close-2025")),
+    click.option("--out", required=True, metavar="DIR", help=N_("a new, empty folder")),
+    help=N_("a closed year as committed at its close tag: journal, balances, documents"),
 )  # fmt: skip

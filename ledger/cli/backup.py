@@ -10,8 +10,9 @@ import click
 
 from ledger.audit.backup import backup, restore
 from ledger.cli.audit import print_report
-from ledger.cli.support import command, open_books
+from ledger.cli.support import Group, command, open_books
 from ledger.errors import InputError
+from ledger.i18n import N_, _
 from ledger.integrity.signing import SIGNERS_FILE, configure_signing, public_key
 from ledger.progress import Progress
 
@@ -48,20 +49,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("backup", help="encrypted backups of the whole history, and restore")
+group = Group("backup", help=N_("encrypted backups of the whole history, and restore"))
 
 command(
     group, "create", cmd_backup,
-    click.option("--to", required=True, metavar="DIR", help="where the backup folder goes"),
+    click.option("--to", required=True, metavar="DIR", help=N_("where the backup folder goes")),
     click.option("--include", multiple=True, metavar="FILE",
-                 help="a file kept outside the books to back up too, encrypted (repeatable)"),
-    help="an encrypted backup of the whole history (never the key)",
+                 help=N_("a file kept outside the books to back up too, encrypted (repeatable)")),
+    help=N_("an encrypted backup of the whole history (never the key)"),
 )  # fmt: skip
 command(
     group, "restore", cmd_restore,
     click.argument("backup"), click.argument("dir"),
-    click.option("--key", metavar="FILE", help="the hub key (default: where init put it)"),
-    click.option("--extras-to", metavar="DIR", help="where to put the files of --include"),
-    click.option("--signing-key", metavar="SSH_KEY", help="sign new commits again with it"),
-    help="restore a backup into a new folder, then verify it", books=False,
+    click.option("--key", metavar="FILE", help=N_("the hub key (default: where init put it)")),
+    click.option("--extras-to", metavar="DIR", help=N_("where to put the files of --include")),
+    click.option("--signing-key", metavar="SSH_KEY", help=N_("sign new commits again with it")),
+    help=N_("restore a backup into a new folder, then verify it"), books=False,
 )  # fmt: skip

@@ -15,7 +15,8 @@ from ledger.banks import add_bank_account
 from ledger.books import (
     render_entries,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, Group, command, open_books, print_json
+from ledger.i18n import N_, _
 from ledger.progress import Progress
 
 DESCRIPTION = """\
@@ -129,30 +130,31 @@ def print_text(result: ImportResult) -> None:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("bank", help="the hub's bank accounts and statements")
+group = Group("bank", help=N_("the hub's bank accounts and statements"))
 
 command(
     group, "add", cmd_bank_add,
-    click.option("--iban", required=True, help="the account's IBAN"),
-    click.option("--bic", help="the bank's BIC"),
+    click.option("--iban", required=True, help=N_("the account's IBAN")),
+    click.option("--bic", help=N_("the bank's BIC")),
     click.option("--label", default="Compte",
-                 help="a short name for the account (default: Compte)"),
-    click.option("--account", help="Beancount account (default: Assets:Banque:<last 4 digits>)"),
-    click.option("--date", type=DATE, help="date the account opens (default: today)"),
-    help="declare another bank account of the hub",
+                 help=N_("a short name for the account (default: Compte)")),
+    click.option("--account",
+                 help=N_("Beancount account (default: Assets:Banque:<last 4 digits>)")),
+    click.option("--date", type=DATE, help=N_("date the account opens (default: today)")),
+    help=N_("declare another bank account of the hub"),
 )  # fmt: skip
-command(group, "list", cmd_bank_list, help="the hub's bank accounts")
+command(group, "list", cmd_bank_list, help=N_("the hub's bank accounts"))
 command(
     group, "import", cmd_import,
     click.argument("files", nargs=-1, required=True, metavar="FILE..."),
     click.option("--account", metavar="ACCOUNT",
-                 help="the hub's bank account (Beancount account or IBAN) the statements are "
-                 "for; needed only when a file does not give the account's IBAN"),
-    click.option("--dry-run", is_flag=True, help="show what would be added"),
-    help="import bank statements (CODA, camt.053, MT940, bank CSV)", epilog=DESCRIPTION,
+                 help=N_("the hub's bank account (Beancount account or IBAN) the statements are "
+                 "for; needed only when a file does not give the account's IBAN")),
+    click.option("--dry-run", is_flag=True, help=N_("show what would be added")),
+    help=N_("import bank statements (CODA, camt.053, MT940, bank CSV)"), epilog=DESCRIPTION,
 )  # fmt: skip
 command(
     group, "show-line", cmd_bank_line_show,
     click.argument("ref", metavar="REF"),
-    help="decrypt in memory the bank's original of one line (name, account, text)",
+    help=N_("decrypt in memory the bank's original of one line (name, account, text)"),
 )  # fmt: skip

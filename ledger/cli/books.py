@@ -18,7 +18,7 @@ from ledger.books import (
     describe_changes,
     worktree_changes,
 )
-from ledger.cli.support import DATE, RATE, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json
 from ledger.config import (
     BankAccount,
     ContributionSettings,
@@ -28,6 +28,7 @@ from ledger.config import (
 )
 from ledger.entries import parse_rate
 from ledger.errors import InputError, KeyFileError
+from ledger.i18n import N_, _
 from ledger.keys import (
     identity_text,
     new_identity,
@@ -174,47 +175,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("books", help="the books themselves: create, check, browse")
+group = Group("books", help=N_("the books themselves: create, check, browse"))
 
 SERVE_OPTIONS = (
-    click.option("--host", default="127.0.0.1", help="address to bind (default: loopback)"),
-    click.option("--port", type=int, default=5000, help="port to listen on (default: 5000)"),
-    click.option("--read-only", is_flag=True, help="answer 401 to any change (the default)"),
+    click.option("--host", default="127.0.0.1", help=N_("address to bind (default: loopback)")),
+    click.option("--port", type=int, default=5000, help=N_("port to listen on (default: 5000)")),
+    click.option("--read-only", is_flag=True, help=N_("answer 401 to any change (the default)")),
     click.option(
         "--edit", is_flag=True,
-        help="let Fava edit the books, through coopledger's write path (checked, committed; "
-        "closed years refused)",
+        help=N_("let Fava edit the books, through coopledger's write path (checked, committed; "
+        "closed years refused)"),
     ),
 )  # fmt: skip
 
 command(
     group, "init", cmd_init,
     click.argument("dir"),
-    click.option("--name", required=True, help="the hub's legal name"),
+    click.option("--name", required=True, help=N_("the hub's legal name")),
     click.option("--enterprise-number", required=True,
-                 help="the hub's Belgian enterprise number (KBO/BCE)"),
-    click.option("--iban", required=True, help="the hub's bank account (IBAN)"),
-    click.option("--bic", help="the bank's BIC"),
-    click.option("--address", help='the seat, e.g. "Rue de l\'Exemple 1, 1030 Schaerbeek"'),
-    click.option("--postal-code", help="postal code of the seat"),
-    click.option("--city", help="city of the seat"),
-    click.option("--country", default="BE", help="ISO country code of the seat (default: BE)"),
-    click.option("--legal-form", default="ASBL", help="ASBL, VZW, AISBL…"),
-    click.option("--court-register", default="RPM Bruxelles", help="RPM/RPR and seat"),
-    click.option("--email", help="the hub's e-mail address, printed on invoices"),
-    click.option("--website", help="the hub's website, printed on invoices"),
+                 help=N_("the hub's Belgian enterprise number (KBO/BCE)")),
+    click.option("--iban", required=True, help=N_("the hub's bank account (IBAN)")),
+    click.option("--bic", help=N_("the bank's BIC")),
+    click.option("--address", help=N_('the seat, e.g. "Rue de l\'Exemple 1, 1030 Schaerbeek"')),
+    click.option("--postal-code", help=N_("postal code of the seat")),
+    click.option("--city", help=N_("city of the seat")),
+    click.option("--country", default="BE", help=N_("ISO country code of the seat (default: BE)")),
+    click.option("--legal-form", default="ASBL", help=N_("ASBL, VZW, AISBL…")),
+    click.option("--court-register", default="RPM Bruxelles", help=N_("RPM/RPR and seat")),
+    click.option("--email", help=N_("the hub's e-mail address, printed on invoices")),
+    click.option("--website", help=N_("the hub's website, printed on invoices")),
     click.option("--vat-regime", type=click.Choice(["exempt", "franchise", "standard"]),
-                 default="exempt", help="the hub's VAT regime (default: exempt)"),
+                 default="exempt", help=N_("the hub's VAT regime (default: exempt)")),
     click.option("--vat-number",
-                 help="VAT number with country prefix (franchise or standard regime)"),
-    click.option("--contribution-rate", default="10", type=RATE, help="percent"),
-    click.option("--start", type=DATE, help="date the accounts open (default: 1 January)"),
+                 help=N_("VAT number with country prefix (franchise or standard regime)")),
+    click.option("--contribution-rate", default="10", type=RATE, help=N_("percent")),
+    click.option("--start", type=DATE, help=N_("date the accounts open (default: 1 January)")),
     click.option("--recovery-key-file", metavar="FILE",
-                 help="write the recovery key there (outside the books) instead of printing "
-                 "it once"),
+                 help=N_("write the recovery key there (outside the books) instead of printing "
+                 "it once")),
     click.option("--signing-key", metavar="SSH_KEY",
-                 help="sign every commit and close tag with this SSH key (git SSH signing)"),
-    help="create a hub's books in a new directory", books=False,
+                 help=N_("sign every commit and close tag with this SSH key (git SSH signing)")),
+    help=N_("create a hub's books in a new directory"), books=False,
 )  # fmt: skip
-command(group, "check", cmd_check, help="load the books safely and report every error")
-command(group, "serve", cmd_serve, *SERVE_OPTIONS, help="browse the books in Fava")
+command(group, "check", cmd_check, help=N_("load the books safely and report every error"))
+command(group, "serve", cmd_serve, *SERVE_OPTIONS, help=N_("browse the books in Fava"))

@@ -6,8 +6,18 @@ import argparse
 
 import click
 
-from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, RATE, command, open_books, print_json
+from ledger.cli.support import (
+    AMOUNT,
+    AMOUNT_OR_ZERO,
+    DATE,
+    RATE,
+    Group,
+    command,
+    open_books,
+    print_json,
+)
 from ledger.errors import InputError
+from ledger.i18n import N_, _
 from ledger.money import cash
 
 
@@ -66,29 +76,31 @@ def cmd_cash(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("cash", help="the cash box: sales, withdrawals, deposits, counts")
+group = Group("cash", help=N_("the cash box: sales, withdrawals, deposits, counts"))
 
 for _action, _help in (
-    ("sale", "a participant's sale paid in cash (cash sale AMOUNT --participant CODE)"),
-    ("withdraw", "cash taken from the bank into the cash box"),
-    ("deposit", "cash from the cash box put in at the bank"),
-    ("count", "what the cash box holds at the end of the day; the difference is booked"),
+    ("sale", N_("a participant's sale paid in cash (cash sale AMOUNT --participant CODE)")),
+    ("withdraw", N_("cash taken from the bank into the cash box")),
+    ("deposit", N_("cash from the cash box put in at the bank")),
+    ("count", N_("what the cash box holds at the end of the day; the difference is booked")),
 ):
     _type = AMOUNT_OR_ZERO if _action == "count" else AMOUNT
     _params = [click.argument("amount", required=False, metavar="AMOUNT", type=_type),
                click.option("--date", type=DATE,
-                            help="date of the movement (default: today)")]  # fmt: skip
+                            help=N_("date of the movement (default: today)"))]  # fmt: skip
     if _action == "sale":
         _params += [
-            click.option("--participant", metavar="CODE", help="who made the sale"),
-            click.option("--description", help="what was sold"),
-            click.option("--vat-rate", type=RATE, help="standard VAT regime: the rate in percent"),
+            click.option("--participant", metavar="CODE", help=N_("who made the sale")),
+            click.option("--description", help=N_("what was sold")),
+            click.option(
+                "--vat-rate", type=RATE, help=N_("standard VAT regime: the rate in percent")
+            ),
         ]
     command(group, _action, cmd_cash, *_params, help=_help)
 command(group, "refund", cmd_cash,
         click.argument("number", metavar="NUMBER"),
-        click.option("--amount", type=AMOUNT, help="less than the whole refund due"),
-        click.option("--date", type=DATE, help="date of the refund (default: today)"),
-        help="pay back from the cash box what is due to a client (NUMBER: the credit note, "
-             "the invoice or the refund id)")  # fmt: skip
-command(group, "book", cmd_cash, help="the cash book: every movement and the balance after it")
+        click.option("--amount", type=AMOUNT, help=N_("less than the whole refund due")),
+        click.option("--date", type=DATE, help=N_("date of the refund (default: today)")),
+        help=N_("pay back from the cash box what is due to a client (NUMBER: the credit note, "
+             "the invoice or the refund id)"))  # fmt: skip
+command(group, "book", cmd_cash, help=N_("the cash book: every movement and the balance after it"))

@@ -6,7 +6,8 @@ import argparse
 
 import click
 
-from ledger.cli.support import DATE, RATE, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json
+from ledger.i18n import N_, _
 from ledger.money.contributions import check_rate, set_rate
 
 
@@ -45,14 +46,14 @@ def cmd_contribution_show(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("contribution", help="the hub's contribution rule")
+group = Group("contribution", help=N_("the hub's contribution rule"))
 
 command(
     group, "set-rate", cmd_contribution_set_rate,
     click.argument("rate", metavar="RATE", type=RATE),
-    click.option("--since", type=DATE, help="effective from this date"),
+    click.option("--since", type=DATE, help=N_("effective from this date")),
     click.option("--participant", metavar="CODE",
-                 help="this participant only (default: the whole hub)"),
-    help="change the rate (hub-wide or for one participant)",
+                 help=N_("this participant only (default: the whole hub)")),
+    help=N_("change the rate (hub-wide or for one participant)"),
 )  # fmt: skip
-command(group, "show", cmd_contribution_show, help="the rates in force")
+command(group, "show", cmd_contribution_show, help=N_("the rates in force"))

@@ -6,7 +6,8 @@ import argparse
 
 import click
 
-from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json
+from ledger.i18n import N_, _
 from ledger.money.grants import add_grant, charge_grant, grants, report
 
 
@@ -72,28 +73,28 @@ def cmd_grant_list(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("grant", help="grants and gifts, and what they paid for")
+group = Group("grant", help=N_("grants and gifts, and what they paid for"))
 
 command(
     group, "add", cmd_grant_add,
     click.argument("funder", metavar="FUNDER_ID"),
-    click.option("--amount", required=True, type=AMOUNT, help="the amount granted"),
-    click.option("--date", type=DATE, help="date of the award (default: today)"),
-    click.option("--purpose", help="what the grant is for"),
+    click.option("--amount", required=True, type=AMOUNT, help=N_("the amount granted")),
+    click.option("--date", type=DATE, help=N_("date of the award (default: today)")),
+    click.option("--purpose", help=N_("what the grant is for")),
     click.option("--restricted", is_flag=True,
-                 help="it may pay only for costs charged to it, and is income as it is spent"),
-    click.option("--gift", is_flag=True, help="a gift, not a grant (booked as gifts)"),
-    click.option("--funder-iban", help="the funder organisation's account (helps matching)"),
-    help="book a grant or gift from a funder",
+                 help=N_("it may pay only for costs charged to it, and is income as it is spent")),
+    click.option("--gift", is_flag=True, help=N_("a gift, not a grant (booked as gifts)")),
+    click.option("--funder-iban", help=N_("the funder organisation's account (helps matching)")),
+    help=N_("book a grant or gift from a funder"),
 )  # fmt: skip
 command(
     group, "charge", cmd_grant_charge,
     click.argument("grant", metavar="ID"), click.argument("expense", metavar="EXPENSE_ID"),
     click.option("--amount", type=AMOUNT,
-                 help="part of the cost (default: what is not charged yet)"),
-    click.option("--date", type=DATE, help="date of the charge (default: today)"),
-    help="charge a booked cost to a grant",
+                 help=N_("part of the cost (default: what is not charged yet)")),
+    click.option("--date", type=DATE, help=N_("date of the charge (default: today)")),
+    help=N_("charge a booked cost to a grant"),
 )  # fmt: skip
 command(group, "report", cmd_grant_report, click.argument("grant", metavar="ID"),
-        help="what a grant paid for")  # fmt: skip
-command(group, "list", cmd_grant_list, help="every grant")
+        help=N_("what a grant paid for"))  # fmt: skip
+command(group, "list", cmd_grant_list, help=N_("every grant"))

@@ -37,8 +37,9 @@ from ledger.audit.verify import check_documents
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json
 from ledger.errors import CoopledgerError, InputError
+from ledger.i18n import N_, _
 from ledger.money.cash import pay_invoice
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
 
@@ -417,79 +418,81 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("invoice", help="issue, credit, pay, list, show, send, validate invoices")
+group = Group("invoice", help=N_("issue, credit, pay, list, show, send, validate invoices"))
 
 LINE = click.option("--line", multiple=True, metavar="DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE",
-                    help="one line; VAT rate in percent (repeat for more lines)")  # fmt: skip
+                    help=N_("one line; VAT rate in percent (repeat for more lines)"))  # fmt: skip
 command(
     group, "issue", cmd_invoice_issue,
-    click.option("--participant", metavar="CODE", help="the participant whose work it bills"),
-    click.option("--client", metavar="ID", help="the client billed (its id from 'client add')"),
+    click.option("--participant", metavar="CODE", help=N_("the participant whose work it bills")),
+    click.option("--client", metavar="ID",
+                 help=N_("the client billed (its id from 'client add')")),
     LINE,
     click.option("--from", "from_file", metavar="FILE",
-                 help="a TOML file (one invoice, or many as [[invoices]]) or a CSV file of "
-                 "invoice lines: many invoices are issued in one write, all or none"),
-    click.option("--date", type=DATE, help="date of issue (default: today)"),
-    click.option("--due", type=DATE, help="due date (default: the hub's payment terms)"),
+                 help=N_("a TOML file (one invoice, or many as [[invoices]]) or a CSV file of "
+                 "invoice lines: many invoices are issued in one write, all or none")),
+    click.option("--date", type=DATE, help=N_("date of issue (default: today)")),
+    click.option("--due", type=DATE, help=N_("due date (default: the hub's payment terms)")),
     click.option("--lang", type=click.Choice(LANGS),
-                 help="language of the invoice (default: the client's, else the hub's)"),
-    click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
-    click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
-    click.option("--send", is_flag=True, help="then deliver it (see 'invoice send')"),
-    help="issue an invoice in the hub's name",
+                 help=N_("language of the invoice (default: the client's, else the hub's)")),
+    click.option("--rules", metavar="DIR", help=N_("Peppol rules directory to validate with")),
+    click.option("--no-validate", is_flag=True, help=N_("skip the Peppol validation")),
+    click.option("--send", is_flag=True, help=N_("then deliver it (see 'invoice send')")),
+    help=N_("issue an invoice in the hub's name"),
 )  # fmt: skip
 command(
     group, "credit", cmd_invoice_credit,
     click.argument("number", metavar="NUMBER"),
     LINE,
-    click.option("--reason", help="why the invoice is credited, printed on the credit note"),
-    click.option("--date", type=DATE, help="date of issue (default: today)"),
+    click.option("--reason", help=N_("why the invoice is credited, printed on the credit note")),
+    click.option("--date", type=DATE, help=N_("date of issue (default: today)")),
     click.option("--lang", type=click.Choice(LANGS),
-                 help="language of the credit note (default: the invoice's)"),
+                 help=N_("language of the credit note (default: the invoice's)")),
     click.option("--recover-from-participant", is_flag=True,
-                 help="after a payout: book what the participant gives back as owed to the "
-                 "hub"),
-    click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
-    click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
-    help="issue a credit note on an invoice",
+                 help=N_("after a payout: book what the participant gives back as owed to the "
+                 "hub")),
+    click.option("--rules", metavar="DIR", help=N_("Peppol rules directory to validate with")),
+    click.option("--no-validate", is_flag=True, help=N_("skip the Peppol validation")),
+    help=N_("issue a credit note on an invoice"),
 )  # fmt: skip
 command(
     group, "pay", cmd_invoice_pay,
     click.argument("number", metavar="NUMBER"),
-    click.option("--cash", is_flag=True, help="the client paid in cash"),
-    click.option("--amount", type=AMOUNT, help="what was received (default: what is still due)"),
-    click.option("--date", type=DATE, help="date it was paid (default: today)"),
-    help="record an invoice paid in cash (--cash)",
+    click.option("--cash", is_flag=True, help=N_("the client paid in cash")),
+    click.option("--amount", type=AMOUNT,
+                 help=N_("what was received (default: what is still due)")),
+    click.option("--date", type=DATE, help=N_("date it was paid (default: today)")),
+    help=N_("record an invoice paid in cash (--cash)"),
 )  # fmt: skip
 command(
     group, "list", cmd_invoice_list,
     click.option("--status", type=click.Choice(sorted(FILTERS)),
-                 help="only invoices in this status"),
-    click.option("--participant", metavar="CODE", help="only this participant's"),
-    click.option("--client", metavar="ID", help="only this client's"),
-    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
-    help="invoices and their status, from the books",
+                 help=N_("only invoices in this status")),
+    click.option("--participant", metavar="CODE", help=N_("only this participant's")),
+    click.option("--client", metavar="ID", help=N_("only this client's")),
+    click.option("--as-of", type=DATE, default=None, help=N_("date for 'overdue' (today)")),
+    help=N_("invoices and their status, from the books"),
 )  # fmt: skip
 command(
     group, "show", cmd_invoice_show,
     click.argument("number", metavar="NUMBER"),
-    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
-    help="one invoice or credit note",
+    click.option("--as-of", type=DATE, default=None, help=N_("date for 'overdue' (today)")),
+    help=N_("one invoice or credit note"),
 )  # fmt: skip
 command(
     group, "send", cmd_invoice_send,
     click.argument("numbers", nargs=-1, metavar="NUMBER..."),
-    click.option("--pending", is_flag=True, help="also all queued or not yet delivered"),
-    click.option("--again", is_flag=True, help="send a rejected document once more"),
+    click.option("--pending", is_flag=True, help=N_("also all queued or not yet delivered")),
+    click.option("--again", is_flag=True, help=N_("send a rejected document once more")),
     click.option("--even-if-credited", is_flag=True,
-                 help="with --again: send an invoice its credit notes cancel whole"),
-    help="deliver invoices and credit notes: over Peppol, else the outbox, else PDF",
+                 help=N_("with --again: send an invoice its credit notes cancel whole")),
+    help=N_("deliver invoices and credit notes: over Peppol, else the outbox, else PDF"),
 )  # fmt: skip
 command(
     group, "validate", cmd_invoice_validate,
     click.argument("files", nargs=-1, required=True, metavar="FILE..."),
     click.option("--rules", metavar="DIR",
-                 help="Peppol rules directory (default: the books' setting, else "
-                 "../shared/peppol-validation)"),
-    help="check UBL files against XSD, CEN and Peppol rules",
+                 help=N_("Peppol rules directory (default: the books' setting, else "
+                 "../shared/peppol-validation)")),
+    help=N_("check UBL files against XSD, CEN and Peppol rules"),
 )  # fmt: skip

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.support import command, open_books, print_json
+from ledger.cli.support import Group, command, open_books, print_json
+from ledger.i18n import N_, _
 from ledger.keys import (
     has_key,
     key_path,
@@ -67,24 +68,24 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("key", help="who can open the roster and the archived statements")
+group = Group("key", help=N_("who can open the roster and the archived statements"))
 
-command(group, "list", cmd_key_list, help="the recipients, and which key is at hand")
+command(group, "list", cmd_key_list, help=N_("the recipients, and which key is at hand"))
 command(
     group, "add-recipient", cmd_key_add, click.argument("recipient", metavar="PUBLIC_KEY"),
-    help="encrypt to one more key (age or SSH public key)",
+    help=N_("encrypt to one more key (age or SSH public key)"),
 )  # fmt: skip
 command(
     group, "remove-recipient", cmd_key_remove,
-    click.argument("recipient", metavar="PUBLIC_KEY"), help="stop encrypting to a key",
+    click.argument("recipient", metavar="PUBLIC_KEY"), help=N_("stop encrypting to a key"),
 )  # fmt: skip
 command(
     group, "rotate", cmd_key_rotate,
     click.option("--keep", multiple=True, metavar="PUBLIC_KEY",
-                 help="a current recipient to keep (repeat)"),
-    click.option("--add", multiple=True, metavar="PUBLIC_KEY", help="a new recipient"),
+                 help=N_("a current recipient to keep (repeat)")),
+    click.option("--add", multiple=True, metavar="PUBLIC_KEY", help=N_("a new recipient")),
     click.option("--recovery-key-file", metavar="FILE",
-                 help="write the new recovery key there (outside the books) instead of "
-                 "printing it once"),
-    help="new hub and recovery keys; re-encrypt everything",
+                 help=N_("write the new recovery key there (outside the books) instead of "
+                 "printing it once")),
+    help=N_("new hub and recovery keys; re-encrypt everything"),
 )  # fmt: skip

@@ -13,8 +13,9 @@ from ledger.books import (
     atomic_write,
 )
 from ledger.cli.prompts import ask, refuse_on_command_line
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, Group, command, open_books, print_json
 from ledger.errors import InputError
+from ledger.i18n import N_, _
 from ledger.keys import (
     has_key,
 )
@@ -220,58 +221,60 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("participant", help="onboard, list, show and close participants")
+group = Group("participant", help=N_("onboard, list, show and close participants"))
 
 command(
     group, "add", cmd_participant_add,
     # refused: see cmd_participant_add
-    click.option("--alias", hidden=True, help="refused: asked, or read from --from-file"),
-    click.option("--from-file", metavar="FILE", help="who she is, 'key = value' lines ('-': "
-                 "stdin): alias, " + ", ".join(DETAIL_FIELDS) + ", payee_iban, payee_name; "
-                 "without it the alias is asked without echo"),
-    click.option("--activity", help="a short category, e.g. catering"),
-    click.option("--date", type=DATE, help="date she joins (default: today)"),
-    help="open a participant under a new random code",
+    click.option("--alias", hidden=True, help=N_("refused: asked, or read from --from-file")),
+    click.option("--from-file", metavar="FILE", help=N_(
+                 "who she is, 'key = value' lines ('-': stdin): alias, name, first_name, "
+                 "last_name, phone, email, address, birth_date, birth_place, nationality, "
+                 "document_number, emergency_contact, notes, payee_iban, payee_name; without it "
+                 "the alias is asked without echo")),
+    click.option("--activity", help=N_("a short category, e.g. catering")),
+    click.option("--date", type=DATE, help=N_("date she joins (default: today)")),
+    help=N_("open a participant under a new random code"),
 )  # fmt: skip
 command(
     group, "list", cmd_participant_list,
-    click.option("--retention", is_flag=True, help="until when each record is kept"),
-    help="every participant with status and balance",
+    click.option("--retention", is_flag=True, help=N_("until when each record is kept")),
+    help=N_("every participant with status and balance"),
 )  # fmt: skip
 command(
     group, "show", cmd_participant_show,
     click.argument("code"),
-    click.option("--pseudonymous", is_flag=True, help="never show the alias"),
-    help="a participant's balances and movements",
+    click.option("--pseudonymous", is_flag=True, help=N_("never show the alias")),
+    help=N_("a participant's balances and movements"),
 )  # fmt: skip
 command(
     group, "statement", cmd_participant_statement,
     click.argument("code"),
     click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr",
-                 help="language of the statement (default: fr)"),
-    click.option("--from", "start", type=DATE, help="first day (default: the beginning)"),
-    click.option("--to", "end", type=DATE, help="last day (default: today)"),
-    click.option("--out", help="PDF file (default: statement-CODE-DATE.pdf)"),
-    help="a PDF statement a participant can read",
+                 help=N_("language of the statement (default: fr)")),
+    click.option("--from", "start", type=DATE, help=N_("first day (default: the beginning)")),
+    click.option("--to", "end", type=DATE, help=N_("last day (default: today)")),
+    click.option("--out", help=N_("PDF file (default: statement-CODE-DATE.pdf)")),
+    help=N_("a PDF statement a participant can read"),
 )  # fmt: skip
 command(
     group, "close", cmd_participant_close,
     click.argument("code"),
-    click.option("--date", type=DATE, help="date she leaves (default: today)"),
-    help="close a participant (nothing may be held for them)",
+    click.option("--date", type=DATE, help=N_("date she leaves (default: today)")),
+    help=N_("close a participant (nothing may be held for them)"),
 )  # fmt: skip
 command(
     group, "set-payee", cmd_set_payee,
     click.argument("code"),
-    click.option("--from-file", metavar="FILE", help="'iban = …' and 'name = …' lines ('-': "
-                 "stdin); without it they are asked without echo"),
-    help="store a participant's payout IBAN and name (roster)",
+    click.option("--from-file", metavar="FILE", help=N_("'iban = …' and 'name = …' lines ('-': "
+                 "stdin); without it they are asked without echo")),
+    help=N_("store a participant's payout IBAN and name (roster)"),
 )  # fmt: skip
 command(
     group, "purge", cmd_purge,
     click.argument("code"),
-    click.option("--court-order", metavar="REF", help="purge before the retention date"),
+    click.option("--court-order", metavar="REF", help=N_("purge before the retention date")),
     click.option("--today", type=DATE, default=None, hidden=True,
-                 help="the day taken as today (tests)"),
-    help="erase a participant's roster record for good",
+                 help=N_("the day taken as today (tests)")),
+    help=N_("erase a participant's roster record for good"),
 )  # fmt: skip

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from ledger.cli.prompts import refuse_on_command_line
-from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json
 from ledger.entries import ZERO
 from ledger.errors import InputError
+from ledger.i18n import N_, _
 from ledger.money.payouts import book_payout, export_pain001, pending_payouts, returned_payouts
 
 
@@ -94,34 +95,34 @@ def cmd_payout_list(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("payout", help="pay participants: by bank or in cash, export, list")
+group = Group("payout", help=N_("pay participants: by bank or in cash, export, list"))
 
 PERSONAL = (  # refused: the roster only
     click.option("--iban", multiple=True, hidden=True,
-                 help="refused: the IBAN comes from the roster (participant set-payee)"),
+                 help=N_("refused: the IBAN comes from the roster (participant set-payee)")),
     click.option("--name", multiple=True, hidden=True,
-                 help="refused: the name comes from the roster (participant set-payee)"),
+                 help=N_("refused: the name comes from the roster (participant set-payee)")),
 )  # fmt: skip
 command(
     group, "add", cmd_payout_add,
     click.argument("code", metavar="CODE"), click.argument("amount", required=False, type=AMOUNT),
     click.option("--method", type=click.Choice(["bank", "cash"]), default="bank",
-                 help="a bank transfer or cash from the cash box (default: bank)"),
+                 help=N_("a bank transfer or cash from the cash box (default: bank)")),
     *PERSONAL,
-    click.option("--date", type=DATE, help="the payout's date"),
-    help="pay a participant what the hub holds for them",
+    click.option("--date", type=DATE, help=N_("the payout's date")),
+    help=N_("pay a participant what the hub holds for them"),
 )  # fmt: skip
 command(
     group, "export", cmd_payout_export,
     *PERSONAL,
-    click.option("--out", metavar="FILE", help="the pain.001 file (outside the books)"),
-    click.option("--date", type=DATE, help="the execution date"),
-    click.option("--since", type=DATE, help="payouts from this date"),
-    click.option("--again", is_flag=True, help="include payouts already exported"),
-    help="the bank payouts waiting, as a SEPA file for the bank (pain.001)",
+    click.option("--out", metavar="FILE", help=N_("the pain.001 file (outside the books)")),
+    click.option("--date", type=DATE, help=N_("the execution date")),
+    click.option("--since", type=DATE, help=N_("payouts from this date")),
+    click.option("--again", is_flag=True, help=N_("include payouts already exported")),
+    help=N_("the bank payouts waiting, as a SEPA file for the bank (pain.001)"),
 )  # fmt: skip
 command(
     group, "list", cmd_payout_list,
-    click.option("--since", type=DATE, help="payouts from this date"),
-    help="bank payouts waiting for their debit, and those the bank returned",
+    click.option("--since", type=DATE, help=N_("payouts from this date")),
+    help=N_("bank payouts waiting for their debit, and those the bank returned"),
 )  # fmt: skip

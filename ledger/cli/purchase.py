@@ -22,8 +22,9 @@ from invoicing.validation import (
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, Group, command, open_books, print_json
 from ledger.errors import ConfigError, InputError
+from ledger.i18n import N_, _
 from ledger.input_files import InputFileRefused, read_bounded
 from ledger.privacy.guard import roster_text_check
 from ledger.view.purchases import purchase_statuses, select
@@ -174,38 +175,40 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("purchase", help="supplier e-invoices: import, list, fetch")
+group = Group("purchase", help=N_("supplier e-invoices: import, list, fetch"))
 
 CHARGE = (
-    click.option("--participant", metavar="CODE", help="a cost of this participant's activity"),
-    click.option("--hub", is_flag=True, help="a cost of the hub itself"),
-    click.option("--account", metavar="ROLE", help="the hub's expense account (default "
-                 "services)"),
+    click.option("--participant", metavar="CODE",
+                 help=N_("a cost of this participant's activity")),
+    click.option("--hub", is_flag=True, help=N_("a cost of the hub itself")),
+    click.option("--account", metavar="ROLE", help=N_("the hub's expense account (default "
+                 "services)")),
     click.option("--charge-later", is_flag=True,
-                 help="a participant's cost beyond what the hub holds for them: owed by them, "
-                 "recovered from their next client payments (as 'expense add --charge-later')"),
-    click.option("--rules", metavar="DIR", help="the Peppol rules directory"),
-    click.option("--no-validate", is_flag=True, help="book without the official checks"),
-    click.option("--dry-run", is_flag=True, help="check and show, write nothing"),
+                 help=N_("a participant's cost beyond what the hub holds for them: owed by them, "
+                 "recovered from their next client payments (as 'expense add --charge-later')")),
+    click.option("--rules", metavar="DIR", help=N_("the Peppol rules directory")),
+    click.option("--no-validate", is_flag=True, help=N_("book without the official checks")),
+    click.option("--dry-run", is_flag=True, help=N_("check and show, write nothing")),
 )  # fmt: skip
 command(
     group, "import", cmd_purchase_import,
     click.argument("files", nargs=-1, required=True, metavar="FILE.xml..."),
     *CHARGE,
-    click.option("--date", type=DATE, help="booking date (default: the document's date)"),
-    help="book supplier Peppol invoices and credit notes (UBL)",
+    click.option("--date", type=DATE, help=N_("booking date (default: the document's date)")),
+    help=N_("book supplier Peppol invoices and credit notes (UBL)"),
 )  # fmt: skip
 command(
     group, "list", cmd_purchase_list,
-    click.option("--status", type=click.Choice(["open", "paid"]), help="only those open or paid"),
-    click.option("--participant", metavar="CODE", help="only this participant's"),
-    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
-    help="supplier invoices and what is left to pay",
+    click.option("--status", type=click.Choice(["open", "paid"]),
+                 help=N_("only those open or paid")),
+    click.option("--participant", metavar="CODE", help=N_("only this participant's")),
+    click.option("--as-of", type=DATE, default=None, help=N_("date for 'overdue' (today)")),
+    help=N_("supplier invoices and what is left to pay"),
 )  # fmt: skip
 command(
     group, "fetch", cmd_purchase_fetch,
     click.argument("ids", nargs=-1, metavar="ID...",),
-    click.option("--all", "all", is_flag=True, help="book every document waiting"),
+    click.option("--all", "all", is_flag=True, help=N_("book every document waiting")),
     *CHARGE,
-    help="documents received at the access point: list or book",
+    help=N_("documents received at the access point: list or book"),
 )  # fmt: skip

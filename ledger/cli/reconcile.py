@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from importers.originals import load_originals
-from ledger.cli.support import command, open_books, print_json
+from ledger.cli.support import Group, command, open_books, print_json
 from ledger.errors import CoopledgerError
+from ledger.i18n import N_, _
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
 from ledger.money.reconcile.review import review_queue, unallocated
 
@@ -184,19 +185,19 @@ def cmd_reconcile_review(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("reconcile", help="settle bank lines against invoices, payouts, costs")
+group = Group("reconcile", help=N_("settle bank lines against invoices, payouts, costs"))
 
-command(group, "auto", cmd_reconcile_auto, help="book certain matches, ask nothing")
-command(group, "list", cmd_reconcile_list, help="list what waits for review")
+command(group, "auto", cmd_reconcile_auto, help=N_("book certain matches, ask nothing"))
+command(group, "list", cmd_reconcile_list, help=N_("list what waits for review"))
 command(
     group, "assign", cmd_reconcile_assign,
     click.argument("ref", metavar="REF"), click.argument("target", metavar="TARGET"),
-    help="decide one bank line: REF its bank reference, TARGET what it settles",
+    help=N_("decide one bank line: REF its bank reference, TARGET what it settles"),
     epilog=TARGETS_EPILOG,
 )  # fmt: skip
 command(
     group, "review", cmd_reconcile_review,
-    help="book certain matches, then ask about each line that waits",
+    help=N_("book certain matches, then ask about each line that waits"),
     epilog="For each line: the number of a candidate, a TARGET, s (or Enter) to skip, q to "
     "quit.\n\n" + TARGETS_EPILOG,
 )  # fmt: skip

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import inspect
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -28,6 +30,7 @@ from ledger.books import Books
 from ledger.config import parse_date
 from ledger.entries import parse_amount, parse_rate
 from ledger.errors import CoopledgerError
+from ledger.i18n import N_, Message, _, shown, translate, ui_lang
 from ledger.privacy.guard import refuse_roster_values
 
 GLOBAL_KEYS = ("books", "json", "quiet", "adopt_changes")
@@ -46,8 +49,14 @@ def open_books(args: argparse.Namespace) -> Books:
         adopted = books.adopt_changes(lambda staged: refuse_roster_values(books, staged))
         if adopted:
             names = ", ".join(path for _, path in adopted)
-            print(f"Hand edit adopted and committed: {names}", file=sys.stderr)
+            say(_("Hand edit adopted and committed: {names}", names=names), err=True)
     return books
+
+
+def say(text: object = "", err: bool = False) -> None:
+    """Print a line for the user, in her language (a :class:`Message` is translated; any
+    other text, e.g. a path or a code, is printed as it is)."""
+    print(shown(text), file=sys.stderr if err else sys.stdout)
 
 
 def _default(value: Any) -> Any:
@@ -121,15 +130,113 @@ YEAR = click.IntRange(1900, 2999)
 GLOBAL_OPTIONS = (
     click.option(
         "--books", metavar="DIR", default=None,
-        help="the books directory (default: $COOPLEDGER_BOOKS, else the current directory)",
+        help=N_("the books directory (default: $COOPLEDGER_BOOKS, else the current directory)"),
     ),
-    click.option("--json", "json", is_flag=True, default=None, help="print JSON"),
-    click.option("--quiet", "-q", is_flag=True, default=None, help="print only errors"),
+    click.option("--json", "json", is_flag=True, default=None, help=N_("print JSON")),
+    click.option("--quiet", "-q", is_flag=True, default=None, help=N_("print only errors")),
     click.option(
         "--adopt-changes", is_flag=True, default=None,
-        help="first commit a hand edit of the books, under its own message, once they check",
+        help=N_("first commit a hand edit of the books, under its own message, once they check"),
     ),
 )  # fmt: skip
+
+
+# ---------------------------------------------------------------- help in the hub's language
+#
+# Every help text (a command's, an option's, an argument's) is English in the code, marked
+# ``N_("…")`` so the catalogue holds it, and translated here, when click formats the help:
+# the commands are :class:`Command` and :class:`Group`, whose help methods take each text
+# through :func:`localised`. Click's own words of a help page are in our catalogue too.
+
+CLICK_WORDS = (
+    N_("Usage:"), N_("Options"), N_("Commands"), N_("Positional arguments"),
+    N_("Show this message and exit."), N_("required"), N_("default: {default}"),
+)  # fmt: skip
+
+
+def localised(text: str | None) -> str:
+    """``text`` (English, as the code has it) in the user's language."""
+    if not text:
+        return ""
+    if isinstance(text, Message):
+        return shown(text)
+    return translate(ui_lang(), inspect.cleandoc(text))
+
+
+def _help_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str] | None:
+    """An option's or argument's row of the help, its text in the user's language (what
+    click adds after it, ``[required]`` or ``[default: …]``, too)."""
+    record = param.get_help_record(ctx)
+    if record is None:
+        return None
+    term, text = record
+    english = inspect.cleandoc(param.help or "")
+    if english and text.startswith(english):
+        rest = text[len(english) :]
+        rest = rest.replace("[required]", f"[{localised('required')}]")
+        rest = re.sub(r"default: (.*?)(?=[];])",
+                      lambda m: shown(_("default: {default}", default=m[1])), rest)  # fmt: skip
+        text = localised(english) + rest
+    return term, text
+
+
+class Localised(click.Command):
+    """A command whose help page is in the user's language."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return localised(self.short_help or self.help).strip()
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), f"{localised('Usage:')} ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        text = localised(self.help).partition("\f")[0]
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
+
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        params = [p for p in self.get_params(ctx) if isinstance(p, click.Argument)]
+        if any(p.help for p in params):
+            with formatter.section(localised("Positional arguments")):
+                formatter.write_dl([r for p in params if (r := _help_record(p, ctx))])
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            row
+            for p in self.get_params(ctx)
+            if not isinstance(p, click.Argument) and (row := _help_record(p, ctx))
+        ]
+        if rows:
+            with formatter.section(localised("Options")):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class Command(Localised):
+    """A verb: ``coopledger NOUN VERB``."""
+
+
+class Group(Localised, click.Group):
+    """A noun (and the root): its commands are :class:`Command`."""
+
+    command_class = Command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [
+            (name, cmd)
+            for name in self.list_commands(ctx)
+            if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+        ]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _cmd in commands)
+            with formatter.section(localised("Commands")):
+                formatter.write_dl(
+                    [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
+                )
 
 
 def handler(run: Handler) -> Callable[..., int]:
@@ -165,4 +272,4 @@ def command(
         callback = param(callback)
     for option in GLOBAL_OPTIONS if books else GLOBAL_OPTIONS[1:3]:  # --json, --quiet
         callback = option(callback)
-    return group.command(name, help=help, short_help=help, **settings)(callback)
+    return group.command(name, cls=Command, help=help, short_help=help, **settings)(callback)

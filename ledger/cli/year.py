@@ -10,7 +10,8 @@ import click
 
 from ledger import dates
 from ledger.audit.verify import check_documents
-from ledger.cli.support import YEAR, command, open_books, print_json
+from ledger.cli.support import YEAR, Group, command, open_books, print_json
+from ledger.i18n import N_, _
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
 
@@ -81,21 +82,21 @@ def cmd_year_plan(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("year", help="closing a year and its trial balance")
+group = Group("year", help=N_("closing a year and its trial balance"))
 
 command(
     group, "close", cmd_close_year,
     click.argument("year", type=YEAR),
-    click.option("--dry-run", is_flag=True, help="list what it would book and what blocks it"),
-    help="seal a finished year: its entries can no longer change",
+    click.option("--dry-run", is_flag=True, help=N_("list what it would book and what blocks it")),
+    help=N_("seal a finished year: its entries can no longer change"),
 )  # fmt: skip
 command(
     group, "plan", cmd_year_plan, click.argument("year", type=YEAR),
-    help="what closing the year would book, and what blocks it",
+    help=N_("what closing the year would book, and what blocks it"),
 )  # fmt: skip
 command(
     group, "trial-balance", cmd_trial_balance,
     click.argument("year", type=YEAR),
-    click.option("--by-code", is_flag=True, help="one line per PCMN code"),
-    help="the trial balance of a year, by PCMN code",
+    click.option("--by-code", is_flag=True, help=N_("one line per PCMN code")),
+    help=N_("the trial balance of a year, by PCMN code"),
 )  # fmt: skip
