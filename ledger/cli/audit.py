@@ -11,7 +11,7 @@ from ledger.audit.export import export_audit
 from ledger.audit.verify import Report, verify_books
 from ledger.cli.support import Group, command, open_books, print_json
 from ledger.errors import InputError
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.progress import Progress
 
 

@@ -12,7 +12,7 @@ from ledger.audit.backup import backup, restore
 from ledger.cli.audit import print_report
 from ledger.cli.support import Group, command, open_books
 from ledger.errors import InputError
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.integrity.signing import SIGNERS_FILE, configure_signing, public_key
 from ledger.progress import Progress
 

@@ -16,7 +16,7 @@ from ledger.books import (
     render_entries,
 )
 from ledger.cli.support import DATE, Group, command, open_books, print_json
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.progress import Progress
 
 DESCRIPTION = """\

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 from pathlib import Path
 
 import click
@@ -18,7 +17,7 @@ from ledger.books import (
     describe_changes,
     worktree_changes,
 )
-from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json, say
 from ledger.config import (
     BankAccount,
     ContributionSettings,
@@ -82,22 +81,29 @@ def cmd_init(args: argparse.Namespace) -> int:
     config.roster.recipients = [str(recovery.to_public())]
     signing_key = Path(args.signing_key).expanduser() if args.signing_key else None
     books, key_file = init_books(Path(args.dir), config, start, signing_key=signing_key)
-    print(f"Created the books of {config.hub.name} in {books.root}")
-    print(f"Hub key (decrypts the roster): {key_file}")
-    print(
-        "The roster and the archived bank statements are encrypted to the hub key and to a "
-        "recovery key. Back the hub key up away from the books, and keep the recovery key "
-        "offline, apart from the books and from this machine (e.g. on paper in the board's "
-        "safe): without a key the roster is lost; with a key and the books, anyone can tell "
-        "who the participants are."
+    say(_("Created the books of {name} in {root}", name=config.hub.name, root=str(books.root)))
+    say(_("Hub key (decrypts the roster): {path}", path=str(key_file)))
+    say(
+        _(
+            "The roster and the archived bank statements are encrypted to the hub key and to "
+            "a recovery key. Back the hub key up away from the books, and keep the recovery "
+            "key offline, apart from the books and from this machine (e.g. on paper in the "
+            "board's safe): without a key the roster is lost; with a key and the books, "
+            "anyone can tell who the participants are."
+        )
     )
     if recovery_file is not None:
         write_secret(recovery_file, identity_text(recovery, "recovery key"), books.root)
-        print(f"Recovery key written to {recovery_file} (mode 0600): move it offline now.")
+        say(
+            _(
+                "Recovery key written to {path} (mode 0600): move it offline now.",
+                path=str(recovery_file),
+            )
+        )
     else:
-        print("RECOVERY KEY — shown once, stored nowhere; write it down now:")
+        say(_("RECOVERY KEY — shown once, stored nowhere; write it down now:"))
         print(str(recovery))
-    print(f"Check them with: coopledger check --books {books.root}")
+    say(_("Check them with: coopledger check --books {root}", root=str(books.root)))
     return 0
 
 
@@ -119,15 +125,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     books = open_books(args)
     ledger = books.load(strict=False)
     warnings = [
-        f"{p.relative_to(books.root).as_posix()}: a beancount pickle cache sits in the books: "
-        "bean-check would unpickle (run) it; delete it and use coopledger check"
+        _(
+            "{path}: a beancount pickle cache sits in the books: bean-check would unpickle "
+            "(run) it; delete it and use coopledger check",
+            path=p.relative_to(books.root).as_posix(),
+        )
         for p in pickle_caches(books.root)
     ]
     changes = worktree_changes(books.root) if (books.root / ".git").exists() else []
     if changes:
         warnings.append(
-            f"uncommitted changes no coopledger command made: {describe_changes(changes)} "
-            "(commit them with --adopt-changes, or undo them)"
+            _(
+                "uncommitted changes no coopledger command made: {changes} (commit them with "
+                "--adopt-changes, or undo them)",
+                changes=describe_changes(changes),
+            )
         )
     errors = [
         {
@@ -155,13 +167,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     else:
         for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            say(_("warning: {warning}", warning=warning), err=True)
         for error in errors:
-            print(error["where"], file=sys.stderr)
+            say(error["where"], err=True)
         if not errors:
-            print(f"OK: {len(ledger.entries)} entries, no errors")
+            say(_("OK: {count} entries, no errors", count=len(ledger.entries)))
         else:
-            print(f"{len(errors)} error(s)", file=sys.stderr)
+            say(_("{count} error(s)", count=len(errors)), err=True)
     return 0 if not errors else 1
 
 

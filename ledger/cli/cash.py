@@ -17,7 +17,7 @@ from ledger.cli.support import (
     print_json,
 )
 from ledger.errors import InputError
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.money import cash
 
 

@@ -8,7 +8,7 @@ import click
 
 from invoicing.clients import add_client, read_clients
 from ledger.cli.invoice import LANGS
-from ledger.cli.support import Group, command, open_books, print_json
+from ledger.cli.support import Group, command, localised, open_books, print_json, say
 from ledger.i18n import N_, _
 
 
@@ -31,12 +31,13 @@ def cmd_client_add(args: argparse.Namespace) -> int:
         print_json(client.model_dump())
         return 0
     if not client.is_business:
-        kind = "private person (PDF)"
+        kind = _("private person (PDF)")
     elif client.endpoint() is None:
-        kind = "business without a Peppol id (PDF only; give --peppol-id for an e-invoice)"
+        kind = _("business without a Peppol id (PDF only; give --peppol-id for an e-invoice)")
     else:
-        kind = f"business (Peppol e-invoice to {':'.join(client.endpoint() or ())} + PDF)"
-    print(f"Client added: {kind}")
+        endpoint = ":".join(client.endpoint() or ())
+        kind = _("business (Peppol e-invoice to {endpoint} + PDF)", endpoint=endpoint)
+    say(_("Client added: {kind}", kind=kind))
     print(client.id)
     return 0
 
@@ -48,11 +49,11 @@ def cmd_client_list(args: argparse.Namespace) -> int:
         print_json([{**c.model_dump(), "business": c.is_business} for c in clients.values()])
         return 0
     if not clients:
-        print("No clients yet. Add one with: coopledger client add --name …")
+        say(_("No clients yet. Add one with: coopledger client add --name …"))
         return 0
     for c in clients.values():
         ident = c.vat_number or c.enterprise_number or c.peppol_id or "-"
-        kind = "business" if c.is_business else "person"
+        kind = localised(N_("business") if c.is_business else N_("person"))
         print(f"{c.id}  {kind:8}  {c.country}  {ident:14}  {c.name}")
     return 0
 

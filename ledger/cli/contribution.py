@@ -7,7 +7,7 @@ import argparse
 import click
 
 from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.money.contributions import check_rate, set_rate
 
 

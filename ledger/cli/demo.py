@@ -10,7 +10,7 @@ import click
 from ledger.cli.books import SERVE_OPTIONS
 from ledger.cli.support import YEAR, Group, command
 from ledger.demo import build_demo
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

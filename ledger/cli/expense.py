@@ -9,7 +9,7 @@ import click
 
 from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, Group, command, open_books, print_json
 from ledger.entries import ZERO, parse_amount
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.money.expenses import ExpenseRequest, book_expense
 
 

@@ -7,7 +7,7 @@ import argparse
 import click
 
 from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.money.grants import add_grant, charge_grant, grants, report
 
 

@@ -37,13 +37,24 @@ from ledger.audit.verify import check_documents
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json
+from ledger.cli.support import (
+    AMOUNT,
+    DATE,
+    Group,
+    command,
+    localised,
+    open_books,
+    print_json,
+    say,
+)
 from ledger.errors import CoopledgerError, InputError
-from ledger.i18n import N_, _
+from ledger.i18n import N_, _, shown
 from ledger.money.cash import pay_invoice
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
 
 LANGS = ("fr", "nl", "en")
+# an invoice's status, as ``invoice list`` and ``invoice show`` print it
+STATUS_WORDS = (N_("open"), N_("partly-paid"), N_("overdue"), N_("paid"), N_("credited"))
 
 
 def _validator_for(args: argparse.Namespace, books: Books | None) -> Validator | None:
@@ -69,8 +80,8 @@ def _money(value: Any) -> str:
 
 def _no_ubl(client: Client) -> str:
     if client.is_business:
-        return "none (foreign business without a Peppol id: PDF only)"
-    return "none (client is a private person: PDF only)"
+        return _("none (foreign business without a Peppol id: PDF only)")
+    return _("none (client is a private person: PDF only)")
 
 
 def cmd_invoice_issue(args: argparse.Namespace) -> int:
@@ -130,22 +141,24 @@ def _issue_batch(args: argparse.Namespace, books: Books, requests: list[IssueReq
         return 0
     for item in sorted(issued, key=lambda i: i.document.seq):
         doc = item.document
-        print(f"Invoice {doc.number} issued ({doc.date.isoformat()}) to {doc.client.id}, "
-              f"{_money(doc.totals.gross)}")  # fmt: skip
-    print(f"{len(issued)} invoices issued in one write")
+        say(_("Invoice {number} issued ({date}) to {client}, {total}", number=doc.number,
+              date=doc.date.isoformat(), client=doc.client.id,
+              total=_money(doc.totals.gross)))  # fmt: skip
+    say(_("{count} invoices issued in one write", count=len(issued)))
     return 0
 
 
 def _print_issued(issued: Any, out: dict[str, Any]) -> None:
     doc = issued.document
-    print(f"Invoice {doc.number} issued ({doc.date.isoformat()}) to {doc.client.id}")
+    say(_("Invoice {number} issued ({date}) to {client}", number=doc.number,
+          date=doc.date.isoformat(), client=doc.client.id))  # fmt: skip
     if doc.ogm:
-        print(f"Structured communication: {format_ogm(doc.ogm)}")
-    print(f"Total excl. VAT: {_money(doc.totals.net)}")
-    print(f"VAT: {_money(doc.totals.vat)}")
-    print(f"Total: {_money(doc.totals.gross)}, due {out['due']}")
-    print(f"PDF: {out['pdf']}")
-    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
+        say(_("Structured communication: {ogm}", ogm=format_ogm(doc.ogm)))
+    say(_("Total excl. VAT: {amount}", amount=_money(doc.totals.net)))
+    say(_("VAT: {amount}", amount=_money(doc.totals.vat)))
+    say(_("Total: {amount}, due {due}", amount=_money(doc.totals.gross), due=out["due"]))
+    say(_("PDF: {path}", path=out["pdf"]))
+    say(_("UBL: {path}", path=out["ubl"] or _no_ubl(doc.client)))
 
 
 def cmd_invoice_credit(args: argparse.Namespace) -> int:
@@ -161,12 +174,13 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     doc = issued.document
-    print(f"Credit note {doc.number} issued ({doc.date.isoformat()}) on invoice {out['invoice']}")
-    print(f"Total excl. VAT: {_money(doc.totals.net)}")
-    print(f"VAT: {_money(doc.totals.vat)}")
-    print(f"Total credited: {_money(doc.totals.gross)}")
-    print(f"PDF: {out['pdf']}")
-    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
+    say(_("Credit note {number} issued ({date}) on invoice {invoice}", number=doc.number,
+          date=doc.date.isoformat(), invoice=out["invoice"]))  # fmt: skip
+    say(_("Total excl. VAT: {amount}", amount=_money(doc.totals.net)))
+    say(_("VAT: {amount}", amount=_money(doc.totals.vat)))
+    say(_("Total credited: {amount}", amount=_money(doc.totals.gross)))
+    say(_("PDF: {path}", path=out["pdf"]))
+    say(_("UBL: {path}", path=out["ubl"] or _no_ubl(doc.client)))
     return 0
 
 
@@ -195,12 +209,13 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
         ])  # fmt: skip
         return 0
     if not rows:
-        print("No invoices match.")
+        say(_("No invoices match."))
         return 0
+    due, left = localised("due"), localised("left")
     for r in rows:
         print(
-            f"{r.number:12} {r.date.isoformat()}  due {r.due.isoformat() if r.due else '-':10}  "
-            f"{r.status:11} {r.total:>10} EUR  left {r.outstanding:>10}  {r.ogm}  "
+            f"{r.number:12} {r.date.isoformat()}  {due} {r.due.isoformat() if r.due else '-':10}  "
+            f"{localised(r.status):11} {r.total:>10} EUR  {left} {r.outstanding:>10}  {r.ogm}  "
             f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
         )
         for c in notes.get(r.number, ()):
@@ -255,33 +270,38 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
             )
         print_json(out)
         return 0
-    title = "Invoice" if kind == "invoice" else "Credit note"
-    print(f"{title} {doc.number}" + (f" — {status.status}" if status else ""))
-    print(f"Date: {doc.date.isoformat()}" + (f"   due: {doc.due.isoformat()}" if doc.due else ""))
+    title = _("Invoice {number}", number=doc.number)
+    if kind != "invoice":
+        title = _("Credit note {number}", number=doc.number)
+    say(shown(title) + (f" — {localised(status.status)}" if status else ""))
+    if doc.due:
+        say(_("Date: {date}   due: {due}", date=doc.date.isoformat(), due=doc.due.isoformat()))
+    else:
+        say(_("Date: {date}", date=doc.date.isoformat()))
     if doc.reference:
-        print(f"Corrects invoice {doc.reference.number} of {doc.reference.date.isoformat()}")
+        say(_("Corrects invoice {number} of {date}", number=doc.reference.number,
+              date=doc.reference.date.isoformat()))  # fmt: skip
     if doc.reason:
-        print(f"Reason: {doc.reason}")
-    print(f"Client: {doc.client.id} {doc.client.name}")
-    print(f"Participant: {doc.participant}")
+        say(_("Reason: {reason}", reason=doc.reason))
+    say(_("Client: {id} {name}", id=doc.client.id, name=doc.client.name))
+    say(_("Participant: {code}", code=doc.participant))
     for line in doc.lines:
-        print(
-            f"  {line.description}  {line.quantity} × {line.unit_price}  "
-            f"VAT {line.vat_rate}% ({line.category})  {line.net}"
-        )
+        say(_("  {description}  {quantity} × {price}  VAT {rate}% ({category})  {net}",
+              description=line.description, quantity=line.quantity, price=line.unit_price,
+              rate=line.vat_rate, category=line.category, net=line.net))  # fmt: skip
     t = doc.totals
-    print(f"Total excl. VAT: {_money(t.net)}   VAT: {_money(t.vat)}   Total: {_money(t.gross)}")
+    say(_("Total excl. VAT: {net}   VAT: {vat}   Total: {gross}", net=_money(t.net),
+          vat=_money(t.vat), gross=_money(t.gross)))  # fmt: skip
     if doc.ogm:
-        print(f"Structured communication: {format_ogm(doc.ogm)}")
+        say(_("Structured communication: {ogm}", ogm=format_ogm(doc.ogm)))
     if status is not None:
-        print(
-            f"Credited: {_money(status.credited)}   Paid: {_money(status.paid)}   "
-            f"Outstanding: {_money(status.outstanding)}"
-        )
+        say(_("Credited: {credited}   Paid: {paid}   Outstanding: {outstanding}",
+              credited=_money(status.credited), paid=_money(status.paid),
+              outstanding=_money(status.outstanding)))  # fmt: skip
         if status.credit_notes:
-            print(f"Credit notes: {', '.join(status.credit_notes)}")
+            say(_("Credit notes: {numbers}", numbers=", ".join(status.credit_notes)))
         for path in status.documents:
-            print(f"File: {path}")
+            say(_("File: {path}", path=path))
     if step is not None:
         print("\n".join(describe_step(step, credited_in_full(ledger.entries, books.config)
                                        .get(number, ()))))  # fmt: skip
@@ -340,9 +360,13 @@ def cmd_invoice_validate(args: argparse.Namespace) -> int:
         )
     else:
         for r in reports:
-            verdict = "OK" if r.ok else "INVALID"
-            extra = f", {len(r.warnings)} warning(s)" if r.warnings else ""
-            print(f"{r.name}: {verdict} ({len(r.fatal)} fatal{extra})")
+            verdict = "OK" if r.ok else localised("INVALID")
+            if r.warnings:
+                say(_("{file}: {verdict} ({fatal} fatal, {warnings} warning(s))", file=r.name,
+                      verdict=verdict, fatal=len(r.fatal), warnings=len(r.warnings)))  # fmt: skip
+            else:
+                say(_("{file}: {verdict} ({fatal} fatal)", file=r.name, verdict=verdict,
+                      fatal=len(r.fatal)))  # fmt: skip
             for f in r.failures:
                 print(f"  [{f.rule}] {f.flag or 'fatal'} ({f.layer}): {f.text}")
     return 0 if all(r.ok for r in reports) else 1
@@ -361,8 +385,7 @@ def cmd_invoice_pay(args: argparse.Namespace) -> int:
     if args.json:
         print_json(booked)
     else:
-        print(f"Invoice {booked['invoice']}: {booked['amount']} EUR received in cash "
-              f"({booked['cash']})")  # fmt: skip
+        say(_("Invoice {invoice}: {amount} EUR received in cash ({cash})", **booked))
     return 0
 
 
@@ -381,11 +404,14 @@ def print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> int:
     else:
         for o in outcomes:
             if not o.ok:
-                print(f"{o.message}; what to do: {o.action}" if o.action else o.message)
+                if o.action:
+                    say(_("{message}; what to do: {action}", message=o.message, action=o.action))
+                else:
+                    say(o.message)
                 continue
-            print(o.message)
+            say(o.message)
             if o.action and o.status in ("not-on-peppol", "pdf-only"):
-                print(f"  what to do: {o.action}")
+                say(_("  what to do: {action}", action=o.action))
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -409,7 +435,7 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
         numbers += [n for n in pending_numbers(books) if n not in numbers]
     if not numbers:
         if args.pending:
-            print("Nothing waits to be sent.")
+            say(_("Nothing waits to be sent."))
             return 0
         raise InputError("give the NUMBER of an invoice or credit note, or --pending")
     outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)

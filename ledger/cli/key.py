@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ledger.cli.support import Group, command, open_books, print_json
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.keys import (
     has_key,
     key_path,

@@ -62,8 +62,8 @@ def _refuse_personal_options(args: argparse.Namespace) -> None:
     for option in ("iban", "name"):
         if getattr(args, option, None):
             raise refuse_on_command_line(
-                f"--{option}", "store the participant's payout account in the roster with "
-                "'coopledger participant set-payee CODE'"
+                f"--{option}", _("store the participant's payout account in the roster with "
+                "'coopledger participant set-payee CODE'")
             )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from ledger.books import (
 )
 from ledger.cli.support import DATE, Group, command, open_books, print_json
 from ledger.errors import ConfigError, InputError
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.input_files import InputFileRefused, read_bounded
 from ledger.privacy.guard import roster_text_check
 from ledger.view.purchases import purchase_statuses, select

@@ -12,7 +12,7 @@ import click
 from importers.originals import load_originals
 from ledger.cli.support import Group, command, open_books, print_json
 from ledger.errors import CoopledgerError
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
 from ledger.money.reconcile.review import review_queue, unallocated
 

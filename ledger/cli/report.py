@@ -22,7 +22,7 @@ import click
 
 from ledger import dates
 from ledger.cli.support import DATE, Group, command, open_books, print_json
-from ledger.i18n import LANGS, N_, _
+from ledger.i18n import LANGS, N_
 
 # name -> (help, formats: the first is the default)
 REPORTS: dict[str, tuple[str, tuple[str, ...]]] = {

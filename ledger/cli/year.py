@@ -11,7 +11,7 @@ import click
 from ledger import dates
 from ledger.audit.verify import check_documents
 from ledger.cli.support import YEAR, Group, command, open_books, print_json
-from ledger.i18n import N_, _
+from ledger.i18n import N_
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
 
