@@ -11,7 +11,7 @@ from ledger.audit.export import export_audit
 from ledger.audit.verify import Report, verify_books
 from ledger.cli.support import Group, command, open_books, print_json
 from ledger.errors import InputError
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 from ledger.progress import Progress
 
 
@@ -39,7 +39,7 @@ def print_report(report: Report, as_json: bool) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     books = open_books(args)
-    with Progress("verifying the books"):
+    with Progress(N_("verifying the books")):
         report = verify_books(
             books,
             expect=_expectations(args.expect),
@@ -51,7 +51,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_export_audit(args: argparse.Namespace) -> int:
     books = open_books(args)
-    with Progress(f"exporting {args.tag}"):
+    with Progress(_("exporting {tag}", tag=args.tag)):
         done = export_audit(books, args.tag, Path(args.out))
     if args.json:
         print_json(

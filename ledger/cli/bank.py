@@ -16,7 +16,7 @@ from ledger.books import (
     render_entries,
 )
 from ledger.cli.support import DATE, Group, command, open_books, print_json
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 from ledger.progress import Progress
 
 DESCRIPTION = """\
@@ -82,7 +82,7 @@ def cmd_bank_line_show(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     books = open_books(args)
     files = [BankFile.read(path) for path in progress.each("reading", args.files)]
-    with Progress(f"importing {len(files)} file(s)"):
+    with Progress(_("importing {count} file(s)", count=len(files))):
         result = import_files(books, files, account=args.account, dry_run=args.dry_run)
     if args.json:
         print_json(result.summary())

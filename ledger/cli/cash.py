@@ -15,9 +15,10 @@ from ledger.cli.support import (
     command,
     open_books,
     print_json,
+    say,
 )
 from ledger.errors import InputError
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 from ledger.money import cash
 
 
@@ -31,7 +32,7 @@ def cmd_cash(args: argparse.Namespace) -> int:
             print_json(rows)
             return 0
         if not rows:
-            print("The cash box has not moved yet.")
+            say(_("The cash box has not moved yet."))
         for r in rows:
             amount = f"{r['amount']:>10}" if r["amount"] is not None else " " * 10
             print(
@@ -40,37 +41,45 @@ def cmd_cash(args: argparse.Namespace) -> int:
         return 0
     if action == "refund":
         booked = cash.book_refund(books, args.number, args.amount, args.date)
-        text = (f"Cash {booked['cash']}: {booked['amount']} EUR refunded to the client in cash "
-                f"({booked['refund']} settled)")  # fmt: skip
-        print_json(booked) if args.json else print(text)
+        text = _("Cash {cash}: {amount} EUR refunded to the client in cash ({refund} settled)",
+                 **booked)  # fmt: skip
+        print_json(booked) if args.json else say(text)
         return 0
     if args.amount is None:
-        raise InputError(f"usage: coopledger cash {action} AMOUNT")
+        raise InputError(_("usage: coopledger cash {action} AMOUNT", action=action))
     if action == "sale":
         if not args.participant:
-            raise InputError("--participant CODE is required for a cash sale")
+            raise InputError(_("--participant CODE is required for a cash sale"))
         booked = cash.book_sale(books, args.participant, args.amount, args.description,
                                 args.vat_rate, args.date)  # fmt: skip
-        text = (
-            f"Cash sale {booked['cash']} booked: {booked['amount']} EUR for "
-            f"{booked['participant']} (contribution {booked['contribution']} EUR)"
+        text = _(
+            "Cash sale {cash} booked: {amount} EUR for {participant} (contribution "
+            "{contribution} EUR)",
+            **booked,
         )
     elif action == "count":
         booked = cash.book_count(books, args.amount, args.date)
         diff = booked["difference"]
-        text = f"Cash count {booked['cash']}: {booked['counted']} EUR counted" + (
-            f", {abs(diff)} EUR {'short' if diff < 0 else 'over'} (booked)" if diff else
-            ", as the books say"
-        )  # fmt: skip
+        if not diff:
+            text = _("Cash count {cash}: {counted} EUR counted, as the books say", **booked)
+        elif diff < 0:
+            text = _("Cash count {cash}: {counted} EUR counted, {difference} EUR short (booked)",
+                     **{**booked, "difference": abs(diff)})  # fmt: skip
+        else:
+            text = _("Cash count {cash}: {counted} EUR counted, {difference} EUR over (booked)",
+                     **booked)  # fmt: skip
     else:
         booked = cash.book_transfer(books, action, args.amount, args.date)
-        what = "withdrawn from the bank" if action == "withdraw" else "deposited at the bank"
-        text = (f"Cash {booked['cash']}: {booked['amount']} EUR {what}; the statement's line is "
-                f"matched to {booked['cash']}")  # fmt: skip
+        if action == "withdraw":
+            text = _("Cash {cash}: {amount} EUR withdrawn from the bank; the statement's line is "
+                     "matched to {cash}", **booked)  # fmt: skip
+        else:
+            text = _("Cash {cash}: {amount} EUR deposited at the bank; the statement's line is "
+                     "matched to {cash}", **booked)  # fmt: skip
     if args.json:
         print_json(booked)
     else:
-        print(text)
+        say(text)
     return 0
 
 
