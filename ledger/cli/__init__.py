@@ -137,24 +137,45 @@ for _noun in NOUNS:
 
 def redact_usage(message: str) -> str:
     """Click repeats what was typed; a stray argument may be a name or an IBAN, so only
-    option names are repeated."""
+    option names are repeated. The usual usage errors are said in the user's language (a
+    :class:`ledger.i18n.Message`; click's own text, English, otherwise)."""
     match = re.match(r"Got unexpected extra arguments? \((.*)\)", message, re.S)
     if match:
         words = match.group(1).split()
-        options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
-        others = len(words) - len(options)
-        values = f"{others} value(s), not repeated" if others else ""
-        return (
-            f"unrecognized arguments: {' and '.join(p for p in (' '.join(options), values) if p)}"
-        )
+        options = " ".join(w.split("=", 1)[0] for w in words if w.startswith("-"))
+        others = len(words) - len(options.split())
+        if options and others:
+            return _("unrecognized arguments: {options} and {count} value(s), not repeated",
+                     options=options, count=others)  # fmt: skip
+        if others:
+            return _("unrecognized arguments: {count} value(s), not repeated", count=others)
+        return _("unrecognized arguments: {options}", options=options)
     match = re.match(r"No such command '(.*)'\.", message)
     if match:
-        return "no such command (what was typed is not repeated)"
+        return _("no such command (what was typed is not repeated)")
     # a choice or a number typed wrong: 'VALUE' is not one of … / is not a valid integer
-    match = re.match(r"(Invalid value for '[^']*': )'.*' (is not .*?)\.?$", message, re.S)
+    match = re.match(r"Invalid value for '([^']*)': '.*' (is not .*?)\.?$", message, re.S)
     if match:
-        return f"{match.group(1)}{match.group(2)} (what was typed is not repeated)"
+        return _("Invalid value for '{option}': {reason} (what was typed is not repeated)",
+                 option=match.group(1), reason=match.group(2))  # fmt: skip
+    for pattern, text in USAGE_ERRORS:
+        match = re.fullmatch(pattern, message, re.S)
+        if match:
+            return _(text, **match.groupdict())
     return message
+
+
+# click's usual usage errors (English: the process never sets click's gettext), and ours
+USAGE_ERRORS = (
+    (r"Missing option '(?P<option>[^']*)'\.", N_("Missing option '{option}'.")),
+    (r"Missing argument '(?P<argument>[^']*)'\.", N_("Missing argument '{argument}'.")),
+    (r"No such option '(?P<option>[^']*)'\.", N_("No such option '{option}'.")),
+    (r"No such option '(?P<option>[^']*)'\. Did you mean (?P<other>\S+)\?",
+     N_("No such option '{option}'. Did you mean {other}?")),
+    (r"Option '(?P<option>[^']*)' requires an argument\.",
+     N_("Option '{option}' requires an argument.")),
+    (r"Missing command\.", N_("Missing command.")),
+)  # fmt: skip
 
 
 def language_of(args: Sequence[str]) -> str | None:
@@ -193,8 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "coopledger"
-        print(f"coopledger: error: {redact_usage(exc.format_message())} (see '{where} --help')",
-              file=sys.stderr)  # fmt: skip
+        message = redact_usage(exc.format_message())
+        print(shown(_("coopledger: error: {message} (see '{where} --help')", message=message,
+                      where=where)), file=sys.stderr)  # fmt: skip
         return 2
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -210,7 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file of the user's (not the books: their writes say so)
-        print(f"coopledger: error: {os_error_message(exc)}", file=sys.stderr)
+        print(shown(_("coopledger: error: {message}", message=os_error_message(exc))),
+              file=sys.stderr)  # fmt: skip
         return 1
 
 

@@ -9,7 +9,7 @@ import click
 
 from ledger.audit.export import export_audit
 from ledger.audit.verify import Report, verify_books
-from ledger.cli.support import Group, command, open_books, print_json
+from ledger.cli.support import Group, command, open_books, print_json, say
 from ledger.errors import InputError
 from ledger.i18n import N_, _
 from ledger.progress import Progress
@@ -30,11 +30,12 @@ def print_report(report: Report, as_json: bool) -> None:
         print_json(report.as_json())
         return
     for finding in report.findings:
-        print(finding.line())
+        say(finding.line())
     problems = [f for f in report.findings if not f.ok and not f.warning]
-    print("verified: nothing sealed or issued has changed" if report.ok else (
-        f"NOT verified: {len(problems)} problem(s)"
-    ))  # fmt: skip
+    if report.ok:
+        say(_("verified: nothing sealed or issued has changed"))
+    else:
+        say(_("NOT verified: {count} problem(s)", count=len(problems)))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -59,10 +60,11 @@ def cmd_export_audit(args: argparse.Namespace) -> int:
              "debit": str(done.debit), "credit": str(done.credit), "documents": done.documents}
         )  # fmt: skip
         return 0
-    print(f"Export of {done.tag} written to {done.out}")
-    print(f"  {done.entries} entries, {done.lines} journal lines, {done.documents} documents")
-    print(f"  debit {done.debit} EUR = credit {done.credit} EUR")
-    print(f"Check it with: (cd {done.out} && sha256sum -c MANIFEST.sha256)")
+    say(_("Export of {tag} written to {path}", tag=done.tag, path=str(done.out)))
+    say(_("  {entries} entries, {lines} journal lines, {documents} documents",
+          entries=done.entries, lines=done.lines, documents=done.documents))  # fmt: skip
+    say(_("  debit {debit} EUR = credit {credit} EUR", debit=done.debit, credit=done.credit))
+    say(_("Check it with: (cd {path} && sha256sum -c MANIFEST.sha256)", path=str(done.out)))
     return 0
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from ledger.cli.books import SERVE_OPTIONS
-from ledger.cli.support import YEAR, Group, command
+from ledger.cli.support import YEAR, Group, command, say
 from ledger.demo import build_demo
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Path(args.dir), year=args.year, seed=args.seed, years=args.years,
         participants=args.participants,
     )  # fmt: skip
-    print(f"Demo hub ready in {books.root} (fictional data)")
+    say(_("Demo hub ready in {path} (fictional data)", path=str(books.root)))
     if args.serve:
         from ledger.fava.serve import serve
 

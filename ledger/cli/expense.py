@@ -7,9 +7,19 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, Group, command, open_books, print_json
+from ledger.cli.support import (
+    AMOUNT,
+    AMOUNT_OR_ZERO,
+    DATE,
+    Group,
+    command,
+    localised,
+    open_books,
+    print_json,
+    say,
+)
 from ledger.entries import ZERO, parse_amount
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 from ledger.money.expenses import ExpenseRequest, book_expense
 
 
@@ -32,17 +42,23 @@ def cmd_expense_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(booked)
     else:
-        later = ", charged to the participant's next client payments" if args.charge_later else ""
-        print(
-            f"Cost {booked['expense']} booked: {booked['amount']} EUR ({booked['paid-from']}"
-            f"{later})"
-        )
+        paid_from = localised(booked["paid-from"])
+        if args.charge_later:
+            say(_("Cost {expense} booked: {amount} EUR ({paid_from}, charged to the "
+                  "participant's next client payments)", expense=booked["expense"],
+                  amount=booked["amount"], paid_from=paid_from))  # fmt: skip
+        else:
+            say(_("Cost {expense} booked: {amount} EUR ({paid_from})", expense=booked["expense"],
+                  amount=booked["amount"], paid_from=paid_from))  # fmt: skip
         if booked["receipt"]:
-            print(f"Receipt stored: {booked['receipt']}")
+            say(_("Receipt stored: {path}", path=booked["receipt"]))
     return 0
 
 
 # ---------------------------------------------------------------- the commands
+
+# where a cost was paid from (``--paid-from``)
+PAID_FROM = (N_("bank"), N_("cash"), N_("participant"))
 
 group = Group("expense", help=N_("book costs with their receipts"))
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.support import Group, command, open_books, print_json
-from ledger.i18n import N_
+from ledger.cli.support import Group, command, open_books, print_json, say
+from ledger.i18n import N_, _, shown
 from ledger.keys import (
     has_key,
     key_path,
@@ -19,14 +19,17 @@ from ledger.privacy.rekey import KeyChange, add_recipient, remove_recipient, rot
 
 
 def _print_change(change: KeyChange, what: str) -> None:
-    print(f"{what}: the roster and {len(change.files)} archived statement(s) are now "
-          f"encrypted to {len(change.recipients)} recipient(s), committed.")  # fmt: skip
+    say(_("{what}: the roster and {files} archived statement(s) are now encrypted to "
+          "{recipients} recipient(s), committed.", what=what, files=len(change.files),
+          recipients=len(change.recipients)))  # fmt: skip
     if change.hub_key is not None:
-        print(f"New hub key: {change.hub_key} (the old one is replaced; destroy its copies)")
+        say(_("New hub key: {path} (the old one is replaced; destroy its copies)",
+              path=str(change.hub_key)))  # fmt: skip
     if change.recovery_file is not None:
-        print(f"New recovery key written to {change.recovery_file}: keep it offline, apart.")
+        say(_("New recovery key written to {path}: keep it offline, apart.",
+              path=str(change.recovery_file)))  # fmt: skip
     elif change.recovery_secret is not None:
-        print("New RECOVERY KEY — shown once, stored nowhere; write it down and keep it apart:")
+        say(_("New RECOVERY KEY — shown once, stored nowhere; write it down and keep it apart:"))
         print(change.recovery_secret)
 
 
@@ -39,9 +42,9 @@ def cmd_key_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"key_file": str(key_path(books.config)), "recipients": rows})
         return 0
-    print(f"Hub key file: {key_path(books.config)}")
+    say(_("Hub key file: {path}", path=str(key_path(books.config))))
     for row in rows:
-        mark = "  (the hub key at hand)" if row["at_hand"] else ""
+        mark = shown(_("  (the hub key at hand)")) if row["at_hand"] else ""
         print(f"  {row['recipient']}{mark}")
     return 0
 

@@ -22,9 +22,9 @@ from invoicing.validation import (
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import DATE, Group, command, open_books, print_json
+from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.errors import ConfigError, InputError
-from ledger.i18n import N_
+from ledger.i18n import N_, _, shown
 from ledger.input_files import InputFileRefused, read_bounded
 from ledger.privacy.guard import roster_text_check
 from ledger.view.purchases import purchase_statuses, select
@@ -71,24 +71,32 @@ def _read(paths: list[str]) -> list[Source]:
 
 
 def _print_planned(planned: list[Planned], dry_run: bool) -> None:
-    verb = "would book" if dry_run else "booked"
     for p in planned:
         s = p.summary
-        who = s["participant"] or "the hub"
+        who = shown(_("the hub")) if not s["participant"] else s["participant"]
         if s.get("charged_later"):
-            who += " (owed by them, recovered from their next client payments)"
-        what = "credit note" if s["kind"] == "credit-note" else "invoice"
-        on = f" on invoice {s['credits']}" if s["credits"] else ""
-        print(
-            f"{s['file']}: {verb} supplier {what} {s['number']}{on} from {s['supplier']} as "
-            f"{s['expense']}: {s['amount']} EUR (VAT {s['vat']}, recoverable "
-            f"{s['vat_recoverable']}), charged to {who}"
-        )
+            who += shown(_(" (owed by them, recovered from their next client payments)"))
+        if s["kind"] == "credit-note":
+            what = _("supplier credit note {number} on invoice {invoice}", number=s["number"],
+                     invoice=s["credits"]) if s["credits"] else _(
+                "supplier credit note {number}", number=s["number"])  # fmt: skip
+        else:
+            what = _("supplier invoice {number}", number=s["number"])
+        fields = {**s, "what": what, "who": who}
+        if dry_run:
+            say(_("{file}: would book {what} from {supplier} as {expense}: {amount} EUR (VAT "
+                  "{vat}, recoverable {vat_recoverable}), charged to {who}",
+                  **fields))  # fmt: skip
+        else:
+            say(_("{file}: booked {what} from {supplier} as {expense}: {amount} EUR (VAT {vat}, "
+                  "recoverable {vat_recoverable}), charged to {who}", **fields))  # fmt: skip
         if s["due"] and s["kind"] == "invoice":
-            ref = f", reference {s['payment_ref']}" if s["payment_ref"] else ""
-            print(f"  to pay by {s['due']}{ref}")
+            if s["payment_ref"]:
+                say(_("  to pay by {due}, reference {ref}", due=s["due"], ref=s["payment_ref"]))
+            else:
+                say(_("  to pay by {due}", due=s["due"]))
         for warning in p.warnings:
-            print(f"  note: {warning}")
+            say(_("  note: {warning}", warning=warning))
 
 
 def cmd_purchase_import(args: argparse.Namespace) -> int:
@@ -113,15 +121,16 @@ def cmd_purchase_list(args: argparse.Namespace) -> int:
         print_json([r.as_json() for r in rows])
         return 0
     if not rows:
-        print("No supplier invoices match.")
+        say(_("No supplier invoices match."))
         return 0
+    due_word, left, hub = localised("due"), localised("left"), localised("hub")
     for r in rows:
         rec = r.record
         due = rec.due.isoformat() if rec.due else "-"
         print(
-            f"{rec.expense}  {rec.issued.isoformat()}  due {due:10}  {r.status:11} "
-            f"{rec.amount:>10} EUR  left {r.owed:>10}  {rec.number}  {rec.supplier}  "
-            f"{rec.participant or 'hub'}"
+            f"{rec.expense}  {rec.issued.isoformat()}  {due_word} {due:10}  "
+            f"{localised(r.status):11} {rec.amount:>10} EUR  {left} {r.owed:>10}  {rec.number}  "
+            f"{rec.supplier}  {rec.participant or hub}"
         )
     return 0
 
@@ -145,12 +154,12 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
             ])  # fmt: skip
             return 0
         if not docs:
-            print("Nothing waits at the access point.")
+            say(_("Nothing waits at the access point."))
             return 0
         for d in docs:
             when = d.received.isoformat() if d.received else "-"
             print(f"{d.id}  {d.kind or '?':11}  {when}  {d.number}  {d.sender}")
-        print("Book them with: coopledger purchase fetch ID… --hub | --participant CODE")
+        say(_("Book them with: coopledger purchase fetch ID… --hub | --participant CODE"))
         return 0
     results = fetch_and_import(
         books, ap, args.ids, charge_of(args), validator=validator_for(args, books),
@@ -164,12 +173,13 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
         ])  # fmt: skip
     else:
         if not results:
-            print("Nothing waits at the access point.")
+            say(_("Nothing waits at the access point."))
         for r in results:
             if r.planned is not None:
                 _print_planned([r.planned], args.dry_run)
             else:
-                print(f"access-point document {r.received.id}: refused: {r.error}")
+                say(_("access-point document {id}: refused: {error}", id=r.received.id,
+                      error=r.error))  # fmt: skip
     return 1 if any(r.error for r in results) else 0
 
 

@@ -14,15 +14,14 @@ when a report runs: it takes most of a second to import and no other command nee
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ledger import dates
-from ledger.cli.support import DATE, Group, command, open_books, print_json
-from ledger.i18n import LANGS, N_
+from ledger.cli.support import DATE, Group, command, open_books, print_json, say
+from ledger.i18n import LANGS, N_, _
 
 # name -> (help, formats: the first is the default)
 REPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -82,11 +81,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             {**report.figures, "file": str(path), "attachments": [str(p) for p in attached]}
         )
         return 0
-    print(f"{report.title} {report.subtitle} written to {path}")
+    say(_("{title} {subtitle} written to {path}", title=report.title, subtitle=report.subtitle,
+          path=str(path)))  # fmt: skip
     for extra in attached:
-        print(f"  and {extra}")
+        say(_("  and {path}", path=str(extra)))
     if report.provisional:
-        print(report.provisional, file=sys.stderr)
+        say(report.provisional, err=True)
     return 0
 
 
@@ -114,8 +114,8 @@ def _params(name: str, formats: tuple[str, ...]) -> list[Callable[..., Any]]:
     params += [
         click.option("--lang", type=click.Choice(LANGS), default="fr", show_default=True,
                      help=N_("the report's language")),
-        click.option("--format", "format", type=click.Choice(formats), default=formats[0],
-                     show_default=True, help=N_("the file's format")),
+        click.option("--format", "format", type=click.Choice(formats),
+                     show_default=formats[0], help=N_("the file's format")),
         click.option("--out", metavar="PATH", help=N_("file or folder, outside the books")),
     ]  # fmt: skip
     if name == "vat":

@@ -203,6 +203,19 @@ class Localised(click.Command):
             with formatter.section(localised("Positional arguments")):
                 formatter.write_dl([r for p in params if (r := _help_record(p, ctx))])
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # each paragraph is translated on its own; a list (click's ``\b``) line by line
+        if self.epilog:
+            paragraphs = inspect.cleandoc(self.epilog).split("\n\n")
+            text = "\n\n".join(
+                "\n".join(f"{ln[: len(ln) - len(ln.lstrip())]}{localised(ln.strip())}"
+                          for ln in p.splitlines()) if p.startswith("\b\n") else localised(p)
+                for p in paragraphs
+            )  # fmt: skip
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
+
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [
             row
