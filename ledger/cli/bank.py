@@ -31,6 +31,9 @@ hub.toml send other movements to an account; the rest waits in the suspense acco
 flagged '!', for review.""")
 
 
+INFORMATION = N_("information")
+
+
 def cmd_bank_add(args: argparse.Namespace) -> int:
 
     books = open_books(args)
@@ -72,7 +75,7 @@ def cmd_bank_line_show(args: argparse.Namespace) -> int:
         if found.get(key):
             print(f"  {key + ':':<22}{found[key]}")
     for text in found["information"] or []:
-        print(f"  {localised('information') + ':':<22}{text}")
+        print(f"  {localised(INFORMATION) + ':':<22}{text}")
     for detail in found["details"] or []:
         text = f"{detail['amount']} {detail['counterparty'] or ''} {detail['communication'] or ''}"
         say(_("  detail {sequence}: {text}", sequence=detail["sequence"], text=text.rstrip()))

@@ -55,6 +55,7 @@ from ledger.view.deliveries import current, delivery_json, delivery_text, descri
 LANGS = ("fr", "nl", "en")
 # an invoice's status, as ``invoice list`` and ``invoice show`` print it
 STATUS_WORDS = (N_("open"), N_("partly-paid"), N_("overdue"), N_("paid"), N_("credited"))
+LIST_WORDS = (N_("due"), N_("left"), N_("INVALID"))
 
 
 def _validator_for(args: argparse.Namespace, books: Books | None) -> Validator | None:

@@ -51,13 +51,13 @@ def cmd_key_list(args: argparse.Namespace) -> int:
 
 def cmd_key_add(args: argparse.Namespace) -> int:
     books = open_books(args)
-    _print_change(add_recipient(books, args.recipient), "Recipient added")
+    _print_change(add_recipient(books, args.recipient), _("Recipient added"))
     return 0
 
 
 def cmd_key_remove(args: argparse.Namespace) -> int:
     books = open_books(args)
-    _print_change(remove_recipient(books, args.recipient), "Recipient removed")
+    _print_change(remove_recipient(books, args.recipient), _("Recipient removed"))
     return 0
 
 
@@ -65,7 +65,7 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
     books = open_books(args)
     recovery = Path(args.recovery_key_file) if args.recovery_key_file else None
     change = rotate(books, args.keep or [], args.add or [], recovery)
-    _print_change(change, "Keys rotated")
+    _print_change(change, _("Keys rotated"))
     return 0
 
 

@@ -30,6 +30,12 @@ from reports.statement import render_statement
 ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
 # words shown from the books' values: a participant's status, why a record was purged
 SHOWN_VALUES = (N_("open"), N_("closed"), N_("retention"), N_("court order"))
+# the headings of the tables
+HEADINGS = (
+    N_("code"), N_("status"), N_("opened"), N_("balance"), N_("activity"), N_("date"),
+    N_("kind"), N_("amount"), N_("description"), N_("last entry"), N_("keep until"),
+    N_("roster record"), N_("while open"),
+)  # fmt: skip
 PAYEE_FIELDS = (
     ("iban", N_("Payout IBAN")),
     ("name", N_("Account holder's name (as on the account)")),
