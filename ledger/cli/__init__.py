@@ -158,6 +158,11 @@ def redact_usage(message: str) -> str:
     if match:
         return _("Invalid value for '{option}': {reason} (what was typed is not repeated)",
                  option=match.group(1), reason=match.group(2))  # fmt: skip
+    for pattern, text in SUGGESTIONS:  # click's "Did you mean …?" after the error
+        match = re.search(pattern, message, re.S)
+        if match:
+            error = redact_usage(message[: match.start()])
+            return _("{error}{suggestion}", error=error, suggestion=_(text, **match.groupdict()))
     for pattern, text in USAGE_ERRORS:
         match = re.fullmatch(pattern, message, re.S)
         if match:
@@ -170,12 +175,14 @@ USAGE_ERRORS = (
     (r"Missing option '(?P<option>[^']*)'\.", N_("Missing option '{option}'.")),
     (r"Missing argument '(?P<argument>[^']*)'\.", N_("Missing argument '{argument}'.")),
     (r"No such option '(?P<option>[^']*)'\.", N_("No such option '{option}'.")),
-    (r"No such option '(?P<option>[^']*)'\. Did you mean (?P<other>\S+)\?",
-     N_("No such option '{option}'. Did you mean {other}?")),
     (r"Option '(?P<option>[^']*)' requires an argument\.",
      N_("Option '{option}' requires an argument.")),
     (r"Missing command\.", N_("Missing command.")),
 )  # fmt: skip
+SUGGESTIONS = (
+    (r" Did you mean (?P<other>[^ ]+)\?$", N_(" Did you mean {other}?")),
+    (r" \(Did you mean one of: (?P<others>.*)\?\)$", N_(" (Did you mean one of: {others}?)")),
+)
 
 
 def language_of(args: Sequence[str]) -> str | None:
