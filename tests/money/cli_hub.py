@@ -18,7 +18,6 @@ from typing import Any
 from tests_support import git_state, run_cli, tree_digest
 
 from ledger.dates import TODAY_ENV
-from ledger.i18n import LANG_ENV
 
 HUB_IBAN = "BE68539007547034"
 CLIENT_IBAN = "BE21001234567803"
@@ -35,7 +34,7 @@ class Hub:
         self.env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, LANG_ENV)
+            if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, "COOPLEDGER_LANG")
         }
         self.env.update(
             XDG_CONFIG_HOME=str(xdg), BEANCOUNT_DISABLE_LOAD_CACHE="1",

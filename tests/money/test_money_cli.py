@@ -21,7 +21,6 @@ from tests_support import run_cli
 
 from ledger.dates import TODAY_ENV
 from ledger.dates import today as calendar_today
-from ledger.i18n import LANG_ENV
 from ledger.money.payouts import receipt_pdf
 
 HUB_IBAN = "BE68539007547034"
@@ -35,7 +34,7 @@ class Cli:
         self.env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, LANG_ENV)
+            if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, "COOPLEDGER_LANG")
         }
         self.env.update(
             XDG_CONFIG_HOME=str(xdg), BEANCOUNT_DISABLE_LOAD_CACHE="1",

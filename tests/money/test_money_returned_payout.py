@@ -34,7 +34,6 @@ from tests_support import run_cli
 from ledger.books import Books
 from ledger.dates import TODAY_ENV
 from ledger.errors import InputError
-from ledger.i18n import LANG_ENV
 from ledger.money.payouts import book_payout, export_pain001, payout_entry, returned_payouts
 from ledger.money.reconcile import State, assign, reconcile_new_entries, review_queue
 from ledger.money.reconcile.booking import run_assign, run_auto
@@ -93,7 +92,7 @@ def cli(books: Books, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, LANG_ENV)
+        if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, "COOPLEDGER_LANG")
     }
     return run_cli([*args, "--books", str(books.root)], env=env)
 
