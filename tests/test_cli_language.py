@@ -44,6 +44,9 @@ def test_the_language_is_chosen_once_and_unknown_ones_fall_back_to_english(
 
 def _in(env: dict[str, str], lang: str | None) -> dict[str, str]:
     out = {k: v for k, v in env.items() if k not in (LANG_ENV, "LANG", "LC_ALL", "LC_MESSAGES")}
+    # a locale that names no language (English outside books), but UTF-8: what renders a
+    # PDF in this process may set the C library's locale from it, and later tests read files
+    out["LANG"] = "C.UTF-8"
     if lang:
         out[LANG_ENV] = lang
     return out

@@ -178,6 +178,8 @@ USAGE_ERRORS = (
     (r"Option '(?P<option>[^']*)' requires an argument\.",
      N_("Option '{option}' requires an argument.")),
     (r"Missing command\.", N_("Missing command.")),
+    (r"Invalid value for '(?P<option>[^']*)': (?P<reason>.*)",
+     N_("Invalid value for '{option}': {reason}")),
 )  # fmt: skip
 SUGGESTIONS = (
     (r" Did you mean (?P<other>[^ ]+)\?$", N_(" Did you mean {other}?")),
@@ -213,6 +215,14 @@ def language_of(args: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     set_ui_lang(language_of(args))
+    try:
+        return run(args)
+    finally:  # the language was this run's (main may run many times in one process)
+        set_ui_lang(None)
+
+
+def run(args: list[str]) -> int:
+    """One command, its errors on one line in the user's language (see :func:`main`)."""
     try:
         result = cli.main(args=args, prog_name="coopledger", standalone_mode=False)
         return int(result or 0)

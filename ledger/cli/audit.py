@@ -20,7 +20,7 @@ def _expectations(values: list[str] | None) -> dict[str, str]:
     for value in values or []:
         name, sep, digest = value.partition("=")
         if not sep or not name.startswith("close-") or not digest:
-            raise InputError("--expect: give TAG=HASH, e.g. close-2025=1a2b3c4d")
+            raise InputError(_("--expect: give TAG=HASH, e.g. close-2025=1a2b3c4d"))
         out[name] = digest
     return out
 

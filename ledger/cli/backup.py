@@ -38,7 +38,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             (done.books / SIGNERS_FILE).read_text() if (done.books / SIGNERS_FILE).exists() else ""
         )
         if public_key(signing) not in signers:
-            raise InputError(f"--signing-key: that key is not in the books' {SIGNERS_FILE}")
+            raise InputError(
+                _("--signing-key: that key is not in the books' {file}", file=SIGNERS_FILE)
+            )
         configure_signing(done.books, signing, "", write_signers=False)
     say(_("Restored {path} at {head}", path=str(done.books), head=done.head[:12]), err=True)
     for extra in done.extras:

@@ -112,11 +112,16 @@ def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
     if path is not None:
         if inside(root, path):
             raise KeyFileError(
-                f"{path}: the recovery key may not be written inside the books directory; "
-                "choose a path outside it"
+                _(
+                    "{path}: the recovery key may not be written inside the books directory; "
+                    "choose a path outside it",
+                    path=str(path),
+                )
             )
         if path.exists():
-            raise KeyFileError(f"{path}: already exists; refusing to overwrite a key")
+            raise KeyFileError(
+                _("{path}: already exists; refusing to overwrite a key", path=str(path))
+            )
     return new_identity()
 
 

@@ -120,9 +120,9 @@ def _issue_request(
     participant = first.get("participant") or then.get("participant")
     client = first.get("client") or then.get("client")
     if not participant:
-        raise InputError("--participant CODE is required (or 'participant' in the --from file)")
+        raise InputError(_("--participant CODE is required (or 'participant' in the --from file)"))
     if not client:
-        raise InputError("--client ID is required (or 'client' in the --from file)")
+        raise InputError(_("--client ID is required (or 'client' in the --from file)"))
     return IssueRequest(
         participant=participant.strip(),
         client=client.strip(),
@@ -135,7 +135,7 @@ def _issue_request(
 
 def _issue_batch(args: argparse.Namespace, books: Books, requests: list[IssueRequest]) -> int:
     if args.send:
-        raise InputError("--send takes one invoice; send a batch with 'invoice send --pending'")
+        raise InputError(_("--send takes one invoice; send a batch with 'invoice send --pending'"))
     issued = issue_invoices(books, requests, validator=_validator_for(args, books))
     if args.json:
         print_json({"issued": [i.as_json() for i in issued]})
@@ -242,8 +242,11 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
     for found in check_documents(books, ledger):
         if not found.ok and found.where and Path(found.where).stem == ref.number:
             raise InputError(
-                f"{found.message}: it no longer holds what was issued; restore it "
-                "(git checkout -- FILE) before showing it"
+                _(
+                    "{problem}: it no longer holds what was issued; restore it "
+                    "(git checkout -- FILE) before showing it",
+                    problem=found.message,
+                )
             )
     doc = read_document(_DiskFiles(books.root), ref)
     status = None
@@ -334,8 +337,11 @@ def cmd_invoice_validate(args: argparse.Namespace) -> int:
     )
     if not rules_available(rules) and rules == DEFAULT_RULES_DIR and not args.rules:
         raise InputError(
-            f"no Peppol rules found at {rules}; give --rules DIR (a directory with "
-            "ubl-2.1-xsd/ and xslt/)"
+            _(
+                "no Peppol rules found at {path}; give --rules DIR (a directory with "
+                "ubl-2.1-xsd/ and xslt/)",
+                path=str(rules),
+            )
         )
     validator = get_validator(rules)
     reports = [validator.validate_file(Path(f)) for f in args.files]
@@ -378,8 +384,10 @@ def cmd_invoice_pay(args: argparse.Namespace) -> int:
 
     if not args.cash:
         raise InputError(
-            "invoice pay records money received in cash (--cash); bank payments come from "
-            "the statement (coopledger import)"
+            _(
+                "invoice pay records money received in cash (--cash); bank payments come from "
+                "the statement (coopledger import)"
+            )
         )
     books = open_books(args)
     booked = pay_invoice(books, args.number, args.amount, args.date)
@@ -438,7 +446,7 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
         if args.pending:
             say(_("Nothing waits to be sent."))
             return 0
-        raise InputError("give the NUMBER of an invoice or credit note, or --pending")
+        raise InputError(_("give the NUMBER of an invoice or credit note, or --pending"))
     outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
     return print_outcomes(outcomes, args.json)
 

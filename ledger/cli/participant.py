@@ -54,7 +54,7 @@ def cmd_participant_add(args: argparse.Namespace) -> int:
     payee = None
     if iban or name:
         if not (iban and name):
-            raise InputError("--from-file: payee_iban and payee_name go together")
+            raise InputError(_("--from-file: payee_iban and payee_name go together"))
         payee = Payee(iban=check_payee_iban(iban), name=" ".join(name.split()))
     code = add_participant(
         books, alias=alias, activity=args.activity or "", day=args.date, details=values,
@@ -158,7 +158,7 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     ledger = books.load()
     summary = summarize(ledger.entries, books.config, args.code)
     if args.start and args.end and args.end < args.start:
-        raise InputError("--to is before --from")
+        raise InputError(_("--to is before --from"))
     with Progress(N_("statement")):
         pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     default = f"statement-{args.code}-{dates.today().isoformat()}.pdf"

@@ -39,18 +39,21 @@ def validator_for(args: argparse.Namespace, books: Books) -> Validator | None:
     rules = resolve_rules_dir(args.rules, setting, books.root)
     if not rules_available(rules) and not (args.rules or setting):
         raise ConfigError(
-            f"the official Peppol rules are needed to check a supplier's document and were "
-            f"not found at {DEFAULT_RULES_DIR}: give --rules DIR (or set invoicing.rules_dir "
-            "in hub.toml); --no-validate books it unchecked"
+            _(
+                "the official Peppol rules are needed to check a supplier's document and were "
+                "not found at {path}: give --rules DIR (or set invoicing.rules_dir in "
+                "hub.toml); --no-validate books it unchecked",
+                path=str(DEFAULT_RULES_DIR),
+            )
         )
     return get_validator(rules)
 
 
 def charge_of(args: argparse.Namespace) -> Charge:
     if args.participant and args.hub:
-        raise InputError("--participant and --hub: say one of them")
+        raise InputError(_("--participant and --hub: say one of them"))
     if args.account and args.participant:
-        raise InputError("--account is for the hub's own costs; not with --participant")
+        raise InputError(_("--account is for the hub's own costs; not with --participant"))
     participant = args.participant.strip() if args.participant else None
     return Charge(participant, args.account, given=bool(participant or args.hub),
                   charge_later=args.charge_later)  # fmt: skip
@@ -59,13 +62,21 @@ def charge_of(args: argparse.Namespace) -> Charge:
 def _read(paths: list[str]) -> list[Source]:
     sources = []
     for index, name in enumerate(paths, start=1):
-        label = f"file {index}" if len(paths) > 1 else "the file"
+        label = _("file {index}", index=index) if len(paths) > 1 else _("the file")
         try:  # within a bound: a FIFO or /dev/zero would be read without end
             payload = read_bounded(Path(name), MAX_BYTES)
         except InputFileRefused as exc:
-            raise InputError(f"{label}: {exc.reason}; refused") from None
+            raise InputError(
+                _("{label}: {reason}; refused", label=label, reason=exc.reason)
+            ) from None
         except OSError as exc:
-            raise InputError(f"{label}: cannot read it ({exc.strerror or 'error'})") from None
+            raise InputError(
+                _(
+                    "{label}: cannot read it ({reason})",
+                    label=label,
+                    reason=exc.strerror or "error",
+                )
+            ) from None
         sources.append(Source(label, payload))
     return sources
 
@@ -140,9 +151,11 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
     ap = access_point(books.config, books.root)
     if ap is None:
         raise ConfigError(
-            "no access point credentials ($COOPLEDGER_PEPPOL_API_KEY or a credentials file, "
-            "see docs/peppol.md); download the documents from the access point and use "
-            "'coopledger purchase import FILE…'"
+            _(
+                "no access point credentials ($COOPLEDGER_PEPPOL_API_KEY or a credentials file, "
+                "see docs/peppol.md); download the documents from the access point and use "
+                "'coopledger purchase import FILE…'"
+            )
         )
     if not args.ids and not args.all:
         docs = waiting(books, ap)

@@ -90,7 +90,7 @@ class DateType(click.ParamType):
         try:
             return parse_date(str(value))
         except CoopledgerError as exc:
-            self.fail(exc.message, param, ctx)
+            self.fail(shown(exc.message), param, ctx)  # click's frame: see redact_usage
 
 
 DATE = DateType()
