@@ -307,8 +307,8 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
         for path in status.documents:
             say(_("File: {path}", path=path))
     if step is not None:
-        print("\n".join(describe_step(step, credited_in_full(ledger.entries, books.config)
-                                       .get(number, ()))))  # fmt: skip
+        steps = describe_step(step, credited_in_full(ledger.entries, books.config).get(number, ()))
+        print("\n".join(shown(line) for line in steps))
     return 0
 
 
