@@ -115,7 +115,7 @@ def _params(name: str, formats: tuple[str, ...]) -> list[Callable[..., Any]]:
         click.option("--lang", type=click.Choice(LANGS), default="fr", show_default=True,
                      help=N_("the report's language")),
         click.option("--format", "format", type=click.Choice(formats),
-                     show_default=formats[0], help=N_("the file's format")),
+                     help=N_("the file's format (default: the first listed)")),
         click.option("--out", metavar="PATH", help=N_("file or folder, outside the books")),
     ]  # fmt: skip
     if name == "vat":

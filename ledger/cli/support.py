@@ -163,6 +163,15 @@ def localised(text: str | None) -> str:
     return translate(ui_lang(), inspect.cleandoc(text))
 
 
+def for_help(text: str | None) -> str:
+    """A help text in the user's language; in French, the space before ``: ; ? !`` does
+    not break (click wraps help at spaces: a line never starts with a colon)."""
+    shown_text = localised(text)
+    if ui_lang() == "fr":
+        shown_text = re.sub(r" ([:;?!»])", "\u00a0\\1", shown_text)
+    return shown_text
+
+
 def _help_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str] | None:
     """An option's or argument's row of the help, its text in the user's language (what
     click adds after it, ``[required]`` or ``[default: …]``, too)."""
@@ -173,10 +182,10 @@ def _help_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str] 
     english = inspect.cleandoc(param.help or "")
     if english and text.startswith(english):
         rest = text[len(english) :]
-        rest = rest.replace("[required]", f"[{localised('required')}]")
+        rest = rest.replace("[required]", f"[{for_help('required')}]")
         rest = re.sub(r"default: (.*?)(?=[];])",
-                      lambda m: shown(_("default: {default}", default=m[1])), rest)  # fmt: skip
-        text = localised(english) + rest
+                      lambda m: for_help(_("default: {default}", default=m[1])), rest)  # fmt: skip
+        text = for_help(english) + rest
     return term, text
 
 
@@ -184,14 +193,14 @@ class Localised(click.Command):
     """A command whose help page is in the user's language."""
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        return localised(self.short_help or self.help).strip()
+        return for_help(self.short_help or self.help).strip()
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)
         formatter.write_usage(ctx.command_path, " ".join(pieces), f"{localised('Usage:')} ")
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        text = localised(self.help).partition("\f")[0]
+        text = for_help(self.help).partition("\f")[0]
         if text:
             formatter.write_paragraph()
             with formatter.indentation():
@@ -208,8 +217,8 @@ class Localised(click.Command):
         if self.epilog:
             paragraphs = inspect.cleandoc(self.epilog).split("\n\n")
             text = "\n\n".join(
-                "\n".join(f"{ln[: len(ln) - len(ln.lstrip())]}{localised(ln.strip())}"
-                          for ln in p.splitlines()) if p.startswith("\b\n") else localised(p)
+                "\n".join(f"{ln[: len(ln) - len(ln.lstrip())]}{for_help(ln.strip())}"
+                          for ln in p.splitlines()) if p.startswith("\b\n") else for_help(p)
                 for p in paragraphs
             )  # fmt: skip
             formatter.write_paragraph()
