@@ -156,8 +156,13 @@ def redact_usage(message: str) -> str:
     # a choice or a number typed wrong: 'VALUE' is not one of … / is not a valid integer
     match = re.match(r"Invalid value for '([^']*)': '.*' (is not .*?)\.?$", message, re.S)
     if match:
+        reason: str = match.group(2)
+        for pattern, text in REASONS:
+            found = re.fullmatch(pattern, reason, re.S)
+            if found:
+                reason = _(text, **found.groupdict())
         return _("Invalid value for '{option}': {reason} (what was typed is not repeated)",
-                 option=match.group(1), reason=match.group(2))  # fmt: skip
+                 option=match.group(1), reason=reason)  # fmt: skip
     for pattern, text in SUGGESTIONS:  # click's "Did you mean …?" after the error
         match = re.search(pattern, message, re.S)
         if match:
@@ -181,6 +186,12 @@ USAGE_ERRORS = (
     (r"Invalid value for '(?P<option>[^']*)': (?P<reason>.*)",
      N_("Invalid value for '{option}': {reason}")),
 )  # fmt: skip
+REASONS = (  # why click refused a value (the value itself is not repeated)
+    (r"is not one of (?P<choices>.*)", N_("is not one of {choices}")),
+    (r"is not (?P<choice>'[^']*')", N_("is not {choice}")),
+    (r"is not a valid integer", N_("is not a valid integer")),
+    (r"is not a valid integer range", N_("is not a valid year")),
+)
 SUGGESTIONS = (
     (r" Did you mean (?P<other>[^ ]+)\?$", N_(" Did you mean {other}?")),
     (r" \(Did you mean one of: (?P<others>.*)\?\)$", N_(" (Did you mean one of: {others}?)")),
