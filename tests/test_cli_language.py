@@ -104,6 +104,14 @@ def test_usage_errors_are_shown_in_the_hubs_language(cli: Cli, books_dir: Path) 
     assert "(voir 'coopledger invoice issue --help')" in proc.stderr
     proc = cli(*b, "participant", "show", check=False, env=_in(cli.env, "nl"))
     assert proc.stderr.startswith("coopledger: fout: Argument 'CODE' ontbreekt."), proc.stderr
+    proc = cli("books", "init", "x", "--name", "H", "--enterprise-number", ENTERPRISE, "--iban",
+               IBAN, "--vat-regime", "Fictive Aline", check=False, env=_in(cli.env, "fr"))  # fmt: skip
+    assert proc.returncode == 2 and "Aline" not in proc.stderr
+    assert proc.stderr.startswith(
+        "coopledger : erreur : Valeur invalide pour '--vat-regime' : n'est pas l'un de 'exempt',"
+    ), proc.stderr
+    proc = cli(*b, "year", "plan", "deux-mille", check=False, env=_in(cli.env, "nl"))
+    assert "Ongeldige waarde voor 'YEAR': is geen geldig jaar" in proc.stderr, proc.stderr
 
 
 def test_commands_say_what_they_did_in_french_and_dutch(cli: Cli, tmp_path: Path) -> None:
