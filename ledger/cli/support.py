@@ -145,8 +145,11 @@ GLOBAL_OPTIONS = (
 #
 # Every help text (a command's, an option's, an argument's) is English in the code, marked
 # ``N_("…")`` so the catalogue holds it, and translated here, when click formats the help:
-# the commands are :class:`Command` and :class:`Group`, whose help methods take each text
-# through :func:`localised`. Click's own words of a help page are in our catalogue too.
+# the commands are :class:`Command` and :class:`Group` (both :class:`Localised`), whose help
+# methods take each text through :func:`for_help`. Click's own words of a help page
+# (:data:`CLICK_WORDS`) are in our catalogue too: click reads them with the gettext module,
+# which needs compiled ``.mo`` files and the process's locale, so the methods that write
+# them (public, documented click API) are overridden here instead.
 
 CLICK_WORDS = (
     N_("Usage:"), N_("Options"), N_("Commands"), N_("Positional arguments"),
