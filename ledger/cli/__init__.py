@@ -227,14 +227,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     set_ui_lang(language_of(args))
     try:
-        return run(args)
-    finally:  # the language was this run's (main may run many times in one process)
-        set_ui_lang(None)
-
-
-def run(args: list[str]) -> int:
-    """One command, its errors on one line in the user's language (see :func:`main`)."""
-    try:
         result = cli.main(args=args, prog_name="coopledger", standalone_mode=False)
         return int(result or 0)
     except click.exceptions.NoArgsIsHelpError as exc:
