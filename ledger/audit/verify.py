@@ -39,7 +39,7 @@ from typing import Any
 from beancount.core import data
 
 from ledger.books import Books, git, worktree_changes
-from ledger.i18n import _
+from ledger.i18n import Message, _
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import CloseTag, close_tags, is_git_books, seals
 from ledger.loader import Ledger, format_error, load_ledger, pickle_caches
@@ -70,7 +70,10 @@ class Finding:
     def line(self) -> str:
         status = "OK  " if self.ok else ("WARN" if self.warning else "FAIL")
         where = f"{self.where}: " if self.where else ""
-        return f"{status} [{self.check}] {where}{self.message}"
+        # a layout, not a text: the same in every language, its message shown translated
+        return Message("{status} [{check}] {where}{message}",
+                       {"status": status, "check": self.check, "where": where,
+                        "message": self.message})  # fmt: skip
 
 
 @dataclass
