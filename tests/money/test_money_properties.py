@@ -31,7 +31,7 @@ from typing import Any
 
 from beancount.core import data
 from beancount.parser.grammar import ValueType
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from money_builders import (
@@ -478,6 +478,7 @@ test_money_year = MoneyYear.TestCase
     st.integers(100, 100_000),
     st.sampled_from(["0", "6", "21"]),
 )
+@example([8, 569, 3, 1], 100, "21")  # the draw whose rounded pieces once ended at -0.01
 def test_partial_payments_add_up_to_the_net_exactly(
     parts: list[int], amount: int, vat: str
 ) -> None:
@@ -489,7 +490,10 @@ def test_partial_payments_add_up_to_the_net_exactly(
     entries: list[data.Directive] = [*opening(CONFIG, START), inv]
     total = net + tax
     weights = sum(parts)
-    amounts = [q2(total * p / weights) for p in parts]
+    # each piece its share rounded down to the cent, the last one the rest: no piece is
+    # ever negative (rounding each to the nearest cent could leave the last at -0.01)
+    cents = int(total * 100)
+    amounts = [Decimal(cents * p // weights) / 100 for p in parts]
     amounts[-1] = total - sum(amounts[:-1])
     for n, value in enumerate(a for a in amounts if a != 0):
         entries.append(
