@@ -25,6 +25,7 @@ import pandas as pd
 from beancount.core import data
 
 from ledger.config import HubConfig
+from ledger.i18n import _, shown
 from reports.frame import BALANCE_SHEET_ROOTS, ZERO, Frames, dsum, fold
 from reports.i18n import t
 from reports.model import Column, Header, Part, Report, Table, row
@@ -112,16 +113,19 @@ def by_code(rows: Iterable[Row]) -> list[Row]:
     return [Row(code, "", amount) for code, amount in sorted(sums.items()) if amount != 0]
 
 
-def render(rows: list[Row]) -> str:
-    """The trial balance as text: code, account, debit, credit, and the totals."""
-    lines = [f"{'PCMN':<6} {'account':<48} {'debit':>12} {'credit':>12}"]
+def render(rows: list[Row], lang: str = "en") -> str:
+    """The trial balance as text: code, account, debit, credit, and the totals (the words
+    in ``lang``)."""
+    account, debit, credit = (shown(w, lang) for w in (_("account"), _("debit"), _("credit")))
+    lines = [f"{'PCMN':<6} {account:<48} {debit:>12} {credit:>12}"]
     for r in rows:
         debit = f"{r.debit:.2f}" if r.debit else ""
         credit = f"{r.credit:.2f}" if r.credit else ""
         lines.append(f"{r.pcmn:<6} {r.account:<48} {debit:>12} {credit:>12}".rstrip())
     total_debit = sum((r.debit for r in rows), ZERO)
     total_credit = sum((r.credit for r in rows), ZERO)
-    lines.append(f"{'':<6} {'total':<48} {total_debit:>12.2f} {total_credit:>12.2f}")
+    total = shown(_("total"), lang)
+    lines.append(f"{'':<6} {total:<48} {total_debit:>12.2f} {total_credit:>12.2f}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,7 +11,7 @@ import click
 from ledger import dates
 from ledger.audit.verify import check_documents
 from ledger.cli.support import YEAR, Group, command, localised, open_books, print_json, say
-from ledger.i18n import N_, _, shown
+from ledger.i18n import N_, _, shown, ui_lang
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
 
@@ -75,7 +75,7 @@ def cmd_trial_balance(args: argparse.Namespace) -> int:
     if args.json:
         print_json([r.as_json() for r in rows])
     else:
-        print(render(rows), end="")
+        print(render(rows, ui_lang()), end="")
     return 0
 
 
