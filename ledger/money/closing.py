@@ -114,7 +114,8 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
             raise InputError(f"{year} is already closed")
         if done and year < max(done):
             raise InputError(f"{year} comes before {max(done)}, which is already closed")
-        found = blockers(ledger.entries, books.config, year, today, len(ledger.errors))
+        errors = len(tx.checked_ledger.errors)  # every error (tx.ledger: parsing only)
+        found = blockers(ledger.entries, books.config, year, today, errors)
         if found:
             more = f" (and {len(found) - 1} more; see --dry-run)" if len(found) > 1 else ""
             raise InputError(f"{year} cannot be closed: {found[0]}{more}")
