@@ -31,6 +31,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.i18n import _
 from ledger.integrity import chain as chainlib
 
 __plugins__ = ("check_sealed_years",)
@@ -130,7 +131,7 @@ def check_sealed_years(
             sealed = str(seal.values[1].value)
             version = int(str(seal.meta.get("seal-version", "1")))
         except (IndexError, ValueError):
-            errors.append(_error(seal.meta, "a year-closed entry needs YEAR and DIGEST", seal))
+            errors.append(_error(seal.meta, _("a year-closed entry needs YEAR and DIGEST"), seal))
             continue
         seals.append((year, version, sealed, seal))
     seals.sort(key=lambda s: s[0])
@@ -139,15 +140,20 @@ def check_sealed_years(
     for year, version, sealed, seal in seals:
         until = dt.date(year, 12, 31)
         if year in years:
-            errors.append(_error(seal.meta, f"{year} is sealed twice", seal))
+            errors.append(_error(seal.meta, _("{year} is sealed twice", year=year), seal))
             continue
         years.add(year)
         if version < highest:
             errors.append(
                 _error(
                     seal.meta,
-                    f"the seal of {year} uses version {version} after a version-{highest} "
-                    "seal: a chain may not go back to an older algorithm (downgrade)",
+                    _(
+                        "the seal of {year} uses version {version} after a version-{highest} "
+                        "seal: a chain may not go back to an older algorithm (downgrade)",
+                        year=year,
+                        version=version,
+                        highest=highest,
+                    ),
                     seal,
                 )
             )
@@ -155,9 +161,14 @@ def check_sealed_years(
             errors.append(
                 _error(
                     seal.meta,
-                    f"the seal of {year} uses version 1, but every close of a year from "
-                    f"{CHAIN_FIRST_YEAR} on writes version {LATEST_SEAL_VERSION} (the hash "
-                    "chain): a downgrade",
+                    _(
+                        "the seal of {year} uses version 1, but every close of a year from "
+                        "{chain_first_year} on writes version {latest_seal_version} (the hash "
+                        "chain): a downgrade",
+                        year=year,
+                        chain_first_year=CHAIN_FIRST_YEAR,
+                        latest_seal_version=LATEST_SEAL_VERSION,
+                    ),
                     seal,
                 )
             )
@@ -169,7 +180,11 @@ def check_sealed_years(
             )
         else:
             errors.append(
-                _error(seal.meta, f"seal version {version} is unknown to this coopledger", seal)
+                _error(
+                    seal.meta,
+                    _("seal version {version} is unknown to this coopledger", version=version),
+                    seal,
+                )
             )
         highest = max(highest, version)
         previous_head, previous_end = sealed, until
@@ -185,9 +200,15 @@ def _check_v1(
     return [
         _error(
             seal.meta,
-            f"the entries of {year} changed after the year was closed (sealed digest "
-            f"{sealed[:12]}…, now {now[:12]}… over {count} entries): book corrections "
-            "in an open year",
+            _(
+                "the entries of {year} changed after the year was closed (sealed digest "
+                "{sealed}…, now {now}… over {count} entries): book corrections "
+                "in an open year",
+                year=year,
+                sealed=sealed[:12],
+                now=now[:12],
+                count=count,
+            ),
             seal,
         )
     ]
@@ -208,24 +229,48 @@ def _check_v2(
         with open(path, "rb") as handle:
             payload = handle.read()
     except OSError:
-        return [_error(seal.meta, f"the chain file {relpath} of {year} is missing", seal)]
+        return [
+            _error(
+                seal.meta,
+                _("the chain file {relpath} of {year} is missing", relpath=relpath, year=year),
+                seal,
+            )
+        ]
     try:
         stored = chainlib.parse_chain_file(payload, relpath)
     except chainlib.ChainFileError as exc:
-        return [_error(seal.meta, str(exc), seal)]
+        return [_error(seal.meta, exc.args[0] if exc.args else str(exc), seal)]  # a Message
     errors = [
-        _error(data.new_metadata(path, lineno), f"chain file of {year}: {problem}")
+        _error(
+            data.new_metadata(path, lineno),
+            _("chain file of {year}: {problem}", year=year, problem=problem),
+        )
         for lineno, problem in chainlib.chain_file_problems(stored)
     ]
     if stored.year != year or stored.version != chainlib.CHAIN_VERSION:
-        errors.append(_error(seal.meta, f"{relpath} is not the version-2 chain of {year}", seal))
+        errors.append(
+            _error(
+                seal.meta,
+                _("{relpath} is not the version-2 chain of {year}", relpath=relpath, year=year),
+                seal,
+            )
+        )
     if stored.head != sealed:
-        errors.append(_error(seal.meta, f"the seal of {year} is not the head of {relpath}", seal))
+        errors.append(
+            _error(
+                seal.meta,
+                _("the seal of {year} is not the head of {relpath}", year=year, relpath=relpath),
+                seal,
+            )
+        )
     if stored.previous != previous:
         errors.append(
             _error(
                 seal.meta,
-                f"the chain of {year} does not start from the head of the close before it",
+                _(
+                    "the chain of {year} does not start from the head of the close before it",
+                    year=year,
+                ),
                 seal,
             )
         )
@@ -238,28 +283,38 @@ def _check_v2(
             errors.append(
                 _error(
                     seal.meta,
-                    f"record #{change.sealed.pos} of the {year} chain (was at "
-                    f"{change.sealed.ref}) is no longer in the books: book corrections in an "
-                    "open year",
+                    _(
+                        "record #{pos} of the {year} chain (was at "
+                        "{ref}) is no longer in the books: book corrections in an "
+                        "open year",
+                        pos=change.sealed.pos,
+                        year=year,
+                        ref=change.sealed.ref,
+                    ),
                     seal,
                 )
             )
             continue
         assert change.now is not None and change.now.entry is not None
         what = (
-            f"changed after {year} was closed (field {', '.join(change.fields)})"
+            _("changed after {year} was closed (field {fields})", year=year,
+              fields=", ".join(change.fields))
             if change.what == "changed"
-            else f"is dated in closed year {year} but was not sealed"
-        )
+            else _("is dated in closed year {year} but was not sealed", year=year)
+        )  # fmt: skip
         errors.append(
             _error(
                 change.now.entry.meta,
-                f"this entry {what}: book corrections in an open year",
+                _("this entry {what}: book corrections in an open year", what=what),
                 change.now.entry,
             )
         )
     if not errors:
         documents = chainlib.stored_as_records(r for r in stored.records if r.kind != "entry")
         if chainlib.build_chain([*now, *documents], previous).head != sealed:
-            errors.append(_error(seal.meta, f"the records of {year} are out of chain order", seal))
+            errors.append(
+                _error(
+                    seal.meta, _("the records of {year} are out of chain order", year=year), seal
+                )
+            )
     return errors
