@@ -20,7 +20,7 @@ from ledger.cli.support import (
 )
 from ledger.entries import ZERO, parse_amount
 from ledger.errors import InputError
-from ledger.i18n import N_, _, shown
+from ledger.i18n import N_, _
 from ledger.money.expenses import ExpenseRequest, book_expense, book_expenses, read_expenses
 
 
@@ -73,10 +73,9 @@ def _expense_batch(args: argparse.Namespace) -> int:
         print_json({"expenses": booked})
         return 0
     for one in booked:
-        print(shown(_("Cost {expense} booked: {amount} EUR ({paid_from})",
-                      expense=one["expense"], amount=one["amount"],
-                      paid_from=one["paid-from"])))  # fmt: skip
-    print(shown(_("{count} costs booked in one write", count=len(booked))))
+        say(_("Cost {expense} booked: {amount} EUR ({paid_from})", expense=one["expense"],
+              amount=one["amount"], paid_from=localised(one["paid-from"])))  # fmt: skip
+    say(_("{count} costs booked in one write", count=len(booked)))
     return 0
 
 

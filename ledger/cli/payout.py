@@ -8,7 +8,16 @@ from pathlib import Path
 import click
 
 from ledger.cli.prompts import refuse_on_command_line
-from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json, say
+from ledger.cli.support import (
+    AMOUNT,
+    DATE,
+    Group,
+    command,
+    localised,
+    open_books,
+    print_json,
+    say,
+)
 from ledger.entries import ZERO
 from ledger.errors import InputError
 from ledger.i18n import N_, _, shown
@@ -60,10 +69,10 @@ def _payout_batch(args: argparse.Namespace) -> int:
         print_json({"payouts": booked})
         return 0
     for one in booked:
-        print(shown(_("Payout {payout} booked: {amount} EUR to {participant} ({method})",
-                      payout=one["payout"], amount=one["amount"],
-                      participant=one["participant"], method=one["method"])))  # fmt: skip
-    print(shown(_("{count} payouts booked in one write", count=len(booked))))
+        say(_("Payout {payout} booked: {amount} EUR to {participant} ({method})",
+              payout=one["payout"], amount=one["amount"], participant=one["participant"],
+              method=localised(one["method"])))  # fmt: skip
+    say(_("{count} payouts booked in one write", count=len(booked)))
     return 0
 
 
