@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import tomllib
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,12 @@ def read_invoice_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
     ]
 
 
-def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
+def csv_rows(
+    path: Path, required: Sequence[str], allowed: Sequence[str]
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a batch CSV file (``,`` or ``;``, UTF-8, a header naming the columns,
+    any case): ``(line number, column → stripped text)``, blank rows skipped. A missing
+    or unknown column is one error naming the file."""
     try:
         text = _read(path).decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -210,8 +216,8 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in ("participant", "client", *CSV_LINE_COLUMNS) if c not in header]
-    unknown = [c for c in header if c not in (*BATCH_COLUMNS, *CSV_LINE_COLUMNS, "invoice")]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in allowed]
     if missing or unknown:
         lacking = _("missing column(s) {columns}", columns=", ".join(missing))
         extra = _("unknown column(s) {columns}", columns=", ".join(unknown))
@@ -219,11 +225,39 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
             lacking if missing else extra
         )  # fmt: skip
         raise InputError(_("{path}: {what}", path=path, what=what))
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    out = []
     for rowno, raw in enumerate(reader, start=2):
+        if raw.get(None):  # cells beyond the header's
+            raise InputError(_("{path}: row {row}: more cells than the header has columns "
+                               "(a decimal comma in a comma-separated file? use ';')",
+                               path=str(path), row=rowno))  # fmt: skip
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
-        if not any(row.values()):
-            continue
+        if any(row.values()):
+            out.append((rowno, row))
+    return out
+
+
+def batch_tables(path: Path, table: str) -> list[dict[str, Any]]:
+    """The ``[[table]]`` tables of a batch TOML file (nothing else in it), at least one."""
+    data = _toml(path)
+    items = data.pop(table, None)
+    if data or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InputError(_("{path}: a batch file holds only [[{table}]] tables",
+                           path=str(path), table=table))  # fmt: skip
+    if not items:
+        raise InputError(
+            _("{path}: no [[{table}]] table in the file", path=str(path), table=table)
+        )
+    return items
+
+
+def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
+    rows = csv_rows(
+        path, ("participant", "client", *CSV_LINE_COLUMNS),
+        (*BATCH_COLUMNS, *CSV_LINE_COLUMNS, "invoice"),
+    )  # fmt: skip
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for rowno, row in rows:
         key = row.get("invoice") or f"row {rowno}"
         groups.setdefault(key, []).append((rowno, row))
     if not groups:

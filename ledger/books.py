@@ -57,7 +57,14 @@ from ledger.errors import (
 )
 from ledger.i18n import _, shown
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
-from ledger.loader import Ledger, appendable, extend_ledger, format_error, load_ledger
+from ledger.loader import (
+    Ledger,
+    appendable,
+    check_ledger,
+    extend_ledger,
+    format_error,
+    load_ledger,
+)
 
 MAIN_FILE = "main.beancount"
 STATE_DIR = ".coopledger"
@@ -456,13 +463,20 @@ class Transaction:
     staged: dict[str, bytes] = field(default_factory=dict)
     private: set[str] = field(default_factory=set)  # written and journaled, never committed
     _ledger: Ledger | None = None
+    _checked: Ledger | None = None
     read_digests: dict[str, str | None] = field(default_factory=dict)
     pending_tag: tuple[str, str] | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def ledger(self) -> Ledger:
-        """The books as they are now, loaded under the lock."""
+        """The books as they are now, loaded under the lock.
+
+        The load runs beancount's own transformations but not coopledger's plugins (they
+        only check and change no entry, :data:`ledger.loader.UNCHECKED_OPTION`): the
+        entries are those of a full load, the errors only those of parsing, booking and
+        beancount's checks. The plugins run once, over the books as written (:meth:`commit`);
+        :attr:`checked_ledger` has every error of the books as loaded."""
         if self._ledger is None:
             root = self.books.root
             kept = self.books._reuse(check_worktree=False)  # status was checked at start
@@ -472,7 +486,7 @@ class Transaction:
                     self.read_digests.setdefault(self._rel(path), sha256_file(Path(path)))
                 return self._ledger
             before = {p: sha256_file(p) for p in books_files(root)}
-            raw = load_ledger(self.books.main_file)
+            raw = load_ledger(self.books.main_file, checked=False)
             ledger = self.books._anchored(raw, strict=True)
             files = set(before) | {Path(p) for p in ledger.options.get("include", [])}
             after = {p: sha256_file(p) for p in files}
@@ -484,9 +498,22 @@ class Transaction:
                 )
             for path, digest in after.items():
                 self.read_digests.setdefault(self._rel(path), digest)
-            self.books._keep(raw)
-            self._ledger = ledger
+            self._ledger = ledger  # not kept for Books.load: it is not checked
         return self._ledger
+
+    @property
+    def checked_ledger(self) -> Ledger:
+        """:attr:`ledger` with coopledger's plugins run over it: every error of the books as
+        loaded under the lock (computed once, when asked; before anything is written)."""
+        if self._checked is None:
+            ledger = self.ledger
+            if ledger.checked:
+                self._checked = ledger
+            else:
+                raw = check_ledger(ledger)
+                self._checked = self.books._anchored(raw, strict=True)
+                self.books._keep(raw)  # nothing is written yet: the load of HEAD
+        return self._checked
 
     def _rel(self, path: Path) -> str:
         try:
@@ -608,9 +635,13 @@ class Transaction:
             _inject_fault("after-files")
             raw = self._reload(baseline, previous, changed)
             after = books._anchored(raw, strict=False)
-            new_errors = _new_errors(books, baseline, after)
-            broken = _integrity_keys(books, after) - _integrity_keys(books, baseline)
-            if after.unsafe or len(after.errors) > len(baseline.errors) or broken:
+            # Books as written with no error and nothing unsafe are accepted whatever the
+            # books had before (no count rose, no check broke): the books as loaded are
+            # checked only when this one has errors, to tell the new ones.
+            before = after if not (after.unsafe or after.errors) else self._baseline(previous)
+            new_errors = _new_errors(books, before, after)
+            broken = _integrity_keys(books, after) - _integrity_keys(books, before)
+            if after.unsafe or len(after.errors) > len(before.errors) or broken:
                 detail = "; ".join(new_errors[:3]) or _("the books no longer load")
                 more = (
                     _(" (and {count} more)", count=len(new_errors) - 3)
@@ -658,6 +689,23 @@ class Transaction:
             books._keep(raw)  # the load of the commit just made: the next command's
         for callback in self.after_commit:
             callback()
+
+    def _baseline(self, previous: dict[str, bytes | None]) -> Ledger:
+        """Every error of the books as loaded under the lock, once the new bytes are on
+        disk: the plugins and the anchors read files (the chain files, the documents, the
+        tags), so they are checked with the previous bytes put back, then the new bytes
+        are written again (the journal still holds the previous ones)."""
+        if self._checked is not None or self.ledger.checked:
+            return self.checked_ledger
+        root = self.books.root
+        restore(self.books, previous, unstage=[])
+        try:
+            return self.checked_ledger
+        finally:
+            for relpath, payload in self.staged.items():
+                if previous.get(relpath) != payload:
+                    mode = 0o600 if relpath in self.private else None
+                    atomic_write(root / relpath, payload, mode)
 
     def _reload(
         self, baseline: Ledger, previous: dict[str, bytes | None], changed: dict[str, bytes]

@@ -63,6 +63,10 @@ REQUIRED_PLUGINS: tuple[str, ...] = (
 )
 HUB_CONFIG_FILE = "hub.toml"
 PICKLE_CACHE_SUFFIX = ".picklecache"
+# A load that runs beancount's own transformations but none of coopledger's plugins (they
+# only check: each returns the entries it is given, unchanged): the load a write makes under
+# the lock, whose checks run once, over the books as written (ledger.books.Transaction).
+UNCHECKED_OPTION = "coopledger-unchecked"
 
 
 def our_plugin_modules() -> frozenset[str]:
@@ -101,6 +105,9 @@ class Ledger:
     # The order beancount parsed the files in (absolute path → rank): entries of one date,
     # kind and line number in two files keep that order, as in a full load.
     file_order: dict[str, int] = field(default_factory=dict, repr=False)
+    # False for a load without coopledger's plugins (load_ledger(checked=False)): its errors
+    # are not all the books' errors (check_ledger gives them).
+    checked: bool = True
 
 
 def _locate(options_map: dict[str, Any], pattern: re.Pattern[str]) -> data.Meta:
@@ -179,6 +186,10 @@ def _guarded_run_transformations(
     safe_options["plugin"] = [p for p in options_map.get("plugin", []) if is_allowed_plugin(p[0])]
     missing = missing_required_plugins(options_map)
     safe_options["plugin"] += [(name, None) for name in missing]
+    if options_map.get(UNCHECKED_OPTION):  # see UNCHECKED_OPTION: the checks come later
+        ours = our_plugin_modules()
+        safe_options["plugin"] = [p for p in safe_options["plugin"] if p[0] not in ours]
+        missing = []
     main = str(options_map.get("filename") or "<load>")
     refusals += [
         MissingPluginError(
@@ -235,27 +246,38 @@ def install_guard() -> None:
 
 def _finish(
     booked: list[data.Directive], parse_errors: list[Any], options: dict[str, Any],
-    file_order: dict[str, int],
+    file_order: dict[str, int], checked: bool = True,
 ) -> Ledger:  # fmt: skip
     """Plugins (through the guard) and beancount's validation over booked entries: the
     steps of beancount's own loader after parsing and booking."""
     # Copies: beancount's transformations extend the lists they are given (the documents
     # found on disk, the errors), and ``booked`` must stay what booking gave.
+    run_options = options if checked else {**options, UNCHECKED_OPTION: True}
     # The fold the money plugin computes is the load's fold (ledger.view.handing_over).
     with handing_over() as hand_over:
         entries, errors = loader.run_transformations(
-            list(booked), list(parse_errors), options, None
+            list(booked), list(parse_errors), run_options, None
         )
         errors = list(errors) + list(validation.validate(entries, options, None, None))
         loaded = Entries(entries)
         hand_over(loaded)
     unsafe = [e for e in errors if isinstance(e, UnsafeDirectiveError)]  # refused code only
-    return Ledger(loaded, errors, options, unsafe, booked, parse_errors, file_order)
+    return Ledger(loaded, errors, options, unsafe, booked, parse_errors, file_order, checked)
 
 
-def load_ledger(main_file: Path) -> Ledger:
+def check_ledger(ledger: Ledger) -> Ledger:
+    """The load ``ledger`` stands for with coopledger's plugins run over it (itself when it
+    was checked): the same entries, every error."""
+    if ledger.checked:
+        return ledger
+    return _finish(ledger.booked, ledger.parse_errors, ledger.options, ledger.file_order)
+
+
+def load_ledger(main_file: Path, checked: bool = True) -> Ledger:
     """Load a ledger through the guard, without the pickle cache: parse every included
-    file, book, run the plugins, validate (beancount's loader, step by step)."""
+    file, book, run the plugins, validate (beancount's loader, step by step). Without
+    ``checked``, coopledger's plugins do not run (see UNCHECKED_OPTION): the same entries,
+    the errors of parsing, booking and beancount's own checks only."""
     install_guard()
     path = str(Path(main_file).resolve())
     parsed, parse_errors, options = loader._parse_recursive([(path, True)], None, None)
@@ -264,7 +286,7 @@ def load_ledger(main_file: Path) -> Ledger:
         file_order.setdefault(entry.meta.get("filename", ""), len(file_order))
     parsed.sort(key=data.entry_sortkey)
     booked, booking_errors = booking.book(parsed, options)
-    return _finish(booked, [*parse_errors, *booking_errors], options, file_order)
+    return _finish(booked, [*parse_errors, *booking_errors], options, file_order, checked)
 
 
 # Lines that change how the text after them parses (or what is loaded): an append holding

@@ -178,9 +178,9 @@ class Counter:
         self.calls = 0
         monkeypatch.setattr(books_module, "load_ledger", self)
 
-    def __call__(self, main_file: Path) -> Ledger:
+    def __call__(self, main_file: Path, checked: bool = True) -> Ledger:
         self.calls += 1
-        return load_ledger(main_file)
+        return load_ledger(main_file, checked)
 
 
 def test_a_write_loads_the_books_once_and_its_check_is_a_full_load(
@@ -258,3 +258,75 @@ def test_the_fold_of_a_load_is_shared_and_never_outlives_it(demo: Path) -> None:
     assert other.accounts == view.accounts if hasattr(view, "accounts") else True
     copied = list(first.entries)  # a plain list is not a load: folded afresh
     assert View.of(copied, books.config) is not view
+
+
+# ---------------------------------------------------------------- the plugins run once a write
+#
+# The load under the lock runs beancount's transformations without coopledger's plugins
+# (they only check); the plugins run over the books as written, and over the books as loaded
+# only when the books as written have errors (to tell the new ones from the old).
+
+
+def with_text(entry: data.Transaction, narration: str) -> data.Transaction:
+    return entry._replace(narration=narration)
+
+
+def test_the_load_under_the_lock_has_the_entries_of_a_full_load(demo: Path) -> None:
+    unchecked = load_ledger(demo / "main.beancount", checked=False)
+    full = load_ledger(demo / "main.beancount")
+    assert not unchecked.checked and full.checked
+    assert unchecked.entries == full.entries and unchecked.booked == full.booked
+    assert {format_error(e, demo) for e in unchecked.errors} <= set(errors_of(full, demo))
+    from ledger.loader import check_ledger
+
+    assert_same_load(check_ledger(unchecked), full, demo)
+
+
+def test_a_planted_plugin_error_is_refused_as_a_full_reload_names_it(demo: Path) -> None:
+    """A write that breaks an invariant only a plugin checks (an e-mail address in a
+    narration, the privacy plugin): refused, naming the file and line a full load names."""
+    books = Books.open(demo)
+    cash = live_file(demo, "cash")
+    before, head = cash.read_bytes(), books_module.git_head(demo)
+    bad = with_text(txn(dt.date(2025, 6, 5), "2.00"), "to fictive.person@example.org")
+    with pytest.raises(WriteRejectedError) as info:
+        with books.transaction("test: a plugin error") as tx:
+            tx.add_entries([bad], kind="cash")
+    assert cash.read_bytes() == before and books_module.git_head(demo) == head
+    # The same entry appended by hand and loaded in full: the same error, file and line.
+    cash.write_bytes(before + books_module.render_entries([bad]).encode())
+    full = [line for line in books.error_lines(load_ledger(books.main_file))
+            if "e-mail" in line]  # fmt: skip
+    cash.write_bytes(before)
+    assert len(full) == 1 and full[0] in info.value.message, (full, info.value.message)
+
+
+def test_books_with_an_error_accept_a_write_that_adds_none_and_refuse_one_that_does(
+    demo: Path,
+) -> None:
+    """The books as loaded are checked (with their previous bytes) only when the books as
+    written have errors: an old error is no new one, a new one is refused, and the bytes
+    written are the ones staged."""
+    books = Books.open(demo)
+    cash = live_file(demo, "cash")
+    old = with_text(txn(dt.date(2025, 6, 4), "1.00"), "to old.person@example.org")
+    cash.write_bytes(cash.read_bytes() + books_module.render_entries([old]).encode())
+    subprocess.run(["git", "-C", str(demo), "commit", "-qam", "hand edit"], check=True)
+    assert any("e-mail" in line for line in books.error_lines(books.load()))
+    with books.transaction("test: adds no error") as tx:
+        tx.add_entries([txn(dt.date(2025, 6, 5), "2.00")], kind="cash")
+        tx.add_entries([txn(dt.date(2025, 6, 5), "3.00")], kind="other")  # a new file
+        staged = dict(tx.staged)
+    for relpath, payload in staged.items():
+        assert (demo / relpath).read_bytes() == payload
+    status = subprocess.run(["git", "-C", str(demo), "status", "--porcelain"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert status == ""
+    assert_same_load(books.load(), load_ledger(books.main_file), demo)
+    before, head = cash.read_bytes(), books_module.git_head(demo)
+    new = with_text(txn(dt.date(2025, 6, 6), "4.00"), "to new.person@example.org")
+    with pytest.raises(WriteRejectedError) as info:
+        with books.transaction("test: adds one") as tx:
+            tx.add_entries([new], kind="cash")
+    assert "(and" not in info.value.message  # the old error is not named as new
+    assert cash.read_bytes() == before and books_module.git_head(demo) == head

@@ -8,20 +8,40 @@ from pathlib import Path
 import click
 
 from ledger.cli.prompts import refuse_on_command_line
-from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json, say
+from ledger.cli.support import (
+    AMOUNT,
+    DATE,
+    Group,
+    command,
+    localised,
+    open_books,
+    print_json,
+    say,
+)
 from ledger.entries import ZERO
 from ledger.errors import InputError
 from ledger.i18n import N_, _, shown
-from ledger.money.payouts import book_payout, export_pain001, pending_payouts, returned_payouts
+from ledger.money.payouts import (
+    book_payout,
+    book_payouts,
+    export_pain001,
+    pending_payouts,
+    read_payouts,
+    returned_payouts,
+)
 
 
 def cmd_payout_add(args: argparse.Namespace) -> int:
-    """``payout add CODE AMOUNT``."""
+    """``payout add CODE AMOUNT``, or ``payout add --from FILE``."""
+    if args.from_file:
+        return _payout_batch(args)
+    if args.code is None:
+        raise click.UsageError(_("Missing argument 'CODE' (or --from FILE)"))
     if args.amount is None:
         raise InputError(_("usage: coopledger payout CODE AMOUNT --method bank|cash"))
     _refuse_personal_options(args)
     books = open_books(args)
-    booked = book_payout(books, args.code, args.amount, args.method, None, args.date)
+    booked = book_payout(books, args.code, args.amount, args.method or "bank", None, args.date)
     if args.json:
         print_json(booked)
         return 0
@@ -32,6 +52,27 @@ def cmd_payout_add(args: argparse.Namespace) -> int:
               "coopledger payout export --out FILE", last4=booked["iban-last4"]))  # fmt: skip
     else:
         say(_("Receipt to sign: {path}", path=booked["receipt"]))
+    return 0
+
+
+def _payout_batch(args: argparse.Namespace) -> int:
+    """``payout add --from FILE``: every payout of the file in one write, or none."""
+    if args.code is not None or args.amount is not None:
+        raise InputError(
+            _("payout add --from FILE takes no CODE or AMOUNT (they are in the file)")
+        )
+    _refuse_personal_options(args)
+    books = open_books(args)
+    requests = read_payouts(books, Path(args.from_file), args.method, args.date)
+    booked = book_payouts(books, requests)
+    if args.json:
+        print_json({"payouts": booked})
+        return 0
+    for one in booked:
+        say(_("Payout {payout} booked: {amount} EUR to {participant} ({method})",
+              payout=one["payout"], amount=one["amount"], participant=one["participant"],
+              method=localised(one["method"])))  # fmt: skip
+    say(_("{count} payouts booked in one write", count=len(booked)))
     return 0
 
 
@@ -107,11 +148,16 @@ PERSONAL = (  # refused: the roster only
 )  # fmt: skip
 command(
     group, "add", cmd_payout_add,
-    click.argument("code", metavar="CODE"), click.argument("amount", required=False, type=AMOUNT),
-    click.option("--method", type=click.Choice(["bank", "cash"]), default="bank",
+    click.argument("code", metavar="CODE", required=False),
+    click.argument("amount", required=False, type=AMOUNT),
+    click.option("--method", type=click.Choice(["bank", "cash"]), default=None,
                  help=N_("a bank transfer or cash from the cash box (default: bank)")),
     *PERSONAL,
     click.option("--date", type=DATE, help=N_("the payout's date")),
+    click.option("--from", "from_file", metavar="FILE",
+                 help=N_("many payouts in one write: a TOML file of [[payouts]] tables or a "
+                         "CSV file (participant, amount, method, date); --method and --date "
+                         "are the defaults of its rows")),
     help=N_("pay a participant what the hub holds for them"),
 )  # fmt: skip
 command(

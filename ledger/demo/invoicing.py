@@ -55,6 +55,8 @@ CATALOGUE: dict[str, tuple[tuple[str, tuple[int, int], str, str], ...]] = {
 }
 DEFAULT_ITEMS = (("Prestation de service (heure)", (1, 6), "25.00", "21"),)
 INVOICES = 60
+SMALL_INVOICES = 16
+DEFAULT_PARTICIPANTS = 7  # the default demo's (ledger.demo.DEMO_PARTICIPANTS)
 CREDIT_NOTES = 4
 REASONS = ("Prestation annulée", "Erreur de quantité", "Geste commercial", "Double facturation")
 
@@ -121,7 +123,10 @@ def populate(books: Books, rng: random.Random, year: int) -> None:
     today = dt.date(year, 12, 31)
     start = max(min(p.opened for p in participants), dt.date(year, 1, 1))
     span = (dt.date(year, 12, 15) - start).days
-    count = max(INVOICES, 8 * len(participants))  # about 60 for the 7 of the default demo
+    # About 60 for the 7 of the default demo (or more participants); a smaller hub issues
+    # about 8 a participant (at least SMALL_INVOICES): a small demo builds in seconds.
+    floor = INVOICES if len(participants) >= DEFAULT_PARTICIPANTS else SMALL_INVOICES
+    count = max(floor, 8 * len(participants))
     days = sorted(start + dt.timedelta(days=rng.randint(0, max(span, 0))) for _ in range(count))
     early = [i for i in range(10, count) if days[i] < CREDITS_BEFORE.replace(year=year)]
     credit_days = set(rng.sample(early, k=min(CREDIT_NOTES, len(early))))

@@ -235,9 +235,12 @@ def _costs(books: Books, rng: random.Random, year: int, folder: Path, grant: str
             )  # fmt: skip
 
 
-def _paid_invoice(books: Books, year: int, months: tuple[int, int]) -> tuple[str, str] | None:
-    """A fully paid invoice of the year (issued in ``months``) not yet credited:
-    its number and participant."""
+def _paid_invoice(
+    books: Books, year: int, months: tuple[int, int], by: dt.date
+) -> tuple[str, str] | None:
+    """A fully paid invoice of the year (issued in ``months``, every payment on it dated
+    ``by`` at the latest: a credit note dated ``by`` undoes what was paid before it) not yet
+    credited: its number and participant."""
     entries = books.load().entries
     for status in invoice_statuses(entries, books.config, _today(year)):
         if (
@@ -245,6 +248,7 @@ def _paid_invoice(books: Books, year: int, months: tuple[int, int]) -> tuple[str
             and not status.credit_notes
             and status.date.year == year
             and months[0] <= status.date.month <= months[1]
+            and all(p["date"] <= by.isoformat() for p in status.payments)
         ):
             return status.number, status.participant
     return None
@@ -253,13 +257,14 @@ def _paid_invoice(books: Books, year: int, months: tuple[int, int]) -> tuple[str
 def _credit_after_payment(books: Books, year: int) -> None:
     """A paid invoice credited in full: the participant gives back what she was credited,
     the client is owed the money (refunded from the bank in January)."""
-    found = _paid_invoice(books, year, (9, 10))
+    day = dt.date(year, 11, 20)
+    found = _paid_invoice(books, year, (9, 10), by=day)
     if found is None:
         return
     number, _code = found
     issue_credit_note(
         books,
-        CreditRequest(invoice=number, date=dt.date(year, 11, 20), reason="Prestation annulée"),
+        CreditRequest(invoice=number, date=day, reason="Prestation annulée"),
         today=_today(year),
     )
 
@@ -287,8 +292,9 @@ def _payouts(books: Books, rng: random.Random, year: int) -> dict[str, str]:
     if rows and rows[0][0] > 0:
         balance, code = rows[0]
         day = dt.date(year, 12, 18)
-        cash = State.of(books.load().entries, config).cash_available(day)
-        amount = q2(min(balance / 2, cash))
+        state = State.of(books.load().entries, config)
+        # a small hub's lowest balance may be one just paid out by bank: what is left of it
+        amount = q2(min(balance / 2, state.cash_available(day), state.payable(code, day)))
         if amount > 0:
             book_payout(books, code, str(amount), "cash", None, day, today)
     return ibans
@@ -306,19 +312,21 @@ def _credit_after_payout(books: Books, year: int) -> str | None:
         and e.meta.get("kind") == "payout" and e.date.month == 12 and e.date.year == year
     }  # fmt: skip
     summaries = summarize_all(entries, config)
+    day = dt.date(year, 12, 19)
     for status in invoice_statuses(entries, config, today):
         code = status.participant
         if (
             code in paid_out and status.status == "paid" and not status.credit_notes
             and status.total * Decimal("0.85") > summaries[code].balance
             and status.date.year == year
+            and all(p["date"] <= day.isoformat() for p in status.payments)
         ):  # fmt: skip
             break
     else:
         return None
     issue_credit_note(
         books,
-        CreditRequest(invoice=status.number, date=dt.date(year, 12, 19),
+        CreditRequest(invoice=status.number, date=day,
                       reason="Erreur de facturation", recover_from_participant=True),
         today=today,
     )  # fmt: skip

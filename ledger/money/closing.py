@@ -123,7 +123,8 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
             raise InputError(
                 _("{year} comes before {done}, which is already closed", year=year, done=max(done))
             )
-        found = blockers(ledger.entries, books.config, year, today, len(ledger.errors))
+        errors = len(tx.checked_ledger.errors)  # every error (tx.ledger: parsing only)
+        found = blockers(ledger.entries, books.config, year, today, errors)
         if found:
             more = (
                 _(" (and {count} more; see --dry-run)", count=len(found) - 1)

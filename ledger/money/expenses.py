@@ -26,6 +26,8 @@ attached with a ``document`` entry; the description and the supplier pass the ro
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +44,7 @@ from ledger.entries import (
     document_entry,
     id_link,
     next_id,
+    parse_amount,
     posting,
     q2,
     require_open_account,
@@ -49,6 +52,7 @@ from ledger.entries import (
 )
 from ledger.errors import InputError, ParticipantError
 from ledger.i18n import _, hub_lang
+from ledger.money.batches import naming, read_batch, refuse_repeats
 from ledger.money.grants import grants, release_entries, require_grant
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
@@ -190,10 +194,50 @@ def check_expense(state: State, req: ExpenseRequest, day: dt.date) -> None:
         check_cash(state, req.amount, day, _("cost"))
 
 
+EXPENSE_COLUMNS = (
+    "amount", "description", "participant", "supplier", "vat", "paid_from", "account",
+    "grant", "date", "charge_later", "receipt",
+)  # fmt: skip
+
+
+def read_expenses(books: Books, path: Path) -> list[tuple[str, ExpenseRequest, Path | None]]:
+    """The costs of an ``expense add --from FILE`` (see :mod:`ledger.money.batches`): the
+    columns are ``expense add``'s options (``paid_from``, ``charge_later``: true or false;
+    ``receipt``: a file, relative to the batch file's folder)."""
+    rows = read_batch(path, "expenses", EXPENSE_COLUMNS, ("amount", "description"),
+                      TextGuard.for_books(books))  # fmt: skip
+    out = []
+    for row in rows:
+        with naming(row.where):
+            vat = row.text("vat")
+            request = ExpenseRequest(
+                amount=parse_amount(str(row.text("amount")), "amount"),
+                description=str(row.text("description")),
+                participant=row.text("participant"),
+                supplier=row.text("supplier"),
+                vat=parse_amount(vat, "vat", allow_zero=True) if vat else ZERO,
+                paid_from=row.text("paid_from") or "bank",
+                account=row.text("account"),
+                grant=row.text("grant"),
+                day=row.date(),
+                charge_later=row.flag("charge_later"),
+            )
+        receipt = row.text("receipt")
+        out.append((row.where, request, path.parent / receipt if receipt else None))
+    return out
+
+
 def book_expense(
     books: Books, req: ExpenseRequest, receipt: Path | None = None, today: dt.date | None = None
 ) -> dict[str, Any]:
     """Check and book a cost with its receipt; returns what was booked."""
+    return book_expenses(books, [("", req, receipt)], today)[0]
+
+
+def _checked(
+    books: Books, guard: TextGuard, req: ExpenseRequest, today: dt.date | None
+) -> tuple[ExpenseRequest, dt.date]:
+    """What can be checked of a cost before the books are read: its options and texts."""
     config = books.config
     day = booking_date(req.day, today)
     if req.paid_from not in PAID_FROM:
@@ -222,57 +266,97 @@ def book_expense(
         hub_account(config, req.account)
     elif req.account:
         raise InputError(_("--account is for the hub's own costs; not with --participant"))
-    guard = TextGuard.for_books(books)
     guard.check_all([(req.description, "--description"), (req.supplier, "--supplier"),
                      (req.account, "--account")])  # fmt: skip
-    payload, ftype = read_receipt(receipt, guard) if receipt is not None else (b"", "")
+    return req, day
+
+
+def book_expenses(
+    books: Books, requests: Sequence[tuple[str, ExpenseRequest, Path | None]],
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Check and book costs with their receipts in one write, all of them or none;
+    ``requests`` are ``(where, request, receipt)``: an error about one names its ``where``
+    (a batch file's row). Each cost is checked against the books with the batch's earlier
+    costs in them (the balance held, the cash box, a grant's remainder)."""
+    config = books.config
+    guard = TextGuard.for_books(books)
+    prepared = []
+    for where, req, receipt in requests:
+        with naming(where):
+            req, day = _checked(books, guard, req, today)
+            payload, ftype = read_receipt(receipt, guard) if receipt is not None else (b"", "")
+        prepared.append((where, req, day, payload, ftype))
+    refuse_repeats(
+        [(w, (r, d, hashlib.sha256(p).hexdigest())) for w, r, d, p, _t in prepared], _("cost")
+    )
+    out: list[dict[str, Any]] = []
     with books.transaction("expense: add") as tx:
         entries = tx.ledger.entries
-        if req.grant:
-            require_grant(entries, req.grant)
-            grant = grants(entries, config)[req.grant]
-            cost = charged_cost(config, req)
-            if grant.restricted and cost > grant.remaining:
-                raise InputError(
-                    _(
-                        "grant {grant} is restricted and has {remaining} EUR left, not {cost} EUR",
-                        grant=req.grant,
-                        remaining=grant.remaining,
-                        cost=cost,
+        for where, req, day, _p, _t in prepared:  # a cost opens or closes nothing
+            with naming(where):
+                if req.grant:
+                    require_grant(entries, req.grant)
+                if req.participant:
+                    require_open_participant(entries, config, req.participant, on=day)
+                else:
+                    require_open_account(
+                        entries, hub_account(config, req.account), day, "--account"
                     )
-                )
-        if req.participant:
-            require_open_participant(entries, config, req.participant, on=day)
-        else:
-            require_open_account(entries, hub_account(config, req.account), day, "--account")
-        expense_id = next_id(entries, "expense", "EXP", day.year)
-        entry = expense_entry(config, req, expense_id, day)
-        state = State.of(entries, config)
-        check_expense(state, req, day)
-        new: list[data.Directive] = [entry]
-        if req.grant:
-            new += release_entries(entries, config, req.grant, charged_cost(config, req), day,
-                                   expense_id)  # fmt: skip
-        relpath = None
-        if payload:
-            relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(expense_id)}.{ftype}"
-            tx.write_file(relpath, payload)
-            account = entry.postings[0].account
-            new.append(
-                document_entry(
-                    day, account, relpath, f"{day.year}/{KIND}.beancount",
-                    id_link(expense_id), "receipt",
-                )
-            )  # fmt: skip
+        state = State.of(entries, config)  # the batch's costs are folded in as booked
+        seqs: dict[int, int] = {}
+        new: list[data.Directive] = []
+        for where, req, day, payload, ftype in prepared:
+            cost = charged_cost(config, req)
+            with naming(where):
+                if req.grant:
+                    grant = grants([*entries, *new], config)[req.grant]
+                    if grant.restricted and cost > grant.remaining:
+                        raise InputError(
+                            _(
+                                "grant {grant} is restricted and has {remaining} EUR left, "
+                                "not {cost} EUR",
+                                grant=req.grant,
+                                remaining=grant.remaining,
+                                cost=cost,
+                            )
+                        )
+                check_expense(state, req, day)
+            if day.year not in seqs:
+                first = next_id(entries, "expense", "EXP", day.year)
+                seqs[day.year] = int(first.rsplit("-", 1)[1]) - 1
+            seqs[day.year] += 1
+            expense_id = f"EXP-{day.year}-{seqs[day.year]:04d}"
+            entry = expense_entry(config, req, expense_id, day)
+            made: list[data.Directive] = [entry]
+            if req.grant:
+                made += release_entries([*entries, *new], config, req.grant, cost, day,
+                                        expense_id)  # fmt: skip
+            relpath = None
+            if payload:
+                relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(expense_id)}.{ftype}"
+                tx.write_file(relpath, payload)
+                made.append(
+                    document_entry(
+                        day, entry.postings[0].account, relpath, f"{day.year}/{KIND}.beancount",
+                        id_link(expense_id), "receipt",
+                    )
+                )  # fmt: skip
+            for item in made:
+                state.add(item)
+            new += made
+            out.append({
+                "expense": expense_id, "link": id_link(expense_id), "date": day,
+                "participant": req.participant, "amount": req.amount,
+                "paid-from": req.paid_from, "receipt": relpath,
+            })  # fmt: skip
         tx.add_entries(new, kind=KIND)
-        who = f" ({req.participant})" if req.participant else " (hub)"
-        tx.message = f"expense: {expense_id}{who}"
-    return {
-        "expense": expense_id,
-        "link": id_link(expense_id),
-        "date": day,
-        "participant": req.participant,
-        "amount": req.amount,
-        "paid-from": req.paid_from,
-        "receipt": relpath,
-    }
+        if len(out) == 1:
+            who = f" ({out[0]['participant']})" if out[0]["participant"] else " (hub)"
+            tx.message = f"expense: {out[0]['expense']}{who}"
+        else:
+            tx.message = (
+                f"expense: {len(out)} costs ({out[0]['expense']} to {out[-1]['expense']})\n\n"
+                + "\n".join(f"{e['expense']} ({e['participant'] or 'hub'})" for e in out)
+            )
+    return out

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -54,10 +55,12 @@ from ledger.entries import (
 )
 from ledger.errors import InputError, ParticipantError
 from ledger.i18n import _, fmt_amount, fmt_date, hub_lang, translate
+from ledger.money.batches import naming, read_batch, refuse_repeats
 from ledger.money.reconcile.state import State, check_cash
 from ledger.outputs import outside_books
 from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of
+from ledger.privacy.guard import TextGuard
 from ledger.render import A4, fonts, mm, page_canvas
 
 METHODS = ("bank", "cash")
@@ -209,54 +212,128 @@ def check_payout(state: State, code: str, amount: Decimal, day: dt.date, method:
         check_cash(state, amount, day, _("payout"))
 
 
+@dataclass(frozen=True)
+class PayoutRequest:
+    """One payout to book: the participant, the amount, by bank or in cash, its date."""
+
+    code: str
+    amount: Decimal
+    method: str = "bank"
+    day: dt.date | None = None
+    iban: str | None = None  # given (the demo's); else the participant's payee in the roster
+
+
+PAYOUT_COLUMNS = ("participant", "amount", "method", "date")
+
+
+def read_payouts(
+    books: Books, path: Path, method: str | None = None, day: dt.date | None = None
+) -> list[tuple[str, PayoutRequest]]:
+    """The payouts of a ``payout add --from FILE`` (see :mod:`ledger.money.batches`):
+    columns ``participant``, ``amount``, ``method`` (``bank`` or ``cash``; default
+    ``method``, else bank) and ``date`` (default ``day``, else today)."""
+    rows = read_batch(path, "payouts", PAYOUT_COLUMNS, ("participant", "amount"),
+                      TextGuard.for_books(books))  # fmt: skip
+    out = []
+    for row in rows:
+        with naming(row.where):
+            request = PayoutRequest(
+                code=str(row.text("participant")),
+                amount=parse_amount(str(row.text("amount")), "amount"),
+                method=row.text("method") or method or "bank",
+                day=row.date() or day,
+            )
+        out.append((row.where, request))
+    return out
+
+
 def book_payout(
     books: Books, code: str, amount_text: str, method: str, iban: str | None = None,
     day: dt.date | None = None, today: dt.date | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Check and book a payout; returns what was booked (never the IBAN)."""
+    request = PayoutRequest(code, parse_amount(amount_text), method, day, iban)
+    return book_payouts(books, [("", request)], today)[0]
+
+
+def book_payouts(
+    books: Books, requests: Sequence[tuple[str, PayoutRequest]], today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Check and book payouts in one write, all of them or none; ``requests`` are
+    ``(where, request)``: an error about one names its ``where`` (a batch file's row).
+
+    Each payout is checked against the books with the batch's earlier payouts in them (the
+    balance held, the cash box), so a batch books exactly what the payouts one after the
+    other would. The bank payouts' IBANs come from the roster (one decryption)."""
     config = books.config
-    day = booking_date(day, today)
-    amount = parse_amount(amount_text)
-    if method not in METHODS:
-        raise InputError(_("--method must be one of {methods}", methods=", ".join(METHODS)))
-    if method == "bank":
-        if not iban:  # the participant's payout account, from the roster, in memory
-            require_open_participant(books.load().entries, config, code, on=day)
-            iban = payee_of(books, code).iban
-        iban = check_iban(iban)
-        if config.bank_account_for_iban(iban) is not None:
-            raise InputError(_("--iban is one of the hub's own accounts"))
-    elif iban:
-        raise InputError(_("--iban is only for --method bank"))
+    prepared: list[tuple[str, PayoutRequest, dt.date]] = []
+    for where, req in requests:
+        with naming(where):
+            day = booking_date(req.day, today)
+            if req.method not in METHODS:
+                raise InputError(
+                    _("--method must be one of {methods}", methods=", ".join(METHODS))
+                )
+            if req.method != "bank" and req.iban:
+                raise InputError(_("--iban is only for --method bank"))
+        prepared.append((where, req, day))
+    refuse_repeats([(w, (r.code, r.amount, r.method, d)) for w, r, d in prepared], _("payout"))
+    out: list[dict[str, Any]] = []
     with books.transaction("payout") as tx:
         entries = tx.ledger.entries
-        require_open_participant(entries, config, code, on=day)
-        check_payout(State.of(entries, config), code, amount, day, method)
-        payout_id = next_id(entries, "payout", "PO", day.year)
-        entry = payout_entry(config, payout_id, code, amount, day, method, iban)
-        new: list[data.Directive] = [entry]
-        relpath = None
-        if method == "cash":
-            relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(payout_id)}.pdf"
-            tx.write_file(relpath, receipt_pdf(config.hub.name, payout_id, code, amount, day))
-            new.append(
-                document_entry(
-                    day, config.account("cash"), relpath, f"{day.year}/{KIND}.beancount",
-                    id_link(payout_id), "payout-receipt",
+        for where, req, day in prepared:  # nothing in a payout opens or closes anyone
+            with naming(where):
+                require_open_participant(entries, config, req.code, on=day)
+        wanted = {r.code for _w, r, _d in prepared if r.method == "bank" and not r.iban}
+        payees = payees_of(books, wanted) if wanted else {}
+        state = State.of(entries, config)  # the batch's payouts are folded in as booked
+        seqs: dict[int, int] = {}
+        new: list[data.Directive] = []
+        for where, req, day in prepared:
+            with naming(where):
+                iban = req.iban
+                if req.method == "bank":
+                    if not iban:
+                        iban = (payees.get(req.code) or payee_of(books, req.code)).iban
+                    iban = check_iban(iban)
+                    if config.bank_account_for_iban(iban) is not None:
+                        raise InputError(_("--iban is one of the hub's own accounts"))
+                check_payout(state, req.code, req.amount, day, req.method)
+            if day.year not in seqs:
+                first = next_id(entries, "payout", "PO", day.year)
+                seqs[day.year] = int(first.rsplit("-", 1)[1]) - 1
+            seqs[day.year] += 1
+            payout_id = f"PO-{day.year}-{seqs[day.year]:04d}"
+            entry = payout_entry(config, payout_id, req.code, req.amount, day, req.method, iban)
+            state.add(entry)
+            new.append(entry)
+            relpath = None
+            if req.method == "cash":
+                relpath = f"{RECEIPTS_DIR}/{day.year}/{id_link(payout_id)}.pdf"
+                tx.write_file(
+                    relpath, receipt_pdf(config.hub.name, payout_id, req.code, req.amount, day)
                 )
-            )  # fmt: skip
+                new.append(
+                    document_entry(
+                        day, config.account("cash"), relpath, f"{day.year}/{KIND}.beancount",
+                        id_link(payout_id), "payout-receipt",
+                    )
+                )  # fmt: skip
+            out.append({
+                "payout": payout_id, "link": id_link(payout_id), "participant": req.code,
+                "amount": req.amount, "method": req.method, "date": day, "receipt": relpath,
+                "iban-last4": iban[-4:] if iban else None,
+            })  # fmt: skip
         tx.add_entries(new, kind=KIND)
-        tx.message = f"payout: {payout_id} ({code}, {method})"
-    return {
-        "payout": payout_id,
-        "link": id_link(payout_id),
-        "participant": code,
-        "amount": amount,
-        "method": method,
-        "date": day,
-        "receipt": relpath,
-        "iban-last4": iban[-4:] if iban else None,
-    }
+        if len(out) == 1:
+            one = out[0]
+            tx.message = f"payout: {one['payout']} ({one['participant']}, {one['method']})"
+        else:
+            tx.message = (
+                f"payout: {len(out)} payouts ({out[0]['payout']} to {out[-1]['payout']})\n\n"
+                + "\n".join(f"{p['payout']} ({p['participant']}, {p['method']})" for p in out)
+            )
+    return out
 
 
 # ---------------------------------------------------------------- SEPA export

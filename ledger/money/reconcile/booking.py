@@ -49,7 +49,10 @@ def allocation_entries(
     what the returned payment takes back beyond the balance held is booked as owed to the
     hub (see :func:`allocate`)."""
     out: list[data.Transaction] = []
-    for receipt in sorted(state.receipts, key=lambda r: (*_bank_order(state, r), r.inv_link)):
+    # only the receipts without an allocation are put in order (a hub's receipts of every
+    # year are allocated but those of the last statements; this runs for each bank line)
+    todo = [r for r in state.receipts if (r.bank_link, r.inv_link) not in state.allocated]
+    for receipt in sorted(todo, key=lambda r: (*_bank_order(state, r), r.inv_link)):
         key = (receipt.bank_link, receipt.inv_link)
         if key in state.allocated:
             continue

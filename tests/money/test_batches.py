@@ -1,0 +1,261 @@
+"""``payout add --from FILE`` and ``expense add --from FILE`` (issue 16, batches): many
+payouts or costs in one write, all or none, through the command line.
+
+The file conventions are those of ``invoice issue --from`` (TOML tables or a CSV header);
+every amount goes through the one amount parser, every text through the roster guard, and
+one bad row in a hundred leaves the books byte-identical with one line naming the row.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from cli_hub import PAYEE_IBAN, Hub
+from tests_support import git_state, tree_digest
+
+from ledger.money.payouts import receipt_pdf
+
+D = Decimal
+
+
+def commits(hub: Hub) -> list[str]:
+    log = subprocess.run(["git", "-C", str(hub.root), "log", "--format=%s"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return log.splitlines()
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Hub:
+    """A participant with 180.00 EUR held (an invoice of 200.00 paid, 10 % contribution)
+    and her payout account in the roster; 100.00 EUR in the cash box."""
+    hub = Hub(tmp_path)
+    hub.env["COOPLEDGER_LANG"] = "en"  # the messages checked here are the English ones
+    invoice = hub.invoice("200.00", "2026-03-03")
+    hub.pays(invoice, "2026-03-10")
+    hub.run("cash", "withdraw", "100.00", "--date", "2026-03-11")
+    assert hub.show()["balance"] == "180.00"
+    return hub
+
+
+def payouts_toml(*rows: tuple[str, str, str, str]) -> str:
+    return "\n".join(
+        f'[[payouts]]\nparticipant = "{code}"\namount = {amount}\nmethod = "{method}"\n'
+        f"date = {day}\n"
+        for code, amount, method, day in rows
+    )
+
+
+def write(hub: Hub, name: str, text: str) -> Path:
+    path = hub.tmp / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- payouts
+
+
+def test_payout_batch_books_every_row_in_one_write(hub: Hub) -> None:
+    path = write(hub, "payouts.toml", payouts_toml(
+        (hub.code, "50.00", "bank", "2026-03-20"),
+        (hub.code, '"20,50"', "cash", "2026-03-20"),  # a decimal comma, as typed
+        (hub.code, "30", "bank", "2026-03-21"),
+    ))  # fmt: skip
+    before = len(commits(hub))
+    booked = hub.json("payout", "add", "--from", str(path))["payouts"]
+    assert len(commits(hub)) == before + 1  # one write
+    assert [p["payout"] for p in booked] == ["PO-2026-0001", "PO-2026-0002", "PO-2026-0003"]
+    assert [p["amount"] for p in booked] == ["50.00", "20.50", "30.00"]
+    assert (hub.root / booked[1]["receipt"]).read_bytes().startswith(b"%PDF")
+    assert booked[0]["iban-last4"] == PAYEE_IBAN[-4:]  # from the roster
+    assert hub.show()["balance"] == "79.50"
+    waiting = hub.json("payout", "list")
+    assert [p["payout"] for p in waiting] == ["PO-2026-0001", "PO-2026-0003"]
+    assert hub.run("check").returncode == 0
+    text = "".join(p.read_text() for p in hub.root.rglob("*.beancount"))
+    assert PAYEE_IBAN not in text
+
+
+def test_payout_batch_from_csv_with_defaults_from_the_options(hub: Hub) -> None:
+    path = write(hub, "payouts.csv", f"participant;amount\n{hub.code};12,34\n{hub.code};10\n")
+    out = hub.run("payout", "add", "--from", str(path), "--method", "cash",
+                  "--date", "2026-03-25").stdout  # fmt: skip
+    assert "2 payouts booked in one write" in out
+    assert hub.show()["balance"] == "157.66"
+    assert hub.json("payout", "list") == []  # both in cash: nothing waits for the bank
+
+
+def test_payout_batch_one_bad_row_in_100_books_nothing(hub: Hub) -> None:
+    rows = [(hub.code, f"1.{n:02d}", "bank", "2026-03-20") for n in range(100)]
+    rows[56] = ("P-ZZZZZZ", "1.56", "bank", "2026-03-20")  # nobody has this code
+    path = write(hub, "payouts.toml", payouts_toml(*rows))
+    message = hub.refused("payout", "add", "--from", str(path), words="payout 57")
+    assert "unknown participant" in message and "nothing was booked" in message
+    assert hub.json("payout", "list") == []
+
+
+def test_payout_batch_checks_each_row_with_the_rows_before_it(hub: Hub) -> None:
+    path = write(hub, "payouts.csv", "participant,amount,date\n"
+                 f"{hub.code},100.00,2026-03-20\n{hub.code},90.00,2026-03-21\n")  # fmt: skip
+    message = hub.refused("payout", "add", "--from", str(path), words="row 3")
+    assert "more than the 80.00 EUR held" in message
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("1.005", "at most 2 decimals"),  # a third decimal
+        ("-5.00", "must not be negative"),
+        ("0", "more than zero"),
+        ("12.50 EUR", "not an amount"),
+    ],
+)
+def test_payout_batch_refuses_a_bad_amount_naming_the_row(
+    hub: Hub, amount: str, words: str
+) -> None:
+    path = write(hub, "payouts.csv", f"participant,amount\n{hub.code},5\n{hub.code},{amount}\n")
+    message = hub.refused("payout", "add", "--from", str(path), words="row 3: amount")
+    assert words in message and amount not in message.split("amount:")[1]
+
+
+def test_payout_batch_refuses_a_repeated_row(hub: Hub) -> None:
+    path = write(hub, "payouts.toml", payouts_toml(
+        (hub.code, "10.00", "bank", "2026-03-20"), (hub.code, "5.00", "bank", "2026-03-20"),
+        (hub.code, '"10,00"', "bank", "2026-03-20"),  # row 1 again, written otherwise
+    ))  # fmt: skip
+    message = hub.refused("payout", "add", "--from", str(path), words="payout 3")
+    assert "the same payout as" in message and "payout 1" in message
+
+
+def test_payout_batch_refuses_personal_values_in_any_cell(hub: Hub) -> None:
+    path = write(hub, "payouts.csv", f"participant,amount,method\n{PAYEE_IBAN},5,bank\n")
+    message = hub.refused("payout", "add", "--from", str(path), words="row 2")
+    assert PAYEE_IBAN not in message
+    path = write(hub, "payouts.toml", '[[payouts]]\nparticipant = "x"\namount = 5\niban = "y"\n')
+    hub.refused("payout", "add", "--from", str(path), words="unknown key(s) iban")
+    path = write(hub, "payouts.csv", "participant,amount,name\nx,5,y\n")
+    hub.refused("payout", "add", "--from", str(path), words="unknown column(s) name")
+
+
+def test_payout_batch_then_a_returned_payout(hub: Hub) -> None:
+    path = write(hub, "payouts.toml", payouts_toml(
+        (hub.code, "60.00", "bank", "2026-03-20"), (hub.code, "40.00", "bank", "2026-03-20"),
+    ))  # fmt: skip
+    hub.run("payout", "add", "--from", str(path))
+    hub.run("payout", "export", "--out", str(hub.tmp / "po.xml"))
+    hub.statement(
+        ("2026-03-23", "-60.00", {"iban": PAYEE_IBAN, "text": "PO-2026-0001",
+                                  "e2e": "PO-2026-0001"}),
+        ("2026-03-23", "-40.00", {"iban": PAYEE_IBAN, "text": "PO-2026-0002",
+                                  "e2e": "PO-2026-0002"}),
+    )  # fmt: skip
+    assert hub.json("payout", "list") == []  # both debits settled their payouts
+    assert hub.show()["balance"] == "80.00"
+    # The second transfer bounces: the bank brings it back, the participant has it again.
+    hub.statement(("2026-03-26", "40.00", {"iban": PAYEE_IBAN, "text": "RETOUR PO-2026-0002",
+                                           "e2e": "PO-2026-0002"}))  # fmt: skip
+    queue = hub.json("reconcile", "--list")["queue"]
+    if queue:  # not recognised by itself: the treasurer says what it is
+        (line,) = queue
+        hub.run("reconcile", "--assign", line["ref"], "po-2026-0002")
+    assert hub.show()["balance"] == "120.00"
+    (back,) = hub.json("payout", "list")
+    assert (back["payout"], back["status"]) == ("PO-2026-0002", "returned")
+    assert hub.run("check").returncode == 0
+
+
+# ---------------------------------------------------------------- expenses
+
+
+def expenses_toml(hub: Hub, receipt: str) -> str:
+    return (
+        f'[[expenses]]\nparticipant = "{hub.code}"\namount = "30,00"\n'
+        f'description = "ingrédients"\npaid_from = "cash"\ndate = 2026-03-25\n'
+        f'receipt = "{receipt}"\n\n'
+        f'[[expenses]]\namount = 12.40\ndescription = "papeterie"\naccount = "services"\n'
+        f'supplier = "Papeterie Fictive"\ndate = 2026-03-26\n\n'
+        f'[[expenses]]\nparticipant = "{hub.code}"\namount = 200\ndescription = "four"\n'
+        f"charge_later = true\ndate = 2026-03-27\n"
+    )
+
+
+def test_expense_batch_books_every_row_in_one_write(hub: Hub) -> None:
+    (hub.tmp / "ticket.pdf").write_bytes(
+        receipt_pdf("Marché", "T1", "-", D("30"), __import__("datetime").date(2026, 3, 25))
+    )
+    path = write(hub, "costs.toml", expenses_toml(hub, "ticket.pdf"))
+    before = len(commits(hub))
+    booked = hub.json("expense", "add", "--from", str(path))["expenses"]
+    assert len(commits(hub)) == before + 1
+    assert [e["expense"] for e in booked] == ["EXP-2026-0001", "EXP-2026-0002", "EXP-2026-0003"]
+    assert [e["amount"] for e in booked] == ["30.00", "12.40", "200.00"]
+    assert (hub.root / booked[0]["receipt"]).read_bytes().startswith(b"%PDF")
+    shown = hub.show()
+    assert shown["balance"] == "150.00"  # 180 − 30; the 200 is owed, charged later
+    assert hub.run("check").returncode == 0
+    # The costs paid by bank wait for their debit; the statement settles them.
+    hub.statement(("2026-03-30", "-12.40", {"text": "EXP-2026-0002"}))
+    assert hub.json("reconcile", "--list")["queue"] == []
+    assert hub.run("check").returncode == 0
+
+
+def test_expense_batch_from_csv(hub: Hub) -> None:
+    path = write(hub, "costs.csv", "amount,description,participant,paid_from,date\n"
+                 f"5,café,{hub.code},participant,2026-03-25\n"
+                 f"7,50,thé,{hub.code},participant,2026-03-25\n")  # fmt: skip
+    # "7,50" in a comma-separated file is two cells: the row has one cell too many
+    hub.refused("expense", "add", "--from", str(path), words="row 3: more cells")
+    path.write_text("amount;description;participant;paid_from;date\n"
+                    f"5;café;{hub.code};participant;2026-03-25\n"
+                    f"7,50;thé;{hub.code};participant;2026-03-25\n")  # fmt: skip
+    out = hub.run("expense", "add", "--from", str(path)).stdout
+    assert "2 costs booked in one write" in out
+    assert hub.show()["balance"] == "180.00"  # paid by the participant: unchanged
+
+
+def test_expense_batch_one_bad_row_in_100_books_nothing(hub: Hub) -> None:
+    rows = ["amount,description,participant,paid_from,date"]
+    rows += [f"1.00,fourniture {n},{hub.code},participant,2026-03-25" for n in range(100)]
+    rows[57] = f"1.00,pour Beneficiaire Fictif,{hub.code},participant,2026-03-25"  # a name
+    path = write(hub, "costs.csv", "\n".join(rows) + "\n")
+    message = hub.refused("expense", "add", "--from", str(path), words="row 58")
+    assert "Beneficiaire" not in message and "nothing was" in message
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ("P-ZZZZZZ,1.00,x,participant", "unknown participant"),
+        ("{code},1.005,x,participant", "at most 2 decimals"),
+        ("{code},-1.00,x,participant", "must not be negative"),
+        ("{code},1.00,IBAN " + PAYEE_IBAN + ",participant", "row 3"),
+        ("{code},500.00,x,bank", "below zero"),  # more than is held for her
+        ("{code},1.00,x,pocket", "--paid-from must be one of"),
+    ],
+)
+def test_expense_batch_refuses_an_adversarial_row(hub: Hub, row: str, words: str) -> None:
+    text = "participant,amount,description,paid_from\n" + f"{hub.code},2.00,ok,participant\n"
+    path = write(hub, "costs.csv", text + row.format(code=hub.code) + "\n")
+    message = hub.refused("expense", "add", "--from", str(path), words=words)
+    assert "row 3" in message and PAYEE_IBAN not in message
+
+
+def test_expense_batch_refuses_a_repeated_row(hub: Hub) -> None:
+    line = f"{hub.code},2.00,café,participant,2026-03-25\n"
+    path = write(hub, "costs.csv", "participant,amount,description,paid_from,date\n"
+                 + line + line)  # fmt: skip
+    hub.refused("expense", "add", "--from", str(path), words="the same cost as")
+
+
+def test_batch_options_and_files_refused_in_one_line(hub: Hub) -> None:
+    path = write(hub, "costs.csv", "amount,description\n1,x\n")
+    hub.refused("expense", "add", "--from", str(path), "--amount", "5", words="--amount")
+    hub.refused("payout", "add", hub.code, "--from", str(path), words="no CODE or AMOUNT")
+    hub.refused("payout", "add", "--from", str(hub.tmp / "missing.toml"), words="cannot read")
+    empty = write(hub, "empty.toml", "")
+    hub.refused("payout", "add", "--from", str(empty), words="[[payouts]]")
+    before, history = tree_digest(hub.root), git_state(hub.root)
+    assert hub.run("expense", "add", ok=False).returncode == 2  # a usage error, as before
+    assert tree_digest(hub.root) == before and git_state(hub.root) == history
