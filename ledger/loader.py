@@ -61,6 +61,11 @@ REQUIRED_PLUGINS: tuple[str, ...] = (
 )
 HUB_CONFIG_FILE = "hub.toml"
 PICKLE_CACHE_SUFFIX = ".picklecache"
+# The live ledger (ledger.integrity.carried): main.beancount starts from the balances the
+# last close carried (carried.beancount); history.beancount holds every year, and a load of
+# it drops the carried file's entries (the closed years stand there themselves).
+HISTORY_FILE = "history.beancount"
+CARRIED_FILE = "carried.beancount"
 
 
 def our_plugin_modules() -> frozenset[str]:
@@ -192,16 +197,36 @@ def _guarded_run_transformations(
     for folder in options_map.get("pythonpath", []) or []:
         while folder in sys.path:
             sys.path.remove(folder)
+    if os.path.basename(main) == HISTORY_FILE:  # Fava's --all-years too
+        entries = without_carried(entries)
     entries, errors = _original_run_transformations(
         entries, parse_errors, safe_options, log_timings
     )
     return entries, list(errors) + refusals
 
 
+def without_carried(entries: list[data.Directive]) -> list[data.Directive]:
+    """The entries of a full-history load: ``carried.beancount`` stands for the closed years
+    in the live load only."""
+    return [
+        e
+        for e in entries
+        if os.path.basename(str((e.meta or {}).get("filename", ""))) != CARRIED_FILE
+    ]
+
+
+def history_file(main_file: Path) -> Path | None:
+    """The books' full history, once the live layout is in place (else ``None``: the main
+    file is the whole history)."""
+    path = Path(main_file).parent / HISTORY_FILE
+    return path if path.is_file() else None
+
+
 def is_hub_books(options_map: dict[str, Any]) -> bool:
     """True when the loaded main file is a hub's books (``hub.toml`` beside it)."""
     filename = options_map.get("filename")
     return bool(filename) and (Path(str(filename)).parent / HUB_CONFIG_FILE).is_file()
+
 
 
 def missing_required_plugins(options_map: dict[str, Any]) -> list[str]:
@@ -245,10 +270,18 @@ def _finish(
     return Ledger(Entries(entries), errors, options, unsafe, booked, parse_errors, file_order)
 
 
-def load_ledger(main_file: Path) -> Ledger:
+def load_ledger(main_file: Path, full_history: bool = False) -> Ledger:
     """Load a ledger through the guard, without the pickle cache: parse every included
-    file, book, run the plugins, validate (beancount's loader, step by step)."""
+    file, book, run the plugins, validate (beancount's loader, step by step).
+
+    ``full_history``: every year, the closed ones included (``history.beancount`` when the
+    books have the live layout; the same file otherwise). Without it, the live books: the
+    open years from the balances the last close carried. Writes always work on the live
+    load; reports of a closed year, ``audit verify`` and ``serve --all-years`` ask for the
+    full history."""
     install_guard()
+    if full_history:
+        main_file = history_file(main_file) or main_file
     path = str(Path(main_file).resolve())
     parsed, parse_errors, options = loader._parse_recursive([(path, True)], None, None)
     file_order: dict[str, int] = {}

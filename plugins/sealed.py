@@ -22,6 +22,7 @@ of the books.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
 import hashlib
@@ -31,6 +32,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.integrity import carried as carriedlib
 from ledger.integrity import chain as chainlib
 
 __plugins__ = ("check_sealed_years",)
@@ -124,16 +126,24 @@ def check_sealed_years(
     errors: list[Any] = []
     root = os.path.dirname(str(options_map.get("filename") or "")) or "."
     seals = []
-    for seal in (e for e in entries if isinstance(e, data.Custom) and e.type == SEAL_TYPE):
-        try:
-            year = int(str(seal.values[0].value))
-            sealed = str(seal.values[1].value)
-            version = int(str(seal.meta.get("seal-version", "1")))
-        except (IndexError, ValueError):
-            errors.append(_error(seal.meta, "a year-closed entry needs YEAR and DIGEST", seal))
+    carried: list[data.Directive] = []
+    for entry in entries:  # one pass: the seals, and what the live books carry
+        if carriedlib.is_carried_file((entry.meta or {}).get("filename")):
+            carried.append(entry)
+        if not isinstance(entry, data.Custom) or entry.type != SEAL_TYPE:
             continue
-        seals.append((year, version, sealed, seal))
+        try:
+            year = int(str(entry.values[0].value))
+            sealed = str(entry.values[1].value)
+            version = int(str(entry.meta.get("seal-version", "1")))
+        except (IndexError, ValueError):
+            errors.append(_error(entry.meta, "a year-closed entry needs YEAR and DIGEST", entry))
+            continue
+        seals.append((year, version, sealed, entry))
     seals.sort(key=lambda s: s[0])
+    if carried:
+        errors.extend(_check_carried(entries, carried, root))
+    buckets = _by_year(entries, sorted({s[0] for s in seals}))
     previous_head, previous_end, highest = chainlib.GENESIS, None, 0
     years: set[int] = set()
     for year, version, sealed, seal in seals:
@@ -165,7 +175,7 @@ def check_sealed_years(
             errors.extend(_check_v1(entries, seal, year, sealed))
         elif version == chainlib.CHAIN_VERSION:
             errors.extend(
-                _check_v2(entries, root, seal, year, sealed, previous_end, previous_head)
+                _check_v2(buckets[year], root, seal, year, sealed, previous_end, previous_head)
             )
         else:
             errors.append(
@@ -174,6 +184,84 @@ def check_sealed_years(
         highest = max(highest, version)
         previous_head, previous_end = sealed, until
     return entries, errors
+
+
+def _by_year(entries: list[data.Directive], years: list[int]) -> dict[int, list[data.Directive]]:
+    """The entries each sealed year covers (after the close before it, up to its last day),
+    in one pass over the books whatever the number of closed years."""
+    ends = [dt.date(year, 12, 31) for year in years]
+    buckets: dict[int, list[data.Directive]] = {year: [] for year in years}
+    if not years:
+        return buckets
+    last = ends[-1]
+    for entry in entries:
+        if entry.date > last:
+            continue
+        buckets[years[bisect.bisect_left(ends, entry.date)]].append(entry)
+    return buckets
+
+
+OUT_OF_LIVE = (data.Transaction, data.Balance, data.Pad, data.Note, data.Document)
+
+
+def _check_carried(
+    entries: list[data.Directive], carried: list[data.Directive], root: str
+) -> list[Any]:
+    """The live books: the carried balances against their digest and the sealed chain
+    they continue, and nothing else booked in the closed years they stand for."""
+    mark = carriedlib.marker(carried)
+    if mark is None:
+        return [
+            _error(carried[0].meta, f"{carriedlib.CARRIED_FILE} holds no books-carried entry")
+        ]
+    try:
+        year = int(str(mark.values[0].value))
+        head = str(mark.values[1].value)
+    except (IndexError, ValueError):
+        return [_error(mark.meta, "a books-carried entry needs YEAR and HEAD", mark)]
+    errors = []
+    written = str(mark.meta.get(carriedlib.DIGEST_META, ""))
+    now = carriedlib.digest(carried, root)
+    if now != written:
+        errors.append(
+            _error(
+                mark.meta,
+                f"the balances carried from {year} changed after the close (digest "
+                f"{written[:12]}…, now {now[:12]}…): they must be what the seal of {year} "
+                "carried; book corrections in an open year",
+                mark,
+            )
+        )
+    relpath = f"{year}/chain.jsonl"
+    stored = carriedlib.chain_file_head(os.path.join(root, relpath))
+    if stored != head:
+        errors.append(
+            _error(
+                mark.meta,
+                f"the carried head of {year} is not the head of {relpath}"
+                if stored
+                else f"the chain file {relpath} of {year} is missing or unreadable",
+                mark,
+            )
+        )
+    until = mark.date
+    for entry in entries:
+        if entry.date > until:
+            break
+        if isinstance(entry, OUT_OF_LIVE) and not carriedlib.is_carried_file(
+            (entry.meta or {}).get("filename")
+        ):
+            if isinstance(entry, data.Transaction) and entry.flag == "P":
+                continue
+            errors.append(
+                _error(
+                    entry.meta,
+                    f"this entry is dated in {entry.date.year}, closed and carried into the "
+                    "live books: book corrections in an open year",
+                    entry,
+                )
+            )
+    return errors
 
 
 def _check_v1(
@@ -213,9 +301,12 @@ def _check_v2(
         stored = chainlib.parse_chain_file(payload, relpath)
     except chainlib.ChainFileError as exc:
         return [_error(seal.meta, str(exc), seal)]
+    until = dt.date(year, 12, 31)
+    now = chainlib.entry_records(entries, root, after, until)
+    known = {r.sha256: r.fields for r in now}
     errors = [
         _error(data.new_metadata(path, lineno), f"chain file of {year}: {problem}")
-        for lineno, problem in chainlib.chain_file_problems(stored)
+        for lineno, problem in chainlib.chain_file_problems(stored, known)
     ]
     if stored.year != year or stored.version != chainlib.CHAIN_VERSION:
         errors.append(_error(seal.meta, f"{relpath} is not the version-2 chain of {year}", seal))
@@ -229,8 +320,6 @@ def _check_v2(
                 seal,
             )
         )
-    until = dt.date(year, 12, 31)
-    now = chainlib.entry_records(entries, root, after, until)
     sealed_entries = [r for r in stored.records if r.kind == "entry"]
     for change in chainlib.compare(sealed_entries, now):
         if change.what == "removed":
