@@ -245,20 +245,26 @@ def _check_carried(
             )
         )
     until = mark.date
-    for entry in entries:
-        if entry.date > until:
-            break
-        if isinstance(entry, OUT_OF_LIVE) and not carriedlib.is_carried_file(
-            (entry.meta or {}).get("filename")
-        ):
-            if isinstance(entry, data.Transaction) and entry.flag == "P":
-                continue
+    stays = carriedlib.staying(entries, until)
+    if carriedlib.digest(stays, root) != str(mark.meta.get(carriedlib.STAYING_META, "")):
+        named = [e for e in stays if isinstance(e, OUT_OF_LIVE)]
+        for entry in named:
             errors.append(
                 _error(
                     entry.meta,
                     f"this entry is dated in {entry.date.year}, closed and carried into the "
                     "live books: book corrections in an open year",
                     entry,
+                )
+            )
+        if not named:
+            errors.append(
+                _error(
+                    mark.meta,
+                    f"an entry dated on or before {until.isoformat()} (a closed year) was added "
+                    "to or changed in the live books' own files (the chart, the participants): "
+                    "book corrections in an open year",
+                    mark,
                 )
             )
     return errors

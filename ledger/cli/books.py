@@ -33,8 +33,10 @@ from ledger.keys import (
     new_identity,
     write_secret,
 )
+from ledger.i18n import _, shown
 from ledger.layout import init_books, new_hub_id
 from ledger.loader import format_error, pickle_caches
+from ledger.money.live import compact
 from ledger.outputs import inside
 
 
@@ -116,7 +118,7 @@ def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
 def cmd_check(args: argparse.Namespace) -> int:
 
     books = open_books(args)
-    ledger = books.load(strict=False)
+    ledger = books.load(strict=False, full_history=args.all_years)
     warnings = [
         f"{p.relative_to(books.root).as_posix()}: a beancount pickle cache sits in the books: "
         "bean-check would unpickle (run) it; delete it and use coopledger check"
@@ -168,7 +170,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ledger.fava.serve import serve
 
     books = open_books(args)
-    serve(books, args.host, args.port, edit=args.edit)
+    serve(books, args.host, args.port, edit=args.edit, all_years=args.all_years)
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    year, digest = compact(books)
+    if args.json:
+        print_json({"carried": year, "digest": digest})
+    elif not args.quiet:
+        print(shown(_("The live books now start from the close of {year}; the closed years "
+                      "stay in history.beancount (tag carried-{year}).", year=year)))
     return 0
 
 
@@ -184,6 +197,11 @@ SERVE_OPTIONS = (
         "--edit", is_flag=True,
         help="let Fava edit the books, through coopledger's write path (checked, committed; "
         "closed years refused)",
+    ),
+    click.option(
+        "--all-years", is_flag=True,
+        help="serve the full history (history.beancount), the closed years included; "
+        "read-only",
     ),
 )  # fmt: skip
 
@@ -216,5 +234,14 @@ command(
                  help="sign every commit and close tag with this SSH key (git SSH signing)"),
     help="create a hub's books in a new directory", books=False,
 )  # fmt: skip
-command(group, "check", cmd_check, help="load the books safely and report every error")
+command(
+    group, "check", cmd_check,
+    click.option("--all-years", is_flag=True,
+                 help="check the full history (every closed year) instead of the live books"),
+    help="load the books safely and report every error",
+)  # fmt: skip
 command(group, "serve", cmd_serve, *SERVE_OPTIONS, help="browse the books in Fava")
+command(
+    group, "compact", cmd_compact,
+    help="take the closed years out of the live books (books closed before the live ledger)",
+)  # fmt: skip

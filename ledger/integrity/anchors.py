@@ -280,5 +280,42 @@ def include_errors(root: Path, options: dict[str, Any]) -> list[Any]:
     return errors
 
 
+def sealed_file_errors(root: Path, marker: data.Custom | None) -> list[Any]:
+    """The live books do not load the closed years: their files must still be, byte for
+    byte, what the commit that carried them out of the live books had (one ``git diff``;
+    ``coopledger audit verify`` names the changed entry from the full history)."""
+    if marker is None or not is_git_books(root):
+        return []
+    try:
+        year = int(str(marker.values[0].value))
+    except (IndexError, ValueError):
+        return []
+    folders = sorted(
+        p.name for p in root.iterdir() if p.is_dir() and p.name.isdigit() and int(p.name) <= year
+    )
+    tag = None
+    for name in (f"{carriedlib.CARRIED_TAG_PREFIX}{year}", f"{TAG_PREFIX}{year}"):
+        if _git(root, "rev-parse", "-q", "--verify", f"refs/tags/{name}").returncode == 0:
+            tag = name
+            break
+    if tag is None or not folders:
+        return []
+    proc = _git(root, "diff", "--name-only", "--no-renames", f"refs/tags/{tag}", "--", *folders)
+    return [
+        AnchorError(
+            data.new_metadata(str(root / name), 1),
+            f"{name} changed since {tag}: a closed year's file may not change (run "
+            "'coopledger audit verify' to see what changed)",
+            None,
+        )
+        for name in proc.stdout.splitlines()
+        if name.strip()
+    ]
+
+
 def anchor_errors(root: Path, entries: list[data.Directive], options: dict[str, Any]) -> list[Any]:
-    return [*tag_errors(root, entries), *include_errors(root, options)]
+    return [
+        *tag_errors(root, entries),
+        *include_errors(root, options),
+        *sealed_file_errors(root, carriedlib.marker(entries)),
+    ]

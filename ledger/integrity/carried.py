@@ -48,6 +48,9 @@ CARRIED_TYPE = "books-carried"
 CARRIED_KIND = "carried"
 CARRIED_META = "carried"
 DIGEST_META = "carried-sha256"
+# the entries of the closed years that stay in the live load (the chart, the participants'
+# opens, main's own directives): their digest, so nothing is added to a closed year there
+STAYING_META = "staying-sha256"
 HEAD_META = "head-"  # head-YYYY: the chain head of each sealed year
 CARRIED_TAG_PREFIX = "carried-"  # the tag of a compaction without a close
 TAG_LINE = "carried sha256: "
@@ -92,6 +95,19 @@ def digest(entries: Iterable[data.Directive], root: str) -> str:
     return out.hexdigest()
 
 
+def staying(entries: Iterable[data.Directive], until: dt.date) -> list[data.Directive]:
+    """The live load's own entries dated in the closed years (the carried file's apart, and
+    what beancount synthesises: pad transactions, documents found on disk)."""
+    return [
+        e
+        for e in entries
+        if e.date <= until
+        and not is_carried_file((e.meta or {}).get("filename"))
+        and not (isinstance(e, data.Transaction) and e.flag == "P")
+        and not (isinstance(e, data.Document) and not (e.meta or {}).get("lineno"))
+    ]
+
+
 def _closure(entries: list[data.Directive], seeds: set[str]) -> list[data.Directive]:
     """Every entry sharing a link, directly or through other entries, with ``seeds``."""
     by_link: dict[str, list[int]] = defaultdict(list)
@@ -111,6 +127,21 @@ def _closure(entries: list[data.Directive], seeds: set[str]) -> list[data.Direct
     return [entries[i] for i in sorted(chosen)]
 
 
+STRUCTURAL = (data.Open, data.Close, data.Commodity)
+
+
+def _moves(entry: data.Directive, year: int, root: str) -> bool:
+    """True for an entry of a closed year's own file (``YYYY/…``, YYYY ≤ ``year``) or of
+    the previous carry: it leaves the live load with them."""
+    filename = str((entry.meta or {}).get("filename", ""))
+    if is_carried_file(filename):
+        return True
+    if not os.path.isabs(filename):
+        return False
+    head = os.path.relpath(filename, root).split(os.sep, 1)[0]
+    return head.isdigit() and int(head) <= year
+
+
 def _own(meta: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (meta or {}).items() if k not in ("filename", "lineno")}
 
@@ -124,6 +155,28 @@ def _copy(entry: data.Directive, year: int, root: str) -> data.Directive:
     if isinstance(new, data.Transaction):
         new = new._replace(postings=[p._replace(meta=_own(p.meta) or None) for p in new.postings])
     return new
+
+
+Lot = tuple[str, str, Any, str | None]  # account, currency, cost, price currency
+
+
+def lots(entries: Iterable[data.Directive], until: dt.date) -> dict[Lot, list[Decimal]]:
+    """Units and weight of every position at ``until``, per account, currency, cost lot and
+    price currency (a currency bought at a price keeps the weight it was bought for)."""
+    out: dict[Lot, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > until:
+            continue
+        for p in entry.postings:
+            units = p.units
+            if units is None or not isinstance(units.number, Decimal):
+                continue
+            price = p.price.currency if p.price is not None and p.cost is None else None
+            slot = out[(p.account, units.currency, p.cost, price)]
+            slot[0] += units.number
+            if price is not None and isinstance(p.price.number, Decimal):
+                slot[1] += units.number * p.price.number
+    return out
 
 
 def balances(entries: Iterable[data.Directive], until: dt.date) -> dict[tuple[str, str], Decimal]:
@@ -162,15 +215,24 @@ def carry(
         for e in _closure([e for e in movable if getattr(e, "links", None)], seeds)
         if not (isinstance(e, data.Transaction) and e.meta.get("kind") == CARRIED_KIND)
     ]
-    copies = [_copy(e, year, root) for e in kept]
-    totals = balances(closed, until)
-    for key, number in balances(kept, until).items():
-        totals[key] -= number
-    postings = [
-        data.Posting(account, bc_amount.Amount(number, currency), None, None, None, None)
-        for (account, currency), number in sorted(totals.items())
-        if number != ZERO
-    ]
+    structural = [
+        e for e in closed if isinstance(e, STRUCTURAL) and _moves(e, year, root)
+    ]  # the accounts and currencies a closed year's own files declared
+    copies = [_copy(e, year, root) for e in [*structural, *kept]]
+    totals = lots(closed, until)
+    for key, (number, weight) in lots(kept, until).items():
+        totals[key][0] -= number
+        totals[key][1] -= weight
+    postings = []
+    for (account, currency, cost, price), (number, weight) in sorted(
+        totals.items(), key=lambda item: (item[0][0], item[0][1], str(item[0][2]), str(item[0][3]))
+    ):
+        if number == ZERO:
+            continue
+        at = bc_amount.Amount(weight / number, price) if price is not None else None
+        postings.append(
+            data.Posting(account, bc_amount.Amount(number, currency), cost, at, None, None)
+        )
     carried_txn = data.Transaction(
         data.new_metadata("<carried>", 0, {"kind": CARRIED_KIND, CARRIED_META: str(year)}),
         until,
@@ -183,7 +245,12 @@ def carry(
     )
     body = [carried_txn, *copies]
     sha = digest(body, root)
-    meta: dict[str, Any] = {DIGEST_META: sha, "entries": Decimal(len(body))}
+    stays = staying([e for e in closed if not _moves(e, year, root)], until)
+    meta: dict[str, Any] = {
+        DIGEST_META: sha,
+        STAYING_META: digest(stays, root),
+        "entries": Decimal(len(body)),
+    }
     for sealed_year, head in sorted(heads.items()):
         meta[f"{HEAD_META}{sealed_year}"] = head
     mark = data.Custom(
