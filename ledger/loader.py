@@ -12,6 +12,7 @@ loader directly, as Fava does.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import os
 import pkgutil
 import re
@@ -222,11 +223,32 @@ def history_file(main_file: Path) -> Path | None:
     return path if path.is_file() else None
 
 
+CARRIED_LINE = re.compile(r'^(\d{4}-\d{2}-\d{2}) custom "books-carried"', re.M)
+
+
+def carried_until(main_file: Path) -> dt.date | None:
+    """The last day the live books carry from the closed years (``None``: the books hold
+    every year in the live load), read from the carried file's text without a load."""
+    try:
+        with open(Path(main_file).parent / CARRIED_FILE, encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    match = CARRIED_LINE.search(head)
+    return dt.date.fromisoformat(match.group(1)) if match else None
+
+
+def needs_history(main_file: Path, start: dt.date) -> bool:
+    """True when a reader of the books from ``start`` on needs the closed years themselves
+    (a report of a closed year): the live books carry only their balances."""
+    until = carried_until(main_file)
+    return until is not None and start <= until
+
+
 def is_hub_books(options_map: dict[str, Any]) -> bool:
     """True when the loaded main file is a hub's books (``hub.toml`` beside it)."""
     filename = options_map.get("filename")
     return bool(filename) and (Path(str(filename)).parent / HUB_CONFIG_FILE).is_file()
-
 
 
 def missing_required_plugins(options_map: dict[str, Any]) -> list[str]:
@@ -361,6 +383,67 @@ def extend_ledger(
     booked = sorted([*before.booked, *booked_new], key=key)
     errors = [*before.parse_errors, *errors, *booking_errors]
     return _finish(booked, errors, options, order)
+
+
+def file_stamps(ledger: Ledger) -> dict[str, tuple[int, int]]:
+    """``(mtime_ns, size)`` of every file a load read (what :func:`reload_ledger` compares)."""
+    stamps = {}
+    for name in ledger.options.get("include", []) or []:
+        with contextlib.suppress(OSError):
+            stat = os.stat(name)
+            stamps[name] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
+
+
+def reload_ledger(before: Ledger, changed: list[str]) -> Ledger | None:
+    """The load of the books after the files ``changed`` (absolute paths, each included by
+    ``before``) were rewritten, parsing and booking only those files again; the plugins and
+    the validation run over every entry, as on any load. ``None`` when a full load is
+    needed: the main file changed, a changed file holds options, plugins or includes, or
+    one of its entries needs more than itself to book (a cost, a price, an interpolated
+    amount). This is ``books serve``'s reload: a change of one file costs that file."""
+    install_guard()
+    main = str(before.options.get("filename") or "")
+    if not before.booked or not changed or main in changed:
+        return None
+    parsed: list[data.Directive] = []
+    errors: list[Any] = []
+    for filename in changed:
+        got, errs, opts = parser.parse_file(filename)
+        if (
+            opts.get("include")
+            or opts.get("plugin")
+            or CONTEXT_LINE.search(Path(filename).read_bytes())
+        ):
+            return None
+        parsed += got
+        errors += errs
+    for entry in parsed:
+        if isinstance(entry, data.Transaction) and any(
+            p.cost is not None or p.price is not None or not isinstance(p.units, Amount)
+            or not isinstance(p.units.number, Decimal) or not p.units.currency
+            for p in entry.postings
+        ):  # fmt: skip
+            return None
+    gone = set(changed)
+    kept = [e for e in before.booked if e.meta.get("filename") not in gone]
+    if any(isinstance(e, data.Transaction) and e.meta.get("filename") in gone and any(
+        p.cost is not None or p.price is not None for p in e.postings
+    ) for e in before.booked):  # fmt: skip
+        return None  # a lot booked there may have been reduced elsewhere
+    old_errors = [
+        e for e in before.parse_errors
+        if (getattr(e, "source", None) or {}).get("filename") not in gone
+    ]  # fmt: skip
+    parsed.sort(key=data.entry_sortkey)
+    booked_new, booking_errors = booking.book(parsed, before.options)
+    order = before.file_order
+
+    def key(entry: data.Directive) -> tuple[Any, ...]:
+        return (*data.entry_sortkey(entry), order.get(entry.meta.get("filename", ""), -1))
+
+    booked = sorted([*kept, *booked_new], key=key)
+    return _finish(booked, [*old_errors, *errors, *booking_errors], dict(before.options), order)
 
 
 def format_error(error: Any, root: Path | None = None) -> str:

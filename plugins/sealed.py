@@ -211,9 +211,7 @@ def _check_carried(
     they continue, and nothing else booked in the closed years they stand for."""
     mark = carriedlib.marker(carried)
     if mark is None:
-        return [
-            _error(carried[0].meta, f"{carriedlib.CARRIED_FILE} holds no books-carried entry")
-        ]
+        return [_error(carried[0].meta, f"{carriedlib.CARRIED_FILE} holds no books-carried entry")]
     try:
         year = int(str(mark.values[0].value))
         head = str(mark.values[1].value)

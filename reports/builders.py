@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ledger.books import Books, atomic_write
 from ledger.errors import BooksError, InputError
+from ledger.loader import needs_history
 from reports import annual, fees, grant, ledgers, participant_year, treasurer, trial_balance, vat
 from reports.common import header, require_entries
 from reports.csv_out import render_csv
@@ -157,7 +158,11 @@ def build(
 ) -> Report:  # fmt: skip
     """Report ``name`` of the books over ``period`` (the options as :class:`Request`'s).
     Books that do not check are refused: a report is drawn from books that do."""
-    ledger = books.load()
+    # a closed year (or its comparatives, one year before) is read from the full history
+    since = (
+        period.start.replace(year=period.start.year - 1) if period.start.year > 1 else period.start
+    )
+    ledger = books.load(full_history=needs_history(books.main_file, since))
     if ledger.errors:
         raise BooksError(
             f"the books have {len(ledger.errors)} error(s) ({books.error_lines(ledger)[0]}); "

@@ -206,9 +206,7 @@ def check_carried(books: Books, full: Ledger) -> list[Finding]:
         return [Finding("carried", False, "main.beancount holds no carried balances")]
     out = [
         Finding("carried", False, f"live books: {message}", where=where)
-        for where, _, message in (
-            format_error(e, books.root).partition(": ") for e in live.errors
-        )
+        for where, _, message in (format_error(e, books.root).partition(": ") for e in live.errors)
     ]
     day = mark.date
     now, then = carried_balances(live.entries, day), carried_balances(full.entries, day)

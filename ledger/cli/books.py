@@ -28,12 +28,12 @@ from ledger.config import (
 )
 from ledger.entries import parse_rate
 from ledger.errors import InputError, KeyFileError
+from ledger.i18n import _, shown
 from ledger.keys import (
     identity_text,
     new_identity,
     write_secret,
 )
-from ledger.i18n import _, shown
 from ledger.layout import init_books, new_hub_id
 from ledger.loader import format_error, pickle_caches
 from ledger.money.live import compact
@@ -180,8 +180,15 @@ def cmd_compact(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"carried": year, "digest": digest})
     elif not args.quiet:
-        print(shown(_("The live books now start from the close of {year}; the closed years "
-                      "stay in history.beancount (tag carried-{year}).", year=year)))
+        print(
+            shown(
+                _(
+                    "The live books now start from the close of {year}; the closed years "
+                    "stay in history.beancount (tag carried-{year}).",
+                    year=year,
+                )
+            )
+        )
     return 0
 
 

@@ -155,7 +155,9 @@ def carried_errors(root: Path, marker: data.Custom | None) -> list[Any]:
     try:
         year = int(str(marker.values[0].value))
     except (IndexError, ValueError):
-        return [AnchorError(marker.meta, "a books-carried entry needs the year it carries", marker)]
+        return [
+            AnchorError(marker.meta, "a books-carried entry needs the year it carries", marker)
+        ]
     anchored = carried_tag_digest(root, year) if is_git_books(root) else None
     written = str(marker.meta.get(carriedlib.DIGEST_META, ""))
     if is_git_books(root) and anchored is None:
@@ -255,8 +257,7 @@ def history_includes(root: Path) -> set[str]:
     except OSError:
         return set()
     return {
-        os.path.realpath(root / m.group(1))
-        for m in re.finditer(r'^include "([^"]+)"', text, re.M)
+        os.path.realpath(root / m.group(1)) for m in re.finditer(r'^include "([^"]+)"', text, re.M)
     }
 
 

@@ -192,6 +192,26 @@ def balances(entries: Iterable[data.Directive], until: dt.date) -> dict[tuple[st
     return out
 
 
+def _postings(positions: dict[Lot, list[Decimal]], sign: int = 1) -> list[data.Posting]:
+    out = []
+    for (account, currency, cost, price), (number, weight) in sorted(
+        positions.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2]), str(kv[0][3]))
+    ):
+        if number == ZERO:
+            continue
+        at = bc_amount.Amount(weight / number, price) if price is not None else None
+        units = bc_amount.Amount(sign * number, currency)
+        out.append(data.Posting(account, units, cost, at, None, None))
+    return out
+
+
+def _carried_txn(
+    day: dt.date, year: int, narration: str, postings: list[data.Posting]
+) -> data.Transaction:
+    meta = data.new_metadata("<carried>", 0, {"kind": CARRIED_KIND, CARRIED_META: str(year)})
+    return data.Transaction(meta, day, "*", None, narration, frozenset(), frozenset(), postings)
+
+
 def carry(
     entries: list[data.Directive],
     year: int,
@@ -218,30 +238,21 @@ def carry(
     structural = [
         e for e in closed if isinstance(e, STRUCTURAL) and _moves(e, year, root)
     ]  # the accounts and currencies a closed year's own files declared
-    copies = [_copy(e, year, root) for e in [*structural, *kept]]
-    totals = lots(closed, until)
-    for key, (number, weight) in lots(kept, until).items():
-        totals[key][0] -= number
-        totals[key][1] -= weight
-    postings = []
-    for (account, currency, cost, price), (number, weight) in sorted(
-        totals.items(), key=lambda item: (item[0][0], item[0][1], str(item[0][2]), str(item[0][3]))
-    ):
-        if number == ZERO:
-            continue
-        at = bc_amount.Amount(weight / number, price) if price is not None else None
-        postings.append(
-            data.Posting(account, bc_amount.Amount(number, currency), cost, at, None, None)
-        )
-    carried_txn = data.Transaction(
-        data.new_metadata("<carried>", 0, {"kind": CARRIED_KIND, CARRIED_META: str(year)}),
-        until,
-        "*",
-        None,
-        f"Balances carried by the close of {year}",
-        frozenset(),
-        frozenset(),
-        postings,
+    copies = [_copy(e, year, root) for e in structural]
+    by_day: dict[dt.date, list[data.Directive]] = defaultdict(list)
+    for entry in kept:
+        by_day[entry.date].append(entry)
+    for day, group in sorted(by_day.items()):
+        # Each day's carried items, then what cancels their postings that very day: before
+        # the carried day the live books hold no balance (no running check can trip on
+        # the closed years' partial history); on it, the full history's balances.
+        copies += [_copy(e, year, root) for e in group]
+        back = _postings(lots(group, day), -1)
+        if back:
+            copies.append(_carried_txn(day, year, f"Carried items of {day.isoformat()}, "
+                                       f"balanced on {until.isoformat()}", back))  # fmt: skip
+    carried_txn = _carried_txn(
+        until, year, f"Balances carried by the close of {year}", _postings(lots(closed, until))
     )
     body = [carried_txn, *copies]
     sha = digest(body, root)

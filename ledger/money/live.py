@@ -17,14 +17,15 @@ import os
 from beancount.core import data
 from beancount.parser import booking, parser
 
-from ledger.books import MAIN_FILE, Books, Transaction, render_entries
+from ledger.books import MAIN_FILE, Books, Transaction, entries_file, render_entries
 from ledger.config import HubConfig
 from ledger.entries import ZERO
 from ledger.errors import BooksError, InputError
 from ledger.i18n import _
 from ledger.integrity import carried as carriedlib
 from ledger.integrity.anchors import is_git_books, seals
-from ledger.integrity.sealing import as_loaded
+from ledger.money.grants import grants
+from ledger.money.year_end import KIND as YEAR_END_KIND
 from ledger.view import IssuedRef, View
 
 INCLUDE = 'include "'
@@ -35,10 +36,14 @@ def open_links(entries: list[data.Directive], config: HubConfig, until: dt.date)
     not settled in the clients account, pending items the bank should still show, bank
     lines in suspense, and the last document of every numbering series (the next number
     follows it)."""
-    view = View.of([e for e in entries if e.date <= until], config)
+    upto = [e for e in entries if e.date <= until]
+    view = View.of(upto, config)
     seeds = {i.link for i in view.invoices.values() if i.open != ZERO or i.receivable != ZERO}
     seeds |= {p.link for p in view.pending.values() if p.open != ZERO}
     seeds |= {line.link for line in view.lines.values() if line.is_open}
+    seeds |= {
+        f"grant-{g.id}" for g in grants(upto, config).values() if g.deferred or g.expected
+    }  # a grant still deferred to the next years, or still to be received
     last: dict[tuple[str, str], IssuedRef] = {}
     for doc in view.documents:
         key = (doc.kind, doc.series)
@@ -99,12 +104,14 @@ def live_layout(main: str, history: str | None, year: int) -> tuple[str, str]:
 
 
 def _as_loaded(
-    entries: list[data.Directive], options: dict[str, object], root: str
+    entries: list[data.Directive], options: dict[str, object], filename: str
 ) -> list[data.Directive]:
-    """The carried entries as the next load reads them back from ``carried.beancount``
-    (printed, parsed there — documents resolve from the books' folder — and booked)."""
+    """Entries as the next load reads them back from ``filename`` (printed, parsed there:
+    documents resolve from its folder; booked)."""
+    if not entries:
+        return []
     text = render_entries(entries)
-    parsed, _errors, _opts = parser.parse_string(text, os.path.join(root, carriedlib.CARRIED_FILE))
+    parsed, _errors, _opts = parser.parse_string(text, filename)
     booked, _booking_errors = booking.book(parsed, options)
     return list(booked)
 
@@ -117,10 +124,16 @@ def carry_closed_years(
     with them. Returns the carried digest (for the close's tag)."""
     ledger = tx.ledger
     root = str(tx.books.root)
-    entries = sorted([*ledger.entries, *as_loaded(produced, ledger.options)], key=data.entry_sortkey)
+    # the close's own entries, as read back from the closed year's file they go to
+    entries = list(ledger.entries)
+    for entry in produced:
+        written = os.path.join(root, entries_file(YEAR_END_KIND, entry.date))
+        entries += _as_loaded([entry], ledger.options, written)
+    entries.sort(key=data.entry_sortkey)
     seeds = open_links(entries, tx.config, dt.date(year, 12, 31))
     mark, *body = carriedlib.carry(entries, year, seeds, heads, root)[0]
-    sha = carriedlib.digest(_as_loaded(body, ledger.options, root), root)
+    here = os.path.join(root, carriedlib.CARRIED_FILE)
+    sha = carriedlib.digest(_as_loaded(body, ledger.options, here), root)
     mark.meta[carriedlib.DIGEST_META] = sha
     text = (
         f"; {carriedlib.CARRIED_FILE}: the balances carried by the close of {year}, written "
