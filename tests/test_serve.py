@@ -166,7 +166,9 @@ def test_defect_10_3_fava_edit_writes_through_the_write_path(
                                                      "source": data["source"].replace("12.50", "21.50")})  # fmt: skip
         assert status == 403 and "closed years carry" in reply["error"]
         status, journal = api(port, "GET", "journal")
-        frais = next(e for e in journal["data"] if str(e.get("narration")).startswith("Balances carried"))
+        frais = next(
+            e for e in journal["data"] if str(e.get("narration")).startswith("Balances carried")
+        )
         status, sliced = api(port, "GET", f"source_slice?entry_hash={frais['entry_hash']}")
         status, reply = api(port, "PUT", "source_slice", {"entry_hash": frais["entry_hash"],
                                                            "source": "; gone", "sha256sum": sliced["data"]["sha256sum"]})  # fmt: skip

@@ -156,8 +156,7 @@ class BooksFileModule(FileModule):
         head = relpath.split("/", 1)[0]
         if relpath in (carriedlib.CARRIED_FILE, carriedlib.HISTORY_FILE):
             raise RefusedWriteError(
-                f"{relpath} holds what the closed years carry: book corrections in an open "
-                "year",
+                f"{relpath} holds what the closed years carry: book corrections in an open year",
                 HTTPStatus.FORBIDDEN,
             )
         if until is not None and head.isdigit() and int(head) <= until.year:
