@@ -120,7 +120,7 @@ def _closure(entries: list[data.Directive], seeds: set[str]) -> list[data.Direct
             if index in chosen:
                 continue
             chosen.add(index)
-            for link in entries[index].links or ():
+            for link in getattr(entries[index], "links", None) or ():
                 if link not in seen:
                     seen.add(link)
                     todo.append(link)
@@ -171,11 +171,12 @@ def lots(entries: Iterable[data.Directive], until: dt.date) -> dict[Lot, list[De
             units = p.units
             if units is None or not isinstance(units.number, Decimal):
                 continue
-            price = p.price.currency if p.price is not None and p.cost is None else None
+            at = p.price if p.cost is None else None
+            price = at.currency if at is not None else None
             slot = out[(p.account, units.currency, p.cost, price)]
             slot[0] += units.number
-            if price is not None and isinstance(p.price.number, Decimal):
-                slot[1] += units.number * p.price.number
+            if at is not None and isinstance(at.number, Decimal):
+                slot[1] += units.number * at.number
     return out
 
 

@@ -74,7 +74,8 @@ def live_layout(main: str, history: str | None, year: int) -> tuple[str, str]:
     """``main.beancount`` without the files of the years up to ``year`` (and including the
     carried balances), and ``history.beancount``: main's options and plugins, every closed
     year's files, then main itself."""
-    moved, kept = [], []
+    moved: list[str] = []
+    kept: list[str] = []
     for line in main.splitlines():
         found = _year_of(line) if line.startswith(INCLUDE) else None
         (moved if found is not None and found <= year else kept).append(line)
