@@ -38,6 +38,7 @@ from typing import Any
 
 from beancount.core import amount as bc_amount
 from beancount.core import data
+from beancount.parser import printer
 from beancount.parser.grammar import ValueType
 
 from ledger.integrity import chain as chainlib
@@ -106,6 +107,21 @@ def staying(entries: Iterable[data.Directive], until: dt.date) -> list[data.Dire
         and not (isinstance(e, data.Transaction) and e.flag == "P")
         and not (isinstance(e, data.Document) and not (e.meta or {}).get("lineno"))
     ]
+
+
+MARKER_TEXT = f'custom "{CARRIED_TYPE}"'.encode()
+
+
+def body_digest(payload: bytes) -> str | None:
+    """SHA-256 of ``carried.beancount`` after its marker entry (the marker holds it): the
+    file is written by the close and never edited, so its bytes are what is sealed; one
+    hash of the file, whatever the number of entries carried (``None``: no marker)."""
+    at = payload.find(MARKER_TEXT)
+    if at < 0:
+        return None
+    end = payload.find(b"\n\n", at)
+    body = payload[end + 2 :] if end >= 0 else b""
+    return hashlib.sha256(b"coopledger-carried-v1\n" + body).hexdigest()
 
 
 def _closure(entries: list[data.Directive], seeds: set[str]) -> list[data.Directive]:
@@ -256,7 +272,7 @@ def carry(
         until, year, f"Balances carried by the close of {year}", _postings(lots(closed, until))
     )
     body = [carried_txn, *copies]
-    sha = digest(body, root)
+    sha = body_digest(MARKER_TEXT + b"\n\n" + render_body(body).encode("utf-8")) or ""
     stays = staying([e for e in closed if not _moves(e, year, root)], until)
     meta: dict[str, Any] = {
         DIGEST_META: sha,
@@ -272,6 +288,11 @@ def carry(
         [ValueType(str(year), str), ValueType(heads.get(year, ""), str)],
     )
     return [mark, *body], sha
+
+
+def render_body(entries: list[data.Directive]) -> str:
+    """The text of the carried entries, as ``carried.beancount`` holds it after its marker."""
+    return "".join(printer.format_entry(e).rstrip("\n") + "\n\n" for e in entries)
 
 
 def chain_file_head(path: str) -> str | None:

@@ -133,14 +133,12 @@ def carry_closed_years(
     entries.sort(key=data.entry_sortkey)
     seeds = open_links(entries, tx.config, dt.date(year, 12, 31))
     mark, *body = carriedlib.carry(entries, year, seeds, heads, root)[0]
-    here = os.path.join(root, carriedlib.CARRIED_FILE)
-    sha = carriedlib.digest(_as_loaded(body, ledger.options, here), root)
-    mark.meta[carriedlib.DIGEST_META] = sha
+    sha = str(mark.meta[carriedlib.DIGEST_META])
     text = (
         f"; {carriedlib.CARRIED_FILE}: the balances carried by the close of {year}, written "
         "by coopledger. Do not edit: their digest is in the close's tag.\n\n"
         + render_entries([mark])
-        + render_entries(body)
+        + carriedlib.render_body(body)
     )
     tx.write_file(carriedlib.CARRIED_FILE, text.encode("utf-8"))
     main_now = (tx.read_file(MAIN_FILE) or b"").decode("utf-8")
