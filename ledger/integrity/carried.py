@@ -222,10 +222,22 @@ def _postings(positions: dict[Lot, list[Decimal]], sign: int = 1) -> list[data.P
     return out
 
 
+def _by_grant(entries: list[data.Directive]) -> list[tuple[bool, list[data.Directive]]]:
+    """The entries apart from those a grant pays (``grant`` metadata): a participant's
+    sales, share and costs add up to zero in every entry but those (``plugins.money``), so
+    each carried sum keeps the rule of the entries it sums."""
+    funded = [e for e in entries if (e.meta or {}).get("grant")]
+    plain = [e for e in entries if not (e.meta or {}).get("grant")]
+    return [(False, plain), (True, funded)]
+
+
 def _carried_txn(
-    day: dt.date, year: int, narration: str, postings: list[data.Posting]
+    day: dt.date, year: int, narration: str, postings: list[data.Posting], funded: bool = False
 ) -> data.Transaction:
-    meta = data.new_metadata("<carried>", 0, {"kind": CARRIED_KIND, CARRIED_META: str(year)})
+    values: dict[str, Any] = {"kind": CARRIED_KIND, CARRIED_META: str(year)}
+    if funded:
+        values["grant"] = CARRIED_KIND  # the costs a grant paid (see _by_grant)
+    meta = data.new_metadata("<carried>", 0, values)
     return data.Transaction(meta, day, "*", None, narration, frozenset(), frozenset(), postings)
 
 
@@ -264,14 +276,17 @@ def carry(
         # the carried day the live books hold no balance (no running check can trip on
         # the closed years' partial history); on it, the full history's balances.
         copies += [_copy(e, year, root) for e in group]
-        back = _postings(lots(group, day), -1)
-        if back:
-            copies.append(_carried_txn(day, year, f"Carried items of {day.isoformat()}, "
-                                       f"balanced on {until.isoformat()}", back))  # fmt: skip
-    carried_txn = _carried_txn(
-        until, year, f"Balances carried by the close of {year}", _postings(lots(closed, until))
-    )
-    body = [carried_txn, *copies]
+        text = f"Carried items of {day.isoformat()}, balanced on {until.isoformat()}"
+        for funded, part in _by_grant(group):
+            back = _postings(lots(part, day), -1)
+            if back:
+                copies.append(_carried_txn(day, year, text, back, funded))
+    totals = [
+        _carried_txn(until, year, f"Balances carried by the close of {year}", postings, funded)
+        for funded, part in _by_grant(closed)
+        if (postings := _postings(lots(part, until)))
+    ]
+    body = [*totals, *copies]
     sha = body_digest(MARKER_TEXT + b"\n\n" + render_body(body).encode("utf-8")) or ""
     stays = staying([e for e in closed if not _moves(e, year, root)], until)
     meta: dict[str, Any] = {
