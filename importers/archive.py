@@ -29,6 +29,7 @@ from pyrage import ssh, x25519
 
 from ledger.books import atomic_write
 from ledger.errors import CoopledgerError
+from ledger.i18n import _
 
 FILENAME = "{date:%Y-%m-%d}.{name}.age"
 
@@ -40,14 +41,16 @@ class ArchiveError(CoopledgerError):
 def encrypt_for(recipients: Sequence[str], payload: bytes) -> bytes:
     """``payload`` encrypted with age to every recipient (``age1…`` or ``ssh-…``)."""
     if not recipients:
-        raise ArchiveError("hub.toml lists no roster recipients: the bank file cannot be kept")
+        raise ArchiveError(_("hub.toml lists no roster recipients: the bank file cannot be kept"))
     try:
         keys = [
             ssh.Recipient.from_str(r) if r.startswith("ssh-") else x25519.Recipient.from_str(r)
             for r in recipients
         ]
     except pyrage.RecipientError:
-        raise ArchiveError("hub.toml: roster.recipients holds an invalid age recipient") from None
+        raise ArchiveError(
+            _("hub.toml: roster.recipients holds an invalid age recipient")
+        ) from None
     return bytes(pyrage.encrypt(payload, keys))
 
 

@@ -33,6 +33,7 @@ from importers.text import (
     squash,
     valid_ogm,
 )
+from ledger.i18n import _
 
 HEADER_SEARCH_LINES = 20
 MAX_ROWS = 200_000
@@ -256,16 +257,25 @@ class _Rows:
             value_day = parse_day(value_text) if value_text else None
         except OverflowError:
             raise BankFileError(
-                self.name, "row", f"the amount has more than {MAX_DIGITS} digits", line
+                self.name,
+                "row",
+                _("the amount has more than {max_digits} digits", max_digits=MAX_DIGITS),
+                line,
             ) from None
         except (ValueError, TypeError) as exc:
             raise BankFileError(
-                self.name, "row", f"unreadable date or amount ({type(exc).__name__})", line
+                self.name,
+                "row",
+                _("unreadable date or amount ({type})", type=type(exc).__name__),
+                line,
             ) from None
         currency = get(row, lay.currency).upper() or "EUR"
         if not re.fullmatch(r"[A-Z]{3}", currency):
             raise BankFileError(
-                self.name, "currency", f"column {lay.currency!r} is not a currency code", line
+                self.name,
+                "currency",
+                _("column {currency!r} is not a currency code", currency=lay.currency),
+                line,
             )
         communication = squash(" ".join(get(row, c) for c in lay.communication))
         structured = re.sub(r"\D", "", get(row, lay.structured))
@@ -278,7 +288,10 @@ class _Rows:
                 balance = parse_amount(get(row, lay.balance))
             except (ValueError, OverflowError):
                 raise BankFileError(
-                    self.name, "row", f"no balance in column {lay.balance!r}", line
+                    self.name,
+                    "row",
+                    _("no balance in column {balance!r}", balance=lay.balance),
+                    line,
                 ) from None
         account = compact_account(get(row, lay.account)) or ""
         counterparty = get(row, lay.counterparty_account)
@@ -336,8 +349,8 @@ def _chronological(
         breaks = breaks or broken
     movement, before, after = breaks[0]
     problems(BankFileError(
-        name, "balance", f"the balance after this row is {after}, but the one before it plus "
-        f"its amount is {before + movement.amount}", movement.line,
+        name, "balance", _("the balance after this row is {after}, but the one before it plus "
+        "its amount is {before}", after=after, before=before + movement.amount), movement.line,
     ))  # fmt: skip
     order = candidates[0]
     first, last = order[0], order[-1]
@@ -349,16 +362,16 @@ def parse_bank_csv(data: bytes, name: str = "<csv>", *, strict: bool = True) -> 
     """Read a bank CSV export: one statement per account found in it (with its opening and
     closing balances when the export has a balance column)."""
     if not data.strip():
-        raise BankFileError(name, "empty", "the file is empty")
+        raise BankFileError(name, "empty", _("the file is empty"))
     text = _decode(data)
     found = find_layout(text)
     if found is None:
-        raise UnknownFormatError(name, "not a CSV export of BNP Paribas Fortis, KBC, Belfius "
-                                 "or ING (header row not recognised)")  # fmt: skip
+        raise UnknownFormatError(name, _("not a CSV export of BNP Paribas Fortis, KBC, Belfius "
+                                 "or ING (header row not recognised)"))  # fmt: skip
     layout, header_at = found
     lines = text.splitlines()
     if len(lines) > MAX_ROWS:
-        raise BankFileError(name, "rows", f"more than {MAX_ROWS} rows")
+        raise BankFileError(name, "rows", _("more than {max_rows} rows", max_rows=MAX_ROWS))
     rows = _Rows(name, layout, _cells(lines[header_at]))
     problems = Problems(strict)
     by_account: dict[str, list[tuple[Movement, Decimal | None]]] = {}
@@ -370,15 +383,17 @@ def parse_bank_csv(data: bytes, name: str = "<csv>", *, strict: bool = True) -> 
             continue
         account, movement, balance = rows.movement(cells, number + 1)
         if not account:
-            raise BankFileError(name, "account", "a row without the account number", number + 1)
+            raise BankFileError(name, "account", _("a row without the account number"), number + 1)
         by_account.setdefault(account, []).append((movement, balance))
     if not by_account:
-        raise BankFileError(name, "empty", "the export holds no movement")
+        raise BankFileError(name, "empty", _("the export holds no movement"))
     statements = []
     for account, found_rows in by_account.items():
         currency = found_rows[0][0].currency
         if any(m.currency != currency for m, _ in found_rows):
-            raise BankFileError(name, "currency", f"several currencies for account {account}")
+            raise BankFileError(
+                name, "currency", _("several currencies for account {account}", account=account)
+            )
         refs = content_ref(
             "v-",
             ((m.booking_date, m.amount, m.counterparty_account, m.communication)

@@ -37,6 +37,7 @@ from importers.text import (
     squash,
     valid_ogm,
 )
+from ledger.i18n import _
 
 SUPPORTED_VERSIONS = frozenset(f"{v:02d}" for v in range(2, 15))  # .001.02 to .001.14
 MAX_DIGITS = 18  # ISO 20022 amounts: 18 digits at most, 5 of them decimals
@@ -87,9 +88,13 @@ def _all_text(element: Element | None, *path: str) -> list[str]:
 def parse_xml(data: bytes, name: str) -> Element:
     """Parse untrusted XML: no DTD, no entities, no network."""
     if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
-        raise BankFileError(name, "format", "XML with a DOCTYPE or entities is refused")
+        raise BankFileError(name, "format", _("XML with a DOCTYPE or entities is refused"))
     if len(data) > MAX_XML_BYTES:
-        raise BankFileError(name, "format", f"XML larger than {MAX_XML_BYTES} bytes is refused")
+        raise BankFileError(
+            name,
+            "format",
+            _("XML larger than {max_xml_bytes} bytes is refused", max_xml_bytes=MAX_XML_BYTES),
+        )
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -98,9 +103,11 @@ def parse_xml(data: bytes, name: str) -> Element:
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         reason = squash(str(exc.msg).splitlines()[0] if exc.msg else "")[:80]
-        raise BankFileError(name, "xml", f"not well-formed XML ({reason})", line) from None
+        raise BankFileError(
+            name, "xml", _("not well-formed XML ({reason})", reason=reason), line
+        ) from None
     if root is None:
-        raise BankFileError(name, "xml", "no XML document")
+        raise BankFileError(name, "xml", _("no XML document"))
     return root
 
 
@@ -139,14 +146,22 @@ class _Values:
             value = Decimal(text)
         except InvalidOperation:
             raise self.fail(amt if amt is not None else element, what,
-                            "not an amount") from None  # fmt: skip
+                            _("not an amount")) from None  # fmt: skip
         if not value.is_finite() or value < 0 or not re.fullmatch(r"\d+(\.\d+)?", text):
-            raise self.fail(amt, what, "not an unsigned amount")
+            raise self.fail(amt, what, _("not an unsigned amount"))
         if len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
-            raise self.fail(amt, "amount", f"{what}: more than {MAX_DIGITS} digits")
+            raise self.fail(
+                amt,
+                "amount",
+                _("{what}: more than {max_digits} digits", what=what, max_digits=MAX_DIGITS),
+            )
         indicator = _text(element, "CdtDbtInd")
         if indicator not in ("CRDT", "DBIT"):
-            raise self.fail(element, what, f"CdtDbtInd {indicator!r} is not CRDT or DBIT")
+            raise self.fail(
+                element,
+                what,
+                _("CdtDbtInd {indicator!r} is not CRDT or DBIT", indicator=indicator),
+            )
         currency = amt.get("Ccy") if amt is not None else None
         return (value if indicator == "CRDT" else -value), currency
 
@@ -160,7 +175,7 @@ class _Values:
         try:
             return dt.date.fromisoformat(text[:10])
         except ValueError:
-            raise self.fail(element, what, "not an ISO date") from None
+            raise self.fail(element, what, _("not an ISO date")) from None
 
 
 # ---------------------------------------------------------------- statements
@@ -225,7 +240,7 @@ class _StatementReader:
         account_el = _find(stmt, "Acct")
         account = _text(account_el, "Id", "IBAN") or _text(account_el, "Id", "Othr", "Id")
         if not account:
-            raise v.fail(stmt, "account", "the statement has no account (Acct/Id)")
+            raise v.fail(stmt, "account", _("the statement has no account (Acct/Id)"))
         compact = compact_account(account) or account
         currency = _text(account_el, "Ccy")
         opening = closing = None
@@ -247,11 +262,13 @@ class _StatementReader:
         movements = [self.movement(e) for e in entries]
         currency = currency or (movements[0].currency if movements else None)
         if not currency or not re.fullmatch(r"[A-Z]{3}", currency):
-            raise v.fail(stmt, "currency", "the statement gives no currency")
+            raise v.fail(stmt, "currency", _("the statement gives no currency"))
         for m in movements:
             if m.currency != currency:
-                raise BankFileError(self.name, "currency", f"an entry in {m.currency} on an "
-                                    f"account in {currency}", m.line)  # fmt: skip
+                raise BankFileError(self.name, "currency", _("an entry in {currency} on an "
+                                    "account in {account_currency}",
+                                    currency=m.currency, account_currency=currency),
+                                    m.line)  # fmt: skip
         refs = content_ref(
             "c-",
             ((m.booking_date, m.amount, m.counterparty_account, m.communication)
@@ -296,7 +313,7 @@ class _StatementReader:
         amount, currency = v.amount(entry, "entry amount")
         booking = v.date(_find(entry, "BookgDt"), "booking date")
         if booking is None:
-            raise v.fail(entry, "booking date", "a booked entry without BookgDt")
+            raise v.fail(entry, "booking date", _("a booked entry without BookgDt"))
         details = _find(entry, "NtryDtls")
         txs = _children(details, "TxDtls")
         if not txs:
@@ -379,14 +396,18 @@ class _StatementReader:
         if text is None:
             return None
         if not re.fullmatch(r"\d+(\.\d+)?", text):  # ISO 20022 amounts are unsigned
-            raise self.v.fail(tx, "detail amount", "not an unsigned amount (ISO 20022 amounts "
-                              "carry no sign: CdtDbtInd gives it)")  # fmt: skip
+            raise self.v.fail(tx, "detail amount", _("not an unsigned amount (ISO 20022 amounts "
+                              "carry no sign: CdtDbtInd gives it)"))  # fmt: skip
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise self.v.fail(tx, "detail amount", "not an amount") from None  # fmt: skip
+            raise self.v.fail(tx, "detail amount", _("not an amount")) from None  # fmt: skip
         if not value.is_finite() or len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
-            raise self.v.fail(tx, "amount", f"detail amount: more than {MAX_DIGITS} digits")
+            raise self.v.fail(
+                tx,
+                "amount",
+                _("detail amount: more than {max_digits} digits", max_digits=MAX_DIGITS),
+            )
         return value if entry_amount >= 0 else -value
 
     def check(self, stmt: Element, statement: Statement) -> None:
@@ -394,37 +415,45 @@ class _StatementReader:
             day = movement.booking_date
             if statement.closing_date is not None and day > statement.closing_date:
                 self.problem(BankFileError(
-                    self.name, "date", f"entry booked on {day.isoformat()}, after the date of "
-                    f"the closing balance (Bal CLBD of line {statement.closing_line}, "
-                    f"{statement.closing_date.isoformat()})", movement.line,
+                    self.name, "date", _("entry booked on {day}, after the date of "
+                    "the closing balance (Bal CLBD of line {closing_line}, "
+                    "{closing_date})",
+                    day=day.isoformat(), closing_line=statement.closing_line,
+                    closing_date=statement.closing_date.isoformat()), movement.line,
                 ))  # fmt: skip
             elif statement.opening_date is not None and day < statement.opening_date:
                 self.problem(BankFileError(
-                    self.name, "date", f"entry booked on {day.isoformat()}, before the date of "
-                    f"the opening balance (Bal OPBD of line {statement.opening_line}, "
-                    f"{statement.opening_date.isoformat()})", movement.line,
+                    self.name, "date", _("entry booked on {day}, before the date of "
+                    "the opening balance (Bal OPBD of line {opening_line}, "
+                    "{opening_date})",
+                    day=day.isoformat(), opening_line=statement.opening_line,
+                    opening_date=statement.opening_date.isoformat()), movement.line,
                 ))  # fmt: skip
         for movement in statement.movements:
             batch = batch_gap(movement)
             if batch:
                 self.problem(BankFileError(
-                    self.name, "batch", f"the TxDtls of this entry add up to "
-                    f"{movement.amount - batch}, the entry is {movement.amount}", movement.line,
+                    self.name, "batch", _("the TxDtls of this entry add up to "
+                    "{amount}, the entry is {entry_amount}",
+                    amount=movement.amount - batch, entry_amount=movement.amount), movement.line,
                 ))  # fmt: skip
         gap = statement.balance_gap
         if gap:
             self.problem(self.v.fail(
                 stmt, "balance",
-                f"opening balance {statement.opening_balance} + entries {statement.total} "
-                f"!= closing balance {statement.closing_balance}",
+                _("opening balance {opening_balance} + entries {total} "
+                "!= closing balance {closing_balance}",
+                opening_balance=statement.opening_balance, total=statement.total,
+                closing_balance=statement.closing_balance),
             ))  # fmt: skip
         summary = _find(stmt, "TxsSummry")
         if summary is None:
             return
         count = _text(summary, "TtlNtries", "NbOfNtries")
         if count and count.isdigit() and int(count) != len(statement.movements):
-            self.problem(self.v.fail(summary, "summary", f"TxsSummry counts {count} entries, "
-                                     f"the statement has {len(statement.movements)}"))  # fmt: skip
+            self.problem(self.v.fail(summary, "summary", _("TxsSummry counts {count} entries, "
+                                     "the statement has {actual}",
+                                     count=count, actual=len(statement.movements))))  # fmt: skip
         for tag, sign in (("TtlCdtNtries", 1), ("TtlDbtNtries", -1)):
             total = _text(summary, tag, "Sum")
             if total is None:
@@ -432,12 +461,13 @@ class _StatementReader:
             try:
                 stated = Decimal(total)
             except InvalidOperation:
-                raise self.v.fail(summary, "summary", "Sum is not an amount") from None
+                raise self.v.fail(summary, "summary", _("Sum is not an amount")) from None
             actual = sum((m.amount * sign for m in statement.movements if m.amount * sign > 0),
                          Decimal(0))  # fmt: skip
             if stated != actual:
-                self.problem(self.v.fail(summary, "summary", f"{tag} sum {stated} != sum of "
-                                         f"entries {actual}"))  # fmt: skip
+                self.problem(self.v.fail(summary, "summary", _("{tag} sum {stated} != sum of "
+                                         "entries {actual}",
+                                         tag=tag, stated=stated, actual=actual)))  # fmt: skip
 
 
 def _iso_date(text: str | None) -> dt.date | None:
@@ -460,9 +490,20 @@ def _members(data: bytes, name: str) -> list[tuple[str, bytes]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > MAX_ZIP_MEMBERS:
-            raise BankFileError(name, "zip", f"more than {MAX_ZIP_MEMBERS} files in the zip")
+            raise BankFileError(
+                name,
+                "zip",
+                _("more than {max_zip_members} files in the zip", max_zip_members=MAX_ZIP_MEMBERS),
+            )
         if sum(i.file_size for i in infos) > MAX_XML_BYTES:
-            raise BankFileError(name, "zip", f"the zip unpacks to more than {MAX_XML_BYTES} bytes")
+            raise BankFileError(
+                name,
+                "zip",
+                _(
+                    "the zip unpacks to more than {max_xml_bytes} bytes",
+                    max_xml_bytes=MAX_XML_BYTES,
+                ),
+            )
         out, left = [], MAX_XML_BYTES
         for info in sorted(infos, key=lambda i: i.filename):
             with archive.open(info) as handle:
@@ -470,42 +511,53 @@ def _members(data: bytes, name: str) -> list[tuple[str, bytes]]:
             left -= len(payload)
             if left < 0:  # the sizes the zip declares may lie
                 raise BankFileError(
-                    name, "zip", f"the zip unpacks to more than {MAX_XML_BYTES} bytes"
+                    name,
+                    "zip",
+                    _(
+                        "the zip unpacks to more than {max_xml_bytes} bytes",
+                        max_xml_bytes=MAX_XML_BYTES,
+                    ),
                 )
             out.append((f"{name}!{info.filename}", payload))
         return out
     except BankFileError:
         raise
     except Exception as exc:  # zipfile, zlib, bz2, lzma and struct all raise their own
-        raise BankFileError(name, "zip", f"unreadable zip ({type(exc).__name__})") from None
+        raise BankFileError(
+            name, "zip", _("unreadable zip ({type})", type=type(exc).__name__)
+        ) from None
 
 
 def parse_camt(data: bytes, name: str = "<camt>", *, strict: bool = True) -> ParseResult:
     """Read every statement of a camt.053 file (or of each camt.053 file in a zip)."""
     if not data.strip():
-        raise BankFileError(name, "empty", "the file is empty")
+        raise BankFileError(name, "empty", _("the file is empty"))
     problems = Problems(strict)
     statements: list[Statement] = []
     for member, payload in _members(data, name):
         if payload.startswith(b"PK\x03\x04"):
-            raise BankFileError(member, "zip", "a zip inside a zip is refused")
+            raise BankFileError(member, "zip", _("a zip inside a zip is refused"))
         root = parse_xml(payload, member)
         body, version = camt_kind(root)
         if body in REFUSED_CAMT:
             raise UnsupportedFormatError(
-                member, f"this is {REFUSED_CAMT[body]}; import the account's camt.053 statement "
-                "(or its CODA file) instead",
+                member, _("this is {refused_camt}; import the account's camt.053 statement "
+                "(or its CODA file) instead", refused_camt=REFUSED_CAMT[body]),
             )  # fmt: skip
         if body != "BkToCstmrStmt":
-            raise UnknownFormatError(member, "an XML file that is not a camt.053 statement")
+            raise UnknownFormatError(member, _("an XML file that is not a camt.053 statement"))
         if version is not None and version not in SUPPORTED_VERSIONS:
             raise UnsupportedFormatError(
-                member, f"camt.053.001.{version} is not supported (versions .001.02 to .001.14)"
+                member,
+                _(
+                    "camt.053.001.{version} is not supported (versions .001.02 to .001.14)",
+                    version=version,
+                ),
             )
         reader = _StatementReader(member, problems)
         body_el: Element = next(iter(root))
         stmts = _children(body_el, "Stmt")
         if not stmts:
-            raise BankFileError(member, "statement", "no statement (Stmt) in the message")
+            raise BankFileError(member, "statement", _("no statement (Stmt) in the message"))
         statements.extend(reader.statement(s) for s in stmts)
     return ParseResult(statements, problems.found)

@@ -27,6 +27,7 @@ from beancount.core import data
 from importers.model import Movement
 from importers.settings import ImportSettings, Rule
 from importers.text import iban_or_none, ogm_in_text
+from ledger.i18n import _
 from ledger.view import InvoiceRef, invoices_by_ogm
 
 HOW_INVOICE = "invoice"
@@ -68,7 +69,7 @@ def _invoice_booking(
         amount=amount,
         account=settings.clients,
         flag="*",
-        narration=f"Payment for invoice {invoice.number}",
+        narration=_("Payment for invoice {number}", number=invoice.number).shown(settings.lang),
         how=HOW_INVOICE,
         links=frozenset({invoice.link}),
         meta=meta,
@@ -109,18 +110,21 @@ def categorise(
                 amount=movement.amount,
                 account=rule.account,
                 flag="*",
-                narration=rule.narration or f"Bank movement to {rule.account} (import rule)",
+                narration=rule.narration
+                or _("Bank movement to {account} (import rule)", account=rule.account).shown(
+                    settings.lang
+                ),
                 how=HOW_RULE,
                 ogm=movement.ogm,
             ),
         )
-    direction = "Money in" if movement.amount > 0 else "Money out"
+    narration = _("Money in, to review") if movement.amount > 0 else _("Money out, to review")
     return (
         Booking(
             amount=movement.amount,
             account=settings.suspense,
             flag="!",
-            narration=f"{direction}, to review",
+            narration=narration.shown(settings.lang),
             how=HOW_SUSPENSE,
             ogm=movement.ogm,
         ),

@@ -31,6 +31,7 @@ from importers.errors import BankFileError
 from importers.model import Detail, Movement, Statement, batch_gap
 from importers.parsing import ParseResult, Problems
 from importers.text import compact_account, format_ogm, iban_or_none, or_none, squash, valid_ogm
+from ledger.i18n import _
 
 RECORD_LENGTH = 128
 OGM_TYPES = frozenset({"101", "102"})
@@ -66,15 +67,18 @@ def looks_like_coda(data: bytes) -> bool:
 def read_records(data: bytes, name: str) -> list[Record]:
     """Split a CODA file into records, checking encoding, line endings and lengths."""
     if not data.strip():
-        raise BankFileError(name, "empty", "the file is empty")
+        raise BankFileError(name, "empty", _("the file is empty"))
     for bom, label in ((codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF16_LE, "UTF-16"),
                        (codecs.BOM_UTF16_BE, "UTF-16")):  # fmt: skip
         if data.startswith(bom):
             raise BankFileError(
                 name,
                 "encoding",
-                f"the file starts with a {label} byte order mark: CODA is plain windows-1252 "
-                "(was it re-saved by an editor? download it again from the bank)",
+                _(
+                    "the file starts with a {label} byte order mark: CODA is plain windows-1252 "
+                    "(was it re-saved by an editor? download it again from the bank)",
+                    label=label,
+                ),
                 line=1,
             )
     records = []
@@ -84,7 +88,9 @@ def read_records(data: bytes, name: str) -> list[Record]:
         if not raw:
             continue
         if b"\r" in raw:
-            raise BankFileError(name, "line endings", "a carriage return inside a record", number)
+            raise BankFileError(
+                name, "line endings", _("a carriage return inside a record"), number
+            )
         if len(raw) != RECORD_LENGTH:
             _wrong_length(name, number, raw)
         try:
@@ -93,7 +99,11 @@ def read_records(data: bytes, name: str) -> list[Record]:
             raise BankFileError(
                 name,
                 "encoding",
-                f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not windows-1252",
+                _(
+                    "byte 0x{byte:02x} at column {start} is not windows-1252",
+                    byte=raw[exc.start],
+                    start=exc.start + 1,
+                ),
                 number,
             ) from None
         bad = next((i for i, c in enumerate(text) if ord(c) < 0x20 or c == "\x7f"), None)
@@ -101,7 +111,11 @@ def read_records(data: bytes, name: str) -> list[Record]:
             raise BankFileError(
                 name,
                 "encoding",
-                f"control character 0x{ord(text[bad]):02x} at column {bad + 1}",
+                _(
+                    "control character 0x{code:02x} at column {column}",
+                    code=ord(text[bad]),
+                    column=bad + 1,
+                ),
                 number,
             )
         records.append(Record(number, text))
@@ -118,13 +132,19 @@ def _wrong_length(name: str, number: int, raw: bytes) -> None:
             raise BankFileError(
                 name,
                 "encoding",
-                f"the record is {len(raw)} bytes but 128 characters once read as UTF-8: the "
-                "file was re-encoded to UTF-8, CODA is windows-1252 (download it again from "
-                "the bank, do not open and save it in an editor)",
+                _(
+                    "the record is {count} bytes but 128 characters once read as UTF-8: the "
+                    "file was re-encoded to UTF-8, CODA is windows-1252 (download it again from "
+                    "the bank, do not open and save it in an editor)",
+                    count=len(raw),
+                ),
                 number,
             )
     raise BankFileError(
-        name, "record length", f"the record has {len(raw)} characters, expected 128", number
+        name,
+        "record length",
+        _("the record has {count} characters, expected 128", count=len(raw)),
+        number,
     )
 
 
@@ -143,14 +163,24 @@ class _Fields:
     def digits(self, record: Record, start: int, end: int, what: str) -> str:
         value = record.text[start:end]
         if not value.isdigit() or not value.isascii():
-            raise self.fail(record, what, f"columns {start + 1}-{end} are not digits")
+            raise self.fail(
+                record, what, _("columns {start}-{end} are not digits", start=start + 1, end=end)
+            )
         return value
 
     def amount(self, record: Record, sign_at: int, what: str) -> Decimal:
         """A sign (``0`` credit, ``1`` debit) followed by 15 digits with 3 decimals."""
         sign = record.text[sign_at]
         if sign not in "01":
-            raise self.fail(record, what, f"sign {sign!r} at column {sign_at + 1} is not 0 or 1")
+            raise self.fail(
+                record,
+                what,
+                _(
+                    "sign {sign!r} at column {sign_at} is not 0 or 1",
+                    sign=sign,
+                    sign_at=sign_at + 1,
+                ),
+            )
         value = _thousandths(self.digits(record, sign_at + 1, sign_at + 16, what))
         return -value if sign == "1" else value
 
@@ -167,7 +197,9 @@ class _Fields:
         try:
             return dt.date(2000 + year if year < 80 else 1900 + year, month, day)
         except ValueError:
-            raise self.fail(record, what, f"{text!r} is not a date (DDMMYY)") from None
+            raise self.fail(
+                record, what, _("{text!r} is not a date (DDMMYY)", text=text)
+            ) from None
 
 
 # ---------------------------------------------------------------- statements
@@ -221,15 +253,20 @@ class _Reader:
                 if current is not None:
                     raise self.order(
                         record,
-                        "a new header (record 0) before the trailer "
-                        "(record 9) of the previous statement",
+                        _(
+                            "a new header (record 0) before the trailer "
+                            "(record 9) of the previous statement"
+                        ),
                     )
                 version = record.text[127]
                 if version != "2":
                     raise self.fields.fail(
                         record,
                         "version",
-                        f"CODA version {version!r} is not supported (only version 2)",
+                        _(
+                            "CODA version {version!r} is not supported (only version 2)",
+                            version=version,
+                        ),
                     )
                 current = _StatementDraft(header=record)
                 drafts.append(current)
@@ -238,45 +275,53 @@ class _Reader:
             if current is None:
                 raise self.order(
                     record,
-                    f"record {_label(kind)} before any header (record 0)"
+                    _("record {label} before any header (record 0)", label=_label(kind))
                     if kind in _KNOWN
-                    else f"unknown record type {record.text[:2]!r}",
+                    else _("unknown record type {text!r}", text=record.text[:2]),
                 )
             if kind not in _KNOWN:
-                raise self.order(record, f"unknown record type {record.text[:2]!r}")
+                raise self.order(record, _("unknown record type {text!r}", text=record.text[:2]))
             if kind == "1":
                 if current.old is not None:
-                    raise self.order(record, "a second old balance (record 1)")
+                    raise self.order(record, _("a second old balance (record 1)"))
                 current.old = record
                 current.counted += 1
                 continue
             if current.old is None:
                 raise self.order(
-                    record, f"record {_label(kind)} before the old balance (record 1)"
+                    record,
+                    _("record {label} before the old balance (record 1)", label=_label(kind)),
                 )
             if kind == "9":
                 if current.movements and current.new is None:
-                    raise self.order(record, "trailer (record 9) without a new balance (record 8)")
+                    raise self.order(
+                        record, _("trailer (record 9) without a new balance (record 8)")
+                    )
                 current.trailer = record
                 current = None
                 continue
             if kind == "8":
                 if current.new is not None:
-                    raise self.order(record, "a second new balance (record 8)")
+                    raise self.order(record, _("a second new balance (record 8)"))
                 current.new = record
                 current.counted += 1
                 continue
             if kind == "4":
                 if current.new is None and current.movements:
                     raise self.order(
-                        record, "free communication (record 4) before the new balance (record 8)"
+                        record,
+                        _("free communication (record 4) before the new balance (record 8)"),
                     )
                 current.free.append(squash(record.text[32:112]))
                 continue
             # Records 2.x and 3.x.
             if current.new is not None or current.free:
                 raise self.order(
-                    record, f"record {_label(kind)} after the new balance or a free communication"
+                    record,
+                    _(
+                        "record {label} after the new balance or a free communication",
+                        label=_label(kind),
+                    ),
                 )
             current.counted += 1
             sequence = self.fields.digits(record, 2, 6, "sequence number")
@@ -293,8 +338,12 @@ class _Reader:
                 ):
                     raise self.order(
                         record,
-                        f"record {_label(kind)} {sequence}/{detail} does "
-                        "not follow its record 2.1",
+                        _(
+                            "record {label} {sequence}/{detail} does not follow its record 2.1",
+                            label=_label(kind),
+                            sequence=sequence,
+                            detail=detail,
+                        ),
                     )
                 last_group.parts[article] = record
                 last_article = article
@@ -304,8 +353,12 @@ class _Reader:
                     if main is None or main.sequence != sequence:
                         raise self.order(
                             record,
-                            f"information record 3.1 {sequence}/{detail} "
-                            "does not follow its movement",
+                            _(
+                                "information record 3.1 {sequence}/{detail} "
+                                "does not follow its movement",
+                                sequence=sequence,
+                                detail=detail,
+                            ),
                         )
                     info_group = (sequence, detail)
                     main.information.append(_information_31(record))
@@ -313,8 +366,13 @@ class _Reader:
                     if main is None or info_group != (sequence, detail):
                         raise self.order(
                             record,
-                            f"record {_label(kind)} {sequence}/{detail} "
-                            "does not follow its record 3.1",
+                            _(
+                                "record {label} {sequence}/{detail} "
+                                "does not follow its record 3.1",
+                                label=_label(kind),
+                                sequence=sequence,
+                                detail=detail,
+                            ),
                         )
                     main.information.append(
                         squash(record.text[10:115] if kind == "32" else record.text[10:100])
@@ -324,11 +382,11 @@ class _Reader:
             raise BankFileError(
                 self.name,
                 "truncated",
-                "the file ends before the trailer (record 9) of its last statement",
+                _("the file ends before the trailer (record 9) of its last statement"),
                 records[-1].line if records else None,
             )
         if not drafts:
-            raise BankFileError(self.name, "record order", "no header (record 0)")
+            raise BankFileError(self.name, "record order", _("no header (record 0)"))
         return drafts
 
     def start_movement(
@@ -341,7 +399,11 @@ class _Reader:
                 raise self.fields.fail(
                     record,
                     "sequence",
-                    f"movement {sequence} follows movement {mains[-1].sequence}",
+                    _(
+                        "movement {sequence} follows movement {previous}",
+                        sequence=sequence,
+                        previous=mains[-1].sequence,
+                    ),
                 )
             mains.append(draft)
             return draft
@@ -349,14 +411,23 @@ class _Reader:
             raise self.fields.fail(
                 record,
                 "sequence",
-                f"detail {sequence}/{detail} does not belong to the movement before it",
+                _(
+                    "detail {sequence}/{detail} does not belong to the movement before it",
+                    sequence=sequence,
+                    detail=detail,
+                ),
             )
         seen = [c.detail for c in mains[-1].children]
         if seen and int(detail) <= int(seen[-1]):
             raise self.fields.fail(
                 record,
                 "sequence",
-                f"detail {sequence}/{detail} follows detail {sequence}/{seen[-1]}",
+                _(
+                    "detail {sequence}/{detail} follows detail {sequence}/{seen}",
+                    sequence=sequence,
+                    detail=detail,
+                    seen=seen[-1],
+                ),
             )
         mains[-1].children.append(draft)
         return draft
@@ -373,7 +444,7 @@ class _Reader:
         opening_date = f.date(old, 58, "old balance date")
         sequence = old.text[125:128]
         if not sequence.isdigit():
-            raise f.fail(old, "statement number", "columns 126-128 are not digits")
+            raise f.fail(old, "statement number", _("columns 126-128 are not digits"))
         closing, closing_date = opening, opening_date
         closing_line = old.line
         if draft.new is not None:
@@ -383,8 +454,11 @@ class _Reader:
                     f.fail(
                         new,
                         "account",
-                        "the new balance (record 8) is for another "
-                        f"account than the old balance (line {old.line})",
+                        _(
+                            "the new balance (record 8) is for another "
+                            "account than the old balance (line {line})",
+                            line=old.line,
+                        ),
                     )
                 )
             closing = f.amount(new, 41, "new balance")
@@ -415,8 +489,10 @@ class _Reader:
             gap = batch_gap(movement)
             if gap:
                 self.problem(BankFileError(
-                    self.name, "batch", f"movement {movement.ref[-4:]}: its details add up to "
-                    f"{movement.amount - gap:.3f}, the movement is {movement.amount:.3f}",
+                    self.name, "batch", _("movement {ref}: its details add up to "
+                    "{amount:.3f}, the movement is {movement_amount:.3f}",
+                    ref=movement.ref[-4:], amount=movement.amount - gap,
+                    movement_amount=movement.amount),
                     movement.line,
                 ))  # fmt: skip
         return result
@@ -428,17 +504,21 @@ class _Reader:
             account, currency = zone[0:12], zone[13:16]
             if not account.isdigit():
                 raise self.fields.fail(
-                    old, "account", "columns 6-17 are not a Belgian account number (structure 0)"
+                    old,
+                    "account",
+                    _("columns 6-17 are not a Belgian account number (structure 0)"),
                 )
         elif structure in "123":  # 1 foreign BBAN, 2 Belgian IBAN, 3 foreign IBAN
             account, currency = zone[0:34].strip(), zone[34:37]
             if structure == "2":
                 account = zone[0:31].strip()
         else:
-            raise self.fields.fail(old, "account", f"unknown account structure {structure!r}")
+            raise self.fields.fail(
+                old, "account", _("unknown account structure {structure!r}", structure=structure)
+            )
         if not account or not currency.isalpha() or not currency.isupper():
             raise self.fields.fail(
-                old, "account", "no account number or currency in the old balance record"
+                old, "account", _("no account number or currency in the old balance record")
             )
         compact = compact_account(account) or account
         iban = iban_or_none(compact) if structure in "023" else None
@@ -475,7 +555,9 @@ class _Reader:
         code = f.digits(r21, 53, 61, "transaction code")
         flag = r21.text[61]
         if flag not in "01":
-            raise f.fail(r21, "communication", f"communication type {flag!r} is not 0 or 1")
+            raise f.fail(
+                r21, "communication", _("communication type {flag!r} is not 0 or 1", flag=flag)
+            )
         zone = r21.text[62:115]
         zone += (r22.text[10:63] if r22 else "") + (r23.text[82:125] if r23 else "")
         ogm = structured_type = structured_ref = None
@@ -533,8 +615,13 @@ class _Reader:
                 f.fail(
                     draft.new or draft.old or trailer,
                     "balance",
-                    f"old balance {statement.opening_balance:.3f} + movements "
-                    f"{statement.total:.3f} != new balance {statement.closing_balance:.3f}",
+                    _(
+                        "old balance {opening_balance:.3f} + movements "
+                        "{total:.3f} != new balance {closing_balance:.3f}",
+                        opening_balance=statement.opening_balance,
+                        total=statement.total,
+                        closing_balance=statement.closing_balance,
+                    ),
                 )
             )
         if count != draft.counted:
@@ -542,13 +629,23 @@ class _Reader:
                 f.fail(
                     trailer,
                     "trailer",
-                    f"record count {count} != {draft.counted} records of types 1, 2, 3 and 8",
+                    _(
+                        "record count {count} != {counted} records of types 1, 2, 3 and 8",
+                        count=count,
+                        counted=draft.counted,
+                    ),
                 )
             )
         if debit != debits:
             self.problem(
                 f.fail(
-                    trailer, "trailer", f"total debit {debit:.3f} != sum of movements {debits:.3f}"
+                    trailer,
+                    "trailer",
+                    _(
+                        "total debit {debit:.3f} != sum of movements {debits:.3f}",
+                        debit=debit,
+                        debits=debits,
+                    ),
                 )
             )
         if credit != credits:
@@ -556,7 +653,11 @@ class _Reader:
                 f.fail(
                     trailer,
                     "trailer",
-                    f"total credit {credit:.3f} != sum of movements {credits:.3f}",
+                    _(
+                        "total credit {credit:.3f} != sum of movements {credits:.3f}",
+                        credit=credit,
+                        credits=credits,
+                    ),
                 )
             )
 

@@ -28,6 +28,7 @@ from importers.minimise import KnownParties, kept_meta, references_in
 from importers.model import Movement, Statement
 from importers.settings import BankRef, ImportSettings
 from importers.text import format_ogm
+from ledger.i18n import _
 
 CENT = Decimal("0.01")
 FILE_DIRECTIVE = "bank-file"
@@ -142,7 +143,11 @@ def opening_transaction(
         day,
         "*",
         None,
-        f"Opening balance of {bank.label or bank.account} ({bank.iban}), from the bank statement",
+        _(
+            "Opening balance of {account} ({iban}), from the bank statement",
+            account=bank.label or bank.account,
+            iban=bank.iban,
+        ).shown(settings.lang),
         data.EMPTY_SET,
         data.EMPTY_SET,
         [

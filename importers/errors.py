@@ -12,6 +12,22 @@ from __future__ import annotations
 
 from importers.text import masked_account
 from ledger.errors import CoopledgerError
+from ledger.i18n import _
+
+# The checks a message names, shown in the hub's language (any other is shown as it is).
+CHECKS = {
+    str(check): check
+    for check in (
+        _("account"), _("amount"), _("balance"), _("balance date"), _("batch"),
+        _("booking date"), _("communication"), _("creation date"), _("currency"), _("date"),
+        _("detail amount"), _("detail number"), _("empty"), _("encoding"), _("entry amount"),
+        _("entry date"), _("file"), _("line endings"), _("new balance"),
+        _("new balance date"), _("old balance"), _("old balance date"), _("record length"),
+        _("record order"), _("row"), _("rows"), _("sequence"), _("sequence number"),
+        _("size"), _("statement"), _("statement number"), _("summary"), _("trailer"),
+        _("transaction code"), _("truncated"), _("value date"), _("version"),
+    )
+}  # fmt: skip
 
 
 class BankFileError(CoopledgerError):
@@ -19,7 +35,8 @@ class BankFileError(CoopledgerError):
 
     def __init__(self, file: str, check: str, detail: str, line: int | None = None) -> None:
         where = f"{file}:{line}" if line is not None else file
-        super().__init__(f"{where}: {check}: {detail}")
+        shown = CHECKS.get(check, check)
+        super().__init__(_("{where}: {check}: {detail}", where=where, check=shown, detail=detail))
         self.file = file
         self.line = line
         self.check = check
@@ -49,8 +66,11 @@ class UnknownAccountError(BankFileError):
         super().__init__(
             file,
             "account",
-            f"the statement is for {masked_account(account)}, which is not a bank account "
-            "of the hub (see [[bank_accounts]] in hub.toml)",
+            _(
+                "the statement is for {account}, which is not a bank account "
+                "of the hub (see [[bank_accounts]] in hub.toml)",
+                account=masked_account(account),
+            ),
             line,
         )
         self.account = account

@@ -12,6 +12,7 @@ from importers.errors import BankFileError, UnknownFormatError
 from importers.model import Statement
 from importers.mt940_reader import looks_like_mt940, parse_mt940
 from importers.parsing import ParseResult
+from ledger.i18n import _
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -41,16 +42,22 @@ FORMATS: tuple[Format, ...] = (CODA, CAMT, MT940, BANK_CSV)
 def detect(data: bytes, name: str) -> Format:
     """The format of a bank file, or a :class:`BankFileError` saying why there is none."""
     if not data.strip():
-        raise BankFileError(name, "empty", "the file is empty")
+        raise BankFileError(name, "empty", _("the file is empty"))
     if len(data) > MAX_FILE_BYTES:
-        raise BankFileError(name, "size", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise BankFileError(
+            name,
+            "size",
+            _("larger than {max_file_bytes} MB", max_file_bytes=MAX_FILE_BYTES // (1024 * 1024)),
+        )
     for fmt in FORMATS:
         if fmt.sniff(data):
             return fmt
     raise UnknownFormatError(
         name,
-        "not a bank statement we can read: expected CODA, camt.053 (XML or zip), MT940, or a "
-        "CSV export of BNP Paribas Fortis, KBC, Belfius or ING",
+        _(
+            "not a bank statement we can read: expected CODA, camt.053 (XML or zip), MT940, or a "
+            "CSV export of BNP Paribas Fortis, KBC, Belfius or ING"
+        ),
     )
 
 
@@ -59,5 +66,5 @@ def read_statements(data: bytes, name: str) -> tuple[Format, list[Statement]]:
     fmt = detect(data, name)
     result = fmt.parse(data, name, strict=True)
     if not result.statements:
-        raise BankFileError(name, "statement", "no statement in the file")
+        raise BankFileError(name, "statement", _("no statement in the file"))
     return fmt, result.statements

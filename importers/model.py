@@ -22,6 +22,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from ledger.i18n import _
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -137,9 +139,9 @@ class Statement(_Frozen):
     def label(self) -> str:
         """How messages name the statement: its number, else its closing date."""
         if self.sequence:
-            return f"statement {self.sequence}"
+            return _("statement {sequence}", sequence=self.sequence)
         day = self.closing_date or self.opening_date
-        return f"statement of {day.isoformat()}" if day else "statement"
+        return _("statement of {day}", day=day.isoformat()) if day else _("statement")
 
 
 def content_ref(prefix: str, parts: Iterable[tuple[object, ...]]) -> list[str]:

@@ -49,6 +49,7 @@ from importers.text import (
     squash,
     valid_ogm,
 )
+from ledger.i18n import _
 
 LINE_WIDTH = 65  # SWIFT wraps :86: at 65 characters, in the middle of a word if need be
 MT940_TAGS = frozenset(
@@ -111,15 +112,15 @@ _NEXT: dict[str, frozenset[str | None]] = {
     "86c": frozenset({"86c", None}),
 }
 _LABEL = {
-    "20": "transaction reference",
-    "25": "account",
-    "28": "statement number",
-    "60": "opening balance",
-    "61": "statement line",
-    "86": "information",
-    "62": "closing balance",
-    "64": "closing available balance",
-    "65": "forward available balance",
+    "20": _("transaction reference"),
+    "25": _("account"),
+    "28": _("statement number"),
+    "60": _("opening balance"),
+    "61": _("statement line"),
+    "86": _("information"),
+    "62": _("closing balance"),
+    "64": _("closing available balance"),
+    "65": _("forward available balance"),
 }
 
 
@@ -226,8 +227,10 @@ class _Reader:
                     raise self.fail(
                         number,
                         "mt940",
-                        f"the statement of line {current.line} "
-                        "ends before its closing balance (:62F:)",
+                        _(
+                            "the statement of line {line} ends before its closing balance (:62F:)",
+                            line=current.line,
+                        ),
                     )
                 current, state = None, ""
                 continue
@@ -245,7 +248,10 @@ class _Reader:
                     raise self.fail(
                         number,
                         "mt940",
-                        f"a line after :{last.tag}: that is no field (a field starts with :NN:)",
+                        _(
+                            "a line after :{tag}: that is no field (a field starts with :NN:)",
+                            tag=last.tag,
+                        ),
                     )
                 last.lines.append(_CONTROL.sub(" ", line))
                 continue
@@ -255,9 +261,12 @@ class _Reader:
                     raise self.fail(
                         number,
                         "mt940",
-                        f"a new statement (:20:) before the "
-                        f"closing balance (:62F:) of the one of line "
-                        f"{current.line}",
+                        _(
+                            "a new statement (:20:) before the "
+                            "closing balance (:62F:) of the one of line "
+                            "{line}",
+                            line=current.line,
+                        ),
                     )
                 current, state = _Message(number), ""
                 messages.append(current)
@@ -265,7 +274,7 @@ class _Reader:
                 raise self.fail(
                     number,
                     "mt940",
-                    f":{tag}: outside a statement (every statement starts with :20:)",
+                    _(":{tag}: outside a statement (every statement starts with :20:)", tag=tag),
                 )
             kind = self.kind_at(tag, state)
             current.fields.append(_Field(tag, number, [_CONTROL.sub(" ", value)]))
@@ -275,7 +284,7 @@ class _Reader:
             raise self.fail(
                 current.line,
                 "truncated",
-                "the file ends before the closing balance (:62F:) of its last statement",
+                _("the file ends before the closing balance (:62F:) of its last statement"),
             )
         return messages
 
@@ -292,9 +301,11 @@ class _Reader:
         if tag in MT942_TAGS and tag not in MT940_TAGS and last not in FREE_TEXT:
             raise UnsupportedFormatError(
                 self.name,
-                "this is MT942 (an interim transaction "
-                "report, not a statement); import the account's "
-                "MT940 statement or its CODA file instead",
+                _(
+                    "this is MT942 (an interim transaction "
+                    "report, not a statement); import the account's "
+                    "MT940 statement or its CODA file instead"
+                ),
             )
         if tag == "20" and (current is None or state in ("62", "64", "65", "86c")):
             return tag
@@ -307,12 +318,17 @@ class _Reader:
         if current is None:
             return tag  # reported by the caller: a field outside a statement
         if tag not in MT940_TAGS:
-            raise self.fail(number, "mt940", f"unknown tag :{tag}:")
+            raise self.fail(number, "mt940", _("unknown tag :{tag}:", tag=tag))
         expected = ", ".join(f":{t}:" for t in sorted(_expected(state)))
         raise self.fail(
             number,
             "mt940",
-            f":{tag}: cannot follow :{state}: (expected {expected or 'the end of the statement'})",
+            _(
+                ":{tag}: cannot follow :{state}: (expected {expected})",
+                tag=tag,
+                state=state,
+                expected=expected or _("the end of the statement"),
+            ),
         )
 
     @staticmethod
@@ -336,7 +352,9 @@ class _Reader:
             if kind not in fields:
                 tag = f"{kind}F" if kind in ("60", "62") else kind
                 raise self.fail(
-                    message.line, "mt940", f"the statement has no {_LABEL[kind]} (:{tag}:)"
+                    message.line,
+                    "mt940",
+                    _("the statement has no {label} (:{tag}:)", label=_LABEL[kind], tag=tag),
                 )
         opening, opening_date, currency = self.balance(fields["60"])
         closing, closing_date, closing_ccy = self.balance(fields["62"])
@@ -344,7 +362,12 @@ class _Reader:
             raise self.fail(
                 fields["62"].line,
                 "currency",
-                f":{fields['62'].tag}: is in {closing_ccy}, the opening balance in {currency}",
+                _(
+                    ":{tag}: is in {closing_ccy}, the opening balance in {currency}",
+                    tag=fields["62"].tag,
+                    closing_ccy=closing_ccy,
+                    currency=currency,
+                ),
             )
         for kind in ("64", "65"):
             for extra in (f for f in message.fields if f.kind == kind):
@@ -391,10 +414,17 @@ class _Reader:
                 self.fail(
                     fields["62"].line,
                     "balance",
-                    f"opening balance {opening} "
-                    f"(:{fields['60'].tag}:) + statement lines {statement.total} "
-                    f"!= closing balance {closing} "
-                    f"(:{fields['62'].tag}:)",
+                    _(
+                        "opening balance {opening} "
+                        "(:{tag}:) + statement lines {total} "
+                        "!= closing balance {closing} "
+                        "(:{closing_tag}:)",
+                        opening=opening,
+                        tag=fields["60"].tag,
+                        total=statement.total,
+                        closing=closing,
+                        closing_tag=fields["62"].tag,
+                    ),
                 )
             )
         return statement
@@ -407,37 +437,47 @@ class _Reader:
         day = movement.booking_date.isoformat()
         if movement.booking_date > closing_date:
             self.problem(self.fail(
-                movement.line, "date", f":61: entry date {day} is after the date of the "
-                f"closing balance (:{closing.tag}: of line {closing.line}, "
-                f"{closing_date.isoformat()})",
+                movement.line, "date", _(":61: entry date {day} is after the date of the "
+                "closing balance (:{tag}: of line {line}, "
+                "{closing_date})",
+                day=day, tag=closing.tag, line=closing.line,
+                closing_date=closing_date.isoformat()),
             ))  # fmt: skip
         elif movement.booking_date < opening_date:
             self.problem(self.fail(
-                movement.line, "date", f":61: entry date {day} is before the date of the "
-                f"opening balance (:{opening.tag}: of line {opening.line}, "
-                f"{opening_date.isoformat()})",
+                movement.line, "date", _(":61: entry date {day} is before the date of the "
+                "opening balance (:{tag}: of line {line}, "
+                "{opening_date})",
+                day=day, tag=opening.tag, line=opening.line,
+                opening_date=opening_date.isoformat()),
             ))  # fmt: skip
 
     def balance(self, bal: _Field) -> tuple[Decimal, dt.date, str]:
         """``C``/``D``, ``YYMMDD``, currency, amount (``:60F:``, ``:62M:``, ``:64:``…)."""
         text = "".join(t.strip() for t in bal.lines)
-        what = f":{bal.tag}: ({_LABEL[bal.kind]})"
+        what = _(":{tag}: ({label})", tag=bal.tag, label=_LABEL[bal.kind])
         match = _BALANCE.fullmatch(text)
         if match is None:
             if re.fullmatch(r"[CD]\d{6}\d+(?:[,.]\d*)?", text):
                 raise self.fail(
                     bal.line,
                     "currency",
-                    f"{what} gives no currency: expected "
-                    "C or D, the date YYMMDD, a three-letter currency and the "
-                    "amount, e.g. C260302EUR105,00",
+                    _(
+                        "{what} gives no currency: expected "
+                        "C or D, the date YYMMDD, a three-letter currency and the "
+                        "amount, e.g. C260302EUR105,00",
+                        what=what,
+                    ),
                 )
             raise self.fail(
                 bal.line,
                 "balance",
-                f"{what} is not a balance: expected C or D, "
-                "the date YYMMDD, a three-letter currency and the amount, e.g. "
-                "C260302EUR105,00",
+                _(
+                    "{what} is not a balance: expected C or D, "
+                    "the date YYMMDD, a three-letter currency and the amount, e.g. "
+                    "C260302EUR105,00",
+                    what=what,
+                ),
             )
         day = self.date(match.group("date"), bal.line, what)
         amount = self.amount(match.group("amount"), bal.line, what)
@@ -447,9 +487,11 @@ class _Reader:
         try:
             value = Decimal(text.replace(",", "."))
         except InvalidOperation:
-            raise self.fail(line, "amount", f"{what}: not an amount") from None
+            raise self.fail(line, "amount", _("{what}: not an amount", what=what)) from None
         if len(text.lstrip("0")) > 15 or not value.is_finite():
-            raise self.fail(line, "amount", f"{what}: the amount has more than 15 digits")
+            raise self.fail(
+                line, "amount", _("{what}: the amount has more than 15 digits", what=what)
+            )
         return value
 
     def date(self, text: str, line: int, what: str) -> dt.date:
@@ -462,13 +504,15 @@ class _Reader:
         try:
             return dt.date(year, month, day)
         except ValueError:
-            raise self.fail(line, "date", f"{what}: {text} is not a date (YYMMDD)") from None
+            raise self.fail(
+                line, "date", _("{what}: {text} is not a date (YYMMDD)", what=what, text=text)
+            ) from None
 
     def account(self, acct: _Field, currency: str) -> tuple[str, str | None]:
         """The account of ``:25:`` (a BIC before it, the currency after it, are dropped)."""
         text = acct.first
         if not text:
-            raise self.fail(acct.line, "account", "the statement has no account (:25:)")
+            raise self.fail(acct.line, "account", _("the statement has no account (:25:)"))
         bic = _BIC_PREFIX.fullmatch(text)
         if bic and not iban_or_none(text) and (iban_or_none(bic.group("rest")) or "/" in text):
             text = bic.group("rest")
@@ -488,8 +532,10 @@ class _Reader:
             raise self.fail(
                 number.line,
                 "mt940",
-                f":{number.tag}: is not a statement "
-                "number (digits, then optionally / and the page)",
+                _(
+                    ":{tag}: is not a statement number (digits, then optionally / and the page)",
+                    tag=number.tag,
+                ),
             )
         value, page = match.group("number").strip(), match.group("page")
         if page and int(page) > 1:
@@ -498,7 +544,7 @@ class _Reader:
 
     def movement(self, line: _Field, info: list[_Field], currency: str) -> tuple[Movement, bool]:
         """The movement of a ``:61:`` (and its ``:86:``), and whether it gives its entry date."""
-        what = ":61: (statement line)"
+        what = _(":61: (statement line)")
         match = _STATEMENT_LINE.fullmatch(line.lines[0].strip())
         extra_lines = line.lines[1:]
         if match is None or (match.group("type") is None and len(line.lines) > 1):
@@ -510,9 +556,12 @@ class _Reader:
             raise self.fail(
                 line.line,
                 "mt940",
-                f"{what} is not a statement line: expected the "
-                "value date YYMMDD, the entry date MMDD, C, D, RC or RD, the "
-                "amount, the transaction type and the reference",
+                _(
+                    "{what} is not a statement line: expected the "
+                    "value date YYMMDD, the entry date MMDD, C, D, RC or RD, the "
+                    "amount, the transaction type and the reference",
+                    what=what,
+                ),
             )
         value_day = self.date(match.group("value"), line.line, what)
         booking = value_day
@@ -573,7 +622,11 @@ class _Reader:
             if best is None or abs(candidate - value_day) < abs(best - value_day):
                 best = candidate
         if best is None:
-            raise self.fail(line, "date", f"{what}: entry date {mmdd} is not a date (MMDD)")
+            raise self.fail(
+                line,
+                "date",
+                _("{what}: entry date {mmdd} is not a date (MMDD)", what=what, mmdd=mmdd),
+            )
         return best
 
 
@@ -722,19 +775,21 @@ def _stable_refs(statements: list[Statement]) -> list[Statement]:
 def parse_mt940(data: bytes, name: str = "<mt940>", *, strict: bool = True) -> ParseResult:
     """Read every statement (``:20:`` … ``:62F:``) of an MT940 file."""
     if not data.strip():
-        raise BankFileError(name, "empty", "the file is empty")
+        raise BankFileError(name, "empty", _("the file is empty"))
     if is_mt942(data):
         raise UnsupportedFormatError(
             name,
-            "this is MT942 (an interim transaction report, not "
-            "a statement); import the account's MT940 statement or "
-            "its CODA file instead",
+            _(
+                "this is MT942 (an interim transaction report, not "
+                "a statement); import the account's MT940 statement or "
+                "its CODA file instead"
+            ),
         )
     text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
     reader = _Reader(name, strict)
     messages = reader.messages(text)
     if not messages:
-        raise BankFileError(name, "mt940", "no statement (:20: … :62F:) in the file")
+        raise BankFileError(name, "mt940", _("no statement (:20: … :62F:) in the file"))
     statements = [reader.statement(m) for m in messages]
     previous: Statement | None = None
     for message, statement in zip(messages, statements, strict=True):
@@ -750,10 +805,14 @@ def parse_mt940(data: bytes, name: str = "<mt940>", *, strict: bool = True) -> P
                 reader.fail(
                     opening.line,
                     "balance",
-                    f":60M: opening balance "
-                    f"{statement.opening_balance} of a continued statement "
-                    f"!= closing balance {previous.closing_balance} of its "
-                    "previous page",
+                    _(
+                        ":60M: opening balance "
+                        "{opening_balance} of a continued statement "
+                        "!= closing balance {closing_balance} of its "
+                        "previous page",
+                        opening_balance=statement.opening_balance,
+                        closing_balance=previous.closing_balance,
+                    ),
                 )
             )
         previous = statement

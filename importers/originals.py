@@ -25,6 +25,7 @@ from importers.model import Detail, Movement
 from importers.settings import BankRef, ImportSettings
 from ledger.books import Books
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.keys import Identity, decrypt_with, has_key, load_identities
 from ledger.privacy.guard import TextGuard
 from ledger.view import BankOriginal
@@ -78,7 +79,9 @@ def read_archive(books: Books, archived: Archived, identities: list[Identity]) -
     try:
         blob = (books.root / archived.relpath).read_bytes()
     except OSError:
-        raise InputError(f"{archived.relpath}: the archived statement is missing") from None
+        raise InputError(
+            _("{relpath}: the archived statement is missing", relpath=archived.relpath)
+        ) from None
     return decrypt_with(identities, blob, archived.relpath)
 
 
@@ -150,7 +153,7 @@ def bank_entry(entries: list[data.Directive], ref: str) -> data.Transaction:
         if wanted == entry.meta.get("bank-ref") or wanted in (entry.links or ()):
             return entry
     raise InputError(
-        "no bank line with that reference in the books (give its bank-ref or ^bank- link)"
+        _("no bank line with that reference in the books (give its bank-ref or ^bank- link)")
     )
 
 
@@ -159,13 +162,16 @@ def find_original(books: Books, entries: list[data.Directive], ref: str) -> Orig
     entry = bank_entry(entries, ref)
     link = next(lk for lk in sorted(entry.links or ()) if lk.startswith("bank-"))
     if not has_key(books.config):
-        raise InputError("the hub key is not at hand: the archived statements cannot be opened")
+        raise InputError(_("the hub key is not at hand: the archived statements cannot be opened"))
     for found in walk_archives(books, entries):
         if found.link == link:
             return found
     raise InputError(
-        f"bank line {entry.meta.get('bank-ref')}: not found in the archived statements "
-        "(imported before statements were archived?)"
+        _(
+            "bank line {meta}: not found in the archived statements "
+            "(imported before statements were archived?)",
+            meta=entry.meta.get("bank-ref"),
+        )
     )
 
 

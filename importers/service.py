@@ -55,6 +55,7 @@ from importers.settings import BankRef, ImportSettings
 from ledger.dates import booking_date
 from ledger.dates import today as calendar_today
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.input_files import InputFileRefused, read_bounded
 from ledger.view import BankOriginal
 
@@ -85,11 +86,13 @@ class BankFile:
             check = "size" if exc.reason.startswith("larger") else "file"
             raise BankFileError(str(path), check, exc.reason) from None
         except IsADirectoryError:
-            raise BankFileError(str(path), "file", "a directory, not a file") from None
+            raise BankFileError(str(path), "file", _("a directory, not a file")) from None
         except FileNotFoundError:
-            raise BankFileError(str(path), "file", "no such file") from None
+            raise BankFileError(str(path), "file", _("no such file")) from None
         except OSError as exc:
-            raise BankFileError(str(path), "file", f"cannot be read ({exc.strerror})") from None
+            raise BankFileError(
+                str(path), "file", _("cannot be read ({strerror})", strerror=exc.strerror)
+            ) from None
 
 
 @dataclass
@@ -316,12 +319,13 @@ def _bank_amount(entries: Iterable[data.Directive], account: str) -> Decimal:
 
 # How messages name the dates of each format (the balance's tag, the movement's record).
 _DATED = {
-    "mt940": (":61: entry date of the movement", ":60F: opening balance", ":62F: closing balance"),
-    "camt.053": ("Ntry BookgDt of the entry", "Bal OPBD", "Bal CLBD"),
-    "coda": ("entry date of the movement (record 2.1)", "old balance (record 1)",
-             "new balance (record 8)"),
+    "mt940": (_(":61: entry date of the movement"), _(":60F: opening balance"),
+              _(":62F: closing balance")),
+    "camt.053": (_("Ntry BookgDt of the entry"), "Bal OPBD", "Bal CLBD"),
+    "coda": (_("entry date of the movement (record 2.1)"), _("old balance (record 1)"),
+             _("new balance (record 8)")),
 }  # fmt: skip
-_DATED_CSV = ("date of the row", "first row", "last row")
+_DATED_CSV = (_("date of the row"), _("first row"), _("last row"))
 
 
 def check_dates(file: str, statement: Statement, today: dt.date | None = None) -> None:
@@ -333,9 +337,17 @@ def check_dates(file: str, statement: Statement, today: dt.date | None = None) -
         (m.booking_date, movement_what, m.line) for m in statement.movements
     ]
     dated += [
-        (statement.opening_date, f"the date of the {opening_what}", statement.opening_line),
-        (statement.closing_date, f"the date of the {closing_what}", statement.closing_line),
-        (statement.created, "the date the statement was made", statement.line),
+        (
+            statement.opening_date,
+            _("the date of the {what}", what=opening_what),
+            statement.opening_line,
+        ),
+        (
+            statement.closing_date,
+            _("the date of the {what}", what=closing_what),
+            statement.closing_line,
+        ),
+        (statement.created, _("the date the statement was made"), statement.line),
     ]
     for day, what, line in dated:
         if day is None:
@@ -376,7 +388,7 @@ class _Planner:
             report = FileReport(file.name, file.sha256)
             self.plan.files.append(report)
             if file.sha256 in seen:
-                report.skipped = "already imported (same content)"
+                report.skipped = _("already imported (same content)")
                 continue
             seen.add(file.sha256)
             fmt, statements = read_statements(file.data, file.name)
@@ -389,8 +401,10 @@ class _Planner:
                 bank = self.settings.bank_for(statement, file.name, self.account)
                 if statement.currency != self.settings.currency:
                     raise BankFileError(
-                        file.name, "currency", f"{statement.label} is in {statement.currency}, "
-                        f"the books are kept in {self.settings.currency}", statement.line,
+                        file.name, "currency", _("{label} is in {currency}, "
+                        "the books are kept in {books_currency}",
+                        label=statement.label, currency=statement.currency,
+                        books_currency=self.settings.currency), statement.line,
                     )  # fmt: skip
                 report.account = report.account or bank.account
                 day = statement.first_day or dt.date.min
@@ -419,9 +433,10 @@ class _Planner:
         if len(accounts) > 1:
             other = next(s for s in statements if s.account != accounts[0])
             raise BankFileError(
-                name, "account", f"the file holds statements of {len(accounts)} accounts, and "
+                name, "account", _("the file holds statements of {count} accounts, and "
                 "--account names one: import it without --account (each statement then goes "
                 "to the hub's account its IBAN names), or one account's statements at a time",
+                count=len(accounts)),
                 other.line,
             )  # fmt: skip
 
@@ -620,17 +635,26 @@ class _Planner:
             if near and abs(through + more - statement.closing_balance) <= TOLERANCE:
                 return True, False
         hint = (
-            f"; {len(near)} movement(s) look like ones already in the books"
+            _("; {count} movement(s) look like ones already in the books", count=len(near))
             if near
-            else "; is a statement missing, or were statements imported out of date order?"
+            else _("; is a statement missing, or were statements imported out of date order?")
         )
         raise ImportConflictError(
             name,
             "balance",
-            f"{statement.label}: after it the books would hold {money(base)} "
-            f"{statement.currency} on {bank.account} at the end of "
-            f"{(day - ONE_DAY).isoformat()}, but the bank's closing balance is "
-            f"{money(closing)}{hint}",
+            _(
+                "{label}: after it the books would hold {base} "
+                "{currency} on {account} at the end of "
+                "{day}, but the bank's closing balance is "
+                "{closing}{hint}",
+                label=statement.label,
+                base=money(base),
+                currency=statement.currency,
+                account=bank.account,
+                day=(day - ONE_DAY).isoformat(),
+                closing=money(closing),
+                hint=hint,
+            ),
             statement.line,
         )
 
@@ -665,28 +689,38 @@ class _Planner:
         ]
         if not earlier:
             return ImportConflictError(
-                "import", "balance", f"the books assert {money(amount)} on {account} on "
-                f"{day.isoformat()}; with these statements it would be {money(now)}",
+                "import", "balance", _("the books assert {amount} on {account} on "
+                "{day}; with these statements it would be {now}",
+                amount=money(amount), account=account, day=day.isoformat(), now=money(now)),
             )  # fmt: skip
         first, name, statement = min(earlier, key=lambda found: found[0])
-        asserted = f"{money(amount)} {statement.currency} on {account}"
+        asserted = _(
+            "{amount} {currency} on {account}",
+            amount=money(amount),
+            currency=statement.currency,
+            account=account,
+        )
         end = (day - ONE_DAY).isoformat()
         if first == day - ONE_DAY and statement.opening_balance == amount:
             return ImportConflictError(
-                name, "balance", f"{statement.label} adds movements on {end} after a statement "
-                f"of the same day imported before, whose closing balance the books assert at "
-                f"the end of {end} ({asserted}); it follows on from it (its opening balance is "
-                f"{money(amount)}), but an import never moves a balance the books assert: "
+                name, "balance", _("{label} adds movements on {end} after a statement "
+                "of the same day imported before, whose closing balance the books assert at "
+                "the end of {end} ({asserted}); it follows on from it (its opening balance is "
+                "{amount}), but an import never moves a balance the books assert: "
                 "import a day's statements in one call; to add this "
                 "one now, the balance line of "
-                f"{day.isoformat()} must be corrected by hand and adopted (--adopt-changes)",
+                "{day} must be corrected by hand and adopted (--adopt-changes)",
+                label=statement.label, end=end, asserted=asserted, amount=money(amount),
+                day=day.isoformat()),
                 statement.line,
             )  # fmt: skip
         return ImportConflictError(
-            name, "balance", f"{statement.label} has movements from {first.isoformat()} on, "
-            f"before the balance the books assert on {day.isoformat()} ({asserted}), which "
-            f"it would make {money(now)}: it is older than statements already imported; "
+            name, "balance", _("{label} has movements from {first} on, "
+            "before the balance the books assert on {day} ({asserted}), which "
+            "it would make {now}: it is older than statements already imported; "
             "import statements in date order",
+            label=statement.label, first=first.isoformat(), day=day.isoformat(), asserted=asserted,
+            now=money(now)),
             statement.line,
         )  # fmt: skip
 
@@ -707,16 +741,18 @@ class _Planner:
                 where = entry.meta.get("filename", "import")
                 if opened is None:
                     raise ImportConflictError(
-                        where, "account", f"{account} is not opened in the books (an import "
-                        "rule or the chart in hub.toml names it)",
+                        where, "account", _("{account} is not opened in the books (an import "
+                        "rule or the chart in hub.toml names it)", account=account),
                     )  # fmt: skip
                 start, end = opened
                 if entry.date < start or (end is not None and entry.date > end):
                     raise ImportConflictError(
-                        where, "account", f"{account} is open from {start.isoformat()}"
-                        + (f" to {end.isoformat()}" if end else "")
-                        + f" in the books, but the statement has an entry on "
-                        f"{entry.date.isoformat()}",
+                        where, "account", _("{account} is open from {start} to {end} in "
+                        "the books, but the statement has an entry on {day}", account=account,
+                        start=start.isoformat(), end=end.isoformat(), day=entry.date.isoformat())
+                        if end else _("{account} is open from {start} in the books, but the "
+                        "statement has an entry on {day}", account=account,
+                        start=start.isoformat(), day=entry.date.isoformat()),
                     )  # fmt: skip
 
     def file_entry(self, report: FileReport, account: str) -> data.Custom:

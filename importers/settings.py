@@ -16,6 +16,7 @@ from importers.minimise import KnownParties
 from importers.model import Statement
 from importers.text import compact_account, iban_or_none
 from ledger.config import HubConfig
+from ledger.i18n import _, hub_lang
 
 IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 
@@ -53,6 +54,7 @@ class ImportSettings:
     # Whose names and accounts the books may keep (clients, rule accounts; the roster's
     # values, which never are): see importers/minimise.py.
     known: KnownParties = field(default_factory=KnownParties, repr=False)
+    lang: str = "en"  # the language of the narrations an import writes (the hub's)
 
     @classmethod
     def from_config(cls, config: HubConfig) -> ImportSettings:
@@ -68,6 +70,7 @@ class ImportSettings:
             ),
             recipients=tuple(config.roster.recipients),
             known=KnownParties.of(ibans=[r.counterparty_iban or "" for r in config.import_rules]),
+            lang=hub_lang(config.invoicing.default_lang),
         )
 
     def bank_by_name(self, wanted: str, file: str) -> BankRef:
@@ -91,8 +94,11 @@ class ImportSettings:
                 raise BankFileError(
                     file,
                     "account",
-                    f"the account ending in {raw[-4:]} has the shape of an IBAN but its check "
-                    "digits are wrong",
+                    _(
+                        "the account ending in {last4} has the shape of an IBAN but its check "
+                        "digits are wrong",
+                        last4=raw[-4:],
+                    ),
                     statement.line,
                 )
             return chosen

@@ -7,6 +7,7 @@ import re
 from stdnum.be import ogm_vcs
 
 from ledger.config import normalize_iban
+from ledger.i18n import _
 
 _SPACES = re.compile(r"\s+")
 _IBAN_START = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}")
@@ -71,7 +72,7 @@ def masked_account(value: str | None) -> str:
         or re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", compact)
         or re.fullmatch(r"\d[\d/]{4,33}", compact)
     ):
-        return f"the account ending in {compact[-4:]}"
+        return _("the account ending in {last4}", last4=compact[-4:])
     return "an account that is not an account number"
 
 

@@ -14,10 +14,11 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from invoicing.models import CLIENT_ID_RE, Client
+from invoicing.models import CLIENT_ID_RE, Client, validation_text
 from ledger.books import Books
 from ledger.config import format_validation_error
 from ledger.errors import BooksError, InputError
+from ledger.i18n import _
 from ledger.privacy.guard import TextGuard
 
 CLIENTS_FILE = "clients.toml"
@@ -66,7 +67,9 @@ def parse_clients(raw: bytes | None) -> dict[str, Client]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BooksError(f"{CLIENTS_FILE}: not valid TOML: {exc}") from None
+        raise BooksError(
+            _("{clients_file}: not valid TOML: {exc}", clients_file=CLIENTS_FILE, exc=exc)
+        ) from None
     out: dict[str, Client] = {}
     for index, item in enumerate(data.get("clients", []), start=1):
         try:
@@ -76,7 +79,13 @@ def parse_clients(raw: bytes | None) -> dict[str, Client]:
                 format_validation_error(exc, f"{CLIENTS_FILE}: client {index}")
             ) from None
         if client.id in out:
-            raise BooksError(f"{CLIENTS_FILE}: client id {client.id} appears twice")
+            raise BooksError(
+                _(
+                    "{clients_file}: client id {id} appears twice",
+                    clients_file=CLIENTS_FILE,
+                    id=client.id,
+                )
+            )
         out[client.id] = client
     return out
 
@@ -93,10 +102,17 @@ def require_client(clients: dict[str, Client], client_id: str) -> Client:
     client = clients.get(wanted)
     if client is None:
         # An id is repeated; anything else typed (a name?) is not.
-        shown = f"unknown client {wanted!r}" if CLIENT_ID_RE.match(wanted) else "unknown client"
+        shown = (
+            _("unknown client {wanted!r}", wanted=wanted)
+            if CLIENT_ID_RE.match(wanted)
+            else _("unknown client")
+        )
         raise InputError(
-            f"{shown} (give an id such as C0001: see 'coopledger client list'; add one with "
-            "'coopledger client add')"
+            _(
+                "{shown} (give an id such as C0001: see 'coopledger client list'; add one with "
+                "'coopledger client add')",
+                shown=shown,
+            )
         )
     return client
 
@@ -143,7 +159,7 @@ def make_client(client_id: str, fields: dict[str, Any]) -> Client:
         return Client.model_validate({"id": client_id, **fields})
     except ValidationError as exc:
         first = exc.errors()[0]
-        msg = str(first["msg"]).removeprefix("Value error, ")
+        msg = validation_text(first)
         field = ".".join(str(p) for p in first["loc"])
         if not field:
             head = msg.split(":", 1)[0]
@@ -153,7 +169,7 @@ def make_client(client_id: str, fields: dict[str, Any]) -> Client:
         option = "--" + field.replace("_", "-")
         if msg.startswith(f"{field}:"):
             msg = msg[len(field) + 1 :].strip()
-        raise InputError(f"{option}: {msg}") from None
+        raise InputError(_("{option}: {msg}", option=option, msg=msg)) from None
 
 
 def add_client(books: Books, fields: dict[str, Any]) -> Client:
@@ -172,12 +188,19 @@ def add_client(books: Books, fields: dict[str, Any]) -> Client:
         for other in clients.values():
             if client.enterprise_number and other.enterprise_number == client.enterprise_number:
                 raise InputError(
-                    f"a client with enterprise number {client.enterprise_number} already "
-                    f"exists: {other.id}"
+                    _(
+                        "a client with enterprise number {enterprise_number} already exists: {id}",
+                        enterprise_number=client.enterprise_number,
+                        id=other.id,
+                    )
                 )
             if client.vat_number and other.vat_number == client.vat_number:
                 raise InputError(
-                    f"a client with VAT number {client.vat_number} already exists: {other.id}"
+                    _(
+                        "a client with VAT number {vat_number} already exists: {id}",
+                        vat_number=client.vat_number,
+                        id=other.id,
+                    )
                 )
         tx.message = f"client: add {client.id}"
         tx.write_file(CLIENTS_FILE, render_clients([*clients.values(), client]))

@@ -22,6 +22,7 @@ from beancount.core.amount import Amount
 from invoicing.models import Document, link_safe
 from ledger.books import entries_file as books_entries_file
 from ledger.config import HubConfig
+from ledger.i18n import _, hub_lang
 
 DOCUMENTS_DIR = "documents/invoices"
 ENTRIES_KIND = "invoices"  # entries go to <year>/invoices.beancount
@@ -99,11 +100,14 @@ def build_entries(
     meta["lang"] = doc.lang
     vat = totals.vat if config.hub.vat_regime == "standard" else Decimal(0)
     postings = document_postings(config, doc.kind, doc.participant, totals.net, vat)
+    lang = hub_lang(config.invoicing.default_lang)  # the books speak the hub's language
     if doc.kind == "invoice":
-        narration = f"Invoice {doc.number} to {doc.client.id}"
+        said = _("Invoice {number} to {client}", number=doc.number, client=doc.client.id)
     else:
         assert doc.reference is not None
-        narration = f"Credit note {doc.number} on invoice {doc.reference.number}"
+        said = _("Credit note {number} on invoice {invoice}", number=doc.number,
+                 invoice=doc.reference.number)  # fmt: skip
+    narration = said.shown(lang)
     txn = data.Transaction(
         data.new_metadata("<coopledger>", 0, meta),
         doc.date,

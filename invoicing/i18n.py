@@ -7,7 +7,7 @@ name are written by :mod:`ledger.i18n`.
 
 from __future__ import annotations
 
-from ledger.i18n import LANGS, translate
+from ledger.i18n import LANGS, Message, _, translate
 
 LABEL_TEXTS: dict[str, str] = {
     "invoice": "INVOICE",
@@ -54,6 +54,15 @@ LABELS: dict[str, dict[str, str]] = {
     lang: {key: translate(lang, text, "invoice") for key, text in LABEL_TEXTS.items()}
     for lang in LANGS
 }
+
+
+# A document's kind as a message names it (``invoice INV-2026-000001: …``).
+KIND_WORDS = {"invoice": _("invoice"), "credit-note": _("credit-note")}
+
+
+def kind_word(kind: str) -> Message | str:
+    """``invoice`` or ``credit-note`` as a message names it, shown in the user's language."""
+    return KIND_WORDS.get(kind, kind)
 
 
 def label(lang: str, key: str, **fields: str) -> str:

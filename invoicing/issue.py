@@ -24,6 +24,7 @@ from invoicing import numbering
 from invoicing.clients import FileReader, read_clients, require_client
 from invoicing.entries import DOCUMENTS_DIR, ENTRIES_KIND, build_entries, document_paths, file_stem
 from invoicing.entries import entries_file as books_file_of
+from invoicing.i18n import kind_word
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
 from invoicing.pdf import render_pdf
@@ -34,6 +35,7 @@ from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, CoopledgerError, InputError, ParticipantError
+from ledger.i18n import _
 from ledger.integrity.chain import stamp_documents
 from ledger.money.reconcile.booking import credit_reversal
 from ledger.money.reconcile.state import State
@@ -118,8 +120,11 @@ def require_hub_identity(config: HubConfig) -> None:
     ]
     if missing:
         raise ConfigError(
-            f"hub.toml: {', '.join(missing)} must be set before issuing invoices "
-            "(the hub's seat is a mandatory mention)"
+            _(
+                "hub.toml: {missing} must be set before issuing invoices "
+                "(the hub's seat is a mandatory mention)",
+                missing=", ".join(missing),
+            )
         )
 
 
@@ -129,11 +134,21 @@ def _dates(
     day = day or today
     if day > today:
         raise InputError(
-            f"--date {day.isoformat()} is in the future (today is {today.isoformat()})"
+            _(
+                "--date {day} is in the future (today is {today})",
+                day=day.isoformat(),
+                today=today.isoformat(),
+            )
         )
     due = due or day + dt.timedelta(days=config.invoicing.payment_terms_days)
     if due < day:
-        raise InputError(f"--due {due.isoformat()} is before the invoice date {day.isoformat()}")
+        raise InputError(
+            _(
+                "--due {due} is before the invoice date {day}",
+                due=due.isoformat(),
+                day=day.isoformat(),
+            )
+        )
     return day, due
 
 
@@ -150,8 +165,13 @@ def render_files(
             if not report.ok:
                 first = report.fatal[0]
                 raise InputError(
-                    f"the e-invoice would fail Peppol validation ({len(report.fatal)} rule(s)); "
-                    f"first: [{first.rule}] {first.text}"
+                    _(
+                        "the e-invoice would fail Peppol validation ({count} rule(s)); "
+                        "first: [{rule}] {text}",
+                        count=len(report.fatal),
+                        rule=first.rule,
+                        text=first.text,
+                    )
                 )
         files[paths["ubl"]] = ubl
     files[paths["json"]] = doc.model_dump_json(indent=2).encode("utf-8")
@@ -164,7 +184,12 @@ def _stage(
     """Stage the files and the entries of ``doc``; returns the paths written by kind."""
     for relpath in files:
         if tx.read_file(relpath) is not None:
-            raise BooksError(f"{relpath} already exists; refusing to overwrite an issued document")
+            raise BooksError(
+                _(
+                    "{relpath} already exists; refusing to overwrite an issued document",
+                    relpath=relpath,
+                )
+            )
     for relpath, payload in files.items():
         tx.write_file(relpath, payload)
     paths = document_paths(doc)
@@ -223,7 +248,7 @@ def issue_invoices(
                 nxt = numbering.next_number(numbered, config, "invoice", day)
                 ogm = make_ogm(day.year, nxt.seq)
                 if ogm in ogms:
-                    raise InputError(f"structured communication {ogm} is already used")
+                    raise InputError(_("structured communication {ogm} is already used", ogm=ogm))
                 doc = Document(
                     kind="invoice",
                     number=nxt.number,
@@ -263,7 +288,8 @@ def _naming(index: int, count: int) -> Iterator[None]:
         yield
     except CoopledgerError as exc:
         if count > 1:
-            exc.message = f"invoice {index} of {count}: {exc.message}; nothing was issued"
+            exc.message = _("invoice {index} of {count}: {message}; nothing was issued",
+                            index=index, count=count, message=exc.message)  # fmt: skip
             exc.args = (exc.message,)
         raise
 
@@ -283,7 +309,13 @@ def _open_participant(
     new invoice or credit note, whatever its date)."""
     info = require_open_participant(entries, config, code, on=day)
     if info.closed is not None:
-        raise ParticipantError(f"participant {code} is closed since {info.closed.isoformat()}")
+        raise ParticipantError(
+            _(
+                "participant {code} is closed since {closed}",
+                code=code,
+                closed=info.closed.isoformat(),
+            )
+        )
     return info
 
 
@@ -292,11 +324,18 @@ def read_document(reader: FileReader, ref: numbering.IssuedRef) -> Document:
     rel = f"{DOCUMENTS_DIR}/{ref.date.year}/{file_stem(ref.number)}.json"
     raw = reader.read_file(rel)
     if raw is None:
-        raise BooksError(f"{rel}: missing; cannot read {ref.kind} {ref.number}")
+        raise BooksError(
+            _(
+                "{rel}: missing; cannot read {kind} {number}",
+                rel=rel,
+                kind=kind_word(ref.kind),
+                number=ref.number,
+            )
+        )
     try:
         return Document.model_validate_json(raw)
     except ValidationError:
-        raise BooksError(f"{rel}: not a valid document record") from None
+        raise BooksError(_("{rel}: not a valid document record", rel=rel)) from None
 
 
 def _credits_of(entries: Iterable[data.Directive], number: str) -> list[numbering.IssuedRef]:
@@ -321,7 +360,11 @@ def issue_credit_note(
     day = request.date or today
     if day > today:
         raise InputError(
-            f"--date {day.isoformat()} is in the future (today is {today.isoformat()})"
+            _(
+                "--date {day} is in the future (today is {today})",
+                day=day.isoformat(),
+                today=today.isoformat(),
+            )
         )
     if request.lines:
         compute(config, request.lines)  # bad lines fail before the lock
@@ -333,8 +376,12 @@ def issue_credit_note(
         _check_record(config, books, ref, original)
         if day < original.date:
             raise InputError(
-                f"--date {day.isoformat()} is before invoice {original.number} "
-                f"({original.date.isoformat()})"
+                _(
+                    "--date {day} is before invoice {number} ({date})",
+                    day=day.isoformat(),
+                    number=original.number,
+                    date=original.date.isoformat(),
+                )
             )
         _open_participant(entries, config, original.participant, day)
         previous = [read_document(tx, c) for c in _credits_of(entries, original.number)]
@@ -342,8 +389,12 @@ def issue_credit_note(
             inputs = list(request.lines)
         elif previous:
             raise InputError(
-                f"invoice {original.number} is already partly credited "
-                f"({', '.join(p.number for p in previous)}); give the lines to credit with --line"
+                _(
+                    "invoice {number} is already partly credited "
+                    "({previous}); give the lines to credit with --line",
+                    number=original.number,
+                    previous=", ".join(p.number for p in previous),
+                )
             )
         else:
             inputs = [
@@ -400,8 +451,12 @@ def _invoice_to_credit(entries: list[data.Directive], number: str) -> numbering.
         if note is None:
             raise
         raise InputError(
-            f"{note.number} is a credit note: a credit note corrects an invoice, not another "
-            f"credit note (credit invoice {note.entry.meta.get('invoice')} instead)"
+            _(
+                "{number} is a credit note: a credit note corrects an invoice, not another "
+                "credit note (credit invoice {meta} instead)",
+                number=note.number,
+                meta=note.entry.meta.get("invoice"),
+            )
         ) from None
 
 
@@ -430,9 +485,16 @@ def _check_record(
     ):
         where = _where(books, ref.entry)
         raise BooksError(
-            f"{DOCUMENTS_DIR}/{ref.date.year}/{file_stem(ref.number)}.json does not match "
-            f"invoice {ref.number} in the books ({where}): the record was changed after the "
-            "invoice was issued; nothing is credited from it"
+            _(
+                "{documents_dir}/{year}/{file_stem}.json does not match "
+                "invoice {number} in the books ({where}): the record was changed after the "
+                "invoice was issued; nothing is credited from it",
+                documents_dir=DOCUMENTS_DIR,
+                year=ref.date.year,
+                file_stem=file_stem(ref.number),
+                number=ref.number,
+                where=where,
+            )
         )
 
 
@@ -455,8 +517,13 @@ def _left_in_books(
     credited = totals.net + (totals.vat if config.hub.vat_regime == "standard" else Decimal(0))
     if credited > inv.effective_total or totals.net > inv.effective_net:
         raise InputError(
-            f"credit of {credited} EUR exceeds what is left to credit on invoice {number} "
-            f"({inv.effective_total} EUR in the books)"
+            _(
+                "credit of {credited} EUR exceeds what is left to credit on invoice {number} "
+                "({effective_total} EUR in the books)",
+                credited=credited,
+                number=number,
+                effective_total=inv.effective_total,
+            )
         )
     return credited
 
@@ -481,14 +548,24 @@ def _within(original: Document, previous: list[Document], totals: Totals) -> Tot
         rate = group.rate.normalize()
         if rate not in invoiced:
             raise InputError(
-                f"invoice {original.number} has no line at VAT rate {rate} %; a credit note "
-                "corrects the invoice's own lines"
+                _(
+                    "invoice {number} has no line at VAT rate {rate} %; a credit note "
+                    "corrects the invoice's own lines",
+                    number=original.number,
+                    rate=rate,
+                )
             )
         left = invoiced[rate].base - credited_base.get(rate, Decimal(0))
         if group.base > left:
             raise InputError(
-                f"credit of {group.base} at {rate} % exceeds what is left to credit on invoice "
-                f"{original.number} ({left})"
+                _(
+                    "credit of {base} at {rate} % exceeds what is left to credit on invoice "
+                    "{number} ({left})",
+                    base=group.base,
+                    rate=rate,
+                    number=original.number,
+                    left=left,
+                )
             )
         vat_left = invoiced[rate].vat - credited_vat.get(rate, Decimal(0))
         vat = vat_left if group.base == left else min(group.vat, vat_left)

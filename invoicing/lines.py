@@ -12,16 +12,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
-from invoicing.models import Lang, LineInput
+from invoicing.models import Lang, LineInput, validation_text
 from ledger.entries import MAX_AMOUNT, parse_number
 from ledger.errors import InputError
+from ledger.i18n import _
 
 
 def _error_text(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    msg = str(first["msg"]).removeprefix("Value error, ")
+    msg = validation_text(first)
     loc = ".".join(str(p) for p in first["loc"])
-    return msg if not loc or msg.startswith(loc.replace("_", " ")) else f"{loc}: {msg}"
+    if not loc or msg.startswith(loc.replace("_", " ")):
+        return msg
+    return _("{loc}: {msg}", loc=loc, msg=msg)
 
 
 # What each field of a line may be, for the one number parser (ledger.entries): a
@@ -39,7 +42,7 @@ def _decimal(text: str | int | Decimal, field: str, where: str) -> Decimal:
         text = format(text, "f")  # an invoice file's number (TOML), as it would be typed
     return parse_number(
         str(text),
-        f"{where}: {field}",
+        _("{where}: {field}", where=where, field=field),
         allow_zero=True,
         what="a number",
         example="2 or 2,5",
@@ -52,8 +55,12 @@ def parse_line(text: str, where: str = "--line") -> LineInput:
     parts = text.rsplit("|", 3)
     if len(parts) != 4:
         raise InputError(
-            f"{where}: malformed line: expected DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE "
-            f"(VAT rate in percent), got {len(parts) - 1} '|' separator(s)"
+            _(
+                "{where}: malformed line: expected DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE "
+                "(VAT rate in percent), got {count} '|' separator(s)",
+                where=where,
+                count=len(parts) - 1,
+            )
         )
     desc, qty, price, rate = parts
     return make_line(
@@ -74,7 +81,9 @@ def make_line(
             description=description, quantity=quantity, unit_price=unit_price, vat_rate=vat_rate
         )
     except ValidationError as exc:
-        raise InputError(f"{where}: {_error_text(exc)}") from None
+        raise InputError(
+            _("{where}: {error_text}", where=where, error_text=_error_text(exc))
+        ) from None
 
 
 class _FileLine(BaseModel):
@@ -116,14 +125,16 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise InputError(
+            _("{path}: cannot read: {strerror}", path=path, strerror=exc.strerror)
+        ) from None
 
 
 def _toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(_read(path).decode("utf-8"), parse_float=Decimal)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+        raise InputError(_("{path}: not valid TOML: {exc}", path=path, exc=exc)) from None
 
 
 def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:
@@ -135,21 +146,28 @@ def _one_invoice(data: dict[str, Any], where_file: str) -> tuple[InvoiceFile, li
     try:
         parsed = InvoiceFile.model_validate(data)
     except ValidationError as exc:
-        raise InputError(f"{where_file}: {_error_text(exc)}") from None
+        raise InputError(
+            _("{where_file}: {error_text}", where_file=where_file, error_text=_error_text(exc))
+        ) from None
     lines: list[LineInput] = []
     for i, item in enumerate(parsed.lines, start=1):
-        where = f"{where_file}: line {i}"
+        where = _("{where_file}: line {i}", where_file=where_file, i=i)
         if isinstance(item, str):
             lines.append(parse_line(item, where))
             continue
         if not isinstance(item, dict):
             raise InputError(
-                f"{where}: expected a [[lines]] table or a 'DESC|QTY|PRICE|VAT' string"
+                _(
+                    "{where}: expected a [[lines]] table or a 'DESC|QTY|PRICE|VAT' string",
+                    where=where,
+                )
             )
         try:
             table = _FileLine.model_validate(item)
         except ValidationError as exc:
-            raise InputError(f"{where}: {_error_text(exc)}") from None
+            raise InputError(
+                _("{where}: {error_text}", where=where, error_text=_error_text(exc))
+            ) from None
         lines.append(
             make_line(table.description, table.quantity, table.unit_price, table.vat_rate, where)
         )
@@ -174,17 +192,20 @@ def read_invoice_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
         return [_one_invoice(data, str(path))]
     items = data.pop("invoices")
     if data or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise InputError(f"{path}: a batch file holds only [[invoices]] tables")
+        raise InputError(_("{path}: a batch file holds only [[invoices]] tables", path=path))
     if not items:
-        raise InputError(f"{path}: no invoice in the file")
-    return [_one_invoice(item, f"{path}: invoice {n}") for n, item in enumerate(items, 1)]
+        raise InputError(_("{path}: no invoice in the file", path=path))
+    return [
+        _one_invoice(item, _("{path}: invoice {n}", path=path, n=n))
+        for n, item in enumerate(items, 1)
+    ]
 
 
 def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
     try:
         text = _read(path).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+        raise InputError(_("{path}: not UTF-8 text", path=path)) from None
     sample = text.split("\n", 1)[0]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -192,10 +213,12 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
     missing = [c for c in ("participant", "client", *CSV_LINE_COLUMNS) if c not in header]
     unknown = [c for c in header if c not in (*BATCH_COLUMNS, *CSV_LINE_COLUMNS, "invoice")]
     if missing or unknown:
-        what = f"missing column(s) {', '.join(missing)}" if missing else ""
-        if unknown:
-            what += ("; " if what else "") + f"unknown column(s) {', '.join(unknown)}"
-        raise InputError(f"{path}: {what}")
+        lacking = _("missing column(s) {columns}", columns=", ".join(missing))
+        extra = _("unknown column(s) {columns}", columns=", ".join(unknown))
+        what = _("{lacking}; {extra}", lacking=lacking, extra=extra) if missing and unknown else (
+            lacking if missing else extra
+        )  # fmt: skip
+        raise InputError(_("{path}: {what}", path=path, what=what))
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for rowno, raw in enumerate(reader, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -204,7 +227,7 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
         key = row.get("invoice") or f"row {rowno}"
         groups.setdefault(key, []).append((rowno, row))
     if not groups:
-        raise InputError(f"{path}: no invoice in the file")
+        raise InputError(_("{path}: no invoice in the file", path=path))
     out = []
     for rows in groups.values():
         first_row, first = rows[0]
@@ -213,19 +236,28 @@ def _csv_batch(path: Path) -> list[tuple[InvoiceFile, list[LineInput]]]:
             for k in BATCH_COLUMNS:
                 if row.get(k) and row[k] != first.get(k):
                     raise InputError(
-                        f"{path}: row {rowno}: {k} differs from row {first_row} of the same "
-                        "invoice"
+                        _(
+                            "{path}: row {rowno}: {k} differs from row {first_row} of the same "
+                            "invoice",
+                            path=path,
+                            rowno=rowno,
+                            k=k,
+                            first_row=first_row,
+                        )
                     )
         lines = [
             make_line(
                 row["description"],
-                _decimal(row["quantity"], "quantity", f"{path}: row {rowno}"),
-                _decimal(row["unit_price"], "unit price", f"{path}: row {rowno}"),
-                _decimal(row["vat_rate"], "VAT rate", f"{path}: row {rowno}"),
-                f"{path}: row {rowno}",
+                _decimal(row["quantity"], _("quantity"), where),
+                _decimal(row["unit_price"], _("unit price"), where),
+                _decimal(row["vat_rate"], _("VAT rate"), where),
+                where,
             )
             for rowno, row in rows
+            for where in (_("{path}: row {rowno}", path=path, rowno=rowno),)
         ]
-        parsed, _ = _one_invoice(settings, f"{path}: row {first_row}")
+        parsed = _one_invoice(
+            settings, _("{path}: row {first_row}", path=path, first_row=first_row)
+        )[0]
         out.append((parsed, lines))
     return out

@@ -13,6 +13,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as eu_vat
 
 from ledger.config import normalize_enterprise_number, normalize_vat_number
+from ledger.i18n import Message, _
 from ledger.view import link_safe as link_safe  # re-exported
 
 Lang = Literal["fr", "nl", "en"]
@@ -45,9 +46,9 @@ def clean_text(value: str, field: str, max_len: int, *, multiline: bool = False)
     text = value.strip()
     allowed = text.replace("\n", "") if multiline else text
     if CONTROL_RE.search(allowed) or (not multiline and ("\n" in text or "\t" in text)):
-        raise ValueError(f"{field}: control characters are not allowed")
+        raise ValueError(_("{field}: control characters are not allowed", field=field))
     if len(text) > max_len:
-        raise ValueError(f"{field}: at most {max_len} characters")
+        raise ValueError(_("{field}: at most {max_len} characters", field=field, max_len=max_len))
     return text
 
 
@@ -55,7 +56,7 @@ def normalize_country(value: str) -> str:
     """An ISO 3166-1 alpha-2 country code, upper case."""
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code) or (COUNTRIES and code not in COUNTRIES):
-        raise ValueError("invalid country code: expected ISO 3166 alpha-2, e.g. BE")
+        raise ValueError(_("invalid country code: expected ISO 3166 alpha-2, e.g. BE"))
     return code
 
 
@@ -67,7 +68,7 @@ def normalize_foreign_vat(value: str) -> str:
     try:
         return str(eu_vat.validate(compact))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid VAT number: {exc}") from None
+        raise ValueError(_("invalid VAT number: {exc}", exc=exc)) from None
 
 
 def normalize_peppol_id(value: str) -> str:
@@ -76,7 +77,7 @@ def normalize_peppol_id(value: str) -> str:
     text = text.removeprefix("iso6523-actorid-upis::")
     m = PEPPOL_ID_RE.match(text)
     if not m:
-        raise ValueError("invalid Peppol id: expected SCHEME:ID, e.g. 0208:0123456789")
+        raise ValueError(_("invalid Peppol id: expected SCHEME:ID, e.g. 0208:0123456789"))
     scheme, ident = m.groups()
     if scheme == "0208":
         ident = normalize_enterprise_number(ident)
@@ -106,7 +107,7 @@ class Client(_Model):
     @classmethod
     def _id(cls, value: str) -> str:
         if not CLIENT_ID_RE.match(value):
-            raise ValueError("invalid client id: expected C0001, C0002…")
+            raise ValueError(_("invalid client id: expected C0001, C0002…"))
         return value
 
     @field_validator("name")
@@ -114,7 +115,7 @@ class Client(_Model):
     def _name(cls, value: str) -> str:
         text = clean_text(value, "name", 200)
         if not text:
-            raise ValueError("name: must not be empty")
+            raise ValueError(_("name: must not be empty"))
         return text
 
     @field_validator("address")
@@ -149,7 +150,7 @@ class Client(_Model):
             return None
         text = value.strip()
         if not EMAIL_RE.match(text) or len(text) > 254:
-            raise ValueError("email: not an e-mail address")
+            raise ValueError(_("email: not an e-mail address"))
         return text
 
     @model_validator(mode="before")
@@ -169,8 +170,10 @@ class Client(_Model):
     def _consistent(self) -> Client:
         if self.enterprise_number and self.country != "BE":
             raise ValueError(
-                "enterprise_number: a Belgian enterprise number needs country BE "
-                "(give a foreign client's --vat-number or --peppol-id instead)"
+                _(
+                    "enterprise_number: a Belgian enterprise number needs country BE "
+                    "(give a foreign client's --vat-number or --peppol-id instead)"
+                )
             )
         if (
             self.enterprise_number
@@ -178,7 +181,7 @@ class Client(_Model):
             and self.vat_number.startswith("BE")
             and self.vat_number[2:] != self.enterprise_number
         ):
-            raise ValueError("vat_number: does not match the enterprise number")
+            raise ValueError(_("vat_number: does not match the enterprise number"))
         return self
 
     @property
@@ -209,7 +212,7 @@ class LineInput(_Model):
     def _description(cls, value: str) -> str:
         text = clean_text(value, "description", 300)
         if not text:
-            raise ValueError("description: must not be empty")
+            raise ValueError(_("description: must not be empty"))
         return text
 
     @field_validator("quantity")
@@ -217,7 +220,7 @@ class LineInput(_Model):
     def _quantity(cls, value: Decimal) -> Decimal:
         _check_decimal(value, "quantity", 4)
         if value == 0:
-            raise ValueError("quantity: must not be zero")
+            raise ValueError(_("quantity: must not be zero"))
         return value
 
     @field_validator("unit_price")
@@ -226,7 +229,7 @@ class LineInput(_Model):
         _check_decimal(value, "unit price", 4)
         if value < 0:
             raise ValueError(
-                "unit price: must not be negative (use a negative quantity for a discount)"
+                _("unit price: must not be negative (use a negative quantity for a discount)")
             )
         return value
 
@@ -235,18 +238,18 @@ class LineInput(_Model):
     def _rate(cls, value: Decimal) -> Decimal:
         _check_decimal(value, "VAT rate", 2)
         if value < 0 or value > 100:
-            raise ValueError("VAT rate: must be a percentage between 0 and 100")
+            raise ValueError(_("VAT rate: must be a percentage between 0 and 100"))
         return value
 
 
 def _check_decimal(value: Decimal, field: str, places: int) -> None:
     if not value.is_finite():
-        raise ValueError(f"{field}: not a finite number")
+        raise ValueError(_("{field}: not a finite number", field=field))
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
-        raise ValueError(f"{field}: at most {places} decimals")
+        raise ValueError(_("{field}: at most {places} decimals", field=field, places=places))
     if abs(value) >= Decimal("1e9"):
-        raise ValueError(f"{field}: too large")
+        raise ValueError(_("{field}: too large", field=field))
 
 
 class Line(_Model):
@@ -307,3 +310,12 @@ class Document(_Model):
     def link(self) -> str:
         """The Beancount link of this document (``inv-…`` or ``cn-…``)."""
         return ("inv-" if self.kind == "invoice" else "cn-") + link_safe(self.number)
+
+
+def validation_text(error: Any) -> str:
+    """Why pydantic refused a value: our validator's own message (a :class:`Message`, shown
+    in the user's language) when it raised one, else pydantic's text."""
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Message):
+        return raised.args[0]
+    return str(error["msg"]).removeprefix("Value error, ")

@@ -18,6 +18,7 @@ from beancount.core import data
 from invoicing.models import DocKind
 from ledger.config import HubConfig
 from ledger.errors import ConfigError, InputError, typed
+from ledger.i18n import _
 from ledger.view import IssuedRef
 from ledger.view import issued_documents as issued
 
@@ -35,11 +36,16 @@ def number_format(config: HubConfig, kind: DocKind) -> str:
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None}
     except ValueError as exc:
-        raise ConfigError(f"hub.toml: invoicing series format {fmt!r}: {exc}") from None
+        raise ConfigError(
+            _("hub.toml: invoicing series format {fmt!r}: {exc}", fmt=fmt, exc=exc)
+        ) from None
     if "seq" not in fields or not fields <= ALLOWED_FIELDS:
         raise ConfigError(
-            f"hub.toml: invoicing series format {fmt!r} must contain {{seq}} and may contain "
-            "only {year} besides"
+            _(
+                "hub.toml: invoicing series format {fmt!r} must contain {{seq}} and may contain "
+                "only {{year}} besides",
+                fmt=fmt,
+            )
         )
     return fmt
 
@@ -74,16 +80,27 @@ def next_number(
     series = series_key(config, kind, day)
     same = [d for d in docs if d.kind == kind and d.series == series]
     last = max(same, key=lambda d: d.seq, default=None)
-    what = "invoice" if kind == "invoice" else "credit note"
+    what = _("invoice") if kind == "invoice" else _("credit note")
     if last is not None and day < last.date:
         raise InputError(
-            f"{what} date {day.isoformat()} is before the last {what} of its series "
-            f"({last.number}, dated {last.date.isoformat()}): numbers must follow dates"
+            _(
+                "{what} date {day} is before the last {what} of its series "
+                "({number}, dated {date}): numbers must follow dates",
+                what=what,
+                day=day.isoformat(),
+                number=last.number,
+                date=last.date.isoformat(),
+            )
         )
     seq = (last.seq if last else 0) + 1
     number = format_number(config, kind, day.year, seq)
     if any(d.number == number for d in docs):
-        raise InputError(f"number {number} is already used; check the series formats in hub.toml")
+        raise InputError(
+            _(
+                "number {number} is already used; check the series formats in hub.toml",
+                number=number,
+            )
+        )
     return NextNumber(kind, number, series, seq)
 
 
@@ -93,5 +110,11 @@ def find(entries: Iterable[data.Directive], number: str, kind: DocKind = "invoic
     for doc in issued(entries):
         if doc.kind == kind and doc.number == wanted:
             return doc
-    what = "invoice" if kind == "invoice" else "credit note"
-    raise InputError(f"unknown {what} {typed(number)} (see 'coopledger invoice list')")
+    what = _("invoice") if kind == "invoice" else _("credit note")
+    raise InputError(
+        _(
+            "unknown {what} {number} (see 'coopledger invoice list')",
+            what=what,
+            number=typed(number),
+        )
+    )

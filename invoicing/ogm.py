@@ -13,6 +13,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.be import ogm_vcs
 
 from ledger.errors import InputError
+from ledger.i18n import _
 
 KIND_DIGIT = {"invoice": 0, "credit-note": 1}
 MAX_SEQ = 99_999
@@ -21,11 +22,15 @@ MAX_SEQ = 99_999
 def make_ogm(year: int, seq: int, kind: str = "invoice") -> str:
     """The 12-digit OGM for sequence ``seq`` of the ``kind`` series of ``year``."""
     if not 1000 <= year <= 9999:
-        raise InputError(f"cannot derive a structured communication from year {year}")
+        raise InputError(_("cannot derive a structured communication from year {year}", year=year))
     if not 1 <= seq <= MAX_SEQ:
         raise InputError(
-            f"cannot derive a structured communication from sequence {seq} "
-            f"(1 to {MAX_SEQ} per series and year)"
+            _(
+                "cannot derive a structured communication from sequence {seq} "
+                "(1 to {max_seq} per series and year)",
+                seq=seq,
+                max_seq=MAX_SEQ,
+            )
         )
     base = f"{year:04d}{KIND_DIGIT[kind]}{seq:05d}"
     return base + ogm_vcs.calc_check_digits(base)
@@ -41,13 +46,13 @@ def normalize_ogm(value: str) -> str:
     try:
         return str(ogm_vcs.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise InputError(f"invalid structured communication: {exc}") from None
+        raise InputError(_("invalid structured communication: {exc}", exc=exc)) from None
 
 
 def format_ogm(digits: str) -> str:
     """``+++123/4567/89012+++`` for the 12 digits ``123456789012``."""
     if not re.fullmatch(r"\d{12}", digits):
-        raise InputError("invalid structured communication: expected 12 digits")
+        raise InputError(_("invalid structured communication: expected 12 digits"))
     return f"+++{ogm_vcs.format(digits)}+++"
 
 
@@ -57,5 +62,7 @@ def parse_ogm(digits: str) -> tuple[int, str, int]:
     kinds = {v: k for k, v in KIND_DIGIT.items()}
     kind_digit = int(digits[4])
     if kind_digit not in kinds:
-        raise InputError(f"structured communication {digits} was not made by coopledger")
+        raise InputError(
+            _("structured communication {digits} was not made by coopledger", digits=digits)
+        )
     return int(digits[:4]), kinds[kind_digit], int(digits[5:10])

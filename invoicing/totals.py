@@ -15,6 +15,7 @@ from invoicing.models import Line, LineInput, Totals, VatGroup
 from ledger.config import HubConfig
 from ledger.entries import MAX_AMOUNT
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.i18n import fmt_rate as fmt_rate  # re-exported
 
 CENT = Decimal("0.01")
@@ -35,19 +36,29 @@ def check_rates(config: HubConfig, lines: Sequence[LineInput]) -> None:
         if regime != "standard":
             reason = "art. 44" if regime == "exempt" else "franchise, art. 56bis"
             raise InputError(
-                f"line {i}: VAT rate {fmt_rate(line.vat_rate)} % on a VAT-{regime} hub "
-                f"({reason}): the hub charges no VAT, use rate 0"
+                _(
+                    "line {i}: VAT rate {rate} % on a VAT-{regime} hub "
+                    "({reason}): the hub charges no VAT, use rate 0",
+                    i=i,
+                    rate=fmt_rate(line.vat_rate),
+                    regime=regime,
+                    reason=reason,
+                )
             )
         raise InputError(
-            f"line {i}: unknown VAT rate {fmt_rate(line.vat_rate)} % for the standard regime "
-            f"(allowed: {', '.join(fmt_rate(r) for r in allowed)})"
+            _(
+                "line {i}: unknown VAT rate {rate} % for the standard regime (allowed: {allowed})",
+                i=i,
+                rate=fmt_rate(line.vat_rate),
+                allowed=", ".join(fmt_rate(r) for r in allowed),
+            )
         )
 
 
 def compute(config: HubConfig, inputs: Sequence[LineInput]) -> tuple[tuple[Line, ...], Totals]:
     """Lines with their nets and categories, and the document's totals."""
     if not inputs:
-        raise InputError("an invoice needs at least one line (--line or --from)")
+        raise InputError(_("an invoice needs at least one line (--line or --from)"))
     check_rates(config, inputs)
     lines = tuple(
         Line(
@@ -73,12 +84,20 @@ def compute(config: HubConfig, inputs: Sequence[LineInput]) -> tuple[tuple[Line,
     totals = Totals(net=money(net), vat=money(tax), gross=money(net + tax), groups=vat_groups)
     if totals.gross > MAX_AMOUNT:
         raise InputError(
-            f"the lines come to more than {MAX_AMOUNT} {config.currency}, the most one "
-            "invoice may ask: check the quantities and prices"
+            _(
+                "the lines come to more than {max_amount} {currency}, the most one "
+                "invoice may ask: check the quantities and prices",
+                max_amount=MAX_AMOUNT,
+                currency=config.currency,
+            )
         )
     if totals.gross <= 0 or totals.net <= 0:
         raise InputError(
-            f"the total must be positive (got {totals.gross} {config.currency}); "
-            "to cancel or reduce an invoice, issue a credit note"
+            _(
+                "the total must be positive (got {gross} {currency}); "
+                "to cancel or reduce an invoice, issue a credit note",
+                gross=totals.gross,
+                currency=config.currency,
+            )
         )
     return lines, totals

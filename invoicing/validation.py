@@ -17,6 +17,7 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 from ledger.errors import ConfigError
+from ledger.i18n import _
 from ledger.input_files import InputFileRefused, read_bounded
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ ROOTS = {
 }
 LAYERS = (("cen", "CEN-EN16931-UBL.xslt"), ("peppol", "PEPPOL-EN16931-UBL.xslt"))
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-DTD_REFUSED = "holds a DTD or entity declarations, which UBL never needs"
+DTD_REFUSED = _("holds a DTD or entity declarations, which UBL never needs")
 
 
 def dtd_problem(data: bytes) -> str | None:
@@ -112,8 +113,11 @@ class Validator:
         missing = [p for p in _rule_files(rules_dir) if not p.is_file()]
         if missing:
             raise ConfigError(
-                f"Peppol rules not found: {missing[0]} is missing (give --rules DIR or set "
-                "invoicing.rules_dir in hub.toml to a directory with ubl-2.1-xsd/ and xslt/)"
+                _(
+                    "Peppol rules not found: {missing} is missing (give --rules DIR or set "
+                    "invoicing.rules_dir in hub.toml to a directory with ubl-2.1-xsd/ and xslt/)",
+                    missing=missing[0],
+                )
             )
         self.rules_dir = rules_dir
         self._schemas: dict[str, etree.XMLSchema] = {}

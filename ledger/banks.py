@@ -11,6 +11,7 @@ from ledger.books import Books
 from ledger.config import BankAccount, format_validation_error
 from ledger.dates import booking_date
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.privacy.guard import PARTICIPANTS_ACCOUNT, TextGuard
 
 
@@ -41,9 +42,11 @@ def add_bank_account(
         raise InputError(format_validation_error(exc, "bank add")) from None
     config = books.config.model_copy(deep=True)
     if config.bank_account_for_iban(bank.iban):
-        raise InputError(f"the hub already has the bank account {bank.iban}")
+        raise InputError(_("the hub already has the bank account {iban}", iban=bank.iban))
     if any(b.account == bank.account for b in config.bank_accounts):
-        raise InputError(f"{bank.account} is already the account of another bank account")
+        raise InputError(
+            _("{account} is already the account of another bank account", account=bank.account)
+        )
     config.bank_accounts.append(bank)
     meta = {"role": "bank", "pcmn": bank.pcmn, "iban": bank.iban, "label": bank.label}
     if bank.bic:

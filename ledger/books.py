@@ -55,6 +55,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
+from ledger.i18n import _, shown
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import Ledger, appendable, extend_ledger, format_error, load_ledger
 
@@ -166,7 +167,14 @@ def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     )
     if check and proc.returncode != 0:
         first = (proc.stderr or proc.stdout).strip().splitlines()
-        raise BooksError(f"git {args[0]} failed in {root}: {first[0] if first else 'error'}")
+        raise BooksError(
+            _(
+                "git {args} failed in {root}: {first}",
+                args=args[0],
+                root=root,
+                first=first[0] if first else "error",
+            )
+        )
     return proc
 
 
@@ -194,7 +202,13 @@ def worktree_changes(root: Path) -> list[tuple[str, str]]:
     )
     if proc.returncode != 0:
         said = (proc.stderr.strip().splitlines() or ["error"])[0]
-        raise BooksError(f"{root}: git cannot read the books' history (git status: {said})")
+        raise BooksError(
+            _(
+                "{root}: git cannot read the books' history (git status: {said})",
+                root=root,
+                said=said,
+            )
+        )
     items = proc.stdout.split("\0")
     out = []
     index = 0
@@ -226,7 +240,7 @@ def tag_signing(root: Path) -> bool:
 def create_tag(root: Path, name: str, message: str, commit: str) -> None:
     """An annotated tag (signed when the books sign) on ``commit``."""
     if os.environ.get("COOPLEDGER_FAULT_INJECT") == "tag-fails":
-        raise BooksError(f"git tag failed in {root}: injected failure")
+        raise BooksError(_("git tag failed in {root}: injected failure", root=root))
     git(root, "tag", "-s" if tag_signing(root) else "-a", name, "-m", message, commit)
 
 
@@ -260,11 +274,13 @@ class Books:
     def open(cls, path: Path | str) -> Books:
         root = Path(path).expanduser()
         if not root.is_dir():
-            raise BooksError(f"{root}: no such books directory")
+            raise BooksError(_("{root}: no such books directory", root=root))
         root = root.resolve()
         config = load_config(root)
         if not (root / MAIN_FILE).is_file():
-            raise BooksError(f"{root / MAIN_FILE}: not found (not a coopledger books directory)")
+            raise BooksError(
+                _("{root}: not found (not a coopledger books directory)", root=root / MAIN_FILE)
+            )
         books = cls(root, config)
         if (root / JOURNAL_FILE).exists() or (root / PENDING_TAG_FILE).exists():
             # An earlier command died half-way through a write: undo or finish it first.
@@ -329,7 +345,10 @@ class Books:
                         raise
                     if time.monotonic() > deadline:
                         raise LockError(
-                            f"{lock_path}: the books are locked by another coopledger command"
+                            _(
+                                "{lock_path}: the books are locked by another coopledger command",
+                                lock_path=lock_path,
+                            )
                         ) from None
                     time.sleep(0.05)
             yield
@@ -370,9 +389,12 @@ class Books:
             if edited:
                 shown = describe_changes([(w, p) for w, p in changes if p in edited])
                 raise InputError(
-                    f"cannot adopt the hand edit of {shown}: "
-                    "an issued document is never edited by hand (issue a credit note, or "
-                    "undo it with git checkout)"
+                    _(
+                        "cannot adopt the hand edit of {shown}: "
+                        "an issued document is never edited by hand (issue a credit note, or "
+                        "undo it with git checkout)",
+                        shown=shown,
+                    )
                 )
             if check is not None:
                 check({
@@ -384,8 +406,13 @@ class Books:
             if ledger.errors:
                 first = format_error(ledger.errors[0], self.root)
                 raise InputError(
-                    f"cannot adopt the hand edit of {describe_changes(changes)}: the books "
-                    f"then have {len(ledger.errors)} error(s), first {first}; fix or undo it"
+                    _(
+                        "cannot adopt the hand edit of {changes}: the books "
+                        "then have {count} error(s), first {first}; fix or undo it",
+                        changes=describe_changes(changes),
+                        count=len(ledger.errors),
+                        first=first,
+                    )
                 )
             paths = [path for _, path in changes]
             body = "\n".join(f"  {what}: {path}" for what, path in changes)
@@ -413,9 +440,12 @@ def refuse_foreign_changes(books: Books) -> None:
     changes = worktree_changes(books.root)
     if changes:
         raise ConflictError(
-            f"the books have changes no coopledger command made: {describe_changes(changes)}; "
-            "review them and commit them with --adopt-changes, or undo them "
-            "(git checkout / git clean); nothing was changed"
+            _(
+                "the books have changes no coopledger command made: {changes}; "
+                "review them and commit them with --adopt-changes, or undo them "
+                "(git checkout / git clean); nothing was changed",
+                changes=describe_changes(changes),
+            )
         )
 
 
@@ -451,7 +481,9 @@ class Transaction:
             moved = sorted(p for p in files if before.get(p, after[p]) != after[p])
             if moved:
                 names = ", ".join(self._rel(p) for p in moved)
-                raise ConflictError(f"{names} changed while coopledger read the books; run again")
+                raise ConflictError(
+                    _("{names} changed while coopledger read the books; run again", names=names)
+                )
             for path, digest in after.items():
                 self.read_digests.setdefault(self._rel(path), digest)
             self.books._keep(raw)
@@ -476,9 +508,9 @@ class Transaction:
     def _check_relpath(self, relpath: str) -> Path:
         path = (self.books.root / relpath).resolve()
         if self.books.root not in path.parents:
-            raise BooksError(f"{relpath}: outside the books directory")
+            raise BooksError(_("{relpath}: outside the books directory", relpath=relpath))
         if relpath.split("/")[0] in (STATE_DIR, ".git"):
-            raise BooksError(f"{relpath}: reserved path")
+            raise BooksError(_("{relpath}: reserved path", relpath=relpath))
         return path
 
     def read_file(self, relpath: str) -> bytes | None:
@@ -563,7 +595,12 @@ class Transaction:
                 write_pending_tag(books, self.pending_tag, self.message, base)
         except OSError as exc:
             clear_pending_tag(books)
-            raise BooksWriteError(f"{os_error_message(exc, root)}; nothing was changed") from None
+            raise BooksWriteError(
+                _(
+                    "{problem}; nothing was changed",
+                    problem=os_error_message(exc, root),
+                )
+            ) from None
         written: list[str] = []
         try:
             for relpath, payload in changed.items():
@@ -576,10 +613,18 @@ class Transaction:
             new_errors = _new_errors(books, baseline, after)
             broken = _integrity_keys(books, after) - _integrity_keys(books, baseline)
             if after.unsafe or len(after.errors) > len(baseline.errors) or broken:
-                detail = "; ".join(new_errors[:3]) or "the books no longer load"
-                more = f" (and {len(new_errors) - 3} more)" if len(new_errors) > 3 else ""
+                detail = "; ".join(new_errors[:3]) or _("the books no longer load")
+                more = (
+                    _(" (and {count} more)", count=len(new_errors) - 3)
+                    if len(new_errors) > 3
+                    else ""
+                )
                 raise WriteRejectedError(
-                    f"change refused, the books are unchanged: {detail}{more}"
+                    _(
+                        "change refused, the books are unchanged: {detail}{more}",
+                        detail=detail,
+                        more=more,
+                    )
                 )
             tracked = [p for p in changed if p not in self.private]
             if tracked:
@@ -594,12 +639,18 @@ class Transaction:
                 clear_pending_tag(books)
             except OSError as again:
                 raise BooksWriteError(
-                    f"{os_error_message(again, root)}; the books could not be put back yet: "
-                    "the next coopledger command will (its journal is kept)"
+                    _(
+                        "{problem}; the books could not be put back yet: "
+                        "the next coopledger command will (its journal is kept)",
+                        problem=os_error_message(again, root),
+                    )
                 ) from None
             if isinstance(exc, OSError):
                 raise BooksWriteError(
-                    f"{os_error_message(exc, root)}; nothing was changed"
+                    _(
+                        "{problem}; nothing was changed",
+                        problem=os_error_message(exc, root),
+                    )
                 ) from None
             raise
         clear_journal(books)
@@ -661,8 +712,12 @@ class Transaction:
         ]
         if moved:
             raise ConflictError(
-                f"{', '.join(sorted(moved))} changed on disk while coopledger was working "
-                "(another program edited the books); nothing was written, run the command again"
+                _(
+                    "{moved} changed on disk while coopledger was working "
+                    "(another program edited the books); nothing was "
+                    "written, run the command again",
+                    moved=", ".join(sorted(moved)),
+                )
             )
         refuse_foreign_changes(self.books)
 
@@ -765,7 +820,7 @@ def finish_pending_tag(books: Books, tag: tuple[str, str], base: str | None) -> 
         _undo_commit(root, base, commit)
         clear_pending_tag(books)
         raise BooksError(
-            f"{exc.message}; the commit was undone, the books are as before"
+            _("{message}; the commit was undone, the books are as before", message=exc.message)
         ) from None
     clear_pending_tag(books)
 
@@ -798,15 +853,25 @@ def recover_pending_tag(books: Books) -> None:
         _undo_commit(root, base, head)
         clear_pending_tag(books)
         print(
-            f"coopledger: an interrupted '{commit_message.splitlines()[0]}' was undone "
-            f"({exc.message})",
+            shown(
+                _(
+                    "coopledger: an interrupted '{command}' was undone ({message})",
+                    command=commit_message.splitlines()[0],
+                    message=exc.message,
+                )
+            ),
             file=sys.stderr,
         )
         return
     clear_pending_tag(books)
     print(
-        f"coopledger: finished an interrupted '{commit_message.splitlines()[0]}': tag {name} "
-        "written",
+        shown(
+            _(
+                "coopledger: finished an interrupted '{command}': tag {name} written",
+                command=commit_message.splitlines()[0],
+                name=name,
+            )
+        ),
         file=sys.stderr,
     )
 

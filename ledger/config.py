@@ -29,6 +29,7 @@ from stdnum.be import vat as be_vat
 
 from ledger import entries as number_parser
 from ledger.errors import ConfigError, InputError
+from ledger.i18n import Message, _
 
 HUB_FILE = "hub.toml"
 VatRegime = Literal["exempt", "franchise", "standard"]
@@ -43,7 +44,7 @@ def normalize_enterprise_number(value: str) -> str:
     try:
         return str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid Belgian enterprise number: {exc}") from None
+        raise ValueError(_("invalid Belgian enterprise number: {exc}", exc=exc)) from None
 
 
 def normalize_vat_number(value: str) -> str:
@@ -51,21 +52,21 @@ def normalize_vat_number(value: str) -> str:
     try:
         return "BE" + str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(f"invalid Belgian VAT number: {exc}") from None
+        raise ValueError(_("invalid Belgian VAT number: {exc}", exc=exc)) from None
 
 
 IBAN_PROBLEMS = {
-    "InvalidChecksumDigits": "wrong check digits",
-    "InvalidLength": "wrong length",
-    "InvalidStructure": "characters or structure not valid for its country",
-    "InvalidCountryCode": "unknown country code",
-    "InvalidBankCode": "unknown bank code",
+    "InvalidChecksumDigits": _("wrong check digits"),
+    "InvalidLength": _("wrong length"),
+    "InvalidStructure": _("characters or structure not valid for its country"),
+    "InvalidCountryCode": _("unknown country code"),
+    "InvalidBankCode": _("unknown bank code"),
 }
 
 
 def iban_problem(exc: Exception) -> str:
     """Why an IBAN is invalid, in words that never repeat it (schwifty's messages do)."""
-    return IBAN_PROBLEMS.get(type(exc).__name__, "not a valid IBAN")
+    return IBAN_PROBLEMS.get(type(exc).__name__, _("not a valid IBAN"))
 
 
 def normalize_iban(value: str) -> str:
@@ -75,7 +76,7 @@ def normalize_iban(value: str) -> str:
     try:
         return str(IBAN(value).compact)
     except SchwiftyException as exc:
-        raise ValueError(f"invalid IBAN: {iban_problem(exc)}") from None
+        raise ValueError(_("invalid IBAN: {exc}", exc=iban_problem(exc))) from None
 
 
 def normalize_bic(value: str) -> str:
@@ -83,7 +84,7 @@ def normalize_bic(value: str) -> str:
     try:
         return str(BIC(value).compact)
     except SchwiftyException as exc:
-        raise ValueError(f"invalid BIC: {exc}") from None
+        raise ValueError(_("invalid BIC: {exc}", exc=exc)) from None
 
 
 def parse_rate(value: str | int | float | Decimal) -> Decimal:
@@ -102,8 +103,8 @@ def parse_date(value: str) -> dt.date:
             return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
         pass
-    raise InputError("invalid date: expected YYYY-MM-DD, a day of the calendar (what was typed "
-                     "is not repeated)")  # fmt: skip
+    raise InputError(_("invalid date: expected YYYY-MM-DD, a day of the calendar (what was typed "
+                     "is not repeated)"))  # fmt: skip
 
 
 # ---------------------------------------------------------------- models
@@ -124,7 +125,7 @@ class AccountSpec(_Model):
     @classmethod
     def _account_name(cls, value: str) -> str:
         if not ACCOUNT_RE.match(value.replace("{code}", "P-CODE")):
-            raise ValueError(f"not a valid Beancount account name: {value!r}")
+            raise ValueError(_("not a valid Beancount account name: {value!r}", value=value))
         return value
 
 
@@ -278,7 +279,7 @@ class BankAccount(_Model):
     @classmethod
     def _account(cls, value: str) -> str:
         if not ACCOUNT_RE.match(value):
-            raise ValueError(f"not a valid Beancount account name: {value!r}")
+            raise ValueError(_("not a valid Beancount account name: {value!r}", value=value))
         return value
 
 
@@ -344,7 +345,7 @@ class RosterSettings(_Model):
     def _recipients(cls, value: list[str]) -> list[str]:
         for r in value:
             if not (r.startswith("age1") or r.startswith("ssh-")):
-                raise ValueError(f"not an age recipient: {r[:12]!r}…")
+                raise ValueError(_("not an age recipient: {r!r}…", r=r[:12]))
         return value
 
 
@@ -357,7 +358,7 @@ class GitSettings(_Model):
     @classmethod
     def _author(cls, value: str) -> str:
         if "@" in value or any(c in value for c in "<>\n"):
-            raise ValueError("a role label such as 'Trésorerie', without an e-mail address")
+            raise ValueError(_("a role label such as 'Trésorerie', without an e-mail address"))
         return value.strip()
 
 
@@ -398,7 +399,7 @@ class PeppolSettings(_Model):
         text = value.strip().rstrip("/")
         loopback = re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", text)
         if not (text.startswith("https://") or loopback):
-            raise ValueError("base_url: https:// only (plain http only to this machine)")
+            raise ValueError(_("base_url: https:// only (plain http only to this machine)"))
         return text
 
     @field_validator("receiver_ids")
@@ -406,7 +407,9 @@ class PeppolSettings(_Model):
     def _receiver_ids(cls, value: list[str]) -> list[str]:
         for pid in value:
             if not PEPPOL_ID_SHAPE.match(pid.strip()):
-                raise ValueError(f"receiver_ids: {pid!r} is not SCHEME:ID (e.g. 0088:54123450)")
+                raise ValueError(
+                    _("receiver_ids: {pid!r} is not SCHEME:ID (e.g. 0088:54123450)", pid=pid)
+                )
         return [pid.strip() for pid in value]
 
 
@@ -426,7 +429,7 @@ class ImportRule(_Model):
     @model_validator(mode="after")
     def _one_criterion(self) -> ImportRule:
         if not (self.counterparty_iban or self.contains):
-            raise ValueError("an import rule needs counterparty_iban or contains")
+            raise ValueError(_("an import rule needs counterparty_iban or contains"))
         return self
 
 
@@ -462,7 +465,7 @@ class FeesSlipsSettings(_Model):
     @model_validator(mode="after")
     def _decision(self) -> FeesSlipsSettings:
         if self.enabled and not (self.decision.strip() and self.decided_on):
-            raise ValueError("enabled: record the decision (decision and decided_on) first")
+            raise ValueError(_("enabled: record the decision (decision and decided_on) first"))
         return self
 
 
@@ -497,7 +500,12 @@ class HubIdentity(_Model):
     @model_validator(mode="after")
     def _vat_regime(self) -> HubIdentity:
         if self.vat_regime in ("standard", "franchise") and not self.vat_number:
-            raise ValueError(f"vat_number: required for the VAT regime {self.vat_regime!r}")
+            raise ValueError(
+                _(
+                    "vat_number: required for the VAT regime {vat_regime!r}",
+                    vat_regime=self.vat_regime,
+                )
+            )
         return self
 
 
@@ -526,10 +534,10 @@ class HubConfig(_Model):
         object.__setattr__(self, "accounts", chart)
         ibans = [b.iban for b in self.bank_accounts]
         if len(set(ibans)) != len(ibans):
-            raise ValueError("bank_accounts: the same IBAN is declared twice")
+            raise ValueError(_("bank_accounts: the same IBAN is declared twice"))
         names = [b.account for b in self.bank_accounts]
         if len(set(names)) != len(names):
-            raise ValueError("bank_accounts: two bank accounts share one Beancount account")
+            raise ValueError(_("bank_accounts: two bank accounts share one Beancount account"))
         return self
 
     # -- lookups --------------------------------------------------------------------
@@ -563,9 +571,11 @@ def format_validation_error(exc: ValidationError, where: str) -> str:
     """One line naming the first invalid field and why."""
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"{where}: {field}: {msg}{more}"
+    error = first.get("ctx", {}).get("error")
+    ours = error.args[0] if isinstance(error, ValueError) and error.args else None
+    msg = ours if isinstance(ours, Message) else str(first["msg"]).removeprefix("Value error, ")
+    more = _(" (and {count} more)", count=len(exc.errors()) - 1) if len(exc.errors()) > 1 else ""
+    return _("{where}: {field}: {msg}{more}", where=where, field=field, msg=msg, more=more)
 
 
 def load_config(books_dir: Path) -> HubConfig:
@@ -575,8 +585,12 @@ def load_config(books_dir: Path) -> HubConfig:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: not found (is {books_dir} a coopledger books directory? "
-            "create one with 'coopledger init')"
+            _(
+                "{path}: not found (is {books_dir} a coopledger books directory? "
+                "create one with 'coopledger init')",
+                path=path,
+                books_dir=books_dir,
+            )
         ) from None
     return parse_config(raw.decode("utf-8"), str(path))
 
@@ -586,7 +600,7 @@ def parse_config(text: str, where: str = HUB_FILE) -> HubConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+        raise ConfigError(_("{where}: not valid TOML: {exc}", where=where, exc=exc)) from None
     try:
         return HubConfig.model_validate(data)
     except ValidationError as exc:
@@ -693,7 +707,7 @@ def edit_config(text: str, config: HubConfig) -> str:
     _merge(document, old, new)
     out = tomlkit.dumps(document)
     if parse_config(out) != config:  # what we write must read back as what was meant
-        raise ConfigError("hub.toml: the edited configuration does not read back (a bug)")
+        raise ConfigError(_("hub.toml: the edited configuration does not read back (a bug)"))
     return out
 
 

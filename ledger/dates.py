@@ -24,6 +24,7 @@ import datetime as dt
 import os
 
 from ledger.errors import InputError
+from ledger.i18n import _
 
 TODAY_ENV = "COOPLEDGER_TODAY"
 
@@ -37,7 +38,13 @@ def today(value: dt.date | None = None) -> dt.date:
         try:
             return dt.date.fromisoformat(pinned)
         except ValueError:
-            raise InputError(f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)") from None
+            raise InputError(
+                _(
+                    "{today_env}={pinned!r} is not a date (YYYY-MM-DD)",
+                    today_env=TODAY_ENV,
+                    pinned=pinned,
+                )
+            ) from None
     return dt.date.today()
 
 
@@ -47,8 +54,13 @@ def booking_date(day: dt.date | None, now: dt.date | None = None, what: str = "-
     day = day or now
     if day > now:
         raise InputError(
-            f"{what} {day.isoformat()} is in the future (today is {now.isoformat()}): "
-            "the books record what has happened"
+            _(
+                "{what} {day} is in the future (today is {now}): "
+                "the books record what has happened",
+                what=what,
+                day=day.isoformat(),
+                now=now.isoformat(),
+            )
         )
     return day
 
@@ -59,7 +71,11 @@ def execution_date(day: dt.date | None, now: dt.date | None = None) -> dt.date:
     day = day or now
     if day < now:
         raise InputError(
-            f"--date {day.isoformat()} is in the past (today is {now.isoformat()}): a bank "
-            "executes a transfer on or after the date asked for; give today or later"
+            _(
+                "--date {day} is in the past (today is {now}): a bank "
+                "executes a transfer on or after the date asked for; give today or later",
+                day=day.isoformat(),
+                now=now.isoformat(),
+            )
         )
     return day

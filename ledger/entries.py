@@ -18,6 +18,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from ledger.errors import InputError
+from ledger.i18n import _
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -37,8 +38,8 @@ def q2(value: Decimal) -> Decimal:
 
 def parse_number(
     text: str | Decimal | int, field: str, *, places: int = 2, signed: bool = False,
-    allow_zero: bool = False, maximum: Decimal = MAX_AMOUNT, what: str = "an amount",
-    example: str = "12.50 or 12,50", unit: str = "",
+    allow_zero: bool = False, maximum: Decimal = MAX_AMOUNT, what: str = _("an amount"),
+    example: str = _("12.50 or 12,50"), unit: str = "",
 ) -> Decimal:  # fmt: skip
     """THE parser of every amount, rate and quantity a user types (the command line, a
     ``--line``, an invoice file): ASCII digits, then a decimal comma (as Belgians write
@@ -51,23 +52,52 @@ def parse_number(
     match = NUMBER_SHAPE.fullmatch(raw)
     if match is None:
         finite = raw.lower().lstrip("+-") not in ("nan", "snan", "inf", "infinity")
-        why = "" if finite else ", not a finite number"
+        why = "" if finite else _(", not a finite number")
         raise InputError(
-            f"{field}: not {what}{why} (write it like {example}; what was typed is not repeated)"
+            _(
+                "{field}: not {what}{why} (write it like {example}; "
+                "what was typed is not repeated)",
+                field=field,
+                what=what,
+                why=why,
+                example=example,
+            )
         )
     sign, whole, decimals = match.group(1), match.group(2), match.group(3) or ""
     if len(decimals) > places:
-        raise InputError(f"{field}: at most {places} decimals")
+        raise InputError(_("{field}: at most {places} decimals", field=field, places=places))
     if sign == "+" or (sign == "-" and not signed):
-        no = "no sign" if sign == "+" else "it must not be negative"
-        raise InputError(f"{field}: not {what} ({no}; write it like {example})")
+        no = _("no sign") if sign == "+" else _("it must not be negative")
+        raise InputError(
+            _(
+                "{field}: not {what} ({no}; write it like {example})",
+                field=field,
+                what=what,
+                no=no,
+                example=example,
+            )
+        )
     value = Decimal(f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}")
     if abs(value) > maximum:
         if allow_zero and not signed:
-            raise InputError(f"{field}: must be between 0 and {maximum}{unit}")
-        raise InputError(f"{field}: more than {maximum}{unit}, the most it may be")
+            raise InputError(
+                _(
+                    "{field}: must be between 0 and {maximum}{unit}",
+                    field=field,
+                    maximum=maximum,
+                    unit=unit,
+                )
+            )
+        raise InputError(
+            _(
+                "{field}: more than {maximum}{unit}, the most it may be",
+                field=field,
+                maximum=maximum,
+                unit=unit,
+            )
+        )
     if value == 0 and (sign or not allow_zero):
-        raise InputError(f"{field}: must be more than zero")
+        raise InputError(_("{field}: must be more than zero", field=field))
     return value
 
 
@@ -83,8 +113,8 @@ def parse_rate(text: str | Decimal | int, field: str = "rate") -> Decimal:
     """A rate in percent between 0 and 100 (``12,5`` or ``12.5%``): :func:`parse_number`."""
     raw = str(text).strip().removesuffix("%").rstrip()
     return parse_number(
-        raw, field, allow_zero=True, maximum=Decimal(100), what="a rate in percent",
-        example="10 or 12,5", unit=" (percent)",
+        raw, field, allow_zero=True, maximum=Decimal(100), what=_("a rate in percent"),
+        example=_("10 or 12,5"), unit=_(" (percent)"),
     )  # fmt: skip
 
 
@@ -140,9 +170,13 @@ def require_open_account(
             closed = entry.date
     if opened is None or opened > day or (closed is not None and closed <= day):
         raise InputError(
-            f"{option}: no such account is open in the books on {day.isoformat()} (what was "
-            "typed is not repeated); give an account role such as services, or open the "
-            "account in accounts.beancount"
+            _(
+                "{option}: no such account is open in the books on {day} (what was "
+                "typed is not repeated); give an account role such as services, or open the "
+                "account in accounts.beancount",
+                option=option,
+                day=day.isoformat(),
+            )
         )
 
 
@@ -169,7 +203,9 @@ def clean_text(value: str | None, field: str, max_len: int = 120) -> str:
     """One line of text, stripped, bounded."""
     text = " ".join((value or "").split())
     if len(text) > max_len:
-        raise InputError(f"invalid {field}: at most {max_len} characters")
+        raise InputError(
+            _("invalid {field}: at most {max_len} characters", field=field, max_len=max_len)
+        )
     if any(c in text for c in '"\\'):
-        raise InputError(f"invalid {field}: no double quotes or backslashes")
+        raise InputError(_("invalid {field}: no double quotes or backslashes", field=field))
     return text

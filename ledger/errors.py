@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ledger.i18n import _
+
 
 class CoopledgerError(Exception):
     """Base of every user-facing error."""
@@ -87,4 +89,4 @@ def typed(value: object) -> str:
     text = str(value).strip()
     if len(text) <= 40 and _OUR_IDENTIFIER.fullmatch(text):
         return f"'{text}'"
-    return "(what was typed is not repeated)"
+    return _("(what was typed is not repeated)")

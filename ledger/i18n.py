@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from babel import Locale
@@ -21,12 +21,11 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from ledger.entries import q2
-
 LANGS = ("fr", "nl", "en")
 SOURCE_LANG = "en"
 DOMAIN = "coopledger"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CENT = Decimal("0.01")  # (ledger.entries.q2's rounding: entries takes its messages from here)
 
 
 @functools.cache
@@ -80,7 +79,9 @@ def fmt_amount(value: Decimal, lang: str, currency: str = "EUR", places: int = 2
     """``1 234,56 €`` (fr), ``€ 1.234,56`` (nl), ``€1,234.56`` (en), by the locale (the
     spaces are non-breaking: an amount never wraps)."""
     if places == 2:
-        return format_currency(q2(value), currency, locale=locale_of(lang))
+        return format_currency(
+            value.quantize(CENT, rounding=ROUND_HALF_UP), currency, locale=locale_of(lang)
+        )
     return format_currency(value, currency, locale=locale_of(lang), decimal_quantization=False)
 
 
@@ -170,12 +171,25 @@ class Message(str):
     def shown(self, lang: str | None = None) -> str:
         """This message in ``lang`` (the process's language when ``None``)."""
         lang = lang or ui_lang()
-        fields = {k: shown(v, lang) if isinstance(v, str) else v for k, v in self.fields.items()}
+        fields = {k: shown(v, lang) if _nested(v) else v for k, v in self.fields.items()}
         text = translate(lang, self.template) if lang in LANGS else self.template
         try:
             return text.format(**fields)
         except (KeyError, IndexError, ValueError):  # a translation that lost a field
             return self.template.format(**fields)
+
+
+def _carried(error: BaseException) -> Message | None:
+    """The message an error carries (its ``message``, or its first argument), if any."""
+    message = getattr(error, "message", None) or (error.args[0] if error.args else None)
+    return message if isinstance(message, Message) else None
+
+
+def _nested(value: object) -> bool:
+    """A field that is a message, or an error carrying one, is shown in the same language."""
+    return isinstance(value, Message) or (
+        isinstance(value, BaseException) and _carried(value) is not None
+    )
 
 
 def _(template: str, /, **fields: object) -> Message:
@@ -187,6 +201,9 @@ def shown(text: object, lang: str | None = None) -> str:
     """What the user reads of ``text``: a :class:`Message` in her language, else as is."""
     if isinstance(text, Message):
         return text.shown(lang)
+    message = _carried(text) if isinstance(text, BaseException) else None
+    if message is not None:  # an error carrying a message
+        return message.shown(lang)
     return str(text)
 
 

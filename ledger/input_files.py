@@ -13,6 +13,8 @@ import os
 import stat
 from pathlib import Path
 
+from ledger.i18n import _
+
 
 class InputFileRefused(Exception):
     """The file is not one to read (``reason`` says why, for a one-line message)."""
@@ -31,9 +33,9 @@ def read_bounded(path: Path, limit: int) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(21, "Is a directory", str(path))
         if not stat.S_ISREG(info.st_mode):
-            raise InputFileRefused("not a regular file (a pipe, a device or a socket)")
+            raise InputFileRefused(_("not a regular file (a pipe, a device or a socket)"))
         if info.st_size > limit:
-            raise InputFileRefused(f"larger than {limit // (1024 * 1024)} MB")
+            raise InputFileRefused(_("larger than {limit} MB", limit=limit // (1024 * 1024)))
         chunks, left = [], limit + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
@@ -42,7 +44,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
             chunks.append(chunk)
             left -= len(chunk)
         if left <= 0:
-            raise InputFileRefused(f"larger than {limit // (1024 * 1024)} MB")
+            raise InputFileRefused(_("larger than {limit} MB", limit=limit // (1024 * 1024)))
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -32,6 +32,7 @@ from pyrage import ssh, x25519
 
 from ledger.config import HubConfig
 from ledger.errors import KeyFileError, RosterError
+from ledger.i18n import _
 from ledger.outputs import inside
 
 AGE_SECRET_PREFIX = "AGE-SECRET-KEY-"
@@ -55,7 +56,7 @@ def parse_recipient(text: str) -> Recipient:
         return x25519.Recipient.from_str(value)
     except pyrage.RecipientError:
         raise KeyFileError(
-            "not an age (age1…) or SSH (ssh-ed25519 …, ssh-rsa …) public key"
+            _("not an age (age1…) or SSH (ssh-ed25519 …, ssh-rsa …) public key")
         ) from None
 
 
@@ -66,14 +67,14 @@ def recipients_of(config: HubConfig) -> list[Recipient]:
 
 def parse_recipients(values: Sequence[str]) -> list[Recipient]:
     if not values:
-        raise RosterError("hub.toml lists no roster recipients: nobody could read the roster")
+        raise RosterError(_("hub.toml lists no roster recipients: nobody could read the roster"))
     out = []
     for value in values:
         try:
             out.append(parse_recipient(value))
         except KeyFileError:
             raise RosterError(
-                "hub.toml: roster.recipients holds an invalid age or SSH recipient"
+                _("hub.toml: roster.recipients holds an invalid age or SSH recipient")
             ) from None
     return out
 
@@ -110,14 +111,17 @@ def check_key_file(path: Path, books_root: Path | None = None) -> None:
     resolved = path.expanduser().resolve()
     if books_root is not None and inside(books_root, path):
         raise KeyFileError(
-            f"{path}: the key file is inside the books directory, which is shared "
-            "(git, backups, auditors); move it out of the books (e.g. to "
-            "~/.config/coopledger/keys/) and set COOPLEDGER_KEY_FILE"
+            _(
+                "{path}: the key file is inside the books directory, which is shared "
+                "(git, backups, auditors); move it out of the books (e.g. to "
+                "~/.config/coopledger/keys/) and set COOPLEDGER_KEY_FILE",
+                path=path,
+            )
         )
     try:
         mode = resolved.stat().st_mode
     except OSError:
-        raise KeyFileError(f"{path}: cannot read the key file") from None
+        raise KeyFileError(_("{path}: cannot read the key file", path=path)) from None
     loose = mode & (stat.S_IRWXG | stat.S_IRWXO)
     if loose:
         who = " and ".join(
@@ -126,8 +130,13 @@ def check_key_file(path: Path, books_root: Path | None = None) -> None:
             if loose & bits
         )
         raise KeyFileError(
-            f"{path}: the key file can be read or changed by {who} (mode "
-            f"{stat.S_IMODE(mode):04o}); make it private with: chmod 600 {path}"
+            _(
+                "{path}: the key file can be read or changed by {who} (mode "
+                "{mode:04o}); make it private with: chmod 600 {path}",
+                path=path,
+                who=who,
+                mode=stat.S_IMODE(mode),
+            )
         )
 
 
@@ -139,8 +148,11 @@ def parse_identities(payload: bytes, where: str) -> list[Identity]:
             return [ssh.Identity.from_buffer(payload)]
         except pyrage.IdentityError:
             raise KeyFileError(
-                f"{where}: an SSH private key pyrage cannot use (a passphrase-protected key "
-                "is not supported; use an age key or an unprotected ed25519 key)"
+                _(
+                    "{where}: an SSH private key pyrage cannot use (a passphrase-protected key "
+                    "is not supported; use an age key or an unprotected ed25519 key)",
+                    where=where,
+                )
             ) from None
     out: list[Identity] = []
     for line in text.splitlines():
@@ -149,9 +161,13 @@ def parse_identities(payload: bytes, where: str) -> list[Identity]:
             try:
                 out.append(x25519.Identity.from_str(line))
             except pyrage.IdentityError:
-                raise KeyFileError(f"{where}: holds a damaged age secret key") from None
+                raise KeyFileError(
+                    _("{where}: holds a damaged age secret key", where=where)
+                ) from None
     if not out:
-        raise KeyFileError(f"{where}: not an age secret key file nor an OpenSSH private key")
+        raise KeyFileError(
+            _("{where}: not an age secret key file nor an OpenSSH private key", where=where)
+        )
     return out
 
 
@@ -161,7 +177,7 @@ def read_key_file(path: Path, books_root: Path | None = None) -> list[Identity]:
     try:
         payload = path.read_bytes()
     except OSError:
-        raise KeyFileError(f"{path}: cannot read the key file") from None
+        raise KeyFileError(_("{path}: cannot read the key file", path=path)) from None
     return parse_identities(payload, str(path))
 
 
@@ -171,8 +187,11 @@ def load_identities(config: HubConfig, books_root: Path | None = None) -> list[I
     pending = pending_path(path)
     if not path.exists() and not pending.exists():
         raise RosterError(
-            f"no hub key at {path}: the roster cannot be opened "
-            "(set COOPLEDGER_KEY_FILE to the key's path)"
+            _(
+                "no hub key at {path}: the roster cannot be opened "
+                "(set COOPLEDGER_KEY_FILE to the key's path)",
+                path=path,
+            )
         )
     out: list[Identity] = []
     for candidate in (path, pending):
@@ -182,12 +201,14 @@ def load_identities(config: HubConfig, books_root: Path | None = None) -> list[I
 
 
 def decrypt_with(
-    identities: Sequence[Identity], ciphertext: bytes, what: str = "the roster"
+    identities: Sequence[Identity], ciphertext: bytes, what: str = _("the roster")
 ) -> bytes:
     try:
         return bytes(pyrage.decrypt(ciphertext, list(identities)))
     except pyrage.DecryptError:
-        raise RosterError(f"{what} cannot be decrypted with the hub key at hand") from None
+        raise RosterError(
+            _("{what} cannot be decrypted with the hub key at hand", what=what)
+        ) from None
 
 
 # ---------------------------------------------------------------- writing secret keys
@@ -212,16 +233,23 @@ def write_secret(path: Path, text: str, books_root: Path | None = None) -> None:
     path = path.expanduser()
     if books_root is not None and inside(books_root, path):
         raise KeyFileError(
-            f"{path}: a key file may not be written inside the books directory "
-            "(they are shared: git, backups, auditors); choose a path outside it"
+            _(
+                "{path}: a key file may not be written inside the books directory "
+                "(they are shared: git, backups, auditors); choose a path outside it",
+                path=path,
+            )
         )
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise KeyFileError(f"{path}: already exists; refusing to overwrite a key") from None
+        raise KeyFileError(
+            _("{path}: already exists; refusing to overwrite a key", path=path)
+        ) from None
     except OSError as exc:
-        raise KeyFileError(f"{path}: cannot write the key ({exc.strerror})") from None
+        raise KeyFileError(
+            _("{path}: cannot write the key ({strerror})", path=path, strerror=exc.strerror)
+        ) from None
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
         handle.flush()
@@ -237,8 +265,11 @@ def create_key(path: Path, books_root: Path | None = None) -> str:
         if isinstance(first, x25519.Identity):
             return str(first.to_public())
         raise KeyFileError(
-            f"{path}: an SSH key cannot be the hub key created by init; list its public key "
-            "in hub.toml instead"
+            _(
+                "{path}: an SSH key cannot be the hub key created by init; list its public key "
+                "in hub.toml instead",
+                path=path,
+            )
         )
     identity = new_identity()
     write_secret(path, identity_text(identity, "hub key"), books_root)

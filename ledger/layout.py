@@ -27,6 +27,7 @@ from beancount.core import data
 from ledger.books import MAIN_FILE, Books, atomic_write, git, render_entries
 from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
+from ledger.i18n import _
 from ledger.integrity.signing import configure_signing
 from ledger.keys import create_key, key_path
 from ledger.loader import FAVA_PAGES
@@ -123,7 +124,9 @@ def init_books(
     With ``signing_key``, every commit and close tag is SSH-signed
     (``ledger.integrity.signing``)."""
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise BooksError(f"{root}: not an empty directory; choose a new directory for the books")
+        raise BooksError(
+            _("{root}: not an empty directory; choose a new directory for the books", root=root)
+        )
     key_file = key_path(config)
     recipient = create_key(key_file, books_root=root)
     if recipient not in config.roster.recipients:
@@ -153,5 +156,7 @@ def init_books(
     books = Books.open(root)
     ledger = books.load()
     if ledger.errors:
-        raise BooksError("the new books do not check: " + "; ".join(books.error_lines(ledger)))
+        raise BooksError(
+            _("the new books do not check: {errors}", errors="; ".join(books.error_lines(ledger)))
+        )
     return books, key_file

@@ -34,6 +34,7 @@ from beancount.ops import validation
 from beancount.parser import booking, parser
 
 import plugins as _our_plugins
+from ledger.i18n import Message, _
 
 UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source message entry")
 MissingPluginError = collections.namedtuple("MissingPluginError", "source message entry")
@@ -454,10 +455,13 @@ def format_error(error: Any, root: Path | None = None) -> str:
     if root is not None:
         with contextlib.suppress(ValueError):
             filename = str(Path(filename).resolve().relative_to(root.resolve()))
-    message = str(getattr(error, "message", error)).splitlines()[0]
+    given = getattr(error, "message", error)
+    message = str(given).splitlines()[0]
     if type(error).__name__ in TEXT_ERRORS:  # the parser quotes what was typed: never repeated
         message = QUOTED.sub("(the text is not repeated)", message)
-    return f"{filename}:{lineno}: {message}"
+    elif isinstance(given, Message) and message == given:  # ours: shown in the hub's language
+        message = given
+    return _("{filename}:{lineno}: {message}", filename=filename, lineno=lineno, message=message)
 
 
 # Errors of the lexer and parser quote the text of the line ("Invalid token: 'Zorbania'"):

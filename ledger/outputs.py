@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.errors import InputError
+from ledger.i18n import _
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -29,9 +30,13 @@ def outside_books(root: Path, path: Path | str, option: str, why: str = "") -> P
     one-line :class:`InputError` naming ``option`` and, when given, ``why``."""
     target = Path(path).expanduser().absolute()
     if inside(root, target):
-        because = f" ({why})" if why else ""
+        because = _(" ({why})", why=why) if why else ""
         raise InputError(
-            f"{option}: inside the books directory; write it outside the books{because}: "
-            "they hold only what their commands write, under git"
+            _(
+                "{option}: inside the books directory; write it outside the books{because}: "
+                "they hold only what their commands write, under git",
+                option=option,
+                because=because,
+            )
         )
     return target

@@ -1,5 +1,7 @@
 """Progress of long work (the demo, a multi-file import, reports, verify, backup) on
 stderr: one line rewritten in place (``demo: 2/4 bank statements``), then the time it took.
+The label is English in the code (a :class:`ledger.i18n.Message`, or a text marked ``N_``)
+and shown in the user's language.
 
 Silent when stderr is not a terminal (a script, a pipe, a log), under ``--quiet`` (the
 command line wraps the command in :func:`silenced`), and never on stdout: what a command
@@ -16,7 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
+from ledger.i18n import N_, Message, _, shown, translate, ui_lang
+
 T = TypeVar("T")
+LABELS = (N_("demo"), N_("reading"), N_("backup"), N_("restoring"), N_("statement"))
 _silenced = 0
 
 
@@ -45,7 +50,8 @@ class Progress:
     """``label: i/total what`` (or ``label: what`` without a total), rewritten in place."""
 
     def __init__(self, label: str, total: int | None = None, stream: IO[str] | None = None):
-        self.label, self.total, self.count = label, total, 0
+        self.label = shown(label) if isinstance(label, Message) else translate(ui_lang(), label)
+        self.total, self.count = total, 0
         self.stream = stream if stream is not None else sys.stderr
         self.on = enabled(self.stream)
         self.started = time.monotonic()
@@ -65,7 +71,8 @@ class Progress:
         self._write(f"{self.label}: {where}{what}".rstrip())
 
     def close(self) -> None:
-        self._write(f"{self.label}: done in {time.monotonic() - self.started:.0f} s", "\n")
+        took = f"{time.monotonic() - self.started:.0f}"
+        self._write(shown(_("{label}: done in {seconds} s", label=self.label, seconds=took)), "\n")
 
     def __enter__(self) -> Progress:
         return self

@@ -39,6 +39,7 @@ from pyrage import x25519
 from ledger.books import Books, Transaction, atomic_write
 from ledger.config import HubConfig, load_config
 from ledger.errors import RosterError
+from ledger.i18n import _
 from ledger.keys import (
     Identity,
     decrypt_with,
@@ -127,7 +128,7 @@ def _unb64(text: str) -> bytes:
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, ValueError):
-        raise RosterError("the roster decrypts but a record is damaged") from None
+        raise RosterError(_("the roster decrypts but a record is damaged")) from None
 
 
 def _record_json(entry: RosterEntry) -> bytes:
@@ -138,7 +139,7 @@ def _identity(secret: str) -> x25519.Identity:
     try:
         return x25519.Identity.from_str(secret)
     except pyrage.IdentityError:
-        raise RosterError("the roster's data-key file holds a damaged key") from None
+        raise RosterError(_("the roster's data-key file holds a damaged key")) from None
 
 
 @dataclass
@@ -171,14 +172,18 @@ def read_data_keys(
     except FileNotFoundError:
         return None
     except OSError:
-        raise RosterError(f"{path.name}: cannot read the roster's data keys") from None
-    plain = decrypt_with(identities, blob, f"{path.name} (the roster's data keys)")
+        raise RosterError(
+            _("{name}: cannot read the roster's data keys", name=path.name)
+        ) from None
+    plain = decrypt_with(identities, blob, _("{name} (the roster's data keys)", name=path.name))
     try:
         raw = json.loads(plain)
         keys = raw["keys"]
         return {str(code): [str(k) for k in secrets] for code, secrets in keys.items()}
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise RosterError(f"{path.name}: decrypts but is not a data-key file") from None
+        raise RosterError(
+            _("{name}: decrypts but is not a data-key file", name=path.name)
+        ) from None
 
 
 def seal_data_keys(keys: Mapping[str, list[str]], recipients: Iterable[str]) -> bytes:
@@ -206,21 +211,24 @@ def open_roster(
         outer = json.loads(plain)
         version = int(outer.get("version", 1))
     except (ValueError, TypeError, AttributeError):
-        raise RosterError("the roster decrypts but is not a valid roster") from None
+        raise RosterError(_("the roster decrypts but is not a valid roster")) from None
     if version == 1:  # records in clear inside the age file: rewritten as v2 on next write
         try:
             return OpenRoster(Roster.model_validate({**outer, "version": ROSTER_VERSION}))
         except ValidationError:
-            raise RosterError("the roster decrypts but is not a valid roster") from None
+            raise RosterError(_("the roster decrypts but is not a valid roster")) from None
     keys = read_data_keys(root, config, identities)
     try:
         items = dict(outer.get("participants", {}))
     except (TypeError, ValueError):
-        raise RosterError("the roster decrypts but is not a valid roster") from None
+        raise RosterError(_("the roster decrypts but is not a valid roster")) from None
     if keys is None and items:
         raise RosterError(
-            f"{config.roster.data_keys} is missing beside the roster: its records cannot be "
-            "opened (it is never in git; restore it from the hub's backup)"
+            _(
+                "{data_keys} is missing beside the roster: its records cannot be "
+                "opened (it is never in git; restore it from the hub's backup)",
+                data_keys=config.roster.data_keys,
+            )
         )
     keys = keys or {}
     opened = OpenRoster(Roster(), keys=keys)
@@ -238,7 +246,7 @@ def open_roster(
             )
             opened.ciphertexts[code] = str(item["record"])
     except (ValidationError, KeyError, TypeError, AttributeError, ValueError):
-        raise RosterError("the roster decrypts but is not a valid roster") from None
+        raise RosterError(_("the roster decrypts but is not a valid roster")) from None
     return opened
 
 

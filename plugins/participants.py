@@ -24,6 +24,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.i18n import _
 from ledger.view.accounts import register_of
 
 __plugins__ = ("check_participants",)
@@ -50,9 +51,14 @@ def check_participants(
                 errors.append(
                     ParticipantError(
                         entry.meta,
-                        f"participant {code}: the balance held for them would be "
-                        f"{balances[code]} EUR at the end of {entry.date.isoformat()}; "
-                        "it may never go below zero",
+                        _(
+                            "participant {code}: the balance held for them would be "
+                            "{balances} EUR at the end of {date}; "
+                            "it may never go below zero",
+                            code=code,
+                            balances=balances[code],
+                            date=entry.date.isoformat(),
+                        ),
                         entry,
                     )
                 )
@@ -74,8 +80,12 @@ def check_participants(
                     errors.append(
                         ParticipantError(
                             entry.meta,
-                            f"posting to {account}: no participant {match.group(1)} was "
-                            "opened with 'coopledger participant add'",
+                            _(
+                                "posting to {account}: no participant {group} was "
+                                "opened with 'coopledger participant add'",
+                                account=account,
+                                group=match.group(1),
+                            ),
                             entry,
                         )
                     )
@@ -84,8 +94,12 @@ def check_participants(
                 errors.append(
                     ParticipantError(
                         entry.meta,
-                        f"participant {code} is closed since {closed[code].isoformat()}: "
-                        "a closed participant receives nothing",
+                        _(
+                            "participant {code} is closed since {closed}: "
+                            "a closed participant receives nothing",
+                            code=code,
+                            closed=closed[code].isoformat(),
+                        ),
                         entry,
                     )
                 )
@@ -93,7 +107,11 @@ def check_participants(
                 errors.append(
                     ParticipantError(
                         entry.meta,
-                        f"participant {code} is opened only on {opened[code].isoformat()}",
+                        _(
+                            "participant {code} is opened only on {opened}",
+                            code=code,
+                            opened=opened[code].isoformat(),
+                        ),
                         entry,
                     )
                 )

@@ -22,6 +22,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.i18n import _
 from ledger.privacy.patterns import pattern_problem
 
 __plugins__ = ("check_privacy",)
@@ -97,8 +98,12 @@ def check_privacy(
                 errors.append(
                     PrivacyError(
                         entry.meta,
-                        f"the {field} holds {found}: personal details belong in the encrypted "
-                        "roster only (the value is not repeated here)",
+                        _(
+                            "the {field} holds {found}: personal details belong in the encrypted "
+                            "roster only (the value is not repeated here)",
+                            field=field,
+                            found=found,
+                        ),
                         entry,
                     )
                 )
@@ -108,9 +113,11 @@ def check_privacy(
             errors.append(
                 PrivacyError(
                     entry.meta,
-                    "counterparty or full counterparty-iban on an entry about a participant "
-                    "that is no bank movement: her name and account belong in the encrypted "
-                    "roster only (the value is not repeated here)",
+                    _(
+                        "counterparty or full counterparty-iban on an entry about a participant "
+                        "that is no bank movement: her name and account belong in the encrypted "
+                        "roster only (the value is not repeated here)"
+                    ),
                     entry,
                 )
             )
@@ -123,8 +130,11 @@ def check_privacy(
                 errors.append(
                     PrivacyError(
                         entry.meta,
-                        f"metadata {', '.join(bad)} refused on an entry about a participant: "
-                        "personal details belong in the encrypted roster only",
+                        _(
+                            "metadata {bad} refused on an entry about a participant: "
+                            "personal details belong in the encrypted roster only",
+                            bad=", ".join(bad),
+                        ),
                         entry,
                     )
                 )

@@ -14,6 +14,8 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.i18n import _
+
 __plugins__ = ("check_reconciliation",)
 
 ReconciliationError = collections.namedtuple("ReconciliationError", "source message entry")
@@ -49,9 +51,16 @@ def check_reconciliation(
                     errors.append(
                         ReconciliationError(
                             entry.meta,
-                            f"^{bank} is booked twice as a {kind} of ^{target} (first at "
-                            f"{first.meta.get('filename')}:{first.meta.get('lineno')}): "
-                            "the same money would count twice",
+                            _(
+                                "^{bank} is booked twice as a {kind} of ^{target} (first at "
+                                "{filename}:{lineno}): "
+                                "the same money would count twice",
+                                bank=bank,
+                                kind=kind,
+                                target=target,
+                                filename=first.meta.get("filename"),
+                                lineno=first.meta.get("lineno"),
+                            ),
                             entry,
                         )
                     )

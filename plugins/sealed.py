@@ -32,6 +32,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.i18n import _
 from ledger.integrity import carried as carriedlib
 from ledger.integrity import chain as chainlib
 
@@ -137,7 +138,9 @@ def check_sealed_years(
             sealed = str(entry.values[1].value)
             version = int(str(entry.meta.get("seal-version", "1")))
         except (IndexError, ValueError):
-            errors.append(_error(entry.meta, "a year-closed entry needs YEAR and DIGEST", entry))
+            errors.append(
+                _error(entry.meta, _("a year-closed entry needs YEAR and DIGEST"), entry)
+            )
             continue
         seals.append((year, version, sealed, entry))
     seals.sort(key=lambda s: s[0])
@@ -149,15 +152,20 @@ def check_sealed_years(
     for year, version, sealed, seal in seals:
         until = dt.date(year, 12, 31)
         if year in years:
-            errors.append(_error(seal.meta, f"{year} is sealed twice", seal))
+            errors.append(_error(seal.meta, _("{year} is sealed twice", year=year), seal))
             continue
         years.add(year)
         if version < highest:
             errors.append(
                 _error(
                     seal.meta,
-                    f"the seal of {year} uses version {version} after a version-{highest} "
-                    "seal: a chain may not go back to an older algorithm (downgrade)",
+                    _(
+                        "the seal of {year} uses version {version} after a version-{highest} "
+                        "seal: a chain may not go back to an older algorithm (downgrade)",
+                        year=year,
+                        version=version,
+                        highest=highest,
+                    ),
                     seal,
                 )
             )
@@ -165,9 +173,14 @@ def check_sealed_years(
             errors.append(
                 _error(
                     seal.meta,
-                    f"the seal of {year} uses version 1, but every close of a year from "
-                    f"{CHAIN_FIRST_YEAR} on writes version {LATEST_SEAL_VERSION} (the hash "
-                    "chain): a downgrade",
+                    _(
+                        "the seal of {year} uses version 1, but every close of a year from "
+                        "{chain_first_year} on writes version {latest_seal_version} (the hash "
+                        "chain): a downgrade",
+                        year=year,
+                        chain_first_year=CHAIN_FIRST_YEAR,
+                        latest_seal_version=LATEST_SEAL_VERSION,
+                    ),
                     seal,
                 )
             )
@@ -179,7 +192,11 @@ def check_sealed_years(
             )
         else:
             errors.append(
-                _error(seal.meta, f"seal version {version} is unknown to this coopledger", seal)
+                _error(
+                    seal.meta,
+                    _("seal version {version} is unknown to this coopledger", version=version),
+                    seal,
+                )
             )
         highest = max(highest, version)
         previous_head, previous_end = sealed, until
@@ -211,12 +228,17 @@ def _check_carried(
     they continue, and nothing else booked in the closed years they stand for."""
     mark = carriedlib.marker(carried)
     if mark is None:
-        return [_error(carried[0].meta, f"{carriedlib.CARRIED_FILE} holds no books-carried entry")]
+        return [
+            _error(
+                carried[0].meta,
+                _("{file} holds no books-carried entry", file=carriedlib.CARRIED_FILE),
+            )
+        ]
     try:
         year = int(str(mark.values[0].value))
         head = str(mark.values[1].value)
     except (IndexError, ValueError):
-        return [_error(mark.meta, "a books-carried entry needs YEAR and HEAD", mark)]
+        return [_error(mark.meta, _("a books-carried entry needs YEAR and HEAD"), mark)]
     errors = []
     written = str(mark.meta.get(carriedlib.DIGEST_META, ""))
     try:
@@ -228,9 +250,14 @@ def _check_carried(
         errors.append(
             _error(
                 mark.meta,
-                f"the balances carried from {year} changed after the close (digest "
-                f"{written[:12]}…, now {now[:12]}…): they must be what the seal of {year} "
-                "carried; book corrections in an open year",
+                _(
+                    "the balances carried from {year} changed after the close (digest "
+                    "{written}…, now {now}…): they must be what the seal of {year} carried; "
+                    "book corrections in an open year",
+                    year=year,
+                    written=written[:12],
+                    now=now[:12],
+                ),
                 mark,
             )
         )
@@ -240,9 +267,17 @@ def _check_carried(
         errors.append(
             _error(
                 mark.meta,
-                f"the carried head of {year} is not the head of {relpath}"
+                _(
+                    "the carried head of {year} is not the head of {relpath}",
+                    year=year,
+                    relpath=relpath,
+                )
                 if stored
-                else f"the chain file {relpath} of {year} is missing or unreadable",
+                else _(
+                    "the chain file {relpath} of {year} is missing or unreadable",
+                    relpath=relpath,
+                    year=year,
+                ),
                 mark,
             )
         )
@@ -254,8 +289,11 @@ def _check_carried(
             errors.append(
                 _error(
                     entry.meta,
-                    f"this entry is dated in {entry.date.year}, closed and carried into the "
-                    "live books: book corrections in an open year",
+                    _(
+                        "this entry is dated in {year}, closed and carried into the live "
+                        "books: book corrections in an open year",
+                        year=entry.date.year,
+                    ),
                     entry,
                 )
             )
@@ -263,9 +301,12 @@ def _check_carried(
             errors.append(
                 _error(
                     mark.meta,
-                    f"an entry dated on or before {until.isoformat()} (a closed year) was added "
-                    "to or changed in the live books' own files (the chart, the participants): "
-                    "book corrections in an open year",
+                    _(
+                        "an entry dated on or before {day} (a closed year) was added to or "
+                        "changed in the live books' own files (the chart, the participants): "
+                        "book corrections in an open year",
+                        day=until.isoformat(),
+                    ),
                     mark,
                 )
             )
@@ -281,9 +322,15 @@ def _check_v1(
     return [
         _error(
             seal.meta,
-            f"the entries of {year} changed after the year was closed (sealed digest "
-            f"{sealed[:12]}…, now {now[:12]}… over {count} entries): book corrections "
-            "in an open year",
+            _(
+                "the entries of {year} changed after the year was closed (sealed digest "
+                "{sealed}…, now {now}… over {count} entries): book corrections "
+                "in an open year",
+                year=year,
+                sealed=sealed[:12],
+                now=now[:12],
+                count=count,
+            ),
             seal,
         )
     ]
@@ -304,27 +351,51 @@ def _check_v2(
         with open(path, "rb") as handle:
             payload = handle.read()
     except OSError:
-        return [_error(seal.meta, f"the chain file {relpath} of {year} is missing", seal)]
+        return [
+            _error(
+                seal.meta,
+                _("the chain file {relpath} of {year} is missing", relpath=relpath, year=year),
+                seal,
+            )
+        ]
     try:
         stored = chainlib.parse_chain_file(payload, relpath)
     except chainlib.ChainFileError as exc:
-        return [_error(seal.meta, str(exc), seal)]
+        return [_error(seal.meta, exc.args[0] if exc.args else str(exc), seal)]  # a Message
     until = dt.date(year, 12, 31)
     now = chainlib.entry_records(entries, root, after, until)
     known = {r.sha256: r.fields for r in now}
     errors = [
-        _error(data.new_metadata(path, lineno), f"chain file of {year}: {problem}")
+        _error(
+            data.new_metadata(path, lineno),
+            _("chain file of {year}: {problem}", year=year, problem=problem),
+        )
         for lineno, problem in chainlib.chain_file_problems(stored, known)
     ]
     if stored.year != year or stored.version != chainlib.CHAIN_VERSION:
-        errors.append(_error(seal.meta, f"{relpath} is not the version-2 chain of {year}", seal))
+        errors.append(
+            _error(
+                seal.meta,
+                _("{relpath} is not the version-2 chain of {year}", relpath=relpath, year=year),
+                seal,
+            )
+        )
     if stored.head != sealed:
-        errors.append(_error(seal.meta, f"the seal of {year} is not the head of {relpath}", seal))
+        errors.append(
+            _error(
+                seal.meta,
+                _("the seal of {year} is not the head of {relpath}", year=year, relpath=relpath),
+                seal,
+            )
+        )
     if stored.previous != previous:
         errors.append(
             _error(
                 seal.meta,
-                f"the chain of {year} does not start from the head of the close before it",
+                _(
+                    "the chain of {year} does not start from the head of the close before it",
+                    year=year,
+                ),
                 seal,
             )
         )
@@ -335,28 +406,38 @@ def _check_v2(
             errors.append(
                 _error(
                     seal.meta,
-                    f"record #{change.sealed.pos} of the {year} chain (was at "
-                    f"{change.sealed.ref}) is no longer in the books: book corrections in an "
-                    "open year",
+                    _(
+                        "record #{pos} of the {year} chain (was at "
+                        "{ref}) is no longer in the books: book corrections in an "
+                        "open year",
+                        pos=change.sealed.pos,
+                        year=year,
+                        ref=change.sealed.ref,
+                    ),
                     seal,
                 )
             )
             continue
         assert change.now is not None and change.now.entry is not None
         what = (
-            f"changed after {year} was closed (field {', '.join(change.fields)})"
+            _("changed after {year} was closed (field {fields})", year=year,
+              fields=", ".join(change.fields))
             if change.what == "changed"
-            else f"is dated in closed year {year} but was not sealed"
-        )
+            else _("is dated in closed year {year} but was not sealed", year=year)
+        )  # fmt: skip
         errors.append(
             _error(
                 change.now.entry.meta,
-                f"this entry {what}: book corrections in an open year",
+                _("this entry {what}: book corrections in an open year", what=what),
                 change.now.entry,
             )
         )
     if not errors:
         documents = chainlib.stored_as_records(r for r in stored.records if r.kind != "entry")
         if chainlib.build_chain([*now, *documents], previous).head != sealed:
-            errors.append(_error(seal.meta, f"the records of {year} are out of chain order", seal))
+            errors.append(
+                _error(
+                    seal.meta, _("the records of {year} are out of chain order", year=year), seal
+                )
+            )
     return errors

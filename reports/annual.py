@@ -40,6 +40,7 @@ import pandas as pd
 from beancount.core import data
 
 from ledger.errors import InputError
+from ledger.i18n import _
 from reports import rubrics as rb
 from reports.common import enterprise_text, money_text
 from reports.frame import BALANCE_SHEET_ROOTS, LIQUID_RANGES, ZERO, Frames, dsum, pcmn_in
@@ -197,12 +198,15 @@ def compute(frames: Frames, period: Period) -> Annual:
                 continue
             income[rubric.key].add(acc.account, -movement if rubric.side == "income" else movement)
     if unmapped:
+        accounts = ", ".join(unmapped[:3])
         raise InputError(
-            "annual accounts: no rubric for "
-            + ", ".join(unmapped[:3])
-            + (f" and {len(unmapped) - 3} more" if len(unmapped) > 3 else "")
-            + ": give the account a PCMN code in its open entry (pcmn metadata)"
-        )
+            _("annual accounts: no rubric for {accounts} and {more} more: give the account a "
+              "PCMN code in its open entry (pcmn metadata)", accounts=accounts,
+              more=len(unmapped) - 3)
+            if len(unmapped) > 3
+            else _("annual accounts: no rubric for {accounts}: give the account a PCMN code in "
+                   "its open entry (pcmn metadata)", accounts=accounts)
+        )  # fmt: skip
     identity = _identity(during, _contributions_meta(frames, period))
     _check_identity(identity, during)
     # Balance sheet: assets = liabilities (funds, debts) + the year's result.
@@ -210,8 +214,13 @@ def compute(frames: Frames, period: Period) -> Annual:
     total_liabilities = sum((line.amount for line in liabilities.values()), ZERO)
     if total_assets != total_liabilities + result:
         raise InputError(
-            f"annual accounts: the balance sheet does not balance (assets {total_assets}, "
-            f"liabilities {total_liabilities}, result {result})"
+            _(
+                "annual accounts: the balance sheet does not balance (assets {total_assets}, "
+                "liabilities {total_liabilities}, result {result})",
+                total_assets=total_assets,
+                total_liabilities=total_liabilities,
+                result=result,
+            )
         )
     flows = cash_flows(frames, period)
     before = frames.before(period.start)
@@ -224,8 +233,14 @@ def compute(frames: Frames, period: Period) -> Annual:
     opening_entered = dsum(flows[flows["rubric"] == "opening"]["amount"])
     if liquid_opening + opening_entered + receipts - expenses + in_transit != liquid_closing:
         raise InputError(
-            f"annual accounts: receipts {receipts} and expenses {expenses} do not reconcile "
-            f"the liquid assets ({liquid_opening} → {liquid_closing})"
+            _(
+                "annual accounts: receipts {receipts} and expenses {expenses} do not reconcile "
+                "the liquid assets ({liquid_opening} → {liquid_closing})",
+                receipts=receipts,
+                expenses=expenses,
+                liquid_opening=liquid_opening,
+                liquid_closing=liquid_closing,
+            )
         )
     grants_found = [
         g
@@ -326,9 +341,14 @@ def _check_identity(identity: Identity, during: pd.DataFrame) -> None:
         if net != 0:
             wrong.append(f"{code} ({', '.join(sorted(set(group['account'])))}: {net})")
     raise InputError(
-        f"annual accounts: the result identity fails: contributions + own income − own costs "
-        f"= {identity.computed}, the books' result = {identity.result}; participants' "
-        f"subtrees that do not net to zero: {'; '.join(wrong) or 'none found'}"
+        _(
+            "annual accounts: the result identity fails: contributions + own income − own costs "
+            "= {computed}, the books' result = {result}; participants' "
+            "subtrees that do not net to zero: {subtrees}",
+            computed=identity.computed,
+            result=identity.result,
+            subtrees="; ".join(wrong) or _("none found"),
+        )
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ledger.books import Books, atomic_write
 from ledger.errors import BooksError, InputError
+from ledger.i18n import _
 from ledger.loader import needs_history
 from reports import annual, fees, grant, ledgers, participant_year, treasurer, trial_balance, vat
 from reports.common import header, require_entries
@@ -70,11 +71,17 @@ def period_of(
     the report's default."""
     if month:
         if year is not None or positional is not None or start or end:
-            raise InputError("give --month, or --year, or --from/--to")
+            raise InputError(_("give --month, or --year, or --from/--to"))
         return Period.of_month(month)
     if positional is not None:
         if year is not None and year != positional:
-            raise InputError(f"two years given: {positional} and --year {year}")
+            raise InputError(
+                _(
+                    "two years given: {positional} and --year {year}",
+                    positional=positional,
+                    year=year,
+                )
+            )
         year = positional
     return choose_period(year, start, end, DEFAULT_PERIODS[name](today))
 
@@ -129,7 +136,7 @@ def _participant(r: Request) -> Report:
 def _fees_slips(r: Request) -> Report:
     year = r.period.year
     if year is None:
-        raise InputError("fees-slips: give a calendar year (fees-slips YEAR)")
+        raise InputError(_("fees-slips: give a calendar year (fees-slips YEAR)"))
     require_entries(r.frames, r.period)
     identities = None
     if r.identities:
@@ -165,8 +172,12 @@ def build(
     ledger = books.load(full_history=needs_history(books.main_file, since))
     if ledger.errors:
         raise BooksError(
-            f"the books have {len(ledger.errors)} error(s) ({books.error_lines(ledger)[0]}); "
-            "reports are drawn from books that check: run 'coopledger check'"
+            _(
+                "the books have {count} error(s) ({error_lines}); "
+                "reports are drawn from books that check: run 'coopledger check'",
+                count=len(ledger.errors),
+                error_lines=books.error_lines(ledger)[0],
+            )
         )
     frames = fold(ledger.entries, books.config, books.root)
     request = Request(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledger.errors import InputError
+from ledger.i18n import _
 from reports.frame import Frames
 from reports.i18n import t
 from reports.model import Header
@@ -68,9 +69,15 @@ def require_entries(frames: Frames, period: Period) -> None:
     if frames.has_entries(period.start, period.end):
         return
     if frames.first_date is None:
-        raise InputError(f"no entries in {period.text()}: the books hold no entries yet")
+        raise InputError(
+            _("no entries in {text}: the books hold no entries yet", text=period.text())
+        )
     last = frames.last_date.isoformat() if frames.last_date else "?"
     raise InputError(
-        f"no entries in {period.text()}: the books hold entries from "
-        f"{frames.first_date.isoformat()} to {last}"
+        _(
+            "no entries in {text}: the books hold entries from {first_date} to {last}",
+            text=period.text(),
+            first_date=frames.first_date.isoformat(),
+            last=last,
+        )
     )

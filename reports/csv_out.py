@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.errors import InputError
+from ledger.i18n import _
 from reports.model import Column, Report, Table
 
 
@@ -33,8 +34,12 @@ def main_table(report: Report) -> Table:
     csv_tables = [t for t in tables if t.in_csv]
     if len(csv_tables) != 1:
         raise InputError(
-            f"--format csv: the {report.kind} report has {len(csv_tables)} tables; "
-            "use --format xlsx (one sheet per part) or --json"
+            _(
+                "--format csv: the {kind} report has {count} tables; "
+                "use --format xlsx (one sheet per part) or --json",
+                kind=report.kind,
+                count=len(csv_tables),
+            )
         )
     return csv_tables[0]
 

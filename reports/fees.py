@@ -30,6 +30,7 @@ from beancount.core import data
 
 from ledger.config import HubConfig
 from ledger.errors import InputError, RosterError
+from ledger.i18n import _
 from ledger.roster import DETAIL_FIELDS
 from reports.frame import ZERO, Frames, dsum
 from reports.i18n import t
@@ -292,8 +293,12 @@ def require_identities(frames: Frames, key_at_hand: bool) -> None:
     settings = frames.config.fees_slips
     if not settings.enabled:
         raise InputError(
-            "--identities: the fees slips are not turned on ([fees_slips] enabled = false in "
-            "hub.toml); the hub's lawyer decides first (see docs/fees-slips.md)"
+            _(
+                "--identities: the fees slips are not turned on ([fees_slips] enabled = false in "
+                "hub.toml); the hub's lawyer decides first (see docs/fees-slips.md)"
+            )
         )
     if not key_at_hand:
-        raise RosterError("--identities: the hub key is not at hand; the roster cannot be opened")
+        raise RosterError(
+            _("--identities: the hub key is not at hand; the roster cannot be opened")
+        )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.errors import InputError, typed
+from ledger.i18n import _
 from reports.common import money_text
 from reports.frame import ZERO, Frames
 from reports.i18n import t
@@ -54,14 +55,16 @@ def select(frames: Frames, wanted: list[str], period: Period) -> list[Grant]:
                 if gid in every
                 else f"{typed(gid)} in the books"
             )
-            raise InputError(f"no grant {said} (see 'coopledger grant list')")
+            raise InputError(_("no grant {said} (see 'coopledger grant list')", said=said))
     chosen = (
         [found[g] for g in wanted]
         if wanted
         else sorted(found.values(), key=lambda g: (g.date, g.id))
     )
     if not chosen:
-        raise InputError(f"no grant in the books by {period.end} (see 'coopledger grant list')")
+        raise InputError(
+            _("no grant in the books by {end} (see 'coopledger grant list')", end=period.end)
+        )
     return chosen
 
 

@@ -22,6 +22,7 @@ from babel.dates import format_date
 from beancount.core import data
 
 from ledger.errors import InputError
+from ledger.i18n import _
 from reports.common import money_text
 from reports.frame import ZERO, Frames, dsum
 from reports.i18n import has, t
@@ -85,9 +86,18 @@ def _check(code: str, f: dict[str, Decimal]) -> None:
     expected = opening + f["received"] - f["contribution"] - f["costs"] - f["payouts"]
     if expected != closing:
         raise InputError(
-            f"participant {code}: the year does not add up (opening {opening} + received "
-            f"{f['received']} − contribution {f['contribution']} − costs {f['costs']} − "
-            f"payouts {f['payouts']} ≠ closing {closing}); run 'coopledger check'"
+            _(
+                "participant {code}: the year does not add up (opening {opening} + received "
+                "{received} − contribution {contribution} − costs {costs} − "
+                "payouts {payouts} ≠ closing {closing}); run 'coopledger check'",
+                code=code,
+                opening=opening,
+                received=f["received"],
+                contribution=f["contribution"],
+                costs=f["costs"],
+                payouts=f["payouts"],
+                closing=closing,
+            )
         )
 
 
@@ -130,7 +140,14 @@ def summary_sentences(f: dict[str, Decimal], year_text: str, end: dt.date, lang:
 def build(frames: Frames, code: str, period: Period, lang: str, header: Header) -> Report:
     info = require_participant(frames.entries, frames.config, code)
     if info.opened > period.end:
-        raise InputError(f"participant {code} was opened on {info.opened}, after {period.end}")
+        raise InputError(
+            _(
+                "participant {code} was opened on {opened}, after {end}",
+                code=code,
+                opened=info.opened,
+                end=period.end,
+            )
+        )
     f = figures_between(frames, code, period.start, period.end)
     _check(code, f)
     sentences = summary_sentences(f, period.text(), period.end, lang)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.outputs import inside, outside_books
 
 
@@ -36,7 +37,7 @@ class Period:
     @classmethod
     def of_year(cls, year: int) -> Period:
         if not 1900 <= year <= 2999:
-            raise InputError(f"--year {year}: not a year")
+            raise InputError(_("--year {year}: not a year", year=year))
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
     @classmethod
@@ -47,7 +48,7 @@ class Period:
             return cls(dt.date(year, month, 1), dt.date(year, month, last))
         except (ValueError, TypeError):
             raise InputError(
-                "--month: expected YYYY-MM (what was typed is not repeated)"
+                _("--month: expected YYYY-MM (what was typed is not repeated)")
             ) from None
 
 
@@ -56,7 +57,7 @@ def choose_period(
 ) -> Period:
     """``--year`` or ``--from/--to`` (either may be left open), else ``default``."""
     if year is not None and (start is not None or end is not None):
-        raise InputError("give --year or --from/--to, not both")
+        raise InputError(_("give --year or --from/--to, not both"))
     if year is not None:
         return Period.of_year(year)
     if start is None and end is None:
@@ -64,7 +65,7 @@ def choose_period(
     start = start or dt.date((end or default.end).year, 1, 1)
     end = end or dt.date(start.year, 12, 31)
     if end < start:
-        raise InputError(f"--to {end} is before --from {start}")
+        raise InputError(_("--to {end} is before --from {start}", end=end, start=start))
     return Period(start, end)
 
 

@@ -23,12 +23,14 @@ from pathlib import Path
 from beancount.core import data
 
 from invoicing.clients import read_clients
+from invoicing.i18n import kind_word
 from invoicing.issue import read_document
 from invoicing.models import Document
 from invoicing.status import InvoiceStatus, statuses
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError
+from ledger.i18n import _
 from ledger.keys import has_key
 from ledger.money.grants import Grant, grants
 from ledger.money.payouts import PendingPayout, pending_payouts
@@ -116,7 +118,13 @@ def document_vat(books: Books, view: View) -> list[DocumentVat]:
         doc: Document = read_document(_DiskReader(books.root), ref)
         net = sum((g.base for g in doc.totals.groups), Decimal(0))
         if net != doc.totals.net:
-            raise BooksError(f"{ref.kind} {ref.number}: its record's VAT breakdown is not its net")
+            raise BooksError(
+                _(
+                    "{kind} {number}: its record's VAT breakdown is not its net",
+                    kind=kind_word(ref.kind),
+                    number=ref.number,
+                )
+            )
         vat_number = doc.client.vat_number
         if vat_number is None and doc.client.id in clients:
             vat_number = clients[doc.client.id]

@@ -13,6 +13,8 @@ The guides' conventions (what this test reads):
 * the guides are written in 2026: ``2026`` stands for the current year and ``2027`` for
   the next one (commands use today's date).
 * other blocks (``sh``, ``text``) are shown, not run (``serve`` runs until Ctrl-C).
+* each guide runs in its language (``COOPLEDGER_LANG=fr`` for ``fr.md``, ``nl`` for
+  ``nl.md``): what it shows is what coopledger prints in that language.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ import pytest
 from tests_support import run_cli
 
 from ledger.dates import today as calendar_today
+from ledger.i18n import LANG_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = [REPO / "docs" / "guide" / "fr.md", REPO / "docs" / "guide" / "nl.md"]
+LANGS = {"fr.md": "fr", "nl.md": "nl"}
 FENCE = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<tag>\w*)\n(?P<body>.*?)```", re.S)
 CODE = re.compile(r"P-[0-9A-Z]{6}")
 YEARS = re.compile(r"\b202[67]")
@@ -76,6 +80,7 @@ def test_every_command_of_the_guide_runs_and_prints_what_it_shows(
     cwd.mkdir()
     env = dict(cli_env)
     env.pop("COOPLEDGER_BOOKS", None)
+    env[LANG_ENV] = LANGS[guide.name]  # each guide shows coopledger speaking its language
     codes: dict[str, str] = {}  # the guide's code → the books'
     ran = 0
     for tag, name, body in blocks(text):

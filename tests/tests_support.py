@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import main
+from ledger.i18n import set_ui_lang
 
 ENTERPRISE = "0403170701"  # a valid-checksum enterprise number used only in tests
 IBAN = "BE68539007547034"  # the textbook Belgian IBAN (valid, no real bank)
@@ -134,4 +135,5 @@ def run_cli(
         finally:
             os.chdir(before)
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    set_ui_lang(None)  # the run's language (its env's) ends with it: the suite's is English
     return subprocess.CompletedProcess(argv, code, stdout, stderr)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ledger.config import HubConfig
 from ledger.errors import ConfigError
+from ledger.i18n import _
 
 ENV_KEY = "COOPLEDGER_PEPPOL_API_KEY"
 ENV_FILE = "COOPLEDGER_PEPPOL_CREDENTIALS"
@@ -54,7 +55,10 @@ def find_credentials(
         path = Path(named).expanduser()
         if not path.is_absolute():
             raise ConfigError(
-                f"peppol credentials file {named!r}: give an absolute path (outside the books)"
+                _(
+                    "peppol credentials file {named!r}: give an absolute path (outside the books)",
+                    named=named,
+                )
             )
         return Credentials(read_key_file(path, books_root), str(path))
     path = default_path(config, env)
@@ -68,25 +72,32 @@ def read_key_file(path: Path, books_root: Path) -> str:
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise ConfigError(f"peppol credentials file {path}: not found") from None
+        raise ConfigError(_("peppol credentials file {path}: not found", path=path)) from None
     root = books_root.resolve()
     if resolved == root or root in resolved.parents:
         raise ConfigError(
-            f"peppol credentials file {path}: inside the books, where it would be committed "
-            "to git; move it outside (e.g. ~/.config/coopledger/peppol/)"
+            _(
+                "peppol credentials file {path}: inside the books, where it would be committed "
+                "to git; move it outside (e.g. ~/.config/coopledger/peppol/)",
+                path=path,
+            )
         )
     info = resolved.stat()
     if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"peppol credentials file {path}: not a regular file")
+        raise ConfigError(_("peppol credentials file {path}: not a regular file", path=path))
     if info.st_mode & 0o077:
         raise ConfigError(
-            f"peppol credentials file {path}: readable by others (mode "
-            f"{stat.S_IMODE(info.st_mode):o}); run: chmod 600 {path}"
+            _(
+                "peppol credentials file {path}: readable by others (mode "
+                "{s_imode:o}); run: chmod 600 {path}",
+                path=path,
+                s_imode=stat.S_IMODE(info.st_mode),
+            )
         )
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise ConfigError(f"peppol credentials file {path}: owned by another user")
+        raise ConfigError(_("peppol credentials file {path}: owned by another user", path=path))
     if info.st_size > MAX_FILE_BYTES:
-        raise ConfigError(f"peppol credentials file {path}: too large for a key file")
+        raise ConfigError(_("peppol credentials file {path}: too large for a key file", path=path))
     text = resolved.read_text(encoding="utf-8", errors="replace")
     try:
         parsed = tomllib.loads(text)
@@ -102,7 +113,9 @@ def read_key_file(path: Path, books_root: Path) -> str:
 
 def _checked_key(key: str, where: str) -> str:
     if not key:
-        raise ConfigError(f"{where}: the API key is empty")
+        raise ConfigError(_("{where}: the API key is empty", where=where))
     if any(c.isspace() or ord(c) < 0x21 or ord(c) == 0x7F for c in key) or len(key) > 4096:
-        raise ConfigError(f"{where}: the API key holds spaces or control characters")
+        raise ConfigError(
+            _("{where}: the API key holds spaces or control characters", where=where)
+        )
     return key

@@ -33,6 +33,7 @@ from invoicing.peppol.accesspoint import (
 )
 from invoicing.peppol.http import HttpClient, multipart
 from invoicing.peppol.ids import PeppolId
+from ledger.i18n import _
 
 NAME = "e-invoice.be"
 PRODUCTION_URL = "https://api.e-invoice.be"
@@ -72,11 +73,20 @@ class EInvoiceBe:
         sub = self._submission(answer, "POST /api/documents/ubl")
         if sub.number and sub.number != number:
             raise AccessPointAnswerError(
-                f"{NAME}: stored the document as invoice {sub.number!r}, not {number!r}"
+                _(
+                    "{name}: stored the document as invoice {number!r}, not {asked!r}",
+                    name=NAME,
+                    number=sub.number,
+                    asked=number,
+                )
             )
         if sub.status != "queued":
             raise AccessPointAnswerError(
-                f"{NAME}: a new document should be a DRAFT; it answered {sub.status}"
+                _(
+                    "{name}: a new document should be a DRAFT; it answered {status}",
+                    name=NAME,
+                    status=sub.status,
+                )
             )
         return sub
 
@@ -120,7 +130,9 @@ class EInvoiceBe:
             for item in items:
                 ident = item.get("id")
                 if not isinstance(ident, str) or not ident:
-                    raise AccessPointAnswerError(f"{NAME}: an inbox item without an id")
+                    raise AccessPointAnswerError(
+                        _("{name}: an inbox item without an id", name=NAME)
+                    )
                 out.append(
                     ReceivedDocument(
                         id=ident,
@@ -140,7 +152,13 @@ class EInvoiceBe:
         answer = self.http.call_json("GET", f"/api/documents/{received_id}/ubl")
         url = answer.get("signed_url") if isinstance(answer, dict) else None
         if not isinstance(url, str) or not url:
-            raise AccessPointAnswerError(f"{NAME}: no download URL for document {received_id}")
+            raise AccessPointAnswerError(
+                _(
+                    "{name}: no download URL for document {received_id}",
+                    name=NAME,
+                    received_id=received_id,
+                )
+            )
         return self.http.download(url)
 
     def acknowledge(self, received_id: str) -> None:
@@ -178,10 +196,19 @@ class EInvoiceBe:
     def _submission(self, answer: Any, what: str) -> Submission:
         ident = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(ident, str) or not ident:
-            raise AccessPointAnswerError(f"{NAME}: {what} answered without a document id")
+            raise AccessPointAnswerError(
+                _("{name}: {what} answered without a document id", name=NAME, what=what)
+            )
         state = str(answer.get("state") or "")
         if state not in STATES:
-            raise AccessPointAnswerError(f"{NAME}: {what}: unknown document state {state!r}")
+            raise AccessPointAnswerError(
+                _(
+                    "{name}: {what}: unknown document state {state!r}",
+                    name=NAME,
+                    what=what,
+                    state=state,
+                )
+            )
         return Submission(
             id=ident, status=STATES[state], number=str(answer.get("invoice_id") or "")
         )
@@ -212,7 +239,9 @@ def _multipart_ubl(number: str, ubl: bytes) -> tuple[bytes, str]:
 
 def _items(page: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-        raise AccessPointAnswerError(f"{NAME}: {what} answered without a list of items")
+        raise AccessPointAnswerError(
+            _("{name}: {what} answered without a list of items", name=NAME, what=what)
+        )
     return [i for i in page["items"] if isinstance(i, dict)]
 
 

@@ -32,6 +32,7 @@ from invoicing.peppol.accesspoint import (
     AccessPointTimeout,
     AccessPointUnreachable,
 )
+from ledger.i18n import _
 
 RETRY_DELAYS = (0.2, 0.6)  # seconds before the 2nd and 3rd try of a safe call
 MAX_ANSWER_BYTES = 60 * 1024 * 1024
@@ -152,7 +153,12 @@ class HttpClient:
             return json.loads(raw.decode("utf-8")) if raw.strip() else None
         except ValueError:
             raise AccessPointAnswerError(
-                f"{self.provider}: {method} {path} answered something that is not JSON"
+                _(
+                    "{provider}: {method} {path} answered something that is not JSON",
+                    provider=self.provider,
+                    method=method,
+                    path=path,
+                )
             ) from None
 
     def download(self, url: str) -> bytes:
@@ -160,7 +166,9 @@ class HttpClient:
         scheme = urllib.parse.urlsplit(url).scheme
         host = urllib.parse.urlsplit(url).hostname or ""
         if scheme != "https" and not (scheme == "http" and LOOPBACK.match(host)):
-            raise AccessPointAnswerError(f"{self.provider}: a download URL that is not https")
+            raise AccessPointAnswerError(
+                _("{provider}: a download URL that is not https", provider=self.provider)
+            )
         for attempt in range(1 + len(self.retry_delays)):
             try:
                 return self._once("GET", url, {}, None, "download", redirects=True)
@@ -190,19 +198,40 @@ class HttpClient:
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise AccessPointTimeout(
-                    f"{p}: {what}: no answer within {self.timeout:g} s"
+                    _(
+                        "{p}: {what}: no answer within {timeout:g} s",
+                        p=p,
+                        what=what,
+                        timeout=self.timeout,
+                    )
                 ) from None
             reason = getattr(exc.reason, "strerror", None) or str(exc.reason)
-            raise AccessPointUnreachable(f"{p}: cannot reach {_host(url)} ({reason})") from None
+            raise AccessPointUnreachable(
+                _("{p}: cannot reach {host} ({reason})", p=p, host=_host(url), reason=reason)
+            ) from None
         except TimeoutError:
-            raise AccessPointTimeout(f"{p}: {what}: no answer within {self.timeout:g} s") from None
+            raise AccessPointTimeout(
+                _(
+                    "{p}: {what}: no answer within {timeout:g} s",
+                    p=p,
+                    what=what,
+                    timeout=self.timeout,
+                )
+            ) from None
         except (ConnectionError, HTTPException, OSError) as exc:
             # The connection broke after the request left: it may have been carried out.
             raise AccessPointTimeout(
-                f"{p}: {what}: the connection broke before the answer ({type(exc).__name__})"
+                _(
+                    "{p}: {what}: the connection broke before the answer ({type})",
+                    p=p,
+                    what=what,
+                    type=type(exc).__name__,
+                )
             ) from None
         if len(payload) > MAX_ANSWER_BYTES:
-            raise AccessPointAnswerError(f"{p}: {what}: answer larger than 60 MB")
+            raise AccessPointAnswerError(
+                _("{p}: {what}: answer larger than 60 MB", p=p, what=what)
+            )
         return payload
 
     def _status_error(self, what: str, status: int, body: bytes) -> AccessPointError:
@@ -211,14 +240,34 @@ class HttpClient:
         said = f": {detail}" if detail else ""
         if status in (401, 403):
             return AccessPointAuthError(
-                f"{p}: {what} refused ({status}): check the API key in the credentials file "
-                f"or $COOPLEDGER_PEPPOL_API_KEY{said}"
+                _(
+                    "{p}: {what} refused ({status}): check the API key in the credentials file "
+                    "or $COOPLEDGER_PEPPOL_API_KEY{said}",
+                    p=p,
+                    what=what,
+                    status=status,
+                    said=said,
+                )
             )
         if status in (408, 429) or status >= 500:
-            return AccessPointBusy(f"{p}: {what}: temporary failure ({status}){said}")
+            return AccessPointBusy(
+                _(
+                    "{p}: {what}: temporary failure ({status}){said}",
+                    p=p,
+                    what=what,
+                    status=status,
+                    said=said,
+                )
+            )
         if 300 <= status < 400:
-            return AccessPointAnswerError(f"{p}: {what}: redirected ({status}), refused")
-        return AccessPointRejected(f"{p}: {what} refused ({status}){said}", status, detail)
+            return AccessPointAnswerError(
+                _("{p}: {what}: redirected ({status}), refused", p=p, what=what, status=status)
+            )
+        return AccessPointRejected(
+            _("{p}: {what} refused ({status}){said}", p=p, what=what, status=status, said=said),
+            status,
+            detail,
+        )
 
 
 def _read(exc: urllib.error.HTTPError) -> bytes:

@@ -16,6 +16,7 @@ from beancount.core import data
 from invoicing import numbering
 from invoicing.status import invoice_statuses
 from ledger.config import HubConfig
+from ledger.i18n import _
 from ledger.view.deliveries import Delivery, current, delivery_json, delivery_text
 
 
@@ -47,10 +48,17 @@ class CreditNoteRow:
         }
 
     def text(self) -> str:
-        return (
-            f"{self.number:12} {self.date.isoformat()}  credit note on {self.invoice:12} "
-            f"{self.total:>10.2f} EUR  {self.participant}  {self.client}  "
-            f"{delivery_text(self.step, self.documents)}"
+        return _(
+            "{number:12} {date}  credit note on {invoice:12} "
+            "{total:>10.2f} EUR  {participant}  {client}  "
+            "{delivery_text}",
+            number=self.number,
+            date=self.date.isoformat(),
+            invoice=self.invoice,
+            total=self.total,
+            participant=self.participant,
+            client=self.client,
+            delivery_text=delivery_text(self.step, self.documents),
         )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from ledger.books import atomic_write
 from ledger.config import HubConfig
 from ledger.errors import ConfigError
+from ledger.i18n import _
 
 ENV_OUTBOX = "COOPLEDGER_OUTBOX"
 ROUTES = ("peppol", "pdf")
@@ -43,8 +44,11 @@ def outbox_dir(config: HubConfig, books_root: Path, env: Mapping[str, str] | Non
     root = books_root.resolve()
     if path == root or root in path.parents:
         raise ConfigError(
-            f"peppol outbox {path}: inside the books; it must be a folder outside them "
-            "(set peppol.outbox in hub.toml or $COOPLEDGER_OUTBOX)"
+            _(
+                "peppol outbox {path}: inside the books; it must be a folder outside them "
+                "(set peppol.outbox in hub.toml or $COOPLEDGER_OUTBOX)",
+                path=path,
+            )
         )
     return path
 

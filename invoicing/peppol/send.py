@@ -55,6 +55,7 @@ from invoicing.peppol.listing import credited_in_full
 from invoicing.peppol.outbox import outbox_dir
 from ledger.books import STATE_DIR, Books
 from ledger.errors import BooksError, CoopledgerError, LockError
+from ledger.i18n import _
 from ledger.view.deliveries import (
     ENTRIES_KIND,
     Delivery,
@@ -131,10 +132,22 @@ def issued_files(books: Books, entries: list[Any], number: str) -> IssuedFiles:
     paths = document_paths(document)
     pdf = reader.read_file(paths["pdf"])
     if pdf is None:
-        raise BooksError(f"{paths['pdf']}: missing; the issued PDF of {number} is gone")
+        raise BooksError(
+            _(
+                "{pdf}: missing; the issued PDF of {number} is gone",
+                pdf=paths["pdf"],
+                number=number,
+            )
+        )
     ubl = reader.read_file(paths["ubl"])
     if ubl is None and document.client.is_business and document.client.endpoint():
-        raise BooksError(f"{paths['ubl']}: missing; the issued e-invoice of {number} is gone")
+        raise BooksError(
+            _(
+                "{ubl}: missing; the issued e-invoice of {number} is gone",
+                ubl=paths["ubl"],
+                number=number,
+            )
+        )
     return IssuedFiles(ref, document, document.link, ubl, pdf)
 
 
@@ -155,7 +168,9 @@ def send_lock(books: Books) -> Iterator[None]:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() > deadline:
-                    raise LockError(f"{path}: another coopledger command is sending") from None
+                    raise LockError(
+                        _("{path}: another coopledger command is sending", path=path)
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:
@@ -189,9 +204,9 @@ def send_documents(
 
 
 def _retry(number: str) -> str:
-    return (
-        "nothing was sent twice; try again later: coopledger invoice send "
-        f"{number.strip()} (or --pending)"
+    return _(
+        "nothing was sent twice; try again later: coopledger invoice send {number} (or --pending)",
+        number=number.strip(),
     )
 
 
@@ -293,12 +308,13 @@ class _Sender:
         if step and step.status in ("sent", "delivered"):
             return self.already_sent(doc, step)
         if step and step.status == "rejected" and not again:
-            return Outcome(n, step.route, "rejected", f"{n}: rejected earlier", ok=False,
+            return Outcome(n, step.route, "rejected", _("{n}: rejected earlier", n=n), ok=False,
                            provider_id=step.provider_id,
                            action=action_for(step, credited_by))  # fmt: skip
         if step and step.status == "rejected" and credited_by and not even_if_credited:
             return Outcome(n, step.route, "rejected",
-                           f"{n}: credited in full ({', '.join(credited_by)}); not sent again",
+                           _("{n}: credited in full ({credited_by}); not sent again", n=n,
+                             credited_by=", ".join(credited_by)),
                            ok=False, provider_id=step.provider_id,
                            action=action_for(step, credited_by))  # fmt: skip
         if self.ap is None:
@@ -311,7 +327,7 @@ class _Sender:
         entries = self.books.load().entries
         step = current(entries).get(number)
         files: tuple[str, ...] = ()
-        message = str(exc)
+        message = exc.message
         try:
             doc = issued_files(self.books, entries, number)
         except CoopledgerError:
@@ -320,7 +336,12 @@ class _Sender:
             receiver = step.receiver if step else ":".join(doc.document.client.endpoint() or ())
             path = self.to_outbox(doc, "peppol", "queued", receiver=receiver, reason=message)
             files = (str(Path(path).with_suffix(".xml")), path)
-            message = f"{number}: not delivered ({exc}); it waits in the outbox: {files[0]}"
+            message = _(
+                "{number}: not delivered ({exc}); it waits in the outbox: {files}",
+                number=number,
+                exc=exc.message,
+                files=files[0],
+            )
         return Outcome(
             number, step.route if step else "peppol", step.status if step else "unsent",
             message, ok=False, provider_id=step.provider_id if step else "", files=files,
@@ -331,13 +352,16 @@ class _Sender:
     def pdf_only(self, doc: IssuedFiles, step: Delivery | None) -> Outcome:
         client = doc.document.client
         why = (
-            "a foreign business without a Peppol id" if client.is_business else "a private person"
+            _("a foreign business without a Peppol id")
+            if client.is_business
+            else _("a private person")
         )
         path = self.to_outbox(doc, "pdf", "pdf-only", reason=f"no e-invoice: the client is {why}")
         if not (step and step.status == "pdf-only"):
             step = self.record(doc, "pdf-only", "pdf", reason=f"the client is {why}")
         return Outcome(doc.ref.number, "pdf", "pdf-only",
-                       f"{doc.ref.number}: PDF only (the client is {why}): {path}",
+                       _("{number}: PDF only (the client is {why}): {path}",
+                         number=doc.ref.number, why=why, path=path),
                        files=(path,), action=action_for(step))  # fmt: skip
 
     def offline(self, doc: IssuedFiles, step: Delivery | None) -> Outcome:
@@ -349,7 +373,8 @@ class _Sender:
             step = self.record(doc, "queued", "outbox", receiver=receiver, ubl_sha256=doc.sha256)
         xml = str(Path(path).with_suffix(".xml"))
         return Outcome(n, "outbox", "queued",
-                       f"{n}: queued in the outbox (no access point configured): {xml}",
+                       _("{n}: queued in the outbox (no access point configured): {xml}",
+                         n=n, xml=xml),
                        files=(xml, path), action=action_for(step))  # fmt: skip
 
     def already_sent(self, doc: IssuedFiles, step: Delivery) -> Outcome:
@@ -368,8 +393,9 @@ class _Sender:
         n = doc.ref.number
         self.tidy_outbox(n, step.status)
         return Outcome(n, step.route, step.status,
-                       f"{n}: {step.status} ({step.access_point or 'access point'} id "
-                       f"{step.provider_id or '-'}); not sent again",
+                       _("{n}: {status} ({access_point} id {provider_id}); not sent again",
+                         n=n, status=step.status, access_point=step.access_point
+                         or _("access point"), provider_id=step.provider_id or "-"),
                        ok=step.status != "rejected", provider_id=step.provider_id,
                        action=action_for(step))  # fmt: skip
 
@@ -428,8 +454,9 @@ class _Sender:
         step = self.record(doc, "not-on-peppol", "pdf", access_point=self.ap.name,
                            checked=", ".join(checked), ubl_sha256=doc.sha256)  # fmt: skip
         return Outcome(n, "pdf", "not-on-peppol",
-                       f"{n}: the client is not on Peppol (looked up {', '.join(checked)}); "
-                       f"the PDF to send yourself: {path}", files=(path,),
+                       _("{n}: the client is not on Peppol (looked up {checked}); "
+                       "the PDF to send yourself: {path}", n=n, checked=", ".join(checked),
+                         path=path), files=(path,),
                        action=action_for(step))  # fmt: skip
 
     def transmit(self, n: str, sub_id: str, sender: PeppolId, receiver: PeppolId) -> Submission:
@@ -452,15 +479,25 @@ class _Sender:
                     state = ap.status(sub_id)
                 except AccessPointError:
                     raise type(exc)(
-                        f"{exc}; whether {n} left is not known yet: run {again} again "
-                        "(safe: the access point is asked before anything is sent)"
+                        _(
+                            "{exc}; whether {n} left is not known yet: run {again} again "
+                            "(safe: the access point is asked before anything is sent)",
+                            exc=exc.message,
+                            n=n,
+                            again=again,
+                        )
                     ) from None
                 if state.status != "queued":
                     return state  # the send went through although its answer was lost
                 if attempt == SAFE_RETRIES:
                     raise AccessPointBusy(
-                        f"{exc}; {n} is still waiting at the access point, not sent: run "
-                        f"{again} again later (safe: it is never sent twice)"
+                        _(
+                            "{exc}; {n} is still waiting at the access point, not sent: run "
+                            "{again} again later (safe: it is never sent twice)",
+                            exc=exc.message,
+                            n=n,
+                            again=again,
+                        )
                     ) from None
                 time.sleep(self.retry_delay * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
@@ -475,10 +512,11 @@ class _Sender:
         self.tidy_outbox(n, sub.status)
         ok = sub.status != "rejected"
         said = {
-            "queued": "stored at the access point, not sent yet",
-            "sent": f"sent over Peppol to {receiver}",
-            "delivered": f"delivered over Peppol to {receiver}",
-            "rejected": f"rejected: {sub.reason or 'no reason given'}",
+            "queued": _("stored at the access point, not sent yet"),
+            "sent": _("sent over Peppol to {receiver}", receiver=receiver),
+            "delivered": _("delivered over Peppol to {receiver}", receiver=receiver),
+            "rejected": _("rejected: {reason}", reason=sub.reason or _("no reason given")),
         }[sub.status]
-        return Outcome(n, "peppol", sub.status, f"{n}: {said} ({ap.name} id {sub.id})", ok=ok,
+        return Outcome(n, "peppol", sub.status, _("{n}: {said} ({name} id {id})", n=n, said=said,
+                                                  name=ap.name, id=sub.id), ok=ok,
                        provider_id=sub.id, action=action_for(step))  # fmt: skip

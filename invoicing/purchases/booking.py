@@ -40,12 +40,14 @@ from typing import Any
 from beancount.core import data
 from stdnum.be import ogm_vcs
 
+from invoicing.i18n import kind_word
 from invoicing.peppol.ids import hub_ids
 from invoicing.purchases.document import Attachment, SupplierDocument
 from ledger.config import HubConfig, normalize_iban
 from ledger.dates import booking_date
 from ledger.entries import ZERO, document_entry, id_link, next_id, q2
 from ledger.errors import InputError, ParticipantError
+from ledger.i18n import _, hub_lang
 from ledger.integrity.carried import marker as carried_marker
 from ledger.integrity.carried import sealed_heads as carried_heads
 from ledger.money.expenses import (
@@ -128,21 +130,33 @@ def check_receiver(config: HubConfig, doc: SupplierDocument, label: str) -> None
     primary = str(hub_ids(config)[0])
     buyer = doc.buyer
     if buyer.endpoint is None:
-        raise InputError(f"{label}: names no receiver (the buyer's EndpointID); refused")
+        raise InputError(
+            _("{label}: names no receiver (the buyer's EndpointID); refused", label=label)
+        )
     if _key(buyer.endpoint) not in ours:
         raise InputError(
-            f"{label}: addressed to {buyer.endpoint_text}, not to this hub ({primary}); refused"
+            _(
+                "{label}: addressed to {endpoint_text}, not to this hub ({primary}); refused",
+                label=label,
+                endpoint_text=buyer.endpoint_text,
+                primary=primary,
+            )
         )
     hub_vats = {config.hub.vat_number or "", f"BE{config.hub.enterprise_number}"} - {""}
     if buyer.vat and _compact_vat(buyer.vat) not in hub_vats:
-        raise InputError(f"{label}: the buyer's VAT number in it is not the hub's; refused")
+        raise InputError(
+            _("{label}: the buyer's VAT number in it is not the hub's; refused", label=label)
+        )
     if buyer.legal_id:
         scheme, value = buyer.legal_id
         digits = re.sub(r"\D", "", value)
         belgian = scheme == "0208" or (not scheme and len(digits) == 10)
         if belgian and digits != config.hub.enterprise_number:
             raise InputError(
-                f"{label}: the buyer's enterprise number in it is not the hub's; refused"
+                _(
+                    "{label}: the buyer's enterprise number in it is not the hub's; refused",
+                    label=label,
+                )
             )
 
 
@@ -150,33 +164,57 @@ def check_document(config: HubConfig, doc: SupplierDocument, label: str) -> None
     """Refuse what purchase import cannot book exactly (each with what to do instead)."""
     if doc.currency != "EUR":
         raise InputError(
-            f"{label}: currency {doc.currency or '(none)'}; the books are kept in EUR and "
-            "purchase import books EUR documents only (book it with 'expense add' in EUR)"
+            _(
+                "{label}: currency {currency}; the books are kept in EUR and "
+                "purchase import books EUR documents only (book it with 'expense add' in EUR)",
+                label=label,
+                currency=doc.currency or _("(none)"),
+            )
         )
     check_receiver(config, doc, label)
     if doc.supplier.endpoint is None and not doc.supplier.vat:
-        raise InputError(f"{label}: the supplier has neither a Peppol endpoint nor a VAT number")
+        raise InputError(
+            _("{label}: the supplier has neither a Peppol endpoint nor a VAT number", label=label)
+        )
     for line in doc.taxes:
         if line.category in SELF_ASSESSED:
             raise InputError(
-                f"{label}: VAT category {line.category} ({SELF_ASSESSED[line.category]}): the "
-                "hub owes that VAT itself, which purchase import does not book; book it with "
-                "'expense add' and declare the VAT with the accountant"
+                _(
+                    "{label}: VAT category {category} ({self_assessed}): the "
+                    "hub owes that VAT itself, which purchase import does not book; book it with "
+                    "'expense add' and declare the VAT with the accountant",
+                    label=label,
+                    category=line.category,
+                    self_assessed=SELF_ASSESSED[line.category],
+                )
             )
         if line.category not in ACCEPTED_CATEGORIES:
-            raise InputError(f"{label}: unknown VAT category {line.category!r}")
+            raise InputError(
+                _(
+                    "{label}: unknown VAT category {category!r}",
+                    label=label,
+                    category=line.category,
+                )
+            )
     if doc.prepaid != 0:
         raise InputError(
-            f"{label}: {q2(doc.prepaid)} EUR already paid in advance (PrepaidAmount); purchase "
-            "import books whole invoices only: book it with 'expense add'"
+            _(
+                "{label}: {prepaid} EUR already paid in advance (PrepaidAmount); purchase "
+                "import books whole invoices only: book it with 'expense add'",
+                label=label,
+                prepaid=q2(doc.prepaid),
+            )
         )
-    for what, value in (("amount due", doc.payable), ("VAT", doc.vat), ("total", doc.gross)):
+    for what, value in ((_("amount due"), doc.payable), (_("VAT"), doc.vat),
+                        (_("total"), doc.gross)):  # fmt: skip
         if value != q2(value):
-            raise InputError(f"{label}: the {what} has more than two decimals")
+            raise InputError(
+                _("{label}: the {what} has more than two decimals", label=label, what=what)
+            )
     if doc.payable == 0:
-        raise InputError(f"{label}: nothing to pay (0.00 EUR); nothing booked")
+        raise InputError(_("{label}: nothing to pay (0.00 EUR); nothing booked", label=label))
     if doc.kind == "credit-note" and doc.payable < 0:
-        raise InputError(f"{label}: a credit note with a negative amount; refused")
+        raise InputError(_("{label}: a credit note with a negative amount; refused", label=label))
 
 
 def _duplicate(
@@ -189,18 +227,30 @@ def _duplicate(
         other = in_command.get(r.expense)
         if r.sha256 == sha:
             if other:
-                return f"the same file as {other}, given twice"
-            return f"this very file was booked already ({r.expense}, {r.date.isoformat()})"
+                return _("the same file as {other}, given twice", other=other)
+            return _(
+                "this very file was booked already ({expense}, {date})",
+                expense=r.expense,
+                date=r.date.isoformat(),
+            )
         if (
             r.kind == kind
             and r.number == doc.number
             and r.same_supplier(_key(doc.supplier.endpoint), _compact_vat(doc.supplier.vat))
         ):
             if other:
-                return f"{kind} {doc.number} of this supplier is {other} too, given twice"
-            return (
-                f"{kind} {doc.number} of this supplier is already booked ({r.expense}, "
-                f"{r.date.isoformat()})"
+                return _(
+                    "{kind} {number} of this supplier is {other} too, given twice",
+                    kind=kind_word(kind),
+                    number=doc.number,
+                    other=other,
+                )
+            return _(
+                "{kind} {number} of this supplier is already booked ({expense}, {date})",
+                kind=kind_word(kind),
+                number=doc.number,
+                expense=r.expense,
+                date=r.date.isoformat(),
             )
     return ""
 
@@ -229,8 +279,13 @@ def _booking_day(
         if day is not None:
             raise
         raise InputError(
-            f"{label}: dated {doc.issued.isoformat()}, after today ({today.isoformat()}); give "
-            "--date (today or earlier) to book it now"
+            _(
+                "{label}: dated {issued}, after today ({today}); give "
+                "--date (today or earlier) to book it now",
+                label=label,
+                issued=doc.issued.isoformat(),
+                today=today.isoformat(),
+            )
         ) from exc
 
 
@@ -245,7 +300,10 @@ def _original(records: list[PurchaseRecord], doc: SupplierDocument, label: str) 
     """The supplier invoice a credit note corrects, which must be in the books."""
     if not doc.references:
         raise InputError(
-            f"{label}: a credit note that names no invoice (BillingReference); import refused"
+            _(
+                "{label}: a credit note that names no invoice (BillingReference); import refused",
+                label=label,
+            )
         )
     key, vat = _key(doc.supplier.endpoint), _compact_vat(doc.supplier.vat)
     found = [
@@ -255,14 +313,23 @@ def _original(records: list[PurchaseRecord], doc: SupplierDocument, label: str) 
     ]
     if not found:
         raise InputError(
-            f"{label}: credit note {doc.number} corrects invoice "
-            f"{', '.join(doc.references)} of this supplier, which is not in the books; import "
-            "the invoice first"
+            _(
+                "{label}: credit note {number} corrects invoice "
+                "{references} of this supplier, which is not in the books; import "
+                "the invoice first",
+                label=label,
+                number=doc.number,
+                references=", ".join(doc.references),
+            )
         )
     if len(found) > 1:
         raise InputError(
-            f"{label}: credit note {doc.number} corrects several invoices; book it with "
-            "'expense add' per invoice"
+            _(
+                "{label}: credit note {number} corrects several invoices; book it with "
+                "'expense add' per invoice",
+                label=label,
+                number=doc.number,
+            )
         )
     return found[0]
 
@@ -274,17 +341,24 @@ def _attachments(
     attachments: tuple[Attachment, ...], base: str, label: str
 ) -> tuple[dict[str, bytes], list[str]]:
     files: dict[str, bytes] = {}
-    warnings = []
+    warnings: list[str] = []
     for index, att in enumerate(attachments, start=1):
         if att.mime not in EXTRACTED_MIMES:
             warnings.append(
-                f"{label}: attachment {index} ({att.mime or 'no type'}) kept inside the XML only"
+                _(
+                    "{label}: attachment {index} ({mime}) kept inside the XML only",
+                    label=label,
+                    index=index,
+                    mime=att.mime or _("no type"),
+                )
             )
             continue
         try:  # stored without its metadata (author, EXIF, GPS…), as any receipt
             cleaned, ext = clean_receipt(att.payload, field=f"attachment {index}")
         except InputError as exc:
-            warnings.append(f"{label}: {exc.message}; kept inside the XML only")
+            warnings.append(
+                _("{label}: {message}; kept inside the XML only", label=label, message=exc.message)
+            )
             continue
         files[f"{base}-{index}.{ext}"] = cleaned
     return files, warnings
@@ -297,7 +371,11 @@ def _reference(doc: SupplierDocument, label: str, warnings: list[str]) -> str:
         return ref
     if len(ref) > MAX_REFERENCE:
         warnings.append(
-            f"{label}: the payment reference is longer than {MAX_REFERENCE} characters; not kept"
+            _(
+                "{label}: the payment reference is longer than {limit} characters; not kept",
+                label=label,
+                limit=MAX_REFERENCE,
+            )
         )
         return ""
     return ref
@@ -310,7 +388,9 @@ def _iban(doc: SupplierDocument, label: str, warnings: list[str]) -> str:
     try:
         return normalize_iban(raw)
     except ValueError:
-        warnings.append(f"{label}: the supplier's account is not a valid IBAN; not kept")
+        warnings.append(
+            _("{label}: the supplier's account is not a valid IBAN; not kept", label=label)
+        )
         return ""
 
 
@@ -345,12 +425,27 @@ def plan_purchase(
     sha = hashlib.sha256(xml).hexdigest()
     duplicate = _duplicate(records, doc, kind, sha, in_command or {})
     if duplicate:
-        raise InputError(f"{label}: {duplicate}; nothing booked")
+        raise InputError(
+            _("{label}: {duplicate}; nothing booked", label=label, duplicate=duplicate)
+        )
     if provider_id and any(r.provider_id == provider_id for r in records):
-        raise InputError(f"{label}: access-point document {provider_id} is already booked")
+        raise InputError(
+            _(
+                "{label}: access-point document {provider_id} is already booked",
+                label=label,
+                provider_id=provider_id,
+            )
+        )
     amount, vat = q2(abs(doc.payable)), q2(abs(doc.vat))
     if vat >= amount:
-        raise InputError(f"{label}: the VAT ({vat}) is not less than the amount due ({amount})")
+        raise InputError(
+            _(
+                "{label}: the VAT ({vat}) is not less than the amount due ({amount})",
+                label=label,
+                vat=vat,
+                amount=amount,
+            )
+        )
 
     original = _original(records, doc, label) if credit else None
     participant, account = charge.participant, charge.account
@@ -360,8 +455,13 @@ def plan_purchase(
         if charge.given and (charge.participant or None) != (original.participant or None):
             who = original.participant or "the hub"
             raise InputError(
-                f"{label}: credit note {doc.number} corrects a cost charged to {who}; it is "
-                "charged there too (leave out --participant/--hub)"
+                _(
+                    "{label}: credit note {number} corrects a cost charged to {who}; it is "
+                    "charged there too (leave out --participant/--hub)",
+                    label=label,
+                    number=doc.number,
+                    who=who,
+                )
             )
         participant = original.participant or None
         account = None if participant else cost_account
@@ -372,26 +472,42 @@ def plan_purchase(
         )
         if amount > left:
             raise InputError(
-                f"{label}: credit note of {amount} EUR exceeds what is left of invoice "
-                f"{original.number} ({left} EUR); refused"
+                _(
+                    "{label}: credit note of {amount} EUR exceeds what is left of invoice "
+                    "{number} ({left} EUR); refused",
+                    label=label,
+                    amount=amount,
+                    number=original.number,
+                    left=left,
+                )
             )
     elif not charge.given:
         raise InputError(
-            f"{label}: say who bears this cost: --participant CODE (an activity's cost) or --hub"
+            _(
+                "{label}: say who bears this cost: --participant CODE (an activity's cost) "
+                "or --hub",
+                label=label,
+            )
         )
     if participant is None:
         hub_account(config, account)
         if charge_later:
-            raise InputError("--charge-later is for a participant's cost (--participant CODE)")
+            raise InputError(_("--charge-later is for a participant's cost (--participant CODE)"))
 
     given = day
     day = _booking_day(doc, day, today, label)
     opens = _books_open(entries, config)
     if opens is not None and day < opens:
-        what = f"--date {day.isoformat()} is" if given else f"dated {day.isoformat()},"
+        what = (_("--date {day} is", day=day.isoformat()) if given
+                else _("dated {day},", day=day.isoformat()))  # fmt: skip
         raise InputError(
-            f"{label}: {what} before the books open on {opens.isoformat()}; give --date (on "
-            "or after that day): its XML keeps the supplier's own date"
+            _(
+                "{label}: {what} before the books open on {opens}; give --date (on "
+                "or after that day): its XML keeps the supplier's own date",
+                label=label,
+                what=what,
+                opens=opens.isoformat(),
+            )
         )
     closed = {
         str(e.values[0].value)
@@ -402,8 +518,13 @@ def plan_purchase(
     closed |= {str(y) for y in carried_heads(mark)} if mark is not None else set()
     if str(day.year) in closed:
         raise InputError(
-            f"{label}: {day.year} is closed; book it in the open year (--date, e.g. "
-            f"--date {today.isoformat()}): its XML keeps the supplier's own date"
+            _(
+                "{label}: {year} is closed; book it in the open year (--date, e.g. "
+                "--date {today}): its XML keeps the supplier's own date",
+                label=label,
+                year=day.year,
+                today=today.isoformat(),
+            )
         )
     if participant:
         require_open_participant(entries, config, participant, on=day)
@@ -415,15 +536,20 @@ def plan_purchase(
     deductible = deductible_vat(config, doc)
     if config.hub.vat_regime == "standard" and vat and not deductible:
         warnings.append(
-            f"{label}: its VAT ({vat} EUR) is not Belgian VAT (the supplier's VAT number or "
-            "rate is not Belgian): not deductible on the Belgian return, booked in the cost "
-            "(see docs/peppol.md, 5.6)"
+            _(
+                "{label}: its VAT ({vat} EUR) is not Belgian VAT (the supplier's VAT number or "
+                "rate is not Belgian): not deductible on the Belgian return, booked in the cost "
+                "(see docs/peppol.md, 5.6)",
+                label=label,
+                vat=vat,
+            )
         )
     description = (
-        f"supplier credit note {number} on invoice {original.number}"
+        _("supplier credit note {number} on invoice {invoice}", number=number,
+          invoice=original.number)
         if original is not None
-        else f"supplier invoice {number}"
-    )
+        else _("supplier invoice {number}", number=number)
+    ).shown(hub_lang(config.invoicing.default_lang))  # fmt: skip
     req = ExpenseRequest(
         amount=sign * amount,
         description=description,
@@ -514,8 +640,15 @@ def _check_cost(
         code = req.participant or ""
         available = q2(state.held_available(code, day))
         raise ParticipantError(
-            f"{label}: cost refused: {q2(charged_cost(config, req))} EUR would take the balance "
-            f"held for {code} below zero (available from {day.isoformat()}: {available} EUR); "
-            "give --charge-later to recover it from their next client payments, or --hub for "
-            "a cost of the hub"
+            _(
+                "{label}: cost refused: {charged_cost} EUR would take the balance "
+                "held for {code} below zero (available from {day}: {available} EUR); "
+                "give --charge-later to recover it from their next client payments, or --hub for "
+                "a cost of the hub",
+                label=label,
+                charged_cost=q2(charged_cost(config, req)),
+                code=code,
+                day=day.isoformat(),
+                available=available,
+            )
         ) from None

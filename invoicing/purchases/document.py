@@ -24,6 +24,7 @@ from lxml import etree
 
 from invoicing.ubl import NS_CAC, NS_CBC, NS_ROOT
 from invoicing.validation import dtd_problem
+from ledger.i18n import _
 
 MAX_BYTES = 50 * 1024 * 1024
 NS = {"cac": NS_CAC, "cbc": NS_CBC}
@@ -121,14 +122,14 @@ def _amount(node: etree._Element, path: str, what: str, required: bool = True) -
     el = _find(node, path)
     if el is None or not _text(el):
         if required:
-            raise DocumentError(f"no {what} ({path.split(':')[-1]})")
+            raise DocumentError(_("no {what} ({split})", what=what, split=path.split(":")[-1]))
         return Decimal(0)
     try:
         value = Decimal(_text(el))
     except InvalidOperation:
-        raise DocumentError(f"{what} is not a number") from None
+        raise DocumentError(_("{what} is not a number", what=what)) from None
     if not value.is_finite() or abs(value) >= Decimal("1e10"):
-        raise DocumentError(f"{what} is not a plausible amount")
+        raise DocumentError(_("{what} is not a plausible amount", what=what))
     return value
 
 
@@ -139,7 +140,9 @@ def _date(node: etree._Element, path: str, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise DocumentError(f"{what} {text[:20]!r} is not a date (YYYY-MM-DD)") from None
+        raise DocumentError(
+            _("{what} {text!r} is not a date (YYYY-MM-DD)", what=what, text=text[:20])
+        ) from None
 
 
 def _party(node: etree._Element | None) -> Party:
@@ -180,7 +183,7 @@ def _tax_total(root: etree._Element, currency: str) -> tuple[Decimal, tuple[TaxL
             try:
                 rate = Decimal(rate_text)
             except InvalidOperation:
-                raise DocumentError("a VAT rate is not a number") from None
+                raise DocumentError(_("a VAT rate is not a number")) from None
             lines.append(
                 TaxLine(
                     category=_text(_find(sub, "cac:TaxCategory/cbc:ID")).upper(),
@@ -202,7 +205,7 @@ def _attachments(root: etree._Element) -> tuple[Attachment, ...]:
         try:
             payload = base64.b64decode("".join((obj.text or "").split()), validate=True)
         except (binascii.Error, ValueError):
-            raise DocumentError("an embedded attachment is not valid base64") from None
+            raise DocumentError(_("an embedded attachment is not valid base64")) from None
         out.append(
             Attachment(obj.get("mimeCode", "").strip().lower(), obj.get("filename", ""), payload)
         )
@@ -264,7 +267,7 @@ def _texts(root: etree._Element, supplier: str) -> tuple[tuple[str, str], ...]:
 def parse(payload: bytes) -> SupplierDocument:
     """The supplier document in ``payload``; :class:`DocumentError` if it is not one."""
     if len(payload) > MAX_BYTES:
-        raise DocumentError("larger than 50 MB")
+        raise DocumentError(_("larger than 50 MB"))
     refused = dtd_problem(payload)
     if refused:
         raise DocumentError(refused)
@@ -274,10 +277,10 @@ def parse(payload: bytes) -> SupplierDocument:
     try:
         root = etree.fromstring(payload, parser)
     except etree.XMLSyntaxError:
-        raise DocumentError("not well-formed XML") from None
+        raise DocumentError(_("not well-formed XML")) from None
     kind = ROOTS.get(root.tag)
     if kind is None:
-        raise DocumentError("not a UBL Invoice or CreditNote (Peppol BIS Billing 3.0)")
+        raise DocumentError(_("not a UBL Invoice or CreditNote (Peppol BIS Billing 3.0)"))
     type_code = _text(
         _find(root, "cbc:InvoiceTypeCode" if kind == "invoice" else "cbc:CreditNoteTypeCode")
     )
@@ -285,17 +288,17 @@ def parse(payload: bytes) -> SupplierDocument:
         kind = "credit-note"
     number = _text(_find(root, "cbc:ID"))
     if not number:
-        raise DocumentError("no document number (cbc:ID)")
+        raise DocumentError(_("no document number (cbc:ID)"))
     issued = _date(root, "cbc:IssueDate", "the issue date")
     if issued is None:
-        raise DocumentError("no issue date (cbc:IssueDate)")
+        raise DocumentError(_("no issue date (cbc:IssueDate)"))
     due = _date(root, "cbc:DueDate", "the due date") or _date(
         root, "cac:PaymentMeans/cbc:PaymentDueDate", "the due date"
     )
     currency = _text(_find(root, "cbc:DocumentCurrencyCode")).upper()
     totals = _find(root, "cac:LegalMonetaryTotal")
     if totals is None:
-        raise DocumentError("no totals (cac:LegalMonetaryTotal)")
+        raise DocumentError(_("no totals (cac:LegalMonetaryTotal)"))
     vat, taxes = _tax_total(root, currency)
     references = tuple(
         _text(el)

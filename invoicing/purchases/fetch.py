@@ -19,6 +19,7 @@ from invoicing.purchases.importer import Source, TextCheck, import_purchases
 from invoicing.validation import Validator
 from ledger.books import Books
 from ledger.errors import CoopledgerError, InputError
+from ledger.i18n import _
 from ledger.view.purchases import purchase_records
 
 
@@ -54,8 +55,11 @@ def fetch_and_import(
         unknown = [i for i in ids if i not in pending]
         if unknown:
             raise InputError(
-                f"access-point document {unknown[0]} is not waiting (already booked, or "
-                "unknown: see 'coopledger purchase fetch')"
+                _(
+                    "access-point document {unknown} is not waiting (already booked, or "
+                    "unknown: see 'coopledger purchase fetch')",
+                    unknown=unknown[0],
+                )
             )
         chosen = [pending[i] for i in ids]
     else:
@@ -67,7 +71,8 @@ def fetch_and_import(
         result = Fetched(received)
         try:
             payload = ap.fetch(received.id)
-            source = Source(f"access-point document {received.id}", payload, received.id)
+            label = _("access-point document {id}", id=received.id)
+            source = Source(label, payload, received.id)
             result.planned = import_purchases(
                 books,
                 [source],

@@ -22,6 +22,7 @@ from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import BooksError, InputError
+from ledger.i18n import _
 
 MAX_RULES_SHOWN = 8
 # Sees each document's free text, ``[(text, field)]``, and raises a one-line error to refuse
@@ -41,27 +42,35 @@ class Source:
 def checked(source: Source, validator: Validator | None) -> SupplierDocument:
     """The document, once the official rules and our reading accept it."""
     if len(source.payload) > MAX_BYTES:
-        raise InputError(f"{source.label}: larger than 50 MB; refused")
+        raise InputError(_("{label}: larger than 50 MB; refused", label=source.label))
     refused = dtd_problem(source.payload)  # before the schema, which cannot take one
     if refused:
-        raise InputError(f"{source.label}: {refused}; refused")
+        raise InputError(_("{label}: {refused}; refused", label=source.label, refused=refused))
     if validator is not None:
         report = validator.validate_bytes(source.payload, source.label)
         if not report.ok:
             rules = sorted({f.rule for f in report.fatal})
             shown = ", ".join(rules[:MAX_RULES_SHOWN])
             more = (
-                f" and {len(rules) - MAX_RULES_SHOWN} more" if len(rules) > MAX_RULES_SHOWN else ""
+                _(" and {count} more", count=len(rules) - MAX_RULES_SHOWN)
+                if len(rules) > MAX_RULES_SHOWN
+                else ""
             )
             first = report.fatal[0]
             raise InputError(
-                f"{source.label}: fails the Peppol rules ({shown}{more}); first: "
-                f"[{first.rule}] {first.text[:200]}"
+                _(
+                    "{label}: fails the Peppol rules ({shown}{more}); first: [{rule}] {text}",
+                    label=source.label,
+                    shown=shown,
+                    more=more,
+                    rule=first.rule,
+                    text=first.text[:200],
+                )
             )
     try:
         return parse(source.payload)
     except DocumentError as exc:
-        raise InputError(f"{source.label}: {exc}") from None
+        raise InputError(_("{label}: {exc}", label=source.label, exc=exc)) from None
 
 
 def plan_all(
@@ -106,7 +115,7 @@ def import_purchases(
 ) -> list[Planned]:
     """Check and book supplier documents (all or nothing); ``dry_run`` writes nothing."""
     if not sources:
-        raise InputError("no supplier document given")
+        raise InputError(_("no supplier document given"))
     today = dates.today(today)
     docs = [(s, checked(s, validator)) for s in sources]
     if check_text is not None:
@@ -122,7 +131,12 @@ def import_purchases(
         for plan in planned:
             for relpath, payload in plan.files.items():
                 if tx.read_file(relpath) is not None:
-                    raise BooksError(f"{relpath} already exists; refusing to overwrite a document")
+                    raise BooksError(
+                        _(
+                            "{relpath} already exists; refusing to overwrite a document",
+                            relpath=relpath,
+                        )
+                    )
                 tx.write_file(relpath, payload)
         tx.add_entries([e for p in planned for e in p.entries], kind=ENTRIES_KIND)
         ids = ", ".join(p.expense for p in planned)

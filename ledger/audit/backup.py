@@ -44,6 +44,7 @@ from ledger.audit.verify import Report, verify_books
 from ledger.books import Books, atomic_write, describe_changes, git, git_head, worktree_changes
 from ledger.config import HubConfig
 from ledger.errors import BooksError, InputError, RosterError
+from ledger.i18n import _
 from ledger.integrity.anchors import close_tags
 from ledger.keys import key_path, parse_recipients
 from ledger.outputs import outside_books
@@ -82,7 +83,7 @@ def _sha(path: Path) -> str:
 
 def _recipients(config: HubConfig) -> list[Any]:
     if not config.roster.recipients:
-        raise RosterError("hub.toml lists no recipients: nobody could decrypt a backup")
+        raise RosterError(_("hub.toml lists no recipients: nobody could decrypt a backup"))
     return parse_recipients(config.roster.recipients)  # age or SSH keys
 
 
@@ -98,35 +99,42 @@ def _encrypt(source: Path, target: Path, recipients: list[Any]) -> None:
 
 def _refuse_secret(path: Path, key: Path) -> None:
     if path.resolve() == key.resolve():
-        raise InputError(f"--include {path}: that is the hub's secret key; keep it apart")
+        raise InputError(
+            _("--include {path}: that is the hub's secret key; keep it apart", path=path)
+        )
     with path.open("rb") as handle:
         if SECRET_MARK in handle.read():
-            raise InputError(f"--include {path}: holds an age secret key; a backup never does")
+            raise InputError(
+                _("--include {path}: holds an age secret key; a backup never does", path=path)
+            )
 
 
 def backup(books: Books, dest: Path, extra_files: list[Path] | None = None) -> BackupResult:
     """Write an encrypted backup of the books (and of ``extra_files``) under ``dest``."""
     root = books.root
-    dest = outside_books(root, dest, "--to", "a backup is kept apart from what it saves")
+    dest = outside_books(root, dest, "--to", _("a backup is kept apart from what it saves"))
     changes = worktree_changes(root)
     if changes:
         raise InputError(
-            f"the books have uncommitted changes ({describe_changes(changes)}): commit them "
-            "(--adopt-changes) or undo them first, a backup holds committed history only"
+            _(
+                "the books have uncommitted changes ({changes}): commit them "
+                "(--adopt-changes) or undo them first, a backup holds committed history only",
+                changes=describe_changes(changes),
+            )
         )
     head = git_head(root)
     if head is None:
-        raise BooksError(f"{root}: no commit to back up")
+        raise BooksError(_("{root}: no commit to back up", root=root))
     recipients = _recipients(books.config)
     extras = [Path(p) for p in extra_files or []]
     for path in extras:
         if not path.is_file():
-            raise InputError(f"--include {path}: no such file")
+            raise InputError(_("--include {path}: no such file", path=path))
         _refuse_secret(path, key_path(books.config))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = dest / f"coopledger-{books.config.id}-{stamp}"
     if folder.exists():
-        raise InputError(f"{folder} already exists; wait a second and run again")
+        raise InputError(_("{folder} already exists; wait a second and run again", folder=folder))
     (folder / "extra").mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="coopledger-backup-") as tmp:
         bundle = Path(tmp) / "books.bundle"
@@ -167,12 +175,14 @@ def _identity(hub: str, key_file: Path | None) -> x25519.Identity:
     try:
         lines = path.read_text().splitlines()
     except OSError:
-        raise RosterError(f"{path}: cannot read the hub key (give it with --key)") from None
+        raise RosterError(
+            _("{path}: cannot read the hub key (give it with --key)", path=path)
+        ) from None
     for line in lines:
         if line.startswith("AGE-SECRET-KEY-"):
             with contextlib.suppress(pyrage.IdentityError):
                 return x25519.Identity.from_str(line.strip())
-    raise RosterError(f"{path}: not an age secret key file")
+    raise RosterError(_("{path}: not an age secret key file", path=path))
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -181,19 +191,40 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         manifest = json.loads((folder / MANIFEST).read_text())
         sums = (folder / SUMS).read_text().splitlines()
     except (OSError, ValueError):
-        raise InputError(f"{folder}: not a coopledger backup (manifest or sums missing)") from None
+        raise InputError(
+            _("{folder}: not a coopledger backup (manifest or sums missing)", folder=folder)
+        ) from None
     listed = set()
     for line in sums:
-        digest, _, name = line.partition("  ")
+        digest, _sep, name = line.partition("  ")
         listed.add(name)
         path = folder / name
         if not path.is_file() or _sha(path) != digest:
-            raise InputError(f"{folder}: {name} is damaged or missing (sha256 differs)")
+            raise InputError(
+                _(
+                    "{folder}: {name} is damaged or missing (sha256 differs)",
+                    folder=folder,
+                    name=name,
+                )
+            )
     for required in (BUNDLE, MANIFEST):
         if required not in listed:
-            raise InputError(f"{folder}: {required} is not covered by {SUMS}")
+            raise InputError(
+                _(
+                    "{folder}: {required} is not covered by {sums}",
+                    folder=folder,
+                    required=required,
+                    sums=SUMS,
+                )
+            )
     if manifest.get("format") != FORMAT:
-        raise InputError(f"{folder}: backup format {manifest.get('format')} is unknown")
+        raise InputError(
+            _(
+                "{folder}: backup format {manifest} is unknown",
+                folder=folder,
+                manifest=manifest.get("format"),
+            )
+        )
     return cast(dict[str, Any], manifest)
 
 
@@ -203,16 +234,18 @@ def restore(
     """Restore a backup into the new folder ``target`` and verify it."""
     manifest = read_manifest(folder)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError(f"{target}: not an empty folder; restore into a new folder")
+        raise InputError(
+            _("{target}: not an empty folder; restore into a new folder", target=target)
+        )
     if extras_to is not None:
-        extras_to = outside_books(target, extras_to, "--extras-to", "they are kept apart")
+        extras_to = outside_books(target, extras_to, "--extras-to", _("they are kept apart"))
     identity = _identity(str(manifest["hub"]), key_file)
     with tempfile.TemporaryDirectory(prefix="coopledger-restore-") as tmp:
         bundle = Path(tmp) / "books.bundle"
         try:
             pyrage.decrypt_file(str(folder / BUNDLE), str(bundle), [identity])
         except pyrage.DecryptError:
-            raise RosterError("the backup cannot be decrypted with this key") from None
+            raise RosterError(_("the backup cannot be decrypted with this key")) from None
         proc = subprocess.run(
             ["git", "clone", "-q", "--no-hardlinks", str(bundle), str(target)],
             capture_output=True,
@@ -220,22 +253,33 @@ def restore(
             check=False,
         )
         if proc.returncode != 0:
-            raise BooksError(f"{folder / BUNDLE}: not a usable git bundle")
+            raise BooksError(_("{folder}: not a usable git bundle", folder=folder / BUNDLE))
     git(target, "remote", "remove", "origin")
     head = git_head(target) or ""
     if head != manifest["head"]:
-        raise BooksError(f"{target}: restored HEAD {head[:12]} is not {manifest['head'][:12]}")
+        raise BooksError(
+            _(
+                "{target}: restored HEAD {head} is not {manifest}",
+                target=target,
+                head=head[:12],
+                manifest=manifest["head"][:12],
+            )
+        )
     restored_extras = []
     if extras_to is not None:
         extras_to.mkdir(parents=True, exist_ok=True)
         for extra in manifest.get("extras", []):
             out = extras_to / Path(str(extra["name"])).name
             if out.exists():
-                raise InputError(f"{out} already exists; choose another --extras-to folder")
+                raise InputError(
+                    _("{out} already exists; choose another --extras-to folder", out=out)
+                )
             pyrage.decrypt_file(str(folder / extra["file"]), str(out), [identity])
             os.chmod(out, 0o600)
             if _sha(out) != extra["sha256"]:
-                raise BooksError(f"{out}: restored bytes differ from the backed-up file")
+                raise BooksError(
+                    _("{out}: restored bytes differ from the backed-up file", out=out)
+                )
             restored_extras.append(out)
     if manifest.get("data_keys"):  # the roster's data keys, back beside the roster
         atomic_write(
@@ -244,6 +288,8 @@ def restore(
     books = Books.open(target)
     tags = {t.name: t.object for t in close_tags(target).values()}
     if tags != manifest.get("tags", {}):
-        raise BooksError(f"{target}: the restored close tags differ from the backup's")
+        raise BooksError(
+            _("{target}: the restored close tags differ from the backup's", target=target)
+        )
     report = verify_books(books)
     return RestoreResult(target, head, report, restored_extras)

@@ -34,6 +34,7 @@ from ledger.audit.verify import books_at, year_records
 from ledger.books import Books, atomic_write
 from ledger.config import load_config
 from ledger.errors import BooksError, InputError, typed
+from ledger.i18n import _
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import CloseTag, close_tags, seals
 from ledger.loader import format_error, load_ledger
@@ -112,31 +113,50 @@ def find_tag(books: Books, name: str) -> CloseTag:
         if tag.name == name:
             return tag
     raise InputError(
-        f"--tag {typed(name)}: no such close tag in the books (see: git tag -l 'close-*')"
+        _(
+            "--tag {name}: no such close tag in the books (see: git tag -l 'close-*')",
+            name=typed(name),
+        )
     )
 
 
 def export_audit(books: Books, tag_name: str, out: Path) -> AuditExport:
     """Write the auditor's export of the year closed by ``tag_name`` into ``out``."""
-    out = outside_books(books.root, out, "--out", "an export is handed to the auditor")
+    out = outside_books(books.root, out, "--out", _("an export is handed to the auditor"))
     tag = find_tag(books, tag_name)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(f"{out}: not an empty folder; choose a new folder for the export")
+        raise InputError(
+            _("{out}: not an empty folder; choose a new folder for the export", out=out)
+        )
     year = tag.year
     with books_at(books.root, tag.commit) as then_root:
         ledger = load_ledger(then_root / "main.beancount", full_history=True)
         if ledger.errors:
             first = format_error(ledger.errors[0], then_root)
-            raise BooksError(f"the books at {tag.name} do not check ({first}); run verify")
+            raise BooksError(
+                _(
+                    "the books at {name} do not check ({first}); run verify",
+                    name=tag.name,
+                    first=first,
+                )
+            )
         config = load_config(then_root)
         seal = seals(ledger.entries).get(year)
         if seal is None or tag.head is None:
-            raise BooksError(f"the commit of {tag.name} holds no seal of {year}; run verify")
+            raise BooksError(
+                _(
+                    "the commit of {name} holds no seal of {year}; run verify",
+                    name=tag.name,
+                    year=year,
+                )
+            )
         version = int(str(seal.meta.get("seal-version", "1")))
         records, previous, _after = year_records(ledger.entries, then_root, year, version)
         chain = chainlib.build_chain(records, previous)
         if version >= 2 and chain.head != tag.head:
-            raise BooksError(f"the books at {tag.name} do not give its chain head; run verify")
+            raise BooksError(
+                _("the books at {name} do not give its chain head; run verify", name=tag.name)
+            )
         built = _build(
             ledger.entries, config.account("retained_result"), year, chain, seal, then_root
         )

@@ -39,6 +39,7 @@ from typing import Any
 from beancount.core import data
 
 from ledger.books import Books, git, worktree_changes
+from ledger.i18n import Message, _
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import CloseTag, close_tags, is_git_books, seals, tag_errors
 from ledger.integrity.carried import CARRIED_FILE
@@ -72,7 +73,10 @@ class Finding:
     def line(self) -> str:
         status = "OK  " if self.ok else ("WARN" if self.warning else "FAIL")
         where = f"{self.where}: " if self.where else ""
-        return f"{status} [{self.check}] {where}{self.message}"
+        # a layout, not a text: the same in every language, its message shown translated
+        return Message("{status} [{check}] {where}{message}",
+                       {"status": status, "check": self.check, "where": where,
+                        "message": self.message})  # fmt: skip
 
 
 @dataclass
@@ -167,7 +171,7 @@ def year_records(
     entries: list[data.Directive], root: Path, year: int, version: int
 ) -> tuple[list[chainlib.Record], str, dt.date | None]:
     """The records a close of ``year`` covers in these books (documents hashed from disk)."""
-    previous, after, _ = _range(entries, year)
+    previous, after, _unused = _range(entries, year)
     until = dt.date(year, 12, 31)
     if version == 1:
         after = None  # a version-1 seal covers every entry up to its year
@@ -184,10 +188,14 @@ def check_load(books: Books, ledger: Ledger) -> list[Finding]:
     out = []
     for error in ledger.errors:
         kind = CHECK_OF_ERROR.get(type(error).__name__, "books")
-        where, _, message = format_error(error, books.root).partition(": ")
+        where, _sep, message = format_error(error, books.root).partition(": ")
         out.append(Finding(kind, False, message, where=where))
     if not out:
-        out.append(Finding("books", True, f"{len(ledger.entries)} entries load without errors"))
+        out.append(
+            Finding(
+                "books", True, _("{count} entries load without errors", count=len(ledger.entries))
+            )
+        )
     return out
 
 
@@ -203,10 +211,12 @@ def check_carried(books: Books, full: Ledger) -> list[Finding]:
     live.errors = [*live.errors, *tag_errors(books.root, live.entries)]
     mark = carried_marker(live.entries)
     if mark is None:
-        return [Finding("carried", False, "main.beancount holds no carried balances")]
+        return [Finding("carried", False, _("main.beancount holds no carried balances"))]
     out = [
-        Finding("carried", False, f"live books: {message}", where=where)
-        for where, _, message in (format_error(e, books.root).partition(": ") for e in live.errors)
+        Finding("carried", False, _("live books: {message}", message=message), where=where)
+        for where, _sep, message in (
+            format_error(e, books.root).partition(": ") for e in live.errors
+        )
     ]
     day = mark.date
     now, then = carried_balances(live.entries, day), carried_balances(full.entries, day)
@@ -220,8 +230,13 @@ def check_carried(books: Books, full: Ledger) -> list[Finding]:
             Finding(
                 "carried",
                 False,
-                f"the balances carried on {day.isoformat()} differ from the full history on "
-                f"{len(differ)} account(s): {', '.join(differ[:5])}",
+                _(
+                    "the balances carried on {day} differ from the full history on {count} "
+                    "account(s): {accounts}",
+                    day=day.isoformat(),
+                    count=len(differ),
+                    accounts=", ".join(differ[:5]),
+                ),
                 where=CARRIED_FILE,
             )
         )
@@ -230,8 +245,11 @@ def check_carried(books: Books, full: Ledger) -> list[Finding]:
             Finding(
                 "carried",
                 True,
-                f"the live books carry the full history's balances of {day.isoformat()} "
-                f"({len(now)} accounts)",
+                _(
+                    "the live books carry the full history's balances of {day} ({count} accounts)",
+                    day=day.isoformat(),
+                    count=len(now),
+                ),
             )
         )
     return out
@@ -243,11 +261,19 @@ def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
     year = tag.year
     findings: list[Finding] = []
     if not tag.annotated or tag.head is None:
-        return [Finding("history", False, f"{tag.name} is not an annotated coopledger close tag")]
+        return [
+            Finding(
+                "history",
+                False,
+                _("{name} is not an annotated coopledger close tag", name=tag.name),
+            )
+        ]
     ancestor = git(root, "merge-base", "--is-ancestor", tag.commit, "HEAD", check=False)
     if ancestor.returncode != 0:
         findings.append(
-            Finding("history", False, f"{tag.name} points at a commit outside the history")
+            Finding(
+                "history", False, _("{name} points at a commit outside the history", name=tag.name)
+            )
         )
     with books_at(root, tag.commit) as then_root:
         then = load_ledger(then_root / "main.beancount", full_history=True)
@@ -255,9 +281,13 @@ def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
         if version == 0:
             return [
                 *findings,
-                Finding("history", False, f"the commit of {tag.name} holds no seal of {year}"),
+                Finding(
+                    "history",
+                    False,
+                    _("the commit of {name} holds no seal of {year}", name=tag.name, year=year),
+                ),
             ]
-        sealed, previous, _ = year_records(then.entries, then_root, year, version)
+        sealed, previous, _unused = year_records(then.entries, then_root, year, version)
         if version == 1:
             head, _count = seal_digest(then.entries, year)
             sealed_chain = chainlib.build_chain(sealed, previous)
@@ -269,12 +299,16 @@ def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
             Finding(
                 "history",
                 False,
-                f"the books at {tag.name} ({tag.commit[:12]}) do not give the head in the tag: "
-                "the tag or the history was rewritten",
+                _(
+                    "the books at {name} ({commit}) do not give the head in the tag: "
+                    "the tag or the history was rewritten",
+                    name=tag.name,
+                    commit=tag.commit[:12],
+                ),
             )
         )
         return findings
-    now, _prev, _ = year_records(ledger.entries, root, year, version)
+    now, _prev, _unused = year_records(ledger.entries, root, year, version)
     changes = chainlib.compare(_stored(sealed_chain), now)
     for change in changes:
         findings.append(_change_finding(tag, change))
@@ -283,8 +317,14 @@ def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
             Finding(
                 "chain",
                 True,
-                f"{tag.name}: {len(sealed_chain.links)} sealed records unchanged "
-                f"(seal version {version}, head {tag.head[:16]}…)",
+                _(
+                    "{name}: {count} sealed records unchanged "
+                    "(seal version {version}, head {head}…)",
+                    name=tag.name,
+                    count=len(sealed_chain.links),
+                    version=version,
+                    head=tag.head[:16],
+                ),
             )
         )
     return findings
@@ -296,26 +336,36 @@ def _change_finding(tag: CloseTag, change: chainlib.Change) -> Finding:
         return Finding(
             "chain",
             False,
-            f"sealed record #{change.sealed.pos} of {tag.name} was removed",
+            _("sealed record #{pos} of {name} was removed", pos=change.sealed.pos, name=tag.name),
             where=change.sealed.ref,
             record=f"{tag.name}#{change.sealed.pos}",
         )
     assert change.now is not None
-    kind = "document" if change.now.kind == "document" else "entry"
+    kind = _("document") if change.now.kind == "document" else _("entry")
     if change.what == "inserted":
         return Finding(
             "chain",
             False,
-            f"an {kind} was inserted in closed year {tag.year}",
+            _("an {kind} was inserted in closed year {year}", kind=kind, year=tag.year),
             where=change.now.ref,
             record=f"{tag.name}#new",
         )
     assert change.sealed is not None
-    what = "bytes changed" if kind == "document" else f"field {', '.join(change.fields)}"
+    what = (
+        _("bytes changed")
+        if kind == "document"
+        else _("field {fields}", fields=", ".join(change.fields))
+    )
     return Finding(
         "chain",
         False,
-        f"sealed {kind} #{change.sealed.pos} of {tag.name} changed ({what})",
+        _(
+            "sealed {kind} #{pos} of {name} changed ({what})",
+            kind=kind,
+            pos=change.sealed.pos,
+            name=tag.name,
+            what=what,
+        ),
         where=change.now.ref,
         record=f"{tag.name}#{change.sealed.pos}",
         fields=list(change.fields),
@@ -331,7 +381,7 @@ def check_seal_history(books: Books, tags: dict[int, CloseTag]) -> list[Finding]
     added: dict[int, tuple[str, str]] = {}
     findings = []
     for block in log.split("\x01")[1:]:
-        commit, _, diff = block.partition("\n")
+        commit, _sep, diff = block.partition("\n")
         plus: dict[int, str] = {}
         minus: dict[int, str] = {}
         for line in diff.splitlines():
@@ -351,12 +401,16 @@ def check_seal_history(books: Books, tags: dict[int, CloseTag]) -> list[Finding]
                     Finding(
                         "history",
                         False,
-                        f"commit {commit[:12]} removed or rewrote the seal of {year}"
-                        + (
-                            ": a downgrade, the year was sealed with the version-2 hash "
-                            "chain and its chain.jsonl is gone"
+                        _(
+                            "commit {commit} removed or rewrote the seal of {year}{downgrade}",
+                            commit=commit[:12],
+                            year=year,
+                            downgrade=_(
+                                ": a downgrade, the year was sealed with the version-2 hash "
+                                "chain and its chain.jsonl is gone"
+                            )
                             if downgrade
-                            else ""
+                            else "",
                         ),
                     )
                 )
@@ -369,8 +423,12 @@ def check_seal_history(books: Books, tags: dict[int, CloseTag]) -> list[Finding]
                 Finding(
                     "history",
                     False,
-                    f"the seal of {year} was committed in {commit[:12]} but tag close-{year} "
-                    "is gone",
+                    _(
+                        "the seal of {year} was committed in {commit} but tag close-{year} "
+                        "is gone",
+                        year=year,
+                        commit=commit[:12],
+                    ),
                 )
             )
         elif tag.commit != commit:
@@ -378,8 +436,13 @@ def check_seal_history(books: Books, tags: dict[int, CloseTag]) -> list[Finding]
                 Finding(
                     "history",
                     False,
-                    f"{tag.name} points at {tag.commit[:12]}, not at {commit[:12]} which wrote "
-                    "the seal (the tag was moved)",
+                    _(
+                        "{name} points at {commit}, not at {sealed_by} which wrote "
+                        "the seal (the tag was moved)",
+                        name=tag.name,
+                        commit=tag.commit[:12],
+                        sealed_by=commit[:12],
+                    ),
                 )
             )
     return findings
@@ -406,39 +469,48 @@ def check_documents(books: Books, ledger: Ledger) -> list[Finding]:
                 now = None
             if now != recorded:
                 entry_at = chainlib.entry_ref(entry, str(root))
-                what = "is missing" if now is None else "changed since it was issued"
+                what = _("is missing") if now is None else _("changed since it was issued")
                 findings.append(
                     Finding(
                         "documents",
                         False,
-                        f"{rel} {what} (sha256 recorded at {entry_at})",
+                        _(
+                            "{rel} {what} (sha256 recorded at {entry_at})",
+                            rel=rel,
+                            what=what,
+                            entry_at=entry_at,
+                        ),
                         where=rel,
                         fields=["sha256"],
                     )
                 )
     if not findings:
-        findings.append(Finding("documents", True, f"{checked} issued document files intact"))
+        findings.append(
+            Finding(
+                "documents", True, _("{checked} issued document files intact", checked=checked)
+            )
+        )
     return findings
 
 
 def check_worktree(books: Books) -> list[Finding]:
     changes = worktree_changes(books.root)
     findings = [
-        Finding("worktree", False, f"uncommitted change ({what})", where=path)
+        Finding("worktree", False, _("uncommitted change ({what})", what=what), where=path)
         for what, path in changes
     ]
     findings += [
         Finding(
             "cache",
             False,
-            "a beancount pickle cache sits in the books (bean-check would run it): delete it",
+            _("a beancount pickle cache sits in the books (bean-check would run it): delete it"),
             where=p.relative_to(books.root).as_posix(),
             warning=True,
         )
         for p in pickle_caches(books.root)
     ]
     if not changes:
-        findings.append(Finding("worktree", True, "no uncommitted change"))
+        findings.append(Finding("worktree", True, _("no uncommitted change")))
     return findings
 
 
@@ -461,7 +533,13 @@ def check_signatures(
     signers = signers_file(books, explicit)
     if signers is None:
         if changed:
-            return [Finding("signatures", False, f"{SIGNERS_FILE} was removed from the books")]
+            return [
+                Finding(
+                    "signatures",
+                    False,
+                    _("{signers_file} was removed from the books", signers_file=SIGNERS_FILE),
+                )
+            ]
         return []
     findings = []
     count = 0
@@ -487,14 +565,17 @@ def check_signatures(
         for revs, governing in ranges:
             config = ["-c", f"gpg.ssh.allowedSignersFile={file_at(governing).resolve()}"]
             for line in _git_out(root, *config, "log", "--format=%H %G?", revs).splitlines():
-                commit, _, status = line.partition(" ")
+                commit, _sep, status = line.partition(" ")
                 count += 1
                 if status != "G":
                     findings.append(
                         Finding(
                             "signatures",
                             False,
-                            f"commit {commit[:12]} is not signed by an allowed key",
+                            _(
+                                "commit {commit} is not signed by an allowed key",
+                                commit=commit[:12],
+                            ),
                         )
                     )
         if explicit is None:
@@ -503,9 +584,13 @@ def check_signatures(
                     Finding(
                         "signatures",
                         False,
-                        f"{SIGNERS_FILE} changed in commit {commit[:12]}: the keys allowed to "
-                        "sign are not those the books started with; verify with the "
-                        "allowed_signers the hub gave you (--allowed-signers)",
+                        _(
+                            "{signers_file} changed in commit {commit}: the keys allowed to "
+                            "sign are not those the books started with; verify with the "
+                            "allowed_signers the hub gave you (--allowed-signers)",
+                            signers_file=SIGNERS_FILE,
+                            commit=commit[:12],
+                        ),
                         where=SIGNERS_FILE,
                         warning=True,
                     )
@@ -515,11 +600,23 @@ def check_signatures(
             proc = git(root, *config, "verify-tag", tag.name, check=False)
             if proc.returncode != 0:
                 findings.append(
-                    Finding("signatures", False, f"{tag.name} is not signed by an allowed key")
+                    Finding(
+                        "signatures",
+                        False,
+                        _("{name} is not signed by an allowed key", name=tag.name),
+                    )
                 )
     if not any(not f.ok and not f.warning for f in findings):
         findings.append(
-            Finding("signatures", True, f"{count} commits and {len(tags)} close tags signed")
+            Finding(
+                "signatures",
+                True,
+                _(
+                    "{count} commits and {tags} close tags signed",
+                    count=count,
+                    tags=len(tags),
+                ),
+            )
         )
     return findings
 
@@ -535,13 +632,24 @@ def check_expectations(tags: dict[int, CloseTag], expect: dict[str, str]) -> lis
         tag = by_name.get(name)
         value = value.lower()
         if tag is None:
-            findings.append(Finding("anchor", False, f"{name}: no such tag in the books"))
+            findings.append(
+                Finding("anchor", False, _("{name}: no such tag in the books", name=name))
+            )
         elif len(value) >= 7 and (tag.object.startswith(value) or tag.commit.startswith(value)):
-            findings.append(Finding("anchor", True, f"{name} is the tag you were given"))
+            findings.append(
+                Finding("anchor", True, _("{name} is the tag you were given", name=name))
+            )
         else:
             findings.append(
                 Finding(
-                    "anchor", False, f"{name} is {tag.object[:12]}, not the {value[:12]} given"
+                    "anchor",
+                    False,
+                    _(
+                        "{name} is {object}, not the {value} given",
+                        name=name,
+                        object=tag.object[:12],
+                        value=value[:12],
+                    ),
                 )
             )
     return findings
@@ -572,7 +680,7 @@ def verify_books(
     report.add(*check_load(books, ledger))
     report.add(*check_carried(books, ledger))
     if not is_git_books(books.root):
-        report.add(Finding("history", False, "the books are not under git"))
+        report.add(Finding("history", False, _("the books are not under git")))
         return report
     tags = close_tags(books.root)
     for _year, tag in sorted(tags.items()):

@@ -50,10 +50,10 @@ from ledger.cli import (
     report,
     year,
 )
-from ledger.cli.support import GLOBAL_OPTIONS
+from ledger.cli.support import GLOBAL_OPTIONS, Group
 from ledger.config import HUB_FILE
 from ledger.errors import CoopledgerError
-from ledger.i18n import LANGS, _, set_ui_lang, shown
+from ledger.i18n import LANGS, N_, _, set_ui_lang, shown
 
 NOUNS = (
     books, participant, client, invoice, purchase, bank, reconcile, expense, payout, cash,
@@ -103,7 +103,7 @@ def modernise(args: list[str]) -> list[str]:
     return args
 
 
-class Coopledger(click.Group):
+class Coopledger(Group):
     """The root group: the old spellings, and usage errors on one line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -125,8 +125,10 @@ for _option in reversed(GLOBAL_OPTIONS):
 cli = click.group(
     "coopledger",
     cls=Coopledger,
-    help="Accounting and invoicing for a hub whose participants work under its legal "
-    "entity, on a plain-text Beancount ledger.",
+    help=N_(
+        "Accounting and invoicing for a hub whose participants work under its legal "
+        "entity, on a plain-text Beancount ledger."
+    ),
     context_settings={"help_option_names": ["-h", "--help"]},
 )(_callback)
 for _noun in NOUNS:
@@ -135,24 +137,65 @@ for _noun in NOUNS:
 
 def redact_usage(message: str) -> str:
     """Click repeats what was typed; a stray argument may be a name or an IBAN, so only
-    option names are repeated."""
+    option names are repeated. The usual usage errors are said in the user's language (a
+    :class:`ledger.i18n.Message`; click's own text, English, otherwise)."""
     match = re.match(r"Got unexpected extra arguments? \((.*)\)", message, re.S)
     if match:
         words = match.group(1).split()
-        options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
-        others = len(words) - len(options)
-        values = f"{others} value(s), not repeated" if others else ""
-        return (
-            f"unrecognized arguments: {' and '.join(p for p in (' '.join(options), values) if p)}"
-        )
+        options = " ".join(w.split("=", 1)[0] for w in words if w.startswith("-"))
+        others = len(words) - len(options.split())
+        if options and others:
+            return _("unrecognized arguments: {options} and {count} value(s), not repeated",
+                     options=options, count=others)  # fmt: skip
+        if others:
+            return _("unrecognized arguments: {count} value(s), not repeated", count=others)
+        return _("unrecognized arguments: {options}", options=options)
     match = re.match(r"No such command '(.*)'\.", message)
     if match:
-        return "no such command (what was typed is not repeated)"
+        return _("no such command (what was typed is not repeated)")
     # a choice or a number typed wrong: 'VALUE' is not one of … / is not a valid integer
-    match = re.match(r"(Invalid value for '[^']*': )'.*' (is not .*?)\.?$", message, re.S)
+    match = re.match(r"Invalid value for '([^']*)': '.*' (is not .*?)\.?$", message, re.S)
     if match:
-        return f"{match.group(1)}{match.group(2)} (what was typed is not repeated)"
+        reason: str = match.group(2)
+        for pattern, text in REASONS:
+            found = re.fullmatch(pattern, reason, re.S)
+            if found:
+                reason = _(text, **found.groupdict())
+        return _("Invalid value for '{option}': {reason} (what was typed is not repeated)",
+                 option=match.group(1), reason=reason)  # fmt: skip
+    for pattern, text in SUGGESTIONS:  # click's "Did you mean …?" after the error
+        match = re.search(pattern, message, re.S)
+        if match:
+            error = redact_usage(message[: match.start()])
+            return _("{error}{suggestion}", error=error, suggestion=_(text, **match.groupdict()))
+    for pattern, text in USAGE_ERRORS:
+        match = re.fullmatch(pattern, message, re.S)
+        if match:
+            return _(text, **match.groupdict())
     return message
+
+
+# click's usual usage errors (English: the process never sets click's gettext), and ours
+USAGE_ERRORS = (
+    (r"Missing option '(?P<option>[^']*)'\.", N_("Missing option '{option}'.")),
+    (r"Missing argument '(?P<argument>[^']*)'\.", N_("Missing argument '{argument}'.")),
+    (r"No such option '(?P<option>[^']*)'\.", N_("No such option '{option}'.")),
+    (r"Option '(?P<option>[^']*)' requires an argument\.",
+     N_("Option '{option}' requires an argument.")),
+    (r"Missing command\.", N_("Missing command.")),
+    (r"Invalid value for '(?P<option>[^']*)': (?P<reason>.*)",
+     N_("Invalid value for '{option}': {reason}")),
+)  # fmt: skip
+REASONS = (  # why click refused a value (the value itself is not repeated)
+    (r"is not one of (?P<choices>.*)", N_("is not one of {choices}")),
+    (r"is not (?P<choice>'[^']*')", N_("is not {choice}")),
+    (r"is not a valid integer", N_("is not a valid integer")),
+    (r"is not a valid integer range", N_("is not a valid year")),
+)
+SUGGESTIONS = (
+    (r" Did you mean (?P<other>[^ ]+)\?$", N_(" Did you mean {other}?")),
+    (r" \(Did you mean one of: (?P<others>.*)\?\)$", N_(" (Did you mean one of: {others}?)")),
+)
 
 
 def language_of(args: Sequence[str]) -> str | None:
@@ -191,8 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "coopledger"
-        print(f"coopledger: error: {redact_usage(exc.format_message())} (see '{where} --help')",
-              file=sys.stderr)  # fmt: skip
+        message = redact_usage(exc.format_message())
+        print(shown(_("coopledger: error: {message} (see '{where} --help')", message=message,
+                      where=where)), file=sys.stderr)  # fmt: skip
         return 2
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -208,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file of the user's (not the books: their writes say so)
-        print(f"coopledger: error: {os_error_message(exc)}", file=sys.stderr)
+        print(shown(_("coopledger: error: {message}", message=os_error_message(exc))),
+              file=sys.stderr)  # fmt: skip
         return 1
 
 

@@ -15,10 +15,11 @@ from ledger.banks import add_bank_account
 from ledger.books import (
     render_entries,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
+from ledger.i18n import N_, _, shown
 from ledger.progress import Progress
 
-DESCRIPTION = """\
+DESCRIPTION = N_("""\
 Import bank statements into the books: CODA (Febelfin), camt.053 (XML, or a zip of them),
 MT940, or a CSV export of BNP Paribas Fortis, KBC, Belfius or ING. The format is
 recognised from the content. Every file is checked first (record lengths, order, trailer
@@ -27,8 +28,10 @@ A file imported before (same content, whatever its name) is skipped; movements a
 the books are not added again; near-duplicates are reported. Each statement's closing
 balance is asserted. Payments by structured communication go to their invoice; rules in
 hub.toml send other movements to an account; the rest waits in the suspense account,
-flagged '!', for review.
-"""
+flagged '!', for review.""")
+
+
+INFORMATION = N_("information")
 
 
 def cmd_bank_add(args: argparse.Namespace) -> int:
@@ -37,7 +40,7 @@ def cmd_bank_add(args: argparse.Namespace) -> int:
     bank = add_bank_account(
         books, iban=args.iban, bic=args.bic, label=args.label, account=args.account, day=args.date
     )
-    print(f"Bank account {bank.iban} added as {bank.account}")
+    say(_("Bank account {iban} added as {account}", iban=bank.iban, account=bank.account))
     return 0
 
 
@@ -62,26 +65,27 @@ def cmd_bank_line_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(found)
         return 0
-    print(f"Bank line {found['bank-ref']} (^{found['link']}), {found['date']}, "
-          f"{found['amount']} {found['currency']}")  # fmt: skip
-    print("  (decrypted in memory from the archived statement; the books do not hold this)")
-    shown = ("bank-reference", "counterparty", "counterparty-account", "communication", "ogm",
-             "end-to-end-id")  # fmt: skip
-    for key in shown:
+    say(_("Bank line {ref} (^{link}), {date}, {amount} {currency}", ref=found["bank-ref"],
+          link=found["link"], date=found["date"], amount=found["amount"],
+          currency=found["currency"]))  # fmt: skip
+    say(_("  (decrypted in memory from the archived statement; the books do not hold this)"))
+    keys = ("bank-reference", "counterparty", "counterparty-account", "communication", "ogm",
+            "end-to-end-id")  # fmt: skip
+    for key in keys:
         if found.get(key):
             print(f"  {key + ':':<22}{found[key]}")
     for text in found["information"] or []:
-        print(f"  {'information:':<22}{text}")
+        print(f"  {localised(INFORMATION) + ':':<22}{text}")
     for detail in found["details"] or []:
-        print(f"  detail {detail['sequence']}: {detail['amount']} {detail['counterparty'] or ''} "
-              f"{detail['communication'] or ''}".rstrip())  # fmt: skip
+        text = f"{detail['amount']} {detail['counterparty'] or ''} {detail['communication'] or ''}"
+        say(_("  detail {sequence}: {text}", sequence=detail["sequence"], text=text.rstrip()))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     books = open_books(args)
-    files = [BankFile.read(path) for path in progress.each("reading", args.files)]
-    with Progress(f"importing {len(files)} file(s)"):
+    files = [BankFile.read(path) for path in progress.each(N_("reading"), args.files)]
+    with Progress(_("importing {count} file(s)", count=len(files))):
         result = import_files(books, files, account=args.account, dry_run=args.dry_run)
     if args.json:
         print_json(result.summary())
@@ -92,67 +96,73 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def print_text(result: ImportResult) -> None:
     plan, summary = result.plan, result.summary()
-    verb = "Would import" if result.dry_run else "Imported"
-    print(
-        f"{verb} {summary['statements']} statement(s), {summary['movements']} movement(s): "
-        f"{summary['matched']} matched, {summary['to_review']} to review"
-        + (f"; {plan.already_present} already in the books" if plan.already_present else "")
-        + (f"; {summary['reconciled']} reconciliation entries" if result.reconciled else "")
-        + "."
-    )
+    template = (
+        N_("Would import {statements} statement(s), {movements} movement(s): {matched} matched, "
+           "{to_review} to review")
+        if result.dry_run
+        else N_("Imported {statements} statement(s), {movements} movement(s): {matched} "
+                "matched, {to_review} to review")
+    )  # fmt: skip
+    parts = [shown(_(template, **summary))]
+    if plan.already_present:
+        parts.append(shown(_("{count} already in the books", count=plan.already_present)))
+    if result.reconciled:
+        parts.append(shown(_("{count} reconciliation entries", count=summary["reconciled"])))
+    print("; ".join(parts) + ".")
     for report in plan.files:
         if report.skipped:
-            print(f"  {report.name}: {report.skipped}, skipped")
+            say(_("  {file}: {reason}, skipped", file=report.name, reason=report.skipped))
             continue
-        statements = ", ".join(report.statements)
-        print(
-            f"  {report.name}: {report.format} on {', '.join(report.accounts)}, "
-            f"statement(s) {statements}: "
-            f"{report.movements} new, {report.already_present} already in the books"
-        )
+        say(_("  {file}: {format} on {accounts}, statement(s) {statements}: {new} new, "
+              "{present} already in the books", file=report.name, format=report.format,
+              accounts=", ".join(report.accounts), statements=", ".join(report.statements),
+              new=report.movements, present=report.already_present))  # fmt: skip
     if plan.near_duplicates:
-        print("Near-duplicates (a movement of another file on the same account, same amount,")
-        print("within two days):")
+        say(_("Near-duplicates (a movement of another file on the same account, same amount, "
+              "within two days):"))  # fmt: skip
         for dup in plan.near_duplicates:
-            what = "kept (the bank's balance needs it)" if dup.kept else "NOT written"
-            print(f"  {dup.description}: similar to ^{dup.similar_to}, {what}")
+            what = _("kept (the bank's balance needs it)") if dup.kept else _("NOT written")
+            say(_("  {description}: similar to ^{link}, {what}", description=dup.description,
+                  link=dup.similar_to, what=what))  # fmt: skip
             if not dup.kept:
                 for entry in dup.entries:
                     text = printer.format_entry(entry)
                     print("".join(f"  ; {line}\n" for line in text.splitlines()), end="")
     if result.dry_run:
-        print("Dry run: nothing was written. The entries would be:\n")
+        say(_("Dry run: nothing was written. The entries would be:"))
+        say()
         print(render_entries([*plan.entries, *result.reconciled]), end="")
     elif summary["to_review"]:
-        print("Movements to review are in the suspense account, flagged '!'.")
+        say(_("Movements to review are in the suspense account, flagged '!'."))
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("bank", help="the hub's bank accounts and statements")
+group = Group("bank", help=N_("the hub's bank accounts and statements"))
 
 command(
     group, "add", cmd_bank_add,
-    click.option("--iban", required=True, help="the account's IBAN"),
-    click.option("--bic", help="the bank's BIC"),
+    click.option("--iban", required=True, help=N_("the account's IBAN")),
+    click.option("--bic", help=N_("the bank's BIC")),
     click.option("--label", default="Compte",
-                 help="a short name for the account (default: Compte)"),
-    click.option("--account", help="Beancount account (default: Assets:Banque:<last 4 digits>)"),
-    click.option("--date", type=DATE, help="date the account opens (default: today)"),
-    help="declare another bank account of the hub",
+                 help=N_("a short name for the account (default: Compte)")),
+    click.option("--account",
+                 help=N_("Beancount account (default: Assets:Banque:<last 4 digits>)")),
+    click.option("--date", type=DATE, help=N_("date the account opens (default: today)")),
+    help=N_("declare another bank account of the hub"),
 )  # fmt: skip
-command(group, "list", cmd_bank_list, help="the hub's bank accounts")
+command(group, "list", cmd_bank_list, help=N_("the hub's bank accounts"))
 command(
     group, "import", cmd_import,
     click.argument("files", nargs=-1, required=True, metavar="FILE..."),
     click.option("--account", metavar="ACCOUNT",
-                 help="the hub's bank account (Beancount account or IBAN) the statements are "
-                 "for; needed only when a file does not give the account's IBAN"),
-    click.option("--dry-run", is_flag=True, help="show what would be added"),
-    help="import bank statements (CODA, camt.053, MT940, bank CSV)", epilog=DESCRIPTION,
+                 help=N_("the hub's bank account (Beancount account or IBAN) the statements are "
+                 "for; needed only when a file does not give the account's IBAN")),
+    click.option("--dry-run", is_flag=True, help=N_("show what would be added")),
+    help=N_("import bank statements (CODA, camt.053, MT940, bank CSV)"), epilog=DESCRIPTION,
 )  # fmt: skip
 command(
     group, "show-line", cmd_bank_line_show,
     click.argument("ref", metavar="REF"),
-    help="decrypt in memory the bank's original of one line (name, account, text)",
+    help=N_("decrypt in memory the bank's original of one line (name, account, text)"),
 )  # fmt: skip

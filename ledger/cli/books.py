@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 from pathlib import Path
 
 import click
@@ -18,7 +17,7 @@ from ledger.books import (
     describe_changes,
     worktree_changes,
 )
-from ledger.cli.support import DATE, RATE, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json, say
 from ledger.config import (
     BankAccount,
     ContributionSettings,
@@ -28,7 +27,7 @@ from ledger.config import (
 )
 from ledger.entries import parse_rate
 from ledger.errors import InputError, KeyFileError
-from ledger.i18n import _, shown
+from ledger.i18n import N_, _, shown
 from ledger.keys import (
     identity_text,
     new_identity,
@@ -83,22 +82,29 @@ def cmd_init(args: argparse.Namespace) -> int:
     config.roster.recipients = [str(recovery.to_public())]
     signing_key = Path(args.signing_key).expanduser() if args.signing_key else None
     books, key_file = init_books(Path(args.dir), config, start, signing_key=signing_key)
-    print(f"Created the books of {config.hub.name} in {books.root}")
-    print(f"Hub key (decrypts the roster): {key_file}")
-    print(
-        "The roster and the archived bank statements are encrypted to the hub key and to a "
-        "recovery key. Back the hub key up away from the books, and keep the recovery key "
-        "offline, apart from the books and from this machine (e.g. on paper in the board's "
-        "safe): without a key the roster is lost; with a key and the books, anyone can tell "
-        "who the participants are."
+    say(_("Created the books of {name} in {root}", name=config.hub.name, root=str(books.root)))
+    say(_("Hub key (decrypts the roster): {path}", path=str(key_file)))
+    say(
+        _(
+            "The roster and the archived bank statements are encrypted to the hub key and to "
+            "a recovery key. Back the hub key up away from the books, and keep the recovery "
+            "key offline, apart from the books and from this machine (e.g. on paper in the "
+            "board's safe): without a key the roster is lost; with a key and the books, "
+            "anyone can tell who the participants are."
+        )
     )
     if recovery_file is not None:
         write_secret(recovery_file, identity_text(recovery, "recovery key"), books.root)
-        print(f"Recovery key written to {recovery_file} (mode 0600): move it offline now.")
+        say(
+            _(
+                "Recovery key written to {path} (mode 0600): move it offline now.",
+                path=str(recovery_file),
+            )
+        )
     else:
-        print("RECOVERY KEY — shown once, stored nowhere; write it down now:")
+        say(_("RECOVERY KEY — shown once, stored nowhere; write it down now:"))
         print(str(recovery))
-    print(f"Check them with: coopledger check --books {books.root}")
+    say(_("Check them with: coopledger check --books {root}", root=str(books.root)))
     return 0
 
 
@@ -107,11 +113,16 @@ def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
     if path is not None:
         if inside(root, path):
             raise KeyFileError(
-                f"{path}: the recovery key may not be written inside the books directory; "
-                "choose a path outside it"
+                _(
+                    "{path}: the recovery key may not be written inside the books directory; "
+                    "choose a path outside it",
+                    path=str(path),
+                )
             )
         if path.exists():
-            raise KeyFileError(f"{path}: already exists; refusing to overwrite a key")
+            raise KeyFileError(
+                _("{path}: already exists; refusing to overwrite a key", path=str(path))
+            )
     return new_identity()
 
 
@@ -120,15 +131,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     books = open_books(args)
     ledger = books.load(strict=False, full_history=args.all_years)
     warnings = [
-        f"{p.relative_to(books.root).as_posix()}: a beancount pickle cache sits in the books: "
-        "bean-check would unpickle (run) it; delete it and use coopledger check"
+        _(
+            "{path}: a beancount pickle cache sits in the books: bean-check would unpickle "
+            "(run) it; delete it and use coopledger check",
+            path=p.relative_to(books.root).as_posix(),
+        )
         for p in pickle_caches(books.root)
     ]
     changes = worktree_changes(books.root) if (books.root / ".git").exists() else []
     if changes:
         warnings.append(
-            f"uncommitted changes no coopledger command made: {describe_changes(changes)} "
-            "(commit them with --adopt-changes, or undo them)"
+            _(
+                "uncommitted changes no coopledger command made: {changes} (commit them with "
+                "--adopt-changes, or undo them)",
+                changes=describe_changes(changes),
+            )
         )
     errors = [
         {
@@ -156,13 +173,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     else:
         for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            say(_("warning: {warning}", warning=warning), err=True)
         for error in errors:
-            print(error["where"], file=sys.stderr)
+            say(error["where"], err=True)
         if not errors:
-            print(f"OK: {len(ledger.entries)} entries, no errors")
+            say(_("OK: {count} entries, no errors", count=len(ledger.entries)))
         else:
-            print(f"{len(errors)} error(s)", file=sys.stderr)
+            say(_("{count} error(s)", count=len(errors)), err=True)
     return 0 if not errors else 1
 
 
@@ -194,61 +211,62 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("books", help="the books themselves: create, check, browse")
+group = Group("books", help=N_("the books themselves: create, check, browse"))
 
 SERVE_OPTIONS = (
-    click.option("--host", default="127.0.0.1", help="address to bind (default: loopback)"),
-    click.option("--port", type=int, default=5000, help="port to listen on (default: 5000)"),
-    click.option("--read-only", is_flag=True, help="answer 401 to any change (the default)"),
+    click.option("--host", default="127.0.0.1", help=N_("address to bind (default: loopback)")),
+    click.option("--port", type=int, default=5000, help=N_("port to listen on (default: 5000)")),
+    click.option("--read-only", is_flag=True, help=N_("answer 401 to any change (the default)")),
     click.option(
         "--edit", is_flag=True,
-        help="let Fava edit the books, through coopledger's write path (checked, committed; "
-        "closed years refused)",
+        help=N_("let Fava edit the books, through coopledger's write path (checked, committed; "
+        "closed years refused)"),
     ),
     click.option(
         "--all-years", is_flag=True,
-        help="serve the full history (history.beancount), the closed years included; "
-        "read-only",
+        help=N_("serve the full history (history.beancount), the closed years included; "
+                "read-only"),
     ),
 )  # fmt: skip
 
 command(
     group, "init", cmd_init,
     click.argument("dir"),
-    click.option("--name", required=True, help="the hub's legal name"),
+    click.option("--name", required=True, help=N_("the hub's legal name")),
     click.option("--enterprise-number", required=True,
-                 help="the hub's Belgian enterprise number (KBO/BCE)"),
-    click.option("--iban", required=True, help="the hub's bank account (IBAN)"),
-    click.option("--bic", help="the bank's BIC"),
-    click.option("--address", help='the seat, e.g. "Rue de l\'Exemple 1, 1030 Schaerbeek"'),
-    click.option("--postal-code", help="postal code of the seat"),
-    click.option("--city", help="city of the seat"),
-    click.option("--country", default="BE", help="ISO country code of the seat (default: BE)"),
-    click.option("--legal-form", default="ASBL", help="ASBL, VZW, AISBL…"),
-    click.option("--court-register", default="RPM Bruxelles", help="RPM/RPR and seat"),
-    click.option("--email", help="the hub's e-mail address, printed on invoices"),
-    click.option("--website", help="the hub's website, printed on invoices"),
+                 help=N_("the hub's Belgian enterprise number (KBO/BCE)")),
+    click.option("--iban", required=True, help=N_("the hub's bank account (IBAN)")),
+    click.option("--bic", help=N_("the bank's BIC")),
+    click.option("--address", help=N_('the seat, e.g. "Rue de l\'Exemple 1, 1030 Schaerbeek"')),
+    click.option("--postal-code", help=N_("postal code of the seat")),
+    click.option("--city", help=N_("city of the seat")),
+    click.option("--country", default="BE", help=N_("ISO country code of the seat (default: BE)")),
+    click.option("--legal-form", default="ASBL", help=N_("ASBL, VZW, AISBL…")),
+    click.option("--court-register", default="RPM Bruxelles", help=N_("RPM/RPR and seat")),
+    click.option("--email", help=N_("the hub's e-mail address, printed on invoices")),
+    click.option("--website", help=N_("the hub's website, printed on invoices")),
     click.option("--vat-regime", type=click.Choice(["exempt", "franchise", "standard"]),
-                 default="exempt", help="the hub's VAT regime (default: exempt)"),
+                 default="exempt", help=N_("the hub's VAT regime (default: exempt)")),
     click.option("--vat-number",
-                 help="VAT number with country prefix (franchise or standard regime)"),
-    click.option("--contribution-rate", default="10", type=RATE, help="percent"),
-    click.option("--start", type=DATE, help="date the accounts open (default: 1 January)"),
+                 help=N_("VAT number with country prefix (franchise or standard regime)")),
+    click.option("--contribution-rate", default="10", type=RATE, help=N_("percent")),
+    click.option("--start", type=DATE, help=N_("date the accounts open (default: 1 January)")),
     click.option("--recovery-key-file", metavar="FILE",
-                 help="write the recovery key there (outside the books) instead of printing "
-                 "it once"),
+                 help=N_("write the recovery key there (outside the books) instead of printing "
+                 "it once")),
     click.option("--signing-key", metavar="SSH_KEY",
-                 help="sign every commit and close tag with this SSH key (git SSH signing)"),
-    help="create a hub's books in a new directory", books=False,
+                 help=N_("sign every commit and close tag with this SSH key (git SSH signing)")),
+    help=N_("create a hub's books in a new directory"), books=False,
 )  # fmt: skip
 command(
     group, "check", cmd_check,
     click.option("--all-years", is_flag=True,
-                 help="check the full history (every closed year) instead of the live books"),
-    help="load the books safely and report every error",
+                 help=N_("check the full history (every closed year) instead of the live books")),
+    help=N_("load the books safely and report every error"),
 )  # fmt: skip
-command(group, "serve", cmd_serve, *SERVE_OPTIONS, help="browse the books in Fava")
+command(group, "serve", cmd_serve, *SERVE_OPTIONS, help=N_("browse the books in Fava"))
 command(
     group, "compact", cmd_compact,
-    help="take the closed years out of the live books (books closed before the live ledger)",
+    help=N_("take the closed years out of the live books (books closed before the live "
+            "ledger)"),
 )  # fmt: skip

@@ -6,8 +6,19 @@ import argparse
 
 import click
 
-from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, RATE, command, open_books, print_json
+from ledger.cli.support import (
+    AMOUNT,
+    AMOUNT_OR_ZERO,
+    DATE,
+    RATE,
+    Group,
+    command,
+    open_books,
+    print_json,
+    say,
+)
 from ledger.errors import InputError
+from ledger.i18n import N_, _
 from ledger.money import cash
 
 
@@ -21,7 +32,7 @@ def cmd_cash(args: argparse.Namespace) -> int:
             print_json(rows)
             return 0
         if not rows:
-            print("The cash box has not moved yet.")
+            say(_("The cash box has not moved yet."))
         for r in rows:
             amount = f"{r['amount']:>10}" if r["amount"] is not None else " " * 10
             print(
@@ -30,65 +41,75 @@ def cmd_cash(args: argparse.Namespace) -> int:
         return 0
     if action == "refund":
         booked = cash.book_refund(books, args.number, args.amount, args.date)
-        text = (f"Cash {booked['cash']}: {booked['amount']} EUR refunded to the client in cash "
-                f"({booked['refund']} settled)")  # fmt: skip
-        print_json(booked) if args.json else print(text)
+        text = _("Cash {cash}: {amount} EUR refunded to the client in cash ({refund} settled)",
+                 **booked)  # fmt: skip
+        print_json(booked) if args.json else say(text)
         return 0
     if args.amount is None:
-        raise InputError(f"usage: coopledger cash {action} AMOUNT")
+        raise InputError(_("usage: coopledger cash {action} AMOUNT", action=action))
     if action == "sale":
         if not args.participant:
-            raise InputError("--participant CODE is required for a cash sale")
+            raise InputError(_("--participant CODE is required for a cash sale"))
         booked = cash.book_sale(books, args.participant, args.amount, args.description,
                                 args.vat_rate, args.date)  # fmt: skip
-        text = (
-            f"Cash sale {booked['cash']} booked: {booked['amount']} EUR for "
-            f"{booked['participant']} (contribution {booked['contribution']} EUR)"
+        text = _(
+            "Cash sale {cash} booked: {amount} EUR for {participant} (contribution "
+            "{contribution} EUR)",
+            **booked,
         )
     elif action == "count":
         booked = cash.book_count(books, args.amount, args.date)
         diff = booked["difference"]
-        text = f"Cash count {booked['cash']}: {booked['counted']} EUR counted" + (
-            f", {abs(diff)} EUR {'short' if diff < 0 else 'over'} (booked)" if diff else
-            ", as the books say"
-        )  # fmt: skip
+        if not diff:
+            text = _("Cash count {cash}: {counted} EUR counted, as the books say", **booked)
+        elif diff < 0:
+            text = _("Cash count {cash}: {counted} EUR counted, {difference} EUR short (booked)",
+                     **{**booked, "difference": abs(diff)})  # fmt: skip
+        else:
+            text = _("Cash count {cash}: {counted} EUR counted, {difference} EUR over (booked)",
+                     **booked)  # fmt: skip
     else:
         booked = cash.book_transfer(books, action, args.amount, args.date)
-        what = "withdrawn from the bank" if action == "withdraw" else "deposited at the bank"
-        text = (f"Cash {booked['cash']}: {booked['amount']} EUR {what}; the statement's line is "
-                f"matched to {booked['cash']}")  # fmt: skip
+        if action == "withdraw":
+            text = _("Cash {cash}: {amount} EUR withdrawn from the bank; the statement's line is "
+                     "matched to {cash}", **booked)  # fmt: skip
+        else:
+            text = _("Cash {cash}: {amount} EUR deposited at the bank; the statement's line is "
+                     "matched to {cash}", **booked)  # fmt: skip
     if args.json:
         print_json(booked)
     else:
-        print(text)
+        say(text)
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("cash", help="the cash box: sales, withdrawals, deposits, counts")
+group = Group("cash", help=N_("the cash box: sales, withdrawals, deposits, counts"))
 
 for _action, _help in (
-    ("sale", "a participant's sale paid in cash (cash sale AMOUNT --participant CODE)"),
-    ("withdraw", "cash taken from the bank into the cash box"),
-    ("deposit", "cash from the cash box put in at the bank"),
-    ("count", "what the cash box holds at the end of the day; the difference is booked"),
+    ("sale", N_("a participant's sale paid in cash (cash sale AMOUNT --participant CODE)")),
+    ("withdraw", N_("cash taken from the bank into the cash box")),
+    ("deposit", N_("cash from the cash box put in at the bank")),
+    ("count", N_("what the cash box holds at the end of the day; the difference is booked")),
 ):
     _type = AMOUNT_OR_ZERO if _action == "count" else AMOUNT
     _params = [click.argument("amount", required=False, metavar="AMOUNT", type=_type),
                click.option("--date", type=DATE,
-                            help="date of the movement (default: today)")]  # fmt: skip
+                            help=N_("date of the movement (default: today)"))]  # fmt: skip
     if _action == "sale":
         _params += [
-            click.option("--participant", metavar="CODE", help="who made the sale"),
-            click.option("--description", help="what was sold"),
-            click.option("--vat-rate", type=RATE, help="standard VAT regime: the rate in percent"),
+            click.option("--participant", metavar="CODE", help=N_("who made the sale")),
+            click.option("--description", help=N_("what was sold")),
+            click.option(
+                "--vat-rate", type=RATE, help=N_("standard VAT regime: the rate in percent")
+            ),
         ]
     command(group, _action, cmd_cash, *_params, help=_help)
 command(group, "refund", cmd_cash,
         click.argument("number", metavar="NUMBER"),
-        click.option("--amount", type=AMOUNT, help="less than the whole refund due"),
-        click.option("--date", type=DATE, help="date of the refund (default: today)"),
-        help="pay back from the cash box what is due to a client (NUMBER: the credit note, "
-             "the invoice or the refund id)")  # fmt: skip
-command(group, "book", cmd_cash, help="the cash book: every movement and the balance after it")
+        click.option("--amount", type=AMOUNT, help=N_("less than the whole refund due")),
+        click.option("--date", type=DATE, help=N_("date of the refund (default: today)")),
+        help=N_("pay back from the cash box what is due to a client (NUMBER: the credit note, "
+             "the invoice or the refund id)"))  # fmt: skip
+command(group, "book", cmd_cash, help=N_("the cash book: every movement and the balance after it"))

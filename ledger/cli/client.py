@@ -8,7 +8,8 @@ import click
 
 from invoicing.clients import add_client, read_clients
 from ledger.cli.invoice import LANGS
-from ledger.cli.support import command, open_books, print_json
+from ledger.cli.support import Group, command, localised, open_books, print_json, say
+from ledger.i18n import N_, _
 
 
 def cmd_client_add(args: argparse.Namespace) -> int:
@@ -30,12 +31,13 @@ def cmd_client_add(args: argparse.Namespace) -> int:
         print_json(client.model_dump())
         return 0
     if not client.is_business:
-        kind = "private person (PDF)"
+        kind = _("private person (PDF)")
     elif client.endpoint() is None:
-        kind = "business without a Peppol id (PDF only; give --peppol-id for an e-invoice)"
+        kind = _("business without a Peppol id (PDF only; give --peppol-id for an e-invoice)")
     else:
-        kind = f"business (Peppol e-invoice to {':'.join(client.endpoint() or ())} + PDF)"
-    print(f"Client added: {kind}")
+        endpoint = ":".join(client.endpoint() or ())
+        kind = _("business (Peppol e-invoice to {endpoint} + PDF)", endpoint=endpoint)
+    say(_("Client added: {kind}", kind=kind))
     print(client.id)
     return 0
 
@@ -47,29 +49,29 @@ def cmd_client_list(args: argparse.Namespace) -> int:
         print_json([{**c.model_dump(), "business": c.is_business} for c in clients.values()])
         return 0
     if not clients:
-        print("No clients yet. Add one with: coopledger client add --name …")
+        say(_("No clients yet. Add one with: coopledger client add --name …"))
         return 0
     for c in clients.values():
         ident = c.vat_number or c.enterprise_number or c.peppol_id or "-"
-        kind = "business" if c.is_business else "person"
+        kind = localised(N_("business") if c.is_business else N_("person"))
         print(f"{c.id}  {kind:8}  {c.country}  {ident:14}  {c.name}")
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("client", help="the hub's clients (businesses and persons)")
+group = Group("client", help=N_("the hub's clients (businesses and persons)"))
 
 command(
     group, "add", cmd_client_add,
-    click.option("--name", required=True, help="the client's name, as on its invoices"),
-    click.option("--enterprise-number", help="Belgian enterprise number (KBO/BCE)"),
-    click.option("--vat-number", help="VAT number with country prefix, e.g. BE0123456789"),
-    click.option("--address", help='one line, e.g. "Rue Exemple 1, 1000 Bruxelles"'),
-    click.option("--country", default="BE", metavar="CC", help="ISO country code (BE)"),
-    click.option("--peppol-id", metavar="SCHEME:ID", help="e.g. 0208:0123456789"),
-    click.option("--email", help="where the client's invoices are e-mailed"),
-    click.option("--lang", type=click.Choice(LANGS), help="language of the client's invoices"),
-    help="register a client; prints its id last",
+    click.option("--name", required=True, help=N_("the client's name, as on its invoices")),
+    click.option("--enterprise-number", help=N_("Belgian enterprise number (KBO/BCE)")),
+    click.option("--vat-number", help=N_("VAT number with country prefix, e.g. BE0123456789")),
+    click.option("--address", help=N_('one line, e.g. "Rue Exemple 1, 1000 Bruxelles"')),
+    click.option("--country", default="BE", metavar="CC", help=N_("ISO country code (BE)")),
+    click.option("--peppol-id", metavar="SCHEME:ID", help=N_("e.g. 0208:0123456789")),
+    click.option("--email", help=N_("where the client's invoices are e-mailed")),
+    click.option("--lang", type=click.Choice(LANGS), help=N_("language of the client's invoices")),
+    help=N_("register a client; prints its id last"),
 )  # fmt: skip
-command(group, "list", cmd_client_list, help="every client")
+command(group, "list", cmd_client_list, help=N_("every client"))

@@ -6,7 +6,8 @@ import argparse
 
 import click
 
-from ledger.cli.support import DATE, RATE, command, open_books, print_json
+from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json, say
+from ledger.i18n import N_, _
 from ledger.money.contributions import check_rate, set_rate
 
 
@@ -14,9 +15,14 @@ def cmd_contribution_set_rate(args: argparse.Namespace) -> int:
 
     books = open_books(args)
 
-    scope = set_rate(books, args.rate, args.since, args.participant)
-    since = f" from {args.since.isoformat()}" if args.since else ""
-    print(f"Contribution rate of the {scope} set to {check_rate(args.rate)}%{since}.")
+    set_rate(books, args.rate, args.since, args.participant)
+    scope = _("participant {code}", code=args.participant) if args.participant else _("hub")
+    rate = check_rate(args.rate)
+    if args.since:
+        say(_("Contribution rate of the {scope} set to {rate}% from {since}.", scope=scope,
+              rate=rate, since=args.since.isoformat()))  # fmt: skip
+    else:
+        say(_("Contribution rate of the {scope} set to {rate}%.", scope=scope, rate=rate))
     return 0
 
 
@@ -34,25 +40,25 @@ def cmd_contribution_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(row)
         return 0
-    print(f"Hub rate: {settings.rate}%")
+    say(_("Hub rate: {rate}%", rate=settings.rate))
     for c in settings.changes:
-        print(f"  from {c.since}: {c.rate}%")
+        say(_("  from {since}: {rate}%", since=c.since, rate=c.rate))
     for code, rates in settings.participants.items():
         for c in rates:
-            print(f"  {code} from {c.since}: {c.rate}%")
+            say(_("  {code} from {since}: {rate}%", code=code, since=c.since, rate=c.rate))
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("contribution", help="the hub's contribution rule")
+group = Group("contribution", help=N_("the hub's contribution rule"))
 
 command(
     group, "set-rate", cmd_contribution_set_rate,
     click.argument("rate", metavar="RATE", type=RATE),
-    click.option("--since", type=DATE, help="effective from this date"),
+    click.option("--since", type=DATE, help=N_("effective from this date")),
     click.option("--participant", metavar="CODE",
-                 help="this participant only (default: the whole hub)"),
-    help="change the rate (hub-wide or for one participant)",
+                 help=N_("this participant only (default: the whole hub)")),
+    help=N_("change the rate (hub-wide or for one participant)"),
 )  # fmt: skip
-command(group, "show", cmd_contribution_show, help="the rates in force")
+command(group, "show", cmd_contribution_show, help=N_("the rates in force"))

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from ledger.cli.books import SERVE_OPTIONS
-from ledger.cli.support import YEAR, command
+from ledger.cli.support import YEAR, Group, command, say
 from ledger.demo import build_demo
+from ledger.i18n import N_, _
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -17,7 +18,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Path(args.dir), year=args.year, seed=args.seed, years=args.years,
         participants=args.participants,
     )  # fmt: skip
-    print(f"Demo hub ready in {books.root} (fictional data)")
+    say(_("Demo hub ready in {path} (fictional data)", path=str(books.root)))
     if args.serve:
         from ledger.fava.serve import serve
 
@@ -27,19 +28,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("demo", help="a fictional hub that shows everything")
+group = Group("demo", help=N_("a fictional hub that shows everything"))
 
 command(
     group, "build", cmd_demo,
     click.argument("dir"),
-    click.option("--year", type=YEAR, default=None, help="the demo year (default: last year)"),
+    click.option("--year", type=YEAR, default=None, help=N_("the demo year (default: last year)")),
     click.option("--seed", type=int, default=2025,
-                 help="the same seed gives the same books (but for codes and keys)"),
+                 help=N_("the same seed gives the same books (but for codes and keys)")),
     click.option("--years", type=int, default=1,
-                 help="how old the hub is: earlier years are generated and closed"),
+                 help=N_("how old the hub is: earlier years are generated and closed")),
     click.option("--participants", type=int, default=None,
-                 help="how many participants (7 by default)"),
-    click.option("--serve", is_flag=True, help="then browse the demo in Fava"),
+                 help=N_("how many participants (7 by default)")),
+    click.option("--serve", is_flag=True, help=N_("then browse the demo in Fava")),
     *SERVE_OPTIONS,
-    help="build a fictional demo hub (and serve it)", books=False,
+    help=N_("build a fictional demo hub (and serve it)"), books=False,
 )  # fmt: skip

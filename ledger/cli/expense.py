@@ -7,8 +7,19 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.support import AMOUNT, AMOUNT_OR_ZERO, DATE, command, open_books, print_json
+from ledger.cli.support import (
+    AMOUNT,
+    AMOUNT_OR_ZERO,
+    DATE,
+    Group,
+    command,
+    localised,
+    open_books,
+    print_json,
+    say,
+)
 from ledger.entries import ZERO, parse_amount
+from ledger.i18n import N_, _
 from ledger.money.expenses import ExpenseRequest, book_expense
 
 
@@ -31,37 +42,44 @@ def cmd_expense_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(booked)
     else:
-        later = ", charged to the participant's next client payments" if args.charge_later else ""
-        print(
-            f"Cost {booked['expense']} booked: {booked['amount']} EUR ({booked['paid-from']}"
-            f"{later})"
-        )
+        paid_from = localised(booked["paid-from"])
+        if args.charge_later:
+            say(_("Cost {expense} booked: {amount} EUR ({paid_from}, charged to the "
+                  "participant's next client payments)", expense=booked["expense"],
+                  amount=booked["amount"], paid_from=paid_from))  # fmt: skip
+        else:
+            say(_("Cost {expense} booked: {amount} EUR ({paid_from})", expense=booked["expense"],
+                  amount=booked["amount"], paid_from=paid_from))  # fmt: skip
         if booked["receipt"]:
-            print(f"Receipt stored: {booked['receipt']}")
+            say(_("Receipt stored: {path}", path=booked["receipt"]))
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("expense", help="book costs with their receipts")
+# where a cost was paid from (``--paid-from``)
+PAID_FROM = (N_("bank"), N_("cash"), N_("participant"))
+
+group = Group("expense", help=N_("book costs with their receipts"))
 
 command(
     group, "add", cmd_expense_add,
     click.option("--participant", metavar="CODE",
-                 help="the participant whose activity the cost is for (default: the hub's)"),
-    click.option("--amount", required=True, type=AMOUNT, help="paid, VAT included"),
-    click.option("--description", required=True, help="what was bought"),
-    click.option("--supplier", help="who was paid"),
-    click.option("--vat", type=AMOUNT_OR_ZERO, help="VAT included in --amount"),
-    click.option("--receipt", metavar="FILE", help="PDF, PNG or JPEG"),
+                 help=N_("the participant whose activity the cost is for (default: the hub's)")),
+    click.option("--amount", required=True, type=AMOUNT, help=N_("paid, VAT included")),
+    click.option("--description", required=True, help=N_("what was bought")),
+    click.option("--supplier", help=N_("who was paid")),
+    click.option("--vat", type=AMOUNT_OR_ZERO, help=N_("VAT included in --amount")),
+    click.option("--receipt", metavar="FILE", help=N_("PDF, PNG or JPEG")),
     click.option("--paid-from", type=click.Choice(["bank", "cash", "participant"]),
                  default="bank",
-                 help="paid by the hub's bank, its cash box, or the participant (default: bank)"),
-    click.option("--account", metavar="ROLE_OR_ACCOUNT", help="hub costs: where to book it"),
-    click.option("--grant", metavar="ID", help="charge the cost to a grant"),
+                 help=N_("paid by the hub's bank, its cash box, or the participant "
+                         "(default: bank)")),
+    click.option("--account", metavar="ROLE_OR_ACCOUNT", help=N_("hub costs: where to book it")),
+    click.option("--grant", metavar="ID", help=N_("charge the cost to a grant")),
     click.option("--charge-later", is_flag=True,
-                 help="a participant's cost: owed by them, recovered from their next client "
-                 "payments"),
-    click.option("--date", type=DATE, help="date of the cost (default: today)"),
-    help="book a cost (of a participant's activity or of the hub)",
+                 help=N_("a participant's cost: owed by them, recovered from their next client "
+                 "payments")),
+    click.option("--date", type=DATE, help=N_("date of the cost (default: today)")),
+    help=N_("book a cost (of a participant's activity or of the hub)"),
 )  # fmt: skip

@@ -6,7 +6,8 @@ import argparse
 
 import click
 
-from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, Group, command, localised, open_books, print_json, say
+from ledger.i18n import N_, _
 from ledger.money.grants import add_grant, charge_grant, grants, report
 
 
@@ -20,7 +21,8 @@ def cmd_grant_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(booked)
     else:
-        print(f"Grant {booked['grant']} booked: {booked['amount']} EUR on {booked['account']}")
+        say(_("Grant {grant} booked: {amount} EUR on {account}", grant=booked["grant"],
+              amount=booked["amount"], account=booked["account"]))  # fmt: skip
     return 0
 
 
@@ -31,7 +33,8 @@ def cmd_grant_charge(args: argparse.Namespace) -> int:
     if args.json:
         print_json(booked)
     else:
-        print(f"{booked['amount']} EUR of {booked['expense']} charged to {booked['grant']}")
+        say(_("{amount} EUR of {expense} charged to {grant}", amount=booked["amount"],
+              expense=booked["expense"], grant=booked["grant"]))  # fmt: skip
     return 0
 
 
@@ -43,15 +46,19 @@ def cmd_grant_report(args: argparse.Namespace) -> int:
         print_json(grant.as_json())
         return 0
     row = grant.as_json()
-    print(f"{row['kind'].capitalize()} {row['grant']} from {row['funder']} ({row['date']})")
+    kind = localised(row["kind"]).capitalize()
+    say(_("{kind} {grant} from {funder} ({date})", kind=kind, grant=row["grant"],
+          funder=row["funder"], date=row["date"]))  # fmt: skip
     if row["purpose"]:
-        print(f"  purpose: {row['purpose']}")
-    print(f"  amount {row['amount']} EUR, received {row['received']} EUR"
-          + (", restricted" if row["restricted"] else ""))  # fmt: skip
+        say(_("  purpose: {purpose}", purpose=row["purpose"]))
+    if row["restricted"]:
+        say(_("  amount {amount} EUR, received {received} EUR, restricted", **row))
+    else:
+        say(_("  amount {amount} EUR, received {received} EUR", **row))
     for c in row["costs"]:
         who = f" ({c['participant']})" if c["participant"] else ""
         print(f"  {c['date']}  {c['expense']}  {c['amount']:>10} EUR  {c['description']}{who}")
-    print(f"  paid for: {row['charged']} EUR; remaining: {row['remaining']} EUR")
+    say(_("  paid for: {charged} EUR; remaining: {remaining} EUR", **row))
     return 0
 
 
@@ -64,36 +71,39 @@ def cmd_grant_list(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     if not rows:
-        print("No grants yet. Book one with: coopledger grant add FUNDER_ID --amount …")
+        say(_("No grants yet. Book one with: coopledger grant add FUNDER_ID --amount …"))
     for r in rows:
-        print(f"{r['date']}  {r['grant']:<32} {r['amount']:>10} EUR  charged {r['charged']}")
+        say(_("{date}  {grant:<32} {amount:>10} EUR  charged {charged}", **r))
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("grant", help="grants and gifts, and what they paid for")
+# what a grant is (``grant report`` names it)
+KINDS = (N_("grant"), N_("gift"))
+
+group = Group("grant", help=N_("grants and gifts, and what they paid for"))
 
 command(
     group, "add", cmd_grant_add,
     click.argument("funder", metavar="FUNDER_ID"),
-    click.option("--amount", required=True, type=AMOUNT, help="the amount granted"),
-    click.option("--date", type=DATE, help="date of the award (default: today)"),
-    click.option("--purpose", help="what the grant is for"),
+    click.option("--amount", required=True, type=AMOUNT, help=N_("the amount granted")),
+    click.option("--date", type=DATE, help=N_("date of the award (default: today)")),
+    click.option("--purpose", help=N_("what the grant is for")),
     click.option("--restricted", is_flag=True,
-                 help="it may pay only for costs charged to it, and is income as it is spent"),
-    click.option("--gift", is_flag=True, help="a gift, not a grant (booked as gifts)"),
-    click.option("--funder-iban", help="the funder organisation's account (helps matching)"),
-    help="book a grant or gift from a funder",
+                 help=N_("it may pay only for costs charged to it, and is income as it is spent")),
+    click.option("--gift", is_flag=True, help=N_("a gift, not a grant (booked as gifts)")),
+    click.option("--funder-iban", help=N_("the funder organisation's account (helps matching)")),
+    help=N_("book a grant or gift from a funder"),
 )  # fmt: skip
 command(
     group, "charge", cmd_grant_charge,
     click.argument("grant", metavar="ID"), click.argument("expense", metavar="EXPENSE_ID"),
     click.option("--amount", type=AMOUNT,
-                 help="part of the cost (default: what is not charged yet)"),
-    click.option("--date", type=DATE, help="date of the charge (default: today)"),
-    help="charge a booked cost to a grant",
+                 help=N_("part of the cost (default: what is not charged yet)")),
+    click.option("--date", type=DATE, help=N_("date of the charge (default: today)")),
+    help=N_("charge a booked cost to a grant"),
 )  # fmt: skip
 command(group, "report", cmd_grant_report, click.argument("grant", metavar="ID"),
-        help="what a grant paid for")  # fmt: skip
-command(group, "list", cmd_grant_list, help="every grant")
+        help=N_("what a grant paid for"))  # fmt: skip
+command(group, "list", cmd_grant_list, help=N_("every grant"))

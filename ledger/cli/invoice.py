@@ -37,12 +37,25 @@ from ledger.audit.verify import check_documents
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
+from ledger.cli.support import (
+    AMOUNT,
+    DATE,
+    Group,
+    command,
+    localised,
+    open_books,
+    print_json,
+    say,
+)
 from ledger.errors import CoopledgerError, InputError
+from ledger.i18n import N_, _, shown
 from ledger.money.cash import pay_invoice
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
 
 LANGS = ("fr", "nl", "en")
+# an invoice's status, as ``invoice list`` and ``invoice show`` print it
+STATUS_WORDS = (N_("open"), N_("partly-paid"), N_("overdue"), N_("paid"), N_("credited"))
+LIST_WORDS = (N_("due"), N_("left"), N_("INVALID"))
 
 
 def _validator_for(args: argparse.Namespace, books: Books | None) -> Validator | None:
@@ -68,8 +81,8 @@ def _money(value: Any) -> str:
 
 def _no_ubl(client: Client) -> str:
     if client.is_business:
-        return "none (foreign business without a Peppol id: PDF only)"
-    return "none (client is a private person: PDF only)"
+        return _("none (foreign business without a Peppol id: PDF only)")
+    return _("none (client is a private person: PDF only)")
 
 
 def cmd_invoice_issue(args: argparse.Namespace) -> int:
@@ -107,9 +120,9 @@ def _issue_request(
     participant = first.get("participant") or then.get("participant")
     client = first.get("client") or then.get("client")
     if not participant:
-        raise InputError("--participant CODE is required (or 'participant' in the --from file)")
+        raise InputError(_("--participant CODE is required (or 'participant' in the --from file)"))
     if not client:
-        raise InputError("--client ID is required (or 'client' in the --from file)")
+        raise InputError(_("--client ID is required (or 'client' in the --from file)"))
     return IssueRequest(
         participant=participant.strip(),
         client=client.strip(),
@@ -122,29 +135,31 @@ def _issue_request(
 
 def _issue_batch(args: argparse.Namespace, books: Books, requests: list[IssueRequest]) -> int:
     if args.send:
-        raise InputError("--send takes one invoice; send a batch with 'invoice send --pending'")
+        raise InputError(_("--send takes one invoice; send a batch with 'invoice send --pending'"))
     issued = issue_invoices(books, requests, validator=_validator_for(args, books))
     if args.json:
         print_json({"issued": [i.as_json() for i in issued]})
         return 0
     for item in sorted(issued, key=lambda i: i.document.seq):
         doc = item.document
-        print(f"Invoice {doc.number} issued ({doc.date.isoformat()}) to {doc.client.id}, "
-              f"{_money(doc.totals.gross)}")  # fmt: skip
-    print(f"{len(issued)} invoices issued in one write")
+        say(_("Invoice {number} issued ({date}) to {client}, {total}", number=doc.number,
+              date=doc.date.isoformat(), client=doc.client.id,
+              total=_money(doc.totals.gross)))  # fmt: skip
+    say(_("{count} invoices issued in one write", count=len(issued)))
     return 0
 
 
 def _print_issued(issued: Any, out: dict[str, Any]) -> None:
     doc = issued.document
-    print(f"Invoice {doc.number} issued ({doc.date.isoformat()}) to {doc.client.id}")
+    say(_("Invoice {number} issued ({date}) to {client}", number=doc.number,
+          date=doc.date.isoformat(), client=doc.client.id))  # fmt: skip
     if doc.ogm:
-        print(f"Structured communication: {format_ogm(doc.ogm)}")
-    print(f"Total excl. VAT: {_money(doc.totals.net)}")
-    print(f"VAT: {_money(doc.totals.vat)}")
-    print(f"Total: {_money(doc.totals.gross)}, due {out['due']}")
-    print(f"PDF: {out['pdf']}")
-    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
+        say(_("Structured communication: {ogm}", ogm=format_ogm(doc.ogm)))
+    say(_("Total excl. VAT: {amount}", amount=_money(doc.totals.net)))
+    say(_("VAT: {amount}", amount=_money(doc.totals.vat)))
+    say(_("Total: {amount}, due {due}", amount=_money(doc.totals.gross), due=out["due"]))
+    say(_("PDF: {path}", path=out["pdf"]))
+    say(_("UBL: {path}", path=out["ubl"] or _no_ubl(doc.client)))
 
 
 def cmd_invoice_credit(args: argparse.Namespace) -> int:
@@ -160,12 +175,13 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     doc = issued.document
-    print(f"Credit note {doc.number} issued ({doc.date.isoformat()}) on invoice {out['invoice']}")
-    print(f"Total excl. VAT: {_money(doc.totals.net)}")
-    print(f"VAT: {_money(doc.totals.vat)}")
-    print(f"Total credited: {_money(doc.totals.gross)}")
-    print(f"PDF: {out['pdf']}")
-    print(f"UBL: {out['ubl'] or _no_ubl(doc.client)}")
+    say(_("Credit note {number} issued ({date}) on invoice {invoice}", number=doc.number,
+          date=doc.date.isoformat(), invoice=out["invoice"]))  # fmt: skip
+    say(_("Total excl. VAT: {amount}", amount=_money(doc.totals.net)))
+    say(_("VAT: {amount}", amount=_money(doc.totals.vat)))
+    say(_("Total credited: {amount}", amount=_money(doc.totals.gross)))
+    say(_("PDF: {path}", path=out["pdf"]))
+    say(_("UBL: {path}", path=out["ubl"] or _no_ubl(doc.client)))
     return 0
 
 
@@ -194,12 +210,13 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
         ])  # fmt: skip
         return 0
     if not rows:
-        print("No invoices match.")
+        say(_("No invoices match."))
         return 0
+    due, left = localised("due"), localised("left")
     for r in rows:
         print(
-            f"{r.number:12} {r.date.isoformat()}  due {r.due.isoformat() if r.due else '-':10}  "
-            f"{r.status:11} {r.total:>10} EUR  left {r.outstanding:>10}  {r.ogm}  "
+            f"{r.number:12} {r.date.isoformat()}  {due} {r.due.isoformat() if r.due else '-':10}  "
+            f"{localised(r.status):11} {r.total:>10} EUR  {left} {r.outstanding:>10}  {r.ogm}  "
             f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
         )
         for c in notes.get(r.number, ()):
@@ -225,8 +242,11 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
     for found in check_documents(books, ledger):
         if not found.ok and found.where and Path(found.where).stem == ref.number:
             raise InputError(
-                f"{found.message}: it no longer holds what was issued; restore it "
-                "(git checkout -- FILE) before showing it"
+                _(
+                    "{problem}: it no longer holds what was issued; restore it "
+                    "(git checkout -- FILE) before showing it",
+                    problem=found.message,
+                )
             )
     doc = read_document(_DiskFiles(books.root), ref)
     status = None
@@ -254,36 +274,41 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
             )
         print_json(out)
         return 0
-    title = "Invoice" if kind == "invoice" else "Credit note"
-    print(f"{title} {doc.number}" + (f" — {status.status}" if status else ""))
-    print(f"Date: {doc.date.isoformat()}" + (f"   due: {doc.due.isoformat()}" if doc.due else ""))
+    title = _("Invoice {number}", number=doc.number)
+    if kind != "invoice":
+        title = _("Credit note {number}", number=doc.number)
+    say(shown(title) + (f" — {localised(status.status)}" if status else ""))
+    if doc.due:
+        say(_("Date: {date}   due: {due}", date=doc.date.isoformat(), due=doc.due.isoformat()))
+    else:
+        say(_("Date: {date}", date=doc.date.isoformat()))
     if doc.reference:
-        print(f"Corrects invoice {doc.reference.number} of {doc.reference.date.isoformat()}")
+        say(_("Corrects invoice {number} of {date}", number=doc.reference.number,
+              date=doc.reference.date.isoformat()))  # fmt: skip
     if doc.reason:
-        print(f"Reason: {doc.reason}")
-    print(f"Client: {doc.client.id} {doc.client.name}")
-    print(f"Participant: {doc.participant}")
+        say(_("Reason: {reason}", reason=doc.reason))
+    say(_("Client: {id} {name}", id=doc.client.id, name=doc.client.name))
+    say(_("Participant: {code}", code=doc.participant))
     for line in doc.lines:
-        print(
-            f"  {line.description}  {line.quantity} × {line.unit_price}  "
-            f"VAT {line.vat_rate}% ({line.category})  {line.net}"
-        )
+        say(_("  {description}  {quantity} × {price}  VAT {rate}% ({category})  {net}",
+              description=line.description, quantity=line.quantity, price=line.unit_price,
+              rate=line.vat_rate, category=line.category, net=line.net))  # fmt: skip
     t = doc.totals
-    print(f"Total excl. VAT: {_money(t.net)}   VAT: {_money(t.vat)}   Total: {_money(t.gross)}")
+    say(_("Total excl. VAT: {net}   VAT: {vat}   Total: {gross}", net=_money(t.net),
+          vat=_money(t.vat), gross=_money(t.gross)))  # fmt: skip
     if doc.ogm:
-        print(f"Structured communication: {format_ogm(doc.ogm)}")
+        say(_("Structured communication: {ogm}", ogm=format_ogm(doc.ogm)))
     if status is not None:
-        print(
-            f"Credited: {_money(status.credited)}   Paid: {_money(status.paid)}   "
-            f"Outstanding: {_money(status.outstanding)}"
-        )
+        say(_("Credited: {credited}   Paid: {paid}   Outstanding: {outstanding}",
+              credited=_money(status.credited), paid=_money(status.paid),
+              outstanding=_money(status.outstanding)))  # fmt: skip
         if status.credit_notes:
-            print(f"Credit notes: {', '.join(status.credit_notes)}")
+            say(_("Credit notes: {numbers}", numbers=", ".join(status.credit_notes)))
         for path in status.documents:
-            print(f"File: {path}")
+            say(_("File: {path}", path=path))
     if step is not None:
-        print("\n".join(describe_step(step, credited_in_full(ledger.entries, books.config)
-                                       .get(number, ()))))  # fmt: skip
+        steps = describe_step(step, credited_in_full(ledger.entries, books.config).get(number, ()))
+        print("\n".join(shown(line) for line in steps))
     return 0
 
 
@@ -312,8 +337,11 @@ def cmd_invoice_validate(args: argparse.Namespace) -> int:
     )
     if not rules_available(rules) and rules == DEFAULT_RULES_DIR and not args.rules:
         raise InputError(
-            f"no Peppol rules found at {rules}; give --rules DIR (a directory with "
-            "ubl-2.1-xsd/ and xslt/)"
+            _(
+                "no Peppol rules found at {path}; give --rules DIR (a directory with "
+                "ubl-2.1-xsd/ and xslt/)",
+                path=str(rules),
+            )
         )
     validator = get_validator(rules)
     reports = [validator.validate_file(Path(f)) for f in args.files]
@@ -339,9 +367,13 @@ def cmd_invoice_validate(args: argparse.Namespace) -> int:
         )
     else:
         for r in reports:
-            verdict = "OK" if r.ok else "INVALID"
-            extra = f", {len(r.warnings)} warning(s)" if r.warnings else ""
-            print(f"{r.name}: {verdict} ({len(r.fatal)} fatal{extra})")
+            verdict = "OK" if r.ok else localised("INVALID")
+            if r.warnings:
+                say(_("{file}: {verdict} ({fatal} fatal, {warnings} warning(s))", file=r.name,
+                      verdict=verdict, fatal=len(r.fatal), warnings=len(r.warnings)))  # fmt: skip
+            else:
+                say(_("{file}: {verdict} ({fatal} fatal)", file=r.name, verdict=verdict,
+                      fatal=len(r.fatal)))  # fmt: skip
             for f in r.failures:
                 print(f"  [{f.rule}] {f.flag or 'fatal'} ({f.layer}): {f.text}")
     return 0 if all(r.ok for r in reports) else 1
@@ -352,16 +384,17 @@ def cmd_invoice_pay(args: argparse.Namespace) -> int:
 
     if not args.cash:
         raise InputError(
-            "invoice pay records money received in cash (--cash); bank payments come from "
-            "the statement (coopledger import)"
+            _(
+                "invoice pay records money received in cash (--cash); bank payments come from "
+                "the statement (coopledger import)"
+            )
         )
     books = open_books(args)
     booked = pay_invoice(books, args.number, args.amount, args.date)
     if args.json:
         print_json(booked)
     else:
-        print(f"Invoice {booked['invoice']}: {booked['amount']} EUR received in cash "
-              f"({booked['cash']})")  # fmt: skip
+        say(_("Invoice {invoice}: {amount} EUR received in cash ({cash})", **booked))
     return 0
 
 
@@ -380,11 +413,14 @@ def print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> int:
     else:
         for o in outcomes:
             if not o.ok:
-                print(f"{o.message}; what to do: {o.action}" if o.action else o.message)
+                if o.action:
+                    say(_("{message}; what to do: {action}", message=o.message, action=o.action))
+                else:
+                    say(o.message)
                 continue
-            print(o.message)
+            say(o.message)
             if o.action and o.status in ("not-on-peppol", "pdf-only"):
-                print(f"  what to do: {o.action}")
+                say(_("  what to do: {action}", action=o.action))
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -408,88 +444,90 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
         numbers += [n for n in pending_numbers(books) if n not in numbers]
     if not numbers:
         if args.pending:
-            print("Nothing waits to be sent.")
+            say(_("Nothing waits to be sent."))
             return 0
-        raise InputError("give the NUMBER of an invoice or credit note, or --pending")
+        raise InputError(_("give the NUMBER of an invoice or credit note, or --pending"))
     outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
     return print_outcomes(outcomes, args.json)
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("invoice", help="issue, credit, pay, list, show, send, validate invoices")
+group = Group("invoice", help=N_("issue, credit, pay, list, show, send, validate invoices"))
 
 LINE = click.option("--line", multiple=True, metavar="DESCRIPTION|QTY|UNIT_PRICE|VAT_RATE",
-                    help="one line; VAT rate in percent (repeat for more lines)")  # fmt: skip
+                    help=N_("one line; VAT rate in percent (repeat for more lines)"))  # fmt: skip
 command(
     group, "issue", cmd_invoice_issue,
-    click.option("--participant", metavar="CODE", help="the participant whose work it bills"),
-    click.option("--client", metavar="ID", help="the client billed (its id from 'client add')"),
+    click.option("--participant", metavar="CODE", help=N_("the participant whose work it bills")),
+    click.option("--client", metavar="ID",
+                 help=N_("the client billed (its id from 'client add')")),
     LINE,
     click.option("--from", "from_file", metavar="FILE",
-                 help="a TOML file (one invoice, or many as [[invoices]]) or a CSV file of "
-                 "invoice lines: many invoices are issued in one write, all or none"),
-    click.option("--date", type=DATE, help="date of issue (default: today)"),
-    click.option("--due", type=DATE, help="due date (default: the hub's payment terms)"),
+                 help=N_("a TOML file (one invoice, or many as [[invoices]]) or a CSV file of "
+                 "invoice lines: many invoices are issued in one write, all or none")),
+    click.option("--date", type=DATE, help=N_("date of issue (default: today)")),
+    click.option("--due", type=DATE, help=N_("due date (default: the hub's payment terms)")),
     click.option("--lang", type=click.Choice(LANGS),
-                 help="language of the invoice (default: the client's, else the hub's)"),
-    click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
-    click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
-    click.option("--send", is_flag=True, help="then deliver it (see 'invoice send')"),
-    help="issue an invoice in the hub's name",
+                 help=N_("language of the invoice (default: the client's, else the hub's)")),
+    click.option("--rules", metavar="DIR", help=N_("Peppol rules directory to validate with")),
+    click.option("--no-validate", is_flag=True, help=N_("skip the Peppol validation")),
+    click.option("--send", is_flag=True, help=N_("then deliver it (see 'invoice send')")),
+    help=N_("issue an invoice in the hub's name"),
 )  # fmt: skip
 command(
     group, "credit", cmd_invoice_credit,
     click.argument("number", metavar="NUMBER"),
     LINE,
-    click.option("--reason", help="why the invoice is credited, printed on the credit note"),
-    click.option("--date", type=DATE, help="date of issue (default: today)"),
+    click.option("--reason", help=N_("why the invoice is credited, printed on the credit note")),
+    click.option("--date", type=DATE, help=N_("date of issue (default: today)")),
     click.option("--lang", type=click.Choice(LANGS),
-                 help="language of the credit note (default: the invoice's)"),
+                 help=N_("language of the credit note (default: the invoice's)")),
     click.option("--recover-from-participant", is_flag=True,
-                 help="after a payout: book what the participant gives back as owed to the "
-                 "hub"),
-    click.option("--rules", metavar="DIR", help="Peppol rules directory to validate with"),
-    click.option("--no-validate", is_flag=True, help="skip the Peppol validation"),
-    help="issue a credit note on an invoice",
+                 help=N_("after a payout: book what the participant gives back as owed to the "
+                 "hub")),
+    click.option("--rules", metavar="DIR", help=N_("Peppol rules directory to validate with")),
+    click.option("--no-validate", is_flag=True, help=N_("skip the Peppol validation")),
+    help=N_("issue a credit note on an invoice"),
 )  # fmt: skip
 command(
     group, "pay", cmd_invoice_pay,
     click.argument("number", metavar="NUMBER"),
-    click.option("--cash", is_flag=True, help="the client paid in cash"),
-    click.option("--amount", type=AMOUNT, help="what was received (default: what is still due)"),
-    click.option("--date", type=DATE, help="date it was paid (default: today)"),
-    help="record an invoice paid in cash (--cash)",
+    click.option("--cash", is_flag=True, help=N_("the client paid in cash")),
+    click.option("--amount", type=AMOUNT,
+                 help=N_("what was received (default: what is still due)")),
+    click.option("--date", type=DATE, help=N_("date it was paid (default: today)")),
+    help=N_("record an invoice paid in cash (--cash)"),
 )  # fmt: skip
 command(
     group, "list", cmd_invoice_list,
     click.option("--status", type=click.Choice(sorted(FILTERS)),
-                 help="only invoices in this status"),
-    click.option("--participant", metavar="CODE", help="only this participant's"),
-    click.option("--client", metavar="ID", help="only this client's"),
-    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
-    help="invoices and their status, from the books",
+                 help=N_("only invoices in this status")),
+    click.option("--participant", metavar="CODE", help=N_("only this participant's")),
+    click.option("--client", metavar="ID", help=N_("only this client's")),
+    click.option("--as-of", type=DATE, default=None, help=N_("date for 'overdue' (today)")),
+    help=N_("invoices and their status, from the books"),
 )  # fmt: skip
 command(
     group, "show", cmd_invoice_show,
     click.argument("number", metavar="NUMBER"),
-    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
-    help="one invoice or credit note",
+    click.option("--as-of", type=DATE, default=None, help=N_("date for 'overdue' (today)")),
+    help=N_("one invoice or credit note"),
 )  # fmt: skip
 command(
     group, "send", cmd_invoice_send,
     click.argument("numbers", nargs=-1, metavar="NUMBER..."),
-    click.option("--pending", is_flag=True, help="also all queued or not yet delivered"),
-    click.option("--again", is_flag=True, help="send a rejected document once more"),
+    click.option("--pending", is_flag=True, help=N_("also all queued or not yet delivered")),
+    click.option("--again", is_flag=True, help=N_("send a rejected document once more")),
     click.option("--even-if-credited", is_flag=True,
-                 help="with --again: send an invoice its credit notes cancel whole"),
-    help="deliver invoices and credit notes: over Peppol, else the outbox, else PDF",
+                 help=N_("with --again: send an invoice its credit notes cancel whole")),
+    help=N_("deliver invoices and credit notes: over Peppol, else the outbox, else PDF"),
 )  # fmt: skip
 command(
     group, "validate", cmd_invoice_validate,
     click.argument("files", nargs=-1, required=True, metavar="FILE..."),
     click.option("--rules", metavar="DIR",
-                 help="Peppol rules directory (default: the books' setting, else "
-                 "../shared/peppol-validation)"),
-    help="check UBL files against XSD, CEN and Peppol rules",
+                 help=N_("Peppol rules directory (default: the books' setting, else "
+                 "../shared/peppol-validation)")),
+    help=N_("check UBL files against XSD, CEN and Peppol rules"),
 )  # fmt: skip

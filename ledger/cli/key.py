@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.support import command, open_books, print_json
+from ledger.cli.support import Group, command, open_books, print_json, say
+from ledger.i18n import N_, _, shown
 from ledger.keys import (
     has_key,
     key_path,
@@ -18,14 +19,17 @@ from ledger.privacy.rekey import KeyChange, add_recipient, remove_recipient, rot
 
 
 def _print_change(change: KeyChange, what: str) -> None:
-    print(f"{what}: the roster and {len(change.files)} archived statement(s) are now "
-          f"encrypted to {len(change.recipients)} recipient(s), committed.")  # fmt: skip
+    say(_("{what}: the roster and {files} archived statement(s) are now encrypted to "
+          "{recipients} recipient(s), committed.", what=what, files=len(change.files),
+          recipients=len(change.recipients)))  # fmt: skip
     if change.hub_key is not None:
-        print(f"New hub key: {change.hub_key} (the old one is replaced; destroy its copies)")
+        say(_("New hub key: {path} (the old one is replaced; destroy its copies)",
+              path=str(change.hub_key)))  # fmt: skip
     if change.recovery_file is not None:
-        print(f"New recovery key written to {change.recovery_file}: keep it offline, apart.")
+        say(_("New recovery key written to {path}: keep it offline, apart.",
+              path=str(change.recovery_file)))  # fmt: skip
     elif change.recovery_secret is not None:
-        print("New RECOVERY KEY — shown once, stored nowhere; write it down and keep it apart:")
+        say(_("New RECOVERY KEY — shown once, stored nowhere; write it down and keep it apart:"))
         print(change.recovery_secret)
 
 
@@ -38,22 +42,22 @@ def cmd_key_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"key_file": str(key_path(books.config)), "recipients": rows})
         return 0
-    print(f"Hub key file: {key_path(books.config)}")
+    say(_("Hub key file: {path}", path=str(key_path(books.config))))
     for row in rows:
-        mark = "  (the hub key at hand)" if row["at_hand"] else ""
+        mark = shown(_("  (the hub key at hand)")) if row["at_hand"] else ""
         print(f"  {row['recipient']}{mark}")
     return 0
 
 
 def cmd_key_add(args: argparse.Namespace) -> int:
     books = open_books(args)
-    _print_change(add_recipient(books, args.recipient), "Recipient added")
+    _print_change(add_recipient(books, args.recipient), _("Recipient added"))
     return 0
 
 
 def cmd_key_remove(args: argparse.Namespace) -> int:
     books = open_books(args)
-    _print_change(remove_recipient(books, args.recipient), "Recipient removed")
+    _print_change(remove_recipient(books, args.recipient), _("Recipient removed"))
     return 0
 
 
@@ -61,30 +65,30 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
     books = open_books(args)
     recovery = Path(args.recovery_key_file) if args.recovery_key_file else None
     change = rotate(books, args.keep or [], args.add or [], recovery)
-    _print_change(change, "Keys rotated")
+    _print_change(change, _("Keys rotated"))
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("key", help="who can open the roster and the archived statements")
+group = Group("key", help=N_("who can open the roster and the archived statements"))
 
-command(group, "list", cmd_key_list, help="the recipients, and which key is at hand")
+command(group, "list", cmd_key_list, help=N_("the recipients, and which key is at hand"))
 command(
     group, "add-recipient", cmd_key_add, click.argument("recipient", metavar="PUBLIC_KEY"),
-    help="encrypt to one more key (age or SSH public key)",
+    help=N_("encrypt to one more key (age or SSH public key)"),
 )  # fmt: skip
 command(
     group, "remove-recipient", cmd_key_remove,
-    click.argument("recipient", metavar="PUBLIC_KEY"), help="stop encrypting to a key",
+    click.argument("recipient", metavar="PUBLIC_KEY"), help=N_("stop encrypting to a key"),
 )  # fmt: skip
 command(
     group, "rotate", cmd_key_rotate,
     click.option("--keep", multiple=True, metavar="PUBLIC_KEY",
-                 help="a current recipient to keep (repeat)"),
-    click.option("--add", multiple=True, metavar="PUBLIC_KEY", help="a new recipient"),
+                 help=N_("a current recipient to keep (repeat)")),
+    click.option("--add", multiple=True, metavar="PUBLIC_KEY", help=N_("a new recipient")),
     click.option("--recovery-key-file", metavar="FILE",
-                 help="write the new recovery key there (outside the books) instead of "
-                 "printing it once"),
-    help="new hub and recovery keys; re-encrypt everything",
+                 help=N_("write the new recovery key there (outside the books) instead of "
+                 "printing it once")),
+    help=N_("new hub and recovery keys; re-encrypt everything"),
 )  # fmt: skip

@@ -13,8 +13,9 @@ from ledger.books import (
     atomic_write,
 )
 from ledger.cli.prompts import ask, refuse_on_command_line
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.errors import InputError
+from ledger.i18n import N_, _, shown
 from ledger.keys import (
     has_key,
 )
@@ -27,28 +28,39 @@ from ledger.roster import DETAIL_FIELDS, Payee, read_roster
 from reports.statement import render_statement
 
 ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
-PAYEE_FIELDS = (("iban", "Payout IBAN"), ("name", "Account holder's name (as on the account)"))
+# words shown from the books' values: a participant's status, why a record was purged
+SHOWN_VALUES = (N_("open"), N_("closed"), N_("retention"), N_("court order"))
+# the headings of the tables
+HEADINGS = (
+    N_("code"), N_("status"), N_("opened"), N_("balance"), N_("activity"), N_("date"),
+    N_("kind"), N_("amount"), N_("description"), N_("last entry"), N_("keep until"),
+    N_("roster record"), N_("while open"),
+)  # fmt: skip
+PAYEE_FIELDS = (
+    ("iban", N_("Payout IBAN")),
+    ("name", N_("Account holder's name (as on the account)")),
+)
 
 
 def cmd_participant_add(args: argparse.Namespace) -> int:
     if args.alias is not None:
         raise refuse_on_command_line(
-            "--alias", "type it when asked, or give it with --from-file (alias = …)"
+            "--alias", _("type it when asked, or give it with --from-file (alias = …)")
         )
     books = open_books(args)
-    values = ask([("alias", "Alias (Enter for none)")], args.from_file, ROSTER_FILE_KEYS)
+    values = ask([("alias", N_("Alias (Enter for none)"))], args.from_file, ROSTER_FILE_KEYS)
     alias = values.pop("alias", None)
     iban, name = values.pop("payee_iban", None), values.pop("payee_name", None)
     payee = None
     if iban or name:
         if not (iban and name):
-            raise InputError("--from-file: payee_iban and payee_name go together")
+            raise InputError(_("--from-file: payee_iban and payee_name go together"))
         payee = Payee(iban=check_payee_iban(iban), name=" ".join(name.split()))
     code = add_participant(
         books, alias=alias, activity=args.activity or "", day=args.date, details=values,
         payee=payee,
     )  # fmt: skip
-    print("Participant opened. Keep the code; who she is stays only in the encrypted roster.")
+    say(_("Participant opened. Keep the code; who she is stays only in the encrypted roster."))
     print(code)
     return 0
 
@@ -76,12 +88,14 @@ def cmd_participant_list(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     if not rows:
-        print("No participants yet. Add one with: coopledger participant add")
+        say(_("No participants yet. Add one with: coopledger participant add"))
         return 0
-    print(f"{'code':<10} {'status':<7} {'opened':<11} {'balance':>12}  activity")
+    code, status, opened = localised("code"), localised("status"), localised("opened")
+    balance, activity = localised("balance"), localised("activity")
+    print(f"{code:<10} {status:<7} {opened:<11} {balance:>12}  {activity}")
     for row in rows:
         print(
-            f"{row['code']:<10} {row['status']:<7} {row['opened']:<11} "
+            f"{row['code']:<10} {localised(row['status']):<7} {row['opened']:<11} "
             f"{row['balance']:>12}  {row['activity']}"
         )
     return 0
@@ -102,36 +116,38 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
         return 0
-    print(f"Participant {result['code']} ({result['status']})")
+    say(_("Participant {code} ({status})", code=result["code"], status=_(result["status"])))
     if result.get("alias"):
-        print(f"  alias (from the encrypted roster): {result['alias']}")
+        say(_("  alias (from the encrypted roster): {alias}", alias=result["alias"]))
     if result.get("roster"):
-        print(f"  roster record: {result['roster']}")
+        say(_("  roster record: {record}", record=result["roster"]))
     if result["activity"]:
-        print(f"  activity:     {result['activity']}")
-    print(
-        f"  opened:       {result['opened']}"
-        + (f", closed {result['closed']}" if result["closed"] else "")
-    )
+        say(_("  activity:     {activity}", activity=result["activity"]))
+    if result["closed"]:
+        say(_("  opened:       {opened}, closed {closed}", **result))
+    else:
+        say(_("  opened:       {opened}", opened=result["opened"]))
     for key, label in (
-        ("sales", "invoiced (excl. VAT)"),
-        ("received", "received from clients"),
-        ("contribution", "hub contribution"),
-        ("costs", "costs of the activity"),
-        ("costs_charged", "  of which charged to them"),
-        ("payouts", "paid out"),
-        ("balance", "held for them now"),
-        ("pending", "share of unpaid invoices"),
-        ("owed", "owed to the hub"),
+        ("sales", N_("invoiced (excl. VAT)")),
+        ("received", N_("received from clients")),
+        ("contribution", N_("hub contribution")),
+        ("costs", N_("costs of the activity")),
+        ("costs_charged", N_("  of which charged to them")),
+        ("payouts", N_("paid out")),
+        ("balance", N_("held for them now")),
+        ("pending", N_("share of unpaid invoices")),
+        ("owed", N_("owed to the hub")),
     ):
-        print(f"  {label:<24} {Decimal(result[key]):>12,.2f} EUR")
+        print(f"  {localised(label):<24} {Decimal(result[key]):>12,.2f} EUR")
     if summary.movements:
-        print("\n  date        kind          amount      balance  description")
+        date, kind, amount = localised("date"), localised("kind"), localised("amount")
+        balance, description = localised("balance"), localised("description")
+        print(f"\n  {date:<10}  {kind:<12} {amount:>9} {balance:>12}  {description}")
         for m in summary.movements:
-            owed = f" (owed to the hub {m.owed:+,.2f})" if m.owed else ""
+            owed = shown(_(" (owed to the hub {owed})", owed=f"{m.owed:+,.2f}")) if m.owed else ""
             print(
-                f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} {m.balance:>12,.2f}  "
-                f"{m.description}{owed}"
+                f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} "
+                f"{m.balance:>12,.2f}  {m.description}{owed}"
             )
     return 0
 
@@ -142,13 +158,13 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     ledger = books.load()
     summary = summarize(ledger.entries, books.config, args.code)
     if args.start and args.end and args.end < args.start:
-        raise InputError("--to is before --from")
-    with Progress("statement"):
+        raise InputError(_("--to is before --from"))
+    with Progress(N_("statement")):
         pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     default = f"statement-{args.code}-{dates.today().isoformat()}.pdf"
     out = outside_books(books.root, args.out or default, "--out", "it names a participant")
     atomic_write(out, pdf)
-    print(f"Statement of {args.code} written to {out}")
+    say(_("Statement of {code} written to {path}", code=args.code, path=str(out)))
     return 0
 
 
@@ -157,7 +173,7 @@ def cmd_participant_close(args: argparse.Namespace) -> int:
     books = open_books(args)
     info = close_participant(books, args.code, args.date)
     assert info.closed is not None
-    print(f"Participant {info.code} closed on {info.closed.isoformat()}")
+    say(_("Participant {code} closed on {date}", code=info.code, date=info.closed.isoformat()))
     return 0
 
 
@@ -172,22 +188,26 @@ def print_retention(
         row["last_entry"] = ret.last_entry.isoformat()
         row["retention_until"] = ret.until.isoformat() if ret.until else None
         if roster is None:
-            row["roster"] = "unknown (no key at hand)"
+            row["roster"] = _("unknown (no key at hand)")
         elif row["code"] in roster.purged:
-            row["roster"] = f"purged {roster.purged[row['code']].on.isoformat()}"
+            row["roster"] = _("purged {date}", date=roster.purged[row["code"]].on.isoformat())
         else:
-            row["roster"] = "kept" if row["code"] in roster.participants else "none"
+            row["roster"] = _("kept") if row["code"] in roster.participants else _("none")
     if as_json:
         print_json(rows)
         return 0
-    print(f"{'code':<10} {'status':<7} {'last entry':<11} {'keep until':<11}  roster record")
+    code, status, last = localised("code"), localised("status"), localised("last entry")
+    until, record = localised("keep until"), localised("roster record")
+    print(f"{code:<10} {status:<7} {last:<11} {until:<11}  {record}")
     for row in rows:
-        until = row["retention_until"] or "while open"
-        print(f"{row['code']:<10} {row['status']:<7} {row['last_entry']:<11} {until:<11}  "
-              f"{row['roster']}")  # fmt: skip
-    print(
-        "Records are kept until the end of the 10th year after the financial year of the "
-        "last entry (docs/security.md); 'participant purge CODE' erases one after that."
+        until = row["retention_until"] or localised("while open")
+        print(f"{row['code']:<10} {localised(row['status']):<7} {row['last_entry']:<11} "
+              f"{until:<11}  {shown(row['roster'])}")  # fmt: skip
+    say(
+        _(
+            "Records are kept until the end of the 10th year after the financial year of the "
+            "last entry (docs/security.md); 'participant purge CODE' erases one after that."
+        )
     )
     return 0
 
@@ -196,9 +216,13 @@ def cmd_set_payee(args: argparse.Namespace) -> int:
     books = open_books(args)
     values = ask(PAYEE_FIELDS, args.from_file)
     payee = set_payee(books, args.code, values.get("iban"), values.get("name"))
-    print(
-        f"Payout account of {args.code} stored in the encrypted roster (IBAN ending "
-        f"…{payee.iban[-4:]}); bank payouts and 'payout export' take it from there."
+    say(
+        _(
+            "Payout account of {code} stored in the encrypted roster (IBAN ending …{last4}); "
+            "bank payouts and 'payout export' take it from there.",
+            code=args.code,
+            last4=payee.iban[-4:],
+        )
     )
     return 0
 
@@ -206,72 +230,80 @@ def cmd_set_payee(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     books = open_books(args)
     done = purge(books, args.code, today=args.today, court_order=args.court_order)
-    print(
-        f"The roster record of {args.code} is erased for good ({done.reason.replace('-', ' ')}): "
-        "its data key is destroyed, no version of the roster can be read for it any more. "
-        "Her code stays in the books."
+    say(
+        _(
+            "The roster record of {code} is erased for good ({reason}): its data key is "
+            "destroyed, no version of the roster can be read for it any more. Her code stays "
+            "in the books.",
+            code=args.code,
+            reason=_(done.reason.replace("-", " ")),
+        )
     )
-    print(
-        "Also destroy every backup of the data-key file made before today, and read "
-        "docs/security.md for what a purge does not reach (archived bank statements)."
+    say(
+        _(
+            "Also destroy every backup of the data-key file made before today, and read "
+            "docs/security.md for what a purge does not reach (archived bank statements)."
+        )
     )
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("participant", help="onboard, list, show and close participants")
+group = Group("participant", help=N_("onboard, list, show and close participants"))
 
 command(
     group, "add", cmd_participant_add,
     # refused: see cmd_participant_add
-    click.option("--alias", hidden=True, help="refused: asked, or read from --from-file"),
-    click.option("--from-file", metavar="FILE", help="who she is, 'key = value' lines ('-': "
-                 "stdin): alias, " + ", ".join(DETAIL_FIELDS) + ", payee_iban, payee_name; "
-                 "without it the alias is asked without echo"),
-    click.option("--activity", help="a short category, e.g. catering"),
-    click.option("--date", type=DATE, help="date she joins (default: today)"),
-    help="open a participant under a new random code",
+    click.option("--alias", hidden=True, help=N_("refused: asked, or read from --from-file")),
+    click.option("--from-file", metavar="FILE", help=N_(
+                 "who she is, 'key = value' lines ('-': stdin): alias, name, first_name, "
+                 "last_name, phone, email, address, birth_date, birth_place, nationality, "
+                 "document_number, emergency_contact, notes, payee_iban, payee_name; without it "
+                 "the alias is asked without echo")),
+    click.option("--activity", help=N_("a short category, e.g. catering")),
+    click.option("--date", type=DATE, help=N_("date she joins (default: today)")),
+    help=N_("open a participant under a new random code"),
 )  # fmt: skip
 command(
     group, "list", cmd_participant_list,
-    click.option("--retention", is_flag=True, help="until when each record is kept"),
-    help="every participant with status and balance",
+    click.option("--retention", is_flag=True, help=N_("until when each record is kept")),
+    help=N_("every participant with status and balance"),
 )  # fmt: skip
 command(
     group, "show", cmd_participant_show,
     click.argument("code"),
-    click.option("--pseudonymous", is_flag=True, help="never show the alias"),
-    help="a participant's balances and movements",
+    click.option("--pseudonymous", is_flag=True, help=N_("never show the alias")),
+    help=N_("a participant's balances and movements"),
 )  # fmt: skip
 command(
     group, "statement", cmd_participant_statement,
     click.argument("code"),
     click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr",
-                 help="language of the statement (default: fr)"),
-    click.option("--from", "start", type=DATE, help="first day (default: the beginning)"),
-    click.option("--to", "end", type=DATE, help="last day (default: today)"),
-    click.option("--out", help="PDF file (default: statement-CODE-DATE.pdf)"),
-    help="a PDF statement a participant can read",
+                 help=N_("language of the statement (default: fr)")),
+    click.option("--from", "start", type=DATE, help=N_("first day (default: the beginning)")),
+    click.option("--to", "end", type=DATE, help=N_("last day (default: today)")),
+    click.option("--out", help=N_("PDF file (default: statement-CODE-DATE.pdf)")),
+    help=N_("a PDF statement a participant can read"),
 )  # fmt: skip
 command(
     group, "close", cmd_participant_close,
     click.argument("code"),
-    click.option("--date", type=DATE, help="date she leaves (default: today)"),
-    help="close a participant (nothing may be held for them)",
+    click.option("--date", type=DATE, help=N_("date she leaves (default: today)")),
+    help=N_("close a participant (nothing may be held for them)"),
 )  # fmt: skip
 command(
     group, "set-payee", cmd_set_payee,
     click.argument("code"),
-    click.option("--from-file", metavar="FILE", help="'iban = …' and 'name = …' lines ('-': "
-                 "stdin); without it they are asked without echo"),
-    help="store a participant's payout IBAN and name (roster)",
+    click.option("--from-file", metavar="FILE", help=N_("'iban = …' and 'name = …' lines ('-': "
+                 "stdin); without it they are asked without echo")),
+    help=N_("store a participant's payout IBAN and name (roster)"),
 )  # fmt: skip
 command(
     group, "purge", cmd_purge,
     click.argument("code"),
-    click.option("--court-order", metavar="REF", help="purge before the retention date"),
+    click.option("--court-order", metavar="REF", help=N_("purge before the retention date")),
     click.option("--today", type=DATE, default=None, hidden=True,
-                 help="the day taken as today (tests)"),
-    help="erase a participant's roster record for good",
+                 help=N_("the day taken as today (tests)")),
+    help=N_("erase a participant's roster record for good"),
 )  # fmt: skip

@@ -8,28 +8,30 @@ from pathlib import Path
 import click
 
 from ledger.cli.prompts import refuse_on_command_line
-from ledger.cli.support import AMOUNT, DATE, command, open_books, print_json
+from ledger.cli.support import AMOUNT, DATE, Group, command, open_books, print_json, say
 from ledger.entries import ZERO
 from ledger.errors import InputError
+from ledger.i18n import N_, _, shown
 from ledger.money.payouts import book_payout, export_pain001, pending_payouts, returned_payouts
 
 
 def cmd_payout_add(args: argparse.Namespace) -> int:
     """``payout add CODE AMOUNT``."""
     if args.amount is None:
-        raise InputError("usage: coopledger payout CODE AMOUNT --method bank|cash")
+        raise InputError(_("usage: coopledger payout CODE AMOUNT --method bank|cash"))
     _refuse_personal_options(args)
     books = open_books(args)
     booked = book_payout(books, args.code, args.amount, args.method, None, args.date)
     if args.json:
         print_json(booked)
         return 0
-    print(f"Payout {booked['payout']} booked: {booked['amount']} EUR to {booked['participant']}")
+    say(_("Payout {payout} booked: {amount} EUR to {participant}", payout=booked["payout"],
+          amount=booked["amount"], participant=booked["participant"]))  # fmt: skip
     if booked["method"] == "bank":
-        print(f"To the account ending …{booked['iban-last4']} (from the roster). Export it for "
-              "the bank with: coopledger payout export --out FILE")  # fmt: skip
+        say(_("To the account ending …{last4} (from the roster). Export it for the bank with: "
+              "coopledger payout export --out FILE", last4=booked["iban-last4"]))  # fmt: skip
     else:
-        print(f"Receipt to sign: {booked['receipt']}")
+        say(_("Receipt to sign: {path}", path=booked["receipt"]))
     return 0
 
 
@@ -37,7 +39,7 @@ def cmd_payout_export(args: argparse.Namespace) -> int:
     """``payout export --out FILE``."""
     _refuse_personal_options(args)
     if not args.out:
-        raise InputError("--out FILE is required (outside the books)")
+        raise InputError(_("--out FILE is required (outside the books)"))
     books = open_books(args)
     done = export_pain001(
         books,
@@ -52,7 +54,8 @@ def cmd_payout_export(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"file": args.out, "payouts": [p.payout for p in done], "total": total})
     else:
-        print(f"Wrote {len(done)} transfer(s), {total} EUR, to {args.out} (pain.001.001.03)")
+        say(_("Wrote {count} transfer(s), {total} EUR, to {path} (pain.001.001.03)",
+              count=len(done), total=total, path=args.out))  # fmt: skip
     return 0
 
 
@@ -61,8 +64,8 @@ def _refuse_personal_options(args: argparse.Namespace) -> None:
     for option in ("iban", "name"):
         if getattr(args, option, None):
             raise refuse_on_command_line(
-                f"--{option}", "store the participant's payout account in the roster with "
-                "'coopledger participant set-payee CODE'"
+                f"--{option}", _("store the participant's payout account in the roster with "
+                "'coopledger participant set-payee CODE'")
             )  # fmt: skip
 
 
@@ -79,49 +82,49 @@ def cmd_payout_list(args: argparse.Namespace) -> int:
         )
         return 0
     if not rows:
-        print("No bank payout waits for its debit.")
+        say(_("No bank payout waits for its debit."))
     for p in back:
-        print(
-            f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
-            f"  returned {p.returned} (bank line {p.returned_by}): back on the balance held"
-        )
-    for p in rows:
-        sent = f"exported {p.exported}" if p.exported else "not exported yet"
+        what = _("returned {date} (bank line {ref}): back on the balance held",
+                 date=p.returned, ref=p.returned_by)  # fmt: skip
         print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
-              f"  {sent}")  # fmt: skip
+              f"  {shown(what)}")  # fmt: skip
+    for p in rows:
+        sent = _("exported {date}", date=p.exported) if p.exported else _("not exported yet")
+        print(f"{p.date}  {p.payout}  {p.participant}  {p.amount:>10} EUR  IBAN …{p.iban_last4}"
+              f"  {shown(sent)}")  # fmt: skip
     return 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("payout", help="pay participants: by bank or in cash, export, list")
+group = Group("payout", help=N_("pay participants: by bank or in cash, export, list"))
 
 PERSONAL = (  # refused: the roster only
     click.option("--iban", multiple=True, hidden=True,
-                 help="refused: the IBAN comes from the roster (participant set-payee)"),
+                 help=N_("refused: the IBAN comes from the roster (participant set-payee)")),
     click.option("--name", multiple=True, hidden=True,
-                 help="refused: the name comes from the roster (participant set-payee)"),
+                 help=N_("refused: the name comes from the roster (participant set-payee)")),
 )  # fmt: skip
 command(
     group, "add", cmd_payout_add,
     click.argument("code", metavar="CODE"), click.argument("amount", required=False, type=AMOUNT),
     click.option("--method", type=click.Choice(["bank", "cash"]), default="bank",
-                 help="a bank transfer or cash from the cash box (default: bank)"),
+                 help=N_("a bank transfer or cash from the cash box (default: bank)")),
     *PERSONAL,
-    click.option("--date", type=DATE, help="the payout's date"),
-    help="pay a participant what the hub holds for them",
+    click.option("--date", type=DATE, help=N_("the payout's date")),
+    help=N_("pay a participant what the hub holds for them"),
 )  # fmt: skip
 command(
     group, "export", cmd_payout_export,
     *PERSONAL,
-    click.option("--out", metavar="FILE", help="the pain.001 file (outside the books)"),
-    click.option("--date", type=DATE, help="the execution date"),
-    click.option("--since", type=DATE, help="payouts from this date"),
-    click.option("--again", is_flag=True, help="include payouts already exported"),
-    help="the bank payouts waiting, as a SEPA file for the bank (pain.001)",
+    click.option("--out", metavar="FILE", help=N_("the pain.001 file (outside the books)")),
+    click.option("--date", type=DATE, help=N_("the execution date")),
+    click.option("--since", type=DATE, help=N_("payouts from this date")),
+    click.option("--again", is_flag=True, help=N_("include payouts already exported")),
+    help=N_("the bank payouts waiting, as a SEPA file for the bank (pain.001)"),
 )  # fmt: skip
 command(
     group, "list", cmd_payout_list,
-    click.option("--since", type=DATE, help="payouts from this date"),
-    help="bank payouts waiting for their debit, and those the bank returned",
+    click.option("--since", type=DATE, help=N_("payouts from this date")),
+    help=N_("bank payouts waiting for their debit, and those the bank returned"),
 )  # fmt: skip

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ledger.errors import InputError
+from ledger.i18n import _, shown, translate, ui_lang
 
 MAX_VALUE = 300
 
@@ -31,21 +32,26 @@ def parse_values(text: str, allowed: Iterable[str], where: str = "--from-file") 
             continue
         cut = min((i for i in (line.find("="), line.find(":")) if i > 0), default=-1)
         if cut <= 0:
-            raise InputError(f"{where}: line {number} is not 'key = value'")
+            raise InputError(_("{where}: line {number} is not 'key = value'", where=where,
+                               number=number))  # fmt: skip
         key = line[:cut].strip().lower().replace("-", "_")
         value = line[cut + 1 :].strip()
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1]
         if key not in keys:
             raise InputError(
-                f"{where}: line {number}: unknown key (expected one of {', '.join(sorted(keys))})"
-            )
+                _("{where}: line {number}: unknown key (expected one of {keys})", where=where,
+                  number=number, keys=", ".join(sorted(keys)))
+            )  # fmt: skip
         if key in out:
-            raise InputError(f"{where}: line {number}: {key} given twice")
+            raise InputError(
+                _("{where}: line {number}: {key} given twice", where=where, number=number, key=key)
+            )
         if len(value) > MAX_VALUE or any(ord(c) < 32 for c in value):
             raise InputError(
-                f"{where}: line {number}: {key} must be one line of at most {MAX_VALUE} characters"
-            )
+                _("{where}: line {number}: {key} must be one line of at most {count} characters",
+                  where=where, number=number, key=key, count=MAX_VALUE)
+            )  # fmt: skip
         if value:
             out[key] = value
     return out
@@ -57,7 +63,7 @@ def read_from_file(source: str, stdin: TextIO | None = None) -> str:
     try:
         return Path(source).expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        raise InputError("--from-file: the file cannot be read (UTF-8 text expected)") from None
+        raise InputError(_("--from-file: the file cannot be read (UTF-8 text expected)")) from None
 
 
 def ask(
@@ -77,11 +83,12 @@ def ask(
     out = {}
     for key, label in fields:
         try:
-            value = getpass.getpass(f"{label} (not shown while you type): ").strip()
+            prompt = _("{label} (not shown while you type): ", label=translate(ui_lang(), label))
+            value = getpass.getpass(shown(prompt)).strip()
         except (EOFError, KeyboardInterrupt):
-            raise InputError("interrupted; nothing was changed") from None
+            raise InputError(_("interrupted; nothing was changed")) from None
         if len(value) > MAX_VALUE:
-            raise InputError(f"{key}: at most {MAX_VALUE} characters")
+            raise InputError(_("{key}: at most {count} characters", key=key, count=MAX_VALUE))
         if value:
             out[key] = value
     return out
@@ -90,6 +97,10 @@ def ask(
 def refuse_on_command_line(option: str, instead: str) -> InputError:
     """The error for a personal value given as an argument (the value is not repeated)."""
     return InputError(
-        f"{option} is not taken on the command line (it would stay in the shell history and "
-        f"be visible to other users): {instead}"
+        _(
+            "{option} is not taken on the command line (it would stay in the shell history and "
+            "be visible to other users): {instead}",
+            option=option,
+            instead=instead,
+        )
     )

@@ -22,8 +22,9 @@ from invoicing.validation import (
 from ledger.books import (
     Books,
 )
-from ledger.cli.support import DATE, command, open_books, print_json
+from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.errors import ConfigError, InputError
+from ledger.i18n import N_, _, shown
 from ledger.input_files import InputFileRefused, read_bounded
 from ledger.privacy.guard import roster_text_check
 from ledger.view.purchases import purchase_statuses, select
@@ -38,18 +39,21 @@ def validator_for(args: argparse.Namespace, books: Books) -> Validator | None:
     rules = resolve_rules_dir(args.rules, setting, books.root)
     if not rules_available(rules) and not (args.rules or setting):
         raise ConfigError(
-            f"the official Peppol rules are needed to check a supplier's document and were "
-            f"not found at {DEFAULT_RULES_DIR}: give --rules DIR (or set invoicing.rules_dir "
-            "in hub.toml); --no-validate books it unchecked"
+            _(
+                "the official Peppol rules are needed to check a supplier's document and were "
+                "not found at {path}: give --rules DIR (or set invoicing.rules_dir in "
+                "hub.toml); --no-validate books it unchecked",
+                path=str(DEFAULT_RULES_DIR),
+            )
         )
     return get_validator(rules)
 
 
 def charge_of(args: argparse.Namespace) -> Charge:
     if args.participant and args.hub:
-        raise InputError("--participant and --hub: say one of them")
+        raise InputError(_("--participant and --hub: say one of them"))
     if args.account and args.participant:
-        raise InputError("--account is for the hub's own costs; not with --participant")
+        raise InputError(_("--account is for the hub's own costs; not with --participant"))
     participant = args.participant.strip() if args.participant else None
     return Charge(participant, args.account, given=bool(participant or args.hub),
                   charge_later=args.charge_later)  # fmt: skip
@@ -58,36 +62,52 @@ def charge_of(args: argparse.Namespace) -> Charge:
 def _read(paths: list[str]) -> list[Source]:
     sources = []
     for index, name in enumerate(paths, start=1):
-        label = f"file {index}" if len(paths) > 1 else "the file"
+        label = _("file {index}", index=index) if len(paths) > 1 else _("the file")
         try:  # within a bound: a FIFO or /dev/zero would be read without end
             payload = read_bounded(Path(name), MAX_BYTES)
         except InputFileRefused as exc:
-            raise InputError(f"{label}: {exc.reason}; refused") from None
+            raise InputError(
+                _("{label}: {reason}; refused", label=label, reason=exc.reason)
+            ) from None
         except OSError as exc:
-            raise InputError(f"{label}: cannot read it ({exc.strerror or 'error'})") from None
+            raise InputError(
+                _(
+                    "{label}: cannot read it ({reason})",
+                    label=label,
+                    reason=exc.strerror or "error",
+                )
+            ) from None
         sources.append(Source(label, payload))
     return sources
 
 
 def _print_planned(planned: list[Planned], dry_run: bool) -> None:
-    verb = "would book" if dry_run else "booked"
     for p in planned:
         s = p.summary
-        who = s["participant"] or "the hub"
+        who = shown(_("the hub")) if not s["participant"] else s["participant"]
         if s.get("charged_later"):
-            who += " (owed by them, recovered from their next client payments)"
-        what = "credit note" if s["kind"] == "credit-note" else "invoice"
-        on = f" on invoice {s['credits']}" if s["credits"] else ""
-        print(
-            f"{s['file']}: {verb} supplier {what} {s['number']}{on} from {s['supplier']} as "
-            f"{s['expense']}: {s['amount']} EUR (VAT {s['vat']}, recoverable "
-            f"{s['vat_recoverable']}), charged to {who}"
-        )
+            who += shown(_(" (owed by them, recovered from their next client payments)"))
+        if s["kind"] == "credit-note":
+            what = _("supplier credit note {number} on invoice {invoice}", number=s["number"],
+                     invoice=s["credits"]) if s["credits"] else _(
+                "supplier credit note {number}", number=s["number"])  # fmt: skip
+        else:
+            what = _("supplier invoice {number}", number=s["number"])
+        fields = {**s, "what": what, "who": who}
+        if dry_run:
+            say(_("{file}: would book {what} from {supplier} as {expense}: {amount} EUR (VAT "
+                  "{vat}, recoverable {vat_recoverable}), charged to {who}",
+                  **fields))  # fmt: skip
+        else:
+            say(_("{file}: booked {what} from {supplier} as {expense}: {amount} EUR (VAT {vat}, "
+                  "recoverable {vat_recoverable}), charged to {who}", **fields))  # fmt: skip
         if s["due"] and s["kind"] == "invoice":
-            ref = f", reference {s['payment_ref']}" if s["payment_ref"] else ""
-            print(f"  to pay by {s['due']}{ref}")
+            if s["payment_ref"]:
+                say(_("  to pay by {due}, reference {ref}", due=s["due"], ref=s["payment_ref"]))
+            else:
+                say(_("  to pay by {due}", due=s["due"]))
         for warning in p.warnings:
-            print(f"  note: {warning}")
+            say(_("  note: {warning}", warning=warning))
 
 
 def cmd_purchase_import(args: argparse.Namespace) -> int:
@@ -112,15 +132,16 @@ def cmd_purchase_list(args: argparse.Namespace) -> int:
         print_json([r.as_json() for r in rows])
         return 0
     if not rows:
-        print("No supplier invoices match.")
+        say(_("No supplier invoices match."))
         return 0
+    due_word, left, hub = localised("due"), localised("left"), localised("hub")
     for r in rows:
         rec = r.record
         due = rec.due.isoformat() if rec.due else "-"
         print(
-            f"{rec.expense}  {rec.issued.isoformat()}  due {due:10}  {r.status:11} "
-            f"{rec.amount:>10} EUR  left {r.owed:>10}  {rec.number}  {rec.supplier}  "
-            f"{rec.participant or 'hub'}"
+            f"{rec.expense}  {rec.issued.isoformat()}  {due_word} {due:10}  "
+            f"{localised(r.status):11} {rec.amount:>10} EUR  {left} {r.owed:>10}  {rec.number}  "
+            f"{rec.supplier}  {rec.participant or hub}"
         )
     return 0
 
@@ -130,9 +151,11 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
     ap = access_point(books.config, books.root)
     if ap is None:
         raise ConfigError(
-            "no access point credentials ($COOPLEDGER_PEPPOL_API_KEY or a credentials file, "
-            "see docs/peppol.md); download the documents from the access point and use "
-            "'coopledger purchase import FILE…'"
+            _(
+                "no access point credentials ($COOPLEDGER_PEPPOL_API_KEY or a credentials file, "
+                "see docs/peppol.md); download the documents from the access point and use "
+                "'coopledger purchase import FILE…'"
+            )
         )
     if not args.ids and not args.all:
         docs = waiting(books, ap)
@@ -144,12 +167,12 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
             ])  # fmt: skip
             return 0
         if not docs:
-            print("Nothing waits at the access point.")
+            say(_("Nothing waits at the access point."))
             return 0
         for d in docs:
             when = d.received.isoformat() if d.received else "-"
             print(f"{d.id}  {d.kind or '?':11}  {when}  {d.number}  {d.sender}")
-        print("Book them with: coopledger purchase fetch ID… --hub | --participant CODE")
+        say(_("Book them with: coopledger purchase fetch ID… --hub | --participant CODE"))
         return 0
     results = fetch_and_import(
         books, ap, args.ids, charge_of(args), validator=validator_for(args, books),
@@ -163,49 +186,52 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
         ])  # fmt: skip
     else:
         if not results:
-            print("Nothing waits at the access point.")
+            say(_("Nothing waits at the access point."))
         for r in results:
             if r.planned is not None:
                 _print_planned([r.planned], args.dry_run)
             else:
-                print(f"access-point document {r.received.id}: refused: {r.error}")
+                say(_("access-point document {id}: refused: {error}", id=r.received.id,
+                      error=r.error))  # fmt: skip
     return 1 if any(r.error for r in results) else 0
 
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("purchase", help="supplier e-invoices: import, list, fetch")
+group = Group("purchase", help=N_("supplier e-invoices: import, list, fetch"))
 
 CHARGE = (
-    click.option("--participant", metavar="CODE", help="a cost of this participant's activity"),
-    click.option("--hub", is_flag=True, help="a cost of the hub itself"),
-    click.option("--account", metavar="ROLE", help="the hub's expense account (default "
-                 "services)"),
+    click.option("--participant", metavar="CODE",
+                 help=N_("a cost of this participant's activity")),
+    click.option("--hub", is_flag=True, help=N_("a cost of the hub itself")),
+    click.option("--account", metavar="ROLE", help=N_("the hub's expense account (default "
+                 "services)")),
     click.option("--charge-later", is_flag=True,
-                 help="a participant's cost beyond what the hub holds for them: owed by them, "
-                 "recovered from their next client payments (as 'expense add --charge-later')"),
-    click.option("--rules", metavar="DIR", help="the Peppol rules directory"),
-    click.option("--no-validate", is_flag=True, help="book without the official checks"),
-    click.option("--dry-run", is_flag=True, help="check and show, write nothing"),
+                 help=N_("a participant's cost beyond what the hub holds for them: owed by them, "
+                 "recovered from their next client payments (as 'expense add --charge-later')")),
+    click.option("--rules", metavar="DIR", help=N_("the Peppol rules directory")),
+    click.option("--no-validate", is_flag=True, help=N_("book without the official checks")),
+    click.option("--dry-run", is_flag=True, help=N_("check and show, write nothing")),
 )  # fmt: skip
 command(
     group, "import", cmd_purchase_import,
     click.argument("files", nargs=-1, required=True, metavar="FILE.xml..."),
     *CHARGE,
-    click.option("--date", type=DATE, help="booking date (default: the document's date)"),
-    help="book supplier Peppol invoices and credit notes (UBL)",
+    click.option("--date", type=DATE, help=N_("booking date (default: the document's date)")),
+    help=N_("book supplier Peppol invoices and credit notes (UBL)"),
 )  # fmt: skip
 command(
     group, "list", cmd_purchase_list,
-    click.option("--status", type=click.Choice(["open", "paid"]), help="only those open or paid"),
-    click.option("--participant", metavar="CODE", help="only this participant's"),
-    click.option("--as-of", type=DATE, default=None, help="date for 'overdue' (today)"),
-    help="supplier invoices and what is left to pay",
+    click.option("--status", type=click.Choice(["open", "paid"]),
+                 help=N_("only those open or paid")),
+    click.option("--participant", metavar="CODE", help=N_("only this participant's")),
+    click.option("--as-of", type=DATE, default=None, help=N_("date for 'overdue' (today)")),
+    help=N_("supplier invoices and what is left to pay"),
 )  # fmt: skip
 command(
     group, "fetch", cmd_purchase_fetch,
     click.argument("ids", nargs=-1, metavar="ID...",),
-    click.option("--all", "all", is_flag=True, help="book every document waiting"),
+    click.option("--all", "all", is_flag=True, help=N_("book every document waiting")),
     *CHARGE,
-    help="documents received at the access point: list or book",
+    help=N_("documents received at the access point: list or book"),
 )  # fmt: skip

@@ -10,25 +10,27 @@ from typing import Any
 import click
 
 from importers.originals import load_originals
-from ledger.cli.support import command, open_books, print_json
+from ledger.cli.support import Group, command, localised, open_books, print_json, say
 from ledger.errors import CoopledgerError
+from ledger.i18n import N_, _, shown
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
 from ledger.money.reconcile.review import review_queue, unallocated
 
 # What ``assign`` accepts as TARGET (``booking._parse_target``), in the order it tries them.
 TARGETS = (
-    "an invoice: its number or inv-…; several joined by + when the line pays them all",
-    "return:<invoice>: money going out that gives back a payment of that invoice",
-    "po-…: a payout debited, or one the bank returned",
-    "exp-…: a cost paid",
-    "grant-…: a grant received",
-    "refund-…: a refund paid to a client (credit note or overpayment)",
-    "cash-…: a cash withdrawal or deposit ('cash withdraw', 'cash deposit')",
-    "an account role of the chart (e.g. bank_fees) or an account name (Expenses:…)",
+    N_("an invoice: its number or inv-…; several joined by + when the line pays them all"),
+    N_("return:<invoice>: money going out that gives back a payment of that invoice"),
+    N_("po-…: a payout debited, or one the bank returned"),
+    N_("exp-…: a cost paid"),
+    N_("grant-…: a grant received"),
+    N_("refund-…: a refund paid to a client (credit note or overpayment)"),
+    N_("cash-…: a cash withdrawal or deposit ('cash withdraw', 'cash deposit')"),
+    N_("an account role of the chart (e.g. bank_fees) or an account name (Expenses:…)"),
 )
-TARGETS_EPILOG = "TARGET is one of:\n\n\b\n" + "\n".join(f"  {t}" for t in TARGETS)
+# (the epilog is translated line by line: see ledger.cli.support.Localised.format_epilog)
+TARGETS_EPILOG = N_("TARGET is one of:") + "\n\n\b\n" + "\n".join(f"  {t}" for t in TARGETS)
 # The same, on one line, when review asks about a line.
-TARGETS_HINT = (
+TARGETS_HINT = N_(
     "targets: invoice number or inv-… (several: A+B), return:<invoice>, po-…, exp-…, "
     "grant-…, refund-…, cash-…, an account role (e.g. bank_fees) or an account name"
 )
@@ -56,17 +58,25 @@ def _booked_summary(entries: list[Any]) -> dict[str, Any]:
 
 def _print_item(index: int, total: int, item: Any) -> None:
     row = item.as_json()
-    print(f"\n[{index}/{total}] bank line {row['ref']}  {row['date']}  {row['open']} EUR")
+    say()
+    say(_("[{index}/{total}] bank line {ref}  {date}  {amount} EUR", index=index, total=total,
+          ref=row["ref"], date=row["date"], amount=row["open"]))  # fmt: skip
     if row["counterparty"] or row["iban-last4"]:
-        account = f"  (account …{row['iban-last4']})" if row["iban-last4"] else ""
-        print(f"  from/to: {row['counterparty'] or '—'}{account}")
+        account = (
+            shown(_("  (account …{last4})", last4=row["iban-last4"])) if row["iban-last4"] else ""
+        )
+        say(_("  from/to: {counterparty}{account}", counterparty=row["counterparty"] or "—",
+              account=account))  # fmt: skip
     if row["communication"] or row["ogm"]:
-        print(f"  communication: {row['communication'] or ''} {row['ogm'] or ''}".rstrip())
+        text = f"{row['communication'] or ''} {row['ogm'] or ''}".rstrip()
+        say(_("  communication: {text}", text=text))
     for n, cand in enumerate(item.candidates[:5], start=1):
-        print(f"  {n}) {cand.target}  score {cand.score}: {', '.join(cand.reasons)}")
+        reasons = ", ".join(shown(r) for r in cand.reasons)
+        say(_("  {n}) {target}  score {score}: {reasons}", n=n, target=cand.target,
+              score=cand.score, reasons=reasons))  # fmt: skip
     if not item.candidates:
-        print("  no candidate")
-    print(f"  {TARGETS_HINT}")
+        say(_("  no candidate"))
+    print(f"  {localised(TARGETS_HINT)}")
 
 
 def walk_queue(books: Any, stdin: Any = None) -> int:
@@ -77,7 +87,7 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
     originals = load_originals(books, entries)
     queue = review_queue(entries, books.config, originals)
     if not queue:
-        print("Nothing waits for review.")
+        say(_("Nothing waits for review."))
         return 0
     decided = 0
     for index, first in enumerate(queue, start=1):
@@ -89,7 +99,9 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
             continue
         _print_item(index, len(queue), item)
         while True:
-            print("  choice [number / target / s = skip / q = quit]: ", end="", flush=True)
+            print(
+                shown(_("  choice [number / target / s = skip / q = quit]: ")), end="", flush=True
+            )
             answer = stdin.readline()
             if not answer:
                 print()
@@ -106,10 +118,10 @@ def walk_queue(books: Any, stdin: Any = None) -> int:
             try:
                 run_assign(books, item.line.ref, target)
             except CoopledgerError as exc:
-                print(f"  refused: {exc.message}")
+                say(_("  refused: {message}", message=exc.message))
                 continue
             decided += 1
-            print(f"  booked: {item.line.ref}")
+            say(_("  booked: {ref}", ref=item.line.ref))
             break
     return decided
 
@@ -122,7 +134,13 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         if args.json:
             print_json(_booked_summary(new))
         else:
-            print(f"Booked {len(new)} entries for bank line {_booked_ref(new)}.")
+            say(
+                _(
+                    "Booked {count} entries for bank line {ref}.",
+                    count=len(new),
+                    ref=_booked_ref(new),
+                )
+            )
         return 0
     if args.list:
         entries = books.load().entries
@@ -133,12 +151,14 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             print_json({"queue": rows, "unallocated": stuck})
             return 0
         if not rows and not stuck:
-            print("Nothing waits for review.")
+            say(_("Nothing waits for review."))
         for row in rows:
             best = row["candidates"][0]["target"] if row["candidates"] else "—"
-            print(f"{row['date']}  {row['ref']:<24} {row['open']:>11} EUR  best: {best}")
+            say(_("{date}  {ref:<24} {amount:>11} EUR  best: {best}", date=row["date"],
+                  ref=row["ref"], amount=row["open"], best=best))  # fmt: skip
         for row in stuck:
-            print(f"{row['date']}  {row['bank-ref']:<24} {row['amount']:>11} EUR  {row['why']}")
+            print(f"{row['date']}  {row['bank-ref']:<24} {row['amount']:>11} EUR  "
+                  f"{shown(row['why'])}")  # fmt: skip
         return 0
     new = run_auto(books)
     entries = books.load().entries
@@ -147,13 +167,12 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         print_json({**_booked_summary(new), "queue": [q.as_json() for q in queue]})
         return 0
     summary = _booked_summary(new)
-    print(
-        f"Booked {summary['settlements']} settlement(s) and {summary['allocations']} "
-        f"allocation(s) automatically; {len(queue)} bank line(s) wait for review."
-    )
+    say(_("Booked {settlements} settlement(s) and {allocations} allocation(s) automatically; "
+          "{count} bank line(s) wait for review.", settlements=summary["settlements"],
+          allocations=summary["allocations"], count=len(queue)))  # fmt: skip
     if not args.auto and queue:
         decided = walk_queue(books)
-        print(f"{decided} decision(s) booked.")
+        say(_("{count} decision(s) booked.", count=decided))
     return 0
 
 
@@ -184,19 +203,19 @@ def cmd_reconcile_review(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("reconcile", help="settle bank lines against invoices, payouts, costs")
+group = Group("reconcile", help=N_("settle bank lines against invoices, payouts, costs"))
 
-command(group, "auto", cmd_reconcile_auto, help="book certain matches, ask nothing")
-command(group, "list", cmd_reconcile_list, help="list what waits for review")
+command(group, "auto", cmd_reconcile_auto, help=N_("book certain matches, ask nothing"))
+command(group, "list", cmd_reconcile_list, help=N_("list what waits for review"))
 command(
     group, "assign", cmd_reconcile_assign,
     click.argument("ref", metavar="REF"), click.argument("target", metavar="TARGET"),
-    help="decide one bank line: REF its bank reference, TARGET what it settles",
+    help=N_("decide one bank line: REF its bank reference, TARGET what it settles"),
     epilog=TARGETS_EPILOG,
 )  # fmt: skip
 command(
     group, "review", cmd_reconcile_review,
-    help="book certain matches, then ask about each line that waits",
-    epilog="For each line: the number of a candidate, a TARGET, s (or Enter) to skip, q to "
-    "quit.\n\n" + TARGETS_EPILOG,
+    help=N_("book certain matches, then ask about each line that waits"),
+    epilog=N_("For each line: the number of a candidate, a TARGET, s (or Enter) to skip, q to "
+              "quit.") + "\n\n" + TARGETS_EPILOG,
 )  # fmt: skip

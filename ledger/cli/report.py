@@ -14,42 +14,44 @@ when a report runs: it takes most of a second to import and no other command nee
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ledger import dates
-from ledger.cli.support import DATE, command, open_books, print_json
-from ledger.i18n import LANGS
+from ledger.cli.support import DATE, Group, command, open_books, print_json, say
+from ledger.i18n import LANGS, N_, _
 
 # name -> (help, formats: the first is the default)
 REPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "trial-balance": (
-        "every account by PCMN code: opening, movements, closing", ("xlsx", "pdf", "csv"),
+        N_("every account by PCMN code: opening, movements, closing"), ("xlsx", "pdf", "csv"),
     ),
     "general-ledger": (
-        "every account with each of its movements and balance", ("xlsx", "pdf", "csv"),
+        N_("every account with each of its movements and balance"), ("xlsx", "pdf", "csv"),
     ),
     "journals": (
-        "sales, purchases, bank per account, cash, miscellaneous, numbered",
+        N_("sales, purchases, bank per account, cash, miscellaneous, numbered"),
         ("xlsx", "pdf", "csv"),
     ),
     "annual-accounts": (
-        "the statements Belgian law asks of the association, checked", ("pdf", "xlsx"),
+        N_("the statements Belgian law asks of the association, checked"), ("pdf", "xlsx"),
     ),
     "vat": (
-        "what the hub's VAT regime requires (returns, client listing, threshold)",
+        N_("what the hub's VAT regime requires (returns, client listing, threshold)"),
         ("pdf", "xlsx", "csv"),
     ),
-    "grant": ("the funder's report: received, spent, deferred, remaining", ("xlsx", "pdf", "csv")),
-    "treasurer": (
-        "the month: bank vs books, invoices, review queue, cash, payouts, close", ("pdf", "xlsx"),
+    "grant": (
+        N_("the funder's report: received, spent, deferred, remaining"), ("xlsx", "pdf", "csv"),
     ),
-    "participant": ("a participant's year in plain words (code only)", ("pdf", "xlsx")),
+    "treasurer": (
+        N_("the month: bank vs books, invoices, review queue, cash, payouts, close"),
+        ("pdf", "xlsx"),
+    ),
+    "participant": (N_("a participant's year in plain words (code only)"), ("pdf", "xlsx")),
     "fees-slips": (
-        "what was paid to each participant code (basis of the 281.50 slips)",
+        N_("what was paid to each participant code (basis of the 281.50 slips)"),
         ("xlsx", "pdf", "csv"),
     ),
 }  # fmt: skip
@@ -79,11 +81,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             {**report.figures, "file": str(path), "attachments": [str(p) for p in attached]}
         )
         return 0
-    print(f"{report.title} {report.subtitle} written to {path}")
+    say(_("{title} {subtitle} written to {path}", title=report.title, subtitle=report.subtitle,
+          path=str(path)))  # fmt: skip
     for extra in attached:
-        print(f"  and {extra}")
+        say(_("  and {path}", path=str(extra)))
     if report.provisional:
-        print(report.provisional, file=sys.stderr)
+        say(report.provisional, err=True)
     return 0
 
 
@@ -101,33 +104,33 @@ def _params(name: str, formats: tuple[str, ...]) -> list[Callable[..., Any]]:
         params.append(click.argument("year_positional", metavar="[YEAR]", type=int,
                                      required=False))  # fmt: skip
     params += [
-        click.option("--year", type=int, help="a calendar year"),
-        click.option("--from", "start", type=DATE, metavar="DATE", help="first day"),
-        click.option("--to", "end", type=DATE, metavar="DATE", help="last day"),
+        click.option("--year", type=int, help=N_("a calendar year")),
+        click.option("--from", "start", type=DATE, metavar="DATE", help=N_("first day")),
+        click.option("--to", "end", type=DATE, metavar="DATE", help=N_("last day")),
     ]
     if name == "treasurer":
         params.append(click.option("--month", metavar="YYYY-MM",
-                                   help="default: the last month ended"))  # fmt: skip
+                                   help=N_("default: the last month ended")))  # fmt: skip
     params += [
         click.option("--lang", type=click.Choice(LANGS), default="fr", show_default=True,
-                     help="the report's language"),
+                     help=N_("the report's language")),
         click.option("--format", "format", type=click.Choice(formats),
-                     help=f"default: {formats[0]}"),
-        click.option("--out", metavar="PATH", help="file or folder, outside the books"),
+                     help=N_("the file's format (default: the first listed)")),
+        click.option("--out", metavar="PATH", help=N_("file or folder, outside the books")),
     ]  # fmt: skip
     if name == "vat":
         params.append(click.option(
-            "--xml", is_flag=True, help="also write the Intervat XML (returns, client listing)"
+            "--xml", is_flag=True, help=N_("also write the Intervat XML (returns, client listing)")
         ))  # fmt: skip
     if name == "fees-slips":
         params.append(click.option(
             "--identities", is_flag=True,
-            help="also write the slips' data with the beneficiaries' identities (only when "
-            "[fees_slips] enabled in hub.toml and the hub key is at hand)",
+            help=N_("also write the slips' data with the beneficiaries' identities (only when "
+            "[fees_slips] enabled in hub.toml and the hub key is at hand)"),
         ))  # fmt: skip
     return params
 
 
-group = click.Group("report", help="reports: trial balance, journals, annual accounts, VAT…")
+group = Group("report", help=N_("reports: trial balance, journals, annual accounts, VAT…"))
 for _name, (_help, _formats) in REPORTS.items():
     command(group, _name, cmd_report, *_params(_name, _formats), help=_help)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import inspect
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -28,6 +30,7 @@ from ledger.books import Books
 from ledger.config import parse_date
 from ledger.entries import parse_amount, parse_rate
 from ledger.errors import CoopledgerError
+from ledger.i18n import N_, Message, _, shown, translate, ui_lang
 from ledger.privacy.guard import refuse_roster_values
 
 GLOBAL_KEYS = ("books", "json", "quiet", "adopt_changes")
@@ -46,8 +49,14 @@ def open_books(args: argparse.Namespace) -> Books:
         adopted = books.adopt_changes(lambda staged: refuse_roster_values(books, staged))
         if adopted:
             names = ", ".join(path for _, path in adopted)
-            print(f"Hand edit adopted and committed: {names}", file=sys.stderr)
+            say(_("Hand edit adopted and committed: {names}", names=names), err=True)
     return books
+
+
+def say(text: object = "", err: bool = False) -> None:
+    """Print a line for the user, in her language (a :class:`Message` is translated; any
+    other text, e.g. a path or a code, is printed as it is)."""
+    print(shown(text), file=sys.stderr if err else sys.stdout)
 
 
 def _default(value: Any) -> Any:
@@ -81,7 +90,7 @@ class DateType(click.ParamType):
         try:
             return parse_date(str(value))
         except CoopledgerError as exc:
-            self.fail(exc.message, param, ctx)
+            self.fail(shown(exc.message), param, ctx)  # click's frame: see redact_usage
 
 
 DATE = DateType()
@@ -121,15 +130,138 @@ YEAR = click.IntRange(1900, 2999)
 GLOBAL_OPTIONS = (
     click.option(
         "--books", metavar="DIR", default=None,
-        help="the books directory (default: $COOPLEDGER_BOOKS, else the current directory)",
+        help=N_("the books directory (default: $COOPLEDGER_BOOKS, else the current directory)"),
     ),
-    click.option("--json", "json", is_flag=True, default=None, help="print JSON"),
-    click.option("--quiet", "-q", is_flag=True, default=None, help="print only errors"),
+    click.option("--json", "json", is_flag=True, default=None, help=N_("print JSON")),
+    click.option("--quiet", "-q", is_flag=True, default=None, help=N_("print only errors")),
     click.option(
         "--adopt-changes", is_flag=True, default=None,
-        help="first commit a hand edit of the books, under its own message, once they check",
+        help=N_("first commit a hand edit of the books, under its own message, once they check"),
     ),
 )  # fmt: skip
+
+
+# ---------------------------------------------------------------- help in the hub's language
+#
+# Every help text (a command's, an option's, an argument's) is English in the code, marked
+# ``N_("…")`` so the catalogue holds it, and translated here, when click formats the help:
+# the commands are :class:`Command` and :class:`Group` (both :class:`Localised`), whose help
+# methods take each text through :func:`for_help`. Click's own words of a help page
+# (:data:`CLICK_WORDS`) are in our catalogue too: click reads them with the gettext module,
+# which needs compiled ``.mo`` files and the process's locale, so the methods that write
+# them (public, documented click API) are overridden here instead.
+
+CLICK_WORDS = (
+    N_("Usage:"), N_("Options"), N_("Commands"), N_("Positional arguments"),
+    N_("Show this message and exit."), N_("required"), N_("default: {default}"),
+)  # fmt: skip
+
+
+def localised(text: str | None) -> str:
+    """``text`` (English, as the code has it) in the user's language."""
+    if not text:
+        return ""
+    if isinstance(text, Message):
+        return shown(text)
+    return translate(ui_lang(), inspect.cleandoc(text))
+
+
+def for_help(text: str | None) -> str:
+    """A help text in the user's language; in French, the space before ``: ; ? !`` does
+    not break (click wraps help at spaces: a line never starts with a colon)."""
+    shown_text = localised(text)
+    if ui_lang() == "fr":
+        shown_text = re.sub(r" ([:;?!»])", "\u00a0\\1", shown_text)
+    return shown_text
+
+
+def _help_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str] | None:
+    """An option's or argument's row of the help, its text in the user's language (what
+    click adds after it, ``[required]`` or ``[default: …]``, too)."""
+    record = param.get_help_record(ctx)
+    if record is None:
+        return None
+    term, text = record
+    english = inspect.cleandoc(param.help or "")
+    if english and text.startswith(english):
+        rest = text[len(english) :]
+        rest = rest.replace("[required]", f"[{for_help('required')}]")
+        rest = re.sub(r"default: (.*?)(?=[];])",
+                      lambda m: for_help(_("default: {default}", default=m[1])), rest)  # fmt: skip
+        text = for_help(english) + rest
+    return term, text
+
+
+class Localised(click.Command):
+    """A command whose help page is in the user's language."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return for_help(self.short_help or self.help).strip()
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), f"{localised('Usage:')} ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        text = for_help(self.help).partition("\f")[0]
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
+
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        params = [p for p in self.get_params(ctx) if isinstance(p, click.Argument)]
+        if any(p.help for p in params):
+            with formatter.section(localised("Positional arguments")):
+                formatter.write_dl([r for p in params if (r := _help_record(p, ctx))])
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # each paragraph is translated on its own; a list (click's ``\b``) line by line
+        if self.epilog:
+            paragraphs = inspect.cleandoc(self.epilog).split("\n\n")
+            text = "\n\n".join(
+                "\n".join(f"{ln[: len(ln) - len(ln.lstrip())]}{for_help(ln.strip())}"
+                          for ln in p.splitlines()) if p.startswith("\b\n") else for_help(p)
+                for p in paragraphs
+            )  # fmt: skip
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            row
+            for p in self.get_params(ctx)
+            if not isinstance(p, click.Argument) and (row := _help_record(p, ctx))
+        ]
+        if rows:
+            with formatter.section(localised("Options")):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class Command(Localised):
+    """A verb: ``coopledger NOUN VERB``."""
+
+
+class Group(Localised, click.Group):
+    """A noun (and the root): its commands are :class:`Command`."""
+
+    command_class = Command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [
+            (name, cmd)
+            for name in self.list_commands(ctx)
+            if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+        ]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _cmd in commands)
+            with formatter.section(localised("Commands")):
+                formatter.write_dl(
+                    [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
+                )
 
 
 def handler(run: Handler) -> Callable[..., int]:
@@ -165,4 +297,4 @@ def command(
         callback = param(callback)
     for option in GLOBAL_OPTIONS if books else GLOBAL_OPTIONS[1:3]:  # --json, --quiet
         callback = option(callback)
-    return group.command(name, help=help, short_help=help, **settings)(callback)
+    return group.command(name, cls=Command, help=help, short_help=help, **settings)(callback)

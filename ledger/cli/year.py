@@ -10,7 +10,8 @@ import click
 
 from ledger import dates
 from ledger.audit.verify import check_documents
-from ledger.cli.support import YEAR, command, open_books, print_json
+from ledger.cli.support import YEAR, Group, command, localised, open_books, print_json, say
+from ledger.i18n import N_, _, shown
 from ledger.loader import needs_history
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
@@ -25,14 +26,18 @@ def cmd_close_year(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary.as_json())
         return 0
-    print(f"Year {summary.year} closed and sealed ({summary.entries} entries).")
-    print(f"  income                {summary.income:>14,.2f} EUR")
-    print(f"  expenses              {summary.expenses:>14,.2f} EUR")
-    print(f"  result                {summary.result:>14,.2f} EUR")
-    print(f"  held for participants {summary.held_for_participants:>14,.2f} EUR")
-    print(f"  owed by clients       {summary.receivables:>14,.2f} EUR")
-    print(f"Seal (sha256): {summary.digest}")
-    print(f"Git tag close-{summary.year}: give its hash to the accountant or auditor.")
+    say(_("Year {year} closed and sealed ({count} entries).", year=summary.year,
+          count=summary.entries))  # fmt: skip
+    for label, value in (
+        (N_("income"), summary.income),
+        (N_("expenses"), summary.expenses),
+        (N_("result"), summary.result),
+        (N_("held for participants"), summary.held_for_participants),
+        (N_("owed by clients"), summary.receivables),
+    ):
+        print(f"  {localised(label):<21} {value:>14,.2f} EUR")
+    say(_("Seal (sha256): {digest}", digest=summary.digest))
+    say(_("Git tag close-{year}: give its hash to the accountant or auditor.", year=summary.year))
     return 0
 
 
@@ -46,15 +51,15 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
     if as_json:
         print_json(found.as_json())
         return 0 if not found.blockers else 1
-    print(f"Closing {year} would book {len(found.entries)} entry(ies):")
+    say(_("Closing {year} would book {count} entry(ies):", year=year, count=len(found.entries)))
     for e in found.entries:
         print(f"  {e.date.isoformat()}  {e.narration}")
     if found.blockers:
-        print(f"and is blocked by {len(found.blockers)} thing(s):")
+        say(_("and is blocked by {count} thing(s):", count=len(found.blockers)))
         for line in found.blockers:
-            print(f"  - {line}")
+            print(f"  - {shown(line)}")
         return 1
-    print("Nothing blocks it.")
+    say(_("Nothing blocks it."))
     return 0
 
 
@@ -83,21 +88,21 @@ def cmd_year_plan(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = click.Group("year", help="closing a year and its trial balance")
+group = Group("year", help=N_("closing a year and its trial balance"))
 
 command(
     group, "close", cmd_close_year,
     click.argument("year", type=YEAR),
-    click.option("--dry-run", is_flag=True, help="list what it would book and what blocks it"),
-    help="seal a finished year: its entries can no longer change",
+    click.option("--dry-run", is_flag=True, help=N_("list what it would book and what blocks it")),
+    help=N_("seal a finished year: its entries can no longer change"),
 )  # fmt: skip
 command(
     group, "plan", cmd_year_plan, click.argument("year", type=YEAR),
-    help="what closing the year would book, and what blocks it",
+    help=N_("what closing the year would book, and what blocks it"),
 )  # fmt: skip
 command(
     group, "trial-balance", cmd_trial_balance,
     click.argument("year", type=YEAR),
-    click.option("--by-code", is_flag=True, help="one line per PCMN code"),
-    help="the trial balance of a year, by PCMN code",
+    click.option("--by-code", is_flag=True, help=N_("one line per PCMN code")),
+    help=N_("the trial balance of a year, by PCMN code"),
 )  # fmt: skip

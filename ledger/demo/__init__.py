@@ -24,6 +24,7 @@ from ledger.demo import invoicing as demo_invoicing
 from ledger.demo import money as demo_money
 from ledger.demo.days import demo_today
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.layout import init_books, new_hub_id
 from ledger.money.closing import close_year
 from ledger.participants import add_participant
@@ -99,13 +100,18 @@ def build_demo(
     year = year or (today.year - 1 if demo_today(today.year - 1) <= today else today.year - 2)
     if demo_today(year) > today:
         raise InputError(
-            f"--year {year}: the demo replays a finished year and the first days of the "
-            f"next one; give {year - 1} or earlier (or wait until {demo_today(year)})"
+            _(
+                "--year {year}: the demo replays a finished year and the first days of the "
+                "next one; give {last_year} or earlier (or wait until {demo_today})",
+                year=year,
+                last_year=year - 1,
+                demo_today=demo_today(year),
+            )
         )
     if not 1 <= years <= 50:
-        raise InputError("--years: from 1 to 50")
+        raise InputError(_("--years: from 1 to 50"))
     if participants is not None and not 1 <= participants <= 500:
-        raise InputError("--participants: from 1 to 500")
+        raise InputError(_("--participants: from 1 to 500"))
     rng = random.Random(seed)
     root = root.expanduser().absolute()
     if not os.environ.get("COOPLEDGER_KEY_FILE"):

@@ -38,6 +38,7 @@ from invoicing.ogm import make_ogm
 from invoicing.totals import compute
 from ledger.books import Books
 from ledger.config import HubConfig
+from ledger.i18n import _, hub_lang
 from ledger.integrity.chain import stamp_documents
 from ledger.money.contributions import contribution_for
 
@@ -129,6 +130,7 @@ class _Year:
         self.docs: list[Document] = []
         self.statement = 0
         self.bank_account = config.main_bank.account
+        self.lang = hub_lang(config.invoicing.default_lang)  # its narrations' language
 
     def account(self, role: str, code: str | None = None) -> str:
         return self.config.account(role, code)
@@ -181,7 +183,7 @@ class _Year:
         for p in participants:
             for month in range(1, 13):
                 count = int(per_month) + (1 if rng.random() < per_month % 1 else 0)
-                for _ in range(count):
+                for _n in range(count):
                     day = dt.date(self.year, month, rng.randint(1, 28))
                     if day > p.opened:
                         planned.append((day, p, rng.choice(list(clients))))
@@ -237,7 +239,7 @@ class _Year:
         self.entries["payments"].append(
             _txn(
                 day,
-                f"Payment on invoice {number} ({code})",
+                _("Payment on invoice {number}", number=number).shown(self.lang) + f" ({code})",
                 pay_meta,
                 [
                     (pending, amount),
@@ -280,7 +282,11 @@ class _Year:
                 self.entries["payouts"].append(
                     _txn(
                         day,
-                        f"Payout {ident} to {p.code}, by bank transfer (ordered)",
+                        _(
+                            "Payout {payout_id} to {code}, by bank transfer (ordered)",
+                            payout_id=ident,
+                            code=p.code,
+                        ).shown(self.lang),
                         meta,
                         [
                             (self.account("participant_held", p.code), amount),

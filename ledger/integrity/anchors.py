@@ -29,6 +29,7 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.i18n import _
 from ledger.integrity import carried as carriedlib
 from ledger.integrity.chain import SEAL_TYPE
 
@@ -156,7 +157,7 @@ def carried_errors(root: Path, marker: data.Custom | None) -> list[Any]:
         year = int(str(marker.values[0].value))
     except (IndexError, ValueError):
         return [
-            AnchorError(marker.meta, "a books-carried entry needs the year it carries", marker)
+            AnchorError(marker.meta, _("a books-carried entry needs the year it carries"), marker)
         ]
     anchored = carried_tag_digest(root, year) if is_git_books(root) else None
     written = str(marker.meta.get(carriedlib.DIGEST_META, ""))
@@ -164,8 +165,13 @@ def carried_errors(root: Path, marker: data.Custom | None) -> list[Any]:
         return [
             AnchorError(
                 marker.meta,
-                f"the balances carried from {year} have no tag holding their digest "
-                f"({TAG_PREFIX}{year} or {carriedlib.CARRIED_TAG_PREFIX}{year})",
+                _(
+                    "the balances carried from {year} have no tag holding their digest "
+                    "({close} or {carried})",
+                    year=year,
+                    close=f"{TAG_PREFIX}{year}",
+                    carried=f"{carriedlib.CARRIED_TAG_PREFIX}{year}",
+                ),
                 marker,
             )
         ]
@@ -173,8 +179,11 @@ def carried_errors(root: Path, marker: data.Custom | None) -> list[Any]:
         return [
             AnchorError(
                 marker.meta,
-                f"the balances carried from {year} do not match the digest in their tag: "
-                "carried.beancount was rewritten",
+                _(
+                    "the balances carried from {year} do not match the digest in their tag: "
+                    "carried.beancount was rewritten",
+                    year=year,
+                ),
                 marker,
             )
         ]
@@ -198,8 +207,12 @@ def tag_errors(root: Path, entries: list[data.Directive]) -> list[Any]:
                 errors.append(
                     AnchorError(
                         mark.meta,
-                        f"the carried head of {year} does not match tag {tag.name}: the "
-                        "carried balances were rewritten",
+                        _(
+                            "the carried head of {year} does not match tag {tag}: the carried "
+                            "balances were rewritten",
+                            year=year,
+                            tag=tag.name,
+                        ),
                         mark,
                     )
                 )
@@ -305,8 +318,12 @@ def sealed_file_errors(root: Path, marker: data.Custom | None) -> list[Any]:
     return [
         AnchorError(
             data.new_metadata(str(root / name), 1),
-            f"{name} changed since {tag}: a closed year's file may not change (run "
-            "'coopledger audit verify' to see what changed)",
+            _(
+                "{name} changed since {tag}: a closed year's file may not change (run "
+                "'coopledger audit verify' to see what changed)",
+                name=name,
+                tag=tag,
+            ),
             None,
         )
         for name in proc.stdout.splitlines()

@@ -36,6 +36,8 @@ from typing import Any
 from beancount.core import amount as bc_amount
 from beancount.core import data, position
 
+from ledger.i18n import _
+
 CHAIN_VERSION = 2
 RECORD_PREFIX = "coopledger-record-v2\n"
 LINK_PREFIX = "coopledger-chain-v2\n"
@@ -375,9 +377,9 @@ def parse_chain_file(payload: bytes, name: str) -> ChainFile:
     try:
         lines = payload.decode("utf-8").splitlines()
     except UnicodeDecodeError:
-        raise ChainFileError(f"{name}: not UTF-8") from None
+        raise ChainFileError(_("{name}: not UTF-8", name=name)) from None
     if len(lines) < 2:
-        raise ChainFileError(f"{name}: truncated (no header or no head)")
+        raise ChainFileError(_("{name}: truncated (no header or no head)", name=name))
     try:
         header = json.loads(lines[0])
         year, version = int(header["year"]), int(header["version"])
@@ -399,7 +401,9 @@ def parse_chain_file(payload: bytes, name: str) -> ChainFile:
             )
         head = str(json.loads(lines[-1])["head"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise ChainFileError(f"{name}: unreadable ({type(exc).__name__})") from None
+        raise ChainFileError(
+            _("{name}: unreadable ({error})", name=name, error=type(exc).__name__)
+        ) from None
     return ChainFile(year, version, previous, head, tuple(records))
 
 
@@ -445,11 +449,13 @@ class Change:
 
     def describe(self) -> str:
         if self.what == "changed":
-            return f"changed (field {', '.join(self.fields)})"
+            return _("changed (field {fields})", fields=", ".join(self.fields))
         if self.what == "removed":
             assert self.sealed is not None
-            return f"removed (record #{self.sealed.pos}, was at {self.sealed.ref})"
-        return "inserted"
+            return _(
+                "removed (record #{pos}, was at {ref})", pos=self.sealed.pos, ref=self.sealed.ref
+            )
+        return _("inserted")
 
 
 def changed_fields(

@@ -24,6 +24,7 @@ from beancount.parser.grammar import ValueType
 
 from ledger.books import Transaction, render_entries
 from ledger.errors import BooksError
+from ledger.i18n import _
 from ledger.integrity import carried as carriedlib
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import TAG_PREFIX, seals
@@ -85,12 +86,22 @@ def year_chain(
     for day, relpath, recorded in chainlib.document_files(entries, root, after, until):
         payload = tx.read_file(relpath)
         if payload is None:
-            raise BooksError(f"{relpath}: missing; {year} cannot be sealed without its documents")
+            raise BooksError(
+                _(
+                    "{relpath}: missing; {year} cannot be sealed without its documents",
+                    relpath=relpath,
+                    year=year,
+                )
+            )
         digest = hashlib.sha256(payload).hexdigest()
         if recorded and recorded != digest:
             raise BooksError(
-                f"{relpath} changed since it was issued (its sha256 no longer matches the one "
-                f"recorded then); {year} cannot be sealed — run 'coopledger verify'"
+                _(
+                    "{relpath} changed since it was issued (its sha256 no longer matches the one "
+                    "recorded then); {year} cannot be sealed — run 'coopledger verify'",
+                    relpath=relpath,
+                    year=year,
+                )
             )
         documents.append(chainlib.document_record(day, relpath, digest))
     chain = chainlib.build_chain([*records, *documents], previous)

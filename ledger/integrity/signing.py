@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ledger.books import atomic_write, git
 from ledger.errors import InputError
+from ledger.i18n import _
 
 SIGNERS_FILE = "allowed_signers"
 
@@ -24,7 +25,7 @@ SIGNERS_FILE = "allowed_signers"
 def public_key(key: Path) -> str:
     """The OpenSSH public key of ``key`` (a private key file, or its ``.pub``)."""
     if not key.is_file():
-        raise InputError(f"--signing-key {key}: no such file")
+        raise InputError(_("--signing-key {key}: no such file", key=key))
     if key.suffix == ".pub":
         text = key.read_text().strip()
     else:
@@ -32,11 +33,13 @@ def public_key(key: Path) -> str:
             ["ssh-keygen", "-y", "-f", str(key)], capture_output=True, text=True, check=False
         )
         if proc.returncode != 0:
-            raise InputError(f"--signing-key {key}: not an SSH private key ssh-keygen can read")
+            raise InputError(
+                _("--signing-key {key}: not an SSH private key ssh-keygen can read", key=key)
+            )
         text = proc.stdout.strip()
     parts = text.split()
     if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
-        raise InputError(f"--signing-key {key}: not an SSH key")
+        raise InputError(_("--signing-key {key}: not an SSH key", key=key))
     return f"{parts[0]} {parts[1]}"
 
 

@@ -46,6 +46,7 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, typed
+from ledger.i18n import _, hub_lang
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.booking import allocation_entries, recovery
 from ledger.money.reconcile.state import State, check_cash
@@ -74,11 +75,14 @@ def sale_entry(
     standard = cfg.hub.vat_regime == "standard"
     if vat_rate is not None and vat_rate != 0 and not standard:
         raise InputError(
-            f"--vat-rate {vat_rate}: the hub's VAT regime is {cfg.hub.vat_regime}, it charges "
-            "no VAT"
+            _(
+                "--vat-rate {vat_rate}: the hub's VAT regime is {vat_regime}, it charges no VAT",
+                vat_rate=vat_rate,
+                vat_regime=cfg.hub.vat_regime,
+            )
         )
     if standard and vat_rate is None:
-        raise InputError("--vat-rate is required: the hub charges VAT (e.g. --vat-rate 21)")
+        raise InputError(_("--vat-rate is required: the hub charges VAT (e.g. --vat-rate 21)"))
     rate = vat_rate or ZERO
     vat = q2(amount * rate / (100 + rate)) if standard else ZERO
     net = amount - vat
@@ -106,7 +110,12 @@ def sale_entry(
             posting(cfg.account("participant_contribution", code), -contrib.amount),
         ]
     postings += recovery(state, code, day, net - contrib.amount, meta)
-    narration = f"Cash sale {cash_id} ({code}): {description}"
+    narration = _(
+        "Cash sale {cash_id} ({code}): {description}",
+        cash_id=cash_id,
+        code=code,
+        description=description,
+    ).shown(hub_lang(cfg.invoicing.default_lang))
     return transaction(day, narration, postings, meta, {id_link(cash_id)})
 
 
@@ -117,16 +126,23 @@ def receipt_entries(
     cfg = state.config
     inv = state.invoices.get(inv_link)
     if inv is None:
-        raise InputError(f"no invoice {inv_link[4:]} in the books")
+        raise InputError(_("no invoice {inv_link} in the books", inv_link=inv_link[4:]))
     if inv.open <= 0:
-        raise InputError(f"invoice {inv.number} has nothing left to pay")
+        raise InputError(_("invoice {number} has nothing left to pay", number=inv.number))
     amount = inv.open if amount is None else amount
     if amount > inv.open:
         raise InputError(
-            f"{amount} EUR is more than the {inv.open} EUR still due on invoice {inv.number}"
+            _(
+                "{amount} EUR is more than the {open} EUR still due on invoice {number}",
+                amount=amount,
+                open=inv.open,
+                number=inv.number,
+            )
         )
     if day < inv.date:
-        raise InputError(f"--date {day.isoformat()} is before invoice {inv.number}")
+        raise InputError(
+            _("--date {day} is before invoice {number}", day=day.isoformat(), number=inv.number)
+        )
     meta = {
         "kind": "cash-receipt",
         "cash": cash_id,
@@ -136,7 +152,9 @@ def receipt_entries(
     }
     receipt = transaction(
         day,
-        f"Invoice {inv.number} paid in cash ({cash_id})",
+        _("Invoice {number} paid in cash ({cash_id})", number=inv.number, cash_id=cash_id).shown(
+            hub_lang(cfg.invoicing.default_lang)
+        ),
         [posting(cfg.account("cash"), amount), posting(cfg.account("clients"), -amount)],
         meta,
         {id_link(cash_id), inv_link},
@@ -145,7 +163,10 @@ def receipt_entries(
     allocations = allocation_entries(state)
     if not any(_links_to(a, inv_link) for a in allocations) and inv.participant:
         raise InputError(
-            f"invoice {inv.number}: the payment cannot be credited to its participant"
+            _(
+                "invoice {number}: the payment cannot be credited to its participant",
+                number=inv.number,
+            )
         )
     return [receipt, *allocations]
 
@@ -161,11 +182,13 @@ def transfer_entry(
     cfg = state.config
     sign = Decimal(1) if direction == "withdraw" else Decimal(-1)
     if direction == "deposit":
-        check_cash(state, amount, day, "deposit")
-    what = "withdrawn from the bank" if direction == "withdraw" else "deposited at the bank"
+        check_cash(state, amount, day, _("deposit"))
+    what = _("withdrawn from the bank") if direction == "withdraw" else _("deposited at the bank")
     return transaction(
         day,
-        f"Cash {cash_id}: {amount} EUR {what}",
+        _("Cash {cash_id}: {amount} EUR {what}", cash_id=cash_id, amount=amount, what=what).shown(
+            hub_lang(cfg.invoicing.default_lang)
+        ),
         [
             posting(cfg.account("cash"), sign * amount),
             posting(cfg.account("internal_transfers"), -sign * amount),
@@ -183,7 +206,7 @@ def count_entries(
     books_say = state.cash.balance("cash", day)
     difference = counted - books_say
     if difference < 0:
-        check_cash(state, -difference, day, "cash count")
+        check_cash(state, -difference, day, _("cash count"))
     meta = data.new_metadata(
         "<coopledger>",
         0,
@@ -196,12 +219,19 @@ def count_entries(
     ]
     if difference:
         other = cfg.account("cash_shortfall" if difference < 0 else "cash_surplus")
-        what = "short" if difference < 0 else "over"
+        what = _("short") if difference < 0 else _("over")
         out.append(
             transaction(
                 day,
-                f"Cash count {cash_id}: {abs(difference)} EUR {what} (counted {counted} EUR, "
-                f"the books said {books_say} EUR)",
+                _(
+                    "Cash count {cash_id}: {difference} EUR {what} (counted {counted} EUR, "
+                    "the books said {books_say} EUR)",
+                    cash_id=cash_id,
+                    difference=abs(difference),
+                    what=what,
+                    counted=counted,
+                    books_say=books_say,
+                ).shown(hub_lang(cfg.invoicing.default_lang)),
                 [posting(cfg.account("cash"), difference), posting(other, -difference)],
                 {"kind": "cash-difference", "cash": cash_id, "counted": counted},
                 {id_link(cash_id)},
@@ -226,25 +256,48 @@ def refund_entry(
     ]  # fmt: skip
     if not found:
         raise InputError(
-            f"nothing is due to refund for {typed(number)} (give the credit note or invoice "
-            "number, or the refund id of 'coopledger reconcile --list')"
+            _(
+                "nothing is due to refund for {number} (give the credit note or invoice "
+                "number, or the refund id of 'coopledger reconcile --list')",
+                number=typed(number),
+            )
         )
     if len(found) > 1:
         raise InputError(
-            f"{len(found)} refunds are due for {typed(number)}: give the credit note number "
-            "or the refund id"
+            _(
+                "{count} refunds are due for {number}: give the credit note number "
+                "or the refund id",
+                count=len(found),
+                number=typed(number),
+            )
         )
     (pend,) = found
     due = -pend.open
     amount = due if amount is None else amount
     if amount > due:
-        raise InputError(f"AMOUNT: {amount} EUR is more than the {due} EUR due on {pend.link}")
-    check_cash(state, amount, day, "cash refund")
+        raise InputError(
+            _(
+                "AMOUNT: {amount} EUR is more than the {due} EUR due on {link}",
+                amount=amount,
+                due=due,
+                link=pend.link,
+            )
+        )
+    check_cash(state, amount, day, _("cash refund"))
     cfg = state.config
-    what = f"credit note {pend.credit_note}" if pend.credit_note else pend.link.upper()
+    what = (
+        _("credit note {credit_note}", credit_note=pend.credit_note)
+        if pend.credit_note
+        else pend.link.upper()
+    )
     return transaction(
         day,
-        f"Cash {cash_id}: {amount} EUR refunded to the client in cash ({what})",
+        _(
+            "Cash {cash_id}: {amount} EUR refunded to the client in cash ({what})",
+            cash_id=cash_id,
+            amount=amount,
+            what=what,
+        ).shown(hub_lang(cfg.invoicing.default_lang)),
         [posting(cfg.account("refunds_due"), amount), posting(cfg.account("cash"), -amount)],
         {"kind": "cash-refund", "cash": cash_id, "refund": pend.link.upper(), "amount": amount},
         {id_link(cash_id), pend.link},
@@ -306,7 +359,7 @@ def _rate(text: str | Decimal | None) -> Decimal | None:
         return None
     rate = parse_rate(text, "--vat-rate")
     if rate not in (Decimal(0), Decimal(6), Decimal(12), Decimal(21)):
-        raise InputError("--vat-rate: Belgian rates are 0, 6, 12 and 21")
+        raise InputError(_("--vat-rate: Belgian rates are 0, 6, 12 and 21"))
     return rate
 
 
@@ -322,7 +375,9 @@ def pay_invoice(
         state = State.of(entries, books.config)
         link = next((i.link for i in state.invoices.values() if i.number == number.strip()), "")
         if not link:
-            raise InputError(f"unknown invoice {typed(number)} (see 'coopledger invoice list')")
+            raise InputError(
+                _("unknown invoice {number} (see 'coopledger invoice list')", number=typed(number))
+            )
         cash_id = new_cash_id(entries, day)
         new = receipt_entries(state, cash_id, link, amount, day)
         tx.add_entries(new, kind=KIND)

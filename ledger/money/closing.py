@@ -29,6 +29,7 @@ from beancount.core import data
 from ledger import dates
 from ledger.books import Books
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.integrity import carried as carriedlib
 from ledger.integrity.sealing import seal_year, tag_message
 from ledger.loader import Ledger
@@ -111,18 +112,32 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
     :mod:`ledger.money.year_end`)."""
     today = dates.today(today)
     if dt.date(year, 12, 31) >= today:
-        raise InputError(f"{year} has not ended yet: it can be closed from {year + 1}-01-01")
+        raise InputError(
+            _(
+                "{year} has not ended yet: it can be closed from {next_year}-01-01",
+                year=year,
+                next_year=year + 1,
+            )
+        )
     with books.transaction(f"close-year: seal {year}") as tx:
         ledger = tx.ledger
         done = closed_years(ledger)
         if year in done:
-            raise InputError(f"{year} is already closed")
+            raise InputError(_("{year} is already closed", year=year))
         if done and year < max(done):
-            raise InputError(f"{year} comes before {max(done)}, which is already closed")
+            raise InputError(
+                _("{year} comes before {done}, which is already closed", year=year, done=max(done))
+            )
         found = blockers(ledger.entries, books.config, year, today, len(ledger.errors))
         if found:
-            more = f" (and {len(found) - 1} more; see --dry-run)" if len(found) > 1 else ""
-            raise InputError(f"{year} cannot be closed: {found[0]}{more}")
+            more = (
+                _(" (and {count} more; see --dry-run)", count=len(found) - 1)
+                if len(found) > 1
+                else ""
+            )
+            raise InputError(
+                _("{year} cannot be closed: {found}{more}", year=year, found=found[0], more=more)
+            )
         produced = grant_entries(ledger.entries, books.config, year)
         if produced:
             tx.add_entries(produced, kind=YEAR_END_KIND)

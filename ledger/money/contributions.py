@@ -33,6 +33,7 @@ from ledger.config import (
 )
 from ledger.entries import parse_rate, q2
 from ledger.errors import InputError, ParticipantError
+from ledger.i18n import _
 from ledger.participants import require_participant
 
 # ---------------------------------------------------------------- amounts
@@ -125,7 +126,7 @@ def set_rate(
     """
     rate = check_rate(rate_text)
     if code is not None and not is_code(code):
-        raise ParticipantError("not a participant code (expected P- and 6 characters)")
+        raise ParticipantError(_("not a participant code (expected P- and 6 characters)"))
     scope = f"participant {code}" if code else "hub"
     with books.transaction(f"contribution: {scope} rate {rate}%") as tx:
         entries = tx.ledger.entries
@@ -134,8 +135,11 @@ def set_rate(
         last = last_payment_date(entries, code)
         if last is not None and (since is None or since <= last):
             raise InputError(
-                f"contribution rate: contributions are booked up to {last.isoformat()}; "
-                f"give --since after that date (booked entries keep the rate of their date)"
+                _(
+                    "contribution rate: contributions are booked up to {last}; "
+                    "give --since after that date (booked entries keep the rate of their date)",
+                    last=last.isoformat(),
+                )
             )
         current = tx.read_file(HUB_FILE)
         text = with_rate(books.config, rate, since, code, current.decode() if current else None)

@@ -48,6 +48,7 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
+from ledger.i18n import _, hub_lang
 from ledger.money.grants import grants, release_entries, require_grant
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
@@ -88,16 +89,21 @@ def hub_account(config: HubConfig, value: str | None) -> str:
     value = (value or "services").strip()
     if value in config.accounts:
         if "{code}" in config.accounts[value].name:
-            raise InputError(f"--account {value}: a participant's account; use --participant")
+            raise InputError(
+                _("--account {value}: a participant's account; use --participant", value=value)
+            )
         account = config.account(value)
     elif ACCOUNT_RE.match(value):
         account = value
     else:
         raise InputError(
-            "--account: not an account role nor an account name (what was typed is not repeated)"
+            _(
+                "--account: not an account role nor an account name "
+                "(what was typed is not repeated)"
+            )
         )
     if not account.startswith("Expenses:") or ":Participants:" in f":{account}:":
-        raise InputError("--account: a cost of the hub goes to an Expenses: account")
+        raise InputError(_("--account: a cost of the hub goes to an Expenses: account"))
     return account
 
 
@@ -137,7 +143,7 @@ def expense_entry(
             charged = "participant_owed" if req.charge_later else "participant_held"
             postings += [posting(config.account(charged, code), cost), posting(share, -cost)]
     elif req.paid_from == "participant":
-        raise InputError("--paid-from participant needs --participant")
+        raise InputError(_("--paid-from participant needs --participant"))
     meta: dict[str, Any] = {
         "kind": "expense",
         "expense": expense_id,
@@ -149,8 +155,15 @@ def expense_entry(
         "grant": req.grant,
         "charged-later": True if req.charge_later else None,
     }
-    who = f" ({code})" if code else " (hub)"
-    narration = f"Cost {expense_id}{who}: {req.description}"
+    # (grants read the description back after the first ": " of this narration)
+    lang = hub_lang(config.invoicing.default_lang)
+    who = _(" ({code})", code=code) if code else _(" (hub)")
+    narration = _(
+        "Cost {expense_id}{who}: {description}",
+        expense_id=expense_id,
+        who=who,
+        description=req.description,
+    ).shown(lang)
     return transaction(day, narration, postings, meta, {link})
 
 
@@ -162,12 +175,19 @@ def check_expense(state: State, req: ExpenseRequest, day: dt.date) -> None:
         available = state.held_available(code, day)
         if cost > available:
             raise ParticipantError(
-                f"cost refused: {cost} EUR would take the balance held for {code} below zero "
-                f"(available from {day.isoformat()}: {q2(available)} EUR); give --charge-later "
-                "to charge it to their next client payments, or book it --paid-from participant"
+                _(
+                    "cost refused: {cost} EUR would take the balance held for {code} below zero "
+                    "(available from {day}: {available} EUR); give --charge-later "
+                    "to charge it to their next client payments, or "
+                    "book it --paid-from participant",
+                    cost=cost,
+                    code=code,
+                    day=day.isoformat(),
+                    available=q2(available),
+                )
             )
     if req.paid_from == "cash":
-        check_cash(state, req.amount, day, "cost")
+        check_cash(state, req.amount, day, _("cost"))
 
 
 def book_expense(
@@ -177,19 +197,23 @@ def book_expense(
     config = books.config
     day = booking_date(req.day, today)
     if req.paid_from not in PAID_FROM:
-        raise InputError(f"--paid-from must be one of {', '.join(PAID_FROM)}")
+        raise InputError(
+            _("--paid-from must be one of {paid_from}", paid_from=", ".join(PAID_FROM))
+        )
     if req.grant and req.paid_from == "participant":
-        raise InputError("--grant: a cost the participant paid is not the grant's to pay")
+        raise InputError(_("--grant: a cost the participant paid is not the grant's to pay"))
     if req.charge_later and (not req.participant or req.grant or req.paid_from == "participant"):
         raise InputError(
-            "--charge-later is for a participant's cost paid by the hub (not with --grant "
-            "or --paid-from participant)"
+            _(
+                "--charge-later is for a participant's cost paid by the hub (not with --grant "
+                "or --paid-from participant)"
+            )
         )
     if req.vat < 0 or req.vat >= req.amount:
-        raise InputError("--vat must be less than the amount (VAT included in --amount)")
+        raise InputError(_("--vat must be less than the amount (VAT included in --amount)"))
     description = clean_text(req.description, "--description")
     if not description:
-        raise InputError("--description is required (what was bought, e.g. 'ingredients')")
+        raise InputError(_("--description is required (what was bought, e.g. 'ingredients')"))
     req = ExpenseRequest(
         **{**req.__dict__, "description": description,
            "supplier": clean_text(req.supplier, "--supplier", 80) or None}
@@ -197,7 +221,7 @@ def book_expense(
     if req.participant is None:
         hub_account(config, req.account)
     elif req.account:
-        raise InputError("--account is for the hub's own costs; not with --participant")
+        raise InputError(_("--account is for the hub's own costs; not with --participant"))
     guard = TextGuard.for_books(books)
     guard.check_all([(req.description, "--description"), (req.supplier, "--supplier"),
                      (req.account, "--account")])  # fmt: skip
@@ -210,8 +234,12 @@ def book_expense(
             cost = charged_cost(config, req)
             if grant.restricted and cost > grant.remaining:
                 raise InputError(
-                    f"grant {req.grant} is restricted and has {grant.remaining} EUR left, "
-                    f"not {cost} EUR"
+                    _(
+                        "grant {grant} is restricted and has {remaining} EUR left, not {cost} EUR",
+                        grant=req.grant,
+                        remaining=grant.remaining,
+                        cost=cost,
+                    )
                 )
         if req.participant:
             require_open_participant(entries, config, req.participant, on=day)

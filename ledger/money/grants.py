@@ -41,6 +41,7 @@ from ledger.config import HubConfig, normalize_iban
 from ledger.dates import booking_date
 from ledger.entries import ZERO, clean_text, parse_amount, posting, transaction
 from ledger.errors import InputError, typed
+from ledger.i18n import _, hub_lang
 from ledger.privacy.guard import PARTICIPANTS_ACCOUNT, TextGuard
 
 FUNDER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -211,7 +212,12 @@ def _release(
     meta = {"kind": "grant-release", "grant": grant.id, "expense": expense_id, "amount": amount}
     return transaction(
         day,
-        f"Grant {grant.id}: {amount} EUR of its deferred part released, spent on {expense_id}",
+        _(
+            "Grant {grant}: {amount} EUR of its deferred part released, spent on {expense_id}",
+            grant=grant.id,
+            amount=amount,
+            expense_id=expense_id,
+        ).shown(hub_lang(config.invoicing.default_lang)),
         [posting(config.account("deferred_income"), amount), posting(grant.account, -amount)],
         meta,
         {f"grant-{grant.id}"},
@@ -238,8 +244,9 @@ def year_end_entries(
             out.append(
                 transaction(
                     end,
-                    f"Grant {grant.id}: {change} EUR not spent in {year}, deferred to the "
-                    "next years",
+                    _("Grant {grant}: {change} EUR not spent in {year}, deferred to the "
+                      "next years", grant=grant.id, change=change, year=year).shown(
+                        hub_lang(config.invoicing.default_lang)),
                     [posting(grant.account, change),
                      posting(config.account("deferred_income"), -change)],
                     meta,
@@ -275,7 +282,12 @@ def require_grant(entries: list[data.Directive], grant_id: str) -> None:
             and entry.meta.get("grant") == grant_id
         ):
             return
-    raise InputError(f"no grant {typed(grant_id)} in the books (see 'coopledger grant list')")
+    raise InputError(
+        _(
+            "no grant {grant_id} in the books (see 'coopledger grant list')",
+            grant_id=typed(grant_id),
+        )
+    )
 
 
 def grant_entry(
@@ -293,8 +305,11 @@ def grant_entry(
         "gift": True if gift else None,
         "funder-iban": iban,
     }
-    what = "Gift" if gift else "Grant"
-    narration = f"{what} {gid} from {funder}" + (f": {purpose}" if purpose else "")
+    lang = hub_lang(config.invoicing.default_lang)
+    what = _("Gift") if gift else _("Grant")
+    narration = _("{what} {gid} from {funder}", what=what, gid=gid, funder=funder).shown(lang) + (
+        _(": {purpose}", purpose=purpose).shown(lang) if purpose else ""
+    )
     return transaction(
         day,
         narration,
@@ -318,7 +333,7 @@ def add_grant(
     funder = funder.strip().lower()
     if not FUNDER_RE.match(funder):
         raise InputError(
-            "invalid FUNDER_ID: lower-case letters, digits and hyphens (e.g. fondation-exemple)"
+            _("invalid FUNDER_ID: lower-case letters, digits and hyphens (e.g. fondation-exemple)")
         )
     amount = parse_amount(amount_text)
     purpose = clean_text(purpose, "--purpose", 200)
@@ -330,7 +345,7 @@ def add_grant(
         try:
             iban = normalize_iban(funder_iban)
         except ValueError as exc:
-            raise InputError(f"--funder-iban: {exc}") from None
+            raise InputError(_("--funder-iban: {exc}", exc=exc)) from None
         # kept in the books to match the funder's transfer: an organisation's, never hers
         guard.check_roster_only(iban, "--funder-iban", PARTICIPANTS_ACCOUNT)
     account = funder_account(config, funder, gift)
@@ -352,7 +367,13 @@ def add_grant(
                 kind="accounts",
             )  # fmt: skip
         elif opened[0].date > day:
-            raise InputError(f"--date is before {account} was opened ({opened[0].date})")
+            raise InputError(
+                _(
+                    "--date is before {account} was opened ({date})",
+                    account=account,
+                    date=opened[0].date,
+                )
+            )
         new.append(grant_entry(config, gid, funder, amount, day, purpose, restricted, gift, iban))
         tx.add_entries(new, kind=KIND)
         tx.message = f"grant: {gid}"
@@ -372,7 +393,10 @@ def charge_grant(
         grant = known.get(grant_id)
         if grant is None:
             raise InputError(
-                f"no grant {typed(grant_id)} in the books (see 'coopledger grant list')"
+                _(
+                    "no grant {grant_id} in the books (see 'coopledger grant list')",
+                    grant_id=typed(grant_id),
+                )
             )
         expense = next(
             (
@@ -383,11 +407,14 @@ def charge_grant(
             None,
         )  # fmt: skip
         if expense is None:
-            raise InputError(f"no cost {expense_id} in the books")
+            raise InputError(_("no cost {expense_id} in the books", expense_id=expense_id))
         if expense.meta.get("participant") and not expense.meta.get("grant"):
             raise InputError(
-                f"{expense_id} was charged to the participant's balance; book the cost "
-                "with --grant instead"
+                _(
+                    "{expense_id} was charged to the participant's balance; book the cost "
+                    "with --grant instead",
+                    expense_id=expense_id,
+                )
             )
         cost = expense_amount(expense, config)
         already = sum(
@@ -397,15 +424,25 @@ def charge_grant(
         amount = parse_amount(amount_text) if amount_text else cost - already
         if amount <= 0 or already + amount > cost:
             raise InputError(
-                f"{expense_id}: {already} of its {cost} EUR is already charged to grants"
+                _(
+                    "{expense_id}: {already} of its {cost} EUR is already charged to grants",
+                    expense_id=expense_id,
+                    already=already,
+                    cost=cost,
+                )
             )
         if grant.restricted and amount > grant.remaining:
             raise InputError(
-                f"grant {grant_id} is restricted and has {grant.remaining} EUR left, "
-                f"not {amount} EUR"
+                _(
+                    "grant {grant_id} is restricted and has {remaining} EUR left, "
+                    "not {amount} EUR",
+                    grant_id=grant_id,
+                    remaining=grant.remaining,
+                    amount=amount,
+                )
             )
         if day < expense.date:
-            raise InputError("--date is before the cost was booked")
+            raise InputError(_("--date is before the cost was booked"))
         releases = release_entries(entries, config, grant_id, amount, day, expense_id)
         meta = data.new_metadata("<coopledger>", 0, {"kind": "grant-charge"})
         custom = data.Custom(
@@ -426,5 +463,10 @@ def report(entries: list[data.Directive], config: HubConfig, grant_id: str) -> G
     """What a grant paid for (a clear error if there is no such grant)."""
     found = grants(entries, config).get(grant_id)
     if found is None:
-        raise InputError(f"no grant {typed(grant_id)} in the books (see 'coopledger grant list')")
+        raise InputError(
+            _(
+                "no grant {grant_id} in the books (see 'coopledger grant list')",
+                grant_id=typed(grant_id),
+            )
+        )
     return found

@@ -53,7 +53,7 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
-from ledger.i18n import fmt_amount, fmt_date, translate
+from ledger.i18n import _, fmt_amount, fmt_date, hub_lang, translate
 from ledger.money.reconcile.state import State, check_cash
 from ledger.outputs import outside_books
 from ledger.participants import require_open_participant
@@ -85,7 +85,7 @@ def check_iban(value: str) -> str:
     try:
         return str(IBAN(value).compact)
     except SchwiftyException as exc:
-        raise InputError(f"invalid IBAN: {iban_problem(exc)}") from None
+        raise InputError(_("invalid IBAN: {exc}", exc=iban_problem(exc))) from None
 
 
 def payout_entry(
@@ -106,10 +106,16 @@ def payout_entry(
         meta["iban-last4"] = iban[-4:]
         meta["end-to-end-id"] = payout_id
         other = posting(config.account("payouts_pending"), -amount)
-        narration = f"Payout {payout_id} to {code}, by bank transfer (ordered)"
+        narration = _(
+            "Payout {payout_id} to {code}, by bank transfer (ordered)",
+            payout_id=payout_id,
+            code=code,
+        ).shown(hub_lang(config.invoicing.default_lang))
     else:
         other = posting(config.account("cash"), -amount)
-        narration = f"Payout {payout_id} to {code}, in cash"
+        narration = _(
+            "Payout {payout_id} to {code}, in cash", payout_id=payout_id, code=code
+        ).shown(hub_lang(config.invoicing.default_lang))
     return transaction(day, narration, [posting(held, amount), other], meta, {id_link(payout_id)})
 
 
@@ -177,16 +183,30 @@ def check_payout(state: State, code: str, amount: Decimal, day: dt.date, method:
         owes = state.owed_by(code, day)
         if owes <= 0:
             raise ParticipantError(
-                f"payout refused: {amount} EUR is more than the {q2(available)} EUR held for "
-                f"{code} (from {day.isoformat()} on)"
+                _(
+                    "payout refused: {amount} EUR is more than the {available} EUR held for "
+                    "{code} (from {day} on)",
+                    amount=amount,
+                    available=q2(available),
+                    code=code,
+                    day=day.isoformat(),
+                )
             )
         raise ParticipantError(
-            f"payout refused: {amount} EUR is more than the {q2(max(payable, ZERO))} EUR that "
-            f"may be paid out to {code} from {day.isoformat()} on ({q2(available)} EUR held, "
-            f"less the {owes} EUR they owe the hub)"
+            _(
+                "payout refused: {amount} EUR is more than the {payable} EUR that "
+                "may be paid out to {code} from {day} on ({available} EUR held, "
+                "less the {owes} EUR they owe the hub)",
+                amount=amount,
+                payable=q2(max(payable, ZERO)),
+                code=code,
+                day=day.isoformat(),
+                available=q2(available),
+                owes=owes,
+            )
         )
     if method == "cash":
-        check_cash(state, amount, day, "payout")
+        check_cash(state, amount, day, _("payout"))
 
 
 def book_payout(
@@ -198,16 +218,16 @@ def book_payout(
     day = booking_date(day, today)
     amount = parse_amount(amount_text)
     if method not in METHODS:
-        raise InputError(f"--method must be one of {', '.join(METHODS)}")
+        raise InputError(_("--method must be one of {methods}", methods=", ".join(METHODS)))
     if method == "bank":
         if not iban:  # the participant's payout account, from the roster, in memory
             require_open_participant(books.load().entries, config, code, on=day)
             iban = payee_of(books, code).iban
         iban = check_iban(iban)
         if config.bank_account_for_iban(iban) is not None:
-            raise InputError("--iban is one of the hub's own accounts")
+            raise InputError(_("--iban is one of the hub's own accounts"))
     elif iban:
-        raise InputError("--iban is only for --method bank")
+        raise InputError(_("--iban is only for --method bank"))
     with books.transaction("payout") as tx:
         entries = tx.ledger.entries
         require_open_participant(entries, config, code, on=day)
@@ -300,7 +320,9 @@ def parse_pairs(values: list[str], what: str) -> dict[str, str]:
     for value in values:
         key, sep, rest = value.partition("=")
         if not sep or not key.strip() or not rest.strip():
-            raise InputError(f"--{what} expects KEY=VALUE (a payout id or participant code)")
+            raise InputError(
+                _("--{what} expects KEY=VALUE (a payout id or participant code)", what=what)
+            )
         out[key.strip().upper()] = rest.strip()
     return out
 
@@ -316,7 +338,7 @@ def export_pain001(
     Each payout exported is recorded in the books (``custom "payout-exported"``), and is not
     exported again unless ``again``: a file uploaded twice would pay twice."""
     config = books.config
-    target = outside_books(books.root, out, "--out", "the file holds bank account numbers")
+    target = outside_books(books.root, out, "--out", _("the file holds bank account numbers"))
     day = execution_date(execution, today)
     marked = booking_date(None, today)
     written = False
@@ -327,8 +349,14 @@ def export_pain001(
             if not payouts:
                 done = len(every) - len(payouts)
                 raise InputError(
-                    "no bank payout waits to be exported"
-                    + (f" ({done} already exported; --again to export them again)" if done else "")
+                    _(
+                        "no bank payout waits to be exported{done}",
+                        done=_(
+                            " ({done} already exported; --again to export them again)", done=done
+                        )
+                        if done
+                        else "",
+                    )
                 )
             ibans, names = _with_payees(books, payouts, ibans, names or {})
             payload = _pain001(config, payouts, ibans, names, day)
@@ -388,15 +416,23 @@ def _pain001(
         given = ibans.get(payout.payout) or ibans.get(payout.participant)
         if not given:
             raise InputError(
-                f"no payout account for {payout.payout} ({payout.participant}) in the roster: "
-                f"store it with 'coopledger participant set-payee {payout.participant}'"
+                _(
+                    "no payout account for {payout} ({participant}) in the roster: "
+                    "store it with 'coopledger participant set-payee {participant}'",
+                    payout=payout.payout,
+                    participant=payout.participant,
+                )
             )
         iban = check_iban(given)
         if iban[-4:] != payout.iban_last4:
             raise InputError(
-                f"the payout account for {payout.payout} does not end in the "
-                f"{payout.iban_last4} recorded when the payout was ordered (was it changed "
-                "since? export needs the account the payout was ordered to)"
+                _(
+                    "the payout account for {payout} does not end in the "
+                    "{iban_last4} recorded when the payout was ordered (was it changed "
+                    "since? export needs the account the payout was ordered to)",
+                    payout=payout.payout,
+                    iban_last4=payout.iban_last4,
+                )
             )
         name = names.get(payout.payout) or names.get(payout.participant) or payout.participant
         sepa.add_payment(
@@ -412,4 +448,6 @@ def _pain001(
     try:
         return bytes(sepa.export(validate=True))
     except Exception as exc:
-        raise InputError(f"the SEPA file does not validate (pain.001.001.03): {exc}") from None
+        raise InputError(
+            _("the SEPA file does not validate (pain.001.001.03): {exc}", exc=exc)
+        ) from None

@@ -31,7 +31,7 @@ from beancount.core import data
 
 from ledger.config import HubConfig
 from ledger.entries import ZERO
-from ledger.i18n import N_, translate
+from ledger.i18n import N_, Message, translate
 from ledger.money.grants import year_end_entries as grant_entries
 from ledger.money.reconcile.state import State
 
@@ -80,6 +80,15 @@ class Blocker:
             for key, v in self.values.items()
         }
         return translate(lang, self.template).format(**fields)
+
+    def message(self) -> Message:
+        """The sentence as a message (English; the command line shows it translated)."""
+        return Message(self.template, {k: self.text_value(v) for k, v in self.values.items()})
+
+    @staticmethod
+    def text_value(value: Any) -> Any:
+        return f"{value} EUR" if isinstance(value, Decimal) else (
+            value.isoformat() if isinstance(value, dt.date) else value)  # fmt: skip
 
     def __str__(self) -> str:
         return self.text()
@@ -139,7 +148,7 @@ def blockers(
     errors: int = 0,
 ) -> list[str]:  # fmt: skip
     """Why ``year`` cannot be closed (empty when it can), each on one line."""
-    return [str(b) for b in year_blockers(entries, config, year, today, errors)]
+    return [b.message() for b in year_blockers(entries, config, year, today, errors)]
 
 
 def plan(

@@ -20,6 +20,7 @@ from ledger.codes import is_code, new_code
 from ledger.config import HubConfig
 from ledger.dates import booking_date
 from ledger.errors import InputError, ParticipantError
+from ledger.i18n import _
 from ledger.privacy.guard import TextGuard
 from ledger.roster import DETAIL_FIELDS, Payee, RosterEntry, editing_roster
 from ledger.view import (
@@ -45,10 +46,10 @@ def require_participant(
 ) -> ParticipantInfo:
     """The participant with this code, or a clear error."""
     if not is_code(code):  # what was typed is not repeated: it may be a name
-        raise ParticipantError("not a participant code (expected P- and 6 characters)")
+        raise ParticipantError(_("not a participant code (expected P- and 6 characters)"))
     info = find_participants(entries, config).get(code)
     if info is None:
-        raise ParticipantError(f"unknown participant {code}")
+        raise ParticipantError(_("unknown participant {code}", code=code))
     return info
 
 
@@ -58,10 +59,21 @@ def require_open_participant(
     """An open participant (on ``on`` when given), or a clear error."""
     info = require_participant(entries, config, code)
     if info.closed is not None and (on is None or on > info.closed):
-        raise ParticipantError(f"participant {code} is closed since {info.closed.isoformat()}")
+        raise ParticipantError(
+            _(
+                "participant {code} is closed since {closed}",
+                code=code,
+                closed=info.closed.isoformat(),
+            )
+        )
     if on is not None and on < info.opened:
         raise ParticipantError(
-            f"participant {code} was opened on {info.opened.isoformat()}, after {on.isoformat()}"
+            _(
+                "participant {code} was opened on {opened}, after {on}",
+                code=code,
+                opened=info.opened.isoformat(),
+                on=on.isoformat(),
+            )
         )
     return info
 
@@ -95,11 +107,13 @@ def check_activity(activity: str, alias: str | None) -> str:
         return ""
     if not ACTIVITY_RE.match(activity):
         raise InputError(
-            "invalid --activity: a short category such as 'catering' or 'couture' "
-            "(letters, digits, spaces, hyphens; at most 40 characters)"
+            _(
+                "invalid --activity: a short category such as 'catering' or 'couture' "
+                "(letters, digits, spaces, hyphens; at most 40 characters)"
+            )
         )
     if alias and alias.strip() and alias.strip().lower() in activity.lower():
-        raise InputError("invalid --activity: it must not contain the participant's alias")
+        raise InputError(_("invalid --activity: it must not contain the participant's alias"))
     return activity
 
 
@@ -125,7 +139,11 @@ def check_details(details: dict[str, str] | None) -> dict[str, str]:
     for key, value in (details or {}).items():
         if key not in DETAIL_FIELDS:
             raise InputError(
-                f"unknown roster field {key!r} (known: alias, {', '.join(DETAIL_FIELDS)})"
+                _(
+                    "unknown roster field {key!r} (known: alias, {detail_fields})",
+                    key=key,
+                    detail_fields=", ".join(DETAIL_FIELDS),
+                )
             )
         text = " ".join(str(value).split())
         if text:
@@ -174,29 +192,45 @@ def close_participant(
         entries = tx.ledger.entries
         info = require_open_participant(entries, config, code)
         if day < info.opened:
-            raise InputError(f"--date {day.isoformat()} is before the participant was opened")
+            raise InputError(
+                _("--date {day} is before the participant was opened", day=day.isoformat())
+            )
         summary = summarize(entries, config, code)
         if summary.balance != ZERO:
             raise ParticipantError(
-                f"participant {code} cannot be closed: the hub still holds "
-                f"{summary.balance} EUR for them (pay it out first)"
+                _(
+                    "participant {code} cannot be closed: the hub still holds "
+                    "{balance} EUR for them (pay it out first)",
+                    code=code,
+                    balance=summary.balance,
+                )
             )
         if summary.owed != ZERO:
             raise ParticipantError(
-                f"participant {code} cannot be closed: they still owe the hub "
-                f"{summary.owed} EUR (recovered from their next client payments)"
+                _(
+                    "participant {code} cannot be closed: they still owe the hub "
+                    "{owed} EUR (recovered from their next client payments)",
+                    code=code,
+                    owed=summary.owed,
+                )
             )
         last = _last_posting_date(entries, set(info.accounts.values()))
         if last is not None and day < last:
             raise InputError(
-                f"--date {day.isoformat()} is before the participant's last entry "
-                f"({last.isoformat()})"
+                _(
+                    "--date {day} is before the participant's last entry ({last})",
+                    day=day.isoformat(),
+                    last=last.isoformat(),
+                )
             )
         unpaid = unpaid_invoices(entries, config, code)
         if unpaid:
             raise ParticipantError(
-                f"participant {code} cannot be closed: invoice(s) {', '.join(unpaid)} "
-                "are not settled yet"
+                _(
+                    "participant {code} cannot be closed: invoice(s) {unpaid} are not settled yet",
+                    code=code,
+                    unpaid=", ".join(unpaid),
+                )
             )
         closes = []
         for index, account in enumerate(info.accounts.values()):

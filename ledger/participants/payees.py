@@ -18,6 +18,7 @@ from schwifty.exceptions import SchwiftyException
 from ledger.books import Books
 from ledger.config import iban_problem
 from ledger.errors import InputError, RosterError
+from ledger.i18n import _
 from ledger.participants import require_participant
 from ledger.roster import Payee, editing_roster, read_roster
 
@@ -29,27 +30,31 @@ def check_payee_iban(value: str) -> str:
     try:
         return str(IBAN(value).compact)
     except SchwiftyException as exc:
-        raise InputError(f"invalid IBAN: {iban_problem(exc)}") from None
+        raise InputError(_("invalid IBAN: {exc}", exc=iban_problem(exc))) from None
 
 
 def set_payee(books: Books, code: str, iban: str | None, name: str | None) -> Payee:
     """Store (or replace) a participant's payout IBAN and name in the roster."""
     if not iban:
-        raise InputError("the payout IBAN is required (iban = … in --from-file, or typed)")
+        raise InputError(_("the payout IBAN is required (iban = … in --from-file, or typed)"))
     if not name or not name.strip():
-        raise InputError("the account holder's name is required (name = … in --from-file)")
+        raise InputError(_("the account holder's name is required (name = … in --from-file)"))
     compact = check_payee_iban(iban)
     if books.config.bank_account_for_iban(compact) is not None:
-        raise InputError("the payout IBAN is one of the hub's own accounts")
+        raise InputError(_("the payout IBAN is one of the hub's own accounts"))
     name = " ".join(name.split())
     if len(name) > NAME_MAX:
-        raise InputError(f"the account holder's name: at most {NAME_MAX} characters (SEPA)")
+        raise InputError(
+            _("the account holder's name: at most {name_max} characters (SEPA)", name_max=NAME_MAX)
+        )
     require_participant(books.load().entries, books.config, code)
     payee = Payee(iban=compact, name=name)
     with editing_roster(books, f"roster: payout account of {code}") as edit:
         entry = edit.roster.participants.get(code)
         if entry is None:
-            raise RosterError(f"participant {code} has no readable record in the roster")
+            raise RosterError(
+                _("participant {code} has no readable record in the roster", code=code)
+            )
         edit.roster.participants[code] = entry.model_copy(update={"payee": payee})
     return payee
 
@@ -59,8 +64,11 @@ def payee_of(books: Books, code: str) -> Payee:
     entry = read_roster(books).participants.get(code)
     if entry is None or entry.payee is None:
         raise InputError(
-            f"no payout IBAN for {code} in the roster: store it with "
-            f"'coopledger participant set-payee {code}'"
+            _(
+                "no payout IBAN for {code} in the roster: store it with "
+                "'coopledger participant set-payee {code}'",
+                code=code,
+            )
         )
     return entry.payee
 

@@ -26,6 +26,7 @@ from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.errors import InputError, ParticipantError
+from ledger.i18n import _
 from ledger.participants import find_participants, require_participant
 from ledger.roster import Purged, editing_roster
 
@@ -97,29 +98,36 @@ def purge(
     entries = books.load().entries
     require_participant(entries, books.config, code)
     if court_order is not None and not court_order.strip():
-        raise InputError("--court-order needs the order's reference (it is not stored)")
+        raise InputError(_("--court-order needs the order's reference (it is not stored)"))
     retention = retentions(entries, books.config)[code]
     reason: Literal["retention", "court-order"] = "retention"
     if court_order is None:
         if retention.until is None:
             raise ParticipantError(
-                f"participant {code} is open: her record is kept while she works with the hub "
-                "and ten years after (close her first; before that only --court-order REF)"
+                _(
+                    "participant {code} is open: her record is kept while she works with the hub "
+                    "and ten years after (close her first; before that only --court-order REF)",
+                    code=code,
+                )
             )
         if not retention.may_purge(today):
             raise ParticipantError(
-                f"participant {code}: her record must be kept until "
-                f"{retention.until.isoformat()} (ten years after the financial year of her "
-                "last entry, Belgian accounting and VAT law); before that only with "
-                "--court-order REF"
+                _(
+                    "participant {code}: her record must be kept until "
+                    "{until} (ten years after the financial year of her "
+                    "last entry, Belgian accounting and VAT law); before that only with "
+                    "--court-order REF",
+                    code=code,
+                    until=retention.until.isoformat(),
+                )
             )
     else:
         reason = "court-order"
     with editing_roster(books, f"roster: purge {code} ({reason.replace('-', ' ')})") as edit:
         if code in edit.roster.purged:
-            raise ParticipantError(f"participant {code} was already purged")
+            raise ParticipantError(_("participant {code} was already purged", code=code))
         if code not in edit.roster.participants and code not in edit.opened.sealed:
-            raise ParticipantError(f"participant {code} has no record in the roster")
+            raise ParticipantError(_("participant {code} has no record in the roster", code=code))
         edit.roster.participants.pop(code, None)
         edit.opened.sealed.pop(code, None)
         purged = Purged(on=today, reason=reason)

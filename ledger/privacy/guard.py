@@ -23,12 +23,13 @@ from collections.abc import Callable, Iterable
 
 from ledger.books import Books
 from ledger.errors import PrivacyRefusal
+from ledger.i18n import _
 from ledger.keys import has_key
 from ledger.privacy.patterns import compact_needles, needles, normalise, pattern_problem
 from ledger.roster import read_roster
 
 NAME_WORD = 4
-ROSTER_VALUE = "a value of the participants' roster (a name, alias or detail)"
+ROSTER_VALUE = _("a value of the participants' roster (a name, alias or detail)")
 PARTICIPANTS_ACCOUNT = (
     "it is a participant's account (a value of the roster): the books keep the accounts of "
     "the hub and of organisations only"
@@ -90,8 +91,12 @@ class TextGuard:
         found = self.problem(text)
         if found is not None:
             raise PrivacyRefusal(
-                f"{field}: refused, it contains {found}; personal details stay in the "
-                "encrypted roster only (write it without them)"
+                _(
+                    "{field}: refused, it contains {found}; personal details stay in the "
+                    "encrypted roster only (write it without them)",
+                    field=field,
+                    found=found,
+                )
             )
 
     def check_all(self, texts: Iterable[tuple[str | None, str]]) -> None:
@@ -101,7 +106,7 @@ class TextGuard:
     def check_roster_only(self, text: str | None, field: str, what: str) -> None:
         """Refuse ``text`` only if it matches the roster (for a client's own address…)."""
         if self.matches_roster(text):
-            raise PrivacyRefusal(f"{field}: refused, {what}")
+            raise PrivacyRefusal(_("{field}: refused, {what}", field=field, what=what))
 
 
 def refuse_roster_values(books: Books, staged: dict[str, bytes]) -> None:
@@ -115,8 +120,12 @@ def refuse_roster_values(books: Books, staged: dict[str, bytes]) -> None:
             payload.decode("utf-8", errors="replace")
         ):
             raise PrivacyRefusal(
-                f"{relpath}: refused, the change contains {ROSTER_VALUE}; personal details "
-                "stay in the encrypted roster only"
+                _(
+                    "{relpath}: refused, the change contains {roster_value}; personal details "
+                    "stay in the encrypted roster only",
+                    relpath=relpath,
+                    roster_value=ROSTER_VALUE,
+                )
             )
 
 
@@ -129,7 +138,12 @@ def roster_text_check(books: Books) -> Callable[[list[tuple[str, str]]], None]:
     def check(texts: list[tuple[str, str]]) -> None:
         for text, field in texts:
             guard.check_roster_only(
-                text, field, f"it names a participant: {ROSTER_VALUE} is never archived"
+                text,
+                field,
+                _(
+                    "it names a participant: {roster_value} is never archived",
+                    roster_value=ROSTER_VALUE,
+                ),
             )
 
     return check

@@ -18,6 +18,8 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.be import vat as be_vat
 
+from ledger.i18n import _
+
 MIN_NEEDLE = 3
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -109,18 +111,18 @@ def pattern_problem(text: str) -> str | None:
     if digits == 0 and "@" not in text:
         return None  # every shape but an e-mail has digits (most narrations have none)
     if _EMAIL.search(text):
-        return "an e-mail address"
+        return _("an e-mail address")
     if any(_valid_iban(m.group()) for m in _IBAN.finditer(text)):
-        return "an IBAN"
+        return _("an IBAN")
     if any(_valid_bban(m.group()) for m in _BBAN.finditer(text)):
-        return "a bank account number"
+        return _("a bank account number")
     if digits < 7:  # too few for a phone or an account: only a street address is left
-        return "a street address" if _STREET.search(text) or _STRAAT.search(text) else None
+        return _("a street address") if _STREET.search(text) or _STRAAT.search(text) else None
     rest = _DATE.sub(_drop_date, _OGM.sub(" ", text))
     if _PHONE_INTL.search(rest):
-        return "a phone number"
+        return _("a phone number")
     if any(not _enterprise_number(m.group()) for m in _PHONE_BE.finditer(rest)):
-        return "a phone number"
+        return _("a phone number")
     if _STREET.search(text) or _STRAAT.search(text):
-        return "a street address"
+        return _("a street address")
     return None

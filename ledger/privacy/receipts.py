@@ -35,6 +35,7 @@ from pypdf.generic import (
 )
 
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.privacy.guard import TextGuard
 
 MAX_RECEIPT_BYTES = 20 * 1024 * 1024
@@ -50,24 +51,31 @@ def receipt_type(payload: bytes, field: str = FIELD) -> str:
     """``pdf``, ``png`` or ``jpg`` when ``payload`` is a readable file of that type (errors
     name ``field``, never the file)."""
     if not payload:
-        raise InputError(f"{field}: the file is empty")
+        raise InputError(_("{field}: the file is empty", field=field))
     if len(payload) > MAX_RECEIPT_BYTES:
-        raise InputError(f"{field}: larger than 20 MB")
+        raise InputError(_("{field}: larger than 20 MB", field=field))
     if payload.startswith(b"%PDF-"):
         _read_pdf(payload, field)
         return "pdf"
     if payload.startswith(b"\x89PNG\r\n\x1a\n"):
         if payload[12:16] != b"IHDR" or b"IEND" not in payload[-16:]:
-            raise InputError(f"{field}: not a readable PNG image (damaged or truncated)")
+            raise InputError(
+                _("{field}: not a readable PNG image (damaged or truncated)", field=field)
+            )
         _read_image(payload, "PNG", field).close()
         return "png"
     if payload.startswith(b"\xff\xd8\xff"):
         if b"\xff\xd9" not in payload[-4:]:
-            raise InputError(f"{field}: not a readable JPEG image (damaged or truncated)")
+            raise InputError(
+                _("{field}: not a readable JPEG image (damaged or truncated)", field=field)
+            )
         _read_image(payload, "JPEG", field).close()
         return "jpg"
     raise InputError(
-        f"{field}: not a PDF, PNG or JPEG file (its content says so, whatever its name)"
+        _(
+            "{field}: not a PDF, PNG or JPEG file (its content says so, whatever its name)",
+            field=field,
+        )
     )
 
 
@@ -83,7 +91,13 @@ def _read_image(payload: bytes, kind: str, field: str = FIELD) -> Image.Image:
             image.load()
             return image
     except Exception:
-        raise InputError(f"{field}: not a readable {kind} image (damaged or truncated)") from None
+        raise InputError(
+            _(
+                "{field}: not a readable {kind} image (damaged or truncated)",
+                field=field,
+                kind=kind,
+            )
+        ) from None
 
 
 def _quiet_pypdf() -> logging.Logger:
@@ -98,14 +112,18 @@ def _read_pdf(payload: bytes, field: str = FIELD) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(payload), strict=False)
         if reader.is_encrypted:
-            raise InputError(f"{field}: the PDF is encrypted; give an unprotected copy")
+            raise InputError(
+                _("{field}: the PDF is encrypted; give an unprotected copy", field=field)
+            )
         if len(reader.pages) < 1:
-            raise InputError(f"{field}: the PDF has no page")
+            raise InputError(_("{field}: the PDF has no page", field=field))
         return reader
     except InputError:
         raise
     except Exception:
-        raise InputError(f"{field}: not a readable PDF (damaged or truncated)") from None
+        raise InputError(
+            _("{field}: not a readable PDF (damaged or truncated)", field=field)
+        ) from None
 
 
 # ---------------------------------------------------------------- cleaning
@@ -182,7 +200,9 @@ def clean_pdf(payload: bytes, field: str = FIELD) -> bytes:
     except InputError:
         raise
     except Exception:
-        raise InputError(f"{field}: the PDF cannot be cleaned of its metadata") from None
+        raise InputError(
+            _("{field}: the PDF cannot be cleaned of its metadata", field=field)
+        ) from None
 
 
 def clean_image(payload: bytes, kind: str, field: str = FIELD) -> bytes:
@@ -203,7 +223,9 @@ def clean_image(payload: bytes, kind: str, field: str = FIELD) -> bytes:
             bare.save(buf, "PNG", optimize=True)
         return buf.getvalue()
     except Exception:
-        raise InputError(f"{field}: the image cannot be cleaned of its metadata") from None
+        raise InputError(
+            _("{field}: the image cannot be cleaned of its metadata", field=field)
+        ) from None
     finally:
         image.close()
 
@@ -225,8 +247,11 @@ def clean_receipt(
         cleaned = clean_pdf(payload, field)
         if guard is not None and guard.matches_roster(pdf_text(cleaned)):
             raise InputError(
-                f"{field}: refused, the receipt's text names a participant of the roster; ask "
-                "for a receipt in the hub's name, or black the name out before scanning it"
+                _(
+                    "{field}: refused, the receipt's text names a participant of the roster; ask "
+                    "for a receipt in the hub's name, or black the name out before scanning it",
+                    field=field,
+                )
             )
         return cleaned, kind
     return clean_image(payload, kind, field), kind
@@ -237,5 +262,7 @@ def read_receipt(path: Path, guard: TextGuard | None = None) -> tuple[bytes, str
     try:
         payload = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{FIELD}: cannot read the file ({exc.strerror})") from None
+        raise InputError(
+            _("{field}: cannot read the file ({strerror})", field=FIELD, strerror=exc.strerror)
+        ) from None
     return clean_receipt(payload, guard)

@@ -24,6 +24,7 @@ from beancount.core import data
 
 from ledger.books import Books
 from ledger.errors import InputError, KeyFileError
+from ledger.i18n import _
 from ledger.keys import (
     decrypt_with,
     discard_pending,
@@ -71,7 +72,9 @@ def _reencrypt_archives(edit: RosterEdit, books: Books, recipients: list[str]) -
     for relpath in archived_files(edit.tx.ledger.entries):
         blob = edit.tx.read_file(relpath)
         if blob is None:
-            raise InputError(f"{relpath}: the archived statement is missing from the books")
+            raise InputError(
+                _("{relpath}: the archived statement is missing from the books", relpath=relpath)
+            )
         plain = decrypt_with(identities, blob, f"{relpath}")
         edit.tx.write_file(relpath, encrypt_to(recipients, plain))
         done.append(relpath)
@@ -84,8 +87,10 @@ def _check_set(recipients: list[str]) -> list[str]:
         parse_recipient(value)
     if len(unique) < 2:
         raise InputError(
-            "the books must stay readable by at least two keys (the hub key and a recovery "
-            "key kept apart): this would leave one"
+            _(
+                "the books must stay readable by at least two keys (the hub key and a recovery "
+                "key kept apart): this would leave one"
+            )
         )
     return unique
 
@@ -117,10 +122,12 @@ def remove_recipient(books: Books, recipient: str) -> KeyChange:
     current = list(books.config.roster.recipients)
     value = recipient.strip()
     if value not in current:
-        raise InputError("not one of the hub's recipients (see 'coopledger key list')")
+        raise InputError(_("not one of the hub's recipients (see 'coopledger key list')"))
     at_hand = {str(i.to_public()) for i in load_identities(books.config, books.root)}
     if value in at_hand:
-        raise InputError("that is the hub key at hand: use 'coopledger key rotate' to replace it")
+        raise InputError(
+            _("that is the hub key at hand: use 'coopledger key rotate' to replace it")
+        )
     wanted = _check_set([r for r in current if r != value])
     return _reencrypt(
         books, wanted, f"key: remove a recipient ({len(wanted)} in all)", fresh_keys=True
@@ -135,7 +142,7 @@ def rotate(
     for value in keep:
         if value.strip() not in current:
             raise InputError(
-                "--keep: not one of the hub's current recipients (see 'coopledger key list')"
+                _("--keep: not one of the hub's current recipients (see 'coopledger key list')")
             )
     for value in add:
         parse_recipient(value)
@@ -169,8 +176,11 @@ def rotate(
 def _check_new_key_path(path: Path, books: Books) -> None:
     if inside(books.root, path):
         raise KeyFileError(
-            f"{path}: a key file may not be written inside the books directory (they are "
-            "shared: git, backups, auditors); choose a path outside it"
+            _(
+                "{path}: a key file may not be written inside the books directory (they are "
+                "shared: git, backups, auditors); choose a path outside it",
+                path=path,
+            )
         )
     if path.exists():
-        raise KeyFileError(f"{path}: already exists; refusing to overwrite a key")
+        raise KeyFileError(_("{path}: already exists; refusing to overwrite a key", path=path))

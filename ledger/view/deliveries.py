@@ -28,6 +28,8 @@ from typing import Any
 from beancount.core import data
 from beancount.parser.grammar import ValueType
 
+from ledger.i18n import _
+
 DELIVERY_TYPE = "peppol-delivery"
 ENTRIES_KIND = "peppol"
 ROUTES = ("peppol", "outbox", "pdf")
@@ -159,41 +161,48 @@ def action_for(step: Delivery, credited_by: Sequence[str] = ()) -> str | None:
     n = step.number
     if step.status == "rejected" and credited_by:
         notes = ", ".join(credited_by)
-        return (
-            f"the e-invoice was refused ({step.reason or 'no reason given'}); it is credited "
-            f"in full ({notes}): nothing is left to correct; send the credit note if it is "
-            f"not sent yet (coopledger invoice send {credited_by[0]}); send this invoice again "
-            f"only if the client must still receive it: coopledger invoice send {n} --again "
-            "--even-if-credited"
+        return _(
+            "the e-invoice was refused ({reason}); it is credited "
+            "in full ({notes}): nothing is left to correct; send the credit note if it is "
+            "not sent yet (coopledger invoice send {note}); send this invoice again "
+            "only if the client must still receive it: coopledger invoice send {n} --again "
+            "--even-if-credited",
+            reason=step.reason or _("no reason given"),
+            notes=notes,
+            note=credited_by[0],
+            n=n,
         )
     if step.status == "rejected":
-        return (
-            f"the e-invoice was refused ({step.reason or 'no reason given'}); an issued "
-            f"document is never changed: if the refusal is about its content, issue a credit "
-            f"note (coopledger invoice credit {n}) and a corrected invoice; if the receiver "
-            f"could not take it, try again later with: coopledger invoice send {n} --again"
+        return _(
+            "the e-invoice was refused ({reason}); an issued "
+            "document is never changed: if the refusal is about its content, issue a credit "
+            "note (coopledger invoice credit {n}) and a corrected invoice; if the receiver "
+            "could not take it, try again later with: coopledger invoice send {n} --again",
+            reason=step.reason or _("no reason given"),
+            n=n,
         )
     if step.status == "not-on-peppol":
-        return (
+        return _(
             "the client is not registered on Peppol: send the PDF yourself (by e-mail) and "
             "ask the client to register with an access point; the lookup is recorded"
         )
     if step.status == "pdf-only":
-        return "send the PDF to the client yourself (e-mail or paper)"
+        return _("send the PDF to the client yourself (e-mail or paper)")
     if step.status == "queued" and step.route == "outbox":
-        return (
+        return _(
             "waiting in the outbox: configure the access point's credentials and run "
-            f"coopledger invoice send {n}"
+            "coopledger invoice send {n}",
+            n=n,
         )
     if step.status == "queued":
-        return f"not sent yet; run coopledger invoice send {n} (safe: it never sends twice)"
+        return _("not sent yet; run coopledger invoice send {n} (safe: it never sends twice)", n=n)
     return None
 
 
 def describe(step: Delivery | None) -> str:
     """``peppol: delivered`` and the like, for one line of a listing."""
     if step is None:
-        return "not sent"
+        return _("not sent")
     return f"{step.route}: {step.status}"
 
 
@@ -209,7 +218,9 @@ def delivery_json(
     return {
         "status": status,
         "route": "peppol" if has_ubl else "pdf",
-        "action": f"send it: coopledger invoice send {number}" if has_ubl else None,
+        "action": _("send it: coopledger invoice send {number}", number=number)
+        if has_ubl
+        else None,
     }
 
 
@@ -220,16 +231,18 @@ def delivery_text(step: Delivery | None, documents: Sequence[str]) -> str:
 
 def describe_step(step: Delivery, credited_by: Sequence[str] = ()) -> list[str]:
     """Lines for ``invoice show``."""
-    lines = [f"Delivery: {step.route}: {step.status} ({step.at or step.date.isoformat()})"]
+    lines: list[str] = [_("Delivery: {route}: {status} ({at})", route=step.route,
+                          status=step.status, at=step.at or step.date.isoformat())]  # fmt: skip
     if step.provider_id:
-        lines.append(f"  access point: {step.access_point or '-'}, id {step.provider_id}")
+        point = step.access_point or "-"
+        lines.append(_("  access point: {point}, id {id}", point=point, id=step.provider_id))
     if step.receiver:
-        lines.append(f"  receiver: {step.receiver}")
+        lines.append(_("  receiver: {receiver}", receiver=step.receiver))
     if step.checked:
-        lines.append(f"  looked up: {step.checked}")
+        lines.append(_("  looked up: {checked}", checked=step.checked))
     if step.reason:
-        lines.append(f"  reason: {step.reason}")
+        lines.append(_("  reason: {reason}", reason=step.reason))
     action = action_for(step, credited_by)
     if action:
-        lines.append(f"  what to do: {action}")
+        lines.append(_("  what to do: {action}", action=action))
     return lines

@@ -23,6 +23,11 @@ from typing import Any, NamedTuple
 from beancount.core import data
 from stdnum.be import ogm_vcs
 
+from ledger.i18n import _
+
+# A document's kind as a message names it (as invoicing.i18n.KIND_WORDS).
+KIND_WORDS = {"invoice": _("invoice"), "credit-note": _("credit-note")}
+
 
 class InvoiceCheckError(NamedTuple):
     """A Beancount-style error: where, what, which entry."""
@@ -62,7 +67,13 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
         if missing:
             errors.append(
                 InvoiceCheckError(
-                    entry.meta, f"{kind} entry lacks metadata: {', '.join(missing)}", entry
+                    entry.meta,
+                    _(
+                        "{kind} entry lacks metadata: {missing}",
+                        kind=KIND_WORDS.get(kind, kind),
+                        missing=", ".join(missing),
+                    ),
+                    entry,
                 )
             )
             continue
@@ -70,13 +81,30 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
         seq = entry.meta["seq"]
         if not isinstance(seq, (int, Decimal)) or int(seq) != seq or int(seq) < 1:
             errors.append(
-                InvoiceCheckError(entry.meta, f"{kind} {number}: seq must be 1, 2, 3…", entry)
+                InvoiceCheckError(
+                    entry.meta,
+                    _(
+                        "{kind} {number}: seq must be 1, 2, 3…",
+                        kind=KIND_WORDS.get(kind, kind),
+                        number=number,
+                    ),
+                    entry,
+                )
             )
             continue
         link = _link("inv-" if kind == "invoice" else "cn-", number)
         if link not in (entry.links or ()):
             errors.append(
-                InvoiceCheckError(entry.meta, f"{kind} {number}: link ^{link} is missing", entry)
+                InvoiceCheckError(
+                    entry.meta,
+                    _(
+                        "{kind} {number}: link ^{link} is missing",
+                        kind=KIND_WORDS.get(kind, kind),
+                        number=number,
+                        link=link,
+                    ),
+                    entry,
+                )
             )
         if kind == "invoice":
             ogm = str(entry.meta.get("ogm", ""))
@@ -84,8 +112,12 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
                 errors.append(
                     InvoiceCheckError(
                         entry.meta,
-                        f"invoice {number}: ogm must be a valid 12-digit structured "
-                        f"communication, got {ogm!r}",
+                        _(
+                            "invoice {number}: ogm must be a valid 12-digit structured "
+                            "communication, got {ogm!r}",
+                            number=number,
+                            ogm=ogm,
+                        ),
                         entry,
                     )
                 )
@@ -101,7 +133,11 @@ def _duplicates(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
             errors.append(
                 InvoiceCheckError(
                     doc.entry.meta,
-                    f"number {doc.number} is used twice (also on {seen[doc.number].date})",
+                    _(
+                        "number {number} is used twice (also on {date})",
+                        number=doc.number,
+                        date=seen[doc.number].date,
+                    ),
                     doc.entry,
                 )
             )
@@ -112,8 +148,13 @@ def _duplicates(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
                 errors.append(
                     InvoiceCheckError(
                         doc.entry.meta,
-                        f"invoice {doc.number}: structured communication {ogm} is also used "
-                        f"by invoice {ogms[ogm].number}",
+                        _(
+                            "invoice {number}: structured communication {ogm} is also used "
+                            "by invoice {other}",
+                            number=doc.number,
+                            ogm=ogm,
+                            other=ogms[ogm].number,
+                        ),
                         doc.entry,
                     )
                 )
@@ -132,12 +173,23 @@ def _series(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
             # Carried from a sealed year into the live books (ledger.integrity.carried):
             # its series was proven gapless when sealed; the open year's continue from it.
             if doc.seq != expected and not doc.entry.meta.get("carried"):
-                what = "repeated" if doc.seq < expected else f"gap: {expected} is missing"
+                what = (
+                    _("repeated")
+                    if doc.seq < expected
+                    else _("gap: {expected} is missing", expected=expected)
+                )
                 errors.append(
                     InvoiceCheckError(
                         doc.entry.meta,
-                        f"{kind} series {series}: {doc.number} has sequence {doc.seq} "
-                        f"({what}); numbers must be gapless",
+                        _(
+                            "{kind} series {series}: {number} has sequence {seq} "
+                            "({what}); numbers must be gapless",
+                            kind=KIND_WORDS.get(kind, kind),
+                            series=series,
+                            number=doc.number,
+                            seq=doc.seq,
+                            what=what,
+                        ),
                         doc.entry,
                     )
                 )
@@ -145,8 +197,16 @@ def _series(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
                 errors.append(
                     InvoiceCheckError(
                         doc.entry.meta,
-                        f"{kind} series {series}: {doc.number} ({doc.date}) is dated before "
-                        f"{previous.number} ({previous.date}); dates must follow numbers",
+                        _(
+                            "{kind} series {series}: {number} ({date}) is dated before "
+                            "{previous} ({previous_date}); dates must follow numbers",
+                            kind=KIND_WORDS.get(kind, kind),
+                            series=series,
+                            number=doc.number,
+                            date=doc.date,
+                            previous=previous.number,
+                            previous_date=previous.date,
+                        ),
                         doc.entry,
                     )
                 )
@@ -165,7 +225,11 @@ def _credit_notes(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
             errors.append(
                 InvoiceCheckError(
                     doc.entry.meta,
-                    f"credit note {doc.number} refers to unknown invoice {original}",
+                    _(
+                        "credit note {number} refers to unknown invoice {original}",
+                        number=doc.number,
+                        original=original,
+                    ),
                     doc.entry,
                 )
             )
@@ -174,8 +238,14 @@ def _credit_notes(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
             errors.append(
                 InvoiceCheckError(
                     doc.entry.meta,
-                    f"credit note {doc.number} ({doc.date}) is dated before invoice "
-                    f"{original} ({inv.date})",
+                    _(
+                        "credit note {number} ({date}) is dated before invoice "
+                        "{original} ({original_date})",
+                        number=doc.number,
+                        date=doc.date,
+                        original=original,
+                        original_date=inv.date,
+                    ),
                     doc.entry,
                 )
             )
@@ -183,7 +253,11 @@ def _credit_notes(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
             errors.append(
                 InvoiceCheckError(
                     doc.entry.meta,
-                    f"credit note {doc.number}: link ^{_link('inv-', original)} is missing",
+                    _(
+                        "credit note {number}: link ^{link} is missing",
+                        number=doc.number,
+                        link=_link("inv-", original),
+                    ),
                     doc.entry,
                 )
             )

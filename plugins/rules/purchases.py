@@ -22,9 +22,11 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
+from ledger.i18n import _
 from ledger.view import issued_documents, link_safe
 from ledger.view.deliveries import DELIVERY_TYPE, ROUTES, STATUSES
 from ledger.view.purchases import purchase_records
+from plugins.rules.invoices import KIND_WORDS
 
 
 class CheckError(NamedTuple):
@@ -55,15 +57,22 @@ def check_purchases(entries: Iterable[data.Directive]) -> list[CheckError]:
         if missing or len(links) != 1:
             error(
                 r,
-                f"supplier document {r.expense}: missing "
-                f"{', '.join(missing) or 'its one ^exp- link'}",
+                _(
+                    "supplier document {expense}: missing {links}",
+                    expense=r.expense,
+                    links=", ".join(missing) or _("its one ^exp- link"),
+                ),
             )
             continue
         first = by_sha.get(r.sha256)
         if first is not None:
             error(
                 r,
-                f"supplier document {r.expense}: the same file as {first.expense} is booked twice",
+                _(
+                    "supplier document {expense}: the same file as {first} is booked twice",
+                    expense=r.expense,
+                    first=first.expense,
+                ),
             )
         by_sha.setdefault(r.sha256, r)
         for who in filter(None, (r.supplier_id.lower(), r.supplier_vat.upper())):
@@ -72,8 +81,13 @@ def check_purchases(entries: Iterable[data.Directive]) -> list[CheckError]:
             if other is not None and other is not r:
                 error(
                     r,
-                    f"supplier {r.kind} {r.number} is booked twice "
-                    f"({other.expense} and {r.expense})",
+                    _(
+                        "supplier {kind} {number} is booked twice ({other} and {expense})",
+                        kind=KIND_WORDS.get(r.kind, r.kind),
+                        number=r.number,
+                        other=other.expense,
+                        expense=r.expense,
+                    ),
                 )
                 break
             by_number[key] = r
@@ -86,16 +100,25 @@ def check_purchases(entries: Iterable[data.Directive]) -> list[CheckError]:
             ):
                 error(
                     r,
-                    f"supplier credit note {r.number} ({r.expense}) does not carry the link "
-                    f"of its invoice {r.credits or '?'}",
+                    _(
+                        "supplier credit note {number} ({expense}) does not carry the link "
+                        "of its invoice {invoice}",
+                        number=r.number,
+                        expense=r.expense,
+                        invoice=r.credits or "?",
+                    ),
                 )
                 continue
             credited[r.link] = credited.get(r.link, Decimal(0)) + r.amount
             if credited[r.link] > inv.amount:
                 error(
                     r,
-                    f"supplier credit notes on {inv.expense} credit more than the invoice "
-                    f"({inv.amount} EUR)",
+                    _(
+                        "supplier credit notes on {expense} credit more than the invoice "
+                        "({amount} EUR)",
+                        expense=inv.expense,
+                        amount=inv.amount,
+                    ),
                 )
     return errors
 
@@ -112,26 +135,38 @@ def check_deliveries(entries: Iterable[data.Directive]) -> list[CheckError]:
         if len(values) < 2 or not all(isinstance(v, str) for v in values[:2]):
             errors.append(
                 CheckError(
-                    meta, "peppol-delivery: needs the document number and its status", entry
+                    meta, _("peppol-delivery: needs the document number and its status"), entry
                 )
             )
             continue
         number, status = str(values[0]), str(values[1])
         ref = issued.get(number)
         if ref is None:
-            errors.append(CheckError(meta, f"peppol-delivery: no issued document {number}", entry))
+            errors.append(
+                CheckError(
+                    meta, _("peppol-delivery: no issued document {number}", number=number), entry
+                )
+            )
             continue
         prefix = "inv-" if ref.kind == "invoice" else "cn-"
         if meta.get("document") != prefix + link_safe(number):
             errors.append(
                 CheckError(
                     meta,
-                    f"peppol-delivery of {number}: document must be {prefix + link_safe(number)}",
+                    _(
+                        "peppol-delivery of {number}: document must be {prefix}",
+                        number=number,
+                        prefix=prefix + link_safe(number),
+                    ),
                     entry,
                 )
             )
         if status not in STATUSES or meta.get("route") not in ROUTES:
             errors.append(
-                CheckError(meta, f"peppol-delivery of {number}: unknown status or route", entry)
+                CheckError(
+                    meta,
+                    _("peppol-delivery of {number}: unknown status or route", number=number),
+                    entry,
+                )
             )
     return errors

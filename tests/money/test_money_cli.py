@@ -34,7 +34,7 @@ class Cli:
         self.env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith("COOPLEDGER_") or k == TODAY_ENV
+            if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, "COOPLEDGER_LANG")
         }
         self.env.update(
             XDG_CONFIG_HOME=str(xdg), BEANCOUNT_DISABLE_LOAD_CACHE="1",

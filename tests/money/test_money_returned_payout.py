@@ -90,7 +90,9 @@ def do_import(books: Books, name: str, payload: bytes) -> None:
 
 def cli(books: Books, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith("COOPLEDGER_") or k == TODAY_ENV
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("COOPLEDGER_") or k in (TODAY_ENV, "COOPLEDGER_LANG")
     }
     return run_cli([*args, "--books", str(books.root)], env=env)
 

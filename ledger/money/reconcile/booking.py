@@ -18,6 +18,7 @@ from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.entries import ZERO, posting, q2, require_open_account, transaction
 from ledger.errors import InputError, ParticipantError
+from ledger.i18n import N_, _, hub_lang
 from ledger.money.contributions import contribution_for
 from ledger.money.reconcile.matching import (
     Candidate,
@@ -128,11 +129,18 @@ def credit_reversal(
             if back > available:
                 if not recover:
                     raise ParticipantError(
-                        f"credit refused: {back} EUR was credited to {code} for the part of "
-                        f"invoice {inv.number} already paid, but only {available} EUR is held "
-                        f"for them from {day.isoformat()} on (paid out since); give "
-                        "--recover-from-participant to book the rest as owed to the hub "
-                        "(recovered from their next client payments), or credit less"
+                        _(
+                            "credit refused: {back} EUR was credited to {code} for the part of "
+                            "invoice {number} already paid, but only {available} EUR is held "
+                            "for them from {day} on (paid out since); give "
+                            "--recover-from-participant to book the rest as owed to the hub "
+                            "(recovered from their next client payments), or credit less",
+                            back=back,
+                            code=code,
+                            number=inv.number,
+                            available=available,
+                            day=day.isoformat(),
+                        )
                     )
                 owed = back - available
         meta["taken-back"] = back
@@ -151,11 +159,20 @@ def credit_reversal(
             posting(cfg.account("clients"), refund),
             posting(cfg.account("refunds_due"), -refund),
         ]
+    lang = hub_lang(cfg.invoicing.default_lang)
     narration = (
-        f"Credit note {credit_number} on invoice {inv.number}"
+        _(
+            "Credit note {credit_number} on invoice {number}",
+            credit_number=credit_number,
+            number=inv.number,
+        ).shown(lang)
         + (f" ({code})" if code else "")
-        + ": what was paid for the credited part"
-        + (f", {refund} EUR to refund to the client" if refund > 0 else "")
+        + _(": what was paid for the credited part").shown(lang)
+        + (
+            _(", {refund} EUR to refund to the client", refund=refund).shown(lang)
+            if refund > 0
+            else ""
+        )
     )
     return transaction(day, narration, postings, meta, links)
 
@@ -259,10 +276,15 @@ def allocate(
             return None
         # Fully applied but nothing to allocate (zero net): record the application alone.
         meta.setdefault("received-net", ZERO)
-    what = "returned payment" if amount < 0 else "payment"
-    narration = f"{what.capitalize()} on invoice {inv.number}" + (f" ({code})" if code else "")
+    lang = hub_lang(cfg.invoicing.default_lang)
+    what = (
+        N_("Returned payment on invoice {number}")
+        if amount < 0
+        else N_("Payment on invoice {number}")
+    )
+    narration = _(what, number=inv.number).shown(lang) + (f" ({code})" if code else "")
     if excess > 0:
-        narration += f": {excess} EUR over what was due, to refund"
+        narration += _(": {excess} EUR over what was due, to refund", excess=excess).shown(lang)
     entry = transaction(receipt.date, narration, postings, meta, links)
     return entry
 
@@ -329,7 +351,12 @@ def settlement_entries(
     total = sum((a for _, a in parts), ZERO)
     if total != line.suspense:
         raise InputError(
-            f"bank line {line.ref}: the parts settle {total} EUR but {line.suspense} EUR is open"
+            _(
+                "bank line {ref}: the parts settle {total} EUR but {suspense} EUR is open",
+                ref=line.ref,
+                total=total,
+                suspense=line.suspense,
+            )
         )
     out = []
     for link, amount in parts:
@@ -350,12 +377,17 @@ def settlement_entries(
 
 def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[str, Any]]:
     cfg = state.config
+    lang = hub_lang(cfg.invoicing.default_lang)
     if link.startswith("inv-"):
         inv = state.invoices[link]
-        what = "Returned payment" if amount < 0 else "Payment"
+        what = (
+            N_("Returned payment for invoice {number}, out of suspense")
+            if amount < 0
+            else N_("Payment for invoice {number}, out of suspense")
+        )
         return (
             cfg.account("clients"),
-            f"{what} for invoice {inv.number}, out of suspense",
+            _(what, number=inv.number).shown(lang),
             {"invoice": inv.number, "participant": inv.participant or None},
         )
     pend = state.pending.get(link)
@@ -363,7 +395,10 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
         # Money coming back for a payout: it bounced. The participant gets it back.
         return (
             cfg.account("participant_held", pend.participant),
-            f"Payout {link.upper()} returned by the bank, back on the balance held",
+            _(
+                "Payout {payout} returned by the bank, back on the balance held",
+                payout=link.upper(),
+            ).shown(lang),
             {
                 "participant": pend.participant,
                 "payout": link.upper(),
@@ -372,16 +407,20 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
             },
         )
     if pend is not None:
-        narration = {
-            "payout": f"Payout {link.upper()} debited",
-            "expense": f"Cost {link.upper()} paid",
-            "grant": f"Grant {link[6:]} received",
-            "refund": f"Credit note {pend.credit_note} refunded to the client"
+        said = {
+            "payout": _("Payout {payout} debited", payout=link.upper()),
+            "expense": _("Cost {expense} paid", expense=link.upper()),
+            "grant": _("Grant {grant} received", grant=link[6:]),
+            "refund": _(
+                "Credit note {credit_note} refunded to the client", credit_note=pend.credit_note
+            )
             if pend.credit_note
-            else f"Overpayment of bank line {_line_ref(state, link[7:])} refunded",
-            "transfer": f"Cash {'withdrawal' if amount < 0 else 'deposit'} {link.upper()} "
-            "on the bank statement",
+            else _("Overpayment of bank line {ref} refunded", ref=_line_ref(state, link[7:])),
+            "transfer": _("Cash withdrawal {cash} on the bank statement", cash=link.upper())
+            if amount < 0
+            else _("Cash deposit {cash} on the bank statement", cash=link.upper()),
         }[pend.kind]
+        narration = said.shown(lang)
         account = {
             "payout": cfg.account("payouts_pending"),
             "expense": cfg.account("suppliers"),
@@ -393,7 +432,7 @@ def _target(state: State, link: str, amount: Decimal) -> tuple[str, str, dict[st
         if pend.participant:
             meta["participant"] = pend.participant
         return account, narration, meta
-    return link, "Bank line assigned to an account", {}
+    return link, _("Bank line assigned to an account").shown(lang), {}
 
 
 def book_candidate(
@@ -427,7 +466,7 @@ def auto_entries(state: State) -> list[data.Transaction]:
     # A return certain but left for review (she was paid out meanwhile): the later
     # receipts of its invoice wait for the decision, as they would behind it in bank order.
     waiting: dict[str, tuple[dt.date, str]] = {}
-    for _ in range(5):  # a line settled may make another one certain: go round again
+    for _round in range(5):  # a line settled may make another one certain: go round again
         booked = len(out)
         for line in state.open_lines():
             here = (line.date, line.ref)
@@ -497,8 +536,11 @@ def assign(
         isinstance(e, data.Transaction) and e.meta.get("kind") == "payment" for e in out
     ):
         raise InputError(
-            f"bank line {line.ref}: undoing that payment would take the participant's "
-            "balance below zero; assign it to an account instead"
+            _(
+                "bank line {ref}: undoing that payment would take the participant's "
+                "balance below zero; assign it to an account instead",
+                ref=line.ref,
+            )
         )
     return out
 
@@ -516,21 +558,30 @@ def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, 
     target = target.strip()
     if target.startswith("return:"):
         if line.suspense > 0:
-            raise InputError(f"bank line {line.ref} is money coming in; it returns no payment")
+            raise InputError(
+                _("bank line {ref} is money coming in; it returns no payment", ref=line.ref)
+            )
         link = _invoice_link(state, target[7:])
         return [(link, line.suspense)]
     names = [t for t in re.split(r"[+,]", target) if t.strip()]
     if names and all(_looks_like_invoice(state, n) for n in names):
         links = [_invoice_link(state, n) for n in names]
         if line.suspense < 0:
-            raise InputError(f"bank line {line.ref} is money going out; it pays no invoice")
+            raise InputError(
+                _("bank line {ref} is money going out; it pays no invoice", ref=line.ref)
+            )
         if len(links) == 1:
             return [(links[0], line.suspense)]
         dues = [state.invoices[lk].open for lk in links]
         if sum(dues, ZERO) != line.suspense:
             raise InputError(
-                f"bank line {line.ref}: {line.suspense} EUR does not equal what the invoices "
-                f"still ask ({sum(dues, ZERO)} EUR); assign it to one invoice at a time"
+                _(
+                    "bank line {ref}: {suspense} EUR does not equal what the invoices "
+                    "still ask ({sum} EUR); assign it to one invoice at a time",
+                    ref=line.ref,
+                    suspense=line.suspense,
+                    sum=sum(dues, ZERO),
+                )
             )
         return list(zip(links, dues, strict=True))
     lowered = target.lower()
@@ -539,18 +590,33 @@ def _parse_target(state: State, line: BankLine, target: str) -> list[tuple[str, 
         return [(pend.link, _returned_payout_amount(state, line, pend))]
     if pend is not None:
         if pend.open == ZERO:
-            raise InputError(f"{target} is already settled; nothing is matched twice")
+            raise InputError(
+                _("{target} is already settled; nothing is matched twice", target=target)
+            )
         if (pend.open > 0) != (line.suspense > 0):
-            raise InputError(f"bank line {line.ref} goes the other way than {target}")
+            raise InputError(
+                _("bank line {ref} goes the other way than {target}", ref=line.ref, target=target)
+            )
         if pend.kind == "grant" and line.suspense > pend.open:
             raise InputError(
-                f"bank line {line.ref}: {line.suspense} EUR is more than the {pend.open} EUR "
-                f"still expected on {target}"
+                _(
+                    "bank line {ref}: {suspense} EUR is more than the {open} EUR "
+                    "still expected on {target}",
+                    ref=line.ref,
+                    suspense=line.suspense,
+                    open=pend.open,
+                    target=target,
+                )
             )
         if pend.kind != "grant" and pend.open != line.suspense:
             raise InputError(
-                f"bank line {line.ref}: {line.suspense} EUR is not the "
-                f"{pend.open} EUR expected on {target}"
+                _(
+                    "bank line {ref}: {suspense} EUR is not the {open} EUR expected on {target}",
+                    ref=line.ref,
+                    suspense=line.suspense,
+                    open=pend.open,
+                    target=target,
+                )
             )
         return [(pend.link, line.suspense)]
     account = _account_of(cfg, target)
@@ -562,28 +628,49 @@ def _returned_payout_amount(state: State, line: BankLine, pend: Pending) -> Deci
     name = pend.link.upper()
     if pend.returned_by:
         raise InputError(
-            f"{name} was already returned by bank line "
-            f"{_line_ref(state, pend.returned_by[5:])}; nothing is matched twice"
+            _(
+                "{name} was already returned by bank line {line_ref}; nothing is matched twice",
+                name=name,
+                line_ref=_line_ref(state, pend.returned_by[5:]),
+            )
         )
     if not pend.debited_by or pend.debited_on is None:
         raise InputError(
-            f"{name} has not been debited yet: a credit cannot return it (cancel the order "
-            "at the bank instead)"
+            _(
+                "{name} has not been debited yet: a credit cannot return it (cancel the order "
+                "at the bank instead)",
+                name=name,
+            )
         )
     if line.date < pend.debited_on:
         raise InputError(
-            f"bank line {line.ref} is dated before the debit of {name} "
-            f"({pend.debited_on.isoformat()}); it cannot return it"
+            _(
+                "bank line {ref} is dated before the debit of {name} "
+                "({debited_on}); it cannot return it",
+                ref=line.ref,
+                name=name,
+                debited_on=pend.debited_on.isoformat(),
+            )
         )
     if line.suspense != -pend.amount:
         raise InputError(
-            f"bank line {line.ref}: {line.suspense} EUR is not the {-pend.amount} EUR of "
-            f"{name}; assign it to an account instead"
+            _(
+                "bank line {ref}: {suspense} EUR is not the {value} EUR of "
+                "{name}; assign it to an account instead",
+                ref=line.ref,
+                suspense=line.suspense,
+                value=-pend.amount,
+                name=name,
+            )
         )
     if pend.participant in state.closed:
         raise InputError(
-            f"{name}: participant {pend.participant} is closed and receives nothing; "
-            "assign the line to an account instead"
+            _(
+                "{name}: participant {participant} is closed and receives nothing; "
+                "assign the line to an account instead",
+                name=name,
+                participant=pend.participant,
+            )
         )
     return line.suspense
 
@@ -598,7 +685,7 @@ def _invoice_link(state: State, name: str) -> str:
     link = name if name.startswith("inv-") else f"inv-{name}"
     if link not in state.invoices:
         shown = name if re.fullmatch(r"[A-Za-z]{0,4}-?[0-9][0-9\-/]*", name) else "(not repeated)"
-        raise InputError(f"no invoice {shown} in the books")
+        raise InputError(_("no invoice {shown} in the books", shown=shown))
     return link
 
 
@@ -611,14 +698,20 @@ def _account_of(config: HubConfig, target: str) -> str:
         account = target
     else:
         raise InputError(
-            "unknown target (not repeated: it may be a name): give an invoice number, po-…, "
-            "exp-…, grant-…, refund-…, cash-…, return:<invoice>, an account role (e.g. "
-            "bank_fees) or an account name"
+            _(
+                "unknown target (not repeated: it may be a name): give an invoice number, po-…, "
+                "exp-…, grant-…, refund-…, cash-…, return:<invoice>, an account role (e.g. "
+                "bank_fees) or an account name"
+            )
         )
     if account == config.account("cash"):
         raise InputError(
-            f"{account}: record the cash movement with 'coopledger cash withdraw' or 'cash "
-            "deposit' (dated when the cash box changed), then assign the line to its cash-… id"
+            _(
+                "{account}: record the cash movement with 'coopledger cash withdraw' or 'cash "
+                "deposit' (dated when the cash box changed), then "
+                "assign the line to its cash-… id",
+                account=account,
+            )
         )
     # Accounts settled by their links (invoices, payouts, costs, grants, refunds) are reached
     # through their targets, so that what is open stays computable; a participant's money
@@ -626,16 +719,25 @@ def _account_of(config: HubConfig, target: str) -> str:
     held = _participant_account(config, account, "participant_held")
     if held:
         raise InputError(
-            f"{account}: a bank line cannot be assigned to the balance held for {held}; it "
-            "changes only through an invoice or a payout (po-… gives back a payout that bounced)"
+            _(
+                "{account}: a bank line cannot be assigned to the balance held for {held}; it "
+                "changes only through an invoice or a payout (po-… "
+                "gives back a payout that bounced)",
+                account=account,
+                held=held,
+            )
         )
     income = _participant_account(config, account, "participant_sales") or (
         _participant_account(config, account, "participant_contribution")
     )
     if income:
         raise InputError(
-            f"{account}: a bank line cannot be assigned to a participant's income; it is "
-            f"booked only through {income}'s invoices (assign the invoice instead)"
+            _(
+                "{account}: a bank line cannot be assigned to a participant's income; it is "
+                "booked only through {income}'s invoices (assign the invoice instead)",
+                account=account,
+                income=income,
+            )
         )
     forbidden = (
         *(config.account(role) for role in (
@@ -646,8 +748,11 @@ def _account_of(config: HubConfig, target: str) -> str:
     )  # fmt: skip
     if account in forbidden or re.search(r"(^|:)P-[0-9A-Z]{6}(:|$)", account):
         raise InputError(
-            f"{account}: a bank line cannot be assigned to that account (use an invoice, "
-            "a payout, a cost or a grant as target)"
+            _(
+                "{account}: a bank line cannot be assigned to that account (use an invoice, "
+                "a payout, a cost or a grant as target)",
+                account=account,
+            )
         )
     return account
 

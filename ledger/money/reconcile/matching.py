@@ -15,6 +15,7 @@ from typing import Any
 from stdnum.be import ogm_vcs
 
 from ledger.entries import ZERO
+from ledger.i18n import _
 from ledger.money.reconcile.state import State
 from ledger.view import (
     BankLine,
@@ -94,17 +95,17 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
     for digits in ogms:
         link = state.by_ogm.get(digits)
         if link is not None:
-            out.append(Candidate(link, [(link, amount)], 200, ["structured communication"]))
+            out.append(Candidate(link, [(link, amount)], 200, [_("structured communication")]))
     name = _norm_name(line.counterparty)
     open_invoices = state.open_invoices()
     for inv in open_invoices:
         score, reasons = 0, list[str]()
         if _mentions(text, inv.number):
-            score, reasons = score + 60, [*reasons, "invoice number in the communication"]
+            score, reasons = score + 60, [*reasons, _("invoice number in the communication")]
         if amount == inv.open:
-            score, reasons = score + 40, [*reasons, "amount equals what is due"]
+            score, reasons = score + 40, [*reasons, _("amount equals what is due")]
         elif amount < inv.open and score >= 60:
-            score, reasons = score + 10, [*reasons, "partial payment"]
+            score, reasons = score + 10, [*reasons, _("partial payment")]
         elif amount > inv.open:
             score -= 30
         score, reasons = _identity(state, line, inv.client, name, score, reasons)
@@ -115,11 +116,11 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
     for pend in state.open_pending("grant"):
         score, reasons = 0, list[str]()
         if _mentions(text.lower(), pend.link[6:].lower()):
-            score, reasons = 60, ["grant reference in the communication"]
+            score, reasons = 60, [_("grant reference in the communication")]
         if amount == pend.open:
-            score, reasons = score + 40, [*reasons, "amount equals the grant receivable"]
+            score, reasons = score + 40, [*reasons, _("amount equals the grant receivable")]
         if pend.iban and pend.iban == line.iban:
-            score, reasons = score + 40, [*reasons, "the funder's account"]
+            score, reasons = score + 40, [*reasons, _("the funder's account")]
         if score >= 40:
             out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
     out.extend(_returned_payout_candidates(state, line))
@@ -149,7 +150,7 @@ def _batch_candidates(state: State, line: BankLine) -> list[Candidate]:
         if link is None:
             return []
         parts[link] = parts.get(link, ZERO) + amount
-    reason = f"the references of all {len(line.details)} details of the batch"
+    reason = _("the references of all {count} details of the batch", count=len(line.details))
     return [Candidate("+".join(parts), list(parts.items()), 200, [reason])]
 
 
@@ -157,14 +158,15 @@ def _transfer_candidate(line: BankLine, pend: Pending) -> list[Candidate]:
     """A cash withdrawal (money out) or deposit (money in) recorded in the cash book."""
     if line.suspense != pend.open:
         return []
-    score, reasons = 40, ["amount of a cash withdrawal or deposit"]
+    reasons: list[str] = [_("amount of a cash withdrawal or deposit")]
+    score = 40
     if _mentions(f"{line.communication} {line.end_to_end}", pend.link.upper()):
-        score, reasons = score + 60, [*reasons, "its id in the communication"]
+        score, reasons = score + 60, [*reasons, _("its id in the communication")]
     gap = (line.date - pend.date).days
     if abs(gap) <= TRANSFER_NEAR_DAYS:
-        score, reasons = score + 40, [*reasons, "within a few days of it"]
+        score, reasons = score + 40, [*reasons, _("within a few days of it")]
     elif -TRANSFER_NEAR_DAYS <= gap <= TRANSFER_WINDOW_DAYS:
-        score, reasons = score + 10, [*reasons, "soon after it"]
+        score, reasons = score + 10, [*reasons, _("soon after it")]
     return [Candidate(pend.link, [(pend.link, line.suspense)], score, reasons)]
 
 
@@ -180,17 +182,18 @@ def _returned_payout_candidates(state: State, line: BankLine) -> list[Candidate]
             continue
         if line.date < pend.debited_on or pend.participant in state.closed:
             continue
-        score, reasons = 40, ["amount of a payout debited earlier"]
+        reasons: list[str] = [_("amount of a payout debited earlier")]
+        score = 40
         if line.end_to_end and line.end_to_end.lower() == pend.end_to_end.lower():
-            score, reasons = score + 60, [*reasons, "the payout's end-to-end reference"]
+            score, reasons = score + 60, [*reasons, _("the payout's end-to-end reference")]
         elif pend.end_to_end and _mentions(line.communication, pend.end_to_end):
-            score, reasons = score + 20, [*reasons, "the payout's id in the communication"]
+            score, reasons = score + 20, [*reasons, _("the payout's id in the communication")]
         if line.returned:
-            score, reasons = score + 40, [*reasons, "marked as an R-transaction by the bank"]
+            score, reasons = score + 40, [*reasons, _("marked as an R-transaction by the bank")]
         if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
-            score, reasons = score + 20, [*reasons, "last four IBAN digits"]
+            score, reasons = score + 20, [*reasons, _("last four IBAN digits")]
         if line.date <= pend.debited_on + dt.timedelta(days=PAYOUT_RETURN_WINDOW_DAYS):
-            score, reasons = score + 10, [*reasons, "soon after the debit"]
+            score, reasons = score + 10, [*reasons, _("soon after the debit")]
         elif score >= CERTAIN:
             score = CERTAIN - 1  # too late to be sure: a decision
         out.append(Candidate(pend.link, [(pend.link, line.suspense)], score, reasons))
@@ -201,16 +204,16 @@ def _identity(
     state: State, line: BankLine, client: str, name: str, score: int, reasons: list[str]
 ) -> tuple[int, list[str]]:
     if line.iban and line.iban in state.client_ibans.get(client, set()):
-        return score + 40, [*reasons, "account the client paid from before"]
+        return score + 40, [*reasons, _("account the client paid from before")]
     if name and name in state.client_names.get(client, set()):
-        return score + 25, [*reasons, "name the client paid under before"]
+        return score + 25, [*reasons, _("name the client paid under before")]
     return score, reasons
 
 
 def _window(day: dt.date, inv: Invoice, score: int, reasons: list[str]) -> tuple[int, list[str]]:
     late = (inv.due or inv.date) + dt.timedelta(days=LATE_WINDOW_DAYS)
     if inv.date <= day <= late:
-        return score + 10, [*reasons, "within the invoice's payment window"]
+        return score + 10, [*reasons, _("within the invoice's payment window")]
     if day < inv.date:
         return score - 50, reasons
     return score, reasons
@@ -225,12 +228,12 @@ def _supplier_payment(
         digits = re.sub(r"\D", "", pend.reference)
         structured = len(digits) == 12 and ogm_vcs.is_valid(digits)
         if structured and digits in [line.ogm, *ogms_in_text(line.communication)]:
-            score, reasons = score + 60, [*reasons, "the supplier's structured reference"]
+            score, reasons = score + 60, [*reasons, _("the supplier's structured reference")]
         text = f"{line.communication} {line.end_to_end}".upper()
         if not structured and len(pend.reference) >= 4 and _mentions(text, pend.reference.upper()):
-            score, reasons = score + 60, [*reasons, "the supplier's payment reference"]
+            score, reasons = score + 60, [*reasons, _("the supplier's payment reference")]
     if pend.iban_last4 and line.iban_last4 == pend.iban_last4:
-        score, reasons = score + 20, [*reasons, "the supplier's account"]
+        score, reasons = score + 20, [*reasons, _("the supplier's account")]
     return score, reasons
 
 
@@ -253,9 +256,12 @@ def _several_invoices(
                 if sum((i.open for i in combo), ZERO) != line.suspense:
                     continue
                 score = base + 35
-                why = [*reasons, f"amount equals what {size} invoices of one client ask"]
+                why = [
+                    *reasons,
+                    _("amount equals what {size} invoices of one client ask", size=size),
+                ]
                 if all(_mentions(text, i.number) for i in combo):
-                    score, why = score + 60, [*why, "invoice numbers in the communication"]
+                    score, why = score + 60, [*why, _("invoice numbers in the communication")]
                 target = "+".join(i.link for i in combo)
                 out.append(Candidate(target, [(i.link, i.open) for i in combo], score, why))
     return out
@@ -276,43 +282,43 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
         if pend.end_to_end and (
             line.end_to_end == pend.end_to_end or _mentions(text, pend.end_to_end)
         ):
-            score, reasons = 60, ["end-to-end reference"]
+            score, reasons = 60, [_("end-to-end reference")]
         elif pend.kind == "expense" and _mentions(text, pend.link[4:]):
-            score, reasons = 60, ["cost reference in the communication"]
+            score, reasons = 60, [_("cost reference in the communication")]
         if amount == pend.open:
-            score, reasons = score + 40, [*reasons, "amount equals what is due"]
+            score, reasons = score + 40, [*reasons, _("amount equals what is due")]
         else:
             score -= 60
         if pend.kind == "payout":
             if pend.iban_last4 and last4 == pend.iban_last4:
-                score, reasons = score + 40, [*reasons, "last four IBAN digits"]
+                score, reasons = score + 40, [*reasons, _("last four IBAN digits")]
             if pend.date <= line.date <= pend.date + dt.timedelta(days=PAYOUT_WINDOW_DAYS):
-                score, reasons = score + 10, [*reasons, "after the payout order"]
+                score, reasons = score + 10, [*reasons, _("after the payout order")]
         elif pend.kind == "expense":
             low, high = EXPENSE_WINDOW_DAYS
             start, end = (pend.date + dt.timedelta(days=d) for d in (low, high))
             if start <= line.date <= end:
-                score, reasons = score + 10, [*reasons, "near the cost's date"]
+                score, reasons = score + 10, [*reasons, _("near the cost's date")]
             supplier = _norm_name(pend.text)
             if supplier and supplier in _norm_name(line.counterparty):
-                score, reasons = score + 30, [*reasons, "supplier's name"]
+                score, reasons = score + 30, [*reasons, _("supplier's name")]
             score, reasons = _supplier_payment(line, pend, score, reasons)
         elif pend.kind == "refund" and pend.invoice:
             inv = state.invoices.get(pend.invoice)
             paid_from = state.client_ibans.get(inv.client, set()) if inv else set()
             if last4 and any(iban[-4:] == last4 for iban in paid_from):
-                score, reasons = score + 50, [*reasons, "account the client paid from"]
+                score, reasons = score + 50, [*reasons, _("account the client paid from")]
             if _mentions(line.communication, pend.credit_note):
-                score, reasons = score + 60, [*reasons, "credit note number in the text"]
+                score, reasons = score + 60, [*reasons, _("credit note number in the text")]
             if line.date >= pend.date:
-                score, reasons = score + 10, [*reasons, "after the credit note"]
+                score, reasons = score + 10, [*reasons, _("after the credit note")]
         elif pend.kind == "refund":
             origin = state.lines.get(f"bank-{pend.link[7:]}")
             origin = state.seen(origin) if origin is not None else None
             if origin is not None and origin.iban_last4 and origin.iban_last4 == last4:
-                score, reasons = score + 50, [*reasons, "account the overpayment came from"]
+                score, reasons = score + 50, [*reasons, _("account the overpayment came from")]
             if line.date >= pend.date:
-                score, reasons = score + 10, [*reasons, "after the overpayment"]
+                score, reasons = score + 10, [*reasons, _("after the overpayment")]
         if score > 0:
             out.append(Candidate(pend.link, [(pend.link, amount)], score, reasons))
     out.extend(_returned_payment_candidates(state, line))
@@ -330,13 +336,14 @@ def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate
         original = state.seen(original)
         if receipt.amount <= 0 or receipt.bank_link[5:] in returned:
             continue
-        score, reasons = 40, ["amount of an earlier payment, returned"]
+        reasons: list[str] = [_("amount of an earlier payment, returned")]
+        score = 40
         if line.returned:
-            score, reasons = score + 40, [*reasons, "marked as an R-transaction by the bank"]
+            score, reasons = score + 40, [*reasons, _("marked as an R-transaction by the bank")]
         if original.iban_last4 and original.iban_last4 == line.iban_last4:
-            score, reasons = score + 30, [*reasons, "same account"]
+            score, reasons = score + 30, [*reasons, _("same account")]
         if line.ogm and line.ogm == original.ogm:
-            score, reasons = score + 40, [*reasons, "same structured communication"]
+            score, reasons = score + 40, [*reasons, _("same structured communication")]
         out.append(
             Candidate(
                 f"return:{receipt.inv_link}",

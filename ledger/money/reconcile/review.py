@@ -10,6 +10,7 @@ from typing import Any
 from beancount.core import data
 
 from ledger.config import HubConfig
+from ledger.i18n import _
 from ledger.money.reconcile.matching import Candidate, candidates
 from ledger.money.reconcile.state import State, _line_ref
 from ledger.view import (
@@ -65,11 +66,11 @@ def unallocated(entries: Iterable[data.Directive], config: HubConfig) -> list[di
         inv = state.invoices.get(receipt.inv_link)
         code = inv.participant if inv else ""
         if inv is None:
-            why = "unknown invoice"
+            why = _("unknown invoice")
         elif code in state.closed and receipt.date > state.closed[code]:
-            why = f"participant {code} is closed"
+            why = _("participant {code} is closed", code=code)
         else:
-            why = f"undoing it would take the balance held for {code} below zero"
+            why = _("undoing it would take the balance held for {code} below zero", code=code)
         out.append(
             {
                 "bank-ref": _line_ref(state, receipt.bank_link[5:]),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ledger.entries import ZERO, q2
 from ledger.errors import InputError
+from ledger.i18n import _
 from ledger.view import (
     BankLine,
 )
@@ -22,9 +23,15 @@ def check_cash(state: State, amount: Decimal, day: dt.date, what: str) -> None:
     available = state.cash_available(day)
     if amount > available:
         raise InputError(
-            f"{what} refused: {amount} EUR in cash, but the cash box holds only "
-            f"{q2(max(available, ZERO))} EUR from {day.isoformat()} on (record the money put "
-            "in it first, e.g. 'coopledger cash withdraw')"
+            _(
+                "{what} refused: {amount} EUR in cash, but the cash box holds only "
+                "{available} EUR from {day} on (record the money put "
+                "in it first, e.g. 'coopledger cash withdraw')",
+                what=what,
+                amount=amount,
+                available=q2(max(available, ZERO)),
+                day=day.isoformat(),
+            )
         )
 
 
@@ -39,8 +46,10 @@ def find_line(state: State, ref: str) -> BankLine:
     line = state.lines.get(ref) or next((ln for ln in state.lines.values() if ln.ref == ref), None)
     if line is None:
         raise InputError(
-            "no bank line with that reference in the books (give its bank-ref or ^bank- link)"
+            _("no bank line with that reference in the books (give its bank-ref or ^bank- link)")
         )
     if not line.is_open:
-        raise InputError(f"bank line {line.ref} is already settled; nothing is matched twice")
+        raise InputError(
+            _("bank line {ref} is already settled; nothing is matched twice", ref=line.ref)
+        )
     return line
