@@ -75,9 +75,12 @@ def bare_copy(root: Path, target: Path, keep: str | None = None) -> Path:
 
 def open_year(root: Path) -> str:
     years = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.isdigit())
+    files = [root / "main.beancount", root / "history.beancount"]  # the live layout too
     closed = {
         line.split()[1].strip('"')[:4]
-        for line in (root / "main.beancount").read_text().splitlines()
+        for path in files
+        if path.is_file()
+        for line in path.read_text().splitlines()
         if line.startswith('include "') and "closing" in line
     }
     opened = [y for y in years if y not in closed]

@@ -300,13 +300,15 @@ class Books:
     def main_file(self) -> Path:
         return self.root / MAIN_FILE
 
-    def load(self, strict: bool = True) -> Ledger:
+    def load(self, strict: bool = True, full_history: bool = False) -> Ledger:
         """Load the books; with ``strict``, refuse books that ask to run foreign code.
 
         The errors include the anchors (:mod:`ledger.integrity.anchors`): seals against their
         ``close-YYYY`` tags and every books file included. A load this process made under the
         lock, or checked after its own write, is reused while the books are that commit
         with nothing changed (``git status``): one load serves a whole run of commands."""
+        if full_history:  # every year, the closed ones too (ledger.integrity.carried)
+            return self._anchored(load_ledger(self.main_file, full_history=True), strict)
         ledger = self._reuse(check_worktree=True) or load_ledger(self.main_file)
         return self._anchored(ledger, strict)
 

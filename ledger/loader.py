@@ -12,6 +12,7 @@ loader directly, as Fava does.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import os
 import pkgutil
 import re
@@ -67,6 +68,11 @@ PICKLE_CACHE_SUFFIX = ".picklecache"
 # only check: each returns the entries it is given, unchanged): the load a write makes under
 # the lock, whose checks run once, over the books as written (ledger.books.Transaction).
 UNCHECKED_OPTION = "coopledger-unchecked"
+# The live ledger (ledger.integrity.carried): main.beancount starts from the balances the
+# last close carried (carried.beancount); history.beancount holds every year, and a load of
+# it drops the carried file's entries (the closed years stand there themselves).
+HISTORY_FILE = "history.beancount"
+CARRIED_FILE = "carried.beancount"
 
 
 def our_plugin_modules() -> frozenset[str]:
@@ -205,10 +211,51 @@ def _guarded_run_transformations(
     for folder in options_map.get("pythonpath", []) or []:
         while folder in sys.path:
             sys.path.remove(folder)
+    if os.path.basename(main) == HISTORY_FILE:  # Fava's --all-years too
+        entries = without_carried(entries)
     entries, errors = _original_run_transformations(
         entries, parse_errors, safe_options, log_timings
     )
     return entries, list(errors) + refusals
+
+
+def without_carried(entries: list[data.Directive]) -> list[data.Directive]:
+    """The entries of a full-history load: ``carried.beancount`` stands for the closed years
+    in the live load only."""
+    return [
+        e
+        for e in entries
+        if os.path.basename(str((e.meta or {}).get("filename", ""))) != CARRIED_FILE
+    ]
+
+
+def history_file(main_file: Path) -> Path | None:
+    """The books' full history, once the live layout is in place (else ``None``: the main
+    file is the whole history)."""
+    path = Path(main_file).parent / HISTORY_FILE
+    return path if path.is_file() else None
+
+
+CARRIED_LINE = re.compile(r'^(\d{4}-\d{2}-\d{2}) custom "books-carried"', re.M)
+
+
+def carried_until(main_file: Path) -> dt.date | None:
+    """The last day the live books carry from the closed years (``None``: the books hold
+    every year in the live load), read from the carried file's text without a load."""
+    try:
+        with open(Path(main_file).parent / CARRIED_FILE, encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    match = CARRIED_LINE.search(head)
+    return dt.date.fromisoformat(match.group(1)) if match else None
+
+
+def needs_history(main_file: Path, start: dt.date) -> bool:
+    """True when a reader of the books from ``start`` on needs the closed years themselves
+    (a report of a closed year): the live books carry only their balances."""
+    until = carried_until(main_file)
+    return until is not None and start <= until
 
 
 def is_hub_books(options_map: dict[str, Any]) -> bool:
@@ -273,12 +320,20 @@ def check_ledger(ledger: Ledger) -> Ledger:
     return _finish(ledger.booked, ledger.parse_errors, ledger.options, ledger.file_order)
 
 
-def load_ledger(main_file: Path, checked: bool = True) -> Ledger:
+def load_ledger(main_file: Path, checked: bool = True, full_history: bool = False) -> Ledger:
     """Load a ledger through the guard, without the pickle cache: parse every included
     file, book, run the plugins, validate (beancount's loader, step by step). Without
     ``checked``, coopledger's plugins do not run (see UNCHECKED_OPTION): the same entries,
-    the errors of parsing, booking and beancount's own checks only."""
+    the errors of parsing, booking and beancount's own checks only.
+
+    ``full_history``: every year, the closed ones included (``history.beancount`` when the
+    books have the live layout; the same file otherwise). Without it, the live books: the
+    open years from the balances the last close carried. Writes always work on the live
+    load; reports of a closed year, ``audit verify`` and ``serve --all-years`` ask for the
+    full history."""
     install_guard()
+    if full_history:
+        main_file = history_file(main_file) or main_file
     path = str(Path(main_file).resolve())
     parsed, parse_errors, options = loader._parse_recursive([(path, True)], None, None)
     file_order: dict[str, int] = {}
@@ -358,6 +413,67 @@ def extend_ledger(
     booked = sorted([*before.booked, *booked_new], key=key)
     errors = [*before.parse_errors, *errors, *booking_errors]
     return _finish(booked, errors, options, order)
+
+
+def file_stamps(ledger: Ledger) -> dict[str, tuple[int, int]]:
+    """``(mtime_ns, size)`` of every file a load read (what :func:`reload_ledger` compares)."""
+    stamps = {}
+    for name in ledger.options.get("include", []) or []:
+        with contextlib.suppress(OSError):
+            stat = os.stat(name)
+            stamps[name] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
+
+
+def reload_ledger(before: Ledger, changed: list[str]) -> Ledger | None:
+    """The load of the books after the files ``changed`` (absolute paths, each included by
+    ``before``) were rewritten, parsing and booking only those files again; the plugins and
+    the validation run over every entry, as on any load. ``None`` when a full load is
+    needed: the main file changed, a changed file holds options, plugins or includes, or
+    one of its entries needs more than itself to book (a cost, a price, an interpolated
+    amount). This is ``books serve``'s reload: a change of one file costs that file."""
+    install_guard()
+    main = str(before.options.get("filename") or "")
+    if not before.booked or not changed or main in changed:
+        return None
+    parsed: list[data.Directive] = []
+    errors: list[Any] = []
+    for filename in changed:
+        got, errs, opts = parser.parse_file(filename)
+        if (
+            opts.get("include")
+            or opts.get("plugin")
+            or CONTEXT_LINE.search(Path(filename).read_bytes())
+        ):
+            return None
+        parsed += got
+        errors += errs
+    for entry in parsed:
+        if isinstance(entry, data.Transaction) and any(
+            p.cost is not None or p.price is not None or not isinstance(p.units, Amount)
+            or not isinstance(p.units.number, Decimal) or not p.units.currency
+            for p in entry.postings
+        ):  # fmt: skip
+            return None
+    gone = set(changed)
+    kept = [e for e in before.booked if e.meta.get("filename") not in gone]
+    if any(isinstance(e, data.Transaction) and e.meta.get("filename") in gone and any(
+        p.cost is not None or p.price is not None for p in e.postings
+    ) for e in before.booked):  # fmt: skip
+        return None  # a lot booked there may have been reduced elsewhere
+    old_errors = [
+        e for e in before.parse_errors
+        if (getattr(e, "source", None) or {}).get("filename") not in gone
+    ]  # fmt: skip
+    parsed.sort(key=data.entry_sortkey)
+    booked_new, booking_errors = booking.book(parsed, before.options)
+    order = before.file_order
+
+    def key(entry: data.Directive) -> tuple[Any, ...]:
+        return (*data.entry_sortkey(entry), order.get(entry.meta.get("filename", ""), -1))
+
+    booked = sorted([*kept, *booked_new], key=key)
+    return _finish(booked, [*old_errors, *errors, *booking_errors], dict(before.options), order)
 
 
 def format_error(error: Any, root: Path | None = None) -> str:

@@ -22,6 +22,7 @@ of the books.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
 import hashlib
@@ -32,6 +33,7 @@ from typing import Any
 from beancount.core import data
 
 from ledger.i18n import _
+from ledger.integrity import carried as carriedlib
 from ledger.integrity import chain as chainlib
 
 __plugins__ = ("check_sealed_years",)
@@ -125,16 +127,26 @@ def check_sealed_years(
     errors: list[Any] = []
     root = os.path.dirname(str(options_map.get("filename") or "")) or "."
     seals = []
-    for seal in (e for e in entries if isinstance(e, data.Custom) and e.type == SEAL_TYPE):
-        try:
-            year = int(str(seal.values[0].value))
-            sealed = str(seal.values[1].value)
-            version = int(str(seal.meta.get("seal-version", "1")))
-        except (IndexError, ValueError):
-            errors.append(_error(seal.meta, _("a year-closed entry needs YEAR and DIGEST"), seal))
+    carried: list[data.Directive] = []
+    for entry in entries:  # one pass: the seals, and what the live books carry
+        if carriedlib.is_carried_file((entry.meta or {}).get("filename")):
+            carried.append(entry)
+        if not isinstance(entry, data.Custom) or entry.type != SEAL_TYPE:
             continue
-        seals.append((year, version, sealed, seal))
+        try:
+            year = int(str(entry.values[0].value))
+            sealed = str(entry.values[1].value)
+            version = int(str(entry.meta.get("seal-version", "1")))
+        except (IndexError, ValueError):
+            errors.append(
+                _error(entry.meta, _("a year-closed entry needs YEAR and DIGEST"), entry)
+            )
+            continue
+        seals.append((year, version, sealed, entry))
     seals.sort(key=lambda s: s[0])
+    if carried:
+        errors.extend(_check_carried(entries, carried, root))
+    buckets = _by_year(entries, sorted({s[0] for s in seals}))
     previous_head, previous_end, highest = chainlib.GENESIS, None, 0
     years: set[int] = set()
     for year, version, sealed, seal in seals:
@@ -176,7 +188,7 @@ def check_sealed_years(
             errors.extend(_check_v1(entries, seal, year, sealed))
         elif version == chainlib.CHAIN_VERSION:
             errors.extend(
-                _check_v2(entries, root, seal, year, sealed, previous_end, previous_head)
+                _check_v2(buckets[year], root, seal, year, sealed, previous_end, previous_head)
             )
         else:
             errors.append(
@@ -189,6 +201,116 @@ def check_sealed_years(
         highest = max(highest, version)
         previous_head, previous_end = sealed, until
     return entries, errors
+
+
+def _by_year(entries: list[data.Directive], years: list[int]) -> dict[int, list[data.Directive]]:
+    """The entries each sealed year covers (after the close before it, up to its last day),
+    in one pass over the books whatever the number of closed years."""
+    ends = [dt.date(year, 12, 31) for year in years]
+    buckets: dict[int, list[data.Directive]] = {year: [] for year in years}
+    if not years:
+        return buckets
+    last = ends[-1]
+    for entry in entries:
+        if entry.date > last:
+            continue
+        buckets[years[bisect.bisect_left(ends, entry.date)]].append(entry)
+    return buckets
+
+
+OUT_OF_LIVE = (data.Transaction, data.Balance, data.Pad, data.Note, data.Document)
+
+
+def _check_carried(
+    entries: list[data.Directive], carried: list[data.Directive], root: str
+) -> list[Any]:
+    """The live books: the carried balances against their digest and the sealed chain
+    they continue, and nothing else booked in the closed years they stand for."""
+    mark = carriedlib.marker(carried)
+    if mark is None:
+        return [
+            _error(
+                carried[0].meta,
+                _("{file} holds no books-carried entry", file=carriedlib.CARRIED_FILE),
+            )
+        ]
+    try:
+        year = int(str(mark.values[0].value))
+        head = str(mark.values[1].value)
+    except (IndexError, ValueError):
+        return [_error(mark.meta, _("a books-carried entry needs YEAR and HEAD"), mark)]
+    errors = []
+    written = str(mark.meta.get(carriedlib.DIGEST_META, ""))
+    try:
+        with open(str(mark.meta.get("filename")), "rb") as handle:
+            now = carriedlib.body_digest(handle.read()) or ""
+    except OSError:
+        now = ""
+    if now != written:
+        errors.append(
+            _error(
+                mark.meta,
+                _(
+                    "the balances carried from {year} changed after the close (digest "
+                    "{written}…, now {now}…): they must be what the seal of {year} carried; "
+                    "book corrections in an open year",
+                    year=year,
+                    written=written[:12],
+                    now=now[:12],
+                ),
+                mark,
+            )
+        )
+    relpath = f"{year}/chain.jsonl"
+    stored = carriedlib.chain_file_head(os.path.join(root, relpath))
+    if stored != head:
+        errors.append(
+            _error(
+                mark.meta,
+                _(
+                    "the carried head of {year} is not the head of {relpath}",
+                    year=year,
+                    relpath=relpath,
+                )
+                if stored
+                else _(
+                    "the chain file {relpath} of {year} is missing or unreadable",
+                    relpath=relpath,
+                    year=year,
+                ),
+                mark,
+            )
+        )
+    until = mark.date
+    stays = carriedlib.staying(entries, until)
+    if carriedlib.digest(stays, root) != str(mark.meta.get(carriedlib.STAYING_META, "")):
+        named = [e for e in stays if isinstance(e, OUT_OF_LIVE)]
+        for entry in named:
+            errors.append(
+                _error(
+                    entry.meta,
+                    _(
+                        "this entry is dated in {year}, closed and carried into the live "
+                        "books: book corrections in an open year",
+                        year=entry.date.year,
+                    ),
+                    entry,
+                )
+            )
+        if not named:
+            errors.append(
+                _error(
+                    mark.meta,
+                    _(
+                        "an entry dated on or before {day} (a closed year) was added to or "
+                        "changed in the live books' own files (the chart, the participants): "
+                        "book corrections in an open year",
+                        day=until.isoformat(),
+                    ),
+                    mark,
+                )
+            )
+    return errors
 
 
 def _check_v1(
@@ -240,12 +362,15 @@ def _check_v2(
         stored = chainlib.parse_chain_file(payload, relpath)
     except chainlib.ChainFileError as exc:
         return [_error(seal.meta, exc.args[0] if exc.args else str(exc), seal)]  # a Message
+    until = dt.date(year, 12, 31)
+    now = chainlib.entry_records(entries, root, after, until)
+    known = {r.sha256: r.fields for r in now}
     errors = [
         _error(
             data.new_metadata(path, lineno),
             _("chain file of {year}: {problem}", year=year, problem=problem),
         )
-        for lineno, problem in chainlib.chain_file_problems(stored)
+        for lineno, problem in chainlib.chain_file_problems(stored, known)
     ]
     if stored.year != year or stored.version != chainlib.CHAIN_VERSION:
         errors.append(
@@ -274,8 +399,6 @@ def _check_v2(
                 seal,
             )
         )
-    until = dt.date(year, 12, 31)
-    now = chainlib.entry_records(entries, root, after, until)
     sealed_entries = [r for r in stored.records if r.kind == "entry"]
     for change in chainlib.compare(sealed_entries, now):
         if change.what == "removed":

@@ -16,6 +16,7 @@ from pathlib import Path
 from ledger.books import Books, atomic_write
 from ledger.errors import BooksError, InputError
 from ledger.i18n import _
+from ledger.loader import carried_until, needs_history
 from reports import annual, fees, grant, ledgers, participant_year, treasurer, trial_balance, vat
 from reports.common import header, require_entries
 from reports.csv_out import render_csv
@@ -161,10 +162,14 @@ BUILDERS: dict[str, Callable[[Request], Report]] = {
 def build(
     books: Books, name: str, period: Period, lang: str, today: dt.date, *,
     grants: tuple[str, ...] = (), code: str = "", xml: bool = False, identities: bool = False,
+    full_history: bool = False,
 ) -> Report:  # fmt: skip
     """Report ``name`` of the books over ``period`` (the options as :class:`Request`'s).
     Books that do not check are refused: a report is drawn from books that do."""
-    ledger = books.load()
+    # a closed year (or its comparatives, one year before) is read from the full history
+    since = dt.date(max(period.start.year - 1, 1), 1, 1)
+    full = full_history or needs_history(books.main_file, since)
+    ledger = books.load(full_history=full)
     if ledger.errors:
         raise BooksError(
             _(
@@ -179,7 +184,15 @@ def build(
         name, books, frames, period, lang, today, len(ledger.errors), grants, code, xml,
         identities,
     )  # fmt: skip
-    return BUILDERS[name](request)
+    try:
+        return BUILDERS[name](request)
+    except InputError:
+        if full or carried_until(books.main_file) is None:
+            raise
+        # what the live books cannot tell (no entries in the period: the books hold…) is
+        # told from the full history
+        return build(books, name, period, lang, today, grants=grants, code=code, xml=xml,
+                     identities=identities, full_history=True)  # fmt: skip
 
 
 def write(books: Books, report: Report, fmt: str, out: str | None) -> tuple[Path, list[Path]]:

@@ -66,7 +66,9 @@ def open_books_dir(open_template, tmp_path: Path) -> tuple[Path, dict[str, str]]
 
 
 def check(env: dict[str, str], root: Path) -> subprocess.CompletedProcess[str]:
-    return run(env, "check", "--books", str(root), check=False)
+    """``books check --all-years``: the closed years are out of the live books, so their
+    seals are checked on the full history (the live check sees only changed files)."""
+    return run(env, "check", "--all-years", "--books", str(root), check=False)
 
 
 def problems(report: dict[str, object]) -> list[dict[str, object]]:
@@ -93,7 +95,7 @@ def test_defect_10_1_emptying_the_closing_file_is_detected(closed) -> None:  # t
 
 def test_defect_10_1_deleting_the_sealed_plugin_line_is_detected(closed) -> None:  # type: ignore[no-untyped-def]
     root, env = closed
-    main = root / "main.beancount"
+    main = root / "history.beancount"  # the full history: the closed years' plugin lines
     main.write_text(main.read_text().replace('plugin "plugins.sealed"\n', ""))
     (root / MANUAL_FILE).write_text(MANUAL.replace("12.50", "21.50"))
     proc = check(env, root)
@@ -106,7 +108,7 @@ def test_defect_10_1_deleting_the_sealed_plugin_line_is_detected(closed) -> None
 
 def test_defect_10_1_deleting_the_include_of_the_closing_file_is_detected(closed) -> None:  # type: ignore[no-untyped-def]
     root, env = closed
-    main = root / "main.beancount"
+    main = root / "history.beancount"  # a closed year is included from the full history
     main.write_text(main.read_text().replace(f'include "{YEAR}/closing.beancount"\n', ""))
     proc = check(env, root)
     assert proc.returncode == 1
@@ -118,7 +120,7 @@ def _forge(root: Path, year: int) -> str:
     """An attacker who knows the algorithm: rewrite the chain file and the seal to match
     the edited books. Returns the forged head."""
     books = Books.open(root)
-    ledger = books.load(strict=False)
+    ledger = books.load(strict=False, full_history=True)
     seal = next(e for e in ledger.entries if getattr(e, "type", "") == "year-closed"
                 and str(e.values[0].value) == str(year))  # fmt: skip
     earlier = [e for e in ledger.entries if getattr(e, "type", "") == "year-closed"
@@ -304,7 +306,7 @@ def test_fields_outside_the_meaning_keep_the_chain(closed) -> None:  # type: ign
     frais = text[text.index(f'{YEAR}-06-01 * "frais"') :]
     manual.write_text("; a comment\n\n" + text.replace(frais, "").replace("\n\n", "\n\n\n"))
     (root / f"{YEAR}/moved.beancount").write_text(frais)
-    main = root / "main.beancount"
+    main = root / "history.beancount"  # a closed year's file: the full history includes it
     main.write_text(main.read_text() + f'include "{YEAR}/moved.beancount"\n')
     code, report = verify_json(env, root)
     assert code == 1 and _chain_problems(report) == []

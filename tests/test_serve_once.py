@@ -29,9 +29,9 @@ class Counts:
 
         monkeypatch.setattr(serve_module, "_fava_load_uncached", favas)
 
-    def load(self, main_file: Path) -> Ledger:
+    def load(self, main_file: Path, full_history: bool = False) -> Ledger:
         self.ours += 1
-        return load_ledger(main_file)
+        return load_ledger(main_file, full_history=full_history)
 
 
 def test_serve_loads_once_before_its_first_page_and_reloads_on_change(

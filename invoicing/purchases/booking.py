@@ -48,6 +48,8 @@ from ledger.dates import booking_date
 from ledger.entries import ZERO, document_entry, id_link, next_id, q2
 from ledger.errors import InputError, ParticipantError
 from ledger.i18n import _, hub_lang
+from ledger.integrity.carried import marker as carried_marker
+from ledger.integrity.carried import sealed_heads as carried_heads
 from ledger.money.expenses import (
     ExpenseRequest,
     charged_cost,
@@ -512,6 +514,8 @@ def plan_purchase(
         for e in entries
         if isinstance(e, data.Custom) and e.type == SEAL_TYPE and e.values
     }
+    mark = carried_marker(entries)  # the live books: the closed years are carried
+    closed |= {str(y) for y in carried_heads(mark)} if mark is not None else set()
     if str(day.year) in closed:
         raise InputError(
             _(

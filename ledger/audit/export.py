@@ -130,7 +130,7 @@ def export_audit(books: Books, tag_name: str, out: Path) -> AuditExport:
         )
     year = tag.year
     with books_at(books.root, tag.commit) as then_root:
-        ledger = load_ledger(then_root / "main.beancount")
+        ledger = load_ledger(then_root / "main.beancount", full_history=True)
         if ledger.errors:
             first = format_error(ledger.errors[0], then_root)
             raise BooksError(

@@ -41,8 +41,11 @@ from beancount.core import data
 from ledger.books import Books, git, worktree_changes
 from ledger.i18n import Message, _
 from ledger.integrity import chain as chainlib
-from ledger.integrity.anchors import CloseTag, close_tags, is_git_books, seals
-from ledger.loader import Ledger, format_error, load_ledger, pickle_caches
+from ledger.integrity.anchors import CloseTag, close_tags, is_git_books, seals, tag_errors
+from ledger.integrity.carried import CARRIED_FILE
+from ledger.integrity.carried import balances as carried_balances
+from ledger.integrity.carried import marker as carried_marker
+from ledger.loader import Ledger, format_error, history_file, load_ledger, pickle_caches
 from plugins.sealed import seal_digest
 
 SIGNERS_FILE = "allowed_signers"
@@ -196,6 +199,62 @@ def check_load(books: Books, ledger: Ledger) -> list[Finding]:
     return out
 
 
+def check_carried(books: Books, full: Ledger) -> list[Finding]:
+    """The live books (``main.beancount``) against the full history: they load, and their
+    balances on the day the last close carried them are the full history's, account by
+    account (:mod:`ledger.integrity.carried`)."""
+    if history_file(books.main_file) is None:
+        return []
+    # the plugins and the carried digest against its tag; the closed years' files are
+    # compared record by record below (a reformatted file keeps its chain)
+    live = load_ledger(books.main_file)
+    live.errors = [*live.errors, *tag_errors(books.root, live.entries)]
+    mark = carried_marker(live.entries)
+    if mark is None:
+        return [Finding("carried", False, _("main.beancount holds no carried balances"))]
+    out = [
+        Finding("carried", False, _("live books: {message}", message=message), where=where)
+        for where, _sep, message in (
+            format_error(e, books.root).partition(": ") for e in live.errors
+        )
+    ]
+    day = mark.date
+    now, then = carried_balances(live.entries, day), carried_balances(full.entries, day)
+    differ = sorted(
+        f"{account} {currency}"
+        for account, currency in set(now) | set(then)
+        if now.get((account, currency), 0) != then.get((account, currency), 0)
+    )
+    if differ:
+        out.append(
+            Finding(
+                "carried",
+                False,
+                _(
+                    "the balances carried on {day} differ from the full history on {count} "
+                    "account(s): {accounts}",
+                    day=day.isoformat(),
+                    count=len(differ),
+                    accounts=", ".join(differ[:5]),
+                ),
+                where=CARRIED_FILE,
+            )
+        )
+    elif not out:
+        out.append(
+            Finding(
+                "carried",
+                True,
+                _(
+                    "the live books carry the full history's balances of {day} ({count} accounts)",
+                    day=day.isoformat(),
+                    count=len(now),
+                ),
+            )
+        )
+    return out
+
+
 def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
     """Rebuild the chain of ``tag``'s year from history, compare it with the books now."""
     root = books.root
@@ -217,7 +276,7 @@ def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
             )
         )
     with books_at(root, tag.commit) as then_root:
-        then = load_ledger(then_root / "main.beancount")
+        then = load_ledger(then_root / "main.beancount", full_history=True)
         _previous, _after, version = _range(then.entries, year)
         if version == 0:
             return [
@@ -617,8 +676,9 @@ def verify_books(
     books: Books, expect: dict[str, str] | None = None, allowed_signers: Path | None = None
 ) -> Report:
     report = Report(str(books.root))
-    ledger = books.load(strict=False)
+    ledger = books.load(strict=False, full_history=True)  # every year, the closed ones too
     report.add(*check_load(books, ledger))
+    report.add(*check_carried(books, ledger))
     if not is_git_books(books.root):
         report.add(Finding("history", False, _("the books are not under git")))
         return report

@@ -27,7 +27,7 @@ from ledger.config import (
 )
 from ledger.entries import parse_rate
 from ledger.errors import InputError, KeyFileError
-from ledger.i18n import N_, _
+from ledger.i18n import N_, _, shown
 from ledger.keys import (
     identity_text,
     new_identity,
@@ -35,6 +35,7 @@ from ledger.keys import (
 )
 from ledger.layout import init_books, new_hub_id
 from ledger.loader import format_error, pickle_caches
+from ledger.money.live import compact
 from ledger.outputs import inside
 
 
@@ -128,7 +129,7 @@ def new_recovery_key(root: Path, path: Path | None) -> x25519.Identity:
 def cmd_check(args: argparse.Namespace) -> int:
 
     books = open_books(args)
-    ledger = books.load(strict=False)
+    ledger = books.load(strict=False, full_history=args.all_years)
     warnings = [
         _(
             "{path}: a beancount pickle cache sits in the books: bean-check would unpickle "
@@ -186,7 +187,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ledger.fava.serve import serve
 
     books = open_books(args)
-    serve(books, args.host, args.port, edit=args.edit)
+    serve(books, args.host, args.port, edit=args.edit, all_years=args.all_years)
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    books = open_books(args)
+    year, digest = compact(books)
+    if args.json:
+        print_json({"carried": year, "digest": digest})
+    elif not args.quiet:
+        print(
+            shown(
+                _(
+                    "The live books now start from the close of {year}; the closed years "
+                    "stay in history.beancount (tag carried-{year}).",
+                    year=year,
+                )
+            )
+        )
     return 0
 
 
@@ -202,6 +221,11 @@ SERVE_OPTIONS = (
         "--edit", is_flag=True,
         help=N_("let Fava edit the books, through coopledger's write path (checked, committed; "
         "closed years refused)"),
+    ),
+    click.option(
+        "--all-years", is_flag=True,
+        help=N_("serve the full history (history.beancount), the closed years included; "
+                "read-only"),
     ),
 )  # fmt: skip
 
@@ -234,5 +258,15 @@ command(
                  help=N_("sign every commit and close tag with this SSH key (git SSH signing)")),
     help=N_("create a hub's books in a new directory"), books=False,
 )  # fmt: skip
-command(group, "check", cmd_check, help=N_("load the books safely and report every error"))
+command(
+    group, "check", cmd_check,
+    click.option("--all-years", is_flag=True,
+                 help=N_("check the full history (every closed year) instead of the live books")),
+    help=N_("load the books safely and report every error"),
+)  # fmt: skip
 command(group, "serve", cmd_serve, *SERVE_OPTIONS, help=N_("browse the books in Fava"))
+command(
+    group, "compact", cmd_compact,
+    help=N_("take the closed years out of the live books (books closed before the live "
+            "ledger)"),
+)  # fmt: skip

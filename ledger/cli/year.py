@@ -12,6 +12,7 @@ from ledger import dates
 from ledger.audit.verify import check_documents
 from ledger.cli.support import YEAR, Group, command, localised, open_books, print_json, say
 from ledger.i18n import N_, _, shown, ui_lang
+from ledger.loader import needs_history
 from ledger.money.closing import close_year
 from ledger.money.year_end import plan
 
@@ -69,7 +70,8 @@ def cmd_trial_balance(args: argparse.Namespace) -> int:
 
     books = open_books(args)
     start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
-    rows = trial_balance(books.load().entries, books.config, start, end)
+    ledger = books.load(full_history=needs_history(books.main_file, start))  # a closed year
+    rows = trial_balance(ledger.entries, books.config, start, end)
     if args.by_code:
         rows = by_code(rows)
     if args.json:

@@ -40,6 +40,7 @@ from fava.util import next_key
 from ledger.books import Books, Transaction, entries_file
 from ledger.dates import booking_date
 from ledger.errors import ConflictError, CoopledgerError, WriteRejectedError
+from ledger.integrity import carried as carriedlib
 from ledger.integrity.anchors import anchor_errors, seals
 from ledger.privacy.guard import refuse_roster_values
 
@@ -135,7 +136,10 @@ class BooksFileModule(FileModule):
 
     def _closed_until(self) -> dt.date | None:
         entries: list[Any] = list(self.ledger.all_entries)  # Fava types them as protocols
-        years = seals(entries)
+        years = set(seals(entries))
+        mark = carriedlib.marker(entries)  # the live books: the closed years are carried
+        if mark is not None:
+            years |= set(carriedlib.sealed_heads(mark))
         return dt.date(max(years), 12, 31) if years else None
 
     def _refuse_closed(self, day: dt.date, what: str) -> None:
@@ -150,6 +154,11 @@ class BooksFileModule(FileModule):
     def _refuse_closed_file(self, relpath: str) -> None:
         until = self._closed_until()
         head = relpath.split("/", 1)[0]
+        if relpath in (carriedlib.CARRIED_FILE, carriedlib.HISTORY_FILE):
+            raise RefusedWriteError(
+                f"{relpath} holds what the closed years carry: book corrections in an open year",
+                HTTPStatus.FORBIDDEN,
+            )
         if until is not None and head.isdigit() and int(head) <= until.year:
             raise RefusedWriteError(
                 f"{relpath} belongs to closed year {head}: book corrections in an open year",

@@ -31,9 +31,18 @@ from fava.ext import FavaExtensionError
 from flask import jsonify, request
 
 from ledger.books import Books
-from ledger.errors import UnsafeBooksError
+from ledger.errors import InputError, UnsafeBooksError
 from ledger.fava.edit import ALLOWED_WRITES, BooksFavaLedger
-from ledger.loader import ALLOWED_FAVA_EXTENSIONS, Ledger, install_guard, load_ledger
+from ledger.i18n import _
+from ledger.loader import (
+    ALLOWED_FAVA_EXTENSIONS,
+    Ledger,
+    file_stamps,
+    history_file,
+    install_guard,
+    load_ledger,
+    reload_ledger,
+)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -62,6 +71,8 @@ def _guard_fava() -> None:
 # The load Fava is to use for the load_file under way in this thread (see ServedLedger).
 _PENDING = threading.local()
 _fava_load_uncached = fava_core.load_uncached
+# (files changed, reloaded incrementally?) of each reload, for the tests and the benchmark
+RELOADS: list[tuple[int, bool]] = []
 
 
 def _load_for_fava(beancount_file_path: str, *, is_encrypted: bool) -> Any:
@@ -82,14 +93,39 @@ class ServedLedger(BooksFavaLedger):
     watcher), each time with one load of coopledger's guarded loader."""
 
     def __init__(
-        self, path: str, books: Books, first: Ledger | None, *, edit: bool = False
+        self,
+        path: str,
+        books: Books,
+        first: Ledger | None,
+        *,
+        edit: bool = False,
+        all_years: bool = False,
     ) -> None:
         self._first: Ledger | None = first
+        self._all_years = all_years
+        self._last: tuple[Ledger, dict[str, tuple[int, int]]] | None = None
         super().__init__(path, books, edit=edit)
 
+    def _load(self) -> Ledger:
+        """The books now: the first load, else the last one with only the files that
+        changed since parsed and booked again (``ledger.loader.reload_ledger``), else a
+        full load of the live books (or of the full history with ``--all-years``)."""
+        ledger, self._first = self._first, None
+        if ledger is None and self._last is not None:
+            before, stamps = self._last
+            now = file_stamps(before)
+            changed = sorted(
+                name for name in set(stamps) | set(now) if stamps.get(name) != now.get(name)
+            )
+            ledger = reload_ledger(before, changed)
+            RELOADS.append((len(changed), ledger is not None))
+        if ledger is None:
+            ledger = load_ledger(self.books.main_file, full_history=self._all_years)
+        self._last = (ledger, file_stamps(ledger))
+        return ledger
+
     def load_file(self) -> None:
-        first, self._first = self._first, None
-        _PENDING.ledger = first or load_ledger(self.books.main_file)
+        _PENDING.ledger = self._load()
         try:
             super().load_file()
         finally:
@@ -124,12 +160,24 @@ def _refuse_other_writes() -> Any:
 
 
 def make_app(
-    books: Books, read_only: bool | None = None, host: str = "127.0.0.1", *, edit: bool = False
+    books: Books,
+    read_only: bool | None = None,
+    host: str = "127.0.0.1",
+    *,
+    edit: bool = False,
+    all_years: bool = False,
 ) -> Any:
     """The Fava WSGI application for these books, with our guards: read-only unless
-    ``edit`` (or ``read_only=False``), and then writing through the write path."""
+    ``edit`` (or ``read_only=False``), and then writing through the write path. With
+    ``all_years``, the full history (every closed year; read-only: writes work on the live
+    books)."""
     edit = edit or read_only is False
-    ledger = load_ledger(books.main_file)  # Fava's first load too; it adds the anchors
+    if edit and all_years:
+        raise InputError(_("--all-years serves the full history read-only; drop --edit"))
+    # Fava's first load too; it adds the anchors
+    ledger = load_ledger(books.main_file, full_history=all_years)
+    path = str(history_file(books.main_file) or books.main_file) if all_years else None
+    main = path or str(books.main_file)
     if ledger.unsafe:
         raise UnsafeBooksError(
             "refusing to serve: "
@@ -137,11 +185,11 @@ def make_app(
         )
     install_guard()
     _guard_fava()
-    app = create_app([str(books.main_file)], load=False, read_only=not edit)
+    app = create_app([main], load=False, read_only=not edit)
     loader = app.config["LEDGERS"]
     once: list[Ledger] = [ledger]  # the check's load serves Fava's first load, only once
     loader._load = lambda: [
-        ServedLedger(str(books.main_file), books, once.pop() if once else None, edit=edit)
+        ServedLedger(main, books, once.pop() if once else None, edit=edit, all_years=all_years)
     ]
     loader.ledgers  # noqa: B018 - load now, as create_app(load=True) would
     if edit:
@@ -151,9 +199,11 @@ def make_app(
     return app
 
 
-def serve(books: Books, host: str, port: int, edit: bool = False) -> None:
-    app = make_app(books, edit=edit, host=host)
+def serve(books: Books, host: str, port: int, edit: bool = False, all_years: bool = False) -> None:
+    app = make_app(books, edit=edit, host=host, all_years=all_years)
     mode = "editing through the write path" if edit else "read-only"
+    if all_years:
+        mode += ", every year"
     print(f"Serving {books.root} in Fava ({mode}) on http://{host}:{port}/", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(

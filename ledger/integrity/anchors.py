@@ -29,6 +29,8 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.i18n import _
+from ledger.integrity import carried as carriedlib
 from ledger.integrity.chain import SEAL_TYPE
 
 AnchorError = collections.namedtuple("AnchorError", "source message entry")
@@ -118,15 +120,103 @@ def pending_close_year(root: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def pending_tag(root: Path) -> tuple[str, str] | None:
+    """Name and message of the tag a transaction is writing (``Transaction.tag``)."""
+    try:
+        record = json.loads((root / PENDING_TAG_FILE).read_text())
+        return str(record["tag"]), str(record["message"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def carried_tag_digest(root: Path, year: int) -> str | None:
+    """The carried digest anchored for the close of ``year``: in the ``close-YYYY`` tag's
+    message, or in the ``carried-YYYY`` tag of a compaction; the pending tag counts."""
+    names = (f"{TAG_PREFIX}{year}", f"{carriedlib.CARRIED_TAG_PREFIX}{year}")
+    messages = []
+    pending = pending_tag(root)
+    if pending is not None and pending[0] in names:
+        messages.append(pending[1])
+    if is_git_books(root):
+        proc = _git(
+            root, "for-each-ref", "--format=%(contents)%00", *(f"refs/tags/{n}" for n in names)
+        )
+        messages += proc.stdout.split("\0")
+    for message in messages:
+        for line in message.splitlines():
+            if line.startswith(carriedlib.TAG_LINE):
+                return line[len(carriedlib.TAG_LINE) :].strip()
+    return None
+
+
+def carried_errors(root: Path, marker: data.Custom | None) -> list[Any]:
+    """The carried balances against the tag of the close that carried them."""
+    if marker is None:
+        return []
+    try:
+        year = int(str(marker.values[0].value))
+    except (IndexError, ValueError):
+        return [
+            AnchorError(marker.meta, _("a books-carried entry needs the year it carries"), marker)
+        ]
+    anchored = carried_tag_digest(root, year) if is_git_books(root) else None
+    written = str(marker.meta.get(carriedlib.DIGEST_META, ""))
+    if is_git_books(root) and anchored is None:
+        return [
+            AnchorError(
+                marker.meta,
+                _(
+                    "the balances carried from {year} have no tag holding their digest "
+                    "({close} or {carried})",
+                    year=year,
+                    close=f"{TAG_PREFIX}{year}",
+                    carried=f"{carriedlib.CARRIED_TAG_PREFIX}{year}",
+                ),
+                marker,
+            )
+        ]
+    if anchored is not None and anchored != written:
+        return [
+            AnchorError(
+                marker.meta,
+                _(
+                    "the balances carried from {year} do not match the digest in their tag: "
+                    "carried.beancount was rewritten",
+                    year=year,
+                ),
+                marker,
+            )
+        ]
+    return []
+
+
 def tag_errors(root: Path, entries: list[data.Directive]) -> list[Any]:
-    """Each seal against its tag, each tag against its seal."""
+    """Each seal against its tag, each tag against its seal (in the live books, against the
+    heads the carried balances hold for the sealed years out of the load)."""
     main = data.new_metadata(str(root / "main.beancount"), 1)
     tags = close_tags(root)
     loaded = seals(entries)
+    mark = carriedlib.marker(entries)
+    heads = carriedlib.sealed_heads(mark) if mark is not None else {}
     pending = pending_close_year(root)
-    errors = []
+    errors = carried_errors(root, mark)
     for year, tag in sorted(tags.items()):
         seal = loaded.get(year)
+        if seal is None and year in heads and mark is not None:
+            if tag.head != heads[year]:
+                errors.append(
+                    AnchorError(
+                        mark.meta,
+                        _(
+                            "the carried head of {year} does not match tag {tag}: the carried "
+                            "balances were rewritten",
+                            year=year,
+                            tag=tag.name,
+                        ),
+                        mark,
+                    )
+                )
+            continue
         if seal is None:
             errors.append(
                 AnchorError(
@@ -173,9 +263,23 @@ def books_files(root: Path) -> list[Path]:
     return found
 
 
+def history_includes(root: Path) -> set[str]:
+    """The files ``history.beancount`` includes (the closed years), as real paths."""
+    try:
+        text = (root / carriedlib.HISTORY_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return {
+        os.path.realpath(root / m.group(1)) for m in re.finditer(r'^include "([^"]+)"', text, re.M)
+    }
+
+
 def include_errors(root: Path, options: dict[str, Any]) -> list[Any]:
-    """A books file that is not loaded escapes every check: it must be included."""
+    """A books file that is not loaded escapes every check: it must be included (by the
+    live books, or for a closed year by the full history, ``history.beancount``)."""
     loaded = {os.path.realpath(p) for p in options.get("include", []) or []}
+    loaded |= history_includes(root)
+    loaded.add(os.path.realpath(root / carriedlib.HISTORY_FILE))
     errors = []
     for path in books_files(root):
         if os.path.realpath(path) not in loaded:
@@ -190,5 +294,46 @@ def include_errors(root: Path, options: dict[str, Any]) -> list[Any]:
     return errors
 
 
+def sealed_file_errors(root: Path, marker: data.Custom | None) -> list[Any]:
+    """The live books do not load the closed years: their files must still be, byte for
+    byte, what the commit that carried them out of the live books had (one ``git diff``;
+    ``coopledger audit verify`` names the changed entry from the full history)."""
+    if marker is None or not is_git_books(root):
+        return []
+    try:
+        year = int(str(marker.values[0].value))
+    except (IndexError, ValueError):
+        return []
+    folders = sorted(
+        p.name for p in root.iterdir() if p.is_dir() and p.name.isdigit() and int(p.name) <= year
+    )
+    tag = None
+    for name in (f"{carriedlib.CARRIED_TAG_PREFIX}{year}", f"{TAG_PREFIX}{year}"):
+        if _git(root, "rev-parse", "-q", "--verify", f"refs/tags/{name}").returncode == 0:
+            tag = name
+            break
+    if tag is None or not folders:
+        return []
+    proc = _git(root, "diff", "--name-only", "--no-renames", f"refs/tags/{tag}", "--", *folders)
+    return [
+        AnchorError(
+            data.new_metadata(str(root / name), 1),
+            _(
+                "{name} changed since {tag}: a closed year's file may not change (run "
+                "'coopledger audit verify' to see what changed)",
+                name=name,
+                tag=tag,
+            ),
+            None,
+        )
+        for name in proc.stdout.splitlines()
+        if name.strip()
+    ]
+
+
 def anchor_errors(root: Path, entries: list[data.Directive], options: dict[str, Any]) -> list[Any]:
-    return [*tag_errors(root, entries), *include_errors(root, options)]
+    return [
+        *tag_errors(root, entries),
+        *include_errors(root, options),
+        *sealed_file_errors(root, carriedlib.marker(entries)),
+    ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -113,6 +114,7 @@ def _meta_fields(prefix: str, meta: dict[str, Any] | None) -> list[tuple[str, st
     ]
 
 
+@functools.lru_cache(maxsize=4096)
 def _relpath(filename: str, root: str) -> str:
     rel = os.path.relpath(filename, root) if os.path.isabs(filename) else filename
     return rel.replace(os.sep, "/")
@@ -190,10 +192,11 @@ class Record:
     fields: tuple[tuple[str, str], ...]
     ref: str  # "file:line" of an entry, the books-relative path of a document
     entry: data.Directive | None = field(default=None, compare=False, hash=False)
+    # computed once: sorting, comparing and chaining all ask for it
+    sha256: str = field(init=False, default="", compare=False, hash=False, repr=False)
 
-    @property
-    def sha256(self) -> str:
-        return content_hash(self.fields)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sha256", content_hash(self.fields))
 
     def sort_key(self) -> tuple[dt.date, int, str]:
         return (self.date, self.rank, self.sha256)
@@ -404,14 +407,19 @@ def parse_chain_file(payload: bytes, name: str) -> ChainFile:
     return ChainFile(year, version, previous, head, tuple(records))
 
 
-def chain_file_problems(chain_file: ChainFile) -> list[tuple[int, str]]:
-    """``(line, problem)`` for every stored record whose hashes do not add up."""
+def chain_file_problems(
+    chain_file: ChainFile, known: dict[str, tuple[tuple[str, str], ...]] | None = None
+) -> list[tuple[int, str]]:
+    """``(line, problem)`` for every stored record whose hashes do not add up. ``known``:
+    fields already hashed (a record of the books now, by its hash): a stored record with
+    those very fields is not hashed again."""
     problems = []
     current = chain_file.previous
+    known = known or {}
     for expected_pos, rec in enumerate(chain_file.records, start=1):
         if rec.pos != expected_pos:
             problems.append((rec.lineno, f"record at position {rec.pos}, expected {expected_pos}"))
-        if content_hash(rec.fields) != rec.sha256:
+        if known.get(rec.sha256) != rec.fields and content_hash(rec.fields) != rec.sha256:
             problems.append((rec.lineno, f"record #{rec.pos}: its fields do not match its hash"))
         current = link_hash(current, expected_pos, rec.sha256)
         if current != rec.chain:

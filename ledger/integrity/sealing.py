@@ -25,6 +25,7 @@ from beancount.parser.grammar import ValueType
 from ledger.books import Transaction, render_entries
 from ledger.errors import BooksError
 from ledger.i18n import _
+from ledger.integrity import carried as carriedlib
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import TAG_PREFIX, seals
 
@@ -60,11 +61,15 @@ def as_loaded(entries: list[data.Directive], options: dict[str, Any]) -> list[da
 
 def _previous(entries: list[data.Directive], year: int) -> tuple[str, dt.date | None]:
     """Head and last day of the close before ``year`` (the genesis when there is none)."""
-    earlier = {y: s for y, s in seals(entries).items() if y < year}
+    earlier = {y: str(s.values[1].value) for y, s in seals(entries).items() if y < year}
+    mark = carriedlib.marker(entries)  # the live books: the sealed years are carried
+    if mark is not None:
+        carried = carriedlib.sealed_heads(mark)
+        earlier.update({y: h for y, h in carried.items() if y < year and y not in earlier})
     if not earlier:
         return chainlib.GENESIS, None
     last = max(earlier)
-    return str(earlier[last].values[1].value), dt.date(last, 12, 31)
+    return earlier[last], dt.date(last, 12, 31)
 
 
 def year_chain(

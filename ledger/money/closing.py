@@ -30,8 +30,10 @@ from ledger import dates
 from ledger.books import Books
 from ledger.errors import InputError
 from ledger.i18n import _
-from ledger.integrity.sealing import seal_year
+from ledger.integrity import carried as carriedlib
+from ledger.integrity.sealing import seal_year, tag_message
 from ledger.loader import Ledger
+from ledger.money.live import carry_closed_years, sealed_heads
 from ledger.money.year_end import KIND as YEAR_END_KIND
 from ledger.money.year_end import blockers, grant_entries
 from ledger.view import View
@@ -67,11 +69,14 @@ class YearSummary:
 
 
 def closed_years(ledger: Ledger) -> set[int]:
-    return {
+    """The closed years: the seals loaded, and those the live books' carried balances
+    stand for (:mod:`ledger.money.live`)."""
+    found = {
         int(str(e.values[0].value))
         for e in ledger.entries
         if isinstance(e, data.Custom) and e.type == SEAL_TYPE and e.values
     }
+    return found | set(sealed_heads(ledger.entries))
 
 
 def summarize_year(books: Books, entries: Iterable[data.Directive], year: int) -> YearSummary:
@@ -147,12 +152,12 @@ def close_year(books: Books, year: int, today: dt.date | None = None) -> YearSum
         }
         # Seal, chain and tag the year with the entries the close booked
         # (ledger.integrity.sealing).
-        sealed = seal_year(
-            tx,
-            year,
-            produced=list(produced),
-            meta=summary_meta,
-            summary=[f"result: {summary.result} EUR"],
-        )
+        heads = sealed_heads(ledger.entries)
+        lines = [f"result: {summary.result} EUR"]
+        sealed = seal_year(tx, year, produced=list(produced), meta=summary_meta, summary=lines)
         summary.digest, summary.entries = sealed.head, sealed.entries
+        # The live ledger: the year leaves the live books, which start from what its close
+        # carries (ledger.money.live); the close's tag anchors the carried digest too.
+        sha = carry_closed_years(tx, year, list(produced), {**heads, year: sealed.head})
+        tx.tag(sealed.tag, tag_message(year, sealed, [*lines, f"{carriedlib.TAG_LINE}{sha}"]))
     return summary

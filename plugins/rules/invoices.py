@@ -170,7 +170,9 @@ def _series(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
         expected = 1
         previous: _Doc | None = None
         for doc in group:
-            if doc.seq != expected:
+            # Carried from a sealed year into the live books (ledger.integrity.carried):
+            # its series was proven gapless when sealed; the open year's continue from it.
+            if doc.seq != expected and not doc.entry.meta.get("carried"):
                 what = (
                     _("repeated")
                     if doc.seq < expected

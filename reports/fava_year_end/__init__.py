@@ -16,6 +16,8 @@ from typing import Any
 
 from beancount.core import data
 
+from ledger.integrity.carried import marker as carried_marker
+from ledger.integrity.carried import sealed_heads as carried_heads
 from ledger.money.year_end import Blocker, year_blockers
 from ledger.view import Pending
 from ledger.view.deliveries import current
@@ -70,6 +72,17 @@ class YearEnd(fava_page.CoopPage):
             ),
             key=lambda c: c.year,
         )  # fmt: skip
+        mark = carried_marker(entries)  # the live books: the closed years are carried
+        if mark is not None:
+            shown = {c.year for c in closed}
+            carried = carried_heads(mark)
+            closed = sorted(
+                [
+                    *closed,
+                    *(Closed(y, None, h[:16]) for y, h in carried.items() if y not in shown),
+                ],
+                key=lambda c: c.year,
+            )
         on = scope.as_of(self.today())
         first = max((c.year for c in closed), default=self._first_year(entries) - 1) + 1
         wanted = [on.year] if scope.end is not None else list(range(first, on.year + 1))

@@ -1,0 +1,323 @@
+"""The live ledger: what the last close carries into the open years.
+
+Once a year is closed and sealed its entries never change, so the live books
+(``main.beancount``) need not load them: they start from ``carried.beancount``, written by
+``year close`` (and ``books compact`` for books closed before the live layout):
+
+* one ``custom "books-carried"`` entry dated on the last closed day, holding the last
+  close's year and chain head, the head of every sealed year (``head-YYYY``), and the
+  SHA-256 of every carried entry (``carried-sha256``, over the canonical fields of the hash
+  chain, :func:`ledger.integrity.chain.entry_fields`) — the same digest is written in the
+  close's annotated tag, so neither can change alone;
+* the entries of the closed years that still matter in the open year, copied with
+  ``carried: "YYYY"``: every entry linked (through any chain of shared links) to an invoice
+  still open or not fully in the clients account, a pending payout, cost, grant or refund
+  the bank should still show, a bank line still in suspense, and the last document of
+  every numbering series (so the next number follows it);
+* one ``kind: "carried"`` transaction on the last closed day with the balance of every
+  account at that day, less what the copied entries post: the live books and the full
+  history have the same balances on every close date.
+
+The full history, ``history.beancount``, has the same options and plugins, includes every
+closed year's files and ``main.beancount``; a load of it drops ``carried.beancount``'s
+entries (:func:`ledger.loader.load_ledger` with ``full_history=True``), so it is exactly
+the books as they were before the live layout. Pure functions over entries; the files are
+written by :mod:`ledger.money.closing` through the write path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import amount as bc_amount
+from beancount.core import data
+from beancount.parser import printer
+from beancount.parser.grammar import ValueType
+
+from ledger.integrity import chain as chainlib
+
+CARRIED_FILE = "carried.beancount"
+HISTORY_FILE = "history.beancount"
+CARRIED_TYPE = "books-carried"
+CARRIED_KIND = "carried"
+CARRIED_META = "carried"
+DIGEST_META = "carried-sha256"
+# the entries of the closed years that stay in the live load (the chart, the participants'
+# opens, main's own directives): their digest, so nothing is added to a closed year there
+STAYING_META = "staying-sha256"
+HEAD_META = "head-"  # head-YYYY: the chain head of each sealed year
+CARRIED_TAG_PREFIX = "carried-"  # the tag of a compaction without a close
+TAG_LINE = "carried sha256: "
+ZERO = Decimal("0")
+
+
+def is_carried_file(filename: object) -> bool:
+    return isinstance(filename, str) and os.path.basename(filename) == CARRIED_FILE
+
+
+def carried_entries(entries: Iterable[data.Directive]) -> list[data.Directive]:
+    """The entries of the live load read from ``carried.beancount`` (the marker included)."""
+    return [e for e in entries if is_carried_file((e.meta or {}).get("filename"))]
+
+
+def marker(entries: Iterable[data.Directive]) -> data.Custom | None:
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == CARRIED_TYPE:
+            return entry
+    return None
+
+
+def sealed_heads(entry: data.Custom) -> dict[int, str]:
+    """The sealed years' chain heads a marker carries."""
+    heads = {}
+    for key, value in (entry.meta or {}).items():
+        if key.startswith(HEAD_META) and key[len(HEAD_META) :].isdigit():
+            heads[int(key[len(HEAD_META) :])] = str(value)
+    return heads
+
+
+def digest(entries: Iterable[data.Directive], root: str) -> str:
+    """SHA-256 of the carried entries (the marker excluded), whatever their order."""
+    lines = sorted(
+        chainlib.content_hash(chainlib.entry_fields(e, root))
+        for e in entries
+        if not (isinstance(e, data.Custom) and e.type == CARRIED_TYPE)
+    )
+    out = hashlib.sha256(b"coopledger-carried-v1\n")
+    for line in lines:
+        out.update(line.encode("ascii") + b"\n")
+    return out.hexdigest()
+
+
+def staying(entries: Iterable[data.Directive], until: dt.date) -> list[data.Directive]:
+    """The live load's own entries dated in the closed years (the carried file's apart, and
+    what beancount synthesises: pad transactions, documents found on disk)."""
+    return [
+        e
+        for e in entries
+        if e.date <= until
+        and not is_carried_file((e.meta or {}).get("filename"))
+        and not (isinstance(e, data.Transaction) and e.flag == "P")
+        and not (isinstance(e, data.Document) and not (e.meta or {}).get("lineno"))
+    ]
+
+
+MARKER_TEXT = f'custom "{CARRIED_TYPE}"'.encode()
+
+
+def body_digest(payload: bytes) -> str | None:
+    """SHA-256 of ``carried.beancount`` after its marker entry (the marker holds it): the
+    file is written by the close and never edited, so its bytes are what is sealed; one
+    hash of the file, whatever the number of entries carried (``None``: no marker)."""
+    at = payload.find(MARKER_TEXT)
+    if at < 0:
+        return None
+    end = payload.find(b"\n\n", at)
+    body = payload[end + 2 :] if end >= 0 else b""
+    return hashlib.sha256(b"coopledger-carried-v1\n" + body).hexdigest()
+
+
+def _closure(entries: list[data.Directive], seeds: set[str]) -> list[data.Directive]:
+    """Every entry sharing a link, directly or through other entries, with ``seeds``."""
+    by_link: dict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(entries):
+        for link in getattr(entry, "links", None) or ():
+            by_link[link].append(index)
+    todo, seen, chosen = list(seeds), set(seeds), set()
+    while todo:
+        for index in by_link.get(todo.pop(), ()):
+            if index in chosen:
+                continue
+            chosen.add(index)
+            for link in getattr(entries[index], "links", None) or ():
+                if link not in seen:
+                    seen.add(link)
+                    todo.append(link)
+    return [entries[i] for i in sorted(chosen)]
+
+
+STRUCTURAL = (data.Open, data.Close, data.Commodity)
+
+
+def _moves(entry: data.Directive, year: int, root: str) -> bool:
+    """True for an entry of a closed year's own file (``YYYY/…``, YYYY ≤ ``year``) or of
+    the previous carry: it leaves the live load with them."""
+    filename = str((entry.meta or {}).get("filename", ""))
+    if is_carried_file(filename):
+        return True
+    if not os.path.isabs(filename):
+        return False
+    head = os.path.relpath(filename, root).split(os.sep, 1)[0]
+    return head.isdigit() and int(head) <= year
+
+
+def _own(meta: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (meta or {}).items() if k not in ("filename", "lineno")}
+
+
+def _copy(entry: data.Directive, year: int, root: str) -> data.Directive:
+    meta = _own(entry.meta)
+    meta[CARRIED_META] = str(year)
+    new = entry._replace(meta=data.new_metadata("<carried>", 0, meta))
+    if isinstance(new, data.Document) and os.path.isabs(new.filename):
+        new = new._replace(filename=os.path.relpath(new.filename, root))
+    if isinstance(new, data.Transaction):
+        new = new._replace(postings=[p._replace(meta=_own(p.meta) or None) for p in new.postings])
+    return new
+
+
+Lot = tuple[str, str, Any, str | None]  # account, currency, cost, price currency
+
+
+def lots(entries: Iterable[data.Directive], until: dt.date) -> dict[Lot, list[Decimal]]:
+    """Units and weight of every position at ``until``, per account, currency, cost lot and
+    price currency (a currency bought at a price keeps the weight it was bought for)."""
+    out: dict[Lot, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > until:
+            continue
+        for p in entry.postings:
+            units = p.units
+            if units is None or not isinstance(units.number, Decimal):
+                continue
+            at = p.price if p.cost is None else None
+            price = at.currency if at is not None else None
+            slot = out[(p.account, units.currency, p.cost, price)]
+            slot[0] += units.number
+            if at is not None and isinstance(at.number, Decimal):
+                slot[1] += units.number * at.number
+    return out
+
+
+def balances(entries: Iterable[data.Directive], until: dt.date) -> dict[tuple[str, str], Decimal]:
+    out: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > until:
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if units is None or not isinstance(units.number, Decimal):
+                continue
+            out[(posting.account, units.currency)] += units.number
+    return out
+
+
+def _postings(positions: dict[Lot, list[Decimal]], sign: int = 1) -> list[data.Posting]:
+    out = []
+    for (account, currency, cost, price), (number, weight) in sorted(
+        positions.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2]), str(kv[0][3]))
+    ):
+        if number == ZERO:
+            continue
+        at = bc_amount.Amount(weight / number, price) if price is not None else None
+        units = bc_amount.Amount(sign * number, currency)
+        out.append(data.Posting(account, units, cost, at, None, None))
+    return out
+
+
+def _by_grant(entries: list[data.Directive]) -> list[tuple[bool, list[data.Directive]]]:
+    """The entries apart from those a grant pays (``grant`` metadata): a participant's
+    sales, share and costs add up to zero in every entry but those (``plugins.money``), so
+    each carried sum keeps the rule of the entries it sums."""
+    funded = [e for e in entries if (e.meta or {}).get("grant")]
+    plain = [e for e in entries if not (e.meta or {}).get("grant")]
+    return [(False, plain), (True, funded)]
+
+
+def _carried_txn(
+    day: dt.date, year: int, narration: str, postings: list[data.Posting], funded: bool = False
+) -> data.Transaction:
+    values: dict[str, Any] = {"kind": CARRIED_KIND, CARRIED_META: str(year)}
+    if funded:
+        values["grant"] = CARRIED_KIND  # the costs a grant paid (see _by_grant)
+    meta = data.new_metadata("<carried>", 0, values)
+    return data.Transaction(meta, day, "*", None, narration, frozenset(), frozenset(), postings)
+
+
+def carry(
+    entries: list[data.Directive],
+    year: int,
+    seeds: set[str],
+    heads: dict[int, str],
+    root: str,
+) -> tuple[list[data.Directive], str]:
+    """The entries of ``carried.beancount`` after the close of ``year`` (the marker first)
+    and their digest. ``entries`` is a load holding every entry up to the end of ``year``
+    (the full history, or the live books with the previous carry); ``seeds`` are the links
+    still open (:func:`ledger.money.closing.open_links`)."""
+    until = dt.date(year, 12, 31)
+    closed = [e for e in entries if e.date <= until]
+    movable = [
+        e
+        for e in closed
+        if isinstance(e, data.Document) or (isinstance(e, data.Transaction) and e.flag != "P")
+    ]
+    kept = [
+        e
+        for e in _closure([e for e in movable if getattr(e, "links", None)], seeds)
+        if not (isinstance(e, data.Transaction) and e.meta.get("kind") == CARRIED_KIND)
+    ]
+    structural = [
+        e for e in closed if isinstance(e, STRUCTURAL) and _moves(e, year, root)
+    ]  # the accounts and currencies a closed year's own files declared
+    copies = [_copy(e, year, root) for e in structural]
+    by_day: dict[dt.date, list[data.Directive]] = defaultdict(list)
+    for entry in kept:
+        by_day[entry.date].append(entry)
+    for day, group in sorted(by_day.items()):
+        # Each day's carried items, then what cancels their postings that very day: before
+        # the carried day the live books hold no balance (no running check can trip on
+        # the closed years' partial history); on it, the full history's balances.
+        copies += [_copy(e, year, root) for e in group]
+        text = f"Carried items of {day.isoformat()}, balanced on {until.isoformat()}"
+        for funded, part in _by_grant(group):
+            back = _postings(lots(part, day), -1)
+            if back:
+                copies.append(_carried_txn(day, year, text, back, funded))
+    totals = [
+        _carried_txn(until, year, f"Balances carried by the close of {year}", postings, funded)
+        for funded, part in _by_grant(closed)
+        if (postings := _postings(lots(part, until)))
+    ]
+    body = [*totals, *copies]
+    sha = body_digest(MARKER_TEXT + b"\n\n" + render_body(body).encode("utf-8")) or ""
+    stays = staying([e for e in closed if not _moves(e, year, root)], until)
+    meta: dict[str, Any] = {
+        DIGEST_META: sha,
+        STAYING_META: digest(stays, root),
+        "entries": Decimal(len(body)),
+    }
+    for sealed_year, head in sorted(heads.items()):
+        meta[f"{HEAD_META}{sealed_year}"] = head
+    mark = data.Custom(
+        data.new_metadata("<carried>", 0, meta),
+        until,
+        CARRIED_TYPE,
+        [ValueType(str(year), str), ValueType(heads.get(year, ""), str)],
+    )
+    return [mark, *body], sha
+
+
+def render_body(entries: list[data.Directive]) -> str:
+    """The text of the carried entries, as ``carried.beancount`` holds it after its marker."""
+    return "".join(printer.format_entry(e).rstrip("\n") + "\n\n" for e in entries)
+
+
+def chain_file_head(path: str) -> str | None:
+    """The head written on the last line of a chain file (``None``: missing or unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 4096))
+            last = handle.read().decode("utf-8").rstrip("\n").rsplit("\n", 1)[-1]
+        return str(json.loads(last)["head"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
