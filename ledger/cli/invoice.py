@@ -49,6 +49,7 @@ from ledger.cli.support import (
 )
 from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import N_, _, shown
+from ledger.loader import carried_until
 from ledger.money.cash import pay_invoice
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
 
@@ -188,7 +189,7 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
 def cmd_invoice_list(args: argparse.Namespace) -> int:
 
     books = open_books(args)
-    ledger = books.load()
+    ledger = books.load(full_history=args.all_years)  # the closed years' invoices too
     rows = select(invoice_statuses(ledger.entries, books.config, args.as_of), args.status)
     if args.participant:
         rows = [r for r in rows if r.participant == args.participant]
@@ -224,11 +225,19 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _issued_number(ledger: Any, number: str) -> bool:
+    return any(d.number == number for d in numbering.issued(ledger.entries))
+
+
 def cmd_invoice_show(args: argparse.Namespace) -> int:
 
     books = open_books(args)
     ledger = books.load()
     number = args.number.strip()
+    if not _issued_number(ledger, number) and carried_until(books.main_file) is not None:
+        # a document of a closed year, settled there: the live books only carry what the
+        # open years still need, the full history has them all (an auditor's question)
+        ledger = books.load(full_history=True)
     kind: Any = (
         "credit-note"
         if any(
@@ -506,6 +515,8 @@ command(
     click.option("--participant", metavar="CODE", help=N_("only this participant's")),
     click.option("--client", metavar="ID", help=N_("only this client's")),
     click.option("--as-of", type=DATE, default=None, help=N_("date for 'overdue' (today)")),
+    click.option("--all-years", is_flag=True,
+                 help=N_("also the invoices of the closed years (reads the full history)")),
     help=N_("invoices and their status, from the books"),
 )  # fmt: skip
 command(

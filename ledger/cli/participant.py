@@ -20,11 +20,19 @@ from ledger.keys import (
     has_key,
 )
 from ledger.outputs import outside_books
-from ledger.participants import add_participant, close_participant, summarize, summarize_all
+from ledger.loader import needs_history
+from ledger.participants import (
+    add_participant,
+    close_participant,
+    require_participant,
+    summarize,
+    summarize_all,
+)
 from ledger.participants.payees import check_payee_iban, set_payee
 from ledger.participants.retention import purge, retentions
 from ledger.progress import Progress
 from ledger.roster import DETAIL_FIELDS, Payee, read_roster
+from ledger.view import ParticipantSummary
 from reports.statement import render_statement
 
 ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
@@ -101,11 +109,22 @@ def cmd_participant_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(books: Books, code: str) -> ParticipantSummary:
+    """A participant's figures over her whole time at the hub: the live books carry only the
+    balances of the closed years (what she was paid, what clients paid for her work are
+    flows, not balances), so a participant who was there before the last close is read
+    from the full history."""
+    ledger = books.load()
+    info = require_participant(ledger.entries, books.config, code)
+    if needs_history(books.main_file, info.opened):
+        ledger = books.load(full_history=True)
+    return summarize(ledger.entries, books.config, code)
+
+
 def cmd_participant_show(args: argparse.Namespace) -> int:
 
     books = open_books(args)
-    ledger = books.load()
-    summary = summarize(ledger.entries, books.config, args.code)
+    summary = _summary(books, args.code)
     result = summary.as_json()
     if has_key(books.config) and not args.pseudonymous:
         roster = read_roster(books)
@@ -155,8 +174,7 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
 def cmd_participant_statement(args: argparse.Namespace) -> int:
 
     books = open_books(args)
-    ledger = books.load()
-    summary = summarize(ledger.entries, books.config, args.code)
+    summary = _summary(books, args.code)
     if args.start and args.end and args.end < args.start:
         raise InputError(_("--to is before --from"))
     with Progress(N_("statement")):

@@ -1,0 +1,133 @@
+"""QA of the live ledger (issue 16): the unhappy paths a treasurer and an auditor meet
+after a ``year close``, through the CLI, on a fictional hub.
+
+One hub: a first year closed with one invoice paid there and one still open; the
+participant is paid out in the open year what she earned in the closed one. Each defect
+found has a test named after it. All data is fictional.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from money.cli_hub import Hub
+from tests_support import git_state, tree_digest
+
+from ledger.dates import today as calendar_today
+
+Y0 = calendar_today().year - 2
+Y1 = Y0 + 1
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """Y0: one invoice paid, one left open; then Y0 closed."""
+    hub = Hub(tmp_path_factory.mktemp("qa-live"), start=f"{Y0}-01-01")
+    paid = hub.invoice("200.00", f"{Y0}-03-01")
+    hub.pays(paid, f"{Y0}-03-20")
+    hub.paid_invoice = paid  # type: ignore[attr-defined]
+    hub.open_invoice = hub.invoice("50.00", f"{Y0}-04-01")  # type: ignore[attr-defined]
+    hub.shown_y0 = hub.show()  # type: ignore[attr-defined]
+    hub.run("year", "close", str(Y0))
+    return hub
+
+
+def test_defect_qa_live_1_participant_show_after_a_close_keeps_what_clients_paid(
+    hub: Hub,
+) -> None:
+    """After the close, the live books carry only balances: `participant show` said
+    "received from clients 0.00" beside 200 invoiced and the money held for her."""
+    before = hub.shown_y0  # type: ignore[attr-defined]
+    after = hub.show()
+    assert Decimal(before["received"]) == Decimal("200.00")
+    for key in ("sales", "received", "contribution", "payouts", "balance", "pending"):
+        assert Decimal(after[key]) == Decimal(before[key]), key
+    # the movements are the real ones, not the carried copies that cancel each other
+    assert {m["kind"] for m in after["movements"]} >= {"payment"}
+    assert "carried" not in {m["kind"] for m in after["movements"][:-1]}
+
+
+def test_defect_qa_live_1_statement_spanning_the_closed_year(hub: Hub, tmp_path: Path) -> None:
+    out = tmp_path / "statement.pdf"
+    hub.run("participant", "statement", hub.code, "--from", f"{Y0}-01-01", "--out", str(out))
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    paid = next(line for line in text.splitlines() if "Payé par vos clients" in line)
+    assert "200,00" in paid  # was 0,00: the closed year's payments were not in the live books
+    assert "paiement d'un client" in text
+
+
+def test_defect_qa_live_2_invoice_show_of_an_invoice_settled_in_a_closed_year(hub: Hub) -> None:
+    """`invoice show` of an invoice paid in a closed year said "unknown invoice"."""
+    number = hub.paid_invoice["number"]  # type: ignore[attr-defined]
+    shown = hub.json("invoice", "show", number)
+    assert shown["status"] == "paid" and Decimal(shown["outstanding"]) == 0
+    hub.refused("invoice", "show", f"{Y0}-9999", words="unknown invoice")
+
+
+def test_defect_qa_live_2_invoice_list_all_years(hub: Hub) -> None:
+    paid = hub.paid_invoice["number"]  # type: ignore[attr-defined]
+    still_open = hub.open_invoice["number"]  # type: ignore[attr-defined]
+    live = {r["number"] for r in hub.json("invoice", "list")}
+    assert still_open in live and paid not in live
+    every = {r["number"]: r for r in hub.json("invoice", "list", "--all-years")}
+    assert {paid, still_open} <= set(every) and every[paid]["status"] == "paid"
+
+
+def test_a_closed_year_invoice_paid_in_the_open_year_and_paid_out(hub: Hub) -> None:
+    invoice = hub.open_invoice  # type: ignore[attr-defined]
+    hub.pays(invoice, f"{Y1}-01-15", "20.00")
+    assert Decimal(hub.json("invoice", "show", invoice["number"])["outstanding"]) == 30
+    held = Decimal(hub.show()["balance"])
+    hub.refused("payout", "add", hub.code, str(held + 1), "--date", f"{Y1}-01-20",
+                words="more than")  # fmt: skip
+    hub.run("payout", "add", hub.code, str(held), "--date", f"{Y1}-01-20")
+    assert Decimal(hub.show()["balance"]) == 0
+    hub.run("books", "check")
+
+
+def test_compact_twice_or_never_closed_is_one_line_and_changes_nothing(
+    hub: Hub, tmp_path: Path
+) -> None:
+    hub.refused("books", "compact", words="already compact")
+    fresh = Hub(tmp_path, start=f"{Y1}-01-01")
+    fresh.refused("books", "compact", words="no year is closed")
+
+
+def test_a_windows_batch_that_empties_the_cash_box_mid_batch_books_nothing(
+    hub: Hub, tmp_path: Path
+) -> None:
+    hub.pays(hub.open_invoice, f"{Y1}-01-25", "10.00")  # type: ignore[attr-defined]
+    hub.run("cash", "withdraw", "2", "--date", f"{Y1}-01-26")
+    batch = tmp_path / "payouts.csv"
+    batch.write_bytes(
+        b"\xef\xbb\xbfparticipant;amount;method;date\r\n"
+        + f"{hub.code};1,50;cash;{Y1}-02-01\r\n{hub.code};2,25;cash;{Y1}-02-02\r\n".encode()
+    )
+    message = hub.refused("payout", "add", "--from", str(batch), words="row 3")
+    assert "cash box holds only 0.50 EUR" in message
+
+
+def test_a_batch_killed_while_writing_leaves_the_books_unchanged(
+    hub: Hub, tmp_path: Path
+) -> None:
+    hub.run("cash", "withdraw", "10", "--date", f"{Y1}-02-03")
+    batch = tmp_path / "payouts.csv"
+    batch.write_text(f"participant,amount,method,date\n{hub.code},1.50,cash,{Y1}-02-05\n"
+                     f"{hub.code},2.25,cash,{Y1}-02-06\n")  # fmt: skip
+    before, history = tree_digest(hub.root), git_state(hub.root)
+    plain = hub.env
+    for point in ("after-first-file", "after-files", "after-git-add"):
+        hub.env = dict(plain, COOPLEDGER_FAULT_INJECT=point)
+        try:
+            proc = hub.run("payout", "add", "--from", str(batch), ok=False)
+        finally:
+            hub.env = plain
+        assert proc.returncode == 86, proc.stderr
+        hub.run("books", "check")  # recovers the interrupted write
+        assert tree_digest(hub.root) == before and git_state(hub.root) == history
+    done = hub.run("payout", "add", "--from", str(batch))
+    assert "2 payouts" in done.stdout
