@@ -8,6 +8,7 @@ found has a test named after it. All data is fictional.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,9 @@ import pytest
 from money.cli_hub import Hub
 from tests_support import git_state, tree_digest
 
+from ledger.books import Books
 from ledger.dates import today as calendar_today
+from ledger.fava.serve import make_app
 
 Y0 = calendar_today().year - 2
 Y1 = Y0 + 1
@@ -77,10 +80,38 @@ def test_defect_qa_live_2_invoice_list_all_years(hub: Hub) -> None:
     assert {paid, still_open} <= set(every) and every[paid]["status"] == "paid"
 
 
+def participants_page(root: Path, all_years: bool) -> dict[str, Decimal]:
+    """The figures of the Participants page in Fava for the one participant."""
+    app = make_app(Books.open(root), all_years=all_years)
+    slug = app.config["LEDGERS"].first_slug()
+    page = app.test_client().get(f"/{slug}/extension/Participants/").get_data(as_text=True)
+    row = page[page.index("<tr data-code="):]
+    row = row[: row.index("</tr>")]
+    found = re.findall(r'data-key="(\w+)" data-sort-value="([-\d.]+)"', row)
+    return {key: Decimal(value) for key, value in found}
+
+
+def test_defect_qa_live_3_fava_participants_page_mixes_closed_balances_and_open_flows(
+    hub: Hub,
+) -> None:
+    """On the live books the page showed all-time sales and contribution (carried balances)
+    beside what clients paid in the open year only."""
+    hub.pays(hub.open_invoice, f"{Y1}-01-10", "10.00")  # type: ignore[attr-defined]
+    shown = hub.show()
+    every = participants_page(hub.root, all_years=True)
+    for key in ("sales", "received", "contribution", "payouts"):
+        assert every[key] == Decimal(shown[key]), key
+    assert every["held"] == Decimal(shown["balance"])
+    live = participants_page(hub.root, all_years=False)
+    # since the close: nothing invoiced, 10.00 paid by the client, 1.00 of contribution
+    assert (live["sales"], live["received"], live["contribution"]) == (0, Decimal("10.00"), 1)
+    assert live["held"] == every["held"]
+
+
 def test_a_closed_year_invoice_paid_in_the_open_year_and_paid_out(hub: Hub) -> None:
     invoice = hub.open_invoice  # type: ignore[attr-defined]
     hub.pays(invoice, f"{Y1}-01-15", "20.00")
-    assert Decimal(hub.json("invoice", "show", invoice["number"])["outstanding"]) == 30
+    assert Decimal(hub.json("invoice", "show", invoice["number"])["outstanding"]) == 20
     held = Decimal(hub.show()["balance"])
     hub.refused("payout", "add", hub.code, str(held + 1), "--date", f"{Y1}-01-20",
                 words="more than")  # fmt: skip

@@ -21,10 +21,12 @@ from typing import Any
 
 from fava.ext import extension_endpoint
 from flask import Response, request
+from markupsafe import Markup
 
 from invoicing.status import FILTERS, InvoiceStatus, statuses
 from ledger.codes import is_code
 from ledger.i18n import fmt_percent
+from ledger.integrity.carried import marker
 from ledger.view import Movement, ParticipantSummary, View
 from reports import fava_page
 from reports.fava_page import F_, ZERO, Chart, FileLink, Scope, documents_by_link
@@ -90,7 +92,7 @@ class Participants(fava_page.CoopPage):
         scope = self.scope()
         if self.hub is None:
             return {"scope": scope, "rows": [], "totals": {}}
-        end, start = self.view(scope.end), self.view(scope.begin) if scope.begin else None
+        end, start = self.view(scope.end), self.flows_start(scope)
         unpaid = self.unpaid(end, scope)
         rows = [
             self._row(end, start, summary, scope, unpaid.get(code, ZERO))
@@ -102,6 +104,32 @@ class Participants(fava_page.CoopPage):
             k: sum((r.flows[k] if k in FLOWS else getattr(r, k) for r in rows), ZERO) for k in keys
         }
         return {"scope": scope, "rows": rows, "totals": totals}
+
+    def carried_since(self, scope: Scope) -> dt.date | None:
+        """On the live books (``books serve`` without ``--all-years``), the first day after
+        the last close when the period starts on or before it: the live books carry the
+        closed years' balances (what was invoiced, the contribution) but not their flows
+        (what clients paid, what was paid out), so the flows of a period that reaches into
+        a closed year are told from the day after the close, as the page's note says."""
+        found = marker(self.entries())
+        if found is None or (scope.begin is not None and scope.begin > found.date):
+            return None
+        return found.date + dt.timedelta(days=1)
+
+    def flows_start(self, scope: Scope) -> View | None:
+        since = self.carried_since(scope)
+        begin = since or scope.begin
+        return self.view(begin) if begin else None
+
+    def header(self, scope: Scope) -> Markup:
+        since = self.carried_since(scope)
+        note = super().header(scope)
+        if since is None:
+            return note
+        said = self.t("These are the live books: amounts are those since {date} (the day "
+                      "after the last close); serve the books with --all-years for the closed "
+                      "years.", date=self.day(since))  # fmt: skip
+        return note + Markup('<p class="coop-note">{}</p>').format(said)
 
     def unpaid(self, end: View, scope: Scope) -> dict[str, Decimal]:
         """What clients still owe on each participant's invoices (``invoice list``'s
@@ -166,15 +194,19 @@ class Participants(fava_page.CoopPage):
         )  # fmt: skip
 
     def detail(self, code: str, end: View, scope: Scope) -> Detail:
-        start = self.view(scope.begin) if scope.begin else None
+        start = self.flows_start(scope)
         summary = end.participants[code]
         row = self._row(end, start, summary, scope, self.unpaid(end, scope).get(code, ZERO))
-        moves = [m for m in summary.movements if scope.in_period(m.date)]
-        earlier = [m for m in summary.movements if scope.begin and m.date < scope.begin]
+        begin = self.carried_since(scope) or scope.begin  # the live books: since the close
+        moves = [
+            m for m in summary.movements
+            if scope.in_period(m.date) and (begin is None or m.date >= begin)
+        ]  # fmt: skip
+        earlier = [m for m in summary.movements if begin and m.date < begin]
         opening = earlier[-1].balance if earlier else ZERO
         chart = Chart(self.t("Held for her"))
-        if scope.begin is not None:
-            chart.points.append((scope.begin, opening))
+        if begin is not None:
+            chart.points.append((begin, opening))
         chart.points += [(m.date, m.balance) for m in moves]
         invoices = [
             s for s in statuses(end, scope.as_of(self.today()))
