@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from money.cli_hub import Hub
+from money.cli_hub import CLIENT_IBAN, Hub
 from tests_support import git_state, tree_digest
 
 from ledger.books import Books
@@ -162,3 +162,31 @@ def test_a_batch_killed_while_writing_leaves_the_books_unchanged(
         assert tree_digest(hub.root) == before and git_state(hub.root) == history
     done = hub.run("payout", "add", "--from", str(batch))
     assert "2 payouts" in done.stdout
+
+
+
+
+def test_defect_qa_live_5_credit_of_an_invoice_paid_in_a_closed_year_says_why(hub: Hub) -> None:
+    """`invoice credit` of an invoice paid in a closed year said "unknown invoice" about an
+    invoice the books hold. Not supported from the live books yet: the refusal says so."""
+    number = hub.paid_invoice["number"]  # type: ignore[attr-defined]
+    message = hub.refused("invoice", "credit", number, "--reason", "Erreur fictive", "--date",
+                          f"{Y1}-03-01", "--no-validate", words="settled in a closed year")  # fmt: skip
+    assert number in message and "unknown" not in message
+    hub.refused("invoice", "credit", f"{Y0}-9999", "--reason", "Erreur fictive",
+                "--no-validate", words="unknown invoice")  # fmt: skip
+
+
+def test_defect_qa_live_4_returned_payment_of_an_invoice_paid_in_a_closed_year_says_why(
+    hub: Hub,
+) -> None:
+    """A payment of a closed year returned by the bank in the open year waits in suspense;
+    `reconcile assign REF return:NUMBER` said "no invoice NUMBER in the books"."""
+    invoice = hub.paid_invoice  # type: ignore[attr-defined]
+    hub.statement((f"{Y1}-03-02", "-" + invoice["total"],
+                   {"ogm": invoice["ogm"], "iban": CLIENT_IBAN, "text": "retour"}))  # fmt: skip
+    (line,) = [q for q in hub.json("reconcile", "list")["queue"] if q["ogm"] == invoice["ogm"]]
+    message = hub.refused("reconcile", "assign", line["ref"], "return:" + invoice["number"],
+                          words="settled in a closed year")  # fmt: skip
+    assert invoice["number"] in message
+    hub.refused("reconcile", "assign", line["ref"], f"return:{Y0}-9999", words="no invoice")

@@ -47,6 +47,7 @@ from ledger.cli.support import (
     print_json,
     say,
 )
+from ledger.cli.closed_years import refuse_closed_year_credit, settled_in_a_closed_year
 from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import N_, _, shown
 from ledger.loader import carried_until
@@ -170,7 +171,12 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
         invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason,
         lang=args.lang, recover_from_participant=args.recover_from_participant,
     )  # fmt: skip
-    issued = issue_credit_note(books, request, validator=_validator_for(args, books))
+    try:
+        issued = issue_credit_note(books, request, validator=_validator_for(args, books))
+    except InputError:
+        if settled_in_a_closed_year(books, args.number):
+            raise refuse_closed_year_credit(args.number.strip()) from None
+        raise
     out = issued.as_json()
     if args.json:
         print_json(out)
