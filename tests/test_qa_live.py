@@ -177,6 +177,18 @@ def test_defect_qa_live_5_credit_of_an_invoice_paid_in_a_closed_year_says_why(hu
                 "--no-validate", words="unknown invoice")  # fmt: skip
 
 
+def test_defect_qa_live_6_pay_or_send_an_invoice_paid_in_a_closed_year_says_why(
+    hub: Hub,
+) -> None:
+    """`invoice pay --cash` and `invoice send` of an invoice paid in a closed year said
+    "unknown invoice" about an invoice the books hold."""
+    number = hub.paid_invoice["number"]  # type: ignore[attr-defined]
+    for args in (("invoice", "pay", number, "--cash", "--date", f"{Y1}-03-01"),
+                 ("invoice", "send", number)):  # fmt: skip
+        message = hub.refused(*args, words="settled in a closed year")
+        assert "unknown" not in message
+
+
 def test_defect_qa_live_4_returned_payment_of_an_invoice_paid_in_a_closed_year_says_why(
     hub: Hub,
 ) -> None:

@@ -48,3 +48,14 @@ def refuse_closed_year_return(number: str) -> InputError:
             number=number,
         )
     )
+
+
+def refuse_closed_year_invoice(number: str) -> InputError:
+    return InputError(
+        _(
+            "invoice {number} was settled in a closed year: the live books no longer carry "
+            "it, so nothing can be booked on it from them; its files are listed by "
+            "'coopledger invoice show {number}'",
+            number=number,
+        )
+    )

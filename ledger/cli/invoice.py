@@ -47,7 +47,11 @@ from ledger.cli.support import (
     print_json,
     say,
 )
-from ledger.cli.closed_years import refuse_closed_year_credit, settled_in_a_closed_year
+from ledger.cli.closed_years import (
+    refuse_closed_year_credit,
+    refuse_closed_year_invoice,
+    settled_in_a_closed_year,
+)
 from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import N_, _, shown
 from ledger.loader import carried_until
@@ -405,7 +409,12 @@ def cmd_invoice_pay(args: argparse.Namespace) -> int:
             )
         )
     books = open_books(args)
-    booked = pay_invoice(books, args.number, args.amount, args.date)
+    try:
+        booked = pay_invoice(books, args.number, args.amount, args.date)
+    except InputError:
+        if settled_in_a_closed_year(books, args.number):
+            raise refuse_closed_year_invoice(args.number.strip()) from None
+        raise
     if args.json:
         print_json(booked)
     else:
@@ -462,7 +471,13 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
             say(_("Nothing waits to be sent."))
             return 0
         raise InputError(_("give the NUMBER of an invoice or credit note, or --pending"))
-    outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
+    try:
+        outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
+    except InputError:
+        closed = [n for n in numbers if settled_in_a_closed_year(books, n)]
+        if closed:
+            raise refuse_closed_year_invoice(closed[0].strip()) from None
+        raise
     return print_outcomes(outcomes, args.json)
 
 
