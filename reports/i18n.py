@@ -483,6 +483,10 @@ TEXTS: dict[str, str] = {
     "py.invoiced": (
         "In {period}, the hub invoiced your clients {amount} for your work (without VAT)."
     ),
+    "py.credited": (
+        "In {period}, credit notes took back {amount} more than the hub invoiced your clients "
+        "for your work (without VAT): they correct invoices of an earlier year."
+    ),
     "py.received": "Your clients paid {amount} (without VAT).",
     "py.contribution": (
         "The hub kept {amount} as its contribution: {share} % of what your clients paid."

@@ -112,7 +112,10 @@ def long_date(day: dt.date, lang: str) -> str:
 def summary_sentences(f: dict[str, Decimal], year_text: str, end: dt.date, lang: str) -> list[str]:
     """The plain-language summary: one short sentence per thing that happened."""
     m = lambda value: money_text(value, lang)  # noqa: E731
-    out = [t(lang, "py.invoiced", period=year_text, amount=m(f["invoiced"]))]
+    if f["invoiced"] < 0:  # credit notes on invoices of an earlier (closed) year
+        out = [t(lang, "py.credited", period=year_text, amount=m(-f["invoiced"]))]
+    else:
+        out = [t(lang, "py.invoiced", period=year_text, amount=m(f["invoiced"]))]
     if f["received"]:
         out.append(t(lang, "py.received", amount=m(f["received"])))
     if f["contribution"]:

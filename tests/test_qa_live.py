@@ -236,3 +236,18 @@ def test_compact_then_close_the_next_year_then_verify(tmp_path: Path) -> None:
     assert "verified: nothing sealed" in hub.run("audit", "verify").stdout
     hub.run("books", "check", "--all-years")
     assert hub.trial_balance(Y0) == trial
+
+
+def test_defect_qa_live_7_participant_report_of_a_year_of_credit_notes_only(
+    tmp_path: Path,
+) -> None:
+    """A January credit note on a December invoice: her report of the open year said "the
+    hub invoiced your clients -100.00 EUR"."""
+    hub = Hub(tmp_path, start=f"{Y0}-01-01")
+    invoice = hub.invoice("100.00", f"{Y0}-12-01")
+    hub.run("year", "close", str(Y0))
+    hub.run("invoice", "credit", invoice["number"], "--reason", "Erreur fictive", "--date",
+            f"{Y1}-01-10", "--no-validate")  # fmt: skip
+    report = hub.json("report", "participant", hub.code, "--year", str(Y1), "--lang", "en")
+    first = report["summary"][0]
+    assert "credit notes took back 100.00" in first and "-100" not in first
