@@ -60,6 +60,7 @@ from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_file
 from ledger.loader import (
     Ledger,
     appendable,
+    carried_until,
     check_ledger,
     extend_ledger,
     format_error,
@@ -590,9 +591,22 @@ class Transaction:
             self.staged[MAIN_FILE] = main + line.encode() + b"\n"
 
     def add_entries(self, entries: Iterable[data.Directive], kind: str) -> list[str]:
-        """Append entries to the file of their year and kind; returns the files touched."""
+        """Append entries to the file of their year and kind; returns the files touched.
+        An entry dated in a closed year (the live books carry it) is refused here, in one
+        line, before its year's file would be included again."""
         by_file: dict[str, list[data.Directive]] = {}
+        until = carried_until(self.books.main_file)
         for entry in entries:
+            if until is not None and entry.date <= until:
+                raise InputError(
+                    _(
+                        "{date} is in {year}, a closed year: nothing more can be booked in "
+                        "it; date it after {until}",
+                        date=entry.date.isoformat(),
+                        year=str(entry.date.year),
+                        until=until.isoformat(),
+                    )
+                )
             relpath = entries_file(kind, entry.date)
             by_file.setdefault(relpath, []).append(entry)
         for relpath, group in by_file.items():

@@ -177,6 +177,27 @@ def test_defect_qa_live_5_credit_of_an_invoice_paid_in_a_closed_year_says_why(hu
                 "--no-validate", words="unknown invoice")  # fmt: skip
 
 
+def test_defect_qa_live_8_a_date_in_a_closed_year_is_refused_as_such(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """Dated in the closed year, a payout said "0.00 EUR held" (the live books hold no
+    balance before the close), a cost "the cash box holds only 0.00", an invoice "number
+    … used twice (and 282 more)": the closed year's file was included again."""
+    day = f"{Y0}-12-30"
+    for args in (
+        ("payout", "add", hub.code, "5", "--date", day),
+        ("invoice", "issue", "--participant", hub.code, "--client", hub.client, "--line",
+         "Prestation fictive|1|10.00|0", "--date", day, "--no-validate"),
+        ("cash", "withdraw", "5", "--date", day),
+        ("cash", "count", "0", "--date", day),
+    ):  # fmt: skip
+        message = hub.refused(*args, words=f"is in {Y0}, a closed year")
+        assert "held" not in message and "twice" not in message
+    batch = tmp_path / "payouts.csv"
+    batch.write_text(f"participant,amount,method,date\n{hub.code},1.50,bank,{day}\n")
+    hub.refused("payout", "add", "--from", str(batch), words="row 2: date")
+
+
 def test_defect_qa_live_6_pay_or_send_an_invoice_paid_in_a_closed_year_says_why(
     hub: Hub,
 ) -> None:

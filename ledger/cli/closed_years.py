@@ -9,6 +9,8 @@ reading the full history only on that error path.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from invoicing import numbering
 from ledger.books import Books
 from ledger.errors import InputError
@@ -59,3 +61,22 @@ def refuse_closed_year_invoice(number: str) -> InputError:
             number=number,
         )
     )
+
+
+def refuse_a_closed_date(books: Books, day: dt.date | None, what: str = "--date") -> None:
+    """A booking date in a closed year is refused before anything is computed: the live
+    books hold only balances before their carried day, so a check made there (what a
+    participant held, what the cash box held) would tell a wrong amount."""
+    until = carried_until(books.main_file)
+    if day is not None and until is not None and day <= until:
+        raise InputError(
+            _(
+                "{what} {date} is in {year}, a closed year: nothing more can be booked in it; "
+                "date it after {until} (a correction of a closed year is booked in an open "
+                "year)",
+                what=what,
+                date=day.isoformat(),
+                year=str(day.year),
+                until=until.isoformat(),
+            )
+        )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ledger.cli.closed_years import refuse_a_closed_date
 from ledger.cli.support import (
     AMOUNT,
     AMOUNT_OR_ZERO,
@@ -21,6 +22,7 @@ from ledger.cli.support import (
 from ledger.entries import ZERO, parse_amount
 from ledger.errors import InputError
 from ledger.i18n import N_, _
+from ledger.money.batches import naming
 from ledger.money.expenses import ExpenseRequest, book_expense, book_expenses, read_expenses
 
 
@@ -68,7 +70,11 @@ def _expense_batch(args: argparse.Namespace) -> int:
         raise InputError(_("expense add --from FILE takes the costs from the file only (not "
                            "--{option})", option=given[0].replace("_", "-")))  # fmt: skip
     books = open_books(args)
-    booked = book_expenses(books, read_expenses(books, Path(args.from_file)))
+    requests = read_expenses(books, Path(args.from_file))
+    for where, request, _receipt in requests:
+        with naming(where):
+            refuse_a_closed_date(books, request.day, "date")
+    booked = book_expenses(books, requests)
     if args.json:
         print_json({"expenses": booked})
         return 0

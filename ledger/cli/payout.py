@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ledger.cli.prompts import refuse_on_command_line
+from ledger.cli.closed_years import refuse_a_closed_date
 from ledger.cli.support import (
     AMOUNT,
     DATE,
@@ -21,6 +22,7 @@ from ledger.cli.support import (
 from ledger.entries import ZERO
 from ledger.errors import InputError
 from ledger.i18n import N_, _, shown
+from ledger.money.batches import naming
 from ledger.money.payouts import (
     book_payout,
     book_payouts,
@@ -64,6 +66,9 @@ def _payout_batch(args: argparse.Namespace) -> int:
     _refuse_personal_options(args)
     books = open_books(args)
     requests = read_payouts(books, Path(args.from_file), args.method, args.date)
+    for where, request in requests:
+        with naming(where):
+            refuse_a_closed_date(books, request.day, "date")
     booked = book_payouts(books, requests)
     if args.json:
         print_json({"payouts": booked})

@@ -27,6 +27,7 @@ import click
 
 from ledger import progress
 from ledger.books import Books
+from ledger.cli.closed_years import refuse_a_closed_date
 from ledger.config import parse_date
 from ledger.entries import parse_amount, parse_rate
 from ledger.errors import CoopledgerError
@@ -44,6 +45,9 @@ def books_dir(args: argparse.Namespace) -> Path:
 
 def open_books(args: argparse.Namespace) -> Books:
     books = Books.open(books_dir(args))
+    day = getattr(args, "date", None)
+    if isinstance(day, dt.date):
+        refuse_a_closed_date(books, day)  # a booking date (QA of the live ledger)
     if getattr(args, "adopt_changes", False):
         # a hand edit is checked against the roster, as Fava's editor is (QA 8/9/10 item 3)
         adopted = books.adopt_changes(lambda staged: refuse_roster_values(books, staged))
