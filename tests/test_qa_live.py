@@ -85,7 +85,7 @@ def participants_page(root: Path, all_years: bool) -> dict[str, Decimal]:
     app = make_app(Books.open(root), all_years=all_years)
     slug = app.config["LEDGERS"].first_slug()
     page = app.test_client().get(f"/{slug}/extension/Participants/").get_data(as_text=True)
-    row = page[page.index("<tr data-code="):]
+    row = page[page.index("<tr data-code=") :]
     row = row[: row.index("</tr>")]
     found = re.findall(r'data-key="(\w+)" data-sort-value="([-\d.]+)"', row)
     return {key: Decimal(value) for key, value in found}
@@ -142,9 +142,7 @@ def test_a_windows_batch_that_empties_the_cash_box_mid_batch_books_nothing(
     assert "cash box holds only 0.50 EUR" in message
 
 
-def test_a_batch_killed_while_writing_leaves_the_books_unchanged(
-    hub: Hub, tmp_path: Path
-) -> None:
+def test_a_batch_killed_while_writing_leaves_the_books_unchanged(hub: Hub, tmp_path: Path) -> None:
     hub.run("cash", "withdraw", "10", "--date", f"{Y1}-02-03")
     batch = tmp_path / "payouts.csv"
     batch.write_text(f"participant,amount,method,date\n{hub.code},1.50,cash,{Y1}-02-05\n"
@@ -162,8 +160,6 @@ def test_a_batch_killed_while_writing_leaves_the_books_unchanged(
         assert tree_digest(hub.root) == before and git_state(hub.root) == history
     done = hub.run("payout", "add", "--from", str(batch))
     assert "2 payouts" in done.stdout
-
-
 
 
 def test_defect_qa_live_5_credit_of_an_invoice_paid_in_a_closed_year_says_why(hub: Hub) -> None:

@@ -37,6 +37,11 @@ from ledger.audit.verify import check_documents
 from ledger.books import (
     Books,
 )
+from ledger.cli.closed_years import (
+    refuse_closed_year_credit,
+    refuse_closed_year_invoice,
+    settled_in_a_closed_year,
+)
 from ledger.cli.support import (
     AMOUNT,
     DATE,
@@ -46,11 +51,6 @@ from ledger.cli.support import (
     open_books,
     print_json,
     say,
-)
-from ledger.cli.closed_years import (
-    refuse_closed_year_credit,
-    refuse_closed_year_invoice,
-    settled_in_a_closed_year,
 )
 from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import N_, _, shown

@@ -10,6 +10,7 @@ import click
 
 from ledger import dates
 from ledger.books import (
+    Books,
     atomic_write,
 )
 from ledger.cli.prompts import ask, refuse_on_command_line
@@ -19,8 +20,8 @@ from ledger.i18n import N_, _, shown
 from ledger.keys import (
     has_key,
 )
-from ledger.outputs import outside_books
 from ledger.loader import needs_history
+from ledger.outputs import outside_books
 from ledger.participants import (
     add_participant,
     close_participant,

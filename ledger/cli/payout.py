@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.prompts import refuse_on_command_line
 from ledger.cli.closed_years import refuse_a_closed_date
+from ledger.cli.prompts import refuse_on_command_line
 from ledger.cli.support import (
     AMOUNT,
     DATE,

@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from importers.originals import load_originals
-from ledger.cli.support import Group, command, localised, open_books, print_json, say
 from ledger.cli.closed_years import refuse_closed_year_return, settled_in_a_closed_year
+from ledger.cli.support import Group, command, localised, open_books, print_json, say
 from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import N_, _, shown
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
