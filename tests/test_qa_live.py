@@ -194,6 +194,14 @@ def test_defect_qa_live_8_a_date_in_a_closed_year_is_refused_as_such(
     hub.refused("payout", "add", "--from", str(batch), words="row 2: date")
 
 
+def test_defect_qa_live_9_year_plan_of_a_closed_year_says_it_is_closed(hub: Hub) -> None:
+    """`year plan` (and `year close --dry-run`) of the closed year said "Nothing blocks
+    it." while `year close` refused it as already closed."""
+    hub.refused("year", "plan", str(Y0), words=f"{Y0} is already closed")
+    hub.refused("year", "close", str(Y0), "--dry-run", words=f"{Y0} is already closed")
+    hub.refused("year", "plan", str(Y0 - 1), words="which is already closed")
+
+
 def test_defect_qa_live_6_pay_or_send_an_invoice_paid_in_a_closed_year_says_why(
     hub: Hub,
 ) -> None:

@@ -11,9 +11,10 @@ import click
 from ledger import dates
 from ledger.audit.verify import check_documents
 from ledger.cli.support import YEAR, Group, command, localised, open_books, print_json, say
+from ledger.errors import InputError
 from ledger.i18n import N_, _, shown, ui_lang
 from ledger.loader import needs_history
-from ledger.money.closing import close_year
+from ledger.money.closing import close_year, closed_years
 from ledger.money.year_end import plan
 
 
@@ -45,6 +46,13 @@ def show_year_end_plan(books: Any, year: int, as_json: bool) -> int:
     """``close-year YEAR --dry-run``: what closing would book and what blocks it."""
 
     ledger = books.load()
+    done = closed_years(ledger)  # as the close itself refuses (the plan said "nothing blocks")
+    if year in done:
+        raise InputError(_("{year} is already closed", year=year))
+    if done and year < max(done):
+        raise InputError(
+            _("{year} comes before {done}, which is already closed", year=year, done=max(done))
+        )
     found = plan(ledger.entries, books.config, year, dates.today(), len(ledger.errors))
     # an issued document edited since its issue blocks the close as the real close does
     found.blockers.extend(f.message for f in check_documents(books, ledger) if not f.ok)
