@@ -276,3 +276,18 @@ def test_defect_qa_live_7_participant_report_of_a_year_of_credit_notes_only(
     report = hub.json("report", "participant", hub.code, "--year", str(Y1), "--lang", "en")
     first = report["summary"][0]
     assert "credit notes took back 100.00" in first and "-100" not in first
+
+
+def test_a_partial_payment_of_a_closed_year_returned_in_the_open_year(tmp_path: Path) -> None:
+    hub = Hub(tmp_path, start=f"{Y0}-01-01")
+    invoice = hub.invoice("100.00", f"{Y0}-03-01")
+    hub.pays(invoice, f"{Y0}-03-20", "40.00")
+    hub.run("year", "close", str(Y0))
+    assert Decimal(hub.show()["balance"]) == Decimal("36.00")
+    hub.statement((f"{Y1}-01-15", "-40.00",
+                   {"ogm": invoice["ogm"], "iban": CLIENT_IBAN, "text": "retour"}))  # fmt: skip
+    assert hub.json("reconcile", "list") == {"queue": [], "unallocated": []}
+    assert Decimal(hub.json("invoice", "show", invoice["number"])["outstanding"]) == 100
+    shown = hub.show()
+    assert Decimal(shown["balance"]) == 0 and Decimal(shown["received"]) == 0
+    assert "verified: nothing sealed" in hub.run("audit", "verify").stdout
