@@ -184,7 +184,12 @@ class Validator:
             return Report(str(path), [Failure("xml", "IO", "fatal", exc.reason)])
         except OSError as exc:
             return Report(
-                str(path), [Failure("xml", "IO", "fatal", f"cannot read: {exc.strerror}")]
+                str(path),
+                [
+                    Failure(
+                        "xml", "IO", "fatal", _("cannot read: {strerror}", strerror=exc.strerror)
+                    )
+                ],
             )
         report = self.validate_bytes(data, str(path))
         return report
@@ -192,7 +197,7 @@ class Validator:
 
 def _svrl_failures(layer: str, svrl: str) -> list[Failure]:
     if not svrl.strip():
-        return [Failure(layer, "SVRL", "fatal", "the stylesheet produced no report")]
+        return [Failure(layer, "SVRL", "fatal", _("the stylesheet produced no report"))]
     root = etree.fromstring(svrl.encode("utf-8"))
     failures = []
     for el in root.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):

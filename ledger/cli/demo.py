@@ -10,7 +10,7 @@ import click
 from ledger.cli.books import SERVE_OPTIONS
 from ledger.cli.support import YEAR, Group, command, say
 from ledger.demo import build_demo
-from ledger.i18n import N_, _
+from ledger.i18n import N_, _, set_ui_lang
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -18,6 +18,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Path(args.dir), year=args.year, seed=args.seed, years=args.years,
         participants=args.participants,
     )  # fmt: skip
+    set_ui_lang(books.config.invoicing.default_lang)  # the hub exists now: it speaks
     say(_("Demo hub ready in {path} (fictional data)", path=str(books.root)))
     if args.serve:
         from ledger.fava.serve import serve

@@ -145,11 +145,26 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         print(f"\n  {date:<10}  {kind:<12} {amount:>9} {balance:>12}  {description}")
         for m in summary.movements:
             owed = shown(_(" (owed to the hub {owed})", owed=f"{m.owed:+,.2f}")) if m.owed else ""
+            kind_text = localised(MOVEMENT_KINDS.get(m.kind, m.kind))
             print(
-                f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} "
+                f"  {m.date.isoformat()}  {kind_text:<12} {m.amount:>9,.2f} "
                 f"{m.balance:>12,.2f}  {m.description}{owed}"
             )
     return 0
+
+
+# The kind of a movement of the balance held (``participant show``), short for its column.
+MOVEMENT_KINDS = {
+    "payment": N_("payment"),
+    "cash-sale": N_("cash sale"),
+    "credit-reversal": N_("credit reversal"),
+    "expense": N_("cost"),
+    "payout": N_("payout"),
+    "settlement": N_("returned payout"),
+    "contribution": N_("contribution"),
+    "carried": N_("carried"),
+    "other": N_("other"),
+}
 
 
 def cmd_participant_statement(args: argparse.Namespace) -> int:
@@ -162,7 +177,7 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     with Progress(N_("statement")):
         pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     default = f"statement-{args.code}-{dates.today().isoformat()}.pdf"
-    out = outside_books(books.root, args.out or default, "--out", "it names a participant")
+    out = outside_books(books.root, args.out or default, "--out", _("it names a participant"))
     atomic_write(out, pdf)
     say(_("Statement of {code} written to {path}", code=args.code, path=str(out)))
     return 0

@@ -1,0 +1,169 @@
+"""QA of the hub's language (issue 14): what still came out in English for a French or a
+Dutch hub, each leak found on the demo or in the source, and a scan of the source that
+fails on a text shown to the user without ``_()``.
+
+The suite pins ``COOPLEDGER_LANG=en`` (conftest); these tests take it out of the
+environment so that the books' ``default_lang`` decides, as for a treasurer.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests_support import run_cli
+
+from ledger import errors
+from ledger.fava.edit import RefusedWriteError
+from ledger.i18n import LANG_ENV, _, set_ui_lang, shown
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = ("ledger", "importers", "invoicing", "plugins", "reports")
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The French demo (``default_lang = "fr"``), no language set in the environment."""
+    base = tmp_path_factory.mktemp("qa-i18n")
+    env = dict(os.environ, XDG_CONFIG_HOME=str(base / "xdg"), BEANCOUNT_DISABLE_LOAD_CACHE="1")
+    for name in (LANG_ENV, "LANG", "LC_ALL", "LC_MESSAGES", "COOPLEDGER_KEY_FILE"):
+        env.pop(name, None)
+    root = base / "demo-books"
+    proc = subprocess.run(
+        [sys.executable, "-m", "ledger.cli", "demo", "build", str(root), "--year", "2025"],
+        env=env, check=True, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert "Démo" in proc.stdout or "démo" in proc.stdout, proc.stdout  # the hub's language
+    env["COOPLEDGER_BOOKS"] = str(root)
+    return root, env
+
+
+def _run(env: dict[str, str], *args: str, lang: str | None = None, code: int = 0) -> str:
+    run_env = dict(env, **({LANG_ENV: lang} if lang else {}))
+    proc = run_cli(args, env=run_env)
+    assert proc.returncode == code, proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def test_leak_demo_build_says_ready_in_the_hubs_language(demo) -> None:  # type: ignore[no-untyped-def]
+    # checked by the fixture: the demo's last line is French (its hub.toml says fr)
+    root, _env = demo
+    assert 'default_lang = "fr"' in (root / "hub.toml").read_text(encoding="utf-8")
+
+
+def test_leak_invoice_list_credit_note_line_in_french(demo) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    out = _run(env, "invoice", "list")
+    assert "note de crédit sur" in out
+    assert "credit note on" not in out
+    assert "creditnota op" in _run(env, "invoice", "list", lang="nl")
+
+
+def test_leak_participant_show_labels_kinds_and_carried_narrations(demo) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    codes = re.findall(r"^(P-\w{6})", _run(env, "participant", "list"), re.M)
+    out = "\n".join(_run(env, "participant", "show", code) for code in codes)
+    assert "dont imputés" in out and "of which" not in out
+    # the kinds of the movements, and the close's narrations written by coopledger
+    assert " report " in out and " carried " not in out
+    assert " coût " in out and " expense " not in out
+    assert "Soldes reportés par la clôture de 2025" in out
+    assert "Balances carried" not in out and "Carried items" not in out
+    dutch = _run(env, "participant", "show", codes[0], lang="nl")
+    assert "overgedragen" in dutch and " carried " not in dutch
+
+
+def test_leak_statement_inside_the_books_says_why_in_french(demo) -> None:  # type: ignore[no-untyped-def]
+    root, env = demo
+    code = re.findall(r"^(P-\w{6})", _run(env, "participant", "list"), re.M)[0]
+    out = _run(env, "participant", "statement", code, "--out", str(root / "s.pdf"), code=1)
+    assert "il nomme un·e participant·e" in out and "names a participant" not in out
+
+
+def test_leak_invoice_validate_of_a_missing_file_in_dutch(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    out = _run(env, "invoice", "validate", str(tmp_path / "nowhere.xml"), lang="nl", code=1)
+    assert "blokkerend" in out and "kan niet gelezen worden" in out
+    assert "fatal" not in out and "cannot read" not in out
+
+
+def test_leak_help_headings_in_french_typography(demo) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    out = _run(env, "payout", "--help")
+    assert f"Usage{NBSP}: " in out
+    assert f"\nOptions{NBSP}:\n" in out and f"\nCommandes{NBSP}:\n" in out
+    assert "Commandes:" not in out and "Options:" not in out
+    dutch = _run(env, "payout", "--help", lang="nl")
+    assert "\nOpties:\n" in dutch or "\nOptions:\n" in dutch
+    assert NBSP + ":" not in dutch
+
+
+def test_leak_fava_refusals_and_serve_lines_are_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(LANG_ENV, raising=False)
+    try:
+        set_ui_lang("fr")
+        refused = RefusedWriteError(_("{path} is outside the books", path="/x"), 403)  # type: ignore[arg-type]
+        assert str(refused) == "/x est hors des livres"
+        closed = _(
+            "{what} is dated {day}, in a closed year (closed until {until}): book "
+            "corrections in an open year",
+            what=_("this entry"), day="2025-03-01", until="2025-12-31",
+        )  # fmt: skip
+        assert shown(closed).startswith("cette écriture est daté·e du 2025-03-01")
+        assert shown(_("refusing to serve: {errors}", errors="x"), "nl").startswith("weigering")
+    finally:
+        set_ui_lang(None)
+
+
+# ---------------------------------------------------------------- the source, scanned
+
+ENGLISH = re.compile(r"[a-z]{2,}[ ,;:]+[a-z]{2,}")  # two lowercase words: a sentence
+ERRORS = {
+    name
+    for name, value in vars(errors).items()
+    if isinstance(value, type) and issubclass(value, errors.CoopledgerError)
+} | {"RefusedWriteError"}
+SHOWING = {"say", "print", "echo"}
+
+
+def _english(node: ast.AST) -> bool:
+    """A literal (or an f-string, a ``+`` or ``%`` of them) with English words in it."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(ENGLISH.search(node.value))
+    if isinstance(node, ast.JoinedStr):
+        return any(
+            isinstance(v, ast.Constant) and ENGLISH.search(str(v.value)) for v in node.values
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return _english(node.left) or _english(node.right)
+    return False
+
+
+def _name(func: ast.expr) -> str:
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def unwrapped_texts() -> list[str]:
+    """``raise SomeCoopledgerError("…")`` / ``say("…")`` / ``print(f"… {x}")`` whose text
+    is English words not made with ``_()``: the user would read them in English."""
+    found = []
+    for top in SOURCES:
+        for path in sorted((REPO / top).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                name = _name(node.func)
+                if (name in ERRORS or name in SHOWING) and _english(node.args[0]):
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno}: {name}")
+    return found
+
+
+def test_no_error_or_printed_line_of_english_words_without_a_message() -> None:
+    assert unwrapped_texts() == []
