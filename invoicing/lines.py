@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from invoicing.models import Lang, LineInput, validation_text
+from ledger.config import toml_problem
 from ledger.entries import MAX_AMOUNT, parse_number
 from ledger.errors import InputError
 from ledger.i18n import _
@@ -135,7 +136,9 @@ def _toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(_read(path).decode("utf-8"), parse_float=Decimal)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(_("{path}: not valid TOML: {exc}", path=path, exc=exc)) from None
+        raise InputError(
+            _("{path}: not valid TOML: {exc}", path=path, exc=toml_problem(exc))
+        ) from None
 
 
 def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:

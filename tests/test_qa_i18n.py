@@ -167,3 +167,26 @@ def unwrapped_texts() -> list[str]:
 
 def test_no_error_or_printed_line_of_english_words_without_a_message() -> None:
     assert unwrapped_texts() == []
+
+
+def test_leak_python_stdnum_and_schwifty_reasons_in_french() -> None:
+    from ledger.config import normalize_bic, normalize_enterprise_number
+
+    with pytest.raises(ValueError) as bad_number:
+        normalize_enterprise_number("0123456780")
+    assert shown(bad_number.value, "fr").endswith(": chiffres de contrôle erronés")
+    assert "checksum" not in shown(bad_number.value, "fr")
+    assert "The number's checksum" not in str(bad_number.value)  # English: ours, too
+    with pytest.raises(ValueError) as bad_bic:
+        normalize_bic("XX")
+    assert shown(bad_bic.value, "nl") == "ongeldige BIC: verkeerde lengte"
+
+
+def test_leak_a_broken_batch_file_says_where_in_french(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    batch = tmp_path / "batch.toml"
+    batch.write_text("not toml [[", encoding="utf-8")
+    out = _run(env, "payout", "add", "--from", str(batch), code=1)
+    assert "TOML non valide : erreur de syntaxe à la ligne 1, colonne 5 (« Expected" in out
+    english = _run(env, "payout", "add", "--from", str(batch), lang="en", code=1)
+    assert "Expected '=' after a key in a key/value pair (at line 1, column 5)" in english
