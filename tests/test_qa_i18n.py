@@ -41,6 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     )  # fmt: skip
     assert "Démo" in proc.stdout or "démo" in proc.stdout, proc.stdout  # the hub's language
     env["COOPLEDGER_BOOKS"] = str(root)
+    env["COOPLEDGER_KEY_FILE"] = str(base / "demo-books.key")
     return root, env
 
 
@@ -190,3 +191,13 @@ def test_leak_a_broken_batch_file_says_where_in_french(demo, tmp_path: Path) -> 
     assert "TOML non valide : erreur de syntaxe à la ligne 1, colonne 5 (« Expected" in out
     english = _run(env, "payout", "add", "--from", str(batch), lang="en", code=1)
     assert "Expected '=' after a key in a key/value pair (at line 1, column 5)" in english
+
+
+def test_leak_bank_show_line_field_names_in_french_and_dutch(demo) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    ref = _run(env, "reconcile", "list").split()[1]
+    out = _run(env, "bank", "show-line", ref)
+    assert f"contrepartie{NBSP}:" in out and "counterparty" not in out
+    assert "bank-reference" not in out
+    dutch = _run(env, "bank", "show-line", ref, lang="nl")
+    assert "tegenpartij:" in dutch and "counterparty" not in dutch
