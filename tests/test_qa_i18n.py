@@ -201,3 +201,20 @@ def test_leak_bank_show_line_field_names_in_french_and_dutch(demo) -> None:  # t
     assert "bank-reference" not in out
     dutch = _run(env, "bank", "show-line", ref, lang="nl")
     assert "tegenpartij:" in dutch and "counterparty" not in dutch
+
+
+def test_leak_progress_steps_punctuated_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from ledger.progress import Progress
+
+    monkeypatch.delenv(LANG_ENV, raising=False)
+    monkeypatch.setenv("COOPLEDGER_PROGRESS", "1")
+    try:
+        set_ui_lang("fr")
+        screen = io.StringIO()
+        with Progress("reading", 1, stream=screen) as progress:
+            progress.step(_("this entry"))
+        assert "\rlecture : 1/1 cette écriture" in screen.getvalue()
+    finally:
+        set_ui_lang(None)
