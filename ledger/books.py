@@ -55,7 +55,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
-from ledger.i18n import _, shown
+from ledger.i18n import N_, _, shown
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import (
     Ledger,
@@ -190,7 +190,9 @@ def git_head(root: Path) -> str | None:
     return proc.stdout.strip() or None
 
 
-STATUS_WORDS = {"M": "modified", "D": "deleted", "A": "added", "R": "renamed", "?": "new"}
+STATUS_WORDS = {
+    "M": N_("modified"), "D": N_("deleted"), "A": N_("added"), "R": N_("renamed"), "?": N_("new"),
+}  # fmt: skip
 
 
 def worktree_changes(root: Path) -> list[tuple[str, str]]:
@@ -217,7 +219,7 @@ def worktree_changes(root: Path) -> list[tuple[str, str]]:
             )
         )
     items = proc.stdout.split("\0")
-    out = []
+    out: list[tuple[str, str]] = []
     index = 0
     while index < len(items):
         item = items[index]
@@ -228,14 +230,21 @@ def worktree_changes(root: Path) -> list[tuple[str, str]]:
         if "R" in code or "C" in code:
             index += 1  # the original path follows
         letter = next((c for c in code if c != " "), "?")
-        out.append((STATUS_WORDS.get(letter, "changed"), path))
+        # the word is a message: shown in the user's language (git's letter is not)
+        out.append((_(STATUS_WORDS.get(letter, N_("changed"))), path))
     return out
 
 
 def describe_changes(changes: list[tuple[str, str]], limit: int = 5) -> str:
-    shown = ", ".join(f"{path} ({what})" for what, path in changes[:limit])
-    more = f" and {len(changes) - limit} more" if len(changes) > limit else ""
-    return shown + more
+    """``main.beancount (modified), … and 2 more``: a message, each word in the user's
+    language."""
+    items = [_("{path} ({what})", path=path, what=what) for what, path in changes[:limit]]
+    listed: str = items[0] if items else ""
+    for item in items[1:]:
+        listed = _("{first}, {then}", first=listed, then=item)
+    if len(changes) > limit:
+        return _("{listed} and {count} more", listed=listed, count=len(changes) - limit)
+    return listed
 
 
 def tag_signing(root: Path) -> bool:

@@ -131,6 +131,12 @@ ERRORS = {
     if isinstance(value, type) and issubclass(value, errors.CoopledgerError)
 } | {"RefusedWriteError"}
 SHOWING = {"say", "print", "echo"}
+LOAD_ERRORS = {"AnchorError", "UnsafeDirectiveError", "MissingPluginError"} | {
+    node.id
+    for path in (REPO / "plugins").rglob("*.py")
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    if isinstance(node, ast.Name) and node.id.endswith("Error")
+}
 
 
 def _english(node: ast.AST) -> bool:
@@ -161,7 +167,11 @@ def unwrapped_texts() -> list[str]:
                 if not isinstance(node, ast.Call) or not node.args:
                     continue
                 name = _name(node.func)
-                if (name in ERRORS or name in SHOWING) and _english(node.args[0]):
+                shown_text = (name in ERRORS or name in SHOWING) and _english(node.args[0])
+                # a beancount-style error, ``SomeError(source, message, entry)`` (plugins,
+                # the loader's guards): its message is what ``books check`` prints
+                load_error = name in LOAD_ERRORS and len(node.args) == 3
+                if shown_text or (load_error and _english(node.args[1])):
                     found.append(f"{path.relative_to(REPO)}:{node.lineno}: {name}")
     return found
 
@@ -218,3 +228,29 @@ def test_leak_progress_steps_punctuated_in_french(monkeypatch: pytest.MonkeyPatc
         assert "\rlecture : 1/1 cette écriture" in screen.getvalue()
     finally:
         set_ui_lang(None)
+
+
+def test_leak_hand_edit_words_and_stray_file_in_french(demo) -> None:  # type: ignore[no-untyped-def]
+    root, env = demo
+    stray = root / "stray.beancount"
+    stray.write_text("; a stray file\n", encoding="utf-8")
+    try:
+        out = _run(env, "books", "check", code=1)
+    finally:
+        stray.unlink()
+    assert "stray.beancount (nouveau)" in out and "(new)" not in out
+    assert "stray.beancount n'est pas inclus depuis main.beancount" in out
+    assert "is not included" not in out
+
+
+def test_leak_a_parser_error_hides_the_quote_in_french() -> None:
+    import collections
+
+    from ledger.loader import format_error
+
+    LexerError = collections.namedtuple("LexerError", "source message entry")
+    error = LexerError({"filename": "main.beancount", "lineno": 3}, "Invalid token: 'Zorb'", None)
+    message = format_error(error)
+    assert message == "main.beancount:3: Invalid token: (the text is not repeated)"
+    assert shown(message, "fr").endswith("Invalid token: (le texte n'est pas répété)")
+    assert "Zorb" not in shown(message, "fr")
