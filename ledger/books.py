@@ -55,7 +55,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
-from ledger.i18n import N_, _, shown
+from ledger.i18n import N_, _, joined, shown
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import (
     Ledger,
@@ -653,7 +653,7 @@ class Transaction:
             new_errors = _new_errors(books, before, after)
             broken = _integrity_keys(books, after) - _integrity_keys(books, before)
             if after.unsafe or len(after.errors) > len(before.errors) or broken:
-                detail = "; ".join(new_errors[:3]) or _("the books no longer load")
+                detail = joined(new_errors[:3], "; ") or _("the books no longer load")
                 more = (
                     _(" (and {count} more)", count=len(new_errors) - 3)
                     if len(new_errors) > 3

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -205,6 +206,16 @@ def shown(text: object, lang: str | None = None) -> str:
     if message is not None:  # an error carrying a message
         return message.shown(lang)
     return str(text)
+
+
+def joined(items: Iterable[object], sep: str = ", ") -> str:
+    """``items`` joined by ``sep``, as a message: each item (a message, or text) is shown in
+    the user's language (``sep.join`` would flatten them to English)."""
+    parts = list(items)
+    out: object = parts[0] if parts else ""
+    for item in parts[1:]:
+        out = _("{first}{sep}{then}", first=out, sep=sep, then=item)
+    return out if isinstance(out, Message) else str(out)
 
 
 _ui_lang: list[str] = []

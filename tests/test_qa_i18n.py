@@ -34,6 +34,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     env = dict(os.environ, XDG_CONFIG_HOME=str(base / "xdg"), BEANCOUNT_DISABLE_LOAD_CACHE="1")
     for name in (LANG_ENV, "LANG", "LC_ALL", "LC_MESSAGES", "COOPLEDGER_KEY_FILE"):
         env.pop(name, None)
+    # a locale that names no language, but UTF-8: rendering a PDF in this process may set
+    # the C library's locale from it, and later tests read files (see test_cli_language)
+    env["LANG"] = "C.UTF-8"
     root = base / "demo-books"
     proc = subprocess.run(
         [sys.executable, "-m", "ledger.cli", "demo", "build", str(root), "--year", "2025"],
@@ -254,3 +257,14 @@ def test_leak_a_parser_error_hides_the_quote_in_french() -> None:
     assert message == "main.beancount:3: Invalid token: (the text is not repeated)"
     assert shown(message, "fr").endswith("Invalid token: (le texte n'est pas répété)")
     assert "Zorb" not in shown(message, "fr")
+
+
+def test_leak_joined_errors_are_each_shown_in_french() -> None:
+    from ledger.i18n import joined
+
+    both = joined([_("this entry"), "x.beancount", _("a new entry")], "; ")
+    assert both == "this entry; x.beancount; a new entry"  # English, as the code reads it
+    assert shown(both, "fr") == "cette écriture; x.beancount; une nouvelle écriture"
+    assert joined([]) == "" and joined(["plain"]) == "plain"
+    refusal = _("refusing to serve: {errors}", errors=joined([_("this entry")], "; "))
+    assert shown(refusal, "fr") == "refus de servir les livres : cette écriture"

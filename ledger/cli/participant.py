@@ -174,10 +174,10 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     summary = summarize(ledger.entries, books.config, args.code)
     if args.start and args.end and args.end < args.start:
         raise InputError(_("--to is before --from"))
-    with Progress(N_("statement")):
-        pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     default = f"statement-{args.code}-{dates.today().isoformat()}.pdf"
     out = outside_books(books.root, args.out or default, "--out", _("it names a participant"))
+    with Progress(N_("statement")):  # (the place is checked first: nothing rendered for naught)
+        pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     atomic_write(out, pdf)
     say(_("Statement of {code} written to {path}", code=args.code, path=str(out)))
     return 0

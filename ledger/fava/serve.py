@@ -33,7 +33,7 @@ from flask import jsonify, request
 from ledger.books import Books
 from ledger.errors import InputError, UnsafeBooksError
 from ledger.fava.edit import ALLOWED_WRITES, BooksFavaLedger
-from ledger.i18n import _, shown
+from ledger.i18n import _, joined, shown
 from ledger.loader import (
     ALLOWED_FAVA_EXTENSIONS,
     Ledger,
@@ -182,7 +182,7 @@ def make_app(
         raise UnsafeBooksError(
             _(
                 "refusing to serve: {errors}",
-                errors="; ".join(books.error_lines(type(ledger)([], ledger.unsafe, {}))),
+                errors=joined(books.error_lines(type(ledger)([], ledger.unsafe, {})), "; "),
             )
         )
     install_guard()
