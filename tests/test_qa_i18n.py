@@ -268,3 +268,19 @@ def test_leak_joined_errors_are_each_shown_in_french() -> None:
     assert joined([]) == "" and joined(["plain"]) == "plain"
     refusal = _("refusing to serve: {errors}", errors=joined([_("this entry")], "; "))
     assert shown(refusal, "fr") == "refus de servir les livres : cette écriture"
+
+
+NARRATION = re.compile(r'^\d{4}-\d\d-\d\d [*!] "([^"]*)"', re.M)
+
+
+def test_leak_every_narration_of_the_french_demo_is_french(demo) -> None:  # type: ignore[no-untyped-def]
+    root, _env = demo
+    narrations = {
+        text
+        for path in root.rglob("*.beancount")
+        for text in NARRATION.findall(path.read_text(encoding="utf-8"))
+    }
+    english = sorted(n for n in narrations if re.search(r"\b(the|of|for|by|on)\b", n))
+    assert english == []
+    assert "Loyer de l'espace de travail" in narrations and "Frais bancaires" in narrations
+    assert "Soldes reportés par la clôture de 2025" in narrations
