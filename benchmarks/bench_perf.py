@@ -181,7 +181,8 @@ def main() -> None:
         root = Path(tmp) / source.name
         shutil.copytree(source, root, symlinks=True)
         key = source.parent / f"{source.name}.key"
-        env = dict(os.environ, BEANCOUNT_DISABLE_LOAD_CACHE="1")
+        # English output (the entry count is read from "OK: N entries")
+        env = dict(os.environ, BEANCOUNT_DISABLE_LOAD_CACHE="1", COOPLEDGER_LANG="en")
         if key.exists():
             env["COOPLEDGER_KEY_FILE"] = str(key)
         year = open_year(root)

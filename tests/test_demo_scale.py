@@ -81,6 +81,25 @@ AGE_KEY = re.compile(r"\bage1[0-9a-z]{58}\b")  # a public key (recipient) of the
 RUNS = 10
 
 
+POSTING = re.compile(r"^  [A-Z][A-Za-z]+:")
+
+
+def in_order(text: str) -> str:
+    """Each entry's postings in one order: the carried balances list accounts by name, and
+    a name holds a participant's random code, so two builds may list the same postings in
+    another order (the same entry)."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if POSTING.match(line):
+            run.append(line)
+            continue
+        out += sorted(run)
+        run = []
+        out.append(line)
+    return "\n".join(out[:-1])
+
+
 def normalised(root: Path) -> dict[str, str]:
     """The books' text with what differs between two builds of one seed replaced: the
     participants' codes (by the order they were opened: P-000000, P-000001…), the digests
@@ -94,7 +113,7 @@ def normalised(root: Path) -> dict[str, str]:
     def clean(text: str) -> str:
         text = CODE.sub(lambda m: codes.get(m.group(0), "P-UNKNOWN"), text)
         text = ARCHIVE.sub(r"\1-<digest>", DIGEST.sub("<sha256>", text))
-        return AGE_KEY.sub("<key>", HUB_ID.sub("id = <hub>", text))
+        return in_order(AGE_KEY.sub("<key>", HUB_ID.sub("id = <hub>", text)))
 
     out = {
         str(path.relative_to(root)): clean(path.read_text())
