@@ -143,7 +143,9 @@ class Validator:
             parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
             doc = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            report.failures.append(Failure("xml", "XML", "fatal", f"not well-formed XML: {exc}"))
+            report.failures.append(
+                Failure("xml", "XML", "fatal", _("not well-formed XML: {exc}", exc=exc))
+            )
             return report
         schema = self._schemas.get(doc.tag)
         if schema is None:
@@ -152,19 +154,21 @@ class Validator:
                     "xsd",
                     "UBL",
                     "fatal",
-                    f"root element {doc.tag} is not a UBL Invoice or CreditNote",
+                    _("root element {tag} is not a UBL Invoice or CreditNote", tag=doc.tag),
                 )
             )
             return report
         try:
             valid = schema.validate(doc)
         except etree.Error as exc:  # e.g. a node lxml's schema validator cannot take
-            report.failures.append(Failure("xsd", "XSD", "fatal", f"cannot be validated ({exc})"))
+            report.failures.append(
+                Failure("xsd", "XSD", "fatal", _("cannot be validated ({exc})", exc=exc))
+            )
             return report
         if not valid:
             for err in schema.error_log:
                 report.failures.append(
-                    Failure("xsd", "XSD", "fatal", err.message, f"line {err.line}")
+                    Failure("xsd", "XSD", "fatal", err.message, _("line {line}", line=err.line))
                 )
         text = etree.tostring(doc, encoding="unicode")
         with self._lock:

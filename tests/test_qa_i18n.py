@@ -284,3 +284,12 @@ def test_leak_every_narration_of_the_french_demo_is_french(demo) -> None:  # typ
     assert english == []
     assert "Loyer de l'espace de travail" in narrations and "Frais bancaires" in narrations
     assert "Soldes reportés par la clôture de 2025" in narrations
+
+
+def test_leak_invoice_validate_of_a_broken_xml_in_french(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<Invoice>", encoding="utf-8")
+    out = _run(env, "invoice", "validate", str(broken), code=1)
+    assert "bloquant (xml) : XML mal formé" in out or "bloquant (xml): XML mal formé" in out
+    assert "not well-formed" not in out
