@@ -57,12 +57,14 @@ def _guard_fava() -> None:
     def guarded_find(base_path: Path, name: str) -> Any:
         if name not in ALLOWED_FAVA_EXTENSIONS:
             return [], [
-                FavaExtensionError(None, f'extension "{name}" refused by coopledger', None)
+                FavaExtensionError(
+                    None, shown(_('extension "{name}" refused by coopledger', name=name)), None
+                )
             ]
         return original_find(base_path, name)
 
     def refused_import_config(module_path: Path) -> Any:
-        raise fava_ingest.ImportConfigLoadError("import-config refused by coopledger")
+        raise fava_ingest.ImportConfigLoadError(shown(_("import-config refused by coopledger")))
 
     fava_extensions.find_extensions = guarded_find
     fava_ingest.load_import_config = refused_import_config
