@@ -34,7 +34,8 @@ group = Group("demo", help=N_("a fictional hub that shows everything"))
 command(
     group, "build", cmd_demo,
     click.argument("dir"),
-    click.option("--year", type=YEAR, default=None, help=N_("the demo year (default: last year)")),
+    click.option("--year", type=YEAR, metavar="YEAR", default=None,
+                 help=N_("the demo year (default: last year)")),
     click.option("--seed", type=int, default=2025,
                  help=N_("the same seed gives the same books (but for codes and keys)")),
     click.option("--years", type=int, default=1,

@@ -127,7 +127,7 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         say(_("  opened:       {opened}, closed {closed}", **result))
     else:
         say(_("  opened:       {opened}", opened=result["opened"]))
-    for key, label in (
+    rows = [(key, localised(label)) for key, label in (
         ("sales", N_("invoiced (excl. VAT)")),
         ("received", N_("received from clients")),
         ("contribution", N_("hub contribution")),
@@ -137,8 +137,10 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         ("balance", N_("held for them now")),
         ("pending", N_("share of unpaid invoices")),
         ("owed", N_("owed to the hub")),
-    ):
-        print(f"  {localised(label):<24} {Decimal(result[key]):>12,.2f} EUR")
+    )]  # fmt: skip
+    width = max(24, *(len(label) for _key, label in rows))  # a translation may be longer
+    for key, label in rows:
+        print(f"  {label:<{width}} {Decimal(result[key]):>12,.2f} EUR")
     if summary.movements:
         date, kind, amount = localised("date"), localised("kind"), localised("amount")
         balance, description = localised("balance"), localised("description")
