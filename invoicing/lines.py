@@ -17,7 +17,7 @@ from invoicing.models import Lang, LineInput, validation_text
 from ledger.config import toml_problem
 from ledger.entries import MAX_AMOUNT, parse_number
 from ledger.errors import InputError
-from ledger.i18n import _
+from ledger.i18n import _, system_error
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -128,7 +128,7 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(
-            _("{path}: cannot read: {strerror}", path=path, strerror=exc.strerror)
+            _("{path}: cannot read: {strerror}", path=path, strerror=system_error(exc))
         ) from None
 
 

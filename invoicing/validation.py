@@ -17,7 +17,7 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 from ledger.errors import ConfigError
-from ledger.i18n import _
+from ledger.i18n import _, system_error
 from ledger.input_files import InputFileRefused, read_bounded
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -191,7 +191,10 @@ class Validator:
                 str(path),
                 [
                     Failure(
-                        "xml", "IO", "fatal", _("cannot read: {strerror}", strerror=exc.strerror)
+                        "xml",
+                        "IO",
+                        "fatal",
+                        _("cannot read: {strerror}", strerror=system_error(exc)),
                     )
                 ],
             )

@@ -55,7 +55,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
-from ledger.i18n import N_, _, joined, shown
+from ledger.i18n import N_, _, joined, shown, system_error
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import (
     Ledger,
@@ -129,13 +129,13 @@ def _inject_fault(point: str) -> None:
 def os_error_message(exc: OSError, root: Path | None = None) -> str:
     """One line for an ``OSError``: which file, what the system said, its errno name."""
     name = errno.errorcode.get(exc.errno or 0, "")
-    what = exc.strerror or type(exc).__name__
+    what = system_error(exc)
     where = exc.filename
     if where is not None and root is not None:
         with contextlib.suppress(ValueError):
             where = Path(str(where)).resolve().relative_to(root).as_posix()
     head = f"{where}: " if where is not None else ""
-    return f"{head}{what}" + (f" ({name})" if name else "")
+    return _("{where}{what}{errno}", where=head, what=what, errno=f" ({name})" if name else "")
 
 
 def sha256_file(path: Path) -> str | None:

@@ -293,3 +293,12 @@ def test_leak_invoice_validate_of_a_broken_xml_in_french(demo, tmp_path: Path) -
     out = _run(env, "invoice", "validate", str(broken), code=1)
     assert "bloquant (xml) : XML mal formé" in out or "bloquant (xml): XML mal formé" in out
     assert "not well-formed" not in out
+
+
+def test_leak_the_systems_file_errors_in_french(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _root, env = demo
+    missing = str(tmp_path / "nowhere.xml")
+    out = _run(env, "purchase", "import", missing, code=1)
+    assert "fichier ou dossier introuvable" in out and "No such file" not in out
+    english = _run(env, "purchase", "import", missing, lang="en", code=1)
+    assert "(No such file or directory)" in english  # the system's words, unchanged
