@@ -55,7 +55,7 @@ from importers.settings import BankRef, ImportSettings
 from ledger.dates import booking_date
 from ledger.dates import today as calendar_today
 from ledger.errors import InputError
-from ledger.i18n import _
+from ledger.i18n import _, system_error
 from ledger.input_files import InputFileRefused, read_bounded
 from ledger.view import BankOriginal
 
@@ -91,7 +91,7 @@ class BankFile:
             raise BankFileError(str(path), "file", _("no such file")) from None
         except OSError as exc:
             raise BankFileError(
-                str(path), "file", _("cannot be read ({strerror})", strerror=exc.strerror)
+                str(path), "file", _("cannot be read ({strerror})", strerror=system_error(exc))
             ) from None
 
 

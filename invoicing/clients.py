@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from invoicing.models import CLIENT_ID_RE, Client, validation_text
 from ledger.books import Books
-from ledger.config import format_validation_error
+from ledger.config import format_validation_error, toml_problem
 from ledger.errors import BooksError, InputError
 from ledger.i18n import _
 from ledger.privacy.guard import TextGuard
@@ -68,7 +68,11 @@ def parse_clients(raw: bytes | None) -> dict[str, Client]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise BooksError(
-            _("{clients_file}: not valid TOML: {exc}", clients_file=CLIENTS_FILE, exc=exc)
+            _(
+                "{clients_file}: not valid TOML: {exc}",
+                clients_file=CLIENTS_FILE,
+                exc=toml_problem(exc),
+            )
         ) from None
     out: dict[str, Client] = {}
     for index, item in enumerate(data.get("clients", []), start=1):

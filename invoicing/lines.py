@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from invoicing.models import Lang, LineInput, validation_text
+from ledger.config import toml_problem
 from ledger.entries import MAX_AMOUNT, parse_number
 from ledger.errors import InputError
-from ledger.i18n import _
+from ledger.i18n import _, system_error
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -127,7 +128,7 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(
-            _("{path}: cannot read: {strerror}", path=path, strerror=exc.strerror)
+            _("{path}: cannot read: {strerror}", path=path, strerror=system_error(exc))
         ) from None
 
 
@@ -135,7 +136,9 @@ def _toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(_read(path).decode("utf-8"), parse_float=Decimal)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(_("{path}: not valid TOML: {exc}", path=path, exc=exc)) from None
+        raise InputError(
+            _("{path}: not valid TOML: {exc}", path=path, exc=toml_problem(exc))
+        ) from None
 
 
 def read_invoice_file(path: Path) -> tuple[InvoiceFile, list[LineInput]]:

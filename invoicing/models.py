@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as eu_vat
 
-from ledger.config import normalize_enterprise_number, normalize_vat_number
+from ledger.config import normalize_enterprise_number, normalize_vat_number, number_problem
 from ledger.i18n import Message, _
 from ledger.view import link_safe as link_safe  # re-exported
 
@@ -68,7 +68,7 @@ def normalize_foreign_vat(value: str) -> str:
     try:
         return str(eu_vat.validate(compact))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(_("invalid VAT number: {exc}", exc=exc)) from None
+        raise ValueError(_("invalid VAT number: {exc}", exc=number_problem(exc))) from None
 
 
 def normalize_peppol_id(value: str) -> str:

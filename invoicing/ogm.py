@@ -12,6 +12,7 @@ import re
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.be import ogm_vcs
 
+from ledger.config import number_problem
 from ledger.errors import InputError
 from ledger.i18n import _
 
@@ -46,7 +47,9 @@ def normalize_ogm(value: str) -> str:
     try:
         return str(ogm_vcs.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise InputError(_("invalid structured communication: {exc}", exc=exc)) from None
+        raise InputError(
+            _("invalid structured communication: {exc}", exc=number_problem(exc))
+        ) from None
 
 
 def format_ogm(digits: str) -> str:

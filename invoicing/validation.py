@@ -17,7 +17,7 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 from ledger.errors import ConfigError
-from ledger.i18n import _
+from ledger.i18n import _, system_error
 from ledger.input_files import InputFileRefused, read_bounded
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -143,7 +143,9 @@ class Validator:
             parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
             doc = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            report.failures.append(Failure("xml", "XML", "fatal", f"not well-formed XML: {exc}"))
+            report.failures.append(
+                Failure("xml", "XML", "fatal", _("not well-formed XML: {exc}", exc=exc))
+            )
             return report
         schema = self._schemas.get(doc.tag)
         if schema is None:
@@ -152,19 +154,21 @@ class Validator:
                     "xsd",
                     "UBL",
                     "fatal",
-                    f"root element {doc.tag} is not a UBL Invoice or CreditNote",
+                    _("root element {tag} is not a UBL Invoice or CreditNote", tag=doc.tag),
                 )
             )
             return report
         try:
             valid = schema.validate(doc)
         except etree.Error as exc:  # e.g. a node lxml's schema validator cannot take
-            report.failures.append(Failure("xsd", "XSD", "fatal", f"cannot be validated ({exc})"))
+            report.failures.append(
+                Failure("xsd", "XSD", "fatal", _("cannot be validated ({exc})", exc=exc))
+            )
             return report
         if not valid:
             for err in schema.error_log:
                 report.failures.append(
-                    Failure("xsd", "XSD", "fatal", err.message, f"line {err.line}")
+                    Failure("xsd", "XSD", "fatal", err.message, _("line {line}", line=err.line))
                 )
         text = etree.tostring(doc, encoding="unicode")
         with self._lock:
@@ -184,7 +188,15 @@ class Validator:
             return Report(str(path), [Failure("xml", "IO", "fatal", exc.reason)])
         except OSError as exc:
             return Report(
-                str(path), [Failure("xml", "IO", "fatal", f"cannot read: {exc.strerror}")]
+                str(path),
+                [
+                    Failure(
+                        "xml",
+                        "IO",
+                        "fatal",
+                        _("cannot read: {strerror}", strerror=system_error(exc)),
+                    )
+                ],
             )
         report = self.validate_bytes(data, str(path))
         return report
@@ -192,7 +204,7 @@ class Validator:
 
 def _svrl_failures(layer: str, svrl: str) -> list[Failure]:
     if not svrl.strip():
-        return [Failure(layer, "SVRL", "fatal", "the stylesheet produced no report")]
+        return [Failure(layer, "SVRL", "fatal", _("the stylesheet produced no report"))]
     root = etree.fromstring(svrl.encode("utf-8"))
     failures = []
     for el in root.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):

@@ -55,7 +55,7 @@ from ledger.errors import (
     UnsafeBooksError,
     WriteRejectedError,
 )
-from ledger.i18n import _, shown
+from ledger.i18n import N_, _, joined, shown, system_error
 from ledger.integrity.anchors import PENDING_TAG_FILE, anchor_errors, books_files
 from ledger.loader import (
     Ledger,
@@ -130,13 +130,13 @@ def _inject_fault(point: str) -> None:
 def os_error_message(exc: OSError, root: Path | None = None) -> str:
     """One line for an ``OSError``: which file, what the system said, its errno name."""
     name = errno.errorcode.get(exc.errno or 0, "")
-    what = exc.strerror or type(exc).__name__
+    what = system_error(exc)
     where = exc.filename
     if where is not None and root is not None:
         with contextlib.suppress(ValueError):
             where = Path(str(where)).resolve().relative_to(root).as_posix()
     head = f"{where}: " if where is not None else ""
-    return f"{head}{what}" + (f" ({name})" if name else "")
+    return _("{where}{what}{errno}", where=head, what=what, errno=f" ({name})" if name else "")
 
 
 def sha256_file(path: Path) -> str | None:
@@ -191,7 +191,9 @@ def git_head(root: Path) -> str | None:
     return proc.stdout.strip() or None
 
 
-STATUS_WORDS = {"M": "modified", "D": "deleted", "A": "added", "R": "renamed", "?": "new"}
+STATUS_WORDS = {
+    "M": N_("modified"), "D": N_("deleted"), "A": N_("added"), "R": N_("renamed"), "?": N_("new"),
+}  # fmt: skip
 
 
 def worktree_changes(root: Path) -> list[tuple[str, str]]:
@@ -218,7 +220,7 @@ def worktree_changes(root: Path) -> list[tuple[str, str]]:
             )
         )
     items = proc.stdout.split("\0")
-    out = []
+    out: list[tuple[str, str]] = []
     index = 0
     while index < len(items):
         item = items[index]
@@ -229,14 +231,21 @@ def worktree_changes(root: Path) -> list[tuple[str, str]]:
         if "R" in code or "C" in code:
             index += 1  # the original path follows
         letter = next((c for c in code if c != " "), "?")
-        out.append((STATUS_WORDS.get(letter, "changed"), path))
+        # the word is a message: shown in the user's language (git's letter is not)
+        out.append((_(STATUS_WORDS.get(letter, N_("changed"))), path))
     return out
 
 
 def describe_changes(changes: list[tuple[str, str]], limit: int = 5) -> str:
-    shown = ", ".join(f"{path} ({what})" for what, path in changes[:limit])
-    more = f" and {len(changes) - limit} more" if len(changes) > limit else ""
-    return shown + more
+    """``main.beancount (modified), … and 2 more``: a message, each word in the user's
+    language."""
+    items = [_("{path} ({what})", path=path, what=what) for what, path in changes[:limit]]
+    listed: str = items[0] if items else ""
+    for item in items[1:]:
+        listed = _("{first}, {then}", first=listed, then=item)
+    if len(changes) > limit:
+        return _("{listed} and {count} more", listed=listed, count=len(changes) - limit)
+    return listed
 
 
 def tag_signing(root: Path) -> bool:
@@ -658,7 +667,7 @@ class Transaction:
             new_errors = _new_errors(books, before, after)
             broken = _integrity_keys(books, after) - _integrity_keys(books, before)
             if after.unsafe or len(after.errors) > len(before.errors) or broken:
-                detail = "; ".join(new_errors[:3]) or _("the books no longer load")
+                detail = joined(new_errors[:3], "; ") or _("the books no longer load")
                 more = (
                     _(" (and {count} more)", count=len(new_errors) - 3)
                     if len(new_errors) > 3

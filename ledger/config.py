@@ -39,12 +39,43 @@ ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9]
 # ---------------------------------------------------------------- identifier checks
 
 
+# Why python-stdnum refused a number, in the user's language (its own texts are English).
+NUMBER_PROBLEMS = {
+    "InvalidChecksum": _("wrong check digits"),
+    "InvalidLength": _("wrong length"),
+    "InvalidFormat": _("not in the expected format"),
+    "InvalidComponent": _("a part of the number is not valid"),
+}
+
+
+def number_problem(exc: Exception) -> str:
+    """Why python-stdnum refused a number (enterprise, VAT, structured communication)."""
+    return NUMBER_PROBLEMS.get(type(exc).__name__, _("not a valid number"))
+
+
+_TOML_AT = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$", re.S)
+_TOML_END = re.compile(r"^(?P<reason>.*) \(at end of document\)$", re.S)
+
+
+def toml_problem(exc: Exception) -> str:
+    """Where a TOML file is broken: the parser's own words in English (unchanged), its
+    line and column in the user's language (the parser speaks only English)."""
+    text = str(exc)
+    if found := _TOML_AT.match(text):
+        return _("{reason} (at line {line}, column {column})", **found.groupdict())
+    if found := _TOML_END.match(text):
+        return _("{reason} (at end of document)", reason=found["reason"])
+    return text
+
+
 def normalize_enterprise_number(value: str) -> str:
     """Return the 10-digit Belgian enterprise number (KBO/BCE), checked with mod 97."""
     try:
         return str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(_("invalid Belgian enterprise number: {exc}", exc=exc)) from None
+        raise ValueError(
+            _("invalid Belgian enterprise number: {exc}", exc=number_problem(exc))
+        ) from None
 
 
 def normalize_vat_number(value: str) -> str:
@@ -52,7 +83,7 @@ def normalize_vat_number(value: str) -> str:
     try:
         return "BE" + str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
-        raise ValueError(_("invalid Belgian VAT number: {exc}", exc=exc)) from None
+        raise ValueError(_("invalid Belgian VAT number: {exc}", exc=number_problem(exc))) from None
 
 
 IBAN_PROBLEMS = {
@@ -79,12 +110,17 @@ def normalize_iban(value: str) -> str:
         raise ValueError(_("invalid IBAN: {exc}", exc=iban_problem(exc))) from None
 
 
+def bic_problem(exc: Exception) -> str:
+    """Why a BIC is invalid, in words that never repeat it (schwifty's messages do)."""
+    return IBAN_PROBLEMS.get(type(exc).__name__, _("not a valid BIC"))
+
+
 def normalize_bic(value: str) -> str:
     """Return a BIC in compact form after checking its structure."""
     try:
         return str(BIC(value).compact)
     except SchwiftyException as exc:
-        raise ValueError(_("invalid BIC: {exc}", exc=exc)) from None
+        raise ValueError(_("invalid BIC: {exc}", exc=bic_problem(exc))) from None
 
 
 def parse_rate(value: str | int | float | Decimal) -> Decimal:
@@ -600,7 +636,9 @@ def parse_config(text: str, where: str = HUB_FILE) -> HubConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_("{where}: not valid TOML: {exc}", where=where, exc=exc)) from None
+        raise ConfigError(
+            _("{where}: not valid TOML: {exc}", where=where, exc=toml_problem(exc))
+        ) from None
     try:
         return HubConfig.model_validate(data)
     except ValidationError as exc:

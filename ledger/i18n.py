@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -205,6 +206,31 @@ def shown(text: object, lang: str | None = None) -> str:
     if message is not None:  # an error carrying a message
         return message.shown(lang)
     return str(text)
+
+
+# The system's own words for the usual file errors (in English): in the catalogue, so that
+# they are shown in the user's language; any other stays as the system said it.
+SYSTEM_ERRORS = (
+    N_("No such file or directory"), N_("Permission denied"), N_("Is a directory"),
+    N_("Not a directory"), N_("No space left on device"), N_("File exists"),
+    N_("File name too long"), N_("Read-only file system"),
+)  # fmt: skip
+
+
+def system_error(exc: OSError) -> str:
+    """Why the system refused a file (``exc.strerror``), as a message when we know it."""
+    text = exc.strerror or type(exc).__name__
+    return _(text) if text in SYSTEM_ERRORS else text
+
+
+def joined(items: Iterable[object], sep: str = ", ") -> str:
+    """``items`` joined by ``sep``, as a message: each item (a message, or text) is shown in
+    the user's language (``sep.join`` would flatten them to English)."""
+    parts = list(items)
+    out: object = parts[0] if parts else ""
+    for item in parts[1:]:
+        out = _("{first}{sep}{then}", first=out, sep=sep, then=item)
+    return out if isinstance(out, Message) else str(out)
 
 
 _ui_lang: list[str] = []

@@ -32,7 +32,7 @@ from pyrage import ssh, x25519
 
 from ledger.config import HubConfig
 from ledger.errors import KeyFileError, RosterError
-from ledger.i18n import _
+from ledger.i18n import _, system_error
 from ledger.outputs import inside
 
 AGE_SECRET_PREFIX = "AGE-SECRET-KEY-"
@@ -248,7 +248,7 @@ def write_secret(path: Path, text: str, books_root: Path | None = None) -> None:
         ) from None
     except OSError as exc:
         raise KeyFileError(
-            _("{path}: cannot write the key ({strerror})", path=path, strerror=exc.strerror)
+            _("{path}: cannot write the key ({strerror})", path=path, strerror=system_error(exc))
         ) from None
     with os.fdopen(fd, "w") as handle:
         handle.write(text)

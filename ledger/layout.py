@@ -27,7 +27,7 @@ from beancount.core import data
 from ledger.books import MAIN_FILE, Books, atomic_write, git, render_entries
 from ledger.config import HubConfig, render_config
 from ledger.errors import BooksError
-from ledger.i18n import _
+from ledger.i18n import _, joined
 from ledger.integrity.signing import configure_signing
 from ledger.keys import create_key, key_path
 from ledger.loader import FAVA_PAGES
@@ -157,6 +157,9 @@ def init_books(
     ledger = books.load()
     if ledger.errors:
         raise BooksError(
-            _("the new books do not check: {errors}", errors="; ".join(books.error_lines(ledger)))
+            _(
+                "the new books do not check: {errors}",
+                errors=joined(books.error_lines(ledger), "; "),
+            )
         )
     return books, key_file

@@ -140,8 +140,11 @@ def unsafe_directives(entries: list[data.Directive], options_map: dict[str, Any]
             errors.append(
                 UnsafeDirectiveError(
                     meta,
-                    f'plugin "{name}" refused: only beancount.plugins.* and coopledger\'s own '
-                    "plugins may run (a plugin line imports Python code)",
+                    _(
+                        'plugin "{name}" refused: only beancount.plugins.* and coopledger\'s '
+                        "own plugins may run (a plugin line imports Python code)",
+                        name=name,
+                    ),
                     None,
                 )
             )
@@ -150,8 +153,10 @@ def unsafe_directives(entries: list[data.Directive], options_map: dict[str, Any]
         errors.append(
             UnsafeDirectiveError(
                 meta,
-                'option "insert_pythonpath" refused: the books\' folder may not be put on the '
-                "Python path",
+                _(
+                    'option "insert_pythonpath" refused: the books\' folder may not be put on '
+                    "the Python path"
+                ),
                 None,
             )
         )
@@ -163,7 +168,10 @@ def unsafe_directives(entries: list[data.Directive], options_map: dict[str, Any]
             errors.append(
                 UnsafeDirectiveError(
                     entry.meta,
-                    f'custom "fava-extension" "{first}" refused: it would import Python code',
+                    _(
+                        'custom "fava-extension" "{first}" refused: it would import Python code',
+                        first=first,
+                    ),
                     entry,
                 )
             )
@@ -171,7 +179,10 @@ def unsafe_directives(entries: list[data.Directive], options_map: dict[str, Any]
             errors.append(
                 UnsafeDirectiveError(
                     entry.meta,
-                    f'custom "fava-option" "{first}" refused: it would run a Python file',
+                    _(
+                        'custom "fava-option" "{first}" refused: it would run a Python file',
+                        first=first,
+                    ),
                     entry,
                 )
             )
@@ -200,8 +211,11 @@ def _guarded_run_transformations(
     refusals += [
         MissingPluginError(
             data.new_metadata(main, 1),
-            f'plugin "{name}" is missing from the books: coopledger requires it on every '
-            "load (it ran anyway); put the line back",
+            _(
+                'plugin "{name}" is missing from the books: coopledger requires it on every '
+                "load (it ran anyway); put the line back",
+                name=name,
+            ),
             None,
         )
         for name in missing
@@ -487,7 +501,9 @@ def format_error(error: Any, root: Path | None = None) -> str:
     given = getattr(error, "message", error)
     message = str(given).splitlines()[0]
     if type(error).__name__ in TEXT_ERRORS:  # the parser quotes what was typed: never repeated
-        message = QUOTED.sub("(the text is not repeated)", message)
+        # the parser's own words stay; what replaces the quote is shown in the user's language
+        escaped = message.replace("{", "{{").replace("}", "}}")
+        message = _(QUOTED.sub("{hidden}", escaped), hidden=_("(the text is not repeated)"))
     elif isinstance(given, Message) and message == given:  # ours: shown in the hub's language
         message = given
     return _("{filename}:{lineno}: {message}", filename=filename, lineno=lineno, message=message)

@@ -68,7 +68,8 @@ class Progress:
     def step(self, what: str = "") -> None:
         self.count += 1
         where = f"{self.count}/{self.total} " if self.total else ""
-        self._write(f"{self.label}: {where}{what}".rstrip())
+        colon = " : " if ui_lang() == "fr" else ": "  # as the catalogue writes it in French
+        self._write(f"{self.label}{colon}{where}{shown(what)}".rstrip())
 
     def close(self) -> None:
         took = f"{time.monotonic() - self.started:.0f}"

@@ -104,4 +104,4 @@ def output_path(out: str | None, books_root: Path, hub_id: str, filename: str) -
         path = default_folder(books_root, hub_id) / filename
     # the one rule of every file a command writes (ledger.outputs): it names the option,
     # never the path (a path may hold a name)
-    return outside_books(books_root, path, "--out", "reports are written outside them")
+    return outside_books(books_root, path, "--out", _("reports are written outside them"))

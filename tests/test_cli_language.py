@@ -79,7 +79,7 @@ def test_help_is_shown_in_the_hubs_language(cli: Cli, books_dir: Path) -> None:
     root = _words(cli(*b, "--help", env=_in(cli.env, None)).stdout)
     assert root.startswith("Usage : coopledger [OPTIONS] COMMAND [ARGS]..."), root
     assert "Comptabilité et facturation d'un hub" in root
-    assert "Commandes:" in root and "Afficher ce message et quitter." in root
+    assert "Commandes : " in root and "Afficher ce message et quitter." in root
     assert "les livres eux-mêmes : créer, vérifier, parcourir" in root
     noun = _words(cli(*b, "participant", "add", "--help", env=_in(cli.env, None)).stdout)
     assert "ouvrir un·e participant·e sous un nouveau code aléatoire" in noun

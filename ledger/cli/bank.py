@@ -16,7 +16,7 @@ from ledger.books import (
     render_entries,
 )
 from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
-from ledger.i18n import N_, _, shown
+from ledger.i18n import N_, _, shown, ui_lang
 from ledger.progress import Progress
 
 DESCRIPTION = N_("""\
@@ -32,6 +32,15 @@ flagged '!', for review.""")
 
 
 INFORMATION = N_("information")
+# The fields of a bank line that ``bank show-line`` prints, in the user's language.
+LINE_FIELDS = {
+    "bank-reference": N_("bank reference"),
+    "counterparty": N_("counterparty"),
+    "counterparty-account": N_("counterparty account"),
+    "communication": N_("communication"),
+    "ogm": N_("structured communication"),
+    "end-to-end-id": N_("end-to-end id"),
+}
 
 
 def cmd_bank_add(args: argparse.Namespace) -> int:
@@ -69,13 +78,12 @@ def cmd_bank_line_show(args: argparse.Namespace) -> int:
           link=found["link"], date=found["date"], amount=found["amount"],
           currency=found["currency"]))  # fmt: skip
     say(_("  (decrypted in memory from the archived statement; the books do not hold this)"))
-    keys = ("bank-reference", "counterparty", "counterparty-account", "communication", "ogm",
-            "end-to-end-id")  # fmt: skip
-    for key in keys:
+    colon = "\u00a0:" if ui_lang() == "fr" else ":"  # French: « référence : »
+    for key, label in LINE_FIELDS.items():
         if found.get(key):
-            print(f"  {key + ':':<22}{found[key]}")
+            print(f"  {localised(label) + colon:<24}{found[key]}")
     for text in found["information"] or []:
-        print(f"  {localised(INFORMATION) + ':':<22}{text}")
+        print(f"  {localised(INFORMATION) + colon:<24}{text}")
     for detail in found["details"] or []:
         text = f"{detail['amount']} {detail['counterparty'] or ''} {detail['communication'] or ''}"
         say(_("  detail {sequence}: {text}", sequence=detail["sequence"], text=text.rstrip()))

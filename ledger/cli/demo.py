@@ -10,7 +10,7 @@ import click
 from ledger.cli.books import SERVE_OPTIONS
 from ledger.cli.support import YEAR, Group, command, say
 from ledger.demo import build_demo
-from ledger.i18n import N_, _
+from ledger.i18n import N_, _, set_ui_lang
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -18,6 +18,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Path(args.dir), year=args.year, seed=args.seed, years=args.years,
         participants=args.participants,
     )  # fmt: skip
+    set_ui_lang(books.config.invoicing.default_lang)  # the hub exists now: it speaks
     say(_("Demo hub ready in {path} (fictional data)", path=str(books.root)))
     if args.serve:
         from ledger.fava.serve import serve
@@ -33,7 +34,8 @@ group = Group("demo", help=N_("a fictional hub that shows everything"))
 command(
     group, "build", cmd_demo,
     click.argument("dir"),
-    click.option("--year", type=YEAR, default=None, help=N_("the demo year (default: last year)")),
+    click.option("--year", type=YEAR, metavar="YEAR", default=None,
+                 help=N_("the demo year (default: last year)")),
     click.option("--seed", type=int, default=2025,
                  help=N_("the same seed gives the same books (but for codes and keys)")),
     click.option("--years", type=int, default=1,

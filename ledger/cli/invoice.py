@@ -231,7 +231,7 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
             f"{r.participant}  {r.client}  {delivery_text(sent.get(r.number), r.documents)}"
         )
         for c in notes.get(r.number, ()):
-            print(f"  {c.text()}")
+            print(f"  {shown(c.text())}")
     return 0
 
 
@@ -342,6 +342,10 @@ class _DiskFiles:
             return None
 
 
+# How grave a failed rule is (the Peppol rules' own flags), in the user's language.
+FLAGS = {"fatal": N_("fatal"), "error": N_("error"), "warning": N_("warning")}
+
+
 def cmd_invoice_validate(args: argparse.Namespace) -> int:
     books: Books | None = None
     if not args.rules:
@@ -394,7 +398,8 @@ def cmd_invoice_validate(args: argparse.Namespace) -> int:
                 say(_("{file}: {verdict} ({fatal} fatal)", file=r.name, verdict=verdict,
                       fatal=len(r.fatal)))  # fmt: skip
             for f in r.failures:
-                print(f"  [{f.rule}] {f.flag or 'fatal'} ({f.layer}): {f.text}")
+                flag = localised(FLAGS.get(f.flag or "fatal", f.flag))
+                print(f"  [{f.rule}] {flag} ({f.layer}): {shown(f.text)}")
     return 0 if all(r.ok for r in reports) else 1
 
 

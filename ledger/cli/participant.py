@@ -147,7 +147,7 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         say(_("  opened:       {opened}, closed {closed}", **result))
     else:
         say(_("  opened:       {opened}", opened=result["opened"]))
-    for key, label in (
+    rows = [(key, localised(label)) for key, label in (
         ("sales", N_("invoiced (excl. VAT)")),
         ("received", N_("received from clients")),
         ("contribution", N_("hub contribution")),
@@ -157,19 +157,36 @@ def cmd_participant_show(args: argparse.Namespace) -> int:
         ("balance", N_("held for them now")),
         ("pending", N_("share of unpaid invoices")),
         ("owed", N_("owed to the hub")),
-    ):
-        print(f"  {localised(label):<24} {Decimal(result[key]):>12,.2f} EUR")
+    )]  # fmt: skip
+    width = max(24, *(len(label) for _key, label in rows))  # a translation may be longer
+    for key, label in rows:
+        print(f"  {label:<{width}} {Decimal(result[key]):>12,.2f} EUR")
     if summary.movements:
         date, kind, amount = localised("date"), localised("kind"), localised("amount")
         balance, description = localised("balance"), localised("description")
         print(f"\n  {date:<10}  {kind:<12} {amount:>9} {balance:>12}  {description}")
         for m in summary.movements:
             owed = shown(_(" (owed to the hub {owed})", owed=f"{m.owed:+,.2f}")) if m.owed else ""
+            kind_text = localised(MOVEMENT_KINDS.get(m.kind, m.kind))
             print(
-                f"  {m.date.isoformat()}  {m.kind:<12} {m.amount:>9,.2f} "
+                f"  {m.date.isoformat()}  {kind_text:<12} {m.amount:>9,.2f} "
                 f"{m.balance:>12,.2f}  {m.description}{owed}"
             )
     return 0
+
+
+# The kind of a movement of the balance held (``participant show``), short for its column.
+MOVEMENT_KINDS = {
+    "payment": N_("payment"),
+    "cash-sale": N_("cash sale"),
+    "credit-reversal": N_("credit reversal"),
+    "expense": N_("cost"),
+    "payout": N_("payout"),
+    "settlement": N_("returned payout"),
+    "contribution": N_("contribution"),
+    "carried": N_("carried"),
+    "other": N_("other"),
+}
 
 
 def cmd_participant_statement(args: argparse.Namespace) -> int:
@@ -178,10 +195,10 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     summary = _summary(books, args.code)
     if args.start and args.end and args.end < args.start:
         raise InputError(_("--to is before --from"))
-    with Progress(N_("statement")):
-        pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     default = f"statement-{args.code}-{dates.today().isoformat()}.pdf"
-    out = outside_books(books.root, args.out or default, "--out", "it names a participant")
+    out = outside_books(books.root, args.out or default, "--out", _("it names a participant"))
+    with Progress(N_("statement")):  # (the place is checked first: nothing rendered for naught)
+        pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
     atomic_write(out, pdf)
     say(_("Statement of {code} written to {path}", code=args.code, path=str(out)))
     return 0

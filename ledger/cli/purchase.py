@@ -24,7 +24,7 @@ from ledger.books import (
 )
 from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.errors import ConfigError, InputError
-from ledger.i18n import N_, _, shown
+from ledger.i18n import N_, _, shown, system_error
 from ledger.input_files import InputFileRefused, read_bounded
 from ledger.privacy.guard import roster_text_check
 from ledger.view.purchases import purchase_statuses, select
@@ -74,7 +74,7 @@ def _read(paths: list[str]) -> list[Source]:
                 _(
                     "{label}: cannot read it ({reason})",
                     label=label,
-                    reason=exc.strerror or "error",
+                    reason=system_error(exc),
                 )
             ) from None
         sources.append(Source(label, payload))

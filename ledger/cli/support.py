@@ -167,7 +167,10 @@ def localised(text: str | None) -> str:
         return ""
     if isinstance(text, Message):
         return shown(text)
-    return translate(ui_lang(), inspect.cleandoc(text))
+    lang = ui_lang()
+    # a label indented on purpose ("  of which …") is in the catalogue as it is written
+    exact = translate(lang, text)
+    return exact if exact != text else translate(lang, inspect.cleandoc(text))
 
 
 def for_help(text: str | None) -> str:
@@ -196,15 +199,32 @@ def _help_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str] 
     return term, text
 
 
+class HelpFormatter(click.HelpFormatter):
+    """Click's help formatter, its headings punctuated as the user's language writes them
+    (French: ``Options :``, a non-breaking space before the colon)."""
+
+    def write_heading(self, heading: str) -> None:
+        colon = "\u00a0:" if ui_lang() == "fr" else ":"
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+
+class HelpContext(click.Context):
+    """Click's context, formatting help with :class:`HelpFormatter`."""
+
+    formatter_class = HelpFormatter
+
+
 class Localised(click.Command):
     """A command whose help page is in the user's language."""
+
+    context_class = HelpContext
 
     def get_short_help_str(self, limit: int = 45) -> str:
         return for_help(self.short_help or self.help).strip()
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)
-        formatter.write_usage(ctx.command_path, " ".join(pieces), f"{localised('Usage:')} ")
+        formatter.write_usage(ctx.command_path, " ".join(pieces), f"{for_help('Usage:')} ")
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         text = for_help(self.help).partition("\f")[0]

@@ -27,6 +27,7 @@ from invoicing.clients import read_clients
 from ledger.books import Books
 from ledger.config import ImportRule
 from ledger.demo.coda_writer import BANK_COSTS, CodaHeader, write_coda
+from ledger.i18n import _, hub_lang
 
 OPENING_BALANCE = Decimal("8250.00")
 FEES = Decimal("-7.50")
@@ -235,11 +236,12 @@ class _Year:
 def _add_rules(books: Books, year: _Year) -> None:
     """Two import rules in hub.toml, written through the write path."""
     config = books.config.model_copy(deep=True)
+    lang = hub_lang(config.invoicing.default_lang)  # the rules' narrations: the hub's language
     wanted = [
         ImportRule(account=config.account("bank_fees"), contains=FEES_TEXT,
-                   narration="Bank fees"),
+                   narration=_("Bank fees").shown(lang)),
         ImportRule(account=config.account("services"), counterparty_iban=year.iban(LANDLORD),
-                   narration="Rent of the workspace"),
+                   narration=_("Rent of the workspace").shown(lang)),
     ]  # fmt: skip
     if all(rule in config.import_rules for rule in wanted):
         return

@@ -322,13 +322,15 @@ class _Year:
     def hub_life(self) -> None:
         rng = self.rng
         for month in range(1, 13):
-            self.bank_line(dt.date(self.year, month, 5), -RENT, "Rent of the workspace",
-                           self.account("services"), {"counterparty": LANDLORD})  # fmt: skip
+            rent = _("Rent of the workspace").shown(self.lang)
+            self.bank_line(dt.date(self.year, month, 5), -RENT, rent, self.account("services"),
+                           {"counterparty": LANDLORD})  # fmt: skip
             last = (dt.date(self.year, month, 28) + dt.timedelta(days=4)).replace(day=1)
-            self.bank_line(last - dt.timedelta(days=1), -FEES, "Bank fees",
+            self.bank_line(last - dt.timedelta(days=1), -FEES, _("Bank fees").shown(self.lang),
                            self.account("bank_fees"), {})  # fmt: skip
         self.bank_line(dt.date(self.year, 2, rng.randint(1, 27)), GIFT,
-                       f"Gift {self.year} for the hub's activities", self.account("gifts"),
+                       _("Gift {year} for the hub's activities", year=self.year).shown(self.lang),
+                       self.account("gifts"),
                        {"counterparty": DONOR})  # fmt: skip
 
     # -- documents ---------------------------------------------------------------------

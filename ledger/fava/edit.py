@@ -40,6 +40,7 @@ from fava.util import next_key
 from ledger.books import Books, Transaction, entries_file
 from ledger.dates import booking_date
 from ledger.errors import ConflictError, CoopledgerError, WriteRejectedError
+from ledger.i18n import _, shown
 from ledger.integrity import carried as carriedlib
 from ledger.integrity.anchors import anchor_errors, seals
 from ledger.privacy.guard import refuse_roster_values
@@ -63,7 +64,7 @@ class RefusedWriteError(FavaJSONAPIError):
     """A write coopledger refused; the message says why, the books are unchanged."""
 
     def __init__(self, message: str, status: HTTPStatus) -> None:
-        super().__init__(message)
+        super().__init__(shown(message))  # Fava shows it: in the hub's language
         self._status = status
 
     @property
@@ -106,15 +107,23 @@ def refuse_staged_text(root: Path, staged: dict[str, bytes], today: dt.date | No
         future = sorted({e.date for e in entries if e.date > now})
         if future:
             raise WriteRejectedError(
-                f"{relpath}: an entry is dated {future[0].isoformat()}, in the future (today "
-                f"is {now.isoformat()}): the books record what has happened"
+                _(
+                    "{relpath}: an entry is dated {date}, in the future (today is {today}): "
+                    "the books record what has happened",
+                    relpath=relpath,
+                    date=future[0].isoformat(),
+                    today=now.isoformat(),
+                )
             )
         for included in options.get("include") or []:
             target = (books / relpath).parent.joinpath(included).resolve()
             if target != books and books not in target.parents:
                 raise WriteRejectedError(
-                    f"{relpath}: an include names a file outside the books; the books "
-                    "include only their own files"
+                    _(
+                        "{relpath}: an include names a file outside the books; the books "
+                        "include only their own files",
+                        relpath=relpath,
+                    )
                 )
 
 
@@ -131,7 +140,9 @@ class BooksFileModule(FileModule):
         resolved = Path(path).resolve()
         root = self.books.root
         if root not in resolved.parents:
-            raise RefusedWriteError(f"{path} is outside the books", HTTPStatus.FORBIDDEN)
+            raise RefusedWriteError(
+                _("{path} is outside the books", path=str(path)), HTTPStatus.FORBIDDEN
+            )
         return resolved.relative_to(root).as_posix()
 
     def _closed_until(self) -> dt.date | None:
@@ -146,8 +157,13 @@ class BooksFileModule(FileModule):
         until = self._closed_until()
         if until is not None and day <= until:
             raise RefusedWriteError(
-                f"{what} is dated {day.isoformat()}, in a closed year (closed until "
-                f"{until.isoformat()}): book corrections in an open year",
+                _(
+                    "{what} is dated {day}, in a closed year (closed until {until}): book "
+                    "corrections in an open year",
+                    what=what,
+                    day=day.isoformat(),
+                    until=until.isoformat(),
+                ),
                 HTTPStatus.FORBIDDEN,
             )
 
@@ -156,12 +172,20 @@ class BooksFileModule(FileModule):
         head = relpath.split("/", 1)[0]
         if relpath in (carriedlib.CARRIED_FILE, carriedlib.HISTORY_FILE):
             raise RefusedWriteError(
-                f"{relpath} holds what the closed years carry: book corrections in an open year",
+                _(
+                    "{relpath} holds what the closed years carry: book corrections in an open "
+                    "year",
+                    relpath=relpath,
+                ),
                 HTTPStatus.FORBIDDEN,
             )
         if until is not None and head.isdigit() and int(head) <= until.year:
             raise RefusedWriteError(
-                f"{relpath} belongs to closed year {head}: book corrections in an open year",
+                _(
+                    "{relpath} belongs to closed year {year}: book corrections in an open year",
+                    relpath=relpath,
+                    year=head,
+                ),
                 HTTPStatus.FORBIDDEN,
             )
 
@@ -217,7 +241,7 @@ class BooksFileModule(FileModule):
         """Replace (or, with ``None``, delete) the lines of an entry, checked by sha256."""
         entry = self.ledger.get_entry(entry_hash)
         path, lineno = _get_position(entry)
-        self._refuse_closed(entry.date, "this entry")
+        self._refuse_closed(entry.date, _("this entry"))
         relpath = self._relpath(path)
 
         def stage(tx: Transaction) -> None:
@@ -256,7 +280,7 @@ class BooksFileModule(FileModule):
             key = next_key(basekey, entry.meta)
             indent = self.ledger.fava_options.indent
             path, lineno = _get_position(entry)
-            self._refuse_closed(entry.date, "this entry")
+            self._refuse_closed(entry.date, _("this entry"))
             relpath = self._relpath(path)
 
             def stage(tx: Transaction) -> None:
@@ -273,7 +297,7 @@ class BooksFileModule(FileModule):
         with self._lock:
             self.ledger.changed()
             for entry in entries:
-                self._refuse_closed(entry.date, "a new entry")
+                self._refuse_closed(entry.date, _("a new entry"))
             options = self.ledger.fava_options
             ordered = sorted(entries, key=_incomplete_sortkey)
             targets = [entries_file(FAVA_KIND, entry.date) for entry in ordered]

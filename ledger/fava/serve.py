@@ -33,7 +33,7 @@ from flask import jsonify, request
 from ledger.books import Books
 from ledger.errors import InputError, UnsafeBooksError
 from ledger.fava.edit import ALLOWED_WRITES, BooksFavaLedger
-from ledger.i18n import _
+from ledger.i18n import _, joined, shown
 from ledger.loader import (
     ALLOWED_FAVA_EXTENSIONS,
     Ledger,
@@ -57,12 +57,14 @@ def _guard_fava() -> None:
     def guarded_find(base_path: Path, name: str) -> Any:
         if name not in ALLOWED_FAVA_EXTENSIONS:
             return [], [
-                FavaExtensionError(None, f'extension "{name}" refused by coopledger', None)
+                FavaExtensionError(
+                    None, shown(_('extension "{name}" refused by coopledger', name=name)), None
+                )
             ]
         return original_find(base_path, name)
 
     def refused_import_config(module_path: Path) -> Any:
-        raise fava_ingest.ImportConfigLoadError("import-config refused by coopledger")
+        raise fava_ingest.ImportConfigLoadError(shown(_("import-config refused by coopledger")))
 
     fava_extensions.find_extensions = guarded_find
     fava_ingest.load_import_config = refused_import_config
@@ -180,8 +182,10 @@ def make_app(
     main = path or str(books.main_file)
     if ledger.unsafe:
         raise UnsafeBooksError(
-            "refusing to serve: "
-            + "; ".join(books.error_lines(type(ledger)([], ledger.unsafe, {})))
+            _(
+                "refusing to serve: {errors}",
+                errors=joined(books.error_lines(type(ledger)([], ledger.unsafe, {})), "; "),
+            )
         )
     install_guard()
     _guard_fava()
@@ -201,13 +205,20 @@ def make_app(
 
 def serve(books: Books, host: str, port: int, edit: bool = False, all_years: bool = False) -> None:
     app = make_app(books, edit=edit, host=host, all_years=all_years)
-    mode = "editing through the write path" if edit else "read-only"
+    mode = _("editing through the write path") if edit else _("read-only")
     if all_years:
-        mode += ", every year"
-    print(f"Serving {books.root} in Fava ({mode}) on http://{host}:{port}/", flush=True)
+        mode = _("{mode}, every year", mode=mode)
+    url = f"http://{host}:{port}/"
+    print(shown(_("Serving {root} in Fava ({mode}) on {url}", root=str(books.root), mode=mode,
+                  url=url)), flush=True)  # fmt: skip
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(
-            "warning: Fava has no authentication; put an authenticating proxy in front of it",
+            shown(
+                _(
+                    "warning: Fava has no authentication; put an authenticating proxy in "
+                    "front of it"
+                )
+            ),
             file=sys.stderr,
             flush=True,
         )

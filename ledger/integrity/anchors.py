@@ -221,22 +221,33 @@ def tag_errors(root: Path, entries: list[data.Directive]) -> list[Any]:
             errors.append(
                 AnchorError(
                     main,
-                    f"tag {tag.name} says {year} is closed, but no seal of {year} is loaded: "
-                    "the closing file, its include or the sealing plugin was removed",
+                    _(
+                        "tag {tag} says {year} is closed, but no seal of {year} is loaded: "
+                        "the closing file, its include or the sealing plugin was removed",
+                        tag=tag.name,
+                        year=year,
+                    ),
                     None,
                 )
             )
         elif not tag.annotated or tag.head is None:
             errors.append(
-                AnchorError(seal.meta, f"tag {tag.name} is not a coopledger close tag", seal)
+                AnchorError(
+                    seal.meta, _("tag {tag} is not a coopledger close tag", tag=tag.name), seal
+                )
             )
         elif str(seal.values[1].value) != tag.head:
             errors.append(
                 AnchorError(
                     seal.meta,
-                    f"the seal of {year} does not match tag {tag.name} (tag "
-                    f"{tag.head[:12]}…, seal {str(seal.values[1].value)[:12]}…): the sealed "
-                    "year was rewritten",
+                    _(
+                        "the seal of {year} does not match tag {tag} (tag {head}…, seal "
+                        "{seal}…): the sealed year was rewritten",
+                        year=year,
+                        tag=tag.name,
+                        head=tag.head[:12],
+                        seal=str(seal.values[1].value)[:12],
+                    ),
                     seal,
                 )
             )
@@ -246,8 +257,12 @@ def tag_errors(root: Path, entries: list[data.Directive]) -> list[Any]:
                 errors.append(
                     AnchorError(
                         seal.meta,
-                        f"the seal of {year} has no tag {TAG_PREFIX}{year}: a seal is only "
-                        "valid with the tag written when the year was closed",
+                        _(
+                            "the seal of {year} has no tag {tag}: a seal is only valid with "
+                            "the tag written when the year was closed",
+                            year=year,
+                            tag=f"{TAG_PREFIX}{year}",
+                        ),
                         seal,
                     )
                 )
@@ -287,7 +302,10 @@ def include_errors(root: Path, options: dict[str, Any]) -> list[Any]:
             errors.append(
                 AnchorError(
                     data.new_metadata(str(path), 1),
-                    f"{rel} is not included from main.beancount: every books file must be",
+                    _(
+                        "{rel} is not included from main.beancount: every books file must be",
+                        rel=rel,
+                    ),
                     None,
                 )
             )

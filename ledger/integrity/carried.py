@@ -41,6 +41,7 @@ from beancount.core import data
 from beancount.parser import printer
 from beancount.parser.grammar import ValueType
 
+from ledger.i18n import _
 from ledger.integrity import chain as chainlib
 
 CARRIED_FILE = "carried.beancount"
@@ -247,11 +248,13 @@ def carry(
     seeds: set[str],
     heads: dict[int, str],
     root: str,
+    lang: str = "en",
 ) -> tuple[list[data.Directive], str]:
     """The entries of ``carried.beancount`` after the close of ``year`` (the marker first)
     and their digest. ``entries`` is a load holding every entry up to the end of ``year``
     (the full history, or the live books with the previous carry); ``seeds`` are the links
-    still open (:func:`ledger.money.closing.open_links`)."""
+    still open (:func:`ledger.money.closing.open_links`). Their narrations are in ``lang``
+    (the hub's language)."""
     until = dt.date(year, 12, 31)
     closed = [e for e in entries if e.date <= until]
     movable = [
@@ -276,13 +279,18 @@ def carry(
         # the carried day the live books hold no balance (no running check can trip on
         # the closed years' partial history); on it, the full history's balances.
         copies += [_copy(e, year, root) for e in group]
-        text = f"Carried items of {day.isoformat()}, balanced on {until.isoformat()}"
+        text = _(
+            "Carried items of {day}, balanced on {until}",
+            day=day.isoformat(),
+            until=until.isoformat(),
+        ).shown(lang)
         for funded, part in _by_grant(group):
             back = _postings(lots(part, day), -1)
             if back:
                 copies.append(_carried_txn(day, year, text, back, funded))
+    narration = _("Balances carried by the close of {year}", year=str(year)).shown(lang)
     totals = [
-        _carried_txn(until, year, f"Balances carried by the close of {year}", postings, funded)
+        _carried_txn(until, year, narration, postings, funded)
         for funded, part in _by_grant(closed)
         if (postings := _postings(lots(part, until)))
     ]

@@ -21,7 +21,7 @@ from ledger.books import MAIN_FILE, Books, Transaction, entries_file, render_ent
 from ledger.config import HubConfig
 from ledger.entries import ZERO
 from ledger.errors import BooksError, InputError
-from ledger.i18n import _
+from ledger.i18n import _, hub_lang
 from ledger.integrity import carried as carriedlib
 from ledger.integrity.anchors import is_git_books, seals
 from ledger.money.grants import grants
@@ -132,7 +132,9 @@ def carry_closed_years(
         entries += _as_loaded([entry], ledger.options, written)
     entries.sort(key=data.entry_sortkey)
     seeds = open_links(entries, tx.config, dt.date(year, 12, 31))
-    mark, *body = carriedlib.carry(entries, year, seeds, heads, root)[0]
+    mark, *body = carriedlib.carry(
+        entries, year, seeds, heads, root, hub_lang(tx.config.invoicing.default_lang)
+    )[0]
     sha = str(mark.meta[carriedlib.DIGEST_META])
     text = (
         f"; {carriedlib.CARRIED_FILE}: the balances carried by the close of {year}, written "

@@ -35,7 +35,7 @@ from pypdf.generic import (
 )
 
 from ledger.errors import InputError
-from ledger.i18n import _
+from ledger.i18n import _, system_error
 from ledger.privacy.guard import TextGuard
 
 MAX_RECEIPT_BYTES = 20 * 1024 * 1024
@@ -263,6 +263,10 @@ def read_receipt(path: Path, guard: TextGuard | None = None) -> tuple[bytes, str
         payload = path.read_bytes()
     except OSError as exc:
         raise InputError(
-            _("{field}: cannot read the file ({strerror})", field=FIELD, strerror=exc.strerror)
+            _(
+                "{field}: cannot read the file ({strerror})",
+                field=FIELD,
+                strerror=system_error(exc),
+            )
         ) from None
     return clean_receipt(payload, guard)
