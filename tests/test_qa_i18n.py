@@ -70,17 +70,19 @@ def test_leak_invoice_list_credit_note_line_in_french(demo) -> None:  # type: ig
 
 
 def test_leak_participant_show_labels_kinds_and_carried_narrations(demo) -> None:  # type: ignore[no-untyped-def]
-    _root, env = demo
+    root, env = demo
     codes = re.findall(r"^(P-\w{6})", _run(env, "participant", "list"), re.M)
     out = "\n".join(_run(env, "participant", "show", code) for code in codes)
     assert "dont imputés" in out and "of which" not in out
-    # the kinds of the movements, and the close's narrations written by coopledger
-    assert " report " in out and " carried " not in out
+    # the kinds of the movements (a participant opened before the close is shown from the
+    # full history, so no carried line: test_defect_qa_live_1), and the close's narrations
+    assert " carried " not in out
     assert " coût " in out and " expense " not in out
-    assert "Soldes reportés par la clôture de 2025" in out
-    assert "Balances carried" not in out and "Carried items" not in out
+    carried = (root / "carried.beancount").read_text(encoding="utf-8")
+    assert "Soldes reportés par la clôture de 2025" in carried
+    assert "Balances carried" not in carried and "Carried items" not in carried
     dutch = _run(env, "participant", "show", codes[0], lang="nl")
-    assert "overgedragen" in dutch and " carried " not in dutch
+    assert " carried " not in dutch and " expense " not in dutch
 
 
 def test_leak_statement_inside_the_books_says_why_in_french(demo) -> None:  # type: ignore[no-untyped-def]
