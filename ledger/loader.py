@@ -379,6 +379,29 @@ def appendable(before: bytes, after: bytes) -> bool:
     )
 
 
+def books_alone(parsed: list[data.Directive]) -> bool:
+    """Whether every transaction of ``parsed`` books by itself: complete amounts, no cost,
+    no price (then booking it again alone gives what a full load gives)."""
+    return not any(
+        isinstance(entry, data.Transaction) and any(
+            p.cost is not None or p.price is not None or not isinstance(p.units, Amount)
+            or not isinstance(p.units.number, Decimal) or not p.units.currency
+            for p in entry.postings
+        )
+        for entry in parsed
+    )  # fmt: skip
+
+
+def in_load_order(entries: list[data.Directive], order: dict[str, int]) -> list[data.Directive]:
+    """``entries`` in the order a full load gives: beancount's sort key, then the order in
+    which the files were read (``Ledger.file_order``)."""
+
+    def key(entry: data.Directive) -> tuple[Any, ...]:
+        return (*data.entry_sortkey(entry), order.get(entry.meta.get("filename", ""), -1))
+
+    return sorted(entries, key=key)
+
+
 def extend_ledger(
     before: Ledger, appended: dict[str, tuple[bytes, int]], new_files: list[str],
     file_order: dict[str, int] | None = None,
@@ -404,13 +427,8 @@ def extend_ledger(
             return None
         parsed += got
         errors += errs
-    for entry in parsed:
-        if isinstance(entry, data.Transaction) and any(
-            p.cost is not None or p.price is not None or not isinstance(p.units, Amount)
-            or not isinstance(p.units.number, Decimal) or not p.units.currency
-            for p in entry.postings
-        ):  # fmt: skip
-            return None
+    if not books_alone(parsed):
+        return None
     options = dict(before.options)
     options["include"] = sorted({*before.options.get("include", []), *new_files})
     # The order of the files (see Ledger.file_order): given by the caller when includes
@@ -420,11 +438,7 @@ def extend_ledger(
         order.setdefault(filename, len(order))
     parsed.sort(key=data.entry_sortkey)
     booked_new, booking_errors = booking.book(parsed, options)
-
-    def key(entry: data.Directive) -> tuple[Any, ...]:
-        return (*data.entry_sortkey(entry), order.get(entry.meta.get("filename", ""), -1))
-
-    booked = sorted([*before.booked, *booked_new], key=key)
+    booked = in_load_order([*before.booked, *booked_new], order)
     errors = [*before.parse_errors, *errors, *booking_errors]
     return _finish(booked, errors, options, order)
 
@@ -462,13 +476,8 @@ def reload_ledger(before: Ledger, changed: list[str]) -> Ledger | None:
             return None
         parsed += got
         errors += errs
-    for entry in parsed:
-        if isinstance(entry, data.Transaction) and any(
-            p.cost is not None or p.price is not None or not isinstance(p.units, Amount)
-            or not isinstance(p.units.number, Decimal) or not p.units.currency
-            for p in entry.postings
-        ):  # fmt: skip
-            return None
+    if not books_alone(parsed):
+        return None
     gone = set(changed)
     kept = [e for e in before.booked if e.meta.get("filename") not in gone]
     if any(isinstance(e, data.Transaction) and e.meta.get("filename") in gone and any(
@@ -482,11 +491,7 @@ def reload_ledger(before: Ledger, changed: list[str]) -> Ledger | None:
     parsed.sort(key=data.entry_sortkey)
     booked_new, booking_errors = booking.book(parsed, before.options)
     order = before.file_order
-
-    def key(entry: data.Directive) -> tuple[Any, ...]:
-        return (*data.entry_sortkey(entry), order.get(entry.meta.get("filename", ""), -1))
-
-    booked = sorted([*kept, *booked_new], key=key)
+    booked = in_load_order([*kept, *booked_new], order)
     return _finish(booked, [*old_errors, *errors, *booking_errors], dict(before.options), order)
 
 
