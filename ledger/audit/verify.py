@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import itertools
 import os
 import re
+import shutil
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -114,16 +113,54 @@ def _git_out(root: Path, *args: str) -> str:
 @contextmanager
 def books_at(root: Path, commit: str) -> Iterator[Path]:
     """The books' files as committed in ``commit``, in a temporary folder."""
-    proc = subprocess.run(
-        ["git", "-C", str(root), "archive", "--format=tar", commit],
-        capture_output=True,
-        check=False,
-    )
+    with committed_trees(root) as trees:
+        yield trees.at(commit)
+
+
+class CommittedTrees:
+    """The books' files as committed at one commit after another, in one temporary folder
+    that git moves from each commit to the next: only the files that differ are written
+    (the close of year N shares almost every file, its documents first, with the close of
+    N-1), so verifying ten closes writes the books once, not ten times.
+
+    Git writes the folder from its own index file (outside the books' ``.git``), with
+    symbolic links written as plain files (nothing in the history can point a load outside
+    the folder) and no hooks."""
+
+    def __init__(self, root: Path, folder: Path) -> None:
+        self.root = root
+        self.tree = folder / "books"
+        self.tree.mkdir()
+        self._env = dict(os.environ, GIT_INDEX_FILE=str(folder / "index"))
+
+    def at(self, commit: str) -> Path:
+        """The folder, holding exactly the files of ``commit`` (empty if git cannot read
+        the commit: the load then fails and says so)."""
+        proc = subprocess.run(
+            ["git", "-c", "core.symlinks=false", "-c", "core.hooksPath=/dev/null",
+             "-c", "core.autocrlf=false", "--git-dir", str(self.root / ".git"),
+             "--work-tree", str(self.tree), "read-tree", "-u", "--reset", commit],
+            capture_output=True, env=self._env, check=False,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            shutil.rmtree(self.tree)
+            self.tree.mkdir()
+            Path(self._env["GIT_INDEX_FILE"]).unlink(missing_ok=True)
+        # files git does not track (none are expected) would outlive the move: remove them
+        clean = subprocess.run(
+            ["git", "--git-dir", str(self.root / ".git"), "--work-tree", str(self.tree),
+             "ls-files", "-z", "--others"],
+            capture_output=True, env=self._env, check=False,
+        )  # fmt: skip
+        for rel in filter(None, clean.stdout.split(b"\0")):
+            (self.tree / os.fsdecode(rel)).unlink(missing_ok=True)
+        return self.tree
+
+
+@contextmanager
+def committed_trees(root: Path) -> Iterator[CommittedTrees]:
     with tempfile.TemporaryDirectory(prefix="coopledger-verify-") as tmp:
-        if proc.returncode == 0:
-            with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as archive:
-                archive.extractall(tmp, filter="data")
-        yield Path(tmp)
+        yield CommittedTrees(root, Path(tmp))
 
 
 def _stored(chain: chainlib.Chain) -> list[chainlib.StoredRecord]:
@@ -255,7 +292,9 @@ def check_carried(books: Books, full: Ledger) -> list[Finding]:
     return out
 
 
-def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
+def check_close(
+    books: Books, ledger: Ledger, tag: CloseTag, trees: CommittedTrees
+) -> list[Finding]:
     """Rebuild the chain of ``tag``'s year from history, compare it with the books now."""
     root = books.root
     year = tag.year
@@ -275,25 +314,27 @@ def check_close(books: Books, ledger: Ledger, tag: CloseTag) -> list[Finding]:
                 "history", False, _("{name} points at a commit outside the history", name=tag.name)
             )
         )
-    with books_at(root, tag.commit) as then_root:
-        then = load_ledger(then_root / "main.beancount", full_history=True)
-        _previous, _after, version = _range(then.entries, year)
-        if version == 0:
-            return [
-                *findings,
-                Finding(
-                    "history",
-                    False,
-                    _("the commit of {name} holds no seal of {year}", name=tag.name, year=year),
-                ),
-            ]
-        sealed, previous, _unused = year_records(then.entries, then_root, year, version)
-        if version == 1:
-            head, _count = seal_digest(then.entries, year)
-            sealed_chain = chainlib.build_chain(sealed, previous)
-        else:
-            sealed_chain = chainlib.build_chain(sealed, previous)
-            head = sealed_chain.head
+    then_root = trees.at(tag.commit)
+    # The entries only: the chain is rebuilt from them, and our plugins never change
+    # entries (they check them); what the books hold now is checked in full above.
+    then = load_ledger(then_root / "main.beancount", checked=False, full_history=True)
+    _previous, _after, version = _range(then.entries, year)
+    if version == 0:
+        return [
+            *findings,
+            Finding(
+                "history",
+                False,
+                _("the commit of {name} holds no seal of {year}", name=tag.name, year=year),
+            ),
+        ]
+    sealed, previous, _unused = year_records(then.entries, then_root, year, version)
+    if version == 1:
+        head, _count = seal_digest(then.entries, year)
+        sealed_chain = chainlib.build_chain(sealed, previous)
+    else:
+        sealed_chain = chainlib.build_chain(sealed, previous)
+        head = sealed_chain.head
     if head != tag.head:
         findings.append(
             Finding(
@@ -683,8 +724,9 @@ def verify_books(
         report.add(Finding("history", False, _("the books are not under git")))
         return report
     tags = close_tags(books.root)
-    for _year, tag in sorted(tags.items()):
-        report.add(*check_close(books, ledger, tag))
+    with committed_trees(books.root) as trees:
+        for _year, tag in sorted(tags.items()):  # in order: each tree is the last one moved
+            report.add(*check_close(books, ledger, tag, trees))
     report.add(*check_seal_history(books, tags))
     report.add(*check_documents(books, ledger))
     report.add(*check_worktree(books))
