@@ -167,3 +167,24 @@ def test_a_load_folds_its_books_once_the_plugins_fold_included(books_dir, monkey
     # a plugin run outside coopledger's loader (bean-check, Fava) keeps nothing
     loader.load_file(str(books.main_file))
     assert View.of(list(ledger.entries)) is not made[0]
+
+
+def test_our_plugins_check_entries_and_never_change_them(books_dir) -> None:  # type: ignore[no-untyped-def]
+    """Every plugin of ours gives back the very entries it was given: a load without their
+    checks (``load_ledger(checked=False)``, what ``audit verify`` rebuilds each close's
+    chain from) holds the same entries as a checked one."""
+    import importlib
+
+    from ledger.books import Books
+    from ledger.loader import load_ledger, our_plugin_modules
+
+    books = Books.open(books_dir)
+    unchecked = load_ledger(books.main_file, checked=False)
+    for name in sorted(our_plugin_modules()):
+        module = importlib.import_module(name)
+        for function in module.__plugins__:
+            given = list(unchecked.entries)
+            returned, _errors = getattr(module, function)(given, unchecked.options)
+            assert returned is given, f"{name}.{function} changed the entries"
+    checked = load_ledger(books.main_file)
+    assert list(checked.entries) == list(unchecked.entries)
