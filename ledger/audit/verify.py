@@ -53,6 +53,7 @@ SEAL_LINE = re.compile(r'custom "year-closed" "(\d{4})" "([0-9a-f]{64})"')
 CHECK_OF_ERROR = {
     "SealError": "chain",
     "AnchorError": "anchors",
+    "SealedFileError": "anchors",
     "MissingPluginError": "plugins",
     "UnsafeDirectiveError": "code",
 }
