@@ -680,6 +680,8 @@ class Transaction:
                         more=more,
                     )
                 )
+            # nor on books whose sealed years no longer match (the error was there before)
+            _refuse_changed_sealed_years(books, after, SEALED_ERRORS)
             tracked = [p for p in changed if p not in self.private]
             if tracked:
                 git(root, "add", "--", *tracked)
@@ -793,10 +795,19 @@ class Transaction:
         refuse_foreign_changes(self.books)
 
 
-def _refuse_changed_sealed_years(books: Books, ledger: Ledger) -> Ledger:
-    """No write while a closed year's file is not what its close sealed (a committed hand
-    edit): the books as loaded already say so (the anchors' one ``git diff``)."""
-    changed = [e for e in ledger.errors if type(e).__name__ == "SealedFileError"]
+# What says a sealed year is no longer what its close sealed: a closed year's file changed
+# (the anchors' diff, in the live books' load) or a seal, chain, carried or recalled entry
+# that does not match (the sealing plugin, over the books as written).
+SEALED_ERRORS = frozenset({"SealedFileError", "SealError"})
+
+
+def _refuse_changed_sealed_years(
+    books: Books, ledger: Ledger, kinds: frozenset[str] = frozenset({"SealedFileError"})
+) -> Ledger:
+    """No write while a sealed year is not what its close sealed (a committed hand edit):
+    the books as loaded say so already (the anchors' one ``git diff`` under the lock, the
+    sealing plugin over the books as written), so it costs the write nothing."""
+    changed = [e for e in ledger.errors if type(e).__name__ in kinds]
     if changed:
         more = _(" (and {count} more)", count=len(changed) - 1) if len(changed) > 1 else ""
         raise WriteRejectedError(

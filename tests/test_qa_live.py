@@ -409,6 +409,9 @@ def test_a_hand_edit_of_the_recalled_entries_is_an_error_of_the_live_books(
     check = hub.run("books", "check", ok=False)
     assert check.returncode != 0 and "is not an entry sealed in" in check.stdout + check.stderr
     assert "no errors" in hub.run("books", "check", "--all-years").stdout
+    # and no write goes on from such books (the sealing plugin's error, there before)
+    hub.refused("cash", "withdraw", "1", "--date", f"{Y1}-04-01",
+                words="is not an entry sealed in")  # fmt: skip
 
 
 def test_defect_b_a_committed_hand_edit_of_a_closed_year_stops_every_write(
