@@ -312,6 +312,8 @@ def test_defect_qa_live_5_credit_after_the_close_of_an_invoice_paid_in_the_close
     assert (hub.root / RECALLED_FILE).is_file()
     assert _sealed(hub.root) == hub.sealed  # type: ignore[attr-defined]
     _all_checks_pass(hub)
+    verify = hub.run("audit", "verify").stdout
+    assert "entries recalled since the close are the full history's own" in verify
     # crediting it again, or more than it was: refused in one line, books unchanged
     hub.refused("invoice", "credit", number, "--reason", "Erreur fictive", "--date",
                 f"{Y1}-02-11", "--no-validate", words="already partly credited")  # fmt: skip
@@ -413,6 +415,8 @@ def test_a_hand_edit_of_the_recalled_entries_is_an_error_of_the_live_books(
     check = hub.run("books", "check", ok=False)
     assert check.returncode != 0 and "is not an entry sealed in" in check.stdout + check.stderr
     assert "no errors" in hub.run("books", "check", "--all-years").stdout
+    verify = hub.run("audit", "verify", ok=False)
+    assert verify.returncode != 0 and "recalled entry not in the full history" in verify.stdout
     # and no write goes on from such books (the sealing plugin's error, there before)
     hub.refused("cash", "withdraw", "1", "--date", f"{Y1}-04-01",
                 words="is not an entry sealed in")  # fmt: skip

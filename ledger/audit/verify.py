@@ -42,7 +42,7 @@ from ledger.books import Books, git, worktree_changes
 from ledger.i18n import Message, _
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import CloseTag, close_tags, is_git_books, seals, tag_errors
-from ledger.integrity.carried import CARRIED_FILE
+from ledger.integrity.carried import CARRIED_FILE, recalls_not_in
 from ledger.integrity.carried import balances as carried_balances
 from ledger.integrity.carried import marker as carried_marker
 from ledger.loader import Ledger, format_error, history_file, load_ledger, pickle_caches
@@ -250,6 +250,27 @@ def check_carried(books: Books, full: Ledger) -> list[Finding]:
                     "the live books carry the full history's balances of {day} ({count} accounts)",
                     day=day.isoformat(),
                     count=len(now),
+                ),
+            )
+        )
+    count, strays = recalls_not_in(live.entries, full.entries, day, str(books.root))
+    out += [
+        Finding(
+            "carried",
+            False,
+            _("recalled entry not in the full history as it is: book corrections in an open year"),
+            where=format_error(e, books.root).partition(": ")[0],
+        )
+        for e in strays
+    ]
+    if count and not strays:
+        out.append(
+            Finding(
+                "carried",
+                True,
+                _(
+                    "the {count} entries recalled since the close are the full history's own",
+                    count=count,
                 ),
             )
         )

@@ -483,3 +483,22 @@ def recalled_problems(
                 currency=currency,
             )))  # fmt: skip
     return problems
+
+
+def recalls_not_in(
+    live: list[data.Directive], full: list[data.Directive], until: dt.date, root: str
+) -> tuple[int, list[data.Directive]]:
+    """The copies ``recalled.beancount`` holds in the live load ``live`` (their number) and
+    those that are not an entry of the full history ``full`` dated up to ``until`` as it is
+    (``audit verify``: the live check compares them with the chains, this with the sealed
+    entries themselves). Only the full history's entries sharing a link are hashed."""
+    copies = [
+        e for e in live if is_recalled_file((e.meta or {}).get("filename")) and not _is_cancel(e)
+    ]
+    links = {lk for e in copies for lk in getattr(e, "links", None) or ()}
+    sealed = {
+        record_hash(e, root)
+        for e in full
+        if e.date <= until and links.intersection(getattr(e, "links", None) or ())
+    }
+    return len(copies), [e for e in copies if record_hash(e, root) not in sealed]
