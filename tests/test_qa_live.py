@@ -366,7 +366,9 @@ def test_defect_qa_live_4_returned_payment_of_an_invoice_paid_in_a_closed_year(
     hub = Hub(tmp_path, start=f"{Y0}-01-01")
     invoice = hub.invoice("80.00", f"{Y0}-03-01")
     hub.pays(invoice, f"{Y0}-03-20")
-    hub.invoice("50.00", f"{Y0}-05-01")  # the last of the series is carried, not this one
+    disputed = hub.invoice("60.00", f"{Y0}-03-05")
+    hub.pays(disputed, f"{Y0}-03-25")
+    hub.invoice("50.00", f"{Y0}-05-01")  # the last of the series is carried, not these
     hub.run("year", "close", str(Y0))
     sealed = _sealed(hub.root)
     held = Decimal(hub.show()["balance"])
@@ -383,10 +385,15 @@ def test_defect_qa_live_4_returned_payment_of_an_invoice_paid_in_a_closed_year(
     assert Decimal(hub.show()["balance"]) == held
     assert sealed == _sealed(hub.root)
     _all_checks_pass(hub)
+    # credited in Y1, its refund still due at the next close: carried by that close
+    hub.run("invoice", "credit", disputed["number"], "--reason", "Erreur fictive", "--date",
+            f"{Y1}-06-01", "--no-validate")  # fmt: skip
     # the next close carries what is still needed and empties the recalled file
     hub.run("year", "close", str(Y1))
     assert not [ln for ln in (hub.root / RECALLED_FILE).read_text().splitlines()
                 if ln and not ln.startswith(";")]  # fmt: skip
+    assert f"inv-{disputed['number']}" in (hub.root / "carried.beancount").read_text()
+    assert hub.json("invoice", "show", disputed["number"])["status"] == "credited"
     _all_checks_pass(hub)
 
 
