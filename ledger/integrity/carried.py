@@ -18,11 +18,18 @@ Once a year is closed and sealed its entries never change, so the live books
   account at that day, less what the copied entries post: the live books and the full
   history have the same balances on every close date.
 
+A write that needs a document the close did not carry (an invoice settled in a closed
+year, credited or paid in an open one) recalls it: :func:`recall` gives the copies of it
+and of every closed-year entry linked to it, each day's cancelled that day, which
+:mod:`ledger.money.recall` appends to ``recalled.beancount``; :func:`recalled_problems`
+checks them on every load against the sealed chains, and the next close empties the file.
+
 The full history, ``history.beancount``, has the same options and plugins, includes every
 closed year's files and ``main.beancount``; a load of it drops ``carried.beancount``'s
-entries (:func:`ledger.loader.load_ledger` with ``full_history=True``), so it is exactly
-the books as they were before the live layout. Pure functions over entries; the files are
-written by :mod:`ledger.money.closing` through the write path.
+(and ``recalled.beancount``'s) entries (:func:`ledger.loader.load_ledger` with
+``full_history=True``), so it is exactly the books as they were before the live layout.
+Pure functions over entries; the files are written by :mod:`ledger.money.closing` through
+the write path.
 """
 
 from __future__ import annotations
