@@ -37,6 +37,7 @@ from ledger.config import HubConfig
 from ledger.errors import BooksError, ConfigError, CoopledgerError, InputError, ParticipantError
 from ledger.i18n import _
 from ledger.integrity.chain import stamp_documents
+from ledger.money.recall import with_recalled
 from ledger.money.reconcile.booking import credit_reversal
 from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
@@ -370,7 +371,8 @@ def issue_credit_note(
         compute(config, request.lines)  # bad lines fail before the lock
     check_texts(books, request.lines, request.reason)
     with books.transaction("invoice: credit") as tx:
-        entries = tx.ledger.entries
+        # an invoice settled in a closed year is recalled into the live books first
+        entries = with_recalled(tx, [request.invoice])
         ref = _invoice_to_credit(entries, request.invoice)
         original = read_document(tx, ref)
         _check_record(config, books, ref, original)

@@ -76,7 +76,7 @@ TOP_LEVEL_KINDS = {"participants": "participants.beancount", "accounts": "accoun
 GIT_FALLBACK_IDENTITY = ("coopledger", "books")
 # Errors that mean the history can no longer be trusted: a write may never add one, even
 # to books that already have other errors.
-INTEGRITY_ERRORS = frozenset({"SealError", "AnchorError", "MissingPluginError"})
+INTEGRITY_ERRORS = frozenset({"SealError", "AnchorError", "SealedFileError", "MissingPluginError"})
 ADOPT_MESSAGE = "books: adopt a hand edit (checked by coopledger)"
 
 
@@ -496,7 +496,7 @@ class Transaction:
                 self._ledger = self.books._anchored(kept, strict=True)
                 for path in kept.options.get("include", []):
                     self.read_digests.setdefault(self._rel(path), sha256_file(Path(path)))
-                return self._ledger
+                return _refuse_changed_sealed_years(self.books, self._ledger)
             before = {p: sha256_file(p) for p in books_files(root)}
             raw = load_ledger(self.books.main_file, checked=False)
             ledger = self.books._anchored(raw, strict=True)
@@ -511,7 +511,7 @@ class Transaction:
             for path, digest in after.items():
                 self.read_digests.setdefault(self._rel(path), digest)
             self._ledger = ledger  # not kept for Books.load: it is not checked
-        return self._ledger
+        return _refuse_changed_sealed_years(self.books, self._ledger)
 
     @property
     def checked_ledger(self) -> Ledger:
@@ -680,6 +680,8 @@ class Transaction:
                         more=more,
                     )
                 )
+            # nor on books whose sealed years no longer match (the error was there before)
+            _refuse_changed_sealed_years(books, after, SEALED_ERRORS)
             tracked = [p for p in changed if p not in self.private]
             if tracked:
                 git(root, "add", "--", *tracked)
@@ -791,6 +793,31 @@ class Transaction:
                 )
             )
         refuse_foreign_changes(self.books)
+
+
+# What says a sealed year is no longer what its close sealed: a closed year's file changed
+# (the anchors' diff, in the live books' load) or a seal, chain, carried or recalled entry
+# that does not match (the sealing plugin, over the books as written).
+SEALED_ERRORS = frozenset({"SealedFileError", "SealError"})
+
+
+def _refuse_changed_sealed_years(
+    books: Books, ledger: Ledger, kinds: frozenset[str] = frozenset({"SealedFileError"})
+) -> Ledger:
+    """No write while a sealed year is not what its close sealed (a committed hand edit):
+    the books as loaded say so already (the anchors' one ``git diff`` under the lock, the
+    sealing plugin over the books as written), so it costs the write nothing."""
+    changed = [e for e in ledger.errors if type(e).__name__ in kinds]
+    if changed:
+        more = _(" (and {count} more)", count=len(changed) - 1) if len(changed) > 1 else ""
+        raise WriteRejectedError(
+            _(
+                "change refused, the books are unchanged: {detail}{more}",
+                detail=format_error(changed[0], books.root),
+                more=more,
+            )
+        )
+    return ledger
 
 
 INCLUDE_LINE = re.compile(rb'^include "([^"\n*?\[]+)"[ \t]*$')

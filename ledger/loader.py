@@ -73,6 +73,7 @@ UNCHECKED_OPTION = "coopledger-unchecked"
 # it drops the carried file's entries (the closed years stand there themselves).
 HISTORY_FILE = "history.beancount"
 CARRIED_FILE = "carried.beancount"
+RECALLED_FILE = "recalled.beancount"  # copies of sealed entries a write recalled since
 
 
 def our_plugin_modules() -> frozenset[str]:
@@ -234,12 +235,13 @@ def _guarded_run_transformations(
 
 
 def without_carried(entries: list[data.Directive]) -> list[data.Directive]:
-    """The entries of a full-history load: ``carried.beancount`` stands for the closed years
-    in the live load only."""
+    """The entries of a full-history load: ``carried.beancount`` (and ``recalled.beancount``)
+    stand for the closed years in the live load only."""
     return [
         e
         for e in entries
-        if os.path.basename(str((e.meta or {}).get("filename", ""))) != CARRIED_FILE
+        if os.path.basename(str((e.meta or {}).get("filename", "")))
+        not in (CARRIED_FILE, RECALLED_FILE)
     ]
 
 

@@ -310,6 +310,10 @@ def _check_carried(
                     mark,
                 )
             )
+    # what writes recalled since the close: exact copies of sealed entries, cancelled
+    heads = carriedlib.sealed_heads(mark)
+    for copy, message in carriedlib.recalled_problems(carried, heads, until, root):
+        errors.append(_error(copy.meta, message, copy))
     return errors
 
 

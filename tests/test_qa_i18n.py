@@ -136,7 +136,7 @@ ERRORS = {
     if isinstance(value, type) and issubclass(value, errors.CoopledgerError)
 } | {"RefusedWriteError"}
 SHOWING = {"say", "print", "echo"}
-LOAD_ERRORS = {"AnchorError", "UnsafeDirectiveError", "MissingPluginError"} | {
+LOAD_ERRORS = {"AnchorError", "SealedFileError", "UnsafeDirectiveError", "MissingPluginError"} | {
     node.id
     for path in (REPO / "plugins").rglob("*.py")
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))

@@ -20,6 +20,7 @@ from tests_support import git_state, tree_digest
 from ledger.books import Books
 from ledger.dates import today as calendar_today
 from ledger.fava.serve import make_app
+from ledger.integrity.carried import RECALLED_FILE
 
 Y0 = calendar_today().year - 2
 Y1 = Y0 + 1
@@ -162,17 +163,6 @@ def test_a_batch_killed_while_writing_leaves_the_books_unchanged(hub: Hub, tmp_p
     assert "2 payouts" in done.stdout
 
 
-def test_defect_qa_live_5_credit_of_an_invoice_paid_in_a_closed_year_says_why(hub: Hub) -> None:
-    """`invoice credit` of an invoice paid in a closed year said "unknown invoice" about an
-    invoice the books hold. Not supported from the live books yet: the refusal says so."""
-    number = hub.paid_invoice["number"]  # type: ignore[attr-defined]
-    message = hub.refused("invoice", "credit", number, "--reason", "Erreur fictive", "--date",
-                          f"{Y1}-03-01", "--no-validate", words="settled in a closed year")  # fmt: skip
-    assert number in message and "unknown" not in message
-    hub.refused("invoice", "credit", f"{Y0}-9999", "--reason", "Erreur fictive",
-                "--no-validate", words="unknown invoice")  # fmt: skip
-
-
 def test_defect_qa_live_8_a_date_in_a_closed_year_is_refused_as_such(
     hub: Hub, tmp_path: Path
 ) -> None:
@@ -200,33 +190,6 @@ def test_defect_qa_live_9_year_plan_of_a_closed_year_says_it_is_closed(hub: Hub)
     hub.refused("year", "plan", str(Y0), words=f"{Y0} is already closed")
     hub.refused("year", "close", str(Y0), "--dry-run", words=f"{Y0} is already closed")
     hub.refused("year", "plan", str(Y0 - 1), words="which is already closed")
-
-
-def test_defect_qa_live_6_pay_or_send_an_invoice_paid_in_a_closed_year_says_why(
-    hub: Hub,
-) -> None:
-    """`invoice pay --cash` and `invoice send` of an invoice paid in a closed year said
-    "unknown invoice" about an invoice the books hold."""
-    number = hub.paid_invoice["number"]  # type: ignore[attr-defined]
-    for args in (("invoice", "pay", number, "--cash", "--date", f"{Y1}-03-01"),
-                 ("invoice", "send", number)):  # fmt: skip
-        message = hub.refused(*args, words="settled in a closed year")
-        assert "unknown" not in message
-
-
-def test_defect_qa_live_4_returned_payment_of_an_invoice_paid_in_a_closed_year_says_why(
-    hub: Hub,
-) -> None:
-    """A payment of a closed year returned by the bank in the open year waits in suspense;
-    `reconcile assign REF return:NUMBER` said "no invoice NUMBER in the books"."""
-    invoice = hub.paid_invoice  # type: ignore[attr-defined]
-    hub.statement((f"{Y1}-03-02", "-" + invoice["total"],
-                   {"ogm": invoice["ogm"], "iban": CLIENT_IBAN, "text": "retour"}))  # fmt: skip
-    (line,) = [q for q in hub.json("reconcile", "list")["queue"] if q["ogm"] == invoice["ogm"]]
-    message = hub.refused("reconcile", "assign", line["ref"], "return:" + invoice["number"],
-                          words="settled in a closed year")  # fmt: skip
-    assert invoice["number"] in message
-    hub.refused("reconcile", "assign", line["ref"], f"return:{Y0}-9999", words="no invoice")
 
 
 def _old_layout(root: Path) -> None:
@@ -291,3 +254,205 @@ def test_a_partial_payment_of_a_closed_year_returned_in_the_open_year(tmp_path: 
     shown = hub.show()
     assert Decimal(shown["balance"]) == 0 and Decimal(shown["received"]) == 0
     assert "verified: nothing sealed" in hub.run("audit", "verify").stdout
+
+
+# ---------------------------------------------------------------- defects 4-6: corrections of
+# an invoice settled in a closed year, booked in the open year (docs/operations.md, "The live
+# books and the full history"). Were refused in one line ("settled in a closed year").
+
+
+def _sealed(root: Path) -> dict[str, str]:
+    """The digests of what a close sealed: the closed year's folder (its files, its chain),
+    the carried file and the full history's main file."""
+    return {k: v for k, v in tree_digest(root).items()
+            if k.startswith(f"{Y0}/") or k in ("carried.beancount", "history.beancount")}  # fmt: skip
+
+
+def _all_checks_pass(hub: Hub) -> None:
+    assert "no errors" in hub.run("books", "check").stdout
+    assert "no errors" in hub.run("books", "check", "--all-years").stdout
+    assert "verified: nothing sealed" in hub.run("audit", "verify").stdout
+
+
+@pytest.fixture(scope="module")
+def settled(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """Y0: invoices A (200.00) and B (80.00) paid in full, C (50.00) left open; Y0 closed.
+    A and B are not carried (settled, not the last of their series): the live books do
+    not hold them."""
+    tmp = tmp_path_factory.mktemp("qa-live-settled")
+    hub = Hub(tmp, start=f"{Y0}-01-01")
+    hub.env["XDG_DATA_HOME"] = str(tmp / "xdg-data")  # the outbox of `invoice send`
+    for name, amount, month in (("a", "200.00", "03"), ("b", "80.00", "04")):
+        invoice = hub.invoice(amount, f"{Y0}-{month}-01")
+        hub.pays(invoice, f"{Y0}-{month}-20")
+        setattr(hub, name, invoice)
+    hub.c = hub.invoice("50.00", f"{Y0}-05-01")  # type: ignore[attr-defined]
+    hub.run("year", "close", str(Y0))
+    live = {r["number"] for r in hub.json("invoice", "list")}
+    assert hub.a["number"] not in live and hub.b["number"] not in live  # type: ignore[attr-defined]
+    hub.sealed = _sealed(hub.root)  # type: ignore[attr-defined]
+    return hub
+
+
+def test_defect_qa_live_5_credit_after_the_close_of_an_invoice_paid_in_the_closed_year(
+    settled: Hub,
+) -> None:
+    """A client disputes in February an invoice of last year, paid before the close: the
+    credit note is issued in the open year (PCMN: booked in the year it is issued), the
+    participant gives back what she was credited, the client's refund is due."""
+    hub, number = settled, settled.a["number"]  # type: ignore[attr-defined]
+    held = Decimal(hub.show()["balance"])
+    note = hub.json("invoice", "credit", number, "--reason", "Erreur fictive", "--date",
+                    f"{Y1}-02-10", "--no-validate")  # fmt: skip
+    assert note["invoice"] == number and note["number"].endswith("-0001")  # the first of Y1
+    assert note["date"] == f"{Y1}-02-10"
+    assert Decimal(hub.show()["balance"]) == held - Decimal("180.00")  # 200 less the 10 %
+    shown = hub.json("invoice", "show", number)
+    assert shown["status"] == "credited" and shown["credit_notes"] == [note["number"]]
+    assert (hub.root / RECALLED_FILE).is_file()
+    assert _sealed(hub.root) == hub.sealed  # type: ignore[attr-defined]
+    _all_checks_pass(hub)
+    verify = hub.run("audit", "verify").stdout
+    assert "entries recalled since the close are the full history's own" in verify
+    # crediting it again, or more than it was: refused in one line, books unchanged
+    hub.refused("invoice", "credit", number, "--reason", "Erreur fictive", "--date",
+                f"{Y1}-02-11", "--no-validate", words="already partly credited")  # fmt: skip
+    hub.refused("invoice", "credit", number, "--line", "Prestation fictive|1|5.00|0",
+                "--reason", "Erreur fictive", "--date", f"{Y1}-02-11", "--no-validate",
+                words="exceeds what is left to credit")  # fmt: skip
+    hub.refused("invoice", "credit", f"{Y0}-9999", "--reason", "Erreur fictive",
+                "--no-validate", words="unknown invoice")  # fmt: skip
+
+
+def test_defect_qa_live_5_a_partial_credit_then_more_than_the_rest(settled: Hub) -> None:
+    hub, number = settled, settled.b["number"]  # type: ignore[attr-defined]
+    hub.run("invoice", "credit", number, "--line", "Prestation fictive|1|30.00|0", "--reason",
+            "Erreur fictive", "--date", f"{Y1}-02-12", "--no-validate")  # fmt: skip
+    hub.refused("invoice", "credit", number, "--line", "Prestation fictive|1|50.01|0",
+                "--reason", "Erreur fictive", "--date", f"{Y1}-02-13", "--no-validate",
+                words="exceeds what is left to credit")  # fmt: skip
+    shown = hub.json("invoice", "show", number)
+    assert Decimal(shown["credited"]) == Decimal("30.00")
+    _all_checks_pass(hub)
+
+
+def test_defect_qa_live_6_resend_and_pay_an_invoice_settled_in_a_closed_year(
+    settled: Hub,
+) -> None:
+    """`invoice send` of an invoice of a closed year sends it again (a PDF to a private
+    client); a cash payment of an invoice paid in full says so (not "unknown invoice");
+    one still open at the close is paid in cash as before."""
+    hub = settled
+    number = hub.a["number"]  # type: ignore[attr-defined]
+    sent = hub.json("invoice", "send", number)
+    assert sent[0]["ok"] and Path(sent[0]["files"][0]).is_file()
+    hub.refused("invoice", "pay", hub.b["number"], "--cash", "--date", f"{Y1}-03-01",  # type: ignore[attr-defined]
+                words=hub.b["number"])  # fmt: skip
+    still_open = hub.c["number"]  # type: ignore[attr-defined]
+    hub.run("invoice", "pay", still_open, "--cash", "--amount", "20.00", "--date", f"{Y1}-03-01")
+    assert Decimal(hub.json("invoice", "show", still_open)["outstanding"]) == 30
+    hub.refused("invoice", "pay", f"{Y0}-9999", "--cash", "--date", f"{Y1}-03-01",
+                words="unknown invoice")  # fmt: skip
+    assert _sealed(hub.root) == hub.sealed  # type: ignore[attr-defined]
+    _all_checks_pass(hub)
+
+
+def test_defect_qa_live_4_returned_payment_of_an_invoice_paid_in_a_closed_year(
+    tmp_path: Path,
+) -> None:
+    """A payment of a closed year returned by the bank in the open year waits in suspense;
+    `reconcile assign REF return:NUMBER` books it: the invoice is due again, the
+    participant gives back her share, and the client then pays in cash."""
+    hub = Hub(tmp_path, start=f"{Y0}-01-01")
+    invoice = hub.invoice("80.00", f"{Y0}-03-01")
+    hub.pays(invoice, f"{Y0}-03-20")
+    disputed = hub.invoice("60.00", f"{Y0}-03-05")
+    hub.pays(disputed, f"{Y0}-03-25")
+    hub.invoice("50.00", f"{Y0}-05-01")  # the last of the series is carried, not these
+    hub.run("year", "close", str(Y0))
+    sealed = _sealed(hub.root)
+    held = Decimal(hub.show()["balance"])
+    hub.statement((f"{Y1}-03-02", "-80.00",
+                   {"ogm": invoice["ogm"], "iban": CLIENT_IBAN, "text": "retour"}))  # fmt: skip
+    (line,) = [q for q in hub.json("reconcile", "list")["queue"] if q["ogm"] == invoice["ogm"]]
+    hub.refused("reconcile", "assign", line["ref"], f"return:{Y0}-9999", words="no invoice")
+    hub.run("reconcile", "assign", line["ref"], "return:" + invoice["number"])
+    assert hub.json("reconcile", "list") == {"queue": [], "unallocated": []}
+    assert Decimal(hub.json("invoice", "show", invoice["number"])["outstanding"]) == 80
+    assert Decimal(hub.show()["balance"]) == held - Decimal("72.00")
+    hub.run("invoice", "pay", invoice["number"], "--cash", "--date", f"{Y1}-03-05")
+    assert Decimal(hub.json("invoice", "show", invoice["number"])["outstanding"]) == 0
+    assert Decimal(hub.show()["balance"]) == held
+    assert sealed == _sealed(hub.root)
+    _all_checks_pass(hub)
+    # credited in Y1, its refund still due at the next close: carried by that close
+    hub.run("invoice", "credit", disputed["number"], "--reason", "Erreur fictive", "--date",
+            f"{Y1}-06-01", "--no-validate")  # fmt: skip
+    # the next close carries what is still needed and empties the recalled file
+    hub.run("year", "close", str(Y1))
+    assert not [ln for ln in (hub.root / RECALLED_FILE).read_text().splitlines()
+                if ln and not ln.startswith(";")]  # fmt: skip
+    assert f"inv-{disputed['number']}" in (hub.root / "carried.beancount").read_text()
+    assert hub.json("invoice", "show", disputed["number"])["status"] == "credited"
+    _all_checks_pass(hub)
+
+
+def test_a_hand_edit_of_the_recalled_entries_is_an_error_of_the_live_books(
+    settled: Hub, tmp_path: Path
+) -> None:
+    """recalled.beancount may only hold sealed entries as their chain has them, each day
+    cancelled: a copy changed by hand (a total lowered), committed, is named by `books
+    check`; `--all-years` and `audit verify` still read the sealed entries themselves."""
+    root = tmp_path / "books"
+    subprocess.run(["cp", "-a", str(settled.root), str(root)], check=True)
+    hub = Hub.__new__(Hub)
+    hub.__dict__.update(settled.__dict__, root=root)
+    path = root / RECALLED_FILE
+    if not path.is_file():  # run alone: invoice A is recalled by its credit note
+        hub.run("invoice", "credit", hub.a["number"], "--reason", "Erreur fictive",  # type: ignore[attr-defined]
+                "--date", f"{Y1}-02-10", "--no-validate")  # fmt: skip
+    text = path.read_text()
+    assert "200.00 EUR" in text
+    path.write_text(text.replace("Assets:Clients                                 200.00 EUR",
+                                 "Assets:Clients                                 199.00 EUR", 1)
+                    .replace("Income:Participants:" + hub.code + ":Ventes           -200.00 EUR",
+                             "Income:Participants:" + hub.code + ":Ventes           -199.00 EUR",
+                             1))  # fmt: skip
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", "hand edit"], check=True)
+    check = hub.run("books", "check", ok=False)
+    assert check.returncode != 0 and "is not an entry sealed in" in check.stdout + check.stderr
+    assert "no errors" in hub.run("books", "check", "--all-years").stdout
+    verify = hub.run("audit", "verify", ok=False)
+    assert verify.returncode != 0 and "recalled entry not in the full history" in verify.stdout
+    # and no write goes on from such books (the sealing plugin's error, there before)
+    hub.refused("cash", "withdraw", "1", "--date", f"{Y1}-04-01",
+                words="is not an entry sealed in")  # fmt: skip
+
+
+def test_defect_b_a_committed_hand_edit_of_a_closed_year_stops_every_write(
+    settled: Hub, tmp_path: Path
+) -> None:
+    """A closed year's file edited and committed by hand was reported by `books check`
+    and `audit verify`, but the writes went on: now each refuses in one line."""
+    root = tmp_path / "books"
+    subprocess.run(["cp", "-a", str(settled.root), str(root)], check=True)
+    hub = Hub.__new__(Hub)
+    hub.__dict__.update(settled.__dict__, root=root)
+    bank = root / f"{Y0}" / "bank.beancount"
+    bank.write_text(bank.read_text().replace("200.00 EUR", "190.00 EUR", 1))
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", "hand edit"], check=True)
+    assert hub.run("books", "check", ok=False).returncode != 0
+    hub.refused("cash", "withdraw", "1", "--date", f"{Y1}-04-01",
+                words=f"{Y0}/bank.beancount changed since close-{Y0}")  # fmt: skip
+    hub.refused("invoice", "credit", hub.c["number"], "--reason", "Erreur fictive",  # type: ignore[attr-defined]
+                "--date", f"{Y1}-04-01", "--no-validate", words="change refused")  # fmt: skip
+
+
+def test_defect_a_year_plan_of_a_later_year_names_the_year_of_the_suspense(
+    tmp_path: Path,
+) -> None:
+    """`year plan 2099` said the suspense of Y1 was "25.00 EUR of 2099"."""
+    hub = Hub(tmp_path, start=f"{Y1}-01-01")
+    hub.statement((f"{Y1}-02-01", "25.00", {"text": "virement inconnu"}))
+    plan = hub.run("year", "plan", "2099", ok=False).stdout
+    assert f"25.00 EUR of {Y1} still waits" in plan and "of 2099" not in plan

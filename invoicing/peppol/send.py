@@ -56,6 +56,8 @@ from invoicing.peppol.outbox import outbox_dir
 from ledger.books import STATE_DIR, Books
 from ledger.errors import BooksError, CoopledgerError, LockError
 from ledger.i18n import _
+from ledger.loader import carried_until
+from ledger.money.recall import with_recalled
 from ledger.view.deliveries import (
     ENTRIES_KIND,
     Delivery,
@@ -241,6 +243,16 @@ class _Sender:
 
     # -- helpers --------------------------------------------------------------------
 
+    def _entries(self, number: str) -> list[Any]:
+        """The live books, or for a document settled in a closed year (they do not hold it)
+        the full history: its files and what was sent of it are found there."""
+        entries = self.books.load().entries
+        if carried_until(self.books.main_file) is None or any(
+            r.number == number.strip() for r in numbering.issued(entries)
+        ):
+            return entries
+        return self.books.load(full_history=True).entries
+
     def _now(self) -> dt.datetime:
         return self.now or dt.datetime.now(dt.UTC)
 
@@ -256,6 +268,7 @@ class _Sender:
             **meta,
         )
         with self.books.transaction(f"peppol: {doc.ref.number} {route} {status}") as tx:
+            with_recalled(tx, [doc.ref.number])  # a document settled in a closed year
             tx.add_entries([entry], kind=ENTRIES_KIND)
         step = as_delivery(entry)
         assert step is not None
@@ -298,7 +311,7 @@ class _Sender:
     # -- the flow -------------------------------------------------------------------
 
     def send(self, number: str, *, again: bool, even_if_credited: bool = False) -> Outcome:
-        entries = self.books.load().entries
+        entries = self._entries(number)
         doc = issued_files(self.books, entries, number)
         n = doc.ref.number
         step = current(entries).get(n)
@@ -324,7 +337,7 @@ class _Sender:
     def unreachable(self, number: str, exc: AccessPointError) -> Outcome:
         """The access point failed before the document left: it waits in the outbox (a
         document never recorded, or still queued), to go with ``invoice send --pending``."""
-        entries = self.books.load().entries
+        entries = self._entries(number)
         step = current(entries).get(number)
         files: tuple[str, ...] = ()
         message = exc.message

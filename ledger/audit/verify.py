@@ -41,7 +41,7 @@ from ledger.books import Books, git, worktree_changes
 from ledger.i18n import Message, _
 from ledger.integrity import chain as chainlib
 from ledger.integrity.anchors import CloseTag, close_tags, is_git_books, seals, tag_errors
-from ledger.integrity.carried import CARRIED_FILE
+from ledger.integrity.carried import CARRIED_FILE, recalls_not_in
 from ledger.integrity.carried import balances as carried_balances
 from ledger.integrity.carried import marker as carried_marker
 from ledger.loader import Ledger, format_error, history_file, load_ledger, pickle_caches
@@ -52,6 +52,7 @@ SEAL_LINE = re.compile(r'custom "year-closed" "(\d{4})" "([0-9a-f]{64})"')
 CHECK_OF_ERROR = {
     "SealError": "chain",
     "AnchorError": "anchors",
+    "SealedFileError": "anchors",
     "MissingPluginError": "plugins",
     "UnsafeDirectiveError": "code",
 }
@@ -286,6 +287,27 @@ def check_carried(books: Books, full: Ledger) -> list[Finding]:
                     "the live books carry the full history's balances of {day} ({count} accounts)",
                     day=day.isoformat(),
                     count=len(now),
+                ),
+            )
+        )
+    count, strays = recalls_not_in(live.entries, full.entries, day, str(books.root))
+    out += [
+        Finding(
+            "carried",
+            False,
+            _("recalled entry not in the full history as it is: book corrections in an open year"),
+            where=format_error(e, books.root).partition(": ")[0],
+        )
+        for e in strays
+    ]
+    if count and not strays:
+        out.append(
+            Finding(
+                "carried",
+                True,
+                _(
+                    "the {count} entries recalled since the close are the full history's own",
+                    count=count,
                 ),
             )
         )

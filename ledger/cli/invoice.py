@@ -37,11 +37,6 @@ from ledger.audit.verify import check_documents
 from ledger.books import (
     Books,
 )
-from ledger.cli.closed_years import (
-    refuse_closed_year_credit,
-    refuse_closed_year_invoice,
-    settled_in_a_closed_year,
-)
 from ledger.cli.support import (
     AMOUNT,
     DATE,
@@ -175,12 +170,7 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
         invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason,
         lang=args.lang, recover_from_participant=args.recover_from_participant,
     )  # fmt: skip
-    try:
-        issued = issue_credit_note(books, request, validator=_validator_for(args, books))
-    except InputError:
-        if settled_in_a_closed_year(books, args.number):
-            raise refuse_closed_year_credit(args.number.strip()) from None
-        raise
+    issued = issue_credit_note(books, request, validator=_validator_for(args, books))
     out = issued.as_json()
     if args.json:
         print_json(out)
@@ -414,12 +404,7 @@ def cmd_invoice_pay(args: argparse.Namespace) -> int:
             )
         )
     books = open_books(args)
-    try:
-        booked = pay_invoice(books, args.number, args.amount, args.date)
-    except InputError:
-        if settled_in_a_closed_year(books, args.number):
-            raise refuse_closed_year_invoice(args.number.strip()) from None
-        raise
+    booked = pay_invoice(books, args.number, args.amount, args.date)
     if args.json:
         print_json(booked)
     else:
@@ -476,13 +461,7 @@ def cmd_invoice_send(args: argparse.Namespace) -> int:
             say(_("Nothing waits to be sent."))
             return 0
         raise InputError(_("give the NUMBER of an invoice or credit note, or --pending"))
-    try:
-        outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
-    except InputError:
-        closed = [n for n in numbers if settled_in_a_closed_year(books, n)]
-        if closed:
-            raise refuse_closed_year_invoice(closed[0].strip()) from None
-        raise
+    outcomes = send(books, numbers, again=args.again, even_if_credited=args.even_if_credited)
     return print_outcomes(outcomes, args.json)
 
 

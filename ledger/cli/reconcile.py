@@ -10,9 +10,8 @@ from typing import Any
 import click
 
 from importers.originals import load_originals
-from ledger.cli.closed_years import refuse_closed_year_return, settled_in_a_closed_year
 from ledger.cli.support import Group, command, localised, open_books, print_json, say
-from ledger.errors import CoopledgerError, InputError
+from ledger.errors import CoopledgerError
 from ledger.i18n import N_, _, shown
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
 from ledger.money.reconcile.review import review_queue, unallocated
@@ -131,14 +130,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
     books = open_books(args)
     if args.assign:
-        try:
-            new = run_assign(books, args.assign[0], args.assign[1])
-        except InputError:
-            target = args.assign[1].strip()
-            if target.startswith("return:") and settled_in_a_closed_year(books, target):
-                number = target.removeprefix("return:").removeprefix("inv-")
-                raise refuse_closed_year_return(number) from None
-            raise
+        new = run_assign(books, args.assign[0], args.assign[1])
         if args.json:
             print_json(_booked_summary(new))
         else:

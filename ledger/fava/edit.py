@@ -170,7 +170,7 @@ class BooksFileModule(FileModule):
     def _refuse_closed_file(self, relpath: str) -> None:
         until = self._closed_until()
         head = relpath.split("/", 1)[0]
-        if relpath in (carriedlib.CARRIED_FILE, carriedlib.HISTORY_FILE):
+        if relpath in (carriedlib.CARRIED_FILE, carriedlib.RECALLED_FILE, carriedlib.HISTORY_FILE):
             raise RefusedWriteError(
                 _(
                     "{relpath} holds what the closed years carry: book corrections in an open "

@@ -34,6 +34,9 @@ from ledger.integrity import carried as carriedlib
 from ledger.integrity.chain import SEAL_TYPE
 
 AnchorError = collections.namedtuple("AnchorError", "source message entry")
+# A closed year's file that is no longer what its close sealed: every write refuses while
+# one is there (ledger.books.Transaction.ledger), at no cost (the diff runs on every load).
+SealedFileError = collections.namedtuple("SealedFileError", "source message entry")
 
 TAG_PREFIX = "close-"
 TAG_PATTERN = re.compile(r"^close-(\d{4})$")
@@ -334,7 +337,7 @@ def sealed_file_errors(root: Path, marker: data.Custom | None) -> list[Any]:
         return []
     proc = _git(root, "diff", "--name-only", "--no-renames", f"refs/tags/{tag}", "--", *folders)
     return [
-        AnchorError(
+        SealedFileError(
             data.new_metadata(str(root / name), 1),
             _(
                 "{name} changed since {tag}: a closed year's file may not change (run "

@@ -18,15 +18,23 @@ Once a year is closed and sealed its entries never change, so the live books
   account at that day, less what the copied entries post: the live books and the full
   history have the same balances on every close date.
 
+A write that needs a document the close did not carry (an invoice settled in a closed
+year, credited or paid in an open one) recalls it: :func:`recall` gives the copies of it
+and of every closed-year entry linked to it, each day's cancelled that day, which
+:mod:`ledger.money.recall` appends to ``recalled.beancount``; :func:`recalled_problems`
+checks them on every load against the sealed chains, and the next close empties the file.
+
 The full history, ``history.beancount``, has the same options and plugins, includes every
 closed year's files and ``main.beancount``; a load of it drops ``carried.beancount``'s
-entries (:func:`ledger.loader.load_ledger` with ``full_history=True``), so it is exactly
-the books as they were before the live layout. Pure functions over entries; the files are
-written by :mod:`ledger.money.closing` through the write path.
+(and ``recalled.beancount``'s) entries (:func:`ledger.loader.load_ledger` with
+``full_history=True``), so it is exactly the books as they were before the live layout.
+Pure functions over entries; the files are written by :mod:`ledger.money.closing` through
+the write path.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -45,6 +53,11 @@ from ledger.i18n import _
 from ledger.integrity import chain as chainlib
 
 CARRIED_FILE = "carried.beancount"
+# What writes since the last close recalled from the closed years (an invoice settled
+# there, credited, paid, resent or whose payment came back in an open year): exact copies
+# of sealed entries, cancelled the same day, as the close carries them (see recall()).
+RECALLED_FILE = "recalled.beancount"
+RECALLED_META = "recalled"  # on a recalled copy: the document number that recalled it
 HISTORY_FILE = "history.beancount"
 CARRIED_TYPE = "books-carried"
 CARRIED_KIND = "carried"
@@ -60,7 +73,16 @@ ZERO = Decimal("0")
 
 
 def is_carried_file(filename: object) -> bool:
-    return isinstance(filename, str) and os.path.basename(filename) == CARRIED_FILE
+    """True for the files that stand for the closed years in the live load only: the
+    carried balances and what writes recalled since (a full-history load drops both)."""
+    return isinstance(filename, str) and os.path.basename(filename) in (
+        CARRIED_FILE,
+        RECALLED_FILE,
+    )
+
+
+def is_recalled_file(filename: object) -> bool:
+    return isinstance(filename, str) and os.path.basename(filename) == RECALLED_FILE
 
 
 def carried_entries(entries: Iterable[data.Directive]) -> list[data.Directive]:
@@ -163,9 +185,12 @@ def _own(meta: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (meta or {}).items() if k not in ("filename", "lineno")}
 
 
-def _copy(entry: data.Directive, year: int, root: str) -> data.Directive:
+def _copy(
+    entry: data.Directive, year: int, root: str, extra: dict[str, Any] | None = None
+) -> data.Directive:
     meta = _own(entry.meta)
     meta[CARRIED_META] = str(year)
+    meta.update(extra or {})
     new = entry._replace(meta=data.new_metadata("<carried>", 0, meta))
     if isinstance(new, data.Document) and os.path.isabs(new.filename):
         new = new._replace(filename=os.path.relpath(new.filename, root))
@@ -232,10 +257,36 @@ def _by_grant(entries: list[data.Directive]) -> list[tuple[bool, list[data.Direc
     return [(False, plain), (True, funded)]
 
 
+def _cancelled_days(
+    kept: list[data.Directive], year: int, until: dt.date, root: str, lang: str,
+    extra: dict[str, Any] | None = None,
+) -> list[data.Directive]:  # fmt: skip
+    """Copies of ``kept``, each day's followed by what cancels their postings that very day:
+    before the carried day the live books hold no balance (no running check can trip on the
+    closed years' partial history); on it, the full history's balances."""
+    by_day: dict[dt.date, list[data.Directive]] = defaultdict(list)
+    for entry in kept:
+        by_day[entry.date].append(entry)
+    out: list[data.Directive] = []
+    for day, group in sorted(by_day.items()):
+        out += [_copy(e, year, root, extra) for e in group]
+        text = _(
+            "Carried items of {day}, balanced on {until}",
+            day=day.isoformat(),
+            until=until.isoformat(),
+        ).shown(lang)
+        for funded, part in _by_grant(group):
+            back = _postings(lots(part, day), -1)
+            if back:
+                out.append(_carried_txn(day, year, text, back, funded, extra))
+    return out
+
+
 def _carried_txn(
-    day: dt.date, year: int, narration: str, postings: list[data.Posting], funded: bool = False
-) -> data.Transaction:
-    values: dict[str, Any] = {"kind": CARRIED_KIND, CARRIED_META: str(year)}
+    day: dt.date, year: int, narration: str, postings: list[data.Posting], funded: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> data.Transaction:  # fmt: skip
+    values: dict[str, Any] = {"kind": CARRIED_KIND, CARRIED_META: str(year), **(extra or {})}
     if funded:
         values["grant"] = CARRIED_KIND  # the costs a grant paid (see _by_grant)
     meta = data.new_metadata("<carried>", 0, values)
@@ -271,23 +322,7 @@ def carry(
         e for e in closed if isinstance(e, STRUCTURAL) and _moves(e, year, root)
     ]  # the accounts and currencies a closed year's own files declared
     copies = [_copy(e, year, root) for e in structural]
-    by_day: dict[dt.date, list[data.Directive]] = defaultdict(list)
-    for entry in kept:
-        by_day[entry.date].append(entry)
-    for day, group in sorted(by_day.items()):
-        # Each day's carried items, then what cancels their postings that very day: before
-        # the carried day the live books hold no balance (no running check can trip on
-        # the closed years' partial history); on it, the full history's balances.
-        copies += [_copy(e, year, root) for e in group]
-        text = _(
-            "Carried items of {day}, balanced on {until}",
-            day=day.isoformat(),
-            until=until.isoformat(),
-        ).shown(lang)
-        for funded, part in _by_grant(group):
-            back = _postings(lots(part, day), -1)
-            if back:
-                copies.append(_carried_txn(day, year, text, back, funded))
+    copies += _cancelled_days(kept, year, until, root, lang)
     narration = _("Balances carried by the close of {year}", year=str(year)).shown(lang)
     totals = [
         _carried_txn(until, year, narration, postings, funded)
@@ -329,3 +364,148 @@ def chain_file_head(path: str) -> str | None:
         return str(json.loads(last)["head"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+# ---------------------------------------------------------------- recalled from the closed years
+
+
+def record_hash(entry: data.Directive, root: str) -> str:
+    """The content hash the hash chain gives ``entry`` as it was sealed: a carried or
+    recalled copy is hashed without the metadata its copy added."""
+    meta = {k: v for k, v in (entry.meta or {}).items() if k not in (CARRIED_META, RECALLED_META)}
+    return chainlib.content_hash(chainlib.entry_fields(entry._replace(meta=meta), root))
+
+
+def _is_cancel(entry: data.Directive) -> bool:
+    return isinstance(entry, data.Transaction) and entry.meta.get("kind") == CARRIED_KIND
+
+
+def recall(
+    full: list[data.Directive],
+    live: list[data.Directive],
+    seeds: set[str],
+    year: int,
+    root: str,
+    number: str,
+    lang: str = "en",
+) -> list[data.Directive]:
+    """What ``recalled.beancount`` gets so that the live books hold the documents linked
+    ``seeds`` again (an invoice settled in a closed year, and everything that settled it):
+    the entries of the full history ``full`` sharing a link with them up to the end of
+    ``year`` (the last close), as the close would have carried them had they still been
+    open — each day's copies (``recalled: NUMBER``), then what cancels them that day, so
+    no balance of the live books changes. Entries the live load ``live`` holds already
+    are not copied twice."""
+    until = dt.date(year, 12, 31)
+    movable: list[data.Directive] = [
+        e
+        for e in full
+        if e.date <= until
+        and getattr(e, "links", None)
+        and (isinstance(e, data.Document) or (isinstance(e, data.Transaction) and e.flag != "P"))
+    ]
+    have = {record_hash(e, root) for e in live if e.date <= until}
+    kept = [
+        e
+        for e in _closure(movable, seeds)
+        if not _is_cancel(e) and record_hash(e, root) not in have
+    ]
+    return _cancelled_days(kept, year, until, root, lang, {RECALLED_META: number})
+
+
+def _chain_payload(root: str, year: int, cache: dict[int, bytes | None]) -> bytes | None:
+    if year not in cache:
+        try:
+            with open(os.path.join(root, f"{year}/chain.jsonl"), "rb") as handle:
+                cache[year] = handle.read()
+        except OSError:
+            cache[year] = None
+    return cache[year]
+
+
+def recalled_problems(
+    entries: list[data.Directive], sealed_years: Iterable[int], until: dt.date, root: str
+) -> list[tuple[data.Directive, Any]]:
+    """What is wrong with ``recalled.beancount`` in a live load, each with the entry to
+    name: every copy there must be an entry of a sealed year exactly as its chain holds it
+    (its content hash is in ``YYYY/chain.jsonl``: one read of that file, no load of the
+    closed year), recalled once and not carried already, and each day's copies cancelled
+    that same day; nothing is dated after ``until``, the last closed day. ``audit verify``
+    and ``books check --all-years`` check those chains against the closed years' entries."""
+    names = {(e.meta or {}).get("filename") for e in entries}  # one test per file
+    recalled_files = {name for name in names if is_recalled_file(name)}
+    if not recalled_files:
+        return []
+    recalled = [e for e in entries if (e.meta or {}).get("filename") in recalled_files]
+    years = sorted(sealed_years)
+    links = {lk for e in recalled for lk in getattr(e, "links", None) or ()}
+    carried_now = {  # a copy carried twice shares its links: only those are hashed
+        record_hash(e, root)
+        for e in entries
+        if links.intersection(getattr(e, "links", None) or ())
+        and (e.meta or {}).get("filename") not in recalled_files
+        and is_carried_file((e.meta or {}).get("filename"))
+    }
+    chains: dict[int, bytes | None] = {}
+    seen: set[str] = set()
+    sums: dict[tuple[dt.date, str, str], Decimal] = defaultdict(lambda: ZERO)
+    first_of_day: dict[dt.date, data.Directive] = {}
+    problems: list[tuple[data.Directive, Any]] = []
+    for entry in recalled:
+        first_of_day.setdefault(entry.date, entry)
+        if entry.date > until:
+            problems.append((entry, _(
+                "this entry of {file} is dated after {day}, the last closed day: only a "
+                "closed year's entries are recalled", file=RECALLED_FILE, day=until.isoformat(),
+            )))  # fmt: skip
+            continue
+        if isinstance(entry, data.Transaction):
+            for p in entry.postings:
+                if p.units is not None and isinstance(p.units.number, Decimal):
+                    sums[(entry.date, p.account, p.units.currency)] += p.units.number
+        if _is_cancel(entry):
+            continue  # what cancels the copies: the sums below
+        at = bisect.bisect_left(years, entry.date.year)
+        year = years[at] if at < len(years) else None
+        payload = _chain_payload(root, year, chains) if year is not None else None
+        digest = record_hash(entry, root)
+        if payload is None or f'"sha256":"{digest}"'.encode("ascii") not in payload:
+            problems.append((entry, _(
+                "this entry of {file} is not an entry sealed in {year} as its chain holds "
+                "it: the live books recall a closed year's entries only as they were sealed",
+                file=RECALLED_FILE, year=str(year or entry.date.year),
+            )))  # fmt: skip
+        elif digest in seen or digest in carried_now:
+            problems.append((entry, _(
+                "this entry of {file} is in the live books already: a closed year's entry "
+                "is recalled once", file=RECALLED_FILE,
+            )))  # fmt: skip
+        seen.add(digest)
+    for (day, account, currency), total in sorted(sums.items()):
+        if total != ZERO:
+            problems.append((first_of_day[day], _(
+                "the entries {file} recalls on {day} do not cancel out ({account} {total} "
+                "{currency}): they may change no balance of the live books",
+                file=RECALLED_FILE, day=day.isoformat(), account=account, total=total,
+                currency=currency,
+            )))  # fmt: skip
+    return problems
+
+
+def recalls_not_in(
+    live: list[data.Directive], full: list[data.Directive], until: dt.date, root: str
+) -> tuple[int, list[data.Directive]]:
+    """The copies ``recalled.beancount`` holds in the live load ``live`` (their number) and
+    those that are not an entry of the full history ``full`` dated up to ``until`` as it is
+    (``audit verify``: the live check compares them with the chains, this with the sealed
+    entries themselves). Only the full history's entries sharing a link are hashed."""
+    copies = [
+        e for e in live if is_recalled_file((e.meta or {}).get("filename")) and not _is_cancel(e)
+    ]
+    links = {lk for e in copies for lk in getattr(e, "links", None) or ()}
+    sealed = {
+        record_hash(e, root)
+        for e in full
+        if e.date <= until and links.intersection(getattr(e, "links", None) or ())
+    }
+    return len(copies), [e for e in copies if record_hash(e, root) not in sealed]

@@ -48,6 +48,7 @@ from ledger.entries import (
 from ledger.errors import InputError, typed
 from ledger.i18n import _, hub_lang
 from ledger.money.contributions import contribution_for
+from ledger.money.recall import with_recalled
 from ledger.money.reconcile.booking import allocation_entries, recovery
 from ledger.money.reconcile.state import State, check_cash
 from ledger.participants import require_open_participant
@@ -371,7 +372,7 @@ def pay_invoice(
     amount = parse_amount(amount_text) if amount_text is not None else None
     day = booking_date(day, today)
     with books.transaction(f"cash: invoice {number} paid in cash") as tx:
-        entries = tx.ledger.entries
+        entries = with_recalled(tx, [number])  # an invoice settled in a closed year too
         state = State.of(entries, books.config)
         link = next((i.link for i in state.invoices.values() if i.number == number.strip()), "")
         if not link:

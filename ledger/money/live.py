@@ -15,7 +15,6 @@ import datetime as dt
 import os
 
 from beancount.core import data
-from beancount.parser import booking, parser
 
 from ledger.books import MAIN_FILE, Books, Transaction, entries_file, render_entries
 from ledger.config import HubConfig
@@ -25,6 +24,7 @@ from ledger.i18n import _, hub_lang
 from ledger.integrity import carried as carriedlib
 from ledger.integrity.anchors import is_git_books, seals
 from ledger.money.grants import grants
+from ledger.money.recall import read_back, recalled_header
 from ledger.money.year_end import KIND as YEAR_END_KIND
 from ledger.view import IssuedRef, View
 
@@ -104,19 +104,6 @@ def live_layout(main: str, history: str | None, year: int) -> tuple[str, str]:
     return "\n".join(kept) + "\n", "\n".join(lines) + "\n"
 
 
-def _as_loaded(
-    entries: list[data.Directive], options: dict[str, object], filename: str
-) -> list[data.Directive]:
-    """Entries as the next load reads them back from ``filename`` (printed, parsed there:
-    documents resolve from its folder; booked)."""
-    if not entries:
-        return []
-    text = render_entries(entries)
-    parsed, _errors, _opts = parser.parse_string(text, filename)
-    booked, _booking_errors = booking.book(parsed, options)
-    return list(booked)
-
-
 def carry_closed_years(
     tx: Transaction, year: int, produced: list[data.Directive], heads: dict[int, str]
 ) -> str:
@@ -129,7 +116,7 @@ def carry_closed_years(
     entries = list(ledger.entries)
     for entry in produced:
         written = os.path.join(root, entries_file(YEAR_END_KIND, entry.date))
-        entries += _as_loaded([entry], ledger.options, written)
+        entries += read_back([entry], ledger.options, written)
     entries.sort(key=data.entry_sortkey)
     seeds = open_links(entries, tx.config, dt.date(year, 12, 31))
     mark, *body = carriedlib.carry(
@@ -150,6 +137,9 @@ def carry_closed_years(
     )
     tx.write_file(MAIN_FILE, main.encode("utf-8"))
     tx.write_file(carriedlib.HISTORY_FILE, history.encode("utf-8"))
+    if tx.read_file(carriedlib.RECALLED_FILE) is not None:
+        # what was recalled is carried now, if the open years still need it
+        tx.write_file(carriedlib.RECALLED_FILE, recalled_header(year).encode("utf-8"))
     return sha
 
 

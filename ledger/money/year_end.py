@@ -94,6 +94,13 @@ class Blocker:
         return self.text()
 
 
+def years_of(days: Iterable[dt.date]) -> str:
+    """The year(s) amounts belong to, as a blocker names them ("2026", "2025-2026"): a
+    plan of a later year counts the lines still waiting from the years before it."""
+    years = sorted({day.year for day in days})
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
 def year_blockers(
     entries: Iterable[data.Directive], config: HubConfig, year: int, today: dt.date,
     errors: int = 0,
@@ -115,7 +122,8 @@ def year_blockers(
             "suspense",
             N_("{amount} of {year} still waits in the suspense account ({count} bank "
                "line(s): {refs}); settle them with 'coopledger reconcile'"),
-            {"amount": suspense, "year": year, "count": len(waiting), "refs": refs},
+            {"amount": suspense, "year": years_of(ln.date for ln in waiting),
+             "count": len(waiting), "refs": refs},
         ))  # fmt: skip
     negative = state.cash.first_negative("cash")
     if negative is not None:
@@ -135,7 +143,7 @@ def year_blockers(
             "unallocated",
             N_("{amount} received in {year} is not allocated to its invoice yet ({count} "
                "payment(s)); see 'coopledger reconcile --list'"),
-            {"amount": total, "year": year, "count": len(stuck)},
+            {"amount": total, "year": years_of(r.date for r in stuck), "count": len(stuck)},
         ))  # fmt: skip
     if errors:
         out.append(Blocker("errors", N_("the books have {count} error(s); fix them first (see "

@@ -20,6 +20,7 @@ from ledger.entries import ZERO, posting, q2, require_open_account, transaction
 from ledger.errors import InputError, ParticipantError
 from ledger.i18n import N_, _, hub_lang
 from ledger.money.contributions import contribution_for
+from ledger.money.recall import with_recalled
 from ledger.money.reconcile.matching import (
     Candidate,
     _returned_payment_candidates,
@@ -786,11 +787,27 @@ def run_auto(books: Books) -> list[Any]:
 def run_assign(books: Books, ref: str, target: str) -> list[Any]:
     """Book one decision."""
     with books.transaction("reconcile: assign a bank line") as tx:
-        entries = tx.ledger.entries
+        # an invoice settled in a closed year (a returned payment, a second payment) is
+        # recalled into the live books first
+        entries = with_recalled(tx, _invoice_names(target))
         new = assign(entries, books.config, ref, target, load_originals(books, entries))
         tx.message = f"reconcile: assign {_booked_ref(new)} to {_targets(new)}"
         tx.add_entries(new, kind="payments")
     return new
+
+
+INVOICE_LIKE = re.compile(r"[A-Za-z]{0,4}-?[0-9][0-9\-/]*")
+
+
+def _invoice_names(target: str) -> list[str]:
+    """What in TARGET may name an invoice (``return:NUMBER``, ``inv-…``, a number): only
+    those send a write to the full history when the live books do not hold them."""
+    names = [n.strip() for n in re.split(r"[+,]", target.strip()) if n.strip()]
+    return [
+        n for n in names
+        if n.startswith(("return:", "inv-"))
+        or (not n.lower().startswith(TARGET_PREFIXES) and INVOICE_LIKE.fullmatch(n))
+    ]  # fmt: skip
 
 
 def _booked_ref(new: list[Any]) -> str:
