@@ -227,25 +227,26 @@ def issue_invoices(
     require_hub_identity(config)
     today = dates.today(today)
     prepared = []
+    guard = TextGuard.for_books(books)  # the roster is read once for the whole batch
     for index, request in enumerate(requests, start=1):
         with _naming(index, len(requests)):
             day, due = _dates(config, request.date, request.due, today)
             lines, totals = compute(config, request.lines)  # bad lines fail before the lock
-            check_texts(books, request.lines)
+            check_texts(books, request.lines, guard=guard)
         prepared.append((index, request, day, due, lines, totals))
     order = sorted(prepared, key=lambda item: (item[2], item[0]))
     issued: dict[int, Issued] = {}
     with books.transaction("invoice: issue") as tx:
         entries = tx.ledger.entries
         clients = read_clients(tx)
-        numbered = [d.entry for d in numbering.issued(entries)]
+        taken = numbering.Numbering(entries, config)  # one scan for the whole batch
         ogms = {str(e.meta["ogm"]) for e in entries
                 if isinstance(e, data.Transaction) and e.meta.get("ogm")}  # fmt: skip
         for index, request, day, due, lines, totals in order:
             with _naming(index, len(requests)):
                 participant = _open_participant(entries, config, request.participant, day)
                 client = require_client(clients, request.client)
-                nxt = numbering.next_number(numbered, config, "invoice", day)
+                nxt = taken.next("invoice", day)
                 ogm = make_ogm(day.year, nxt.seq)
                 if ogm in ogms:
                     raise InputError(_("structured communication {ogm} is already used", ogm=ogm))
@@ -263,8 +264,8 @@ def issue_invoices(
                     totals=totals,
                     ogm=ogm,
                 )
-                written, txn = _stage(tx, config, doc, render_files(config, doc, validator))
-            numbered.append(txn)
+                written, _txn = _stage(tx, config, doc, render_files(config, doc, validator))
+            taken.take(nxt, day)
             ogms.add(ogm)
             issued[index] = Issued(doc, books.root, written)
         docs = [issued[i].document for i in sorted(issued)]
@@ -294,10 +295,17 @@ def _naming(index: int, count: int) -> Iterator[None]:
         raise
 
 
-def check_texts(books: Books, lines: Iterable[LineInput], reason: str | None = None) -> None:
+def check_texts(
+    books: Books,
+    lines: Iterable[LineInput],
+    reason: str | None = None,
+    *,
+    guard: TextGuard | None = None,
+) -> None:
     """What the client will read (PDF, UBL) passes the roster guard: no participant's
-    name, no phone, IBAN, e-mail or address in a line or a credit note's reason."""
-    guard = TextGuard.for_books(books)
+    name, no phone, IBAN, e-mail or address in a line or a credit note's reason (``guard``:
+    the books' guard when the caller has it already)."""
+    guard = guard or TextGuard.for_books(books)
     guard.check_all((line.description, f"--line {n}") for n, line in enumerate(lines, 1))
     guard.check(reason, "--reason")
 
