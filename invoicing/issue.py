@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -27,10 +27,7 @@ from invoicing.entries import entries_file as books_file_of
 from invoicing.i18n import kind_word
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
-from invoicing.pdf import render_pdf
 from invoicing.totals import compute
-from invoicing.ubl import render_ubl
-from invoicing.validation import Validator
 from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
@@ -42,6 +39,9 @@ from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
 from ledger.privacy.guard import TextGuard
 from ledger.view import ParticipantInfo
+
+if TYPE_CHECKING:  # the validator is given, never made here
+    from invoicing.validation import Validator
 
 
 class IssueRequest(BaseModel):
@@ -156,6 +156,11 @@ def render_files(
     config: HubConfig, doc: Document, validator: Validator | None = None
 ) -> dict[str, bytes]:
     """The bytes of the PDF, the UBL (business clients) and the JSON record of ``doc``."""
+    # Imported on the first document: reportlab's layout engine and the QR encoder take
+    # about 0.15 s that reading an issued document (list, show, pay, send) never needs.
+    from invoicing.pdf import render_pdf
+    from invoicing.ubl import render_ubl
+
     paths = document_paths(doc)
     files = {paths["pdf"]: render_pdf(config, doc)}
     if doc.client.is_business and doc.client.endpoint() is not None:

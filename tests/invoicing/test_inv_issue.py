@@ -275,7 +275,7 @@ def test_failure_while_writing_leaves_nothing(hub: Hub, monkeypatch: pytest.Monk
     def boom(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("renderer failed")
 
-    monkeypatch.setattr("invoicing.issue.render_ubl", boom)
+    monkeypatch.setattr("invoicing.ubl.render_ubl", boom)
     with pytest.raises(RuntimeError):
         issue(hub, date=day(3, 2))
     assert before.unchanged()
