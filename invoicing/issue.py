@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -27,10 +27,7 @@ from invoicing.entries import entries_file as books_file_of
 from invoicing.i18n import kind_word
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
-from invoicing.pdf import render_pdf
 from invoicing.totals import compute
-from invoicing.ubl import render_ubl
-from invoicing.validation import Validator
 from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
@@ -43,6 +40,9 @@ from ledger.money.reconcile.state import State
 from ledger.participants import require_open_participant
 from ledger.privacy.guard import TextGuard
 from ledger.view import ParticipantInfo
+
+if TYPE_CHECKING:  # the validator is given, never made here
+    from invoicing.validation import Validator
 
 
 class IssueRequest(BaseModel):
@@ -157,6 +157,11 @@ def render_files(
     config: HubConfig, doc: Document, validator: Validator | None = None
 ) -> dict[str, bytes]:
     """The bytes of the PDF, the UBL (business clients) and the JSON record of ``doc``."""
+    # Imported on the first document: reportlab's layout engine and the QR encoder take
+    # about 0.15 s that reading an issued document (list, show, pay, send) never needs.
+    from invoicing.pdf import render_pdf
+    from invoicing.ubl import render_ubl
+
     paths = document_paths(doc)
     files = {paths["pdf"]: render_pdf(config, doc)}
     if doc.client.is_business and doc.client.endpoint() is not None:
@@ -228,25 +233,26 @@ def issue_invoices(
     require_hub_identity(config)
     today = dates.today(today)
     prepared = []
+    guard = TextGuard.for_books(books)  # the roster is read once for the whole batch
     for index, request in enumerate(requests, start=1):
         with _naming(index, len(requests)):
             day, due = _dates(config, request.date, request.due, today)
             lines, totals = compute(config, request.lines)  # bad lines fail before the lock
-            check_texts(books, request.lines)
+            check_texts(books, request.lines, guard=guard)
         prepared.append((index, request, day, due, lines, totals))
     order = sorted(prepared, key=lambda item: (item[2], item[0]))
     issued: dict[int, Issued] = {}
     with books.transaction("invoice: issue") as tx:
         entries = tx.ledger.entries
         clients = read_clients(tx)
-        numbered = [d.entry for d in numbering.issued(entries)]
+        taken = numbering.Numbering(entries, config)  # one scan for the whole batch
         ogms = {str(e.meta["ogm"]) for e in entries
                 if isinstance(e, data.Transaction) and e.meta.get("ogm")}  # fmt: skip
         for index, request, day, due, lines, totals in order:
             with _naming(index, len(requests)):
                 participant = _open_participant(entries, config, request.participant, day)
                 client = require_client(clients, request.client)
-                nxt = numbering.next_number(numbered, config, "invoice", day)
+                nxt = taken.next("invoice", day)
                 ogm = make_ogm(day.year, nxt.seq)
                 if ogm in ogms:
                     raise InputError(_("structured communication {ogm} is already used", ogm=ogm))
@@ -264,8 +270,8 @@ def issue_invoices(
                     totals=totals,
                     ogm=ogm,
                 )
-                written, txn = _stage(tx, config, doc, render_files(config, doc, validator))
-            numbered.append(txn)
+                written, _txn = _stage(tx, config, doc, render_files(config, doc, validator))
+            taken.take(nxt, day)
             ogms.add(ogm)
             issued[index] = Issued(doc, books.root, written)
         docs = [issued[i].document for i in sorted(issued)]
@@ -295,10 +301,17 @@ def _naming(index: int, count: int) -> Iterator[None]:
         raise
 
 
-def check_texts(books: Books, lines: Iterable[LineInput], reason: str | None = None) -> None:
+def check_texts(
+    books: Books,
+    lines: Iterable[LineInput],
+    reason: str | None = None,
+    *,
+    guard: TextGuard | None = None,
+) -> None:
     """What the client will read (PDF, UBL) passes the roster guard: no participant's
-    name, no phone, IBAN, e-mail or address in a line or a credit note's reason."""
-    guard = TextGuard.for_books(books)
+    name, no phone, IBAN, e-mail or address in a line or a credit note's reason (``guard``:
+    the books' guard when the caller has it already)."""
+    guard = guard or TextGuard.for_books(books)
     guard.check_all((line.description, f"--line {n}") for n, line in enumerate(lines, 1))
     guard.check(reason, "--reason")
 

@@ -76,32 +76,59 @@ def next_number(
 ) -> NextNumber:
     """The next number of ``kind`` for a document dated ``day``; InputError if ``day`` is
     before the last document of the series or the number is already taken."""
-    docs = issued(entries)
-    series = series_key(config, kind, day)
-    same = [d for d in docs if d.kind == kind and d.series == series]
-    last = max(same, key=lambda d: d.seq, default=None)
-    what = _("invoice") if kind == "invoice" else _("credit note")
-    if last is not None and day < last.date:
-        raise InputError(
-            _(
-                "{what} date {day} is before the last {what} of its series "
-                "({number}, dated {date}): numbers must follow dates",
-                what=what,
-                day=day.isoformat(),
-                number=last.number,
-                date=last.date.isoformat(),
+    return Numbering(entries, config).next(kind, day)
+
+
+class Numbering:
+    """The issued documents' numbers, from one scan of the entries: the next number of any
+    series, then :meth:`take` each number a batch gives out (a batch of 100 invoices scans
+    the books once, not once per invoice; same numbers, same refusals as
+    :func:`next_number` over the books and the batch's earlier documents)."""
+
+    def __init__(self, entries: Iterable[data.Directive], config: HubConfig) -> None:
+        self.config = config
+        self.numbers: set[str] = set()
+        # the last document (highest seq) of each (kind, series): its seq, date and number
+        self.last: dict[tuple[str, str], tuple[int, dt.date, str]] = {}
+        for doc in issued(entries):
+            self._record(doc.kind, doc.series, doc.seq, doc.date, doc.number)
+
+    def _record(self, kind: str, series: str, seq: int, day: dt.date, number: str) -> None:
+        self.numbers.add(number)
+        last = self.last.get((kind, series))
+        if last is None or seq > last[0]:  # the first of equal seqs, as max() keeps it
+            self.last[(kind, series)] = (seq, day, number)
+
+    def next(self, kind: DocKind, day: dt.date) -> NextNumber:
+        """The next number of ``kind`` for a document dated ``day`` (not taken yet)."""
+        series = series_key(self.config, kind, day)
+        last = self.last.get((kind, series))
+        what = _("invoice") if kind == "invoice" else _("credit note")
+        if last is not None and day < last[1]:
+            raise InputError(
+                _(
+                    "{what} date {day} is before the last {what} of its series "
+                    "({number}, dated {date}): numbers must follow dates",
+                    what=what,
+                    day=day.isoformat(),
+                    number=last[2],
+                    date=last[1].isoformat(),
+                )
             )
-        )
-    seq = (last.seq if last else 0) + 1
-    number = format_number(config, kind, day.year, seq)
-    if any(d.number == number for d in docs):
-        raise InputError(
-            _(
-                "number {number} is already used; check the series formats in hub.toml",
-                number=number,
+        seq = (last[0] if last else 0) + 1
+        number = format_number(self.config, kind, day.year, seq)
+        if number in self.numbers:
+            raise InputError(
+                _(
+                    "number {number} is already used; check the series formats in hub.toml",
+                    number=number,
+                )
             )
-        )
-    return NextNumber(kind, number, series, seq)
+        return NextNumber(kind, number, series, seq)
+
+    def take(self, nxt: NextNumber, day: dt.date) -> None:
+        """``nxt`` is given to a document dated ``day``: the next one follows it."""
+        self._record(nxt.kind, nxt.series, nxt.seq, day, nxt.number)
 
 
 def find(entries: Iterable[data.Directive], number: str, kind: DocKind = "invoice") -> IssuedRef:

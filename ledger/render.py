@@ -11,6 +11,7 @@ bytes). The words come from the one catalogue, :mod:`ledger.i18n`.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -61,7 +62,10 @@ def fonts() -> tuple[str, str]:
     return _fonts
 
 
+@functools.cache
 def styles() -> dict[str, ParagraphStyle]:
+    """The one set of styles, made once per process (a style is never changed once made;
+    one set also lets :func:`para` reuse what it parsed of a text)."""
     regular, bold = fonts()
     base = ParagraphStyle("base", fontName=regular, fontSize=9, leading=11.5)
     return {
@@ -99,7 +103,32 @@ def para(text: str, style: ParagraphStyle, *, label_text: str | None = None) -> 
     body = escape(text).replace("\n", "<br/>")
     if label_text is not None:
         body = f"<b>{escape(label_text)}</b> {body}"
-    return Paragraph(body, style)
+    return Text(body, style, frags=_parsed(body, style))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(body: str, style: ParagraphStyle) -> list[Any]:
+    """What reportlab's parser makes of ``body`` in ``style``, parsed once per process: a
+    batch's labels and the hub's lines recur on every page. reportlab never changes these
+    fragments in place (it breaks lines on clones), so paragraphs may share them."""
+    return Paragraph(body, style).frags
+
+
+class Text(Paragraph):
+    """A paragraph that breaks its lines once per width: a table asks each cell for its
+    size two or three times at the same width (sizing the rows, then drawing them)."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # A paragraph's lines depend on the width only (reportlab ignores the height); a
+        # split that found no room drops them (``blPara``): then they are broken again.
+        wrapped = self._wrapped
+        if wrapped is not None and wrapped[0] == availWidth and "blPara" in self.__dict__:
+            return wrapped[1]
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, size)
+        return size
 
 
 class QrFlowable(Flowable):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ast
 import functools
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -55,6 +57,16 @@ INNER_EXCEPTIONS = {
     # report commands need it.
     ("ledger.cli.report", "reports.builders"): "pandas and openpyxl, for 'report …' only",
     ("ledger.cli.year", "reports.trial_balance"): "pandas, for 'year trial-balance' only",
+    # reportlab's layout engine and the QR encoder (~0.15 s): only issuing renders, reading
+    # an issued document (list, show, pay, send, reports) does not.
+    ("invoicing.issue", "invoicing.pdf"): "reportlab and segno, when a document is rendered",
+    ("invoicing.issue", "invoicing.ubl"): "with the PDF, when a document is rendered",
+}
+# Third-party libraries imported inside a function (in the module named), with the reason;
+# test_heavy_libraries_load_when_used checks that importing the module does not load them.
+INNER_LIBRARIES = {
+    ("invoicing.validation", "saxonche"): "Saxon's native library (~8 MiB), when a validator "
+    "is made",
 }
 
 
@@ -193,3 +205,18 @@ def test_the_contract_catches_what_it_forbids(tmp_path: Path) -> None:
     assert ("reports.statement", 1, False) in visitor.found
     assert ("ledger.cli", 4, True) in visitor.found
     assert layer_of("reports.statement") > layer_of("ledger.view")
+
+
+def test_heavy_libraries_load_when_used() -> None:
+    """Importing what every command imports does not load the libraries only rendering and
+    validating need (each inner import above, with its reason)."""
+    code = (
+        "import sys, invoicing.issue, invoicing.validation\n"
+        "print(sorted(m for m in ('segno', 'saxonche', 'reportlab.platypus') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    assert out.strip() == "[]"
+    sources = {m: (REPO / (m.replace(".", "/") + ".py")).read_text() for m, _ in INNER_LIBRARIES}
+    for module, library in INNER_LIBRARIES:
+        assert f"    from {library} import" in sources[module], (module, library)

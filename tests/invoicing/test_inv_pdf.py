@@ -124,6 +124,38 @@ def test_pdf_is_deterministic_and_has_no_participant_metadata() -> None:
     assert info is not None and "P-7K3Q9X" not in str(dict(info))
 
 
+def test_reused_parses_and_wraps_give_the_bytes_of_plain_paragraphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ledger.render parses a text once per process and breaks a paragraph's lines once per
+    width (issue 16: a batch of 100 invoices); the PDFs are byte for byte those of plain
+    reportlab paragraphs, parsed and wrapped anew each time, in any order, over pages."""
+    from reportlab.platypus import Paragraph
+
+    from invoicing.models import LineInput
+    from ledger import render
+
+    many = [
+        LineInput(description=f"Prestation <b>{n}</b> & co " * (1 + n % 5), quantity=Decimal(n),
+                  unit_price=Decimal("12.34"), vat_rate=Decimal(21))
+        for n in range(1, 46)
+    ]  # fmt: skip
+    docs = [
+        (config, make_document(config, client, kind, lang, lines))
+        for config in [make_config("standard")]
+        for client in (CLIENTS["be-enterprise"], CLIENTS["foreign"])
+        for kind in ("invoice", "credit-note")
+        for lang in LANGS
+        for lines in (many, None)
+    ]
+    reused = [render_pdf(c, d) for c, d in docs] + [render_pdf(c, d) for c, d in docs[::-1]]
+    monkeypatch.setattr(render, "Text", Paragraph)
+    monkeypatch.setattr(render, "_parsed", lambda body, style: None)
+    plain = [render_pdf(c, d) for c, d in docs]
+    assert reused == plain + plain[::-1]
+    assert len(pypdf.PdfReader(io.BytesIO(plain[0])).pages) > 1  # a table split over pages
+
+
 @pytest.mark.parametrize(("setting", "line"), [("text", "+++202"), ("reference", "202")])
 def test_epc_payload(setting: str, line: str) -> None:
     config = make_config("exempt", epc_qr_ogm_as=setting)
