@@ -47,6 +47,9 @@ UPWARD_EXCEPTIONS = {
 }
 # Imports inside a function, each breaking a documented optional (heavy) dependency.
 INNER_EXCEPTIONS = {
+    # A command imports its own noun's module only (``importlib.import_module``): every
+    # noun's dependencies at each start cost most of a second and 60 MiB.
+    ("ledger.cli", "ledger.cli.*"): "a noun's module, when that noun is invoked",
     # Fava and Flask take over a second to import; only 'serve' and 'demo --serve' need
     # them, every other command would pay it.
     ("ledger.cli.books", "ledger.fava.serve"): "Fava and Flask, for 'books serve' only",
@@ -115,6 +118,27 @@ class Imports(ast.NodeVisitor):
                 else base
             )
             self.found.append((target, node.lineno, self.depth > 0))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        # ``importlib.import_module("…")`` is an import too (when its name can be read)
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        target = module_named(node.args[0]) if called == "import_module" and node.args else None
+        if target is not None and ours(target):
+            self.found.append((target, node.lineno, self.depth > 0))
+        self.generic_visit(node)
+
+
+def module_named(node: ast.expr) -> str | None:
+    """The module ``importlib.import_module`` is given: a constant, or an f-string whose
+    constant head names a package (``f"ledger.cli.{noun}"`` is ``ledger.cli.*``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        head = node.values[0]
+        if isinstance(head, ast.Constant) and isinstance(head.value, str):
+            return head.value.rstrip(".") + ".*"
+    return None
 
 
 @functools.cache
@@ -187,9 +211,13 @@ def test_no_cycles() -> None:
 
 def test_the_contract_catches_what_it_forbids(tmp_path: Path) -> None:
     """The checker itself: an upward import and an import inside a function are seen."""
-    source = "import reports.statement\n\ndef f():\n    from ledger.cli import main\n"
+    source = (
+        "import reports.statement\n\ndef f():\n    from ledger.cli import main\n"
+        "\ndef g(noun):\n    return importlib.import_module(f'ledger.cli.{noun}')\n"
+    )
     visitor = Imports("ledger.view", False)
     visitor.visit(ast.parse(source))
     assert ("reports.statement", 1, False) in visitor.found
     assert ("ledger.cli", 4, True) in visitor.found
+    assert ("ledger.cli.*", 7, True) in visitor.found
     assert layer_of("reports.statement") > layer_of("ledger.view")

@@ -7,6 +7,7 @@ import argparse
 import click
 
 from invoicing.clients import add_client, read_clients
+from ledger.cli import NOUNS
 from ledger.cli.invoice import LANGS
 from ledger.cli.support import Group, command, localised, open_books, print_json, say
 from ledger.i18n import N_, _
@@ -60,7 +61,7 @@ def cmd_client_list(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("client", help=N_("the hub's clients (businesses and persons)"))
+group = Group("client", help=NOUNS["client"])
 
 command(
     group, "add", cmd_client_add,

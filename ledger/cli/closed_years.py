@@ -4,12 +4,12 @@ After ``year close``, an invoice settled in the closed year is no longer in the 
 (only what the open years still need is carried, ``docs/operations.md``). A credit note
 on it, or a returned payment booked against it, then found no invoice and said
 "unknown invoice" about an invoice the books do hold. This module tells the true reason,
-reading the full history only on that error path.
+reading the full history only on that error path. (A booking date in a closed year is
+refused by :func:`ledger.cli.support.refuse_a_closed_date`, for every command: it needs
+no invoice.)
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from invoicing import numbering
 from ledger.books import Books
@@ -61,22 +61,3 @@ def refuse_closed_year_invoice(number: str) -> InputError:
             number=number,
         )
     )
-
-
-def refuse_a_closed_date(books: Books, day: dt.date | None, what: str = "--date") -> None:
-    """A booking date in a closed year is refused before anything is computed: the live
-    books hold only balances before their carried day, so a check made there (what a
-    participant held, what the cash box held) would tell a wrong amount."""
-    until = carried_until(books.main_file)
-    if day is not None and until is not None and day <= until:
-        raise InputError(
-            _(
-                "{what} {date} is in {year}, a closed year: nothing more can be booked in it; "
-                "date it after {until} (a correction of a closed year is booked in an open "
-                "year)",
-                what=what,
-                date=day.isoformat(),
-                year=str(day.year),
-                until=until.isoformat(),
-            )
-        )

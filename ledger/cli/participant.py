@@ -13,6 +13,7 @@ from ledger.books import (
     Books,
     atomic_write,
 )
+from ledger.cli import NOUNS
 from ledger.cli.prompts import ask, refuse_on_command_line
 from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.errors import InputError
@@ -286,7 +287,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("participant", help=N_("onboard, list, show and close participants"))
+group = Group("participant", help=NOUNS["participant"])
 
 command(
     group, "add", cmd_participant_add,

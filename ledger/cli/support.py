@@ -27,11 +27,11 @@ import click
 
 from ledger import progress
 from ledger.books import Books
-from ledger.cli.closed_years import refuse_a_closed_date
 from ledger.config import parse_date
 from ledger.entries import parse_amount, parse_rate
-from ledger.errors import CoopledgerError
+from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import N_, Message, _, shown, translate, ui_lang
+from ledger.loader import carried_until
 from ledger.privacy.guard import refuse_roster_values
 
 GLOBAL_KEYS = ("books", "json", "quiet", "adopt_changes")
@@ -55,6 +55,25 @@ def open_books(args: argparse.Namespace) -> Books:
             names = ", ".join(path for _, path in adopted)
             say(_("Hand edit adopted and committed: {names}", names=names), err=True)
     return books
+
+
+def refuse_a_closed_date(books: Books, day: dt.date | None, what: str = "--date") -> None:
+    """A booking date in a closed year is refused before anything is computed: the live
+    books hold only balances before their carried day, so a check made there (what a
+    participant held, what the cash box held) would tell a wrong amount."""
+    until = carried_until(books.main_file)
+    if day is not None and until is not None and day <= until:
+        raise InputError(
+            _(
+                "{what} {date} is in {year}, a closed year: nothing more can be booked in it; "
+                "date it after {until} (a correction of a closed year is booked in an open "
+                "year)",
+                what=what,
+                date=day.isoformat(),
+                year=str(day.year),
+                until=until.isoformat(),
+            )
+        )
 
 
 def say(text: object = "", err: bool = False) -> None:
