@@ -30,8 +30,8 @@ from stdnum.be import vat as be_vat
 from ledger import entries as number_parser
 from ledger.errors import ConfigError, InputError
 from ledger.i18n import Message, _
+from ledger.names import HUB_FILE
 
-HUB_FILE = "hub.toml"
 VatRegime = Literal["exempt", "franchise", "standard"]
 ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9\-]*)+$")
 

@@ -51,6 +51,9 @@ INNER_EXCEPTIONS = {
     # A command imports its own noun's module only (``importlib.import_module``): every
     # noun's dependencies at each start cost most of a second and 60 MiB.
     ("ledger.cli", "ledger.cli.*"): "a noun's module, when that noun is invoked",
+    # The root imports no books (beancount, pydantic: a quarter of a second): its help page
+    # and usage errors cost what click costs; an OSError's one line imports them then.
+    ("ledger.cli", "ledger.books"): "os_error_message, on the OSError path only",
     # Babel's dates and numbers bring its time zones and CLDR data (tens of ms); only a
     # command that writes a date or an amount in a language needs them.
     ("ledger.i18n", "babel"): "Babel's locale data, for a date's pattern only",
@@ -60,6 +63,9 @@ INNER_EXCEPTIONS = {
     # them, every other command would pay it.
     ("ledger.cli.books", "ledger.fava.serve"): "Fava and Flask, for 'books serve' only",
     ("ledger.cli.demo", "ledger.fava.serve"): "Fava and Flask, for 'demo build --serve'",
+    # The close's machinery reaches reconciliation and every bank format (lxml): tens of ms
+    # that 'books check' and the other verbs of the noun would pay.
+    ("ledger.cli.books", "ledger.money.live"): "the close's machinery, for 'books compact' only",
     # The reporting layer (pandas, openpyxl) takes most of a second to import; only the
     # report commands need it.
     ("ledger.cli.report", "reports.builders"): "pandas and openpyxl, for 'report …' only",

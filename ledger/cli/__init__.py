@@ -32,11 +32,10 @@ os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 import click
 
-from ledger.books import os_error_message
-from ledger.cli.support import GLOBAL_OPTIONS, Group, for_help, localised
-from ledger.config import HUB_FILE
+from ledger.cli.grammar import GLOBAL_OPTIONS, Group, for_help, localised
 from ledger.errors import CoopledgerError
 from ledger.i18n import LANGS, N_, _, set_ui_lang, shown
+from ledger.names import HUB_FILE
 
 # The nouns, each with its one line of help (``coopledger --help`` lists them from here,
 # without importing a noun's module; the noun's group takes its help from here too).
@@ -274,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file of the user's (not the books: their writes say so)
+        from ledger.books import os_error_message
+
         print(shown(_("coopledger: error: {message}", message=os_error_message(exc))),
               file=sys.stderr)  # fmt: skip
         return 1
