@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from i18n_support import catalogue as i18n_catalogue
 from i18n_support import fields, marked
 
-from invoicing.i18n import LABEL_TEXTS, label
+from invoicing.i18n import LABEL_TEXTS, label, labels
 from ledger.i18n import LANGS, LOCALE_DIR, catalogue, read_catalogue, translate
 from reports.statement import KIND_TEXTS, STATEMENT_TEXTS
 
@@ -186,3 +186,12 @@ def test_the_catalogue_reader_reads_every_case_as_babel_does(
     assert (None, "obsolete") not in mine and ("invoice", "obsolete too") not in mine
     assert (None, "untranslated") not in mine and (None, "no msgstr at all") not in mine
     assert (None, "an apple") not in mine and (None, "singular then plural") not in mine
+
+
+def test_a_language_is_read_when_a_text_of_it_is_first_asked() -> None:
+    catalogue.cache_clear()
+    labels.cache_clear()
+    assert label("nl", "invoice") == "FACTUUR"
+    assert catalogue.cache_info().currsize == 1  # Dutch only: not French, not English
+    assert translate("nl", "Amount", "receipt") == "Bedrag"
+    assert catalogue.cache_info().currsize == 1
