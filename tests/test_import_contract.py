@@ -70,6 +70,11 @@ INNER_EXCEPTIONS = {
     # report commands need it.
     ("ledger.cli.report", "reports.builders"): "pandas and openpyxl, for 'report …' only",
     ("ledger.cli.year", "reports.trial_balance"): "pandas, for 'year trial-balance' only",
+    # The statement's PDF (reportlab) is most of what 'participant' would import.
+    ("ledger.cli.participant", "reports.statement"): "reportlab, for 'participant statement'",
+    # The invoices' numbering brings their pydantic models; 'reconcile' reads it only to
+    # explain an error (an invoice of a closed year).
+    ("ledger.cli.closed_years", "invoicing.numbering"): "invoice models, on that error path only",
 }
 
 

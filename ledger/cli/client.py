@@ -8,9 +8,8 @@ import click
 
 from invoicing.clients import add_client, read_clients
 from ledger.cli import NOUNS
-from ledger.cli.invoice import LANGS
 from ledger.cli.support import Group, command, localised, open_books, print_json, say
-from ledger.i18n import N_, _
+from ledger.i18n import LANGS, N_, _
 
 
 def cmd_client_add(args: argparse.Namespace) -> int:

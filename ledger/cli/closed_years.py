@@ -11,7 +11,6 @@ no invoice.)
 
 from __future__ import annotations
 
-from invoicing import numbering
 from ledger.books import Books
 from ledger.errors import InputError
 from ledger.i18n import _
@@ -23,6 +22,8 @@ def settled_in_a_closed_year(books: Books, number: str) -> bool:
     number = number.strip().removeprefix("return:").removeprefix("inv-")
     if carried_until(books.main_file) is None:
         return False
+    from invoicing import numbering  # (the error path only: 'reconcile' needs no invoice model)
+
     live = books.load(strict=False)
     if any(d.number == number for d in numbering.issued(live.entries)):
         return False

@@ -35,7 +35,6 @@ from ledger.participants.retention import purge, retentions
 from ledger.progress import Progress
 from ledger.roster import DETAIL_FIELDS, Payee, read_roster
 from ledger.view import ParticipantSummary
-from reports.statement import render_statement
 
 ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
 # words shown from the books' values: a participant's status, why a record was purged
@@ -191,6 +190,7 @@ MOVEMENT_KINDS = {
 
 
 def cmd_participant_statement(args: argparse.Namespace) -> int:
+    from reports.statement import render_statement
 
     books = open_books(args)
     summary = _summary(books, args.code)
