@@ -75,6 +75,10 @@ INNER_EXCEPTIONS = {
     # The invoices' numbering brings their pydantic models; 'reconcile' reads it only to
     # explain an error (an invoice of a closed year).
     ("ledger.cli.closed_years", "invoicing.numbering"): "invoice models, on that error path only",
+    # Pillow and pypdf take a tenth of a second; only a command given a receipt reads one.
+    ("ledger.privacy.receipts", "PIL"): "Pillow, when an image receipt is read",
+    ("ledger.privacy.receipts", "pypdf"): "pypdf, when a PDF receipt is read",
+    ("ledger.privacy.receipts", "pypdf.generic"): "pypdf's objects, when a PDF is cleaned",
 }
 
 
