@@ -79,6 +79,8 @@ INNER_EXCEPTIONS = {
     ("ledger.privacy.receipts", "PIL"): "Pillow, when an image receipt is read",
     ("ledger.privacy.receipts", "pypdf"): "pypdf, when a PDF receipt is read",
     ("ledger.privacy.receipts", "pypdf.generic"): "pypdf's objects, when a PDF is cleaned",
+    # tomlkit keeps a hand-edited hub.toml's layout; only a change of settings needs it.
+    ("ledger.config", "tomlkit"): "tomlkit, when hub.toml is edited",
 }
 
 
