@@ -4,14 +4,19 @@ listed after it ran."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from tests_support import ENTERPRISE, IBAN
 
+from importers.model import Movement, Statement
 from ledger.cli import NOUNS
+from ledger.demo.coda_writer import CodaHeader, write_coda
 
 # Run a command, then list every module the process imported (on a line of its own).
 PROBE = (
@@ -72,3 +77,27 @@ def test_a_usage_error_imports_only_the_noun_it_names(
     code, modules = imported(["payout", "--no-such-option"], cli_env, tmp_path)
     assert code == 2
     assert nouns_of(modules) == {"payout"}
+
+
+def test_bank_import_reads_the_bank_file_without_the_documents_machinery(
+    books_dir: Path, cli_env: dict[str, str]
+) -> None:
+    day = dt.date(2026, 1, 5)
+    moves = tuple(
+        Movement(ref="", bank_ref=f"R{n}", booking_date=day, value_date=day,
+                 amount=Decimal(amount), currency="EUR", communication=f"Fictive {n}")
+        for n, amount in enumerate(("120.00", "-30.50"))
+    )  # fmt: skip
+    statement = Statement(
+        format="coda", account=IBAN, iban=IBAN, currency="EUR", opening_balance=Decimal(0),
+        opening_date=day - dt.timedelta(days=1), closing_balance=Decimal("89.50"),
+        closing_date=day, sequence="001", movements=moves,
+    )  # fmt: skip
+    coda = books_dir.parent / "jan.cod"
+    header = CodaHeader(bank_id="539", holder="HUB TEST ASBL", company_id="0" + ENTERPRISE)
+    coda.write_bytes(write_coda([statement], header, created=day))
+    code, modules = imported(["bank", "import", str(coda)], cli_env, books_dir)
+    assert code == 0
+    assert nouns_of(modules) == {"bank"}
+    documents = {"reportlab", "pypdf", "segno", "saxonche", "openpyxl", "pandas", "fava"}
+    assert {m.split(".")[0] for m in modules} & documents == set()
