@@ -7,6 +7,8 @@ name are written by :mod:`ledger.i18n`.
 
 from __future__ import annotations
 
+import functools
+
 from ledger.i18n import LANGS, Message, _, translate
 
 LABEL_TEXTS: dict[str, str] = {
@@ -50,10 +52,15 @@ LABEL_TEXTS: dict[str, str] = {
     "legal_form": "Legal form",
     "issuer": "Document issued by {name}, who is the supplier.",
 }
-LABELS: dict[str, dict[str, str]] = {
-    lang: {key: translate(lang, text, "invoice") for key, text in LABEL_TEXTS.items()}
-    for lang in LANGS
-}
+
+
+@functools.cache
+def labels(lang: str) -> dict[str, str]:
+    """Every label in ``lang``, read from its catalogue when a document first needs it
+    (a process that writes no invoice reads no catalogue for it)."""
+    if lang not in LANGS:
+        raise KeyError(lang)
+    return {key: translate(lang, text, "invoice") for key, text in LABEL_TEXTS.items()}
 
 
 # A document's kind as a message names it (``invoice INV-2026-000001: …``).
@@ -67,5 +74,5 @@ def kind_word(kind: str) -> Message | str:
 
 def label(lang: str, key: str, **fields: str) -> str:
     """A label in ``lang``, with ``{fields}`` filled in."""
-    text = LABELS[lang][key]
+    text = labels(lang)[key]
     return text.format(**fields) if fields else text

@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import tomlkit
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -30,8 +29,8 @@ from stdnum.be import vat as be_vat
 from ledger import entries as number_parser
 from ledger.errors import ConfigError, InputError
 from ledger.i18n import Message, _
+from ledger.names import HUB_FILE
 
-HUB_FILE = "hub.toml"
 VatRegime = Literal["exempt", "franchise", "standard"]
 ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9\-]*)+$")
 
@@ -697,6 +696,8 @@ def _toml_plain(value: Any) -> Any:
 def _as_item(value: Any) -> Any:
     """A new value for the document: a table for a dict (nested tables for dicts of
     lists of tables), an array of tables for a list of dicts."""
+    import tomlkit
+
     if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
         table = tomlkit.table(is_super_table=True)
         for key, item in value.items():
@@ -719,6 +720,8 @@ def _as_item(value: Any) -> Any:
 def _merge(container: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
     """Change in ``container`` (a tomlkit table) exactly what differs from ``old`` to
     ``new``, so every comment and the layout of what did not change survive."""
+    import tomlkit
+
     for key in [k for k in old if k not in new]:
         if key in container:
             del container[key]
@@ -739,6 +742,10 @@ def _merge(container: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
 def edit_config(text: str, config: HubConfig) -> str:
     """The text of ``hub.toml`` changed to say ``config``, edited in place (tomlkit): the
     treasurer's comments, order and layout of everything else are kept."""
+    # tomlkit only edits: a command that changes no setting does not import it (listed in
+    # tests/test_import_contract.py)
+    import tomlkit
+
     document = tomlkit.parse(text)
     old = _toml_plain(parse_config(text).model_dump(mode="python", exclude_none=True))
     new = _toml_plain(config.model_dump(mode="python", exclude_none=True))

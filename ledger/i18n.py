@@ -1,11 +1,13 @@
-"""The one catalogue of coopledger's texts (gettext ``.po`` files read at runtime with
-Babel), and how dates, amounts and numbers are written in French, Dutch and English.
+"""The one catalogue of coopledger's texts (gettext ``.po`` files read at runtime), and how
+dates, amounts and numbers are written in French, Dutch and English (Babel's CLDR data).
 
 English is the source language: a text is its own English translation. The catalogues
 are ``ledger/locale/<lang>/LC_MESSAGES/coopledger.po``; every document (invoice, credit
 note, statement, cash receipt, and the reports) takes its words from them, by context
 (``invoice``, ``statement``, ``statement kind``, ``vat``, ``receipt``). A translator edits
-the ``.po`` files with any gettext tool; nothing is compiled.
+the ``.po`` files with any gettext tool; nothing is compiled. A process reads a language's
+catalogue only when it first needs a word of it (:func:`read_catalogue`: the subset of
+the format our files use, read as Babel reads it).
 """
 
 from __future__ import annotations
@@ -13,14 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-
-from babel import Locale
-from babel.dates import format_date
-from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
 
 LANGS = ("fr", "nl", "en")
 SOURCE_LANG = "en"
@@ -28,19 +26,118 @@ DOMAIN = "coopledger"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 CENT = Decimal("0.01")  # (ledger.entries.q2's rounding: entries takes its messages from here)
 
+Catalogue = dict[tuple[str | None, str], str]
+
 
 @functools.cache
-def catalogue(lang: str) -> dict[tuple[str | None, str], str]:
+def catalogue(lang: str) -> Catalogue:
     """``(context, English text) → translation`` of one language (read once)."""
     if lang not in LANGS:
         raise ValueError(f"no catalogue for language {lang!r} (known: {', '.join(LANGS)})")
-    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
-        messages = read_po(po, locale=lang, domain=DOMAIN)
-    return {
-        (m.context, str(m.id)): str(m.string)
-        for m in messages
-        if m.id and isinstance(m.id, str) and m.string
-    }
+    return read_catalogue((LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").read_bytes())
+
+
+# ---------------------------------------------------------------- reading a .po file
+#
+# Babel's ``read_po`` builds a Catalog of Message objects (and parses the locale) to give
+# what a lookup needs: ``(msgctxt, msgid) → msgstr``; that took ~70 ms per language, at
+# every start. This reader gives the same mapping (tests/test_i18n.py compares them on
+# the shipped files and on a file of every case), following Babel's parser step by step:
+# lines stripped of ASCII blanks; ``#~`` entries obsolete (not read); other comments end
+# an entry (a ``#, fuzzy`` entry counts, as Babel reads it); ``msgctxt``/``msgid`` start
+# one; continuation lines ``"…"`` extend the last keyword's string; escapes ``\n \t
+# \" \\ …`` as Babel unescapes them. Left out, as the lookup leaves them: the header
+# (``msgid ""``), plural entries, empty translations; the first of two equal keys wins.
+
+_ESCAPE = re.compile(r'\\([\\abfnrtv"])')
+_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_BLANKS = " \t\n\r\x0b\x0c"  # what bytes.strip() strips (Babel strips the undecoded line)
+
+
+def _unquoted(text: str) -> str:
+    """One quoted piece of a string, unescaped (its first and last characters, the
+    quotes, dropped)."""
+    if "\\" not in text:
+        return text[1:-1]
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[1]), text[1:-1])
+
+
+class _Entry:
+    """The entry being read: its pieces, as Babel's parser keeps them."""
+
+    __slots__ = ("context", "ids", "in_context", "in_id", "in_str", "obsolete", "strings")
+
+    def __init__(self) -> None:
+        self.ids: list[list[str]] = []
+        self.strings: list[list[str]] = []
+        self.context: list[str] | None = None
+        self.obsolete = self.in_id = self.in_str = self.in_context = False
+
+
+def read_catalogue(data: bytes) -> Catalogue:
+    """``(context, msgid) → msgstr`` of a UTF-8 ``.po`` file's bytes: what Babel's
+    ``read_po`` gives for its non-obsolete, singular entries with a translation."""
+    found: Catalogue = {}
+    plural: set[tuple[str | None, str]] = set()
+    entry = _Entry()
+
+    def finish() -> None:
+        nonlocal entry
+        if not entry.ids:
+            return
+        if not entry.strings:
+            entry.strings.append([])
+        if not entry.obsolete:
+            msgid = "".join(map(_unquoted, entry.ids[0]))
+            context = None if not entry.context else "".join(map(_unquoted, entry.context))
+            key = (context, msgid)
+            if msgid == "" and len(entry.ids) == 1:
+                pass  # the header (Babel keeps it apart from the messages)
+            elif len(entry.ids) > 1:  # a plural entry: not a text of ours
+                if key in found:  # Babel's catalogue takes the plural over the singular
+                    del found[key]
+                plural.add(key)
+            elif key not in found and key not in plural:
+                found[key] = "".join(map(_unquoted, entry.strings[0]))
+        entry = _Entry()
+
+    for raw in data.decode("utf-8").split("\n"):
+        line = raw.strip(_BLANKS)
+        if not line:
+            continue
+        obsolete = False
+        if line[0] == "#":
+            if line[1:2] != "~":
+                finish()  # a comment (flags, locations) ends the entry being read
+                continue
+            line, obsolete = line[2:].lstrip(), True
+            if not line:
+                continue
+        if line[0] == '"':  # a continuation of the last keyword's string
+            target = (
+                entry.ids[-1] if entry.in_id
+                else entry.strings[-1] if entry.in_str
+                else entry.context if entry.in_context
+                else None
+            )  # fmt: skip
+            if target is not None:
+                target.append(line.strip())
+            continue
+        keyword, _sep, arg = line.partition(" ")
+        if keyword in ("msgid", "msgctxt"):
+            finish()
+        entry.obsolete = obsolete
+        if keyword in ("msgid", "msgid_plural"):
+            entry.in_context, entry.in_id = False, True
+            entry.ids.append([arg.strip()])
+        elif keyword == "msgctxt":
+            entry.in_context, entry.context = True, [arg.strip()]
+        elif keyword == "msgstr" or keyword.startswith("msgstr["):
+            # (``msgstr[N]``: a singular entry takes its first msgstr, as Babel does)
+            entry.in_id, entry.in_str = False, True
+            entry.strings.append([] if arg == '""' else [arg.strip()])
+    finish()
+    return {key: text for key, text in found.items() if text}
 
 
 def translate(lang: str, text: str, context: str | None = None) -> str:
@@ -64,21 +161,32 @@ def locale_of(lang: str) -> str:
     return LOCALES.get(lang, LOCALES[SOURCE_LANG])
 
 
+# Babel's dates and numbers (and the time zones they bring) are imported by the functions
+# that write a date or an amount: most commands write none (a lazy import, listed in
+# tests/test_import_contract.py).
+
+
 @functools.cache
 def _date_pattern(lang: str) -> str:
     # The locale's short date, always with a four-digit year (a document outlives a century).
+    from babel import Locale
+
     pattern = str(Locale.parse(locale_of(lang)).date_formats["short"].pattern)
     return pattern if "yyyy" in pattern else pattern.replace("yy", "y")
 
 
 def fmt_date(value: dt.date, lang: str) -> str:
     """``4/03/2026`` (fr, nl), ``04/03/2026`` (en): the locale's short date."""
+    from babel.dates import format_date
+
     return format_date(value, _date_pattern(lang), locale=locale_of(lang))
 
 
 def fmt_amount(value: Decimal, lang: str, currency: str = "EUR", places: int = 2) -> str:
     """``1 234,56 €`` (fr), ``€ 1.234,56`` (nl), ``€1,234.56`` (en), by the locale (the
     spaces are non-breaking: an amount never wraps)."""
+    from babel.numbers import format_currency
+
     if places == 2:
         return format_currency(
             value.quantize(CENT, rounding=ROUND_HALF_UP), currency, locale=locale_of(lang)
@@ -95,11 +203,15 @@ def fmt_price(value: Decimal, lang: str, currency: str = "EUR") -> str:
 
 def fmt_number(value: Decimal, lang: str) -> str:
     """A quantity or price without trailing zeros, with the language's decimal mark."""
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=locale_of(lang), decimal_quantization=False)
 
 
 def fmt_percent(value: Decimal, lang: str) -> str:
     """``21 %`` (fr) or ``21%`` (nl, en): ``value`` in percent."""
+    from babel.numbers import format_percent
+
     return format_percent(value / 100, locale=locale_of(lang), decimal_quantization=False)
 
 

@@ -10,17 +10,27 @@ from pathlib import Path
 import pytest
 from tests_support import IBAN, run_cli
 
-from ledger.cli import OLD_SPELLINGS, cli, modernise
+from ledger.cli import NOUNS, OLD_SPELLINGS, modernise, noun_group
 
 NAME = "Maria Fictiva"
 
 
 def test_every_noun_has_its_verbs() -> None:
-    nouns = {name: sorted(group.commands) for name, group in cli.commands.items()}  # type: ignore[attr-defined]
+    nouns = {name: sorted(noun_group(name).commands) for name in NOUNS}
     assert nouns["payout"] == ["add", "export", "list"]
     assert nouns["reconcile"] == ["assign", "auto", "list", "review"]
     assert nouns["year"] == ["close", "plan", "trial-balance"]
     assert {"books", "participant", "invoice", "bank", "audit", "backup", "key"} <= set(nouns)
+
+
+def test_each_noun_is_its_own_module_and_takes_its_help_from_nouns() -> None:
+    """``ledger.cli.<noun>`` holds the group of ``noun``, whose help is its line of
+    :data:`NOUNS` (the root's help page shows that line without importing the noun)."""
+    for name, text in NOUNS.items():
+        group = noun_group(name)
+        assert (group.name, group.help) == (name, text)
+    with pytest.raises(KeyError):
+        noun_group("support")  # a module of the package that is not a noun
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,15 @@ and the English source is its own translation."""
 
 from __future__ import annotations
 
+import io
+
+import pytest
 from babel.messages.pofile import read_po
 from i18n_support import catalogue as i18n_catalogue
 from i18n_support import fields, marked
 
-from invoicing.i18n import LABEL_TEXTS, label
-from ledger.i18n import LANGS, LOCALE_DIR, catalogue, translate
+from invoicing.i18n import LABEL_TEXTS, label, labels
+from ledger.i18n import LANGS, LOCALE_DIR, catalogue, read_catalogue, translate
 from reports.statement import KIND_TEXTS, STATEMENT_TEXTS
 
 
@@ -52,3 +55,143 @@ def test_every_marked_text_is_in_the_catalogue_with_its_fields() -> None:
         for (ctx, msg), where in wanted.items():
             found = cat.get(msg, context=ctx)
             assert found is not None and fields(str(found.string)) == fields(msg), (lang, where)
+
+
+def babel_mapping(data: bytes, lang: str | None = None) -> dict[tuple[str | None, str], str]:
+    """What ``ledger.i18n.catalogue`` read with Babel's ``read_po`` before its own reader."""
+    return {
+        (m.context, str(m.id)): str(m.string)
+        for m in read_po(io.BytesIO(data), locale=lang, domain="coopledger")
+        if m.id and isinstance(m.id, str) and m.string
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_catalogue_reader_reads_the_shipped_files_as_babel_does(lang: str) -> None:
+    data = (LOCALE_DIR / lang / "LC_MESSAGES" / "coopledger.po").read_bytes()
+    assert read_catalogue(data) == babel_mapping(data, lang)
+    assert catalogue(lang) == babel_mapping(data, lang)
+    assert len(catalogue(lang)) > 1000
+
+
+# Every case of the format a translator's tool may write (and a few it should not write).
+TRICKY_PO = r"""# a translator's comment
+#, fuzzy
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=utf-8\n"
+"Language: fr\n"
+
+#: ledger/cli/books.py:12
+#, python-format
+msgid "plain"
+msgstr "simple"
+
+msgctxt "invoice"
+msgid "plain"
+msgstr "simple (facture)"
+
+msgctxt ""
+msgid "empty context"
+msgstr "contexte vide"
+
+#, fuzzy
+msgid "fuzzy one"
+msgstr "approximatif"
+
+msgid "untranslated"
+msgstr ""
+
+msgid ""
+"multi "
+"line"
+msgstr ""
+"sur "
+"plusieurs lignes"
+
+msgctxt "re"
+"port"
+msgid "context on two lines"
+msgstr "deux lignes"
+
+msgid "escapes \"q\" \\ \t \n \a \b \f \r \v \x"
+msgstr "échappées \"q\" \\ \t \n \a \b \f \r \v \x"
+
+msgid "first wins"
+msgstr "la première"
+
+msgid "first wins"
+msgstr "la seconde"
+
+msgid "an apple"
+msgid_plural "apples"
+msgstr[0] "une pomme"
+msgstr[1] "des pommes"
+
+msgid "singular then plural"
+msgstr "singulier"
+
+msgid "singular then plural"
+msgid_plural "plurals"
+msgstr[0] "pluriel"
+msgstr[1] "pluriels"
+
+msgid "only msgstr[0]"
+msgstr[0] "zéro"
+
+#~ msgid "obsolete"
+#~ msgstr "obsolète"
+
+#~ msgctxt "invoice"
+#~ msgid "obsolete too"
+#~ msgstr ""
+#~ "obsolète aussi"
+
+msgid "no msgstr at all"
+
+msgid "a comment"
+# in the middle
+msgstr "perdu"
+
+msgid "after the stray msgstr"
+msgstr "la suite"
+
+msgid "non-breaking"NBSP
+msgstr "espaceNBSPinsécable :"
+   msgid "indented"
+	msgstr "indenté"
+msgid "crlf"CR
+msgstr "fin de ligne windows"CR
+bogus "keyword"
+msgid "last"
+msgstr "dernier"
+"""
+
+
+def test_the_catalogue_reader_reads_every_case_as_babel_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = TRICKY_PO.replace("NBSP", "\u00a0").replace("CR", "\r").encode("utf-8")
+    mine = read_catalogue(data)
+    assert mine == babel_mapping(data, "fr")
+    capsys.readouterr()  # Babel's warnings about the bogus lines
+    assert mine[("invoice", "plain")] == "simple (facture)"
+    assert mine[("", "empty context")] == "contexte vide"
+    assert mine[(None, "fuzzy one")] == "approximatif"  # Babel's read_po keeps it
+    assert mine[(None, "multi line")] == "sur plusieurs lignes"
+    assert mine[("report", "context on two lines")] == "deux lignes"
+    assert mine[(None, "first wins")] == "la première"
+    assert mine[(None, 'escapes "q" \\ \t \n \a \b \f \r \v \\x')].startswith('échappées "q" \\')
+    assert mine[(None, "crlf")] == "fin de ligne windows"
+    assert (None, "obsolete") not in mine and ("invoice", "obsolete too") not in mine
+    assert (None, "untranslated") not in mine and (None, "no msgstr at all") not in mine
+    assert (None, "an apple") not in mine and (None, "singular then plural") not in mine
+
+
+def test_a_language_is_read_when_a_text_of_it_is_first_asked() -> None:
+    catalogue.cache_clear()
+    labels.cache_clear()
+    assert label("nl", "invoice") == "FACTUUR"
+    assert catalogue.cache_info().currsize == 1  # Dutch only: not French, not English
+    assert translate("nl", "Amount", "receipt") == "Bedrag"
+    assert catalogue.cache_info().currsize == 1

@@ -1,8 +1,10 @@
 """The ``coopledger`` command (click): one grammar, ``coopledger NOUN VERB``.
 
-Each noun is a module of this package with a ``group`` (a :class:`click.Group`) whose
-commands call a handler ``fn(args) -> int``; :data:`NOUNS` lists them. Adding a noun is
-adding a module and one line here (see ``docs/architecture.md``).
+Each noun is a module of this package, named as the noun, with a ``group`` (a
+:class:`click.Group`) whose commands call a handler ``fn(args) -> int``; :data:`NOUNS`
+lists them with their one line of help. A command imports only its own noun's module (and
+``coopledger --help`` none: it reads :data:`NOUNS`), so a run pays for what it runs. Adding
+a noun is adding a module and one line here (see ``docs/architecture.md``).
 
 Every command that changes the books goes through ``Books.transaction``; every error a
 user can cause is a :class:`CoopledgerError` printed on one line (``coopledger: error:
@@ -17,6 +19,7 @@ The spellings of the previous release (``init``, ``check``, ``serve``, ``import`
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
@@ -29,36 +32,42 @@ os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 import click
 
-from ledger.books import os_error_message
-from ledger.cli import (
-    audit,
-    backup,
-    bank,
-    books,
-    cash,
-    client,
-    contribution,
-    demo,
-    expense,
-    grant,
-    invoice,
-    key,
-    participant,
-    payout,
-    purchase,
-    reconcile,
-    report,
-    year,
-)
-from ledger.cli.support import GLOBAL_OPTIONS, Group
-from ledger.config import HUB_FILE
+from ledger.cli.grammar import GLOBAL_OPTIONS, Group, for_help, localised
 from ledger.errors import CoopledgerError
 from ledger.i18n import LANGS, N_, _, set_ui_lang, shown
+from ledger.names import HUB_FILE
 
-NOUNS = (
-    books, participant, client, invoice, purchase, bank, reconcile, expense, payout, cash,
-    grant, contribution, year, report, audit, backup, key, demo,
-)  # fmt: skip
+# The nouns, each with its one line of help (``coopledger --help`` lists them from here,
+# without importing a noun's module; the noun's group takes its help from here too).
+NOUNS: dict[str, str] = {
+    "books": N_("the books themselves: create, check, browse"),
+    "participant": N_("onboard, list, show and close participants"),
+    "client": N_("the hub's clients (businesses and persons)"),
+    "invoice": N_("issue, credit, pay, list, show, send, validate invoices"),
+    "purchase": N_("supplier e-invoices: import, list, fetch"),
+    "bank": N_("the hub's bank accounts and statements"),
+    "reconcile": N_("settle bank lines against invoices, payouts, costs"),
+    "expense": N_("book costs with their receipts"),
+    "payout": N_("pay participants: by bank or in cash, export, list"),
+    "cash": N_("the cash box: sales, withdrawals, deposits, counts"),
+    "grant": N_("grants and gifts, and what they paid for"),
+    "contribution": N_("the hub's contribution rule"),
+    "year": N_("closing a year and its trial balance"),
+    "report": N_("reports: trial balance, journals, annual accounts, VAT…"),
+    "audit": N_("what an auditor checks: verify the books, export a year"),
+    "backup": N_("encrypted backups of the whole history, and restore"),
+    "key": N_("who can open the roster and the archived statements"),
+    "demo": N_("a fictional hub that shows everything"),
+}
+
+
+def noun_group(noun: str) -> click.Group:
+    """The group of ``noun``, its module (``ledger.cli.<noun>``) imported on first use."""
+    if noun not in NOUNS:
+        raise KeyError(noun)
+    group: click.Group = importlib.import_module(f"ledger.cli.{noun}").group
+    return group
+
 
 # The previous release's spellings: a command that became NOUN VERB.
 OLD_SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -89,7 +98,7 @@ def modernise(args: list[str]) -> list[str]:
     if head == "export" and rest[:1] == ["audit"]:
         return ["audit", "export", *rest[1:]]
     if head == "reconcile":
-        verbs = set(reconcile.group.commands)
+        verbs = set(noun_group("reconcile").commands)
         if (rest[:1] and rest[0] in verbs) or any(w in ("--help", "-h") for w in rest[:1]):
             return args
         flags = [w for w in rest if w in RECONCILE_FLAGS]
@@ -97,14 +106,28 @@ def modernise(args: list[str]) -> list[str]:
         others = [w for w in rest if w not in RECONCILE_FLAGS]
         return [head, verb, *others]
     if head in DEFAULT_VERBS:
-        group = next(n.group for n in NOUNS if n.group.name == head)
+        group = noun_group(head)
         if rest and rest[0] not in group.commands and rest[0] not in ("--help", "-h"):
             return [head, DEFAULT_VERBS[head], *rest]
     return args
 
 
 class Coopledger(Group):
-    """The root group: the old spellings, and usage errors on one line."""
+    """The root group: the nouns (each imported when it is invoked), the old spellings,
+    and usage errors on one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(NOUNS)  # as click lists a group's commands
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return noun_group(cmd_name) if cmd_name in NOUNS else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # each noun's line of help from the table: the help page imports no noun
+        with formatter.section(localised("Commands")):
+            formatter.write_dl(
+                [(name, for_help(NOUNS[name]).strip()) for name in self.list_commands(ctx)]
+            )
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # the global options may come first: translate what follows them
@@ -131,8 +154,6 @@ cli = click.group(
     ),
     context_settings={"help_option_names": ["-h", "--help"]},
 )(_callback)
-for _noun in NOUNS:
-    cli.add_command(_noun.group)
 
 
 def redact_usage(message: str) -> str:
@@ -252,9 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file of the user's (not the books: their writes say so)
+        from ledger.books import os_error_message
+
         print(shown(_("coopledger: error: {message}", message=os_error_message(exc))),
               file=sys.stderr)  # fmt: skip
         return 1
 
 
-__all__ = ["NOUNS", "OLD_SPELLINGS", "cli", "main"]
+__all__ = ["NOUNS", "OLD_SPELLINGS", "cli", "main", "noun_group"]

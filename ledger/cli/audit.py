@@ -9,6 +9,7 @@ import click
 
 from ledger.audit.export import export_audit
 from ledger.audit.verify import Report, verify_books
+from ledger.cli import NOUNS
 from ledger.cli.support import Group, command, open_books, print_json, say
 from ledger.errors import InputError
 from ledger.i18n import N_, _
@@ -70,7 +71,7 @@ def cmd_export_audit(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("audit", help=N_("what an auditor checks: verify the books, export a year"))
+group = Group("audit", help=NOUNS["audit"])
 
 command(
     group, "verify", cmd_verify,

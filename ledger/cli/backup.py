@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ledger.audit.backup import backup, restore
+from ledger.cli import NOUNS
 from ledger.cli.audit import print_report
 from ledger.cli.support import Group, command, open_books, say
 from ledger.errors import InputError
@@ -51,7 +52,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("backup", help=N_("encrypted backups of the whole history, and restore"))
+group = Group("backup", help=NOUNS["backup"])
 
 command(
     group, "create", cmd_backup,

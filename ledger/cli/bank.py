@@ -15,6 +15,7 @@ from ledger.banks import add_bank_account
 from ledger.books import (
     render_entries,
 )
+from ledger.cli import NOUNS
 from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.i18n import N_, _, shown, ui_lang
 from ledger.progress import Progress
@@ -146,7 +147,7 @@ def print_text(result: ImportResult) -> None:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("bank", help=N_("the hub's bank accounts and statements"))
+group = Group("bank", help=NOUNS["bank"])
 
 command(
     group, "add", cmd_bank_add,

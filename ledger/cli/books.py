@@ -35,7 +35,6 @@ from ledger.keys import (
 )
 from ledger.layout import init_books, new_hub_id
 from ledger.loader import format_error, pickle_caches
-from ledger.money.live import compact
 from ledger.outputs import inside
 
 
@@ -192,6 +191,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
+    from ledger.money.live import compact
+
     books = open_books(args)
     year, digest = compact(books)
     if args.json:

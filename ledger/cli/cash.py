@@ -6,6 +6,7 @@ import argparse
 
 import click
 
+from ledger.cli import NOUNS
 from ledger.cli.support import (
     AMOUNT,
     AMOUNT_OR_ZERO,
@@ -85,7 +86,7 @@ def cmd_cash(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("cash", help=N_("the cash box: sales, withdrawals, deposits, counts"))
+group = Group("cash", help=NOUNS["cash"])
 
 for _action, _help in (
     ("sale", N_("a participant's sale paid in cash (cash sale AMOUNT --participant CODE)")),

@@ -7,9 +7,9 @@ import argparse
 import click
 
 from invoicing.clients import add_client, read_clients
-from ledger.cli.invoice import LANGS
+from ledger.cli import NOUNS
 from ledger.cli.support import Group, command, localised, open_books, print_json, say
-from ledger.i18n import N_, _
+from ledger.i18n import LANGS, N_, _
 
 
 def cmd_client_add(args: argparse.Namespace) -> int:
@@ -60,7 +60,7 @@ def cmd_client_list(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("client", help=N_("the hub's clients (businesses and persons)"))
+group = Group("client", help=NOUNS["client"])
 
 command(
     group, "add", cmd_client_add,

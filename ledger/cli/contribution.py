@@ -6,6 +6,7 @@ import argparse
 
 import click
 
+from ledger.cli import NOUNS
 from ledger.cli.support import DATE, RATE, Group, command, open_books, print_json, say
 from ledger.i18n import N_, _
 from ledger.money.contributions import check_rate, set_rate
@@ -51,7 +52,7 @@ def cmd_contribution_show(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("contribution", help=N_("the hub's contribution rule"))
+group = Group("contribution", help=NOUNS["contribution"])
 
 command(
     group, "set-rate", cmd_contribution_set_rate,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ledger.cli import NOUNS
 from ledger.cli.books import SERVE_OPTIONS
 from ledger.cli.support import YEAR, Group, command, say
 from ledger.demo import build_demo
@@ -29,7 +30,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("demo", help=N_("a fictional hub that shows everything"))
+group = Group("demo", help=NOUNS["demo"])
 
 command(
     group, "build", cmd_demo,

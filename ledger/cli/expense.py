@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.closed_years import refuse_a_closed_date
+from ledger.cli import NOUNS
 from ledger.cli.support import (
     AMOUNT,
     AMOUNT_OR_ZERO,
@@ -17,6 +17,7 @@ from ledger.cli.support import (
     localised,
     open_books,
     print_json,
+    refuse_a_closed_date,
     say,
 )
 from ledger.entries import ZERO, parse_amount
@@ -94,7 +95,7 @@ BATCH_REFUSED = ("amount", "description", "participant", "supplier", "vat", "rec
 # where a cost was paid from (``--paid-from``)
 PAID_FROM = (N_("bank"), N_("cash"), N_("participant"))
 
-group = Group("expense", help=N_("book costs with their receipts"))
+group = Group("expense", help=NOUNS["expense"])
 
 command(
     group, "add", cmd_expense_add,

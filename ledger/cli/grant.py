@@ -6,6 +6,7 @@ import argparse
 
 import click
 
+from ledger.cli import NOUNS
 from ledger.cli.support import AMOUNT, DATE, Group, command, localised, open_books, print_json, say
 from ledger.i18n import N_, _
 from ledger.money.grants import add_grant, charge_grant, grants, report
@@ -82,7 +83,7 @@ def cmd_grant_list(args: argparse.Namespace) -> int:
 # what a grant is (``grant report`` names it)
 KINDS = (N_("grant"), N_("gift"))
 
-group = Group("grant", help=N_("grants and gifts, and what they paid for"))
+group = Group("grant", help=NOUNS["grant"])
 
 command(
     group, "add", cmd_grant_add,

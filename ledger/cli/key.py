@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ledger.cli import NOUNS
 from ledger.cli.support import Group, command, open_books, print_json, say
 from ledger.i18n import N_, _, shown
 from ledger.keys import (
@@ -71,7 +72,7 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("key", help=N_("who can open the roster and the archived statements"))
+group = Group("key", help=NOUNS["key"])
 
 command(group, "list", cmd_key_list, help=N_("the recipients, and which key is at hand"))
 command(

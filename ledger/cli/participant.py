@@ -13,6 +13,7 @@ from ledger.books import (
     Books,
     atomic_write,
 )
+from ledger.cli import NOUNS
 from ledger.cli.prompts import ask, refuse_on_command_line
 from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.errors import InputError
@@ -34,7 +35,6 @@ from ledger.participants.retention import purge, retentions
 from ledger.progress import Progress
 from ledger.roster import DETAIL_FIELDS, Payee, read_roster
 from ledger.view import ParticipantSummary
-from reports.statement import render_statement
 
 ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
 # words shown from the books' values: a participant's status, why a record was purged
@@ -190,6 +190,7 @@ MOVEMENT_KINDS = {
 
 
 def cmd_participant_statement(args: argparse.Namespace) -> int:
+    from reports.statement import render_statement
 
     books = open_books(args)
     summary = _summary(books, args.code)
@@ -286,7 +287,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("participant", help=N_("onboard, list, show and close participants"))
+group = Group("participant", help=NOUNS["participant"])
 
 command(
     group, "add", cmd_participant_add,

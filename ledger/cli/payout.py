@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.closed_years import refuse_a_closed_date
+from ledger.cli import NOUNS
 from ledger.cli.prompts import refuse_on_command_line
 from ledger.cli.support import (
     AMOUNT,
@@ -17,6 +17,7 @@ from ledger.cli.support import (
     localised,
     open_books,
     print_json,
+    refuse_a_closed_date,
     say,
 )
 from ledger.entries import ZERO
@@ -143,7 +144,7 @@ def cmd_payout_list(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("payout", help=N_("pay participants: by bank or in cash, export, list"))
+group = Group("payout", help=NOUNS["payout"])
 
 PERSONAL = (  # refused: the roster only
     click.option("--iban", multiple=True, hidden=True,

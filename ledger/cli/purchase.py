@@ -22,6 +22,7 @@ from invoicing.validation import (
 from ledger.books import (
     Books,
 )
+from ledger.cli import NOUNS
 from ledger.cli.support import DATE, Group, command, localised, open_books, print_json, say
 from ledger.errors import ConfigError, InputError
 from ledger.i18n import N_, _, shown, system_error
@@ -198,7 +199,7 @@ def cmd_purchase_fetch(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("purchase", help=N_("supplier e-invoices: import, list, fetch"))
+group = Group("purchase", help=NOUNS["purchase"])
 
 CHARGE = (
     click.option("--participant", metavar="CODE",

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from importers.originals import load_originals
+from ledger.cli import NOUNS
 from ledger.cli.support import Group, command, localised, open_books, print_json, say
 from ledger.errors import CoopledgerError
 from ledger.i18n import N_, _, shown
@@ -203,7 +204,7 @@ def cmd_reconcile_review(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("reconcile", help=N_("settle bank lines against invoices, payouts, costs"))
+group = Group("reconcile", help=NOUNS["reconcile"])
 
 command(group, "auto", cmd_reconcile_auto, help=N_("book certain matches, ask nothing"))
 command(group, "list", cmd_reconcile_list, help=N_("list what waits for review"))

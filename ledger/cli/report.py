@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from ledger import dates
+from ledger.cli import NOUNS
 from ledger.cli.support import DATE, Group, command, open_books, print_json, say
 from ledger.i18n import LANGS, N_, _
 
@@ -131,6 +132,6 @@ def _params(name: str, formats: tuple[str, ...]) -> list[Callable[..., Any]]:
     return params
 
 
-group = Group("report", help=N_("reports: trial balance, journals, annual accounts, VAT…"))
+group = Group("report", help=NOUNS["report"])
 for _name, (_help, _formats) in REPORTS.items():
     command(group, _name, cmd_report, *_params(_name, _formats), help=_help)

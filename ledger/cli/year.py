@@ -10,6 +10,7 @@ import click
 
 from ledger import dates
 from ledger.audit.verify import check_documents
+from ledger.cli import NOUNS
 from ledger.cli.support import YEAR, Group, command, localised, open_books, print_json, say
 from ledger.errors import InputError
 from ledger.i18n import N_, _, shown, ui_lang
@@ -96,7 +97,7 @@ def cmd_year_plan(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the commands
 
-group = Group("year", help=N_("closing a year and its trial balance"))
+group = Group("year", help=NOUNS["year"])
 
 command(
     group, "close", cmd_close_year,

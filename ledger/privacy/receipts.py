@@ -22,21 +22,20 @@ import logging
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-
-from PIL import Image, ImageOps
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    PdfObject,
-    StreamObject,
-)
+from typing import TYPE_CHECKING
 
 from ledger.errors import InputError
 from ledger.i18n import _, system_error
 from ledger.privacy.guard import TextGuard
+
+if TYPE_CHECKING:
+    from PIL import Image
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, PdfObject
+
+# Pillow and pypdf (a tenth of a second) are imported by the functions that read an image
+# or a PDF: a command of the noun that is given no receipt (``expense list``) needs neither
+# (lazy imports, listed in tests/test_import_contract.py).
 
 MAX_RECEIPT_BYTES = 20 * 1024 * 1024
 FIELD = "--receipt"
@@ -82,6 +81,8 @@ def receipt_type(payload: bytes, field: str = FIELD) -> str:
 def _read_image(payload: bytes, kind: str, field: str = FIELD) -> Image.Image:
     """Decode the whole image: a file whose header and trailer are right but whose pixels
     are damaged is no readable receipt."""
+    from PIL import Image
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -108,6 +109,8 @@ def _quiet_pypdf() -> logging.Logger:
 
 
 def _read_pdf(payload: bytes, field: str = FIELD) -> PdfReader:
+    from pypdf import PdfReader
+
     _quiet_pypdf()
     try:
         reader = PdfReader(io.BytesIO(payload), strict=False)
@@ -160,6 +163,8 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
 
 def _objects(obj: PdfObject, seen: set[tuple[int, int]]) -> Iterator[DictionaryObject]:
     """Every dictionary (and stream) reachable from ``obj``, each once."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
     target: PdfObject | None = obj
     if isinstance(obj, IndirectObject):
         ident = (obj.idnum, obj.generation)
@@ -180,6 +185,9 @@ def _objects(obj: PdfObject, seen: set[tuple[int, int]]) -> Iterator[DictionaryO
 def clean_pdf(payload: bytes, field: str = FIELD) -> bytes:
     """The PDF's pages alone: no document information, no XMP, no annotations, no
     metadata on pages, images or forms, JPEG images without their EXIF."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
     reader = _read_pdf(payload, field)
     try:
         writer = PdfWriter()
@@ -207,6 +215,8 @@ def clean_pdf(payload: bytes, field: str = FIELD) -> bytes:
 
 def clean_image(payload: bytes, kind: str, field: str = FIELD) -> bytes:
     """The image re-encoded from its pixels alone (upright): no EXIF, GPS, text chunks."""
+    from PIL import Image, ImageOps
+
     image = _read_image(payload, "PNG" if kind == "png" else "JPEG", field)
     try:
         upright = ImageOps.exif_transpose(image) or image
