@@ -432,6 +432,10 @@ class View:
     register: Register = field(default_factory=Register)
     _chart_of: int = field(default=-1, repr=False, compare=False)
     _chart_cache: Any = field(default=None, repr=False, compare=False)
+    # Entries defined or folded so far, and the open invoices as of a count: asked for
+    # every line of an import, recomputed only once an entry was folded since.
+    _folded: int = field(default=0, repr=False, compare=False)
+    _open_of: tuple[int, list[Invoice]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -510,6 +514,7 @@ class View:
     def define(self, entry: data.Directive) -> None:
         """Register what an entry creates: a participant, an invoice or credit note, a bank
         line, a pending item (the register already knows the entry's accounts)."""
+        self._folded += 1
         if isinstance(entry, data.Open):
             self._add_participant(entry)
             return
@@ -534,6 +539,7 @@ class View:
 
     def fold(self, entry: data.Directive) -> None:
         """Add what an entry moves: credit notes, allocations, every posting."""
+        self._folded += 1
         if isinstance(entry, data.Close):
             code = self._code_of(entry.account, "participant_held")
             if code:
@@ -932,7 +938,9 @@ class View:
         return self.owed.balance(code, on)
 
     def open_invoices(self) -> list[Invoice]:
-        return [i for i in self.invoices.values() if i.open > 0]
+        if self._open_of is None or self._open_of[0] != self._folded:
+            self._open_of = (self._folded, [i for i in self.invoices.values() if i.open > 0])
+        return list(self._open_of[1])
 
     def open_lines(self) -> list[BankLine]:
         return sorted((ln for ln in self.lines.values() if ln.is_open), key=_line_key)

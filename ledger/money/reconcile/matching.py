@@ -9,6 +9,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -49,7 +50,7 @@ def ogms_in_text(text: str) -> list[str]:
 
 
 def _mentions(text: str, token: str) -> bool:
-    if not token:
+    if not token or token not in text:  # the pattern needs it as a substring: cheaper first
         return False
     return _token_pattern(token).search(text) is not None
 
@@ -106,15 +107,22 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
             out.append(Candidate(link, [(link, amount)], 200, [_("structured communication")]))
     name = _norm_name(line.counterparty)
     open_invoices = state.open_invoices()
+    known: dict[str, bool] = {}  # client → the line's account or name is one of theirs
     for inv in open_invoices:
+        due = inv.open
+        mentioned = _mentions(text, inv.number)
+        if inv.client not in known:
+            known[inv.client] = _identity(state, line, inv.client, name, 0, [])[0] > 0
+        if not (mentioned or amount == due or known[inv.client]):
+            continue  # at most 10 (the payment window): never a candidate
         score, reasons = 0, list[str]()
-        if _mentions(text, inv.number):
+        if mentioned:
             score, reasons = score + 60, [*reasons, _("invoice number in the communication")]
-        if amount == inv.open:
+        if amount == due:
             score, reasons = score + 40, [*reasons, _("amount equals what is due")]
-        elif amount < inv.open and score >= 60:
+        elif amount < due and score >= 60:
             score, reasons = score + 10, [*reasons, _("partial payment")]
-        elif amount > inv.open:
+        elif amount > due:
             score -= 30
         score, reasons = _identity(state, line, inv.client, name, score, reasons)
         score, reasons = _window(line.date, inv, score, reasons)
@@ -245,6 +253,39 @@ def _supplier_payment(
     return score, reasons
 
 
+def subsets_summing(opens: Sequence[Decimal], target: Decimal) -> list[tuple[int, ...]]:
+    """The combinations of 2 to MAX_SUBSET_SIZE of ``opens`` (as indices) that add up to
+    ``target``, in the order ``itertools.combinations`` gives them, size by size.
+
+    Each combination is a pair (its first two indices) and the rest: the pairs are summed
+    once, and each rest looks up the pair it needs, instead of summing every combination
+    for every line of a month (exact: amounts add without rounding)."""
+    pairs, rests = _pairs_and_rests(tuple(opens))
+    by_size: list[list[tuple[int, ...]]] = [[] for _ in range(MAX_SUBSET_SIZE + 1)]
+    for rest, summed in rests:
+        for i, j in pairs.get(target - summed, ()):
+            if not rest or j < rest[0]:
+                by_size[len(rest) + 2].append((i, j, *rest))
+    return [combo for found in by_size for combo in sorted(found)]
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs_and_rests(
+    opens: tuple[Decimal, ...],
+) -> tuple[dict[Decimal, list[tuple[int, int]]], list[tuple[tuple[int, ...], Decimal]]]:
+    """The pairs of ``opens`` by their sum, and every rest (after the pair) with its sum: a
+    client's open invoices are the same for most lines of a month."""
+    pairs: dict[Decimal, list[tuple[int, int]]] = defaultdict(list)
+    for i, j in itertools.combinations(range(len(opens)), 2):
+        pairs[opens[i] + opens[j]].append((i, j))
+    rests = [
+        (rest, sum((opens[k] for k in rest), ZERO))
+        for size in range(2, min(MAX_SUBSET_SIZE, len(opens)) + 1)
+        for rest in itertools.combinations(range(2, len(opens)), size - 2)
+    ]
+    return dict(pairs), rests
+
+
 def _several_invoices(
     state: State, line: BankLine, open_invoices: list[Invoice], name: str, text: str
 ) -> list[Candidate]:
@@ -259,19 +300,17 @@ def _several_invoices(
             continue
         invoices = sorted(invoices, key=lambda i: (i.date, i.number))[-MAX_SUBSET_INVOICES:]
         base, reasons = _identity(state, line, client, name, 0, [])
-        for size in range(2, min(MAX_SUBSET_SIZE, len(invoices)) + 1):
-            for combo in itertools.combinations(invoices, size):
-                if sum((i.open for i in combo), ZERO) != line.suspense:
-                    continue
-                score = base + 35
-                why = [
-                    *reasons,
-                    _("amount equals what {size} invoices of one client ask", size=size),
-                ]
-                if all(_mentions(text, i.number) for i in combo):
-                    score, why = score + 60, [*why, _("invoice numbers in the communication")]
-                target = "+".join(i.link for i in combo)
-                out.append(Candidate(target, [(i.link, i.open) for i in combo], score, why))
+        for indices in subsets_summing([i.open for i in invoices], line.suspense):
+            combo = [invoices[k] for k in indices]
+            score = base + 35
+            why = [
+                *reasons,
+                _("amount equals what {size} invoices of one client ask", size=len(combo)),
+            ]
+            if all(_mentions(text, i.number) for i in combo):
+                score, why = score + 60, [*why, _("invoice numbers in the communication")]
+            target = "+".join(i.link for i in combo)
+            out.append(Candidate(target, [(i.link, i.open) for i in combo], score, why))
     return out
 
 
