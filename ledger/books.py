@@ -196,11 +196,16 @@ STATUS_WORDS = {
 }  # fmt: skip
 
 
-def worktree_changes(root: Path) -> list[tuple[str, str]]:
-    """``(what, path)`` of every change git sees in the books (the lock folder excluded)."""
+def worktree_changes(root: Path, refresh: bool = False) -> list[tuple[str, str]]:
+    """``(what, path)`` of every change git sees in the books (the lock folder excluded).
+
+    A read never rewrites git's index: another command may be writing it. With
+    ``refresh`` (only while holding the books' lock), git keeps in its index what it had
+    to re-read of the work tree — its stat cache, no file of the books changes — so books
+    just copied or restored are hashed once, not by every git command that follows."""
     proc = git(
         root,
-        "--no-optional-locks",  # never rewrites the index: a read, not a write
+        *(() if refresh else ("--no-optional-locks",)),
         "status",
         "--porcelain=v1",
         "-z",
@@ -373,6 +378,25 @@ class Books:
             os.close(fd)  # closing releases the flock
 
     @contextlib.contextmanager
+    def locked_if_free(self) -> Iterator[bool]:
+        """Hold the books' lock if no other command holds it (``True``), else go on
+        without it (``False``, also when the lock file cannot be made: read-only books)."""
+        try:
+            fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield False
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    @contextlib.contextmanager
     def transaction(self, message: str) -> Iterator[Transaction]:
         """Stage changes, then write, check and commit them, or change nothing."""
         with self.locked():
@@ -396,7 +420,7 @@ class Books:
         with self.locked():
             recover_journal(self)
             recover_pending_tag(self)
-            changes = worktree_changes(self.root)
+            changes = worktree_changes(self.root, refresh=True)
             if not changes:
                 return []
             edited = [
@@ -453,8 +477,9 @@ class Books:
 
 
 def refuse_foreign_changes(books: Books) -> None:
-    """A command never sweeps changes it did not make into its own commit."""
-    changes = worktree_changes(books.root)
+    """A command never sweeps changes it did not make into its own commit (under the
+    lock: git may refresh its index, see :func:`worktree_changes`)."""
+    changes = worktree_changes(books.root, refresh=True)
     if changes:
         raise ConflictError(
             _(
