@@ -124,18 +124,14 @@ def walk_archives(
 
 
 def load_originals(
-    books: Books, entries: list[data.Directive], new: Sequence[data.Directive] = (),
-    state: State | None = None,
-) -> dict[str, BankOriginal]:  # fmt: skip
+    books: Books, entries: list[data.Directive], new: Sequence[data.Directive] = ()
+) -> dict[str, BankOriginal]:
     """What the bank wrote, by ``^bank-`` link, for reconciliation over ``entries`` (and
     ``new``, about to be added): nothing without the hub key at hand, nothing when no bank
-    line waits, else the archives of the window before the oldest line open. ``state``:
-    the fold of ``entries`` and ``new``, when the caller has it."""
+    line waits, else the archives of the window before the oldest line open."""
     if not has_key(books.config):
         return {}
-    if state is None:
-        state = State.of([*entries, *new], books.config)
-    waiting = state.open_lines()
+    waiting = State.of([*entries, *new], books.config).open_lines()
     if not waiting:
         return {}
     since = min(line.date for line in waiting) - dt.timedelta(days=ORIGINALS_WINDOW_DAYS)

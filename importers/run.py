@@ -2,7 +2,7 @@
 
 One call is one ``Books.transaction``: every file is read and checked, the plan is made
 against the books as they are under the lock, and then the bank entries, the entries
-reconciliation books on top of them (:func:`ledger.money.reconcile.auto_entries`) and
+reconciliation books on top of them (:func:`ledger.money.reconcile.reconcile_new_entries`) and
 the encrypted archive of each file are written together — or, if anything fails, nothing
 is (the write path also reloads the books and rolls back if a check fails there).
 """
@@ -23,8 +23,7 @@ from importers.settings import ImportSettings
 from invoicing.clients import CLIENTS_FILE, parse_clients
 from ledger.books import Books
 from ledger.keys import has_key
-from ledger.money.reconcile.booking import auto_entries
-from ledger.money.reconcile.state import State
+from ledger.money.reconcile.booking import reconcile_new_entries
 from ledger.roster import read_roster
 from ledger.view import BankOriginal
 
@@ -67,15 +66,11 @@ def _reconcile(
     what the bank wrote in memory: this import's files, and the archived ones."""
     if not plan.entries:
         return []
-    # One fold of the books with the new entries serves both the originals' window and
-    # reconciliation (the originals are only read when scoring: View.seen).
-    state = State.of([*entries, *plan.entries], books.config)
     originals: Mapping[str, BankOriginal] = {
-        **load_originals(books, list(entries), plan.entries, state=state),
+        **load_originals(books, list(entries), plan.entries),
         **plan.originals,
     }
-    state.originals = originals
-    return list(auto_entries(state))
+    return list(reconcile_new_entries([*entries, *plan.entries], books.config, originals))
 
 
 def import_settings(books: Books, clients: bytes | None) -> ImportSettings:

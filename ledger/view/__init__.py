@@ -435,7 +435,9 @@ class View:
     # Entries defined or folded so far, and the open invoices as of a count: asked for
     # every line of an import, recomputed only once an entry was folded since.
     _folded: int = field(default=0, repr=False, compare=False)
-    _open_of: tuple[int, list[Invoice]] | None = field(default=None, repr=False, compare=False)
+    _open_of: tuple[int, list[tuple[Invoice, Decimal]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def of(
@@ -937,9 +939,20 @@ class View:
         """What ``code`` owes the hub at the end of ``on`` (charged later, credits)."""
         return self.owed.balance(code, on)
 
+    @property
+    def generation(self) -> int:
+        """How many entries the view has defined or folded: what a reader computed from it
+        holds while this number has not changed."""
+        return self._folded
+
     def open_invoices(self) -> list[Invoice]:
+        return [inv for inv, _due in self.open_dues()]
+
+    def open_dues(self) -> list[tuple[Invoice, Decimal]]:
+        """The open invoices, each with what it still asks (:attr:`Invoice.open`)."""
         if self._open_of is None or self._open_of[0] != self._folded:
-            self._open_of = (self._folded, [i for i in self.invoices.values() if i.open > 0])
+            dues = [(inv, due) for inv in self.invoices.values() if (due := inv.open) > 0]
+            self._open_of = (self._folded, dues)
         return list(self._open_of[1])
 
     def open_lines(self) -> list[BankLine]:

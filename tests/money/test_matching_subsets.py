@@ -25,8 +25,10 @@ def every_combination(opens: list[Decimal], target: Decimal) -> list[tuple[int, 
 
 
 # Few distinct amounts (with a third decimal now and then, as a hand edit may write), so
-# that many combinations add up to the same target.
-AMOUNTS = st.sampled_from(["10.00", "20.00", "30", "15.50", "4.50", "0.01", "12.345", "25.00"])
+# that many combinations add up to the same target; a negative one too (the bounds).
+AMOUNTS = st.sampled_from(
+    ["10.00", "20.00", "30", "15.50", "4.50", "0.01", "12.345", "25.00", "-5.00"]
+)
 OPENS = st.lists(AMOUNTS.map(Decimal), min_size=0, max_size=MAX_SUBSET_INVOICES)
 
 
