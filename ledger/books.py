@@ -203,18 +203,13 @@ def worktree_changes(root: Path, refresh: bool = False) -> list[tuple[str, str]]
     ``refresh`` (only while holding the books' lock), git keeps in its index what it had
     to re-read of the work tree — its stat cache, no file of the books changes — so books
     just copied or restored are hashed once, not by every git command that follows."""
-    proc = git(
-        root,
-        *(() if refresh else ("--no-optional-locks",)),
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=all",
-        "--",
-        ".",
+    status = (
+        "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".",
         f":(exclude){STATE_DIR}",
-        check=False,
-    )
+    )  # fmt: skip
+    proc = git(root, *status, check=False) if refresh else None
+    if proc is None or proc.returncode != 0:  # git could not keep its index (disk full…)
+        proc = git(root, "--no-optional-locks", *status, check=False)
     if proc.returncode != 0:
         said = (proc.stderr.strip().splitlines() or ["error"])[0]
         raise BooksError(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 import unicodedata
 import weakref
@@ -1101,12 +1102,17 @@ def _digits(value: Any) -> str | None:
 
 
 def _iban(value: Any) -> str:
-    if not value:
-        return ""
+    return _normal_iban(str(value)) if value else ""
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _normal_iban(text: str) -> str:
+    """A counterparty's IBAN as the fold compares it (the same few accounts come back on
+    every movement of theirs: validated once)."""
     try:
-        return normalize_iban(str(value))
+        return normalize_iban(text)
     except ValueError:
-        return re.sub(r"\s", "", str(value)).upper()
+        return re.sub(r"\s", "", text).upper()
 
 
 def _batch_details(meta: dict[str, Any]) -> tuple[tuple[Decimal, str, str], ...]:
