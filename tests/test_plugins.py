@@ -5,6 +5,11 @@ from __future__ import annotations
 import textwrap
 
 from beancount import loader
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.be import ogm_vcs
+
+from plugins.rules.invoices import valid_ogm
 
 HEADER = """
 plugin "plugins.participants"
@@ -167,3 +172,15 @@ def test_a_load_folds_its_books_once_the_plugins_fold_included(books_dir, monkey
     # a plugin run outside coopledger's loader (bean-check, Fava) keeps nothing
     loader.load_file(str(books.main_file))
     assert View.of(list(ledger.entries)) is not made[0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=12, max_size=12),
+        st.integers(0, 10**10 - 1).map(lambda n: f"{n:010d}{n % 97 or 97:02d}"),
+        st.text(alphabet="0123456789 +/٣", min_size=10, max_size=14),
+    )
+)
+def test_valid_ogm_is_stdnums_rule(ogm: str) -> None:
+    assert valid_ogm(ogm) == bool(ogm_vcs.is_valid(ogm))
