@@ -376,8 +376,10 @@ class Books:
     def locked_if_free(self) -> Iterator[bool]:
         """Hold the books' lock if no other command holds it (``True``), else go on
         without it (``False``, also when the lock file cannot be made: read-only books)."""
+        lock_path = self.root / LOCK_FILE
         try:
-            fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+            lock_path.parent.mkdir(exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:
             yield False
             return
