@@ -33,7 +33,12 @@ def kept(state: State, question: str, answer: Callable[[], T]) -> T:
     if slot is not None and slot[0]() is state and slot[1] == state.generation:
         return cast(T, slot[2])
     value = answer()
-    _KEPT[question] = (weakref.ref(state), state.generation, value)
+
+    def forget(ref: weakref.ref[State]) -> None:  # the state is gone: so is what it answered
+        if _KEPT.get(question, (None,))[0] is ref:
+            del _KEPT[question]
+
+    _KEPT[question] = (weakref.ref(state, forget), state.generation, value)
     return value
 
 
