@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -62,6 +63,9 @@ def looks_like_coda(data: bytes) -> bool:
         head = head[len(codecs.BOM_UTF8) :]
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
     return len(first) >= 128 and first[:5] == b"00000" and first[5:11].isdigit()
+
+
+CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")  # one search a record, not a loop a character
 
 
 def read_records(data: bytes, name: str) -> list[Record]:
@@ -106,8 +110,9 @@ def read_records(data: bytes, name: str) -> list[Record]:
                 ),
                 number,
             ) from None
-        bad = next((i for i, c in enumerate(text) if ord(c) < 0x20 or c == "\x7f"), None)
-        if bad is not None:
+        control = CONTROL_CHARACTER.search(text)
+        if control is not None:
+            bad = control.start()
             raise BankFileError(
                 name,
                 "encoding",

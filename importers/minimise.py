@@ -114,12 +114,12 @@ class KnownParties:
         )
 
     @cached_property
-    def references_pattern(self) -> re.Pattern[str] | None:
-        """One pattern for all our references (longest first), as whole words."""
-        if not self.references:
-            return None
-        alternatives = "|".join(map(re.escape, sorted(self.references, key=len, reverse=True)))
-        return re.compile(rf"(?<![A-Z0-9\-])({alternatives})(?![A-Z0-9\-])")
+    def references_by_length(self) -> list[tuple[int, frozenset[str]]]:
+        """Our references by length, longest first (what :func:`our_references` looks up)."""
+        by_length: dict[int, set[str]] = {}
+        for ref in self.references:
+            by_length.setdefault(len(ref), set()).add(ref)
+        return sorted(((n, frozenset(refs)) for n, refs in by_length.items()), reverse=True)
 
     def with_books(self, entries: Iterable[data.Directive]) -> KnownParties:
         """These parties, and the references the books hold (invoices, payouts, costs…)."""
@@ -135,6 +135,37 @@ class KnownParties:
             if entry.meta.get("kind") == "invoice" and len(ogm) == 12:
                 ogms.add(ogm)
         return replace(self, references=frozenset(refs), ogms=frozenset(ogms))
+
+
+# What may not stand right before or after one of our references in a text (upper case).
+REFERENCE_NEIGHBOUR = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def our_references(
+    text: str, by_length: list[tuple[int, frozenset[str]]]
+) -> list[tuple[int, str]]:
+    """Where our references stand in ``text`` as whole words, left to right, the longest
+    at each place: what one pattern of them all (longest first) found, without compiling
+    an alternative per reference of the books (thousands) at every import."""
+    found: list[tuple[int, str]] = []
+    start, size = 0, len(text)
+    while start < size:
+        if start == 0 or text[start - 1] not in REFERENCE_NEIGHBOUR:
+            for length, refs in by_length:
+                end = start + length
+                if (
+                    end <= size
+                    and text[start:end] in refs
+                    and (end == size or text[end] not in REFERENCE_NEIGHBOUR)
+                ):
+                    found.append((start, text[start:end]))
+                    start = end
+                    break
+            else:
+                start += 1
+        else:
+            start += 1
+    return found
 
 
 def references_in(text: str | None, known: KnownParties) -> list[str]:
@@ -155,10 +186,7 @@ def references_in(text: str | None, known: KnownParties) -> list[str]:
             found.append((match.start(), match.group().upper()))
     for match in OUR_ID.finditer(text):
         found.append((match.start(), match.group().upper()))
-    pattern = known.references_pattern
-    if pattern is not None:
-        for match in pattern.finditer(text.upper()):
-            found.append((match.start(), match.group(1)))
+    found += our_references(text.upper(), known.references_by_length)
     out: list[str] = []
     for _, ref in sorted(found):
         if ref not in out:

@@ -196,20 +196,20 @@ STATUS_WORDS = {
 }  # fmt: skip
 
 
-def worktree_changes(root: Path) -> list[tuple[str, str]]:
-    """``(what, path)`` of every change git sees in the books (the lock folder excluded)."""
-    proc = git(
-        root,
-        "--no-optional-locks",  # never rewrites the index: a read, not a write
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=all",
-        "--",
-        ".",
+def worktree_changes(root: Path, refresh: bool = False) -> list[tuple[str, str]]:
+    """``(what, path)`` of every change git sees in the books (the lock folder excluded).
+
+    A read never rewrites git's index: another command may be writing it. With
+    ``refresh`` (only while holding the books' lock), git keeps in its index what it had
+    to re-read of the work tree — its stat cache, no file of the books changes — so books
+    just copied or restored are hashed once, not by every git command that follows."""
+    status = (
+        "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".",
         f":(exclude){STATE_DIR}",
-        check=False,
-    )
+    )  # fmt: skip
+    proc = git(root, *status, check=False) if refresh else None
+    if proc is None or proc.returncode != 0:  # git could not keep its index (disk full…)
+        proc = git(root, "--no-optional-locks", *status, check=False)
     if proc.returncode != 0:
         said = (proc.stderr.strip().splitlines() or ["error"])[0]
         raise BooksError(
@@ -373,6 +373,27 @@ class Books:
             os.close(fd)  # closing releases the flock
 
     @contextlib.contextmanager
+    def locked_if_free(self) -> Iterator[bool]:
+        """Hold the books' lock if no other command holds it (``True``), else go on
+        without it (``False``, also when the lock file cannot be made: read-only books)."""
+        lock_path = self.root / LOCK_FILE
+        try:
+            lock_path.parent.mkdir(exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield False
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    @contextlib.contextmanager
     def transaction(self, message: str) -> Iterator[Transaction]:
         """Stage changes, then write, check and commit them, or change nothing."""
         with self.locked():
@@ -396,7 +417,7 @@ class Books:
         with self.locked():
             recover_journal(self)
             recover_pending_tag(self)
-            changes = worktree_changes(self.root)
+            changes = worktree_changes(self.root, refresh=True)
             if not changes:
                 return []
             edited = [
@@ -453,8 +474,9 @@ class Books:
 
 
 def refuse_foreign_changes(books: Books) -> None:
-    """A command never sweeps changes it did not make into its own commit."""
-    changes = worktree_changes(books.root)
+    """A command never sweeps changes it did not make into its own commit (under the
+    lock: git may refresh its index, see :func:`worktree_changes`)."""
+    changes = worktree_changes(books.root, refresh=True)
     if changes:
         raise ConflictError(
             _(

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -137,3 +138,33 @@ def test_recovery_removes_temp_files_of_a_killed_writer(cli_env, books_dir: Path
     assert recover_journal(books)
     assert tree_digest(books_dir) == before
     assert not target.parent.exists()
+
+
+def _stat_dirty(root: Path) -> list[str]:
+    """Files git would have to read again (its index's stat cache does not match them)."""
+    proc = subprocess.run(
+        ["git", "--no-optional-locks", "-C", str(root), "diff-files", "--name-only"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return proc.stdout.split()
+
+
+def test_books_copied_are_hashed_once_by_a_write_or_a_check(
+    cli, books_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A copy (a restore, a benchmark) keeps no stat cache git trusts: each git command
+    # would read every file again. The write path and a check with no write running let
+    # git keep what it read (its index only: the books' files do not change).
+    for name, command in (("written", ("participant", "add")), ("checked", ("check",))):
+        copy = tmp_path / name
+        subprocess.run(["cp", "-a", str(books_dir), str(copy)], check=True)  # new inodes
+        past = time.time() - 100  # files older than git's index: not "racily clean"
+        for path in copy.rglob("*"):
+            if ".git" not in path.relative_to(copy).parts and path.is_file():
+                os.utime(path, (past, past))
+        before = tree_digest(copy)
+        assert _stat_dirty(copy)
+        cli(*command, "--books", str(copy))
+        assert _stat_dirty(copy) == []
+        if name == "checked":
+            assert tree_digest(copy) == before

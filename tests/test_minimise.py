@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from importers.minimise import KnownParties, is_business, kept_meta, references_in
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from importers.minimise import KnownParties, is_business, kept_meta, our_references, references_in
 from ledger.privacy.guard import TextGuard
 from ledger.privacy.patterns import pattern_problem
 
@@ -91,3 +95,31 @@ def test_the_guard_finds_roster_values_however_they_are_written() -> None:
         assert guard.matches_roster(text), text
     for text in ("sierra seule", "repas tango", "Fictive Alpha", "12 34 56 lots"):
         assert not guard.matches_roster(text), text
+
+
+def _one_pattern(text: str, references: frozenset[str]) -> list[tuple[int, str]]:
+    """What the importer did before: one pattern of every reference, longest first."""
+    if not references:
+        return []
+    alternatives = "|".join(map(re.escape, sorted(references, key=len, reverse=True)))
+    pattern = re.compile(rf"(?<![A-Z0-9\-])({alternatives})(?![A-Z0-9\-])")
+    return [(m.start(), m.group(1)) for m in pattern.finditer(text)]
+
+
+# References and texts over a few characters, so that they overlap, nest and touch.
+PIECES = st.text(alphabet="AB1-/ .É", min_size=1, max_size=5)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    refs=st.frozensets(PIECES, max_size=6),
+    parts=st.lists(PIECES, max_size=8),
+    glue=st.sampled_from([" ", "", "-", "/"]),
+)
+def test_our_references_are_what_one_pattern_found(
+    refs: frozenset[str], parts: list[str], glue: str
+) -> None:
+    refs = frozenset(r.strip().upper() for r in refs if r.strip())
+    text = glue.join(parts).upper()
+    known = KnownParties(references=refs)
+    assert our_references(text, known.references_by_length) == _one_pattern(text, refs)

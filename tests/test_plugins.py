@@ -5,6 +5,11 @@ from __future__ import annotations
 import textwrap
 
 from beancount import loader
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.be import ogm_vcs
+
+from plugins.rules.invoices import valid_ogm
 
 HEADER = """
 plugin "plugins.participants"
@@ -188,3 +193,15 @@ def test_our_plugins_check_entries_and_never_change_them(books_dir) -> None:  # 
             assert returned is given, f"{name}.{function} changed the entries"
     checked = load_ledger(books.main_file)
     assert list(checked.entries) == list(unchecked.entries)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=12, max_size=12),
+        st.integers(0, 10**10 - 1).map(lambda n: f"{n:010d}{n % 97 or 97:02d}"),
+        st.text(alphabet="0123456789 +/٣", min_size=10, max_size=14),
+    )
+)
+def test_valid_ogm_is_stdnums_rule(ogm: str) -> None:
+    assert valid_ogm(ogm) == bool(ogm_vcs.is_valid(ogm))

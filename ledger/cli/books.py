@@ -137,7 +137,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         for p in pickle_caches(books.root)
     ]
-    changes = worktree_changes(books.root) if (books.root / ".git").exists() else []
+    changes: list[tuple[str, str]] = []
+    if (books.root / ".git").exists():
+        with books.locked_if_free() as mine:  # no write running: git may keep its stat cache
+            changes = worktree_changes(books.root, refresh=mine)
     if changes:
         warnings.append(
             _(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 import unicodedata
 import weakref
@@ -432,6 +433,12 @@ class View:
     register: Register = field(default_factory=Register)
     _chart_of: int = field(default=-1, repr=False, compare=False)
     _chart_cache: Any = field(default=None, repr=False, compare=False)
+    # Entries defined or folded so far, and the open invoices as of a count: asked for
+    # every line of an import, recomputed only once an entry was folded since.
+    _folded: int = field(default=0, repr=False, compare=False)
+    _open_of: tuple[int, list[tuple[Invoice, Decimal]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def of(
@@ -510,6 +517,7 @@ class View:
     def define(self, entry: data.Directive) -> None:
         """Register what an entry creates: a participant, an invoice or credit note, a bank
         line, a pending item (the register already knows the entry's accounts)."""
+        self._folded += 1
         if isinstance(entry, data.Open):
             self._add_participant(entry)
             return
@@ -534,6 +542,7 @@ class View:
 
     def fold(self, entry: data.Directive) -> None:
         """Add what an entry moves: credit notes, allocations, every posting."""
+        self._folded += 1
         if isinstance(entry, data.Close):
             code = self._code_of(entry.account, "participant_held")
             if code:
@@ -931,8 +940,21 @@ class View:
         """What ``code`` owes the hub at the end of ``on`` (charged later, credits)."""
         return self.owed.balance(code, on)
 
+    @property
+    def generation(self) -> int:
+        """How many entries the view has defined or folded: what a reader computed from it
+        holds while this number has not changed."""
+        return self._folded
+
     def open_invoices(self) -> list[Invoice]:
-        return [i for i in self.invoices.values() if i.open > 0]
+        return [inv for inv, _due in self.open_dues()]
+
+    def open_dues(self) -> list[tuple[Invoice, Decimal]]:
+        """The open invoices, each with what it still asks (:attr:`Invoice.open`)."""
+        if self._open_of is None or self._open_of[0] != self._folded:
+            dues = [(inv, due) for inv in self.invoices.values() if (due := inv.open) > 0]
+            self._open_of = (self._folded, dues)
+        return list(self._open_of[1])
 
     def open_lines(self) -> list[BankLine]:
         return sorted((ln for ln in self.lines.values() if ln.is_open), key=_line_key)
@@ -1080,12 +1102,17 @@ def _digits(value: Any) -> str | None:
 
 
 def _iban(value: Any) -> str:
-    if not value:
-        return ""
+    return _normal_iban(str(value)) if value else ""
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _normal_iban(text: str) -> str:
+    """A counterparty's IBAN as the fold compares it (the same few accounts come back on
+    every movement of theirs: validated once)."""
     try:
-        return normalize_iban(str(value))
+        return normalize_iban(text)
     except ValueError:
-        return re.sub(r"\s", "", str(value)).upper()
+        return re.sub(r"\s", "", text).upper()
 
 
 def _batch_details(meta: dict[str, Any]) -> tuple[tuple[Decimal, str, str], ...]:

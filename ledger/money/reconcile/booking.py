@@ -27,7 +27,7 @@ from ledger.money.reconcile.matching import (
     candidates,
     decide,
 )
-from ledger.money.reconcile.state import TARGET_PREFIXES, State, _line_ref, find_line
+from ledger.money.reconcile.state import TARGET_PREFIXES, State, _line_ref, find_line, kept
 from ledger.view import (
     BankLine,
     BankOriginal,
@@ -52,7 +52,9 @@ def allocation_entries(
     out: list[data.Transaction] = []
     # only the receipts without an allocation are put in order (a hub's receipts of every
     # year are allocated but those of the last statements; this runs for each bank line)
-    todo = [r for r in state.receipts if (r.bank_link, r.inv_link) not in state.allocated]
+    todo = kept(state, "receipts to allocate", lambda: [
+        r for r in state.receipts if (r.bank_link, r.inv_link) not in state.allocated
+    ])  # fmt: skip
     for receipt in sorted(todo, key=lambda r: (*_bank_order(state, r), r.inv_link)):
         key = (receipt.bank_link, receipt.inv_link)
         if key in state.allocated:

@@ -9,6 +9,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,11 +18,12 @@ from stdnum.be import ogm_vcs
 
 from ledger.entries import ZERO
 from ledger.i18n import _
-from ledger.money.reconcile.state import State
+from ledger.money.reconcile.state import State, kept
 from ledger.view import (
     BankLine,
     Invoice,
     Pending,
+    Receipt,
     _norm_name,
 )
 
@@ -49,7 +51,7 @@ def ogms_in_text(text: str) -> list[str]:
 
 
 def _mentions(text: str, token: str) -> bool:
-    if not token:
+    if not token or token not in text:  # the pattern needs it as a substring: cheaper first
         return False
     return _token_pattern(token).search(text) is not None
 
@@ -105,22 +107,28 @@ def _incoming_candidates(state: State, line: BankLine) -> list[Candidate]:
         if link is not None:
             out.append(Candidate(link, [(link, amount)], 200, [_("structured communication")]))
     name = _norm_name(line.counterparty)
-    open_invoices = state.open_invoices()
-    for inv in open_invoices:
+    dues = state.open_dues()
+    known: dict[str, bool] = {}  # client → the line's account or name is one of theirs
+    for inv, due in dues:
+        mentioned = _mentions(text, inv.number)
+        if inv.client not in known:
+            known[inv.client] = _identity(state, line, inv.client, name, 0, [])[0] > 0
+        if not (mentioned or amount == due or known[inv.client]):
+            continue  # at most 10 (the payment window): never a candidate
         score, reasons = 0, list[str]()
-        if _mentions(text, inv.number):
+        if mentioned:
             score, reasons = score + 60, [*reasons, _("invoice number in the communication")]
-        if amount == inv.open:
+        if amount == due:
             score, reasons = score + 40, [*reasons, _("amount equals what is due")]
-        elif amount < inv.open and score >= 60:
+        elif amount < due and score >= 60:
             score, reasons = score + 10, [*reasons, _("partial payment")]
-        elif amount > inv.open:
+        elif amount > due:
             score -= 30
         score, reasons = _identity(state, line, inv.client, name, score, reasons)
         score, reasons = _window(line.date, inv, score, reasons)
         if score >= 20:  # the payment window alone says nothing
             out.append(Candidate(inv.link, [(inv.link, amount)], score, reasons))
-    out.extend(_several_invoices(state, line, open_invoices, name, text))
+    out.extend(_several_invoices(state, line, dues, name, text))
     for pend in state.open_pending("grant"):
         score, reasons = 0, list[str]()
         if _mentions(text.lower(), pend.link[6:].lower()):
@@ -245,34 +253,95 @@ def _supplier_payment(
     return score, reasons
 
 
+def subsets_summing(opens: Sequence[Decimal], target: Decimal) -> list[tuple[int, ...]]:
+    """The combinations of 2 to MAX_SUBSET_SIZE of ``opens`` (as indices) that add up to
+    ``target``, in the order ``itertools.combinations`` gives them, size by size.
+
+    Each combination is a pair (its first two indices) and the rest: the pairs are summed
+    once, and each rest looks up the pair it needs, instead of summing every combination
+    for every line of a month (exact: amounts add without rounding)."""
+    pairs, rests, (lowest, highest) = _pairs_and_rests(tuple(opens))
+    if not lowest <= target <= highest:
+        return []  # no combination reaches it (most lines of a month)
+    by_size: list[list[tuple[int, ...]]] = [[] for _ in range(MAX_SUBSET_SIZE + 1)]
+    for rest, summed in rests:
+        for i, j in pairs.get(target - summed, ()):
+            if not rest or j < rest[0]:
+                by_size[len(rest) + 2].append((i, j, *rest))
+    return [combo for found in by_size for combo in sorted(found)]
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs_and_rests(opens: tuple[Decimal, ...]) -> tuple[
+    dict[Decimal, list[tuple[int, int]]],
+    list[tuple[tuple[int, ...], Decimal]],
+    tuple[Decimal, Decimal],
+]:  # fmt: skip
+    """The pairs of ``opens`` by their sum, every rest (after the pair) with its sum, and
+    the lowest and highest sum of a combination: a client's open invoices are the same for
+    most lines of a month."""
+    pairs: dict[Decimal, list[tuple[int, int]]] = defaultdict(list)
+    for i, j in itertools.combinations(range(len(opens)), 2):
+        pairs[opens[i] + opens[j]].append((i, j))
+    rests = [
+        (rest, sum((opens[k] for k in rest), ZERO))
+        for size in range(2, min(MAX_SUBSET_SIZE, len(opens)) + 1)
+        for rest in itertools.combinations(range(2, len(opens)), size - 2)
+    ]
+    ordered = sorted(opens)
+    sizes = range(2, min(MAX_SUBSET_SIZE, len(opens)) + 1)
+    if not sizes:
+        return dict(pairs), rests, (Decimal(1), Decimal(0))  # nothing to reach
+    lowest = min(sum(ordered[:size], ZERO) for size in sizes)
+    highest = max(sum(ordered[-size:], ZERO) for size in sizes)
+    return dict(pairs), rests, (lowest, highest)
+
+
 def _several_invoices(
-    state: State, line: BankLine, open_invoices: list[Invoice], name: str, text: str
+    state: State, line: BankLine, dues: list[tuple[Invoice, Decimal]], name: str, text: str
 ) -> list[Candidate]:
     """One payment for several invoices of one client (exact sum of what is due)."""
     out: list[Candidate] = []
-    by_client: dict[str, list[Invoice]] = defaultdict(list)
-    for inv in open_invoices:
-        if inv.client and inv.date <= line.date:
-            by_client[inv.client].append(inv)
-    for client, invoices in by_client.items():
+    by_client = _by_client(state, dues)
+    clients = dict.fromkeys(
+        inv.client for inv, _due in dues if inv.client and inv.date <= line.date
+    )
+    for client in clients:
+        invoices = [(inv, due) for inv, due in by_client[client] if inv.date <= line.date]
         if len(invoices) < 2:
             continue
-        invoices = sorted(invoices, key=lambda i: (i.date, i.number))[-MAX_SUBSET_INVOICES:]
+        invoices = invoices[-MAX_SUBSET_INVOICES:]
         base, reasons = _identity(state, line, client, name, 0, [])
-        for size in range(2, min(MAX_SUBSET_SIZE, len(invoices)) + 1):
-            for combo in itertools.combinations(invoices, size):
-                if sum((i.open for i in combo), ZERO) != line.suspense:
-                    continue
-                score = base + 35
-                why = [
-                    *reasons,
-                    _("amount equals what {size} invoices of one client ask", size=size),
-                ]
-                if all(_mentions(text, i.number) for i in combo):
-                    score, why = score + 60, [*why, _("invoice numbers in the communication")]
-                target = "+".join(i.link for i in combo)
-                out.append(Candidate(target, [(i.link, i.open) for i in combo], score, why))
+        for indices in subsets_summing([due for _inv, due in invoices], line.suspense):
+            combo = [invoices[k] for k in indices]
+            score = base + 35
+            why = [
+                *reasons,
+                _("amount equals what {size} invoices of one client ask", size=len(combo)),
+            ]
+            if all(_mentions(text, inv.number) for inv, _due in combo):
+                score, why = score + 60, [*why, _("invoice numbers in the communication")]
+            target = "+".join(inv.link for inv, _due in combo)
+            out.append(Candidate(target, [(inv.link, due) for inv, due in combo], score, why))
     return out
+
+
+def _by_client(
+    state: State, dues: list[tuple[Invoice, Decimal]]
+) -> dict[str, list[tuple[Invoice, Decimal]]]:
+    """The open invoices of each client in date and number order (a month's lines ask the
+    same question of the same state)."""
+
+    def group() -> dict[str, list[tuple[Invoice, Decimal]]]:
+        groups: dict[str, list[tuple[Invoice, Decimal]]] = defaultdict(list)
+        for inv, due in dues:
+            if inv.client:
+                groups[inv.client].append((inv, due))
+        for invoices in groups.values():
+            invoices.sort(key=lambda pair: (pair[0].date, pair[0].number))  # stable
+        return dict(groups)
+
+    return kept(state, "open invoices by client", group)
 
 
 def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
@@ -336,8 +405,8 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
 def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate]:
     """An R-transaction (returned, recalled or reversed payment) undoes a receipt."""
     out = []
-    returned = {r.returns for r in state.receipts if r.returns}
-    for receipt in state.receipts:
+    returned, by_amount = kept(state, "receipts by amount", lambda: _receipts_by_amount(state))
+    for receipt in by_amount.get(-line.suspense, ()):
         original = state.lines.get(receipt.bank_link)
         if receipt.amount != -line.suspense or original is None or receipt.date > line.date:
             continue
@@ -362,6 +431,14 @@ def _returned_payment_candidates(state: State, line: BankLine) -> list[Candidate
             )
         )
     return out
+
+
+def _receipts_by_amount(state: State) -> tuple[set[str], dict[Decimal, list[Receipt]]]:
+    """The payments returned already, and the receipts by amount (in the books' order)."""
+    by_amount: dict[Decimal, list[Receipt]] = defaultdict(list)
+    for receipt in state.receipts:
+        by_amount[receipt.amount].append(receipt)
+    return {r.returns for r in state.receipts if r.returns}, dict(by_amount)
 
 
 def decide(cands: list[Candidate]) -> Candidate | None:

@@ -4,7 +4,10 @@ here called the state), and the questions reconciliation asks of it."""
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, TypeVar, cast
 
 from ledger.entries import ZERO, q2
 from ledger.errors import InputError
@@ -15,6 +18,28 @@ from ledger.view import (
 from ledger.view import View as State
 
 TARGET_PREFIXES = ("inv-", "po-", "exp-", "grant-", "refund-", "cash-")
+
+T = TypeVar("T")
+# What reconciliation asks of a state for every bank line (the open invoices by client,
+# the receipts by amount…): one state at a time for each question, while nothing more is
+# folded into it (View.generation).
+_KEPT: dict[str, tuple[weakref.ref[State], int, Any]] = {}
+
+
+def kept(state: State, question: str, answer: Callable[[], T]) -> T:
+    """``answer()`` for ``state``, computed again only once more entries were folded into
+    it. The answer is shared: never change it."""
+    slot = _KEPT.get(question)
+    if slot is not None and slot[0]() is state and slot[1] == state.generation:
+        return cast(T, slot[2])
+    value = answer()
+
+    def forget(ref: weakref.ref[State]) -> None:  # the state is gone: so is what it answered
+        if _KEPT.get(question, (None,))[0] is ref:
+            del _KEPT[question]
+
+    _KEPT[question] = (weakref.ref(state, forget), state.generation, value)
+    return value
 
 
 def check_cash(state: State, amount: Decimal, day: dt.date, what: str) -> None:
