@@ -2,9 +2,10 @@
 
 A bank statement names everyone the hub paid or was paid by, participants included; the
 books are shared with auditors and kept in git. So the original file is stored encrypted
-to the same age recipients as the roster (``[roster] recipients`` in ``hub.toml``), and
-the books record its sha256 in clear (``custom "bank-file"``), which is enough to prove
-which file was imported and to refuse importing it twice.
+to the same age recipients as the roster (``[roster] recipients`` in ``hub.toml``, see
+:mod:`importers.encrypted`), and the books record its sha256 in clear (``custom
+"bank-file"``), which is enough to prove which file was imported and to refuse importing
+it twice.
 
 beangulp's own ``archive`` command moves the file, in clear, into a documents folder (the
 books' ``documents/`` in the usual setup). :class:`Ingest` is beangulp's command line for
@@ -23,35 +24,13 @@ from typing import Any
 
 import beangulp
 import click
-import pyrage
 from beangulp import exceptions, identify, utils
-from pyrage import ssh, x25519
 
+from importers.encrypted import ArchiveError as ArchiveError  # re-exported
+from importers.encrypted import encrypt_for
 from ledger.books import atomic_write
-from ledger.errors import CoopledgerError
-from ledger.i18n import _
 
 FILENAME = "{date:%Y-%m-%d}.{name}.age"
-
-
-class ArchiveError(CoopledgerError):
-    """The bank file cannot be encrypted for the archive (bad recipients in hub.toml)."""
-
-
-def encrypt_for(recipients: Sequence[str], payload: bytes) -> bytes:
-    """``payload`` encrypted with age to every recipient (``age1…`` or ``ssh-…``)."""
-    if not recipients:
-        raise ArchiveError(_("hub.toml lists no roster recipients: the bank file cannot be kept"))
-    try:
-        keys = [
-            ssh.Recipient.from_str(r) if r.startswith("ssh-") else x25519.Recipient.from_str(r)
-            for r in recipients
-        ]
-    except pyrage.RecipientError:
-        raise ArchiveError(
-            _("hub.toml: roster.recipients holds an invalid age recipient")
-        ) from None
-    return bytes(pyrage.encrypt(payload, keys))
 
 
 def refuse_clear_archive() -> None:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from importers.bank_csv import looks_like_bank_csv, parse_bank_csv
-from importers.camt import looks_like_camt, parse_camt
 from importers.coda import looks_like_coda, parse_coda
 from importers.errors import BankFileError, UnknownFormatError
 from importers.model import Statement
-from importers.mt940_reader import looks_like_mt940, parse_mt940
 from importers.parsing import ParseResult
 from ledger.i18n import _
 
@@ -28,14 +25,52 @@ class Format:
     parse: Callable[..., ParseResult]
 
 
+# The readers of the formats after CODA are imported when a file gets that far (camt's
+# brings lxml): a CODA file, the Belgian banks' usual export, never pays for them.
+
+
 def _looks_like_camt_or_zip(data: bytes) -> bool:
-    return data.startswith(b"PK\x03\x04") or looks_like_camt(data)
+    if data.startswith(b"PK\x03\x04"):
+        return True
+    from importers.camt import looks_like_camt
+
+    return looks_like_camt(data)
+
+
+def _parse_camt(data: bytes, name: str = "<camt>", *, strict: bool = True) -> ParseResult:
+    from importers.camt import parse_camt
+
+    return parse_camt(data, name, strict=strict)
+
+
+def _looks_like_mt940(data: bytes) -> bool:
+    from importers.mt940_reader import looks_like_mt940
+
+    return looks_like_mt940(data)
+
+
+def _parse_mt940(data: bytes, name: str = "<mt940>", *, strict: bool = True) -> ParseResult:
+    from importers.mt940_reader import parse_mt940
+
+    return parse_mt940(data, name, strict=strict)
+
+
+def _looks_like_bank_csv(data: bytes) -> bool:
+    from importers.bank_csv import looks_like_bank_csv
+
+    return looks_like_bank_csv(data)
+
+
+def _parse_bank_csv(data: bytes, name: str = "<csv>", *, strict: bool = True) -> ParseResult:
+    from importers.bank_csv import parse_bank_csv
+
+    return parse_bank_csv(data, name, strict=strict)
 
 
 CODA = Format("coda", "CODA", ".cod", looks_like_coda, parse_coda)
-CAMT = Format("camt.053", "camt.053", ".xml", _looks_like_camt_or_zip, parse_camt)
-MT940 = Format("mt940", "MT940", ".sta", looks_like_mt940, parse_mt940)
-BANK_CSV = Format("csv", "bank CSV", ".csv", looks_like_bank_csv, parse_bank_csv)
+CAMT = Format("camt.053", "camt.053", ".xml", _looks_like_camt_or_zip, _parse_camt)
+MT940 = Format("mt940", "MT940", ".sta", _looks_like_mt940, _parse_mt940)
+BANK_CSV = Format("csv", "bank CSV", ".csv", _looks_like_bank_csv, _parse_bank_csv)
 FORMATS: tuple[Format, ...] = (CODA, CAMT, MT940, BANK_CSV)
 
 

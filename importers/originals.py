@@ -131,7 +131,17 @@ def load_originals(
     line waits, else the archives of the window before the oldest line open."""
     if not has_key(books.config):
         return {}
-    waiting = State.of([*entries, *new], books.config).open_lines()
+    return originals_for(books, entries, State.of([*entries, *new], books.config))
+
+
+def originals_for(
+    books: Books, entries: list[data.Directive], state: State
+) -> dict[str, BankOriginal]:
+    """:func:`load_originals` with the fold of the books already made (``state``, of
+    ``entries`` and what is about to be added): the lines still open tell the window."""
+    if not has_key(books.config):
+        return {}
+    waiting = state.open_lines()
     if not waiting:
         return {}
     since = min(line.date for line in waiting) - dt.timedelta(days=ORIGINALS_WINDOW_DAYS)

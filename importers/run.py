@@ -9,23 +9,21 @@ is (the write path also reloads the books and rolls back if a check fails there)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from beancount.core import data
 
-from importers.archive import encrypt_for
+from importers.encrypted import encrypt_for
 from importers.minimise import KnownParties
-from importers.originals import load_originals
 from importers.service import BankFile, ImportPlan, plan_import
 from importers.settings import ImportSettings
 from invoicing.clients import CLIENTS_FILE, parse_clients
 from ledger.books import Books
 from ledger.keys import has_key
-from ledger.money.reconcile.booking import reconcile_new_entries
+from ledger.money.reconcile.booking import reconcile_with_archives
 from ledger.roster import read_roster
-from ledger.view import BankOriginal
 
 BANK_KIND = "bank"
 RECONCILE_KIND = "payments"
@@ -66,11 +64,7 @@ def _reconcile(
     what the bank wrote in memory: this import's files, and the archived ones."""
     if not plan.entries:
         return []
-    originals: Mapping[str, BankOriginal] = {
-        **load_originals(books, list(entries), plan.entries),
-        **plan.originals,
-    }
-    return list(reconcile_new_entries([*entries, *plan.entries], books.config, originals))
+    return reconcile_with_archives(books, list(entries), plan.entries, plan.originals)
 
 
 def import_settings(books: Books, clients: bytes | None) -> ImportSettings:

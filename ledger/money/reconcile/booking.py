@@ -13,7 +13,7 @@ from typing import Any
 
 from beancount.core import data
 
-from importers.originals import load_originals
+from importers.originals import load_originals, originals_for
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.entries import ZERO, posting, q2, require_open_account, transaction
@@ -27,7 +27,14 @@ from ledger.money.reconcile.matching import (
     candidates,
     decide,
 )
-from ledger.money.reconcile.state import TARGET_PREFIXES, State, _line_ref, find_line, kept
+from ledger.money.reconcile.state import (
+    TARGET_PREFIXES,
+    State,
+    _line_ref,
+    find_line,
+    folded_with_originals,
+    kept,
+)
 from ledger.view import (
     BankLine,
     BankOriginal,
@@ -517,6 +524,21 @@ def reconcile_new_entries(
     return list(auto_entries(state))
 
 
+def reconcile_with_archives(
+    books: Books, entries: list[data.Directive], new: Iterable[data.Directive] = (),
+    originals: Mapping[str, BankOriginal] | None = None,
+) -> list[data.Directive]:  # fmt: skip
+    """:func:`reconcile_new_entries` over ``entries`` and ``new`` (about to be added) with
+    what the bank wrote: the archived statements of the window the lines open call for
+    (:func:`importers.originals.load_originals`), and ``originals`` (this import's files,
+    which win) — in one fold of the books."""
+    state = folded_with_originals(
+        [*entries, *new], books.config,
+        lambda folded: {**originals_for(books, entries, folded), **(originals or {})},
+    )  # fmt: skip
+    return list(auto_entries(state))
+
+
 def assign(
     entries: Iterable[data.Directive], config: HubConfig, ref: str, target: str,
     originals: Mapping[str, BankOriginal] | None = None,
@@ -779,7 +801,7 @@ def run_auto(books: Books) -> list[Any]:
     """Book every certain match; returns the entries booked."""
     with books.transaction("reconcile: automatic matches") as tx:
         entries = tx.ledger.entries
-        new = reconcile_new_entries(entries, books.config, load_originals(books, entries))
+        new = reconcile_with_archives(books, entries)
         if new:
             tx.add_entries(new, kind="payments")
             tx.message = f"reconcile: {len(new)} entries booked automatically"

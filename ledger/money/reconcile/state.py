@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
+from beancount.core import data
+
+from ledger.config import HubConfig
 from ledger.entries import ZERO, q2
 from ledger.errors import InputError
 from ledger.i18n import _
 from ledger.view import (
     BankLine,
+    BankOriginal,
 )
 from ledger.view import View as State
 
@@ -40,6 +45,30 @@ def kept(state: State, question: str, answer: Callable[[], T]) -> T:
 
     _KEPT[question] = (weakref.ref(state, forget), state.generation, value)
     return value
+
+
+def folded_with_originals(
+    entries: Iterable[data.Directive], config: HubConfig,
+    originals_of: Callable[[State], Mapping[str, BankOriginal]],
+) -> State:  # fmt: skip
+    """``State.of(entries, config, originals)`` where the originals depend on the fold
+    itself (its open lines tell which archived statements to decrypt): the books are
+    folded once, not once to learn the window and again with what it found.
+
+    The fold reads the originals in one place: the accounts and names each client paid
+    from (``View._learn_client``, called once for each receipt as it is appended to
+    ``receipts``, from lines and invoices that the fold's first pass has already made
+    whole). So they are learnt again here, in the same order, with the originals; nothing
+    else of the fold changes (tests/money/test_one_fold.py proves the two equal)."""
+    state = State.of(list(entries), config)  # our own list: never a load's shared fold
+    originals = originals_of(state)
+    if originals:
+        state.originals = originals
+        state.client_ibans = defaultdict(set)
+        state.client_names = defaultdict(set)
+        for receipt in state.receipts:
+            state._learn_client(receipt.bank_link, receipt.inv_link)
+    return state
 
 
 def check_cash(state: State, amount: Decimal, day: dt.date, what: str) -> None:
