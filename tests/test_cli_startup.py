@@ -101,3 +101,7 @@ def test_bank_import_reads_the_bank_file_without_the_documents_machinery(
     assert nouns_of(modules) == {"bank"}
     documents = {"reportlab", "pypdf", "segno", "saxonche", "openpyxl", "pandas", "fava"}
     assert {m.split(".")[0] for m in modules} & documents == set()
+    # a CODA file is recognised first: the other formats' readers (lxml) and beangulp's
+    # command line (chardet) are not imported
+    assert {m.split(".")[0] for m in modules} & {"lxml", "beangulp", "chardet"} == set()
+    assert {"importers.camt", "importers.mt940_reader", "importers.bank_csv"} & modules == set()

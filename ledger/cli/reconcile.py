@@ -15,7 +15,7 @@ from ledger.cli.support import Group, command, localised, open_books, print_json
 from ledger.errors import CoopledgerError
 from ledger.i18n import N_, _, shown
 from ledger.money.reconcile.booking import _booked_ref, run_assign, run_auto
-from ledger.money.reconcile.review import review_queue, unallocated
+from ledger.money.reconcile.review import queue_with_archives, review_queue, unallocated
 
 # What ``assign`` accepts as TARGET (``booking._parse_target``), in the order it tries them.
 TARGETS = (
@@ -145,8 +145,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         return 0
     if args.list:
         entries = books.load().entries
-        originals = load_originals(books, entries)
-        rows = [item.as_json() for item in review_queue(entries, books.config, originals)]
+        rows = [item.as_json() for item in queue_with_archives(books, entries)]
         stuck = unallocated(entries, books.config)
         if args.json:
             print_json({"queue": rows, "unallocated": stuck})
@@ -163,7 +162,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         return 0
     new = run_auto(books)
     entries = books.load().entries
-    queue = review_queue(entries, books.config, load_originals(books, entries))
+    queue = queue_with_archives(books, entries)
     if args.json:
         print_json({**_booked_summary(new), "queue": [q.as_json() for q in queue]})
         return 0

@@ -19,6 +19,7 @@ from ledger.money.reconcile.booking import (
     reconcile_new_entries,
     reconcile_with_archives,
 )
+from ledger.money.reconcile.review import queue_with_archives, review_queue
 from ledger.money.reconcile.state import folded_with_originals
 from ledger.view import BankOriginal
 
@@ -114,3 +115,11 @@ def test_reconcile_with_archives_books_what_two_folds_booked(demo: Books) -> Non
     assert _texts(reconcile_with_archives(demo, entries)) == _texts(
         reconcile_new_entries(entries, demo.config, load_originals(demo, entries))
     )
+
+
+def test_the_review_queue_in_one_fold(demo: Books) -> None:
+    entries = demo.load().entries
+    twice = review_queue(entries, demo.config, load_originals(demo, entries))
+    assert twice  # the demo leaves lines for review
+    once = queue_with_archives(demo, entries)
+    assert [q.as_json() for q in once] == [q.as_json() for q in twice]

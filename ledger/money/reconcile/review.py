@@ -9,10 +9,13 @@ from typing import Any
 
 from beancount.core import data
 
+from importers.originals import originals_for
+from ledger.books import Books
 from ledger.config import HubConfig
 from ledger.i18n import _
+from ledger.keys import has_key
 from ledger.money.reconcile.matching import Candidate, candidates
-from ledger.money.reconcile.state import State, _line_ref
+from ledger.money.reconcile.state import State, _line_ref, folded_with_originals
 from ledger.view import (
     BankLine,
     BankOriginal,
@@ -52,8 +55,25 @@ def review_queue(
 ) -> list[QueueItem]:  # fmt: skip
     """What waits for a decision: open bank lines with their scored candidates (the queue
     shows what the books keep; the bank's originals only help the scoring)."""
-    state = State.of(entries, config, originals)
+    return queue_of(State.of(entries, config, originals))
+
+
+def queue_of(state: State) -> list[QueueItem]:
+    """The review queue of a fold of the books."""
     return [QueueItem(line, candidates(state, line)) for line in state.open_lines()]
+
+
+def queue_with_archives(books: Books, entries: list[data.Directive]) -> list[QueueItem]:
+    """:func:`review_queue` with what the bank wrote in the archived statements of the
+    window the open lines call for (:func:`importers.originals.load_originals`), in one
+    fold of the books; without the key, the load's own fold (no archive can be read)."""
+    if not has_key(books.config):
+        return review_queue(entries, books.config)
+    return queue_of(
+        folded_with_originals(
+            entries, books.config, lambda folded: originals_for(books, entries, folded)
+        )
+    )
 
 
 def unallocated(entries: Iterable[data.Directive], config: HubConfig) -> list[dict[str, Any]]:
