@@ -29,8 +29,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -529,10 +529,6 @@ def _file_sha(path: str) -> str | None:
         os.close(fd)
 
 
-def _file_shas(paths: list[str]) -> list[str | None]:
-    return [_file_sha(path) for path in paths]
-
-
 # Every recorded document is hashed in full on every check. The reads and hashlib release
 # the GIL, so a thread per core overlaps them; each thread takes one share of the files
 # (a task per file costs more than it saves: 2,156 files of ~20 KB on the 10-year hub).
@@ -542,12 +538,18 @@ HASH_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 def hash_files(paths: list[str]) -> list[str | None]:
     """Each file's sha256 (``None``: unreadable), in the order given."""
-    shares = [paths[i::HASH_THREADS] for i in range(HASH_THREADS)]
-    with ThreadPoolExecutor(HASH_THREADS) as pool:
-        hashed = list(pool.map(_file_shas, shares))
     out: list[str | None] = [None] * len(paths)
-    for i, share in enumerate(hashed):
-        out[i::HASH_THREADS] = share
+
+    def share(first: int) -> None:
+        for i in range(first, len(paths), HASH_THREADS):
+            out[i] = _file_sha(paths[i])
+
+    threads = [threading.Thread(target=share, args=(i,)) for i in range(1, HASH_THREADS)]
+    for thread in threads:
+        thread.start()
+    share(0)  # this thread hashes a share too
+    for thread in threads:
+        thread.join()
     return out
 
 
