@@ -78,3 +78,10 @@ def test_ignore_case_corners() -> None:
     assert p.may_hold_street("ſquare du Bois 3")
     assert p.may_hold_street("Zeekaaİ 12")
     assert not p.may_hold_street("Paiement de la facture 2025-0308")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(TEXTS)
+def test_street_prefilter_is_a_substring_test(text: str) -> None:
+    folded = p._folded(text)
+    assert p.may_hold_street(text) == any(word in folded for word in p._STREET_NEEDLES)
