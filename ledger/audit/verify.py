@@ -573,7 +573,6 @@ def check_documents(books: Books, ledger: Ledger) -> list[Finding]:
     for (entry, record, path, sha), now in zip(recorded, hashes, strict=True):
         if now != sha:
             rel = record or os.path.relpath(path, root).replace(os.sep, "/")
-        if now != sha:
             entry_at = chainlib.entry_ref(entry, str(root))
             what = _("is missing") if now is None else _("changed since it was issued")
             findings.append(
