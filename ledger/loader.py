@@ -35,6 +35,7 @@ from beancount.parser import booking, parser
 
 import plugins as _our_plugins
 from ledger.i18n import Message, _
+from ledger.integrity.anchors import files_ending
 from ledger.view import handing_over
 
 UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source message entry")
@@ -291,11 +292,7 @@ def missing_required_plugins(options_map: dict[str, Any]) -> list[str]:
 def pickle_caches(root: Path) -> list[Path]:
     """Beancount pickle caches sitting in the books: ``bean-check`` would unpickle (run)
     them; coopledger never reads them."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in (".git",))
-        found += [Path(folder) / f for f in sorted(files) if f.endswith(PICKLE_CACHE_SUFFIX)]
-    return found
+    return files_ending(root, PICKLE_CACHE_SUFFIX, lambda name: name != ".git")
 
 
 def install_guard() -> None:

@@ -60,9 +60,11 @@ def _texts(entry: data.Directive) -> list[tuple[str, str]]:
     out = []
     if isinstance(entry, data.Transaction):
         out += [("narration", entry.narration or ""), ("payee", entry.payee or "")]
-    for key, value in (entry.meta or {}).items():
-        if key in FREE_TEXT_KEYS and isinstance(value, str):
-            out.append((key, value))
+    meta = entry.meta or {}
+    if not FREE_TEXT_KEYS.isdisjoint(meta):  # most entries have none: no loop over them
+        for key, value in meta.items():
+            if key in FREE_TEXT_KEYS and isinstance(value, str):
+                out.append((key, value))
     return [(k, v) for k, v in out if v]
 
 

@@ -207,3 +207,20 @@ def test_init_records_the_seat_for_invoices(cli, tmp_path: Path) -> None:  # typ
     assert 'address = "Rue de l\'Exemple 1"' in hub
     assert 'postal_code = "1030"' in hub and 'city = "Schaerbeek"' in hub
     assert 'legal_form = "VZW"' in hub and 'court_register = "RPR Brussel"' in hub
+
+
+def test_check_warns_of_a_hand_edit_and_a_pickle_and_git_failing_is_one_line(
+    cli, books_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """git status runs beside the load (cmd_check): its changes still warn, and a git that
+    cannot read the books is still one line, after the load."""
+    (books_dir / "notes.txt").write_text("a hand edit\n")
+    (books_dir / ".main.beancount.picklecache").write_bytes(b"planted")
+    report = json.loads(cli("check", "--books", str(books_dir), "--json").stdout)
+    assert report["ok"] is True
+    assert any("notes.txt" in w for w in report["warnings"])
+    assert any(".main.beancount.picklecache" in w for w in report["warnings"])
+    (books_dir / ".git" / "HEAD").write_text("garbage\n")
+    proc = cli("check", "--books", str(books_dir), check=False)
+    assert proc.returncode != 0
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

@@ -8,6 +8,7 @@ that ``verify`` names exactly that record (file:line and field) and that reverti
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import resource
@@ -30,6 +31,7 @@ from integrity_support import (
 )
 from tests_support import git_state, tree_digest
 
+from ledger.audit.verify import HASH_CHUNK, hash_files
 from ledger.books import Books
 from ledger.errors import ConflictError
 from ledger.integrity import chain as chainlib
@@ -628,3 +630,21 @@ def test_signed_books_verify_and_an_unsigned_commit_fails(tmp_path: Path) -> Non
         p["check"] == "signatures" and "is not signed" in str(p["message"])
         for p in problems(report)
     )
+
+
+def test_document_hashes_in_threads_are_each_file_in_order(tmp_path: Path) -> None:
+    """check_documents hashes in shares across threads: every file's own sha256, in the
+    order given, ``None`` for a file missing or a folder (as a serial read gives)."""
+    paths = []
+    for i in range(23):
+        path = tmp_path / f"f{i}.pdf"
+        path.write_bytes(bytes([i]) * (i * 997 + (HASH_CHUNK + 5 if i == 7 else 0)))
+        paths.append(str(path))
+    paths[3] = str(tmp_path / "missing.pdf")
+    paths[11] = str(tmp_path)
+    expected = [
+        hashlib.sha256(Path(p).read_bytes()).hexdigest() if Path(p).is_file() else None
+        for p in paths
+    ]
+    assert hash_files(paths) == expected
+    assert hash_files([]) == []

@@ -8,7 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ledger.loader import is_allowed_plugin, load_ledger
+from ledger.integrity.anchors import books_files
+from ledger.loader import is_allowed_plugin, load_ledger, pickle_caches
 
 EVIL = """
 import pathlib
@@ -111,3 +112,39 @@ def test_pickle_cache_is_never_used(tmp_path: Path, cli, books_dir: Path) -> Non
     assert leftovers == [] or (leftovers == [planted] and not payload.exists())
     assert not any(p.name.endswith(".picklecache") and p != planted for p in books_dir.rglob("*"))
     assert "BEANCOUNT_DISABLE_LOAD_CACHE" in os.environ
+
+
+def _walked(root: Path, suffix: str, skip: tuple[str, ...], hidden: bool) -> list[Path]:
+    """What the scans found with os.walk (before their one-scandir walk)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skip and not (hidden and d[0] == "."))
+        found += [Path(folder) / f for f in sorted(files) if f.endswith(suffix)]
+    return found
+
+
+def test_books_scans_find_what_os_walk_finds(tmp_path: Path) -> None:
+    """The pickle-cache scan and the books-files scan: the same files, in the same order,
+    as os.walk — links not followed, hidden folders and .git as before."""
+    root = tmp_path / "books"
+    for rel in [
+        "main.beancount", ".main.beancount.picklecache", "b/x.beancount", "a/y.beancount",
+        "a/z/.y.beancount.picklecache", "documents/inv/1.pdf", "documents/inv/.p.picklecache",
+        ".coopledger/.main.beancount.picklecache", ".hidden/h.beancount",
+        ".git/.x.picklecache", "a/z/deep/w.beancount", "Z.beancount",
+    ]:  # fmt: skip
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    (root / "dir.picklecache").mkdir()
+    (root / "dir.beancount").mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.beancount").write_text("")
+    (outside / ".o.picklecache").write_text("")
+    (root / "linked").symlink_to(outside)
+    (root / "link.beancount").symlink_to(outside)
+    (root / "file-link.beancount").symlink_to(root / "main.beancount")
+    (root / "dangling.picklecache").symlink_to(tmp_path / "nothing")
+    assert pickle_caches(root) == _walked(root, ".picklecache", (".git",), hidden=False)
+    assert books_files(root) == _walked(root, ".beancount", (), hidden=True)
+    assert len(pickle_caches(root)) == 5 and len(books_files(root)) == 6

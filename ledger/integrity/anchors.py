@@ -23,6 +23,7 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -272,13 +273,36 @@ def tag_errors(root: Path, entries: list[data.Directive]) -> list[Any]:
     return errors
 
 
+def files_ending(root: Path, suffix: str, enter: Callable[[str], bool]) -> list[Path]:
+    """The files under ``root`` whose name ends with ``suffix``, in ``os.walk``'s order
+    (each folder's files sorted, then its sorted subfolders), descending only into the
+    folders ``enter`` accepts, never through a link, unreadable folders skipped: what
+    ``os.walk`` finds, one ``scandir`` pass a folder (18,000 files on the 10-year hub,
+    two walks of them on every check)."""
+    found: list[Path] = []
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        names: list[str] = []
+        dirs: list[str] = []
+        try:
+            with os.scandir(folder) as it:
+                for item in it:
+                    if item.is_dir(follow_symlinks=False):
+                        if enter(item.name):
+                            dirs.append(item.name)
+                    elif item.name.endswith(suffix) and not item.is_dir():
+                        names.append(item.name)  # os.walk's files: no link to a folder
+        except OSError:
+            continue
+        found += [Path(folder, name) for name in sorted(names)]
+        stack += [os.path.join(folder, d) for d in sorted(dirs, reverse=True)]
+    return found
+
+
 def books_files(root: Path) -> list[Path]:
     """Every ``*.beancount`` file of the books (hidden folders skipped)."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder) / f for f in sorted(files) if f.endswith(".beancount")]
-    return found
+    return files_ending(root, ".beancount", lambda name: not name.startswith("."))
 
 
 def history_includes(root: Path) -> set[str]:
