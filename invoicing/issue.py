@@ -27,6 +27,7 @@ from invoicing.entries import entries_file as books_file_of
 from invoicing.i18n import kind_word
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
+from invoicing.parallel import mapped
 from invoicing.totals import compute
 from ledger import dates
 from ledger.books import Books
@@ -160,10 +161,20 @@ def render_files(
     # Imported on the first document: reportlab's layout engine and the QR encoder take
     # about 0.15 s that reading an issued document (list, show, pay, send) never needs.
     from invoicing.pdf import render_pdf
+
+    return {document_paths(doc)["pdf"]: render_pdf(config, doc),
+            **record_files(config, doc, validator)}  # fmt: skip
+
+
+def record_files(
+    config: HubConfig, doc: Document, validator: Validator | None = None
+) -> dict[str, bytes]:
+    """The bytes of ``doc``'s UBL (business clients; checked by ``validator``) and of its
+    JSON record: every file of the document but its PDF."""
     from invoicing.ubl import render_ubl
 
     paths = document_paths(doc)
-    files = {paths["pdf"]: render_pdf(config, doc)}
+    files = {}
     if doc.client.is_business and doc.client.endpoint() is not None:
         ubl = render_ubl(config, doc)
         if validator is not None:
@@ -248,6 +259,7 @@ def issue_invoices(
         taken = numbering.Numbering(entries, config)  # one scan for the whole batch
         ogms = {str(e.meta["ogm"]) for e in entries
                 if isinstance(e, data.Transaction) and e.meta.get("ogm")}  # fmt: skip
+        made: list[tuple[int, Document]] = []
         for index, request, day, due, lines, totals in order:
             with _naming(index, len(requests)):
                 participant = _open_participant(entries, config, request.participant, day)
@@ -256,7 +268,7 @@ def issue_invoices(
                 ogm = make_ogm(day.year, nxt.seq)
                 if ogm in ogms:
                     raise InputError(_("structured communication {ogm} is already used", ogm=ogm))
-                doc = Document(
+                made.append((index, Document(
                     kind="invoice",
                     number=nxt.number,
                     series=nxt.series,
@@ -269,10 +281,23 @@ def issue_invoices(
                     lines=lines,
                     totals=totals,
                     ogm=ogm,
-                )
-                written, _txn = _stage(tx, config, doc, render_files(config, doc, validator))
+                )))  # fmt: skip
             taken.take(nxt, day)
             ogms.add(ogm)
+        # The PDFs (most of a batch's time) on the other cores, while this process renders
+        # and validates the e-invoices.
+        from invoicing.pdf import render_pdf_job
+
+        with mapped(render_pdf_job, [(config, doc) for _i, doc in made]) as pdfs:
+            records = []
+            for index, doc in made:
+                with _naming(index, len(requests)):
+                    records.append(record_files(config, doc, validator))
+            rendered = pdfs()
+        for (index, doc), pdf, record in zip(made, rendered, records, strict=True):
+            with _naming(index, len(requests)):
+                files = {document_paths(doc)["pdf"]: pdf, **record}
+                written, _txn = _stage(tx, config, doc, files)
             issued[index] = Issued(doc, books.root, written)
         docs = [issued[i].document for i in sorted(issued)]
         if len(docs) == 1:

@@ -83,6 +83,11 @@ def _colon(lang: str) -> str:
     return " :" if lang == "fr" else ":"
 
 
+def render_pdf_job(job: tuple[HubConfig, Document]) -> bytes:
+    """:func:`render_pdf` of one job of a batch (:mod:`invoicing.parallel`'s workers)."""
+    return render_pdf(*job)
+
+
 def render_pdf(config: HubConfig, doc: Document) -> bytes:
     """The PDF bytes of ``doc``; deterministic for the same input."""
     lang = doc.lang

@@ -21,7 +21,6 @@ import os
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -35,6 +34,7 @@ from invoicing.entries import entries_file as books_file_of
 from invoicing.issue import render_files
 from invoicing.models import Document, LineInput
 from invoicing.ogm import make_ogm
+from invoicing.parallel import mapped
 from invoicing.totals import compute
 from ledger.books import Books
 from ledger.config import HubConfig
@@ -353,12 +353,8 @@ def _render(args: tuple[HubConfig, Document]) -> dict[str, bytes]:
 
 def render_all(config: HubConfig, docs: Sequence[Document]) -> list[dict[str, bytes]]:
     """The PDF, UBL and JSON of every document, on every core (the PDFs are the cost)."""
-    jobs = [(config, doc) for doc in docs]
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(jobs) < 40:
-        return [_render(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_render, jobs, chunksize=16))
+    with mapped(_render, [(config, doc) for doc in docs], min_jobs=40) as rendered:
+        return rendered()
 
 
 def opening_entry(config: HubConfig, day: dt.date, amount: Decimal) -> data.Transaction:

@@ -1,0 +1,122 @@
+"""A batch's PDFs rendered on worker processes (invoicing.parallel): the same bytes as in
+one process, the results in order, a job's error raised, and Ctrl-C leaving neither a
+worker nor a change to the books."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from invoicing_support import YEAR, Hub, snapshot
+
+from invoicing import parallel
+from invoicing.models import Document
+from invoicing.parallel import mapped
+from invoicing.pdf import render_pdf
+from ledger.books import Books
+
+pytestmark = pytest.mark.skipif(parallel.cores() < 2, reason="one core: no workers")
+
+
+def batch_file(hub: Hub, path: Path, count: int) -> Path:
+    path.write_text(
+        "\n".join(
+            f'[[invoices]]\nparticipant = "{hub.participant}"\nclient = "{hub.business}"\n'
+            f"date = {(dt.date(YEAR, 3, 1) + dt.timedelta(days=n % 90)).isoformat()}\n"
+            f'lines = ["Prestation {n}|1|{10 + n}.00|0"]\n'
+            for n in range(count)
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1", "COOPLEDGER_LANG": "en"}
+
+
+def test_mapped_keeps_the_order_of_the_jobs_and_raises_a_jobs_error() -> None:
+    assert parallel.MIN_JOBS > 1
+    with mapped(str.upper, ["a", "b", "c"] * 10, min_jobs=2) as results:
+        assert results() == ["A", "B", "C"] * 10
+    with pytest.raises(ValueError), mapped(int, ["1", "2", "x", "4"], min_jobs=2) as results:
+        results()
+
+
+def test_a_pooled_batch_gives_the_pdfs_one_process_gives(hub: Hub, tmp_path: Path) -> None:
+    count = parallel.MIN_JOBS + 4
+    path = batch_file(hub, tmp_path / "invoices.toml", count)
+    done = subprocess.run(
+        [sys.executable, "-m", "ledger.cli", "invoice", "issue", "--books", str(hub.root),
+         "--from", str(path)],
+        capture_output=True, text=True, env=env(), timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    config = Books.open(hub.root).config
+    records = sorted((hub.root / "documents").rglob("*.json"))
+    assert len(records) == count
+    for record in records:
+        doc = Document.model_validate_json(record.read_bytes())
+        assert record.with_suffix(".pdf").read_bytes() == render_pdf(config, doc), record.name
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process whose ancestry reaches ``pid`` (read from /proc)."""
+    parents: dict[int, int] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        ppid = next(line.split()[1] for line in text.splitlines() if line.startswith("PPid:"))
+        parents[int(status.parent.name)] = int(ppid)
+    found: set[int] = set()
+    for child in parents:
+        up = child
+        while up in parents and up not in (0, 1):
+            up = parents[up]
+            if up == pid:
+                found.add(child)
+                break
+    return found
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_pooled_batch_leaves_the_books_and_no_worker(
+    hub: Hub, tmp_path: Path
+) -> None:  # fmt: skip
+    path = batch_file(hub, tmp_path / "invoices.toml", 120)
+    before = snapshot(hub.root)
+    # Its own session, so that Ctrl-C goes to the command and its workers, as from a terminal.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ledger.cli", "invoice", "issue", "--books", str(hub.root),
+         "--from", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while len(_descendants(proc.pid)) < 2 and proc.poll() is None:
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the workers importing or rendering
+        workers = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert err.strip() == "coopledger: interrupted; the books are unchanged"
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived the command"
+        time.sleep(0.05)
+    assert before.unchanged()
