@@ -27,7 +27,7 @@ from invoicing.entries import entries_file as books_file_of
 from invoicing.i18n import kind_word
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
-from invoicing.parallel import mapped
+from invoicing.parallel import workers
 from invoicing.totals import compute
 from ledger import dates
 from ledger.books import Books
@@ -253,7 +253,12 @@ def issue_invoices(
         prepared.append((index, request, day, due, lines, totals))
     order = sorted(prepared, key=lambda item: (item[2], item[0]))
     issued: dict[int, Issued] = {}
-    with books.transaction("invoice: issue") as tx:
+    # The PDFs (most of a batch's time) are rendered on other cores, by workers that start
+    # now, while the books load.
+    with (
+        workers(len(requests), preload=["invoicing.pdf"]) as pool,
+        books.transaction("invoice: issue") as tx,
+    ):
         entries = tx.ledger.entries
         clients = read_clients(tx)
         taken = numbering.Numbering(entries, config)  # one scan for the whole batch
@@ -284,16 +289,14 @@ def issue_invoices(
                 )))  # fmt: skip
             taken.take(nxt, day)
             ogms.add(ogm)
-        # The PDFs (most of a batch's time) on the other cores, while this process renders
-        # and validates the e-invoices.
         from invoicing.pdf import render_pdf_job
 
-        with mapped(render_pdf_job, [(config, doc) for _i, doc in made]) as pdfs:
-            records = []
-            for index, doc in made:
-                with _naming(index, len(requests)):
-                    records.append(record_files(config, doc, validator))
-            rendered = pdfs()
+        pdfs = pool.map(render_pdf_job, [(config, doc) for _i, doc in made])
+        records = []  # while the workers render: the e-invoices, validated, and the records
+        for index, doc in made:
+            with _naming(index, len(requests)):
+                records.append(record_files(config, doc, validator))
+        rendered = pdfs()
         for (index, doc), pdf, record in zip(made, rendered, records, strict=True):
             with _naming(index, len(requests)):
                 files = {document_paths(doc)["pdf"]: pdf, **record}

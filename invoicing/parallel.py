@@ -10,10 +10,12 @@ as they were.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import Pool
 from typing import TypeVar
 
 J = TypeVar("J")
@@ -33,31 +35,58 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _start_worker(modules: tuple[str, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command terminates its workers
+    for name in modules:
+        importlib.import_module(name)
+
+
+class Workers:
+    """Worker processes started ahead of their jobs (their start, a fresh interpreter and
+    its imports, overlaps the caller's own work); without a pool, the jobs run here."""
+
+    def __init__(self, pool: Pool | None, count: int) -> None:
+        self._pool = pool
+        self._count = count
+
+    def map(self, func: Callable[[J], R], jobs: Sequence[J]) -> Callable[[], list[R]]:
+        """Start ``func`` over ``jobs``; returns the function that gives the results in the
+        order of ``jobs``, waiting for them (and raising a job's exception). ``func`` must
+        be a module-level function, its jobs and results picklable."""
+        if self._pool is None:
+            return lambda: [func(job) for job in jobs]
+        chunk = max(1, len(jobs) // (self._count * 4))
+        return self._pool.map_async(func, jobs, chunksize=chunk).get
 
 
 @contextlib.contextmanager
-def mapped(
-    func: Callable[[J], R], jobs: Sequence[J], *, min_jobs: int = MIN_JOBS
-) -> Iterator[Callable[[], list[R]]]:
-    """Start ``func`` over ``jobs`` and give the function that returns the results, in
-    the order of ``jobs`` (waiting for them). On worker processes when there are at least
-    ``min_jobs`` and more than one core, else in this process when the results are asked
-    for. ``func`` must be a module-level function, its jobs and results picklable. An
-    exception in a job is raised by the results' function; leaving the block by an
-    exception (Ctrl-C included) terminates the workers."""
-    workers = min(cores(), MAX_WORKERS)
-    if workers < 2 or len(jobs) < min_jobs:
-        yield lambda: [func(job) for job in jobs]
+def workers(
+    jobs: int, *, preload: Sequence[str] = (), min_jobs: int = MIN_JOBS
+) -> Iterator[Workers]:
+    """Workers for ``jobs`` jobs, each importing the modules ``preload`` as it starts: a
+    pool when there are at least ``min_jobs`` and more than one core, else none. Leaving
+    the block by an exception (Ctrl-C included) terminates them."""
+    count = min(cores(), MAX_WORKERS)
+    if count < 2 or jobs < min_jobs:
+        yield Workers(None, 1)
         return
-    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_ignore_interrupts)
+    pool = multiprocessing.get_context("spawn").Pool(
+        count, initializer=_start_worker, initargs=(tuple(preload),)
+    )
     try:
-        pending = pool.map_async(func, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
-        yield pending.get
+        yield Workers(pool, count)
         pool.close()
     except BaseException:
         pool.terminate()
         raise
     finally:
         pool.join()
+
+
+@contextlib.contextmanager
+def mapped(
+    func: Callable[[J], R], jobs: Sequence[J], *, min_jobs: int = MIN_JOBS
+) -> Iterator[Callable[[], list[R]]]:
+    """``func`` started over ``jobs`` (see :meth:`Workers.map`) on workers of their own."""
+    with workers(len(jobs), min_jobs=min_jobs) as pool:
+        yield pool.map(func, jobs)
