@@ -76,6 +76,7 @@ INNER_EXCEPTIONS = {
     # an issued document (list, show, pay, send, reports) does not.
     ("invoicing.issue", "invoicing.pdf"): "reportlab and segno, when a document is rendered",
     ("invoicing.issue", "invoicing.ubl"): "with the PDF, when a document is rendered",
+    ("invoicing.models", "babel"): "Babel's locale data, when a country code is checked",
     # The statement's PDF (reportlab) is most of what 'participant' would import.
     ("ledger.cli.participant", "reports.statement"): "reportlab, for 'participant statement'",
     # Pillow and pypdf take a tenth of a second; only a command given a receipt reads one.
