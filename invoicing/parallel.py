@@ -4,7 +4,8 @@ The workers are *spawned* (a fresh interpreter each, nothing inherited but the
 environment): forking a process that holds the Peppol validator (Saxon's native threads)
 or the books' lock is not safe. They ignore Ctrl-C; the interrupted command terminates
 them, so an interrupt leaves no process behind and, the write never committed, the books
-as they were.
+as they were. A worker killed (out of memory, kill -9) is an error of the command, which
+then changes nothing either.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.pool import Pool
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
+
+from ledger.errors import BooksError
+from ledger.i18n import _
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -41,11 +46,16 @@ def _start_worker(modules: tuple[str, ...]) -> None:
         importlib.import_module(name)
 
 
+def _ready() -> None:
+    """A first job for each worker, so that each starts at once (a pool starts its
+    processes as jobs come)."""
+
+
 class Workers:
     """Worker processes started ahead of their jobs (their start, a fresh interpreter and
     its imports, overlaps the caller's own work); without a pool, the jobs run here."""
 
-    def __init__(self, pool: Pool | None, count: int) -> None:
+    def __init__(self, pool: ProcessPoolExecutor | None, count: int) -> None:
         self._pool = pool
         self._count = count
 
@@ -56,7 +66,23 @@ class Workers:
         if self._pool is None:
             return lambda: [func(job) for job in jobs]
         chunk = max(1, len(jobs) // (self._count * 4))
-        return self._pool.map_async(func, jobs, chunksize=chunk).get
+        try:
+            pending = self._pool.map(func, jobs, chunksize=chunk)
+        except BrokenProcessPool:
+            raise _stopped() from None
+
+        def results() -> list[R]:
+            try:
+                return list(pending)
+            except BrokenProcessPool:
+                raise _stopped() from None
+
+        return results
+
+
+def _stopped() -> BooksError:
+    """A worker was killed (out of memory, kill -9): the pool cannot finish its jobs."""
+    return BooksError(_("a worker process stopped before its work was done (out of memory?)"))
 
 
 @contextlib.contextmanager
@@ -70,17 +96,22 @@ def workers(
     if count < 2 or jobs < min_jobs:
         yield Workers(None, 1)
         return
-    pool = multiprocessing.get_context("spawn").Pool(
-        count, initializer=_start_worker, initargs=(tuple(preload),)
-    )
+    pool = ProcessPoolExecutor(
+        count, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker, initargs=(tuple(preload),),
+    )  # fmt: skip
     try:
+        for _n in range(count):
+            pool.submit(_ready)
         yield Workers(pool, count)
-        pool.close()
     except BaseException:
-        pool.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():  # the pool's: this process has no other
+            child.terminate()
+        for child in multiprocessing.active_children():
+            child.join()
         raise
-    finally:
-        pool.join()
+    pool.shutdown()
 
 
 @contextlib.contextmanager

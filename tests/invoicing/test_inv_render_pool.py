@@ -4,6 +4,7 @@ worker nor a change to the books."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -87,36 +88,80 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.slow
-def test_ctrl_c_during_a_pooled_batch_leaves_the_books_and_no_worker(
-    hub: Hub, tmp_path: Path
-) -> None:  # fmt: skip
-    path = batch_file(hub, tmp_path / "invoices.toml", 120)
-    before = snapshot(hub.root)
-    # Its own session, so that Ctrl-C goes to the command and its workers, as from a terminal.
+def _workers(pid: int) -> set[int]:
+    """The pool's worker processes under ``pid`` (not multiprocessing's resource tracker)."""
+    found = set()
+    for child in _descendants(pid):
+        with contextlib.suppress(OSError):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(child)
+    return found
+
+
+def _start_batch(hub: Hub, path: Path) -> subprocess.Popen[str]:
+    """The batch in its own session, so that Ctrl-C goes to the command and its workers,
+    as from a terminal; returns once its workers run."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "ledger.cli", "invoice", "issue", "--books", str(hub.root),
          "--from", str(path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
         start_new_session=True,
     )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while len(_workers(proc.pid)) < 2 and proc.poll() is None:
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise AssertionError("the workers never started")
+        time.sleep(0.05)
+    return proc
+
+
+def _finish(proc: subprocess.Popen[str]) -> str:
     try:
-        deadline = time.monotonic() + 120
-        while len(_descendants(proc.pid)) < 2 and proc.poll() is None:
-            assert time.monotonic() < deadline, "the workers never started"
-            time.sleep(0.05)
-        time.sleep(0.5)  # the workers importing or rendering
-        workers = _descendants(proc.pid)
-        os.killpg(proc.pid, signal.SIGINT)
-        _out, err = proc.communicate(timeout=60)
+        return proc.communicate(timeout=60)[1]
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert proc.returncode == 130, err
-    assert err.strip() == "coopledger: interrupted; the books are unchanged"
+
+
+def _gone(pids: set[int]) -> None:
     deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
         assert time.monotonic() < deadline, "a worker outlived the command"
         time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_a_killed_worker_is_a_one_line_error_and_changes_nothing(
+    hub: Hub, tmp_path: Path
+) -> None:  # fmt: skip
+    path = batch_file(hub, tmp_path / "invoices.toml", 120)
+    before = snapshot(hub.root)
+    proc = _start_batch(hub, path)
+    left = _descendants(proc.pid)
+    os.kill(min(_workers(proc.pid)), signal.SIGKILL)  # as the kernel's out-of-memory killer
+    err = _finish(proc)
+    assert proc.returncode == 1, err
+    assert err.strip().splitlines() == [
+        "coopledger: error: a worker process stopped before its work was done (out of memory?)"
+    ]
+    _gone(left)
+    assert before.unchanged()
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_pooled_batch_leaves_the_books_and_no_worker(
+    hub: Hub, tmp_path: Path
+) -> None:  # fmt: skip
+    path = batch_file(hub, tmp_path / "invoices.toml", 120)
+    before = snapshot(hub.root)
+    proc = _start_batch(hub, path)
+    time.sleep(0.5)  # the workers importing or rendering
+    left = _descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = _finish(proc)
+    assert proc.returncode == 130, err
+    assert err.strip() == "coopledger: interrupted; the books are unchanged"
+    _gone(left)
     assert before.unchanged()
