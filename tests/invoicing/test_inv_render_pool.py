@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -132,36 +133,36 @@ def _gone(pids: set[int]) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.slow
-def test_a_killed_worker_is_a_one_line_error_and_changes_nothing(
-    hub: Hub, tmp_path: Path
-) -> None:  # fmt: skip
-    path = batch_file(hub, tmp_path / "invoices.toml", 120)
-    before = snapshot(hub.root)
-    proc = _start_batch(hub, path)
-    left = _descendants(proc.pid)
+def _kill_a_worker(proc: subprocess.Popen[str]) -> None:
     os.kill(min(_workers(proc.pid)), signal.SIGKILL)  # as the kernel's out-of-memory killer
-    err = _finish(proc)
-    assert proc.returncode == 1, err
-    assert err.strip().splitlines() == [
-        "coopledger: error: a worker process stopped before its work was done (out of memory?)"
-    ]
-    _gone(left)
-    assert before.unchanged()
+
+
+def _ctrl_c(proc: subprocess.Popen[str]) -> None:
+    time.sleep(0.5)  # the workers importing or rendering
+    os.killpg(proc.pid, signal.SIGINT)  # to the command and its workers, as a terminal does
 
 
 @pytest.mark.slow
-def test_ctrl_c_during_a_pooled_batch_leaves_the_books_and_no_worker(
-    hub: Hub, tmp_path: Path
+@pytest.mark.parametrize(
+    ("stop", "code", "error"),
+    [
+        (_kill_a_worker, 1,
+         "coopledger: error: a worker process stopped before its work was done (out of memory?)"),
+        (_ctrl_c, 130, "coopledger: interrupted; the books are unchanged"),
+    ],
+    ids=["a-worker-killed", "ctrl-c"],
+)  # fmt: skip
+def test_a_pooled_batch_stopped_says_so_in_one_line_and_leaves_the_books_and_no_worker(
+    hub: Hub, tmp_path: Path, stop: Callable[[subprocess.Popen[str]], None], code: int,
+    error: str,
 ) -> None:  # fmt: skip
     path = batch_file(hub, tmp_path / "invoices.toml", 120)
     before = snapshot(hub.root)
     proc = _start_batch(hub, path)
-    time.sleep(0.5)  # the workers importing or rendering
     left = _descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGINT)
+    stop(proc)
     err = _finish(proc)
-    assert proc.returncode == 130, err
-    assert err.strip() == "coopledger: interrupted; the books are unchanged"
+    assert proc.returncode == code, err
+    assert err.strip().splitlines() == [error]
     _gone(left)
     assert before.unchanged()
