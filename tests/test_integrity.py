@@ -184,6 +184,36 @@ def test_verify_compares_tags_with_the_hashes_given_to_the_auditor(closed) -> No
     assert code == 1 and problems(report)[0]["check"] == "anchor"
 
 
+def test_an_untouched_close_is_proved_without_its_tagged_tree(closed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The books as they are give every tag's head: no close loads the history again."""
+    from ledger.audit import verify
+
+    root, _env = closed
+
+    def no_tree(self: verify.CommittedTrees, commit: str) -> Path:
+        raise AssertionError("the tagged tree was read")
+
+    monkeypatch.setattr(verify.CommittedTrees, "at", no_tree)
+    report = verify.verify_books(Books.open(root))
+    assert report.ok, [f.message for f in report.findings if not f.ok]
+    unchanged = [f.message for f in report.findings if f.check == "chain" and f.ok]
+    assert [m.split(":")[0] for m in unchanged] == [f"close-{YEAR - 1}", f"close-{YEAR}"]
+
+
+def test_a_tag_whose_head_no_history_gives_is_named(closed) -> None:  # type: ignore[no-untyped-def]
+    """A tag rewritten on its own commit with another head: neither the books now nor the
+    tagged tree give it, and verify says so (the tagged tree is read only then)."""
+    root, env = closed
+    message = f"Year {YEAR} closed by coopledger.\n\nseal sha256: {'ab' * 32}\nchain version: 2\n"
+    subprocess.run(["git", "-C", str(root), "tag", "-f", "-a", f"close-{YEAR}", "-m", message,
+                    f"close-{YEAR}^{{commit}}"], check=True, env=env, capture_output=True)  # fmt: skip
+    code, report = verify_json(env, root)
+    assert code == 1
+    messages = " | ".join(str(p["message"]) for p in problems(report))
+    assert f"the books at close-{YEAR}" in messages
+    assert "the tag or the history was rewritten" in messages
+
+
 # ---------------------------------------------------------------- defect 2 and the tamper matrix
 
 
