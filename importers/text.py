@@ -6,8 +6,8 @@ import re
 
 from stdnum.be import ogm_vcs
 
-from ledger.config import normalize_iban
 from ledger.i18n import _
+from ledger.ibans import normalize_iban
 
 _SPACES = re.compile(r"\s+")
 _IBAN_START = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}")

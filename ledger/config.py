@@ -29,6 +29,7 @@ from stdnum.be import vat as be_vat
 from ledger import entries as number_parser
 from ledger.errors import ConfigError, InputError
 from ledger.i18n import Message, _
+from ledger.ibans import IBAN_PROBLEMS, normalize_iban
 from ledger.names import HUB_FILE
 
 VatRegime = Literal["exempt", "franchise", "standard"]
@@ -83,30 +84,6 @@ def normalize_vat_number(value: str) -> str:
         return "BE" + str(be_vat.validate(value))
     except stdnum_exceptions.ValidationError as exc:
         raise ValueError(_("invalid Belgian VAT number: {exc}", exc=number_problem(exc))) from None
-
-
-IBAN_PROBLEMS = {
-    "InvalidChecksumDigits": _("wrong check digits"),
-    "InvalidLength": _("wrong length"),
-    "InvalidStructure": _("characters or structure not valid for its country"),
-    "InvalidCountryCode": _("unknown country code"),
-    "InvalidBankCode": _("unknown bank code"),
-}
-
-
-def iban_problem(exc: Exception) -> str:
-    """Why an IBAN is invalid, in words that never repeat it (schwifty's messages do)."""
-    return IBAN_PROBLEMS.get(type(exc).__name__, _("not a valid IBAN"))
-
-
-def normalize_iban(value: str) -> str:
-    """Return an IBAN in compact form after checking its country format and check digits.
-
-    The error never repeats the value: it may be a person's account."""
-    try:
-        return str(IBAN(value).compact)
-    except SchwiftyException as exc:
-        raise ValueError(_("invalid IBAN: {exc}", exc=iban_problem(exc))) from None
 
 
 def bic_problem(exc: Exception) -> str:
@@ -265,17 +242,6 @@ def _default_chart() -> dict[str, AccountSpec]:
             label="Dû par le participant, récupéré sur ses prochains encaissements",
         ),
     }
-
-
-PARTICIPANT_ROLES = (
-    "participant_held",
-    "participant_sales",
-    "participant_contribution",
-    "participant_share",
-    "participant_costs",
-    "participant_pending",
-    "participant_owed",
-)
 
 
 class BankAccount(_Model):

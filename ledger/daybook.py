@@ -24,6 +24,16 @@ ZERO = Decimal("0")
 # A participant's sales, share and costs: in every entry they add up to zero, except the
 # costs a grant pays (the hub's own costs), so the hub's result is exactly its
 # contributions plus its own income minus its own costs, at every date.
+# Every role of a participant's accounts (``hub.toml`` names each one's account).
+PARTICIPANT_ROLES = (
+    "participant_held",
+    "participant_sales",
+    "participant_contribution",
+    "participant_share",
+    "participant_costs",
+    "participant_pending",
+    "participant_owed",
+)
 RESULT_ROLES = ("participant_sales", "participant_share", "participant_costs")
 
 

@@ -294,3 +294,18 @@ def test_heavy_libraries_load_when_used() -> None:
     assert out.strip() == "[]"
     source = (REPO / "invoicing" / "validation.py").read_text()
     assert "    from saxonche import" in source  # inside a function (INNER_EXCEPTIONS)
+
+
+def test_the_invariant_plugins_import_no_settings() -> None:
+    """Every load runs the plugins (bean-check and Fava too): they read the chart from the
+    ``open`` entries, never ``hub.toml``, so they import neither the settings' models nor
+    pydantic (≈ 0.1 s of every load)."""
+    code = (
+        "import sys\n"
+        "import plugins.participants, plugins.privacy, plugins.invoices\n"
+        "import plugins.reconciliation, plugins.money, plugins.sealed\n"
+        "print(sorted(m for m in ('pydantic', 'ledger.config', 'tomllib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    assert out.strip() == "[]"

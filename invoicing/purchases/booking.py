@@ -43,11 +43,12 @@ from stdnum.be import ogm_vcs
 from invoicing.i18n import kind_word
 from invoicing.peppol.ids import hub_ids
 from invoicing.purchases.document import Attachment, SupplierDocument
-from ledger.config import HubConfig, normalize_iban
+from ledger.config import HubConfig
 from ledger.dates import booking_date
 from ledger.entries import ZERO, document_entry, id_link, next_id, q2
 from ledger.errors import InputError, ParticipantError
 from ledger.i18n import _, hub_lang
+from ledger.ibans import normalize_iban
 from ledger.integrity.carried import marker as carried_marker
 from ledger.integrity.carried import sealed_heads as carried_heads
 from ledger.money.expenses import (

@@ -37,11 +37,12 @@ from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
 
 from ledger.books import Books
-from ledger.config import HubConfig, normalize_iban
+from ledger.config import HubConfig
 from ledger.dates import booking_date
 from ledger.entries import ZERO, clean_text, parse_amount, posting, transaction
 from ledger.errors import InputError, typed
 from ledger.i18n import _, hub_lang
+from ledger.ibans import normalize_iban
 from ledger.privacy.guard import PARTICIPANTS_ACCOUNT, TextGuard
 
 FUNDER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")

@@ -41,7 +41,7 @@ from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
 
 from ledger.books import Books, atomic_write
-from ledger.config import HubConfig, iban_problem
+from ledger.config import HubConfig
 from ledger.dates import booking_date, execution_date
 from ledger.entries import (
     ZERO,
@@ -55,6 +55,7 @@ from ledger.entries import (
 )
 from ledger.errors import InputError, ParticipantError
 from ledger.i18n import _, fmt_amount, fmt_date, hub_lang, translate
+from ledger.ibans import iban_problem
 from ledger.money.batches import naming, read_batch, refuse_repeats
 from ledger.money.reconcile.state import State, check_cash
 from ledger.outputs import outside_books

@@ -16,9 +16,9 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from ledger.books import Books
-from ledger.config import iban_problem
 from ledger.errors import InputError, RosterError
 from ledger.i18n import _
+from ledger.ibans import iban_problem
 from ledger.participants import require_participant
 from ledger.roster import Payee, editing_roster, read_roster
 

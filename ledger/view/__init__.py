@@ -35,13 +35,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from beancount.core import data
 
-from ledger.config import PARTICIPANT_ROLES, HubConfig, normalize_iban
-from ledger.daybook import Daybook
+from ledger.daybook import PARTICIPANT_ROLES, Daybook
+from ledger.ibans import normalize_iban
 from ledger.view.accounts import Register
+
+if TYPE_CHECKING:  # the settings' models (pydantic): the plugins fold without hub.toml
+    from ledger.config import HubConfig
 
 ZERO = Decimal("0")
 DocKind = Literal["invoice", "credit-note"]

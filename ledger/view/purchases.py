@@ -14,12 +14,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
 from ledger import dates
-from ledger.config import HubConfig
+
+if TYPE_CHECKING:
+    from ledger.config import HubConfig
 
 ZERO = Decimal("0")
 STATUSES = ("open", "partly-paid", "overdue", "paid", "credited", "refund-due")
