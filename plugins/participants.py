@@ -5,6 +5,9 @@
   a closed participant receives nothing.
 * The balance the hub holds for a participant never goes below zero at the end of a day:
   nobody is paid out of money that is not there.
+* A closed participant's accounts of the balance sheet (held for her, owed by her, her
+  share of invoices not paid yet) are at zero when they close: an entry dated before her
+  close, added after it, cannot leave her money (or a debt) in the books.
 
 Participant accounts are recognised by the ``participant`` metadata on their ``open``
 entry (written by ``coopledger participant add``), and any account with a component that
@@ -34,6 +37,10 @@ ParticipantError = collections.namedtuple("ParticipantError", "source message en
 CODE_COMPONENT = re.compile(r"(?:^|:)(P-[0-9A-Z]{6})(?::|$)")
 
 
+# A participant's accounts whose balance is hers (or her debt) and must be zero at her close.
+BALANCE_SHEET_ROLES = ("participant_held", "participant_owed", "participant_pending")
+
+
 def check_participants(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
@@ -42,6 +49,14 @@ def check_participants(
     account_code, opened, closed = register.codes, register.opened, register.closed
     held_account_code = {account: code for code, account in register.held.items()}
     balances: dict[str, Decimal] = collections.defaultdict(Decimal)
+    # the accounts of the balance sheet of closed participants: each one's sum, last entry
+    at_close = {
+        account: code
+        for account, (role, code) in register.roles.items()
+        if code in closed and role in BALANCE_SHEET_ROLES
+    }
+    close_sums: dict[str, Decimal] = collections.defaultdict(Decimal)
+    close_last: dict[str, data.Transaction] = {}
     pending_day: dt.date | None = None
     last_entry: dict[str, data.Transaction] = {}
 
@@ -118,5 +133,25 @@ def check_participants(
             if account in held_account_code and posting.units and posting.units.number is not None:
                 balances[code] -= posting.units.number  # a liability: credit = held for them
                 last_entry[code] = entry
+            if account in at_close and posting.units and posting.units.number is not None:
+                close_sums[account] += posting.units.number
+                close_last[account] = entry
     end_of_day()
+    for account, total in sorted(close_sums.items()):
+        if total != 0:
+            code = at_close[account]
+            errors.append(
+                ParticipantError(
+                    close_last[account].meta,
+                    _(
+                        "participant {code} is closed since {closed}, but {account} is "
+                        "{amount} EUR at the close: a closed participant holds and owes nothing",
+                        code=code,
+                        closed=closed[code].isoformat(),
+                        account=account,
+                        amount=abs(total),
+                    ),
+                    close_last[account],
+                )
+            )
     return entries, errors

@@ -23,9 +23,9 @@ from typing import Any
 
 from beancount.core import data
 
-from ledger.config import PARTICIPANT_ROLES, HubConfig
+from ledger.config import HubConfig
 from ledger.dates import today as calendar_today
-from ledger.daybook import RESULT_ROLES
+from ledger.daybook import PARTICIPANT_ROLES, RESULT_ROLES
 
 ZERO = Decimal("0")
 KINDS = ("invoice", "credit-note")

@@ -104,6 +104,23 @@ def test_closed_participant_receives_nothing() -> None:
     assert any("closed since 2026-03-01" in m for m in messages)
 
 
+def test_a_closed_participant_holds_nothing_at_her_close() -> None:
+    """An entry dated before the close, added after it (a hand edit, a backdated sale):
+    the close no longer finds her balance at zero, and the entry is named."""
+    messages = load(
+        """
+        2026-02-20 * "backdated allocation"
+          Expenses:Participants:P-AAAAAA:Quote-part  10.00 EUR
+          Liabilities:Participants:P-AAAAAA         -10.00 EUR
+        2026-03-01 close Liabilities:Participants:P-AAAAAA
+        """
+    )
+    assert messages == [
+        "participant P-AAAAAA is closed since 2026-03-01, but Liabilities:Participants:P-AAAAAA"
+        " is 10.00 EUR at the close: a closed participant holds and owes nothing"
+    ]
+
+
 def test_errors_carry_file_and_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ledger = tmp_path / "main.beancount"
     ledger.write_text(

@@ -56,9 +56,11 @@ def require_participant(
 def require_open_participant(
     entries: Iterable[data.Directive], config: HubConfig, code: str, on: dt.date | None = None
 ) -> ParticipantInfo:
-    """An open participant (on ``on`` when given), or a clear error."""
+    """An open participant (opened by ``on`` when given), or a clear error. A closed
+    participant receives nothing more, whatever the date: an entry dated before her close
+    would change the balances the close found at zero."""
     info = require_participant(entries, config, code)
-    if info.closed is not None and (on is None or on > info.closed):
+    if info.closed is not None:
         raise ParticipantError(
             _(
                 "participant {code} is closed since {closed}",
@@ -230,6 +232,22 @@ def close_participant(
                     "participant {code} cannot be closed: invoice(s) {unpaid} are not settled yet",
                     code=code,
                     unpaid=", ".join(unpaid),
+                )
+            )
+        # A payout not yet debited may still fail or come back; its money is hers, and a
+        # closed participant receives nothing: the close waits for the bank.
+        waiting = sorted(
+            p.link.upper()
+            for p in View.of(entries, config).open_pending("payout")
+            if p.participant == code
+        )
+        if waiting:
+            raise ParticipantError(
+                _(
+                    "participant {code} cannot be closed: payout(s) {payouts} are not "
+                    "debited by the bank yet (import the statement that shows them first)",
+                    code=code,
+                    payouts=", ".join(waiting),
                 )
             )
         closes = []

@@ -20,6 +20,7 @@ from money_builders import (
     CLIENT_IBANS,
     CODES,
     PAYEE_IBAN,
+    TODAY,
     add_client,
     bank_entry,
     fill_cash,
@@ -98,6 +99,28 @@ def test_payout_to_a_closed_participant(books: Books) -> None:
     close_participant(books, CODES[2], D(2026, 2, 1))
     refused(books, lambda: book_payout(books, CODES[2], "1.00", "cash", None, D(2026, 3, 1)),
             ParticipantError, "closed")  # fmt: skip
+
+
+def test_a_closed_participant_receives_nothing_dated_before_her_close(books: Books) -> None:
+    """QA of stop 22: a cash sale dated before the close, booked after it, left money with
+    a closed participant; whatever its date, nothing reaches her once she is closed."""
+    close_participant(books, CODES[2], D(2026, 2, 1))
+    from ledger.money.cash import book_sale
+
+    for day in (D(2026, 1, 20), D(2026, 2, 1)):
+        refused(books, lambda day=day: book_sale(books, CODES[2], "20.00", None, day=day,
+                                                 today=TODAY), ParticipantError, "closed")  # fmt: skip
+    refused(books, lambda: book_payout(books, CODES[2], "1.00", "cash", None, D(2026, 1, 20)),
+            ParticipantError, "closed")  # fmt: skip
+
+
+def test_no_close_while_a_payout_waits_for_the_bank(paid: Books) -> None:
+    """QA of stop 22: closed with a bank payout in transit, a returned payout had nowhere
+    to go back to; the close waits for the debit."""
+    book_payout(paid, CODES[0], "180.00", "bank", PAYEE_IBAN, D(2026, 3, 31), today=TODAY)
+    message = refused(paid, lambda: close_participant(paid, CODES[0], D(2026, 4, 1), TODAY),
+                      ParticipantError, "not debited by the bank yet")  # fmt: skip
+    assert "PO-2026-0001" in message and PAYEE_IBAN[-4:] not in message
 
 
 @pytest.mark.parametrize("iban", ["BE00 0000 0000 0000", "BE6853900754703", "not an iban", ""])
