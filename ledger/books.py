@@ -818,9 +818,10 @@ class Transaction:
 
 
 # What says a sealed year is no longer what its close sealed: a closed year's file changed
-# (the anchors' diff, in the live books' load) or a seal, chain, carried or recalled entry
-# that does not match (the sealing plugin, over the books as written).
-SEALED_ERRORS = frozenset({"SealedFileError", "SealError"})
+# (the anchors' diff, in the live books' load), a seal, chain, carried or recalled entry
+# that does not match (the sealing plugin, over the books as written), or the anchors: a
+# seal or the carried balances against their tag, a books file left out of the load.
+SEALED_ERRORS = frozenset({"SealedFileError", "SealError", "AnchorError"})
 
 
 def _refuse_changed_sealed_years(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import glob
 import os
 import pkgutil
 import re
@@ -39,6 +40,8 @@ from ledger.integrity.anchors import files_ending
 from ledger.view import handing_over
 
 UnsafeDirectiveError = collections.namedtuple("UnsafeDirectiveError", "source message entry")
+# A file loaded from outside the books' folder: it changes the books without git seeing it.
+OutsideFileError = collections.namedtuple("OutsideFileError", "source message entry")
 MissingPluginError = collections.namedtuple("MissingPluginError", "source message entry")
 
 ALLOWED_PLUGIN_PREFIXES = ("beancount.plugins.", "beancount.ops.")
@@ -61,6 +64,7 @@ REQUIRED_PLUGINS: tuple[str, ...] = (
     "plugins.privacy",
     "plugins.invoices",
     "plugins.reconciliation",
+    "plugins.money",
     "plugins.sealed",
 )
 HUB_CONFIG_FILE = "hub.toml"
@@ -191,6 +195,51 @@ def unsafe_directives(entries: list[data.Directive], options_map: dict[str, Any]
     return errors
 
 
+INCLUDE_LINE = re.compile(r'^\s*include\s+"((?:[^"\\]|\\.)*)"')
+
+
+def _include_line(options_map: dict[str, Any], target: str) -> data.Meta:
+    """The ``include`` line (file and line) that loads ``target`` (a real path)."""
+    for filename in options_map.get("include", []) or []:
+        try:
+            lines = Path(filename).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        folder = os.path.dirname(filename)
+        for lineno, line in enumerate(lines, start=1):
+            found = INCLUDE_LINE.match(line)
+            if not found:
+                continue
+            pattern = os.path.join(folder, found.group(1))
+            if any(os.path.realpath(p) == target for p in glob.glob(pattern)):
+                return data.new_metadata(filename, lineno)
+    return data.new_metadata(str(options_map.get("filename") or "<load>"), 0)
+
+
+def outside_files(options_map: dict[str, Any]) -> list[Any]:
+    """Every file a hub's books load must be in the books' folder (through no symbolic link
+    out of it): git keeps, and ``audit verify`` proves, only what is in there."""
+    if not is_hub_books(options_map):
+        return []
+    root = os.path.realpath(os.path.dirname(str(options_map["filename"])))
+    errors = []
+    for filename in options_map.get("include", []) or []:
+        real = os.path.realpath(filename)
+        if os.path.commonpath([root, real]) == root:
+            continue
+        errors.append(
+            OutsideFileError(
+                _include_line(options_map, real),
+                _(
+                    "an included file is outside the books' folder: git does not keep it and "
+                    "nothing proves it; move it into the books and include it from there"
+                ),
+                None,
+            )
+        )
+    return errors
+
+
 _original_run_transformations = loader.run_transformations
 
 
@@ -200,7 +249,7 @@ def _guarded_run_transformations(
     options_map: dict[str, Any],
     log_timings: Any,
 ) -> tuple[list[data.Directive], list[Any]]:
-    refusals = unsafe_directives(entries, options_map)
+    refusals = unsafe_directives(entries, options_map) + outside_files(options_map)
     safe_options = dict(options_map)
     safe_options["plugin"] = [p for p in options_map.get("plugin", []) if is_allowed_plugin(p[0])]
     missing = missing_required_plugins(options_map)

@@ -168,3 +168,24 @@ def test_books_copied_are_hashed_once_by_a_write_or_a_check(
         assert _stat_dirty(copy) == []
         if name == "checked":
             assert tree_digest(copy) == before
+
+
+def test_qa22_no_write_while_an_anchor_says_a_seal_or_its_carry_is_not_the_tags() -> None:
+    """The anchors (a seal or the carried balances against their tag, a books file left
+    out) refuse a write as a changed sealed year does, whatever the books had before."""
+    import collections
+
+    from ledger.books import SEALED_ERRORS, _refuse_changed_sealed_years
+    from ledger.errors import WriteRejectedError
+    from ledger.loader import Ledger
+
+    AnchorError = collections.namedtuple("AnchorError", "source message entry")
+    error = AnchorError({"filename": "/books/carried.beancount", "lineno": 3}, "rewritten", None)
+    ledger = Ledger([], [error], {}, [], [], [], {}, True)  # type: ignore[arg-type]
+
+    class FakeBooks:
+        root = Path("/books")
+
+    with pytest.raises(WriteRejectedError) as caught:
+        _refuse_changed_sealed_years(FakeBooks(), ledger, SEALED_ERRORS)  # type: ignore[arg-type]
+    assert "carried.beancount:3: rewritten" in caught.value.message

@@ -35,6 +35,7 @@ from ledger.audit.verify import HASH_CHUNK, hash_files
 from ledger.books import Books
 from ledger.errors import ConflictError
 from ledger.integrity import chain as chainlib
+from ledger.loader import REQUIRED_PLUGINS
 
 MANUAL_FILE = f"{YEAR}/manual.beancount"
 
@@ -106,6 +107,40 @@ def test_defect_10_1_deleting_the_sealed_plugin_line_is_detected(closed) -> None
     # The plugin ran anyway: the changed entry is named at its own line.
     frais = line_of(root / MANUAL_FILE, f"{YEAR}-06-01")
     assert f"{MANUAL_FILE}:{frais}: this entry changed after {YEAR} was closed" in proc.stderr
+
+
+@pytest.mark.parametrize("plugin", REQUIRED_PLUGINS)
+def test_qa22_deleting_any_required_plugin_line_is_detected(closed, plugin: str) -> None:  # type: ignore[no-untyped-def]
+    """QA of stop 22: without its line, plugins.money (cash box, allocations, the result
+    identity) silently stopped running; every required plugin is named, and runs anyway."""
+    root, env = closed
+    main = root / "main.beancount"
+    main.write_text(main.read_text().replace(f'plugin "{plugin}"\n', ""))
+    proc = run(env, "check", "--books", str(root), check=False)
+    assert proc.returncode == 1
+    assert f'main.beancount:1: plugin "{plugin}" is missing from the books' in proc.stderr
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative", "symlink"])
+def test_qa22_an_included_file_outside_the_books_is_refused(closed, how: str) -> None:  # type: ignore[no-untyped-def]
+    """QA of stop 22: an include of a file outside the books changed them with git blind
+    to it (and verify said nothing changed)."""
+    root, env = closed
+    outside = root.parent / "outside.beancount"
+    outside.write_text(
+        f'{YEAR}-12-01 * "dehors"\n  Expenses:Frais-bancaires  1.00 EUR\n'
+        "  Assets:Caisse  -1.00 EUR\n"
+    )
+    target = {"absolute": str(outside), "relative": "../outside.beancount",
+              "symlink": f"{YEAR}/extra.beancount"}[how]  # fmt: skip
+    if how == "symlink":
+        (root / target).symlink_to(outside)
+    main = root / "main.beancount"
+    main.write_text(main.read_text() + f'include "{target}"\n')
+    lineno = len(main.read_text().splitlines())
+    proc = run(env, "check", "--books", str(root), check=False)
+    assert proc.returncode == 1
+    assert f"main.beancount:{lineno}: an included file is outside the books' folder" in proc.stderr
 
 
 def test_defect_10_1_deleting_the_include_of_the_closing_file_is_detected(closed) -> None:  # type: ignore[no-untyped-def]

@@ -150,6 +150,47 @@ def test_a_carried_balance_that_does_not_match_the_seal_is_noticed(hub: Hub) -> 
     hub.run("books", "check")
 
 
+def test_qa22_no_write_on_carried_balances_forged_with_their_digest(hub: Hub) -> None:
+    """QA of stop 22: carried balances rewritten with their digest recomputed pass the
+    sealing plugin; the anchors see the tag's digest differ, and no write goes on them."""
+    from ledger.integrity import carried as carriedlib
+
+    carried = hub.root / "carried.beancount"
+    original = carried.read_text()
+    lines = original.splitlines(keepends=True)
+    at = [i for i, line in enumerate(lines) if line.strip().endswith(" EUR") and "  " in line]
+    for index, delta in ((at[0], 1), (at[1], -1)):
+        number = lines[index].split()[1]
+        lines[index] = lines[index].replace(number, str(Decimal(number) + delta))
+    carried.write_text("".join(lines))
+    entries = load_ledger(hub.root / "main.beancount", checked=False).entries
+    mark = carriedlib.marker(entries)
+    assert mark is not None
+    old_digest = str(mark.meta[carriedlib.DIGEST_META])
+    forged = carriedlib.digest(carriedlib.carried_entries(entries), str(hub.root))
+    carried.write_text(carried.read_text().replace(old_digest, forged))
+    git = ["git", "-C", str(hub.root)]
+    before = subprocess.run([*git, "rev-parse", "HEAD"],
+                            capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    ident = ["-c", "user.name=Forger", "-c", "user.email=forger@example.invalid"]
+    subprocess.run([*git, *ident, "commit", "-qam", "forged"], check=True, capture_output=True)
+    forged_head = subprocess.run([*git, "rev-parse", "HEAD"],
+                                 capture_output=True, text=True, check=True).stdout  # fmt: skip
+    try:
+        proc = hub.run("books", "check", ok=False)
+        assert proc.returncode == 1 and "carried.beancount was rewritten" in proc.stderr
+        proc = hub.run("cash", "withdraw", "1", ok=False)
+        assert proc.returncode == 1
+        assert "change refused, the books are unchanged: carried.beancount:" in proc.stderr
+        after = subprocess.run([*git, "rev-parse", "HEAD"],
+                               capture_output=True, text=True, check=True).stdout  # fmt: skip
+        assert after == forged_head and carried.read_text() != original
+    finally:
+        subprocess.run([*git, "reset", "-q", "--hard", before], check=True)
+    assert carried.read_text() == original
+    hub.run("books", "check")
+
+
 def test_serve_all_years_shows_the_closed_years(hub: Hub) -> None:
     from ledger.fava.serve import make_app
 
