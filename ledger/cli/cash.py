@@ -72,11 +72,13 @@ def cmd_cash(args: argparse.Namespace) -> int:
     else:
         booked = cash.book_transfer(books, action, args.amount, args.date)
         if action == "withdraw":
-            text = _("Cash {cash}: {amount} EUR withdrawn from the bank; the statement's line is "
-                     "matched to {cash}", **booked)  # fmt: skip
+            text = _("Cash {cash}: {amount} EUR withdrawn from the bank; its line on a statement "
+                     "is matched to {cash} by the next import or 'coopledger reconcile auto'",
+                     **booked)  # fmt: skip
         else:
-            text = _("Cash {cash}: {amount} EUR deposited at the bank; the statement's line is "
-                     "matched to {cash}", **booked)  # fmt: skip
+            text = _("Cash {cash}: {amount} EUR deposited at the bank; its line on a statement "
+                     "is matched to {cash} by the next import or 'coopledger reconcile auto'",
+                     **booked)  # fmt: skip
     if args.json:
         print_json(booked)
     else:
