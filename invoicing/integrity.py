@@ -53,7 +53,7 @@ class Mismatch:
     entry: data.Transaction
     number: str
     record: str  # the record's path, relative to the books
-    fields: tuple[str, ...]  # what differs, as ``what now (issued then)``
+    fields: tuple[str, ...]  # what differs, as ``what now ≠ issued``
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -96,7 +96,8 @@ def entry_differences(
     if kind == "credit-note":
         said["invoice"] = str(meta.get("invoice", ""))
         issued["invoice"] = str(reference.get("number", "")) if isinstance(reference, dict) else ""
-    out = [f"{k} {said[k]} (issued {issued[k]})" for k in said if said[k] != issued[k]]
+    # ``now ≠ issued``: the same in every language (names of the record's fields, amounts)
+    out = [f"{k} {said[k]} ≠ {issued[k]}" for k in said if said[k] != issued[k]]
     found = record.get("totals")
     totals: dict[str, Any] = found if isinstance(found, dict) else {}
     net, vat, gross = (_amount(totals.get(k)) for k in ("net", "vat", "gross"))
@@ -124,7 +125,7 @@ def entry_differences(
     for account in sorted(set(want) | set(have), key=lambda a: (a not in want, a)):
         now, then = have.get(account, Decimal(0)), want.get(account, Decimal(0))
         if now != then:
-            out.append(f"{account} {now:.2f} (issued {then:.2f})")
+            out.append(f"{account} {now:.2f} ≠ {then:.2f}")
     return out
 
 
