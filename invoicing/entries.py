@@ -17,14 +17,14 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
-from beancount.core.amount import Amount
 
 from invoicing.models import Document, link_safe
+from invoicing.postings import DOCUMENTS_DIR as DOCUMENTS_DIR  # re-exported
+from invoicing.postings import document_postings as document_postings  # re-exported
 from ledger.books import entries_file as books_entries_file
 from ledger.config import HubConfig
 from ledger.i18n import _, hub_lang
 
-DOCUMENTS_DIR = "documents/invoices"
 ENTRIES_KIND = "invoices"  # entries go to <year>/invoices.beancount
 
 
@@ -48,30 +48,6 @@ def _from_entries_file(doc: Document, relpath: str) -> str:
     """``relpath`` as seen from the entries file (Beancount resolves document paths
     relative to the file that declares them)."""
     return posixpath.relpath(relpath, posixpath.dirname(entries_file(doc)))
-
-
-def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
-    return data.Posting(account, Amount(number, currency), None, None, None, None)
-
-
-def document_postings(
-    config: HubConfig, kind: str, participant: str, net: Decimal, vat: Decimal
-) -> list[data.Posting]:
-    """The postings of an invoice (or, reversed, of a credit note) of ``net`` excl. VAT."""
-    sign = Decimal(1) if kind == "invoice" else Decimal(-1)
-    cur = config.currency
-    postings = [
-        _posting(config.account("clients"), sign * (net + vat), cur),
-        _posting(config.account("participant_sales", participant), -sign * net, cur),
-    ]
-    if config.hub.vat_regime == "standard" and vat != 0:
-        postings.append(_posting(config.account("vat_payable"), -sign * vat, cur))
-    if net != 0:
-        postings += [
-            _posting(config.account("participant_share", participant), sign * net, cur),
-            _posting(config.account("participant_pending", participant), -sign * net, cur),
-        ]
-    return postings
 
 
 def build_entries(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from invoicing.clients import FileReader, read_clients, require_client
 from invoicing.entries import DOCUMENTS_DIR, ENTRIES_KIND, build_entries, document_paths, file_stem
 from invoicing.entries import entries_file as books_file_of
 from invoicing.i18n import kind_word
+from invoicing.integrity import committed_before, entry_differences
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
 from invoicing.parallel import workers
@@ -203,8 +206,11 @@ def _stage(
         if tx.read_file(relpath) is not None:
             raise BooksError(
                 _(
-                    "{relpath} already exists; refusing to overwrite an issued document",
+                    "{relpath} already exists: number {number} was issued and no entry of "
+                    "the books issues it any more (its entry was removed; see 'coopledger "
+                    "books check'); restore the entry from git, nothing was issued",
                     relpath=relpath,
+                    number=doc.number,
                 )
             )
     for relpath, payload in files.items():
@@ -296,6 +302,7 @@ def issue_invoices(
         for index, doc in made:
             with _naming(index, len(requests)):
                 records.append(record_files(config, doc, validator))
+        refuse_issued_before(books, [doc for _i, doc in made])
         rendered = pdfs()
         for (index, doc), pdf, record in zip(made, rendered, records, strict=True):
             with _naming(index, len(requests)):
@@ -314,6 +321,29 @@ def issue_invoices(
                 + "\n".join(f"{d.number} ({d.participant}, {d.client.id})" for d in numbers)
             )
     return [issued[i] for i in sorted(issued)]
+
+
+def refuse_issued_before(books: Books, docs: Sequence[Document]) -> None:
+    """A number is issued once: when git history already had a document's file, the number
+    was issued before and its entry and files were removed since (a hand edit that
+    ``coopledger audit verify`` reports); it is not given to another document."""
+    paths = {
+        rel: doc
+        for doc in docs
+        for rel in document_paths(doc).values()
+        if not (books.root / rel).exists()
+    }  # fmt: skip  (a file there: _stage says)
+    for rel, commit in sorted(committed_before(books.root, paths).items()):
+        raise BooksError(
+            _(
+                "number {number} was issued before: git history has {rel} (last changed "
+                "in commit {commit}) and the books no longer do; an issued number is never "
+                "given again: restore the document and its entry from git, nothing was issued",
+                number=paths[rel].number,
+                rel=rel,
+                commit=commit[:12],
+            )
+        )
 
 
 @contextlib.contextmanager
@@ -416,6 +446,7 @@ def issue_credit_note(
         entries = with_recalled(tx, [request.invoice])
         ref = _invoice_to_credit(entries, request.invoice)
         original = read_document(tx, ref)
+        _check_entry(config, books, tx, ref)
         _check_record(config, books, ref, original)
         if day < original.date:
             raise InputError(
@@ -474,6 +505,7 @@ def issue_credit_note(
             state, inv_link, credited, totals.net, day, doc.number, doc.link,
             recover=request.recover_from_participant,
         )  # fmt: skip
+        refuse_issued_before(books, [doc])
         written, _txn = _stage(tx, config, doc, render_files(config, doc, validator))
         if reversal is not None:
             tx.add_entries([reversal], kind="payments")
@@ -501,6 +533,34 @@ def _invoice_to_credit(entries: list[data.Directive], number: str) -> numbering.
                 meta=note.entry.meta.get("invoice"),
             )
         ) from None
+
+
+def _check_entry(
+    config: HubConfig, books: Books, reader: FileReader, ref: numbering.IssuedRef
+) -> None:
+    """An invoice whose record is the one issued (its sha256 is the entry's) but whose
+    entry says something else: the entry was changed after the issue, not the record."""
+    rel = f"{DOCUMENTS_DIR}/{ref.date.year}/{file_stem(ref.number)}.json"
+    raw = reader.read_file(rel) or b""
+    if hashlib.sha256(raw).hexdigest() != ref.entry.meta.get("record-sha256"):
+        return  # no sha256, or not the record issued: _check_record says so
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return
+    fields = entry_differences(config, ref.entry, record) if isinstance(record, dict) else []
+    if fields:
+        raise BooksError(
+            _(
+                "invoice {number} in the books ({where}) no longer says what was issued "
+                "({fields}); its record {rel} is intact: the entry was changed after the "
+                "invoice was issued, restore it; nothing is credited from it",
+                number=ref.number,
+                where=_where(books, ref.entry),
+                fields="; ".join(fields),
+                rel=rel,
+            )
+        )
 
 
 def _check_record(

@@ -406,12 +406,16 @@ class Books:
                 tx.commit()
 
     def adopt_changes(
-        self, check: Callable[[dict[str, bytes]], None] | None = None
+        self,
+        check: Callable[[dict[str, bytes]], None] | None = None,
+        check_loaded: Callable[[Ledger], list[str]] | None = None,
     ) -> list[tuple[str, str]]:
         """Commit a hand edit under its own message, once the books check; returns it.
 
         ``check`` sees the text of every new or changed file first (the roster guard of
-        the surfaces, with the key at hand). An issued document (``documents/``: invoices,
+        the surfaces, with the key at hand); ``check_loaded`` the books as loaded with the
+        edit (the issued documents against their entries), each line it returns refusing
+        the edit. An issued document (``documents/``: invoices,
         credit notes, receipts, with their records) is never edited, replaced or removed
         by hand: its bytes are what was sent and what the books' digests say."""
         with self.locked():
@@ -441,15 +445,17 @@ class Books:
                     if (self.root / path).is_file()
                 })  # fmt: skip
             ledger = self.load()
-            if ledger.errors:
-                first = format_error(ledger.errors[0], self.root)
+            problems = [format_error(e, self.root) for e in ledger.errors]
+            if not problems and check_loaded is not None:
+                problems = check_loaded(ledger)
+            if problems:
                 raise InputError(
                     _(
                         "cannot adopt the hand edit of {changes}: the books "
                         "then have {count} error(s), first {first}; fix or undo it",
                         changes=describe_changes(changes),
-                        count=len(ledger.errors),
-                        first=first,
+                        count=len(problems),
+                        first=problems[0],
                     )
                 )
             paths = [path for _, path in changes]

@@ -456,3 +456,104 @@ def test_defect_a_year_plan_of_a_later_year_names_the_year_of_the_suspense(
     hub.statement((f"{Y1}-02-01", "25.00", {"text": "virement inconnu"}))
     plan = hub.run("year", "plan", "2099", ok=False).stdout
     assert f"25.00 EUR of {Y1} still waits" in plan and "of 2099" not in plan
+
+
+# ---------------------------------------------------------------- QA f2: issued documents
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def _drop_blocks(path: Path, link: str) -> None:
+    """The entries linked ``link`` taken out of ``path`` (a hand edit)."""
+    blocks = path.read_text().split("\n\n")
+    path.write_text("\n\n".join(b for b in blocks if link not in b))
+
+
+@pytest.fixture
+def issued(tmp_path: Path) -> Hub:
+    """An open year with three invoices."""
+    hub = Hub(tmp_path, start=f"{Y1}-01-01")
+    hub.issued = [hub.invoice("200.00", f"{Y1}-{m}-01") for m in ("02", "03", "04")]  # type: ignore[attr-defined]
+    return hub
+
+
+def test_qa_f2_1a_an_issued_invoice_removed_by_hand_is_reported_and_its_number_never_reused(
+    issued: Hub,
+) -> None:
+    """Removing the last invoice's entries passed `books check` and `audit verify`, and the
+    next `invoice issue` gave its number to another document (or failed, unexplained)."""
+    hub, number = issued, issued.issued[-1]["number"]  # type: ignore[attr-defined]
+    books_file = hub.root / f"{Y1}" / "invoices.beancount"
+    stem = f"documents/invoices/{Y1}/{number}"
+    _drop_blocks(books_file, f"^inv-{number}")
+    # not adopted: the files stay, no entry issues them
+    hub.refused("books", "check", "--adopt-changes", words=f"{stem}.json: an issued document")
+    _git(hub.root, "commit", "-qam", "x")
+    check = hub.run("books", "check", ok=False)
+    assert check.returncode == 1 and f"{stem}.pdf: an issued document no entry" in check.stderr
+    hub.refused("invoice", "issue", "--participant", hub.code, "--client", hub.client,
+                "--line", "Autre|1|5|0", "--date", f"{Y1}-05-01", "--no-validate",
+                words=f"{stem}.pdf already exists: number {number} was issued")  # fmt: skip
+    verify = hub.run("audit", "verify", ok=False).stdout
+    assert f"number {number} was issued and commit" in verify
+    # the files removed too: the live check cannot tell, git history can
+    _git(hub.root, "rm", "-q", f"{stem}.json", f"{stem}.pdf")
+    _git(hub.root, "commit", "-qm", "y")
+    verify = hub.run("audit", "verify", ok=False).stdout
+    assert f"{stem}.pdf: commit" in verify and "an issued document is never removed" in verify
+    hub.refused("invoice", "issue", "--participant", hub.code, "--client", hub.client,
+                "--line", "Autre|1|5|0", "--date", f"{Y1}-05-01", "--no-validate",
+                words=f"number {number} was issued before: git history has")  # fmt: skip
+
+
+def test_qa_f2_1b_an_issued_invoice_changed_by_hand_is_reported_at_its_line(
+    issued: Hub,
+) -> None:
+    """The four amounts of an issued invoice changed by hand: `books check` said OK,
+    `invoice show` printed two totals, `invoice credit` blamed the JSON record."""
+    hub, number = issued, issued.issued[-1]["number"]  # type: ignore[attr-defined]
+    books_file = hub.root / f"{Y1}" / "invoices.beancount"
+    text = books_file.read_text()
+    head = f'{Y1}-04-01 * "'
+    start = text.index(head)
+    end = text.index("\n\n", start)
+    books_file.write_text(text[:start] + text[start:end].replace("200.00 EUR", "300.00 EUR")
+                          + text[end:])  # fmt: skip
+    _git(hub.root, "commit", "-qam", "x")
+    line = next(i for i, t in enumerate(books_file.read_text().splitlines(), 1)
+                if t.startswith(head))  # fmt: skip
+    check = hub.run("books", "check", ok=False)
+    assert check.returncode == 1
+    assert (f"{Y1}/invoices.beancount:{line}: invoice {number} no longer says what was issued"
+            in check.stderr)  # fmt: skip
+    assert "Assets:Clients 300.00 ≠ 200.00" in check.stderr
+    hub.refused("invoice", "show", number, words="no longer says what was issued")
+    hub.refused("invoice", "credit", number, "--no-validate", "--date", f"{Y1}-06-01",
+                words=f"invoice {number} in the books ({Y1}/invoices.beancount:{line})")  # fmt: skip
+
+
+def test_qa_f2_2_a_closed_years_document_changed_stops_the_live_check_and_every_write(
+    settled: Hub, tmp_path: Path
+) -> None:
+    """A closed year's issued document edited or removed: `books check` said OK and the
+    writes went on; only `--all-years` and `audit verify` saw it."""
+    root = tmp_path / "books"
+    subprocess.run(["cp", "-a", str(settled.root), str(root)], check=True)
+    hub = Hub.__new__(Hub)
+    hub.__dict__.update(settled.__dict__, root=root)
+    folder = f"documents/invoices/{Y0}"
+    a, b = (getattr(hub, n)["number"] for n in ("a", "b"))
+    record = root / folder / f"{a}.json"
+    record.write_text(record.read_text().replace("Client Fictif", "Client Change"))
+    (root / folder / f"{b}.pdf").unlink()
+    for commit in (False, True):
+        if commit:
+            _git(root, "commit", "-qam", "hand edit")
+        check = hub.run("books", "check", ok=False)
+        assert check.returncode == 1
+        assert f"{folder}/{a}.json changed since close-{Y0}" in check.stderr
+        assert f"{folder}/{b}.pdf is gone since close-{Y0}" in check.stderr
+    hub.refused("cash", "withdraw", "1", "--date", f"{Y1}-04-01",
+                words=f"{folder}/{a}.json changed since close-{Y0}")  # fmt: skip

@@ -40,6 +40,7 @@ from typing import Any
 
 from beancount.core import data
 
+from invoicing.integrity import issued_problems, removed_from_history
 from ledger.books import Books, git, worktree_changes
 from ledger.i18n import Message, _
 from ledger.integrity import chain as chainlib
@@ -577,7 +578,9 @@ def hash_files(paths: list[str]) -> list[str | None]:
 
 
 def check_documents(books: Books, ledger: Ledger) -> list[Finding]:
-    """Every issued document still has the bytes whose sha256 was recorded at issue."""
+    """Every issued document still has the bytes whose sha256 was recorded at issue, its
+    entry still says what its record says, and every file of the issued documents' folders
+    has the entry that issued it (:func:`issued_findings`)."""
     root = books.root
     findings = []
     # (entry, the file as recorded, where it is read, its sha256 at issue)
@@ -612,12 +615,50 @@ def check_documents(books: Books, ledger: Ledger) -> list[Finding]:
                     fields=["sha256"],
                 )
             )
+    findings += issued_findings(books, ledger)
     if not findings:
         findings.append(
             Finding(
                 "documents", True, _("{checked} issued document files intact", checked=checked)
             )
         )
+    return findings
+
+
+def issued_findings(books: Books, ledger: Ledger) -> list[Finding]:
+    """Each issued entry against the record it issued, each file of the issued documents'
+    folders against the entries (:func:`invoicing.integrity.issued_problems`)."""
+    return [
+        Finding("documents", False, p.message, where=p.where, fields=list(p.fields))
+        for p in issued_problems(books.config, ledger.entries, books.root)
+    ]
+
+
+def check_removed(books: Books, ledger: Ledger) -> list[Finding]:
+    """What git history shows was issued and is gone: a document deleted (or deleted and
+    written again), an issue entry whose number the books no longer have."""
+    findings = []
+    for gone in removed_from_history(books.root, ledger.entries):
+        if "/" not in gone.what:
+            message = _(
+                "number {number} was issued and commit {commit} removed its entry: an "
+                "issued number stays in the books",
+                number=gone.what,
+                commit=gone.commit[:12],
+            )
+        elif gone.again:
+            message = _(
+                "commit {commit} deleted this document and it was written again since: "
+                "an issued document is never replaced",
+                commit=gone.commit[:12],
+            )
+        else:
+            message = _(
+                "commit {commit} deleted this document: an issued document is never removed",
+                commit=gone.commit[:12],
+            )
+        where = gone.what if "/" in gone.what else None
+        findings.append(Finding("history", False, message, where=where))
     return findings
 
 
@@ -816,6 +857,7 @@ def verify_books(
             report.add(*check_close(books, ledger, tag, trees))
     report.add(*check_seal_history(books, tags))
     report.add(*check_documents(books, ledger))
+    report.add(*check_removed(books, ledger))
     report.add(*check_worktree(books))
     report.add(*check_signatures(books, tags, allowed_signers))
     report.add(*check_expectations(tags, expect or {}))

@@ -23,6 +23,7 @@ from typing import Any
 
 import click
 
+from invoicing.integrity import issued_problems
 from ledger.books import Books
 from ledger.cli.grammar import (
     CLICK_WORDS,
@@ -63,7 +64,14 @@ def open_books(args: argparse.Namespace) -> Books:
         refuse_a_closed_date(books, day)  # a booking date (QA of the live ledger)
     if getattr(args, "adopt_changes", False):
         # a hand edit is checked against the roster, as Fava's editor is (QA 8/9/10 item 3)
-        adopted = books.adopt_changes(lambda staged: refuse_roster_values(books, staged))
+        # and the issued documents against the entries that issued them (QA: an issued
+        # invoice's entry removed or changed by hand)
+        adopted = books.adopt_changes(
+            lambda staged: refuse_roster_values(books, staged),
+            lambda ledger: [
+                p.message for p in issued_problems(books.config, ledger.entries, books.root)
+            ],
+        )
         if adopted:
             names = ", ".join(path for _, path in adopted)
             say(_("Hand edit adopted and committed: {names}", names=names), err=True)

@@ -10,7 +10,10 @@ year was closed, and checks that every books file is included:
   removed) is an error;
 * a seal whose head is not the one in its tag (digest recomputed, tag moved) is an error;
 * a seal without its tag is an error, unless a close is pending (``ledger.integrity.sealing``);
-* a ``*.beancount`` file of the books that is not loaded is an error.
+* a ``*.beancount`` file of the books that is not loaded is an error;
+* in the live books, a closed year's file or document (``YYYY/``, ``documents/*/YYYY/``,
+  an account's ``YYYY-MM-DD.*``) that differs from the tag that carried it is an error
+  every write refuses (one ``git diff`` by path).
 
 Errors are returned as Beancount-style errors (``source``, ``message``, ``entry``) located
 at a file and line, so every command reports them like any other error of the books.
@@ -44,6 +47,7 @@ TAG_PATTERN = re.compile(r"^close-(\d{4})$")
 HEAD_LINE = re.compile(r"^seal sha256: ([0-9a-f]{64})\s*$", re.M)
 VERSION_LINE = re.compile(r"^chain version: (\d+)\s*$", re.M)
 PENDING_TAG_FILE = ".coopledger/tag-pending.json"  # written by Books for a commit + tag
+DOCUMENTS = "documents"  # the books' documents (Beancount's ``documents`` option)
 
 
 @dataclass(frozen=True)
@@ -359,21 +363,44 @@ def sealed_file_errors(root: Path, marker: data.Custom | None) -> list[Any]:
             break
     if tag is None or not folders:
         return []
-    proc = _git(root, "diff", "--name-only", "--no-renames", f"refs/tags/{tag}", "--", *folders)
-    return [
-        SealedFileError(
-            data.new_metadata(str(root / name), 1),
-            _(
+    # and the closed years' documents (documents/<kind>/YYYY/, an account's YYYY-MM-DD.*
+    # files): the same one diff, by path, nothing re-hashed (QA: a closed year's issued
+    # document edited or removed went unseen by every write)
+    documents = [f":(glob){DOCUMENTS}/**/{y}/**" for y in folders]
+    dated = [f":(glob){DOCUMENTS}/**/{y}-*" for y in folders]
+    proc = _git(
+        root, "diff", "--name-status", "--no-renames", f"refs/tags/{tag}", "--",
+        *folders, *documents, *dated,
+    )  # fmt: skip
+    errors = []
+    for line in proc.stdout.splitlines():
+        status, _sep, name = line.partition("\t")
+        if not name.strip():
+            continue
+        if name.startswith(f"{DOCUMENTS}/"):
+            if status == "A" and not _in_year_folder(name, folders):
+                continue  # a statement dated in a closed year, archived since: not sealed
+            message = _(
+                "{name} {what} since {tag}: a closed year's document may not change (run "
+                "'coopledger audit verify' to see what changed)",
+                name=name,
+                what=_("is gone") if status == "D" else _("changed"),
+                tag=tag,
+            )
+        else:
+            message = _(
                 "{name} changed since {tag}: a closed year's file may not change (run "
                 "'coopledger audit verify' to see what changed)",
                 name=name,
                 tag=tag,
-            ),
-            None,
-        )
-        for name in proc.stdout.splitlines()
-        if name.strip()
-    ]
+            )
+        errors.append(SealedFileError(data.new_metadata(str(root / name), 1), message, None))
+    return errors
+
+
+def _in_year_folder(name: str, years: list[str]) -> bool:
+    """``documents/<kind>/YYYY/…`` of one of ``years``."""
+    return any(f"/{year}/" in name for year in years)
 
 
 def anchor_errors(root: Path, entries: list[data.Directive], options: dict[str, Any]) -> list[Any]:
