@@ -528,6 +528,7 @@ TEXTS: dict[str, str] = {
     "py.k.credit-reversal": "credit note on an invoice already paid",
     "py.k.cash-sale": "sale paid in cash",
     "py.k.settlement": "payout returned (refused by the bank)",
+    "py.k.payout-cancel": "payout cancelled before it was sent to the bank",
     # -- fees slips
     "fs.title": "281.50 slips: amounts per participant",
     "fs.amounts": "Amounts {year} per participant code",

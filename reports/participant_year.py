@@ -58,7 +58,8 @@ def figures_between(frames: Frames, code: str, start: dt.date, end: dt.date) -> 
         return dsum(frame[frame["role"] == name]["amount"])
 
     held_rows = during[during["role"] == "participant_held"]
-    payouts = dsum(held_rows[held_rows["kind"] == "payout"]["amount"])
+    # A payout cancelled before its export takes back what its order paid out.
+    payouts = dsum(held_rows[held_rows["kind"].isin(("payout", "payout-cancel"))]["amount"])
     returned = -dsum(held_rows[held_rows["kind"] == "settlement"]["amount"])
     charged = during[
         (during["kind"] == "expense")

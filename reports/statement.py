@@ -62,6 +62,7 @@ KIND_TEXTS: dict[str, str] = {
     "credit-reversal": "credit note on an invoice already paid",
     "cash-sale": "sale paid in cash",
     "settlement": "payout returned (refused by the bank)",
+    "payout-cancel": "payout cancelled before it was sent to the bank",
 }
 TEXT: dict[str, dict[str, Any]] = {
     lang: {

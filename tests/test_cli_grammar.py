@@ -17,7 +17,7 @@ NAME = "Maria Fictiva"
 
 def test_every_noun_has_its_verbs() -> None:
     nouns = {name: sorted(noun_group(name).commands) for name in NOUNS}
-    assert nouns["payout"] == ["add", "export", "list"]
+    assert nouns["payout"] == ["add", "cancel", "export", "list"]
     assert nouns["reconcile"] == ["assign", "auto", "list", "review"]
     assert nouns["year"] == ["close", "plan", "trial-balance"]
     assert {"books", "participant", "invoice", "bank", "audit", "backup", "key"} <= set(nouns)

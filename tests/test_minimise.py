@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importers.minimise import KnownParties, is_business, kept_meta, our_references, references_in
+from importers.minimise import (
+    KnownParties,
+    is_business,
+    kept_meta,
+    our_references,
+    reference_problem,
+    references_in,
+)
 from ledger.privacy.guard import TextGuard
 from ledger.privacy.patterns import pattern_problem
 
@@ -82,6 +89,12 @@ def test_only_our_own_and_structured_references_are_kept_of_the_free_text() -> N
         ("payé +++090/9337/55493+++", None), ("2026-0007 facture", None),
         ("ref 2026/0001/0007", None), ("10 places", None), ("Commande 4 x 12,50", None),
         ("ticket 12345678901", None), ("FRAIS DE GESTION 02/2026", None),
+        # qa D4: a mobile number without its 0 is a phone; what only looks like one is not
+        ("Rappeler au 488 99 88 77", "a phone number"), ("tel 470/12.34.56", "a phone number"),
+        ("(0)470 12 34 56", "a phone number"), ("470 123 456", "a phone number"),
+        ("montant 488,99 EUR", None), ("BE 403.170.701", None), ("lot 1 470 12 34 56", None),
+        ("+++450/1234/56789+++", None), ("facture 2026-0488 du 12.04.2026", None),
+        ("ref 488998877", None), ("Commande 450 x 12,50 = 5625,00", None),
     ],
 )  # fmt: skip
 def test_the_shapes_of_personal_values(text: str, problem: str | None) -> None:
@@ -95,6 +108,20 @@ def test_the_guard_finds_roster_values_however_they_are_written() -> None:
         assert guard.matches_roster(text), text
     for text in ("sierra seule", "repas tango", "Fictive Alpha", "12 34 56 lots"):
         assert not guard.matches_roster(text), text
+
+
+@pytest.mark.parametrize("roster", ["0488 99 88 77", "+32 488 99 88 77", "0032 (0)488/99.88.77"])
+def test_qa_d4_a_roster_phone_is_found_by_its_national_number(roster: str) -> None:
+    """A roster phone written without its 0 (or with +32, 0032) is still hers."""
+    guard = TextGuard([roster])
+    for text in ("Rappeler au 488 99 88 77", "488998877", "0488998877", "0488/99.88.77",
+                 "+32 488 99 88 77", "0032488998877", "tel:488-99-88-77"):  # fmt: skip
+        assert guard.matches_roster(text), (roster, text)
+    for text in ("488 99 88 70", "2026-0488 99 lots", "BE68 5390 0754 7034"):
+        assert not guard.matches_roster(text), (roster, text)
+    # A bank's reference holding it is replaced, never kept (importers/minimise.py).
+    assert reference_problem("CALL488998877", guard) is not None
+    assert reference_problem("2026-0001", guard) is None
 
 
 def _one_pattern(text: str, references: frozenset[str]) -> list[tuple[int, str]]:

@@ -954,3 +954,41 @@ def test_leak_9_3_a_fava_edit_with_a_roster_value_is_refused(hub: Hub) -> None:
     assert (tree_digest(hub.root), git_state(hub.root)) == before
     assert app.put("/hub-test-asbl/api/add_entries",
                    json={"entries": [entry("don anonyme")]}).status_code == 200  # fmt: skip
+
+
+def test_qa_d4_a_roster_phone_without_its_0_is_refused(hub: Hub, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Her phone (``+32 470 99 88 77`` in the roster) written as its national number —
+    no 0, no +32 — reached the PDF, the UBL and the books; it is refused like any writing of
+    it, by the roster with the key and by its shape without (and in a hand edit)."""
+    client = hub.json("client", "add", "--name", "Client Fictif SRL", "--enterprise-number",
+                      "0403170701")["id"]  # fmt: skip
+
+    def line(text: str) -> tuple[str, ...]:
+        return ("invoice", "issue", "--participant", hub.code, "--client", client, "--line",
+                f"{text}|1|10|0", "--no-validate", "--date", f"{Y}-03-01")  # fmt: skip
+
+    for text in ("Rappeler au 470 99 88 77", "tel 470998877", "appel 470/99.88.77",
+                 "joindre 0470998877", "sms 0032 470 99 88 77"):  # fmt: skip
+        message = hub.refused(*line(text), words="--line 1")
+        assert hits(message) == [] and "470" not in message, message
+    # What looks like a number but is none stays accepted: amounts, OGMs, invoice and
+    # enterprise numbers (the old nine digits too), dates.
+    hub.run(*line("Repas du 12/04/2026, facture 2026-0001, 450,00 EUR +++090/9337/55493+++ "
+                  "BE 403.170.701 et 0403.170.701, 4 x 12,50"))  # fmt: skip
+    # Without the key the shape of a mobile number without its 0 is refused too.
+    key = next((Path(cli.env["XDG_CONFIG_HOME"]) / "coopledger" / "keys").glob("*.key"))
+    key.rename(tmp_path / "away.key")
+    hub.refused("expense", "add", "--amount", "1", "--description", "taxi, 488 12 34 56",
+                "--paid-from", "cash", "--account", "services", words="phone number")  # fmt: skip
+    # A hand edit that writes one is reported by the privacy plugin, with its line.
+    (hub.root / "hand.beancount").write_text(
+        f'{Y}-02-02 * "Taxi, rappeler au 470 99 88 77"\n'
+        "  Expenses:Services-et-biens-divers 1 EUR\n  Assets:Caisse -1 EUR\n"
+    )
+    with (hub.root / "main.beancount").open("a") as main:
+        main.write('include "hand.beancount"\n')
+    check = cli("check", "--books", str(hub.root), check=False)
+    assert check.returncode == 1
+    assert any(line.startswith("hand.beancount:1: the narration holds a phone number")
+               for line in check.stderr.splitlines()), check.stderr  # fmt: skip
+    assert "470" not in check.stderr

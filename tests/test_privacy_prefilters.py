@@ -15,7 +15,9 @@ PIECES = st.one_of(
     st.sampled_from(ODD),
     st.sampled_from(["@", "+++", "***", "+32", "0032", "/", "-", ".", ",", " ", "\n"]),
     st.from_regex(r"\d{1,12}", fullmatch=True),
-    st.sampled_from(["a@b.be", "BE68539007547034", "539-0075470-34", "02/123.45.67"]),
+    st.sampled_from(
+        ["a@b.be", "BE68539007547034", "539-0075470-34", "02/123.45.67", "470 12 34 56"]
+    ),
     st.text(max_size=6),
 )
 TEXTS = st.lists(PIECES, max_size=12).map("".join)
@@ -39,6 +41,8 @@ def reference(text: str) -> str | None:
     if p._PHONE_INTL.search(rest):
         return "phone"
     if any(not p._enterprise_number(m.group()) for m in p._PHONE_BE.finditer(rest)):
+        return "phone"
+    if any(not p._old_enterprise_number(m.group()) for m in p._MOBILE_BE.finditer(rest)):
         return "phone"
     return "street" if street else None
 

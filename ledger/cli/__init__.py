@@ -48,7 +48,7 @@ NOUNS: dict[str, str] = {
     "bank": N_("the hub's bank accounts and statements"),
     "reconcile": N_("settle bank lines against invoices, payouts, costs"),
     "expense": N_("book costs with their receipts"),
-    "payout": N_("pay participants: by bank or in cash, export, list"),
+    "payout": N_("pay participants: by bank or in cash, export, list, cancel"),
     "cash": N_("the cash box: sales, withdrawals, deposits, counts"),
     "grant": N_("grants and gifts, and what they paid for"),
     "contribution": N_("the hub's contribution rule"),

@@ -183,6 +183,7 @@ MOVEMENT_KINDS = {
     "expense": N_("cost"),
     "payout": N_("payout"),
     "settlement": N_("returned payout"),
+    "payout-cancel": N_("cancelled payout"),
     "contribution": N_("contribution"),
     "carried": N_("carried"),
     "other": N_("other"),

@@ -1,4 +1,4 @@
-"""Commands: ``payout add|export|list``: paying participants."""
+"""Commands: ``payout add|export|list|cancel``: paying participants."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from ledger.money.batches import naming
 from ledger.money.payouts import (
     book_payout,
     book_payouts,
+    cancel_payout,
     export_pain001,
     pending_payouts,
     read_payouts,
@@ -88,7 +89,7 @@ def cmd_payout_export(args: argparse.Namespace) -> int:
     if not args.out:
         raise InputError(_("--out FILE is required (outside the books)"))
     books = open_books(args)
-    done = export_pain001(
+    result = export_pain001(
         books,
         Path(args.out),
         {},
@@ -97,12 +98,30 @@ def cmd_payout_export(args: argparse.Namespace) -> int:
         execution=args.date,
         again=args.again,
     )
+    done = result.payouts
     total = sum((p.amount for p in done), ZERO)
     if args.json:
-        print_json({"file": args.out, "payouts": [p.payout for p in done], "total": total})
-    else:
-        say(_("Wrote {count} transfer(s), {total} EUR, to {path} (pain.001.001.03)",
-              count=len(done), total=total, path=args.out))  # fmt: skip
+        print_json({"file": args.out, "payouts": [p.payout for p in done], "total": total,
+                    "skipped": [{"payout": k.payout.payout, "participant": k.payout.participant,
+                                 "reason": shown(k.reason)} for k in result.skipped]})  # fmt: skip
+        return 0
+    say(_("Wrote {count} transfer(s), {total} EUR, to {path} (pain.001.001.03)",
+          count=len(done), total=total, path=args.out))  # fmt: skip
+    for skipped in result.skipped:  # one line each, on stderr: they still wait
+        say(_("left out, still waiting: {reason}", reason=skipped.reason), err=True)
+    return 0
+
+
+def cmd_payout_cancel(args: argparse.Namespace) -> int:
+    """``payout cancel PO-…``: a bank payout not exported yet, back on the balance held."""
+    books = open_books(args)
+    cancelled = cancel_payout(books, args.payout)
+    if args.json:
+        print_json(cancelled)
+        return 0
+    say(_("Payout {payout} cancelled: {amount} EUR back on the balance held for {participant}",
+          payout=cancelled["payout"], amount=cancelled["amount"],
+          participant=cancelled["participant"]))  # fmt: skip
     return 0
 
 
@@ -174,6 +193,11 @@ command(
     click.option("--since", type=DATE, help=N_("payouts from this date")),
     click.option("--again", is_flag=True, help=N_("include payouts already exported")),
     help=N_("the bank payouts waiting, as a SEPA file for the bank (pain.001)"),
+)  # fmt: skip
+command(
+    group, "cancel", cmd_payout_cancel,
+    click.argument("payout", metavar="PAYOUT"),
+    help=N_("cancel a bank payout not exported yet: its money is back on the balance held"),
 )  # fmt: skip
 command(
     group, "list", cmd_payout_list,

@@ -54,7 +54,7 @@ from ledger.entries import (
     transaction,
 )
 from ledger.errors import InputError, ParticipantError
-from ledger.i18n import _, fmt_amount, fmt_date, hub_lang, translate
+from ledger.i18n import Message, _, fmt_amount, fmt_date, hub_lang, shown, translate
 from ledger.ibans import iban_problem
 from ledger.money.batches import naming, read_batch, refuse_repeats
 from ledger.money.reconcile.state import State, check_cash
@@ -63,11 +63,13 @@ from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of
 from ledger.privacy.guard import TextGuard
 from ledger.render import A4, fonts, mm, page_canvas
+from ledger.view import PAYOUT_EXPORTED, Pending
 
 METHODS = ("bank", "cash")
-EXPORTED = "payout-exported"
+EXPORTED = PAYOUT_EXPORTED
 RECEIPTS_DIR = "documents/payouts"
 KIND = "payouts"
+CANCEL_KIND = "payout-cancel"  # a bank payout cancelled before its export
 
 
 @dataclass(frozen=True)
@@ -405,16 +407,35 @@ def parse_pairs(values: list[str], what: str) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class SkippedPayout:
+    """A waiting bank payout that an export left out, and why (never its IBAN)."""
+
+    payout: PendingPayout
+    reason: Message
+
+
+@dataclass(frozen=True)
+class PayoutExport:
+    """What ``payout export`` wrote to the file, and what it left waiting."""
+
+    payouts: list[PendingPayout]
+    skipped: list[SkippedPayout]
+
+
 def export_pain001(
     books: Books, out: Path, ibans: dict[str, str], names: dict[str, str] | None = None,
     since: dt.date | None = None, execution: dt.date | None = None, again: bool = False,
     today: dt.date | None = None,
-) -> list[PendingPayout]:  # fmt: skip
+) -> PayoutExport:  # fmt: skip
     """Write the pending bank payouts as a pain.001.001.03 file at ``out`` (outside the
     books); each payout's IBAN comes from ``ibans`` (by payout id or participant code).
 
     Each payout exported is recorded in the books (``custom "payout-exported"``), and is not
-    exported again unless ``again``: a file uploaded twice would pay twice."""
+    exported again unless ``again``: a file uploaded twice would pay twice. A payout whose
+    account is missing or is not the one it was ordered to is left out and keeps waiting,
+    named in :attr:`PayoutExport.skipped`: one participant's changed account does not hold
+    back everyone's pay. When no payout can be exported, nothing is written."""
     config = books.config
     target = outside_books(books.root, out, "--out", _("the file holds bank account numbers"))
     day = execution_date(execution, today)
@@ -423,9 +444,9 @@ def export_pain001(
     try:
         with books.transaction("payout: export") as tx:
             every = pending_payouts(tx.ledger.entries, config, since)
-            payouts = [p for p in every if again or p.exported is None]
-            if not payouts:
-                done = len(every) - len(payouts)
+            waiting = [p for p in every if again or p.exported is None]
+            if not waiting:
+                done = len(every) - len(waiting)
                 raise InputError(
                     _(
                         "no bank payout waits to be exported{done}",
@@ -436,8 +457,12 @@ def export_pain001(
                         else "",
                     )
                 )
-            ibans, names = _with_payees(books, payouts, ibans, names or {})
-            payload = _pain001(config, payouts, ibans, names, day)
+            ibans, names = _with_payees(books, waiting, ibans, names or {})
+            accounts, skipped = _accounts_of(waiting, ibans)
+            payouts = [p for p in waiting if p.payout in accounts]
+            if not payouts:
+                raise InputError(_nothing_exported(skipped))
+            payload = _pain001(config, payouts, accounts, names, day)
             # The mark is dated when the file was written (today: never in the future); the
             # requested execution date is in the file and in the mark's metadata.
             marks: list[data.Directive] = [
@@ -450,13 +475,64 @@ def export_pain001(
             ]  # fmt: skip
             tx.add_entries(marks, kind=KIND)
             tx.message = f"payout: export {len(payouts)} transfer(s) to pain.001"
+            if skipped:
+                tx.message += f" ({', '.join(k.payout.payout for k in skipped)} left waiting)"
             atomic_write(target, payload, mode=0o600)  # outside the books, before the commit
             written = True
     except BaseException:
         if written:  # the books refused the marks: no file that says otherwise
             target.unlink(missing_ok=True)
         raise
-    return payouts
+    return PayoutExport(payouts, skipped)
+
+
+def _nothing_exported(skipped: list[SkippedPayout]) -> Message:
+    """The one line of an export that can write no payout: the first reason, and how many
+    more there are (``payout export`` names each when it writes the others)."""
+    if len(skipped) == 1:
+        return skipped[0].reason
+    return _(
+        "{first} ({more} more payout(s) cannot be exported either)",
+        first=skipped[0].reason,
+        more=len(skipped) - 1,
+    )
+
+
+def _accounts_of(
+    payouts: list[PendingPayout], ibans: dict[str, str]
+) -> tuple[dict[str, str], list[SkippedPayout]]:
+    """The account of each payout that can be exported (by payout id), and the others with
+    why: no account, or one that does not end in the four characters the payout was ordered
+    to (its payee changed since: the way out is to cancel it and order it again)."""
+    accounts: dict[str, str] = {}
+    skipped: list[SkippedPayout] = []
+    for payout in payouts:
+        given = ibans.get(payout.payout) or ibans.get(payout.participant)
+        if not given:
+            reason = _(
+                "no payout account for {payout} ({participant}) in the roster: "
+                "store it with 'coopledger participant set-payee {participant}'",
+                payout=payout.payout,
+                participant=payout.participant,
+            )
+        else:
+            try:
+                iban = check_iban(given)
+            except InputError as exc:
+                reason = _("{payout}: {problem}", payout=payout.payout, problem=shown(exc))
+            else:
+                if iban[-4:] == payout.iban_last4:
+                    accounts[payout.payout] = iban
+                    continue
+                reason = _(
+                    "the payout account for {payout} does not end in the {iban_last4} "
+                    "recorded when the payout was ordered (it changed since): cancel it "
+                    "with 'coopledger payout cancel {payout}' and order it again",
+                    payout=payout.payout,
+                    iban_last4=payout.iban_last4,
+                )
+        skipped.append(SkippedPayout(payout, reason))
+    return accounts, skipped
 
 
 def _with_payees(
@@ -475,10 +551,11 @@ def _with_payees(
 
 
 def _pain001(
-    config: HubConfig, payouts: list[PendingPayout], ibans: dict[str, str],
+    config: HubConfig, payouts: list[PendingPayout], accounts: dict[str, str],
     names: dict[str, str], when: dt.date,
 ) -> bytes:  # fmt: skip
-    """The bytes of a pain.001.001.03 file for ``payouts``, validated against its schema."""
+    """The bytes of a pain.001.001.03 file for ``payouts`` (their checked ``accounts``, by
+    payout id), validated against its schema."""
 
     bank = config.main_bank
     sepa_config: dict[str, Any] = {
@@ -491,27 +568,7 @@ def _pain001(
         sepa_config["BIC"] = bank.bic
     sepa = SepaTransfer(sepa_config, schema="pain.001.001.03", clean=True)
     for payout in payouts:
-        given = ibans.get(payout.payout) or ibans.get(payout.participant)
-        if not given:
-            raise InputError(
-                _(
-                    "no payout account for {payout} ({participant}) in the roster: "
-                    "store it with 'coopledger participant set-payee {participant}'",
-                    payout=payout.payout,
-                    participant=payout.participant,
-                )
-            )
-        iban = check_iban(given)
-        if iban[-4:] != payout.iban_last4:
-            raise InputError(
-                _(
-                    "the payout account for {payout} does not end in the "
-                    "{iban_last4} recorded when the payout was ordered (was it changed "
-                    "since? export needs the account the payout was ordered to)",
-                    payout=payout.payout,
-                    iban_last4=payout.iban_last4,
-                )
-            )
+        iban = accounts[payout.payout]
         name = names.get(payout.payout) or names.get(payout.participant) or payout.participant
         sepa.add_payment(
             {
@@ -529,3 +586,97 @@ def _pain001(
         raise InputError(
             _("the SEPA file does not validate (pain.001.001.03): {exc}", exc=exc)
         ) from None
+
+
+# ---------------------------------------------------------------- cancelling an order
+
+
+def _exported_on(entries: list[data.Directive], payout_id: str) -> dt.date | None:
+    """When ``payout_id`` was first written to a pain.001 file (None: never)."""
+    return min(
+        (
+            e.date
+            for e in entries
+            if isinstance(e, data.Custom) and e.type == EXPORTED
+            and str(e.values[0].value) == payout_id
+        ),
+        default=None,
+    )  # fmt: skip
+
+
+def _refuse_cancel(state: State, entries: list[data.Directive], payout_id: str) -> Pending:
+    """The bank payout ``payout_id`` if it may be cancelled: ordered, never exported, not
+    debited, not cancelled already; else a one-line error giving the way out."""
+    pend = state.pending.get(id_link(payout_id))
+    if pend is None or pend.kind != "payout":
+        raise InputError(_("no payout {payout} in the books", payout=payout_id))
+    if not pend.iban_last4:
+        raise InputError(
+            _(
+                "{payout} was paid in cash: the money left the cash box, there is nothing "
+                "to cancel",
+                payout=payout_id,
+            )
+        )
+    if pend.debited_by:
+        raise InputError(
+            _(
+                "{payout} was debited by the bank: it cannot be cancelled (if the bank "
+                "returns it, reconciliation puts it back on the balance held)",
+                payout=payout_id,
+            )
+        )
+    if pend.open == ZERO:
+        raise InputError(_("{payout} is already cancelled", payout=payout_id))
+    exported = _exported_on(entries, payout_id)
+    if exported is not None:
+        raise InputError(
+            _(
+                "{payout} was exported for the bank on {date}: it cannot be cancelled here; "
+                "cancel the transfer at the bank — if the bank pays it, its debit is "
+                "matched, if it comes back, the credit puts it back on the balance held",
+                payout=payout_id,
+                date=exported.isoformat(),
+            )
+        )
+    return pend
+
+
+def cancel_entry(config: HubConfig, pend: Pending, day: dt.date) -> data.Transaction:
+    """The reversal of a bank payout not yet exported: ``payouts_pending X / held −X``,
+    linked to the payout (the payout's own entry is never edited)."""
+    payout_id, code, amount = pend.link.upper(), pend.participant, -pend.open
+    meta: dict[str, Any] = {
+        "kind": CANCEL_KIND,
+        "payout": payout_id,
+        "participant": code,
+        "method": "bank",
+        "amount": amount,
+    }
+    narration = _(
+        "Payout {payout_id} to {code} cancelled before its export, back on the balance held",
+        payout_id=payout_id,
+        code=code,
+    ).shown(hub_lang(config.invoicing.default_lang))
+    postings = [
+        posting(config.account("payouts_pending"), amount),
+        posting(config.account("participant_held", code), -amount),
+    ]
+    return transaction(day, narration, postings, meta, {pend.link})
+
+
+def cancel_payout(books: Books, payout_id: str, today: dt.date | None = None) -> dict[str, Any]:
+    """Cancel a bank payout not yet exported (nor debited): a new entry reverses it, so the
+    money is back on her balance held and reconciliation no longer expects the debit."""
+    config = books.config
+    ident = payout_id.strip().upper()
+    day = booking_date(None, today)
+    with books.transaction("payout: cancel") as tx:
+        entries = tx.ledger.entries
+        pend = _refuse_cancel(State.of(entries, config), entries, ident)
+        require_open_participant(entries, config, pend.participant, on=day)
+        entry = cancel_entry(config, pend, day)
+        tx.add_entries([entry], kind=KIND)
+        tx.message = f"payout: cancel {ident} ({pend.participant}, not exported)"
+    return {"payout": ident, "participant": pend.participant, "amount": -pend.open,
+            "date": day, "link": pend.link}  # fmt: skip

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from beancount.core import data
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from ledger.books import Books
+from ledger.config import HubConfig
 from ledger.errors import InputError, RosterError
 from ledger.i18n import _
 from ledger.ibans import iban_problem
 from ledger.participants import require_participant
 from ledger.roster import Payee, editing_roster, read_roster
+from ledger.view import PAYOUT_EXPORTED, View
 
 NAME_MAX = 70  # what a SEPA credit transfer carries
 
@@ -47,7 +50,8 @@ def set_payee(books: Books, code: str, iban: str | None, name: str | None) -> Pa
         raise InputError(
             _("the account holder's name: at most {name_max} characters (SEPA)", name_max=NAME_MAX)
         )
-    require_participant(books.load().entries, books.config, code)
+    entries = books.load().entries
+    require_participant(entries, books.config, code)
     payee = Payee(iban=compact, name=name)
     with editing_roster(books, f"roster: payout account of {code}") as edit:
         entry = edit.roster.participants.get(code)
@@ -55,8 +59,48 @@ def set_payee(books: Books, code: str, iban: str | None, name: str | None) -> Pa
             raise RosterError(
                 _("participant {code} has no readable record in the roster", code=code)
             )
+        refuse_while_ordered(entries, books.config, code, entry.payee, compact)
         edit.roster.participants[code] = entry.model_copy(update={"payee": payee})
     return payee
+
+
+def refuse_while_ordered(
+    entries: list[data.Directive], config: HubConfig, code: str, current: Payee | None,
+    new_iban: str,
+) -> None:  # fmt: skip
+    """Refuse a new account while a bank payout of hers waits to be exported to the one it
+    was ordered to: the export checks the account against the payout's ``iban-last4``, and
+    would have to leave her payout out (or pay an account nobody ordered)."""
+    exported = {
+        str(e.values[0].value)
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == PAYOUT_EXPORTED and e.values
+    }
+
+    def ordered_elsewhere(last4: str) -> bool:
+        if current is not None and current.iban[-4:] == last4:
+            return current.iban != new_iban  # ordered to the current account
+        return new_iban[-4:] != last4  # the way back to the account it was ordered to is open
+
+    waiting = sorted(
+        (p for p in View.of(entries, config).open_pending("payout")
+         if p.participant == code and p.iban_last4 and p.link.upper() not in exported
+         and ordered_elsewhere(p.iban_last4)),
+        key=lambda p: p.link,
+    )  # fmt: skip
+    if waiting:
+        raise InputError(
+            _(
+                "participant {code}: the payout account cannot change while bank payout(s) "
+                "{payouts} wait to be exported to the account ending …{last4}: export them "
+                "first ('coopledger payout export'), or cancel them ('coopledger payout "
+                "cancel {first}') and order them again once the new account is stored",
+                code=code,
+                payouts=", ".join(p.link.upper() for p in waiting),
+                last4=waiting[0].iban_last4,
+                first=waiting[0].link.upper(),
+            )
+        )
 
 
 def payee_of(books: Books, code: str) -> Payee:

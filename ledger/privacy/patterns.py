@@ -33,6 +33,13 @@ _PHONE_INTL = re.compile(
     r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[ ./\-]?\(?0?\)?[ ./\-]?\d){7,12}(?!\d)"
 )
 _PHONE_BE = re.compile(r"(?<![\w])0[1-9]\d{0,2}(?:[ ./\-]?\d){6,8}(?!\d)")
+# A Belgian mobile number without its 0 ("488 99 88 77", "470/12.34.56", "470 123 456"):
+# nine digits from 45x to 49x in groups, the separators written — an amount, an OGM, an
+# invoice number or a date is not grouped so; not part of a longer run of digit groups.
+_MOBILE_BE = re.compile(
+    r"(?<![\w+])(?<!\d[ ./\-,])4[5-9]\d(?:(?:[ ./\-]\d{2}){3}|(?:[ ./\-]\d{3}){2})"
+    r"(?!\w|[.,/\-]\d)"
+)
 _STREET_WORDS = (
     "rue|avenue|av|chaussée|chaussee|boulevard|bd|place|square|quai|allée|allee|impasse|"
     "drève|dreve|chemin|clos|sentier|rond-point|street|road"
@@ -82,14 +89,37 @@ def needles(values: Iterable[str]) -> set[str]:
     return out
 
 
+_BE_PHONE_VALUE = re.compile(r"(?:\+32|0032)(?:\(0\)|0)?([1-9]\d{7,8})|0([1-9]\d{7,8})")
+_INTL_PHONE_VALUE = re.compile(r"(?:\+|00)[1-9]\d{10,14}")
+
+
+def national_number(value: str) -> str | None:
+    """The part of a phone number that every way of writing it holds: its national
+    significant number, without ``0``, ``+32`` or ``0032`` (``470123456`` for ``+32 470
+    12 34 56``, ``0470/12.34.56`` or ``0032 470 12 34 56``); for a foreign number, what
+    follows the longest country code there could be (three digits). None: no phone number."""
+    compact = re.sub(r"[\s./\-]", "", value)
+    belgian = _BE_PHONE_VALUE.fullmatch(compact)
+    if belgian:
+        return belgian.group(1) or belgian.group(2)
+    foreign = _INTL_PHONE_VALUE.fullmatch(compact.replace("(0)", ""))
+    if foreign:
+        return foreign.group().lstrip("+").removeprefix("00")[3:]
+    return None
+
+
 def compact_needles(values: Iterable[str]) -> set[str]:
     """Values with digits (an IBAN, a phone number), without spaces or punctuation, so that
-    they are found however they are spaced."""
+    they are found however they are spaced; a phone number also by its national number,
+    so that it is found with or without its ``0``, ``+32`` or ``0032``."""
     out = set()
     for value in values:
         compact = re.sub(r"[\W_]", "", value).casefold()
         if len(compact) >= 8 and sum(c.isdigit() for c in compact) >= 6:
             out.add(compact)
+        national = national_number(value)
+        if national is not None:
+            out.add(national)
     return out
 
 
@@ -118,6 +148,14 @@ def _enterprise_number(candidate: str) -> bool:
     return bool(be_vat.is_valid(text))
 
 
+def _old_enterprise_number(candidate: str) -> bool:
+    """``403.170.701``: an enterprise number of before 2005 (its nine digits, without the
+    leading 0), when its mod 97 holds."""
+    return re.fullmatch(r"\d{3}[. ]\d{3}[. ]\d{3}", candidate) is not None and bool(
+        be_vat.is_valid("0" + re.sub(r"\D", "", candidate))
+    )
+
+
 def _drop_date(match: re.Match[str]) -> str:
     """A date is no phone number: blank it out (only if it is a plausible date)."""
     day, month = match.group(1) or match.group(4), match.group(2) or match.group(3)
@@ -143,6 +181,8 @@ def pattern_problem(text: str) -> str | None:
     if _PHONE_INTL.search(rest):
         return _("a phone number")
     if any(not _enterprise_number(m.group()) for m in _PHONE_BE.finditer(rest)):
+        return _("a phone number")
+    if any(not _old_enterprise_number(m.group()) for m in _MOBILE_BE.finditer(rest)):
         return _("a phone number")
     if _street(text):
         return _("a street address")

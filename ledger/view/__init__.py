@@ -54,6 +54,7 @@ NOT_RECEIPTS = ("payment", "invoice", "credit-note", "credit-reversal")
 # Entries whose ``received-net`` is money clients paid for the activity (or took back).
 RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
 CASH_COUNT = "cash-count"
+PAYOUT_EXPORTED = "payout-exported"  # custom: a bank payout written to a pain.001 file
 CASH_IDS = ("cash", "payout", "expense")  # the id a cash movement is known by
 
 
@@ -668,7 +669,7 @@ class View:
                 continue
             if role == "participant_held":
                 held_delta[code] = held_delta.get(code, ZERO) - number
-                if kind == "payout":
+                if kind in ("payout", "payout-cancel"):  # a cancellation takes it back
                     summary.payouts += number
             elif role == "participant_sales":
                 summary.sales -= number

@@ -40,6 +40,7 @@ KIND_TEXTS = {
     "expense": F_("cost"),
     "payout": F_("payout"),
     "settlement": F_("payout returned by the bank"),
+    "payout-cancel": F_("payout cancelled before it was sent to the bank"),
     "contribution": F_("contribution"),
     "other": F_("other"),
 }
@@ -223,7 +224,7 @@ class Participants(fava_page.CoopPage):
             invoices=invoices,
             payments=[m for m in moves if m.kind in PAYMENT_KINDS],
             costs=[m for m in moves if m.kind == "expense"],
-            payouts=[m for m in moves if m.kind in ("payout", "settlement")],
+            payouts=[m for m in moves if m.kind in ("payout", "settlement", "payout-cancel")],
             movements=moves,
             opening=opening,
             chart=chart if len(chart.points) > 1 else None,

@@ -259,3 +259,112 @@ def test_batch_options_and_files_refused_in_one_line(hub: Hub) -> None:
     before, history = tree_digest(hub.root), git_state(hub.root)
     assert hub.run("expense", "add", ok=False).returncode == 2  # a usage error, as before
     assert tree_digest(hub.root) == before and git_state(hub.root) == history
+
+
+# ---------------------------------------------------------------- a payee changed (qa D5)
+
+OTHER_IBAN = "BE71096123456769"  # fictional, valid
+NEW_IBAN = "BE62510007547061"
+
+
+def second_participant(hub: Hub) -> str:
+    """Another participant with 90.00 EUR held (a cash sale) and her payout account."""
+    code = hub.run("participant", "add", "--activity", "couture", "--date",
+                   "2026-01-05").stdout.strip().splitlines()[-1]  # fmt: skip
+    hub.run("cash", "sale", "100", "--participant", code, "--date", "2026-03-12")
+    hub.run("participant", "set-payee", code, "--from-file", "-",
+            stdin=f"iban = {OTHER_IBAN}\nname = Testa Payee\n")  # fmt: skip
+    return code
+
+
+def set_payee_refused(hub: Hub, code: str, iban: str, words: str) -> str:
+    before, history = tree_digest(hub.root), git_state(hub.root)
+    proc = hub.run("participant", "set-payee", code, "--from-file", "-", ok=False,
+                   stdin=f"iban = {iban}\nname = Testa Payee\n")  # fmt: skip
+    message = proc.stderr.strip()
+    assert proc.returncode == 1 and "\n" not in message and "Traceback" not in proc.stderr
+    assert words in message, message
+    assert iban not in message and iban[4:] not in message
+    assert tree_digest(hub.root) == before and git_state(hub.root) == history
+    return message
+
+
+def test_qa_d5_set_payee_is_refused_while_a_bank_payout_waits_for_export(hub: Hub) -> None:
+    """Changing her account while a payout waits made every later export fail; now the
+    change is refused, naming the payout and the way out (export it, or cancel it)."""
+    hub.run("payout", "add", hub.code, "50.00", "--method", "bank", "--date", "2026-03-20")
+    message = set_payee_refused(hub, hub.code, NEW_IBAN, "PO-2026-0001")
+    assert "payout cancel PO-2026-0001" in message and "…6727" in message
+    # The same account (a corrected name) is no change of account.
+    hub.run("participant", "set-payee", hub.code, "--from-file", "-",
+            stdin=f"iban = {PAYEE_IBAN}\nname = Beneficiaire Corrige\n")  # fmt: skip
+    # Once exported, the order is the bank's: her account may change for the next ones.
+    hub.run("payout", "export", "--out", str(hub.tmp / "po.xml"))
+    hub.run("participant", "set-payee", hub.code, "--from-file", "-",
+            stdin=f"iban = {NEW_IBAN}\nname = Beneficiaire Fictif\n")  # fmt: skip
+
+
+def test_qa_d5_export_leaves_out_a_payout_whose_account_changed(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Books where her account changed while her payout waited (an earlier version let
+    it): the export writes the others' payouts and names hers, one line, never the IBAN."""
+    other = second_participant(hub)
+    hub.run("payout", "add", hub.code, "50.00", "--method", "bank", "--date", "2026-03-20")
+    hub.run("payout", "add", other, "50.00", "--method", "bank", "--date", "2026-03-20")
+    from unittest import mock
+
+    from ledger.books import Books
+    from ledger.participants.payees import set_payee
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", hub.env["XDG_CONFIG_HOME"])
+    with mock.patch("ledger.participants.payees.refuse_while_ordered"):
+        set_payee(Books.open(hub.root), hub.code, NEW_IBAN, "Beneficiaire Fictif")
+    out = hub.tmp / "po.xml"
+    proc = hub.run("payout", "export", "--out", str(out))
+    xml = out.read_text()
+    assert OTHER_IBAN in xml and NEW_IBAN not in xml and "PO-2026-0002" in xml
+    assert "PO-2026-0001" not in xml
+    (line,) = proc.stderr.strip().splitlines()
+    assert "PO-2026-0001" in line and "6727" in line and "payout cancel PO-2026-0001" in line
+    assert NEW_IBAN not in proc.stdout + proc.stderr and NEW_IBAN[4:] not in line
+    waiting = {p["payout"]: p["exported"] for p in hub.json("payout", "list")}
+    assert waiting["PO-2026-0001"] is None and waiting["PO-2026-0002"] is not None
+    # Nothing left to export but hers: refused in one line, the books unchanged.
+    hub.refused("payout", "export", "--out", str(hub.tmp / "again.xml"), words="payout cancel")
+    assert not (hub.tmp / "again.xml").exists()
+    # The way out: cancel it, order it again to the new account, export.
+    hub.run("payout", "cancel", "PO-2026-0001")
+    hub.run("payout", "add", hub.code, "50.00", "--method", "bank")
+    hub.run("payout", "export", "--out", str(hub.tmp / "new.xml"))
+    assert NEW_IBAN in (hub.tmp / "new.xml").read_text()
+    assert hub.run("check").returncode == 0
+
+
+def test_qa_d5_payout_cancel_reverses_a_payout_not_exported(hub: Hub) -> None:
+    hub.run("payout", "add", hub.code, "50.00", "--method", "bank", "--date", "2026-03-20")
+    ledger = hub.root / "2026" / "payouts.beancount"
+    ordered = ledger.read_text()
+    cancelled = hub.json("payout", "cancel", "po-2026-0001")
+    assert (cancelled["payout"], cancelled["amount"]) == ("PO-2026-0001", "50.00")
+    assert ledger.read_text().startswith(ordered)  # a new entry; the order is never edited
+    assert 'kind: "payout-cancel"' in ledger.read_text()
+    assert "^po-2026-0001" in ledger.read_text().removeprefix(ordered)
+    shown = hub.show()
+    assert (shown["balance"], shown["payouts"]) == ("180.00", "0.00")
+    assert hub.json("payout", "list") == []  # no longer waits: nothing for the bank to show
+    assert hub.run("check").returncode == 0
+    hub.run("participant", "statement", hub.code, "--out", str(hub.tmp / "st.pdf"))
+    # Nothing is cancelled twice, nor once the bank has it, nor a cash payout.
+    hub.refused("payout", "cancel", "PO-2026-0001", words="already cancelled")
+    hub.refused("payout", "cancel", "PO-2026-0009", words="no payout PO-2026-0009")
+    hub.run("payout", "add", hub.code, "30.00", "--method", "cash", "--date", "2026-03-21")
+    hub.refused("payout", "cancel", "PO-2026-0002", words="paid in cash")
+    hub.run("payout", "add", hub.code, "40.00", "--method", "bank", "--date", "2026-03-21")
+    hub.run("payout", "export", "--out", str(hub.tmp / "po.xml"))
+    hub.refused("payout", "cancel", "PO-2026-0003", words="was exported for the bank")
+    hub.statement(("2026-03-23", "-40.00", {"iban": PAYEE_IBAN, "text": "PO-2026-0003",
+                                            "e2e": "PO-2026-0003"}))  # fmt: skip
+    hub.refused("payout", "cancel", "PO-2026-0003", words="debited by the bank")
+    assert hub.show()["balance"] == "110.00"
+    assert hub.run("check").returncode == 0
