@@ -23,6 +23,7 @@ from invoicing.models import Document, link_safe
 from ledger.books import entries_file as books_entries_file
 from ledger.config import HubConfig
 from ledger.i18n import _, hub_lang
+from plugins.rules.invoices import VAT_GROUPS, format_vat_groups
 
 DOCUMENTS_DIR = "documents/invoices"
 ENTRIES_KIND = "invoices"  # entries go to <year>/invoices.beancount
@@ -98,6 +99,8 @@ def build_entries(
     if doc.due and doc.kind == "invoice":
         meta["due"] = doc.due
     meta["lang"] = doc.lang
+    # the VAT breakdown, so that the invoices plugin bounds each credit per rate
+    meta[VAT_GROUPS] = format_vat_groups((g.rate, g.base, g.vat) for g in totals.groups)
     vat = totals.vat if config.hub.vat_regime == "standard" else Decimal(0)
     postings = document_postings(config, doc.kind, doc.participant, totals.net, vat)
     lang = hub_lang(config.invoicing.default_lang)  # the books speak the hub's language
