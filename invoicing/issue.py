@@ -31,7 +31,7 @@ from invoicing.integrity import committed_before, entry_differences
 from invoicing.models import Document, InvoiceRef, Lang, LineInput, Totals, clean_text, link_safe
 from invoicing.ogm import make_ogm
 from invoicing.parallel import workers
-from invoicing.totals import compute
+from invoicing.totals import compute, fmt_rate
 from ledger import dates
 from ledger.books import Books
 from ledger.config import HubConfig
@@ -439,7 +439,7 @@ def issue_credit_note(
             )
         )
     if request.lines:
-        compute(config, request.lines)  # bad lines fail before the lock
+        compute(config, request.lines, credit=True)  # bad lines fail before the lock
     check_texts(books, request.lines, request.reason)
     with books.transaction("invoice: credit") as tx:
         # an invoice settled in a closed year is recalled into the live books first
@@ -459,29 +459,11 @@ def issue_credit_note(
             )
         _open_participant(entries, config, original.participant, day)
         previous = [read_document(tx, c) for c in _credits_of(entries, original.number)]
-        if request.lines:
-            inputs = list(request.lines)
-        elif previous:
-            raise InputError(
-                _(
-                    "invoice {number} is already partly credited "
-                    "({previous}); give the lines to credit with --line",
-                    number=original.number,
-                    previous=", ".join(p.number for p in previous),
-                )
-            )
-        else:
-            inputs = [
-                LineInput(
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    vat_rate=line.vat_rate,
-                )
-                for line in original.lines
-            ]
-        lines, totals = compute(config, inputs)
+        lang = request.lang or original.lang
+        inputs = list(request.lines) or _rest(original, previous, lang)
+        lines, totals = compute(config, inputs, credit=True)
         totals = _within(original, previous, totals)
+        _takes_off(config, original.number, totals)
         state = State.of(entries, config)
         inv_link = f"inv-{link_safe(original.number)}"
         credited = _left_in_books(config, state, inv_link, original.number, totals)
@@ -493,7 +475,7 @@ def issue_credit_note(
             seq=nxt.seq,
             date=day,
             due=None,
-            lang=request.lang or original.lang,
+            lang=lang,
             participant=original.participant,
             client=original.client,
             lines=lines,
@@ -618,7 +600,17 @@ def _left_in_books(
     of the invoice (total and net), whatever the documents say."""
     inv = state.invoices[inv_link]
     credited = totals.net + (totals.vat if config.hub.vat_regime == "standard" else Decimal(0))
-    if credited > inv.effective_total or totals.net > inv.effective_net:
+    if totals.net > inv.effective_net:
+        raise InputError(
+            _(
+                "credit of {net} EUR excl. VAT exceeds what is left to credit on invoice "
+                "{number} excl. VAT ({effective_net} EUR in the books)",
+                net=totals.net,
+                number=number,
+                effective_net=inv.effective_net,
+            )
+        )
+    if credited > inv.effective_total:
         raise InputError(
             _(
                 "credit of {credited} EUR exceeds what is left to credit on invoice {number} "
@@ -659,11 +651,13 @@ def _within(original: Document, previous: list[Document], totals: Totals) -> Tot
                 )
             )
         left = invoiced[rate].base - credited_base.get(rate, Decimal(0))
-        if group.base > left:
+        # Between 0 and what is left, whatever its sign: a discount (a negative base) is
+        # credited down to what was invoiced of it, never beyond (sales never made).
+        if _between(group.base, left) != group.base:
             raise InputError(
                 _(
                     "credit of {base} at {rate} % exceeds what is left to credit on invoice "
-                    "{number} ({left})",
+                    "{number} at that rate ({left}; a credit lies between 0 and it)",
                     base=group.base,
                     rate=rate,
                     number=original.number,
@@ -671,8 +665,86 @@ def _within(original: Document, previous: list[Document], totals: Totals) -> Tot
                 )
             )
         vat_left = invoiced[rate].vat - credited_vat.get(rate, Decimal(0))
-        vat = vat_left if group.base == left else min(group.vat, vat_left)
+        vat = vat_left if group.base == left else _between(group.vat, vat_left)
         groups.append(group.model_copy(update={"vat": vat}))
     net = sum((g.base for g in groups), Decimal(0))
     tax = sum((g.vat for g in groups), Decimal(0))
     return Totals(net=net, vat=tax, gross=net + tax, groups=tuple(groups))
+
+
+def _between(value: Decimal, bound: Decimal) -> Decimal:
+    """``value`` held between 0 and ``bound`` (either sign)."""
+    low, high = sorted((Decimal(0), bound))
+    return min(max(value, low), high)
+
+
+def _left_per_rate(
+    original: Document, previous: list[Document]
+) -> dict[Decimal, tuple[Decimal, Decimal]]:
+    """What is left to credit of each VAT rate of the invoice: (base, VAT)."""
+    left = {g.rate.normalize(): (g.base, g.vat) for g in original.totals.groups}
+    for doc in previous:
+        for g in doc.totals.groups:
+            rate = g.rate.normalize()
+            base, vat = left.get(rate, (Decimal(0), Decimal(0)))
+            left[rate] = (base - g.base, vat - g.vat)
+    return left
+
+
+def _rest(original: Document, previous: list[Document], lang: str) -> list[LineInput]:
+    """The lines of a credit note with no ``--line``: the invoice's own lines at each rate
+    no credit note touched, one line of what is left at each rate one did — so a partial
+    credit can be followed by the rest, exactly (each rate's base and VAT end at zero)."""
+    left = _left_per_rate(original, previous)
+    touched = {g.rate.normalize() for doc in previous for g in doc.totals.groups}
+    inputs = [
+        LineInput(description=line.description, quantity=line.quantity,
+                  unit_price=line.unit_price, vat_rate=line.vat_rate)
+        for line in original.lines
+        if line.vat_rate.normalize() not in touched
+    ]  # fmt: skip
+    for group in original.totals.groups:
+        rate = group.rate.normalize()
+        base, vat = left[rate]
+        if rate not in touched or (base == 0 and vat == 0):
+            continue
+        text = _("Rest of invoice {number}, VAT {rate} %", number=original.number,
+                 rate=fmt_rate(rate)).shown(lang)  # fmt: skip
+        inputs.append(LineInput(description=text, quantity=Decimal(-1 if base < 0 else 1),
+                                unit_price=abs(base), vat_rate=group.rate))  # fmt: skip
+    if not inputs:
+        raise InputError(
+            _(
+                "invoice {number} is fully credited ({previous}): nothing is left to credit",
+                number=original.number,
+                previous=", ".join(p.number for p in previous),
+            )
+        )
+    return inputs
+
+
+def _takes_off(config: HubConfig, number: str, totals: Totals) -> None:
+    """A credit note takes something off the invoice: never a negative net (crediting a
+    discount alone would add to what the client owes), never nothing. A net of zero is
+    right when the VAT is what is left (the rest of an invoice with a discount)."""
+    if totals.net < 0:
+        raise InputError(
+            _(
+                "the credited total excl. VAT is negative ({net} {currency}): a credit note "
+                "takes amounts off invoice {number}, it never adds to them (credit a "
+                "discount with the lines it reduces)",
+                net=totals.net,
+                currency=config.currency,
+                number=number,
+            )
+        )
+    if totals.gross <= 0:
+        raise InputError(
+            _(
+                "the credited total is {gross} {currency}: a credit note must take "
+                "something off invoice {number}",
+                gross=totals.gross,
+                currency=config.currency,
+                number=number,
+            )
+        )

@@ -55,8 +55,12 @@ def check_rates(config: HubConfig, lines: Sequence[LineInput]) -> None:
         )
 
 
-def compute(config: HubConfig, inputs: Sequence[LineInput]) -> tuple[tuple[Line, ...], Totals]:
-    """Lines with their nets and categories, and the document's totals."""
+def compute(
+    config: HubConfig, inputs: Sequence[LineInput], *, credit: bool = False
+) -> tuple[tuple[Line, ...], Totals]:
+    """Lines with their nets and categories, and the document's totals. An invoice's net
+    and total must be positive; a credit note's are checked against the invoice it
+    corrects (``invoicing.issue``: a credit of the rest may have a net of zero)."""
     if not inputs:
         raise InputError(_("an invoice needs at least one line (--line or --from)"))
     check_rates(config, inputs)
@@ -91,7 +95,18 @@ def compute(config: HubConfig, inputs: Sequence[LineInput]) -> tuple[tuple[Line,
                 currency=config.currency,
             )
         )
-    if totals.gross <= 0 or totals.net <= 0:
+    if credit:
+        return lines, totals
+    if totals.net <= 0:
+        raise InputError(
+            _(
+                "the total excl. VAT must be positive (got {net} {currency}); "
+                "to cancel or reduce an invoice, issue a credit note",
+                net=totals.net,
+                currency=config.currency,
+            )
+        )
+    if totals.gross <= 0:
         raise InputError(
             _(
                 "the total must be positive (got {gross} {currency}); "

@@ -316,7 +316,7 @@ def test_defect_qa_live_5_credit_after_the_close_of_an_invoice_paid_in_the_close
     assert "entries recalled since the close are the full history's own" in verify
     # crediting it again, or more than it was: refused in one line, books unchanged
     hub.refused("invoice", "credit", number, "--reason", "Erreur fictive", "--date",
-                f"{Y1}-02-11", "--no-validate", words="already partly credited")  # fmt: skip
+                f"{Y1}-02-11", "--no-validate", words="is fully credited")  # fmt: skip
     hub.refused("invoice", "credit", number, "--line", "Prestation fictive|1|5.00|0",
                 "--reason", "Erreur fictive", "--date", f"{Y1}-02-11", "--no-validate",
                 words="exceeds what is left to credit")  # fmt: skip

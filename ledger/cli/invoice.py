@@ -20,7 +20,7 @@ from invoicing.issue import (
     read_document,
 )
 from invoicing.lines import parse_line, read_invoice_batch
-from invoicing.models import Client, LineInput
+from invoicing.models import Client, LineInput, link_safe
 from invoicing.ogm import format_ogm
 from invoicing.peppol.factory import access_point
 from invoicing.peppol.listing import CreditNoteRow, credit_note_rows, credited_in_full
@@ -51,6 +51,7 @@ from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import N_, _, shown
 from ledger.loader import carried_until
 from ledger.money.cash import pay_invoice
+from ledger.view import View
 from ledger.view.deliveries import current, delivery_json, delivery_text, describe_step
 
 LANGS = ("fr", "nl", "en")
@@ -269,6 +270,13 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
             None,
         )
     step = current(ledger.entries).get(number)
+    # what the client is owed back (a credit note on a paid invoice, an overpayment), with
+    # the refund id 'cash refund' and 'reconcile assign' take
+    refunds = (
+        View.of(ledger.entries, books.config).refunds_due(f"inv-{link_safe(ref.number)}")
+        if kind == "invoice"
+        else []
+    )
     if args.json:
         out: dict[str, Any] = doc.model_dump(mode="json")
         out["total"] = str(doc.totals.gross)
@@ -281,6 +289,14 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
             out.update(
                 {k: v for k, v in status.as_json().items() if k not in ("number", "date", "due")}
             )
+            out["refunds_due"] = [
+                {
+                    "refund": p.link,
+                    "amount": f"{-p.open:.2f}",
+                    "credit_note": p.credit_note or None,
+                }
+                for p in refunds
+            ]
         print_json(out)
         return 0
     title = _("Invoice {number}", number=doc.number)
@@ -313,6 +329,9 @@ def cmd_invoice_show(args: argparse.Namespace) -> int:
               outstanding=_money(status.outstanding)))  # fmt: skip
         if status.credit_notes:
             say(_("Credit notes: {numbers}", numbers=", ".join(status.credit_notes)))
+        for p in refunds:
+            say(_("Refund due to the client: {amount} ({refund}: 'coopledger cash refund "
+                  "{refund}' or the bank)", amount=_money(-p.open), refund=p.link))  # fmt: skip
         for path in status.documents:
             say(_("File: {path}", path=path))
     if step is not None:

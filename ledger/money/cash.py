@@ -259,7 +259,8 @@ def refund_entry(
         raise InputError(
             _(
                 "nothing is due to refund for {number} (give the credit note or invoice "
-                "number, or the refund id of 'coopledger reconcile --list')",
+                "number, or a refund id: 'coopledger invoice show INVOICE' lists the "
+                "refunds due on an invoice)",
                 number=typed(number),
             )
         )
@@ -267,9 +268,10 @@ def refund_entry(
         raise InputError(
             _(
                 "{count} refunds are due for {number}: give the credit note number "
-                "or the refund id",
+                "or the refund id ({ids})",
                 count=len(found),
                 number=typed(number),
+                ids=", ".join(sorted(p.link for p in found)),
             )
         )
     (pend,) = found

@@ -373,8 +373,8 @@ class Pending:
     debited_on: dt.date | None = None
     returned_by: str = ""  # payouts: the ^bank- link of the credit that brought it back
     returned_on: dt.date | None = None
-    invoice: str = ""  # refunds of a credit note: the ^inv- link of the invoice credited
-    credit_note: str = ""  # refunds of a credit note: its number
+    invoice: str = ""  # refunds: the ^inv- link of the invoice credited or overpaid
+    credit_note: str = ""  # refunds of a credit note: its number (none for an overpayment)
 
 
 def _bank_and_invoice_links(entry: data.Transaction) -> tuple[list[str], list[str]]:
@@ -812,7 +812,8 @@ class View:
             self.pending[link] = Pending(
                 link=link,
                 kind=wanted[1],
-                invoice=inv_links[0] if kind == "credit-reversal" and inv_links else "",
+                # the invoice credited, or overpaid: ``cash refund INVOICE`` finds either
+                invoice=inv_links[0] if inv_links else "",
                 credit_note=str(meta.get("credit-note", "") or "")
                 if kind == "credit-reversal"
                 else "",
@@ -969,6 +970,15 @@ class View:
             p for p in self.pending.values()
             if p.kind == "payout" and p.debited_by and p.open == ZERO and not p.returned_by
         ]  # fmt: skip
+
+    def refunds_due(self, inv_link: str) -> list[Pending]:
+        """The refunds still owed to the client of an invoice (its credit notes paid, its
+        overpayments), oldest first."""
+        return sorted(
+            (p for p in self.pending.values()
+             if p.kind == "refund" and p.invoice == inv_link and p.open < 0),
+            key=lambda p: (p.date, p.link),
+        )  # fmt: skip
 
     def open_pending(self, kind: str | None = None) -> list[Pending]:
         return [

@@ -8,7 +8,12 @@ For the transactions with ``kind`` ``invoice`` or ``credit-note``:
 * no number and no OGM is used twice;
 * within each series (kind + ``series``), sequence numbers run 1, 2, 3… without gaps, and
   dates never go down as numbers go up (Royal Decree no. 1, art. 5);
-* a credit note refers to an existing invoice, is not dated before it, and carries its link.
+* a credit note refers to an existing invoice, is not dated before it, and carries its link;
+* per VAT rate (meta ``vat-groups``, ``RATE:BASE:VAT`` per rate: the document's VAT
+  breakdown, written since credits were bounded per rate; entries without it are not
+  checked), the credit notes of an invoice credit, each in its turn, a base and a VAT
+  between 0 and what is left of that rate on the invoice, whatever its sign (a discount is
+  never credited beyond what was invoiced of it), and never a rate it does not have.
 """
 
 from __future__ import annotations
@@ -272,14 +277,123 @@ def _credit_notes(docs: list[_Doc], errors: list[InvoiceCheckError]) -> None:
             )
 
 
+VAT_GROUPS = "vat-groups"  # meta of an invoice or credit-note entry: its VAT breakdown
+
+
+def format_vat_groups(groups: Iterable[tuple[Decimal, Decimal, Decimal]]) -> str:
+    """``RATE:BASE:VAT`` of each (rate, base, VAT), space-separated: ``21:100.00:21.00``."""
+    return " ".join(f"{format(r.normalize(), 'f')}:{b}:{v}" for r, b, v in groups)
+
+
+def parse_vat_groups(text: object) -> dict[Decimal, tuple[Decimal, Decimal]] | None:
+    """Rate → (base, VAT) of a ``vat-groups`` meta; None when it is not one."""
+    out: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for item in str(text).split():
+        parts = item.split(":")
+        if len(parts) != 3 or not all(re.fullmatch(r"-?\d+(\.\d+)?", p) for p in parts):
+            return None
+        rate, base, vat = (Decimal(p) for p in parts)
+        if rate.normalize() in out:
+            return None
+        out[rate.normalize()] = (base, vat)
+    return out or None
+
+
+def _between(value: Decimal, bound: Decimal) -> bool:
+    return min(Decimal(0), bound) <= value <= max(Decimal(0), bound)
+
+
+def _vat_groups(
+    docs: list[_Doc], errors: list[InvoiceCheckError], clients: frozenset[str]
+) -> None:
+    """Each credit note of an invoice credits, per rate, between 0 and what is left; the
+    breakdown adds up to what the entry asks of the client (``clients``: the accounts of
+    role ``clients``; none known, not checked)."""
+    left: dict[str, dict[Decimal, tuple[Decimal, Decimal]]] = {}
+    for doc in docs:
+        raw = doc.entry.meta.get(VAT_GROUPS)
+        groups = parse_vat_groups(raw) if raw is not None else None
+        asked = sum(
+            (p.units.number for p in doc.entry.postings
+             if p.account in clients and p.units is not None and p.units.number is not None),
+            Decimal(0),
+        )  # fmt: skip
+        sign = 1 if doc.kind == "invoice" else -1
+        total = sum((b + v for b, v in (groups or {}).values()), Decimal(0))
+        if groups is not None and clients and asked != sign * total:
+            errors.append(
+                InvoiceCheckError(
+                    doc.entry.meta,
+                    _(
+                        "{kind} {number}: its vat-groups come to {total} EUR, its entry "
+                        "moves {asked} EUR on the clients account",
+                        kind=KIND_WORDS.get(doc.kind, doc.kind),
+                        number=doc.number,
+                        total=total,
+                        asked=abs(asked),
+                    ),
+                    doc.entry,
+                )
+            )
+        if raw is not None and groups is None:
+            errors.append(
+                InvoiceCheckError(
+                    doc.entry.meta,
+                    _(
+                        "{kind} {number}: vat-groups must be RATE:BASE:VAT per rate, got {raw!r}",
+                        kind=KIND_WORDS.get(doc.kind, doc.kind),
+                        number=doc.number,
+                        raw=str(raw),
+                    ),
+                    doc.entry,
+                )
+            )
+        if doc.kind == "invoice" and groups is not None:
+            left[doc.number] = dict(groups)
+    credits = [d for d in docs if d.kind == "credit-note"]
+    for doc in sorted(credits, key=lambda d: (d.date, d.seq)):
+        raw = doc.entry.meta.get(VAT_GROUPS)
+        groups = parse_vat_groups(raw) if raw is not None else None
+        rest = left.get(str(doc.entry.meta.get("invoice")))
+        if groups is None or rest is None:
+            continue
+        for rate, (base, vat) in sorted(groups.items()):
+            base_left, vat_left = rest.get(rate, (Decimal(0), Decimal(0)))
+            if rate not in rest or not (_between(base, base_left) and _between(vat, vat_left)):
+                errors.append(
+                    InvoiceCheckError(
+                        doc.entry.meta,
+                        _(
+                            "credit note {number} credits {base} (VAT {vat}) at {rate} % of "
+                            "invoice {original}, outside what was left of that rate ({left}, "
+                            "VAT {vat_left}): a credit lies between 0 and it",
+                            number=doc.number,
+                            base=base,
+                            vat=vat,
+                            rate=format(rate, "f"),
+                            original=doc.entry.meta.get("invoice"),
+                            left=base_left,
+                            vat_left=vat_left,
+                        ),
+                        doc.entry,
+                    )
+                )
+            rest[rate] = (base_left - base, vat_left - vat)
+
+
 def check_invoice_entries(entries: Iterable[data.Directive]) -> list[InvoiceCheckError]:
     """Every violation of the invoice invariants in ``entries``."""
     errors: list[InvoiceCheckError] = []
+    entries = list(entries)
+    clients = frozenset(
+        e.account for e in entries if isinstance(e, data.Open) and e.meta.get("role") == "clients"
+    )
     docs = _documents(entries, errors)
     _duplicates(docs, errors)
     _series(docs, errors)
     _credit_notes(docs, errors)
+    _vat_groups(docs, errors, clients)
     return errors
 
 
-__all__ = ["InvoiceCheckError", "check_invoice_entries"]
+__all__ = ["InvoiceCheckError", "check_invoice_entries", "format_vat_groups", "parse_vat_groups"]

@@ -165,7 +165,7 @@ def test_issue_credit_list_show_validate(hub: Hub, tmp_path: Path) -> None:
         (["--participant", "P-0000AA"], "unknown participant P-0000AA"),
         (["--client", "C0042"], "unknown client 'C0042'"),
         (["--line", "Buffet|1|10"], "malformed line"),
-        (["--line", "Buffet|1|0|0"], "total must be positive"),
+        (["--line", "Buffet|1|0|0"], "must be positive"),
         (["--line", "Buffet|1|10|21"], "VAT rate 21 % on a VAT-exempt hub"),
         (["--date", "2001-02-30"], "invalid date"),
     ],

@@ -358,7 +358,7 @@ def test_credit_whole_invoice_twice_is_refused(hub: Hub) -> None:
     issue_credit_note(
         hub.books, CreditRequest(invoice=f"{YEAR}-0001", date=day(3, 2)), today=TODAY
     )
-    with pytest.raises(InputError, match="already partly credited"):
+    with pytest.raises(InputError, match="is fully credited"):
         issue_credit_note(
             hub.books, CreditRequest(invoice=f"{YEAR}-0001", date=day(3, 3)), today=TODAY
         )
@@ -424,3 +424,85 @@ def test_an_e_invoice_failing_peppol_is_refused_and_nothing_changes(
         issue(hub, client=odd.id, date=day(3, 1), validator=validator)
     assert before.unchanged()
     assert issue(hub, date=day(3, 1), validator=validator).document.number == f"{YEAR}-0001"
+
+
+def _refused(hub: Hub, request: CreditRequest, words: str) -> str:
+    """A credit note refused in one line naming ``words``, the books byte-identical."""
+    from tests_support import git_state, tree_digest
+
+    before, history = tree_digest(hub.root), git_state(hub.root)
+    with pytest.raises(InputError) as caught:
+        issue_credit_note(hub.books, request, today=TODAY)
+    message = str(caught.value)
+    assert words in message and "\n" not in message, message
+    assert tree_digest(hub.root) == before and git_state(hub.root) == history
+    return message
+
+
+def _credit(number: str, *lines: str, dom: int = 2) -> CreditRequest:
+    return CreditRequest(invoice=number, date=day(3, dom), lines=[parse_line(x) for x in lines])
+
+
+def _left(hub: Hub, number: str) -> Decimal:
+    entries = hub.books.load().entries
+    (row,) = [r for r in invoice_statuses(entries, hub.books.config, TODAY) if r.number == number]
+    return row.outstanding
+
+
+DISCOUNTED = ["A|1|100|21", "Remise|-1|50|6"]  # 50.00 + VAT 21.00 - 3.00 = 68.00
+
+
+def test_qa22_d1_a_credit_never_credits_more_of_a_discount_than_was_invoiced(
+    hub_factory: Callable[..., Hub],
+) -> None:
+    """Per VAT rate a credit lies between 0 and what is left, whatever its sign: crediting
+    a discount of 75.00 at 6 % when 50.00 was invoiced (the invoice would then ask 26.50,
+    with +25.00 of sales at 6 % never made) is refused, and so is a credit that adds to the
+    invoice (a discount credited alone, or a positive base at the discount's rate)."""
+    hub = hub_factory("standard")
+    number = issue(hub, lines=DISCOUNTED, date=day(3, 1)).document.number
+    said = _refused(hub, _credit(number, "A|1|100|21", "Remise|-1.5|50|6"), "at 6 %")
+    assert "-75.00" in said and "(-50.00" in said, said
+    _refused(hub, _credit(number, "A|1|10|21", "Remise|1|50|6"), "at 6 %")
+    _refused(hub, _credit(number, "Remise|-1|50|6"), "excl. VAT is negative")
+    _refused(hub, _credit(number, "A|0.45|100|21", "Remise|-1|50|6"), "excl. VAT is negative")
+    assert _left(hub, number) == D("68.00")
+    whole = issue_credit_note(hub.books, _credit(number, *DISCOUNTED), today=TODAY)
+    assert (whole.document.totals.net, whole.document.totals.vat) == (D("50.00"), D("18.00"))
+    assert _left(hub, number) == 0
+    assert not hub.books.load().errors
+
+
+def test_qa22_d2_the_rest_of_a_discounted_invoice_can_be_credited(
+    hub_factory: Callable[..., Hub],
+) -> None:
+    """After a partial credit of an invoice with a discount, what is left is 0.00 excl. VAT
+    and 7.50 of VAT: the lines of the rest (net 0) are a valid credit note, and so is a
+    credit note with no lines (the rest, per rate); messages give the real reason."""
+    hub = hub_factory("standard")
+    first = issue(hub, lines=DISCOUNTED, date=day(3, 1)).document.number
+    second = issue(hub, lines=DISCOUNTED, date=day(3, 1)).document.number
+    for number in (first, second):
+        issue_credit_note(hub.books, _credit(number, "A|0.5|100|21"), today=TODAY)
+        assert _left(hub, number) == D("7.50")
+        said = _refused(hub, _credit(number, "A|0.062|100|21", dom=3), "excl. VAT exceeds")
+        assert "(0.00 EUR in the books)" in said, said
+    # the rest given as lines: net 0.00, VAT 10.50 - 3.00
+    rest = issue_credit_note(hub.books, _credit(first, "A|0.5|100|21", "Remise|-1|50|6", dom=3),
+                             today=TODAY).document.totals  # fmt: skip
+    assert (rest.net, rest.vat, rest.gross) == (D("0.00"), D("7.50"), D("7.50"))
+    # the rest with no lines: the discount's own line and the rest at 21 %
+    doc = issue_credit_note(hub.books, CreditRequest(invoice=second, date=day(3, 3)),
+                            today=TODAY).document  # fmt: skip
+    (discount, rest_line) = doc.lines  # in the document's language
+    assert (discount.description, discount.net) == ("Remise", D("-50.00"))
+    assert second in rest_line.description and "21 %" in rest_line.description
+    assert (rest_line.net, rest_line.vat_rate) == (D("50.00"), D("21"))
+    assert (doc.totals.net, doc.totals.vat) == (D("0.00"), D("7.50"))
+    for number in (first, second):
+        assert _left(hub, number) == 0
+        _refused(hub, CreditRequest(invoice=number, date=day(3, 4)), "is fully credited")
+    assert not hub.books.load().errors
+    # an invoice whose net is zero: the message names the net, not the total incl. VAT
+    with pytest.raises(InputError, match=r"total excl\. VAT must be positive \(got 0\.00 EUR\)"):
+        issue(hub, lines=["A|1|50|21", "Remise|-1|50|6"], date=day(3, 5))

@@ -189,7 +189,7 @@ def test_unknown_rate_for_the_standard_regime(rate: str) -> None:
     ],
 )
 def test_zero_or_negative_total_is_refused(lines: list[tuple[str, str, str, str]]) -> None:
-    with pytest.raises(InputError, match="total must be positive"):
+    with pytest.raises(InputError, match="must be positive"):
         compute(make_config("exempt"), [line(*x) for x in lines])
 
 

@@ -108,3 +108,48 @@ def test_the_books_plugin_uses_these_checks() -> None:
     )
     _, errors = check_invoices(entries, options)
     assert any("gap" in e.message for e in errors)
+
+
+def _with_groups(text: str, groups: str, clients: str | None = None) -> str:
+    """A document of the helpers above with its VAT breakdown (and its clients posting)."""
+    text = text.replace('  client: "C0001"\n', f'  client: "C0001"\n  vat-groups: "{groups}"\n')
+    if clients is not None:
+        text = text.replace("Assets:Clients   10.00 EUR", f"Assets:Clients   {clients} EUR")
+    return text
+
+
+def test_qa22_d1_a_hand_edited_credit_note_over_crediting_a_rate_is_reported() -> None:
+    """Per VAT rate a credit note credits between 0 and what is left, whatever its sign: a
+    discount of 50.00 at 6 % credited as 75.00 is reported on the credit note's line."""
+    inv = _with_groups(invoice("2026-01-05", "2026-0001", 1), "0:10.00:0.00")
+    ok = _with_groups(credit("2026-01-06", "NC2026-0001", 1, "2026-0001"), "0:10.00:0.00")
+    assert messages(inv, ok) == []
+    discounted = _with_groups(invoice("2026-01-05", "2026-0001", 1),
+                              "21:100.00:21.00 6:-50.00:-3.00")  # fmt: skip
+    over = _with_groups(credit("2026-01-06", "NC2026-0001", 1, "2026-0001"),
+                        "21:100.00:21.00 6:-75.00:-4.50")  # fmt: skip
+    (said,) = messages(discounted, over)
+    assert "NC2026-0001 credits -75.00 (VAT -4.50) at 6 %" in said and "(-50.00" in said, said
+    other_rate = _with_groups(credit("2026-01-06", "NC2026-0001", 1, "2026-0001"),
+                              "12:5.00:0.60")  # fmt: skip
+    assert "at 12 %" in messages(discounted, other_rate)[0]
+    bad = _with_groups(credit("2026-01-06", "NC2026-0001", 1, "2026-0001"), "21:abc")
+    assert "vat-groups must be RATE:BASE:VAT" in messages(inv, bad)[0]
+
+
+def test_qa22_d1_the_books_plugin_names_the_line_of_the_over_credit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Loaded as the books load (role ``clients`` known): the breakdown must add up to the
+    clients posting, and an over-credit of a rate is reported with its file and line."""
+    header = '2026-01-01 open Assets:Clients EUR\n  role: "clients"\n2026-01-01 open Income:Ventes EUR\n'
+    inv = _with_groups(invoice("2026-01-05", "2026-0001", 1), "0:10.00:0.00")
+    edited = _with_groups(credit("2026-01-06", "NC2026-0001", 1, "2026-0001"), "0:12.00:0.00")
+    path = tmp_path / "books.beancount"
+    path.write_text(textwrap.dedent(header + inv + edited))
+    entries, errors, _ = loader.load_file(str(path))
+    assert not errors
+    found = check_invoice_entries(entries)
+    lines = path.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("2026-01-06 *"))
+    assert {(e.source["filename"], e.source["lineno"]) for e in found} == {(str(path), line)}
+    assert any("come to 12.00 EUR" in e.message for e in found)
+    assert any("credits 12.00 (VAT 0.00) at 0 %" in e.message for e in found)

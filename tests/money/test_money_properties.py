@@ -202,7 +202,7 @@ class MoneyYear(RuleBasedStateMachine):
         state = self.state()
         pending = sorted(state.open_pending("refund"), key=lambda p: p.link)
         pend = pending[index % len(pending)]
-        if pend.invoice:
+        if pend.credit_note:
             iban = CLIENT_IBANS[int(state.invoices[pend.invoice].client[-1]) - 1]
         else:
             line = state.lines.get(f"bank-{pend.link[7:]}")

@@ -324,3 +324,29 @@ def test_qa_8_9_10_9_a_bank_file_with_sub_cent_amounts_is_refused(tmp_path: Path
         ":61:2603050305C12,345NTRFNONREF\n:86:Fictive vente\n:62F:C260305EUR1012,345\n"
     )
     h.refused("import", str(statement), words="more than two decimals")
+
+
+def test_qa22_d3_cash_refund_of_an_invoice_finds_its_overpayment(tmp_path: Path) -> None:
+    """An overpayment waits in refunds_due under ^refund-<bank id>: ``cash refund INVOICE``
+    finds it (it said nothing was due, and pointed to a command that listed nothing), and
+    ``invoice show`` lists it with the refund id."""
+    h = Hub(tmp_path)
+    inv = h.invoice("12.10", "2026-03-03")
+    h.pays(inv, "2026-03-05", "20.00")
+    assert h.trial_balance(2026)["Liabilities:Remboursements-dus"] == Decimal("-7.90")
+    shown = h.json("invoice", "show", inv["number"])
+    (due,) = shown["refunds_due"]
+    assert due["amount"] == "7.90" and due["refund"].startswith("refund-"), due
+    assert due["credit_note"] is None
+    text = h.run("invoice", "show", inv["number"]).stdout
+    assert f"Refund due to the client: 7.90 EUR ({due['refund']}" in text, text
+    h.refused("cash", "refund", inv["number"], "--date", "2026-03-06", words="holds only 0.00")
+    h.run("cash", "withdraw", "50", "--date", "2026-03-06")
+    done = h.json("cash", "refund", inv["number"], "--date", "2026-03-07")
+    assert (done["amount"], done["refund"]) == ("7.90", due["refund"].upper()), done
+    assert "Liabilities:Remboursements-dus" not in h.trial_balance(2026)
+    assert h.json("invoice", "show", inv["number"])["refunds_due"] == []
+    said = h.refused("cash", "refund", inv["number"], "--date", "2026-03-08",
+                     words="nothing is due")  # fmt: skip
+    assert "invoice show INVOICE" in said and "--list" not in said, said
+    h.run("check")

@@ -318,7 +318,7 @@ def _refunds_a_return_cancels(state: State, inv: Invoice, receipt: Receipt) -> l
         out.append(own)
     out += sorted(
         (p for p in state.pending.values()
-         if p.kind == "refund" and p.invoice == inv.link and p.open < 0),
+         if p.kind == "refund" and p.credit_note and p.invoice == inv.link and p.open < 0),
         key=lambda p: (p.date, p.link),
     )  # fmt: skip
     return out

@@ -380,7 +380,7 @@ def _outgoing_candidates(state: State, line: BankLine) -> list[Candidate]:
             if supplier and supplier in _norm_name(line.counterparty):
                 score, reasons = score + 30, [*reasons, _("supplier's name")]
             score, reasons = _supplier_payment(line, pend, score, reasons)
-        elif pend.kind == "refund" and pend.invoice:
+        elif pend.kind == "refund" and pend.credit_note:
             inv = state.invoices.get(pend.invoice)
             paid_from = state.client_ibans.get(inv.client, set()) if inv else set()
             if last4 and any(iban[-4:] == last4 for iban in paid_from):
