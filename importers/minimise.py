@@ -19,8 +19,9 @@ one function (:func:`kept_meta`) that every reader and every detail of a batch g
 
 The bank's own **references and statement ids** go into the books too (``bank-ref``,
 ``statement``), and a bank may write anything there — a name, a phone number, an account.
-They are kept only when they look like what they are, a code (:func:`reference_problem`:
-with a digit, no roster value, no IBAN, phone or e-mail shape); otherwise
+They are kept only when they look like what they are, a code (:func:`reference_problem`,
+:func:`shape_problem`: every token holds a digit and no word, no roster value, no IBAN,
+phone or e-mail shape); otherwise
 :func:`kept_statement` puts a stable stand-in in their place, derived by hash from the
 statement and the movement's date, amount and rank — never from the value itself — so a
 statement read again gives the same references (and the movement the same ``^bank-``
@@ -105,12 +106,13 @@ class KnownParties:
     @classmethod
     def of(
         cls, client_names: Iterable[str] = (), ibans: Iterable[str] = (),
-        roster_values: Iterable[str] = (),
+        roster_values: Iterable[str] = (), guard: TextGuard | None = None,
     ) -> KnownParties:  # fmt: skip
+        """``guard`` (the books', :meth:`TextGuard.for_books`) or one of ``roster_values``."""
         return cls(
             clients=frozenset(n for n in map(normalise_name, client_names) if n),
             ibans=frozenset(i for i in (iban_or_none(v) for v in ibans) if i),
-            guard=TextGuard(roster_values, with_roster=True),
+            guard=guard or TextGuard(roster_values, with_roster=True),
         )
 
     @cached_property
@@ -242,19 +244,62 @@ def original_of(name: str | None, account: str | None, text: str | None) -> Bank
 # ---------------------------------------------------------------- the bank's references
 
 
+# What a bank's code is made of: ASCII letters and digits in tokens, between the
+# separators SWIFT's character set allows (and ``_``, ``#``).
+CODE_SEPARATORS = re.compile(r"[ \-/?:().,'+_#]+")
+CODE_TOKEN = re.compile(r"[A-Za-z0-9]+")
+HEX_TOKEN = re.compile(r"[0-9a-f]+")
+# The references the readers and :func:`kept_statement` derive by hash (``c-…``, ``m-…``,
+# ``v-…``, ``r-…``, ``s-…``): ours, made of no value of the file.
+DERIVED = re.compile(r"[a-z]-[0-9a-f]{16}")
+# The few words that a bank's ids carry on their own and that are nobody's name.
+CODE_WORDS = frozenset({"STMT", "STAT", "CAMT", "MT", "REF", "NR", "NO", "ID", "EUR", "SEPA",
+                        "SCT", "SDD"})  # fmt: skip
+
+
+def shape_problem(value: str) -> str | None:
+    """Why ``value`` does not look like a code (None: it does).
+
+    A code is tokens of ASCII letters and digits between separators (space, ``-``, ``/``,
+    ``.``, ``:``, ``+``…), where **every token holds a digit** — a token of letters only
+    could be a word of a name (``W.P. Jansen``, ``Fatima``, ``BENALI``), so only a few
+    words of bank ids (``STMT``, ``REF``, ``NR``… :data:`CODE_WORDS`) pass alone — and
+    the letters of a token are upper case, unless it is hexadecimal in lower case
+    (``Benali12`` is a name glued to a number, ``a3f9c2`` a hash). Real references pass:
+    ``20260303-012-0001``, ``0724710351063405``, ``B4G29PGCVO7Q06US``, ``00107/002``,
+    ``TEST2026080300001``, ``STMT-2026-003``."""
+    tokens = [t for t in CODE_SEPARATORS.split(value) if t]
+    if not tokens:
+        return "no code"
+    for token in tokens:
+        if not CODE_TOKEN.fullmatch(token):
+            return "a character no code has"
+        if token.upper() in CODE_WORDS:
+            continue
+        if not any(c.isdigit() for c in token):
+            return "a word, not a code"
+        if not (token.isupper() or token.isdigit() or HEX_TOKEN.fullmatch(token)):
+            return "a word glued to a number, not a code"
+    if not any(c.isdigit() for c in value):
+        return "no digit: a word, not a reference"
+    return None
+
+
 def reference_problem(value: str | None, guard: TextGuard) -> str | None:
     """Why a bank's reference or statement id cannot go into the books (None: it can).
 
-    A reference is a code the bank gives its movement or statement: it has a digit. A
-    word alone (a name where the reference should be), a value of the roster, or the
-    shape of an IBAN, a phone number or an e-mail is refused: it is replaced."""
-    if not value:
+    A reference is a code the bank gives its movement or statement (:func:`shape_problem`);
+    a value of the roster — whole, or one of its words among the reference's letters when
+    the key is at hand — or the shape of an IBAN, a phone number or an e-mail is refused
+    too: it is replaced by a stand-in."""
+    if not value or DERIVED.fullmatch(value):
         return None
     if len(value) > MAX_REFERENCE:
         return "too long for a reference"
-    if not any(c.isdigit() for c in value):
-        return "no digit: a word, not a reference"
-    return guard.problem(value)
+    found = shape_problem(value) or guard.problem(value)
+    if found is None and guard.matches_roster(" ".join(re.findall(r"[A-Za-z]+", value))):
+        found = "a value of the roster"
+    return found
 
 
 def _stand_in(prefix: str, *parts: object) -> str:
