@@ -10,9 +10,9 @@ one function (:func:`kept_meta`) that every reader and every detail of a batch g
   references found in the free text — invoice and credit-note numbers, payout
   (``PO-…``), cost (``EXP-…``) and cash (``CASH-…``) ids, grant ids — as ``references``;
 * the counterparty's **name and account only when it is a known client** (a name of
-  ``clients.toml``), **a business** (a legal form in its name: SRL, ASBL, NV, VZW, S.A.,
-  Fondation…, or a public body), or named by an import rule — and never when it matches a
-  value of the roster;
+  ``clients.toml``), **a business alone** (its legal form ends the name, or a public
+  body's name with nothing after it: :func:`is_business`), or named by an import rule —
+  and never when it matches a value of the roster;
 * otherwise only the **last four characters of its account** (``counterparty-iban-last4``),
   the same four the payout records keep;
 * **never**: the free text itself, a person's name, a person's full IBAN, an address.
@@ -52,20 +52,63 @@ from importers.text import iban_or_none
 from ledger.privacy.guard import TextGuard
 from ledger.view import BankOriginal
 
-# Words that only a business or a public body carries in its name (whole words).
+# The legal forms of a business: it is one when its name ends with one (whole word).
 LEGAL_FORMS = frozenset(
     {
         "srl", "sprl", "bvba", "asbl", "vzw", "aisbl", "ivzw", "scrl", "scrlfs", "cvba",
         "scs", "sca", "snc", "vof", "commv", "gcv", "sarl", "gmbh", "ltd", "llc", "inc",
-        "plc", "fondation", "stichting", "foundation", "spf", "fod", "cpas", "ocmw",
-        "commune", "gemeente", "ville", "stad", "region", "gewest", "province", "provincie",
-        "actiris", "vdab", "forem", "onss", "rsz", "inasti", "mutualite", "ziekenfonds",
-        "sncb", "nmbs", "stib", "mivb", "bpost", "proximus",
+        "plc", "fondation", "stichting", "foundation",
     }
 )  # fmt: skip
 # Short forms that are also given names or syllables of names: only in dotted or combined
-# form (``S.A.``, ``N.V.``, ``SA/NV``), never bare.
-DOTTED_FORMS = re.compile(r"(?i)(?<![a-z])(s\.a\.|n\.v\.|b\.v\.|s\.c\.|c\.v\.|sa/nv|nv/sa)")
+# form (``S.A.``, ``N.V.``, ``SA/NV``), never bare, and at the end of the name.
+DOTTED_FORMS = re.compile(r"(?i)(?<![a-z])(s\.a\.?|n\.v\.?|b\.v\.?|s\.c\.?|c\.v\.?|sa/nv|nv/sa)$")
+# A public body's name is made of these words only: at least one body, then connecting
+# words, places (the 19 Brussels communes, the regions, the largest cities) and the
+# federal departments. A CPAS paying a person's allowance writes her name after its own.
+PUBLIC_BODIES = frozenset(
+    {
+        "spf", "fod", "cpas", "ocmw", "commune", "gemeente", "ville", "stad", "region",
+        "gewest", "province", "provincie", "actiris", "vdab", "forem", "onss", "rsz",
+        "inasti", "rszv", "onem", "rva", "mutualite", "ziekenfonds", "sncb", "nmbs", "stib",
+        "mivb", "bpost", "proximus", "capac", "hvw", "inami", "riziv", "famiris",
+    }
+)  # fmt: skip
+PUBLIC_WORDS = PUBLIC_BODIES | frozenset(
+    {
+        # connecting words
+        "de", "d", "du", "des", "la", "le", "les", "van", "het", "der", "et", "en",
+        # places of one word: the Brussels region and communes, the regions, large cities
+        "bruxelles", "brussel", "brussels", "capitale", "hoofdstedelijk", "hoofdstad",
+        "anderlecht", "auderghem", "oudergem", "etterbeek", "evere", "forest", "vorst",
+        "ganshoren", "ixelles", "elsene", "jette", "koekelberg", "molenbeek", "schaerbeek",
+        "schaarbeek", "uccle", "ukkel", "berchem", "watermael", "boitsfort", "watermaal",
+        "bosvoorde", "woluwe", "wallonne", "wallonie", "vlaamse", "vlaanderen", "flandre",
+        "antwerpen", "anvers", "gent", "gand", "liege", "luik", "charleroi", "namur", "namen",
+        "leuven", "louvain", "mons", "bergen", "brugge", "bruges",
+        # federal departments (SPF/FOD …), kinds of mutuality
+        "finances", "financien", "economie", "justice", "justitie", "interieur",
+        "binnenlandse", "zaken", "emploi", "werkgelegenheid", "securite", "sociale",
+        "zekerheid", "sante", "publique", "volksgezondheid", "mobilite", "mobiliteit",
+        "affaires", "etrangeres", "buitenlandse", "chretienne", "socialiste", "neutre",
+        "liberale", "christelijke", "socialistische", "onafhankelijke", "libre", "libres",
+        "solidaris", "partena", "helan",
+    }
+)  # fmt: skip
+# Places whose words are also given names: only as the whole phrase (longest first).
+PUBLIC_PHRASES = sorted(
+    (
+        tuple(p.split())
+        for p in (
+            "saint josse ten noode", "sint joost ten node", "saint gilles", "sint gillis",
+            "sint jans", "saint jean", "sainte agathe", "sint agatha", "saint lambert",
+            "sint lambrechts", "saint pierre", "sint pieters", "st josse", "st gilles",
+            "ste agathe", "st lambert", "st pierre", "st jean",
+        )
+    ),
+    key=len,
+    reverse=True,
+)  # fmt: skip
 OUR_ID = re.compile(r"(?i)(?<![A-Za-z0-9])(?:PO|EXP|CASH)-\d{4}-\d{4,}(?![A-Za-z0-9])")
 OGM_TYPED = re.compile(
     r"(?:\+\+\+|\*\*\*)\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*(?:\+\+\+|\*\*\*)"
@@ -83,14 +126,44 @@ def normalise_name(text: str) -> str:
     return " ".join(sorted(w for w in re.findall(r"[a-z0-9]+", plain) if w not in noise))
 
 
+def _words(text: str) -> list[str]:
+    """Lower case, no accents, words only, in order."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def _without_phrases(words: list[str]) -> list[str]:
+    """``words`` without the places of :data:`PUBLIC_PHRASES` (``saint gilles``)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        phrase = next((p for p in PUBLIC_PHRASES if tuple(words[i : i + len(p)]) == p), None)
+        if phrase is None:
+            out.append(words[i])
+            i += 1
+        else:
+            i += len(phrase)
+    return out
+
+
 def is_business(name: str | None) -> bool:
-    """Whether a counterparty's name says it is a business or a public body."""
-    if not name:
+    """Whether a counterparty's name is a business's or a public body's, and only that.
+
+    A bank writes the name of the person a payment is about after the payer's (``CPAS
+    BRUXELLES BENALI FATIMA``, ``SPF Finances / Benali``): the name is a business only
+    when **its legal form ends it** (``Papeterie Imaginaire SRL``, ``Garage Fictif
+    N.V.``), or it is **a public body's name and nothing more** — every word a body
+    (:data:`PUBLIC_BODIES`), a connecting word, a place or a department
+    (:data:`PUBLIC_WORDS`: ``CPAS de Bruxelles``, ``SPF Finances``). A name holding a
+    public body's word is never a business by a legal form (``Mutualite Benali ASBL``)."""
+    if not name or not name.strip():
         return False
-    if DOTTED_FORMS.search(name):
-        return True
-    words = set(normalise_name(name).split())
-    return bool(words & LEGAL_FORMS)
+    words = _words(name)
+    if not words:
+        return False
+    if any(w in PUBLIC_BODIES for w in words):
+        return all(w in PUBLIC_WORDS for w in _without_phrases(words))
+    return words[-1] in LEGAL_FORMS or bool(DOTTED_FORMS.search(name.strip()))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from bank_support import IBAN, samples
+from bank_support import IBAN, coda, day, move, samples, statement
 from test_imp_qa_13_15 import NEEDLES, books_text, copy_of, one_line, roster_books, write
 
 from importers.errors import BankFileError
@@ -217,3 +217,27 @@ def test_qa_bank_d1_an_import_without_the_hub_key_is_refused(
         assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
         assert "needs the hub key" in proc.stderr and "Traceback" not in proc.stderr
     snapshot_books.assert_unchanged()
+
+
+# ---------------------------------------------------------------- D3: a name after a business
+
+PAYERS = ["CPAS BRUXELLES FICTIVO AMINA", "SPF Finances / Fictivo", "Mutualite Fictivo Amina ASBL",
+          "Commune d'Anderlecht A. Fictivo"]  # fmt: skip
+HER_IBAN = "BE71096123456769"
+
+
+def test_qa_bank_d3_a_name_after_a_public_body_or_a_legal_form_is_private(
+    cli, roster_books: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A CPAS or a mutuality paying a person's allowance writes her name after its own: any
+    legal-form or public-body word anywhere used to keep the whole name and the full IBAN.
+    Now only the business alone is kept; these keep ``counterparty-iban-last4`` only."""
+    movements = [move(day(2, 10), "1.00", who=who, iban=HER_IBAN) for who in PAYERS]
+    movements.append(move(day(2, 10), "2.00", who="CPAS de Bruxelles", iban="BE66926197306943"))
+    path = write(tmp_path, "biz.cod", coda(statement(3, "100.00", movements)))
+    out = cli("import", "--books", str(roster_books), str(path))
+    seen = (out.stdout + out.stderr + books_text(roster_books)).lower()
+    assert not [w for w in (*STRANGER, "096123456769") if w in seen]
+    bank = (roster_books / "2026" / "bank.beancount").read_text()
+    assert bank.count('counterparty-iban-last4: "6769"') == len(PAYERS)
+    assert 'counterparty: "CPAS de Bruxelles"' in bank  # the body alone is kept
