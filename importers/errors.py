@@ -23,8 +23,9 @@ CHECKS = {
         _("detail amount"), _("detail number"), _("empty"), _("encoding"), _("entry amount"),
         _("entry date"), _("file"), _("line endings"), _("new balance"),
         _("new balance date"), _("old balance"), _("old balance date"), _("record length"),
-        _("record order"), _("row"), _("rows"), _("sequence"), _("sequence number"),
-        _("size"), _("statement"), _("statement number"), _("summary"), _("trailer"),
+        _("record order"), _("reference"), _("row"), _("rows"), _("sequence"),
+        _("sequence number"), _("size"), _("statement"), _("statement number"), _("summary"),
+        _("trailer"),
         _("transaction code"), _("truncated"), _("value date"), _("version"),
     )
 }  # fmt: skip

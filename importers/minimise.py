@@ -10,17 +10,18 @@ one function (:func:`kept_meta`) that every reader and every detail of a batch g
   references found in the free text — invoice and credit-note numbers, payout
   (``PO-…``), cost (``EXP-…``) and cash (``CASH-…``) ids, grant ids — as ``references``;
 * the counterparty's **name and account only when it is a known client** (a name of
-  ``clients.toml``), **a business** (a legal form in its name: SRL, ASBL, NV, VZW, S.A.,
-  Fondation…, or a public body), or named by an import rule — and never when it matches a
-  value of the roster;
+  ``clients.toml``), **a business alone** (its legal form ends the name, or a public
+  body's name with nothing after it: :func:`is_business`), or named by an import rule —
+  and never when it matches a value of the roster;
 * otherwise only the **last four characters of its account** (``counterparty-iban-last4``),
   the same four the payout records keep;
 * **never**: the free text itself, a person's name, a person's full IBAN, an address.
 
 The bank's own **references and statement ids** go into the books too (``bank-ref``,
 ``statement``), and a bank may write anything there — a name, a phone number, an account.
-They are kept only when they look like what they are, a code (:func:`reference_problem`:
-with a digit, no roster value, no IBAN, phone or e-mail shape); otherwise
+They are kept only when they look like what they are, a code (:func:`reference_problem`,
+:func:`shape_problem`: every token holds a digit and no word, no roster value, no IBAN,
+phone or e-mail shape); otherwise
 :func:`kept_statement` puts a stable stand-in in their place, derived by hash from the
 statement and the movement's date, amount and rank — never from the value itself — so a
 statement read again gives the same references (and the movement the same ``^bank-``
@@ -51,20 +52,63 @@ from importers.text import iban_or_none
 from ledger.privacy.guard import TextGuard
 from ledger.view import BankOriginal
 
-# Words that only a business or a public body carries in its name (whole words).
+# The legal forms of a business: it is one when its name ends with one (whole word).
 LEGAL_FORMS = frozenset(
     {
         "srl", "sprl", "bvba", "asbl", "vzw", "aisbl", "ivzw", "scrl", "scrlfs", "cvba",
         "scs", "sca", "snc", "vof", "commv", "gcv", "sarl", "gmbh", "ltd", "llc", "inc",
-        "plc", "fondation", "stichting", "foundation", "spf", "fod", "cpas", "ocmw",
-        "commune", "gemeente", "ville", "stad", "region", "gewest", "province", "provincie",
-        "actiris", "vdab", "forem", "onss", "rsz", "inasti", "mutualite", "ziekenfonds",
-        "sncb", "nmbs", "stib", "mivb", "bpost", "proximus",
+        "plc", "fondation", "stichting", "foundation",
     }
 )  # fmt: skip
 # Short forms that are also given names or syllables of names: only in dotted or combined
-# form (``S.A.``, ``N.V.``, ``SA/NV``), never bare.
-DOTTED_FORMS = re.compile(r"(?i)(?<![a-z])(s\.a\.|n\.v\.|b\.v\.|s\.c\.|c\.v\.|sa/nv|nv/sa)")
+# form (``S.A.``, ``N.V.``, ``SA/NV``), never bare, and at the end of the name.
+DOTTED_FORMS = re.compile(r"(?i)(?<![a-z])(s\.a\.?|n\.v\.?|b\.v\.?|s\.c\.?|c\.v\.?|sa/nv|nv/sa)$")
+# A public body's name is made of these words only: at least one body, then connecting
+# words, places (the 19 Brussels communes, the regions, the largest cities) and the
+# federal departments. A CPAS paying a person's allowance writes her name after its own.
+PUBLIC_BODIES = frozenset(
+    {
+        "spf", "fod", "cpas", "ocmw", "commune", "gemeente", "ville", "stad", "region",
+        "gewest", "province", "provincie", "actiris", "vdab", "forem", "onss", "rsz",
+        "inasti", "rszv", "onem", "rva", "mutualite", "ziekenfonds", "sncb", "nmbs", "stib",
+        "mivb", "bpost", "proximus", "capac", "hvw", "inami", "riziv", "famiris",
+    }
+)  # fmt: skip
+PUBLIC_WORDS = PUBLIC_BODIES | frozenset(
+    {
+        # connecting words
+        "de", "d", "du", "des", "la", "le", "les", "van", "het", "der", "et", "en",
+        # places of one word: the Brussels region and communes, the regions, large cities
+        "bruxelles", "brussel", "brussels", "capitale", "hoofdstedelijk", "hoofdstad",
+        "anderlecht", "auderghem", "oudergem", "etterbeek", "evere", "forest", "vorst",
+        "ganshoren", "ixelles", "elsene", "jette", "koekelberg", "molenbeek", "schaerbeek",
+        "schaarbeek", "uccle", "ukkel", "berchem", "watermael", "boitsfort", "watermaal",
+        "bosvoorde", "woluwe", "wallonne", "wallonie", "vlaamse", "vlaanderen", "flandre",
+        "antwerpen", "anvers", "gent", "gand", "liege", "luik", "charleroi", "namur", "namen",
+        "leuven", "louvain", "mons", "bergen", "brugge", "bruges",
+        # federal departments (SPF/FOD …), kinds of mutuality
+        "finances", "financien", "economie", "justice", "justitie", "interieur",
+        "binnenlandse", "zaken", "emploi", "werkgelegenheid", "securite", "sociale",
+        "zekerheid", "sante", "publique", "volksgezondheid", "mobilite", "mobiliteit",
+        "affaires", "etrangeres", "buitenlandse", "chretienne", "socialiste", "neutre",
+        "liberale", "christelijke", "socialistische", "onafhankelijke", "libre", "libres",
+        "solidaris", "partena", "helan",
+    }
+)  # fmt: skip
+# Places whose words are also given names: only as the whole phrase (longest first).
+PUBLIC_PHRASES = sorted(
+    (
+        tuple(p.split())
+        for p in (
+            "saint josse ten noode", "sint joost ten node", "saint gilles", "sint gillis",
+            "sint jans", "saint jean", "sainte agathe", "sint agatha", "saint lambert",
+            "sint lambrechts", "saint pierre", "sint pieters", "st josse", "st gilles",
+            "ste agathe", "st lambert", "st pierre", "st jean",
+        )
+    ),
+    key=len,
+    reverse=True,
+)  # fmt: skip
 OUR_ID = re.compile(r"(?i)(?<![A-Za-z0-9])(?:PO|EXP|CASH)-\d{4}-\d{4,}(?![A-Za-z0-9])")
 OGM_TYPED = re.compile(
     r"(?:\+\+\+|\*\*\*)\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*(?:\+\+\+|\*\*\*)"
@@ -82,14 +126,44 @@ def normalise_name(text: str) -> str:
     return " ".join(sorted(w for w in re.findall(r"[a-z0-9]+", plain) if w not in noise))
 
 
+def _words(text: str) -> list[str]:
+    """Lower case, no accents, words only, in order."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def _without_phrases(words: list[str]) -> list[str]:
+    """``words`` without the places of :data:`PUBLIC_PHRASES` (``saint gilles``)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        phrase = next((p for p in PUBLIC_PHRASES if tuple(words[i : i + len(p)]) == p), None)
+        if phrase is None:
+            out.append(words[i])
+            i += 1
+        else:
+            i += len(phrase)
+    return out
+
+
 def is_business(name: str | None) -> bool:
-    """Whether a counterparty's name says it is a business or a public body."""
-    if not name:
+    """Whether a counterparty's name is a business's or a public body's, and only that.
+
+    A bank writes the name of the person a payment is about after the payer's (``CPAS
+    BRUXELLES BENALI FATIMA``, ``SPF Finances / Benali``): the name is a business only
+    when **its legal form ends it** (``Papeterie Imaginaire SRL``, ``Garage Fictif
+    N.V.``), or it is **a public body's name and nothing more** — every word a body
+    (:data:`PUBLIC_BODIES`), a connecting word, a place or a department
+    (:data:`PUBLIC_WORDS`: ``CPAS de Bruxelles``, ``SPF Finances``). A name holding a
+    public body's word is never a business by a legal form (``Mutualite Benali ASBL``)."""
+    if not name or not name.strip():
         return False
-    if DOTTED_FORMS.search(name):
-        return True
-    words = set(normalise_name(name).split())
-    return bool(words & LEGAL_FORMS)
+    words = _words(name)
+    if not words:
+        return False
+    if any(w in PUBLIC_BODIES for w in words):
+        return all(w in PUBLIC_WORDS for w in _without_phrases(words))
+    return words[-1] in LEGAL_FORMS or bool(DOTTED_FORMS.search(name.strip()))
 
 
 @dataclass(frozen=True)
@@ -105,12 +179,13 @@ class KnownParties:
     @classmethod
     def of(
         cls, client_names: Iterable[str] = (), ibans: Iterable[str] = (),
-        roster_values: Iterable[str] = (),
+        roster_values: Iterable[str] = (), guard: TextGuard | None = None,
     ) -> KnownParties:  # fmt: skip
+        """``guard`` (the books', :meth:`TextGuard.for_books`) or one of ``roster_values``."""
         return cls(
             clients=frozenset(n for n in map(normalise_name, client_names) if n),
             ibans=frozenset(i for i in (iban_or_none(v) for v in ibans) if i),
-            guard=TextGuard(roster_values, with_roster=True),
+            guard=guard or TextGuard(roster_values, with_roster=True),
         )
 
     @cached_property
@@ -242,19 +317,62 @@ def original_of(name: str | None, account: str | None, text: str | None) -> Bank
 # ---------------------------------------------------------------- the bank's references
 
 
+# What a bank's code is made of: ASCII letters and digits in tokens, between the
+# separators SWIFT's character set allows (and ``_``, ``#``).
+CODE_SEPARATORS = re.compile(r"[ \-/?:().,'+_#]+")
+CODE_TOKEN = re.compile(r"[A-Za-z0-9]+")
+HEX_TOKEN = re.compile(r"[0-9a-f]+")
+# The references the readers and :func:`kept_statement` derive by hash (``c-…``, ``m-…``,
+# ``v-…``, ``r-…``, ``s-…``): ours, made of no value of the file.
+DERIVED = re.compile(r"[a-z]-[0-9a-f]{16}")
+# The few words that a bank's ids carry on their own and that are nobody's name.
+CODE_WORDS = frozenset({"STMT", "STAT", "CAMT", "MT", "REF", "NR", "NO", "ID", "EUR", "SEPA",
+                        "SCT", "SDD"})  # fmt: skip
+
+
+def shape_problem(value: str) -> str | None:
+    """Why ``value`` does not look like a code (None: it does).
+
+    A code is tokens of ASCII letters and digits between separators (space, ``-``, ``/``,
+    ``.``, ``:``, ``+``…), where **every token holds a digit** — a token of letters only
+    could be a word of a name (``W.P. Jansen``, ``Fatima``, ``BENALI``), so only a few
+    words of bank ids (``STMT``, ``REF``, ``NR``… :data:`CODE_WORDS`) pass alone — and
+    the letters of a token are upper case, unless it is hexadecimal in lower case
+    (``Benali12`` is a name glued to a number, ``a3f9c2`` a hash). Real references pass:
+    ``20260303-012-0001``, ``0724710351063405``, ``B4G29PGCVO7Q06US``, ``00107/002``,
+    ``TEST2026080300001``, ``STMT-2026-003``."""
+    tokens = [t for t in CODE_SEPARATORS.split(value) if t]
+    if not tokens:
+        return "no code"
+    for token in tokens:
+        if not CODE_TOKEN.fullmatch(token):
+            return "a character no code has"
+        if token.upper() in CODE_WORDS:
+            continue
+        if not any(c.isdigit() for c in token):
+            return "a word, not a code"
+        if not (token.isupper() or token.isdigit() or HEX_TOKEN.fullmatch(token)):
+            return "a word glued to a number, not a code"
+    if not any(c.isdigit() for c in value):
+        return "no digit: a word, not a reference"
+    return None
+
+
 def reference_problem(value: str | None, guard: TextGuard) -> str | None:
     """Why a bank's reference or statement id cannot go into the books (None: it can).
 
-    A reference is a code the bank gives its movement or statement: it has a digit. A
-    word alone (a name where the reference should be), a value of the roster, or the
-    shape of an IBAN, a phone number or an e-mail is refused: it is replaced."""
-    if not value:
+    A reference is a code the bank gives its movement or statement (:func:`shape_problem`);
+    a value of the roster — whole, or one of its words among the reference's letters when
+    the key is at hand — or the shape of an IBAN, a phone number or an e-mail is refused
+    too: it is replaced by a stand-in."""
+    if not value or DERIVED.fullmatch(value):
         return None
     if len(value) > MAX_REFERENCE:
         return "too long for a reference"
-    if not any(c.isdigit() for c in value):
-        return "no digit: a word, not a reference"
-    return guard.problem(value)
+    found = shape_problem(value) or guard.problem(value)
+    if found is None and guard.matches_roster(" ".join(re.findall(r"[A-Za-z]+", value))):
+        found = "a value of the roster"
+    return found
 
 
 def _stand_in(prefix: str, *parts: object) -> str:

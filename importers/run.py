@@ -21,9 +21,11 @@ from importers.service import BankFile, ImportPlan, plan_import
 from importers.settings import ImportSettings
 from invoicing.clients import CLIENTS_FILE, parse_clients
 from ledger.books import Books
-from ledger.keys import has_key
+from ledger.errors import RosterError
+from ledger.i18n import _
+from ledger.keys import has_key, key_path
 from ledger.money.reconcile.booking import reconcile_with_archives
-from ledger.roster import read_roster
+from ledger.privacy.guard import TextGuard
 
 BANK_KIND = "bank"
 RECONCILE_KIND = "payments"
@@ -71,11 +73,20 @@ def import_settings(books: Books, clients: bytes | None) -> ImportSettings:
     """The hub's settings, with whose names the books may keep (its clients) and the
     roster's values (which they never keep) when the key is at hand."""
     settings = ImportSettings.from_config(books.config)
-    roster = read_roster(books).secrets() if has_key(books.config) else set()
+    if not has_key(books.config):
+        # Without the roster a participant's name shaped like a code or a business, or
+        # her IBAN where a client's is expected, cannot be recognised, and the books (and
+        # their git history) keep what an import writes: refused rather than guessed.
+        raise RosterError(
+            _("a bank import needs the hub key (none at {path}): what the bank wrote is "
+              "checked against the roster before anything enters the books, so that no "
+              "participant's name or account is kept; give the key with "
+              "COOPLEDGER_KEY_FILE", path=key_path(books.config))
+        )  # fmt: skip
     known = KnownParties.of(
         client_names=[c.name for c in parse_clients(clients).values()],
         ibans=settings.known.ibans,
-        roster_values=roster,
+        guard=TextGuard.for_books(books),  # each roster value, and each word of a name
     )
     return replace(settings, known=known)
 

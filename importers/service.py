@@ -358,6 +358,38 @@ def check_dates(file: str, statement: Statement, today: dt.date | None = None) -
             raise BankFileError(file, "date", exc.message, line or statement.line) from None
 
 
+def check_repeated_refs(
+    file: str, account: str, statement: Statement, first_of: dict[tuple[str, str], Movement]
+) -> None:
+    """Refuse a file in which two movements of one account give the same reference.
+
+    A reference (and the ``^bank-`` link made of it) names one movement: the books skip a
+    movement whose link they hold, so a repeat within the file would be dropped as if it
+    had been imported before. Every reference the formats give is unique within a file —
+    CODA's is made of the statement and movement numbers, MT940's repeats are numbered
+    (``-2``), the stand-ins and hashes carry their rank — except what the bank gives as
+    unique: camt ``AcctSvcrRef`` (ISO 20022: it identifies the entry), and the CSV
+    sequence numbers (BNP ``Volgnummer``, ING ``Omzetnummer``, Belfius'). A repeat of one
+    of those means an edited file or two exports joined: refused, naming both lines.
+    ``first_of`` holds the file's movements seen so far, by (account, reference)."""
+    for movement in statement.movements:
+        first = first_of.setdefault((account, movement.ref), movement)
+        if first is movement:
+            continue
+        same = (first.booking_date, first.amount) == (movement.booking_date, movement.amount)
+        if same:
+            detail = _("this movement repeats the bank reference of line {first}, with the "
+                       "same date and amount: a reference names one movement, so this one "
+                       "would not be booked; nothing was imported (is a line repeated, or "
+                       "were two exports joined?)", first=first.line or "?")  # fmt: skip
+        else:
+            detail = _("this movement repeats the bank reference of line {first}, with "
+                       "another amount or date: a reference names one movement, so this one "
+                       "would not be booked; nothing was imported (was the file edited, or "
+                       "two exports joined?)", first=first.line or "?")  # fmt: skip
+        raise BankFileError(file, "reference", detail, movement.line or statement.line)
+
+
 class _Planner:
     def __init__(
         self,
@@ -395,6 +427,7 @@ class _Planner:
             report.format = fmt.name
             self.plan.formats[file.sha256] = fmt
             self.one_account(file.name, statements)
+            first_of: dict[tuple[str, str], Movement] = {}
             for position, raw in enumerate(statements):
                 statement = kept_statement(raw, self.known.guard)
                 check_dates(file.name, statement, self.today)
@@ -407,6 +440,7 @@ class _Planner:
                         books_currency=self.settings.currency), statement.line,
                     )  # fmt: skip
                 report.account = report.account or bank.account
+                check_repeated_refs(file.name, bank.account, statement, first_of)
                 day = statement.first_day or dt.date.min
                 key = (bank.account, day, raw.sequence or "", index, position)
                 work.append((key, report, statement, bank))

@@ -30,10 +30,16 @@ KNOWN = KnownParties.of(
 @pytest.mark.parametrize(
     ("name", "business"),
     [
-        ("Papeterie Imaginaire SRL", True), ("Association Exemple ASBL (test)", True),
-        ("Fondation Imaginaire (démo)", True), ("Garage Fictif N.V.", True),
+        ("Papeterie Imaginaire SRL", True), ("Association Exemple ASBL", True),
+        ("Imaginaire Stichting", True), ("Garage Fictif N.V.", True),
         ("Commune de Schaerbeek", True), ("SPF Finances", True), ("Bakkerij Fictief BV", False),
         ("Nguyen Thi Sa", False), ("Sierrah Tangora", False), (None, False), ("", False),
+        ("CPAS de Bruxelles", True), ("OCMW Sint-Joost-ten-Node", True),
+        # qa-bank D3: only the business alone, never a name after it (or inside it)
+        ("Association Exemple ASBL (test)", False), ("Fondation Imaginaire (démo)", False),
+        ("CPAS BRUXELLES TANGORA SIERRAH", False), ("SPF Finances / Tangora", False),
+        ("Mutualite Tangora Sierrah ASBL", False), ("Commune d'Anderlecht S. Tangora", False),
+        ("CPAS Saint-Gilles Pierre Lambert", False), ("Garage SRL Sierrah Tangora", False),
     ],
 )  # fmt: skip
 def test_a_business_is_told_by_its_legal_form(name: str | None, business: bool) -> None:

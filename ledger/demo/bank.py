@@ -34,7 +34,7 @@ FEES = Decimal("-7.50")
 RENT = Decimal("-450.00")
 GRANT = Decimal("12000.00")
 LANDLORD = "Propriétaire Démo SPRL"
-FOUNDATION = "Fondation Imaginaire (démo)"
+FOUNDATION = "Imaginaire Foundation"  # its legal form ends it: a business (minimise.is_business)
 SUPPLIER = "Fournisseur Fictif SA (démo)"
 FEES_TEXT = "FRAIS DE GESTION DU COMPTE"
 

@@ -64,7 +64,7 @@ from ledger.money.reconcile.state import State
 from ledger.participants import find_participants, summarize, summarize_all
 
 FOUNDATION_ID = "fondation-imaginaire"
-FOUNDATION_TEXT = "Fondation Imaginaire"
+FOUNDATION_TEXT = "Imaginaire Foundation"
 COSTS = (
     ("ingrédients du marché", "Marché Fictif (démo)"),
     ("tissu et fils", "Mercerie Imaginaire (démo)"),
