@@ -138,7 +138,7 @@ def _kill_a_worker(proc: subprocess.Popen[str]) -> None:
 
 
 def _ctrl_c(proc: subprocess.Popen[str]) -> None:
-    time.sleep(0.5)  # the workers importing or rendering
+    time.sleep(0.1)  # the workers importing or rendering (the batch takes seconds more)
     os.killpg(proc.pid, signal.SIGINT)  # to the command and its workers, as a terminal does
 
 
