@@ -63,6 +63,9 @@ COUNT_TYPE = "cash-count"
 ALLOCATING = ("payment", "credit-reversal")
 # what an allocation's rule needs (``docs/accounting-model.md``, invariant 5)
 RULE_KEYS = ("received-net", "contribution", "contribution-rate")
+# amounts the money entries carry in metadata (the fold reads them): a number, or an error
+NUMBER_KEYS = ("amount", "applied", "overpaid", "owed", "recovered", "refund-cancelled",
+               "unapplied", "taken-back", "refund-due", "counted")  # fmt: skip
 _NO_ROLE = ("", "")
 _RESULT_ROOTS = ("Income", "Expenses")
 
@@ -72,10 +75,16 @@ def _q2(value: Decimal) -> Decimal:
 
 
 def _dec(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else ZERO
-    except ArithmeticError:
-        return ZERO
+    """A metadata amount, zero for anything else (reported as not a number, NUMBER_KEYS)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            return ZERO
+        return number if number.is_finite() else ZERO
+    return ZERO
 
 
 def check_money(
@@ -236,6 +245,19 @@ class _Walk:
                 sub_cent = p.account
         if cash:
             self.cash_moves[entry.date].append(_CashMove.of(entry, cash))
+        for key in NUMBER_KEYS:
+            value = entry.meta.get(key)
+            if value is not None and not (isinstance(value, Decimal) and value.is_finite()):
+                self.errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "metadata '{key}' of this entry is not a number (an amount in "
+                            "EUR, e.g. 48.00)",
+                            key=key,
+                        ),
+                    )
+                )
         for code, total in result.items():
             if total != 0:
                 self.errors.append(
