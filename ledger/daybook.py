@@ -35,6 +35,25 @@ PARTICIPANT_ROLES = (
     "participant_owed",
 )
 RESULT_ROLES = ("participant_sales", "participant_share", "participant_costs")
+# On a payout or cost in cash booked on a day the cash box was already counted (they are
+# kept outside the cash book's file): the id of the last count before it. A count asserts
+# the box at the time it was counted (``docs/reconciliation.md``).
+AFTER_COUNT = "after-count"
+COUNT_TYPE = "cash-count"
+
+
+def last_count(entries: list[data.Directive], day: dt.date) -> str | None:
+    """The cash id of the last count of the cash box booked on ``day`` (by its line in
+    the cash book), if any."""
+    found: tuple[int, str] | None = None
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == COUNT_TYPE and entry.date == day:
+            values = entry.values or []
+            line = (entry.meta or {}).get("lineno", 0)
+            key = (line if isinstance(line, int) else 0, str(values[0].value) if values else "")
+            if found is None or key >= found:
+                found = key
+    return found[1] if found is not None else None
 
 
 class Daybook:

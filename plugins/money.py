@@ -13,12 +13,18 @@ that breaks the invariant (its file and line):
   exactly its contributions plus its own income minus its own costs at every date — it
   never holds a participant's money, paid or not;
 * **the cash box** is never below zero at the end of a day, and holds exactly what was
-  counted (``custom "cash-count"``) at the end of the day of a count;
+  counted (``custom "cash-count"``) at the time of each count: the movements of its day
+  booked before it (see ``docs/reconciliation.md``, what a count asserts);
 * **what a participant owes the hub** (``participant_owed``) is never below zero, and no
   payout leaves her holding less than she owes;
 * **allocations add up**: an allocation, a credit reversal or a cash sale moves exactly its
-  ``received-net`` and ``contribution``, at its rate; each allocation allocates exactly
-  what its bank line (or cash receipt) brought to that invoice;
+  ``received-net`` and ``contribution``, at its rate (one without them is an error); each
+  allocation allocates exactly what its bank line (or cash receipt) brought to that invoice;
+* **the hub takes a participant's money only as an allocation's contribution**: no other
+  entry posts to her contribution account or moves what is held for her into the hub's
+  own result;
+* **metadata and custom values of the wrong type** (a hand edit) are errors at their entry,
+  never a crash of the plugin;
 * **credits never exceed what was invoiced**, in total and excluding VAT, and no invoice
   is paid beyond what it asks nor credits its participant more net than it was issued for;
 * **a bank line is settled at most once**: what settlements take out of suspense for a
@@ -38,9 +44,11 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
-from ledger.daybook import RESULT_ROLES
+from ledger.daybook import AFTER_COUNT, RESULT_ROLES
 from ledger.i18n import _
+from ledger.integrity.carried import CARRIED_KIND, is_carried_file
 from ledger.view import View
 
 __plugins__ = ("check_money",)
@@ -53,7 +61,13 @@ WIDE = Context(prec=80)  # a quantize that never overflows on a 30-digit amount
 SEAL_TYPE = "year-closed"
 COUNT_TYPE = "cash-count"
 ALLOCATING = ("payment", "credit-reversal")
+# what an allocation's rule needs (``docs/accounting-model.md``, invariant 5)
+RULE_KEYS = ("received-net", "contribution", "contribution-rate")
+# amounts the money entries carry in metadata (the fold reads them): a number, or an error
+NUMBER_KEYS = ("amount", "applied", "overpaid", "owed", "recovered", "refund-cancelled",
+               "unapplied", "taken-back", "refund-due", "counted")  # fmt: skip
 _NO_ROLE = ("", "")
+_RESULT_ROOTS = ("Income", "Expenses")
 
 
 def _q2(value: Decimal) -> Decimal:
@@ -61,10 +75,16 @@ def _q2(value: Decimal) -> Decimal:
 
 
 def _dec(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else ZERO
-    except ArithmeticError:
-        return ZERO
+    """A metadata amount, zero for anything else (reported as not a number, NUMBER_KEYS)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            return ZERO
+        return number if number.is_finite() else ZERO
+    return ZERO
 
 
 def check_money(
@@ -87,6 +107,52 @@ def _error(entry: data.Directive, message: str) -> MoneyError:
 
 
 # ---------------------------------------------------------------- one walk of the entries
+
+
+@dataclass(frozen=True)
+class _CashMove:
+    """What one entry moved in the cash box, and what places it among the day's counts:
+    its file and line, the count it is the difference of (``cash-difference``), the count
+    it was booked after (``after-count``, on a payout or cost in cash, kept in other files)."""
+
+    filename: str
+    lineno: int
+    amount: Decimal
+    difference_of: str
+    after: str
+
+    @classmethod
+    def of(cls, entry: data.Transaction, amount: Decimal) -> _CashMove:
+        meta = entry.meta
+        kind = meta.get("kind")
+        return cls(
+            str(meta.get("filename", "")),
+            _lineno(meta),
+            amount,
+            str(meta.get("cash", "")) if kind == "cash-difference" else "",
+            str(meta.get(AFTER_COUNT, "") or ""),
+        )
+
+
+def _lineno(meta: dict[str, Any]) -> int:
+    value = meta.get("lineno", 0)
+    return value if isinstance(value, int) else 0
+
+
+def _counted(entry: data.Custom) -> Decimal | None:
+    """The amount a ``cash-count`` says was counted (``None``: not a count, a hand edit)."""
+    values = entry.values or []
+    if len(values) < 2 or not isinstance(values[0].value, str):
+        return None
+    counted = values[1].value
+    if (
+        isinstance(counted, Amount)
+        and isinstance(counted.number, Decimal)
+        and counted.number.is_finite()
+        and counted.currency == "EUR"
+    ):
+        return counted.number
+    return None
 
 
 @dataclass
@@ -112,11 +178,27 @@ class _Walk:
         default_factory=lambda: collections.defaultdict(list)
     )
     allocations: list[tuple[str, str, data.Transaction]] = field(default_factory=list)
+    # by day: what each entry moved in the cash box, and where it stands (for the counts)
+    cash_moves: dict[dt.date, list[_CashMove]] = field(
+        default_factory=lambda: collections.defaultdict(list)
+    )
 
     def entry(self, entry: data.Directive) -> None:
         if isinstance(entry, data.Custom):
             if entry.type == COUNT_TYPE:
-                self.counts[entry.date].append(entry)
+                if _counted(entry) is None:
+                    self.errors.append(
+                        _error(
+                            entry,
+                            _(
+                                'not a count of the cash box: a "cash-count" gives its cash id '
+                                "and the amount counted in EUR (e.g. 'CASH-2026-0009' "
+                                "150.00 EUR)"
+                            ),
+                        )
+                    )
+                else:
+                    self.counts[entry.date].append(entry)
             elif entry.type == SEAL_TYPE:
                 self.seals[entry.date].append(entry)
         elif isinstance(entry, data.Transaction):
@@ -126,26 +208,56 @@ class _Walk:
         kind = str(entry.meta.get("kind", ""))
         result: dict[str, Decimal] = collections.defaultdict(Decimal)
         allocating = kind in (*ALLOCATING, "cash-sale")
+        carried = kind == CARRIED_KIND and is_carried_file(entry.meta.get("filename"))
         moved: dict[str, Decimal] = collections.defaultdict(Decimal)  # role:code → sum
+        held: dict[str, Decimal] = collections.defaultdict(Decimal)
+        hub_result = ZERO  # what the entry moves on the hub's own income and charges
+        contributions: set[str] = set()
+        touched: set[str] = set()  # the participants whose accounts an allocation moves
+        cash = ZERO
         sub_cent = ""
         for p in entry.postings:
             units = p.units
-            if units is None or units.number is None:
+            if units is None or not isinstance(units.number, Decimal):
                 continue
             number = units.number
             role, code = self.roles.get(p.account, _NO_ROLE)
             if allocating:
                 moved[f"{role}:{code}"] += number
+                if code:
+                    touched.add(code)
             if role in RESULT_ROLES and not (
                 role == "participant_costs" and entry.meta.get("grant")
             ):
                 result[code] += number
+            elif role == "participant_contribution":
+                contributions.add(code)
+            elif role == "participant_held":
+                held[code] += number
+            elif not code and p.account.split(":", 1)[0] in _RESULT_ROOTS:
+                hub_result += number
             if role == "cash":
                 self.last_cash[entry.date] = entry
+                cash += number
             elif role == "participant_owed":
                 self.last_owed[entry.date][code] = entry
             if not sub_cent and _sub_cent(units):
                 sub_cent = p.account
+        if cash:
+            self.cash_moves[entry.date].append(_CashMove.of(entry, cash))
+        for key in NUMBER_KEYS:
+            value = entry.meta.get(key)
+            if value is not None and not (isinstance(value, Decimal) and value.is_finite()):
+                self.errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "metadata '{key}' of this entry is not a number (an amount in "
+                            "EUR, e.g. 48.00)",
+                            key=key,
+                        ),
+                    )
+                )
         for code, total in result.items():
             if total != 0:
                 self.errors.append(
@@ -160,12 +272,14 @@ class _Walk:
                         ),
                     )
                 )
+        if not carried:
+            self.held_to_result(entry, kind, allocating, contributions, held, hub_result)
         if kind == "payout":
             code = str(entry.meta.get("participant", ""))
             if code:
                 self.payouts[entry.date].append((code, entry))
         if allocating:
-            self.allocation_adds_up(entry, kind, moved)
+            self.allocation_adds_up(entry, kind, moved, touched)
         if kind == "payment":
             links = sorted(entry.links or ())
             money = [lk for lk in links if lk.startswith("bank-")] or [
@@ -186,15 +300,89 @@ class _Walk:
                 )
             )
 
-    def allocation_adds_up(
-        self, entry: data.Transaction, kind: str, moved: dict[str, Decimal]
-    ) -> None:
-        """An allocation moves what its metadata says, and its contribution is its rate."""
-        code = str(entry.meta.get("participant", "") or "")
-        if not code or "received-net" not in entry.meta:
+    def held_to_result(
+        self, entry: data.Transaction, kind: str, allocating: bool, contributions: set[str],
+        held: dict[str, Decimal], hub_result: Decimal,
+    ) -> None:  # fmt: skip
+        """The hub takes a participant's money only as the contribution of an allocation
+        (checked against its rate): never a contribution booked elsewhere, never what is
+        held for her moved into the hub's own income (or out of its charges)."""
+        own = str(entry.meta.get("participant", "") or "") if allocating else ""
+        for code in sorted(contributions - {own} if own else contributions):
+            self.errors.append(
+                _error(
+                    entry,
+                    _(
+                        "participant {code}: a contribution is booked only by the allocation "
+                        "of money received for them (a payment, a credit reversal or a cash "
+                        "sale, with its rate), not by this entry",
+                        code=code,
+                    ),
+                )
+            )
+        if hub_result >= 0:
             return
-        net = _dec(entry.meta.get("received-net"))
-        contribution = _dec(entry.meta.get("contribution"))
+        for code, number in sorted(held.items()):
+            if number > 0:
+                self.errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code}: this entry takes {amount} EUR held for them "
+                            "into the hub's result; the hub takes a participant's money only "
+                            "as the contribution of an allocation",
+                            code=code,
+                            amount=min(number, -hub_result),
+                        ),
+                    )
+                )
+
+    def allocation_adds_up(
+        self, entry: data.Transaction, kind: str, moved: dict[str, Decimal], touched: set[str]
+    ) -> None:
+        """An allocation moves what its metadata says, and its contribution is its rate.
+
+        An allocation that moves a participant's accounts needs what the rule needs: its
+        participant, ``received-net``, ``contribution`` and ``contribution-rate``, each a
+        number (without them nothing could be checked: a hand edit that drops one is an
+        error, not a pass)."""
+        code = str(entry.meta.get("participant", "") or "")
+        if not touched and "received-net" not in entry.meta:
+            return  # nothing allocated to anyone (the hub's own invoice, an overpayment)
+        if not code or (touched and code not in touched):
+            self.errors.append(
+                _error(
+                    entry,
+                    _(
+                        "this {kind} entry moves participant accounts but its 'participant' "
+                        "metadata does not name their participant",
+                        kind=kind,
+                    ),
+                )
+            )
+            return
+        figures: dict[str, Decimal] = {}
+        for key in RULE_KEYS:
+            value = entry.meta.get(key)
+            if isinstance(value, Decimal) and value.is_finite():
+                figures[key] = value
+                continue
+            self.errors.append(
+                _error(
+                    entry,
+                    _(
+                        "participant {code}: this {kind} entry has no number for '{key}' "
+                        "(the contribution rule needs received-net, contribution and "
+                        "contribution-rate)",
+                        code=code,
+                        kind=kind,
+                        key=key,
+                    ),
+                )
+            )
+            return
+        net, contribution = figures["received-net"], figures["contribution"]
+        rate = figures["contribution-rate"]
         moved_net = (
             moved.get(f"participant_share:{code}", ZERO)
             if kind == "cash-sale"
@@ -218,9 +406,8 @@ class _Walk:
             )
             return
         rule = str(entry.meta.get("contribution-rule", ""))
-        rate = entry.meta.get("contribution-rate")
-        if rate is not None and not rule.startswith("reversal") and net > 0:
-            expected = _q2(net * _dec(rate) / 100)
+        if not rule.startswith("reversal") and net > 0:
+            expected = _q2(net * rate / 100)
             if contribution != expected:
                 self.errors.append(
                     _error(
@@ -294,6 +481,7 @@ def _days(view: View, walk: _Walk) -> list[Any]:
             *walk.counts, *walk.seals}  # fmt: skip
     for day in sorted(days):
         when = day.isoformat()
+        start = cash  # at the end of the day before
         cash += cash_moves.get(day, ZERO)
         last_cash = walk.last_cash.get(day)
         if cash < 0 and last_cash is not None:
@@ -309,22 +497,9 @@ def _days(view: View, walk: _Walk) -> list[Any]:
                 )
             )
             cash = ZERO  # report once, then keep checking
-        for count in walk.counts.get(day, ()):
-            counted = count.values[1].value.number if len(count.values) > 1 else None
-            if counted is None or counted != cash:
-                errors.append(
-                    _error(
-                        count,
-                        _(
-                            "the cash box was counted at {counted} EUR at the end of {day}, "
-                            "but the books say {balance} EUR (book the difference with "
-                            "'coopledger cash count')",
-                            counted=counted,
-                            day=when,
-                            balance=cash,
-                        ),
-                    )
-                )
+        counts = walk.counts.get(day)
+        if counts:
+            errors += _counts(counts, walk.cash_moves.get(day, []), start, when)
         for code, delta in owed_moves.get(day, {}).items():
             owed[code] += delta
         for code, entry in walk.last_owed.get(day, {}).items():
@@ -373,6 +548,49 @@ def _days(view: View, walk: _Walk) -> list[Any]:
                         ),
                     )
                 )
+    return errors
+
+
+def _counts(
+    counts: list[data.Custom], moves: list[_CashMove], start: Decimal, when: str
+) -> list[Any]:
+    """The counts of one day, each against the cash box at the time it was counted:
+    ``start`` (the end of the day before) plus what the day's entries booked before it
+    moved — in its file, the entries above it; its own difference (and those of the day's
+    earlier counts); elsewhere (a payout or a cost in cash), every entry but those booked
+    after it or a later count (``after-count``). See ``docs/reconciliation.md``."""
+    ordered = sorted(counts, key=lambda c: (str(c.meta.get("filename", "")), _lineno(c.meta)))
+    rank = {str(c.values[0].value): n for n, c in enumerate(ordered)}
+    errors: list[Any] = []
+    for n, count in enumerate(ordered):
+        filename, lineno = str(count.meta.get("filename", "")), _lineno(count.meta)
+        before = start
+        for move in moves:
+            if move.difference_of in rank:
+                earlier = rank[move.difference_of] <= n
+            elif move.filename == filename:
+                earlier = move.lineno < lineno
+            elif move.after in rank:
+                earlier = rank[move.after] < n
+            else:
+                earlier = True
+            if earlier:
+                before += move.amount
+        counted = _counted(count)
+        if counted != before:
+            errors.append(
+                _error(
+                    count,
+                    _(
+                        "the cash box was counted at {counted} EUR on {day}, but the books "
+                        "say it held {balance} EUR at that count (book the difference with "
+                        "'coopledger cash count')",
+                        counted=counted,
+                        day=when,
+                        balance=before,
+                    ),
+                )
+            )
     return errors
 
 

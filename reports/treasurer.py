@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from reports.annual import cash_flows
 from reports.common import money_text
@@ -221,7 +222,12 @@ def _cash_part(frames: Frames, period: Period, lang: str) -> tuple[Part, dict[st
     counts = [
         e
         for e in frames.entries
-        if isinstance(e, data.Custom) and e.type == COUNT_TYPE and e.date <= period.end
+        if isinstance(e, data.Custom)
+        and e.type == COUNT_TYPE
+        and e.date <= period.end
+        # (a count a hand edit broke is plugins.money's error, not a crash here)
+        and len(e.values) > 1
+        and isinstance(e.values[1].value, Amount)
     ]
     last = counts[-1] if counts else None
     rows = [row(label=t(lang, "tr.cash_books", date=period.end.isoformat()), amount=books)]

@@ -94,7 +94,7 @@ for _action, _help in (
     ("sale", N_("a participant's sale paid in cash (cash sale AMOUNT --participant CODE)")),
     ("withdraw", N_("cash taken from the bank into the cash box")),
     ("deposit", N_("cash from the cash box put in at the bank")),
-    ("count", N_("what the cash box holds at the end of the day; the difference is booked")),
+    ("count", N_("what the cash box holds now; the difference is booked")),
 ):
     _type = AMOUNT_OR_ZERO if _action == "count" else AMOUNT
     _params = [click.argument("amount", required=False, metavar="AMOUNT", type=_type),

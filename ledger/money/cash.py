@@ -13,7 +13,8 @@ an id of the cash book, ``CASH-<year>-<n>`` (link ``^cash-…``). Entries (see
 * a **withdrawal** from the bank into the cash box (``kind: "cash-transfer"``):
   ``cash A / internal_transfers -A``; the statement's debit is matched to it (``cash-…``),
   so the bank only moves with statements; a **deposit** is the reverse;
-* a **count** (``custom "cash-count"`` with the amount counted at the end of the day) and,
+* a **count** (``custom "cash-count"`` with the amount counted at the time it is booked: the
+  movements of its day booked before it, ``docs/reconciliation.md``) and,
   when the books say otherwise, the difference (``kind: "cash-difference"``) to
   ``cash_shortfall`` (64) or ``cash_surplus`` (74). ``plugins.money`` checks on every load
   that the cash box held exactly what was counted.
@@ -202,7 +203,9 @@ def transfer_entry(
 def count_entries(
     state: State, cash_id: str, counted: Decimal, day: dt.date
 ) -> list[data.Directive]:
-    """A count of the cash box at the end of ``day``, and the difference with the books."""
+    """A count of the cash box on ``day``, now: the difference with what the books say at
+    this point (everything booked so far up to that day; what is booked later that day is
+    after the count, as ``plugins.money`` checks it)."""
     cfg = state.config
     books_say = state.cash.balance("cash", day)
     difference = counted - books_say
@@ -408,7 +411,7 @@ def book_transfer(
 def book_count(
     books: Books, counted_text: str, day: dt.date | None = None, today: dt.date | None = None
 ) -> dict[str, Any]:
-    """``coopledger cash count AMOUNT``: what the cash box holds at the end of the day."""
+    """``coopledger cash count AMOUNT``: what the cash box holds now (on ``day``)."""
     counted = parse_amount(counted_text, "counted amount", allow_zero=True)
     day = booking_date(day, today)
     with books.transaction("cash: count") as tx:

@@ -38,6 +38,7 @@ from beancount.core import data
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.dates import booking_date
+from ledger.daybook import AFTER_COUNT, last_count
 from ledger.entries import (
     ZERO,
     clean_text,
@@ -117,9 +118,11 @@ def charged_cost(config: HubConfig, req: ExpenseRequest) -> Decimal:
 
 
 def expense_entry(
-    config: HubConfig, req: ExpenseRequest, expense_id: str, day: dt.date
-) -> data.Transaction:
-    """The transaction of a cost (see the module's docstring)."""
+    config: HubConfig, req: ExpenseRequest, expense_id: str, day: dt.date,
+    after_count: str | None = None,
+) -> data.Transaction:  # fmt: skip
+    """The transaction of a cost (see the module's docstring); paid in cash, after
+    ``after_count``, the last count of the cash box booked that day, if any."""
     link = id_link(expense_id)
     cost = charged_cost(config, req)
     recoverable = req.amount - cost
@@ -158,6 +161,7 @@ def expense_entry(
         "vat": req.vat or None,
         "grant": req.grant,
         "charged-later": True if req.charge_later else None,
+        AFTER_COUNT: after_count if req.paid_from == "cash" else None,
     }
     # (grants read the description back after the first ": " of this narration)
     lang = hub_lang(config.invoicing.default_lang)
@@ -327,7 +331,8 @@ def book_expenses(
                 seqs[day.year] = int(first.rsplit("-", 1)[1]) - 1
             seqs[day.year] += 1
             expense_id = f"EXP-{day.year}-{seqs[day.year]:04d}"
-            entry = expense_entry(config, req, expense_id, day)
+            counted = last_count(entries, day) if req.paid_from == "cash" else None
+            entry = expense_entry(config, req, expense_id, day, counted)
             made: list[data.Directive] = [entry]
             if req.grant:
                 made += release_entries([*entries, *new], config, req.grant, cost, day,

@@ -43,6 +43,7 @@ from sepaxml import SepaTransfer
 from ledger.books import Books, atomic_write
 from ledger.config import HubConfig
 from ledger.dates import booking_date, execution_date
+from ledger.daybook import AFTER_COUNT, last_count
 from ledger.entries import (
     ZERO,
     document_entry,
@@ -96,9 +97,10 @@ def check_iban(value: str) -> str:
 
 def payout_entry(
     config: HubConfig, payout_id: str, code: str, amount: Decimal, day: dt.date, method: str,
-    iban: str | None,
+    iban: str | None, after_count: str | None = None,
 ) -> data.Transaction:  # fmt: skip
-    """The payout transaction (bank: ordered, pending the debit; cash: paid now)."""
+    """The payout transaction (bank: ordered, pending the debit; cash: paid now, after
+    ``after_count``, the last count of the cash box booked that day, if any)."""
     held = config.account("participant_held", code)
     meta: dict[str, Any] = {
         "kind": "payout",
@@ -118,6 +120,7 @@ def payout_entry(
             code=code,
         ).shown(hub_lang(config.invoicing.default_lang))
     else:
+        meta[AFTER_COUNT] = after_count
         other = posting(config.account("cash"), -amount)
         narration = _(
             "Payout {payout_id} to {code}, in cash", payout_id=payout_id, code=code
@@ -307,7 +310,10 @@ def book_payouts(
                 seqs[day.year] = int(first.rsplit("-", 1)[1]) - 1
             seqs[day.year] += 1
             payout_id = f"PO-{day.year}-{seqs[day.year]:04d}"
-            entry = payout_entry(config, payout_id, req.code, req.amount, day, req.method, iban)
+            counted = last_count(entries, day) if req.method == "cash" else None
+            entry = payout_entry(
+                config, payout_id, req.code, req.amount, day, req.method, iban, counted
+            )
             state.add(entry)
             new.append(entry)
             relpath = None

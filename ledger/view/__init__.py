@@ -99,6 +99,8 @@ def issued_ref(entry: data.Directive) -> IssuedRef | None:
     seq = entry.meta.get("seq")
     if number is None or series is None or not isinstance(seq, (int, Decimal)):
         return None
+    if isinstance(seq, Decimal) and not seq.is_finite():
+        return None  # (a hand edit: the invoice plugin reports its seq)
     return IssuedRef(kind, number, str(series), int(seq), entry.date, entry)
 
 
@@ -1092,9 +1094,15 @@ def _numbered(entry: data.Transaction) -> Iterable[Any]:
 
 
 def _dec(value: Any) -> Decimal:
-    if value is None or value == "":
+    """A metadata amount; anything else (a hand edit gave it another type) counts as zero
+    here, and ``plugins.money`` reports it at its entry."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
         return ZERO
-    return Decimal(str(value))
+    try:
+        number = Decimal(value) if isinstance(value, (Decimal, int)) else Decimal(value.strip())
+    except ArithmeticError:
+        return ZERO
+    return number if number.is_finite() else ZERO
 
 
 def _as_date(value: Any) -> dt.date | None:

@@ -68,6 +68,12 @@ def valid_ogm(ogm: str) -> bool:
     return bool(ogm_vcs.is_valid(ogm))
 
 
+def _blank(value: Any) -> bool:
+    """No value (a value of another type, an amount, is compared by type first: a hand
+    edit never crashes the plugin)."""
+    return value is None or (isinstance(value, str) and value == "")
+
+
 def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError]) -> list[_Doc]:
     docs = []
     for entry in entries:
@@ -75,8 +81,8 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
             continue
         kind = str(entry.meta["kind"])
         own_key = "invoice" if kind == "invoice" else "credit-note"
-        missing = [k for k in (own_key, *REQUIRED) if entry.meta.get(k) in (None, "")]
-        if kind == "credit-note" and entry.meta.get("invoice") in (None, ""):
+        missing = [k for k in (own_key, *REQUIRED) if _blank(entry.meta.get(k))]
+        if kind == "credit-note" and _blank(entry.meta.get("invoice")):
             missing.append("invoice")
         if missing:
             errors.append(
@@ -93,7 +99,13 @@ def _documents(entries: Iterable[data.Directive], errors: list[InvoiceCheckError
             continue
         number = str(entry.meta[own_key])
         seq = entry.meta["seq"]
-        if not isinstance(seq, (int, Decimal)) or int(seq) != seq or int(seq) < 1:
+        if (
+            isinstance(seq, bool)
+            or not isinstance(seq, (int, Decimal))
+            or (isinstance(seq, Decimal) and not seq.is_finite())
+            or int(seq) != seq
+            or int(seq) < 1
+        ):
             errors.append(
                 InvoiceCheckError(
                     entry.meta,

@@ -22,6 +22,8 @@ from typing import Any
 import former_folds
 import pytest
 from beancount.core import data
+from beancount.core.amount import Amount
+from beancount.parser.grammar import ValueType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from money_builders import CLIENT_IBANS, CODES, bank_entry, invoice_entry, make_config, open_all
@@ -311,3 +313,88 @@ def test_the_money_plugin_finds_what_its_former_fold_found_on_broken_books(
     entries: list[data.Directive],
 ) -> None:
     assert_same_money(entries)
+
+
+# ---------------------------------------------------------------- hand edits of value types
+
+# What a hand edit can turn a metadata or custom value into (beancount parses each).
+ODD_VALUES = st.sampled_from(
+    (
+        "lots",
+        "",
+        "48.00",
+        Decimal("48.00"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        True,
+        False,
+        dt.date(2026, 12, 2),
+        Amount(Decimal("48.00"), "EUR"),
+        Amount(Decimal("1"), "USD"),
+        None,
+    )
+)
+
+
+def _plugins() -> list[Any]:
+    from plugins.invoices import check_invoices
+    from plugins.participants import check_participants
+    from plugins.privacy import check_privacy
+    from plugins.reconciliation import check_reconciliation
+    from plugins.sealed import check_sealed_years
+
+    return [check_participants, check_privacy, check_invoices, check_reconciliation,
+            check_money, check_sealed_years]  # fmt: skip
+
+
+@st.composite
+def mistyped_books(draw: st.DrawFn) -> list[data.Directive]:
+    """Generated books, a cash count and a seal among them, where a hand edit gave some
+    metadata keys (or a custom entry's values) a value of another type."""
+    entries = draw(generated_books())
+    day = dt.date(2026, 12, 2)
+    count_meta = data.new_metadata("cash.beancount", 900, {"kind": "cash-count"})
+    entries.append(
+        data.Custom(count_meta, day, "cash-count", [
+            ValueType("CASH-2026-0009", str), ValueType(Amount(Decimal("0"), "EUR"), Amount)])
+    )  # fmt: skip
+    seal_meta = data.new_metadata("2025/closing.beancount", 901, {"digest": "0" * 64})
+    entries.append(data.Custom(seal_meta, dt.date(2025, 12, 31), "year-closed",
+                               [ValueType("2025", str)]))  # fmt: skip
+    for _ in range(draw(st.integers(1, 6))):
+        index = draw(st.integers(0, len(entries) - 1))
+        entry = entries[index]
+        if isinstance(entry, data.Custom) and draw(st.booleans()):
+            odd = draw(ODD_VALUES)
+            values = list(entry.values)
+            at = draw(st.integers(0, len(values)))
+            kept = values[:at] + ([ValueType(odd, type(odd))] if odd is not None else [])
+            entries[index] = entry._replace(values=kept)
+            continue
+        keys = sorted(k for k in entry.meta if k not in ("filename", "lineno"))
+        key = draw(st.sampled_from(keys or ["kind"]))
+        # (an amount as a metadata value is left out: beancount's Amount.__eq__ fails on a
+        # string, so ``meta.get("kind") == "payment"`` itself raises — not ours to patch)
+        odd = draw(ODD_VALUES.filter(lambda v: not isinstance(v, Amount)))
+        meta = {k: v for k, v in entry.meta.items() if k != key}
+        if odd is not None:
+            meta[key] = odd
+        entries[index] = entry._replace(meta=meta)
+    entries.sort(key=data.entry_sortkey)
+    return entries
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mistyped_books())
+def test_qa_f1_2_a_mistyped_value_is_an_error_never_a_crash_of_a_plugin(
+    entries: list[data.Directive],
+) -> None:
+    """QA (f1, 2): a ``cash-count`` whose amount was a string crashed ``plugins.money``
+    (``'str' object has no attribute 'number'``), hiding its other errors. Whatever type a
+    hand edit gives a metadata or custom value, every plugin runs to its end, and what it
+    reports names an entry."""
+    for plugin in _plugins():
+        _, errors = plugin(list(entries), {"filename": "main.beancount"})
+        for error in errors:
+            assert isinstance(error.message, str) and "\n" not in error.message.strip()
+            assert error.source is None or "lineno" in error.source

@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_hub import CLIENT_IBAN, HUB_IBAN, PAYEE_IBAN, Hub
@@ -350,3 +351,186 @@ def test_qa22_d3_cash_refund_of_an_invoice_finds_its_overpayment(tmp_path: Path)
                      words="nothing is due")  # fmt: skip
     assert "invoice show INVOICE" in said and "--list" not in said, said
     h.run("check")
+
+
+# ---------------------------------------------------------------- QA f1: the contribution
+# rule, mistyped values and same-day counts (/work/coord: fix f1)
+
+
+def _check_errors(h: Hub) -> list[str]:
+    """What ``books check`` reports, one ``file:line: message`` per error."""
+    proc = h.run("check", ok=False)
+    assert "Traceback" not in proc.stdout + proc.stderr and "Error applying plugin" not in (
+        proc.stdout + proc.stderr
+    ), proc.stdout + proc.stderr
+    return [ln for ln in (proc.stdout + proc.stderr).splitlines() if ".beancount:" in ln]
+
+
+def _line_of(h: Hub, relpath: str, needle: str, nth: int = 0) -> int:
+    lines = (h.root / relpath).read_text().splitlines()
+    return [n for n, text in enumerate(lines, start=1) if needle in text][nth]
+
+
+def _edit(h: Hub, relpath: str, edit: Any) -> None:
+    path = h.root / relpath
+    path.write_text(edit(path.read_text()))
+
+
+def _undo(h: Hub) -> None:
+    subprocess.run(["git", "-C", str(h.root), "checkout", "-q", "--", "."], check=True)
+
+
+def _in_entry(text: str, header: str, old: str, new: str) -> str:
+    """``old`` → ``new`` in the entry whose first line contains ``header`` (every time)."""
+    at = text.index(header)
+    end = text.find("\n\n", at)
+    end = len(text) if end < 0 else end
+    return text[:at] + text[at:end].replace(old, new) + text[end:]
+
+
+@pytest.fixture(scope="module")
+def paid_in_cash(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """An invoice of 200.00 paid in cash, and a cash sale of 200.00 (12 % rate)."""
+    h = Hub(tmp_path_factory.mktemp("qa-f1"))
+    h.run("contribution", "set-rate", "12")
+    h.number = h.invoice("200.00", "2026-02-02")["number"]
+    h.run("invoice", "pay", h.number, "--cash", "--date", "2026-02-03")
+    h.run("cash", "sale", "200", "--participant", h.code, "--date", "2026-02-04")
+    assert _check_errors(h) == []
+    return h
+
+
+def test_qa_f1_1_an_allocation_missing_what_its_rule_needs_is_an_error(paid_in_cash: Hub) -> None:
+    """QA (f1, 1): deleting ``contribution-rate`` (or ``received-net``) turned the
+    contribution check off: 48.00 on 200.00 at 12 % passed."""
+    h, cash = paid_in_cash, "2026/cash.beancount"
+    cases = [
+        ("Payment on invoice", ("  contribution-rate: 12\n", ""), "contribution-rate"),
+        ("Cash sale CASH-", ("  contribution-rate: 12\n", ""), "contribution-rate"),
+        ("Payment on invoice", ("  received-net: 200.00\n", ""), "received-net"),
+        ("Cash sale CASH-", ("  received-net: 200.00\n", ""), "received-net"),
+        ("Payment on invoice", ("contribution: 24.00", 'contribution: "24.00"'), "contribution"),
+    ]
+    for header, (old, new), key in cases:
+        line = _line_of(h, cash, header)
+
+        def edit(text: str, header: str = header, old: str = old, new: str = new) -> str:
+            text = _in_entry(text, header, old, new)
+            text = _in_entry(text, header, "contribution: 24.00", "contribution: 48.00")
+            return _in_entry(text, header, "24.00 EUR", "48.00 EUR")
+
+        _edit(h, cash, edit)
+        try:
+            errors = _check_errors(h)
+            assert errors == [
+                f"{cash}:{line}: participant {h.code}: this "
+                f"{'cash-sale' if 'sale' in header else 'payment'} entry has no number for "
+                f"'{key}' (the contribution rule needs received-net, contribution and "
+                "contribution-rate)"
+            ], errors
+        finally:
+            _undo(h)
+    # with the rate kept, the wrong contribution is reported (as before)
+    _edit(h, cash, lambda t: _in_entry(_in_entry(t, "Cash sale CASH-", "24.00", "48.00"),
+                                       "Cash sale CASH-", "24.00", "48.00"))  # fmt: skip
+    try:
+        assert any("should be 24.00 EUR" in e for e in _check_errors(h))
+    finally:
+        _undo(h)
+
+
+@pytest.mark.parametrize("income", ["Contribution", "Autres-produits"])
+def test_qa_f1_1_the_hub_takes_held_money_only_by_an_allocation(
+    paid_in_cash: Hub, income: str
+) -> None:
+    """QA (f1, 1): an entry with no kind moving 50.00 held for her into a contribution (or
+    the hub's other income) passed: the hub took her money without any rule."""
+    h = paid_in_cash
+    account = (
+        f"Income:Participants:{h.code}:Contribution"
+        if income == "Contribution"
+        else "Income:Autres-produits"
+    )
+    notes = f"{TODAY.year}/notes.beancount"
+    _hand_edit(h, f'\n2026-03-01 * "a hand edit"\n  Liabilities:Participants:{h.code}  50.00 EUR\n'
+                  f"  {account}  -50.00 EUR\n")  # fmt: skip
+    try:
+        errors = _check_errors(h)
+        said = (
+            "a contribution is booked only by the allocation"
+            if income == "Contribution"
+            else "this entry takes 50.00 EUR held for them into the hub's result"
+        )
+        assert errors == [f"{notes}:2: participant {h.code}: {errors[0].split(': ', 2)[2]}"]
+        assert said in errors[0], errors
+    finally:
+        _undo_hand_edit(h)
+    # …and every entry coopledger itself wrote still passes
+    assert _check_errors(h) == []
+
+
+def test_qa_f1_2_a_malformed_count_is_one_error_and_the_other_checks_still_run(
+    paid_in_cash: Hub,
+) -> None:
+    """QA (f1, 2): ``custom "cash-count" "CASH-…" "lots"`` crashed ``plugins.money``
+    (``AttributeError``), hiding its other errors; with no amount it said "counted at None"."""
+    h, cash = paid_in_cash, "2026/cash.beancount"
+    for values in ('"lots"', "", "12.00", "12.00 USD", "TRUE"):
+        _edit(h, cash, lambda t, v=values: _in_entry(
+            t, "Cash sale CASH-", "contribution: 24.00", "contribution: 25.00")
+            + f'\n2026-02-05 custom "cash-count" "CASH-2026-0009" {v}\n  kind: "cash-count"\n')  # fmt: skip
+        try:
+            errors = _check_errors(h)
+            count = len((h.root / cash).read_text().splitlines()) - 1
+            assert f"{cash}:{count}: not a count of the cash box: a \"cash-count\" gives its " \
+                "cash id and the amount counted in EUR (e.g. 'CASH-2026-0009' 150.00 EUR)" \
+                in errors, errors  # fmt: skip
+            assert len(errors) == 2 and "None" not in " ".join(errors), errors
+            assert any("but says 200.00 and 25.00" in e for e in errors), errors
+        finally:
+            _undo(h)
+
+
+def test_qa_f1_3_a_recount_and_cash_movements_after_a_count_the_same_day(tmp_path: Path) -> None:
+    """QA (f1, 3): after ``cash count`` nothing more could be booked in cash that day, not
+    even a recount (the count was taken for the end of the day). A count asserts the box at
+    the time it was counted: the movements booked before it, and its own difference."""
+    h = Hub(tmp_path)
+    h.run("cash", "withdraw", "100", "--date", "2026-03-01")
+    day = ("--date", "2026-03-02")
+    assert h.json("cash", "count", "150", *day)["difference"] == "50.00"
+    assert h.json("cash", "count", "100", *day)["difference"] == "-50.00"  # a recount
+    h.run("cash", "sale", "20", "--participant", h.code, *day)  # after a count
+    h.run("cash", "deposit", "10", *day)
+    h.run("payout", h.code, "5", "--method", "cash", *day)  # another file: after-count
+    assert h.json("cash", "count", "105", *day)["difference"] == "0.00"
+    h.run("cash", "sale", "1", "--participant", h.code, *day)
+    assert _check_errors(h) == []
+    assert h.trial_balance(2026)["Assets:Caisse"] == Decimal("106.00")
+    payouts = (h.root / "2026" / "payouts.beancount").read_text()
+    assert 'after-count: "CASH-2026-0003"' in payouts, payouts
+    # a hand edit that breaks a count is still reported, at the count's line
+    cash = "2026/cash.beancount"
+    line = _line_of(h, cash, '"cash-count" "CASH-2026-0006"')
+    _edit(
+        h, cash, lambda t: t.replace('"CASH-2026-0006" 105.00 EUR', '"CASH-2026-0006" 104.00 EUR')
+    )
+    try:
+        assert _check_errors(h) == [
+            f"{cash}:{line}: the cash box was counted at 104.00 EUR on 2026-03-02, but the "
+            "books say it held 105.00 EUR at that count (book the difference with "
+            "'coopledger cash count')"
+        ]
+    finally:
+        _undo(h)
+    # a movement before the counts edited by hand: every later count of the day says so
+    _edit(
+        h, "2026/payouts.beancount", lambda t: t.replace('  after-count: "CASH-2026-0003"\n', "")
+    )
+    try:
+        errors = _check_errors(h)
+        assert [e.split(":", 2)[:2] for e in errors] == [
+            [cash, str(_line_of(h, cash, f'"cash-count" "CASH-2026-000{n}"'))] for n in (2, 3)
+        ], errors
+    finally:
+        _undo(h)
