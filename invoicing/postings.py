@@ -20,16 +20,21 @@ def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
 
 
 def document_postings(
-    config: HubConfig, kind: str, participant: str, net: Decimal, vat: Decimal
-) -> list[data.Posting]:
-    """The postings of an invoice (or, reversed, of a credit note) of ``net`` excl. VAT."""
+    config: HubConfig, kind: str, participant: str, net: Decimal, vat: Decimal,
+    vat_owed: bool | None = None,
+) -> list[data.Posting]:  # fmt: skip
+    """The postings of an invoice (or, reversed, of a credit note) of ``net`` excl. VAT.
+    ``vat_owed``: whether the VAT goes to the VAT account (by default, whether the hub's
+    regime is the standard one today; a document issued under another regime says so)."""
     sign = Decimal(1) if kind == "invoice" else Decimal(-1)
     cur = config.currency
     postings = [
         _posting(config.account("clients"), sign * (net + vat), cur),
         _posting(config.account("participant_sales", participant), -sign * net, cur),
     ]
-    if config.hub.vat_regime == "standard" and vat != 0:
+    if vat_owed is None:
+        vat_owed = config.hub.vat_regime == "standard"
+    if vat_owed and vat != 0:
         postings.append(_posting(config.account("vat_payable"), -sign * vat, cur))
     if net != 0:
         postings += [

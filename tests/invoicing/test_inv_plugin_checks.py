@@ -153,3 +153,34 @@ def test_qa22_d1_the_books_plugin_names_the_line_of_the_over_credit(tmp_path) ->
     assert {(e.source["filename"], e.source["lineno"]) for e in found} == {(str(path), line)}
     assert any("come to 12.00 EUR" in e.message for e in found)
     assert any("credits 12.00 (VAT 0.00) at 0 %" in e.message for e in found)
+
+
+def test_an_entry_is_compared_with_its_record_under_the_regime_it_was_issued_in() -> None:
+    """A standard-regime invoice (VAT charged) stays what was issued after the hub's regime
+    changes: the record's own VAT says what was owed, not today's ``hub.toml``."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from beancount.core import data
+    from invoicing_support import make_config
+
+    from invoicing.integrity import entry_differences
+    from invoicing.postings import document_postings
+
+    standard, franchise = make_config(regime="standard"), make_config(regime="franchise")
+    net, vat = Decimal("100.00"), Decimal("21.00")
+    postings = document_postings(standard, "invoice", "P-7K3Q9X", net, vat)
+    meta = data.new_metadata("invoices.beancount", 3,
+                             {"kind": "invoice", "invoice": "2026-0001", "client": "C0001",
+                              "participant": "P-7K3Q9X"})  # fmt: skip
+    entry = data.Transaction(meta, dt.date(2026, 3, 1), "*", None, "Facture", frozenset(),
+                             frozenset({"inv-2026-0001"}), postings)  # fmt: skip
+    record = {"kind": "invoice", "number": "2026-0001", "date": "2026-03-01",
+              "client": {"id": "C0001"}, "participant": "P-7K3Q9X",
+              "totals": {"net": "100.00", "vat": "21.00", "gross": "121.00",
+                         "groups": [{"base": "100.00", "vat": "21.00"}]}}  # fmt: skip
+    assert entry_differences(standard, entry, record) == []
+    assert entry_differences(franchise, entry, record) == []
+    changed = {**record, "totals": {**record["totals"], "vat": "0.00", "gross": "100.00",
+                                    "groups": [{"base": "100.00", "vat": "0.00"}]}}  # fmt: skip
+    assert entry_differences(franchise, entry, changed) != []
