@@ -49,7 +49,7 @@ from beancount.core.amount import Amount
 from ledger.daybook import AFTER_COUNT, RESULT_ROLES
 from ledger.i18n import _
 from ledger.integrity.carried import CARRIED_KIND, is_carried_file
-from ledger.view import View
+from ledger.view import PAYOUT_EXPORTED, View
 
 __plugins__ = ("check_money",)
 
@@ -60,6 +60,7 @@ CENT = Decimal("0.01")
 WIDE = Context(prec=80)  # a quantize that never overflows on a 30-digit amount
 SEAL_TYPE = "year-closed"
 COUNT_TYPE = "cash-count"
+CANCEL_KIND = "payout-cancel"  # ledger.money.payouts: a bank payout cancelled before export
 ALLOCATING = ("payment", "credit-reversal")
 # what an allocation's rule needs (``docs/accounting-model.md``, invariant 5)
 RULE_KEYS = ("received-net", "contribution", "contribution-rate")
@@ -99,6 +100,7 @@ def check_money(
     errors += _invoices(view)
     errors += _allocations(view, walk.allocations)
     errors += _bank_lines(view)
+    errors += _cancels(view, walk)
     return entries, errors + walk.cents
 
 
@@ -178,6 +180,8 @@ class _Walk:
         default_factory=lambda: collections.defaultdict(list)
     )
     allocations: list[tuple[str, str, data.Transaction]] = field(default_factory=list)
+    cancels: list[data.Transaction] = field(default_factory=list)  # payouts cancelled
+    exported: set[str] = field(default_factory=set)  # payouts written to a pain.001 file
     # by day: what each entry moved in the cash box, and where it stands (for the counts)
     cash_moves: dict[dt.date, list[_CashMove]] = field(
         default_factory=lambda: collections.defaultdict(list)
@@ -201,11 +205,15 @@ class _Walk:
                     self.counts[entry.date].append(entry)
             elif entry.type == SEAL_TYPE:
                 self.seals[entry.date].append(entry)
+            elif entry.type == PAYOUT_EXPORTED and entry.values:
+                self.exported.add(str(entry.values[0].value).upper())
         elif isinstance(entry, data.Transaction):
             self.transaction(entry)
 
     def transaction(self, entry: data.Transaction) -> None:
         kind = str(entry.meta.get("kind", ""))
+        if kind == CANCEL_KIND:
+            self.cancels.append(entry)
         result: dict[str, Decimal] = collections.defaultdict(Decimal)
         allocating = kind in (*ALLOCATING, "cash-sale")
         carried = kind == CARRIED_KIND and is_carried_file(entry.meta.get("filename"))
@@ -726,3 +734,26 @@ def _bank_lines(view: View) -> list[Any]:
                 )
                 break
     return errors
+
+
+def _cancels(view: View, walk: _Walk) -> list[Any]:
+    """A payout is cancelled only while the bank cannot pay it: a bank payout, never
+    exported, never debited, cancelled once and for what it was (else the money would be
+    back on her balance and paid by the bank too)."""
+    out = []
+    for entry in walk.cancels:
+        links = sorted(lk for lk in entry.links or () if lk.startswith("po-"))
+        pend = view.pending.get(links[0]) if len(links) == 1 else None
+        ident = links[0].upper() if len(links) == 1 else "?"
+        if pend is None or pend.kind != "payout" or not pend.iban_last4:
+            problem = _("it cancels no bank payout of the books (one ^po- link to one)")
+        elif ident in walk.exported:
+            problem = _("{payout} was exported for the bank: the bank may pay it", payout=ident)
+        elif pend.debited_by:
+            problem = _("{payout} was debited by the bank", payout=ident)
+        elif pend.open * pend.amount < 0:
+            problem = _("it gives back more than {payout} took", payout=ident)
+        else:
+            continue
+        out.append(_error(entry, _("a payout cancellation: {problem}", problem=problem)))
+    return out

@@ -368,3 +368,32 @@ def test_qa_d5_payout_cancel_reverses_a_payout_not_exported(hub: Hub) -> None:
     hub.refused("payout", "cancel", "PO-2026-0003", words="debited by the bank")
     assert hub.show()["balance"] == "110.00"
     assert hub.run("check").returncode == 0
+
+
+def test_qa22_a_hand_written_payout_cancellation_is_checked(hub: Hub) -> None:
+    """A cancellation written by hand: of an exported payout (the bank may pay it too), or
+    a second one of the same payout — both put money back on her balance the bank pays
+    out; each is named at its line."""
+    hub.run("payout", "add", hub.code, "50.00", "--method", "bank", "--date", "2026-03-20")
+    hub.run("payout", "cancel", "PO-2026-0001")
+    ledger = hub.root / "2026" / "payouts.beancount"
+    text = ledger.read_text()
+    start = text.rindex("\n\n", 0, text.index('kind: "payout-cancel"')) + 2
+    cancel = text[start:].split("\n\n")[0] + "\n"
+    ledger.write_text(text + "\n" + cancel)  # the same payout cancelled twice
+    line = len(text.splitlines()) + 2
+    check = hub.run("check", ok=False)
+    assert check.returncode == 1
+    assert (f"2026/payouts.beancount:{line}: a payout cancellation: it gives back more than "
+            "PO-2026-0001 took") in check.stderr  # fmt: skip
+    ledger.write_text(text)
+    hub.run("payout", "add", hub.code, "40.00", "--method", "bank", "--date", "2026-03-21")
+    hub.run("payout", "export", "--out", str(hub.tmp / "po.xml"))
+    exported = ledger.read_text()
+    ledger.write_text(exported + "\n" + cancel.replace("PO-2026-0001", "PO-2026-0002")
+                      .replace("po-2026-0001", "po-2026-0002").replace("50.00", "40.00"))  # fmt: skip
+    check = hub.run("check", ok=False)
+    assert check.returncode == 1
+    assert "a payout cancellation: PO-2026-0002 was exported for the bank" in check.stderr
+    ledger.write_text(exported)
+    assert hub.run("check").returncode == 0
