@@ -37,7 +37,7 @@ from importers.text import (
     squash,
     valid_ogm,
 )
-from ledger.i18n import _
+from ledger.i18n import Message, _
 
 SUPPORTED_VERSIONS = frozenset(f"{v:02d}" for v in range(2, 15))  # .001.02 to .001.14
 MAX_DIGITS = 18  # ISO 20022 amounts: 18 digits at most, 5 of them decimals
@@ -85,6 +85,34 @@ def _all_text(element: Element | None, *path: str) -> list[str]:
     return [c.text.strip() for c in _children(parent, path[-1]) if c.text and c.text.strip()]
 
 
+# libxml2's error, in words of our own: its message quotes the file (a tag, an attribute,
+# an entity may be a person's name), so only its code and column are read.
+XML_PROBLEMS = {
+    "ERR_TAG_NAME_MISMATCH": _("an element closed by another element's tag"),
+    "ERR_TAG_NOT_FINISHED": _("the file ends inside an element"),
+    "ERR_DOCUMENT_EMPTY": _("no XML in the file"),
+    "ERR_DOCUMENT_END": _("more after the end of the document"),
+    "ERR_UNDECLARED_ENTITY": _("an entity that is not defined"),
+    "ERR_ATTRIBUTE_REDEFINED": _("an attribute given twice"),
+    "ERR_ATTRIBUTE_WITHOUT_VALUE": _("an attribute without its value"),
+    "ERR_INVALID_CHAR": _("a character XML does not allow"),
+    "ERR_INVALID_ENCODING": _("bytes that are not in the file's encoding"),
+}
+_XML_ERROR_NAMES = {
+    code: name for name, code in vars(etree.ErrorTypes).items() if name.startswith("ERR_")
+}
+
+
+def xml_problem(exc: etree.XMLSyntaxError) -> Message:
+    """What is wrong with the XML, without a word of the file, and where on its line."""
+    name = _XML_ERROR_NAMES.get(exc.code, "")
+    what = XML_PROBLEMS.get(name) or _("a syntax error ({code})", code=name or exc.code)
+    column = exc.position[1] if isinstance(exc.position, tuple) else 0
+    if column:
+        return _("{what}, column {column}", what=what, column=column)
+    return what
+
+
 def parse_xml(data: bytes, name: str) -> Element:
     """Parse untrusted XML: no DTD, no entities, no network."""
     if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
@@ -102,9 +130,8 @@ def parse_xml(data: bytes, name: str) -> Element:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        reason = squash(str(exc.msg).splitlines()[0] if exc.msg else "")[:80]
         raise BankFileError(
-            name, "xml", _("not well-formed XML ({reason})", reason=reason), line
+            name, "xml", _("not well-formed XML ({reason})", reason=xml_problem(exc)), line
         ) from None
     if root is None:
         raise BankFileError(name, "xml", _("no XML document"))

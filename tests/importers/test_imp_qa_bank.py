@@ -241,3 +241,24 @@ def test_qa_bank_d3_a_name_after_a_public_body_or_a_legal_form_is_private(
     bank = (roster_books / "2026" / "bank.beancount").read_text()
     assert bank.count('counterparty-iban-last4: "6769"') == len(PAYERS)
     assert 'counterparty: "CPAS de Bruxelles"' in bank  # the body alone is kept
+
+
+def test_qa_bank_d5_an_xml_error_quotes_nothing_of_the_file() -> None:
+    """lxml's message quotes the file (`Opening and ending tag mismatch: Ustrd line 9 and
+    Fatima_Benali`); the error says what is wrong, where, in words of its own."""
+    import pytest
+
+    from importers.camt import parse_xml
+
+    cases = {
+        b"<Document><Ustrd>x</Fictivia_Testa></Document>": "an element closed by another",
+        b"<Document><Ntry>": "the file ends inside an element",
+        b"<Document>&Fictivia;</Document>": "an entity that is not defined",
+        b"<Document><Fictivia Testa/></Document>": "an attribute without its value",
+    }
+    for payload, words in cases.items():
+        with pytest.raises(BankFileError) as caught:
+            parse_xml(payload, "stmt.xml")
+        text = str(caught.value)
+        assert words in text and "column" in text
+        assert "Fictivia" not in text and "Testa" not in text and "Ustrd" not in text
