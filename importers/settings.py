@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from importers.errors import BankFileError, UnknownAccountError
 from importers.minimise import KnownParties
 from importers.model import Statement
-from importers.text import compact_account, iban_or_none
+from importers.text import compact_account, iban_or_none, masked_account
 from ledger.config import HubConfig
+from ledger.errors import InputError
 from ledger.i18n import _, hub_lang
 
 IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
@@ -79,7 +80,15 @@ class ImportSettings:
         for bank in self.banks:
             if wanted in (bank.account, bank.iban) or (iban is not None and iban == bank.iban):
                 return bank
-        raise UnknownAccountError(file, compact_account(wanted) or wanted)
+        # the option is wrong, not the statement (the value is never repeated: it may be a
+        # name or a person's account typed in the wrong place)
+        raise InputError(
+            _(
+                "--account names no bank account of the hub ({account}); give its "
+                "Beancount account or its IBAN (see 'coopledger bank list')",
+                account=masked_account(compact_account(wanted) or wanted),
+            )
+        )
 
     def bank_for(self, statement: Statement, file: str, override: str | None = None) -> BankRef:
         """The hub's bank account a statement belongs to; refuses any other account."""

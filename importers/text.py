@@ -73,7 +73,7 @@ def masked_account(value: str | None) -> str:
         or re.fullmatch(r"\d[\d/]{4,33}", compact)
     ):
         return _("the account ending in {last4}", last4=compact[-4:])
-    return "an account that is not an account number"
+    return _("an account that is not an account number")
 
 
 def belgian_bban_to_iban(bban: str) -> str | None:

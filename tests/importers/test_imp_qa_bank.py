@@ -262,3 +262,24 @@ def test_qa_bank_d5_an_xml_error_quotes_nothing_of_the_file() -> None:
         text = str(caught.value)
         assert words in text and "column" in text
         assert "Fictivia" not in text and "Testa" not in text and "Ustrd" not in text
+
+
+def test_qa_bank_d6_a_wrong_account_option_blames_the_option_in_the_users_language() -> None:
+    """`--account "a name"` said the statement was for "an account that is not an account
+    number" — half English, and about the statement, not the option."""
+    import pytest
+
+    from importers.settings import BankRef, ImportSettings
+    from ledger.errors import InputError
+    from ledger.i18n import shown
+
+    settings = ImportSettings(banks=(BankRef(IBAN, "Assets:Banque:Courant"),))
+    for wanted, words in (("Fictivia Testa", "an account that is not an account number"),
+                          ("BE71 0961 2345 6769", "the account ending in 6769")):  # fmt: skip
+        with pytest.raises(InputError) as caught:
+            settings.bank_by_name(wanted, "stmt.sta")
+        message = caught.value.message
+        assert message.startswith("--account names no bank account") and words in message
+        assert "Fictivia" not in message and "0961" not in message
+        french = shown(message, "fr")
+        assert "n'est pas un numéro de compte" in french or "se terminant par 6769" in french
