@@ -62,6 +62,7 @@ from ledger.view import BankOriginal
 NEAR_DAYS = 2
 TOLERANCE = Decimal("0.005")
 ONE_DAY = dt.timedelta(days=1)
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,25 @@ def check_dates(file: str, statement: Statement, today: dt.date | None = None) -
             raise BankFileError(file, "date", exc.message, line or statement.line) from None
 
 
+def check_cents(file: str, statement: Statement) -> None:
+    """A bank books cents: an amount with more decimals is a damaged or edited file, named
+    at its own line (not at the books' line it would have been written to)."""
+    amounts: list[tuple[Decimal | None, int | None]] = [
+        (m.amount, m.line) for m in statement.movements
+    ]
+    amounts += [(d.amount, m.line) for m in statement.movements for d in m.details]
+    amounts += [(statement.opening_balance, statement.opening_line),
+                (statement.closing_balance, statement.closing_line)]  # fmt: skip
+    for amount, line in amounts:
+        if amount is not None and amount.is_finite() and amount != amount.quantize(CENT):
+            raise BankFileError(
+                file,
+                "amount",
+                _("an amount with more than two decimals: a bank books cents"),
+                line or statement.line,
+            )
+
+
 def check_repeated_refs(
     file: str, account: str, statement: Statement, first_of: dict[tuple[str, str], Movement]
 ) -> None:
@@ -431,6 +451,7 @@ class _Planner:
             for position, raw in enumerate(statements):
                 statement = kept_statement(raw, self.known.guard)
                 check_dates(file.name, statement, self.today)
+                check_cents(file.name, statement)
                 bank = self.settings.bank_for(statement, file.name, self.account)
                 if statement.currency != self.settings.currency:
                     raise BankFileError(

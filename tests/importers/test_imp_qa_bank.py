@@ -283,3 +283,24 @@ def test_qa_bank_d6_a_wrong_account_option_blames_the_option_in_the_users_langua
         assert "Fictivia" not in message and "0961" not in message
         french = shown(message, "fr")
         assert "n'est pas un numéro de compte" in french or "se terminant par 6769" in french
+
+
+def test_qa_bank_d4_an_amount_beyond_the_cent_is_named_at_the_files_line(
+    cli, books_dir: Path, tmp_path: Path, snapshot_books
+) -> None:  # type: ignore[no-untyped-def]
+    """`12,345` was refused at the books' line it would have been written to
+    (`2026/bank.beancount:176`, a line that never existed); the reader's own line now."""
+    cases = {
+        "ing-3dec.csv": (ing(("2026-0405", "13/02/2026", "12,345")), 2),
+        "bnp7-3dec.csv": (f"{BNP7_HEADER}\n2026-0011;11/02/2026;11/02/2026;1,001;EUR;Don;{IBAN}\n",
+                          2),
+        "3dec.xml": (camt_entries(("C3-018", "2026-02-10", "1.005"), closing="101.005"), 8),
+    }  # fmt: skip
+    snapshot_books.take(books_dir)
+    for name, (payload, line) in cases.items():
+        path = write(tmp_path, name, payload)
+        proc = cli("import", "--books", str(books_dir), str(path), check=False)
+        message = one_line(proc, path, "amount")
+        assert f"{path}:{line}: amount: " in message and "more than two decimals" in message
+        assert "beancount" not in message
+        snapshot_books.assert_unchanged()
