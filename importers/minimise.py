@@ -95,6 +95,19 @@ PUBLIC_WORDS = PUBLIC_BODIES | frozenset(
         "solidaris", "partena", "helan",
     }
 )  # fmt: skip
+# What a bank writes after a business's legal form: where it is (``FF SRL BXL``,
+# ``Garage Fictif SA Bruxelles``) — the one-word places above, their usual abbreviations.
+PLACE_WORDS = frozenset(
+    {
+        "bruxelles", "brussel", "brussels", "bxl", "brux", "bru", "anderlecht", "auderghem",
+        "oudergem", "etterbeek", "evere", "forest", "vorst", "ganshoren", "ixelles", "elsene",
+        "jette", "koekelberg", "molenbeek", "schaerbeek", "schaarbeek", "uccle", "ukkel",
+        "berchem", "watermael", "boitsfort", "watermaal", "bosvoorde", "woluwe", "antwerpen",
+        "anvers", "gent", "gand", "liege", "luik", "charleroi", "namur", "namen", "leuven",
+        "louvain", "mons", "bergen", "brugge", "bruges", "be", "bel", "belgique", "belgie",
+        "belgium",
+    }
+)  # fmt: skip
 # Places whose words are also given names: only as the whole phrase (longest first).
 PUBLIC_PHRASES = sorted(
     (
@@ -152,7 +165,8 @@ def is_business(name: str | None) -> bool:
     A bank writes the name of the person a payment is about after the payer's (``CPAS
     BRUXELLES BENALI FATIMA``, ``SPF Finances / Benali``): the name is a business only
     when **its legal form ends it** (``Papeterie Imaginaire SRL``, ``Garage Fictif
-    N.V.``), or it is **a public body's name and nothing more** — every word a body
+    N.V.``) or only where the business is follows it (``FF SRL BXL``, at most two words of
+    :data:`PLACE_WORDS`), or it is **a public body's name and nothing more** — every word a body
     (:data:`PUBLIC_BODIES`), a connecting word, a place or a department
     (:data:`PUBLIC_WORDS`: ``CPAS de Bruxelles``, ``SPF Finances``). A name holding a
     public body's word is never a business by a legal form (``Mutualite Benali ASBL``)."""
@@ -163,7 +177,14 @@ def is_business(name: str | None) -> bool:
         return False
     if any(w in PUBLIC_BODIES for w in words):
         return all(w in PUBLIC_WORDS for w in _without_phrases(words))
-    return words[-1] in LEGAL_FORMS or bool(DOTTED_FORMS.search(name.strip()))
+    if bool(DOTTED_FORMS.search(name.strip())):
+        return True
+    # the legal form ends the name, or only where the business is follows it
+    forms = [i for i, w in enumerate(words) if w in LEGAL_FORMS]
+    if not forms:
+        return False
+    tail = _without_phrases(words[forms[-1] + 1 :])
+    return len(tail) <= 2 and all(w in PLACE_WORDS for w in tail)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,10 @@ KNOWN = KnownParties.of(
         ("CPAS BRUXELLES TANGORA SIERRAH", False), ("SPF Finances / Tangora", False),
         ("Mutualite Tangora Sierrah ASBL", False), ("Commune d'Anderlecht S. Tangora", False),
         ("CPAS Saint-Gilles Pierre Lambert", False), ("Garage SRL Sierrah Tangora", False),
+        # where the business is may follow its legal form (as banks write it), nothing else
+        ("FF SRL BXL", True), ("Garage Fictif SPRL Bruxelles", True),
+        ("Papeterie Imaginaire SRL Saint-Gilles", True), ("Garage SRL Schaerbeek Tangora", False),
+        ("Garage SRL Pierre", False), ("Garage SRL Bruxelles Gent Leuven", False),
     ],
 )  # fmt: skip
 def test_a_business_is_told_by_its_legal_form(name: str | None, business: bool) -> None:

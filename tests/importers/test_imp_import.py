@@ -30,6 +30,7 @@ from importers.run import import_files
 from importers.service import BankFile
 from ledger.books import Books
 from ledger.config import ImportRule
+from ledger.errors import InputError
 from ledger.roster import load_identity
 
 ST1 = statement(1, "100.00", [
@@ -132,7 +133,7 @@ def test_statement_for_an_account_the_hub_does_not_have_is_refused(books: Books)
 
 
 def test_account_option_must_agree_with_the_statement(books: Books) -> None:
-    with pytest.raises(UnknownAccountError):
+    with pytest.raises(InputError, match="--account names no bank account of the hub"):
         run(books, coda(ST1), account=OTHER_IBAN)
     run(books, coda(ST1), account=ACCOUNT)
     assert_clean(books)
