@@ -145,7 +145,8 @@ def credit_reversal(
                         _(
                             "credit refused: {back} EUR was credited to {code} for the part of "
                             "invoice {number} already paid, but only {available} EUR is held "
-                            "for them from {day} on, beyond what they owe the hub (paid out or owed since); give "
+                            "for them from {day} on, beyond what they owe the hub "
+                            "(paid out or owed since); give "
                             "--recover-from-participant to book the rest as owed to the hub "
                             "(recovered from their next client payments), or credit less",
                             back=back,
