@@ -225,19 +225,27 @@ def outside_files(options_map: dict[str, Any]) -> list[Any]:
     errors = []
     for filename in options_map.get("include", []) or []:
         real = os.path.realpath(filename)
-        if os.path.commonpath([root, real]) == root:
-            continue
-        errors.append(
-            OutsideFileError(
-                _include_line(options_map, real),
-                _(
-                    "an included file is outside the books' folder: git does not keep it and "
-                    "nothing proves it; move it into the books and include it from there"
-                ),
-                None,
+        if os.path.commonpath([root, real]) != root:
+            message = _(
+                "an included file is outside the books' folder: git does not keep it and "
+                "nothing proves it; move it into the books and include it from there"
             )
-        )
+        elif not is_books_file(os.path.relpath(real, root)):
+            # a hidden folder (.git, .coopledger) or a name the books' .gitignore keeps out
+            message = _(
+                "an included file is not a books file (a .beancount file outside the hidden "
+                "folders): git does not keep it and nothing proves it"
+            )
+        else:
+            continue
+        errors.append(OutsideFileError(_include_line(options_map, real), message, None))
     return errors
+
+
+def is_books_file(rel: str) -> bool:
+    """A file of the books as git keeps them: ``*.beancount``, in no hidden folder."""
+    parts = rel.replace(os.sep, "/").split("/")
+    return rel.endswith(".beancount") and not any(part.startswith(".") for part in parts)
 
 
 _original_run_transformations = loader.run_transformations

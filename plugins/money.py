@@ -413,8 +413,24 @@ class _Walk:
                 )
             )
             return
-        rule = str(entry.meta.get("contribution-rule", ""))
-        if not rule.startswith("reversal") and net > 0:
+        # What is taken back (a credit note's reversal, a payment returned) is at the rate
+        # the invoice's payments were charged (a mean of them, rounded): never more than
+        # what it takes back, nor the other way. A label in the metadata exempts nothing.
+        if kind == "credit-reversal" or net < 0:
+            if contribution * net < 0 or abs(contribution) > abs(net):
+                self.errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code}: a reversal takes back {contribution} EUR of "
+                            "contribution on {net} EUR taken back: never more, nor the other way",
+                            code=code,
+                            contribution=contribution,
+                            net=net,
+                        ),
+                    )
+                )
+        elif net > 0:
             expected = _q2(net * rate / 100)
             if contribution != expected:
                 self.errors.append(

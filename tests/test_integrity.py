@@ -121,6 +121,25 @@ def test_qa22_deleting_any_required_plugin_line_is_detected(closed, plugin: str)
     assert f'main.beancount:1: plugin "{plugin}" is missing from the books' in proc.stderr
 
 
+@pytest.mark.parametrize("hidden", [".coopledger/x.beancount", "2026/x.tmp", ".git/x.beancount"])
+def test_qa22_an_included_file_git_does_not_keep_is_refused(closed, hidden: str) -> None:  # type: ignore[no-untyped-def]
+    """Round 2: a file in a hidden folder, or one the books' .gitignore keeps out, changed
+    the books with git blind to it, as an outside file did."""
+    root, env = closed
+    target = root / hidden
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(
+        f'{YEAR + 1}-01-05 * "cache"\n  Expenses:Frais-bancaires  1.00 EUR\n'
+        "  Assets:Caisse  -1.00 EUR\n"
+    )
+    main = root / "main.beancount"
+    main.write_text(main.read_text() + f'include "{hidden}"\n')
+    lineno = len(main.read_text().splitlines())
+    proc = run(env, "check", "--books", str(root), check=False)
+    assert proc.returncode == 1
+    assert f"main.beancount:{lineno}: an included file is not a books file" in proc.stderr
+
+
 @pytest.mark.parametrize("how", ["absolute", "relative", "symlink"])
 def test_qa22_an_included_file_outside_the_books_is_refused(closed, how: str) -> None:  # type: ignore[no-untyped-def]
     """QA of stop 22: an include of a file outside the books changed them with git blind

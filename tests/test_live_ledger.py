@@ -191,6 +191,27 @@ def test_qa22_no_write_on_carried_balances_forged_with_their_digest(hub: Hub) ->
     hub.run("books", "check")
 
 
+def test_qa22_an_entry_flagged_p_is_no_pad_and_no_way_into_a_closed_year(hub: Hub) -> None:
+    """Round 2 of the QA of stop 22: a transaction written with the flag ``P`` (which
+    beancount gives the entries it makes for a ``pad``) escaped the seal and the closed
+    years' rule; only what a ``pad`` directive made is left out."""
+    main = hub.root / "main.beancount"
+    original = main.read_text()
+    added = hub.root / f"{Y1}" / "manual.beancount"
+    added.parent.mkdir(exist_ok=True)
+    added.write_text(f'{Y0}-06-01 P "reclass"\n  Expenses:Frais-bancaires  -5.00 EUR\n'
+                     "  Expenses:Achats  5.00 EUR\n")  # fmt: skip
+    main.write_text(original + f'include "{Y1}/manual.beancount"\n')
+    try:
+        proc = hub.run("books", "check", ok=False)
+        assert proc.returncode == 1
+        assert f"{Y1}/manual.beancount:1: this entry is dated in {Y0}, closed" in proc.stderr
+    finally:
+        main.write_text(original)
+        added.unlink()
+    hub.run("books", "check")
+
+
 def test_serve_all_years_shows_the_closed_years(hub: Hub) -> None:
     from ledger.fava.serve import make_app
 

@@ -122,12 +122,14 @@ def digest(entries: Iterable[data.Directive], root: str) -> str:
 def staying(entries: Iterable[data.Directive], until: dt.date) -> list[data.Directive]:
     """The live load's own entries dated in the closed years (the carried file's apart, and
     what beancount synthesises: pad transactions, documents found on disk)."""
+    entries = list(entries)
+    pads = chainlib.pad_positions(entries)
     return [
         e
         for e in entries
         if e.date <= until
         and not is_carried_file((e.meta or {}).get("filename"))
-        and not (isinstance(e, data.Transaction) and e.flag == "P")
+        and not chainlib.is_synthesised_pad(e, pads)
         and not (isinstance(e, data.Document) and not (e.meta or {}).get("lineno"))
     ]
 

@@ -202,11 +202,31 @@ class Record:
         return (self.date, self.rank, self.sha256)
 
 
-def is_sealable(entry: data.Directive) -> bool:
-    """Entries the chain covers: everything but seals and synthesised pad transactions."""
+def pad_positions(entries: Iterable[data.Directive]) -> frozenset[tuple[str, int]]:
+    """Where the ``pad`` directives are: the transactions beancount synthesises for them
+    carry a copy of their metadata (file and line), and the flag ``P``."""
+    return frozenset(
+        (str(e.meta.get("filename")), int(e.meta.get("lineno") or 0))
+        for e in entries
+        if isinstance(e, data.Pad) and e.meta
+    )
+
+
+def is_synthesised_pad(entry: data.Directive, pads: frozenset[tuple[str, int]]) -> bool:
+    """A transaction beancount made for a ``pad`` — not one written with the flag ``P``
+    (a hand edit so written is an entry like any other: sealed, and dated where it is)."""
+    if not (isinstance(entry, data.Transaction) and entry.flag == "P"):
+        return False
+    meta = entry.meta or {}
+    return (str(meta.get("filename")), int(meta.get("lineno") or 0)) in pads
+
+
+def is_sealable(entry: data.Directive, pads: frozenset[tuple[str, int]] = frozenset()) -> bool:
+    """Entries the chain covers: everything but seals and synthesised pad transactions
+    (``pads``: :func:`pad_positions` of the entries)."""
     if isinstance(entry, data.Custom) and entry.type == SEAL_TYPE:
         return False
-    return not (isinstance(entry, data.Transaction) and entry.flag == "P")
+    return not is_synthesised_pad(entry, pads)
 
 
 def entry_ref(entry: data.Directive, root: str) -> str:
@@ -240,7 +260,10 @@ def entry_records(
     entries: Iterable[data.Directive], root: str, after: dt.date | None, until: dt.date
 ) -> list[Record]:
     """The entry records of the close covering ``(after, until]``."""
-    return [entry_record(e, root) for e in entries if in_range(e, after, until) and is_sealable(e)]
+    entries = list(entries)
+    pads = pad_positions(entries)
+    covered = (e for e in entries if in_range(e, after, until) and is_sealable(e, pads))
+    return [entry_record(e, root) for e in covered]
 
 
 def document_files(
@@ -250,8 +273,10 @@ def document_files(
     the close covers: each ``document`` entry's file, the JSON record named by an entry's
     ``record`` metadata, and a legacy record (``<stem>.json`` beside a document)."""
     found: dict[str, tuple[dt.date, str | None]] = {}
+    entries = list(entries)
+    pads = pad_positions(entries)
     for entry in entries:
-        if not in_range(entry, after, until) or not is_sealable(entry):
+        if not in_range(entry, after, until) or not is_sealable(entry, pads):
             continue
         meta = entry.meta or {}
         if isinstance(entry, data.Document):

@@ -54,7 +54,7 @@ from ledger.entries import (
     q2,
     transaction,
 )
-from ledger.errors import InputError, ParticipantError
+from ledger.errors import InputError, ParticipantError, typed
 from ledger.i18n import Message, _, fmt_amount, fmt_date, hub_lang, shown, translate
 from ledger.ibans import iban_problem
 from ledger.money.batches import naming, read_batch, refuse_repeats
@@ -615,7 +615,7 @@ def _refuse_cancel(state: State, entries: list[data.Directive], payout_id: str) 
     debited, not cancelled already; else a one-line error giving the way out."""
     pend = state.pending.get(id_link(payout_id))
     if pend is None or pend.kind != "payout":
-        raise InputError(_("no payout {payout} in the books", payout=payout_id))
+        raise InputError(_("no payout {payout} in the books", payout=typed(payout_id)))
     if not pend.iban_last4:
         raise InputError(
             _(

@@ -357,7 +357,9 @@ def test_qa_d5_payout_cancel_reverses_a_payout_not_exported(hub: Hub) -> None:
     hub.run("participant", "statement", hub.code, "--out", str(hub.tmp / "st.pdf"))
     # Nothing is cancelled twice, nor once the bank has it, nor a cash payout.
     hub.refused("payout", "cancel", "PO-2026-0001", words="already cancelled")
-    hub.refused("payout", "cancel", "PO-2026-0009", words="no payout PO-2026-0009")
+    hub.refused("payout", "cancel", "PO-2026-0009", words="no payout 'PO-2026-0009'")
+    # a name typed where the id goes is never repeated (QA of stop 22, round 2)
+    hub.refused("payout", "cancel", "Fictivia Testa", words="(what was typed is not repeated)")
     hub.run("payout", "add", hub.code, "30.00", "--method", "cash", "--date", "2026-03-21")
     hub.refused("payout", "cancel", "PO-2026-0002", words="paid in cash")
     hub.run("payout", "add", hub.code, "40.00", "--method", "bank", "--date", "2026-03-21")

@@ -534,3 +534,48 @@ def test_qa_f1_3_a_recount_and_cash_movements_after_a_count_the_same_day(tmp_pat
         ], errors
     finally:
         _undo(h)
+
+
+def test_qa22_a_reversal_label_exempts_no_allocation_from_its_rate() -> None:
+    """Round 2 of the QA of stop 22: a hand-written cash sale labelled
+    ``contribution-rule: "reversal…"`` took 60 % where it said 10 %; a reversal's
+    contribution is bounded by what it takes back."""
+    from beancount import loader
+
+    head = """
+plugin "plugins.money"
+2026-01-01 open Assets:Caisse EUR
+  role: "cash"
+2026-01-01 open Liabilities:Participants:P-AAAAAA EUR
+  participant: "P-AAAAAA"
+  role: "participant_held"
+2026-01-01 open Income:Participants:P-AAAAAA:Ventes EUR
+  participant: "P-AAAAAA"
+  role: "participant_sales"
+2026-01-01 open Expenses:Participants:P-AAAAAA:Quote-part EUR
+  participant: "P-AAAAAA"
+  role: "participant_share"
+2026-01-01 open Income:Participants:P-AAAAAA:Contribution EUR
+  participant: "P-AAAAAA"
+  role: "participant_contribution"
+"""
+    sale = """
+2026-12-02 * "x" ^cash-2026-0099
+  kind: "cash-sale"
+  cash: "CASH-2026-0099"
+  participant: "P-AAAAAA"
+  amount: 100.00
+  received-net: 100.00
+  contribution-rate: 10
+  contribution: 60.00
+  contribution-rule: "reversal of nothing"
+  Assets:Caisse 100.00 EUR
+  Income:Participants:P-AAAAAA:Ventes -100.00 EUR
+  Expenses:Participants:P-AAAAAA:Quote-part 100.00 EUR
+  Liabilities:Participants:P-AAAAAA -100.00 EUR
+  Liabilities:Participants:P-AAAAAA 60.00 EUR
+  Income:Participants:P-AAAAAA:Contribution -60.00 EUR
+"""
+    _entries, errors, _ = loader.load_string(head + sale)
+    assert any("a contribution of 60.00 EUR on 100.00 EUR at 10 % should be 10.00" in e.message
+               for e in errors), [e.message for e in errors]  # fmt: skip
