@@ -273,6 +273,25 @@ class Removed:
     again: bool = False  # a file written again since (a number issued twice)
 
 
+def rewritten_in_history(root: Path) -> list[Removed]:
+    """Documents (``documents/``) a commit changed after the commit that wrote them: an
+    issued document, a receipt, an archive is written once. Only the encrypted archives
+    (``*.age``) are written again, when the hub's keys change (``key rotate``)."""
+    log = git(
+        root, "log", "--diff-filter=MT", "--no-renames", "--format=%x01%H", "--name-only",
+        "HEAD", "--", "documents/", check=False,
+    ).stdout  # fmt: skip
+    out: list[Removed] = []
+    seen: set[str] = set()
+    for block in log.split("\x01")[1:]:
+        commit, _sep, names = block.partition("\n")
+        for name in names.splitlines():
+            if name.strip() and not name.endswith(".age") and name not in seen:
+                seen.add(name)
+                out.append(Removed(name, commit.strip()))
+    return out
+
+
 def removed_from_history(root: Path, entries: list[data.Directive]) -> list[Removed]:
     """Documents (``documents/``) a commit deleted, and issue entries whose number a commit
     removed and the books (``entries``: the full history) no longer have."""

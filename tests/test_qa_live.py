@@ -557,3 +557,38 @@ def test_qa_f2_2_a_closed_years_document_changed_stops_the_live_check_and_every_
         assert f"{folder}/{b}.pdf is gone since close-{Y0}" in check.stderr
     hub.refused("cash", "withdraw", "1", "--date", f"{Y1}-04-01",
                 words=f"{folder}/{a}.json changed since close-{Y0}")  # fmt: skip
+
+
+def test_qa22_a_record_rewritten_with_its_entry_and_digest_is_found_in_history(
+    issued: Hub,
+) -> None:
+    """Round 2 of the QA of stop 22: the record, its entry and the entry's record-sha256
+    forged together pass the comparison of entry and record; the history says the record
+    was written once, and `audit verify` names the commit that changed it."""
+    import hashlib
+    import json
+
+    hub, number = issued, issued.issued[-1]["number"]  # type: ignore[attr-defined]
+    rel = f"documents/invoices/{Y1}/{number}.json"
+    record_path = hub.root / rel
+    old_raw = record_path.read_bytes()
+    record = json.loads(old_raw)
+    record["totals"]["net"] = record["totals"]["gross"] = "300.00"
+    for group in record["totals"].get("groups") or []:
+        group["base"] = "300.00"
+    new_raw = json.dumps(record, indent=2).encode()
+    record_path.write_bytes(new_raw)
+    books_file = hub.root / f"{Y1}" / "invoices.beancount"
+    text = books_file.read_text()
+    head = f'{Y1}-04-01 * "'
+    start = text.index(head)
+    end = text.index("\n\n", start)
+    block = text[start:end].replace("200.00 EUR", "300.00 EUR")
+    block = block.replace(hashlib.sha256(old_raw).hexdigest(), hashlib.sha256(new_raw).hexdigest())
+    books_file.write_text(text[:start] + block + text[end:])
+    _git(hub.root, "commit", "-qam", "a forgery")
+    verify = hub.run("audit", "verify", ok=False)
+    assert verify.returncode == 1
+    assert (
+        f"{rel}" in verify.stdout and "changed this document after it was written" in verify.stdout
+    )

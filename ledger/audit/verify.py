@@ -40,7 +40,7 @@ from typing import Any
 
 from beancount.core import data
 
-from invoicing.integrity import issued_problems, removed_from_history
+from invoicing.integrity import issued_problems, removed_from_history, rewritten_in_history
 from ledger.books import Books, git, worktree_changes
 from ledger.i18n import Message, _
 from ledger.integrity import chain as chainlib
@@ -659,6 +659,19 @@ def check_removed(books: Books, ledger: Ledger) -> list[Finding]:
             )
         where = gone.what if "/" in gone.what else None
         findings.append(Finding("history", False, message, where=where))
+    findings += [
+        Finding(
+            "history",
+            False,
+            _(
+                "commit {commit} changed this document after it was written: an issued "
+                "document is never edited (a credit note corrects it)",
+                commit=changed.commit[:12],
+            ),
+            where=changed.what,
+        )
+        for changed in rewritten_in_history(books.root)
+    ]
     return findings
 
 
