@@ -278,6 +278,16 @@ def refund_entry(
             )
         )
     (pend,) = found
+    if day < pend.date:  # nothing is refunded before it is due
+        raise InputError(
+            _(
+                "--date {day} is before the refund was due ({due_on}, {link}): a refund is "
+                "paid once it is due",
+                day=day.isoformat(),
+                due_on=pend.date.isoformat(),
+                link=pend.link,
+            )
+        )
     due = -pend.open
     amount = due if amount is None else amount
     if amount > due:

@@ -342,7 +342,10 @@ def test_qa22_d3_cash_refund_of_an_invoice_finds_its_overpayment(tmp_path: Path)
     text = h.run("invoice", "show", inv["number"]).stdout
     assert f"Refund due to the client: 7.90 EUR ({due['refund']}" in text, text
     h.refused("cash", "refund", inv["number"], "--date", "2026-03-06", words="holds only 0.00")
-    h.run("cash", "withdraw", "50", "--date", "2026-03-06")
+    h.run("cash", "withdraw", "50", "--date", "2026-03-01")
+    # round 2: nothing is refunded before it is due (the overpayment came on 03-05)
+    h.refused("cash", "refund", inv["number"], "--date", "2026-03-04",
+              words="is before the refund was due (2026-03-05")  # fmt: skip
     done = h.json("cash", "refund", inv["number"], "--date", "2026-03-07")
     assert (done["amount"], done["refund"]) == ("7.90", due["refund"].upper()), done
     assert "Liabilities:Remboursements-dus" not in h.trial_balance(2026)
