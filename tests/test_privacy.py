@@ -992,3 +992,15 @@ def test_qa_d4_a_roster_phone_without_its_0_is_refused(hub: Hub, cli, tmp_path: 
     assert any(line.startswith("hand.beancount:1: the narration holds a phone number")
                for line in check.stderr.splitlines()), check.stderr  # fmt: skip
     assert "470" not in check.stderr
+
+
+def test_qa22_a_phone_in_full_width_digits_is_a_phone() -> None:
+    """Round 2 of the QA of stop 22: `tel ４８８ ９９ ８８ ７７` (full-width digits) was not
+    seen, by the shapes nor the roster; compatibility characters are folded first."""
+    from ledger.privacy.guard import TextGuard as Guard
+    from ledger.privacy.patterns import pattern_problem as shape
+
+    assert shape("tel ４８８ ９９ ８８ ７７") == "a phone number"
+    assert shape("mail ｆｉｃｔｉｖｉａ＠example.invalid") == "an e-mail address"
+    assert shape("Repas pour ４ personnes") is None
+    assert Guard(["0488 99 88 77"], with_roster=True).matches_roster("appel ４８８９９８８７７")

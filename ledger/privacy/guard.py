@@ -25,7 +25,13 @@ from ledger.books import Books
 from ledger.errors import PrivacyRefusal
 from ledger.i18n import _
 from ledger.keys import has_key
-from ledger.privacy.patterns import compact_needles, needles, normalise, pattern_problem
+from ledger.privacy.patterns import (
+    compact_needles,
+    fold_compatible,
+    needles,
+    normalise,
+    pattern_problem,
+)
 from ledger.roster import read_roster
 
 NAME_WORD = 4
@@ -76,7 +82,7 @@ class TextGuard:
         norm = f" {normalise(text)} "
         if any(f" {n} " in norm for n in self.needles):
             return True
-        compact = re.sub(r"[\W_]", "", text).casefold()
+        compact = re.sub(r"[\W_]", "", fold_compatible(text)).casefold()
         return any(n in compact for n in self.compact)
 
     def problem(self, text: str | None) -> str | None:

@@ -163,8 +163,15 @@ def _drop_date(match: re.Match[str]) -> str:
     return " " if plausible else match.group()
 
 
+def fold_compatible(text: str) -> str:
+    """``text`` with its compatibility characters folded (NFKC: full-width digits and
+    letters, superscripts, ligatures): a phone written ``４８８ ９９ ８８ ７７`` is a phone."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def pattern_problem(text: str) -> str | None:
     """What kind of personal value ``text`` seems to hold (without the roster), if any."""
+    text = fold_compatible(text)
     digits = sum(map(str.isdigit, text))
     if digits == 0 and "@" not in text:
         return None  # every shape but an e-mail has digits (most narrations have none)
