@@ -530,12 +530,24 @@ def _accounts_of(
                 if iban[-4:] == payout.iban_last4:
                     accounts[payout.payout] = iban
                     continue
-                reason = _(
-                    "the payout account for {payout} does not end in the {iban_last4} "
-                    "recorded when the payout was ordered (it changed since): cancel it "
-                    "with 'coopledger payout cancel {payout}' and order it again",
-                    payout=payout.payout,
-                    iban_last4=payout.iban_last4,
+                reason = (
+                    _(
+                        "the payout account for {payout} does not end in the {iban_last4} "
+                        "recorded when the payout was ordered (it changed since): cancel it "
+                        "with 'coopledger payout cancel {payout}' and order it again",
+                        payout=payout.payout,
+                        iban_last4=payout.iban_last4,
+                    )
+                    if payout.exported is None
+                    # exported already: the bank has the first file, nothing cancels it here
+                    else _(
+                        "the payout account for {payout} does not end in the {iban_last4} it "
+                        "was exported to on {date} (it changed since): the bank has that "
+                        "file; if the transfer comes back, order the payout again",
+                        payout=payout.payout,
+                        iban_last4=payout.iban_last4,
+                        date=payout.exported.isoformat(),
+                    )
                 )
         skipped.append(SkippedPayout(payout, reason))
     return accounts, skipped
