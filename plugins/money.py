@@ -220,6 +220,8 @@ class _Walk:
         moved: dict[str, Decimal] = collections.defaultdict(Decimal)  # role:code → sum
         held: dict[str, Decimal] = collections.defaultdict(Decimal)
         hub_result = ZERO  # what the entry moves on the hub's own income and charges
+        hub_funds = ZERO  # what it moves on the hub's own funds (equity)
+        codes: set[str] = set()  # the participants whose accounts it moves
         contributions: set[str] = set()
         touched: set[str] = set()  # the participants whose accounts an allocation moves
         cash = ZERO
@@ -244,6 +246,10 @@ class _Walk:
                 held[code] += number
             elif not code and p.account.split(":", 1)[0] in _RESULT_ROOTS:
                 hub_result += number
+            elif not code and p.account.split(":", 1)[0] == "Equity":
+                hub_funds += number
+            if code:
+                codes.add(code)
             if role == "cash":
                 self.last_cash[entry.date] = entry
                 cash += number
@@ -282,6 +288,7 @@ class _Walk:
                 )
         if not carried:
             self.held_to_result(entry, kind, allocating, contributions, held, hub_result)
+            self.held_elsewhere(entry, held, hub_funds, codes)
         if kind == "payout":
             code = str(entry.meta.get("participant", ""))
             if code:
@@ -307,6 +314,43 @@ class _Walk:
                     ),
                 )
             )
+
+    def held_elsewhere(
+        self, entry: data.Transaction, held: dict[str, Decimal], hub_funds: Decimal,
+        codes: set[str],
+    ) -> None:  # fmt: skip
+        """What is held for a participant never goes into the hub's own funds, nor to
+        another participant: it is paid out to her, or pays what she owes or bears."""
+        for code, number in sorted(held.items()):
+            if number <= 0:
+                continue
+            if hub_funds < 0:
+                self.errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code}: this entry takes {amount} EUR held for them "
+                            "into the hub's own funds (equity); what is held for a participant "
+                            "is paid out to her, or pays what she owes or bears",
+                            code=code,
+                            amount=min(number, -hub_funds),
+                        ),
+                    )
+                )
+            others = sorted(codes - {code})
+            if others:
+                self.errors.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code}: this entry moves {amount} EUR held for them "
+                            "to another participant ({others}); each one's money stays hers",
+                            code=code,
+                            amount=number,
+                            others=", ".join(others),
+                        ),
+                    )
+                )
 
     def held_to_result(
         self, entry: data.Transaction, kind: str, allocating: bool, contributions: set[str],

@@ -582,3 +582,30 @@ plugin "plugins.money"
     _entries, errors, _ = loader.load_string(head + sale)
     assert any("a contribution of 60.00 EUR on 100.00 EUR at 10 % should be 10.00" in e.message
                for e in errors), [e.message for e in errors]  # fmt: skip
+
+
+def test_qa22_held_money_never_goes_to_the_hubs_funds_nor_to_another_participant() -> None:
+    """Round 2 of the QA of stop 22: a hand entry moved what was held for a participant into
+    the hub's own fund, or to another participant's balance, and `books check` said OK."""
+    from beancount import loader
+
+    head = """
+plugin "plugins.money"
+2026-01-01 open Equity:Fonds-associatif EUR
+2026-01-01 open Liabilities:Participants:P-AAAAAA EUR
+  participant: "P-AAAAAA"
+  role: "participant_held"
+2026-01-01 open Liabilities:Participants:P-BBBBBB EUR
+  participant: "P-BBBBBB"
+  role: "participant_held"
+"""
+    cases = {
+        "Equity:Fonds-associatif": "into the hub's own funds (equity)",
+        "Liabilities:Participants:P-BBBBBB": "to another participant (P-BBBBBB)",
+    }
+    for account, words in cases.items():
+        body = (f'2026-03-01 * "hand"\n  Liabilities:Participants:P-AAAAAA  20.00 EUR\n'
+                f"  {account}  -20.00 EUR\n")  # fmt: skip
+        _entries, errors, _ = loader.load_string(head + body)
+        messages = [e.message for e in errors]
+        assert any(words in m and "P-AAAAAA" in m for m in messages), messages
