@@ -587,7 +587,12 @@ def _days(view: View, walk: _Walk) -> list[Any]:
                 owed[code] = ZERO
         for code, entry in walk.payouts.get(day, ()):
             held_then = held[code].at(day) if code in held else ZERO
-            if owed[code] > 0 and held_then < owed[code]:
+            # A debt that arose that day may come after the payout (a credit note that
+            # recovers from her, once she was paid out): what she owed as the day began
+            # counts, as far as it is still owed at its end.
+            began = owed[code] - owed_moves.get(day, {}).get(code, ZERO)
+            owing = min(began, owed[code])
+            if owing > 0 and held_then < owing:
                 errors.append(
                     _error(
                         entry,
@@ -595,7 +600,7 @@ def _days(view: View, walk: _Walk) -> list[Any]:
                             "participant {code} is paid out while owing the hub {owed} EUR: "
                             "at the end of {day} only {held} EUR is held for them",
                             code=code,
-                            owed=owed[code],
+                            owed=owing,
                             day=when,
                             held=held_then,
                         ),

@@ -609,3 +609,17 @@ plugin "plugins.money"
         _entries, errors, _ = loader.load_string(head + body)
         messages = [e.message for e in errors]
         assert any(words in m and "P-AAAAAA" in m for m in messages), messages
+
+
+def test_qa22_a_credit_recovered_the_day_she_was_paid_out(tmp_path: Path) -> None:
+    """Round 2 of the QA of stop 22: paid out in the morning, a credit note the same day
+    with --recover-from-participant was refused ("paid out while owing the hub"), and
+    without it the message asked for --recover-from-participant: a dead end."""
+    h = Hub(tmp_path)
+    inv = h.invoice("100.00", "2026-11-20")
+    h.run("invoice", "pay", inv["number"], "--cash", "--date", "2026-11-21")
+    h.run("payout", "add", h.code, "90.00", "--method", "cash", "--date", "2026-11-22")
+    h.run("invoice", "credit", inv["number"], "--line", "Repas|1|20|0", "--reason", "erreur",
+          "--no-validate", "--date", "2026-11-22", "--recover-from-participant")  # fmt: skip
+    assert h.show()["owed"] == "18.00"
+    h.run("check")
