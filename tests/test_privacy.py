@@ -1004,3 +1004,30 @@ def test_qa22_a_phone_in_full_width_digits_is_a_phone() -> None:
     assert shape("mail ｆｉｃｔｉｖｉａ＠example.invalid") == "an e-mail address"
     assert shape("Repas pour ４ personnes") is None
     assert Guard(["0488 99 88 77"], with_roster=True).matches_roster("appel ４８８９９８８７７")
+
+
+def test_qa22_an_ogm_of_the_books_written_bare_is_no_account_number() -> None:
+    """Round 2 of the QA of stop 22: an invoice's OGM written as its 12 digits in a
+    narration was refused as an old Belgian account number (the check digits are the same
+    mod 97); the books' own OGMs are not, any other such number still is."""
+    from beancount import loader
+
+    ogm = "202500006128"
+    assert int(ogm[:10]) % 97 == int(ogm[10:]) or int(ogm[10:]) == 97
+    head = """
+plugin "plugins.privacy"
+2026-01-01 open Assets:Clients EUR
+2026-01-01 open Income:Ventes EUR
+2026-02-01 * "Facture"
+  ogm: "+++202/5000/06128+++"
+  Assets:Clients  10.00 EUR
+  Income:Ventes  -10.00 EUR
+"""
+    mine = (
+        f'2026-02-02 * "rappel OGM {ogm}"\n  Assets:Clients  0.00 EUR\n  Income:Ventes  0.00 EUR\n'
+    )
+    other = '2026-02-03 * "compte 123456789002"\n  Assets:Clients  0.00 EUR\n  Income:Ventes  0.00 EUR\n'
+    _e, errors, _o = loader.load_string(head + mine)
+    assert not [e.message for e in errors if "narration" in e.message]
+    _e, errors, _o = loader.load_string(head + other)
+    assert any("a bank account number" in e.message for e in errors)
