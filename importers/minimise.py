@@ -74,20 +74,26 @@ PUBLIC_BODIES = frozenset(
         "mivb", "bpost", "proximus", "capac", "hvw", "inami", "riziv", "famiris",
     }
 )  # fmt: skip
-PUBLIC_WORDS = PUBLIC_BODIES | frozenset(
+CONNECTING_WORDS = frozenset(
+    {"de", "d", "du", "des", "la", "le", "les", "van", "het", "der", "et", "en"}
+)  # fmt: skip
+# Places of one word: the Brussels region and communes, the regions, large cities.
+PUBLIC_PLACES = frozenset(
     {
-        # connecting words
-        "de", "d", "du", "des", "la", "le", "les", "van", "het", "der", "et", "en",
-        # places of one word: the Brussels region and communes, the regions, large cities
-        "bruxelles", "brussel", "brussels", "capitale", "hoofdstedelijk", "hoofdstad",
-        "anderlecht", "auderghem", "oudergem", "etterbeek", "evere", "forest", "vorst",
+        "bruxelles", "brussel", "brussels", "anderlecht", "auderghem", "oudergem",
+        "etterbeek", "evere", "forest", "vorst",
         "ganshoren", "ixelles", "elsene", "jette", "koekelberg", "molenbeek", "schaerbeek",
         "schaarbeek", "uccle", "ukkel", "berchem", "watermael", "boitsfort", "watermaal",
         "bosvoorde", "woluwe", "wallonne", "wallonie", "vlaamse", "vlaanderen", "flandre",
         "antwerpen", "anvers", "gent", "gand", "liege", "luik", "charleroi", "namur", "namen",
         "leuven", "louvain", "mons", "bergen", "brugge", "bruges",
-        # federal departments (SPF/FOD …), kinds of mutuality
-        "finances", "financien", "economie", "justice", "justitie", "interieur",
+    }
+)  # fmt: skip
+# Federal departments (SPF/FOD …), kinds of mutuality, what qualifies a region.
+PUBLIC_DEPARTMENTS = frozenset(
+    {
+        "capitale", "hoofdstedelijk", "hoofdstad", "finances", "financien", "economie",
+        "justice", "justitie", "interieur",
         "binnenlandse", "zaken", "emploi", "werkgelegenheid", "securite", "sociale",
         "zekerheid", "sante", "publique", "volksgezondheid", "mobilite", "mobiliteit",
         "affaires", "etrangeres", "buitenlandse", "chretienne", "socialiste", "neutre",
@@ -95,8 +101,10 @@ PUBLIC_WORDS = PUBLIC_BODIES | frozenset(
         "solidaris", "partena", "helan",
     }
 )  # fmt: skip
+PUBLIC_WORDS = PUBLIC_BODIES | CONNECTING_WORDS | PUBLIC_PLACES | PUBLIC_DEPARTMENTS
+_A_PLACE = "\x00place"  # a place of several words (PUBLIC_PHRASES), as one word
 # What a bank writes after a business's legal form: where it is (``FF SRL BXL``,
-# ``Garage Fictif SA Bruxelles``) — the one-word places above, their usual abbreviations.
+# ``Garage Fictif SPRL Bruxelles``) — the one-word places above, their usual abbreviations.
 PLACE_WORDS = frozenset(
     {
         "bruxelles", "brussel", "brussels", "bxl", "brux", "bru", "anderlecht", "auderghem",
@@ -145,8 +153,9 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", plain)
 
 
-def _without_phrases(words: list[str]) -> list[str]:
-    """``words`` without the places of :data:`PUBLIC_PHRASES` (``saint gilles``)."""
+def _without_phrases(words: list[str], mark: bool = False) -> list[str]:
+    """``words`` without the places of :data:`PUBLIC_PHRASES` (``saint gilles``), each
+    replaced by one word :data:`_A_PLACE` when ``mark``."""
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -155,28 +164,58 @@ def _without_phrases(words: list[str]) -> list[str]:
             out.append(words[i])
             i += 1
         else:
+            out += [_A_PLACE] if mark else []
             i += len(phrase)
     return out
+
+
+def _is_public_body(words: list[str]) -> bool:
+    """A public body's name and nothing more: bodies, then connecting words and its
+    departments, one place at the most and right after a body (``CPAS de Bruxelles``,
+    ``SPF Sécurité sociale``, ``Commune d'Anderlecht``), and maybe a legal form at the end
+    (``Proximus SA``, ``Actiris ASBL``). A second place, or one after a department, is a
+    person's name as often (``CPAS BRUXELLES VAN DER VORST``, ``SPF Finances / Namur``)."""
+    places = 0
+    seen_body = False
+    after_body = False  # nothing but connecting words since the last body word
+    for index, word in enumerate(words):
+        if word in PUBLIC_BODIES:
+            seen_body = after_body = True
+        elif word in CONNECTING_WORDS:
+            continue
+        elif word in PUBLIC_PLACES or word == _A_PLACE:
+            # before the body (``Brussels Hoofdstedelijk Gewest``) or right after it
+            if places or (seen_body and not after_body):
+                return False
+            places, after_body = 1, False
+        elif word in PUBLIC_DEPARTMENTS:
+            after_body = False
+        elif index == len(words) - 1 and (word in LEGAL_FORMS or word in ("sa", "nv")):
+            continue
+        else:
+            return False
+    return True
 
 
 def is_business(name: str | None) -> bool:
     """Whether a counterparty's name is a business's or a public body's, and only that.
 
     A bank writes the name of the person a payment is about after the payer's (``CPAS
-    BRUXELLES BENALI FATIMA``, ``SPF Finances / Benali``): the name is a business only
+    BRUXELLES TANGORA SIERRAH``, ``SPF Finances / Tangora``): the name is a business only
     when **its legal form ends it** (``Papeterie Imaginaire SRL``, ``Garage Fictif
     N.V.``) or only where the business is follows it (``FF SRL BXL``, at most two words of
     :data:`PLACE_WORDS`), or it is **a public body's name and nothing more** — every word a body
-    (:data:`PUBLIC_BODIES`), a connecting word, a place or a department
-    (:data:`PUBLIC_WORDS`: ``CPAS de Bruxelles``, ``SPF Finances``). A name holding a
-    public body's word is never a business by a legal form (``Mutualite Benali ASBL``)."""
+    (:data:`PUBLIC_BODIES`), connecting words, its departments, one place right after a
+    body (:func:`_is_public_body`: ``CPAS de Bruxelles``, ``SPF Finances``, ``Proximus
+    SA``). A name holding a public body's word is never a business by a legal form
+    alone (``Mutualite Tangora ASBL``)."""
     if not name or not name.strip():
         return False
     words = _words(name)
     if not words:
         return False
     if any(w in PUBLIC_BODIES for w in words):
-        return all(w in PUBLIC_WORDS for w in _without_phrases(words))
+        return _is_public_body(_without_phrases(words, mark=True))
     if bool(DOTTED_FORMS.search(name.strip())):
         return True
     # the legal form ends the name, or only where the business is follows it
@@ -356,10 +395,10 @@ def shape_problem(value: str) -> str | None:
 
     A code is tokens of ASCII letters and digits between separators (space, ``-``, ``/``,
     ``.``, ``:``, ``+``…), where **every token holds a digit** — a token of letters only
-    could be a word of a name (``W.P. Jansen``, ``Fatima``, ``BENALI``), so only a few
+    could be a word of a name (``W.P. Jansen``, ``Sierrah``, ``TANGORA``), so only a few
     words of bank ids (``STMT``, ``REF``, ``NR``… :data:`CODE_WORDS`) pass alone — and
     the letters of a token are upper case, unless it is hexadecimal in lower case
-    (``Benali12`` is a name glued to a number, ``a3f9c2`` a hash). Real references pass:
+    (``Tangora12`` is a name glued to a number, ``a3f9c2`` a hash). Real references pass:
     ``20260303-012-0001``, ``0724710351063405``, ``B4G29PGCVO7Q06US``, ``00107/002``,
     ``TEST2026080300001``, ``STMT-2026-003``."""
     tokens = [t for t in CODE_SEPARATORS.split(value) if t]

@@ -231,7 +231,8 @@ def outside_files(options_map: dict[str, Any]) -> list[Any]:
                 "nothing proves it; move it into the books and include it from there"
             )
         elif not is_books_file(os.path.relpath(real, root)):
-            # a hidden folder (.git, .coopledger) or a name the books' .gitignore keeps out
+            # a hidden folder (.git, .coopledger) or another kind of file (the books'
+            # .gitignore keeps out only such files: *.tmp, *~, roster*.txt…)
             message = _(
                 "an included file is not a books file (a .beancount file outside the hidden "
                 "folders): git does not keep it and nothing proves it"

@@ -66,7 +66,9 @@ def _own_ogms(entries: list[data.Directive]) -> set[str]:
     text would pass for an account."""
     out = set()
     for e in entries:
-        value = (e.meta or {}).get("ogm") if isinstance(e, data.Transaction) else None
+        meta = e.meta or {}
+        is_invoice = isinstance(e, data.Transaction) and meta.get("kind") == "invoice"
+        value = meta.get("ogm") if is_invoice else None  # not a bank line's: the payer's
         if value:
             digits = re.sub(r"\D", "", str(value))
             if len(digits) == 12:

@@ -44,6 +44,12 @@ KNOWN = KnownParties.of(
         ("FF SRL BXL", True), ("Garage Fictif SPRL Bruxelles", True),
         ("Papeterie Imaginaire SRL Saint-Gilles", True), ("Garage SRL Schaerbeek Tangora", False),
         ("Garage SRL Pierre", False), ("Garage SRL Bruxelles Gent Leuven", False),
+        # review of stop 22: surnames that are places, public bodies with their legal form
+        ("CPAS BRUXELLES VAN DER VORST", False), ("CPAS de Bruxelles Bergen", False),
+        ("SPF Finances / Namur", False), ("PROXIMUS SA", True), ("SNCB NV", True),
+        ("Actiris ASBL", True), ("Mutualite Solidaris ASBL", True),
+        ("Region de Bruxelles-Capitale", True), ("Brussels Hoofdstedelijk Gewest", True),
+        ("SPF Securite sociale", True),
     ],
 )  # fmt: skip
 def test_a_business_is_told_by_its_legal_form(name: str | None, business: bool) -> None:

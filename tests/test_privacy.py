@@ -1019,6 +1019,7 @@ plugin "plugins.privacy"
 2026-01-01 open Assets:Clients EUR
 2026-01-01 open Income:Ventes EUR
 2026-02-01 * "Facture"
+  kind: "invoice"
   ogm: "+++202/5000/06128+++"
   Assets:Clients  10.00 EUR
   Income:Ventes  -10.00 EUR
@@ -1030,4 +1031,8 @@ plugin "plugins.privacy"
     _e, errors, _o = loader.load_string(head + mine)
     assert not [e.message for e in errors if "narration" in e.message]
     _e, errors, _o = loader.load_string(head + other)
+    assert any("a bank account number" in e.message for e in errors)
+    # a bank line's reference is the payer's: it exempts nothing
+    bank_line = head.replace('kind: "invoice"', 'kind: "bank"')
+    _e, errors, _o = loader.load_string(bank_line + mine)
     assert any("a bank account number" in e.message for e in errors)

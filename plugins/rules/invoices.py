@@ -352,10 +352,10 @@ def _vat_groups(
                 InvoiceCheckError(
                     doc.entry.meta,
                     _(
-                        "{kind} {number}: vat-groups must be RATE:BASE:VAT per rate, got {raw!r}",
+                        "{kind} {number}: vat-groups must be RATE:BASE:VAT per rate (the "
+                        "value is not repeated here)",
                         kind=KIND_WORDS.get(doc.kind, doc.kind),
                         number=doc.number,
-                        raw=str(raw),
                     ),
                     doc.entry,
                 )

@@ -245,7 +245,7 @@ def test_qa_bank_d3_a_name_after_a_public_body_or_a_legal_form_is_private(
 
 def test_qa_bank_d5_an_xml_error_quotes_nothing_of_the_file() -> None:
     """lxml's message quotes the file (`Opening and ending tag mismatch: Ustrd line 9 and
-    Fatima_Benali`); the error says what is wrong, where, in words of its own."""
+    Sierrah_Tangora`); the error says what is wrong, where, in words of its own."""
     import pytest
 
     from importers.camt import parse_xml
