@@ -181,6 +181,10 @@ class _Walk:
     )
     allocations: list[tuple[str, str, data.Transaction]] = field(default_factory=list)
     cancels: list[data.Transaction] = field(default_factory=list)  # payouts cancelled
+    # by day: what credit reversals made each participant owe (recovered from her)
+    recovered: dict[dt.date, dict[str, Decimal]] = field(
+        default_factory=lambda: collections.defaultdict(lambda: collections.defaultdict(Decimal))
+    )
     exported: set[str] = field(default_factory=set)  # payouts written to a pain.001 file
     # by day: what each entry moved in the cash box, and where it stands (for the counts)
     cash_moves: dict[dt.date, list[_CashMove]] = field(
@@ -255,6 +259,8 @@ class _Walk:
                 cash += number
             elif role == "participant_owed":
                 self.last_owed[entry.date][code] = entry
+                if kind == "credit-reversal" and number > 0:
+                    self.recovered[entry.date][code] += number
             if not sub_cent and _sub_cent(units):
                 sub_cent = p.account
         if cash:
@@ -587,11 +593,10 @@ def _days(view: View, walk: _Walk) -> list[Any]:
                 owed[code] = ZERO
         for code, entry in walk.payouts.get(day, ()):
             held_then = held[code].at(day) if code in held else ZERO
-            # A debt that arose that day may come after the payout (a credit note that
-            # recovers from her, once she was paid out): what she owed as the day began
-            # counts, as far as it is still owed at its end.
-            began = owed[code] - owed_moves.get(day, {}).get(code, ZERO)
-            owing = min(began, owed[code])
+            # A credit note that recovers from her that day may come after the payout
+            # (she was paid out, then the credit): that debt is no payout while owing.
+            excused = walk.recovered.get(day, {}).get(code, ZERO)
+            owing = owed[code] - excused
             if owing > 0 and held_then < owing:
                 errors.append(
                     _error(

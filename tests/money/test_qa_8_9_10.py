@@ -623,3 +623,38 @@ def test_qa22_a_credit_recovered_the_day_she_was_paid_out(tmp_path: Path) -> Non
           "--no-validate", "--date", "2026-11-22", "--recover-from-participant")  # fmt: skip
     assert h.show()["owed"] == "18.00"
     h.run("check")
+
+
+def test_qa22_a_debt_of_the_same_day_still_forbids_a_payout() -> None:
+    """Review of stop 22: only a credit note's recovery excuses a payout of its day; a cost
+    charged to her that day, then a payout leaving less than she owes, is still named."""
+    from beancount import loader
+
+    ledger = """
+plugin "plugins.money"
+2026-01-01 open Assets:Caisse EUR
+  role: "cash"
+2026-01-01 open Liabilities:Participants:P-AAAAAA EUR
+  participant: "P-AAAAAA"
+  role: "participant_held"
+2026-01-01 open Assets:Participants-a-recuperer:P-AAAAAA EUR
+  participant: "P-AAAAAA"
+  role: "participant_owed"
+2026-01-01 open Equity:Apport EUR
+2026-01-02 * "apport"
+  Assets:Caisse  100.00 EUR
+  Equity:Apport  -100.00 EUR
+2026-03-01 * "a cost she will repay"
+  kind: "expense"
+  Assets:Participants-a-recuperer:P-AAAAAA  30.00 EUR
+  Assets:Caisse  -30.00 EUR
+2026-03-01 * "payout"
+  kind: "payout"
+  participant: "P-AAAAAA"
+  Liabilities:Participants:P-AAAAAA  10.00 EUR
+  Assets:Caisse  -10.00 EUR
+"""
+    _entries, errors, _ = loader.load_string(ledger)
+    assert any("is paid out while owing the hub 30.00 EUR" in e.message for e in errors), [
+        e.message for e in errors
+    ]
