@@ -64,7 +64,7 @@ from ledger.participants import require_open_participant
 from ledger.participants.payees import payee_of, payees_of
 from ledger.privacy.guard import TextGuard
 from ledger.render import A4, fonts, mm, page_canvas
-from ledger.view import PAYOUT_EXPORTED, Pending
+from ledger.view import PAYOUT_EXPORTED, Pending, payout_exports
 
 METHODS = ("bank", "cash")
 EXPORTED = PAYOUT_EXPORTED
@@ -353,10 +353,7 @@ def pending_payouts(
 ) -> list[PendingPayout]:
     """Bank payouts ordered and not yet settled by a bank debit."""
     state = State.of(entries, config)
-    exported: dict[str, dt.date] = {}
-    for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type == EXPORTED:
-            exported[str(entry.values[0].value)] = entry.date
+    exported = {ident: last for ident, (_first, last) in payout_exports(entries).items()}
     out = []
     for pend in state.open_pending("payout"):
         if not pend.iban_last4 or (since is not None and pend.date < since):
@@ -611,15 +608,8 @@ def _pain001(
 
 def _exported_on(entries: list[data.Directive], payout_id: str) -> dt.date | None:
     """When ``payout_id`` was first written to a pain.001 file (None: never)."""
-    return min(
-        (
-            e.date
-            for e in entries
-            if isinstance(e, data.Custom) and e.type == EXPORTED
-            and str(e.values[0].value) == payout_id
-        ),
-        default=None,
-    )  # fmt: skip
+    days = payout_exports(entries).get(payout_id.upper())
+    return days[0] if days else None
 
 
 def _refuse_cancel(state: State, entries: list[data.Directive], payout_id: str) -> Pending:

@@ -23,7 +23,7 @@ from ledger.i18n import _
 from ledger.ibans import iban_problem
 from ledger.participants import require_participant
 from ledger.roster import Payee, editing_roster, read_roster
-from ledger.view import PAYOUT_EXPORTED, View
+from ledger.view import View, payout_exports
 
 NAME_MAX = 70  # what a SEPA credit transfer carries
 
@@ -71,11 +71,7 @@ def refuse_while_ordered(
     """Refuse a new account while a bank payout of hers waits to be exported to the one it
     was ordered to: the export checks the account against the payout's ``iban-last4``, and
     would have to leave her payout out (or pay an account nobody ordered)."""
-    exported = {
-        str(e.values[0].value)
-        for e in entries
-        if isinstance(e, data.Custom) and e.type == PAYOUT_EXPORTED and e.values
-    }
+    exported = payout_exports(entries)
 
     def ordered_elsewhere(last4: str) -> bool:
         if current is not None and current.iban[-4:] == last4:

@@ -86,6 +86,18 @@ def number_of(entry: data.Transaction) -> str | None:
     return str(value) if value is not None else None
 
 
+def payout_exports(entries: Iterable[data.Directive]) -> dict[str, tuple[dt.date, dt.date]]:
+    """Each bank payout written to a pain.001 file (its id, upper case): the first and the
+    last day it was (``payout export --again`` writes it again)."""
+    out: dict[str, tuple[dt.date, dt.date]] = {}
+    for e in entries:
+        if isinstance(e, data.Custom) and e.type == PAYOUT_EXPORTED and e.values:
+            ident = str(e.values[0].value).upper()
+            first, last = out.get(ident, (e.date, e.date))
+            out[ident] = (min(first, e.date), max(last, e.date))
+    return out
+
+
 def issued_ref(entry: data.Directive) -> IssuedRef | None:
     """The issued invoice or credit note an entry is (``None`` for any other entry, and for
     one with incomplete numbering metadata: the invoice plugin reports it)."""
