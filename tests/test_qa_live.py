@@ -9,6 +9,7 @@ found has a test named after it. All data is fictional.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -55,6 +56,8 @@ def test_defect_qa_live_1_participant_show_after_a_close_keeps_what_clients_paid
 
 
 def test_defect_qa_live_1_statement_spanning_the_closed_year(hub: Hub, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
     out = tmp_path / "statement.pdf"
     hub.run("participant", "statement", hub.code, "--from", f"{Y0}-01-01", "--out", str(out))
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,

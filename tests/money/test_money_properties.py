@@ -479,6 +479,7 @@ test_money_year = MoneyYear.TestCase
     st.sampled_from(["0", "6", "21"]),
 )
 @example([8, 569, 3, 1], 100, "21")  # the draw whose rounded pieces once ended at -0.01
+@example([1, 3, 2, 116], 100, "21")  # a cent of VAT alone: zero net, the rule still holds
 def test_partial_payments_add_up_to_the_net_exactly(
     parts: list[int], amount: int, vat: str
 ) -> None:

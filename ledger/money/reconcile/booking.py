@@ -288,8 +288,10 @@ def allocate(
     if not postings:
         if applied == ZERO:
             return None
-        # Fully applied but nothing to allocate (zero net): record the application alone.
-        meta.setdefault("received-net", ZERO)
+        # Applied but nothing to allocate (a cent of VAT: zero net): record the application
+        # alone, with the contribution rule's figures (all zero) the plugin checks.
+        if code and "received-net" not in meta:
+            meta.update(contribution_for(cfg, code, receipt.date, ZERO).meta())
     lang = hub_lang(cfg.invoicing.default_lang)
     what = (
         N_("Returned payment on invoice {number}")
