@@ -42,18 +42,18 @@ AFTER_COUNT = "after-count"
 COUNT_TYPE = "cash-count"
 
 
-def last_count(entries: list[data.Directive], day: dt.date) -> str | None:
-    """The cash id of the last count of the cash box booked on ``day`` (by its line in
-    the cash book), if any."""
-    found: tuple[int, str] | None = None
+def last_counts(entries: list[data.Directive]) -> dict[dt.date, str]:
+    """The cash id of the last count of the cash box booked on each day (by its line in
+    the cash book), in one pass (a batch of cash payouts or costs asks for many days)."""
+    found: dict[dt.date, tuple[int, str]] = {}
     for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type == COUNT_TYPE and entry.date == day:
+        if isinstance(entry, data.Custom) and entry.type == COUNT_TYPE:
             values = entry.values or []
             line = (entry.meta or {}).get("lineno", 0)
             key = (line if isinstance(line, int) else 0, str(values[0].value) if values else "")
-            if found is None or key >= found:
-                found = key
-    return found[1] if found is not None else None
+            if entry.date not in found or key >= found[entry.date]:
+                found[entry.date] = key
+    return {day: key[1] for day, key in found.items()}
 
 
 class Daybook:

@@ -38,7 +38,7 @@ from beancount.core import data
 from ledger.books import Books
 from ledger.config import ACCOUNT_RE, HubConfig
 from ledger.dates import booking_date
-from ledger.daybook import AFTER_COUNT, last_count
+from ledger.daybook import AFTER_COUNT, last_counts
 from ledger.entries import (
     ZERO,
     clean_text,
@@ -309,6 +309,7 @@ def book_expenses(
                     )
         state = State.of(entries, config)  # the batch's costs are folded in as booked
         seqs: dict[int, int] = {}
+        counts: dict[dt.date, str] | None = None
         new: list[data.Directive] = []
         for where, req, day, payload, ftype in prepared:
             cost = charged_cost(config, req)
@@ -331,7 +332,10 @@ def book_expenses(
                 seqs[day.year] = int(first.rsplit("-", 1)[1]) - 1
             seqs[day.year] += 1
             expense_id = f"EXP-{day.year}-{seqs[day.year]:04d}"
-            counted = last_count(entries, day) if req.paid_from == "cash" else None
+            counted = None
+            if req.paid_from == "cash":
+                counts = last_counts(entries) if counts is None else counts  # a batch adds none
+                counted = counts.get(day)
             entry = expense_entry(config, req, expense_id, day, counted)
             made: list[data.Directive] = [entry]
             if req.grant:

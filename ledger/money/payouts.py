@@ -43,7 +43,7 @@ from sepaxml import SepaTransfer
 from ledger.books import Books, atomic_write
 from ledger.config import HubConfig
 from ledger.dates import booking_date, execution_date
-from ledger.daybook import AFTER_COUNT, last_count
+from ledger.daybook import AFTER_COUNT, last_counts
 from ledger.entries import (
     ZERO,
     document_entry,
@@ -294,6 +294,7 @@ def book_payouts(
         payees = payees_of(books, wanted) if wanted else {}
         state = State.of(entries, config)  # the batch's payouts are folded in as booked
         seqs: dict[int, int] = {}
+        counts: dict[dt.date, str] | None = None
         new: list[data.Directive] = []
         for where, req, day in prepared:
             with naming(where):
@@ -310,7 +311,10 @@ def book_payouts(
                 seqs[day.year] = int(first.rsplit("-", 1)[1]) - 1
             seqs[day.year] += 1
             payout_id = f"PO-{day.year}-{seqs[day.year]:04d}"
-            counted = last_count(entries, day) if req.method == "cash" else None
+            counted = None
+            if req.method == "cash":
+                counts = last_counts(entries) if counts is None else counts  # a batch adds none
+                counted = counts.get(day)
             entry = payout_entry(
                 config, payout_id, req.code, req.amount, day, req.method, iban, counted
             )

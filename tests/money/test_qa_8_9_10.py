@@ -512,6 +512,20 @@ def test_qa_f1_3_a_recount_and_cash_movements_after_a_count_the_same_day(tmp_pat
     assert h.trial_balance(2026)["Assets:Caisse"] == Decimal("106.00")
     payouts = (h.root / "2026" / "payouts.beancount").read_text()
     assert 'after-count: "CASH-2026-0003"' in payouts, payouts
+    # a batch of cash payouts: each after its day's last count (the counts read once)
+    count = h.json("cash", "count", "101", "--date", "2026-03-03")
+    batch = h.tmp / "payouts.csv"
+    batch.write_text(f"participant;amount;date\n{h.code};1;2026-03-03\n{h.code};1;2026-03-04\n",
+                     encoding="utf-8")  # fmt: skip
+    h.run("payout", "add", "--from", str(batch), "--method", "cash")
+    assert _check_errors(h) == []
+    chunks = (h.root / "2026" / "payouts.beancount").read_text().split("\n2026-")
+    booked = [
+        next(c for c in chunks if f'* "Payout {po} ' in c)
+        for po in ("PO-2026-0002", "PO-2026-0003")
+    ]
+    assert f'after-count: "{count["cash"]}"' in booked[0] and "after-count" not in booked[1]
+    assert h.trial_balance(2026)["Assets:Caisse"] == Decimal("99.00")
     # a hand edit that breaks a count is still reported, at the count's line
     cash = "2026/cash.beancount"
     line = _line_of(h, cash, '"cash-count" "CASH-2026-0006"')
