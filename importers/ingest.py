@@ -14,9 +14,9 @@ books/main.beancount``). :func:`settings_from_books` takes the settings ``coople
 takes (:func:`importers.run.import_settings`): what the bank wrote is checked against the
 roster of participants before anything is extracted, so that a participant's name shaped
 like a business or a code, or her own IBAN, is never kept. Without the key (or without
-books at that path) every method that reads a file refuses, naming what to do; and
-``extract`` refuses settings that carry no roster at all (an ``ImportSettings`` built by
-hand).
+books at that path) ``extract`` and ``archive`` refuse each file, naming what to do
+(``identify`` still answers: it puts nothing into the books); and ``extract`` refuses
+settings that carry no roster at all (an ``ImportSettings`` built by hand).
 
 ``importers.archive.Ingest``'s ``archive`` stores each statement encrypted with age;
 beangulp's own ``archive`` (clear copies) is refused by these importers.
