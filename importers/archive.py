@@ -56,7 +56,8 @@ def archive_path(importer: Any, filepath: str) -> str:
 
 def archive_command(recipients: Sequence[str]) -> click.Command:
     """beangulp's ``archive``, but each file is stored encrypted to ``recipients`` and the
-    clear original removed; nothing is written if any file fails."""
+    clear original removed; nothing is written if any file fails (its refusal on one line,
+    ``Error: …``, as click prints it)."""
 
     @click.command("archive")
     @click.argument("src", nargs=-1, type=click.Path(exists=True, resolve_path=True))
@@ -74,7 +75,10 @@ def archive_command(recipients: Sequence[str]) -> click.Command:
             importer = identify.identify(ctx.importers, filename)
             if importer is None:
                 continue
-            target = Path(destination) / archive_path(importer, filename)
+            try:
+                target = Path(destination) / archive_path(importer, filename)
+            except exceptions.Error as exc:  # a refusal of our importers: one line, as extract's
+                raise click.ClickException(str(exc)) from None
             if target.exists() or any(t == target for _, t in planned):
                 raise click.ClickException(f"{target}: already exists")
             planned.append((filename, target))
@@ -92,7 +96,8 @@ class Ingest(beangulp.Ingest):
     """``beangulp.Ingest`` whose ``archive`` encrypts (use it in an ``import.py``)::
 
     from importers.archive import Ingest
-    from importers.ingest import all_importers
+    from importers.ingest import all_importers, settings_from_books
+    settings = settings_from_books("books")  # with the roster (the hub key at hand)
     Ingest(all_importers(settings), settings.recipients)()
     """
 

@@ -4,12 +4,19 @@ They work with beangulp's own tooling (``identify``, ``extract`` and the
 ``<document>.beancount`` regression tests), e.g. in an ``import.py``::
 
     from importers.archive import Ingest
-    from importers.ingest import all_importers
-    from importers.settings import BankRef, ImportSettings
+    from importers.ingest import all_importers, settings_from_books
 
-    settings = ImportSettings(banks=(BankRef("BE68539007547034", "Assets:Banque:Courant"),),
-                              recipients=("age1…",))
+    settings = settings_from_books("books")  # hub.toml, clients.toml, the roster (hub key)
     Ingest(all_importers(settings), settings.recipients)()
+
+run with the hub key at hand (``COOPLEDGER_KEY_FILE=… python import.py extract inbox/ -e
+books/main.beancount``). :func:`settings_from_books` takes the settings ``coopledger import``
+takes (:func:`importers.run.import_settings`): what the bank wrote is checked against the
+roster of participants before anything is extracted, so that a participant's name shaped
+like a business or a code, or her own IBAN, is never kept. Without the key (or without
+books at that path) ``extract`` and ``archive`` refuse each file, naming what to do
+(``identify`` still answers: it puts nothing into the books); and ``extract`` refuses
+settings that carry no roster at all (an ``ImportSettings`` built by hand).
 
 ``importers.archive.Ingest``'s ``archive`` stores each statement encrypted with age;
 beangulp's own ``archive`` (clear copies) is refused by these importers.
@@ -25,7 +32,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -38,9 +47,12 @@ from importers.camt import REFUSED_CAMT
 from importers.errors import BankFileError
 from importers.formats import BANK_CSV, CAMT, CODA, MT940, Format, read_statements
 from importers.mt940_reader import is_mt942
+from importers.run import books_import_settings
 from importers.service import BankFile, plan_import
 from importers.settings import ImportSettings
-from ledger.errors import CoopledgerError
+from ledger.books import Books
+from ledger.errors import CoopledgerError, RosterError
+from ledger.i18n import _
 
 SNIFF_BYTES = 65536
 
@@ -52,6 +64,26 @@ def one_line_errors() -> Iterator[None]:
         yield
     except CoopledgerError as exc:
         raise exceptions.Error(exc.message) from None
+
+
+def settings_from_books(root: str | os.PathLike[str]) -> ImportSettings:
+    """The settings ``coopledger import`` imports with into the books at ``root``
+    (:func:`importers.run.import_settings`): the bank accounts, accounts and rules of
+    ``hub.toml``, the clients of ``clients.toml`` and the roster's values, read with the
+    hub key (``COOPLEDGER_KEY_FILE``, or its usual place).
+
+    Books that cannot be read so (no hub key at hand, no books at ``root``…) give settings
+    that carry the refusal instead of raising it: an ``import.py`` builds its importers
+    before beangulp runs, where an error could only be a traceback. The importers raise it,
+    on beangulp's one line, as soon as they are asked to read a file."""
+    try:
+        books = Books.open(Path(root))
+    except CoopledgerError as exc:
+        return ImportSettings(banks=(), refused=exc)
+    try:
+        return books_import_settings(books)
+    except CoopledgerError as exc:
+        return replace(ImportSettings.from_config(books.config), refused=exc)
 
 
 class StatementImporter(beangulp.Importer):
@@ -68,7 +100,23 @@ class StatementImporter(beangulp.Importer):
         return f"coopledger.{self.format.name}"
 
     def _file(self, filepath: str) -> BankFile:
+        if self.settings.refused is not None:
+            raise self.settings.refused  # the books could not be read (see settings_from_books)
         return BankFile.read(filepath)
+
+    def _check_roster(self) -> None:
+        """Refuse to extract with settings that carry no roster (built by hand): a
+        participant's name shaped like a business or a code, or her IBAN, would be kept."""
+        if self.settings.refused is not None:
+            raise self.settings.refused
+        if not self.settings.known.guard.with_roster:
+            raise RosterError(
+                _("these importers' settings carry no roster: what the bank wrote is checked "
+                  "against the participants' roster before anything is extracted, so that no "
+                  "participant's name or account is kept; build them with "
+                  "importers.ingest.settings_from_books(BOOKS), with the hub key given by "
+                  "COOPLEDGER_KEY_FILE")
+            )  # fmt: skip
 
     def identify(self, filepath: str) -> bool:
         try:
@@ -109,6 +157,7 @@ class StatementImporter(beangulp.Importer):
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         with one_line_errors():
+            self._check_roster()
             files = [self._file(filepath)]
             plan = plan_import(files, existing, self.settings, self.forced_account)
         return list(plan.entries)

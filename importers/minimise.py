@@ -241,11 +241,14 @@ class KnownParties:
         cls, client_names: Iterable[str] = (), ibans: Iterable[str] = (),
         roster_values: Iterable[str] = (), guard: TextGuard | None = None,
     ) -> KnownParties:  # fmt: skip
-        """``guard`` (the books', :meth:`TextGuard.for_books`) or one of ``roster_values``."""
+        """``guard`` (the books', :meth:`TextGuard.for_books`) or one of ``roster_values``;
+        with neither, no roster (``guard.with_roster`` is false: beangulp's importers refuse
+        to extract with it)."""
+        values = [v for v in roster_values if v]
         return cls(
             clients=frozenset(n for n in map(normalise_name, client_names) if n),
             ibans=frozenset(i for i in (iban_or_none(v) for v in ibans) if i),
-            guard=guard or TextGuard(roster_values, with_roster=True),
+            guard=guard or TextGuard(values, with_roster=bool(values)),
         )
 
     @cached_property

@@ -1,5 +1,9 @@
 """The import through the books' one write path (used by the CLI and the demo).
 
+The settings of an import are made in one place, :func:`import_settings` (``hub.toml``, the
+clients, the roster's guard — refused without the hub key); beangulp's importers take the
+same (:func:`importers.ingest.settings_from_books`).
+
 One call is one ``Books.transaction``: every file is read and checked, the plan is made
 against the books as they are under the lock, and then the bank entries, the entries
 reconciliation books on top of them (:func:`ledger.money.reconcile.reconcile_new_entries`) and
@@ -91,13 +95,19 @@ def import_settings(books: Books, clients: bytes | None) -> ImportSettings:
     return replace(settings, known=known)
 
 
+def books_import_settings(books: Books) -> ImportSettings:
+    """:func:`import_settings` with the clients as the books hold them on disk (a dry run,
+    and beangulp's importers: :func:`importers.ingest.settings_from_books`)."""
+    clients = books.root / CLIENTS_FILE
+    return import_settings(books, clients.read_bytes() if clients.exists() else None)
+
+
 def import_files(
     books: Books, files: Sequence[BankFile], account: str | None = None, dry_run: bool = False
 ) -> ImportResult:
     """Import ``files`` into ``books`` (all or nothing); with ``dry_run``, write nothing."""
     if dry_run:
-        clients = books.root / CLIENTS_FILE
-        settings = import_settings(books, clients.read_bytes() if clients.exists() else None)
+        settings = books_import_settings(books)
         entries = books.load().entries
         plan = plan_import(files, entries, settings, account)
         return ImportResult(plan, _reconcile(books, entries, plan), dry_run=True)

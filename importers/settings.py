@@ -2,8 +2,11 @@
 
 :class:`ImportSettings` is a plain snapshot of ``hub.toml`` (built by
 :meth:`ImportSettings.from_config`), so the parsing, categorising and planning code stays a
-pure function of the entries and these settings, and beangulp importers can be built
-without a books directory.
+pure function of the entries and these settings. What an import checks against the roster
+(``known``) comes from the books with the hub key: :func:`importers.run.import_settings`,
+which ``coopledger import`` and beangulp's importers (:func:`importers.ingest.settings_from_books`)
+both use; settings built by hand carry no roster, and beangulp's importers refuse to extract
+with them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from importers.minimise import KnownParties
 from importers.model import Statement
 from importers.text import compact_account, iban_or_none, masked_account
 from ledger.config import HubConfig
-from ledger.errors import InputError
+from ledger.errors import CoopledgerError, InputError
 from ledger.i18n import _, hub_lang
 
 IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
@@ -56,6 +59,10 @@ class ImportSettings:
     # values, which never are): see importers/minimise.py.
     known: KnownParties = field(default_factory=KnownParties, repr=False)
     lang: str = "en"  # the language of the narrations an import writes (the hub's)
+    # Why these settings cannot be used at all: the books they were read from could not be
+    # read with the roster (no hub key…; importers.ingest.settings_from_books), raised by
+    # beangulp's importers when they read a file.
+    refused: CoopledgerError | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_config(cls, config: HubConfig) -> ImportSettings:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from bank_support import DOCUMENTS, IBAN, REPO, camt, coda, day, move, statement
+from bank_support import DOCUMENTS, IBAN, REPO, camt, coda, day, make_books, move, statement
 from beancount import loader
 from beancount.core import data
 from tests_support import ENTERPRISE
@@ -412,13 +412,13 @@ def test_defect_15_6_first_movement_value_dated_before_the_statement(
 
 
 def test_defect_15_7_beangulp_extract_gives_one_line_for_a_refused_file(tmp_path: Path) -> None:
+    books = make_books(tmp_path / "books")  # the key at $COOPLEDGER_KEY_FILE (conftest)
     script = write(tmp_path, "import.py", (
-        b"import beangulp\n"
-        b"from importers.ingest import all_importers\n"
-        b"from importers.settings import BankRef, ImportSettings\n"
-        b"settings = ImportSettings(banks=(BankRef('BE68539007547034', 'Assets:Banque:Courant'),))\n"
-        b"beangulp.Ingest(all_importers(settings))()\n"
-    ))  # fmt: skip
+        "import beangulp\n"
+        "from importers.ingest import all_importers, settings_from_books\n"
+        f"settings = settings_from_books({str(books.root)!r})\n"
+        "beangulp.Ingest(all_importers(settings))()\n"
+    ).encode())  # fmt: skip
     good = statement(1, "100.00", [move(day(3, 2), "5.00", "Don")])
     lines = coda(good).decode("cp1252").splitlines()
     lines[-2] = lines[-2][:42] + "000000000099990" + lines[-2][57:]  # the new balance is wrong
