@@ -27,6 +27,8 @@ that breaks the invariant (its file and line):
   never a crash of the plugin;
 * **credits never exceed what was invoiced**, in total and excluding VAT, and no invoice
   is paid beyond what it asks nor credits its participant more net than it was issued for;
+* **a closed participant has no payout in transit**: each bank payout of hers was debited
+  by the bank on or before her close (until then it may fail or come back);
 * **a bank line is settled at most once**: what settlements take out of suspense for a
   line never exceeds the line;
 * **the suspense account is empty** at the end of a closed year (``custom "year-closed"``);
@@ -101,6 +103,7 @@ def check_money(
     errors += _allocations(view, walk.allocations)
     errors += _bank_lines(view)
     errors += _cancels(view, walk)
+    errors += _closed_in_transit(view, walk)
     return entries, errors + walk.cents
 
 
@@ -826,4 +829,41 @@ def _cancels(view: View, walk: _Walk) -> list[Any]:
         else:
             continue
         out.append(_error(entry, _("a payout cancellation: {problem}", problem=problem)))
+    return out
+
+
+def _closed_in_transit(view: View, walk: _Walk) -> list[Any]:
+    """A participant is closed only once the bank debited each of her bank payouts: until
+    then a payout may fail or come back, and a closed participant receives nothing."""
+    out = []
+    for day in sorted(walk.payouts):
+        for code, entry in walk.payouts[day]:
+            closed = view.closed.get(code)
+            if closed is None:
+                continue
+            for link in sorted(lk for lk in entry.links or () if lk.startswith("po-")):
+                pend = view.pending.get(link)
+                if pend is None or pend.kind != "payout" or pend.amount == ZERO:
+                    continue  # a payout in cash
+                if pend.open != ZERO:
+                    when = _("is not debited by the bank")
+                elif pend.debited_on is not None and pend.debited_on > closed:
+                    debited = pend.debited_on.isoformat()
+                    when = _("was debited by the bank only on {day}", day=debited)
+                else:
+                    continue
+                out.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code} is closed since {closed}, but payout {payout} "
+                            "{when}: a participant is closed once their payouts are debited "
+                            "(until then one may fail or come back)",
+                            code=code,
+                            closed=closed.isoformat(),
+                            payout=link.upper(),
+                            when=when,
+                        ),
+                    )
+                )
     return out
