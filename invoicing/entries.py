@@ -24,6 +24,7 @@ from invoicing.postings import document_postings as document_postings  # re-expo
 from ledger.books import entries_file as books_entries_file
 from ledger.config import HubConfig
 from ledger.i18n import _, hub_lang
+from ledger.view import BORNE_BY, HUB
 from plugins.rules.invoices import VAT_GROUPS, format_vat_groups
 
 ENTRIES_KIND = "invoices"  # entries go to <year>/invoices.beancount
@@ -75,10 +76,14 @@ def build_entries(
     if doc.due and doc.kind == "invoice":
         meta["due"] = doc.due
     meta["lang"] = doc.lang
+    if doc.hub_bears:
+        meta[BORNE_BY] = HUB
     # the VAT breakdown, so that the invoices plugin bounds each credit per rate
     meta[VAT_GROUPS] = format_vat_groups((g.rate, g.base, g.vat) for g in totals.groups)
     vat = totals.vat if config.hub.vat_regime == "standard" else Decimal(0)
-    postings = document_postings(config, doc.kind, doc.participant, totals.net, vat)
+    postings = document_postings(
+        config, doc.kind, doc.participant, totals.net, vat, hub_bears=doc.hub_bears
+    )
     lang = hub_lang(config.invoicing.default_lang)  # the books speak the hub's language
     if doc.kind == "invoice":
         said = _("Invoice {number} to {client}", number=doc.number, client=doc.client.id)

@@ -39,7 +39,7 @@ from ledger.config import HubConfig
 from ledger.i18n import Message, _
 from ledger.integrity.carried import marker as carried_marker
 from ledger.integrity.chain import RECORD_META, entry_ref
-from ledger.view import number_of
+from ledger.view import BORNE_BY, HUB, number_of
 
 KINDS = ("invoice", "credit-note")
 # ``-  invoice: "2026-0003"`` / ``-  credit-note: "NC2026-0001"`` in a diff: a line gone
@@ -96,6 +96,10 @@ def entry_differences(
     if kind == "credit-note":
         said["invoice"] = str(meta.get("invoice", ""))
         issued["invoice"] = str(reference.get("number", "")) if isinstance(reference, dict) else ""
+    hub_bears = record.get("hub_bears") is True
+    if meta.get(BORNE_BY) is not None or hub_bears:
+        said[BORNE_BY] = str(meta.get(BORNE_BY, ""))
+        issued[BORNE_BY] = HUB if hub_bears else ""
     # ``now ≠ issued``: the same in every language (names of the record's fields, amounts)
     out = [f"{k} {said[k]} ≠ {issued[k]}" for k in said if said[k] != issued[k]]
     found = record.get("totals")
@@ -115,7 +119,9 @@ def entry_differences(
     # The VAT the document charged is owed, whatever the hub's regime is today (it may have
     # changed since: a franchise hub going over the threshold, or the other way).
     try:
-        expected = document_postings(config, kind, issued["participant"], net, vat, vat != 0)
+        expected = document_postings(
+            config, kind, issued["participant"], net, vat, vat != 0, hub_bears=hub_bears
+        )
     except KeyError:  # an unknown account role: the chart is not coopledger's
         return [*out, "postings"]
     want: dict[str, Decimal] = {}

@@ -41,7 +41,7 @@ from ledger.integrity.chain import stamp_documents
 from ledger.money.recall import with_recalled
 from ledger.money.reconcile.booking import credit_reversal
 from ledger.money.reconcile.state import State
-from ledger.participants import require_open_participant
+from ledger.participants import require_open_participant, require_participant
 from ledger.privacy.guard import TextGuard
 from ledger.view import ParticipantInfo
 
@@ -75,6 +75,9 @@ class CreditRequest(BaseModel):
     # When the participant was paid out since the payment, book what she must give back
     # as owed to the hub (recovered from her next client payments) instead of refusing.
     recover_from_participant: bool = False
+    # When her participant is closed since (she holds and receives nothing): the hub bears
+    # the reversal of her share, its own sales reduced (docs/accounting-model.md).
+    hub_bears: bool = False
 
     @field_validator("reason")
     @classmethod
@@ -391,6 +394,59 @@ def _open_participant(
     return info
 
 
+def _who_bears(
+    entries: list[data.Directive], config: HubConfig, code: str, day: dt.date,
+    request: CreditRequest,
+) -> bool:  # fmt: skip
+    """Whether the hub bears the reversal of the participant's share (``--hub-bears``):
+    only, and necessarily, when she is closed since before ``day``. An issued invoice is
+    corrected only by a credit note, whatever became of her; but she holds and receives
+    nothing once closed, so her share (paid out) cannot be taken back from her: the
+    treasurer says the hub bears it, or nothing is issued."""
+    info = require_participant(entries, config, code)
+    if info.closed is None:
+        if request.hub_bears:
+            raise InputError(
+                _(
+                    "--hub-bears is for the invoice of a closed participant; {code} is open: "
+                    "the credit is taken back from them (--recover-from-participant after "
+                    "a payout)",
+                    code=code,
+                )
+            )
+        _open_participant(entries, config, code, day)
+        return False
+    if not request.hub_bears:
+        raise ParticipantError(
+            _(
+                "participant {code} is closed since {closed}: nothing can be taken back from "
+                "them; give --hub-bears to issue the credit note with the hub bearing the "
+                "reversal of their share (its own sales reduced, the client refunded)",
+                code=code,
+                closed=info.closed.isoformat(),
+            )
+        )
+    if request.recover_from_participant:
+        raise InputError(
+            _(
+                "--recover-from-participant and --hub-bears exclude each other: participant "
+                "{code} is closed and owes nothing any more",
+                code=code,
+            )
+        )
+    if day <= info.closed:
+        raise InputError(
+            _(
+                "--date {day}: a credit note the hub bears is dated after the close of "
+                "participant {code} ({closed})",
+                day=day.isoformat(),
+                code=code,
+                closed=info.closed.isoformat(),
+            )
+        )
+    return True
+
+
 def read_document(reader: FileReader, ref: numbering.IssuedRef) -> Document:
     """The issued document's JSON record (kept next to its PDF)."""
     rel = f"{DOCUMENTS_DIR}/{ref.date.year}/{file_stem(ref.number)}.json"
@@ -457,7 +513,7 @@ def issue_credit_note(
                     date=original.date.isoformat(),
                 )
             )
-        _open_participant(entries, config, original.participant, day)
+        hub_bears = _who_bears(entries, config, original.participant, day, request)
         previous = [read_document(tx, c) for c in _credits_of(entries, original.number)]
         lang = request.lang or original.lang
         inputs = list(request.lines) or _rest(original, previous, lang)
@@ -482,10 +538,11 @@ def issue_credit_note(
             totals=totals,
             reference=InvoiceRef(number=original.number, date=original.date),
             reason=request.reason,
+            hub_bears=hub_bears,
         )
         reversal = credit_reversal(
             state, inv_link, credited, totals.net, day, doc.number, doc.link,
-            recover=request.recover_from_participant,
+            recover=request.recover_from_participant, hub_bears=hub_bears,
         )  # fmt: skip
         refuse_issued_before(books, [doc])
         written, _txn = _stage(tx, config, doc, render_files(config, doc, validator))

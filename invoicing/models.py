@@ -8,7 +8,15 @@ import re
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as eu_vat
 
@@ -304,6 +312,17 @@ class Document(_Model):
     ogm: str | None = None
     reference: InvoiceRef | None = None
     reason: str | None = None
+    # A credit note on the invoice of a participant closed since: the hub bears the
+    # reversal of her share (its own sales are reduced; nothing is taken from her). Kept
+    # in the record only when true, so every other record reads as it always did.
+    hub_bears: bool = False
+
+    @model_serializer(mode="wrap")
+    def _record(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if not self.hub_bears:
+            out.pop("hub_bears", None)
+        return out
 
     @property
     def link(self) -> str:

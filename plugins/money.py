@@ -27,6 +27,10 @@ that breaks the invariant (its file and line):
   never a crash of the plugin;
 * **credits never exceed what was invoiced**, in total and excluding VAT, and no invoice
   is paid beyond what it asks nor credits its participant more net than it was issued for;
+* **the hub bears a reversal only for a closed participant**: a credit note (and its
+  reversal) with ``borne-by: "hub"`` is on the invoice of a participant closed before it;
+* **a closed participant has no payout in transit**: each bank payout of hers was debited
+  by the bank on or before her close (until then it may fail or come back);
 * **a bank line is settled at most once**: what settlements take out of suspense for a
   line never exceeds the line;
 * **the suspense account is empty** at the end of a closed year (``custom "year-closed"``);
@@ -49,7 +53,7 @@ from beancount.core.amount import Amount
 from ledger.daybook import AFTER_COUNT, RESULT_ROLES
 from ledger.i18n import _
 from ledger.integrity.carried import CARRIED_KIND, is_carried_file
-from ledger.view import PAYOUT_EXPORTED, View
+from ledger.view import BORNE_BY, CONTRIBUTION_FORGONE, HUB, PAYOUT_EXPORTED, SHARE_BORNE, View
 
 __plugins__ = ("check_money",)
 
@@ -66,7 +70,8 @@ ALLOCATING = ("payment", "credit-reversal")
 RULE_KEYS = ("received-net", "contribution", "contribution-rate")
 # amounts the money entries carry in metadata (the fold reads them): a number, or an error
 NUMBER_KEYS = ("amount", "applied", "overpaid", "owed", "recovered", "refund-cancelled",
-               "unapplied", "taken-back", "refund-due", "counted")  # fmt: skip
+               "unapplied", "taken-back", "refund-due", "counted", SHARE_BORNE,
+               CONTRIBUTION_FORGONE)  # fmt: skip
 _NO_ROLE = ("", "")
 _RESULT_ROOTS = ("Income", "Expenses")
 
@@ -101,6 +106,8 @@ def check_money(
     errors += _allocations(view, walk.allocations)
     errors += _bank_lines(view)
     errors += _cancels(view, walk)
+    errors += _closed_in_transit(view, walk)
+    errors += _borne_by_hub(view, walk)
     return entries, errors + walk.cents
 
 
@@ -181,6 +188,7 @@ class _Walk:
     )
     allocations: list[tuple[str, str, data.Transaction]] = field(default_factory=list)
     cancels: list[data.Transaction] = field(default_factory=list)  # payouts cancelled
+    borne: list[data.Transaction] = field(default_factory=list)  # ``borne-by`` entries
     # by day: what credit reversals made each participant owe (recovered from her)
     recovered: dict[dt.date, dict[str, Decimal]] = field(
         default_factory=lambda: collections.defaultdict(lambda: collections.defaultdict(Decimal))
@@ -218,6 +226,8 @@ class _Walk:
         kind = str(entry.meta.get("kind", ""))
         if kind == CANCEL_KIND:
             self.cancels.append(entry)
+        if entry.meta.get(BORNE_BY) is not None:
+            self.borne.append(entry)
         result: dict[str, Decimal] = collections.defaultdict(Decimal)
         allocating = kind in (*ALLOCATING, "cash-sale")
         carried = kind == CARRIED_KIND and is_carried_file(entry.meta.get("filename"))
@@ -826,4 +836,70 @@ def _cancels(view: View, walk: _Walk) -> list[Any]:
         else:
             continue
         out.append(_error(entry, _("a payout cancellation: {problem}", problem=problem)))
+    return out
+
+
+def _closed_in_transit(view: View, walk: _Walk) -> list[Any]:
+    """A participant is closed only once the bank debited each of her bank payouts: until
+    then a payout may fail or come back, and a closed participant receives nothing."""
+    out = []
+    for day in sorted(walk.payouts):
+        for code, entry in walk.payouts[day]:
+            closed = view.closed.get(code)
+            if closed is None:
+                continue
+            for link in sorted(lk for lk in entry.links or () if lk.startswith("po-")):
+                pend = view.pending.get(link)
+                if pend is None or pend.kind != "payout" or pend.amount == ZERO:
+                    continue  # a payout in cash
+                if pend.open != ZERO:
+                    when = _("is not debited by the bank")
+                elif pend.debited_on is not None and pend.debited_on > closed:
+                    debited = pend.debited_on.isoformat()
+                    when = _("was debited by the bank only on {day}", day=debited)
+                else:
+                    continue
+                out.append(
+                    _error(
+                        entry,
+                        _(
+                            "participant {code} is closed since {closed}, but payout {payout} "
+                            "{when}: a participant is closed once their payouts are debited "
+                            "(until then one may fail or come back)",
+                            code=code,
+                            closed=closed.isoformat(),
+                            payout=link.upper(),
+                            when=when,
+                        ),
+                    )
+                )
+    return out
+
+
+def _borne_by_hub(view: View, walk: _Walk) -> list[Any]:
+    """The hub bears the reversal of a participant's share (``borne-by: "hub"``) only on a
+    credit note, and its reversal, of the invoice of a participant closed before it: an
+    open participant gives back what she was credited (or owes it). What the reversal says
+    she keeps and the hub gives up is never below zero."""
+    out = []
+    for entry in walk.borne:
+        kind = str(entry.meta.get("kind", ""))
+        code = str(entry.meta.get("participant", "") or "")
+        closed = view.closed.get(code)
+        if entry.meta.get(BORNE_BY) != HUB or kind not in ("credit-note", "credit-reversal"):
+            problem = _('only a credit note and its reversal say borne-by: "hub"')
+        elif closed is None or entry.date <= closed:
+            problem = _(
+                "participant {code} is not closed before {day}: the credit is taken back "
+                "from them",
+                code=code or "?",
+                day=entry.date.isoformat(),
+            )
+        elif kind == "credit-reversal" and (
+            _dec(entry.meta.get(SHARE_BORNE)) < 0 or _dec(entry.meta.get(CONTRIBUTION_FORGONE)) < 0
+        ):
+            problem = _("what it says the hub bears is below zero")
+        else:
+            continue
+        out.append(_error(entry, _("a reversal borne by the hub: {problem}", problem=problem)))
     return out

@@ -170,6 +170,7 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
     request = CreditRequest(
         invoice=args.number, lines=_lines(args), date=args.date, reason=args.reason,
         lang=args.lang, recover_from_participant=args.recover_from_participant,
+        hub_bears=args.hub_bears,
     )  # fmt: skip
     issued = issue_credit_note(books, request, validator=_validator_for(args, books))
     out = issued.as_json()
@@ -519,6 +520,9 @@ command(
     click.option("--recover-from-participant", is_flag=True,
                  help=N_("after a payout: book what the participant gives back as owed to the "
                  "hub")),
+    click.option("--hub-bears", is_flag=True,
+                 help=N_("the participant is closed: the hub bears the reversal of their "
+                 "share (its own sales reduced)")),
     click.option("--rules", metavar="DIR", help=N_("Peppol rules directory to validate with")),
     click.option("--no-validate", is_flag=True, help=N_("skip the Peppol validation")),
     help=N_("issue a credit note on an invoice"),

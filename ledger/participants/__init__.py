@@ -187,7 +187,10 @@ def add_participant(
 def close_participant(
     books: Books, code: str, day: dt.date | None = None, today: dt.date | None = None
 ) -> ParticipantInfo:
-    """Close a participant's accounts; refused while anything is still held or owed."""
+    """Close a participant's accounts on ``day``; refused while anything is still held or
+    owed, an invoice unsettled or a payout not debited — on ``day``, not today: the books
+    as of the close (every entry dated up to it) are what the close finds at zero, and
+    nothing of hers may be dated after it."""
     day = booking_date(day, today)
     config = books.config
     with books.transaction(f"participant: close {code}") as tx:
@@ -196,25 +199,6 @@ def close_participant(
         if day < info.opened:
             raise InputError(
                 _("--date {day} is before the participant was opened", day=day.isoformat())
-            )
-        summary = summarize(entries, config, code)
-        if summary.balance != ZERO:
-            raise ParticipantError(
-                _(
-                    "participant {code} cannot be closed: the hub still holds "
-                    "{balance} EUR for them (pay it out first)",
-                    code=code,
-                    balance=summary.balance,
-                )
-            )
-        if summary.owed != ZERO:
-            raise ParticipantError(
-                _(
-                    "participant {code} cannot be closed: they still owe the hub "
-                    "{owed} EUR (recovered from their next client payments)",
-                    code=code,
-                    owed=summary.owed,
-                )
             )
         last = _last_posting_date(entries, set(info.accounts.values()))
         if last is not None and day < last:
@@ -225,31 +209,7 @@ def close_participant(
                     last=last.isoformat(),
                 )
             )
-        unpaid = unpaid_invoices(entries, config, code)
-        if unpaid:
-            raise ParticipantError(
-                _(
-                    "participant {code} cannot be closed: invoice(s) {unpaid} are not settled yet",
-                    code=code,
-                    unpaid=", ".join(unpaid),
-                )
-            )
-        # A payout not yet debited may still fail or come back; its money is hers, and a
-        # closed participant receives nothing: the close waits for the bank.
-        waiting = sorted(
-            p.link.upper()
-            for p in View.of(entries, config).open_pending("payout")
-            if p.participant == code
-        )
-        if waiting:
-            raise ParticipantError(
-                _(
-                    "participant {code} cannot be closed: payout(s) {payouts} are not "
-                    "debited by the bank yet (import the statement that shows them first)",
-                    code=code,
-                    payouts=", ".join(waiting),
-                )
-            )
+        _refuse_close(entries, config, code, day)
         closes = []
         for index, account in enumerate(info.accounts.values()):
             meta = data.new_metadata("<coopledger>", index, {"participant": code})
@@ -257,6 +217,89 @@ def close_participant(
         tx.add_entries(closes, kind="participants")
     info.closed = day
     return info
+
+
+def _refuse_close(
+    entries: list[data.Directive], config: HubConfig, code: str, day: dt.date
+) -> None:
+    """What forbids closing ``code`` on ``day``, from the books as of the end of ``day``
+    (nothing of hers is dated after it: :func:`close_participant` checked it first)."""
+    then = View.of([e for e in entries if e.date <= day], config)
+    summary = then.participants[code]
+    if summary.balance != ZERO:
+        raise ParticipantError(
+            _(
+                "participant {code} cannot be closed: the hub still holds "
+                "{balance} EUR for them (pay it out first)",
+                code=code,
+                balance=summary.balance,
+            )
+        )
+    if summary.owed != ZERO:
+        raise ParticipantError(
+            _(
+                "participant {code} cannot be closed: they still owe the hub "
+                "{owed} EUR (recovered from their next client payments)",
+                code=code,
+                owed=summary.owed,
+            )
+        )
+    now = View.of(entries, config)
+    open_then = {
+        link: inv.number for link, inv in then.invoices.items()
+        if inv.participant == code and inv.receivable != ZERO
+    }  # fmt: skip
+    if open_then:
+        unpaid = sorted(open_then.values())
+        if all(now.invoices[link].receivable == ZERO for link in open_then):  # settled since
+            raise ParticipantError(
+                _(
+                    "participant {code} cannot be closed on {day}: invoice(s) {unpaid} were "
+                    "settled only after that day (close on a later date)",
+                    code=code,
+                    day=day.isoformat(),
+                    unpaid=", ".join(unpaid),
+                )
+            )
+        raise ParticipantError(
+            _(
+                "participant {code} cannot be closed: invoice(s) {unpaid} are not settled yet",
+                code=code,
+                unpaid=", ".join(unpaid),
+            )
+        )
+    # A payout not yet debited may still fail or come back; its money is hers, and a
+    # closed participant receives nothing: the close waits for the bank — a payout debited
+    # after the close's date was still in transit on that day.
+    waiting = sorted(
+        (p for p in then.open_pending("payout") if p.participant == code),
+        key=lambda p: p.link,
+    )
+    if not waiting:
+        return
+    debited = [now.pending[p.link].debited_on for p in waiting]
+    if all(d is not None for d in debited):
+        raise ParticipantError(
+            _(
+                "participant {code} cannot be closed on {day}: payout(s) {payouts} were "
+                "debited by the bank only on {debited} (until then a payout may fail or "
+                "come back); close on {debited} or later",
+                code=code,
+                day=day.isoformat(),
+                payouts=", ".join(p.link.upper() for p in waiting),
+                debited=max(d for d in debited if d is not None).isoformat(),
+            )
+        )
+    raise ParticipantError(
+        _(
+            "participant {code} cannot be closed: payout(s) {payouts} are not "
+            "debited by the bank yet (import the statement that shows them first)",
+            code=code,
+            payouts=", ".join(
+                p.link.upper() for p, d in zip(waiting, debited, strict=True) if d is None
+            ),
+        )
+    )
 
 
 def _last_posting_date(entries: Iterable[data.Directive], accounts: set[str]) -> dt.date | None:

@@ -55,6 +55,12 @@ NOT_RECEIPTS = ("payment", "invoice", "credit-note", "credit-reversal")
 RECEIVED_KINDS = ("payment", "credit-reversal", "cash-sale")
 CASH_COUNT = "cash-count"
 PAYOUT_EXPORTED = "payout-exported"  # custom: a bank payout written to a pain.001 file
+# A credit note, and its reversal, on the invoice of a participant closed since: the hub
+# bears the reversal of her share (``invoice credit --hub-bears``): metadata ``borne-by``.
+BORNE_BY, HUB = "borne-by", "hub"
+# On such a reversal: the net share she keeps (what she would have given back) and the
+# contribution the hub gives up on it; the invoice counts them as taken back.
+SHARE_BORNE, CONTRIBUTION_FORGONE = "share-borne", "contribution-forgone"
 CASH_IDS = ("cash", "payout", "expense")  # the id a cash movement is known by
 
 
@@ -756,7 +762,11 @@ class View:
         inv = self.invoices.get(link)
         if inv is None:
             return
-        sales = self.register.account("participant_sales", inv.participant)
+        sales = (
+            self.register.account("sales")
+            if entry.meta.get(BORNE_BY) == HUB
+            else self.register.account("participant_sales", inv.participant)
+        )
         clients = self.register.account("clients")
         total = net = ZERO
         for p in _numbered(entry):
@@ -810,6 +820,10 @@ class View:
         inv.applied += _dec(entry.meta.get("applied"))
         inv.received_net += _dec(entry.meta.get("received-net"))
         inv.contributions += _dec(entry.meta.get("contribution"))
+        if entry.meta.get(BORNE_BY) == HUB:  # taken back, by the hub instead of her
+            forgone = _dec(entry.meta.get(CONTRIBUTION_FORGONE))
+            inv.received_net -= _dec(entry.meta.get(SHARE_BORNE)) + forgone
+            inv.contributions -= forgone
 
     def _add_pending(self, entry: data.Transaction, kind: str) -> None:
         meta = entry.meta

@@ -36,6 +36,10 @@ from ledger.money.reconcile.state import (
     kept,
 )
 from ledger.view import (
+    BORNE_BY,
+    CONTRIBUTION_FORGONE,
+    HUB,
+    SHARE_BORNE,
     BankLine,
     BankOriginal,
     Invoice,
@@ -95,7 +99,7 @@ def _cumulative(paid: Decimal, net: Decimal, total: Decimal) -> Decimal:
 
 def credit_reversal(
     state: State, inv_link: str, credit_total: Decimal, credit_net: Decimal, day: dt.date,
-    credit_number: str, credit_link: str, recover: bool = False,
+    credit_number: str, credit_link: str, recover: bool = False, hub_bears: bool = False,
 ) -> data.Transaction | None:  # fmt: skip
     """What a credit note takes back for the part of the invoice already paid.
 
@@ -107,6 +111,10 @@ def credit_reversal(
     pro rata of what was taken on the invoice, back to her. It is taken from the balance
     held; when she was paid out meanwhile, the credit is refused unless ``recover``, which
     books the rest as what she owes the hub, recovered from her next client payments.
+    With ``hub_bears`` (her participant is closed: she holds and receives nothing), nothing
+    is taken from her: ``d − c`` stays hers (``share-borne``) and ``c`` the hub gives up
+    (``contribution-forgone``) — the hub bears them, its own sales reduced by the credit
+    note — and the entry books only what is owed back to the client.
     Everything comes from the ledger's entries (the state), never from documents.
     """
     cfg = state.config
@@ -135,7 +143,17 @@ def credit_reversal(
         "contribution": ZERO - contribution,
     }
     postings: list[Any] = []
-    if code and taken_net != ZERO:
+    if hub_bears:
+        meta.update(
+            {
+                BORNE_BY: HUB,
+                "received-net": q2(ZERO),  # nothing moves on her accounts …
+                "contribution": q2(ZERO),
+                SHARE_BORNE: back,  # … what she would have given back, the hub bears
+                CONTRIBUTION_FORGONE: contribution,
+            }
+        )
+    elif code and taken_net != ZERO:
         owed = ZERO
         if back > 0:
             available = max(state.held_available(code, day), ZERO)
@@ -182,6 +200,13 @@ def credit_reversal(
         ).shown(lang)
         + (f" ({code})" if code else "")
         + _(": what was paid for the credited part").shown(lang)
+        + (
+            _(", the participant's share of it ({share} EUR) borne by the hub", share=back).shown(
+                lang
+            )
+            if hub_bears and back != ZERO
+            else ""
+        )
         + (
             _(", {refund} EUR to refund to the client", refund=refund).shown(lang)
             if refund > 0
