@@ -21,8 +21,15 @@ that breaks the invariant (its file and line):
   ``received-net`` and ``contribution``, at its rate (one without them is an error); each
   allocation allocates exactly what its bank line (or cash receipt) brought to that invoice;
 * **the hub takes a participant's money only as an allocation's contribution**: no other
-  entry posts to her contribution account or moves what is held for her into the hub's
-  own result;
+  entry posts to her contribution account, and what is held for her (``participant_held``
+  debited, whatever the entry's ``kind``) never goes into the hub's own result, its own
+  funds (equity) nor to another participant; it goes only where the accounting model
+  sends it (an allow-list, :data:`HELD_TO_HUB`, :data:`HELD_TO_HERS`, :data:`HELD_TO_COST`):
+  her payout (the payouts to execute, the cash box), what she owes the hub, back to her
+  share of open invoices, an allocation's contribution, a cost charged to her (to the
+  supplier up to the cost, or from the cash box) — never the suspense account, a
+  receivable, the bank directly or an account with no role, from where a second entry
+  could take it to the hub's income (the balances a close carries are exempt);
 * **metadata and custom values of the wrong type** (a hand edit) are errors at their entry,
   never a crash of the plugin;
 * **credits never exceed what was invoiced**, in total and excluding VAT, and no invoice
@@ -74,6 +81,15 @@ NUMBER_KEYS = ("amount", "applied", "overpaid", "owed", "recovered", "refund-can
                CONTRIBUTION_FORGONE)  # fmt: skip
 _NO_ROLE = ("", "")
 _RESULT_ROOTS = ("Income", "Expenses")
+# Where what is held for a participant may go (``docs/accounting-model.md``, invariant 5):
+# her payout (in transit to the bank, or paid from the cash box), what she owes the hub
+# (a recovery), back to her share of open invoices (a credit reversal, a payment returned),
+# the contribution of an allocation (itself checked against its rate), and a cost charged
+# to her, paid to the supplier (up to the cost) or from the cash box. Nowhere else: not the
+# suspense account, a receivable, the bank directly, an account with no role.
+HELD_TO_HUB = ("payouts_pending", "cash")
+HELD_TO_HERS = ("participant_owed", "participant_pending", "participant_contribution")
+HELD_TO_COST = "suppliers"
 
 
 def _q2(value: Decimal) -> Decimal:
@@ -302,9 +318,12 @@ class _Walk:
                         ),
                     )
                 )
-        if not carried:
-            self.held_to_result(entry, kind, allocating, contributions, held, hub_result)
-            self.held_elsewhere(entry, held, hub_funds, codes)
+        if not carried and contributions:
+            self.contribution_outside(entry, allocating, contributions)
+        if not carried and any(number > 0 for number in held.values()):
+            reported = self.held_to_result(entry, held, hub_result)
+            reported |= self.held_elsewhere(entry, held, hub_funds, codes)
+            self.held_allowed(entry, held, reported)
         if kind == "payout":
             code = str(entry.meta.get("participant", ""))
             if code:
@@ -334,13 +353,16 @@ class _Walk:
     def held_elsewhere(
         self, entry: data.Transaction, held: dict[str, Decimal], hub_funds: Decimal,
         codes: set[str],
-    ) -> None:  # fmt: skip
+    ) -> set[str]:  # fmt: skip
         """What is held for a participant never goes into the hub's own funds, nor to
-        another participant: it is paid out to her, or pays what she owes or bears."""
+        another participant: it is paid out to her, or pays what she owes or bears. The
+        participants it reports."""
+        reported: set[str] = set()
         for code, number in sorted(held.items()):
             if number <= 0:
                 continue
             if hub_funds < 0:
+                reported.add(code)
                 self.errors.append(
                     _error(
                         entry,
@@ -355,6 +377,7 @@ class _Walk:
                 )
             others = sorted(codes - {code})
             if others:
+                reported.add(code)
                 self.errors.append(
                     _error(
                         entry,
@@ -367,14 +390,76 @@ class _Walk:
                         ),
                     )
                 )
+        return reported
 
-    def held_to_result(
-        self, entry: data.Transaction, kind: str, allocating: bool, contributions: set[str],
-        held: dict[str, Decimal], hub_result: Decimal,
-    ) -> None:  # fmt: skip
+    def held_allowed(
+        self, entry: data.Transaction, held: dict[str, Decimal], reported: set[str]
+    ) -> None:
+        """What an entry takes out of a participant's balance held goes only where the
+        accounting model sends it (:data:`HELD_TO_HUB`, :data:`HELD_TO_HERS`, and a cost
+        charged to her, :data:`HELD_TO_COST`): the credits of the entry on those accounts
+        cover what it takes, else the money went somewhere else (the suspense account, a
+        receivable, an account with no role), from where a second entry could take it to
+        the hub. Her sales, share and costs add up to zero in the entry (the result
+        identity, reported on its own), so they are no destination: a cost charged to her
+        sends her money to whoever the cost is paid to, the supplier or the cash box.
+
+        Only for the entries that debit a balance held (payouts, costs, recoveries,
+        credits): their postings are read once more, the others not at all."""
+        grant = bool(entry.meta.get("grant"))
+        net: dict[str, Decimal] = collections.defaultdict(Decimal)
+        for p in entry.postings:
+            units = p.units
+            if units is not None and isinstance(units.number, Decimal):
+                net[p.account] += units.number
+        for code, taken in sorted(held.items()):
+            if taken <= 0 or code in reported:
+                continue
+            covered = costs = supplied = ZERO
+            away = supplier = ""
+            for account, number in net.items():
+                role, owner = self.roles.get(account, _NO_ROLE)
+                if role in RESULT_ROLES and not (grant and role == "participant_costs"):
+                    if role == "participant_costs" and owner == code:
+                        costs += number
+                    continue  # her sales, share and costs add up to zero (result identity)
+                if number >= 0:
+                    continue
+                if role in HELD_TO_HUB or (role in HELD_TO_HERS and owner == code):
+                    covered -= number
+                elif role == HELD_TO_COST:
+                    supplied -= number
+                    supplier = supplier or account
+                elif not away and not (role == "participant_held" and owner == code):
+                    away = account
+            covered += min(supplied, max(costs, ZERO))  # to the supplier: her cost only
+            if covered >= taken:
+                continue
+            if not away and supplied > max(costs, ZERO):
+                away = supplier
+            if not away:
+                continue  # her sales, share and costs do not add up: reported as such
+            self.errors.append(
+                _error(
+                    entry,
+                    _(
+                        "participant {code}: this entry takes {amount} EUR held for them to "
+                        "{account}; what is held for a participant goes only to her payout "
+                        "(payouts to execute, the cash box), to what she owes the hub, back "
+                        "to her share of open invoices, to an allocation's contribution or "
+                        "to a cost charged to her",
+                        code=code,
+                        amount=min(taken, taken - covered),
+                        account=away,
+                    ),
+                )
+            )
+
+    def contribution_outside(
+        self, entry: data.Transaction, allocating: bool, contributions: set[str]
+    ) -> None:
         """The hub takes a participant's money only as the contribution of an allocation
-        (checked against its rate): never a contribution booked elsewhere, never what is
-        held for her moved into the hub's own income (or out of its charges)."""
+        (checked against its rate): never a contribution booked elsewhere."""
         own = str(entry.meta.get("participant", "") or "") if allocating else ""
         for code in sorted(contributions - {own} if own else contributions):
             self.errors.append(
@@ -388,10 +473,18 @@ class _Walk:
                     ),
                 )
             )
+
+    def held_to_result(
+        self, entry: data.Transaction, held: dict[str, Decimal], hub_result: Decimal
+    ) -> set[str]:
+        """Never what is held for a participant moved into the hub's own income (or out of
+        its charges). The participants it reports."""
+        reported: set[str] = set()
         if hub_result >= 0:
-            return
+            return reported
         for code, number in sorted(held.items()):
             if number > 0:
+                reported.add(code)
                 self.errors.append(
                     _error(
                         entry,
@@ -404,6 +497,7 @@ class _Walk:
                         ),
                     )
                 )
+        return reported
 
     def allocation_adds_up(
         self, entry: data.Transaction, kind: str, moved: dict[str, Decimal], touched: set[str]
