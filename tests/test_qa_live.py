@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from money.cli_hub import CLIENT_IBAN, Hub
-from tests_support import git_state, tree_digest
+from tests_support import git_state, old_layout, tree_digest
 
 from ledger.books import Books
 from ledger.dates import today as calendar_today
@@ -195,29 +195,13 @@ def test_defect_qa_live_9_year_plan_of_a_closed_year_says_it_is_closed(hub: Hub)
     hub.refused("year", "plan", str(Y0 - 1), words="which is already closed")
 
 
-def _old_layout(root: Path) -> None:
-    """The books as a release before the live ledger left them after a close: every year
-    included from main.beancount, no carried or history file."""
-    history = (root / "history.beancount").read_text()
-    years = [line for line in history.splitlines()
-             if line.startswith('include "') and line.split('"')[1][:4].isdigit()]  # fmt: skip
-    main = [line for line in (root / "main.beancount").read_text().splitlines()
-            if line != 'include "carried.beancount"']  # fmt: skip
-    (root / "main.beancount").write_text("\n".join([*main, *years]) + "\n")
-    (root / "carried.beancount").unlink()
-    (root / "history.beancount").unlink()
-    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(root), "commit", "-qm", "books of an earlier release"],
-                   check=True, capture_output=True)  # fmt: skip
-
-
 def test_compact_then_close_the_next_year_then_verify(tmp_path: Path) -> None:
     hub = Hub(tmp_path, start=f"{Y0}-01-01")
     invoice = hub.invoice("100.00", f"{Y0}-03-01")
     hub.pays(invoice, f"{Y0}-03-20", "40.00")
     hub.run("year", "close", str(Y0))
     trial = hub.trial_balance(Y0)
-    _old_layout(hub.root)
+    old_layout(hub.root)
     hub.run("books", "check")
     assert "carried-" in hub.run("books", "compact").stdout
     hub.refused("books", "compact", words="already compact")

@@ -137,3 +137,19 @@ def run_cli(
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
     set_ui_lang(None)  # the run's language (its env's) ends with it: the suite's is English
     return subprocess.CompletedProcess(argv, code, stdout, stderr)
+
+
+def old_layout(root: Path) -> None:
+    """The books as a release before the live ledger left them after a close: every year
+    included from main.beancount, no carried or history file."""
+    history = (root / "history.beancount").read_text()
+    years = [line for line in history.splitlines()
+             if line.startswith('include "') and line.split('"')[1][:4].isdigit()]  # fmt: skip
+    main = [line for line in (root / "main.beancount").read_text().splitlines()
+            if line != 'include "carried.beancount"']  # fmt: skip
+    (root / "main.beancount").write_text("\n".join([*main, *years]) + "\n")
+    (root / "carried.beancount").unlink()
+    (root / "history.beancount").unlink()
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-qm", "books of an earlier release"],
+                   check=True, capture_output=True)  # fmt: skip

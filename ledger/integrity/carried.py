@@ -16,7 +16,11 @@ Once a year is closed and sealed its entries never change, so the live books
   every numbering series (so the next number follows it);
 * one ``kind: "carried"`` transaction on the last closed day with the balance of every
   account at that day, less what the copied entries post: the live books and the full
-  history have the same balances on every close date.
+  history have the same balances on every close date;
+* for an account closed before that day (a participant closed during the year: nothing
+  reaches her accounts after her close), a ``kind: "carried"`` transaction on the day of
+  its close with its balance, balanced by the retained result, which the transaction of
+  the last closed day takes back (:func:`_carried_at_close`).
 
 A write that needs a document the close did not carry (an invoice settled in a closed
 year, credited or paid in an open one) recalls it: :func:`recall` gives the copies of it
@@ -49,6 +53,7 @@ from beancount.core import data
 from beancount.parser import printer
 from beancount.parser.grammar import ValueType
 
+from ledger.errors import InputError
 from ledger.i18n import _
 from ledger.integrity import chain as chainlib
 
@@ -295,6 +300,62 @@ def _carried_txn(
     return data.Transaction(meta, day, "*", None, narration, frozenset(), frozenset(), postings)
 
 
+def _closed_before(entries: Iterable[data.Directive], until: dt.date) -> dict[str, dt.date]:
+    """The accounts closed before ``until`` (a ``close`` dated before it), with their day."""
+    return {e.account: e.date for e in entries if isinstance(e, data.Close) and e.date < until}
+
+
+def _weights(positions: dict[Lot, list[Decimal]]) -> dict[str, Decimal]:
+    """What ``positions`` weigh, per currency (a lot at cost weighs its cost, a position
+    bought at a price what it was bought for): what balances them."""
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for (_account, currency, cost, price), (number, weight) in positions.items():
+        if cost is not None and isinstance(getattr(cost, "number", None), Decimal):
+            out[cost.currency] += number * cost.number
+        elif price is not None:
+            out[price] += weight
+        else:
+            out[currency] += number
+    return out
+
+
+def _carried_at_close(
+    positions: dict[Lot, list[Decimal]], closed: dict[str, dt.date], offset: str | None,
+    opened: dict[str, dt.date],
+) -> dict[dt.date, dict[Lot, list[Decimal]]]:  # fmt: skip
+    """Take out of ``positions`` (carried on the last closed day) those of the accounts
+    ``closed`` before it: each day of a close gets its accounts' positions, balanced by
+    ``offset`` (the retained result), and ``positions`` the reverse of that balance, so
+    that on the last closed day every account holds what the full history holds. An
+    account closed receives nothing after its close (Beancount, ``plugins.participants``):
+    a participant closed during the year has her sales, share, costs and contribution
+    carried on her day, never after it."""
+    early: dict[dt.date, dict[Lot, list[Decimal]]] = defaultdict(dict)
+    for lot in sorted(positions, key=lambda k: (k[0], k[1], str(k[2]), str(k[3]))):
+        day = closed.get(lot[0])
+        if day is not None and positions[lot][0] != ZERO:
+            early[day][lot] = positions.pop(lot)
+    for day, moved in sorted(early.items()):
+        if offset is None or opened.get(offset, dt.date.max) > day:
+            account = min(lot[0] for lot in moved)
+            raise InputError(
+                _(
+                    "{account} was closed on {day} with a balance, which the close carries "
+                    "on that day against {offset}, not open then: open {offset} from the "
+                    "books' first day (accounts.beancount), then close the year again",
+                    account=account,
+                    day=day.isoformat(),
+                    offset=offset or "retained_result",
+                )
+            )
+        for currency, weight in sorted(_weights(moved).items()):
+            if weight != ZERO:
+                moved[(offset, currency, None, None)] = [-weight, ZERO]
+                slot = positions.setdefault((offset, currency, None, None), [ZERO, ZERO])
+                slot[0] += weight
+    return early
+
+
 def carry(
     entries: list[data.Directive],
     year: int,
@@ -302,12 +363,16 @@ def carry(
     heads: dict[int, str],
     root: str,
     lang: str = "en",
+    offset: str | None = None,
 ) -> tuple[list[data.Directive], str]:
     """The entries of ``carried.beancount`` after the close of ``year`` (the marker first)
     and their digest. ``entries`` is a load holding every entry up to the end of ``year``
     (the full history, or the live books with the previous carry); ``seeds`` are the links
     still open (:func:`ledger.money.closing.open_links`). Their narrations are in ``lang``
-    (the hub's language)."""
+    (the hub's language). An account closed before the last closed day (a participant
+    closed during the year) has its balance carried on the day of its close, balanced by
+    ``offset`` (the retained result, 14) until the last closed day, whose carried totals
+    take that balance back (:func:`_carried_at_close`)."""
     until = dt.date(year, 12, 31)
     closed = [e for e in entries if e.date <= until]
     movable = [
@@ -326,12 +391,22 @@ def carry(
     copies = [_copy(e, year, root) for e in structural]
     copies += _cancelled_days(kept, year, until, root, lang)
     narration = _("Balances carried by the close of {year}", year=str(year)).shown(lang)
-    totals = [
-        _carried_txn(until, year, narration, postings, funded)
-        for funded, part in _by_grant(closed)
-        if (postings := _postings(lots(part, until)))
-    ]
-    body = [*totals, *copies]
+    ended = _closed_before(closed, until)
+    opened = {e.account: e.date for e in closed if isinstance(e, data.Open)}
+    totals: list[data.Directive] = []
+    early: list[data.Directive] = []
+    for funded, part in _by_grant(closed):
+        positions = lots(part, until)
+        for day, moved in sorted(_carried_at_close(positions, ended, offset, opened).items()):
+            text = _(
+                "Balances of the accounts closed on {day}, carried by the close of {year}",
+                day=day.isoformat(),
+                year=str(year),
+            ).shown(lang)
+            early.append(_carried_txn(day, year, text, _postings(moved), funded))
+        if postings := _postings(positions):
+            totals.append(_carried_txn(until, year, narration, postings, funded))
+    body = [*totals, *early, *copies]
     sha = body_digest(MARKER_TEXT + b"\n\n" + render_body(body).encode("utf-8")) or ""
     stays = staying([e for e in closed if not _moves(e, year, root)], until)
     meta: dict[str, Any] = {

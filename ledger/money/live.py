@@ -120,8 +120,9 @@ def carry_closed_years(
     entries.sort(key=data.entry_sortkey)
     seeds = open_links(entries, tx.config, dt.date(year, 12, 31))
     mark, *body = carriedlib.carry(
-        entries, year, seeds, heads, root, hub_lang(tx.config.invoicing.default_lang)
-    )[0]
+        entries, year, seeds, heads, root, hub_lang(tx.config.invoicing.default_lang),
+        offset=tx.config.account("retained_result"),
+    )[0]  # fmt: skip
     sha = str(mark.meta[carriedlib.DIGEST_META])
     text = (
         f"; {carriedlib.CARRIED_FILE}: the balances carried by the close of {year}, written "
