@@ -184,6 +184,13 @@ def redact_usage(message: str) -> str:
                 reason = _(text, **found.groupdict())
         return _("Invalid value for '{option}': {reason} (what was typed is not repeated)",
                  option=match.group(1), reason=reason)  # fmt: skip
+    # a number out of its range (click.IntRange: YEAR), the number repeated unquoted
+    match = re.match(r"Invalid value for '([^']*)': \S+ is not in the range "
+                     r"(\d+)<=x<=(\d+)\.?$", message, re.S)  # fmt: skip
+    if match:
+        reason = _("is not a year from {low} to {high}", low=match.group(2), high=match.group(3))
+        return _("Invalid value for '{option}': {reason} (what was typed is not repeated)",
+                 option=match.group(1), reason=reason)  # fmt: skip
     for pattern, text in SUGGESTIONS:  # click's "Did you mean …?" after the error
         match = re.search(pattern, message, re.S)
         if match:

@@ -25,6 +25,7 @@ from ledger.config import (
     ContributionSettings,
     HubConfig,
     HubIdentity,
+    InvoicingSettings,
     format_validation_error,
 )
 from ledger.entries import parse_rate
@@ -74,6 +75,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             ),
             bank_accounts=[BankAccount(iban=args.iban, bic=args.bic)],
             contribution=ContributionSettings(rate=rate),
+            invoicing=InvoicingSettings(default_lang=args.lang),
         )
     except ValidationError as exc:
         raise InputError(format_validation_error(exc, "init")) from None
@@ -290,6 +292,9 @@ command(
                  help=N_("VAT number with country prefix (franchise or standard regime)")),
     click.option("--contribution-rate", default="10", type=RATE, help=N_("percent")),
     click.option("--start", type=DATE, help=N_("date the accounts open (default: 1 January)")),
+    click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr",
+                 help=N_("the hub's language: its documents, Fava pages and messages "
+                 "(default_lang in hub.toml; default: fr)")),
     click.option("--recovery-key-file", metavar="FILE",
                  help=N_("write the recovery key there (outside the books) instead of printing "
                  "it once")),

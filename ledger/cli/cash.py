@@ -19,7 +19,7 @@ from ledger.cli.support import (
     say,
 )
 from ledger.errors import InputError
-from ledger.i18n import N_, _
+from ledger.i18n import N_, _, shown
 from ledger.money import cash
 
 
@@ -36,9 +36,8 @@ def cmd_cash(args: argparse.Namespace) -> int:
             say(_("The cash box has not moved yet."))
         for r in rows:
             amount = f"{r['amount']:>10}" if r["amount"] is not None else " " * 10
-            print(
-                f"{r['date']}  {r['id']:<15} {amount} {r['balance']:>11} EUR  {r['description']}"
-            )
+            what = shown(_("counted")) if r["kind"] == "count" else r["description"]
+            print(f"{r['date']}  {r['id']:<15} {amount} {r['balance']:>11} EUR  {what}")
         return 0
     if action == "refund":
         booked = cash.book_refund(books, args.number, args.amount, args.date)

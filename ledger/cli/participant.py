@@ -35,6 +35,7 @@ from ledger.participants.retention import purge, retentions
 from ledger.progress import Progress
 from ledger.roster import DETAIL_FIELDS, Payee, read_roster
 from ledger.view import ParticipantSummary
+from reports.period import default_folder
 
 ROSTER_FILE_KEYS = ("alias", *DETAIL_FIELDS, "payee_iban", "payee_name")
 # words shown from the books' values: a participant's status, why a record was purged
@@ -197,10 +198,15 @@ def cmd_participant_statement(args: argparse.Namespace) -> int:
     summary = _summary(books, args.code)
     if args.start and args.end and args.end < args.start:
         raise InputError(_("--to is before --from"))
-    default = f"statement-{args.code}-{dates.today().isoformat()}.pdf"
+    # by default in the current folder, or the hub's reports folder when that lies inside
+    # the books (as a report: the treasurer works from inside them)
+    default = default_folder(books.root, books.config.id) / (
+        f"statement-{args.code}-{dates.today().isoformat()}.pdf"
+    )
     out = outside_books(books.root, args.out or default, "--out", _("it names a participant"))
+    lang = args.lang or books.config.invoicing.default_lang
     with Progress(N_("statement")):  # (the place is checked first: nothing rendered for naught)
-        pdf = render_statement(summary, books.config, args.lang, args.start, args.end)
+        pdf = render_statement(summary, books.config, lang, args.start, args.end)
     atomic_write(out, pdf)
     say(_("Statement of {code} written to {path}", code=args.code, path=str(out)))
     return 0
@@ -317,11 +323,12 @@ command(
 command(
     group, "statement", cmd_participant_statement,
     click.argument("code"),
-    click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr",
-                 help=N_("language of the statement (default: fr)")),
+    click.option("--lang", type=click.Choice(["fr", "nl", "en"]),
+                 help=N_("language of the statement (default: the hub's, default_lang)")),
     click.option("--from", "start", type=DATE, help=N_("first day (default: the beginning)")),
     click.option("--to", "end", type=DATE, help=N_("last day (default: today)")),
-    click.option("--out", help=N_("PDF file (default: statement-CODE-DATE.pdf)")),
+    click.option("--out", help=N_("PDF file (default: statement-CODE-DATE.pdf, in the current "
+                 "folder or, from inside the books, the hub's reports folder)")),
     help=N_("a PDF statement a participant can read"),
 )  # fmt: skip
 command(

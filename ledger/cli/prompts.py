@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ledger.errors import InputError
-from ledger.i18n import _, shown, translate, ui_lang
+from ledger.i18n import _, shown, system_error, translate, ui_lang
 
 MAX_VALUE = 300
 
@@ -62,7 +62,11 @@ def read_from_file(source: str, stdin: TextIO | None = None) -> str:
         return (stdin or sys.stdin).read()
     try:
         return Path(source).expanduser().read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    except OSError as exc:  # a missing file is said so (never its path: it may hold a name)
+        raise InputError(
+            _("--from-file: cannot be read ({strerror})", strerror=system_error(exc))
+        ) from None
+    except UnicodeDecodeError:
         raise InputError(_("--from-file: the file cannot be read (UTF-8 text expected)")) from None
 
 

@@ -1,7 +1,9 @@
 """Commands: the hub's year on paper, ``report trial-balance|general-ledger|journals|
 annual-accounts|vat|grant|treasurer|participant|fees-slips``.
 
-Each report takes ``--year`` (or ``YEAR``) or ``--from/--to``, ``--lang fr|nl|en``,
+Each report takes ``--year`` (or ``YEAR``, but ``grant`` and ``participant``, whose argument is
+the grant or the code, and ``treasurer``, of a month) or ``--from/--to``, ``--lang fr|nl|en``
+(by default the hub's ``default_lang``),
 ``--format`` where it fits, ``--out PATH`` (outside the books; by default the current
 folder, or the hub's reports folder when that lies inside the books) and prints its
 figures with ``--json``. Nothing here writes into the books.
@@ -68,8 +70,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         name, dates.today(), year=args.year, start=args.start, end=args.end,
         month=getattr(args, "month", None), positional=getattr(args, "year_positional", None),
     )  # fmt: skip
+    lang = args.lang or books.config.invoicing.default_lang
     report = builders.build(
-        books, name, period, args.lang, dates.today(),
+        books, name, period, lang, dates.today(),
         grants=tuple(getattr(args, "grants", ()) or ()), code=getattr(args, "code", "") or "",
         xml=bool(getattr(args, "xml", False)), identities=bool(getattr(args, "identities", False)),
     )  # fmt: skip
@@ -101,7 +104,7 @@ def _params(name: str, formats: tuple[str, ...]) -> list[Callable[..., Any]]:
         params.append(click.argument("grants", nargs=-1, metavar="[GRANT]..."))
     elif name == "participant":
         params.append(click.argument("code", metavar="CODE"))
-    elif name in ("fees-slips", "annual-accounts"):
+    elif name != "treasurer":  # (the treasurer's report is of a month: --month)
         params.append(click.argument("year_positional", metavar="[YEAR]", type=int,
                                      required=False))  # fmt: skip
     params += [
@@ -113,8 +116,8 @@ def _params(name: str, formats: tuple[str, ...]) -> list[Callable[..., Any]]:
         params.append(click.option("--month", metavar="YYYY-MM",
                                    help=N_("default: the last month ended")))  # fmt: skip
     params += [
-        click.option("--lang", type=click.Choice(LANGS), default="fr", show_default=True,
-                     help=N_("the report's language")),
+        click.option("--lang", type=click.Choice(LANGS),
+                     help=N_("the report's language (default: the hub's, default_lang)")),
         click.option("--format", "format", type=click.Choice(formats),
                      help=N_("the file's format (default: the first listed)")),
         click.option("--out", metavar="PATH", help=N_("file or folder, outside the books")),

@@ -30,14 +30,19 @@ def cmd_close_year(args: argparse.Namespace) -> int:
         return 0
     say(_("Year {year} closed and sealed ({count} entries).", year=summary.year,
           count=summary.entries))  # fmt: skip
-    for label, value in (
-        (N_("income"), summary.income),
-        (N_("expenses"), summary.expenses),
-        (N_("result"), summary.result),
-        (N_("held for participants"), summary.held_for_participants),
-        (N_("owed by clients"), summary.receivables),
-    ):
-        print(f"  {localised(label):<21} {value:>14,.2f} EUR")
+    rows = [
+        (localised(label), value)
+        for label, value in (
+            (N_("income"), summary.income),
+            (N_("expenses"), summary.expenses),
+            (N_("result"), summary.result),
+            (N_("held for participants"), summary.held_for_participants),
+            (N_("owed by clients"), summary.receivables),
+        )
+    ]
+    width = max(len(label) for label, _value in rows)  # the labels of the user's language
+    for label, value in rows:
+        print(f"  {label:<{width}} {value:>14,.2f} EUR")
     say(_("Seal (sha256): {digest}", digest=summary.digest))
     say(_("Git tag close-{year}: give its hash to the accountant or auditor.", year=summary.year))
     return 0

@@ -355,7 +355,9 @@ def book_sale(
 ) -> dict[str, Any]:  # fmt: skip
     """``coopledger cash sale CODE AMOUNT``."""
     amount = parse_amount(amount_text)
-    what = clean_text(description, "--description") or "vente au comptant"
+    what = clean_text(description, "--description") or _("sold in cash").shown(
+        hub_lang(books.config.invoicing.default_lang)
+    )  # the books' words are the hub's language
     TextGuard.for_books(books).check(what, "--description")  # it enters the books
     rate = _rate(vat_rate)
     day = booking_date(day, today)
