@@ -449,7 +449,7 @@ class _Walk:
                         "to her share of open invoices, to an allocation's contribution or "
                         "to a cost charged to her",
                         code=code,
-                        amount=min(taken, taken - covered),
+                        amount=taken - covered,
                         account=away,
                     ),
                 )

@@ -244,13 +244,13 @@ def _refuse_close(
                 owed=summary.owed,
             )
         )
-    now = View.of(entries, config)
     open_then = {
         link: inv.number for link, inv in then.invoices.items()
         if inv.participant == code and inv.receivable != ZERO
     }  # fmt: skip
     if open_then:
         unpaid = sorted(open_then.values())
+        now = View.of(entries, config)  # the books as they are, only to say why
         if all(now.invoices[link].receivable == ZERO for link in open_then):  # settled since
             raise ParticipantError(
                 _(
@@ -277,6 +277,7 @@ def _refuse_close(
     )
     if not waiting:
         return
+    now = View.of(entries, config)  # the books as they are, only to say why
     debited = [now.pending[p.link].debited_on for p in waiting]
     if all(d is not None for d in debited):
         raise ParticipantError(
